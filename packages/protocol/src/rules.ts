@@ -1,0 +1,42 @@
+/**
+ * What a toy plays (docs/protocol.md §7), as a pure decision over a verified roster. The toy runtime
+ * and the browser simulator both call this, so the rule is written once.
+ */
+import { fromBase64url } from './bytes.js';
+import { ProtocolError } from './errors.js';
+import { verifyEnvelopeSignature, type EnvelopeWire } from './envelope.js';
+import { findDevice, type RosterWire } from './roster.js';
+
+export type Refusal = 'wrong_family' | 'not_voice' | 'unknown_sender' | 'sender_may_not_send' | 'bad_signature' | 'not_addressed' | 'replay' | 'stale_roster';
+
+/**
+ * Checks an envelope a toy received against the toy's current roster and the ids it has seen.
+ * Returns null when it may be played (after the blob hash also matches on open), else the reason.
+ */
+export function toyAdmission(envelope: EnvelopeWire, roster: RosterWire, toyId: string, seen: (id: string) => boolean): Refusal | null {
+  if (envelope.familyId !== roster.familyId) return 'wrong_family';
+  if (envelope.kind !== 'voice') return 'not_voice';
+  if (!envelope.recipients.some((r) => r.deviceId === toyId)) return 'not_addressed';
+  if (seen(envelope.id)) return 'replay';
+  // The sender must be allowed by the roster the toy holds now: a device removed since it signed is refused.
+  const sender = findDevice(roster, envelope.sender);
+  if (!sender) return 'unknown_sender';
+  if (sender.role === 'toy' || !sender.sendToToy) return 'sender_may_not_send';
+  if (envelope.rosterVersion > roster.version) return 'stale_roster';
+  if (!verifyEnvelopeSignature(envelope, fromBase64url(sender.signPublicKey, 32))) return 'bad_signature';
+  return null;
+}
+
+/** For a family device receiving from the toy: the sender must be a toy of the roster, signature valid. */
+export function familyAdmission(envelope: EnvelopeWire, roster: RosterWire, selfId: string): Refusal | null {
+  if (envelope.familyId !== roster.familyId) return 'wrong_family';
+  if (!envelope.recipients.some((r) => r.deviceId === selfId)) return 'not_addressed';
+  const sender = findDevice(roster, envelope.sender);
+  if (!sender) return 'unknown_sender';
+  if (!verifyEnvelopeSignature(envelope, fromBase64url(sender.signPublicKey, 32))) return 'bad_signature';
+  return null;
+}
+
+export function assertAdmitted(refusal: Refusal | null): void {
+  if (refusal) throw new ProtocolError(refusal === 'bad_signature' ? 'bad_signature' : 'not_authorized', `Refused: ${refusal}.`);
+}

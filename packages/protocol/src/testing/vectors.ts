@@ -1,0 +1,97 @@
+/**
+ * Builds the protocol's test vectors deterministically (docs/protocol.md §9). The checked-in file
+ * test-vectors/v1.json was written by scripts/make-vectors.ts from this function; vectors.test.ts
+ * checks that every implementation path reproduces and opens it.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { toBase64url } from '../bytes.js';
+import { sealEnvelope } from '../envelope.js';
+import { deviceKeysFromSeeds, makeDeviceProof, type DeviceKeys } from '../keys.js';
+import { pairingKey, rosterTag, toyKeysTag, type PairingCode } from '../pairing.js';
+import { nextRosterBody, rosterEntry, rosterHash, signRoster, type RosterWire } from '../roster.js';
+import { transcript } from '../transcript.js';
+import type { FamilyId, MessageId } from '../ids.js';
+import { seededRandom } from './seeded-random.js';
+
+export interface VectorDevice {
+  signSeed: string;
+  kemSeed: string;
+  deviceId: string;
+  signPublicKey: string;
+  kemPublicKey: string;
+  proof: string;
+}
+
+export interface Vectors {
+  description: string;
+  transcript: { label: string; fields: (string | number)[]; hex: string };
+  devices: { guardian: VectorDevice; grandma: VectorDevice; toy: VectorDevice };
+  rosters: { v1: RosterWire; v2: RosterWire; hashV1: string; hashV2: string };
+  pairing: { code: PairingCode; key: string; keysTag: string; rosterTag: string };
+  message: { envelope: unknown; blob: string; payload: string; meta: unknown; ephemeralSeeds: string[] };
+}
+
+function device(name: string): { keys: DeviceKeys; vector: VectorDevice } {
+  const r = seededRandom(`burrow vectors ${name}`);
+  const signSeed = r(32);
+  const kemSeed = r(32);
+  const keys = deviceKeysFromSeeds(signSeed, kemSeed);
+  return {
+    keys,
+    vector: {
+      signSeed: toBase64url(signSeed),
+      kemSeed: toBase64url(kemSeed),
+      deviceId: keys.deviceId,
+      signPublicKey: toBase64url(keys.signPublicKey),
+      kemPublicKey: toBase64url(keys.kemPublicKey),
+      proof: makeDeviceProof(keys, name === 'toy' ? 'toy' : 'device'),
+    },
+  };
+}
+
+export async function buildVectors(): Promise<Vectors> {
+  const guardian = device('guardian');
+  const grandma = device('grandma');
+  const toy = device('toy');
+  const familyId = toBase64url(seededRandom('family')(16)) as FamilyId;
+  const v1 = signRoster(nextRosterBody(null, familyId, [rosterEntry(guardian.keys, 'guardian', { sendToToy: true, hearChild: true })], 1_790_000_000_000), guardian.keys);
+  const v2 = signRoster(
+    nextRosterBody(v1, familyId, [...v1.devices, rosterEntry(grandma.keys, 'member', { sendToToy: true, hearChild: true }), rosterEntry(toy.keys, 'toy', { sendToToy: false, hearChild: false })], 1_790_000_060_000),
+    guardian.keys,
+  );
+  const code: PairingCode = { lookup: 'K7Q2MX', secret: '9TRV4DNH8ZCE' };
+  const key = pairingKey(code);
+  const payload = new TextEncoder().encode('OggS fake opus payload for vectors');
+  const meta = { senderName: 'Grandma', mimeType: 'audio/ogg', durationMs: 1200 };
+  const ephemeralSeeds = [seededRandom('eph-0')(32), seededRandom('eph-1')(32)];
+  const sealed = await sealEnvelope({
+    kind: 'voice',
+    id: toBase64url(seededRandom('message')(16)) as MessageId,
+    familyId,
+    sender: grandma.keys,
+    rosterVersion: 2,
+    createdAt: 1_790_000_120_000,
+    recipients: [
+      { deviceId: toy.keys.deviceId, kemPublicKey: toy.keys.kemPublicKey },
+      { deviceId: guardian.keys.deviceId, kemPublicKey: guardian.keys.kemPublicKey },
+    ],
+    meta,
+    payload,
+    random: seededRandom('seal'),
+    ephemeralSeeds,
+  });
+  const fields = ['burrow', 7];
+  return {
+    description: 'Burrow protocol v1 test vectors. Regenerate with `npm run vectors`; see docs/protocol.md §9.',
+    transcript: { label: 'burrow/v1/example', fields, hex: bytesToHex(transcript('burrow/v1/example', fields)) },
+    devices: { guardian: guardian.vector, grandma: grandma.vector, toy: toy.vector },
+    rosters: { v1, v2, hashV1: rosterHash(v1), hashV2: rosterHash(v2) },
+    pairing: {
+      code,
+      key: toBase64url(key),
+      keysTag: toyKeysTag(key, { toyId: toy.keys.deviceId, signPublicKey: toy.vector.signPublicKey, kemPublicKey: toy.vector.kemPublicKey }),
+      rosterTag: rosterTag(key, toy.keys.deviceId, v2),
+    },
+    message: { envelope: sealed.envelope, blob: toBase64url(sealed.blob!), payload: toBase64url(payload), meta, ephemeralSeeds: ephemeralSeeds.map(toBase64url) },
+  };
+}

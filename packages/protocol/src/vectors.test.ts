@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fromBase64url, importDeviceKeys, openEnvelope, parseEnvelope, parseRoster, rosterHash, verifyDeviceProof, verifyRosterGenesis, verifyRosterSuccessor, pairingKey, verifyRosterTag, verifyToyKeysTag, toBase64url, type DeviceId } from './index.js';
+import { buildVectors, type Vectors } from './testing/vectors.js';
+
+const stored = JSON.parse(readFileSync(new URL('../test-vectors/v1.json', import.meta.url), 'utf8')) as Vectors;
+
+test('the checked-in vectors are exactly what the code produces (format unchanged)', async () => {
+  assert.deepEqual(JSON.parse(JSON.stringify(await buildVectors())), stored);
+});
+
+test('vector device ids, proofs and rosters verify from the file alone', () => {
+  for (const [name, d] of Object.entries(stored.devices)) {
+    const keys = importDeviceKeys({ v: 1, signSecretKey: d.signSeed, kemSecretKey: d.kemSeed });
+    assert.equal(keys.deviceId, d.deviceId);
+    assert.equal(toBase64url(keys.kemPublicKey), d.kemPublicKey);
+    assert.ok(verifyDeviceProof({ ...d, purpose: name === 'toy' ? 'toy' : 'device' }));
+  }
+  const v1 = parseRoster(stored.rosters.v1);
+  const v2 = parseRoster(stored.rosters.v2);
+  verifyRosterGenesis(v1);
+  verifyRosterSuccessor(v1, v2);
+  assert.equal(rosterHash(v1), stored.rosters.hashV1);
+  assert.equal(rosterHash(v2), stored.rosters.hashV2);
+});
+
+test('vector pairing tags verify with the key derived from the code', () => {
+  const key = pairingKey(stored.pairing.code);
+  assert.equal(toBase64url(key), stored.pairing.key);
+  const toy = stored.devices.toy;
+  verifyToyKeysTag(key, { toyId: toy.deviceId as DeviceId, ...toy }, stored.pairing.keysTag);
+  verifyRosterTag(key, toy.deviceId as DeviceId, parseRoster(stored.rosters.v2), stored.pairing.rosterTag);
+});
+
+test('vector message opens for each recipient to the exact payload and metadata', async () => {
+  const envelope = parseEnvelope(stored.message.envelope);
+  for (const d of [stored.devices.toy, stored.devices.guardian]) {
+    const keys = importDeviceKeys({ v: 1, signSecretKey: d.signSeed, kemSecretKey: d.kemSeed });
+    const opened = await openEnvelope(envelope, fromBase64url(stored.message.blob), keys);
+    assert.deepEqual(opened.payload, fromBase64url(stored.message.payload));
+    assert.deepEqual(opened.meta, stored.message.meta);
+  }
+});

@@ -1,0 +1,33 @@
+// Fails the build when packages/protocol reaches for Node, the DOM or ambient I/O. ESLint enforces the
+// same rules while editing; this scan is the backstop that runs even when lint configuration drifts.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('../packages/protocol/src/', import.meta.url).pathname;
+const allowedPackages = /^(@noble\/(curves|hashes|ciphers)|@hpke\/(core|dhkem-x25519|chacha20poly1305))(\/|$)/;
+const forbiddenGlobals = /\b(window|document|navigator|localStorage|indexedDB|fetch|process|Buffer|require|setTimeout|setInterval)\s*[.([]|\bDate\.now\(|\bMath\.random\(|\bnew Date\(\)/;
+
+function* files(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* files(path);
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) yield path;
+  }
+}
+
+const problems = [];
+for (const file of files(root)) {
+  const text = readFileSync(file, 'utf8');
+  for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+    if (spec.startsWith('.')) continue;
+    if (!allowedPackages.test(spec)) problems.push(`${file}: imports '${spec}'`);
+  }
+  const code = text.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
+  const hit = code.match(forbiddenGlobals);
+  if (hit) problems.push(`${file}: uses '${hit[0]}'`);
+}
+if (problems.length > 0) {
+  console.error('packages/protocol must stay isomorphic and free of I/O:\n' + problems.join('\n'));
+  process.exit(1);
+}
+console.log('protocol purity: ok');
