@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('../packages/protocol/src/', import.meta.url).pathname;
-const allowedPackages = /^(@noble\/(curves|hashes|ciphers)|@hpke\/(core|dhkem-x25519|chacha20poly1305))(\/|$)/;
+const allowedPackages = /^(@scure\/base|@noble\/(curves|hashes|ciphers)|@hpke\/(core|dhkem-x25519|chacha20poly1305))(\/|$)/;
 const forbiddenGlobals = /\b(window|document|navigator|localStorage|indexedDB|fetch|process|Buffer|require|setTimeout|setInterval)\s*[.([]|\bDate\.now\(|\bMath\.random\(|\bnew Date\(\)/;
 
 function* files(dir) {

@@ -1,0 +1,179 @@
+/**
+ * Typed HTTP client for the Burrow API (docs/api.md). One method per operationId; it holds the bearer
+ * token and the acting device id, and turns error bodies into ApiError. It runs in browsers and Node 20
+ * (global fetch). Browsers may leave `token` unset and rely on the HttpOnly session cookie.
+ */
+import type { EnvelopeWire, RosterWire } from '@burrow/protocol';
+import { ApiError } from './api-error.js';
+
+export interface FamilySummary {
+  familyId: string;
+  role: 'guardian' | 'member' | 'toy';
+  roster: RosterWire | null;
+  children: { childId: string; profile: EnvelopeWire | null }[];
+  toys: { toyId: string; childId: string | null }[];
+}
+
+export interface InboxItem {
+  seq: number;
+  envelope: EnvelopeWire;
+}
+
+export interface SentItem {
+  seq: number;
+  messageId: string;
+  receipts: { deviceId: string; kind: 'delivered' | 'played'; at: number }[];
+}
+
+export interface PairingLookup {
+  toyId: string;
+  signPublicKey: string;
+  kemPublicKey: string;
+  keysTag: string;
+  expiresAt: number;
+}
+
+export interface ToyPairingStatus {
+  status: 'none' | 'waiting' | 'claimed';
+  familyId?: string;
+  roster?: RosterWire;
+  rosterTag?: string;
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  token?: string;
+  deviceId?: string;
+  fetch?: typeof fetch;
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  token: string | undefined;
+  deviceId: string | undefined;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.deviceId = options.deviceId;
+    this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    const h: Record<string, string> = { ...extra };
+    if (this.token) h.authorization = `Bearer ${this.token}`;
+    if (this.deviceId) h['x-burrow-device'] = this.deviceId;
+    return h;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const init: RequestInit = { method, headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }), credentials: 'same-origin' };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const res = await this.fetchImpl(this.baseUrl + path, init);
+    return this.read<T>(res);
+  }
+
+  private async read<T>(res: Response): Promise<T> {
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      // fall through: a non-JSON body is reported below
+    }
+    if (!res.ok) {
+      const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `HTTP ${res.status}`);
+    }
+    return json as T;
+  }
+
+  signUp(email: string, password: string) {
+    return this.request<{ accountId: string; token: string }>('POST', '/v1/accounts', { email, password });
+  }
+  logIn(email: string, password: string) {
+    return this.request<{ accountId: string; token: string }>('POST', '/v1/sessions', { email, password });
+  }
+  logOut() {
+    return this.request<void>('DELETE', '/v1/sessions/current');
+  }
+  getMe() {
+    return this.request<{ accountId: string; email: string; families: { familyId: string; role: string }[]; devices: { deviceId: string }[] }>('GET', '/v1/me');
+  }
+  registerDevice(body: { signPublicKey: string; kemPublicKey: string; proof: string }) {
+    return this.request<{ deviceId: string }>('POST', '/v1/devices', body);
+  }
+  createFamily(roster: RosterWire) {
+    return this.request<{ familyId: string }>('POST', '/v1/families', { roster });
+  }
+  getFamily(familyId: string) {
+    return this.request<FamilySummary>('GET', `/v1/families/${enc(familyId)}`);
+  }
+  createChild(familyId: string, profile: EnvelopeWire) {
+    return this.request<{ childId: string }>('POST', `/v1/families/${enc(familyId)}/children`, { profile });
+  }
+  listRosters(familyId: string, after = 0) {
+    return this.request<{ rosters: RosterWire[] }>('GET', `/v1/families/${enc(familyId)}/rosters?after=${after}`);
+  }
+  publishRoster(familyId: string, roster: RosterWire) {
+    return this.request<unknown>('POST', `/v1/families/${enc(familyId)}/rosters`, { roster });
+  }
+  registerToy(body: { signPublicKey: string; kemPublicKey: string; proof: string }) {
+    return this.request<{ toyId: string; token: string }>('POST', '/v1/toys', body);
+  }
+  openPairing(lookup: string, keysTag: string) {
+    return this.request<{ expiresAt: number }>('POST', '/v1/toys/me/pairing', { lookup, keysTag });
+  }
+  getPairing() {
+    return this.request<ToyPairingStatus>('GET', '/v1/toys/me/pairing');
+  }
+  getToyMe() {
+    return this.request<{ toyId: string; familyId: string | null; childId: string | null }>('GET', '/v1/toys/me');
+  }
+  lookupPairing(lookup: string) {
+    return this.request<PairingLookup>('GET', `/v1/pairing/${enc(lookup)}`);
+  }
+  claimToy(familyId: string, body: { lookup: string; childId: string; roster: RosterWire; rosterTag: string }) {
+    return this.request<{ toyId: string }>('POST', `/v1/families/${enc(familyId)}/toys`, body);
+  }
+  async uploadBlob(familyId: string, hash: string, blob: Uint8Array): Promise<void> {
+    const res = await this.fetchImpl(`${this.baseUrl}/v1/families/${enc(familyId)}/blobs/${enc(hash)}`, {
+      method: 'PUT',
+      headers: this.headers({ 'content-type': 'application/octet-stream' }),
+      body: blob as Uint8Array<ArrayBuffer>,
+      credentials: 'same-origin',
+    });
+    await this.read<unknown>(res);
+  }
+  sendMessage(familyId: string, envelope: EnvelopeWire) {
+    return this.request<{ messageId: string; seq: number }>('POST', `/v1/families/${enc(familyId)}/messages`, { envelope });
+  }
+  listMessages(after = 0, limit = 50) {
+    return this.request<{ messages: InboxItem[]; next: number }>('GET', `/v1/inbox?after=${after}&limit=${limit}`);
+  }
+  listSent(after = 0) {
+    return this.request<{ messages: SentItem[] }>('GET', `/v1/sent?after=${after}`);
+  }
+  async downloadMessageBlob(messageId: string): Promise<Uint8Array> {
+    const res = await this.fetchImpl(`${this.baseUrl}/v1/messages/${enc(messageId)}/blob`, { headers: this.headers(), credentials: 'same-origin' });
+    if (!res.ok) await this.read<unknown>(res);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+  sendReceipt(messageId: string, kind: 'delivered' | 'played') {
+    return this.request<void>('POST', `/v1/messages/${enc(messageId)}/receipts`, { kind });
+  }
+
+  /** ws(s):// URL of the stream, for a WebSocket implementation of the caller's platform. */
+  streamUrl(): string {
+    const url = new URL(this.baseUrl + '/v1/stream');
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    if (this.deviceId) url.searchParams.set('device', this.deviceId);
+    return url.toString();
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}

@@ -1,0 +1,248 @@
+/**
+ * A person's device in a family (a guardian's or a member's browser, a CLI): signs up or logs in,
+ * registers its own keys, creates the family and its genesis roster, adds children, claims toys with
+ * their pairing code, sends sealed voice messages and opens the ones addressed to it.
+ * The web app, the demo and the tests all drive Burrow through this class.
+ */
+import {
+  familyAdmission,
+  findDevice,
+  fromBase64url,
+  makeDeviceProof,
+  newFamilyId,
+  newMessageId,
+  nextRosterBody,
+  openEnvelope,
+  pairingKey,
+  parseEnvelope,
+  parsePairingCode,
+  rosterEntry,
+  rosterTag,
+  sealEnvelope,
+  secureRandom,
+  signRoster,
+  toBase64url,
+  verifyRosterGenesis,
+  verifyToyKeysTag,
+  ProtocolError,
+  type DeviceId,
+  type DeviceKeys,
+  type EnvelopeWire,
+  type FamilyId,
+  type MessageMeta,
+  type RandomSource,
+  type RosterWire,
+} from '@burrow/protocol';
+import type { ApiClient } from './api.js';
+import { loadOrCreateKeys } from './device-keys.js';
+import { pinRoster, refreshRoster } from './roster-sync.js';
+import type { StateStore } from './store.js';
+
+export interface ReceivedMessage {
+  messageId: string;
+  familyId: string;
+  from: DeviceId;
+  createdAt: number;
+  meta: MessageMeta;
+  audio: Uint8Array;
+}
+
+export interface FamilyDeviceOptions {
+  api: ApiClient;
+  store: StateStore;
+  random?: RandomSource;
+  clock?: () => number;
+  /** Called for every envelope this device refuses (bad signature, unknown sender...). */
+  onRefused?: (envelope: EnvelopeWire, reason: string) => void;
+}
+
+export class FamilyDevice {
+  private constructor(
+    readonly api: ApiClient,
+    private readonly store: StateStore,
+    readonly keys: DeviceKeys,
+    private readonly random: RandomSource,
+    private readonly clock: () => number,
+    private readonly onRefused: (envelope: EnvelopeWire, reason: string) => void,
+  ) {}
+
+  static async open(options: FamilyDeviceOptions): Promise<FamilyDevice> {
+    const random = options.random ?? secureRandom;
+    const { keys } = await loadOrCreateKeys(options.store, random);
+    options.api.deviceId = keys.deviceId;
+    return new FamilyDevice(options.api, options.store, keys, random, options.clock ?? (() => Date.now()), options.onRefused ?? (() => undefined));
+  }
+
+  get deviceId(): DeviceId {
+    return this.keys.deviceId;
+  }
+
+  async signUp(email: string, password: string): Promise<void> {
+    const { token } = await this.api.signUp(email, password);
+    this.api.token = token;
+    await this.registerDevice();
+  }
+
+  async logIn(email: string, password: string): Promise<void> {
+    const { token } = await this.api.logIn(email, password);
+    this.api.token = token;
+    await this.registerDevice();
+  }
+
+  /** Registers this device's public keys with a proof of possession; idempotent. */
+  async registerDevice(): Promise<void> {
+    await this.api.registerDevice({
+      signPublicKey: toBase64url(this.keys.signPublicKey),
+      kemPublicKey: toBase64url(this.keys.kemPublicKey),
+      proof: makeDeviceProof(this.keys, 'device'),
+    });
+  }
+
+  /** Creates a family whose genesis roster names this device as its guardian. */
+  async createFamily(): Promise<FamilyId> {
+    const familyId = newFamilyId(this.random);
+    const genesis = signRoster(nextRosterBody(null, familyId, [rosterEntry(this.keys, 'guardian', { sendToToy: true, hearChild: true })], this.clock()), this.keys);
+    verifyRosterGenesis(genesis);
+    await this.api.createFamily(genesis);
+    await pinRoster(this.store, genesis);
+    return familyId;
+  }
+
+  roster(familyId: string): Promise<RosterWire> {
+    return refreshRoster(this.api, this.store, familyId);
+  }
+
+  /** Adds a child; the name is sealed to the family's guardian devices, the server never sees it. */
+  async createChild(familyId: string, name: string): Promise<string> {
+    const roster = await this.roster(familyId);
+    const recipients = roster.devices.filter((d) => d.role !== 'toy' && (d.role === 'guardian' || d.hearChild));
+    const { envelope } = await sealEnvelope({
+      kind: 'record',
+      id: newMessageId(this.random),
+      familyId: roster.familyId,
+      sender: this.keys,
+      rosterVersion: roster.version,
+      createdAt: this.clock(),
+      recipients: recipients.map((d) => ({ deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) })),
+      meta: { childName: name },
+      random: this.random,
+    });
+    const { childId } = await this.api.createChild(familyId, envelope);
+    return childId;
+  }
+
+  /** Opens a sealed record (a child profile) addressed to this device. */
+  async openRecord(familyId: string, record: EnvelopeWire): Promise<MessageMeta> {
+    const roster = await this.roster(familyId);
+    const envelope = parseEnvelope(record);
+    const refusal = familyAdmission(envelope, roster, this.deviceId);
+    if (refusal) throw new ProtocolError('not_authorized', `Refused: ${refusal}.`);
+    return (await openEnvelope(envelope, null, this.keys)).meta;
+  }
+
+  /**
+   * Claims the toy in hand with the code it shows. The toy's keys are checked against the code's
+   * secret, and the new roster is MACed with it, so the server can swap neither side's keys.
+   */
+  async claimToy(familyId: string, childId: string, codeText: string): Promise<DeviceId> {
+    const code = parsePairingCode(codeText);
+    const key = pairingKey(code);
+    const found = await this.api.lookupPairing(code.lookup);
+    const toyKeys = { toyId: found.toyId as DeviceId, signPublicKey: found.signPublicKey, kemPublicKey: found.kemPublicKey };
+    verifyToyKeysTag(key, toyKeys, found.keysTag);
+    const current = await this.roster(familyId);
+    const toyEntry = {
+      id: toyKeys.toyId,
+      role: 'toy' as const,
+      signPublicKey: toyKeys.signPublicKey,
+      kemPublicKey: toyKeys.kemPublicKey,
+      sendToToy: false,
+      hearChild: false,
+    };
+    const others = current.devices.filter((d) => d.id !== toyEntry.id);
+    const next = signRoster(nextRosterBody(current, current.familyId, [...others, toyEntry], this.clock()), this.keys);
+    await this.api.claimToy(familyId, { lookup: code.lookup, childId, roster: next, rosterTag: rosterTag(key, toyEntry.id, next) });
+    await pinRoster(this.store, next);
+    return toyEntry.id;
+  }
+
+  /**
+   * Seals a voice message to the given toys (and to this device, so it can replay what it sent),
+   * uploads the ciphertext and posts the signed envelope. Returns the message id.
+   */
+  async sendVoice(familyId: string, toyIds: readonly string[], audio: Uint8Array, meta: MessageMeta): Promise<string> {
+    const roster = await this.roster(familyId);
+    const me = findDevice(roster, this.deviceId);
+    if (!me?.sendToToy) throw new ProtocolError('not_authorized', 'This device may not send to the toy.');
+    const targets = [...new Set([...toyIds, this.deviceId])].map((id) => {
+      const d = findDevice(roster, id);
+      if (!d) throw new ProtocolError('not_authorized', 'Recipient is not in the roster.');
+      return { deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) };
+    });
+    const { envelope, blob } = await sealEnvelope({
+      kind: 'voice',
+      id: newMessageId(this.random),
+      familyId: roster.familyId,
+      sender: this.keys,
+      rosterVersion: roster.version,
+      createdAt: this.clock(),
+      recipients: targets,
+      meta,
+      payload: audio,
+      random: this.random,
+    });
+    await this.api.uploadBlob(familyId, envelope.blob!.hash, blob!);
+    await this.api.sendMessage(familyId, envelope);
+    return envelope.id;
+  }
+
+  /**
+   * Fetches everything addressed to this device since its cursor, verifies each envelope against the
+   * family roster, decrypts it and acknowledges delivery. Refused envelopes are reported, not returned.
+   */
+  async sync(): Promise<ReceivedMessage[]> {
+    const received: ReceivedMessage[] = [];
+    let cursor = (await this.store.get<number>('inboxCursor')) ?? 0;
+    for (;;) {
+      const page = await this.api.listMessages(cursor, 50);
+      for (const item of page.messages) {
+        const message = await this.receive(item.envelope);
+        if (message) received.push(message);
+        cursor = Math.max(cursor, item.seq);
+        await this.store.set('inboxCursor', cursor);
+      }
+      if (page.messages.length < 50) break;
+    }
+    return received;
+  }
+
+  private async receive(raw: EnvelopeWire): Promise<ReceivedMessage | null> {
+    let envelope: EnvelopeWire;
+    try {
+      envelope = parseEnvelope(raw);
+    } catch {
+      this.onRefused(raw, 'malformed');
+      return null;
+    }
+    if (envelope.kind !== 'voice') return null;
+    const roster = await this.roster(envelope.familyId);
+    const refusal = familyAdmission(envelope, roster, this.deviceId);
+    if (refusal) {
+      this.onRefused(envelope, refusal);
+      return null;
+    }
+    try {
+      const blob = await this.api.downloadMessageBlob(envelope.id);
+      const { meta, payload } = await openEnvelope(envelope, blob, this.keys);
+      if (envelope.sender !== this.deviceId) await this.api.sendReceipt(envelope.id, 'delivered');
+      return { messageId: envelope.id, familyId: envelope.familyId, from: envelope.sender, createdAt: envelope.createdAt, meta, audio: payload ?? new Uint8Array(0) };
+    } catch (err) {
+      this.onRefused(envelope, err instanceof ProtocolError ? err.code : 'download_failed');
+      return null;
+    }
+  }
+
+  markPlayed(messageId: string): Promise<void> {
+    return this.api.sendReceipt(messageId, 'played');
+  }
+}

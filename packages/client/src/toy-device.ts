@@ -1,0 +1,305 @@
+/**
+ * The toy's side of the protocol, isomorphic so the headless toy (Node) and the browser simulator
+ * share it: first-boot keys, registration, pairing, roster pinning, the play decision (§7), the
+ * 5-slot queue of unplayed messages, and recording answers sealed to the family.
+ */
+import {
+  advanceRoster,
+  findDevice,
+  formatPairingCode,
+  fromBase64url,
+  generatePairingCode,
+  makeDeviceProof,
+  newMessageId,
+  openEnvelope,
+  pairingKey,
+  parseEnvelope,
+  parseRoster,
+  sealEnvelope,
+  secureRandom,
+  toBase64url,
+  toyAdmission,
+  toyKeysTag,
+  verifyRosterSelfSigned,
+  verifyRosterTag,
+  ProtocolError,
+  type Bytes,
+  type DeviceKeys,
+  type EnvelopeWire,
+  type MessageMeta,
+  type PairingCode,
+  type RandomSource,
+  type RosterWire,
+} from '@burrow/protocol';
+import type { ApiClient } from './api.js';
+import { loadOrCreateKeys } from './device-keys.js';
+import type { StateStore } from './store.js';
+
+/** The CloudPets toy held five messages; so does ours. Further ones wait on the server. */
+export const TOY_SLOTS = 5;
+const MAX_SEEN = 10_000;
+
+export type ToyEvent =
+  | { type: 'registered'; toyId: string }
+  | { type: 'pairing'; code: string; expiresAt: number }
+  | { type: 'paired'; familyId: string; rosterVersion: number }
+  | { type: 'roster'; version: number }
+  | { type: 'roster_refused'; reason: string }
+  | { type: 'queued'; messageId: string; unplayed: number }
+  | { type: 'refused'; messageId: string; reason: string }
+  | { type: 'played'; messageId: string; bytes: number }
+  | { type: 'recorded'; messageId: string; bytes: number };
+
+interface QueuedMessage {
+  envelope: EnvelopeWire;
+  blob: string;
+}
+
+export interface ToyDeviceOptions {
+  api: ApiClient;
+  store: StateStore;
+  random?: RandomSource;
+  clock?: () => number;
+  onEvent?: (event: ToyEvent) => void;
+}
+
+export interface PlayedMessage {
+  messageId: string;
+  meta: MessageMeta;
+  audio: Bytes;
+}
+
+export class ToyDevice {
+  private pairing: { code: PairingCode; key: Bytes; expiresAt: number } | undefined;
+
+  private constructor(
+    readonly api: ApiClient,
+    private readonly store: StateStore,
+    readonly keys: DeviceKeys,
+    private readonly random: RandomSource,
+    private readonly clock: () => number,
+    private readonly emit: (event: ToyEvent) => void,
+  ) {}
+
+  /** First boot generates the toy's own keys: there is no factory or default secret to leak. */
+  static async open(options: ToyDeviceOptions): Promise<ToyDevice> {
+    const random = options.random ?? secureRandom;
+    const { keys } = await loadOrCreateKeys(options.store, random);
+    const toy = new ToyDevice(options.api, options.store, keys, random, options.clock ?? (() => Date.now()), options.onEvent ?? (() => undefined));
+    const token = await options.store.get<string>('token');
+    if (token) options.api.token = token;
+    return toy;
+  }
+
+  get toyId(): string {
+    return this.keys.deviceId;
+  }
+
+  /** Registers the toy's public keys (proof of possession) and keeps the device token it gets back. */
+  async register(): Promise<void> {
+    if (await this.store.get<string>('token')) return;
+    const { token } = await this.api.registerToy({
+      signPublicKey: toBase64url(this.keys.signPublicKey),
+      kemPublicKey: toBase64url(this.keys.kemPublicKey),
+      proof: makeDeviceProof(this.keys, 'toy'),
+    });
+    this.api.token = token;
+    await this.store.set('token', token);
+    this.emit({ type: 'registered', toyId: this.toyId });
+  }
+
+  async roster(): Promise<RosterWire | undefined> {
+    return this.store.get<RosterWire>('roster');
+  }
+
+  async isPaired(): Promise<boolean> {
+    return (await this.roster()) !== undefined;
+  }
+
+  async unplayedCount(): Promise<number> {
+    return ((await this.store.get<QueuedMessage[]>('queue')) ?? []).length;
+  }
+
+  /**
+   * The pairing button is held: make a fresh code, publish its lookup part and a MAC of our keys,
+   * and return the code to show. The secret part stays in memory only.
+   */
+  async startPairing(): Promise<string> {
+    await this.register();
+    const code = generatePairingCode(this.random);
+    const key = pairingKey(code);
+    const tag = toyKeysTag(key, { toyId: this.keys.deviceId, signPublicKey: toBase64url(this.keys.signPublicKey), kemPublicKey: toBase64url(this.keys.kemPublicKey) });
+    const { expiresAt } = await this.api.openPairing(code.lookup, tag);
+    this.pairing = { code, key, expiresAt };
+    const shown = formatPairingCode(code);
+    this.emit({ type: 'pairing', code: shown, expiresAt });
+    return shown;
+  }
+
+  get pairingCode(): string | undefined {
+    return this.pairing ? formatPairingCode(this.pairing.code) : undefined;
+  }
+
+  cancelPairing(): void {
+    this.pairing = undefined;
+  }
+
+  /**
+   * Checks whether a guardian claimed us. The roster is accepted only if its MAC proves it came from
+   * someone holding this code's secret, it is signed by a guardian it lists, and it lists our keys.
+   */
+  async checkPairing(): Promise<boolean> {
+    const pairing = this.pairing;
+    if (!pairing) return false;
+    if (this.clock() > pairing.expiresAt) {
+      this.pairing = undefined;
+      return false;
+    }
+    const status = await this.api.getPairing();
+    if (status.status !== 'claimed' || !status.roster || !status.rosterTag) return false;
+    try {
+      const roster = parseRoster(status.roster);
+      verifyRosterTag(pairing.key, this.keys.deviceId, roster, status.rosterTag);
+      verifyRosterSelfSigned(roster);
+      const me = findDevice(roster, this.keys.deviceId);
+      if (!me || me.role !== 'toy' || me.kemPublicKey !== toBase64url(this.keys.kemPublicKey) || me.signPublicKey !== toBase64url(this.keys.signPublicKey)) {
+        throw new ProtocolError('not_authorized', 'The roster does not list this toy.');
+      }
+      this.pairing = undefined;
+      await this.store.set('roster', roster);
+      await this.store.set('queue', []);
+      await this.store.set('inboxCursor', 0);
+      this.emit({ type: 'paired', familyId: roster.familyId, rosterVersion: roster.version });
+      return true;
+    } catch (err) {
+      this.emit({ type: 'roster_refused', reason: err instanceof ProtocolError ? err.code : 'invalid' });
+      return false;
+    }
+  }
+
+  /** Accepts newer rosters only if each chains from the pinned one; otherwise keeps what it has. */
+  async refreshRoster(): Promise<RosterWire | undefined> {
+    const pinned = await this.roster();
+    if (!pinned) return undefined;
+    try {
+      const { rosters } = await this.api.listRosters(pinned.familyId, pinned.version);
+      const current = advanceRoster(pinned, rosters.map(parseRoster));
+      if (current.version !== pinned.version) {
+        await this.store.set('roster', current);
+        this.emit({ type: 'roster', version: current.version });
+      }
+      return current;
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.emit({ type: 'roster_refused', reason: err.code });
+      return pinned;
+    }
+  }
+
+  private async seen(): Promise<string[]> {
+    return (await this.store.get<string[]>('seen')) ?? [];
+  }
+
+  /**
+   * Pulls new envelopes while a slot is free. Each is checked against the pinned roster (signature,
+   * sender with may-send-to-toy, message id unseen) and its blob against the signed hash before it
+   * takes a slot; refusals are reported and never played.
+   */
+  async sync(): Promise<number> {
+    let roster = await this.refreshRoster();
+    if (!roster) return 0;
+    let queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
+    let cursor = (await this.store.get<number>('inboxCursor')) ?? 0;
+    let added = 0;
+    while (queue.length < TOY_SLOTS) {
+      const page = await this.api.listMessages(cursor, TOY_SLOTS - queue.length);
+      if (page.messages.length === 0) break;
+      for (const item of page.messages) {
+        const seen = await this.seen();
+        let envelope: EnvelopeWire;
+        try {
+          envelope = parseEnvelope(item.envelope);
+        } catch {
+          this.emit({ type: 'refused', messageId: String((item.envelope as { id?: unknown }).id), reason: 'malformed' });
+          cursor = item.seq;
+          continue;
+        }
+        let refusal: string | null = toyAdmission(envelope, roster, this.toyId, (id) => seen.includes(id));
+        if (refusal === 'stale_roster') {
+          roster = (await this.refreshRoster()) ?? roster;
+          refusal = toyAdmission(envelope, roster, this.toyId, (id) => seen.includes(id));
+        }
+        if (!refusal) {
+          try {
+            const blob = await this.api.downloadMessageBlob(envelope.id);
+            await openEnvelope(envelope, blob, this.keys); // checks the hash and that it decrypts
+            queue.push({ envelope, blob: toBase64url(blob) });
+            added++;
+          } catch (err) {
+            refusal = err instanceof ProtocolError && err.code === 'hash_mismatch' ? 'hash_mismatch' : 'undecryptable';
+          }
+        }
+        if (refusal) {
+          this.emit({ type: 'refused', messageId: envelope.id, reason: refusal });
+        } else {
+          await this.store.set('seen', [...seen, envelope.id].slice(-MAX_SEEN));
+          this.emit({ type: 'queued', messageId: envelope.id, unplayed: queue.length });
+          await this.api.sendReceipt(envelope.id, 'delivered').catch(() => undefined);
+        }
+        cursor = item.seq;
+        await this.store.set('queue', queue);
+        await this.store.set('inboxCursor', cursor);
+        if (queue.length >= TOY_SLOTS) break;
+      }
+      queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
+    }
+    return added;
+  }
+
+  /**
+   * Plays the oldest unplayed message. The sender is checked again against the roster held now, so a
+   * message queued before its sender was blocked does not play.
+   */
+  async playNext(): Promise<PlayedMessage | undefined> {
+    const roster = await this.refreshRoster();
+    const queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      await this.store.set('queue', queue);
+      const sender = roster && findDevice(roster, next.envelope.sender);
+      if (!sender?.sendToToy || sender.role === 'toy') {
+        this.emit({ type: 'refused', messageId: next.envelope.id, reason: 'sender_removed' });
+        continue;
+      }
+      const { meta, payload } = await openEnvelope(next.envelope, fromBase64url(next.blob), this.keys);
+      const audio = payload ?? new Uint8Array(0);
+      this.emit({ type: 'played', messageId: next.envelope.id, bytes: audio.length });
+      await this.api.sendReceipt(next.envelope.id, 'played').catch(() => undefined);
+      return { messageId: next.envelope.id, meta, audio };
+    }
+    return undefined;
+  }
+
+  /** Seals the child's recording to every roster device allowed to hear the child, and sends it. */
+  async record(audio: Bytes, meta: MessageMeta = {}): Promise<string> {
+    const roster = await this.refreshRoster();
+    if (!roster) throw new ProtocolError('not_authorized', 'The toy is not paired.');
+    const listeners = roster.devices.filter((d) => d.role !== 'toy' && d.hearChild);
+    if (listeners.length === 0) throw new ProtocolError('not_authorized', 'Nobody in the family may hear the child.');
+    const { envelope, blob } = await sealEnvelope({
+      kind: 'voice',
+      id: newMessageId(this.random),
+      familyId: roster.familyId,
+      sender: this.keys,
+      rosterVersion: roster.version,
+      createdAt: this.clock(),
+      recipients: listeners.map((d) => ({ deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) })),
+      meta,
+      payload: audio,
+      random: this.random,
+    });
+    await this.api.uploadBlob(roster.familyId, envelope.blob!.hash, blob!);
+    await this.api.sendMessage(roster.familyId, envelope);
+    this.emit({ type: 'recorded', messageId: envelope.id, bytes: audio.length });
+    return envelope.id;
+  }
+}
