@@ -1,0 +1,167 @@
+/**
+ * P2 against a compromised server: a test double sits between the toy and the real server (it wraps
+ * the toy's fetch, forwards every request over real HTTP and rewrites the answers) and tries to make
+ * the toy play what it should not, or pin a roster the guardian did not sign. The toy plays nothing.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { generateDeviceKeys, isProtocolError, newMessageId, toBase64url, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, type EnvelopeWire, type RosterWire } from '@burrow/protocol';
+import { audioSample, pairedFamily, startWorld, type World } from './world.js';
+
+type Rewrite = (path: string, body: unknown) => unknown;
+type BlobRewrite = (path: string, bytes: Uint8Array) => Uint8Array;
+
+/** A man-in-the-middle fetch: real requests, rewritten JSON answers. */
+function mitm() {
+  const state: { json: Rewrite | undefined; blob: BlobRewrite | undefined } = { json: undefined, blob: undefined };
+  const fetchImpl: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const path = url.pathname;
+    const type = res.headers.get('content-type') ?? '';
+    if (state.json && type.includes('application/json')) {
+      const body = state.json(path, await res.json());
+      return new Response(JSON.stringify(body), { status: res.status, headers: { 'content-type': 'application/json' } });
+    }
+    if (state.blob && type.includes('application/octet-stream')) {
+      const bytes = state.blob(path, new Uint8Array(await res.arrayBuffer()));
+      return new Response(bytes as Uint8Array<ArrayBuffer>, { status: res.status, headers: { 'content-type': 'application/octet-stream' } });
+    }
+    return res;
+  };
+  return { state, fetch: fetchImpl };
+}
+
+let world: World;
+before(async () => {
+  world = await startWorld();
+});
+after(async () => {
+  await world.close();
+});
+
+const stranger = generateDeviceKeys(secureRandom);
+
+test('toy refuses an envelope the server modified', async () => {
+  const m = mitm();
+  const { mum, familyId, toy, toyId } = await pairedFamily(world, { fetch: m.fetch });
+  await mum.sendVoice(familyId, [toyId], audioSample(3000), {});
+  m.state.json = (path, body) => {
+    if (path !== '/v1/inbox') return body;
+    const b = body as { messages: { envelope: EnvelopeWire }[] };
+    for (const item of b.messages) item.envelope.createdAt += 1;
+    return b;
+  };
+  assert.equal(await toy.sync(), 0);
+  assert.equal(await toy.playNext(), undefined);
+  assert.ok(toy.events.some((e) => e.type === 'refused' && e.reason === 'bad_signature'));
+});
+
+test('toy refuses a message from a sender not in its roster, even one the server signs and seals properly', async () => {
+  const m = mitm();
+  const { familyId, toy, toyId } = await pairedFamily(world, { fetch: m.fetch });
+  const roster = (await toy.roster())!;
+  const { envelope } = await sealEnvelope({
+    kind: 'voice',
+    id: newMessageId(secureRandom),
+    familyId: roster.familyId,
+    sender: stranger,
+    rosterVersion: roster.version,
+    createdAt: Date.now(),
+    recipients: [{ deviceId: toy.keys.deviceId, kemPublicKey: toy.keys.kemPublicKey }],
+    meta: { senderName: 'Grandma (not really)' },
+    payload: audioSample(2000),
+    random: secureRandom,
+  });
+  assert.equal(envelope.familyId, familyId);
+  m.state.json = (path, body) => (path === '/v1/inbox' ? { messages: [{ seq: 9_000_000, envelope }], next: 9_000_000 } : body);
+  assert.equal(await toy.sync(), 0);
+  assert.equal(await toy.playNext(), undefined);
+  assert.ok(toy.events.some((e) => e.type === 'refused' && e.reason === 'unknown_sender'));
+  assert.equal(toyId, toy.toyId);
+});
+
+test('toy refuses a replayed message it has already played', async () => {
+  const m = mitm();
+  const { mum, familyId, toy, toyId } = await pairedFamily(world, { fetch: m.fetch });
+  const audio = audioSample(3000);
+  await mum.sendVoice(familyId, [toyId], audio, {});
+  let captured: { seq: number; envelope: EnvelopeWire } | undefined;
+  m.state.json = (path, body) => {
+    if (path === '/v1/inbox') captured ??= (body as { messages: { seq: number; envelope: EnvelopeWire }[] }).messages[0];
+    return body;
+  };
+  await toy.sync();
+  assert.deepEqual((await toy.playNext())?.audio, audio);
+  // The server serves the same signed envelope again under a new sequence number.
+  m.state.json = (path, body) => (path === '/v1/inbox' ? { messages: [{ seq: captured!.seq + 100, envelope: captured!.envelope }], next: captured!.seq + 100 } : body);
+  assert.equal(await toy.sync(), 0);
+  assert.equal(await toy.playNext(), undefined);
+  assert.ok(toy.events.some((e) => e.type === 'refused' && e.reason === 'replay'));
+});
+
+test('toy refuses a roster not signed by a guardian, keeps its roster, and still refuses the forger', async () => {
+  const m = mitm();
+  const { familyId, toy } = await pairedFamily(world, { fetch: m.fetch });
+  const pinned = (await toy.roster())!;
+  const forged = signRoster(nextRosterBody(pinned, pinned.familyId, [...pinned.devices, rosterEntry(stranger, 'guardian', { sendToToy: true, hearChild: true })], Date.now()), stranger);
+  m.state.json = (path, body) => (path.endsWith('/rosters') ? { rosters: [forged] } : body);
+  await toy.refreshRoster();
+  assert.equal((await toy.roster())?.version, pinned.version);
+  assert.ok(toy.events.some((e) => e.type === 'roster_refused' && e.reason === 'not_authorized'));
+  // A rollback to an older version is ignored as well.
+  m.state.json = (path, body) => (path.endsWith('/rosters') ? { rosters: [{ ...pinned, version: 1 }] } : body);
+  await toy.refreshRoster();
+  assert.equal((await toy.roster())?.version, pinned.version);
+  assert.equal(familyId, pinned.familyId);
+});
+
+test('toy refuses a blob the server swapped', async () => {
+  const m = mitm();
+  const { mum, familyId, toy, toyId } = await pairedFamily(world, { fetch: m.fetch });
+  await mum.sendVoice(familyId, [toyId], audioSample(3000), {});
+  m.state.blob = (_path, bytes) => {
+    const copy = bytes.slice();
+    copy[copy.length - 1] ^= 1;
+    return copy;
+  };
+  assert.equal(await toy.sync(), 0);
+  assert.ok(toy.events.some((e) => e.type === 'refused' && e.reason === 'hash_mismatch'));
+});
+
+test('toy refuses a pairing in which the server swapped in its own guardian key', async () => {
+  const m = mitm();
+  const mum = await world.guardian();
+  const familyId = await mum.createFamily();
+  const childId = await mum.createChild(familyId, 'Leo');
+  const toy = await world.toy({ fetch: m.fetch });
+  const code = await toy.startPairing();
+  await mum.claimToy(familyId, childId, code);
+  m.state.json = (path, body) => {
+    if (path !== '/v1/toys/me/pairing') return body;
+    const b = body as { roster: RosterWire; rosterTag: string };
+    const toyEntry = b.roster.devices.find((d) => d.role === 'toy')!;
+    const evil = signRoster(nextRosterBody(null, b.roster.familyId, [rosterEntry(stranger, 'guardian', { sendToToy: true, hearChild: true }), toyEntry], Date.now()), stranger);
+    return { ...b, roster: evil };
+  };
+  assert.equal(await toy.checkPairing(), false);
+  assert.equal(await toy.isPaired(), false);
+  assert.ok(toy.events.some((e) => e.type === 'roster_refused' && e.reason === 'bad_pairing_tag'));
+});
+
+test("guardian refuses a pairing in which the server swapped the toy's keys", async () => {
+  const m = mitm();
+  const mum = await world.guardian('mum', { fetch: m.fetch });
+  const familyId = await mum.createFamily();
+  const childId = await mum.createChild(familyId, 'Ada');
+  const toy = await world.toy();
+  const code = await toy.startPairing();
+  const impostor = generateDeviceKeys(secureRandom);
+  m.state.json = (path, body) =>
+    path.startsWith('/v1/pairing/')
+      ? { ...(body as object), toyId: impostor.deviceId, signPublicKey: toBase64url(impostor.signPublicKey), kemPublicKey: toBase64url(impostor.kemPublicKey) }
+      : body;
+  await assert.rejects(mum.claimToy(familyId, childId, code), (e: unknown) => isProtocolError(e, 'bad_pairing_tag'));
+  assert.equal(await toy.checkPairing(), false);
+  assert.equal((await mum.roster(familyId)).devices.some((d) => d.role === 'toy'), false);
+});

@@ -1,0 +1,96 @@
+/**
+ * burrow-toy: the headless toy for a Raspberry-Pi-class device.
+ *
+ *   burrow-toy --server http://localhost:8080 --data ./toy-data \
+ *     [--play-command "aplay -q -"] [--play-dir ./toy-data/played] \
+ *     [--record-command "arecord -q -d 10 -t wav -"] [--record-file answer.ogg]
+ *
+ * Keys: [b] hold/release the pairing button, [p] play the next message, [r] record an answer,
+ * [s] status, [q] quit. Without a terminal, the same letters are read line by line from stdin.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { commandPlayer, commandRecorder, filePlayer, fileRecorder, mimeTypeForFile } from './audio-io.js';
+import { HeadlessToy } from './headless-toy.js';
+
+const HELP = `Usage: burrow-toy --server URL --data DIR [--play-command CMD | --play-dir DIR] [--record-command CMD | --record-file FILE]
+Keys: b = pairing button, p = play next, r = record answer, s = status, q = quit`;
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      server: { type: 'string', default: 'http://localhost:8080' },
+      data: { type: 'string', default: './toy-data' },
+      'play-command': { type: 'string' },
+      'play-dir': { type: 'string' },
+      'record-command': { type: 'string' },
+      'record-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const dataDir = values.data;
+  const recordFile = values['record-file'] ?? fileURLToPath(new URL('../assets/hello.wav', import.meta.url));
+  const toy = await HeadlessToy.start({
+    server: values.server,
+    dataDir,
+    player: values['play-command'] ? commandPlayer(values['play-command']) : filePlayer(values['play-dir'] ?? join(dataDir, 'played')),
+    recorder: values['record-command'] ? commandRecorder(values['record-command']) : fileRecorder(recordFile),
+    recordMimeType: values['record-command'] ? 'audio/wav' : mimeTypeForFile(recordFile),
+    log: (line) => console.log(line),
+    onEvent: (e) => {
+      if (e.type === 'pairing') console.log(`\n  Pairing code: ${e.code}   (valid until ${new Date(e.expiresAt).toLocaleTimeString()})\n`);
+      else if (e.type === 'paired') console.log(`paired with a family (roster v${e.rosterVersion})`);
+      else if (e.type === 'queued') console.log(`♥ new message waiting (${e.unplayed} unplayed) — press p to play`);
+      else if (e.type === 'refused') console.log(`refused message ${e.messageId}: ${e.reason}`);
+      else if (e.type === 'roster_refused') console.log(`refused a roster update: ${e.reason}`);
+      else if (e.type === 'roster') console.log(`roster updated to v${e.version}`);
+    },
+  });
+  console.log(`Burrow toy ${toy.device.toyId} — ${(await toy.device.isPaired()) ? 'paired' : 'not paired: press b to pair'}`);
+  console.log(HELP.split('\n')[1]);
+
+  let pairing = false;
+  const onKey = async (key: string) => {
+    try {
+      if (key === 'b') {
+        if (!pairing) {
+          pairing = true;
+          await toy.holdPairingButton();
+        } else {
+          pairing = false;
+          toy.releasePairingButton();
+          console.log('pairing button released');
+        }
+      } else if (key === 'p') {
+        const played = await toy.playNext();
+        console.log(played ? `▶ played ${played.messageId} from ${String(played.meta.senderName ?? 'family')} (${played.audio.length} bytes) → ${played.output}` : 'no message waiting');
+      } else if (key === 'r') {
+        console.log(`● recorded and sent ${await toy.recordAnswer()}`);
+      } else if (key === 's') {
+        console.log(`${(await toy.device.isPaired()) ? 'paired' : 'not paired'}, ${await toy.device.unplayedCount()} unplayed`);
+      } else if (key === 'q' || key === '\u0003') {
+        await toy.stop();
+        process.exit(0);
+      }
+    } catch (err) {
+      console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  if (process.stdin.isTTY) {
+    process.stdin.setRawMode(true);
+    process.stdin.on('data', (d: Buffer) => void onKey(d.toString('utf8').toLowerCase()));
+  } else {
+    process.stdin.on('data', (d: Buffer) => {
+      for (const line of d.toString('utf8').split(/\s+/)) if (line) void onKey(line.toLowerCase());
+    });
+  }
+  process.stdin.resume();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,0 +1,101 @@
+/**
+ * The headless toy: ToyDevice over a data folder, woken by /v1/stream, with a speaker and a microphone
+ * that are commands or files. The CLI, the demo and the end-to-end tests all run this class.
+ */
+import WebSocket from 'ws';
+import { ApiClient, openStream, ToyDevice, type PlayedMessage, type SocketLike, type Stream, type ToyEvent } from '@burrow/client';
+import { FileStore } from './file-store.js';
+import type { Player, Recorder } from './audio-io.js';
+
+export interface HeadlessToyOptions {
+  server: string;
+  dataDir: string;
+  player: Player;
+  recorder: Recorder;
+  recordMimeType?: string;
+  onEvent?: (event: ToyEvent) => void;
+  log?: (line: string) => void;
+}
+
+export class HeadlessToy {
+  private stream: Stream | undefined;
+  private syncing: Promise<unknown> = Promise.resolve();
+  private pairingTimer: ReturnType<typeof setInterval> | undefined;
+
+  private constructor(
+    readonly device: ToyDevice,
+    private readonly api: ApiClient,
+    private readonly options: HeadlessToyOptions,
+  ) {}
+
+  static async start(options: HeadlessToyOptions): Promise<HeadlessToy> {
+    const api = new ApiClient({ baseUrl: options.server });
+    const device = await ToyDevice.open({ api, store: new FileStore(options.dataDir), onEvent: options.onEvent });
+    await device.register();
+    const toy = new HeadlessToy(device, api, options);
+    toy.connect();
+    return toy;
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  private connect(): void {
+    this.stream = openStream({
+      connect: () => new WebSocket(this.api.streamUrl(), { headers: { authorization: `Bearer ${this.api.token ?? ''}` } }) as unknown as SocketLike,
+      onOpen: () => void this.sync(),
+      onEvent: (event) => {
+        if (event.type === 'pairing') void this.device.checkPairing().then((paired) => paired && this.sync());
+        else if (event.type === 'message' || event.type === 'roster') void this.sync();
+      },
+    });
+  }
+
+  /** Serialises syncs so two wake-ups never race over the same cursor. */
+  sync(): Promise<unknown> {
+    this.syncing = this.syncing.then(() => this.device.sync()).catch((err: unknown) => this.log(`sync failed: ${err instanceof Error ? err.message : String(err)}`));
+    return this.syncing;
+  }
+
+  /** The pairing button is held: show a code and watch for the claim (stream wake-up or polling). */
+  async holdPairingButton(): Promise<string> {
+    const code = await this.device.startPairing();
+    if (this.pairingTimer) clearInterval(this.pairingTimer);
+    this.pairingTimer = setInterval(() => {
+      void this.device.checkPairing().then((paired) => {
+        if (paired || !this.device.pairingCode) this.releasePairingButton();
+        if (paired) void this.sync();
+      });
+    }, 1000);
+    return code;
+  }
+
+  releasePairingButton(): void {
+    if (this.pairingTimer) clearInterval(this.pairingTimer);
+    this.pairingTimer = undefined;
+  }
+
+  /** The play paw: plays the oldest unplayed message through the speaker. */
+  async playNext(): Promise<(PlayedMessage & { output: string }) | undefined> {
+    await this.syncing;
+    const played = await this.device.playNext();
+    if (!played) return undefined;
+    const mimeType = typeof played.meta.mimeType === 'string' ? played.meta.mimeType : undefined;
+    const output = await this.options.player(played.audio, { messageId: played.messageId, mimeType });
+    void this.sync(); // a slot is free now
+    return { ...played, output };
+  }
+
+  /** The record paw: records from the microphone and sends the answer to the family. */
+  async recordAnswer(): Promise<string> {
+    const audio = await this.options.recorder();
+    return this.device.record(audio, { mimeType: this.options.recordMimeType ?? 'application/octet-stream' });
+  }
+
+  async stop(): Promise<void> {
+    this.releasePairingButton();
+    this.stream?.close();
+    await this.syncing;
+  }
+}
