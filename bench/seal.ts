@@ -18,7 +18,7 @@ export interface SealResult {
   openMs: number;
 }
 
-async function time(fn: () => Promise<unknown> | unknown, runs: number): Promise<number> {
+async function time(fn: () => unknown, runs: number): Promise<number> {
   for (let i = 0; i < 3; i++) await fn(); // warm-up
   const start = performance.now();
   for (let i = 0; i < runs; i++) await fn();

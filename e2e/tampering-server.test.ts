@@ -122,7 +122,7 @@ test('toy refuses a blob the server swapped', async () => {
   await mum.sendVoice(familyId, [toyId], audioSample(3000), {});
   m.state.blob = (_path, bytes) => {
     const copy = bytes.slice();
-    copy[copy.length - 1] ^= 1;
+    copy[copy.length - 1] = (copy[copy.length - 1] ?? 0) ^ 1;
     return copy;
   };
   assert.equal(await toy.sync(), 0);

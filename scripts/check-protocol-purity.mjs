@@ -3,7 +3,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const root = new URL('../packages/protocol/src/', import.meta.url).pathname;
+// The folder to scan: packages/protocol/src, or the one given (the script's own test uses a temp folder).
+const root = process.argv[2] ?? new URL('../packages/protocol/src/', import.meta.url).pathname;
 const allowedPackages = /^(@scure\/base|@noble\/(curves|hashes|ciphers)|@hpke\/(core|dhkem-x25519|chacha20poly1305))(\/|$)/;
 const forbiddenGlobals = /\b(window|document|navigator|localStorage|indexedDB|fetch|process|Buffer|require|setTimeout|setInterval)\s*[.([]|\bDate\.now\(|\bMath\.random\(|\bnew Date\(\)/;
 

@@ -205,13 +205,15 @@ export class FamilyDevice {
     let cursor = (await this.store.get<number>('inboxCursor')) ?? 0;
     for (;;) {
       const page = await this.api.listMessages(cursor, 50);
-      for (const item of page.messages) {
+      // Only items past the cursor count; a server that repeats a page cannot keep us looping.
+      const fresh = page.messages.filter((item) => Number.isSafeInteger(item.seq) && item.seq > cursor);
+      for (const item of fresh) {
         const message = await this.receive(item.envelope);
         if (message) received.push(message);
-        cursor = Math.max(cursor, item.seq);
+        cursor = item.seq;
         await this.store.set('inboxCursor', cursor);
       }
-      if (page.messages.length < 50) break;
+      if (fresh.length === 0 || page.messages.length < 50) break;
     }
     return received;
   }

@@ -213,8 +213,10 @@ export class ToyDevice {
     let added = 0;
     while (queue.length < TOY_SLOTS) {
       const page = await this.api.listMessages(cursor, TOY_SLOTS - queue.length);
-      if (page.messages.length === 0) break;
-      for (const item of page.messages) {
+      // Only items past the cursor count; a server that repeats a page cannot keep the toy looping.
+      const fresh = page.messages.filter((item) => Number.isSafeInteger(item.seq) && item.seq > cursor);
+      if (fresh.length === 0) break;
+      for (const item of fresh) {
         const seen = await this.seen();
         let envelope: EnvelopeWire;
         try {

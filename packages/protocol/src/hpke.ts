@@ -28,9 +28,14 @@ export interface HpkeSealed {
  */
 export async function hpkeSeal(recipientPublicKey: Bytes, info: Bytes, aad: Bytes, plaintext: Bytes, ephemeralSeed?: Bytes): Promise<HpkeSealed> {
   const s = getSuite();
-  const pk = await s.kem.deserializePublicKey(recipientPublicKey);
-  const params = ephemeralSeed ? { recipientPublicKey: pk, info, ekm: ephemeralSeed } : { recipientPublicKey: pk, info };
-  const { enc, ct } = await s.seal(params, plaintext, aad);
+  // The library types its keys as WebCrypto's CryptoKey, which this package's DOM-free type set does
+  // not declare; the key object only passes from one library call to the next.
+  const { enc, ct } = await s.seal(
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
+    { recipientPublicKey: await s.kem.deserializePublicKey(recipientPublicKey), info, ...(ephemeralSeed ? { ekm: ephemeralSeed } : {}) },
+    plaintext,
+    aad,
+  );
   return { enc: new Uint8Array(enc), ct: new Uint8Array(ct) };
 }
 
@@ -38,9 +43,8 @@ export async function hpkeSeal(recipientPublicKey: Bytes, info: Bytes, aad: Byte
 export async function hpkeOpen(recipientSecretKey: Bytes, sealed: HpkeSealed, info: Bytes, aad: Bytes): Promise<Bytes> {
   const s = getSuite();
   try {
-    const sk = await s.kem.importKey('raw', recipientSecretKey, false);
-    const pt = await s.open({ recipientKey: sk, enc: sealed.enc, info }, sealed.ct, aad);
-    return new Uint8Array(pt);
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- CryptoKey, as in hpkeSeal
+    return new Uint8Array(await s.open({ recipientKey: await s.kem.importKey('raw', recipientSecretKey, false), enc: sealed.enc, info }, sealed.ct, aad));
   } catch {
     throw new ProtocolError('decrypt_failed', 'Could not open.');
   }

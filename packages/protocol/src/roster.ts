@@ -99,16 +99,16 @@ export function parseRoster(json: unknown): RosterWire {
       role: d.role as Role,
       signPublicKey: d.signPublicKey as string,
       kemPublicKey: d.kemPublicKey as string,
-      sendToToy: d.sendToToy as boolean,
-      hearChild: d.hearChild as boolean,
+      sendToToy: d.sendToToy,
+      hearChild: d.hearChild,
     };
   });
   const roster: RosterWire = {
     v: 1,
     familyId: parseId<FamilyId>(r.familyId, 'family id'),
-    version: r.version as number,
+    version: r.version,
     prevHash: r.prevHash as string,
-    issuedAt: r.issuedAt as number,
+    issuedAt: r.issuedAt,
     devices,
     signer: parseId<DeviceId>(r.signer, 'signer'),
     signature: r.signature as string,

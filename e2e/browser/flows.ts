@@ -1,0 +1,106 @@
+/**
+ * Steps a person takes in the guardian app and the toy simulator, driven through the UI by role and
+ * label (as a screen reader would find them), shared by the browser test files.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { hold, PASSWORD, waitFor } from './harness.js';
+
+export const uniqueEmail = (label: string): string =>
+  `${label}-${randomBytes(4).toString('hex')}@example.com`;
+
+/** Signs up on /signup; lands on the first-run page. */
+export async function signUp(page: Page, url: string, email: string): Promise<void> {
+  await page.goto(`${url}/signup`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page
+    .getByRole('meter', { name: 'Password strength' })
+    .and(page.locator('[aria-valuenow="4"]'))
+    .waitFor();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(`${url}/welcome`);
+}
+
+/** Agrees to the privacy notice and creates the family with its first child; lands on Home. */
+export async function setUpFamily(page: Page, url: string, child: string, senderName: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Welcome to Burrow' }).waitFor();
+  await page.getByLabel(/I am this child’s parent or legal guardian/).check();
+  await page.getByLabel('Your child’s first name or nickname').fill(child);
+  await page.getByLabel('Your name, as your child knows you').fill(senderName);
+  await page.getByRole('button', { name: 'Create our family' }).click();
+  await page.waitForURL(`${url}/`);
+  await page.getByRole('heading', { name: 'Home' }).waitFor();
+}
+
+export async function goTo(page: Page, tab: 'Home' | 'Talk' | 'Listen' | 'Toys' | 'Devices'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: tab }).click();
+  await page.getByRole('heading', { name: tab, level: 1 }).waitFor();
+}
+
+/** Holds the toy's pairing button for a second and reads the code it then shows. */
+export async function showPairingCode(toy: Page): Promise<string> {
+  await hold(toy, 'button.pair-button', 1300);
+  const code = await toy.locator('.pairing-code').getAttribute('data-code', { timeout: 10_000 });
+  assert.match(code ?? '', /^[0-9A-Z]{6}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  return code!;
+}
+
+/** Types a toy's code on the Toys page. */
+export async function pairWithCode(page: Page, code: string): Promise<void> {
+  await goTo(page, 'Toys');
+  // Typed the way a person might: lower case, spaces instead of dashes.
+  await page.getByLabel('Pairing code').fill(code.toLowerCase().replace(/-/g, ' '));
+  await page.getByRole('button', { name: 'Pair toy' }).click();
+  await page.getByText(/^Paired! /).waitFor({ timeout: 15_000 });
+}
+
+/** The app's `burrow:*` performance measures of the last send, in milliseconds. */
+export async function sendTimings(page: Page): Promise<Record<string, number>> {
+  return await page.evaluate<Record<string, number>>(
+    `Object.fromEntries(['burrow:seal', 'burrow:upload', 'burrow:send'].map((n) => [n, (performance.getEntriesByName(n).at(-1) || { duration: NaN }).duration]))`,
+  );
+}
+
+export interface ToyStatus {
+  online: boolean;
+  paired: boolean;
+  unplayed: number;
+}
+
+export async function toyStatus(toy: Page): Promise<ToyStatus> {
+  const el = toy.locator('.toy-status');
+  return {
+    online: (await el.getAttribute('data-online')) === 'true',
+    paired: (await el.getAttribute('data-paired')) === 'true',
+    unplayed: Number(await el.getAttribute('data-unplayed')),
+  };
+}
+
+export async function waitForToy(
+  toy: Page,
+  what: string,
+  predicate: (s: ToyStatus) => boolean,
+  timeoutMs = 20_000,
+): Promise<ToyStatus> {
+  return waitFor(
+    what,
+    async () => {
+      const s = await toyStatus(toy);
+      return predicate(s) ? s : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Presses the play paw; returns the object URL the toy's <audio> element plays once it is playing. */
+export async function playOnToy(toy: Page): Promise<string> {
+  await toy.getByRole('button', { name: /^Play/ }).click();
+  return waitFor('the toy to play', async () => {
+    const src = await toy.evaluate<string>(
+      `(() => { const a = document.querySelector('audio.speaker'); return a && a.src && (a.currentTime > 0 || !a.paused) ? a.src : ''; })()`,
+    );
+    return src || undefined;
+  });
+}

@@ -1,0 +1,276 @@
+/**
+ * What the browser tests share: Debian's Chromium through playwright-core (never a downloaded
+ * browser), a fake microphone fed from a WAV made with espeak-ng, the web app built once, a real
+ * server, screenshots under test-output/screenshots/, and an axe-core check of each page.
+ *
+ * Chromium missing is a failure, not a skip: CI installs it (.ci/run), and a browser suite that
+ * silently skips proves nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startTestServer } from '@burrow/server/testing';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const screenshotDir = join(root, 'test-output', 'screenshots');
+export const PASSWORD = 'correct horse battery staple plush';
+
+export const PHONE = { width: 360, height: 780 };
+export const DESKTOP = { width: 1280, height: 860 };
+
+/** BURROW_CHROMIUM, when set, is the only binary tried. */
+const CANDIDATES = process.env.BURROW_CHROMIUM
+  ? [process.env.BURROW_CHROMIUM]
+  : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+/** The Chromium binary, or an error that says how to install it. */
+export function chromiumPath(): string {
+  const found = CANDIDATES.find((p) => existsSync(p));
+  if (!found)
+    throw new Error(
+      `Chromium not found (looked at ${CANDIDATES.join(', ')}). Install it: apt-get install -y chromium chromium-driver`,
+    );
+  return found;
+}
+
+/** Builds packages/web/dist if it is missing or stale (scripts/build-if-needed.mjs). */
+export function buildWeb(): void {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/build-if-needed.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('Building the web app failed.');
+}
+
+/** A scratch folder removed by `cleanup()`. */
+export function scratch(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A WAV of a voice for the fake microphone: espeak-ng speaking a line, padded with sox to a loop of a
+ * few seconds. Falls back to the toy's bundled sample when espeak-ng is not installed.
+ */
+export function makeVoiceWav(dir: string, text: string): string {
+  const spoken = join(dir, 'spoken.wav');
+  const out = join(dir, 'voice.wav');
+  const say = spawnSync('espeak-ng', ['-s', '150', '-w', spoken, text]);
+  if (say.status === 0) {
+    const pad = spawnSync('sox', [spoken, '-r', '48000', '-c', '1', '-b', '16', out, 'pad', '0', '0.5']);
+    if (pad.status === 0) return out;
+    return spoken;
+  }
+  return join(root, 'packages/toy/assets/hello-from-grandma.wav');
+}
+
+/**
+ * Test taps installed before any page script runs: every MediaRecorder's output and every Blob given
+ * to URL.createObjectURL (what an <audio> element plays) are kept on `window.__burrowTap`, so a test
+ * can hash what was recorded in one browser and what was played in another.
+ */
+const TAP = `(() => {
+  const tap = { recorded: [], urls: [] };
+  Object.defineProperty(window, '__burrowTap', { value: tap });
+  const Recorder = window.MediaRecorder;
+  if (Recorder) {
+    window.MediaRecorder = class extends Recorder {
+      constructor(...args) {
+        super(...args);
+        const chunks = [];
+        this.addEventListener('dataavailable', (e) => chunks.push(e.data));
+        this.addEventListener('stop', () => tap.recorded.push(new Blob(chunks, { type: this.mimeType })));
+      }
+    };
+  }
+  const create = URL.createObjectURL.bind(URL);
+  URL.createObjectURL = (obj) => {
+    const url = create(obj);
+    if (obj instanceof Blob) tap.urls.push({ url, blob: obj });
+    return url;
+  };
+  window.__burrowHash = async (blob) => {
+    const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  };
+  // MediaRecorder WebM reports duration Infinity until the end is sought (STACK.md).
+  window.__burrowDuration = (url) => new Promise((resolve, reject) => {
+    const a = new Audio();
+    a.preload = 'auto';
+    a.onerror = () => reject(new Error('audio error ' + (a.error && a.error.code)));
+    a.onloadedmetadata = () => {
+      if (Number.isFinite(a.duration) && a.duration > 0) return resolve(a.duration);
+      a.ontimeupdate = () => { a.ontimeupdate = null; resolve(a.duration); };
+      a.currentTime = 1e101;
+    };
+    a.src = url;
+  });
+})();`;
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught exceptions seen so far. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh Chromium profile (its own cookies and IndexedDB) with a fake microphone playing `wav`. */
+export async function openBrowser(wav: string, viewport = PHONE): Promise<BrowserSession> {
+  const profile = scratch('burrow-chromium-');
+  const context = await chromium.launchPersistentContext(profile.dir, {
+    executablePath: chromiumPath(),
+    viewport,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wav}`,
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+  await context.addInitScript(TAP);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    // A signed-out visit asks GET /v1/me first and gets 401: expected, and Chromium logs it.
+    if (msg.type() === 'error' && !/status of 401/.test(msg.text())) errors.push(`console: ${msg.text()}`);
+  });
+  return {
+    context,
+    page,
+    errors,
+    async close() {
+      await context.close();
+      profile.cleanup();
+    },
+  };
+}
+
+/** A real server that also serves the built web app; fails clearly if the web plugin is not wired. */
+export async function startWebServer() {
+  const server = await startTestServer();
+  const res = await fetch(`${server.url}/toy`);
+  const body = await res.text();
+  if (!res.ok || !body.includes('id="root"')) {
+    await server.close();
+    throw new Error(
+      'The server does not serve the web app at /toy: register packages/server/src/web/serve-web.ts in app.ts.',
+    );
+  }
+  return server;
+}
+
+/** Saves a full-page screenshot at phone and desktop widths; prints and returns the paths. */
+export async function screenshots(page: Page, name: string): Promise<string[]> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const original = page.viewportSize() ?? PHONE;
+  const paths: string[] = [];
+  for (const [label, size] of [
+    ['360', PHONE],
+    ['desktop', DESKTOP],
+  ] as const) {
+    await page.setViewportSize(size);
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    const path = join(screenshotDir, `${name}-${label}.png`);
+    await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+    paths.push(path);
+    console.log(`screenshot: ${path}`);
+  }
+  await page.setViewportSize(original);
+  return paths;
+}
+
+/** The page is no wider than the viewport at 360 px (nothing forces sideways scrolling). */
+export async function assertNoHorizontalOverflow(page: Page): Promise<void> {
+  const original = page.viewportSize() ?? PHONE;
+  await page.setViewportSize(PHONE);
+  const overflow = await page.evaluate(
+    'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+  );
+  await page.setViewportSize(original);
+  if (typeof overflow !== 'number' || overflow > 0)
+    throw new Error(`${page.url()} is ${String(overflow)} px wider than a 360 px screen`);
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A and AA rules) on the page as it is now and fails on any serious or
+ * critical violation. axe is evaluated through the DevTools protocol, so the page's CSP stays on.
+ */
+export async function assertAccessible(page: Page, label: string): Promise<void> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate<AxeViolation[]>(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`,
+  );
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const minor = violations.filter((v) => !bad.includes(v));
+  if (minor.length > 0)
+    console.log(`axe (${label}): minor: ${minor.map((v) => `${v.id} (${v.impact ?? '?'})`).join(', ')}`);
+  if (bad.length > 0) {
+    throw new Error(
+      `axe found serious or critical violations on ${label}:\n${bad.map((v) => `- ${v.id} [${v.impact ?? '?'}] ${v.help}: ${JSON.stringify(v.nodes.map((n) => n.target))}`).join('\n')}`,
+    );
+  }
+}
+
+/** SHA-256 (hex) of the last Blob the page recorded with MediaRecorder. */
+export async function lastRecordedHash(page: Page): Promise<string> {
+  return await page.evaluate<string>(
+    '(async () => { const r = window.__burrowTap.recorded; if (!r.length) throw new Error("nothing recorded"); return window.__burrowHash(r[r.length - 1]); })()',
+  );
+}
+
+/** Hash and playable duration of the Blob behind an object URL the page made (e.g. an <audio> src). */
+export async function blobAt(
+  page: Page,
+  url: string,
+): Promise<{ hash: string; size: number; duration: number }> {
+  return await page.evaluate<{ hash: string; size: number; duration: number }>(
+    `(async (url) => { const hit = window.__burrowTap.urls.find((u) => u.url === url); if (!hit) throw new Error('no blob for ' + url); return { hash: await window.__burrowHash(hit.blob), size: hit.blob.size, duration: await window.__burrowDuration(url) }; })(${JSON.stringify(url)})`,
+  );
+}
+
+/** Holds the mouse down on an element for `ms` (a paw, a record button, the pairing button). */
+export async function hold(page: Page, selector: string, ms: number): Promise<void> {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not visible`);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.waitForTimeout(ms);
+  await page.mouse.up();
+}
+
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

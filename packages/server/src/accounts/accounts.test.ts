@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { parseOptions } from '@node-rs/argon2';
+import { hashToken } from '../auth/index.js';
+import { createLogger } from '../logger.js';
+import { httpClient, type Call } from '../testing/http.js';
+import { expectStatus, PASSWORD } from '../testing/fixtures.js';
+import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+
+let server: TestServer;
+let call: Call;
+const logLines: string[] = [];
+
+before(async () => {
+  server = await startTestServer({
+    logger: createLogger('debug', { write: (line: string) => void logLines.push(line) }),
+  });
+  call = httpClient(server.url);
+});
+after(async () => {
+  await server.close();
+});
+
+const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2)}@example.com`;
+
+test('sign up returns an account id and a bs_ token, and sets an HttpOnly SameSite=Strict session cookie', async () => {
+  const res = await call<{ accountId: string; token: string }>('POST', '/v1/accounts', {
+    body: { email: unique('ann'), password: PASSWORD },
+  });
+  expectStatus(res, 201);
+  assert.match(res.json.token, /^bs_[A-Za-z0-9_-]{43}$/);
+  const cookie = res.headers.get('set-cookie') ?? '';
+  assert.match(cookie, new RegExp(`^burrow_session=${res.json.token};`));
+  assert.match(cookie, /HttpOnly/);
+  assert.match(cookie, /SameSite=Strict/);
+  assert.match(cookie, /Path=\//);
+  assert.doesNotMatch(cookie, /Secure/, 'no Secure flag without TLS');
+});
+
+test('the email is trimmed and lowercased, and getMe shows it', async () => {
+  const email = unique('Bob').toUpperCase();
+  const res = await call<{ token: string }>('POST', '/v1/accounts', {
+    body: { email: `  ${email} `, password: PASSWORD },
+  });
+  expectStatus(res, 201);
+  const me = await call<{ email: string; families: unknown[]; devices: unknown[] }>('GET', '/v1/me', {
+    token: res.json.token,
+  });
+  expectStatus(me, 200);
+  assert.equal(me.json.email, email.toLowerCase());
+  assert.deepEqual(me.json.families, []);
+  assert.deepEqual(me.json.devices, []);
+});
+
+test('the session cookie alone authenticates (browsers)', async () => {
+  const res = await call<{ token: string }>('POST', '/v1/accounts', {
+    body: { email: unique('cookie'), password: PASSWORD },
+  });
+  const me = await call('GET', '/v1/me', { cookie: `burrow_session=${res.json.token}` });
+  expectStatus(me, 200);
+});
+
+test('signing up twice with the same email is a 409 conflict, whatever its case', async () => {
+  const email = unique('dup');
+  expectStatus(await call('POST', '/v1/accounts', { body: { email, password: PASSWORD } }), 201);
+  const again = await call<{ error: { code: string } }>('POST', '/v1/accounts', {
+    body: { email: email.toUpperCase(), password: 'another password' },
+  });
+  expectStatus(again, 409);
+  assert.equal(again.json.error.code, 'conflict');
+});
+
+test('bad sign-up input is a 400 with a JSON error saying what is wrong, and creates nothing', async () => {
+  const cases: [unknown, RegExp][] = [
+    [{ email: 'not-an-email', password: PASSWORD }, /email/],
+    [{ email: unique('short'), password: 'short' }, /password/],
+    [{ email: unique('long'), password: 'x'.repeat(257) }, /password/],
+    [{ email: unique('missing') }, /password/],
+    [{ password: PASSWORD }, /email/],
+    ['a string', /object/],
+  ];
+  for (const [body, pattern] of cases) {
+    const res = await call<{ error: { code: string; message: string } }>('POST', '/v1/accounts', { body });
+    expectStatus(res, 400, JSON.stringify(body));
+    assert.equal(res.json.error.code, 'bad_request');
+    assert.match(res.json.error.message, pattern);
+  }
+  const email = unique('short');
+  await call('POST', '/v1/accounts', { body: { email, password: 'short' } });
+  const count = await server.db.selectFrom('accounts').select('id').where('email', '=', email).execute();
+  assert.equal(count.length, 0);
+});
+
+test('malformed JSON is a 400 bad_request', async () => {
+  const res = await call<{ error: { code: string } }>('POST', '/v1/accounts', {
+    raw: '{"email": ',
+    contentType: 'application/json',
+  });
+  expectStatus(res, 400);
+  assert.equal(res.json.error.code, 'bad_request');
+});
+
+test('log in with the right password returns a new session', async () => {
+  const email = unique('login');
+  const signUp = await call<{ accountId: string; token: string }>('POST', '/v1/accounts', {
+    body: { email, password: PASSWORD },
+  });
+  const logIn = await call<{ accountId: string; token: string }>('POST', '/v1/sessions', {
+    body: { email: ` ${email.toUpperCase()}`, password: PASSWORD },
+  });
+  expectStatus(logIn, 200);
+  assert.equal(logIn.json.accountId, signUp.json.accountId);
+  assert.notEqual(logIn.json.token, signUp.json.token);
+  expectStatus(await call('GET', '/v1/me', { token: logIn.json.token }), 200);
+});
+
+test('a wrong password and an unknown email get the same 401 answer', async () => {
+  const email = unique('victim');
+  await call('POST', '/v1/accounts', { body: { email, password: PASSWORD } });
+  const wrong = await call('POST', '/v1/sessions', { body: { email, password: 'not the password' } });
+  const unknown = await call('POST', '/v1/sessions', {
+    body: { email: unique('nobody'), password: 'not the password' },
+  });
+  expectStatus(wrong, 401);
+  expectStatus(unknown, 401);
+  assert.deepEqual(wrong.json, {
+    error: { code: 'unauthenticated', message: 'Email or password is wrong.' },
+  });
+  assert.deepEqual(unknown.json, wrong.json);
+  assert.equal(unknown.headers.get('set-cookie'), null);
+});
+
+test('an unknown email costs an argon2 verification too (no timing shortcut)', async () => {
+  const email = unique('timing');
+  await call('POST', '/v1/accounts', { body: { email, password: PASSWORD } });
+  const time = async (body: unknown) => {
+    const started = performance.now();
+    await call('POST', '/v1/sessions', { body });
+    return performance.now() - started;
+  };
+  await time({ email: unique('warm'), password: 'warm up the dummy hash' });
+  const known: number[] = [];
+  const unknown: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    known.push(await time({ email, password: 'wrong password' }));
+    unknown.push(await time({ email: unique('nobody'), password: 'wrong password' }));
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[1] ?? 0;
+  // argon2id at m=19 MiB takes milliseconds; a lookup that skipped it would answer far faster.
+  assert.ok(
+    median(unknown) > median(known) / 4,
+    `unknown ${median(unknown)} ms vs known ${median(known)} ms`,
+  );
+});
+
+test('log out ends the session and clears the cookie; the token no longer works', async () => {
+  const res = await call<{ token: string }>('POST', '/v1/accounts', {
+    body: { email: unique('bye'), password: PASSWORD },
+  });
+  const out = await call('DELETE', '/v1/sessions/current', { token: res.json.token });
+  expectStatus(out, 204);
+  assert.match(out.headers.get('set-cookie') ?? '', /burrow_session=;/);
+  expectStatus(await call('GET', '/v1/me', { token: res.json.token }), 401);
+  expectStatus(await call('DELETE', '/v1/sessions/current', { token: res.json.token }), 401);
+});
+
+test('passwords are stored as argon2id with OWASP parameters; tokens only as SHA-256', async () => {
+  const email = unique('store');
+  const res = await call<{ accountId: string; token: string }>('POST', '/v1/accounts', {
+    body: { email, password: PASSWORD },
+  });
+  const row = await server.db
+    .selectFrom('accounts')
+    .select('password_hash')
+    .where('id', '=', res.json.accountId)
+    .executeTakeFirstOrThrow();
+  assert.match(row.password_hash, /^\$argon2id\$/);
+  const params = parseOptions(row.password_hash);
+  assert.deepEqual(
+    { m: params.memoryCost, t: params.timeCost, p: params.parallelism },
+    { m: 19456, t: 2, p: 1 },
+  );
+  const sessions = await server.db
+    .selectFrom('sessions')
+    .select('token_hash')
+    .where('account_id', '=', res.json.accountId)
+    .execute();
+  assert.deepEqual(sessions, [{ token_hash: hashToken(res.json.token) }]);
+});
+
+test('logs never contain passwords or tokens', async () => {
+  const email = unique('logs');
+  const secret = 'a password that must never be logged';
+  const res = await call<{ token: string }>('POST', '/v1/accounts', { body: { email, password: secret } });
+  await call('GET', '/v1/me', { token: res.json.token });
+  await call('GET', '/v1/me', { cookie: `burrow_session=${res.json.token}` });
+  await call('POST', '/v1/sessions', { body: { email, password: secret } });
+  const logs = logLines.join('\n');
+  assert.ok(logs.length > 0, 'something was logged');
+  assert.ok(!logs.includes(secret), 'password in logs');
+  assert.ok(!logs.includes(res.json.token), 'token in logs');
+  assert.ok(!logs.includes(res.json.token.slice(3)), 'token in logs');
+});
+
+test('a garbage bearer token or cookie is 401, never 500', async () => {
+  const attempts: Record<string, string>[] = [
+    { authorization: 'Bearer bs_nope' },
+    { authorization: 'Basic abc' },
+    { authorization: 'Bearer ' + 'x'.repeat(500) },
+    { cookie: 'burrow_session=%%%' },
+  ];
+  for (const headers of attempts) {
+    const res = await call<{ error: { code: string } }>('GET', '/v1/me', { headers });
+    expectStatus(res, 401, JSON.stringify(headers));
+    assert.equal(res.json.error.code, 'unauthenticated');
+  }
+});

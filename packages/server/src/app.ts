@@ -1,0 +1,117 @@
+/**
+ * Builds the Fastify app from its ports. It does not listen: main.ts does, and tests either listen
+ * on 127.0.0.1:0 or use inject(). Plugins load in order: error handling and schemas, then the API
+ * description, cookies, rate limits and WebSocket, then authentication, then the API routes, then
+ * the web app's static files.
+ */
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import rateLimitPlugin from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import { createAccounts } from './accounts/service.js';
+import { accountsRoutes } from './accounts/routes.js';
+import { createAuthHooks, registerAuth } from './auth/index.js';
+import type { Blobs } from './blobs/index.js';
+import type { Bus } from './bus/index.js';
+import type { Clock } from './clock/index.js';
+import type { Config } from './config.js';
+import type { Db } from './db/index.js';
+import { createDevices } from './devices/service.js';
+import { devicesRoutes } from './devices/routes.js';
+import { AppError, ErrorSchema, errorHandler, notFoundHandler } from './errors/index.js';
+import { createFamilies } from './families/service.js';
+import { familiesRoutes } from './families/routes.js';
+import { healthRoutes } from './health/routes.js';
+import { JSON_BODY_LIMIT } from './http/limits.js';
+import type { App } from './http/types.js';
+import { createMessages } from './messages/service.js';
+import { messagesRoutes } from './messages/routes.js';
+import { streamRoutes } from './stream/routes.js';
+import { createToys } from './toys/service.js';
+import { toysRoutes } from './toys/routes.js';
+import { serveWeb } from './web/serve-web.js';
+
+export interface BuildAppOptions {
+  config: Config;
+  db: Db;
+  blobs: Blobs;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+}
+
+export async function buildApp({ config, db, blobs, bus, clock, logger }: BuildAppOptions): Promise<App> {
+  const https = config.tls
+    ? { key: readFileSync(config.tls.keyPath), cert: readFileSync(config.tls.certPath) }
+    : null;
+  // With `https` Fastify's server type becomes https.Server; routes only use the common request API,
+  // so the instance is typed as the plain HTTP one.
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: JSON_BODY_LIMIT,
+    ...(https ? { https } : {}),
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addSchema(ErrorSchema);
+
+  // Answers are JSON or opaque ciphertext: never sniffed, never cached by shared caches via referrers.
+  app.addHook('onSend', async (_request, reply) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'no-referrer');
+    if (https) void reply.header('strict-transport-security', 'max-age=31536000');
+  });
+
+  await app.register(swagger, {
+    // Shared schemas appear under their $id (components.schemas.Error), not "def-0".
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${String(i)}`,
+    },
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Burrow', version: '1', description: 'Burrow HTTP API (docs/api.md).' },
+      components: {
+        securitySchemes: {
+          session: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Session token (bs_...) or the burrow_session cookie.',
+          },
+          toy: { type: 'http', scheme: 'bearer', description: 'Toy token (bt_...).' },
+        },
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimitPlugin, {
+    global: true,
+    max: config.rateLimits.global.max,
+    timeWindow: config.rateLimits.global.windowMs,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('rate_limited', `Too many requests; try again in ${context.after}.`),
+  });
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+
+  registerAuth(app, createAuthHooks({ db, clock }));
+
+  const context = { config };
+  const log = logger;
+  accountsRoutes(app, { ...context, accounts: createAccounts({ db, clock, log }) });
+  devicesRoutes(app, { ...context, devices: createDevices({ db, clock }) });
+  familiesRoutes(app, { ...context, families: createFamilies({ db, bus, clock, log }) });
+  toysRoutes(app, { ...context, toys: createToys({ db, bus, clock, log }) });
+  messagesRoutes(app, { ...context, messages: createMessages({ db, blobs, bus, clock, log }) });
+  streamRoutes(app, { ...context, db, bus });
+  healthRoutes(app, { db });
+
+  app.get('/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  // The web app (packages/web/dist) last, so API routes and the JSON 404 keep precedence.
+  await app.register(serveWeb);
+  return app;
+}

@@ -1,0 +1,121 @@
+/**
+ * Authentication hooks, run as `onRequest` so an unauthenticated caller is turned away before any
+ * body is read or validated. Sessions come from `Authorization: Bearer bs_...` or the
+ * `burrow_session` cookie; toys from `Authorization: Bearer bt_...`; the device a person acts as
+ * from `X-Burrow-Device` (or `?device=` on the WebSocket, which browsers cannot add headers to).
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Clock } from '../clock/index.js';
+import type { Db } from '../db/index.js';
+import { badRequest, forbidden, unauthenticated } from '../errors/index.js';
+import type { AccountPrincipal, AuthKind, ToyPrincipal } from './principal.js';
+import { hashToken, SESSION_PREFIX, TOY_PREFIX } from './tokens.js';
+
+export const SESSION_COOKIE = 'burrow_session';
+export const DEVICE_HEADER = 'x-burrow-device';
+const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;
+
+export type AuthHook = (request: FastifyRequest) => Promise<void>;
+
+/** One hook per AuthKind (see principal.ts). */
+export type AuthHooks = Record<AuthKind, AuthHook>;
+
+function bearer(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header === undefined) return null;
+  const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header);
+  if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+  return match[1];
+}
+
+function sessionToken(request: FastifyRequest): string | null {
+  const token = bearer(request);
+  if (token !== null) return token.startsWith(SESSION_PREFIX) ? token : null;
+  return request.cookies[SESSION_COOKIE] ?? null;
+}
+
+/** The device id a request names: the header, or `?device=` (allowed for the WebSocket only). */
+function requestedDevice(request: FastifyRequest, allowQuery: boolean): string | null {
+  const header = request.headers[DEVICE_HEADER];
+  let value: string | undefined = Array.isArray(header) ? header[0] : header;
+  if (value === undefined && allowQuery) {
+    const query = request.query as Record<string, unknown> | undefined;
+    if (typeof query?.device === 'string') value = query.device;
+  }
+  if (value === undefined) return null;
+  if (!DEVICE_ID.test(value)) throw badRequest('X-Burrow-Device must be a device id.');
+  return value;
+}
+
+export function createAuthHooks({ db, clock }: { db: Db; clock: Clock }): AuthHooks {
+  async function loadAccount(request: FastifyRequest): Promise<AccountPrincipal> {
+    const token = sessionToken(request);
+    if (token === null) throw unauthenticated();
+    const sessionHash = hashToken(token);
+    const row = await db
+      .selectFrom('sessions')
+      .select(['account_id', 'expires_at'])
+      .where('token_hash', '=', sessionHash)
+      .executeTakeFirst();
+    if (!row || row.expires_at <= clock.now())
+      throw unauthenticated('Your session has ended. Sign in again.');
+    return { kind: 'account', accountId: row.account_id, sessionHash, deviceId: null };
+  }
+
+  /** The account acting as one of its own registered devices, named by the request. */
+  async function attachDevice(
+    request: FastifyRequest,
+    principal: AccountPrincipal,
+  ): Promise<AccountPrincipal> {
+    const deviceId = requestedDevice(request, request.routeOptions.config.deviceFromQuery === true);
+    if (deviceId === null)
+      throw badRequest('This request acts as a device: send the X-Burrow-Device header.');
+    const device = await db
+      .selectFrom('devices')
+      .select('id')
+      .where('id', '=', deviceId)
+      .where('kind', '=', 'person')
+      .where('account_id', '=', principal.accountId)
+      .executeTakeFirst();
+    if (!device) throw forbidden('That device is not registered to your account.');
+    return { ...principal, deviceId };
+  }
+
+  async function loadToy(token: string): Promise<ToyPrincipal> {
+    const row = await db
+      .selectFrom('devices')
+      .select(['id', 'family_id', 'child_id'])
+      .where('token_hash', '=', hashToken(token))
+      .where('kind', '=', 'toy')
+      .executeTakeFirst();
+    if (!row) throw unauthenticated('Unknown toy token.');
+    return { kind: 'toy', toyId: row.id, familyId: row.family_id, childId: row.child_id };
+  }
+
+  return {
+    async account(request) {
+      request.principal = await loadAccount(request);
+    },
+    async accountDevice(request) {
+      request.principal = await attachDevice(request, await loadAccount(request));
+    },
+    async toy(request) {
+      const token = bearer(request);
+      if (token === null || !token.startsWith(TOY_PREFIX))
+        throw unauthenticated('This request needs a toy token.');
+      request.principal = await loadToy(token);
+    },
+    async device(request) {
+      const token = bearer(request);
+      if (token?.startsWith(TOY_PREFIX)) {
+        request.principal = await loadToy(token);
+        return;
+      }
+      request.principal = await attachDevice(request, await loadAccount(request));
+    },
+    async accountOrToy(request) {
+      const token = bearer(request);
+      request.principal = token?.startsWith(TOY_PREFIX) ? await loadToy(token) : await loadAccount(request);
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from './tokens.js';
+export * from './principal.js';
+export * from './hooks.js';
+export * from './register.js';

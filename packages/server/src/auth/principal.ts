@@ -1,0 +1,87 @@
+/**
+ * Who is calling, decided once per request by the auth hooks (auth/hooks.ts) before the body is read.
+ * A person acts through their account and, for device actions, one of their registered devices.
+ * A toy has no account: its bearer token is its identity.
+ */
+import { AppError } from '../errors/index.js';
+import type { FastifyRequest } from 'fastify';
+
+export interface AccountPrincipal {
+  kind: 'account';
+  accountId: string;
+  sessionHash: string;
+  /** Set when the request names one of the account's devices (X-Burrow-Device). */
+  deviceId: string | null;
+}
+
+export interface ToyPrincipal {
+  kind: 'toy';
+  toyId: string;
+  familyId: string | null;
+  childId: string | null;
+}
+
+export type Principal = AccountPrincipal | ToyPrincipal;
+
+/**
+ * - `account`: a signed-in account.
+ * - `accountDevice`: a signed-in account acting as one of its devices (X-Burrow-Device).
+ * - `toy`: a toy's bearer token.
+ * - `device`: either of the two above that act as a device.
+ * - `accountOrToy`: a signed-in account (no device needed) or a toy.
+ */
+export type AuthKind = 'account' | 'accountDevice' | 'toy' | 'device' | 'accountOrToy';
+
+/** The device a request acts as, whether a person's device or a toy. */
+export interface DeviceCaller {
+  kind: 'person' | 'toy';
+  deviceId: string;
+  /** The owning account for a person's device. */
+  accountId: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Which auth hook guards the route (added as an onRequest hook by auth/register.ts). */
+    auth?: AuthKind;
+    /** Accept the acting device as `?device=` (the WebSocket only: browsers cannot set its headers). */
+    deviceFromQuery?: boolean;
+  }
+}
+
+// These getters run after the route's auth hook; a failure here means a route forgot its hook.
+const missingHook = (): AppError => new AppError('internal', 'Internal error');
+
+export function accountOf(request: FastifyRequest): AccountPrincipal {
+  const p = request.principal;
+  if (p?.kind !== 'account') throw missingHook();
+  return p;
+}
+
+export function accountDeviceOf(request: FastifyRequest): AccountPrincipal & { deviceId: string } {
+  const p = accountOf(request);
+  if (p.deviceId === null) throw missingHook();
+  return { ...p, deviceId: p.deviceId };
+}
+
+export function toyOf(request: FastifyRequest): ToyPrincipal {
+  const p = request.principal;
+  if (p?.kind !== 'toy') throw missingHook();
+  return p;
+}
+
+export function deviceOf(request: FastifyRequest): DeviceCaller {
+  const p = request.principal;
+  if (p?.kind === 'toy') return { kind: 'toy', deviceId: p.toyId, accountId: null };
+  if (p?.kind === 'account' && p.deviceId !== null)
+    return { kind: 'person', deviceId: p.deviceId, accountId: p.accountId };
+  throw missingHook();
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === null) throw missingHook();
+  return request.principal;
+}

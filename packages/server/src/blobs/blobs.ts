@@ -1,0 +1,17 @@
+/**
+ * Blob storage as a port. Blobs are ciphertext the server cannot read; keys are `<familyId>/<hash>`.
+ * Keys are path-like: segments of [A-Za-z0-9_-] joined by "/", so no adapter can be walked out of
+ * its root.
+ */
+export interface Blobs {
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  get(key: string): Promise<Uint8Array | undefined>;
+  has(key: string): Promise<boolean>;
+  delete(key: string): Promise<void>;
+}
+
+const KEY = /^[A-Za-z0-9_-]{1,128}(\/[A-Za-z0-9_-]{1,128}){0,3}$/;
+
+export function assertBlobKey(key: string): void {
+  if (!KEY.test(key)) throw new Error(`Invalid blob key: ${JSON.stringify(key.slice(0, 80))}`);
+}

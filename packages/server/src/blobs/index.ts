@@ -1,0 +1,3 @@
+export * from './blobs.js';
+export * from './fs-blobs.js';
+export * from './memory-blobs.js';

@@ -1,0 +1,4 @@
+export * from './schema.js';
+export * from './open-db.js';
+export * from './migrate.js';
+export * from './errors.js';

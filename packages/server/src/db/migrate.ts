@@ -1,0 +1,47 @@
+/**
+ * Runs the numbered migrations with Kysely's Migrator. Migrations are imported statically (no
+ * directory scan), are never edited once they land, and a new one is a new numbered file listed here.
+ */
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { Db, Dialect } from './schema.js';
+import type { DialectMigration } from './migrations/helpers.js';
+import { migration as m0001 } from './migrations/0001_accounts.js';
+import { migration as m0002 } from './migrations/0002_families.js';
+import { migration as m0003 } from './migrations/0003_devices.js';
+import { migration as m0004 } from './migrations/0004_pairings.js';
+import { migration as m0005 } from './migrations/0005_messages.js';
+
+const all: Record<string, DialectMigration> = {
+  '0001_accounts': m0001,
+  '0002_families': m0002,
+  '0003_devices': m0003,
+  '0004_pairings': m0004,
+  '0005_messages': m0005,
+};
+
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(all).map(([name, m]) => {
+      const { down } = m;
+      const migration: Migration = {
+        up: (db) => m.up(db, dialect),
+        ...(down ? { down: (db) => down(db, dialect) } : {}),
+      };
+      return [name, migration];
+    }),
+  );
+}
+
+/** Applies every pending migration; throws (with the failing migration's name) if one fails. */
+export async function migrate(db: Db, dialect: Dialect): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrationsFor(dialect)) },
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error !== undefined) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Migration ${failed} failed`, { cause: result.error });
+  }
+  return result;
+}

@@ -1,0 +1,55 @@
+/**
+ * Opens the database port: SQLite (embedded default, via libsql, which mirrors better-sqlite3's API)
+ * or PostgreSQL (scale-out). Returns the Kysely instance and which dialect it speaks, for migrations.
+ */
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'libsql';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import type { Database as Schema, Db, Dialect } from './schema.js';
+
+export interface OpenDb {
+  db: Db;
+  dialect: Dialect;
+}
+
+const PG_INT8 = 20;
+
+/** pg's type parsers, except int8 (bigint, bigserial, count(*)) which becomes a JS number. */
+const int8AsNumber = ((oid: number, format?: 'text' | 'binary'): unknown =>
+  oid === PG_INT8 && format !== 'binary'
+    ? (v: string) => Number(v)
+    : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser;
+
+function openSqlite(path: string): OpenDb {
+  // The data dir and the database file are readable by the server's user only.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) writeFileSync(path, '', { mode: 0o600 });
+  chmodSync(path, 0o600);
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  // libsql mirrors better-sqlite3's API, which is what Kysely's SqliteDialect drives.
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite' };
+}
+
+function openPostgres(url: string): OpenDb {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // Our int8 values are ms timestamps and sequence numbers, far below 2^53. Set per pool, not on
+    // the global pg.types, so other pg users in the process are unaffected.
+    types: { getTypeParser: int8AsNumber },
+  });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres' };
+}
+
+export function openDb(config: DatabaseConfig): OpenDb {
+  return config.kind === 'sqlite' ? openSqlite(config.path) : openPostgres(config.url);
+}

@@ -1,0 +1,68 @@
+/**
+ * A person's devices. Keys belong to devices, not accounts: a device registers the public halves of
+ * the keys it generated, with a proof that it holds the signing key (so nobody can register another
+ * device's key as their own).
+ */
+import { deviceIdFromSigningKey, fromBase64url, verifyDeviceProof } from '@burrow/protocol';
+import type { Clock } from '../clock/index.js';
+import { isUniqueViolation, type Db } from '../db/index.js';
+import { badRequest, conflict } from '../errors/index.js';
+
+export interface DeviceKeysInput {
+  signPublicKey: string;
+  kemPublicKey: string;
+  proof: string;
+}
+
+export interface Devices {
+  /** Registers a device to an account; repeating it with the same keys is a no-op. */
+  registerDevice(accountId: string, input: DeviceKeysInput): Promise<{ deviceId: string }>;
+}
+
+/** Checks the proof of possession and derives the device id (shared with toy registration). */
+export function checkDeviceKeys(input: DeviceKeysInput, purpose: 'device' | 'toy'): string {
+  if (!verifyDeviceProof({ ...input, purpose })) throw badRequest('The key proof does not verify.');
+  return deviceIdFromSigningKey(fromBase64url(input.signPublicKey, 32));
+}
+
+export function createDevices({ db, clock }: { db: Db; clock: Clock }): Devices {
+  return {
+    async registerDevice(accountId, input) {
+      const deviceId = checkDeviceKeys(input, 'device');
+      const existing = await db
+        .selectFrom('devices')
+        .selectAll()
+        .where('id', '=', deviceId)
+        .executeTakeFirst();
+      const same = (row: NonNullable<typeof existing>): boolean =>
+        row.kind === 'person' &&
+        row.account_id === accountId &&
+        row.sign_public_key === input.signPublicKey &&
+        row.kem_public_key === input.kemPublicKey;
+      if (existing) {
+        if (same(existing)) return { deviceId };
+        throw conflict('That device is already registered.');
+      }
+      try {
+        await db
+          .insertInto('devices')
+          .values({
+            id: deviceId,
+            kind: 'person',
+            account_id: accountId,
+            sign_public_key: input.signPublicKey,
+            kem_public_key: input.kemPublicKey,
+            token_hash: null,
+            family_id: null,
+            child_id: null,
+            created_at: clock.now(),
+          })
+          .execute();
+      } catch (err) {
+        if (isUniqueViolation(err)) throw conflict('That device is already registered.');
+        throw err;
+      }
+      return { deviceId };
+    },
+  };
+}

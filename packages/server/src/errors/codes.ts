@@ -1,0 +1,27 @@
+/**
+ * The closed set of error codes the API answers with, and the one place each is mapped to an HTTP
+ * status (docs/api.md, "Errors").
+ */
+export const errorStatus = {
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
+
+/** The code for a status Fastify or a plugin chose; unknown 4xx become bad_request, 5xx internal. */
+export function codeForStatus(status: number): ErrorCode {
+  const hit = errorCodes.find((c) => errorStatus[c] === status);
+  if (hit) return hit;
+  return status >= 400 && status < 500 ? 'bad_request' : 'internal';
+}

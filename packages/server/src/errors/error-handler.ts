@@ -1,0 +1,66 @@
+/**
+ * Turns every failure into `{"error": {"code", "message"}}`. 4xx carry a clear sentence; anything
+ * unexpected becomes a bare 500 and is logged here, server-side only, so no stack trace or internal
+ * detail ever reaches a caller.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isProtocolError } from '@burrow/protocol';
+import { AppError, isAppError } from './app-error.js';
+import { codeForStatus, errorStatus, type ErrorCode } from './codes.js';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+function body(code: ErrorCode, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/** Fastify's own client errors whose messages are written for callers (FST_ERR_CTP_*, ...). */
+const fastifyMessages: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The JSON body is empty.',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The body is not valid JSON.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body.',
+};
+
+function isFastifyError(err: unknown): err is FastifyError {
+  return err instanceof Error && typeof (err as Partial<FastifyError>).statusCode === 'number';
+}
+
+/** Maps any thrown value to a status and a body; `internal` means the caller sees nothing of it. */
+export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
+  if (isAppError(err))
+    return { status: err.status, body: body(err.code, err.message), internal: err.code === 'internal' };
+  // Malformed rosters, envelopes and codes are the caller's fault; protocol messages are terse by design.
+  if (isProtocolError(err)) return { status: 400, body: body('bad_request', err.message), internal: false };
+  if (isFastifyError(err) && err.validation) {
+    return { status: 400, body: body('bad_request', `Invalid request: ${err.message}.`), internal: false };
+  }
+  if (isFastifyError(err) && err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    const code = codeForStatus(err.statusCode);
+    const message =
+      fastifyMessages[err.code] ??
+      (err instanceof SyntaxError ? 'The body is not valid JSON.' : 'The request was not understood.');
+    return { status: errorStatus[code], body: body(code, message), internal: false };
+  }
+  return { status: 500, body: body('internal', 'Internal error'), internal: true };
+}
+
+export function errorHandler(
+  this: FastifyInstance,
+  err: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { status, body, internal } = toErrorResponse(err);
+  if (internal) request.log.error({ err }, 'request failed');
+  else request.log.info({ code: body.error.code, status }, 'request refused');
+  void reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  const err = new AppError('not_found', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.`);
+  void reply.code(err.status).send(body(err.code, err.message));
+}

@@ -1,0 +1,4 @@
+export * from './codes.js';
+export * from './app-error.js';
+export * from './error-handler.js';
+export * from './schemas.js';

@@ -1,0 +1,127 @@
+/**
+ * Roster storage and the server-side checks a roster must pass beyond its signature chain: every
+ * device it lists is one the server knows, with the keys the server knows, so messages are routed
+ * only to real devices. The signature and chain checks themselves are @burrow/protocol's.
+ */
+import type { RosterWire } from '@burrow/protocol';
+import type { Db } from '../db/index.js';
+import { badRequest } from '../errors/index.js';
+
+export interface StoredRoster {
+  version: number;
+  roster: RosterWire;
+}
+
+export async function currentRoster(db: Db, familyId: string): Promise<StoredRoster | undefined> {
+  const row = await db
+    .selectFrom('rosters')
+    .select(['version', 'roster'])
+    .where('family_id', '=', familyId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  // Stored only after verification, so it is trusted as-is.
+  return row && { version: row.version, roster: JSON.parse(row.roster) as RosterWire };
+}
+
+export async function rosterAt(db: Db, familyId: string, version: number): Promise<RosterWire | undefined> {
+  const row = await db
+    .selectFrom('rosters')
+    .select('roster')
+    .where('family_id', '=', familyId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return row && (JSON.parse(row.roster) as RosterWire);
+}
+
+/** Inserts a verified roster; a concurrent publish of the same version fails on the primary key. */
+export async function insertRoster(
+  db: Db,
+  roster: RosterWire,
+  rosterHash: string,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto('rosters')
+    .values({
+      family_id: roster.familyId,
+      version: roster.version,
+      roster: JSON.stringify(roster),
+      roster_hash: rosterHash,
+      created_at: now,
+    })
+    .execute();
+}
+
+/**
+ * Membership follows the roster: an account is a member while one of its devices is listed, and a
+ * guardian while one of them is listed as guardian.
+ */
+export async function syncMembers(db: Db, roster: RosterWire): Promise<void> {
+  const people = roster.devices.filter((d) => d.role !== 'toy');
+  const rows =
+    people.length === 0
+      ? []
+      : await db
+          .selectFrom('devices')
+          .select(['id', 'account_id'])
+          .where(
+            'id',
+            'in',
+            people.map((d) => d.id),
+          )
+          .where('kind', '=', 'person')
+          .execute();
+  const roles = new Map<string, 'guardian' | 'member'>();
+  for (const row of rows) {
+    if (row.account_id === null) continue;
+    const listed = people.find((d) => d.id === row.id);
+    if (listed?.role === 'guardian') roles.set(row.account_id, 'guardian');
+    else if (!roles.has(row.account_id)) roles.set(row.account_id, 'member');
+  }
+  await db.deleteFrom('family_members').where('family_id', '=', roster.familyId).execute();
+  if (roles.size > 0) {
+    await db
+      .insertInto('family_members')
+      .values([...roles].map(([account_id, role]) => ({ family_id: roster.familyId, account_id, role })))
+      .execute();
+  }
+}
+
+/**
+ * Every device a roster lists must be registered with exactly the listed keys: people's devices as
+ * person devices, toys as toys of this family (or the toy being claimed by this roster).
+ */
+export async function checkRosterDevices(
+  db: Db,
+  roster: RosterWire,
+  opts: { claimingToyId?: string } = {},
+): Promise<void> {
+  const ids = roster.devices.map((d) => d.id);
+  const rows = await db
+    .selectFrom('devices')
+    .select(['id', 'kind', 'sign_public_key', 'kem_public_key', 'family_id'])
+    .where('id', 'in', ids)
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const d of roster.devices) {
+    const row = byId.get(d.id);
+    const wantKind = d.role === 'toy' ? 'toy' : 'person';
+    if (!row || row.kind !== wantKind)
+      throw badRequest(
+        `The roster lists ${d.id}, which is not a registered ${wantKind === 'toy' ? 'toy' : 'device'}.`,
+      );
+    if (row.sign_public_key !== d.signPublicKey || row.kem_public_key !== d.kemPublicKey) {
+      throw badRequest(`The roster's keys for ${d.id} are not the device's registered keys.`);
+    }
+    if (d.role === 'toy' && row.family_id !== roster.familyId && d.id !== opts.claimingToyId) {
+      throw badRequest(`The roster lists toy ${d.id}, which is not paired to this family.`);
+    }
+  }
+}
+
+/** The signer must be the device making the request: a guardian acts only as itself. */
+export function checkSignedByCaller(roster: RosterWire, deviceId: string): void {
+  if (roster.signer !== deviceId)
+    throw badRequest('The roster must be signed by the device making this request.');
+}

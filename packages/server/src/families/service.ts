@@ -1,0 +1,204 @@
+/**
+ * Families: created from a genesis roster signed by the creating guardian's device, then changed only
+ * by rosters that chain from the current one. Children are sealed profiles the server cannot read.
+ */
+import {
+  findDevice,
+  fromBase64url,
+  parseEnvelope,
+  parseRoster,
+  rosterHash,
+  verifyEnvelopeSignature,
+  verifyRosterGenesis,
+  verifyRosterSuccessor,
+  type EnvelopeWire,
+  type RosterWire,
+} from '@burrow/protocol';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/index.js';
+import { topics, type Bus } from '../bus/index.js';
+import type { Clock } from '../clock/index.js';
+import { isUniqueViolation, type Db, type MemberRole } from '../db/index.js';
+import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
+import { newId } from '../auth/index.js';
+import { noSuchFamily, requireGuardian, requireMember } from './access.js';
+import {
+  checkRosterDevices,
+  checkSignedByCaller,
+  currentRoster,
+  insertRoster,
+  syncMembers,
+} from './rosters.js';
+
+export interface Actor {
+  accountId: string;
+  deviceId: string;
+}
+
+export interface FamilyView {
+  familyId: string;
+  role: MemberRole;
+  roster: RosterWire;
+  children: { childId: string; profile: EnvelopeWire }[];
+  toys: { toyId: string; childId: string | null }[];
+}
+
+export interface Families {
+  createFamily(actor: Actor, rosterJson: unknown): Promise<{ familyId: string }>;
+  getFamily(accountId: string, familyId: string): Promise<FamilyView>;
+  createChild(actor: Actor, familyId: string, profileJson: unknown): Promise<{ childId: string }>;
+  listRosters(caller: Principal, familyId: string, after: number): Promise<RosterWire[]>;
+  publishRoster(actor: Actor, familyId: string, rosterJson: unknown): Promise<{ version: number }>;
+}
+
+const MAX_ROSTERS_PER_PAGE = 1000;
+
+/** Publishes a roster change to the family, and to devices it newly lists (not yet subscribed). */
+export function announceRoster(bus: Bus, roster: RosterWire, previous: RosterWire | undefined): void {
+  const event = { type: 'roster', familyId: roster.familyId, version: roster.version } as const;
+  bus.publish(topics.family(roster.familyId), event);
+  for (const d of roster.devices) {
+    if (!previous || !findDevice(previous, d.id)) bus.publish(topics.device(d.id), event);
+  }
+}
+
+export function createFamilies({
+  db,
+  bus,
+  clock,
+}: {
+  db: Db;
+  bus: Bus;
+  clock: Clock;
+  log: Logger;
+}): Families {
+  return {
+    async createFamily(actor, rosterJson) {
+      const roster = parseRoster(rosterJson);
+      verifyRosterGenesis(roster);
+      checkSignedByCaller(roster, actor.deviceId);
+      const guardians = roster.devices.filter((d) => d.role === 'guardian');
+      if (guardians.length !== 1 || guardians[0]?.id !== actor.deviceId) {
+        throw badRequest("A new family's roster lists the creating device as its only guardian.");
+      }
+      await checkRosterDevices(db, roster);
+      const now = clock.now();
+      try {
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('families').values({ id: roster.familyId, created_at: now }).execute();
+          await insertRoster(trx, roster, rosterHash(roster), now);
+          await syncMembers(trx, roster);
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw conflict('That family id is taken; pick another.');
+        throw err;
+      }
+      return { familyId: roster.familyId };
+    },
+
+    async getFamily(accountId, familyId) {
+      const role = await requireMember(db, familyId, accountId);
+      const current = await currentRoster(db, familyId);
+      if (!current) throw noSuchFamily();
+      const children = await db
+        .selectFrom('children')
+        .select(['id', 'profile_ciphertext'])
+        .where('family_id', '=', familyId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      const toys = await db
+        .selectFrom('devices')
+        .select(['id', 'child_id'])
+        .where('family_id', '=', familyId)
+        .where('kind', '=', 'toy')
+        .orderBy('id')
+        .execute();
+      return {
+        familyId,
+        role,
+        roster: current.roster,
+        children: children.map((c) => ({
+          childId: c.id,
+          profile: JSON.parse(c.profile_ciphertext) as EnvelopeWire,
+        })),
+        toys: toys.map((t) => ({ toyId: t.id, childId: t.child_id })),
+      };
+    },
+
+    async createChild(actor, familyId, profileJson) {
+      await requireGuardian(db, familyId, actor.accountId);
+      const profile = parseEnvelope(profileJson);
+      if (profile.kind !== 'record') throw badRequest('A child profile is a sealed record (kind "record").');
+      if (profile.familyId !== familyId) throw badRequest('The profile belongs to another family.');
+      if (profile.sender !== actor.deviceId)
+        throw badRequest('The profile must be sealed by the device making this request.');
+      const current = await currentRoster(db, familyId);
+      const sender = current && findDevice(current.roster, actor.deviceId);
+      if (!current || sender?.role !== 'guardian')
+        throw forbidden('This device is not a guardian in the family roster.');
+      if (!verifyEnvelopeSignature(profile, fromBase64url(sender.signPublicKey, 32)))
+        throw badRequest('The profile signature does not verify.');
+      for (const r of profile.recipients) {
+        if (!findDevice(current.roster, r.deviceId))
+          throw badRequest(`Recipient ${r.deviceId} is not in the family roster.`);
+      }
+      const childId = newId();
+      await db
+        .insertInto('children')
+        .values({
+          id: childId,
+          family_id: familyId,
+          profile_ciphertext: JSON.stringify(profile),
+          created_at: clock.now(),
+        })
+        .execute();
+      return { childId };
+    },
+
+    async listRosters(caller, familyId, after) {
+      if (caller.kind === 'toy') {
+        const toy = await db
+          .selectFrom('devices')
+          .select('family_id')
+          .where('id', '=', caller.toyId)
+          .executeTakeFirst();
+        if (toy?.family_id !== familyId) throw noSuchFamily();
+      } else {
+        await requireMember(db, familyId, caller.accountId);
+      }
+      const rows = await db
+        .selectFrom('rosters')
+        .select('roster')
+        .where('family_id', '=', familyId)
+        .where('version', '>', after)
+        .orderBy('version', 'asc')
+        .limit(MAX_ROSTERS_PER_PAGE)
+        .execute();
+      return rows.map((r) => JSON.parse(r.roster) as RosterWire);
+    },
+
+    async publishRoster(actor, familyId, rosterJson) {
+      await requireGuardian(db, familyId, actor.accountId);
+      const next = parseRoster(rosterJson);
+      if (next.familyId !== familyId) throw badRequest('The roster belongs to another family.');
+      const current = await currentRoster(db, familyId);
+      if (!current) throw notFound('No such family.');
+      verifyRosterSuccessor(current.roster, next);
+      checkSignedByCaller(next, actor.deviceId);
+      await checkRosterDevices(db, next);
+      try {
+        await db.transaction().execute(async (trx) => {
+          await insertRoster(trx, next, rosterHash(next), clock.now());
+          await syncMembers(trx, next);
+        });
+      } catch (err) {
+        if (isUniqueViolation(err))
+          throw conflict('The roster changed meanwhile; fetch the latest and try again.');
+        throw err;
+      }
+      announceRoster(bus, next, current.roster);
+      return { version: next.version };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm start`: read the configuration, open the ports, migrate, listen. Nothing else lives here, so
+ * tests build the same app with buildApp() and their own ports.
+ */
+import { join } from 'node:path';
+import { buildApp } from './app.js';
+import { createFsBlobs } from './blobs/index.js';
+import { createMemoryBus } from './bus/index.js';
+import { systemClock } from './clock/index.js';
+import { ConfigError, describeConfig, parseConfig } from './config.js';
+import { migrate, openDb } from './db/index.js';
+import { createLogger } from './logger.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Burrow cannot start: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  logger.info({ config: describeConfig(config) }, 'starting');
+  const { db, dialect } = openDb(config.database);
+  await migrate(db, dialect);
+  const bus = createMemoryBus((err) => {
+    logger.error({ err }, 'bus handler failed');
+  });
+  const app = await buildApp({
+    config,
+    db,
+    blobs: createFsBlobs(join(config.dataDir, 'blobs')),
+    bus,
+    clock: systemClock,
+    logger,
+  });
+
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    app
+      .close()
+      .then(() => db.destroy())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGINT', () => {
+    shutdown('SIGINT');
+  });
+  process.once('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+
+  await app.listen({ host: config.host, port: config.port });
+  const scheme = config.tls ? 'https' : 'http';
+  console.log(`Burrow is listening on ${scheme}://localhost:${config.port}`);
+}
+
+main().catch((err: unknown) => {
+  console.error('Burrow failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,153 @@
+import { deviceOf } from '../auth/index.js';
+import { AppError, errorResponses } from '../errors/index.js';
+import { BLOB_BODY_LIMIT, PROTOCOL_BODY_LIMIT } from '../http/limits.js';
+import { NoContent } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+import {
+  BinaryBody,
+  BlobParams,
+  FamilyMessagesParams,
+  InboxResponse,
+  MessageParams,
+  PageQuery,
+  ReceiptBody,
+  SendMessageBody,
+  SendMessageResponse,
+  SentResponse,
+  UploadBlobResponse,
+} from './schemas.js';
+import type { Messages } from './service.js';
+
+const DEFAULT_LIMIT = 50;
+
+export function messagesRoutes(app: App, { messages }: RouteContext & { messages: Messages }): void {
+  // Raw bodies are accepted on the blob upload only, in their own encapsulated context.
+  void app.register((blobApp: App, _opts, done) => {
+    blobApp.addContentTypeParser(
+      'application/octet-stream',
+      { parseAs: 'buffer', bodyLimit: BLOB_BODY_LIMIT },
+      (_req, body, next) => {
+        next(null, body);
+      },
+    );
+    blobApp.put(
+      '/v1/families/:familyId/blobs/:hash',
+      {
+        schema: {
+          operationId: 'uploadBlob',
+          tags: ['messages'],
+          consumes: ['application/octet-stream'],
+          params: BlobParams,
+          response: { 201: UploadBlobResponse, ...errorResponses },
+        },
+        config: { auth: 'device' },
+        bodyLimit: BLOB_BODY_LIMIT,
+      },
+      async (request, reply) => {
+        const body: unknown = request.body;
+        if (!Buffer.isBuffer(body))
+          throw new AppError('unsupported_media_type', 'Send the blob as application/octet-stream.');
+        const stored = await messages.uploadBlob(
+          deviceOf(request),
+          request.params.familyId,
+          request.params.hash,
+          body,
+        );
+        return reply.code(201).send(stored);
+      },
+    );
+    done();
+  });
+
+  app.post(
+    '/v1/families/:familyId/messages',
+    {
+      schema: {
+        operationId: 'sendMessage',
+        tags: ['messages'],
+        params: FamilyMessagesParams,
+        body: SendMessageBody,
+        response: { 201: SendMessageResponse, ...errorResponses },
+      },
+      config: { auth: 'device' },
+      bodyLimit: PROTOCOL_BODY_LIMIT,
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await messages.sendMessage(deviceOf(request), request.params.familyId, request.body.envelope)),
+  );
+
+  app.get(
+    '/v1/inbox',
+    {
+      schema: {
+        operationId: 'listMessages',
+        tags: ['messages'],
+        querystring: PageQuery,
+        response: { 200: InboxResponse, ...errorResponses },
+      },
+      config: { auth: 'device' },
+    },
+    async (request) =>
+      messages.listMessages(
+        deviceOf(request),
+        request.query.after ?? 0,
+        request.query.limit ?? DEFAULT_LIMIT,
+      ),
+  );
+
+  app.get(
+    '/v1/sent',
+    {
+      schema: {
+        operationId: 'listSent',
+        tags: ['messages'],
+        querystring: PageQuery,
+        response: { 200: SentResponse, ...errorResponses },
+      },
+      config: { auth: 'device' },
+    },
+    async (request) =>
+      messages.listSent(deviceOf(request), request.query.after ?? 0, request.query.limit ?? DEFAULT_LIMIT),
+  );
+
+  app.get(
+    '/v1/messages/:messageId/blob',
+    {
+      schema: {
+        operationId: 'downloadMessageBlob',
+        tags: ['messages'],
+        produces: ['application/octet-stream'],
+        params: MessageParams,
+        response: { 200: BinaryBody, ...errorResponses },
+      },
+      config: { auth: 'device' },
+    },
+    async (request, reply) => {
+      const bytes = await messages.downloadMessageBlob(deviceOf(request), request.params.messageId);
+      return reply
+        .type('application/octet-stream')
+        .header('cache-control', 'no-store')
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    },
+  );
+
+  app.post(
+    '/v1/messages/:messageId/receipts',
+    {
+      schema: {
+        operationId: 'sendReceipt',
+        tags: ['messages'],
+        params: MessageParams,
+        body: ReceiptBody,
+        response: { 204: NoContent, ...errorResponses },
+      },
+      config: { auth: 'device' },
+    },
+    async (request, reply) => {
+      await messages.sendReceipt(deviceOf(request), request.params.messageId, request.body.kind);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,277 @@
+/**
+ * Messages: the server routes signed envelopes and stores ciphertext blobs it cannot open. It checks
+ * what it can without keys — the signature, the family's current roster and each device's rights —
+ * so a stranger cannot even get a message queued for a toy. The toy checks again itself (P2).
+ */
+import { createHash } from 'node:crypto';
+import {
+  findDevice,
+  fromBase64url,
+  parseEnvelope,
+  verifyEnvelopeSignature,
+  type EnvelopeWire,
+} from '@burrow/protocol';
+import type { Logger } from 'pino';
+import type { DeviceCaller } from '../auth/index.js';
+import type { Blobs } from '../blobs/index.js';
+import { topics, type Bus } from '../bus/index.js';
+import type { Clock } from '../clock/index.js';
+import { isUniqueViolation, type Db, type ReceiptKind } from '../db/index.js';
+import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
+import { requireFamilyDevice } from '../families/access.js';
+import { currentRoster } from '../families/rosters.js';
+
+export interface InboxPage {
+  messages: { seq: number; envelope: EnvelopeWire }[];
+  next: number;
+}
+
+export interface SentMessage {
+  seq: number;
+  messageId: string;
+  receipts: { deviceId: string; kind: ReceiptKind; at: number }[];
+}
+
+export interface Messages {
+  uploadBlob(
+    caller: DeviceCaller,
+    familyId: string,
+    hash: string,
+    bytes: Uint8Array,
+  ): Promise<{ hash: string; size: number }>;
+  sendMessage(
+    caller: DeviceCaller,
+    familyId: string,
+    envelopeJson: unknown,
+  ): Promise<{ messageId: string; seq: number }>;
+  listMessages(caller: DeviceCaller, after: number, limit: number): Promise<InboxPage>;
+  listSent(caller: DeviceCaller, after: number, limit: number): Promise<{ messages: SentMessage[] }>;
+  downloadMessageBlob(caller: DeviceCaller, messageId: string): Promise<Uint8Array>;
+  sendReceipt(caller: DeviceCaller, messageId: string, kind: ReceiptKind): Promise<void>;
+}
+
+export const blobKey = (familyId: string, hash: string): string => `${familyId}/${hash}`;
+const noSuchMessage = () => notFound('No such message.');
+
+export function createMessages({
+  db,
+  blobs,
+  bus,
+  clock,
+  log,
+}: {
+  db: Db;
+  blobs: Blobs;
+  bus: Bus;
+  clock: Clock;
+  log: Logger;
+}): Messages {
+  async function checkRouting(envelope: EnvelopeWire, familyId: string): Promise<void> {
+    const current = await currentRoster(db, familyId);
+    if (!current) throw notFound('No such family.');
+    const roster = current.roster;
+    const sender = findDevice(roster, envelope.sender);
+    if (!sender) throw forbidden('This device is not in the family roster.');
+    if (!verifyEnvelopeSignature(envelope, fromBase64url(sender.signPublicKey, 32)))
+      throw badRequest('The envelope signature does not verify.');
+    if (envelope.rosterVersion > current.version)
+      throw badRequest('The envelope names a roster version the family does not have.');
+    const toyIds: string[] = [];
+    for (const r of envelope.recipients) {
+      const recipient = findDevice(roster, r.deviceId);
+      if (!recipient) throw badRequest(`Recipient ${r.deviceId} is not in the family roster.`);
+      if (recipient.role === 'toy') {
+        // Only people a guardian approved can make the toy speak (P2); toys never address toys.
+        if (sender.role === 'toy' || !sender.sendToToy)
+          throw forbidden('This device may not send to the toy.');
+        toyIds.push(r.deviceId);
+      }
+      if (sender.role === 'toy' && !recipient.hearChild)
+        throw forbidden(`Recipient ${r.deviceId} may not hear the child.`);
+    }
+    if (toyIds.length > 0) {
+      const paired = await db
+        .selectFrom('devices')
+        .select('id')
+        .where('id', 'in', toyIds)
+        .where('family_id', '=', familyId)
+        .execute();
+      if (paired.length !== toyIds.length) throw badRequest('A recipient toy is not paired to this family.');
+    }
+    if (envelope.blob) {
+      const blob = await db
+        .selectFrom('blobs')
+        .select('size')
+        .where('family_id', '=', familyId)
+        .where('hash', '=', envelope.blob.hash)
+        .executeTakeFirst();
+      if (!blob) throw badRequest('Upload the blob before sending the message.');
+      if (blob.size !== envelope.blob.size) throw badRequest('The blob size does not match the envelope.');
+    }
+  }
+
+  async function findMessage(
+    messageId: string,
+  ): Promise<{ seq: number; family_id: string; sender_id: string; blob_hash: string | null } | undefined> {
+    return db
+      .selectFrom('messages')
+      .select(['seq', 'family_id', 'sender_id', 'blob_hash'])
+      .where('id', '=', messageId)
+      .executeTakeFirst();
+  }
+
+  async function isRecipient(seq: number, deviceId: string): Promise<boolean> {
+    const row = await db
+      .selectFrom('message_recipients')
+      .select('device_id')
+      .where('message_seq', '=', seq)
+      .where('device_id', '=', deviceId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  return {
+    async uploadBlob(caller, familyId, hash, bytes) {
+      await requireFamilyDevice(db, familyId, caller);
+      if (bytes.length === 0) throw badRequest('The blob is empty.');
+      const actual = createHash('sha256').update(bytes).digest('base64url');
+      if (actual !== hash) throw badRequest("The body's SHA-256 does not match the hash in the path.");
+      const existing = await db
+        .selectFrom('blobs')
+        .select('size')
+        .where('family_id', '=', familyId)
+        .where('hash', '=', hash)
+        .executeTakeFirst();
+      if (existing) return { hash, size: existing.size };
+      // Bytes first, then the index row: a row always means the bytes are stored.
+      await blobs.put(blobKey(familyId, hash), bytes);
+      await db
+        .insertInto('blobs')
+        .values({
+          family_id: familyId,
+          hash,
+          size: bytes.length,
+          uploaded_by: caller.deviceId,
+          created_at: clock.now(),
+        })
+        .onConflict((oc) => oc.columns(['family_id', 'hash']).doNothing())
+        .execute();
+      return { hash, size: bytes.length };
+    },
+
+    async sendMessage(caller, familyId, envelopeJson) {
+      await requireFamilyDevice(db, familyId, caller);
+      const envelope = parseEnvelope(envelopeJson);
+      if (envelope.familyId !== familyId) throw badRequest('The envelope belongs to another family.');
+      if (envelope.sender !== caller.deviceId)
+        throw badRequest("The envelope's sender must be the device making this request.");
+      await checkRouting(envelope, familyId);
+      let seq: number;
+      try {
+        seq = await db.transaction().execute(async (trx) => {
+          const row = await trx
+            .insertInto('messages')
+            .values({
+              id: envelope.id,
+              family_id: familyId,
+              sender_id: envelope.sender,
+              envelope: JSON.stringify(envelope),
+              blob_hash: envelope.blob?.hash ?? null,
+              created_at: clock.now(),
+            })
+            .returning('seq')
+            .executeTakeFirstOrThrow();
+          await trx
+            .insertInto('message_recipients')
+            .values(envelope.recipients.map((r) => ({ message_seq: row.seq, device_id: r.deviceId })))
+            .execute();
+          return row.seq;
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw conflict('A message with that id was already sent.');
+        throw err;
+      }
+      for (const r of envelope.recipients) bus.publish(topics.device(r.deviceId), { type: 'message', seq });
+      return { messageId: envelope.id, seq };
+    },
+
+    async listMessages(caller, after, limit) {
+      const rows = await db
+        .selectFrom('message_recipients')
+        .innerJoin('messages', 'messages.seq', 'message_recipients.message_seq')
+        .select(['messages.seq', 'messages.envelope'])
+        .where('message_recipients.device_id', '=', caller.deviceId)
+        .where('message_recipients.message_seq', '>', after)
+        .orderBy('message_recipients.message_seq', 'asc')
+        .limit(limit)
+        .execute();
+      const messages = rows.map((r) => ({ seq: r.seq, envelope: JSON.parse(r.envelope) as EnvelopeWire }));
+      return { messages, next: messages.at(-1)?.seq ?? after };
+    },
+
+    async listSent(caller, after, limit) {
+      const rows = await db
+        .selectFrom('messages')
+        .select(['seq', 'id'])
+        .where('sender_id', '=', caller.deviceId)
+        .where('seq', '>', after)
+        .orderBy('seq', 'asc')
+        .limit(limit)
+        .execute();
+      const seqs = rows.map((r) => r.seq);
+      const receipts =
+        seqs.length === 0
+          ? []
+          : await db
+              .selectFrom('receipts')
+              .select(['message_seq', 'device_id', 'kind', 'created_at'])
+              .where('message_seq', 'in', seqs)
+              .orderBy('created_at')
+              .orderBy('device_id')
+              .execute();
+      return {
+        messages: rows.map((r) => ({
+          seq: r.seq,
+          messageId: r.id,
+          receipts: receipts
+            .filter((x) => x.message_seq === r.seq)
+            .map((x) => ({ deviceId: x.device_id, kind: x.kind, at: x.created_at })),
+        })),
+      };
+    },
+
+    async downloadMessageBlob(caller, messageId) {
+      const message = await findMessage(messageId);
+      if (
+        !message ||
+        (message.sender_id !== caller.deviceId && !(await isRecipient(message.seq, caller.deviceId)))
+      )
+        throw noSuchMessage();
+      if (message.blob_hash === null) throw notFound('This message has no blob.');
+      const bytes = await blobs.get(blobKey(message.family_id, message.blob_hash));
+      if (!bytes) {
+        log.error({ messageId }, 'blob missing from the blob store');
+        throw notFound('The blob for this message is missing.');
+      }
+      return bytes;
+    },
+
+    async sendReceipt(caller, messageId, kind) {
+      const message = await findMessage(messageId);
+      if (!message || !(await isRecipient(message.seq, caller.deviceId))) throw noSuchMessage();
+      const result = await db
+        .insertInto('receipts')
+        .values({ message_seq: message.seq, device_id: caller.deviceId, kind, created_at: clock.now() })
+        .onConflict((oc) => oc.columns(['message_seq', 'device_id', 'kind']).doNothing())
+        .executeTakeFirst();
+      if ((result.numInsertedOrUpdatedRows ?? 0n) > 0n) {
+        bus.publish(topics.device(message.sender_id), {
+          type: 'receipt',
+          messageId,
+          deviceId: caller.deviceId,
+          kind,
+        });
+      }
+    },
+  };
+}

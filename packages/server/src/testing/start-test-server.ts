@@ -1,0 +1,145 @@
+/**
+ * A real Burrow server for tests: real HTTP on 127.0.0.1 (a free port), real SQLite in a fresh temp
+ * directory — or, when BURROW_TEST_PG_URL is set, a fresh PostgreSQL database created for this
+ * server and dropped on close. Used by this package's tests and by the other packages' end-to-end
+ * tests (`import { startTestServer } from '@burrow/server/testing'`).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { buildApp } from '../app.js';
+import { createFsBlobs, type Blobs } from '../blobs/index.js';
+import { createMemoryBus, type Bus } from '../bus/index.js';
+import { systemClock, type Clock } from '../clock/index.js';
+import { defaultRateLimits, type Config, type DatabaseConfig, type RateLimits } from '../config.js';
+import { migrate, openDb, type Db, type Dialect } from '../db/index.js';
+import type { App } from '../http/types.js';
+import { createLogger } from '../logger.js';
+
+export interface TestServerOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Replace the filesystem blob store (e.g. with a failing one). */
+  blobs?: Blobs;
+  /**
+   * Defaults to limits high enough that whole end-to-end suites (many sign-ups and toys from one
+   * address) are not throttled; tests of rate limiting pass their own.
+   */
+  rateLimits?: Partial<RateLimits>;
+  /** Override the database choice (default: BURROW_TEST_PG_URL, else SQLite). */
+  postgresUrl?: string | null;
+}
+
+export interface TestServer {
+  url: string;
+  app: App;
+  db: Db;
+  dialect: Dialect;
+  blobs: Blobs;
+  bus: Bus;
+  config: Config;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+const relaxed = { max: 100_000, windowMs: 60_000 };
+const testRateLimits: RateLimits = {
+  global: relaxed,
+  signUp: relaxed,
+  logIn: relaxed,
+  registerToy: relaxed,
+  lookupPairing: relaxed,
+};
+
+/** Creates `burrow_test_<random>` on the server at `adminUrl`; returns its URL and a drop function. */
+async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `burrow_test_${randomBytes(6).toString('hex')}`;
+  const run = async (url: string, statement: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  // The URL's own database is only a place to issue CREATE DATABASE from; if it does not exist
+  // (SQLSTATE 3D000), use the `postgres` maintenance database instead.
+  const fallback = new URL(adminUrl);
+  fallback.pathname = '/postgres';
+  const admin = (statement: string): Promise<void> =>
+    run(adminUrl, statement).catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === '3D000') return run(fallback.toString(), statement);
+      throw err;
+    });
+  await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'burrow-server-'));
+  const pgUrl =
+    options.postgresUrl === undefined ? process.env.BURROW_TEST_PG_URL || null : options.postgresUrl;
+  let dropDatabase: (() => Promise<void>) | null = null;
+  let database: DatabaseConfig = { kind: 'sqlite', path: join(dataDir, 'burrow.db') };
+  if (pgUrl) {
+    const created = await createPgDatabase(pgUrl);
+    dropDatabase = created.drop;
+    database = { kind: 'postgres', url: created.url };
+  }
+  const config: Config = Object.freeze({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    database,
+    tls: null,
+    logLevel: 'silent',
+    rateLimits: { ...(options.rateLimits ? defaultRateLimits : testRateLimits), ...options.rateLimits },
+  });
+  const { db, dialect } = openDb(config.database);
+  const cleanup = async (): Promise<void> => {
+    // A test may have destroyed the database already (to simulate an outage).
+    await db.destroy().catch(() => undefined);
+    if (dropDatabase) await dropDatabase();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await migrate(db, dialect);
+    const blobs = options.blobs ?? createFsBlobs(join(dataDir, 'blobs'));
+    const bus = createMemoryBus();
+    const app = await buildApp({
+      config,
+      db,
+      blobs,
+      bus,
+      clock: options.clock ?? systemClock,
+      logger: options.logger ?? createLogger('silent'),
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    if (address === null || typeof address === 'string')
+      throw new Error('The test server has no TCP address.');
+    return {
+      url: `http://127.0.0.1:${address.port}`,
+      app,
+      db,
+      dialect,
+      blobs,
+      bus,
+      config,
+      dataDir,
+      async close() {
+        await app.close();
+        await cleanup();
+      },
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

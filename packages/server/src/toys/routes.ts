@@ -1,0 +1,108 @@
+import { accountDeviceOf, toyOf } from '../auth/index.js';
+import { errorResponses } from '../errors/index.js';
+import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
+import { rateLimit } from '../http/rate-limit.js';
+import type { App, RouteContext } from '../http/types.js';
+import { FamilyParams } from '../families/schemas.js';
+import {
+  ClaimToyBody,
+  ClaimToyResponse,
+  LookupParams,
+  LookupResponse,
+  OpenPairingBody,
+  OpenPairingResponse,
+  PairingResponse,
+  RegisterToyBody,
+  RegisterToyResponse,
+  ToyMeResponse,
+} from './schemas.js';
+import type { Toys } from './service.js';
+
+export function toysRoutes(app: App, { config, toys }: RouteContext & { toys: Toys }): void {
+  app.post(
+    '/v1/toys',
+    {
+      schema: {
+        operationId: 'registerToy',
+        tags: ['toys'],
+        body: RegisterToyBody,
+        response: { 201: RegisterToyResponse, ...errorResponses },
+      },
+      config: { rateLimit: rateLimit(config.rateLimits.registerToy) },
+    },
+    async (request, reply) => reply.code(201).send(await toys.registerToy(request.body)),
+  );
+
+  app.post(
+    '/v1/toys/me/pairing',
+    {
+      schema: {
+        operationId: 'openPairing',
+        tags: ['toys'],
+        body: OpenPairingBody,
+        response: { 201: OpenPairingResponse, ...errorResponses },
+      },
+      config: { auth: 'toy' },
+    },
+    async (request, reply) => reply.code(201).send(await toys.openPairing(toyOf(request), request.body)),
+  );
+
+  app.get(
+    '/v1/toys/me/pairing',
+    {
+      schema: {
+        operationId: 'getPairing',
+        tags: ['toys'],
+        response: { 200: PairingResponse, ...errorResponses },
+      },
+      config: { auth: 'toy' },
+    },
+    async (request) => toys.getPairing(toyOf(request)),
+  );
+
+  app.get(
+    '/v1/toys/me',
+    {
+      schema: {
+        operationId: 'getToyMe',
+        tags: ['toys'],
+        response: { 200: ToyMeResponse, ...errorResponses },
+      },
+      config: { auth: 'toy' },
+    },
+    async (request) => toys.getToyMe(toyOf(request)),
+  );
+
+  app.get(
+    '/v1/pairing/:lookup',
+    {
+      schema: {
+        operationId: 'lookupPairing',
+        tags: ['toys'],
+        params: LookupParams,
+        response: { 200: LookupResponse, ...errorResponses },
+      },
+      config: { auth: 'account', rateLimit: rateLimit(config.rateLimits.lookupPairing) },
+    },
+    async (request) => toys.lookupPairing(request.params.lookup),
+  );
+
+  app.post(
+    '/v1/families/:familyId/toys',
+    {
+      schema: {
+        operationId: 'claimToy',
+        tags: ['toys'],
+        params: FamilyParams,
+        body: ClaimToyBody,
+        response: { 201: ClaimToyResponse, ...errorResponses },
+      },
+      config: { auth: 'accountDevice' },
+      bodyLimit: PROTOCOL_BODY_LIMIT,
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await toys.claimToy(accountDeviceOf(request), request.params.familyId, request.body)),
+  );
+}

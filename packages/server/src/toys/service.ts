@@ -1,0 +1,266 @@
+/**
+ * Toys and pairing (docs/protocol.md §5). A toy registers the public keys it generated and gets a
+ * bearer token; in pairing mode it publishes a short lookup plus a MAC over its keys. A guardian
+ * looks the toy up, then claims it with a roster that lists it, MACed with the pairing secret the
+ * server never sees — so the server can route pairing but cannot substitute keys on either side.
+ */
+import {
+  findDevice,
+  parseRoster,
+  rosterHash,
+  verifyRosterSuccessor,
+  type RosterWire,
+} from '@burrow/protocol';
+import type { Logger } from 'pino';
+import type { ToyPrincipal } from '../auth/index.js';
+import { hashToken, newToyToken } from '../auth/index.js';
+import { topics, type Bus } from '../bus/index.js';
+import type { Clock } from '../clock/index.js';
+import { isUniqueViolation, type Db } from '../db/index.js';
+import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
+import { checkDeviceKeys, type DeviceKeysInput } from '../devices/service.js';
+import { requireGuardian } from '../families/access.js';
+import {
+  checkRosterDevices,
+  checkSignedByCaller,
+  currentRoster,
+  insertRoster,
+  rosterAt,
+  syncMembers,
+} from '../families/rosters.js';
+import { announceRoster, type Actor } from '../families/service.js';
+
+export const PAIRING_WINDOW_MS = 10 * 60 * 1000;
+
+export type PairingStatus =
+  | { status: 'none' }
+  | { status: 'waiting'; expiresAt: number }
+  | { status: 'claimed'; familyId: string; roster: RosterWire; rosterTag: string };
+
+export interface PairingLookup {
+  toyId: string;
+  signPublicKey: string;
+  kemPublicKey: string;
+  keysTag: string;
+  expiresAt: number;
+}
+
+export interface ClaimInput {
+  lookup: string;
+  childId: string;
+  roster: unknown;
+  rosterTag: string;
+}
+
+export interface Toys {
+  registerToy(input: DeviceKeysInput): Promise<{ toyId: string; token: string }>;
+  openPairing(toy: ToyPrincipal, input: { lookup: string; keysTag: string }): Promise<{ expiresAt: number }>;
+  getPairing(toy: ToyPrincipal): Promise<PairingStatus>;
+  lookupPairing(lookup: string): Promise<PairingLookup>;
+  claimToy(actor: Actor, familyId: string, input: ClaimInput): Promise<{ toyId: string }>;
+  getToyMe(toy: ToyPrincipal): Promise<{ toyId: string; familyId?: string; childId?: string }>;
+}
+
+const noOpenPairing = () => notFound('No toy is waiting to pair with that code.');
+
+export function createToys({ db, bus, clock }: { db: Db; bus: Bus; clock: Clock; log: Logger }): Toys {
+  return {
+    async registerToy(input) {
+      const toyId = checkDeviceKeys(input, 'toy');
+      const token = newToyToken();
+      try {
+        await db
+          .insertInto('devices')
+          .values({
+            id: toyId,
+            kind: 'toy',
+            account_id: null,
+            sign_public_key: input.signPublicKey,
+            kem_public_key: input.kemPublicKey,
+            token_hash: hashToken(token),
+            family_id: null,
+            child_id: null,
+            created_at: clock.now(),
+          })
+          .execute();
+      } catch (err) {
+        // A proof carries no nonce, so re-registering the same keys is refused rather than handing a
+        // fresh token to whoever replays it.
+        if (isUniqueViolation(err)) throw conflict('A toy with these keys is already registered.');
+        throw err;
+      }
+      return { toyId, token };
+    },
+
+    async openPairing(toy, { lookup, keysTag }) {
+      const now = clock.now();
+      const expiresAt = now + PAIRING_WINDOW_MS;
+      try {
+        await db.transaction().execute(async (trx) => {
+          // A lookup held by another toy's closed or expired window is free again.
+          await trx
+            .updateTable('pairings')
+            .set({ lookup: null })
+            .where('lookup', '=', lookup)
+            .where('toy_id', '!=', toy.toyId)
+            .where((eb) => eb.or([eb('expires_at', '<=', now), eb('claimed_at', 'is not', null)]))
+            .execute();
+          const taken = await trx
+            .selectFrom('pairings')
+            .select('toy_id')
+            .where('lookup', '=', lookup)
+            .where('toy_id', '!=', toy.toyId)
+            .executeTakeFirst();
+          if (taken) throw conflict('That pairing code is in use; make a new one.');
+          const window = {
+            lookup,
+            keys_tag: keysTag,
+            opened_at: now,
+            expires_at: expiresAt,
+            claimed_at: null,
+            family_id: null,
+            roster_version: null,
+            roster_tag: null,
+          };
+          await trx
+            .insertInto('pairings')
+            .values({ toy_id: toy.toyId, ...window })
+            .onConflict((oc) => oc.column('toy_id').doUpdateSet(window))
+            .execute();
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw conflict('That pairing code is in use; make a new one.');
+        throw err;
+      }
+      return { expiresAt };
+    },
+
+    async getPairing(toy) {
+      const row = await db
+        .selectFrom('pairings')
+        .selectAll()
+        .where('toy_id', '=', toy.toyId)
+        .executeTakeFirst();
+      if (
+        row?.claimed_at != null &&
+        row.family_id !== null &&
+        row.roster_version !== null &&
+        row.roster_tag !== null
+      ) {
+        const roster = await rosterAt(db, row.family_id, row.roster_version);
+        if (roster) return { status: 'claimed', familyId: row.family_id, roster, rosterTag: row.roster_tag };
+      }
+      if (row?.lookup != null && row.expires_at > clock.now())
+        return { status: 'waiting', expiresAt: row.expires_at };
+      return { status: 'none' };
+    },
+
+    async lookupPairing(lookup) {
+      const row = await db
+        .selectFrom('pairings')
+        .innerJoin('devices', 'devices.id', 'pairings.toy_id')
+        .select([
+          'pairings.toy_id',
+          'pairings.keys_tag',
+          'pairings.expires_at',
+          'devices.sign_public_key',
+          'devices.kem_public_key',
+        ])
+        .where('pairings.lookup', '=', lookup)
+        .where('pairings.claimed_at', 'is', null)
+        .where('pairings.expires_at', '>', clock.now())
+        .executeTakeFirst();
+      if (!row) throw noOpenPairing();
+      return {
+        toyId: row.toy_id,
+        signPublicKey: row.sign_public_key,
+        kemPublicKey: row.kem_public_key,
+        keysTag: row.keys_tag,
+        expiresAt: row.expires_at,
+      };
+    },
+
+    async claimToy(actor, familyId, input) {
+      await requireGuardian(db, familyId, actor.accountId);
+      const now = clock.now();
+      const pairing = await db
+        .selectFrom('pairings')
+        .innerJoin('devices', 'devices.id', 'pairings.toy_id')
+        .select(['pairings.toy_id', 'devices.sign_public_key', 'devices.kem_public_key'])
+        .where('pairings.lookup', '=', input.lookup)
+        .where('pairings.claimed_at', 'is', null)
+        .where('pairings.expires_at', '>', now)
+        .executeTakeFirst();
+      if (!pairing) throw noOpenPairing();
+      const toyId = pairing.toy_id;
+      const child = await db
+        .selectFrom('children')
+        .select('id')
+        .where('id', '=', input.childId)
+        .where('family_id', '=', familyId)
+        .executeTakeFirst();
+      if (!child) throw notFound('No such child in this family.');
+
+      const next = parseRoster(input.roster);
+      const current = await currentRoster(db, familyId);
+      if (!current) throw notFound('No such family.');
+      verifyRosterSuccessor(current.roster, next);
+      checkSignedByCaller(next, actor.deviceId);
+      const entry = findDevice(next, toyId);
+      if (entry?.role !== 'toy')
+        throw badRequest('The roster must list the toy being claimed, with role "toy".');
+      if (entry.signPublicKey !== pairing.sign_public_key || entry.kemPublicKey !== pairing.kem_public_key) {
+        throw badRequest("The roster's keys for the toy are not the toy's keys.");
+      }
+      await checkRosterDevices(db, next, { claimingToyId: toyId });
+
+      try {
+        await db.transaction().execute(async (trx) => {
+          await insertRoster(trx, next, rosterHash(next), now);
+          await syncMembers(trx, next);
+          await trx
+            .updateTable('devices')
+            .set({ family_id: familyId, child_id: input.childId })
+            .where('id', '=', toyId)
+            .execute();
+          const closed = await trx
+            .updateTable('pairings')
+            .set({
+              lookup: null,
+              claimed_at: now,
+              family_id: familyId,
+              roster_version: next.version,
+              roster_tag: input.rosterTag,
+            })
+            .where('toy_id', '=', toyId)
+            .where('lookup', '=', input.lookup)
+            .where('claimed_at', 'is', null)
+            .executeTakeFirst();
+          // Someone else claimed (or the toy re-opened) between our read and this write.
+          if (closed.numUpdatedRows === 0n) throw conflict('The toy was claimed meanwhile.');
+        });
+      } catch (err) {
+        if (isUniqueViolation(err))
+          throw conflict('The roster changed meanwhile; fetch the latest and try again.');
+        throw err;
+      }
+      bus.publish(topics.device(toyId), { type: 'pairing' });
+      announceRoster(bus, next, current.roster);
+      return { toyId };
+    },
+
+    async getToyMe(toy) {
+      const row = await db
+        .selectFrom('devices')
+        .select(['id', 'family_id', 'child_id'])
+        .where('id', '=', toy.toyId)
+        .executeTakeFirst();
+      if (!row) throw forbidden('Unknown toy.');
+      return {
+        toyId: row.id,
+        ...(row.family_id === null ? {} : { familyId: row.family_id }),
+        ...(row.child_id === null ? {} : { childId: row.child_id }),
+      };
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { useEffect, type JSX } from 'react';
+import { Bare, Layout } from './components/Layout.js';
+import { Page } from './components/Page.js';
+import { useGuardian } from './context.js';
+import { Devices } from './pages/Devices.js';
+import { Home } from './pages/Home.js';
+import { Listen } from './pages/Listen.js';
+import { LogIn, SignUp } from './pages/Auth.js';
+import { Setup } from './pages/Setup.js';
+import { Talk } from './pages/Talk.js';
+import { Toys } from './pages/Toys.js';
+import { navigate, usePath } from './router.js';
+
+/**
+ * The app's routes. The server answers each with index.html, so keep this list, the paths in
+ * expectedPath() and WEB_APP_ROUTES in packages/server/src/web/serve-web.ts in step.
+ */
+const signedInPages: Record<string, () => JSX.Element> = {
+  '/': Home,
+  '/talk': Talk,
+  '/listen': Listen,
+  '/toys': Toys,
+  '/devices': Devices,
+};
+
+/** Which path a phase belongs on, when the current one is not allowed. */
+function expectedPath(phase: string, path: string, returning: boolean): string | null {
+  if (phase === 'signed-out')
+    return path === '/signup' || path === '/login' ? null : returning ? '/login' : '/signup';
+  if (phase === 'setup') return path === '/welcome' ? null : '/welcome';
+  if (phase === 'ready') return path in signedInPages ? null : '/';
+  return null;
+}
+
+export function App() {
+  const [state] = useGuardian();
+  const path = usePath();
+  const target = expectedPath(state.phase, path, state.returning);
+  useEffect(() => {
+    if (target) navigate(target, { replace: true });
+  }, [target]);
+
+  if (state.phase === 'loading' || target) {
+    return (
+      <Bare>
+        <p className="loading" role="status">
+          Opening Burrow…
+        </p>
+      </Bare>
+    );
+  }
+  if (state.phase === 'failed') {
+    return (
+      <Bare>
+        <Page title="Burrow could not start">
+          <p role="alert">{state.error}</p>
+          <button type="button" className="primary" onClick={() => window.location.reload()}>
+            Try again
+          </button>
+        </Page>
+      </Bare>
+    );
+  }
+  if (state.phase === 'signed-out') return <Bare>{path === '/login' ? <LogIn /> : <SignUp />}</Bare>;
+  if (state.phase === 'setup') {
+    return (
+      <Bare>
+        <Setup />
+      </Bare>
+    );
+  }
+  const Current = signedInPages[path] ?? Home;
+  return (
+    <Layout>
+      <Current />
+    </Layout>
+  );
+}

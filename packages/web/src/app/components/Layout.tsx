@@ -1,0 +1,85 @@
+import type { ReactNode } from 'react';
+import { useGuardian } from '../context.js';
+import { follow, usePath } from '../router.js';
+import { Icon, type IconName } from './Icon.js';
+
+const tabs: { path: string; label: string; icon: IconName }[] = [
+  { path: '/', label: 'Home', icon: 'home' },
+  { path: '/talk', label: 'Talk', icon: 'mic' },
+  { path: '/listen', label: 'Listen', icon: 'listen' },
+  { path: '/toys', label: 'Toys', icon: 'toy' },
+  { path: '/devices', label: 'Devices', icon: 'key' },
+];
+
+export function Brand() {
+  return (
+    <span className="brand">
+      <svg viewBox="0 0 32 32" width="28" height="28" aria-hidden="true">
+        <circle cx="9" cy="8" r="5" fill="#a0522d" />
+        <circle cx="23" cy="8" r="5" fill="#a0522d" />
+        <circle cx="16" cy="18" r="12" fill="#c98b5a" />
+        <path d="M16 26c-3-2.2-6-4.4-6-7a3 3 0 0 1 6-1 3 3 0 0 1 6 1c0 2.6-3 4.8-6 7z" fill="#e0457b" />
+      </svg>
+      Burrow
+    </span>
+  );
+}
+
+/** Header, main region and the bottom tab bar of the signed-in app. */
+export function Layout({ children }: { children: ReactNode }) {
+  const [state, guardian] = useGuardian();
+  const path = usePath();
+  const unheard = state.messages.filter((m) => !m.heard && guardian.isToy(m.from)).length;
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Brand />
+        <span className={`live ${state.live ? 'on' : 'off'}`} role="status">
+          <span className="dot" aria-hidden="true" />
+          {state.live ? 'Connected' : 'Connecting…'}
+        </span>
+      </header>
+      <main id="main" className="content">
+        {children}
+      </main>
+      <nav className="tabbar" aria-label="Main">
+        <ul>
+          {tabs.map((tab) => (
+            <li key={tab.path}>
+              <a href={tab.path} onClick={follow} aria-current={path === tab.path ? 'page' : undefined}>
+                <Icon name={tab.icon} />
+                {tab.label}
+                {tab.path === '/listen' && unheard > 0 ? (
+                  <span className="tab-badge">
+                    {unheard}
+                    <span className="sr-only"> new</span>
+                  </span>
+                ) : null}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+    </div>
+  );
+}
+
+/** The frame of the signed-out and first-run pages: no tab bar. */
+export function Bare({ children }: { children: ReactNode }) {
+  return (
+    <div className="shell bare">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Brand />
+      </header>
+      <main id="main" className="content narrow">
+        {children}
+      </main>
+    </div>
+  );
+}

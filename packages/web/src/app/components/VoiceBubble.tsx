@@ -1,0 +1,123 @@
+import { useEffect, useRef, useState } from 'react';
+import { audioUrl, formatDuration, formatTime, spokenDuration, waveform } from '../../shared/audio.js';
+import type { ArchivedMessage } from '../../shared/idb-store.js';
+import type { Receipt } from '../guardian.js';
+
+function ticks(receipt: Receipt | undefined): { symbol: string; label: string; className: string } {
+  if (receipt?.played) return { symbol: '✓✓', label: 'Played', className: 'played' };
+  if (receipt?.delivered) return { symbol: '✓✓', label: 'Delivered', className: 'delivered' };
+  return { symbol: '✓', label: 'Sent', className: 'sent' };
+}
+
+/**
+ * One voice message in the conversation: play/pause, a waveform that fills as it plays, the length,
+ * who sent it and, for this browser's own messages, sent / delivered / played ticks.
+ */
+export function VoiceBubble({
+  message,
+  sender,
+  mine,
+  receipt,
+  onPlayed,
+}: {
+  message: ArchivedMessage;
+  sender: string;
+  mine: boolean;
+  receipt?: Receipt;
+  onPlayed?: () => void;
+}) {
+  const audio = useRef<HTMLAudioElement>(null);
+  const [url, setUrl] = useState<string | null>(null);
+  const [playing, setPlaying] = useState(false);
+  const [position, setPosition] = useState(0);
+  const [peaks, setPeaks] = useState<number[] | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    void waveform(message.messageId, message.audio).then((p) => current && setPeaks(p));
+    return () => {
+      current = false;
+    };
+  }, [message.messageId, message.audio]);
+
+  useEffect(() => () => void (url && URL.revokeObjectURL(url)), [url]);
+
+  const duration = message.durationMs;
+  const toggle = () => {
+    const el = audio.current;
+    if (!el) return;
+    if (!url) {
+      const u = audioUrl(message.audio);
+      setUrl(u);
+      el.src = u;
+    }
+    if (el.paused) {
+      void el.play().then(
+        () => onPlayed?.(),
+        () => setPlaying(false),
+      );
+    } else el.pause();
+  };
+
+  const tick = mine ? ticks(receipt) : null;
+  const bars = peaks ?? new Array<number>(32).fill(0.15);
+  const fraction = duration ? Math.min(1, (position * 1000) / duration) : 0;
+  return (
+    <li
+      className={`bubble ${mine ? 'mine' : 'theirs'} ${!mine && !message.heard ? 'unheard' : ''}`}
+      data-message-id={message.messageId}
+    >
+      <button
+        type="button"
+        className="play"
+        onClick={toggle}
+        aria-label={`${playing ? 'Pause' : 'Play'} message from ${sender}, ${spokenDuration(duration)}`}
+      >
+        <span aria-hidden="true">{playing ? '❚❚' : '▶'}</span>
+      </button>
+      <div className="bubble-body">
+        <svg
+          className="wave"
+          viewBox={`0 0 ${bars.length * 4} 24`}
+          preserveAspectRatio="none"
+          aria-hidden="true"
+        >
+          {bars.map((p, i) => (
+            <rect
+              key={i}
+              x={i * 4 + 0.5}
+              width="3"
+              y={12 - p * 11}
+              height={Math.max(1.5, p * 22)}
+              rx="1.5"
+              className={i / bars.length < fraction ? 'done' : ''}
+            />
+          ))}
+        </svg>
+        <div className="bubble-meta">
+          <span className="who">{sender}</span>
+          <span className="len">{formatDuration(duration)}</span>
+          <time dateTime={new Date(message.createdAt).toISOString()}>{formatTime(message.createdAt)}</time>
+          {tick ? (
+            <span className={`ticks ${tick.className}`} title={tick.label}>
+              <span aria-hidden="true">{tick.symbol}</span>
+              <span className="sr-only">{tick.label}</span>
+            </span>
+          ) : null}
+          {!mine && !message.heard ? <span className="badge">New</span> : null}
+        </div>
+      </div>
+      <audio
+        ref={audio}
+        preload="none"
+        onPlay={() => setPlaying(true)}
+        onPause={() => setPlaying(false)}
+        onEnded={() => {
+          setPlaying(false);
+          setPosition(0);
+        }}
+        onTimeUpdate={(e) => setPosition(e.currentTarget.currentTime)}
+      />
+    </li>
+  );
+}

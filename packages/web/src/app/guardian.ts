@@ -1,0 +1,441 @@
+/**
+ * The guardian app's state and actions, outside React. Everything that touches the protocol goes
+ * through @burrow/client's FamilyDevice (sealing, opening, rosters, pairing) and ApiClient; this file
+ * only decides when to call them and keeps what the pages show.
+ *
+ * Authentication is the HttpOnly `burrow_session` cookie: the token in the sign-up and log-in answers
+ * is ignored, so no script on the page ever holds it. The acting device is sent as X-Burrow-Device
+ * (ApiClient.deviceId) and as `?device=` on the stream.
+ */
+import {
+  ApiClient,
+  FamilyDevice,
+  isApiError,
+  openStream,
+  type SocketLike,
+  type Stream,
+} from '@burrow/client';
+import { findDevice, type RosterWire } from '@burrow/protocol';
+import { describeError } from '../shared/errors.js';
+import { IdbStore, MessageArchive, type ArchivedMessage } from '../shared/idb-store.js';
+import type { Recording } from '../shared/recorder.js';
+import { UploadTracker, type UploadProgress } from '../shared/upload-fetch.js';
+
+export interface Child {
+  childId: string;
+  name: string;
+}
+
+export interface Toy {
+  toyId: string;
+  childId: string | null;
+}
+
+export interface Receipt {
+  delivered: boolean;
+  played: boolean;
+}
+
+export type Phase = 'loading' | 'signed-out' | 'setup' | 'ready' | 'failed';
+
+export interface GuardianState {
+  phase: Phase;
+  /** Why the app could not start (phase `failed`). */
+  error: string | null;
+  email: string | null;
+  deviceId: string;
+  familyId: string | null;
+  role: string | null;
+  children: Child[];
+  toys: Toy[];
+  roster: RosterWire | null;
+  /** The account's registered devices (ids). */
+  accountDevices: string[];
+  /** This browser is listed in the family roster (it can send and hear). */
+  inRoster: boolean;
+  messages: ArchivedMessage[];
+  receipts: Record<string, Receipt>;
+  /** The wake-up socket is connected. */
+  live: boolean;
+  /** How this browser's user is named to the child ("Grandma"), sealed into each message. */
+  senderName: string;
+  /** This browser has signed in before (sign-in rather than sign-up is offered first). */
+  returning: boolean;
+}
+
+export type SendStage =
+  { stage: 'sealing' } | { stage: 'uploading'; progress: UploadProgress } | { stage: 'posting' };
+
+const DB_NAME = 'burrow';
+
+export class Guardian {
+  private state: GuardianState;
+  private readonly listeners = new Set<() => void>();
+  private stream: Stream | undefined;
+  private syncing: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly api: ApiClient,
+    private readonly device: FamilyDevice,
+    private readonly store: IdbStore,
+    private readonly archive: MessageArchive,
+    private readonly uploads: UploadTracker,
+  ) {
+    this.state = {
+      phase: 'loading',
+      error: null,
+      email: null,
+      deviceId: device.deviceId,
+      familyId: null,
+      role: null,
+      children: [],
+      toys: [],
+      roster: null,
+      accountDevices: [],
+      inRoster: false,
+      messages: [],
+      receipts: {},
+      live: false,
+      senderName: '',
+      returning: false,
+    };
+  }
+
+  /** Opens this browser's device (generating its keys on first use) and resumes a session if any. */
+  static async open(baseUrl: string): Promise<Guardian> {
+    const store = await IdbStore.open(DB_NAME);
+    const uploads = new UploadTracker();
+    const api = new ApiClient({ baseUrl, fetch: uploads.fetch });
+    const device = await FamilyDevice.open({
+      api,
+      store,
+      onRefused: (envelope, reason) => console.warn(`Refused message ${envelope.id}: ${reason}`),
+    });
+    const guardian = new Guardian(api, device, store, new MessageArchive(store.db), uploads);
+    void guardian.resume();
+    return guardian;
+  }
+
+  // --- store for React (useSyncExternalStore) ---
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly snapshot = (): GuardianState => this.state;
+
+  private set(patch: Partial<GuardianState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  // --- session ---
+
+  private async resume(): Promise<void> {
+    const [senderName, returning] = await Promise.all([
+      this.store.get<string>('ui:senderName'),
+      this.store.get<boolean>('ui:returning'),
+    ]);
+    this.set({ senderName: senderName ?? '', returning: returning === true });
+    try {
+      await this.enter();
+    } catch (err) {
+      if (isApiError(err, 'unauthenticated')) this.set({ phase: 'signed-out' });
+      else this.set({ phase: 'failed', error: describeError(err) });
+    }
+  }
+
+  async signUp(email: string, password: string): Promise<void> {
+    await this.api.signUp(email, password); // sets the session cookie; the token in the body is not kept
+    await this.store.set('ui:returning', true);
+    await this.device.registerDevice();
+    await this.enter();
+  }
+
+  async logIn(email: string, password: string): Promise<void> {
+    await this.api.logIn(email, password);
+    await this.store.set('ui:returning', true);
+    await this.device.registerDevice();
+    await this.enter();
+  }
+
+  async logOut(): Promise<void> {
+    this.stream?.close();
+    this.stream = undefined;
+    await this.api.logOut().catch(() => undefined);
+    this.set({
+      phase: 'signed-out',
+      email: null,
+      familyId: null,
+      role: null,
+      children: [],
+      toys: [],
+      roster: null,
+      accountDevices: [],
+      messages: [],
+      receipts: {},
+      live: false,
+      returning: true,
+    });
+  }
+
+  /** After a session exists: make sure this browser's device is registered, then load the family. */
+  private async enter(): Promise<void> {
+    let me = await this.api.getMe();
+    if (!me.devices.some((d) => d.deviceId === this.device.deviceId)) {
+      await this.device.registerDevice();
+      me = await this.api.getMe();
+    }
+    const family = me.families.find((f) => f.role === 'guardian') ?? me.families[0];
+    this.set({
+      email: me.email,
+      accountDevices: me.devices.map((d) => d.deviceId),
+      familyId: family?.familyId ?? null,
+      role: family?.role ?? null,
+    });
+    if (!family) {
+      this.set({ phase: 'setup' });
+      return;
+    }
+    await this.loadFamily();
+    this.set({ messages: await this.archive.all() });
+    this.set({ phase: this.state.children.length === 0 ? 'setup' : 'ready' });
+    this.startStream();
+  }
+
+  // --- family ---
+
+  /** Reloads the family: the roster (verified by chain), children (names opened here) and toys. */
+  async loadFamily(): Promise<void> {
+    const familyId = this.state.familyId;
+    if (!familyId) return;
+    const summary = await this.api.getFamily(familyId);
+    const roster = await this.device.roster(familyId);
+    const inRoster = findDevice(roster, this.device.deviceId) !== undefined;
+    const children: Child[] = [];
+    for (const child of summary.children) {
+      let name = 'Your child';
+      if (child.profile && inRoster) {
+        try {
+          const meta = await this.device.openRecord(familyId, child.profile);
+          if (typeof meta.childName === 'string') name = meta.childName;
+        } catch {
+          // A profile this browser cannot open keeps the placeholder name.
+        }
+      }
+      children.push({ childId: child.childId, name });
+    }
+    this.set({
+      roster,
+      inRoster,
+      children,
+      toys: summary.toys.map((t) => ({ toyId: t.toyId, childId: t.childId })),
+    });
+  }
+
+  /**
+   * First run: the family (its genesis roster names this browser as guardian) and the first child,
+   * whose name is sealed to the family. Consent to the privacy notice is asked before this is called.
+   */
+  async setUp(input: { childName: string; senderName: string; consentedNotice: string }): Promise<void> {
+    // The server has no consent record yet; this browser keeps which notice was agreed to, and when.
+    await this.store.set('consent', { notice: input.consentedNotice, at: Date.now() });
+    await this.saveSenderName(input.senderName);
+    let familyId = this.state.familyId;
+    if (!familyId) {
+      familyId = await this.device.createFamily();
+      this.set({ familyId, role: 'guardian' });
+    }
+    await this.device.createChild(familyId, input.childName.trim());
+    await this.loadFamily();
+    this.set({ phase: 'ready' });
+    this.startStream();
+  }
+
+  async addChild(name: string): Promise<void> {
+    const familyId = this.requireFamily();
+    await this.device.createChild(familyId, name.trim());
+    await this.loadFamily();
+  }
+
+  async saveSenderName(name: string): Promise<void> {
+    await this.store.set('ui:senderName', name.trim());
+    this.set({ senderName: name.trim() });
+  }
+
+  /** Claims the toy in hand with the code it shows (the toy's keys are checked against the code). */
+  async pairToy(code: string, childId: string): Promise<string> {
+    const familyId = this.requireFamily();
+    const toyId = await this.device.claimToy(familyId, childId, code);
+    await this.loadFamily();
+    return toyId;
+  }
+
+  private requireFamily(): string {
+    if (!this.state.familyId) throw new Error('No family yet.');
+    return this.state.familyId;
+  }
+
+  // --- messages ---
+
+  /**
+   * Seals the recording in this browser (FamilyDevice.sendVoice: a fresh content key, HPKE to each
+   * toy and to this device, signed), uploads the ciphertext, posts the envelope. Timings are left as
+   * performance measures `burrow:seal`, `burrow:upload` and `burrow:send`.
+   */
+  async send(recording: Recording, toyIds: string[], onStage: (stage: SendStage) => void): Promise<string> {
+    const familyId = this.requireFamily();
+    onStage({ stage: 'sealing' });
+    const started = performance.mark('burrow:send:start');
+    let uploadStarted: PerformanceMark | undefined;
+    const stop = this.uploads.listen((progress) => {
+      uploadStarted ??= performance.mark('burrow:send:sealed');
+      onStage(progress.loaded >= progress.total ? { stage: 'posting' } : { stage: 'uploading', progress });
+    });
+    let messageId: string;
+    try {
+      messageId = await this.device.sendVoice(familyId, toyIds, recording.bytes, {
+        mimeType: recording.mimeType,
+        durationMs: recording.durationMs,
+        ...(this.state.senderName ? { senderName: this.state.senderName } : {}),
+      });
+    } finally {
+      stop();
+    }
+    const done = performance.mark('burrow:send:done');
+    if (uploadStarted) {
+      performance.measure('burrow:seal', started.name, uploadStarted.name);
+      performance.measure('burrow:upload', uploadStarted.name, done.name);
+    }
+    performance.measure('burrow:send', started.name, done.name);
+    await this.archive.put({
+      messageId,
+      familyId,
+      from: this.device.deviceId,
+      createdAt: Date.now(),
+      mimeType: recording.mimeType,
+      durationMs: recording.durationMs,
+      senderName: this.state.senderName || null,
+      audio: recording.blob,
+      to: toyIds,
+      heard: true,
+    });
+    this.set({ messages: await this.archive.all() });
+    void this.refreshReceipts();
+    return messageId;
+  }
+
+  /** Pulls, verifies and opens new messages; serialised so two wake-ups never race on the cursor. */
+  sync(): Promise<unknown> {
+    this.syncing = this.syncing
+      .then(() => this.syncNow())
+      .catch((err: unknown) => console.warn('sync failed:', describeError(err)));
+    return this.syncing;
+  }
+
+  private async syncNow(): Promise<void> {
+    if (!this.state.familyId || !this.state.inRoster) return;
+    const received = await this.device.sync();
+    for (const m of received) {
+      const mimeType = typeof m.meta.mimeType === 'string' ? m.meta.mimeType : 'application/octet-stream';
+      await this.archive.put({
+        messageId: m.messageId,
+        familyId: m.familyId,
+        from: m.from,
+        createdAt: m.createdAt,
+        mimeType,
+        durationMs: typeof m.meta.durationMs === 'number' ? m.meta.durationMs : null,
+        senderName: typeof m.meta.senderName === 'string' ? m.meta.senderName : null,
+        audio: new Blob([m.audio as Uint8Array<ArrayBuffer>], { type: mimeType }),
+      });
+    }
+    if (received.length > 0) this.set({ messages: await this.archive.all() });
+  }
+
+  async refreshReceipts(): Promise<void> {
+    try {
+      const { messages } = await this.api.listSent(0);
+      const receipts: Record<string, Receipt> = {};
+      for (const m of messages) {
+        receipts[m.messageId] = {
+          delivered: m.receipts.length > 0,
+          played: m.receipts.some((r) => r.kind === 'played'),
+        };
+      }
+      this.set({ receipts });
+    } catch (err) {
+      console.warn('receipts failed:', describeError(err));
+    }
+  }
+
+  /** The listener played a message: remember it here and tell its sender. */
+  async markHeard(messageId: string): Promise<void> {
+    const message = this.state.messages.find((m) => m.messageId === messageId);
+    if (!message || message.heard) return;
+    await this.archive.markHeard(messageId);
+    this.set({ messages: await this.archive.all() });
+    if (message.from !== this.device.deviceId) await this.device.markPlayed(messageId).catch(() => undefined);
+  }
+
+  private startStream(): void {
+    if (this.stream) return;
+    this.stream = openStream({
+      connect: () => new WebSocket(this.api.streamUrl()) as unknown as SocketLike,
+      onOpen: () => {
+        this.set({ live: true });
+        void this.sync();
+        void this.refreshReceipts();
+      },
+      onClose: () => this.set({ live: false }),
+      onEvent: (event) => {
+        if (event.type === 'message') void this.sync();
+        else if (event.type === 'receipt') void this.refreshReceipts();
+        else if (event.type === 'roster' || event.type === 'pairing')
+          void this.loadFamily().then(() => this.sync());
+      },
+    });
+  }
+
+  // --- derived views ---
+
+  isToy(deviceId: string): boolean {
+    return (
+      this.state.toys.some((t) => t.toyId === deviceId) ||
+      this.state.roster?.devices.some((d) => d.id === deviceId && d.role === 'toy') === true
+    );
+  }
+
+  childOfToy(toyId: string): Child | undefined {
+    const toy = this.state.toys.find((t) => t.toyId === toyId);
+    return this.state.children.find((c) => c.childId === toy?.childId);
+  }
+
+  /** "Mia’s toy", or "Mia’s toy 2" when a child has more than one. */
+  toyName(toyId: string): string {
+    const child = this.childOfToy(toyId);
+    if (!child) return 'The toy';
+    // Numbered in pairing order, which is their order in the roster.
+    const order = (id: string) => this.state.roster?.devices.findIndex((d) => d.id === id) ?? 0;
+    const siblings = this.state.toys
+      .filter((t) => t.childId === child.childId)
+      .sort((a, b) => order(a.toyId) - order(b.toyId));
+    const index = siblings.findIndex((t) => t.toyId === toyId);
+    return siblings.length > 1 && index > 0 ? `${child.name}’s toy ${index + 1}` : `${child.name}’s toy`;
+  }
+
+  /** Who a message is from, as the timeline shows it. */
+  senderLabel(message: ArchivedMessage): string {
+    if (message.from === this.device.deviceId) return 'You';
+    if (this.isToy(message.from)) return this.toyName(message.from);
+    return message.senderName ?? 'Family member';
+  }
+
+  /** Messages from this browser to a toy that the toy has not played yet. */
+  unplayedFor(toyId: string): number {
+    return this.state.messages.filter(
+      (m) =>
+        m.from === this.device.deviceId && m.to?.includes(toyId) && !this.state.receipts[m.messageId]?.played,
+    ).length;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The privacy notice a guardian agrees to before a child profile exists. It says only what the code
+ * does today; change PRIVACY_NOTICE_VERSION whenever the text changes.
+ */
+export const PRIVACY_NOTICE_VERSION = '2025-01-web-1';
+
+export function PrivacyNotice() {
+  return (
+    <>
+      <p>
+        <strong>Who can hear a message.</strong> Every recording is sealed on the device that made it — your
+        browser or the toy — so that only the devices in your family can open it. Burrow’s servers store it,
+        but cannot listen to it, and neither can anyone who steals our database.
+      </p>
+      <p>
+        <strong>What we keep.</strong> Your email address, a slow salted hash of your password (never the
+        password), the public keys of your devices and toys, the encrypted recordings and when they were sent.
+        Your child’s name is encrypted the same way as the recordings. Your child has no account, and we ask
+        for nothing else about them.
+      </p>
+      <p>
+        <strong>Who can make the toy speak.</strong> Only the devices you add to your family. The toy itself
+        checks each message’s signature against your family’s list, so nobody else — including us — can make
+        it talk.
+      </p>
+      <p>
+        <strong>Pairing.</strong> A toy joins your family only when someone holds its pairing button and types
+        the code it shows into this app.
+      </p>
+      <p>
+        <strong>Your keys stay here.</strong> This browser keeps its own keys. If you clear this site’s data,
+        this browser can no longer open older messages.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,63 @@
+/** Small audio helpers: a waveform outline for a voice bubble, and human-readable durations. */
+
+let decoder: AudioContext | undefined;
+const waveforms = new Map<string, Promise<number[]>>();
+
+/**
+ * A waveform of `bars` peaks (0 to 1), from the decoded audio. Decoding happens in this browser, on
+ * the decrypted bytes; results are cached per message for the life of the page.
+ */
+export function waveform(key: string, audio: Blob, bars = 32): Promise<number[]> {
+  let cached = waveforms.get(key);
+  if (!cached) {
+    cached = decodePeaks(audio, bars).catch(() => new Array<number>(bars).fill(0.3));
+    waveforms.set(key, cached);
+  }
+  return cached;
+}
+
+async function decodePeaks(audio: Blob, bars: number): Promise<number[]> {
+  decoder ??= new AudioContext();
+  const buffer = await decoder.decodeAudioData(await audio.arrayBuffer());
+  const data = buffer.getChannelData(0);
+  const step = Math.max(1, Math.floor(data.length / bars));
+  const peaks: number[] = [];
+  for (let i = 0; i < bars; i++) {
+    let peak = 0;
+    for (let j = i * step; j < Math.min(data.length, (i + 1) * step); j++)
+      peak = Math.max(peak, Math.abs(data[j] ?? 0));
+    peaks.push(peak);
+  }
+  const max = Math.max(...peaks, 0.01);
+  return peaks.map((p) => Math.max(0.08, p / max));
+}
+
+/** 0:07, 1:32 — a recording's length as a phone shows it. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–:––';
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/** "0:07 long" for screen readers: "7 seconds". */
+export function spokenDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return 'unknown length';
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return `${minutes} minute${minutes === 1 ? '' : 's'}${rest ? ` ${rest} second${rest === 1 ? '' : 's'}` : ''}`;
+}
+
+export function formatTime(at: number, now = Date.now()): string {
+  const date = new Date(at);
+  const sameDay = new Date(now).toDateString() === date.toDateString();
+  return sameDay
+    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** Turns the recording's bytes into something an <audio> element can play. */
+export function audioUrl(audio: Blob): string {
+  return URL.createObjectURL(audio);
+}

@@ -1,0 +1,28 @@
+/** Turns any failure into one sentence a person can act on. */
+import { isApiError } from '@burrow/client';
+import { isProtocolError } from '@burrow/protocol';
+import { MicrophoneError } from './recorder.js';
+
+export function describeError(err: unknown): string {
+  if (isApiError(err)) {
+    if (err.status >= 500) return 'Something went wrong on the Burrow server. Please try again in a moment.';
+    if (err.code === 'rate_limited') return 'Too many tries in a short time. Wait a minute, then try again.';
+    // The server's 4xx messages are written for people (docs/api.md, "Errors").
+    return err.message;
+  }
+  if (isProtocolError(err)) {
+    switch (err.code) {
+      case 'bad_pairing_code':
+        return 'That code does not look right. It has 18 letters and numbers, like ABC123-DEFG-HJKM-NPQR.';
+      case 'bad_pairing_tag':
+        return 'The code does not match the toy that answered. Check the code on the toy and type it again.';
+      case 'not_authorized':
+        return 'This browser is not allowed to do that in this family.';
+      default:
+        return 'A message or roster failed its security check and was not used.';
+    }
+  }
+  if (err instanceof MicrophoneError) return err.message;
+  if (err instanceof TypeError) return 'Cannot reach Burrow. Check your internet connection and try again.';
+  return 'Something went wrong. Please try again.';
+}

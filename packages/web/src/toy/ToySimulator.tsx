@@ -1,0 +1,272 @@
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { formatDuration } from '../shared/audio.js';
+import { describeError } from '../shared/errors.js';
+import { usePress } from '../shared/use-press.js';
+import { useRecorder } from '../shared/use-recorder.js';
+import type { BrowserToy } from './browser-toy.js';
+import { Plush, type HeartState } from './Plush.js';
+
+const HOLD_TO_PAIR_MS = 1000;
+const MAX_ANSWER_MS = 60_000;
+const MIN_ANSWER_MS = 500;
+
+function PawIcon({ kind }: { kind: 'play' | 'record' }) {
+  return (
+    <svg viewBox="0 0 64 64" aria-hidden="true" className="paw-icon">
+      <circle cx="32" cy="40" r="16" />
+      <circle cx="14" cy="24" r="7" />
+      <circle cx="26" cy="14" r="7" />
+      <circle cx="38" cy="14" r="7" />
+      <circle cx="50" cy="24" r="7" />
+      {kind === 'play' ? (
+        <path d="M27 32l13 8-13 8z" className="glyph" />
+      ) : (
+        <circle cx="32" cy="40" r="6.5" className="glyph" />
+      )}
+    </svg>
+  );
+}
+
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+export function ToySimulator({ toy }: { toy: BrowserToy }) {
+  const state = useSyncExternalStore(toy.subscribe, toy.snapshot);
+  const audio = useRef<HTMLAudioElement>(null);
+  const [playing, setPlaying] = useState<{ from: string } | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [holding, setHolding] = useState(false);
+  const holdTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const now = useNow(state.pairing !== null);
+  const recorder = useRecorder(MAX_ANSWER_MS);
+  const [sendingAnswer, setSendingAnswer] = useState(false);
+
+  useEffect(() => {
+    const el = audio.current;
+    return () => {
+      if (el?.src) URL.revokeObjectURL(el.src);
+    };
+  }, []);
+
+  // The play paw.
+  const play = async () => {
+    setMessage(null);
+    try {
+      const played = await toy.playNext();
+      const el = audio.current;
+      if (!played || !el) {
+        setMessage('No message is waiting.');
+        return;
+      }
+      const type = typeof played.meta.mimeType === 'string' ? played.meta.mimeType : '';
+      if (el.src) URL.revokeObjectURL(el.src);
+      el.src = URL.createObjectURL(new Blob([played.audio as Uint8Array<ArrayBuffer>], { type }));
+      setPlaying({
+        from: typeof played.meta.senderName === 'string' ? played.meta.senderName : 'your family',
+      });
+      await el.play();
+    } catch (err) {
+      setPlaying(null);
+      setMessage(describeError(err));
+    }
+  };
+
+  // The record paw: hold to talk, release to send.
+  const sendAnswer = async () => {
+    const recording = await recorder.stop();
+    if (!recording) return;
+    if (recording.durationMs < MIN_ANSWER_MS || recording.bytes.length === 0) {
+      setMessage('Hold the paw down while you talk.');
+      return;
+    }
+    setSendingAnswer(true);
+    try {
+      await toy.record(recording);
+      setMessage(`Sent your ${formatDuration(recording.durationMs)} answer to your family.`);
+    } catch (err) {
+      setMessage(describeError(err));
+    } finally {
+      setSendingAnswer(false);
+    }
+  };
+  const recordPaw = usePress(
+    () => {
+      setMessage(null);
+      if (!state.paired) {
+        setMessage('Pair the toy first: hold the pairing button.');
+        return;
+      }
+      recorder.start();
+    },
+    () => void sendAnswer(),
+  );
+
+  // The pairing button: held for a second, it makes a code and shows it until the toy is claimed.
+  const pairButton = usePress(
+    () => {
+      setHolding(true);
+      setMessage(null);
+      holdTimer.current = setTimeout(() => {
+        holdTimer.current = undefined;
+        setHolding(false);
+        toy.startPairing().catch((err: unknown) => setMessage(describeError(err)));
+      }, HOLD_TO_PAIR_MS);
+    },
+    () => {
+      setHolding(false);
+      if (holdTimer.current) {
+        clearTimeout(holdTimer.current);
+        holdTimer.current = undefined;
+        setMessage('Keep holding the pairing button for a second.');
+      }
+    },
+  );
+
+  const recording = recorder.status === 'starting' || recorder.status === 'recording';
+  const heart: HeartState = playing
+    ? 'playing'
+    : recording
+      ? 'listening'
+      : state.unplayed > 0
+        ? 'waiting'
+        : 'idle';
+  const heartLabel =
+    heart === 'playing'
+      ? 'A toy bear; its heart is lit while it plays a message'
+      : heart === 'listening'
+        ? 'A toy bear, listening'
+        : heart === 'waiting'
+          ? `A toy bear; its heart glows: ${state.unplayed} message${state.unplayed === 1 ? '' : 's'} waiting`
+          : 'A toy bear; its heart is dark: no message waiting';
+  const secondsLeft = state.pairing ? Math.max(0, Math.round((state.pairing.expiresAt - now) / 1000)) : 0;
+
+  return (
+    <main id="main" className="toy-page">
+      <h1>Burrow toy</h1>
+      <p
+        className="toy-status"
+        role="status"
+        data-online={state.online}
+        data-paired={state.paired}
+        data-unplayed={state.unplayed}
+      >
+        <span className={`dot ${state.online ? 'on' : 'off'}`} aria-hidden="true" />
+        <span>
+          {state.online ? 'Online' : 'Offline, retrying'} · {state.paired ? 'Paired' : 'Not paired'} ·{' '}
+          {state.unplayed} message{state.unplayed === 1 ? '' : 's'} waiting
+        </span>
+      </p>
+
+      <div className="plush-wrap">
+        <Plush heart={heart} label={heartLabel} />
+        <button
+          type="button"
+          className={`paw left ${state.unplayed > 0 ? 'ready' : ''}`}
+          onClick={() => void play()}
+          disabled={playing !== null}
+        >
+          <PawIcon kind="play" />
+          <span>Play</span>
+          <span className="sr-only"> the next message</span>
+        </button>
+        <button
+          type="button"
+          className={`paw right ${recording ? 'on' : ''}`}
+          aria-pressed={recording}
+          disabled={sendingAnswer}
+          {...recordPaw}
+        >
+          <PawIcon kind="record" />
+          <span>{recording ? 'Release to send' : 'Hold to talk'}</span>
+          <span className="sr-only"> (record paw)</span>
+        </button>
+      </div>
+
+      <div className="toy-live" role="status">
+        {playing
+          ? `Playing a message from ${playing.from}…`
+          : recording
+            ? `Recording… ${formatDuration(recorder.elapsedMs)}`
+            : sendingAnswer
+              ? 'Sending your answer…'
+              : message}
+        {recorder.error ? ` ${recorder.error}` : ''}
+      </div>
+
+      <section className="pairing" aria-label="Pairing">
+        {state.pairing ? (
+          <div className="code-box">
+            <p>Type this code in the Burrow app, on the Toys page:</p>
+            <p className="pairing-code" data-code={state.pairing.code}>
+              {state.pairing.code}
+            </p>
+            <p className="hint">
+              Pairing mode ends in {Math.floor(secondsLeft / 60)}:{String(secondsLeft % 60).padStart(2, '0')}.
+            </p>
+            <button type="button" onClick={() => toy.stopPairing()}>
+              Stop pairing
+            </button>
+          </div>
+        ) : (
+          <>
+            <button type="button" className={`pair-button ${holding ? 'holding' : ''}`} {...pairButton}>
+              {state.paired ? 'Pairing button (to pair again)' : 'Pairing button'}
+            </button>
+            <p className="hint">
+              {state.paired
+                ? 'This toy is paired. Hold the button for a second to pair it with a family again.'
+                : 'Hold it for a second: the toy shows a code for the Burrow app.'}
+            </p>
+          </>
+        )}
+      </section>
+
+      <details className="toy-log">
+        <summary>What the toy did</summary>
+        {state.log.length === 0 ? (
+          <p>Nothing yet.</p>
+        ) : (
+          <ol>
+            {state.log.map((line, i) => (
+              <li key={`${line.at}-${i}`}>
+                <time dateTime={new Date(line.at).toISOString()}>
+                  {new Date(line.at).toLocaleTimeString()}
+                </time>{' '}
+                {line.text}
+              </li>
+            ))}
+          </ol>
+        )}
+        <p className="hint mono">Toy id {state.toyId}</p>
+        <button
+          type="button"
+          className="ghost"
+          onClick={() => {
+            if (window.confirm('Forget this toy’s keys and family? It will need pairing again.'))
+              void toy.factoryReset().then(() => window.location.reload());
+          }}
+        >
+          Factory reset
+        </button>
+      </details>
+
+      <audio
+        ref={audio}
+        className="speaker"
+        onEnded={() => setPlaying(null)}
+        onError={() => {
+          setPlaying(null);
+          setMessage('The toy could not play that recording.');
+        }}
+      />
+    </main>
+  );
+}

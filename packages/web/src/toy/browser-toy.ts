@@ -1,0 +1,215 @@
+/**
+ * The toy simulator's runtime: @burrow/client's ToyDevice (the same rules as the headless toy —
+ * pinned roster, signature, sender permission, replay, blob hash) over IndexedDB, with the browser
+ * as speaker and microphone.
+ *
+ * A toy authenticates with a bearer token, and a browser cannot put one on a WebSocket handshake, so
+ * the simulator polls its inbox every few seconds instead of holding /v1/stream open. Catching up
+ * by cursor is how every device syncs anyway; the stream only makes it sooner.
+ */
+import { ApiClient, isApiError, ToyDevice, type PlayedMessage, type ToyEvent } from '@burrow/client';
+import { describeError } from '../shared/errors.js';
+import { deleteDatabase, IdbStore } from '../shared/idb-store.js';
+import type { Recording } from '../shared/recorder.js';
+
+const DB_NAME = 'burrow-toy';
+const SYNC_MS = 2000;
+const PAIRING_CHECK_MS = 1000;
+const LOG_LINES = 30;
+
+export interface ToyState {
+  toyId: string;
+  registered: boolean;
+  paired: boolean;
+  /** The last request reached the server. */
+  online: boolean;
+  unplayed: number;
+  pairing: { code: string; expiresAt: number } | null;
+  log: { at: number; text: string }[];
+}
+
+function describeEvent(event: ToyEvent): string | null {
+  switch (event.type) {
+    case 'registered':
+      return 'Registered this toy’s keys with the server.';
+    case 'pairing':
+      return 'Pairing mode: showing a code.';
+    case 'paired':
+      return `Paired with a family (roster version ${event.rosterVersion}).`;
+    case 'roster':
+      return `Accepted the family’s roster version ${event.version}.`;
+    case 'roster_refused':
+      return `Refused a roster (${event.reason}).`;
+    case 'queued':
+      return 'A message arrived and passed every check.';
+    case 'refused':
+      return `Refused a message (${event.reason}): it will never play.`;
+    case 'played':
+      return 'Played a message.';
+    case 'recorded':
+      return 'Sent an answer to the family.';
+  }
+}
+
+export class BrowserToy {
+  private state: ToyState;
+  private readonly listeners = new Set<() => void>();
+  private syncing: Promise<unknown> = Promise.resolve();
+  private syncTimer: ReturnType<typeof setInterval> | undefined;
+  private pairingTimer: ReturnType<typeof setInterval> | undefined;
+
+  private constructor(
+    private readonly device: ToyDevice,
+    private readonly db: IdbStore,
+  ) {
+    this.state = {
+      toyId: device.toyId,
+      registered: false,
+      paired: false,
+      online: navigator.onLine,
+      unplayed: 0,
+      pairing: null,
+      log: [],
+    };
+  }
+
+  static async open(baseUrl: string): Promise<BrowserToy> {
+    const store = await IdbStore.open(DB_NAME);
+    const ref: { toy?: BrowserToy } = {};
+    // Every answer from the server, even an error, proves the toy is online; only a network failure does not.
+    const fetchImpl: typeof fetch = (input, init) =>
+      fetch(input, init).then(
+        (res) => {
+          ref.toy?.set({ online: true });
+          return res;
+        },
+        (err: unknown) => {
+          ref.toy?.set({ online: false });
+          throw err;
+        },
+      );
+    const api = new ApiClient({ baseUrl, fetch: fetchImpl });
+    const device = await ToyDevice.open({ api, store, onEvent: (event) => ref.toy?.onEvent(event) });
+    const toy = new BrowserToy(device, store);
+    ref.toy = toy;
+    await toy.boot();
+    return toy;
+  }
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly snapshot = (): ToyState => this.state;
+
+  private set(patch: Partial<ToyState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  private note(text: string): void {
+    this.set({ log: [{ at: Date.now(), text }, ...this.state.log].slice(0, LOG_LINES) });
+  }
+
+  private onEvent(event: ToyEvent): void {
+    const text = describeEvent(event);
+    if (text) this.note(text);
+    if (event.type === 'queued') this.set({ unplayed: event.unplayed });
+    if (event.type === 'pairing') this.set({ pairing: { code: event.code, expiresAt: event.expiresAt } });
+  }
+
+  private async boot(): Promise<void> {
+    this.set({ paired: await this.device.isPaired(), unplayed: await this.device.unplayedCount() });
+    await this.register();
+    this.syncTimer = setInterval(() => void this.sync(), SYNC_MS);
+    void this.sync();
+  }
+
+  private async register(): Promise<boolean> {
+    try {
+      await this.device.register();
+      this.set({ registered: true });
+      return true;
+    } catch (err) {
+      this.note(`Could not register: ${describeError(err)}`);
+      return false;
+    }
+  }
+
+  /** Pulls and checks new messages while a slot is free; serialised so polls never overlap. */
+  sync(): Promise<unknown> {
+    this.syncing = this.syncing
+      .then(async () => {
+        if (!this.state.registered && !(await this.register())) return;
+        if (!this.state.paired) return;
+        await this.device.sync();
+        this.set({ unplayed: await this.device.unplayedCount() });
+      })
+      .catch((err: unknown) => {
+        if (!isApiError(err)) return; // offline: the status line says so; the next poll retries
+        this.note(`Sync failed: ${describeError(err)}`);
+      });
+    return this.syncing;
+  }
+
+  /** The pairing button was held: show a fresh code and watch for the guardian's claim. */
+  async startPairing(): Promise<void> {
+    await this.device.startPairing(); // emits the `pairing` event with the code and its expiry
+    this.set({ registered: true });
+    if (this.pairingTimer) clearInterval(this.pairingTimer);
+    this.pairingTimer = setInterval(() => void this.checkPairing(), PAIRING_CHECK_MS);
+  }
+
+  private async checkPairing(): Promise<void> {
+    try {
+      const paired = await this.device.checkPairing();
+      if (paired) {
+        this.stopPairing();
+        this.set({ paired: true, unplayed: 0 });
+        void this.sync();
+      } else if (!this.device.pairingCode) {
+        this.stopPairing();
+        this.note('The pairing code expired.');
+      }
+    } catch (err) {
+      if (isApiError(err)) this.note(`Pairing check failed: ${describeError(err)}`);
+    }
+  }
+
+  stopPairing(): void {
+    if (this.pairingTimer) clearInterval(this.pairingTimer);
+    this.pairingTimer = undefined;
+    this.device.cancelPairing();
+    this.set({ pairing: null });
+  }
+
+  /** The play paw: the oldest unplayed message, re-checked against the roster held now. */
+  async playNext(): Promise<PlayedMessage | undefined> {
+    await this.syncing;
+    const played = await this.device.playNext();
+    this.set({ unplayed: await this.device.unplayedCount() });
+    void this.sync(); // a slot is free now
+    return played;
+  }
+
+  /** The record paw was released: seal the answer to everyone who may hear the child, and send it. */
+  async record(recording: Recording): Promise<string> {
+    return this.device.record(recording.bytes, {
+      mimeType: recording.mimeType,
+      durationMs: recording.durationMs,
+    });
+  }
+
+  /** Forgets this toy's keys, roster and messages (a factory reset), then starts afresh. */
+  async factoryReset(): Promise<void> {
+    this.close();
+    this.db.db.close();
+    await deleteDatabase(DB_NAME);
+  }
+
+  close(): void {
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    if (this.pairingTimer) clearInterval(this.pairingTimer);
+  }
+}

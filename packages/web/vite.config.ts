@@ -1,0 +1,40 @@
+/**
+ * Two pages, one build: index.html is the guardian app (served at `/` and its routes), toy.html the
+ * toy simulator (served at `/toy`). The output goes to dist/, which the server's web plugin serves.
+ */
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const here = (path: string): string => decodeURIComponent(new URL(path, import.meta.url).pathname);
+
+export default defineConfig({
+  root: here('.'),
+  plugins: [react()],
+  resolve: { alias: { crypto: here('./src/shared/node-crypto-shim.ts') } },
+  build: {
+    outDir: here('./dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    rolldownOptions: {
+      input: { app: here('./index.html'), toy: here('./toy.html') },
+      // What both pages load (React, the protocol and client, IndexedDB) in one cacheable chunk; the
+      // password-strength dictionaries stay in their own chunk, loaded by the sign-up page only.
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              name: 'shared',
+              test: (id) =>
+                !id.includes('@zxcvbn-ts') &&
+                /node_modules|packages[\\/](client|protocol)[\\/]|src[\\/]shared[\\/]/.test(id),
+            },
+          ],
+        },
+      },
+    },
+  },
+  server: {
+    proxy: { '/v1': { target: 'http://127.0.0.1:8080', ws: true } },
+  },
+});

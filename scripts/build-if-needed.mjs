@@ -1,0 +1,79 @@
+// Builds the web app (packages/web → packages/web/dist) when dist is missing or older than anything it
+// is built from: the web package, and the client and protocol sources it bundles. `npm start` runs
+// this before the server; browser tests run it in their `before`. Plain JavaScript: it runs before tsx.
+// Concurrent callers (test files run in parallel) take turns through a lock directory.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const web = join(root, 'packages/web');
+const dist = join(web, 'dist');
+const stamp = join(dist, '.build-stamp');
+const lock = join(web, '.build-lock');
+const sources = [
+  join(web, 'index.html'),
+  join(web, 'toy.html'),
+  join(web, 'vite.config.ts'),
+  join(web, 'package.json'),
+  join(web, 'src'),
+  join(web, 'public'),
+  join(root, 'packages/client/src'),
+  join(root, 'packages/protocol/src'),
+];
+
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let latest = stat.mtimeMs;
+  for (const name of readdirSync(path)) latest = Math.max(latest, newest(join(path, name)));
+  return latest;
+}
+
+function stale() {
+  if (!existsSync(stamp) || !existsSync(join(dist, 'index.html')) || !existsSync(join(dist, 'toy.html')))
+    return true;
+  const built = statSync(stamp).mtimeMs;
+  return sources.some((s) => newest(s) > built);
+}
+
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+function withLock(fn) {
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      // A lock left by a killed build is older than any real build takes.
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 5 * 60_000)
+        rmSync(lock, { recursive: true, force: true });
+      if (Date.now() - started > 10 * 60_000) throw new Error(`Timed out waiting for ${lock}`);
+      sleep(250);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+if (!stale()) process.exit(0);
+const status = withLock(() => {
+  if (!stale()) return 0;
+  console.log('Building the web app (packages/web)…');
+  const vite = join(root, 'node_modules/vite/bin/vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: web,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) return r.status ?? 1;
+  writeFileSync(stamp, `${new Date().toISOString()}\n`);
+  return 0;
+});
+process.exit(status);
