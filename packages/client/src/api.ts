@@ -57,7 +57,15 @@ export class ApiClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token;
     this.deviceId = options.deviceId;
-    this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
+    const base = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+    // A network failure becomes an ApiError with status 0, so callers handle one error type.
+    this.fetchImpl = async (...args) => {
+      try {
+        return await base(...args);
+      } catch (err) {
+        throw new ApiError(0, 'unreachable', `Cannot reach the Burrow server at ${this.baseUrl}${err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : ''}.`);
+      }
+    };
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {

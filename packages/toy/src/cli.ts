@@ -12,10 +12,24 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { commandPlayer, commandRecorder, filePlayer, fileRecorder, mimeTypeForFile } from './audio-io.js';
+import { isApiError } from '@burrow/client';
 import { HeadlessToy } from './headless-toy.js';
 
 const HELP = `Usage: burrow-toy --server URL --data DIR [--play-command CMD | --play-dir DIR] [--record-command CMD | --record-file FILE]
 Keys: b = pairing button, p = play next, r = record answer, s = status, q = quit`;
+
+/** A toy may boot before its network is up: keep trying to reach the server instead of crashing. */
+async function startWhenReachable(options: Parameters<typeof HeadlessToy.start>[0]): Promise<HeadlessToy> {
+  for (;;) {
+    try {
+      return await HeadlessToy.start(options);
+    } catch (err) {
+      if (!isApiError(err, 'unreachable')) throw err;
+      console.error(`${err.message} Retrying in 5 s…`);
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+  }
+}
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
@@ -36,7 +50,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
   const dataDir = values.data;
   const recordFile = values['record-file'] ?? fileURLToPath(new URL('../assets/hello.wav', import.meta.url));
-  const toy = await HeadlessToy.start({
+  const toy = await startWhenReachable({
     server: values.server,
     dataDir,
     player: values['play-command'] ? commandPlayer(values['play-command']) : filePlayer(values['play-dir'] ?? join(dataDir, 'played')),
