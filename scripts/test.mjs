@@ -30,7 +30,10 @@ function* testFiles(dir) {
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 if (!onlyTests) {
-  run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+  // Node packages, then the web app (DOM types), its build scripts and the browser tests.
+  for (const project of ['tsconfig.json', 'packages/web/tsconfig.json', 'packages/web/scripts/tsconfig.json', 'e2e/browser/tsconfig.json']) {
+    run(`typecheck ${project}`, bin('tsc'), ['-p', project, '--noEmit']);
+  }
   run('protocol purity', process.execPath, ['scripts/check-protocol-purity.mjs']);
   run('lint', bin('eslint'), ['.']);
 }

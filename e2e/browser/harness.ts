@@ -182,10 +182,15 @@ export async function screenshots(page: Page, name: string): Promise<string[]> {
     ['360', PHONE],
     ['desktop', DESKTOP],
   ] as const) {
+    // The viewport is grown to the page's height rather than using fullPage, so sticky and fixed bars
+    // sit where a person scrolling to the end would see them.
     await page.setViewportSize(size);
     await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+    await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.ceil(height)) });
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     const path = join(screenshotDir, `${name}-${label}.png`);
-    await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+    await page.screenshot({ path, animations: 'disabled' });
     paths.push(path);
     console.log(`screenshot: ${path}`);
   }

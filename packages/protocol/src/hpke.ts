@@ -44,7 +44,7 @@ export async function hpkeOpen(recipientSecretKey: Bytes, sealed: HpkeSealed, in
   const s = getSuite();
   try {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- CryptoKey, as in hpkeSeal
-    return new Uint8Array(await s.open({ recipientKey: await s.kem.importKey('raw', recipientSecretKey, false), enc: sealed.enc, info }, sealed.ct, aad));
+    return new Uint8Array(await s.open({ recipientKey: await s.kem.importKey('raw', recipientSecretKey.slice().buffer, false), enc: sealed.enc, info }, sealed.ct, aad));
   } catch {
     throw new ProtocolError('decrypt_failed', 'Could not open.');
   }

@@ -5,6 +5,8 @@ import { MicrophoneError } from './recorder.js';
 
 export function describeError(err: unknown): string {
   if (isApiError(err)) {
+    if (err.code === 'unreachable')
+      return 'Cannot reach Burrow. Check your internet connection and try again.';
     if (err.status >= 500) return 'Something went wrong on the Burrow server. Please try again in a moment.';
     if (err.code === 'rate_limited') return 'Too many tries in a short time. Wait a minute, then try again.';
     // The server's 4xx messages are written for people (docs/api.md, "Errors").

@@ -51,6 +51,11 @@ function describeEvent(event: ToyEvent): string | null {
   }
 }
 
+/** A network failure (ApiClient reports it as `unreachable`): retried by the next poll, not logged. */
+function offline(err: unknown): boolean {
+  return isApiError(err, 'unreachable');
+}
+
 export class BrowserToy {
   private state: ToyState;
   private readonly listeners = new Set<() => void>();
@@ -147,7 +152,7 @@ export class BrowserToy {
         this.set({ unplayed: await this.device.unplayedCount() });
       })
       .catch((err: unknown) => {
-        if (!isApiError(err)) return; // offline: the status line says so; the next poll retries
+        if (offline(err)) return; // the status line says so; the next poll retries
         this.note(`Sync failed: ${describeError(err)}`);
       });
     return this.syncing;
@@ -173,7 +178,7 @@ export class BrowserToy {
         this.note('The pairing code expired.');
       }
     } catch (err) {
-      if (isApiError(err)) this.note(`Pairing check failed: ${describeError(err)}`);
+      if (!offline(err)) this.note(`Pairing check failed: ${describeError(err)}`);
     }
   }
 
