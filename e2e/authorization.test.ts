@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { ApiClient, isApiError, type FamilyDevice } from '@burrow/client';
-import { blobHash, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, type RosterWire } from '@burrow/protocol';
+import { blobHash, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, signToySettings, type RosterWire } from '@burrow/protocol';
 import { audioSample, pairedFamily, startWorld, type World } from './world.js';
 
 let world: World;
@@ -17,6 +17,9 @@ let messageId: string;
 let eve: FamilyDevice;
 let eveToy: Awaited<ReturnType<World['toy']>>;
 let pendingLookup: string;
+let invitationId: string;
+let requestId: string;
+let requesterId: string;
 
 before(async () => {
   world = await startWorld();
@@ -29,6 +32,11 @@ before(async () => {
   const pending = await world.toy();
   await pending.startPairing();
   pendingLookup = pending.pairingCode!.slice(0, 6);
+  // An open invitation and a pending join request in the victim family.
+  invitationId = (await victim.mum.invite(victim.familyId)).invitationId;
+  const relative = await world.guardian('relative');
+  requestId = (await relative.requestToJoin((await victim.mum.invite(victim.familyId)).code)).requestId;
+  requesterId = (await relative.api.getMe()).accountId;
 });
 after(async () => {
   await world.close();
@@ -74,12 +82,27 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   },
   downloadMessageBlob: (api) => api.downloadMessageBlob(messageId),
   sendReceipt: (api) => api.sendReceipt(messageId, 'played'),
+  createInvitation: (api) => api.createInvitation(victim.familyId),
+  revokeInvitation: (api) => api.revokeInvitation(victim.familyId, invitationId),
+  listJoinRequests: (api) => api.listJoinRequests(victim.familyId),
+  approveJoinRequest: (api) => api.approveJoinRequest(victim.familyId, requestId),
+  declineJoinRequest: (api) => api.declineJoinRequest(victim.familyId, requestId),
+  listPendingDevices: (api) => api.listPendingDevices(victim.familyId),
+  listBlocks: (api) => api.listBlocks(victim.familyId),
+  blockAccount: (api) => api.blockAccount(victim.familyId, requesterId),
+  unblockAccount: (api) => api.unblockAccount(victim.familyId, requesterId),
+  putToySettings: (api) => api.putToySettings(victim.familyId, victim.toyId, signToySettings({ v: 1, familyId: victim.familyId, toyId: victim.toyId, version: 99, issuedAt: Date.now(), timeZone: 'UTC', quietHours: { start: 0, end: 1439 } }, eve.keys)),
+  getToySettings: (api) => api.getToySettings(victim.familyId, victim.toyId),
 };
 
 async function snapshot() {
   const family = await victim.mum.api.getFamily(victim.familyId);
   const sent = await victim.mum.api.listSent(0);
-  return { rosterVersion: family.roster?.version, children: family.children.length, toys: family.toys.length, receipts: sent.messages.map((m) => m.receipts.length) };
+  const requests = (await victim.mum.api.listJoinRequests(victim.familyId)).requests.map((r) => [r.requestId, r.status]);
+  const blocks = (await victim.mum.api.listBlocks(victim.familyId)).blocks.length;
+  const invitations = await world.server.db.selectFrom('invitations').select(['id', 'used_at']).where('family_id', '=', victim.familyId).orderBy('id').execute();
+  const settings = (await victim.mum.api.getToySettings(victim.familyId, victim.toyId)).settings;
+  return { settings, rosterVersion: family.roster?.version, children: family.children.length, toys: family.toys.length, receipts: sent.messages.map((m) => m.receipts.length), requests, blocks, invitations };
 }
 
 for (const attacker of attackers) {
@@ -129,7 +152,8 @@ test('every operation in the OpenAPI document is covered by an authorization cas
   const doc = (await (await fetch(`${world.url}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId?: string }>> };
   const ops = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
   // Public by design (rate-limited), or scoped to the caller's own account, device or toy (tested above).
-  const selfScoped = ['signUp', 'logIn', 'registerToy', 'getMe', 'logOut', 'registerDevice', 'createFamily', 'listMessages', 'listSent', 'getToyMe', 'getPairing', 'openPairing', 'lookupPairing', 'stream', 'healthz', 'readyz', 'openapi'];
+  // redeemInvitation: the code is the capability; anyone signed in who holds one may ask to join.
+  const selfScoped = ['signUp', 'logIn', 'registerToy', 'getMe', 'logOut', 'listSessions', 'revokeSession', 'revokeOtherSessions', 'changePassword', 'resendVerification', 'verifyEmail', 'requestPasswordReset', 'resetPassword', 'registerDevice', 'createFamily', 'listMessages', 'listSent', 'getToyMe', 'getPairing', 'openPairing', 'lookupPairing', 'redeemInvitation', 'getMyToySettings', 'stream', 'healthz', 'readyz', 'openapi'];
   const uncovered = ops.filter((o) => o && !(o in cases) && !selfScoped.includes(o));
   assert.deepEqual(uncovered, []);
 });

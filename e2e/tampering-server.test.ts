@@ -165,3 +165,32 @@ test("guardian refuses a pairing in which the server swapped the toy's keys", as
   assert.equal(await toy.checkPairing(), false);
   assert.equal((await mum.roster(familyId)).devices.some((d) => d.role === 'toy'), false);
 });
+
+test('toy refuses a roster signed by a removed guardian and a fork of the chain, and plays nothing from the device they add', async () => {
+  const m = mitm();
+  const { mum, familyId, toy } = await pairedFamily(world, { fetch: m.fetch });
+  // Dad joins as the second guardian through an invitation, then removes mum's device.
+  const dad = await world.guardian('dad');
+  const { requestId } = await dad.requestToJoin((await mum.invite(familyId)).code);
+  await mum.approveJoinRequest(familyId, requestId, { role: 'guardian', sendToToy: true, hearChild: true });
+  const withoutMum = await dad.removeDevices(familyId, [mum.deviceId]);
+  await toy.refreshRoster();
+  assert.equal((await toy.roster())?.version, withoutMum.version);
+  const intruder = rosterEntry(stranger, 'member', { sendToToy: true, hearChild: true });
+  // Mum's key was a guardian once; her signature no longer counts.
+  const byRemoved = signRoster(nextRosterBody(withoutMum, withoutMum.familyId, [...withoutMum.devices, intruder], Date.now()), mum.keys);
+  // A fork: a version n+1 signed by a real guardian, chained from a different version n.
+  const otherN = signRoster(nextRosterBody(withoutMum, withoutMum.familyId, withoutMum.devices, Date.now()), dad.keys);
+  const fork = signRoster({ ...nextRosterBody(otherN, otherN.familyId, [...otherN.devices, intruder], Date.now()), version: withoutMum.version + 1 }, dad.keys);
+  for (const [served, reason] of [[byRemoved, 'not_authorized'], [fork, 'bad_chain']] as const) {
+    m.state.json = (path, body) => (path.endsWith('/rosters') ? { rosters: [served] } : body);
+    await toy.refreshRoster();
+    assert.equal((await toy.roster())?.version, withoutMum.version);
+    assert.ok(toy.events.some((e) => e.type === 'roster_refused' && e.reason === reason), `expected ${reason}`);
+  }
+  const { envelope } = await sealEnvelope({ kind: 'voice', id: newMessageId(secureRandom), familyId, sender: stranger, rosterVersion: withoutMum.version + 1, createdAt: Date.now(), recipients: [{ deviceId: toy.keys.deviceId, kemPublicKey: toy.keys.kemPublicKey }], meta: {}, payload: audioSample(1500), random: secureRandom });
+  m.state.json = (path, body) => (path === '/v1/inbox' ? { messages: [{ seq: 9_000_001, envelope }], next: 9_000_001 } : path.endsWith('/rosters') ? { rosters: [fork] } : body);
+  assert.equal(await toy.sync(), 0);
+  assert.equal(await toy.playNext(), undefined);
+  assert.ok(toy.events.some((e) => e.type === 'refused' && e.messageId === envelope.id));
+});

@@ -29,11 +29,11 @@ export async function startWorld() {
       return Object.assign(device, { email });
     },
     /** A toy with its own data folder; pass `dataDir` to boot an existing toy again. */
-    async toy(options: { fetch?: typeof fetch; events?: ToyEvent[]; dataDir?: string } = {}) {
+    async toy(options: { fetch?: typeof fetch; events?: ToyEvent[]; dataDir?: string; clock?: () => number } = {}) {
       const events = options.events ?? [];
       const dataDir = options.dataDir ?? join(scratch, `toy-${randomBytes(4).toString('hex')}`);
       const api = new ApiClient({ baseUrl: server.url, ...(options.fetch ? { fetch: options.fetch } : {}) });
-      const device = await ToyDevice.open({ api, store: new FileStore(dataDir), onEvent: (e) => events.push(e) });
+      const device = await ToyDevice.open({ api, store: new FileStore(dataDir), onEvent: (e) => events.push(e), ...(options.clock ? { clock: options.clock } : {}) });
       await device.register();
       return Object.assign(device, { events, dataDir });
     },

@@ -3,7 +3,7 @@
  * token and the acting device id, and turns error bodies into ApiError. It runs in browsers and Node 20
  * (global fetch). Browsers may leave `token` unset and rely on the HttpOnly session cookie.
  */
-import type { EnvelopeWire, RosterWire } from '@burrow/protocol';
+import type { EnvelopeWire, RosterWire, ToySettingsWire } from '@burrow/protocol';
 import { ApiError } from './api-error.js';
 
 export interface FamilySummary {
@@ -38,6 +38,27 @@ export interface ToyPairingStatus {
   familyId?: string;
   roster?: RosterWire;
   rosterTag?: string;
+}
+
+export interface AccountDeviceKeys {
+  deviceId: string;
+  signPublicKey: string;
+  kemPublicKey: string;
+  createdAt: number;
+}
+
+export interface JoinRequest {
+  requestId: string;
+  accountId: string;
+  email: string;
+  status: 'pending' | 'approved' | 'declined' | 'removed' | 'blocked';
+  createdAt: number;
+  devices: AccountDeviceKeys[];
+}
+
+export interface PendingDevice extends AccountDeviceKeys {
+  accountId: string;
+  email: string;
 }
 
 export interface ApiClientOptions {
@@ -145,6 +166,45 @@ export class ApiClient {
   }
   claimToy(familyId: string, body: { lookup: string; childId: string; roster: RosterWire; rosterTag: string }) {
     return this.request<{ toyId: string }>('POST', `/v1/families/${enc(familyId)}/toys`, body);
+  }
+  createInvitation(familyId: string, ttlMs?: number) {
+    return this.request<{ invitationId: string; code: string; expiresAt: number }>('POST', `/v1/families/${enc(familyId)}/invitations`, ttlMs === undefined ? {} : { ttlMs });
+  }
+  revokeInvitation(familyId: string, invitationId: string) {
+    return this.request<void>('DELETE', `/v1/families/${enc(familyId)}/invitations/${enc(invitationId)}`);
+  }
+  redeemInvitation(code: string) {
+    return this.request<{ requestId: string; familyId: string; status: 'pending' }>('POST', '/v1/invitations/redeem', { code });
+  }
+  listJoinRequests(familyId: string) {
+    return this.request<{ requests: JoinRequest[] }>('GET', `/v1/families/${enc(familyId)}/join-requests`);
+  }
+  approveJoinRequest(familyId: string, requestId: string) {
+    return this.request<JoinRequest>('POST', `/v1/families/${enc(familyId)}/join-requests/${enc(requestId)}/approve`);
+  }
+  declineJoinRequest(familyId: string, requestId: string) {
+    return this.request<JoinRequest>('POST', `/v1/families/${enc(familyId)}/join-requests/${enc(requestId)}/decline`);
+  }
+  listPendingDevices(familyId: string) {
+    return this.request<{ devices: PendingDevice[] }>('GET', `/v1/families/${enc(familyId)}/pending-devices`);
+  }
+  listBlocks(familyId: string) {
+    return this.request<{ blocks: { accountId: string; email: string; createdAt: number }[] }>('GET', `/v1/families/${enc(familyId)}/blocks`);
+  }
+  blockAccount(familyId: string, accountId: string) {
+    return this.request<{ deviceIds: string[] }>('POST', `/v1/families/${enc(familyId)}/blocks`, { accountId });
+  }
+  unblockAccount(familyId: string, accountId: string) {
+    return this.request<void>('DELETE', `/v1/families/${enc(familyId)}/blocks/${enc(accountId)}`);
+  }
+  putToySettings(familyId: string, toyId: string, settings: ToySettingsWire) {
+    return this.request<{ version: number }>('PUT', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/settings`, { settings });
+  }
+  getToySettings(familyId: string, toyId: string) {
+    return this.request<{ settings: ToySettingsWire | null }>('GET', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/settings`);
+  }
+  getMyToySettings() {
+    return this.request<{ settings: ToySettingsWire | null }>('GET', '/v1/toys/me/settings');
   }
   async uploadBlob(familyId: string, hash: string, blob: Uint8Array): Promise<void> {
     const res = await this.fetchImpl(`${this.baseUrl}/v1/families/${enc(familyId)}/blobs/${enc(hash)}`, {

@@ -21,6 +21,7 @@ import {
   sealEnvelope,
   secureRandom,
   signRoster,
+  signToySettings,
   toBase64url,
   verifyRosterGenesis,
   verifyToyKeysTag,
@@ -31,9 +32,12 @@ import {
   type FamilyId,
   type MessageMeta,
   type RandomSource,
+  type RosterDevice,
   type RosterWire,
+  type QuietHours,
+  type ToySettingsWire,
 } from '@burrow/protocol';
-import type { ApiClient } from './api.js';
+import type { AccountDeviceKeys, ApiClient } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
 import { pinRoster, refreshRoster } from './roster-sync.js';
 import type { StateStore } from './store.js';
@@ -45,6 +49,13 @@ export interface ReceivedMessage {
   createdAt: number;
   meta: MessageMeta;
   audio: Uint8Array;
+}
+
+/** What a guardian allows a person's devices: a guardian, or a member with these rights. */
+export interface Grant {
+  role: 'guardian' | 'member';
+  sendToToy: boolean;
+  hearChild: boolean;
 }
 
 export interface FamilyDeviceOptions {
@@ -242,6 +253,80 @@ export class FamilyDevice {
       this.onRefused(envelope, err instanceof ProtocolError ? err.code : 'download_failed');
       return null;
     }
+  }
+
+  // ---- Who may talk to the child (docs/safety.md) ----
+
+  /** Creates a single-use invitation; the code is shown once (share it as a link `/join#CODE`). */
+  invite(familyId: string, ttlMs?: number): Promise<{ invitationId: string; code: string; expiresAt: number }> {
+    return this.api.createInvitation(familyId, ttlMs);
+  }
+
+  /** A relative, signed in on this device, asks to join with the code a guardian gave them. */
+  requestToJoin(code: string): Promise<{ requestId: string; familyId: string; status: 'pending' }> {
+    return this.api.redeemInvitation(code);
+  }
+
+  /**
+   * Approves a join request with the rights the guardian chose, then signs and publishes the roster
+   * that lists the person's devices with those rights. Until that roster exists nobody can seal to
+   * them and the toy refuses them.
+   */
+  async approveJoinRequest(familyId: string, requestId: string, grant: Grant): Promise<RosterWire> {
+    const request = await this.api.approveJoinRequest(familyId, requestId);
+    return this.addDevices(familyId, request.devices, grant);
+  }
+
+  declineJoinRequest(familyId: string, requestId: string): Promise<unknown> {
+    return this.api.declineJoinRequest(familyId, requestId);
+  }
+
+  /** Approves a member's (or guardian's) new device: a roster listing it with the given rights. */
+  async approveDevice(familyId: string, deviceId: string, grant: Grant): Promise<RosterWire> {
+    const { devices } = await this.api.listPendingDevices(familyId);
+    const device = devices.find((d) => d.deviceId === deviceId);
+    if (!device) throw new ProtocolError('not_authorized', 'That device is not waiting for approval.');
+    return this.addDevices(familyId, [device], grant);
+  }
+
+  /** Removes devices from the roster: from the next version on they can neither send nor hear. */
+  async removeDevices(familyId: string, deviceIds: readonly string[]): Promise<RosterWire> {
+    const current = await this.roster(familyId);
+    const gone = new Set(deviceIds);
+    return this.publishDevices(current, current.devices.filter((d) => !gone.has(d.id)));
+  }
+
+  /** Blocks an account: the server refuses it at once, then this device signs a roster without it. */
+  async blockMember(familyId: string, accountId: string): Promise<RosterWire> {
+    const { deviceIds } = await this.api.blockAccount(familyId, accountId);
+    return this.removeDevices(familyId, deviceIds);
+  }
+
+  /**
+   * Sets a toy's quiet hours (minutes after local midnight in `timeZone`; null for none) with a
+   * record this guardian device signs; the toy verifies and enforces it (docs/protocol.md §10).
+   */
+  async setQuietHours(familyId: string, toyId: string, timeZone: string, quietHours: QuietHours | null): Promise<ToySettingsWire> {
+    const roster = await this.roster(familyId);
+    const { settings: held } = await this.api.getToySettings(familyId, toyId);
+    const settings = signToySettings({ v: 1, familyId: roster.familyId, toyId: toyId as DeviceId, version: (held?.version ?? 0) + 1, issuedAt: this.clock(), timeZone, quietHours }, this.keys);
+    await this.api.putToySettings(familyId, toyId, settings);
+    return settings;
+  }
+
+  private async addDevices(familyId: string, devices: readonly AccountDeviceKeys[], grant: Grant): Promise<RosterWire> {
+    const current = await this.roster(familyId);
+    // A roster entry whose id is not derived from its key is refused by every parser (§2.2).
+    const added: RosterDevice[] = devices.map((d) => ({ id: d.deviceId as DeviceId, role: grant.role, signPublicKey: d.signPublicKey, kemPublicKey: d.kemPublicKey, sendToToy: grant.sendToToy, hearChild: grant.hearChild }));
+    const ids = new Set(added.map((d) => d.id));
+    return this.publishDevices(current, [...current.devices.filter((d) => !ids.has(d.id)), ...added]);
+  }
+
+  private async publishDevices(current: RosterWire, devices: RosterWire['devices']): Promise<RosterWire> {
+    const next = signRoster(nextRosterBody(current, current.familyId, devices, this.clock()), this.keys);
+    await this.api.publishRoster(current.familyId, next);
+    await pinRoster(this.store, next);
+    return next;
   }
 
   markPlayed(messageId: string): Promise<void> {

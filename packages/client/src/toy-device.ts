@@ -22,6 +22,9 @@ import {
   toyKeysTag,
   verifyRosterSelfSigned,
   verifyRosterTag,
+  isQuietAt,
+  parseToySettings,
+  verifyToySettings,
   ProtocolError,
   type Bytes,
   type DeviceKeys,
@@ -30,6 +33,7 @@ import {
   type PairingCode,
   type RandomSource,
   type RosterWire,
+  type ToySettingsWire,
 } from '@burrow/protocol';
 import type { ApiClient } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
@@ -196,6 +200,36 @@ export class ToyDevice {
     }
   }
 
+  /** The guardian-signed settings this toy holds (docs/protocol.md §10), or null. */
+  async settings(): Promise<ToySettingsWire | null> {
+    return (await this.store.get<ToySettingsWire>('settings')) ?? null;
+  }
+
+  /**
+   * Fetches the toy's settings and keeps them only if a guardian of the roster held now signed them
+   * and they are newer; otherwise keeps what it has. A server can withhold settings, not forge them.
+   */
+  async refreshSettings(roster: RosterWire): Promise<ToySettingsWire | null> {
+    const held = await this.settings();
+    try {
+      const { settings } = await this.api.getMyToySettings();
+      if (!settings) return held;
+      const next = parseToySettings(settings);
+      if (held && next.version === held.version && next.signature === held.signature) return held;
+      verifyToySettings(next, roster, this.toyId, held);
+      await this.store.set('settings', next);
+      return next;
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      return held;
+    }
+  }
+
+  /** Whether the toy is in quiet hours now, by its own clock and its guardian-signed settings. */
+  async isQuiet(): Promise<boolean> {
+    return isQuietAt(await this.settings(), this.clock());
+  }
+
   private async seen(): Promise<string[]> {
     return (await this.store.get<string[]>('seen')) ?? [];
   }
@@ -208,6 +242,8 @@ export class ToyDevice {
   async sync(): Promise<number> {
     let roster = await this.refreshRoster();
     if (!roster) return 0;
+    // Quiet hours: new messages wait on the server and the heart stays dark until the hours end.
+    if (isQuietAt(await this.refreshSettings(roster), this.clock())) return 0;
     let queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
     let cursor = (await this.store.get<number>('inboxCursor')) ?? 0;
     let added = 0;
@@ -264,6 +300,7 @@ export class ToyDevice {
    */
   async playNext(): Promise<PlayedMessage | undefined> {
     const roster = await this.refreshRoster();
+    if (roster && isQuietAt(await this.refreshSettings(roster), this.clock())) return undefined;
     const queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
     for (let next = queue.shift(); next; next = queue.shift()) {
       await this.store.set('queue', queue);

@@ -8,5 +8,6 @@ export * from './hpke.js';
 export * from './roster.js';
 export * from './envelope.js';
 export * from './pairing.js';
+export * from './toy-settings.js';
 export * from './rules.js';
 export * from './random.js';

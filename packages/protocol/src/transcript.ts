@@ -50,4 +50,5 @@ export const Label = {
   pairingKey: 'burrow/v1/pairing-key',
   pairingToyKeys: 'burrow/v1/pairing/toy-keys',
   pairingRoster: 'burrow/v1/pairing/roster',
+  toySettings: 'burrow/v1/toy-settings',
 } as const;

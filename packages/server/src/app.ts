@@ -12,13 +12,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
-import { createAccounts } from './accounts/service.js';
+import { createAccountsModule } from './accounts/security.js';
 import { accountsRoutes } from './accounts/routes.js';
 import { createAuthHooks, registerAuth } from './auth/index.js';
 import type { Blobs } from './blobs/index.js';
 import type { Bus } from './bus/index.js';
 import type { Clock } from './clock/index.js';
 import type { Config } from './config.js';
+import { createMailer, type Mailer } from './mail/index.js';
 import type { Db } from './db/index.js';
 import { createDevices } from './devices/service.js';
 import { devicesRoutes } from './devices/routes.js';
@@ -26,13 +27,17 @@ import { AppError, ErrorSchema, errorHandler, notFoundHandler } from './errors/i
 import { createFamilies } from './families/service.js';
 import { familiesRoutes } from './families/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { createInvitations } from './invitations/service.js';
+import { invitationsRoutes } from './invitations/routes.js';
 import { JSON_BODY_LIMIT } from './http/limits.js';
 import type { App } from './http/types.js';
-import { createMessages } from './messages/service.js';
+import { createMessages, DEFAULT_FAMILY_STORAGE_BYTES } from './messages/service.js';
 import { messagesRoutes } from './messages/routes.js';
 import { streamRoutes } from './stream/routes.js';
 import { createToys } from './toys/service.js';
 import { toysRoutes } from './toys/routes.js';
+import { createToySettings, toySettingsRoutes } from './toys/settings.js';
+import { registerSecurityHeaders } from './security-headers/index.js';
 import { serveWeb } from './web/serve-web.js';
 
 export interface BuildAppOptions {
@@ -42,9 +47,13 @@ export interface BuildAppOptions {
   bus: Bus;
   clock: Clock;
   logger: Logger;
+  /** Default: from the config (SMTP when BURROW_SMTP_URL is set, else the outbox folder). */
+  mailer?: Mailer;
 }
 
-export async function buildApp({ config, db, blobs, bus, clock, logger }: BuildAppOptions): Promise<App> {
+export async function buildApp({ config, db, blobs, bus, clock, logger, mailer: givenMailer }: BuildAppOptions): Promise<App> {
+  const mailer = givenMailer ?? createMailer({ config: { ...config, mailFrom: config.accountSecurity.mailFrom }, log: logger });
+  const accountsModule = createAccountsModule({ config, db, clock, log: logger, mailer });
   const https = config.tls
     ? { key: readFileSync(config.tls.keyPath), cert: readFileSync(config.tls.certPath) }
     : null;
@@ -53,6 +62,8 @@ export async function buildApp({ config, db, blobs, bus, clock, logger }: BuildA
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: JSON_BODY_LIMIT,
+    // Behind a TLS-terminating proxy, client addresses (rate limits) come from X-Forwarded-For.
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     ...(https ? { https } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
@@ -60,12 +71,8 @@ export async function buildApp({ config, db, blobs, bus, clock, logger }: BuildA
   app.setNotFoundHandler(notFoundHandler);
   app.addSchema(ErrorSchema);
 
-  // Answers are JSON or opaque ciphertext: never sniffed, never cached by shared caches via referrers.
-  app.addHook('onSend', async (_request, reply) => {
-    void reply.header('x-content-type-options', 'nosniff');
-    void reply.header('referrer-policy', 'no-referrer');
-    if (https) void reply.header('strict-transport-security', 'max-age=31536000');
-  });
+  // Security headers on every answer; state-changing requests from another site are refused.
+  registerSecurityHeaders(app, { https: https !== null, publicOrigin: config.accountSecurity.publicUrl });
 
   await app.register(swagger, {
     // Shared schemas appear under their $id (components.schemas.Error), not "def-0".
@@ -102,11 +109,13 @@ export async function buildApp({ config, db, blobs, bus, clock, logger }: BuildA
 
   const context = { config };
   const log = logger;
-  accountsRoutes(app, { ...context, accounts: createAccounts({ db, clock, log }) });
+  accountsRoutes(app, { ...context, ...accountsModule });
   devicesRoutes(app, { ...context, devices: createDevices({ db, clock }) });
   familiesRoutes(app, { ...context, families: createFamilies({ db, bus, clock, log }) });
   toysRoutes(app, { ...context, toys: createToys({ db, bus, clock, log }) });
-  messagesRoutes(app, { ...context, messages: createMessages({ db, blobs, bus, clock, log }) });
+  invitationsRoutes(app, { ...context, invitations: createInvitations({ db, clock, log }) });
+  toySettingsRoutes(app, { ...context, settings: createToySettings({ db, bus, clock }) });
+  messagesRoutes(app, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES } }) });
   streamRoutes(app, { ...context, db, bus });
   healthRoutes(app, { db });
 

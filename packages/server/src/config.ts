@@ -21,6 +21,9 @@ export interface RateLimits {
   readonly logIn: RateLimitRule;
   readonly registerToy: RateLimitRule;
   readonly lookupPairing: RateLimitRule;
+  readonly redeemInvitation: RateLimitRule;
+  /** Per sending device (not per address), counted in the database so it holds across nodes. */
+  readonly sendMessage: RateLimitRule;
 }
 
 export interface Config {
@@ -31,7 +34,42 @@ export interface Config {
   readonly tls: { readonly certPath: string; readonly keyPath: string } | null;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly rateLimits: RateLimits;
+  /** Per-family storage quota (blob bytes); DEFAULT_FAMILY_STORAGE_BYTES when unset. */
+  readonly familyStorageBytes?: number;
+  /** NODE_ENV=production (or `--production`): start-up refuses on any doctor finding (docs/operations.md). */
+  readonly production: boolean;
+  /** BURROW_TRUST_PROXY: the address(es) of the TLS-terminating proxy in front of us, or null. */
+  readonly trustProxy: string | null;
+  readonly blobStore: BlobStoreConfig;
+  /** Server secrets; null when unset. `burrow doctor` checks their length and that they are not examples. */
+  readonly secrets: { readonly sessionKey: string | null; readonly pepper: string | null };
+  /** BURROW_SMTP_URL (smtp:// or smtps://); null means mail is only written to the outbox folder. */
+  readonly smtpUrl: string | null;
+  /** Account security (issue 5, docs/security.md). */
+  readonly accountSecurity: AccountSecurityConfig;
 }
+
+export interface AccountSecurityConfig {
+  /** BURROW_PWNED_PASSWORDS: base URL of a Pwned Passwords range API ("on" = the public one); null = off. */
+  readonly pwnedPasswordsUrl: string | null;
+  /** BURROW_PUBLIC_URL: the origin people reach Burrow at (links in mail, Origin check); null = from the request. */
+  readonly publicUrl: string | null;
+  /** BURROW_MAIL_FROM: the From of account mail. */
+  readonly mailFrom: string;
+}
+
+/** Where blobs live: files under <dataDir>/blobs (default) or an S3-compatible bucket. */
+export type BlobStoreConfig =
+  | { readonly kind: 'fs' }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      /** null: AWS's own endpoint for the region. */
+      readonly endpoint: string | null;
+      readonly region: string;
+      readonly accessKeyId: string;
+      readonly secretAccessKey: string;
+    };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -45,6 +83,22 @@ export const defaultRateLimits: RateLimits = Object.freeze({
   logIn: Object.freeze({ max: 30, windowMs: MINUTE }),
   registerToy: Object.freeze({ max: 20, windowMs: MINUTE }),
   lookupPairing: Object.freeze({ max: 30, windowMs: MINUTE }),
+  redeemInvitation: Object.freeze({ max: 30, windowMs: MINUTE }),
+  sendMessage: Object.freeze({ max: 60, windowMs: 10 * MINUTE }),
+});
+
+/** The deployment fields as an unset environment gives them: for tests that build a Config by hand. */
+export const unsetDeployment = Object.freeze({
+  production: false,
+  trustProxy: null,
+  blobStore: Object.freeze({ kind: 'fs' as const }),
+  secrets: Object.freeze({ sessionKey: null, pepper: null }),
+  smtpUrl: null,
+  accountSecurity: Object.freeze({
+    pwnedPasswordsUrl: null,
+    publicUrl: null,
+    mailFrom: 'Burrow <no-reply@burrow.localhost>',
+  }),
 });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -81,6 +135,53 @@ function parseLogLevel(value: string | undefined): Config['logLevel'] {
   return level;
 }
 
+function parseBlobStore(env: NodeJS.ProcessEnv): BlobStoreConfig {
+  const bucket = env.BURROW_S3_BUCKET;
+  if (!bucket) return { kind: 'fs' };
+  const accessKeyId = env.BURROW_S3_ACCESS_KEY_ID ?? '';
+  const secretAccessKey = env.BURROW_S3_SECRET_ACCESS_KEY ?? '';
+  if (!accessKeyId || !secretAccessKey)
+    throw new ConfigError('With BURROW_S3_BUCKET set, also set BURROW_S3_ACCESS_KEY_ID and BURROW_S3_SECRET_ACCESS_KEY.');
+  return Object.freeze({
+    kind: 's3',
+    bucket,
+    endpoint: env.BURROW_S3_ENDPOINT || null,
+    region: env.BURROW_S3_REGION || 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+  });
+}
+
+function parseSmtpUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  if (!value.startsWith('smtp://') && !value.startsWith('smtps://'))
+    throw new ConfigError('BURROW_SMTP_URL must start with smtp:// or smtps:// (or be unset).');
+  return value;
+}
+
+function parseAccountSecurity(env: NodeJS.ProcessEnv): AccountSecurityConfig {
+  const pwned = env.BURROW_PWNED_PASSWORDS;
+  let pwnedPasswordsUrl: string | null = null;
+  if (pwned === 'on') pwnedPasswordsUrl = 'https://api.pwnedpasswords.com';
+  else if (pwned && pwned !== 'off') {
+    if (!/^https?:\/\/[^\s]+$/.test(pwned))
+      throw new ConfigError('BURROW_PWNED_PASSWORDS must be "on", "off" or the base URL of a Pwned Passwords range API.');
+    pwnedPasswordsUrl = pwned;
+  }
+  const publicUrl = env.BURROW_PUBLIC_URL || null;
+  if (publicUrl !== null) {
+    try {
+      const u = new URL(publicUrl);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+    } catch {
+      throw new ConfigError('BURROW_PUBLIC_URL must be an http(s) origin such as https://burrow.example.org.');
+    }
+  }
+  const mailFrom = env.BURROW_MAIL_FROM || 'Burrow <no-reply@burrow.localhost>';
+  if (/[\r\n]/.test(mailFrom)) throw new ConfigError('BURROW_MAIL_FROM must be one line.');
+  return Object.freeze({ pwnedPasswordsUrl, publicUrl: publicUrl === null ? null : new URL(publicUrl).origin, mailFrom });
+}
+
 /** Parses the environment (default `process.env`) into a frozen Config; throws ConfigError with a fix. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.BURROW_DATA_DIR || './data');
@@ -92,6 +193,15 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: parseTls(env.BURROW_TLS_CERT, env.BURROW_TLS_KEY),
     logLevel: parseLogLevel(env.BURROW_LOG_LEVEL),
     rateLimits: defaultRateLimits,
+    production: env.NODE_ENV === 'production',
+    trustProxy: env.BURROW_TRUST_PROXY || null,
+    blobStore: parseBlobStore(env),
+    secrets: Object.freeze({
+      sessionKey: env.BURROW_SESSION_KEY || null,
+      pepper: env.BURROW_PEPPER || null,
+    }),
+    smtpUrl: parseSmtpUrl(env.BURROW_SMTP_URL),
+    accountSecurity: parseAccountSecurity(env),
   });
 }
 
@@ -114,5 +224,9 @@ export function describeConfig(config: Config): Record<string, unknown> {
     database,
     tls: config.tls !== null,
     logLevel: config.logLevel,
+    production: config.production,
+    trustProxy: config.trustProxy,
+    blobStore: config.blobStore.kind === 's3' ? `s3:${config.blobStore.bucket}` : 'fs',
+    mail: config.smtpUrl ? 'smtp' : 'outbox',
   };
 }

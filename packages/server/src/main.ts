@@ -2,14 +2,15 @@
  * `npm start`: read the configuration, open the ports, migrate, listen. Nothing else lives here, so
  * tests build the same app with buildApp() and their own ports.
  */
-import { join } from 'node:path';
 import { buildApp } from './app.js';
-import { createFsBlobs } from './blobs/index.js';
+import { openBlobs } from './blobs/index.js';
 import { createMemoryBus } from './bus/index.js';
 import { systemClock } from './clock/index.js';
 import { ConfigError, describeConfig, parseConfig } from './config.js';
 import { migrate, openDb } from './db/index.js';
+import { formatFindings, runDoctor } from './doctor/index.js';
 import { createLogger } from './logger.js';
+import { createMailer } from './mail/index.js';
 
 async function main(): Promise<void> {
   let config;
@@ -22,6 +23,19 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // P8: the doctor's checks gate start-up. Production refuses on any finding; development warns.
+  const production = config.production || process.argv.includes('--production');
+  const findings = await runDoctor(config);
+  if (findings.length > 0 && production) {
+    console.error(
+      `Burrow refuses to start in production mode. Fix each finding, then start again (\`burrow doctor\` re-checks):\n${formatFindings(findings, 'refusal')}`,
+    );
+    process.exit(1);
+  }
+  if (findings.length > 0)
+    console.warn(
+      `Development mode: ${String(findings.length)} finding(s) that production mode would refuse (docs/operations.md):\n${formatFindings(findings, 'warning')}`,
+    );
   const logger = createLogger(config.logLevel);
   logger.info({ config: describeConfig(config) }, 'starting');
   const { db, dialect } = openDb(config.database);
@@ -32,10 +46,16 @@ async function main(): Promise<void> {
   const app = await buildApp({
     config,
     db,
-    blobs: createFsBlobs(join(config.dataDir, 'blobs')),
+    blobs: openBlobs(config),
     bus,
     clock: systemClock,
     logger,
+    // Without SMTP, account mail goes to <data>/outbox; in development its links are printed too.
+    mailer: createMailer({
+      config: { ...config, mailFrom: config.accountSecurity.mailFrom },
+      log: logger,
+      ...(config.production ? {} : { announce: (line: string) => console.log(line) }),
+    }),
   });
 
   const shutdown = (signal: string): void => {

@@ -47,7 +47,7 @@ export class HeadlessToy {
       onOpen: () => void this.sync(),
       onEvent: (event) => {
         if (event.type === 'pairing') void this.device.checkPairing().then((paired) => paired && this.sync());
-        else if (event.type === 'message' || event.type === 'roster') void this.sync();
+        else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings') void this.sync();
       },
     });
   }

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseOptions } from '@node-rs/argon2';
 import { hashToken } from '../auth/index.js';
 import { createLogger } from '../logger.js';
+import { createMemoryMailer } from '../mail/index.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { expectStatus, PASSWORD } from '../testing/fixtures.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
@@ -64,7 +67,7 @@ test('signing up twice with the same email is a 409 conflict, whatever its case'
   const email = unique('dup');
   expectStatus(await call('POST', '/v1/accounts', { body: { email, password: PASSWORD } }), 201);
   const again = await call<{ error: { code: string } }>('POST', '/v1/accounts', {
-    body: { email: email.toUpperCase(), password: 'another password' },
+    body: { email: email.toUpperCase(), password: 'another quite different passphrase' },
   });
   expectStatus(again, 409);
   assert.equal(again.json.error.code, 'conflict');
@@ -213,5 +216,49 @@ test('a garbage bearer token or cookie is 401, never 500', async () => {
     const res = await call<{ error: { code: string } }>('GET', '/v1/me', { headers });
     expectStatus(res, 401, JSON.stringify(headers));
     assert.equal(res.json.error.code, 'unauthenticated');
+  }
+});
+
+test('logs never contain mailed link tokens, the pepper, or new passwords (reset, change, verification)', async () => {
+  const lines: string[] = [];
+  const mailer = createMemoryMailer();
+  const own = await startTestServer({
+    logger: createLogger('debug', { write: (line: string) => void lines.push(line) }),
+    mailer,
+  });
+  try {
+    const c = httpClient(own.url);
+    const email = unique('secret-logs');
+    const signUp = await c<{ token: string }>('POST', '/v1/accounts', { body: { email, password: PASSWORD } });
+    const newPassword = 'a new password nobody should log';
+    const changed = 'and another one for the change';
+    await c('POST', '/v1/password-resets', { body: { email } });
+    const resetMail = mailer.sent.find((m) => /Reset/.test(m.subject));
+    const verifyMail = mailer.sent.find((m) => /Confirm/.test(m.subject));
+    const resetToken = /#token=(bl_[\w-]+)/.exec(resetMail?.text ?? '')?.[1] ?? '';
+    const verifyToken = /#token=(bl_[\w-]+)/.exec(verifyMail?.text ?? '')?.[1] ?? '';
+    assert.ok(resetToken && verifyToken);
+    expectStatus(await c('POST', '/v1/email-verifications', { body: { token: verifyToken } }), 204);
+    expectStatus(await c('POST', '/v1/password-resets/complete', { body: { token: resetToken, password: newPassword } }), 204);
+    const logIn = await c<{ token: string }>('POST', '/v1/sessions', { body: { email, password: newPassword } });
+    expectStatus(
+      await c('PUT', '/v1/me/password', { token: logIn.json.token, body: { currentPassword: newPassword, newPassword: changed } }),
+      204,
+    );
+    const logs = lines.join('\n');
+    const pepper = readFileSync(join(own.dataDir, 'pepper'), 'utf8').trim();
+    for (const [what, secret] of [
+      ['verification token', verifyToken],
+      ['reset token', resetToken],
+      ['pepper', pepper],
+      ['new password', newPassword],
+      ['changed password', changed],
+      ['session token', signUp.json.token],
+      ['session token', logIn.json.token],
+    ] as const)
+      assert.ok(!logs.includes(secret.slice(3)), `${what} in logs`);
+    assert.match(logs, /generated a development pepper/);
+  } finally {
+    await own.close();
   }
 });

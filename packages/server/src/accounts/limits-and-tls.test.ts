@@ -8,7 +8,7 @@ import { buildApp } from '../app.js';
 import { createMemoryBlobs } from '../blobs/index.js';
 import { createMemoryBus } from '../bus/index.js';
 import { systemClock } from '../clock/index.js';
-import { defaultRateLimits, type Config } from '../config.js';
+import { defaultRateLimits, unsetDeployment, type Config } from '../config.js';
 import { migrate, openDb } from '../db/index.js';
 import { createLogger } from '../logger.js';
 import { PASSWORD } from '../testing/fixtures.js';
@@ -84,6 +84,7 @@ test('under TLS the session cookie is Secure', async (t) => {
       tls: { certPath: join(dir, 'cert.pem'), keyPath: join(dir, 'key.pem') },
       logLevel: 'silent',
       rateLimits: defaultRateLimits,
+      ...unsetDeployment,
     });
     const { db, dialect } = openDb(config.database);
     await migrate(db, dialect);

@@ -1,8 +1,14 @@
 /**
  * Password hashing with argon2id (RFC 9106) at OWASP's minimum recommended parameters: m = 19 MiB,
- * t = 2, p = 1. @node-rs/argon2's async functions run on the libuv thread pool, off the event loop.
+ * t = 2, p = 1, plus the server pepper as argon2's secret input (pepper.ts). @node-rs/argon2's async
+ * functions run on the libuv thread pool, off the event loop.
+ *
+ * `needsRehash` tells the sign-in path when a stored hash was made with other parameters or another
+ * (or no) pepper: the password, just verified, is then hashed again with the current ones.
  */
-import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { hash, parseOptions, verify, type Algorithm } from '@node-rs/argon2';
+import type { Pepper } from './pepper.js';
+import { normalizePassword } from './password-policy.js';
 
 const ARGON2ID = 2 as Algorithm;
 
@@ -13,18 +19,46 @@ export const argon2Params = Object.freeze({
   parallelism: 1,
 });
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 256;
+export { PASSWORD_MAX, PASSWORD_MIN } from './password-policy.js';
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, argon2Params);
+export interface StoredPassword {
+  hash: string;
+  /** null: hashed without a pepper. */
+  pepperId: string | null;
 }
 
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  try {
-    return await verify(passwordHash, password);
-  } catch {
-    // A malformed stored hash is a failed check, never a crash that reveals which accounts exist.
-    return false;
-  }
+export interface PasswordHasher {
+  hash(password: string): Promise<StoredPassword>;
+  verify(stored: StoredPassword, password: string): Promise<boolean>;
+  needsRehash(stored: StoredPassword): boolean;
+}
+
+export function createPasswordHasher(pepper: Pepper, params = argon2Params): PasswordHasher {
+  return {
+    async hash(password) {
+      const h = await hash(normalizePassword(password), { ...params, secret: pepper.secret });
+      return { hash: h, pepperId: pepper.id };
+    },
+    async verify(stored, password) {
+      // A hash made with another pepper cannot be checked: it fails like a wrong password.
+      if (stored.pepperId !== null && stored.pepperId !== pepper.id) return false;
+      try {
+        return await verify(stored.hash, normalizePassword(password), {
+          ...(stored.pepperId === null ? {} : { secret: pepper.secret }),
+        });
+      } catch {
+        // A malformed stored hash is a failed check, never a crash that reveals which accounts exist.
+        return false;
+      }
+    },
+    needsRehash(stored) {
+      if (stored.pepperId !== pepper.id) return true;
+      try {
+        const o = parseOptions(stored.hash);
+        return o.memoryCost !== params.memoryCost || o.timeCost !== params.timeCost || o.parallelism !== params.parallelism;
+      } catch {
+        return true;
+      }
+    },
+  };
 }

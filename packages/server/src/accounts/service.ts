@@ -1,101 +1,225 @@
 /**
- * Accounts: sign up, log in, log out, and "who am I". Log in answers the same way, after the same
- * argon2 work, whether the email is unknown or the password wrong, so it cannot be used to learn
- * which emails have accounts.
+ * Accounts: sign up, sign in, sign out, "who am I", and changing the password. Sign-in answers the
+ * same way, after the same argon2 work and under the same throttle, whether the email is unknown or
+ * the password wrong, so it cannot be used to learn which emails have accounts. Email links
+ * (verification, reset) live in recovery.ts; session records in sessions.ts.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
-import { conflict, unauthenticated } from '../errors/index.js';
-import { hashToken, newId, newSessionToken } from '../auth/index.js';
+import { conflict, isAppError, unauthenticated } from '../errors/index.js';
+import { newId, newSessionToken } from '../auth/index.js';
 import { normalizeEmail } from './email.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import type { Notices } from './notices.js';
+import type { PasswordPolicy } from './password-policy.js';
+import type { PasswordHasher, StoredPassword } from './passwords.js';
+import type { Session, SessionMeta, SessionStore } from './sessions.js';
+import { defaultThrottleRules, throttleKey, type Throttle, type ThrottleRules } from './throttle.js';
+import { describeUserAgent } from './user-agent.js';
 
-export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-
-export interface Session {
-  accountId: string;
-  token: string;
-  expiresAt: number;
-}
+export { SESSION_TTL_MS, type Session } from './sessions.js';
+export type RequestMeta = SessionMeta;
 
 export interface Me {
   accountId: string;
   email: string;
+  emailVerified: boolean;
   families: { familyId: string; role: 'guardian' | 'member' }[];
   devices: { deviceId: string }[];
 }
 
 export interface Accounts {
-  signUp(input: { email: string; password: string }): Promise<Session>;
-  logIn(input: { email: string; password: string }): Promise<Session>;
+  signUp(input: { email: string; password: string }, meta: RequestMeta): Promise<Session>;
+  logIn(input: { email: string; password: string }, meta: RequestMeta): Promise<Session>;
   logOut(sessionHash: string): Promise<void>;
   getMe(accountId: string): Promise<Me>;
+  /** Checks the current password, sets the new one, ends every other session, and says so by mail. */
+  changePassword(
+    accountId: string,
+    sessionHash: string,
+    input: { currentPassword: string; newPassword: string },
+    meta: RequestMeta,
+  ): Promise<void>;
+}
+
+export interface AccountsPorts {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  hasher: PasswordHasher;
+  policy: PasswordPolicy;
+  sessions: SessionStore;
+  notices: Notices;
+  throttle: Throttle;
+  /** Sends the verification link for a new account (recovery.ts). */
+  sendVerification: (accountId: string, email: string) => Promise<void>;
+  throttleRules?: ThrottleRules;
 }
 
 const WRONG = 'Email or password is wrong.';
 
-export function createAccounts({ db, clock }: { db: Db; clock: Clock; log: Logger }): Accounts {
-  // Verified against when the email is unknown, so both paths cost one argon2 verification.
-  let dummyHash: Promise<string> | undefined;
-  const dummy = (): Promise<string> => (dummyHash ??= hashPassword(newSessionToken()));
+/** The throttle key of sign-in attempts against one email (used by recovery.ts to clear it). */
+export const logInAccountKey = (email: string, rules: ThrottleRules = defaultThrottleRules) =>
+  throttleKey('log-in-account', email, rules.account);
 
-  async function openSession(accountId: string): Promise<Session> {
-    const token = newSessionToken();
-    const now = clock.now();
-    const expiresAt = now + SESSION_TTL_MS;
-    await db
-      .insertInto('sessions')
-      .values({ token_hash: hashToken(token), account_id: accountId, created_at: now, expires_at: expiresAt })
+export function createAccounts({
+  db,
+  clock,
+  log,
+  hasher,
+  policy,
+  sessions,
+  notices,
+  throttle,
+  sendVerification,
+  throttleRules: rules = defaultThrottleRules,
+}: AccountsPorts): Accounts {
+  // Verified against when the email is unknown, so both paths cost one argon2 verification.
+  let dummyHash: Promise<StoredPassword> | undefined;
+  const dummy = (): Promise<StoredPassword> => (dummyHash ??= hasher.hash(newSessionToken()));
+
+  const browserHash = (accountId: string, userAgent: string | null) =>
+    createHash('sha256').update(`${accountId}\0${describeUserAgent(userAgent).label}\0${userAgent ?? ''}`).digest('hex');
+
+  /** Records the browser; true when the account had signed in before but never from it. */
+  async function isNewBrowser(accountId: string, meta: RequestMeta): Promise<boolean> {
+    const hash = browserHash(accountId, meta.userAgent);
+    const known = await db
+      .selectFrom('sign_in_browsers')
+      .select('browser_hash')
+      .where('account_id', '=', accountId)
       .execute();
-    return { accountId, token, expiresAt };
+    if (known.some((k) => k.browser_hash === hash)) return false;
+    await db
+      .insertInto('sign_in_browsers')
+      .values({ account_id: accountId, browser_hash: hash, first_seen_at: clock.now() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    return known.length > 0;
+  }
+
+  async function createAccount(input: { email: string; password: string }, meta: RequestMeta): Promise<Session> {
+    const email = normalizeEmail(input.email);
+    await policy.check(input.password, { email });
+    const stored = await hasher.hash(input.password);
+    const accountId = newId();
+    try {
+      await db
+        .insertInto('accounts')
+        .values({
+          id: accountId,
+          email,
+          password_hash: stored.hash,
+          pepper_id: stored.pepperId,
+          created_at: clock.now(),
+          email_verified_at: null,
+        })
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict('An account with that email already exists.');
+      throw err;
+    }
+    await isNewBrowser(accountId, meta);
+    await sendVerification(accountId, email);
+    return sessions.open(accountId, meta);
+  }
+
+  async function setPassword(accountId: string, password: string): Promise<void> {
+    const fresh = await hasher.hash(password);
+    await db
+      .updateTable('accounts')
+      .set({ password_hash: fresh.hash, pepper_id: fresh.pepperId })
+      .where('id', '=', accountId)
+      .execute();
   }
 
   return {
-    async signUp(input) {
-      const email = normalizeEmail(input.email);
-      const passwordHash = await hashPassword(input.password);
-      const accountId = newId();
+    async signUp(input, meta) {
+      const addressKey = throttleKey('sign-up-address', meta.ip, rules.address);
+      await throttle.check([addressKey]);
       try {
-        await db
-          .insertInto('accounts')
-          .values({ id: accountId, email, password_hash: passwordHash, created_at: clock.now() })
-          .execute();
+        return await createAccount(input, meta);
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict('An account with that email already exists.');
+        // Refusals count against the address: probing for taken emails (409) or the password rules.
+        if (isAppError(err) && err.status < 500) await throttle.fail([addressKey]);
         throw err;
       }
-      return openSession(accountId);
     },
 
-    async logIn(input) {
+    async logIn(input, meta) {
       let email: string | null;
       try {
         email = normalizeEmail(input.email);
       } catch {
         email = null;
       }
+      const addressKey = throttleKey('log-in-address', meta.ip, rules.address);
+      // Keyed by the email tried, known or not, so a block says nothing about whether it exists.
+      const accountKey = logInAccountKey(email ?? input.email, rules);
+      await throttle.check([addressKey, accountKey]);
       const row =
         email === null
           ? undefined
           : await db
               .selectFrom('accounts')
-              .select(['id', 'password_hash'])
+              .select(['id', 'email', 'password_hash', 'pepper_id'])
               .where('email', '=', email)
               .executeTakeFirst();
-      const ok = await verifyPassword(row?.password_hash ?? (await dummy()), input.password);
-      if (!row || !ok) throw unauthenticated(WRONG);
-      return openSession(row.id);
+      const stored: StoredPassword = row ? { hash: row.password_hash, pepperId: row.pepper_id } : await dummy();
+      const ok = await hasher.verify(stored, input.password);
+      if (!row || !ok) {
+        await throttle.fail([addressKey, accountKey]);
+        throw unauthenticated(WRONG);
+      }
+      await throttle.clear(accountKey);
+      if (hasher.needsRehash(stored)) {
+        // Transparent upgrade: new argon2 parameters or a new pepper take effect at the next sign-in.
+        const fresh = await hasher.hash(input.password);
+        await db
+          .updateTable('accounts')
+          .set({ password_hash: fresh.hash, pepper_id: fresh.pepperId })
+          .where('id', '=', row.id)
+          .where('password_hash', '=', row.password_hash)
+          .execute();
+        log.info({ accountId: row.id }, 'password rehashed with current parameters');
+      }
+      if (await isNewBrowser(row.id, meta))
+        notices.newSignIn(row.email, { browser: describeUserAgent(meta.userAgent).label, ip: meta.ip, at: clock.now() });
+      return sessions.open(row.id, meta);
     },
 
     async logOut(sessionHash) {
       await db.deleteFrom('sessions').where('token_hash', '=', sessionHash).execute();
     },
 
+    async changePassword(accountId, sessionHash, input, meta) {
+      const addressKey = throttleKey('log-in-address', meta.ip, rules.address);
+      const row = await db
+        .selectFrom('accounts')
+        .select(['email', 'password_hash', 'pepper_id'])
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      const accountKey = logInAccountKey(row.email, rules);
+      await throttle.check([addressKey, accountKey]);
+      if (!(await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, input.currentPassword))) {
+        await throttle.fail([addressKey, accountKey]);
+        throw unauthenticated('The current password is wrong.');
+      }
+      await policy.check(input.newPassword, { email: row.email });
+      await setPassword(accountId, input.newPassword);
+      const ended = await sessions.revokeAll(accountId, sessionHash);
+      log.info({ accountId, endedSessions: ended }, 'password changed');
+      notices.securityChange(
+        row.email,
+        `The password of your Burrow account was changed${ended > 0 ? `, and ${ended} other session${ended === 1 ? ' was' : 's were'} signed out` : ''}.`,
+      );
+    },
+
     async getMe(accountId) {
       const account = await db
         .selectFrom('accounts')
-        .select(['id', 'email'])
+        .select(['id', 'email', 'email_verified_at'])
         .where('id', '=', accountId)
         .executeTakeFirstOrThrow();
       const families = await db
@@ -115,6 +239,7 @@ export function createAccounts({ db, clock }: { db: Db; clock: Clock; log: Logge
       return {
         accountId: account.id,
         email: account.email,
+        emailVerified: account.email_verified_at !== null,
         families: families.map((f) => ({ familyId: f.family_id, role: f.role })),
         devices: devices.map((d) => ({ deviceId: d.id })),
       };

@@ -12,6 +12,8 @@ import type { AccountPrincipal, AuthKind, ToyPrincipal } from './principal.js';
 import { hashToken, SESSION_PREFIX, TOY_PREFIX } from './tokens.js';
 
 export const SESSION_COOKIE = 'burrow_session';
+/** A session unused this long ends (accounts/sessions.ts lists and revokes sessions). */
+export const SESSION_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEVICE_HEADER = 'x-burrow-device';
 const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;
 
@@ -54,11 +56,23 @@ export function createAuthHooks({ db, clock }: { db: Db; clock: Clock }): AuthHo
     const sessionHash = hashToken(token);
     const row = await db
       .selectFrom('sessions')
-      .select(['account_id', 'expires_at'])
+      .select(['account_id', 'expires_at', 'created_at', 'last_used_at'])
       .where('token_hash', '=', sessionHash)
       .executeTakeFirst();
-    if (!row || row.expires_at <= clock.now())
+    const now = clock.now();
+    const lastUsed = row ? (row.last_used_at ?? row.created_at) : 0;
+    // Absolute expiry (30 days after sign-in) and idle expiry (7 days without use).
+    if (!row || row.expires_at <= now || lastUsed + SESSION_IDLE_MS <= now)
       throw unauthenticated('Your session has ended. Sign in again.');
+    // Recorded at most once a minute: the sessions list shows it, idle expiry counts from it.
+    if (now - lastUsed >= 60_000) {
+      const ua = request.headers['user-agent'];
+      await db
+        .updateTable('sessions')
+        .set({ last_used_at: now, ip: request.ip, ...(typeof ua === 'string' && ua ? { user_agent: ua.slice(0, 512) } : {}) })
+        .where('token_hash', '=', sessionHash)
+        .execute();
+    }
     return { kind: 'account', accountId: row.account_id, sessionHash, deviceId: null };
   }
 

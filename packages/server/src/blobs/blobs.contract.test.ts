@@ -8,6 +8,16 @@ import { after, describe, test } from 'node:test';
 import type { Blobs } from './blobs.js';
 import { createFsBlobs } from './fs-blobs.js';
 import { createMemoryBlobs } from './memory-blobs.js';
+import { createS3Blobs, createS3Client } from './s3-blobs.js';
+import { startTestS3 } from '../testing/s3rver.js';
+
+// A real S3-compatible server (s3rver) for the S3 adapter.
+const s3 = await startTestS3();
+const s3Client = createS3Client(s3.options);
+after(async () => {
+  s3Client.destroy();
+  await s3.close();
+});
 
 const roots: string[] = [];
 after(() => {
@@ -23,6 +33,7 @@ function tempRoot(): string {
 const adapters: Record<string, () => Blobs> = {
   filesystem: () => createFsBlobs(tempRoot()),
   memory: () => createMemoryBlobs(),
+  's3 (s3rver)': () => createS3Blobs(s3Client, s3.options.bucket),
 };
 
 for (const [name, make] of Object.entries(adapters)) {

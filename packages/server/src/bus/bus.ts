@@ -9,7 +9,8 @@ export type StreamEvent =
   | { type: 'message'; seq: number }
   | { type: 'receipt'; messageId: string; deviceId: string; kind: 'delivered' | 'played' }
   | { type: 'roster'; familyId: string; version: number }
-  | { type: 'pairing' };
+  | { type: 'pairing' }
+  | { type: 'settings'; toyId: string };
 
 export type Unsubscribe = () => void;
 

@@ -10,6 +10,10 @@ import { migration as m0002 } from './migrations/0002_families.js';
 import { migration as m0003 } from './migrations/0003_devices.js';
 import { migration as m0004 } from './migrations/0004_pairings.js';
 import { migration as m0005 } from './migrations/0005_messages.js';
+import { migration as m0100 } from './migrations/0100_account_security.js';
+import { migration as m0200 } from './migrations/0200_invitations.js';
+import { migration as m0201 } from './migrations/0201_toy_settings.js';
+import { migration as m0300 } from './migrations/0300_incidents.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -17,6 +21,10 @@ const all: Record<string, DialectMigration> = {
   '0003_devices': m0003,
   '0004_pairings': m0004,
   '0005_messages': m0005,
+  '0100_account_security': m0100,
+  '0200_invitations': m0200,
+  '0201_toy_settings': m0201,
+  '0300_incidents': m0300,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

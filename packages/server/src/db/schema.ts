@@ -13,6 +13,9 @@ export interface AccountsTable {
   /** argon2id PHC string. */
   password_hash: string;
   created_at: number;
+  /** Which server pepper (argon2 secret) the hash was made with; null: none (hashed before peppers). */
+  pepper_id: string | null;
+  email_verified_at: number | null;
 }
 
 export interface SessionsTable {
@@ -20,7 +23,41 @@ export interface SessionsTable {
   token_hash: string;
   account_id: string;
   created_at: number;
+  /** Absolute expiry. */
   expires_at: number;
+  /** Public id to list and revoke it by (null for sessions opened before 0100). */
+  id: string | null;
+  /** For idle expiry and the sessions list (updated at most once a minute). */
+  last_used_at: number | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export type AccountLinkPurpose = 'verify_email' | 'reset_password';
+
+/** Single-use links mailed to an account: only SHA-256 of the link's token is kept. */
+export interface AccountLinksTable {
+  token_hash: string;
+  account_id: string;
+  purpose: AccountLinkPurpose;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Failed-attempt counters for online-guessing limits, keyed by `<action>:<ip|account>:<value>`. */
+export interface AuthThrottleTable {
+  key: string;
+  failures: number;
+  window_start: number;
+  blocked_until: number;
+}
+
+/** Browsers (SHA-256 of account id + user agent) an account has signed in from. */
+export interface SignInBrowsersTable {
+  account_id: string;
+  browser_hash: string;
+  first_seen_at: number;
 }
 
 export type DeviceKind = 'person' | 'toy';
@@ -120,9 +157,80 @@ export interface ReceiptsTable {
   created_at: number;
 }
 
+/** An invitation to a family; only SHA-256 of its code is stored. Single use: `used_at` is set once. */
+export interface InvitationsTable {
+  id: string;
+  family_id: string;
+  code_hash: string;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export type JoinRequestStatus = 'pending' | 'approved' | 'declined' | 'removed' | 'blocked';
+
+/** A person's request to join, made by redeeming an invitation; a guardian decides. */
+export interface JoinRequestsTable {
+  id: string;
+  family_id: string;
+  account_id: string;
+  invitation_id: string | null;
+  status: JoinRequestStatus;
+  created_at: number;
+  decided_at: number | null;
+}
+
+/** Accounts a guardian blocked: they cannot send, be listed in a roster or ask to join again. */
+export interface FamilyBlocksTable {
+  family_id: string;
+  account_id: string;
+  created_at: number;
+}
+
+/** The latest guardian-signed settings record of a toy (docs/protocol.md §10), as verified. */
+export interface ToySettingsTable {
+  toy_id: string;
+  family_id: string;
+  version: number;
+  settings: string;
+  updated_at: number;
+}
+
+/** An incident (issue 6, docs/operations.md): `scope` is `all`, `family:<id>` or `account:<id>`. */
+export interface IncidentsTable {
+  id: string;
+  /** "What Happened", as the notice and the regulator report say it. */
+  summary: string;
+  scope: string;
+  /** "What Information Was Involved". */
+  information: string;
+  /** "What We Are Doing". */
+  actions: string;
+  occurred_from: number | null;
+  occurred_to: number | null;
+  discovered_at: number;
+  opened_at: number;
+}
+
+/** One per affected account and incident: the notice was sent, or its last attempt failed. */
+export interface IncidentNoticesTable {
+  incident_id: string;
+  account_id: string;
+  email: string;
+  status: 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  sent_at: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
+  account_links: AccountLinksTable;
+  auth_throttle: AuthThrottleTable;
+  sign_in_browsers: SignInBrowsersTable;
   devices: DevicesTable;
   families: FamiliesTable;
   family_members: FamilyMembersTable;
@@ -133,6 +241,12 @@ export interface Database {
   messages: MessagesTable;
   message_recipients: MessageRecipientsTable;
   receipts: ReceiptsTable;
+  invitations: InvitationsTable;
+  join_requests: JoinRequestsTable;
+  family_blocks: FamilyBlocksTable;
+  toy_settings: ToySettingsTable;
+  incidents: IncidentsTable;
+  incident_notices: IncidentNoticesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { generateDeviceKeys, newFamilyId, secureRandom, type RosterWire } from '@burrow/protocol';
 import {
+  admit,
   entry,
   expectStatus,
   family,
@@ -234,6 +235,7 @@ test('two guardians publishing the same next version: one wins, the other gets 4
   const dad = await person(call, 'dad');
   await publish(call, fam, [...fam.roster.devices, entry(dad.keys, 'guardian')]);
   const gran = await person(call, 'gran');
+  await admit(call, fam, gran);
   const byMum = successor(fam.roster, [...fam.roster.devices, entry(gran.keys, 'member')], fam.guardian.keys);
   const byDad = successor(fam.roster, fam.roster.devices, dad.keys);
   const path = `/v1/families/${fam.familyId}/rosters`;

@@ -79,6 +79,22 @@ export async function syncMembers(db: Db, roster: RosterWire): Promise<void> {
     if (listed?.role === 'guardian') roles.set(row.account_id, 'guardian');
     else if (!roles.has(row.account_id)) roles.set(row.account_id, 'member');
   }
+  // People no longer listed lose their admission: coming back takes a new invitation.
+  const before = await db
+    .selectFrom('family_members')
+    .select('account_id')
+    .where('family_id', '=', roster.familyId)
+    .execute();
+  const gone = before.map((r) => r.account_id).filter((a) => !roles.has(a));
+  if (gone.length > 0) {
+    await db
+      .updateTable('join_requests')
+      .set({ status: 'removed' })
+      .where('family_id', '=', roster.familyId)
+      .where('account_id', 'in', gone)
+      .where('status', '=', 'approved')
+      .execute();
+  }
   await db.deleteFrom('family_members').where('family_id', '=', roster.familyId).execute();
   if (roles.size > 0) {
     await db
@@ -95,12 +111,12 @@ export async function syncMembers(db: Db, roster: RosterWire): Promise<void> {
 export async function checkRosterDevices(
   db: Db,
   roster: RosterWire,
-  opts: { claimingToyId?: string } = {},
+  opts: { claimingToyId?: string; creatorAccountId?: string } = {},
 ): Promise<void> {
   const ids = roster.devices.map((d) => d.id);
   const rows = await db
     .selectFrom('devices')
-    .select(['id', 'kind', 'sign_public_key', 'kem_public_key', 'family_id'])
+    .select(['id', 'kind', 'account_id', 'sign_public_key', 'kem_public_key', 'family_id'])
     .where('id', 'in', ids)
     .execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -118,6 +134,54 @@ export async function checkRosterDevices(
       throw badRequest(`The roster lists toy ${d.id}, which is not paired to this family.`);
     }
   }
+  const accounts = new Set(rows.flatMap((r) => (r.kind === 'person' && r.account_id !== null ? [r.account_id] : [])));
+  await checkConsent(db, roster.familyId, accounts, opts.creatorAccountId);
+}
+
+/**
+ * Nobody becomes a member without consent: a person's devices may be listed only if their account is
+ * already a member, or asked to join (redeemed an invitation) and a guardian approved the request.
+ * A new family lists only its creator's devices. A blocked account is never listed.
+ */
+async function checkConsent(
+  db: Db,
+  familyId: string,
+  accounts: Set<string>,
+  creatorAccountId: string | undefined,
+): Promise<void> {
+  if (accounts.size === 0) return;
+  if (creatorAccountId !== undefined) {
+    if ([...accounts].some((a) => a !== creatorAccountId))
+      throw badRequest("A new family's roster lists only the creator's own devices; invite the others.");
+    return;
+  }
+  const ids = [...accounts];
+  const blocked = await db
+    .selectFrom('family_blocks')
+    .select('account_id')
+    .where('family_id', '=', familyId)
+    .where('account_id', 'in', ids)
+    .execute();
+  if (blocked.length > 0)
+    throw badRequest('The roster lists a device of an account this family blocked; unblock it first.');
+  const members = await db
+    .selectFrom('family_members')
+    .select('account_id')
+    .where('family_id', '=', familyId)
+    .where('account_id', 'in', ids)
+    .execute();
+  const approved = await db
+    .selectFrom('join_requests')
+    .select('account_id')
+    .where('family_id', '=', familyId)
+    .where('account_id', 'in', ids)
+    .where('status', '=', 'approved')
+    .execute();
+  const admitted = new Set([...members, ...approved].map((r) => r.account_id));
+  if (ids.some((a) => !admitted.has(a)))
+    throw badRequest(
+      'The roster lists a device of someone who is not a member; invite them and approve their request first.',
+    );
 }
 
 /** The signer must be the device making the request: a guardian acts only as itself. */

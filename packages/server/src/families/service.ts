@@ -81,7 +81,7 @@ export function createFamilies({
       if (guardians.length !== 1 || guardians[0]?.id !== actor.deviceId) {
         throw badRequest("A new family's roster lists the creating device as its only guardian.");
       }
-      await checkRosterDevices(db, roster);
+      await checkRosterDevices(db, roster, { creatorAccountId: actor.accountId });
       const now = clock.now();
       try {
         await db.transaction().execute(async (trx) => {
@@ -184,6 +184,8 @@ export function createFamilies({
       if (next.familyId !== familyId) throw badRequest('The roster belongs to another family.');
       const current = await currentRoster(db, familyId);
       if (!current) throw notFound('No such family.');
+      if (!next.devices.some((d) => d.role === 'guardian'))
+        throw badRequest('A family keeps at least one guardian: add another guardian before removing the last one.');
       verifyRosterSuccessor(current.roster, next);
       checkSignedByCaller(next, actor.deviceId);
       await checkRosterDevices(db, next);

@@ -17,7 +17,8 @@ import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db, type ReceiptKind } from '../db/index.js';
-import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/index.js';
+import type { RateLimitRule } from '../config.js';
 import { requireFamilyDevice } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 
@@ -51,6 +52,15 @@ export interface Messages {
 }
 
 export const blobKey = (familyId: string, hash: string): string => `${familyId}/${hash}`;
+
+/** 1 GiB of ciphertext per family: about 20,000 one-minute messages. */
+export const DEFAULT_FAMILY_STORAGE_BYTES = 1024 * 1024 * 1024;
+
+export interface MessageLimits {
+  /** Messages per sending device per window. */
+  sendMessage: RateLimitRule;
+  familyStorageBytes: number;
+}
 const noSuchMessage = () => notFound('No such message.');
 
 export function createMessages({
@@ -59,13 +69,48 @@ export function createMessages({
   bus,
   clock,
   log,
+  limits = { sendMessage: { max: 60, windowMs: 600_000 }, familyStorageBytes: DEFAULT_FAMILY_STORAGE_BYTES },
 }: {
   db: Db;
   blobs: Blobs;
   bus: Bus;
   clock: Clock;
   log: Logger;
+  limits?: MessageLimits;
 }): Messages {
+  /** A sender cannot flood the family or the toy: at most `max` messages per device per window. */
+  async function checkSendRate(deviceId: string): Promise<void> {
+    const { max, windowMs } = limits.sendMessage;
+    const row = await db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('sender_id', '=', deviceId)
+      .where('created_at', '>', clock.now() - windowMs)
+      .executeTakeFirstOrThrow();
+    if (Number(row.n) >= max)
+      throw new AppError(
+        'rate_limited',
+        `This device sent ${String(max)} messages in the last ${String(Math.round(windowMs / 60_000))} minutes; wait a little before sending more.`,
+      );
+  }
+
+  /** The family's stored ciphertext stays under its quota. */
+  async function checkQuota(familyId: string, adding: number): Promise<void> {
+    const row = await db
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.sum<number | string | bigint | null>('size').as('total'))
+      .where('family_id', '=', familyId)
+      .executeTakeFirstOrThrow();
+    const used = Number(row.total ?? 0);
+    if (used + adding > limits.familyStorageBytes) {
+      const mib = (n: number) => (n / (1024 * 1024)).toFixed(1);
+      throw new AppError(
+        'payload_too_large',
+        `This family's storage is full (${mib(used)} of ${mib(limits.familyStorageBytes)} MiB used); delete old messages to make room.`,
+      );
+    }
+  }
+
   async function checkRouting(envelope: EnvelopeWire, familyId: string): Promise<void> {
     const current = await currentRoster(db, familyId);
     if (!current) throw notFound('No such family.');
@@ -143,6 +188,7 @@ export function createMessages({
         .where('hash', '=', hash)
         .executeTakeFirst();
       if (existing) return { hash, size: existing.size };
+      await checkQuota(familyId, bytes.length);
       // Bytes first, then the index row: a row always means the bytes are stored.
       await blobs.put(blobKey(familyId, hash), bytes);
       await db
@@ -166,6 +212,7 @@ export function createMessages({
       if (envelope.sender !== caller.deviceId)
         throw badRequest("The envelope's sender must be the device making this request.");
       await checkRouting(envelope, familyId);
+      await checkSendRate(caller.deviceId);
       let seq: number;
       try {
         seq = await db.transaction().execute(async (trx) => {

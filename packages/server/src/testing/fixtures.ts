@@ -63,6 +63,9 @@ export function deviceKeysBody(keys: DeviceKeys, purpose: 'device' | 'toy') {
   };
 }
 
+/** Every person made by `person()`, by device id, so `publish` can admit newcomers first. */
+const peopleByDevice = new Map<string, Person>();
+
 /** Signs up a new account and registers one device for it. */
 export async function person(call: Call, label = 'someone'): Promise<Person> {
   const email = `${label}-${randomBytes(4).toString('hex')}@example.com`;
@@ -76,13 +79,39 @@ export async function person(call: Call, label = 'someone'): Promise<Person> {
     body: deviceKeysBody(keys, 'device'),
   });
   expectStatus(reg, 201, 'registerDevice');
-  return {
+  const made: Person = {
     email,
     accountId: signUp.json.accountId,
     token: signUp.json.token,
     keys,
     as: { token: signUp.json.token, device: keys.deviceId },
   };
+  peopleByDevice.set(keys.deviceId, made);
+  return made;
+}
+
+/**
+ * The consent flow: a guardian of `fam` invites, `who` redeems the code, the guardian approves.
+ * Afterwards a guardian's device may list `who`'s devices in a roster. Returns the request id.
+ */
+export async function admit(call: Call, fam: Family, who: Person): Promise<string> {
+  const invite = await call<{ code: string }>('POST', `/v1/families/${fam.familyId}/invitations`, {
+    token: fam.guardian.token,
+    body: {},
+  });
+  expectStatus(invite, 201, 'createInvitation');
+  const redeemed = await call<{ requestId: string }>('POST', '/v1/invitations/redeem', {
+    token: who.token,
+    body: { code: invite.json.code },
+  });
+  expectStatus(redeemed, 201, 'redeemInvitation');
+  const approve = await call(
+    'POST',
+    `/v1/families/${fam.familyId}/join-requests/${redeemed.json.requestId}/approve`,
+    { token: fam.guardian.token },
+  );
+  expectStatus(approve, 200, 'approveJoinRequest');
+  return redeemed.json.requestId;
 }
 
 export async function registerToy(call: Call): Promise<Toy> {
@@ -180,6 +209,17 @@ export async function family(call: Call, guardian?: Person): Promise<Family> {
 
 /** Publishes the next roster (signed by the family's guardian) and updates `fam.roster`. */
 export async function publish(call: Call, fam: Family, devices: RosterDevice[]): Promise<RosterWire> {
+  // People not yet in the family go through invitation and approval first, as in the app.
+  const listedAccounts = new Set(
+    fam.roster.devices.map((d) => peopleByDevice.get(d.id)?.accountId ?? fam.guardian.accountId),
+  );
+  listedAccounts.add(fam.guardian.accountId);
+  for (const d of devices) {
+    const who = peopleByDevice.get(d.id);
+    if (!who || listedAccounts.has(who.accountId)) continue;
+    await admit(call, fam, who);
+    listedAccounts.add(who.accountId);
+  }
   const next = successor(fam.roster, devices, fam.guardian.keys);
   expectStatus(
     await call('POST', `/v1/families/${fam.familyId}/rosters`, {

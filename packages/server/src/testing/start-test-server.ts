@@ -14,10 +14,11 @@ import { buildApp } from '../app.js';
 import { createFsBlobs, type Blobs } from '../blobs/index.js';
 import { createMemoryBus, type Bus } from '../bus/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
-import { defaultRateLimits, type Config, type DatabaseConfig, type RateLimits } from '../config.js';
+import { defaultRateLimits, unsetDeployment, type Config, type DatabaseConfig, type RateLimits } from '../config.js';
 import { migrate, openDb, type Db, type Dialect } from '../db/index.js';
 import type { App } from '../http/types.js';
 import { createLogger } from '../logger.js';
+import type { Mailer } from '../mail/index.js';
 
 export interface TestServerOptions {
   clock?: Clock;
@@ -29,8 +30,21 @@ export interface TestServerOptions {
    * address) are not throttled; tests of rate limiting pass their own.
    */
   rateLimits?: Partial<RateLimits>;
+  /** Per-family storage quota in bytes (default: the server's). */
+  familyStorageBytes?: number;
+  /** Default: the outbox folder in the server's temp data dir. */
+  mailer?: Mailer;
+  /** Account-security settings (Pwned Passwords URL, public URL, mail From). */
+  accountSecurity?: Partial<Config['accountSecurity']>;
   /** Override the database choice (default: BURROW_TEST_PG_URL, else SQLite). */
   postgresUrl?: string | null;
+  /**
+   * Reopen an existing installation (a restore drill): this data folder (removed on close) and, for
+   * PostgreSQL, this database (left for the caller to drop). Default: fresh ones.
+   */
+  existing?: { dataDir: string; database: DatabaseConfig };
+  /** Listen on this port (default: a free one). */
+  port?: number;
 }
 
 export interface TestServer {
@@ -52,6 +66,8 @@ const testRateLimits: RateLimits = {
   logIn: relaxed,
   registerToy: relaxed,
   lookupPairing: relaxed,
+  redeemInvitation: relaxed,
+  sendMessage: relaxed,
 };
 
 /** Creates `burrow_test_<random>` on the server at `adminUrl`; returns its URL and a drop function. */
@@ -82,12 +98,12 @@ async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop: 
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'burrow-server-'));
+  const dataDir = options.existing?.dataDir ?? mkdtempSync(join(tmpdir(), 'burrow-server-'));
   const pgUrl =
     options.postgresUrl === undefined ? process.env.BURROW_TEST_PG_URL || null : options.postgresUrl;
   let dropDatabase: (() => Promise<void>) | null = null;
-  let database: DatabaseConfig = { kind: 'sqlite', path: join(dataDir, 'burrow.db') };
-  if (pgUrl) {
+  let database: DatabaseConfig = options.existing?.database ?? { kind: 'sqlite', path: join(dataDir, 'burrow.db') };
+  if (pgUrl && !options.existing) {
     const created = await createPgDatabase(pgUrl);
     dropDatabase = created.drop;
     database = { kind: 'postgres', url: created.url };
@@ -100,6 +116,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     tls: null,
     logLevel: 'silent',
     rateLimits: { ...(options.rateLimits ? defaultRateLimits : testRateLimits), ...options.rateLimits },
+    ...(options.familyStorageBytes === undefined ? {} : { familyStorageBytes: options.familyStorageBytes }),
+    ...unsetDeployment,
+    accountSecurity: Object.freeze({ ...unsetDeployment.accountSecurity, ...options.accountSecurity }),
   });
   const { db, dialect } = openDb(config.database);
   const cleanup = async (): Promise<void> => {
@@ -119,8 +138,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       bus,
       clock: options.clock ?? systemClock,
       logger: options.logger ?? createLogger('silent'),
+      ...(options.mailer ? { mailer: options.mailer } : {}),
     });
-    await app.listen({ host: '127.0.0.1', port: 0 });
+    await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
     const address = app.server.address();
     if (address === null || typeof address === 'string')
       throw new Error('The test server has no TCP address.');

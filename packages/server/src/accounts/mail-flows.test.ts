@@ -1,0 +1,157 @@
+/**
+ * Mail-driven flows over a real SMTP sink (smtp-server), read back with mailparser: the
+ * verification link at sign-up, password reset by single-use expiring link, notices of a sign-in
+ * from a new browser and of every security change.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ManualClock } from '../clock/index.js';
+import { createSmtpMailer, type SmtpMailer } from '../mail/index.js';
+import { PASSWORD } from '../testing/fixtures.js';
+import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
+import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+
+let server: TestServer;
+let sink: SmtpSink;
+let mailer: SmtpMailer;
+const clock = new ManualClock(Date.now());
+const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
+const SAFARI_IOS =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
+
+before(async () => {
+  sink = await startSmtpSink();
+  mailer = createSmtpMailer({ url: sink.url, from: 'Burrow <no-reply@burrow.test>', ignoreTLS: true });
+  server = await startTestServer({ clock, mailer, accountSecurity: { publicUrl: 'https://burrow.test' } });
+});
+after(async () => {
+  await server.close();
+  mailer.close();
+  await sink.close();
+});
+
+let n = 0;
+const unique = (label: string) => `${label}-${++n}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+const req = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object, token?: string, ua = FIREFOX) =>
+  server.app.inject({
+    method,
+    url,
+    ...(payload === undefined ? {} : { payload }),
+    headers: { 'user-agent': ua, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    remoteAddress: '192.0.2.1',
+  });
+const tokenIn = (text: string, path: string) => {
+  const m = new RegExp(`https://burrow\\.test${path}#token=(bl_[A-Za-z0-9_-]{43})`).exec(text);
+  assert.ok(m?.[1], `no ${path} link in: ${text}`);
+  return m[1];
+};
+async function signUp(email: string) {
+  const res = await req('POST', '/v1/accounts', { email, password: PASSWORD });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json<{ token: string }>().token;
+}
+
+test('sign-up mails a verification link; it verifies the email once, and never again', async () => {
+  const email = unique('verify');
+  const token = await signUp(email);
+  const mail = await sink.next(email, /Confirm your email/);
+  assert.match(mail.from, /no-reply@burrow\.test/);
+  const link = tokenIn(mail.text, '/verify-email');
+  assert.equal((await req('GET', '/v1/me', undefined, token)).json<{ emailVerified: boolean }>().emailVerified, false);
+  assert.equal((await req('POST', '/v1/email-verifications', { token: link })).statusCode, 204);
+  assert.equal((await req('GET', '/v1/me', undefined, token)).json<{ emailVerified: boolean }>().emailVerified, true);
+  const again = await req('POST', '/v1/email-verifications', { token: link });
+  assert.equal(again.statusCode, 400);
+  assert.match(again.json<{ error: { message: string } }>().error.message, /already used, has expired/);
+  // Nothing of the link is stored in clear.
+  const rows = await server.db.selectFrom('account_links').selectAll().execute();
+  assert.ok(rows.every((r) => !JSON.stringify(r).includes(link.slice(3))));
+});
+
+test('a verification link expires after 24 hours; a new one can be asked for', async () => {
+  const email = unique('late');
+  const token = await signUp(email);
+  const link = tokenIn((await sink.next(email, /Confirm/)).text, '/verify-email');
+  clock.advance(24 * 60 * 60 * 1000 + 1);
+  assert.equal((await req('POST', '/v1/email-verifications', { token: link })).statusCode, 400);
+  const resend = await req('POST', '/v1/me/email-verification', undefined, token);
+  assert.equal(resend.statusCode, 202);
+  const fresh = tokenIn((await sink.next(email, /Confirm/)).text, '/verify-email');
+  assert.equal((await req('POST', '/v1/email-verifications', { token: fresh })).statusCode, 204);
+});
+
+test('password reset: same answer for unknown emails; the link works once, ends every session, and is told by mail', async () => {
+  const email = unique('reset');
+  const oldSession = await signUp(email);
+  await sink.next(email, /Confirm/);
+  const known = await req('POST', '/v1/password-resets', { email });
+  const unknownEmail = unique('nobody');
+  const unknown = await req('POST', '/v1/password-resets', { email: unknownEmail });
+  assert.equal(known.statusCode, 202);
+  assert.equal(unknown.statusCode, 202);
+  assert.equal(known.body, unknown.body);
+  const link = tokenIn((await sink.next(email, /Reset your Burrow password/)).text, '/reset-password');
+  await assert.rejects(sink.next(unknownEmail, undefined, 300), /no mail/);
+
+  // A refused new password does not spend the link.
+  const weak = await req('POST', '/v1/password-resets/complete', { token: link, password: 'password' });
+  assert.equal(weak.statusCode, 400);
+  assert.match(weak.json<{ error: { message: string } }>().error.message, /at least 15/);
+
+  const newPassword = 'a brand new walrus passphrase';
+  assert.equal((await req('POST', '/v1/password-resets/complete', { token: link, password: newPassword })).statusCode, 204);
+  assert.equal((await req('GET', '/v1/me', undefined, oldSession)).statusCode, 401, 'old sessions end');
+  assert.equal((await req('POST', '/v1/sessions', { email, password: PASSWORD })).statusCode, 401);
+  assert.equal((await req('POST', '/v1/sessions', { email, password: newPassword })).statusCode, 200);
+  const reused = await req('POST', '/v1/password-resets/complete', { token: link, password: 'yet another fine passphrase' });
+  assert.equal(reused.statusCode, 400, 'single use');
+  const notice = await sink.next(email, /security change/);
+  assert.match(notice.text, /reset/);
+});
+
+test('a reset link expires after an hour, is bound to its account and purpose, and garbage is a clear 400', async () => {
+  const email = unique('expire');
+  await signUp(email);
+  const verifyLink = tokenIn((await sink.next(email, /Confirm/)).text, '/verify-email');
+  await req('POST', '/v1/password-resets', { email });
+  const link = tokenIn((await sink.next(email, /Reset/)).text, '/reset-password');
+  // A verification token is not a reset token.
+  assert.equal((await req('POST', '/v1/password-resets/complete', { token: verifyLink, password: 'a brand new walrus passphrase' })).statusCode, 400);
+  clock.advance(60 * 60 * 1000 + 1);
+  assert.equal((await req('POST', '/v1/password-resets/complete', { token: link, password: 'a brand new walrus passphrase' })).statusCode, 400);
+  for (const token of ['', 'nope', 'bl_' + 'A'.repeat(43), 'x'.repeat(101)]) {
+    const res = await req('POST', '/v1/password-resets/complete', { token, password: 'a brand new walrus passphrase' });
+    assert.equal(res.statusCode, 400, token);
+    assert.equal(res.json<{ error: { code: string } }>().error.code, 'bad_request');
+  }
+  assert.equal((await req('POST', '/v1/password-resets', { email: 'not an email' })).statusCode, 400);
+});
+
+test('a sign-in from a browser the account has not used before is told by mail; a known one is not', async () => {
+  const email = unique('notice');
+  await signUp(email);
+  await sink.next(email, /Confirm/);
+  assert.equal((await req('POST', '/v1/sessions', { email, password: PASSWORD })).statusCode, 200);
+  assert.equal((await req('POST', '/v1/sessions', { email, password: PASSWORD }, undefined, SAFARI_IOS)).statusCode, 200);
+  const mail = await sink.next(email, /New sign-in/);
+  assert.match(mail.text, /Safari on iOS/);
+  assert.match(mail.text, /192\.0\.2\.1/);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(sink.mails.filter((m) => m.to === email && /New sign-in/.test(m.subject)).length, 1);
+});
+
+test('changing the password needs the current one, ends the other sessions, and is told by mail', async () => {
+  const email = unique('change');
+  const first = await signUp(email);
+  const second = (await req('POST', '/v1/sessions', { email, password: PASSWORD }, undefined, SAFARI_IOS)).json<{ token: string }>().token;
+  const wrong = await req('PUT', '/v1/me/password', { currentPassword: 'not my password at all', newPassword: 'a brand new walrus passphrase' }, first);
+  assert.equal(wrong.statusCode, 401);
+  const weak = await req('PUT', '/v1/me/password', { currentPassword: PASSWORD, newPassword: 'qwe' }, first);
+  assert.equal(weak.statusCode, 400);
+  const ok = await req('PUT', '/v1/me/password', { currentPassword: PASSWORD, newPassword: 'a brand new walrus passphrase' }, first);
+  assert.equal(ok.statusCode, 204, ok.body);
+  assert.equal((await req('GET', '/v1/me', undefined, first)).statusCode, 200, 'this session stays');
+  assert.equal((await req('GET', '/v1/me', undefined, second)).statusCode, 401, 'the other one ends');
+  const notice = await sink.next(email, /security change/);
+  assert.match(notice.text, /password .* was changed, and 1 other session was signed out/);
+});

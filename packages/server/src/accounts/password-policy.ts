@@ -1,0 +1,95 @@
+/**
+ * Password rules of NIST SP 800-63B rev. 4 §3.1.1.2 — and nothing more:
+ *
+ * - at least 15 characters when the password is the only factor, at least 8 once a second factor is
+ *   on; at most 256 (the SHALL is "at least 64", OWASP ASVS 2.1.2 asks for 128);
+ * - every printable character and spaces allowed, counted as Unicode code points after NFKC;
+ *   control characters are refused (they cannot be typed reliably);
+ * - no composition rules (no "one digit, one symbol") and no forced rotation;
+ * - refused when on the blocklist of common and breached passwords (blocklist.ts), when zxcvbn-ts
+ *   estimates it easy to guess (score below 3 of 4, with the site's words and the person's email as
+ *   context), or — if the operator enabled it — when the Pwned Passwords range API has seen it.
+ *
+ * Every refusal is a bad_request whose message says why and what would work.
+ */
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { adjacencyGraphs, dictionary as common } from '@zxcvbn-ts/language-common';
+import { dictionary as english, translations } from '@zxcvbn-ts/language-en';
+import { badRequest } from '../errors/index.js';
+import { loadBlocklist } from './blocklist.js';
+import type { PwnedPasswords } from './pwned.js';
+
+export const PASSWORD_MIN = 15;
+export const PASSWORD_MIN_WITH_SECOND_FACTOR = 8;
+export const PASSWORD_MAX = 256;
+/** zxcvbn-ts score (0-4) a new password must reach: 3 is "safely unguessable" online and offline-slow. */
+export const MIN_STRENGTH_SCORE = 3;
+
+/** Words anyone attacking a Burrow account would try first. */
+const SITE_WORDS = ['burrow', 'plush', 'cloudpets', 'cloud pets', 'teddy', 'toy', 'grandma', 'grandpa'];
+
+const WHAT_WORKS =
+  'A short sentence or four or five unrelated words with spaces works well and is easy to remember.';
+
+export interface PasswordContext {
+  /** The account's email: its parts count against the password's strength. */
+  email?: string;
+  /** A second factor or passkey is on: 8 characters are enough. */
+  secondFactor?: boolean;
+}
+
+export interface PasswordPolicy {
+  /** Resolves when the password is acceptable; throws bad_request saying why not and what would. */
+  check(password: string, context?: PasswordContext): Promise<void>;
+}
+
+/** The password as it is hashed and measured: NFKC (63B rev. 4 recommends normalising). */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFKC');
+}
+
+let zxcvbn: ZxcvbnFactory | undefined;
+function strength(): ZxcvbnFactory {
+  return (zxcvbn ??= new ZxcvbnFactory({
+    translations,
+    graphs: adjacencyGraphs,
+    dictionary: { ...common, ...english },
+    useLevenshteinDistance: true,
+  }));
+}
+
+export function createPasswordPolicy({ pwned = null }: { pwned?: PwnedPasswords | null } = {}): PasswordPolicy {
+  return {
+    async check(raw, context = {}) {
+      const password = normalizePassword(raw);
+      const length = [...password].length;
+      const min = context.secondFactor ? PASSWORD_MIN_WITH_SECOND_FACTOR : PASSWORD_MIN;
+      if (length < min)
+        throw badRequest(`The password must have at least ${min} characters (it has ${length}). ${WHAT_WORKS}`);
+      if (length > PASSWORD_MAX) throw badRequest(`The password must have at most ${PASSWORD_MAX} characters.`);
+      if (/[\p{Cc}\p{Cs}\p{Cn}]/u.test(password))
+        throw badRequest(
+          'The password contains a control or unassigned character (such as a tab or line break); letters, digits, symbols and spaces are all fine.',
+        );
+      if ((await loadBlocklist()).has(password))
+        throw badRequest(
+          `That password is on a list of common and breached passwords that attackers try first. ${WHAT_WORKS}`,
+        );
+      const inputs = [...SITE_WORDS];
+      if (context.email) inputs.push(context.email, ...context.email.split(/[@.+_-]/).filter((p) => p.length >= 3));
+      const result = await strength().checkAsync(password, inputs);
+      if (result.score < MIN_STRENGTH_SCORE) {
+        const why = result.feedback.warning ? ` ${result.feedback.warning.replace(/\.?$/, '.')}` : '';
+        const tips = result.feedback.suggestions.map((s) => s.replace(/\.?$/, '.')).join(' ');
+        throw badRequest(`That password would be too easy to guess.${why} ${tips ? `${tips} ` : ''}${WHAT_WORKS}`);
+      }
+      if (pwned) {
+        const seen = await pwned.count(password);
+        if (seen !== null && seen > 0)
+          throw badRequest(
+            `That password has appeared in a data breach (${seen.toLocaleString('en')} times), so attackers will try it. ${WHAT_WORKS}`,
+          );
+      }
+    },
+  };
+}

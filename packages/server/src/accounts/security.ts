@@ -1,0 +1,66 @@
+/**
+ * Builds the accounts capability from the config and ports, once per app: the pepper and the
+ * argon2id hasher that uses it, the password policy (with the Pwned Passwords check when enabled),
+ * the online-guessing throttle, session records, account mail and mailed links.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/index.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/index.js';
+import type { Mailer } from '../mail/index.js';
+import { createNotices, type Notices } from './notices.js';
+import { createPasswordPolicy } from './password-policy.js';
+import { createPasswordHasher } from './passwords.js';
+import { resolvePepper } from './pepper.js';
+import { createPwnedPasswords } from './pwned.js';
+import { createRecovery, type Recovery } from './recovery.js';
+import { createAccounts, type Accounts } from './service.js';
+import { createSessionStore, type SessionStore } from './sessions.js';
+import { createThrottle } from './throttle.js';
+
+export interface AccountsModule {
+  accounts: Accounts;
+  recovery: Recovery;
+  sessions: SessionStore;
+  notices: Notices;
+}
+
+/** Where mailed links point: BURROW_PUBLIC_URL, else this server on localhost (never the Host header). */
+export function linkOrigin(config: Config): string {
+  return config.accountSecurity.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`;
+}
+
+export function createAccountsModule({
+  config,
+  db,
+  clock,
+  log,
+  mailer,
+}: {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  mailer: Mailer;
+}): AccountsModule {
+  const pepper = resolvePepper({ config, log });
+  const url = config.accountSecurity.pwnedPasswordsUrl;
+  const hasher = createPasswordHasher(pepper);
+  const policy = createPasswordPolicy({ pwned: url === null ? null : createPwnedPasswords({ baseUrl: url, log }) });
+  const throttle = createThrottle({ db, clock });
+  const sessions = createSessionStore({ db, clock });
+  const notices = createNotices({ mailer, log });
+  const recovery = createRecovery({ db, clock, log, hasher, policy, sessions, notices, throttle, linkOrigin: linkOrigin(config) });
+  const accounts = createAccounts({
+    db,
+    clock,
+    log,
+    hasher,
+    policy,
+    sessions,
+    notices,
+    throttle,
+    sendVerification: (accountId, email) => recovery.sendVerification(accountId, email),
+  });
+  return { accounts, recovery, sessions, notices };
+}

@@ -1,0 +1,117 @@
+/**
+ * Session records: opened at sign-up and sign-in, listed (browser, address, last use) and revoked
+ * by their public id. A session ends at the first of its absolute expiry (30 days after sign-in)
+ * and its idle expiry (7 days without use); auth/hooks.ts enforces both and records use at most
+ * once a minute. Only SHA-256 of a token is stored.
+ */
+import type { Clock } from '../clock/index.js';
+import type { Db } from '../db/index.js';
+import { notFound } from '../errors/index.js';
+import { hashToken, newId, newSessionToken, SESSION_IDLE_MS } from '../auth/index.js';
+import { describeUserAgent } from './user-agent.js';
+
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+export { SESSION_IDLE_MS };
+
+export interface Session {
+  accountId: string;
+  token: string;
+  expiresAt: number;
+}
+
+export interface SessionView {
+  sessionId: string;
+  current: boolean;
+  browser: string;
+  system: string | null;
+  ip: string | null;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+}
+
+export interface SessionMeta {
+  ip: string;
+  userAgent: string | null;
+}
+
+export interface SessionStore {
+  open(accountId: string, meta: SessionMeta): Promise<Session>;
+  list(accountId: string, currentHash: string): Promise<SessionView[]>;
+  /** Revokes one of the account's sessions by id; 404 for an id that is not one of them. */
+  revoke(accountId: string, sessionId: string): Promise<void>;
+  /** Revokes every session of the account except `keepHash` (null: all); returns how many ended. */
+  revokeAll(accountId: string, keepHash: string | null): Promise<number>;
+}
+
+export function createSessionStore({ db, clock }: { db: Db; clock: Clock }): SessionStore {
+  return {
+    async open(accountId, meta) {
+      const token = newSessionToken();
+      const now = clock.now();
+      const expiresAt = now + SESSION_TTL_MS;
+      await db
+        .insertInto('sessions')
+        .values({
+          token_hash: hashToken(token),
+          account_id: accountId,
+          created_at: now,
+          expires_at: expiresAt,
+          id: newId(),
+          last_used_at: now,
+          ip: meta.ip,
+          user_agent: meta.userAgent === null ? null : meta.userAgent.slice(0, 512),
+        })
+        .execute();
+      return { accountId, token, expiresAt };
+    },
+
+    async list(accountId, currentHash) {
+      const now = clock.now();
+      const rows = await db
+        .selectFrom('sessions')
+        .select(['token_hash', 'id', 'ip', 'user_agent', 'created_at', 'last_used_at', 'expires_at'])
+        .where('account_id', '=', accountId)
+        .where('expires_at', '>', now)
+        .orderBy('created_at', 'desc')
+        .execute();
+      return rows
+        .filter((r) => (r.last_used_at ?? r.created_at) + SESSION_IDLE_MS > now)
+        .map((r) => {
+          const ua = describeUserAgent(r.user_agent);
+          return {
+            // Sessions opened before ids existed are listed by a prefix of their hash (not a secret).
+            sessionId: r.id ?? r.token_hash.slice(0, 22),
+            current: r.token_hash === currentHash,
+            browser: ua.browser,
+            system: ua.system,
+            ip: r.ip,
+            createdAt: r.created_at,
+            lastUsedAt: r.last_used_at ?? r.created_at,
+            expiresAt: Math.min(r.expires_at, (r.last_used_at ?? r.created_at) + SESSION_IDLE_MS),
+          };
+        });
+    },
+
+    async revoke(accountId, sessionId) {
+      const result = await db
+        .deleteFrom('sessions')
+        .where('account_id', '=', accountId)
+        .where((eb) =>
+          // A legacy session (no id) is named by the first 22 hex characters of its hash.
+          /^[0-9a-f]{22}$/.test(sessionId)
+            ? eb.or([eb('id', '=', sessionId), eb.and([eb('id', 'is', null), eb('token_hash', 'like', `${sessionId}%`)])])
+            : eb('id', '=', sessionId),
+        )
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw notFound('No such session.');
+    },
+
+    async revokeAll(accountId, keepHash) {
+      let q = db.deleteFrom('sessions').where('account_id', '=', accountId);
+      if (keepHash !== null) q = q.where('token_hash', '!=', keepHash);
+      const result = await q.executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/** Backups: what verify catches, what restore refuses, and the operator's CLI from keygen to restore. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { createMemoryBlobs } from '../blobs/index.js';
+import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { expectStatus, family, sealedVoice } from '../testing/fixtures.js';
+import { httpClient } from '../testing/http.js';
+import { createBackup } from './backup.js';
+import { BackupError } from './format.js';
+import { generateBackupIdentity } from './keys.js';
+import { restoreBackup } from './restore.js';
+import { verifyBackup } from './verify.js';
+
+let server: TestServer;
+let scratch: string;
+const blobs = new Map<string, Uint8Array>();
+
+before(async () => {
+  server = await startTestServer();
+  scratch = mkdtempSync(join(tmpdir(), 'burrow-backup-'));
+  const call = httpClient(server.url);
+  const fam = await family(call);
+  for (let i = 0; i < 5; i++) {
+    const voice = await sealedVoice(fam.guardian.keys, fam.roster, [fam.guardian.keys]);
+    const up = await call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...fam.guardian.as, raw: voice.blob });
+    expectStatus(up, 201, 'upload');
+    blobs.set(`${fam.familyId}/${voice.hash}`, voice.blob);
+  }
+});
+after(async () => {
+  await server.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function backupNow() {
+  const keys = await generateBackupIdentity();
+  const summary = await createBackup({
+    database: server.config.database,
+    db: server.db,
+    blobs: server.blobs,
+    recipient: keys.recipient,
+    outDir: mkdtempSync(join(scratch, 'out-')),
+  });
+  return { ...keys, summary };
+}
+
+test('a backup holds every blob, encrypted (no blob bytes in clear), in owner-only files', async () => {
+  const { summary, identity } = await backupNow();
+  assert.equal(summary.blobs, blobs.size);
+  const names = readdirSync(summary.path).sort();
+  assert.deepEqual(names, ['blobs-0001.age', 'contents.age', 'database.age', 'manifest.json']);
+  for (const name of names) {
+    assert.equal(statSync(join(summary.path, name)).mode & 0o077, 0, name);
+    const bytes = readFileSync(join(summary.path, name));
+    for (const blob of blobs.values()) assert.equal(bytes.indexOf(Buffer.from(blob.subarray(0, 32))), -1, name);
+  }
+  const verified = await verifyBackup(summary.path, identity);
+  assert.equal(verified.decrypted?.blobs, blobs.size);
+});
+
+test('verify catches a changed byte without the key, and a wrong key with it', async () => {
+  const { summary, identity } = await backupNow();
+  const pack = join(summary.path, 'blobs-0001.age');
+  const bytes = readFileSync(pack);
+  bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 1;
+  writeFileSync(pack, bytes);
+  await assert.rejects(verifyBackup(summary.path, null), (e: unknown) => e instanceof BackupError && /blobs-0001\.age does not match/.test(e.message));
+  await assert.rejects(verifyBackup(summary.path, identity), BackupError);
+
+  const other = await backupNow();
+  const stranger = await generateBackupIdentity();
+  await assert.rejects(
+    verifyBackup(other.summary.path, stranger.identity),
+    (e: unknown) => e instanceof BackupError && /cannot be decrypted with this identity/.test(e.message),
+  );
+  rmSync(join(other.summary.path, 'database.age'));
+  await assert.rejects(verifyBackup(other.summary.path, null), /database\.age is missing/);
+});
+
+test('restore refuses an installation that has data, and a backup of the other dialect', async () => {
+  const { summary, identity } = await backupNow();
+  await assert.rejects(
+    restoreBackup({ dir: summary.path, identity, config: server.config, blobs: createMemoryBlobs() }),
+    (e: unknown) => e instanceof BackupError && /empty/.test(e.message),
+  );
+  const otherKind =
+    server.config.database.kind === 'sqlite'
+      ? { kind: 'postgres' as const, url: 'postgres://nobody:pw@127.0.0.1:1/none' }
+      : { kind: 'sqlite' as const, path: join(scratch, 'x.db') };
+  await assert.rejects(
+    restoreBackup({ dir: summary.path, identity, config: { ...server.config, database: otherKind }, blobs: createMemoryBlobs() }),
+    /holds a (sqlite|postgres) database/,
+  );
+});
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+
+function burrow(args: string[], env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'packages/server/src/cli.ts', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    encoding: 'utf8',
+  });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+test('the CLI: keygen, backup with a summary, verify with and without the key, restore into an empty installation', async () => {
+  const dir = mkdtempSync(join(scratch, 'cli-'));
+  const identityFile = join(dir, 'operator.key');
+  const keygen = burrow(['backup', 'keygen', '--identity', identityFile], {});
+  assert.equal(keygen.code, 0, keygen.out);
+  assert.equal(statSync(identityFile).mode & 0o777, 0o600);
+  const recipient = /Recipient \(give this to the server\): (age1\w+)/.exec(keygen.out)?.[1] ?? '';
+
+  const source: Record<string, string> =
+    server.config.database.kind === 'postgres'
+      ? { BURROW_DATA_DIR: server.dataDir, BURROW_DATABASE_URL: server.config.database.url }
+      : { BURROW_DATA_DIR: server.dataDir };
+  const made = burrow(['backup', '--recipient', recipient, '--out', join(dir, 'backups')], source);
+  assert.equal(made.code, 0, made.out);
+  assert.match(made.out, new RegExp(`${String(blobs.size)} blobs \\(`));
+  assert.match(made.out, /blobs: 5\/5 done/);
+  const path = /Backup written: (\S+)/.exec(made.out)?.[1] ?? '';
+
+  const quick = burrow(['backup', 'verify', path], {});
+  assert.equal(quick.code, 0, quick.out);
+  assert.match(quick.out, /3 files match manifest\.json/);
+  const full = burrow(['backup', 'verify', path, '--identity', identityFile], {});
+  assert.equal(full.code, 0, full.out);
+  assert.match(full.out, /5 blobs, every hash matches/);
+
+  const target: Record<string, string> = { BURROW_DATA_DIR: join(dir, 'restored') };
+  let dropUrl: string | null = null;
+  const adminUrl = server.config.database.kind === 'postgres' ? server.config.database.url : '';
+  if (server.config.database.kind === 'postgres') {
+    const url = new URL(server.config.database.url);
+    const name = `burrow_restore_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: server.config.database.url });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    url.pathname = `/${name}`;
+    target.BURROW_DATABASE_URL = dropUrl = url.toString();
+  }
+  try {
+    const restored = burrow(['restore', path, '--identity', identityFile], target);
+    assert.equal(restored.code, 0, restored.out);
+    assert.match(restored.out, /5 blobs .* every hash verified/);
+    for (const [key, bytes] of blobs)
+      assert.deepEqual(new Uint8Array(readFileSync(join(dir, 'restored', 'blobs', ...key.split('/')))), bytes);
+    const twice = burrow(['restore', path, '--identity', identityFile], target);
+    assert.equal(twice.code, 1);
+    assert.match(twice.out, /empty/);
+  } finally {
+    if (dropUrl) {
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      await admin.query(`drop database if exists ${new URL(dropUrl).pathname.slice(1)} with (force)`);
+      await admin.end();
+    }
+  }
+});

@@ -1,0 +1,110 @@
+/**
+ * The CLI side of backups: argument parsing, progress bars and the summary lines for
+ * `burrow backup [keygen|verify]` and `burrow restore`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { openBlobs } from '../blobs/index.js';
+import { parseConfig } from '../config.js';
+import { openDb } from '../db/index.js';
+import { createBackup } from './backup.js';
+import { BackupError } from './format.js';
+import { generateBackupIdentity } from './keys.js';
+import { terminalProgress } from './progress.js';
+import { restoreBackup } from './restore.js';
+import { verifyBackup } from './verify.js';
+
+const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+export const BACKUP_HELP = `  backup keygen --identity FILE         make an age identity (0600) and print its recipient
+  backup --recipient age1… [--out DIR]  encrypted, verified snapshot (also BURROW_BACKUP_RECIPIENT)
+  backup verify DIR [--identity FILE]   check a backup's hashes (with FILE: decrypt and check all)
+  restore DIR --identity FILE           restore into an empty installation, checking every hash`;
+
+function readIdentity(path: string): string {
+  const line = readFileSync(path, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('AGE-SECRET-KEY-'));
+  if (!line) throw new BackupError(`${path} holds no AGE-SECRET-KEY- line.`);
+  return line.trim();
+}
+
+async function keygen(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { identity: { type: 'string' } } });
+  if (!values.identity) throw new BackupError('Usage: burrow backup keygen --identity FILE');
+  const { identity, recipient } = await generateBackupIdentity();
+  writeFileSync(values.identity, `# recipient: ${recipient}\n${identity}\n`, { mode: 0o600, flag: 'wx' });
+  console.log(`Identity written to ${values.identity} (keep it offline, away from the server and its backups).`);
+  console.log(`Recipient (give this to the server): ${recipient}`);
+}
+
+async function backup(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values } = parseArgs({ args, options: { recipient: { type: 'string' }, out: { type: 'string' } } });
+  const recipient = values.recipient ?? env.BURROW_BACKUP_RECIPIENT;
+  if (!recipient) throw new BackupError('Give the operator’s age recipient: --recipient age1… (or BURROW_BACKUP_RECIPIENT).');
+  const config = parseConfig(env);
+  const { db } = openDb(config.database);
+  try {
+    const s = await createBackup({
+      database: config.database,
+      db,
+      blobs: openBlobs(config),
+      recipient,
+      outDir: values.out ?? 'backups',
+      progress: terminalProgress(),
+    });
+    console.log(`Backup written: ${s.path}`);
+    console.log(
+      `  ${String(s.blobs)} blobs (${mb(s.blobBytes)}), database ${mb(s.databaseBytes)}, backup ${mb(s.backupBytes)}, in ${seconds(s.ms)}`,
+    );
+    if (s.missingBlobs > 0) console.log(`  warning: ${String(s.missingBlobs)} blob(s) listed in the database were missing from the store`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function verify(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { identity: { type: 'string' } } });
+  const [dir] = positionals;
+  if (!dir) throw new BackupError('Usage: burrow backup verify DIR [--identity FILE]');
+  const s = await verifyBackup(dir, values.identity ? readIdentity(values.identity) : null, terminalProgress());
+  console.log(`Backup OK: ${dir} (${s.manifest.createdAt}, ${s.manifest.dialect})`);
+  console.log(`  ${String(s.files)} files match manifest.json`);
+  if (s.decrypted)
+    console.log(`  decrypted: database ${mb(s.decrypted.databaseBytes)} and ${String(s.decrypted.blobs)} blobs, every hash matches`);
+  else console.log('  (give --identity to decrypt and check every blob too)');
+}
+
+async function restore(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { identity: { type: 'string' } } });
+  const [dir] = positionals;
+  if (!dir || !values.identity) throw new BackupError('Usage: burrow restore DIR --identity FILE');
+  const config = parseConfig(env);
+  const s = await restoreBackup({
+    dir,
+    identity: readIdentity(values.identity),
+    config,
+    blobs: openBlobs(config),
+    progress: terminalProgress(),
+  });
+  console.log(`Restored ${dir}`);
+  console.log(`  database ${mb(s.databaseBytes)}, ${String(s.blobs)} blobs (${mb(s.blobBytes)}), every hash verified, in ${seconds(s.ms)}`);
+}
+
+/** Runs `burrow backup …` or `burrow restore …`; BackupError becomes a one-line message and exit 1. */
+export async function backupCommand(command: 'backup' | 'restore', args: string[], env = process.env): Promise<void> {
+  try {
+    if (command === 'restore') await restore(args, env);
+    else if (args[0] === 'keygen') await keygen(args.slice(1));
+    else if (args[0] === 'verify') await verify(args.slice(1));
+    else await backup(args, env);
+  } catch (err) {
+    if (err instanceof BackupError || (err as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`burrow ${command}: ${(err as Error).message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './format.js';
+export * from './progress.js';
+export * from './backup.js';
+export * from './verify.js';
+export * from './restore.js';
+export * from './keys.js';

@@ -1,0 +1,104 @@
+/** `burrow incident open|notify|status|report` — the operator's side of incidents (docs/operations.md). */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
+import { terminalProgress } from '../backup/progress.js';
+import { systemClock } from '../clock/index.js';
+import { parseConfig, type Config } from '../config.js';
+import { openDb } from '../db/index.js';
+import { createMailer, type Mailer } from '../mail/index.js';
+import { renderReport } from './report.js';
+import { createIncidents, IncidentError } from './service.js';
+
+export const INCIDENT_HELP = `  incident open --summary TEXT --scope all|family:ID|account:ID [--occurred DATE[..DATE]]
+                [--discovered DATE] [--information TEXT] [--actions TEXT]
+  incident notify ID                    mail every affected guardian once (re-run retries failures)
+  incident status ID                    who was notified, failures, time left to the 72-hour deadline
+  incident report ID [--out FILE]       write the regulator's report (GDPR Art. 33(3))`;
+
+function parseDate(text: string, what: string): number {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new IncidentError(`${what} must be a date such as 2026-11-20 or 2026-11-20T14:00Z.`);
+  return ms;
+}
+
+const hours = (ms: number): string => `${(Math.abs(ms) / 3_600_000).toFixed(1)} h`;
+
+function contactOf(config: Config): string {
+  return config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom;
+}
+
+export async function incidentCommand(args: string[], deps: { mailer?: Mailer; log?: Logger } = {}): Promise<void> {
+  const [sub, ...rest] = args;
+  const config = parseConfig();
+  const { db } = openDb(config.database);
+  const mailer = deps.mailer ?? createMailer({ config: { ...config, mailFrom: config.accountSecurity.mailFrom } });
+  const incidents = createIncidents({ db, mailer, clock: systemClock, contact: contactOf(config) });
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        summary: { type: 'string' },
+        scope: { type: 'string' },
+        occurred: { type: 'string' },
+        discovered: { type: 'string' },
+        information: { type: 'string' },
+        actions: { type: 'string' },
+        out: { type: 'string' },
+      },
+    });
+    const id = positionals[0] ?? '';
+    if (sub === 'open') {
+      const [from, to] = (values.occurred ?? '').split('..');
+      const row = await incidents.open({
+        summary: values.summary ?? '',
+        scope: values.scope ?? '',
+        ...(values.information ? { information: values.information } : {}),
+        ...(values.actions ? { actions: values.actions } : {}),
+        occurredFrom: from ? parseDate(from, '--occurred') : null,
+        occurredTo: to ? parseDate(to, '--occurred') : null,
+        ...(values.discovered ? { discoveredAt: parseDate(values.discovered, '--discovered') } : {}),
+      });
+      const affected = await incidents.affected(row.id);
+      console.log(`Incident ${row.id} opened (scope ${row.scope}); ${String(affected.length)} affected account(s).`);
+      console.log(`Regulator deadline (GDPR Art. 33): ${new Date(row.discovered_at + 72 * 3_600_000).toISOString()}`);
+      console.log(`Next: burrow incident notify ${row.id}`);
+    } else if (sub === 'notify') {
+      const r = await incidents.notify(id, terminalProgress());
+      console.log(`Incident ${id}: ${String(r.sent)} notified now, ${String(r.skipped)} already notified, ${String(r.failed)} failed.`);
+      if (r.failed > 0) {
+        console.log('Failed deliveries are recorded; run notify again to retry them (burrow incident status shows why).');
+        process.exitCode = 1;
+      }
+    } else if (sub === 'status') {
+      const s = await incidents.status(id);
+      const sent = s.notices.filter((n) => n.status === 'sent');
+      const failed = s.notices.filter((n) => n.status === 'failed');
+      console.log(`Incident ${id} — ${s.incident.summary}`);
+      console.log(`  scope ${s.incident.scope}; discovered ${new Date(s.incident.discovered_at).toISOString()}`);
+      console.log(
+        s.deadlineLeftMs >= 0
+          ? `  regulator deadline (72 h): ${hours(s.deadlineLeftMs)} left (${new Date(s.deadline).toISOString()})`
+          : `  regulator deadline (72 h): OVERDUE by ${hours(s.deadlineLeftMs)}`,
+      );
+      console.log(`  affected ${String(s.affected)}; notified ${String(sent.length)}; failed ${String(failed.length)}; not yet tried ${String(s.affected - s.notices.length)}`);
+      for (const n of sent) console.log(`  sent    ${n.email}  ${new Date(n.sentAt ?? 0).toISOString()}`);
+      for (const n of failed) console.log(`  FAILED  ${n.email}  after ${String(n.attempts)} attempt(s): ${n.lastError ?? ''}`);
+    } else if (sub === 'report') {
+      const text = renderReport(await incidents.status(id), contactOf(config), systemClock.now());
+      const out = values.out ?? `incident-${id}-report.md`;
+      writeFileSync(out, text, { mode: 0o600 });
+      console.log(`Regulator report written to ${out}`);
+    } else throw new IncidentError(`Usage:\n${INCIDENT_HELP}`);
+  } catch (err) {
+    if (err instanceof IncidentError || (err as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`burrow incident: ${(err as Error).message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './notice.js';
+export * from './report.js';
+export * from './service.js';

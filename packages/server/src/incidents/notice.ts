@@ -1,0 +1,54 @@
+/**
+ * The notice a family receives, with the headings California Civil Code § 1798.82(d)(1) requires,
+ * in its order, and the dates it asks for (the breach or its estimated range, and the notice).
+ */
+import type { IncidentsTable } from '../db/index.js';
+
+export const NOTICE_HEADINGS = [
+  'What Happened',
+  'What Information Was Involved',
+  'What We Are Doing',
+  'What You Can Do',
+  'For More Information',
+] as const;
+
+const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** "on 2026-11-20", "between 2026-11-18 and 2026-11-20", or "on a date not yet known". */
+export function occurredText(incident: Pick<IncidentsTable, 'occurred_from' | 'occurred_to'>): string {
+  const { occurred_from: from, occurred_to: to } = incident;
+  if (from === null) return 'on a date we have not yet determined';
+  if (to === null || day(to) === day(from)) return `on ${day(from)}`;
+  return `between ${day(from)} and ${day(to)}`;
+}
+
+export interface NoticeOptions {
+  /** Where people can ask questions (BURROW_PUBLIC_URL or the operator's contact). */
+  contact: string;
+  noticeDate: number;
+}
+
+export function renderNotice(incident: IncidentsTable, options: NoticeOptions): { subject: string; text: string } {
+  const sections: [string, string][] = [
+    [
+      'What Happened',
+      `${incident.summary}\n\nThe incident occurred ${occurredText(incident)}. We discovered it on ${day(incident.discovered_at)}.`,
+    ],
+    ['What Information Was Involved', incident.information],
+    ['What We Are Doing', incident.actions],
+    [
+      'What You Can Do',
+      'Sign in and review the devices and members of your family, and remove any you do not recognise. ' +
+        'If you used your Burrow password anywhere else, change it there. Be wary of messages that claim ' +
+        'to come from Burrow and ask for your password: we never ask for it.',
+    ],
+    ['For More Information', `Reply to this message or contact us at ${options.contact}. Incident reference: ${incident.id}.`],
+  ];
+  const text = [
+    `Notice of Data Breach`,
+    `Date of this notice: ${day(options.noticeDate)}`,
+    '',
+    ...sections.flatMap(([heading, body]) => [heading, '-'.repeat(heading.length), body, '']),
+  ].join('\n');
+  return { subject: 'Notice of Data Breach', text };
+}

@@ -1,0 +1,345 @@
+/**
+ * Who may join a family (issue 4). A guardian creates an invitation (single use, expiring, stored as
+ * a hash); a signed-in person redeems it, which files a join request; a guardian approves or
+ * declines. Approval admits the account: only then may a guardian's device list its devices in a
+ * roster (families/rosters.ts), and the roster entry carries what the guardian allowed. A blocked
+ * account loses access at once, cannot be listed in a roster and cannot ask to join again.
+ */
+import type { Logger } from 'pino';
+import { newId } from '../auth/index.js';
+import type { Clock } from '../clock/index.js';
+import type { Db, JoinRequestStatus } from '../db/index.js';
+import { badRequest, conflict, forbidden, notFound, AppError } from '../errors/index.js';
+import { requireGuardian } from '../families/access.js';
+import { currentRoster } from '../families/rosters.js';
+import { hashInvitationCode, newInvitationCode, normalizeInvitationCode } from './code.js';
+
+export const DEFAULT_INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+export const MAX_INVITATION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface AccountDevice {
+  deviceId: string;
+  signPublicKey: string;
+  kemPublicKey: string;
+  createdAt: number;
+}
+
+export interface JoinRequestView {
+  requestId: string;
+  accountId: string;
+  email: string;
+  status: JoinRequestStatus;
+  createdAt: number;
+  devices: AccountDevice[];
+}
+
+export interface PendingDevice extends AccountDevice {
+  accountId: string;
+  email: string;
+}
+
+export interface Invitations {
+  createInvitation(
+    accountId: string,
+    familyId: string,
+    ttlMs: number | undefined,
+  ): Promise<{ invitationId: string; code: string; expiresAt: number }>;
+  revokeInvitation(accountId: string, familyId: string, invitationId: string): Promise<void>;
+  redeemInvitation(
+    accountId: string,
+    code: string,
+  ): Promise<{ requestId: string; familyId: string; status: 'pending' }>;
+  listJoinRequests(accountId: string, familyId: string): Promise<JoinRequestView[]>;
+  decideJoinRequest(
+    accountId: string,
+    familyId: string,
+    requestId: string,
+    decision: 'approved' | 'declined',
+  ): Promise<JoinRequestView>;
+  listPendingDevices(accountId: string, familyId: string): Promise<PendingDevice[]>;
+  blockAccount(accountId: string, familyId: string, target: string): Promise<{ deviceIds: string[] }>;
+  unblockAccount(accountId: string, familyId: string, target: string): Promise<void>;
+  listBlocks(
+    accountId: string,
+    familyId: string,
+  ): Promise<{ accountId: string; email: string; createdAt: number }[]>;
+}
+
+export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Logger }): Invitations {
+  async function devicesOf(accountIds: string[]): Promise<Map<string, AccountDevice[]>> {
+    const out = new Map<string, AccountDevice[]>();
+    if (accountIds.length === 0) return out;
+    const rows = await db
+      .selectFrom('devices')
+      .select(['id', 'account_id', 'sign_public_key', 'kem_public_key', 'created_at'])
+      .where('kind', '=', 'person')
+      .where('account_id', 'in', accountIds)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    for (const r of rows) {
+      if (r.account_id === null) continue;
+      const list = out.get(r.account_id) ?? [];
+      list.push({
+        deviceId: r.id,
+        signPublicKey: r.sign_public_key,
+        kemPublicKey: r.kem_public_key,
+        createdAt: r.created_at,
+      });
+      out.set(r.account_id, list);
+    }
+    return out;
+  }
+
+  async function requestViews(familyId: string, requestId?: string): Promise<JoinRequestView[]> {
+    let q = db
+      .selectFrom('join_requests')
+      .innerJoin('accounts', 'accounts.id', 'join_requests.account_id')
+      .select([
+        'join_requests.id',
+        'join_requests.account_id',
+        'accounts.email',
+        'join_requests.status',
+        'join_requests.created_at',
+      ])
+      .where('join_requests.family_id', '=', familyId);
+    q = requestId
+      ? q.where('join_requests.id', '=', requestId)
+      : q.where('join_requests.status', 'in', ['pending', 'approved']);
+    const rows = await q.orderBy('join_requests.created_at').orderBy('join_requests.id').execute();
+    const devices = await devicesOf(rows.map((r) => r.account_id));
+    return rows.map((r) => ({
+      requestId: r.id,
+      accountId: r.account_id,
+      email: r.email,
+      status: r.status,
+      createdAt: r.created_at,
+      devices: devices.get(r.account_id) ?? [],
+    }));
+  }
+
+  return {
+    async createInvitation(accountId, familyId, ttlMs) {
+      await requireGuardian(db, familyId, accountId);
+      const ttl = ttlMs ?? DEFAULT_INVITATION_TTL_MS;
+      if (ttl > MAX_INVITATION_TTL_MS) throw badRequest('An invitation lasts at most 30 days.');
+      const code = newInvitationCode();
+      const now = clock.now();
+      const invitationId = newId();
+      await db
+        .insertInto('invitations')
+        .values({
+          id: invitationId,
+          family_id: familyId,
+          code_hash: hashInvitationCode(normalizeInvitationCode(code)!),
+          created_by: accountId,
+          created_at: now,
+          expires_at: now + ttl,
+          used_at: null,
+        })
+        .execute();
+      return { invitationId, code, expiresAt: now + ttl };
+    },
+
+    async revokeInvitation(accountId, familyId, invitationId) {
+      await requireGuardian(db, familyId, accountId);
+      const result = await db
+        .deleteFrom('invitations')
+        .where('id', '=', invitationId)
+        .where('family_id', '=', familyId)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (result.numDeletedRows === 0n) throw notFound('No such unused invitation.');
+    },
+
+    async redeemInvitation(accountId, code) {
+      const normalized = normalizeInvitationCode(code);
+      const unknown = () => notFound('That invitation code is not valid. Ask for a new one.');
+      if (!normalized) throw unknown();
+      const invitation = await db
+        .selectFrom('invitations')
+        .select(['id', 'family_id', 'expires_at', 'used_at'])
+        .where('code_hash', '=', hashInvitationCode(normalized))
+        .executeTakeFirst();
+      if (!invitation) throw unknown();
+      const now = clock.now();
+      if (invitation.used_at !== null)
+        throw new AppError('gone', 'That invitation was already used. Ask for a new one.');
+      if (invitation.expires_at <= now)
+        throw new AppError('gone', 'That invitation has expired. Ask for a new one.');
+      const familyId = invitation.family_id;
+      const blocked = await db
+        .selectFrom('family_blocks')
+        .select('account_id')
+        .where('family_id', '=', familyId)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      if (blocked) throw forbidden('A guardian of this family has blocked this account.');
+      const member = await db
+        .selectFrom('family_members')
+        .select('role')
+        .where('family_id', '=', familyId)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      if (member) throw conflict('You are already a member of this family.');
+      const open = await db
+        .selectFrom('join_requests')
+        .select('id')
+        .where('family_id', '=', familyId)
+        .where('account_id', '=', accountId)
+        .where('status', 'in', ['pending', 'approved'])
+        .executeTakeFirst();
+      if (open) throw conflict('You already asked to join this family; a guardian will decide.');
+      const requestId = newId();
+      await db.transaction().execute(async (trx) => {
+        // Single use even under concurrency: only one redeemer flips used_at.
+        const used = await trx
+          .updateTable('invitations')
+          .set({ used_at: now })
+          .where('id', '=', invitation.id)
+          .where('used_at', 'is', null)
+          .executeTakeFirst();
+        if (used.numUpdatedRows !== 1n)
+          throw new AppError('gone', 'That invitation was already used. Ask for a new one.');
+        await trx
+          .insertInto('join_requests')
+          .values({
+            id: requestId,
+            family_id: familyId,
+            account_id: accountId,
+            invitation_id: invitation.id,
+            status: 'pending',
+            created_at: now,
+            decided_at: null,
+          })
+          .execute();
+      });
+      return { requestId, familyId, status: 'pending' as const };
+    },
+
+    async listJoinRequests(accountId, familyId) {
+      await requireGuardian(db, familyId, accountId);
+      return requestViews(familyId);
+    },
+
+    async decideJoinRequest(accountId, familyId, requestId, decision) {
+      await requireGuardian(db, familyId, accountId);
+      const result = await db
+        .updateTable('join_requests')
+        .set({ status: decision, decided_at: clock.now() })
+        .where('id', '=', requestId)
+        .where('family_id', '=', familyId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (result.numUpdatedRows !== 1n) throw notFound('No such pending join request.');
+      const [view] = await requestViews(familyId, requestId);
+      if (!view) throw notFound('No such pending join request.');
+      return view;
+    },
+
+    async listPendingDevices(accountId, familyId) {
+      await requireGuardian(db, familyId, accountId);
+      const current = await currentRoster(db, familyId);
+      const listed = new Set<string>(current?.roster.devices.map((d) => d.id) ?? []);
+      const members = await db
+        .selectFrom('family_members')
+        .innerJoin('accounts', 'accounts.id', 'family_members.account_id')
+        .select(['accounts.id', 'accounts.email'])
+        .where('family_members.family_id', '=', familyId)
+        .execute();
+      const approved = await db
+        .selectFrom('join_requests')
+        .innerJoin('accounts', 'accounts.id', 'join_requests.account_id')
+        .select(['accounts.id', 'accounts.email'])
+        .where('join_requests.family_id', '=', familyId)
+        .where('join_requests.status', '=', 'approved')
+        .execute();
+      const emails = new Map([...members, ...approved].map((r) => [r.id, r.email]));
+      const devices = await devicesOf([...emails.keys()]);
+      const out: PendingDevice[] = [];
+      for (const [owner, list] of devices) {
+        for (const d of list) {
+          if (!listed.has(d.deviceId)) out.push({ ...d, accountId: owner, email: emails.get(owner) ?? '' });
+        }
+      }
+      return out.sort((a, b) => a.createdAt - b.createdAt || a.deviceId.localeCompare(b.deviceId));
+    },
+
+    async blockAccount(accountId, familyId, target) {
+      await requireGuardian(db, familyId, accountId);
+      if (target === accountId) throw badRequest('You cannot block yourself.');
+      const known = await db
+        .selectFrom('accounts')
+        .select('id')
+        .where('id', '=', target)
+        .where((eb) =>
+          eb.or([
+            eb.exists(
+              eb
+                .selectFrom('family_members')
+                .select('account_id')
+                .where('family_id', '=', familyId)
+                .whereRef('account_id', '=', 'accounts.id'),
+            ),
+            eb.exists(
+              eb
+                .selectFrom('join_requests')
+                .select('account_id')
+                .where('family_id', '=', familyId)
+                .whereRef('account_id', '=', 'accounts.id'),
+            ),
+          ]),
+        )
+        .executeTakeFirst();
+      // Only people who are or asked to be in the family can be blocked (no probing of account ids).
+      if (!known) throw notFound('No such member or request in this family.');
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('family_blocks')
+          .values({ family_id: familyId, account_id: target, created_at: now })
+          .onConflict((oc) => oc.columns(['family_id', 'account_id']).doNothing())
+          .execute();
+        // Access ends now: the server refuses their requests and sends before the new roster lands.
+        await trx
+          .deleteFrom('family_members')
+          .where('family_id', '=', familyId)
+          .where('account_id', '=', target)
+          .execute();
+        await trx
+          .updateTable('join_requests')
+          .set({ status: 'blocked', decided_at: now })
+          .where('family_id', '=', familyId)
+          .where('account_id', '=', target)
+          .where('status', 'in', ['pending', 'approved'])
+          .execute();
+      });
+      const current = await currentRoster(db, familyId);
+      const theirs = (await devicesOf([target])).get(target) ?? [];
+      const listed = new Set<string>(current?.roster.devices.map((d) => d.id) ?? []);
+      return { deviceIds: theirs.map((d) => d.deviceId).filter((id) => listed.has(id)) };
+    },
+
+    async unblockAccount(accountId, familyId, target) {
+      await requireGuardian(db, familyId, accountId);
+      const result = await db
+        .deleteFrom('family_blocks')
+        .where('family_id', '=', familyId)
+        .where('account_id', '=', target)
+        .executeTakeFirst();
+      if (result.numDeletedRows === 0n) throw notFound('That account is not blocked.');
+    },
+
+    async listBlocks(accountId, familyId) {
+      await requireGuardian(db, familyId, accountId);
+      const rows = await db
+        .selectFrom('family_blocks')
+        .innerJoin('accounts', 'accounts.id', 'family_blocks.account_id')
+        .select(['accounts.id', 'accounts.email', 'family_blocks.created_at'])
+        .where('family_blocks.family_id', '=', familyId)
+        .orderBy('family_blocks.created_at')
+        .execute();
+      return rows.map((r) => ({ accountId: r.id, email: r.email, createdAt: r.created_at }));
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Toy settings (quiet hours): a guardian's device signs a record (docs/protocol.md §10); the server
+ * checks what the toy will check — a guardian of the current roster signed it, it is for a toy of
+ * this family, it is newer than the stored one — keeps the latest and wakes the toy. The toy verifies
+ * again and enforces the hours itself.
+ */
+import { parseToySettings, verifyToySettings, type ToySettingsWire } from '@burrow/protocol';
+import { Type } from '@sinclair/typebox';
+import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
+import { topics, type Bus } from '../bus/index.js';
+import type { Clock } from '../clock/index.js';
+import type { Db } from '../db/index.js';
+import { badRequest, conflict, errorResponses, notFound } from '../errors/index.js';
+import { requireGuardian, requireMember } from '../families/access.js';
+import { currentRoster } from '../families/rosters.js';
+import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
+import { DeviceId, FamilyId, ProtocolJson } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+
+const ToySettings = ProtocolJson('Guardian-signed toy settings (docs/protocol.md §10).');
+const ToySettingsParams = Type.Object({ familyId: FamilyId, toyId: DeviceId });
+const PutToySettingsBody = Type.Object({ settings: ToySettings });
+const PutToySettingsResponse = Type.Object({ version: Type.Integer({ minimum: 1 }) });
+const ToySettingsResponse = Type.Object({ settings: Type.Union([ToySettings, Type.Null()]) });
+
+export interface ToySettingsService {
+  put(actor: { accountId: string; deviceId: string }, familyId: string, toyId: string, json: unknown): Promise<{ version: number }>;
+  forFamily(accountId: string, familyId: string, toyId: string): Promise<ToySettingsWire | null>;
+  forToy(toyId: string): Promise<ToySettingsWire | null>;
+}
+
+export function createToySettings({ db, bus, clock }: { db: Db; bus: Bus; clock: Clock }): ToySettingsService {
+  async function stored(toyId: string): Promise<ToySettingsWire | null> {
+    const row = await db.selectFrom('toy_settings').select('settings').where('toy_id', '=', toyId).executeTakeFirst();
+    return row ? (JSON.parse(row.settings) as ToySettingsWire) : null;
+  }
+  async function requireFamilyToy(familyId: string, toyId: string): Promise<void> {
+    const toy = await db
+      .selectFrom('devices')
+      .select('id')
+      .where('id', '=', toyId)
+      .where('kind', '=', 'toy')
+      .where('family_id', '=', familyId)
+      .executeTakeFirst();
+    if (!toy) throw notFound('No such toy in this family.');
+  }
+  return {
+    async put(actor, familyId, toyId, json) {
+      await requireGuardian(db, familyId, actor.accountId);
+      await requireFamilyToy(familyId, toyId);
+      const settings = parseToySettings(json);
+      if (settings.familyId !== familyId || settings.toyId !== toyId)
+        throw badRequest('The settings are for another family or toy.');
+      if (settings.signer !== actor.deviceId)
+        throw badRequest("The settings must be signed by the device making this request.");
+      const current = await currentRoster(db, familyId);
+      if (!current) throw notFound('No such family.');
+      const held = await stored(toyId);
+      if (held && settings.version <= held.version)
+        throw conflict(`The toy already has settings version ${String(held.version)}; sign a newer one.`);
+      verifyToySettings(settings, current.roster, toyId, held);
+      const row = { family_id: familyId, version: settings.version, settings: JSON.stringify(settings), updated_at: clock.now() };
+      await db
+        .insertInto('toy_settings')
+        .values({ toy_id: toyId, ...row })
+        .onConflict((oc) => oc.column('toy_id').doUpdateSet(row))
+        .execute();
+      bus.publish(topics.device(toyId), { type: 'settings', toyId });
+      return { version: settings.version };
+    },
+    async forFamily(accountId, familyId, toyId) {
+      await requireMember(db, familyId, accountId);
+      await requireFamilyToy(familyId, toyId);
+      return stored(toyId);
+    },
+    async forToy(toyId) {
+      return stored(toyId);
+    },
+  };
+}
+
+export function toySettingsRoutes(app: App, { settings }: RouteContext & { settings: ToySettingsService }): void {
+  app.put(
+    '/v1/families/:familyId/toys/:toyId/settings',
+    {
+      schema: {
+        operationId: 'putToySettings',
+        tags: ['toys'],
+        params: ToySettingsParams,
+        body: PutToySettingsBody,
+        response: { 200: PutToySettingsResponse, ...errorResponses },
+      },
+      config: { auth: 'accountDevice' },
+      bodyLimit: PROTOCOL_BODY_LIMIT,
+    },
+    async (request) =>
+      settings.put(accountDeviceOf(request), request.params.familyId, request.params.toyId, request.body.settings),
+  );
+  app.get(
+    '/v1/families/:familyId/toys/:toyId/settings',
+    {
+      schema: {
+        operationId: 'getToySettings',
+        tags: ['toys'],
+        params: ToySettingsParams,
+        response: { 200: ToySettingsResponse, ...errorResponses },
+      },
+      config: { auth: 'account' },
+    },
+    async (request) => ({
+      settings: await settings.forFamily(accountOf(request).accountId, request.params.familyId, request.params.toyId),
+    }),
+  );
+  app.get(
+    '/v1/toys/me/settings',
+    {
+      schema: {
+        operationId: 'getMyToySettings',
+        tags: ['toys'],
+        response: { 200: ToySettingsResponse, ...errorResponses },
+      },
+      config: { auth: 'toy' },
+    },
+    async (request) => ({ settings: await settings.forToy(toyOf(request).toyId) }),
+  );
+}
