@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fromBase64url, importDeviceKeys, openEnvelope, parseEnvelope, parseRoster, rosterHash, verifyDeviceProof, verifyRosterGenesis, verifyRosterSuccessor, pairingKey, verifyRosterTag, verifyToyKeysTag, toBase64url, type DeviceId } from './index.js';
+import { fromBase64url, importDeviceKeys, openEnvelope, parseEnvelope, parseRoster, rosterHash, verifyDeviceProof, verifyRosterGenesis, verifyRosterSuccessor, pairingKey, verifyRosterTag, verifyToyKeysTag, toBase64url, parseToySettings, verifyToySettings, type DeviceId } from './index.js';
 import { buildVectors, type Vectors } from './testing/vectors.js';
 
 const stored = JSON.parse(readFileSync(new URL('../test-vectors/v1.json', import.meta.url), 'utf8')) as Vectors;
@@ -41,4 +41,10 @@ test('vector message opens for each recipient to the exact payload and metadata'
     assert.deepEqual(opened.payload, fromBase64url(stored.message.payload));
     assert.deepEqual(opened.meta, stored.message.meta);
   }
+});
+
+test('vector toy settings parse and verify against the roster from the file alone', () => {
+  const settings = parseToySettings(stored.toySettings);
+  verifyToySettings(settings, parseRoster(stored.rosters.v2), stored.devices.toy.deviceId, null);
+  assert.deepEqual(settings.quietHours, { start: 1260, end: 420 });
 });

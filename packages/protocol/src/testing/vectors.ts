@@ -9,6 +9,7 @@ import { sealEnvelope } from '../envelope.js';
 import { deviceKeysFromSeeds, makeDeviceProof, type DeviceKeys } from '../keys.js';
 import { pairingKey, rosterTag, toyKeysTag, type PairingCode } from '../pairing.js';
 import { nextRosterBody, rosterEntry, rosterHash, signRoster, type RosterWire } from '../roster.js';
+import { signToySettings, type ToySettingsWire } from '../toy-settings.js';
 import { transcript } from '../transcript.js';
 import type { FamilyId, MessageId } from '../ids.js';
 import { seededRandom } from './seeded-random.js';
@@ -29,6 +30,8 @@ export interface Vectors {
   rosters: { v1: RosterWire; v2: RosterWire; hashV1: string; hashV2: string };
   pairing: { code: PairingCode; key: string; keysTag: string; rosterTag: string };
   message: { envelope: unknown; blob: string; payload: string; meta: unknown; ephemeralSeeds: string[] };
+  /** Quiet hours 21:00-07:00 in Paris for the toy, signed by the guardian (§10). */
+  toySettings: ToySettingsWire;
 }
 
 function device(name: string): { keys: DeviceKeys; vector: VectorDevice } {
@@ -93,5 +96,6 @@ export async function buildVectors(): Promise<Vectors> {
       rosterTag: rosterTag(key, toy.keys.deviceId, v2),
     },
     message: { envelope: sealed.envelope, blob: toBase64url(sealed.blob!), payload: toBase64url(payload), meta, ephemeralSeeds: ephemeralSeeds.map(toBase64url) },
+    toySettings: signToySettings({ v: 1, familyId, toyId: toy.keys.deviceId, version: 1, issuedAt: 1_790_000_300_000, timeZone: 'Europe/Paris', quietHours: { start: 21 * 60, end: 7 * 60 } }, guardian.keys),
   };
 }
