@@ -49,3 +49,18 @@ test('the loggable description hides the database password', () => {
   assert.ok(!description.includes('s3cret'));
   assert.ok(description.includes('db:5432'));
 });
+
+test('account security: Pwned Passwords off by default, "on" or a URL; a public URL is an origin; bad values say how to fix', () => {
+  assert.deepEqual(parseConfig({}).accountSecurity, {
+    pwnedPasswordsUrl: null,
+    publicUrl: null,
+    mailFrom: 'Burrow <no-reply@burrow.localhost>',
+  });
+  const on = parseConfig({ BURROW_PWNED_PASSWORDS: 'on', BURROW_PUBLIC_URL: 'https://burrow.example.org/app' });
+  assert.equal(on.accountSecurity.pwnedPasswordsUrl, 'https://api.pwnedpasswords.com');
+  assert.equal(on.accountSecurity.publicUrl, 'https://burrow.example.org');
+  assert.equal(parseConfig({ BURROW_PWNED_PASSWORDS: 'http://127.0.0.1:9999' }).accountSecurity.pwnedPasswordsUrl, 'http://127.0.0.1:9999');
+  assert.throws(() => parseConfig({ BURROW_PWNED_PASSWORDS: 'yes please' }), /BURROW_PWNED_PASSWORDS/);
+  assert.throws(() => parseConfig({ BURROW_PUBLIC_URL: 'burrow.example.org' }), /BURROW_PUBLIC_URL/);
+  assert.throws(() => parseConfig({ BURROW_MAIL_FROM: 'a\r\nBcc: x@evil.example' }), /BURROW_MAIL_FROM/);
+});

@@ -2,8 +2,8 @@
  * Web hardening for every response and every state-changing request (OWASP ASVS 14.4, 4.2.2; issue 5):
  *
  * - Headers on every answer, API and HTML alike: a Content-Security-Policy (the web app's strict one
- *   on HTML, set by web/serve-web.ts; `default-src 'none'` on everything else, which no browser
- *   should render), `frame-ancestors 'none'` and X-Frame-Options DENY, Referrer-Policy no-referrer,
+ *   on HTML, set by web/serve-web.ts, and on scripts, whose policy binds them when they run as the
+ *   service worker; `default-src 'none'` on everything else, which no browser should render), `frame-ancestors 'none'` and X-Frame-Options DENY, Referrer-Policy no-referrer,
  *   a Permissions-Policy giving the microphone to this origin alone, nosniff, COOP/CORP same-origin,
  *   and HSTS when Burrow serves TLS itself.
  * - CSRF: session cookies are SameSite=Strict, and a state-changing request (anything but GET, HEAD,
@@ -72,7 +72,8 @@ export function registerSecurityHeaders(app: FastifyInstance, { https, publicOri
   app.addHook('onSend', async (_request, reply) => {
     const type = String(reply.getHeader('content-type') ?? '');
     if (!reply.hasHeader('content-security-policy'))
-      void reply.header('content-security-policy', type.startsWith('text/html') ? WEB_CSP : API_CSP);
+      // A script's CSP governs it when it runs as a worker (the app's service worker): give it the app's.
+      void reply.header('content-security-policy', /^(text\/html|text\/javascript|application\/javascript)/.test(type) ? WEB_CSP : API_CSP);
     if (!reply.hasHeader('permissions-policy')) void reply.header('permissions-policy', PERMISSIONS_POLICY);
     void reply.header('x-frame-options', 'DENY');
     void reply.header('x-content-type-options', 'nosniff');

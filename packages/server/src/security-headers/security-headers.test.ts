@@ -52,6 +52,7 @@ test('HTML pages carry the web app’s strict CSP (no inline script) and the sam
   try {
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>Burrow</title>');
     writeFileSync(join(root, 'toy.html'), '<!doctype html><title>Toy</title>');
+    writeFileSync(join(root, 'sw.js'), 'self.addEventListener("fetch", () => {});');
     registerSecurityHeaders(app, { https: false, publicOrigin: null });
     await app.register(serveWeb, { root });
     for (const url of ['/', '/login', '/toy', '/index.html']) {
@@ -62,6 +63,10 @@ test('HTML pages carry the web app’s strict CSP (no inline script) and the sam
       assert.match(WEB_CSP, /script-src 'self'/);
       assert.equal(res.headers['permissions-policy'], PERMISSIONS_POLICY);
     }
+    // The service worker runs under the policy delivered with its script: the app's, so it may fetch.
+    const sw = await app.inject({ method: 'GET', url: '/sw.js' });
+    assert.equal(sw.statusCode, 200);
+    assert.equal(sw.headers['content-security-policy'], WEB_CSP);
   } finally {
     await app.close();
     rmSync(root, { recursive: true, force: true });
