@@ -26,6 +26,8 @@ export const WEB_APP_ROUTES = [
   '/listen',
   '/toys',
   '/devices',
+  '/family',
+  '/join',
 ] as const;
 export const TOY_ROUTE = '/toy';
 

@@ -3,7 +3,9 @@ import { Bare, Layout } from './components/Layout.js';
 import { Page } from './components/Page.js';
 import { useGuardian } from './context.js';
 import { Devices } from './pages/Devices.js';
+import { Family } from './pages/Family.js';
 import { Home } from './pages/Home.js';
+import { Join, joinInProgress } from './pages/Join.js';
 import { Listen } from './pages/Listen.js';
 import { LogIn, SignUp } from './pages/Auth.js';
 import { Setup } from './pages/Setup.js';
@@ -20,14 +22,19 @@ const signedInPages: Record<string, () => JSX.Element> = {
   '/talk': Talk,
   '/listen': Listen,
   '/toys': Toys,
+  '/family': Family,
   '/devices': Devices,
 };
 
 /** Which path a phase belongs on, when the current one is not allowed. */
 function expectedPath(phase: string, path: string, returning: boolean): string | null {
   if (phase === 'signed-out')
-    return path === '/signup' || path === '/login' ? null : returning ? '/login' : '/signup';
-  if (phase === 'setup') return path === '/welcome' ? null : '/welcome';
+    return path === '/signup' || path === '/login' || path === '/join' ? null : returning ? '/login' : '/signup';
+  // Signed in without a family: a relative joining with an invitation, or a guardian setting up.
+  if (phase === 'setup') {
+    if (path === '/join' || path === '/welcome') return null;
+    return joinInProgress() ? '/join' : '/welcome';
+  }
   if (phase === 'ready') return path in signedInPages ? null : '/';
   return null;
 }
@@ -58,6 +65,13 @@ export function App() {
             Try again
           </button>
         </Page>
+      </Bare>
+    );
+  }
+  if (path === '/join' && (state.phase === 'signed-out' || state.phase === 'setup')) {
+    return (
+      <Bare>
+        <Join />
       </Bare>
     );
   }

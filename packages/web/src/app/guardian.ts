@@ -12,10 +12,13 @@ import {
   FamilyDevice,
   isApiError,
   openStream,
+  type Grant,
+  type JoinRequest,
+  type PendingDevice,
   type SocketLike,
   type Stream,
 } from '@burrow/client';
-import { findDevice, type RosterWire } from '@burrow/protocol';
+import { findDevice, type QuietHours, type RosterWire, type ToySettingsWire } from '@burrow/protocol';
 import { describeError } from '../shared/errors.js';
 import { IdbStore, MessageArchive, type ArchivedMessage } from '../shared/idb-store.js';
 import type { Recording } from '../shared/recorder.js';
@@ -395,6 +398,77 @@ export class Guardian {
           void this.loadFamily().then(() => this.sync());
       },
     });
+  }
+
+  // --- who may talk to the child (docs/safety.md) ---
+
+  /** Creates a single-use invitation; its code is shown once. */
+  invite(): Promise<{ invitationId: string; code: string; expiresAt: number }> {
+    return this.device.invite(this.requireFamily());
+  }
+
+  /** What the Family page lists: join requests (pending and approved), devices waiting, blocks. */
+  async familyPeople(): Promise<{
+    requests: JoinRequest[];
+    pendingDevices: PendingDevice[];
+    blocks: { accountId: string; email: string; createdAt: number }[];
+  }> {
+    const familyId = this.requireFamily();
+    const [requests, pending, blocks] = await Promise.all([
+      this.api.listJoinRequests(familyId),
+      this.api.listPendingDevices(familyId),
+      this.api.listBlocks(familyId),
+    ]);
+    return { requests: requests.requests, pendingDevices: pending.devices, blocks: blocks.blocks };
+  }
+
+  async approveJoinRequest(requestId: string, grant: Grant): Promise<void> {
+    await this.device.approveJoinRequest(this.requireFamily(), requestId, grant);
+    await this.loadFamily();
+  }
+
+  async declineJoinRequest(requestId: string): Promise<void> {
+    await this.device.declineJoinRequest(this.requireFamily(), requestId);
+  }
+
+  async approveDevice(deviceId: string, grant: Grant): Promise<void> {
+    await this.device.approveDevice(this.requireFamily(), deviceId, grant);
+    await this.loadFamily();
+  }
+
+  async removeDevices(deviceIds: string[]): Promise<void> {
+    await this.device.removeDevices(this.requireFamily(), deviceIds);
+    await this.loadFamily();
+  }
+
+  async block(accountId: string): Promise<void> {
+    await this.device.blockMember(this.requireFamily(), accountId);
+    await this.loadFamily();
+  }
+
+  async unblock(accountId: string): Promise<void> {
+    await this.api.unblockAccount(this.requireFamily(), accountId);
+  }
+
+  /** A relative asks to join with the code a guardian shared. */
+  async requestToJoin(code: string): Promise<void> {
+    await this.device.requestToJoin(code.trim());
+  }
+
+  /** While a join request waits: true once a guardian approved it and the app has entered the family. */
+  async checkJoined(): Promise<boolean> {
+    const me = await this.api.getMe();
+    if (me.families.length === 0) return false;
+    await this.enter();
+    return true;
+  }
+
+  toySettings(toyId: string): Promise<{ settings: ToySettingsWire | null }> {
+    return this.api.getToySettings(this.requireFamily(), toyId);
+  }
+
+  async setQuietHours(toyId: string, timeZone: string, quietHours: QuietHours | null): Promise<void> {
+    await this.device.setQuietHours(this.requireFamily(), toyId, timeZone, quietHours);
   }
 
   // --- derived views ---

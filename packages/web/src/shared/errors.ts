@@ -3,12 +3,22 @@ import { isApiError } from '@burrow/client';
 import { isProtocolError } from '@burrow/protocol';
 import { MicrophoneError } from './recorder.js';
 
+/** The error body had a message written by the server, not just the HTTP status. */
+function hasServerMessage(err: { message: string }): boolean {
+  return err.message.trim() !== '' && !/^HTTP \d+$/.test(err.message);
+}
+
 export function describeError(err: unknown): string {
   if (isApiError(err)) {
     if (err.code === 'unreachable')
       return 'Cannot reach Burrow. Check your internet connection and try again.';
     if (err.status >= 500) return 'Something went wrong on the Burrow server. Please try again in a moment.';
-    if (err.code === 'rate_limited') return 'Too many tries in a short time. Wait a minute, then try again.';
+    // 429 and 413 carry the server's own sentence (how long to wait, how large is allowed), e.g. the
+    // per-family message limit or the audio size limit; a bare status falls back to a generic one.
+    if (err.status === 429 || err.code === 'rate_limited')
+      return hasServerMessage(err) ? err.message : 'Too many tries in a short time. Wait a minute, then try again.';
+    if (err.status === 413 || err.code === 'payload_too_large')
+      return hasServerMessage(err) ? err.message : 'That recording is too large to send. Record a shorter one.';
     // The server's 4xx messages are written for people (docs/api.md, "Errors").
     return err.message;
   }

@@ -22,6 +22,13 @@ const paths = {
       <path d="M12 12h9M18 12v3M21 12v2" />
     </>
   ),
+  family: (
+    <>
+      <circle cx="8" cy="8" r="3" />
+      <circle cx="17" cy="9" r="2.5" />
+      <path d="M3 20v-1a5 5 0 0 1 10 0v1M14 20v-1a3.5 3.5 0 0 1 7 0v1" />
+    </>
+  ),
   chat: <path d="M4 5h16v11H9l-5 4z" />,
 } as const;
 

@@ -8,6 +8,7 @@ const tabs: { path: string; label: string; icon: IconName }[] = [
   { path: '/talk', label: 'Talk', icon: 'mic' },
   { path: '/listen', label: 'Listen', icon: 'listen' },
   { path: '/toys', label: 'Toys', icon: 'toy' },
+  { path: '/family', label: 'Family', icon: 'family' },
   { path: '/devices', label: 'Devices', icon: 'key' },
 ];
 

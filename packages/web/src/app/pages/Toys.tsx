@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { describeError } from '../../shared/errors.js';
 import { Icon } from '../components/Icon.js';
+import { QuietHours } from '../components/QuietHours.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 
@@ -82,6 +83,7 @@ export function Toys() {
                       : `${waiting} message${waiting === 1 ? '' : 's'} waiting to be played.`}
                   </p>
                   <p className="hint mono">Toy id {toy.toyId}</p>
+                  {isGuardian ? <QuietHours toyId={toy.toyId} toyName={guardian.toyName(toy.toyId)} /> : null}
                 </div>
               </li>
             );

@@ -1,0 +1,184 @@
+/**
+ * Who may talk to the child, through the UI: a guardian invites a relative, the relative (another
+ * browser profile) joins with the link, the guardian approves them on the Family page, the relative's
+ * message plays on the toy; then the guardian blocks them and their next message is refused and never
+ * reaches the toy.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileRecorder, HeadlessToy } from '@burrow/toy';
+import {
+  assertAccessible,
+  assertNoHorizontalOverflow,
+  buildWeb,
+  chromiumPath,
+  hold,
+  makeVoiceWav,
+  openBrowser,
+  PASSWORD,
+  scratch,
+  screenshots,
+  startWebServer,
+  waitFor,
+  type BrowserSession,
+} from './harness.js';
+import { goTo, pairWithCode, setUpFamily, signUp, uniqueEmail } from './flows.js';
+
+let server: Awaited<ReturnType<typeof startWebServer>>;
+const temp = scratch('burrow-family-');
+let voiceWav: string;
+const sessions: BrowserSession[] = [];
+
+before(async () => {
+  chromiumPath();
+  buildWeb();
+  server = await startWebServer();
+  voiceWav = makeVoiceWav(temp.dir, 'Hello Sam, this is Grandma.');
+});
+
+after(async () => {
+  for (const s of sessions) await s.close();
+  await server?.close();
+  temp.cleanup();
+});
+
+void test(
+  'a guardian invites and approves a relative, whose messages play until they are blocked',
+  { timeout: 240_000 },
+  async () => {
+    const guardianBrowser = await openBrowser(voiceWav);
+    sessions.push(guardianBrowser);
+    const g = guardianBrowser.page;
+    g.on('dialog', (dialog) => void dialog.accept());
+    await signUp(g, server.url, uniqueEmail('mum'));
+    await setUpFamily(g, server.url, 'Sam', 'Mum');
+
+    const played: Uint8Array[] = [];
+    const toy = await HeadlessToy.start({
+      server: server.url,
+      dataDir: join(temp.dir, 'headless-toy'),
+      player: (audio) => {
+        played.push(audio);
+        return Promise.resolve('memory');
+      },
+      recorder: fileRecorder(voiceWav),
+      recordMimeType: 'audio/wav',
+    });
+    try {
+      const pairing = await toy.holdPairingButton();
+      await pairWithCode(g, pairing);
+      await waitFor('the headless toy to pin the roster', () => toy.device.isPaired());
+
+      // Quiet hours on the Toys page: the picker defaults to the browser's time zone.
+      await g.getByLabel('Keep messages until morning').check();
+      await g.getByLabel('Time zone').waitFor();
+      await g.getByRole('button', { name: 'Save quiet hours' }).click();
+      await g.getByText(/^Saved\. .* stays quiet from/).waitFor({ timeout: 15_000 });
+      await g.getByLabel('Keep messages until morning').uncheck();
+      await g.getByRole('button', { name: 'Save quiet hours' }).click();
+      await g.getByText(/has no quiet hours\.$/).waitFor({ timeout: 15_000 });
+      await assertAccessible(g, 'Toys with quiet hours');
+      await screenshots(g, 'toys-quiet-hours');
+
+      // The guardian creates an invitation on the Family page.
+      await goTo(g, 'Family');
+      await g.getByText('Nobody is waiting.', { exact: false }).waitFor();
+      await assertAccessible(g, 'Family (empty)');
+      await screenshots(g, 'family-empty');
+      await g.getByRole('button', { name: 'Create an invitation' }).click();
+      const link = (await g.locator('.invite-link').textContent({ timeout: 10_000 })) ?? '';
+      assert.match(link, /\/join#.+/);
+      await screenshots(g, 'family-invitation');
+
+      // The relative opens the link in their own browser, signs up and asks to join.
+      const relativeBrowser = await openBrowser(voiceWav);
+      sessions.push(relativeBrowser);
+      const r = relativeBrowser.page;
+      const grandma = uniqueEmail('grandma');
+      await r.goto(link);
+      await r.getByText('You were invited to a family on Burrow.', { exact: false }).waitFor();
+      await assertAccessible(r, 'Join (signed out)');
+      await screenshots(r, 'join-signed-out');
+      await r.getByLabel('Email').fill(grandma);
+      await r.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await r
+        .getByRole('meter', { name: 'Password strength' })
+        .and(r.locator('[aria-valuenow="4"]'))
+        .waitFor();
+      await r.getByRole('button', { name: 'Create account' }).click();
+      await r.getByRole('heading', { name: 'Join a family' }).waitFor({ timeout: 15_000 });
+      assert.notEqual(await r.getByLabel('Invitation code').inputValue(), '', 'the code came from the link');
+      await r.getByRole('button', { name: 'Ask to join' }).click();
+      await r.getByRole('heading', { name: 'Waiting for a guardian' }).waitFor({ timeout: 15_000 });
+      await assertAccessible(r, 'Join (waiting)');
+      await screenshots(r, 'join-waiting');
+
+      // The same link again: used, so 410 with a clear message (from a third, fresh account).
+      const third = await openBrowser(voiceWav);
+      sessions.push(third);
+      await third.page.goto(link);
+      await third.page.getByLabel('Email').fill(uniqueEmail('stranger'));
+      await third.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await third.page
+        .getByRole('meter', { name: 'Password strength' })
+        .and(third.page.locator('[aria-valuenow="4"]'))
+        .waitFor();
+      await third.page.getByRole('button', { name: 'Create account' }).click();
+      await third.page.getByRole('button', { name: 'Ask to join' }).click();
+      await third.page.getByText(/already used or has expired/).waitFor({ timeout: 15_000 });
+      await third.close();
+
+      // The guardian approves Grandma (member, may send, may hear).
+      await g.getByRole('heading', { name: grandma, level: 3 }).waitFor({ timeout: 15_000 });
+      await assertAccessible(g, 'Family (join request)');
+      await screenshots(g, 'family-join-request');
+      await g.getByRole('button', { name: `Approve ${grandma}` }).click();
+      await g.getByText(`${grandma} has joined your family.`).waitFor({ timeout: 15_000 });
+      await g.getByRole('button', { name: `Block ${grandma}` }).waitFor();
+      await assertAccessible(g, 'Family (members)');
+      await assertNoHorizontalOverflow(g);
+      await screenshots(g, 'family-members');
+
+      // Grandma's browser enters the family by itself and sends to the toy.
+      await r.getByRole('heading', { name: 'Home' }).waitFor({ timeout: 20_000 });
+      await waitFor('the toy to learn the new roster', async () => {
+        const roster = await toy.device.roster();
+        return roster?.devices.some((d) => d.role === 'member');
+      });
+      await goTo(r, 'Talk');
+      await hold(r, 'button.record', 2500);
+      await r.getByRole('button', { name: /^Send to / }).click();
+      await r.getByText(/^Sent! /).waitFor({ timeout: 30_000 });
+      await waitFor('Grandma’s message to reach the toy', async () => (await toy.device.unplayedCount()) === 1);
+      const result = await toy.playNext();
+      assert.ok(result, 'the toy played Grandma’s message');
+      assert.equal(played.length, 1);
+
+      // The guardian blocks Grandma: her next message is refused and never plays.
+      await goTo(g, 'Family');
+      await g.getByRole('button', { name: `Block ${grandma}` }).click();
+      await g.getByRole('list').getByText(grandma).first().waitFor();
+      await g.getByRole('button', { name: `Unblock ${grandma}` }).waitFor({ timeout: 15_000 });
+      await assertAccessible(g, 'Family (blocked)');
+      await screenshots(g, 'family-blocked');
+
+      // Grandma tries again. Either her app already knows she left the family list (recording is
+      // disabled) or the server refuses the send and the page says so.
+      await goTo(r, 'Talk');
+      const recordButton = r.locator('button.record');
+      if (await recordButton.isEnabled()) {
+        await hold(r, 'button.record', 2000);
+        await r.getByRole('button', { name: /^Send to / }).click();
+        await r.locator('p.form-error[role="alert"]').waitFor({ timeout: 20_000 });
+        await screenshots(r, 'talk-refused-after-block');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(await toy.device.unplayedCount(), 0, 'nothing new reached the toy after the block');
+      assert.equal(played.length, 1, 'the blocked relative’s message never played');
+      assert.deepEqual(guardianBrowser.errors, []);
+    } finally {
+      await toy.stop();
+    }
+  },
+);

@@ -1,0 +1,348 @@
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import type { Grant, JoinRequest, PendingDevice } from '@burrow/client';
+import { describeError } from '../../shared/errors.js';
+import { EmptyState, Page } from '../components/Page.js';
+import { useGuardian } from '../context.js';
+
+interface People {
+  requests: JoinRequest[];
+  pendingDevices: PendingDevice[];
+  blocks: { accountId: string; email: string; createdAt: number }[];
+}
+
+function when(at: number): string {
+  return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** The rights a guardian gives a person or a device: a small fieldset of checkboxes. */
+function GrantPicker({ grant, onChange, legend }: { grant: Grant; onChange: (g: Grant) => void; legend: string }) {
+  const ids = { guardian: useId(), send: useId(), hear: useId() };
+  return (
+    <fieldset className="grant">
+      <legend>{legend}</legend>
+      <label htmlFor={ids.guardian}>
+        <input
+          id={ids.guardian}
+          type="checkbox"
+          checked={grant.role === 'guardian'}
+          onChange={(e) => onChange({ ...grant, role: e.target.checked ? 'guardian' : 'member' })}
+        />{' '}
+        Guardian (can invite, approve and block)
+      </label>
+      <label htmlFor={ids.send}>
+        <input
+          id={ids.send}
+          type="checkbox"
+          checked={grant.sendToToy}
+          onChange={(e) => onChange({ ...grant, sendToToy: e.target.checked })}
+        />{' '}
+        May send messages to the toy
+      </label>
+      <label htmlFor={ids.hear}>
+        <input
+          id={ids.hear}
+          type="checkbox"
+          checked={grant.hearChild}
+          onChange={(e) => onChange({ ...grant, hearChild: e.target.checked })}
+        />{' '}
+        May hear the child’s answers
+      </label>
+    </fieldset>
+  );
+}
+
+const DEFAULT_GRANT: Grant = { role: 'member', sendToToy: true, hearChild: true };
+
+function JoinRequestCard({
+  request,
+  onDone,
+  onError,
+}: {
+  request: JoinRequest;
+  onDone: (message: string) => void;
+  onError: (message: string) => void;
+}) {
+  const [, guardian] = useGuardian();
+  const [grant, setGrant] = useState<Grant>(DEFAULT_GRANT);
+  const [busy, setBusy] = useState(false);
+  const act = async (approve: boolean) => {
+    setBusy(true);
+    try {
+      if (approve) await guardian.approveJoinRequest(request.requestId, grant);
+      else await guardian.declineJoinRequest(request.requestId);
+      onDone(approve ? `${request.email} has joined your family.` : `Declined ${request.email}.`);
+    } catch (err) {
+      onError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <li className="card">
+      <h3>{request.email}</h3>
+      <p className="hint">
+        Asked on {when(request.createdAt)} from {request.devices.length} device
+        {request.devices.length === 1 ? '' : 's'}.
+      </p>
+      <GrantPicker grant={grant} onChange={setGrant} legend={`What ${request.email} may do`} />
+      <div className="actions">
+        <button type="button" className="primary" disabled={busy} onClick={() => void act(true)}>
+          Approve {request.email}
+        </button>
+        <button type="button" className="ghost" disabled={busy} onClick={() => void act(false)}>
+          Decline {request.email}
+        </button>
+      </div>
+    </li>
+  );
+}
+
+function PendingDeviceCard({
+  device,
+  onDone,
+  onError,
+}: {
+  device: PendingDevice;
+  onDone: (message: string) => void;
+  onError: (message: string) => void;
+}) {
+  const [, guardian] = useGuardian();
+  const [grant, setGrant] = useState<Grant>(DEFAULT_GRANT);
+  const [busy, setBusy] = useState(false);
+  const approve = async () => {
+    setBusy(true);
+    try {
+      await guardian.approveDevice(device.deviceId, grant);
+      onDone(`Approved the new device of ${device.email}.`);
+    } catch (err) {
+      onError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <li className="card">
+      <h3>New device of {device.email}</h3>
+      <p className="mono">{device.deviceId.slice(0, 16)}…</p>
+      <GrantPicker grant={grant} onChange={setGrant} legend="What this device may do" />
+      <button type="button" className="primary" disabled={busy} onClick={() => void approve()}>
+        Approve device
+      </button>
+    </li>
+  );
+}
+
+/** Guardians: invite relatives, approve or decline them, remove or block members, unblock. */
+export function Family() {
+  const [state, guardian] = useGuardian();
+  const ids = { invite: useId(), requests: useId(), devices: useId(), members: useId(), blocked: useId() };
+  const [people, setPeople] = useState<People | null>(null);
+  const [invitation, setInvitation] = useState<{ code: string; expiresAt: number } | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const isGuardian = state.role === 'guardian';
+  const rosterVersion = state.roster?.version ?? 0;
+
+  const reload = useCallback(async () => {
+    try {
+      setPeople(await guardian.familyPeople());
+    } catch (err) {
+      setError(describeError(err));
+    }
+  }, [guardian]);
+
+  // Reload whenever the roster changes (the stream's `roster` event reloads the family), and every
+  // few seconds for new join requests, which have no stream event.
+  useEffect(() => {
+    if (!isGuardian) return;
+    void reload();
+    const timer = window.setInterval(() => void reload(), 5000);
+    return () => window.clearInterval(timer);
+  }, [isGuardian, reload, rosterVersion]);
+
+  const done = (message: string) => {
+    setError(null);
+    setStatus(message);
+    void reload();
+  };
+
+  const invite = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setCopied(false);
+    try {
+      setInvitation(await guardian.invite());
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+
+  const link = invitation ? `${window.location.origin}/join#${invitation.code}` : '';
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(link);
+      setCopied(true);
+    } catch {
+      setError('Could not copy. Select the link and copy it by hand.');
+    }
+  };
+
+  const act = async (label: string, run: () => Promise<void>) => {
+    if (!window.confirm(label)) return;
+    try {
+      await run();
+      done('Done. The family list was updated.');
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+
+  if (!isGuardian) {
+    return (
+      <Page title="Family">
+        <EmptyState icon="family" title="Only guardians manage the family">
+          <p>Ask a guardian to invite someone, approve a device or change who may talk to your child.</p>
+        </EmptyState>
+      </Page>
+    );
+  }
+
+  const pending = people?.requests.filter((r) => r.status === 'pending') ?? [];
+  const members = people?.requests.filter((r) => r.status === 'approved') ?? [];
+  const inRoster = new Set<string>(state.roster?.devices.map((d) => d.id) ?? []);
+
+  return (
+    <Page title="Family" intro="Who may talk to your child. Only people you invite and approve can.">
+      <div role="status" className="ok">
+        {status}
+      </div>
+      <div role="alert" className="form-error">
+        {error}
+      </div>
+
+      <section className="card" aria-labelledby={ids.invite}>
+        <h2 id={ids.invite}>Invite someone</h2>
+        <p>An invitation works once. Send the link to one person; you approve them when they ask to join.</p>
+        <form onSubmit={(e) => void invite(e)}>
+          <button type="submit" className="primary">
+            Create an invitation
+          </button>
+        </form>
+        {invitation ? (
+          <div className="invitation">
+            <p>
+              Code: <strong className="mono invite-code">{invitation.code}</strong>
+            </p>
+            <p>
+              Link: <span className="mono invite-link">{link}</span>
+            </p>
+            <p className="hint">
+              Shown only now. It expires {when(invitation.expiresAt)}.
+            </p>
+            <button type="button" onClick={() => void copy()}>
+              {copied ? 'Copied' : 'Copy link'}
+            </button>
+          </div>
+        ) : null}
+      </section>
+
+      <section className="card" aria-labelledby={ids.requests}>
+        <h2 id={ids.requests}>Waiting to join</h2>
+        {pending.length === 0 ? (
+          <p className="hint">Nobody is waiting. When someone uses your invitation, they appear here.</p>
+        ) : (
+          <ul className="list plain">
+            {pending.map((r) => (
+              <JoinRequestCard key={r.requestId} request={r} onDone={done} onError={setError} />
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {people && people.pendingDevices.length > 0 ? (
+        <section className="card" aria-labelledby={ids.devices}>
+          <h2 id={ids.devices}>New devices waiting</h2>
+          <ul className="list plain">
+            {people.pendingDevices.map((d) => (
+              <PendingDeviceCard key={d.deviceId} device={d} onDone={done} onError={setError} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      <section className="card" aria-labelledby={ids.members}>
+        <h2 id={ids.members}>Members</h2>
+        {members.length === 0 ? (
+          <p className="hint">No relatives yet. Invite someone above.</p>
+        ) : (
+          <ul className="list plain">
+            {members.map((m) => {
+              const devices = m.devices.filter((d) => inRoster.has(d.deviceId));
+              return (
+                <li key={m.requestId} className="member">
+                  <h3>{m.email}</h3>
+                  <p className="hint">
+                    {devices.length === 0
+                      ? 'No device in the family list.'
+                      : `${devices.length} device${devices.length === 1 ? '' : 's'} in the family list.`}
+                  </p>
+                  <div className="actions">
+                    {devices.length > 0 ? (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          void act(`Remove the devices of ${m.email}?`, () =>
+                            guardian.removeDevices(devices.map((d) => d.deviceId)),
+                          )
+                        }
+                      >
+                        Remove devices of {m.email}
+                      </button>
+                    ) : null}
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() =>
+                        void act(`Block ${m.email}? They can no longer send, hear or ask to join.`, () =>
+                          guardian.block(m.accountId),
+                        )
+                      }
+                    >
+                      Block {m.email}
+                    </button>
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby={ids.blocked}>
+        <h2 id={ids.blocked}>Blocked</h2>
+        {!people || people.blocks.length === 0 ? (
+          <p className="hint">Nobody is blocked.</p>
+        ) : (
+          <ul className="list plain">
+            {people.blocks.map((b) => (
+              <li key={b.accountId} className="member">
+                <span>{b.email}</span>{' '}
+                <button
+                  type="button"
+                  onClick={() =>
+                    void act(`Unblock ${b.email}? They will need a new invitation to join again.`, () =>
+                      guardian.unblock(b.accountId),
+                    )
+                  }
+                >
+                  Unblock {b.email}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </Page>
+  );
+}
