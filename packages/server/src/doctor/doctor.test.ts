@@ -209,7 +209,8 @@ function run(args: string[], env: Record<string, string>, until?: RegExp) {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise<{ code: number | null; out: string }>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    // Generous: under a loaded CI machine a cold tsx start takes tens of seconds.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     if (until)
       child.stdout.on('data', () => {
         if (until.test(out)) child.kill('SIGTERM');
