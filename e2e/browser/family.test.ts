@@ -6,63 +6,42 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileRecorder, HeadlessToy } from '@burrow/toy';
 import {
   assertAccessible,
   assertNoHorizontalOverflow,
-  buildWeb,
-  chromiumPath,
+  browserSuite,
   hold,
-  makeVoiceWav,
   openBrowser,
   PASSWORD,
-  scratch,
   screenshots,
-  startWebServer,
   waitFor,
-  type BrowserSession,
 } from './harness.js';
 import { goTo, pairWithCode, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
-let server: Awaited<ReturnType<typeof startWebServer>>;
-const temp = scratch('burrow-family-');
-let voiceWav: string;
-const sessions: BrowserSession[] = [];
-
-before(async () => {
-  chromiumPath();
-  buildWeb();
-  server = await startWebServer();
-  voiceWav = makeVoiceWav(temp.dir, 'Hello Sam, this is Grandma.');
-});
-
-after(async () => {
-  for (const s of sessions) await s.close();
-  await server?.close();
-  temp.cleanup();
-});
+const suite = browserSuite('burrow-family-', 'Hello Sam, this is Grandma.');
 
 void test(
   'a guardian invites and approves a relative, whose messages play until they are blocked',
   { timeout: 240_000 },
   async () => {
-    const guardianBrowser = await openBrowser(voiceWav);
-    sessions.push(guardianBrowser);
+    const guardianBrowser = await openBrowser(suite.voiceWav);
+    suite.sessions.push(guardianBrowser);
     const g = guardianBrowser.page;
     g.on('dialog', (dialog) => void dialog.accept());
-    await signUp(g, server.url, uniqueEmail('mum'));
-    await setUpFamily(g, server.url, 'Sam', 'Mum');
+    await signUp(g, suite.server.url, uniqueEmail('mum'));
+    await setUpFamily(g, suite.server.url, 'Sam', 'Mum');
 
     const played: Uint8Array[] = [];
     const toy = await HeadlessToy.start({
-      server: server.url,
-      dataDir: join(temp.dir, 'headless-toy'),
+      server: suite.server.url,
+      dataDir: join(suite.temp.dir, 'headless-toy'),
       player: (audio) => {
         played.push(audio);
         return Promise.resolve('memory');
       },
-      recorder: fileRecorder(voiceWav),
+      recorder: fileRecorder(suite.voiceWav),
       recordMimeType: 'audio/wav',
     });
     try {
@@ -92,8 +71,8 @@ void test(
       await screenshots(g, 'family-invitation');
 
       // The relative opens the link in their own browser, signs up and asks to join.
-      const relativeBrowser = await openBrowser(voiceWav);
-      sessions.push(relativeBrowser);
+      const relativeBrowser = await openBrowser(suite.voiceWav);
+      suite.sessions.push(relativeBrowser);
       const r = relativeBrowser.page;
       const grandma = uniqueEmail('grandma');
       await r.goto(link);
@@ -115,8 +94,8 @@ void test(
       await screenshots(r, 'join-waiting');
 
       // The same link again: used, so 410 with a clear message (from a third, fresh account).
-      const third = await openBrowser(voiceWav);
-      sessions.push(third);
+      const third = await openBrowser(suite.voiceWav);
+      suite.sessions.push(third);
       await third.page.goto(link);
       await third.page.getByLabel('Email').fill(uniqueEmail('stranger'));
       await third.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
@@ -150,7 +129,10 @@ void test(
       await hold(r, 'button.record', 2500);
       await r.getByRole('button', { name: /^Send to / }).click();
       await r.getByText(/^Sent! /).waitFor({ timeout: 30_000 });
-      await waitFor('Grandma’s message to reach the toy', async () => (await toy.device.unplayedCount()) === 1);
+      await waitFor(
+        'Grandma’s message to reach the toy',
+        async () => (await toy.device.unplayedCount()) === 1,
+      );
       const result = await toy.playNext();
       assert.ok(result, 'the toy played Grandma’s message');
       assert.equal(played.length, 1);

@@ -34,7 +34,10 @@ export async function setUpFamily(page: Page, url: string, child: string, sender
   await page.getByRole('heading', { name: 'Home' }).waitFor();
 }
 
-export async function goTo(page: Page, tab: 'Home' | 'Talk' | 'Listen' | 'Toys' | 'Family' | 'Devices'): Promise<void> {
+export async function goTo(
+  page: Page,
+  tab: 'Home' | 'Talk' | 'Listen' | 'Toys' | 'Family' | 'Devices',
+): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: tab }).click();
   await page.getByRole('heading', { name: tab, level: 1 }).waitFor();
 }

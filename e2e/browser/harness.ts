@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestServer } from '@burrow/server/testing';
 
@@ -171,6 +172,32 @@ export async function startWebServer() {
     );
   }
   return server;
+}
+
+/**
+ * The fixture a browser suite needs: Chromium present, the web app built, a real server, a WAV of
+ * `phrase` for the fake microphone, and every browser session closed afterwards. Registers the
+ * suite's before/after hooks; the returned object is filled in by `before`.
+ */
+export function browserSuite(prefix: string, phrase: string) {
+  const suite = {
+    temp: scratch(prefix),
+    server: undefined as unknown as Awaited<ReturnType<typeof startWebServer>>,
+    voiceWav: '',
+    sessions: [] as BrowserSession[],
+  };
+  before(async () => {
+    chromiumPath();
+    buildWeb();
+    suite.server = await startWebServer();
+    suite.voiceWav = makeVoiceWav(suite.temp.dir, phrase);
+  });
+  after(async () => {
+    for (const s of suite.sessions) await s.close();
+    await (suite.server as typeof suite.server | undefined)?.close();
+    suite.temp.cleanup();
+  });
+  return suite;
 }
 
 /** Saves a full-page screenshot at phone and desktop widths; prints and returns the paths. */

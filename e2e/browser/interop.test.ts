@@ -8,22 +8,18 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ApiClient, FamilyDevice, MemoryStore } from '@burrow/client';
 import { fileRecorder, HeadlessToy } from '@burrow/toy';
 import {
   blobAt,
-  buildWeb,
-  chromiumPath,
+  browserSuite,
   hold,
   lastRecordedHash,
   makeVoiceWav,
   openBrowser,
   PASSWORD,
-  scratch,
-  startWebServer,
   waitFor,
-  type BrowserSession,
 } from './harness.js';
 import {
   goTo,
@@ -38,42 +34,26 @@ import {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-let server: Awaited<ReturnType<typeof startWebServer>>;
-const temp = scratch('burrow-interop-');
-let voiceWav: string;
-const sessions: BrowserSession[] = [];
-
-before(async () => {
-  chromiumPath();
-  buildWeb();
-  server = await startWebServer();
-  voiceWav = makeVoiceWav(temp.dir, 'Hello from the family. This is a test of the Burrow toy.');
-});
-
-after(async () => {
-  for (const s of sessions) await s.close();
-  await server?.close();
-  temp.cleanup();
-});
+const suite = browserSuite('burrow-interop-', 'Hello from the family. This is a test of the Burrow toy.');
 
 void test(
   'the headless toy pairs with the browser guardian app, plays its message and answers it',
   { timeout: 180_000 },
   async () => {
-    const browser = await openBrowser(voiceWav);
-    sessions.push(browser);
+    const browser = await openBrowser(suite.voiceWav);
+    suite.sessions.push(browser);
     const g = browser.page;
-    await signUp(g, server.url, uniqueEmail('dad'));
-    await setUpFamily(g, server.url, 'Sam', 'Dad');
+    await signUp(g, suite.server.url, uniqueEmail('dad'));
+    await setUpFamily(g, suite.server.url, 'Sam', 'Dad');
 
     const played: Uint8Array[] = [];
-    const answerDir = join(temp.dir, 'answer');
+    const answerDir = join(suite.temp.dir, 'answer');
     mkdirSync(answerDir);
     const answerWav = makeVoiceWav(answerDir, 'Hi Dad, I fed the cat.');
     const answerBytes = readFileSync(answerWav);
     const toy = await HeadlessToy.start({
-      server: server.url,
-      dataDir: join(temp.dir, 'headless-toy'),
+      server: suite.server.url,
+      dataDir: join(suite.temp.dir, 'headless-toy'),
       player: (audio) => {
         played.push(audio);
         return Promise.resolve('memory');
@@ -131,23 +111,23 @@ void test(
   'the toy simulator pairs with a guardian outside the browser and they exchange messages',
   { timeout: 180_000 },
   async () => {
-    const browser = await openBrowser(voiceWav);
-    sessions.push(browser);
+    const browser = await openBrowser(suite.voiceWav);
+    suite.sessions.push(browser);
     const t = browser.page;
 
-    const api = new ApiClient({ baseUrl: server.url });
+    const api = new ApiClient({ baseUrl: suite.server.url });
     const grandpa = await FamilyDevice.open({ api, store: new MemoryStore() });
     await grandpa.signUp(uniqueEmail('grandpa'), PASSWORD);
     const familyId = await grandpa.createFamily();
     const childId = await grandpa.createChild(familyId, 'Leo');
 
-    await t.goto(`${server.url}/toy`);
+    await t.goto(`${suite.server.url}/toy`);
     await waitForToy(t, 'the simulator to come online', (s) => s.online);
     const code = await showPairingCode(t);
     const toyId = await grandpa.claimToy(familyId, childId, code);
     await waitForToy(t, 'the simulator to pin the roster', (s) => s.paired, 15_000);
 
-    const wav = new Uint8Array(readFileSync(voiceWav));
+    const wav = new Uint8Array(readFileSync(suite.voiceWav));
     await grandpa.sendVoice(familyId, [toyId], wav, {
       senderName: 'Grandpa',
       mimeType: 'audio/wav',
