@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { ApiClient, isApiError, type FamilyDevice } from '@burrow/client';
-import { blobHash, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, signToySettings, type RosterWire } from '@burrow/protocol';
+import { blobHash, parseEnvelope, signReview, type DeviceId, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, signToySettings, type RosterWire } from '@burrow/protocol';
 import { audioSample, pairedFamily, startWorld, type World } from './world.js';
 
 let world: World;
@@ -20,6 +20,7 @@ let pendingLookup: string;
 let invitationId: string;
 let requestId: string;
 let requesterId: string;
+let reviewedMessageId: string;
 
 before(async () => {
   world = await startWorld();
@@ -37,6 +38,12 @@ before(async () => {
   const relative = await world.guardian('relative');
   requestId = (await relative.requestToJoin((await victim.mum.invite(victim.familyId)).code)).requestId;
   requesterId = (await relative.api.getMe()).accountId;
+  // A message waiting for a guardian's review: gran is under review on the victim's toy.
+  const gran = await world.guardian('gran');
+  const granRequest = await gran.requestToJoin((await victim.mum.invite(victim.familyId)).code);
+  await victim.mum.approveJoinRequest(victim.familyId, granRequest.requestId, { role: 'member', sendToToy: true, hearChild: true });
+  await victim.mum.setReview(victim.familyId, victim.toyId, [gran.deviceId], true);
+  reviewedMessageId = await gran.sendVoice(victim.familyId, [victim.toyId], audioSample(1500), {});
 });
 after(async () => {
   await world.close();
@@ -93,6 +100,24 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   unblockAccount: (api) => api.unblockAccount(victim.familyId, requesterId),
   putToySettings: (api) => api.putToySettings(victim.familyId, victim.toyId, signToySettings({ v: 1, familyId: victim.familyId, toyId: victim.toyId, version: 99, issuedAt: Date.now(), timeZone: 'UTC', quietHours: { start: 0, end: 1439 } }, eve.keys)),
   getToySettings: (api) => api.getToySettings(victim.familyId, victim.toyId),
+  listReviews: (api) => api.listReviews(victim.familyId),
+  downloadReviewBlob: (api) => api.downloadReviewBlob(victim.familyId, reviewedMessageId),
+  approveMessage: async (api) => {
+    // The attacker signs a review of the real waiting envelope with its own key.
+    const row = await world.server.db.selectFrom('messages').select('envelope').where('id', '=', reviewedMessageId).executeTakeFirstOrThrow();
+    return api.approveMessage(victim.familyId, reviewedMessageId, [signReview(parseEnvelope(JSON.parse(row.envelope)), victim.toyId as DeviceId, eve.keys)]);
+  },
+  declineMessage: (api) => api.declineMessage(victim.familyId, reviewedMessageId),
+  listToys: (api) => api.listToys(victim.familyId),
+  renameToy: async (api) => {
+    const roster = await victim.mum.roster(victim.familyId);
+    const { envelope } = await sealEnvelope({ kind: 'record', id: newMessageId(secureRandom), familyId: victim.familyId, sender: eve.keys, rosterVersion: roster.version, createdAt: Date.now(), recipients: [{ deviceId: eve.deviceId, kemPublicKey: eve.keys.kemPublicKey }], meta: { toyName: 'Evil' }, random: secureRandom });
+    return api.renameToy(victim.familyId, victim.toyId, envelope);
+  },
+  unpairToy: async (api) => {
+    const current = await victim.mum.roster(victim.familyId);
+    return api.unpairToy(victim.familyId, victim.toyId, signRoster(nextRosterBody(current, current.familyId, current.devices.filter((d) => d.id !== victim.toyId), Date.now()), eve.keys));
+  },
 };
 
 async function snapshot() {
@@ -102,7 +127,10 @@ async function snapshot() {
   const blocks = (await victim.mum.api.listBlocks(victim.familyId)).blocks.length;
   const invitations = await world.server.db.selectFrom('invitations').select(['id', 'used_at']).where('family_id', '=', victim.familyId).orderBy('id').execute();
   const settings = (await victim.mum.api.getToySettings(victim.familyId, victim.toyId)).settings;
-  return { settings, rosterVersion: family.roster?.version, children: family.children.length, toys: family.toys.length, receipts: sent.messages.map((m) => m.receipts.length), requests, blocks, invitations };
+  const reviews = await world.server.db.selectFrom('message_reviews').select(['message_seq', 'toy_id', 'state', 'review']).where('family_id', '=', victim.familyId).orderBy('message_seq').execute();
+  const reviewed = (await world.server.db.selectFrom('messages').select(['envelope', 'blob_hash']).where('id', '=', reviewedMessageId).executeTakeFirst()) ?? null;
+  const toyNames = (await victim.mum.api.listToys(victim.familyId)).toys.map((t) => t.name?.id ?? null);
+  return { settings, reviews, reviewed, toyNames, rosterVersion: family.roster?.version, children: family.children.length, toys: family.toys.length, receipts: sent.messages.map((m) => m.receipts.length), requests, blocks, invitations };
 }
 
 for (const attacker of attackers) {
@@ -153,7 +181,7 @@ test('every operation in the OpenAPI document is covered by an authorization cas
   const ops = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
   // Public by design (rate-limited), or scoped to the caller's own account, device or toy (tested above).
   // redeemInvitation: the code is the capability; anyone signed in who holds one may ask to join.
-  const selfScoped = ['signUp', 'logIn', 'registerToy', 'getMe', 'logOut', 'listSessions', 'revokeSession', 'revokeOtherSessions', 'changePassword', 'resendVerification', 'verifyEmail', 'requestPasswordReset', 'resetPassword', 'registerDevice', 'createFamily', 'listMessages', 'listSent', 'getToyMe', 'getPairing', 'openPairing', 'lookupPairing', 'redeemInvitation', 'getMyToySettings', 'stream', 'healthz', 'readyz', 'openapi'];
+  const selfScoped = ['signUp', 'logIn', 'registerToy', 'getMe', 'logOut', 'listSessions', 'revokeSession', 'revokeOtherSessions', 'changePassword', 'resendVerification', 'verifyEmail', 'requestPasswordReset', 'resetPassword', 'registerDevice', 'createFamily', 'listMessages', 'listSent', 'getToyMe', 'getPairing', 'openPairing', 'lookupPairing', 'redeemInvitation', 'getMyToySettings', 'listReviewedMessages', 'createStreamTicket', 'stream', 'healthz', 'readyz', 'openapi'];
   const uncovered = ops.filter((o) => o && !(o in cases) && !selfScoped.includes(o));
   assert.deepEqual(uncovered, []);
 });

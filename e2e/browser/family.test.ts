@@ -18,7 +18,7 @@ import {
   screenshots,
   waitFor,
 } from './harness.js';
-import { goTo, pairWithCode, setUpFamily, signUp, uniqueEmail } from './flows.js';
+import { goTo, pairWithCode, saveRecoveryCodes, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
 const suite = browserSuite('burrow-family-', 'Hello Sam, this is Grandma.');
 
@@ -86,6 +86,7 @@ void test(
         .and(r.locator('[aria-valuenow="4"]'))
         .waitFor();
       await r.getByRole('button', { name: 'Create account' }).click();
+      await saveRecoveryCodes(r);
       await r.getByRole('heading', { name: 'Join a family' }).waitFor({ timeout: 15_000 });
       assert.notEqual(await r.getByLabel('Invitation code').inputValue(), '', 'the code came from the link');
       await r.getByRole('button', { name: 'Ask to join' }).click();
@@ -104,6 +105,7 @@ void test(
         .and(third.page.locator('[aria-valuenow="4"]'))
         .waitFor();
       await third.page.getByRole('button', { name: 'Create account' }).click();
+      await saveRecoveryCodes(third.page);
       await third.page.getByRole('button', { name: 'Ask to join' }).click();
       await third.page.getByText(/already used or has expired/).waitFor({ timeout: 15_000 });
       await third.close();

@@ -20,7 +20,18 @@ export async function signUp(page: Page, url: string, email: string): Promise<vo
     .and(page.locator('[aria-valuenow="4"]'))
     .waitFor();
   await page.getByRole('button', { name: 'Create account' }).click();
+  await saveRecoveryCodes(page);
   await page.waitForURL(`${url}/welcome`);
+}
+
+/** Sign-up's recovery-code step: reads the ten codes shown once, confirms one; returns them all. */
+export async function saveRecoveryCodes(page: Page): Promise<string[]> {
+  await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+  const codes = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
+  assert.equal(codes.length, 10);
+  await page.getByLabel('Type one of the codes to confirm you saved them').fill(codes[0]!);
+  await page.getByRole('button', { name: 'I have saved my codes' }).click();
+  return codes;
 }
 
 /** Agrees to the privacy notice and creates the family with its first child; lands on Home. */

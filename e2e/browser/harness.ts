@@ -120,8 +120,12 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** A fresh Chromium profile (its own cookies and IndexedDB) with a fake microphone playing `wav`. */
-export async function openBrowser(wav: string, viewport = PHONE): Promise<BrowserSession> {
+/**
+ * A fresh Chromium profile (its own cookies and IndexedDB) with a fake microphone playing `wav`.
+ * `extraArgs` adds Chromium flags for this profile only, e.g. a fake camera
+ * (`--use-file-for-fake-video-capture=<file.y4m>`).
+ */
+export async function openBrowser(wav: string, viewport = PHONE, extraArgs: string[] = []): Promise<BrowserSession> {
   const profile = scratch('burrow-chromium-');
   const context = await chromium.launchPersistentContext(profile.dir, {
     executablePath: chromiumPath(),
@@ -139,6 +143,7 @@ export async function openBrowser(wav: string, viewport = PHONE): Promise<Browse
       '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${wav}`,
       '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
     ],
   });
   await context.addInitScript(TAP);

@@ -19,14 +19,17 @@ export default defineConfig({
     rolldownOptions: {
       input: { app: here('./index.html'), toy: here('./toy.html') },
       // What both pages load (React, the protocol and client, IndexedDB) in one cacheable chunk; the
-      // password-strength dictionaries stay in their own chunk, loaded by the sign-up page only.
+      // password-strength dictionaries stay in their own chunk, loaded by the sign-up page only, and
+      // so does the QR decoder (Toys → Scan).
       output: {
         codeSplitting: {
           groups: [
             {
               name: 'shared',
+              // jsqr (the QR scanner, loaded on demand) and qrcode (the simulator's QR) stay with
+              // the page that uses them.
               test: (id) =>
-                !id.includes('@zxcvbn-ts') &&
+                !/@zxcvbn-ts|[\\/]jsqr[\\/]|[\\/]qrcode[\\/]/.test(id) &&
                 /node_modules|packages[\\/](client|protocol)[\\/]|src[\\/]shared[\\/]/.test(id),
             },
           ],

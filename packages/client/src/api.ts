@@ -3,7 +3,7 @@
  * token and the acting device id, and turns error bodies into ApiError. It runs in browsers and Node 20
  * (global fetch). Browsers may leave `token` unset and rely on the HttpOnly session cookie.
  */
-import type { EnvelopeWire, RosterWire, ToySettingsWire } from '@burrow/protocol';
+import type { EnvelopeWire, ReviewWire, RosterWire, ToySettingsWire } from '@burrow/protocol';
 import { ApiError } from './api-error.js';
 
 export interface FamilySummary {
@@ -22,7 +22,7 @@ export interface InboxItem {
 export interface SentItem {
   seq: number;
   messageId: string;
-  receipts: { deviceId: string; kind: 'delivered' | 'played'; at: number }[];
+  receipts: { deviceId: string; kind: 'delivered' | 'played' | 'declined'; at: number }[];
 }
 
 export interface PairingLookup {
@@ -54,6 +54,35 @@ export interface JoinRequest {
   status: 'pending' | 'approved' | 'declined' | 'removed' | 'blocked';
   createdAt: number;
   devices: AccountDeviceKeys[];
+}
+
+/** A message waiting for a guardian's review before the toys it names may play it (protocol §11). */
+export interface PendingReview {
+  messageId: string;
+  envelope: EnvelopeWire;
+  /** The toys it waits for. */
+  toyIds: string[];
+  senderDeviceId: string;
+  /** The sending account's email, as the server knows it. */
+  senderEmail: string | null;
+  createdAt: number;
+}
+
+/** A message a guardian approved, as the toy fetches it: the envelope and the guardian's review. */
+export interface ReviewedItem {
+  seq: number;
+  envelope: EnvelopeWire;
+  review: ReviewWire;
+}
+
+/** A paired toy as the family sees it (listToys): its sealed name, presence and unplayed count. */
+export interface FamilyToy {
+  toyId: string;
+  childId: string | null;
+  name: EnvelopeWire | null;
+  online: boolean;
+  lastSeenAt: number | null;
+  unplayed: number;
 }
 
 export interface PendingDevice extends AccountDeviceKeys {
@@ -206,6 +235,37 @@ export class ApiClient {
   getMyToySettings() {
     return this.request<{ settings: ToySettingsWire | null }>('GET', '/v1/toys/me/settings');
   }
+  listToys(familyId: string) {
+    return this.request<{ toys: FamilyToy[] }>('GET', `/v1/families/${enc(familyId)}/toys`);
+  }
+  renameToy(familyId: string, toyId: string, name: EnvelopeWire) {
+    return this.request<void>('PUT', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/name`, { name });
+  }
+  unpairToy(familyId: string, toyId: string, roster: RosterWire) {
+    return this.request<{ version: number }>('POST', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/unpair`, { roster });
+  }
+  /** A toy: a single-use ticket to open the stream where no Authorization header can be sent (a browser). */
+  createStreamTicket() {
+    return this.request<{ ticket: string; expiresAt: number }>('POST', '/v1/toys/me/stream-tickets');
+  }
+  listReviews(familyId: string) {
+    return this.request<{ reviews: PendingReview[] }>('GET', `/v1/families/${enc(familyId)}/reviews`);
+  }
+  async downloadReviewBlob(familyId: string, messageId: string): Promise<Uint8Array> {
+    const res = await this.fetchImpl(`${this.baseUrl}/v1/families/${enc(familyId)}/reviews/${enc(messageId)}/blob`, { headers: this.headers(), credentials: 'same-origin' });
+    if (!res.ok) await this.read<unknown>(res);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+  approveMessage(familyId: string, messageId: string, reviews: ReviewWire[]) {
+    return this.request<{ released: string[] }>('POST', `/v1/families/${enc(familyId)}/reviews/${enc(messageId)}/approve`, { reviews });
+  }
+  declineMessage(familyId: string, messageId: string) {
+    return this.request<void>('POST', `/v1/families/${enc(familyId)}/reviews/${enc(messageId)}/decline`);
+  }
+  /** A toy: messages a guardian approved for it, after its review cursor. */
+  listReviewedMessages(after = 0, limit = 50) {
+    return this.request<{ messages: ReviewedItem[] }>('GET', `/v1/toys/me/reviewed?after=${after}&limit=${limit}`);
+  }
   async uploadBlob(familyId: string, hash: string, blob: Uint8Array): Promise<void> {
     const res = await this.fetchImpl(`${this.baseUrl}/v1/families/${enc(familyId)}/blobs/${enc(hash)}`, {
       method: 'PUT',
@@ -234,10 +294,12 @@ export class ApiClient {
   }
 
   /** ws(s):// URL of the stream, for a WebSocket implementation of the caller's platform. */
-  streamUrl(): string {
+  streamUrl(options: { device?: string; ticket?: string } = {}): string {
     const url = new URL(this.baseUrl + '/v1/stream');
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    if (this.deviceId) url.searchParams.set('device', this.deviceId);
+    const device = options.device ?? this.deviceId;
+    if (device) url.searchParams.set('device', device);
+    if (options.ticket) url.searchParams.set('ticket', options.ticket);
     return url.toString();
   }
 }

@@ -35,9 +35,13 @@ import {
   type RosterDevice,
   type RosterWire,
   type QuietHours,
+  type ToySettingsBodyV2,
   type ToySettingsWire,
+  reviewedDevices,
+  settingsVolume,
+  signReview,
 } from '@burrow/protocol';
-import type { AccountDeviceKeys, ApiClient } from './api.js';
+import type { AccountDeviceKeys, ApiClient, PendingReview } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
 import { pinRoster, refreshRoster } from './roster-sync.js';
 import type { StateStore } from './store.js';
@@ -49,6 +53,16 @@ export interface ReceivedMessage {
   createdAt: number;
   meta: MessageMeta;
   audio: Uint8Array;
+}
+
+/** A change to a toy's settings; fields left out keep their current value. */
+export interface ToySettingsChange {
+  timeZone?: string;
+  quietHours?: QuietHours | null;
+  /** 0 (silent) to 100. */
+  volume?: number;
+  /** Device ids whose messages wait for a guardian's review before this toy plays them. */
+  review?: readonly string[];
 }
 
 /** What a guardian allows a person's devices: a guardian, or a member with these rights. */
@@ -185,7 +199,17 @@ export class FamilyDevice {
     const roster = await this.roster(familyId);
     const me = findDevice(roster, this.deviceId);
     if (!me?.sendToToy) throw new ProtocolError('not_authorized', 'This device may not send to the toy.');
-    const targets = [...new Set([...toyIds, this.deviceId])].map((id) => {
+    // A toy that puts this device under review (§11) gets the message only after a guardian approves
+    // it, so it is sealed to the guardians too: they listen to it before deciding.
+    const reviewers: string[] = [];
+    for (const toyId of toyIds) {
+      const { settings } = await this.api.getToySettings(familyId, toyId).catch(() => ({ settings: null }));
+      if (reviewedDevices(settings).includes(this.deviceId)) {
+        reviewers.push(...roster.devices.filter((d) => d.role === 'guardian').map((d) => d.id));
+        break;
+      }
+    }
+    const targets = [...new Set([...toyIds, this.deviceId, ...reviewers])].map((id) => {
       const d = findDevice(roster, id);
       if (!d) throw new ProtocolError('not_authorized', 'Recipient is not in the roster.');
       return { deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) };
@@ -286,7 +310,61 @@ export class FamilyDevice {
     const { devices } = await this.api.listPendingDevices(familyId);
     const device = devices.find((d) => d.deviceId === deviceId);
     if (!device) throw new ProtocolError('not_authorized', 'That device is not waiting for approval.');
-    return this.addDevices(familyId, [device], grant);
+    const roster = await this.addDevices(familyId, [device], grant);
+    await this.extendReview(familyId, roster, device.accountId, device.deviceId);
+    return roster;
+  }
+
+  /**
+   * A person under review on a toy stays under review on their new device: the toy checks device ids
+   * (§11), so every toy whose settings list another device of the same account gets a new record
+   * listing this one too. (The server already holds messages from any device of such an account.)
+   */
+  private async extendReview(familyId: string, roster: RosterWire, accountId: string, deviceId: string): Promise<void> {
+    const { requests } = await this.api.listJoinRequests(familyId);
+    const sameAccount = new Set(requests.filter((r) => r.accountId === accountId).flatMap((r) => r.devices.map((d) => d.deviceId)));
+    sameAccount.delete(deviceId);
+    if (sameAccount.size === 0) return;
+    for (const toy of roster.devices.filter((d) => d.role === 'toy')) {
+      const { settings } = await this.api.getToySettings(familyId, toy.id);
+      const reviewed = reviewedDevices(settings);
+      if (reviewed.some((id) => sameAccount.has(id)) && !reviewed.includes(deviceId as DeviceId)) {
+        await this.setReview(familyId, toy.id, [deviceId], true);
+      }
+    }
+  }
+
+  /**
+   * Names a toy ("Bunny"). The name is family data, so it is sealed like a child's profile: a record
+   * to every person's device in the roster, signed by this guardian device. The server keeps only that.
+   */
+  async renameToy(familyId: string, toyId: string, name: string): Promise<void> {
+    const roster = await this.roster(familyId);
+    const people = roster.devices.filter((d) => d.role !== 'toy');
+    const { envelope } = await sealEnvelope({
+      kind: 'record',
+      id: newMessageId(this.random),
+      familyId: roster.familyId,
+      sender: this.keys,
+      rosterVersion: roster.version,
+      createdAt: this.clock(),
+      recipients: people.map((d) => ({ deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) })),
+      meta: { toyName: name, toyId },
+      random: this.random,
+    });
+    await this.api.renameToy(familyId, toyId, envelope);
+  }
+
+  /**
+   * Unpairs a toy: signs the next roster without it (nothing else changes), and the server revokes
+   * the toy's credentials and deletes its queue. The toy learns it and wipes itself (ToyDevice.reset).
+   */
+  async unpairToy(familyId: string, toyId: string): Promise<RosterWire> {
+    const current = await this.roster(familyId);
+    const next = signRoster(nextRosterBody(current, current.familyId, current.devices.filter((d) => d.id !== toyId), this.clock()), this.keys);
+    await this.api.unpairToy(familyId, toyId, next);
+    await pinRoster(this.store, next);
+    return next;
   }
 
   /** Removes devices from the roster: from the next version on they can neither send nor hear. */
@@ -305,13 +383,85 @@ export class FamilyDevice {
   /**
    * Sets a toy's quiet hours (minutes after local midnight in `timeZone`; null for none) with a
    * record this guardian device signs; the toy verifies and enforces it (docs/protocol.md §10).
+   * The toy's volume and review list are kept as they are.
    */
   async setQuietHours(familyId: string, toyId: string, timeZone: string, quietHours: QuietHours | null): Promise<ToySettingsWire> {
+    return this.setToySettings(familyId, toyId, { timeZone, quietHours });
+  }
+
+  /**
+   * Changes a toy's settings — quiet hours, volume (0-100), the devices whose messages wait for a
+   * guardian's review — in one record this guardian device signs (docs/protocol.md §10, §11). Fields
+   * left out keep their current value (or the default when the toy has none yet).
+   */
+  async setToySettings(familyId: string, toyId: string, change: ToySettingsChange): Promise<ToySettingsWire> {
     const roster = await this.roster(familyId);
     const { settings: held } = await this.api.getToySettings(familyId, toyId);
-    const settings = signToySettings({ v: 1, familyId: roster.familyId, toyId: toyId as DeviceId, version: (held?.version ?? 0) + 1, issuedAt: this.clock(), timeZone, quietHours }, this.keys);
+    const body: ToySettingsBodyV2 = {
+      v: 2,
+      familyId: roster.familyId,
+      toyId: toyId as DeviceId,
+      version: (held?.version ?? 0) + 1,
+      issuedAt: this.clock(),
+      timeZone: change.timeZone ?? held?.timeZone ?? 'UTC',
+      quietHours: change.quietHours !== undefined ? change.quietHours : (held?.quietHours ?? null),
+      volume: change.volume ?? settingsVolume(held),
+      review: [...new Set((change.review ?? reviewedDevices(held)).map((id) => id as DeviceId))].sort(),
+    };
+    const settings = signToySettings(body, this.keys);
     await this.api.putToySettings(familyId, toyId, settings);
     return settings;
+  }
+
+  /** Puts a person's devices under review for a toy, or takes them off (one signed settings change). */
+  async setReview(familyId: string, toyId: string, deviceIds: readonly string[], review: boolean): Promise<ToySettingsWire> {
+    const { settings: held } = await this.api.getToySettings(familyId, toyId);
+    const current = new Set<string>(reviewedDevices(held));
+    for (const id of deviceIds) {
+      if (review) current.add(id);
+      else current.delete(id);
+    }
+    return this.setToySettings(familyId, toyId, { review: [...current] });
+  }
+
+  // ---- Review before play (docs/protocol.md §11) ----
+
+  /** Messages waiting for a guardian's review in this family. */
+  async listReviews(familyId: string): Promise<PendingReview[]> {
+    const { reviews } = await this.api.listReviews(familyId);
+    return reviews;
+  }
+
+  /**
+   * Opens a waiting message so a guardian can listen before approving: its envelope is checked
+   * against the roster like any other, and it is sealed to the guardians when it waits for review.
+   */
+  async openReview(familyId: string, pending: PendingReview): Promise<{ meta: MessageMeta; audio: Uint8Array }> {
+    const envelope = parseEnvelope(pending.envelope);
+    const roster = await this.roster(familyId);
+    const refusal = familyAdmission(envelope, roster, this.deviceId);
+    if (refusal) throw new ProtocolError('not_authorized', `Refused: ${refusal}.`);
+    const blob = await this.api.downloadReviewBlob(familyId, envelope.id);
+    const { meta, payload } = await openEnvelope(envelope, blob, this.keys);
+    return { meta, audio: payload ?? new Uint8Array(0) };
+  }
+
+  /**
+   * Approves a waiting message: this guardian device signs a review of exactly that envelope for
+   * each toy it waits for, and the server releases it to them. The toy verifies the signature itself.
+   */
+  async approveMessage(familyId: string, messageId: string): Promise<void> {
+    const pending = (await this.listReviews(familyId)).find((r) => r.messageId === messageId);
+    if (!pending) throw new ProtocolError('not_authorized', 'That message is not waiting for review.');
+    const envelope = parseEnvelope(pending.envelope);
+    if (envelope.id !== messageId || envelope.familyId !== familyId) throw new ProtocolError('not_authorized', 'The server returned another message.');
+    const reviews = pending.toyIds.map((toyId) => signReview(envelope, toyId as DeviceId, this.keys));
+    await this.api.approveMessage(familyId, messageId, reviews);
+  }
+
+  /** Declines a waiting message: the server deletes it (envelope and audio) and tells the sender. */
+  async declineMessage(familyId: string, messageId: string): Promise<void> {
+    await this.api.declineMessage(familyId, messageId);
   }
 
   private async addDevices(familyId: string, devices: readonly AccountDeviceKeys[], grant: Grant): Promise<RosterWire> {

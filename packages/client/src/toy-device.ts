@@ -24,6 +24,8 @@ import {
   verifyRosterTag,
   isQuietAt,
   parseToySettings,
+  reviewAdmission,
+  settingsVolume,
   verifyToySettings,
   ProtocolError,
   type Bytes,
@@ -57,6 +59,8 @@ export type ToyEvent =
 interface QueuedMessage {
   envelope: EnvelopeWire;
   blob: string;
+  /** The guardian's review it came with (§11), checked again at play time. */
+  review?: unknown;
 }
 
 export interface ToyDeviceOptions {
@@ -71,6 +75,8 @@ export interface PlayedMessage {
   messageId: string;
   meta: MessageMeta;
   audio: Bytes;
+  /** The speaker volume, 0-100, from the guardian-signed settings (§10). */
+  volume: number;
 }
 
 export class ToyDevice {
@@ -79,7 +85,8 @@ export class ToyDevice {
   private constructor(
     readonly api: ApiClient,
     private readonly store: StateStore,
-    readonly keys: DeviceKeys,
+    /** Replaced only by reset(): an unpaired toy starts over with a new identity. */
+    public keys: DeviceKeys,
     private readonly random: RandomSource,
     private readonly clock: () => number,
     private readonly emit: (event: ToyEvent) => void,
@@ -112,8 +119,25 @@ export class ToyDevice {
     this.emit({ type: 'registered', toyId: this.toyId });
   }
 
+  /**
+   * The toy was unpaired (the server revoked its token, or said so on the stream): forget the family —
+   * roster, queued messages, settings, cursors — and the toy's own keys and token, then register a new
+   * identity, so it can be paired again and carries nothing of the old family (EN 303 645 5.11).
+   * A server can cause this only by refusing the toy, which it can always do; re-pairing still needs
+   * the button held and the code's secret.
+   */
+  async reset(): Promise<void> {
+    this.pairing = undefined;
+    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'settings', 'seen', 'token', 'keys'])
+      await this.store.set(key, null);
+    this.api.token = undefined;
+    this.keys = (await loadOrCreateKeys(this.store, this.random)).keys;
+    await this.register();
+  }
+
   async roster(): Promise<RosterWire | undefined> {
-    return this.store.get<RosterWire>('roster');
+    // null once reset() forgot it (a StateStore has no delete).
+    return (await this.store.get<RosterWire | null>('roster')) ?? undefined;
   }
 
   async isPaired(): Promise<boolean> {
@@ -173,6 +197,7 @@ export class ToyDevice {
       await this.store.set('roster', roster);
       await this.store.set('queue', []);
       await this.store.set('inboxCursor', 0);
+      await this.store.set('reviewCursor', 0);
       this.emit({ type: 'paired', familyId: roster.familyId, rosterVersion: roster.version });
       return true;
     } catch (err) {
@@ -225,6 +250,11 @@ export class ToyDevice {
     }
   }
 
+  /** The speaker volume (0-100) of the guardian-signed settings the toy holds. */
+  async volume(): Promise<number> {
+    return settingsVolume(await this.settings());
+  }
+
   /** Whether the toy is in quiet hours now, by its own clock and its guardian-signed settings. */
   async isQuiet(): Promise<boolean> {
     return isQuietAt(await this.settings(), this.clock());
@@ -235,20 +265,34 @@ export class ToyDevice {
   }
 
   /**
-   * Pulls new envelopes while a slot is free. Each is checked against the pinned roster (signature,
-   * sender with may-send-to-toy, message id unseen) and its blob against the signed hash before it
-   * takes a slot; refusals are reported and never played.
+   * Pulls new envelopes while a slot is free, from the inbox and then from the messages guardians
+   * approved after review (§11). Each is checked against the pinned roster (signature, sender with
+   * may-send-to-toy, message id unseen, a guardian's review when its sender is under review) and its
+   * blob against the signed hash before it takes a slot; refusals are reported and never played.
    */
   async sync(): Promise<number> {
-    let roster = await this.refreshRoster();
+    const roster = await this.refreshRoster();
     if (!roster) return 0;
+    const settings = await this.refreshSettings(roster);
     // Quiet hours: new messages wait on the server and the heart stays dark until the hours end.
-    if (isQuietAt(await this.refreshSettings(roster), this.clock())) return 0;
+    if (isQuietAt(settings, this.clock())) return 0;
+    const ctx = { roster, settings };
+    let added = await this.pull('inboxCursor', (after, limit) => this.api.listMessages(after, limit), ctx);
+    added += await this.pull('reviewCursor', (after, limit) => this.api.listReviewedMessages(after, limit), ctx);
+    return added;
+  }
+
+  /** Drains one feed past its cursor while a slot is free. */
+  private async pull(
+    cursorKey: 'inboxCursor' | 'reviewCursor',
+    list: (after: number, limit: number) => Promise<{ messages: { seq: number; envelope: EnvelopeWire; review?: unknown }[] }>,
+    ctx: { roster: RosterWire; settings: ToySettingsWire | null },
+  ): Promise<number> {
     let queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
-    let cursor = (await this.store.get<number>('inboxCursor')) ?? 0;
+    let cursor = (await this.store.get<number>(cursorKey)) ?? 0;
     let added = 0;
     while (queue.length < TOY_SLOTS) {
-      const page = await this.api.listMessages(cursor, TOY_SLOTS - queue.length);
+      const page = await list(cursor, TOY_SLOTS - queue.length);
       // Only items past the cursor count; a server that repeats a page cannot keep the toy looping.
       const fresh = page.messages.filter((item) => Number.isSafeInteger(item.seq) && item.seq > cursor);
       if (fresh.length === 0) break;
@@ -260,18 +304,21 @@ export class ToyDevice {
         } catch {
           this.emit({ type: 'refused', messageId: String((item.envelope as { id?: unknown }).id), reason: 'malformed' });
           cursor = item.seq;
+          await this.store.set(cursorKey, cursor);
           continue;
         }
-        let refusal: string | null = toyAdmission(envelope, roster, this.toyId, (id) => seen.includes(id));
+        const review = item.review ?? null;
+        const admit = () => toyAdmission(envelope, ctx.roster, this.toyId, (id) => seen.includes(id), { settings: ctx.settings, review });
+        let refusal: string | null = admit();
         if (refusal === 'stale_roster') {
-          roster = (await this.refreshRoster()) ?? roster;
-          refusal = toyAdmission(envelope, roster, this.toyId, (id) => seen.includes(id));
+          ctx.roster = (await this.refreshRoster()) ?? ctx.roster;
+          refusal = admit();
         }
         if (!refusal) {
           try {
             const blob = await this.api.downloadMessageBlob(envelope.id);
             await openEnvelope(envelope, blob, this.keys); // checks the hash and that it decrypts
-            queue.push({ envelope, blob: toBase64url(blob) });
+            queue.push({ envelope, blob: toBase64url(blob), ...(review ? { review } : {}) });
             added++;
           } catch (err) {
             refusal = err instanceof ProtocolError && err.code === 'hash_mismatch' ? 'hash_mismatch' : 'undecryptable';
@@ -286,7 +333,7 @@ export class ToyDevice {
         }
         cursor = item.seq;
         await this.store.set('queue', queue);
-        await this.store.set('inboxCursor', cursor);
+        await this.store.set(cursorKey, cursor);
         if (queue.length >= TOY_SLOTS) break;
       }
       queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
@@ -300,20 +347,28 @@ export class ToyDevice {
    */
   async playNext(): Promise<PlayedMessage | undefined> {
     const roster = await this.refreshRoster();
-    if (roster && isQuietAt(await this.refreshSettings(roster), this.clock())) return undefined;
+    const settings = roster ? await this.refreshSettings(roster) : await this.settings();
+    if (isQuietAt(settings, this.clock())) return undefined;
     const queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
     for (let next = queue.shift(); next; next = queue.shift()) {
       await this.store.set('queue', queue);
       const sender = roster && findDevice(roster, next.envelope.sender);
-      if (!sender?.sendToToy || sender.role === 'toy') {
+      if (!roster || !sender?.sendToToy || sender.role === 'toy') {
         this.emit({ type: 'refused', messageId: next.envelope.id, reason: 'sender_removed' });
+        continue;
+      }
+      // Review (§11) again against the roster and settings held now: a guardian removed since, or
+      // review turned on since the message was queued, keeps it from playing without a valid review.
+      const reviewRefusal = reviewAdmission(next.envelope, roster, this.toyId, { settings, review: next.review ?? null });
+      if (reviewRefusal) {
+        this.emit({ type: 'refused', messageId: next.envelope.id, reason: reviewRefusal });
         continue;
       }
       const { meta, payload } = await openEnvelope(next.envelope, fromBase64url(next.blob), this.keys);
       const audio = payload ?? new Uint8Array(0);
       this.emit({ type: 'played', messageId: next.envelope.id, bytes: audio.length });
       await this.api.sendReceipt(next.envelope.id, 'played').catch(() => undefined);
-      return { messageId: next.envelope.id, meta, audio };
+      return { messageId: next.envelope.id, meta, audio, volume: settingsVolume(settings) };
     }
     return undefined;
   }

@@ -1,14 +1,19 @@
 /**
- * Toy settings (docs/protocol.md §10): quiet hours in the family's time zone, signed by a guardian
- * device of the toy's roster. The toy enforces them itself, so a server cannot make the toy speak
- * during quiet hours, nor lift them: it can only withhold a newer record (the toy keeps the last one).
+ * Toy settings (docs/protocol.md §10): quiet hours in the family's time zone, the speaker volume and
+ * the devices whose messages wait for a guardian's review (§11), signed by a guardian device of the
+ * toy's roster. The toy enforces them itself, so a server cannot make the toy speak during quiet
+ * hours, skip a review, nor lift either: it can only withhold a newer record (the toy keeps the last).
+ *
+ * Two record versions exist: `v: 1` (quiet hours only, the first format) still parses and verifies;
+ * `v: 2` adds `volume` and `review`. Each is signed under its own label, so neither can be read as
+ * the other. Readers use `settingsVolume` and `reviewedDevices`, which give v1 records the defaults.
  */
 import { fromBase64url, toBase64url, type Bytes } from './bytes.js';
 import { expect, ProtocolError } from './errors.js';
 import { parseId, type DeviceId, type FamilyId } from './ids.js';
 import { sign, verify, type DeviceKeys } from './keys.js';
 import { findDevice, type RosterWire } from './roster.js';
-import { Label, transcript } from './transcript.js';
+import { Label, transcript, type Field } from './transcript.js';
 
 /** A daily window in minutes after local midnight; `start > end` wraps past midnight (21:00-07:00). */
 export interface QuietHours {
@@ -16,8 +21,7 @@ export interface QuietHours {
   end: number;
 }
 
-export interface ToySettingsBody {
-  v: 1;
+interface ToySettingsCommon {
   familyId: FamilyId;
   toyId: DeviceId;
   /** Increases with every change; a toy accepts only a higher one. */
@@ -28,18 +32,47 @@ export interface ToySettingsBody {
   quietHours: QuietHours | null;
 }
 
-export interface ToySettingsWire extends ToySettingsBody {
-  signer: DeviceId;
-  signature: string;
+/** The first format: quiet hours only. */
+export interface ToySettingsBodyV1 extends ToySettingsCommon {
+  v: 1;
 }
+
+/** Quiet hours, volume and review-before-play. */
+export interface ToySettingsBodyV2 extends ToySettingsCommon {
+  v: 2;
+  /** Speaker volume, 0 (silent) to 100 (full). */
+  volume: number;
+  /** Devices whose messages the toy plays only with a guardian's review signature (§11), sorted. */
+  review: DeviceId[];
+}
+
+export type ToySettingsBody = ToySettingsBodyV1 | ToySettingsBodyV2;
+export type ToySettingsWire = ToySettingsBody & { signer: DeviceId; signature: string };
+
+/** The volume of a toy with no settings, or with a v1 record: loud enough for a room, not for a cot. */
+export const DEFAULT_VOLUME = 70;
+export const MAX_REVIEWED_DEVICES = 256;
 
 const MINUTES_PER_DAY = 24 * 60;
 const isMinute = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) < MINUTES_PER_DAY;
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+const isVolume = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= 100;
 
 function settingsTranscript(body: ToySettingsBody, signer: DeviceId): Bytes {
   const q = body.quietHours;
-  return transcript(Label.toySettings, [body.familyId, body.toyId, body.version, body.issuedAt, body.timeZone, q !== null, q?.start ?? 0, q?.end ?? 0, signer]);
+  const common: Field[] = [body.familyId, body.toyId, body.version, body.issuedAt, body.timeZone, q !== null, q?.start ?? 0, q?.end ?? 0];
+  if (body.v === 1) return transcript(Label.toySettings, [...common, signer]);
+  return transcript(Label.toySettingsV2, [...common, body.volume, body.review.length, ...body.review, signer]);
+}
+
+/** The volume the toy plays at (0-100): the record's, or DEFAULT_VOLUME for none or a v1 record. */
+export function settingsVolume(settings: ToySettingsBody | null | undefined): number {
+  return settings?.v === 2 ? settings.volume : DEFAULT_VOLUME;
+}
+
+/** The devices whose messages need a guardian's review before this toy plays them. */
+export function reviewedDevices(settings: ToySettingsBody | null | undefined): readonly DeviceId[] {
+  return settings?.v === 2 ? settings.review : [];
 }
 
 /** Whether `timeZone` is one the platform's Intl knows. */
@@ -53,15 +86,23 @@ export function isTimeZone(timeZone: string): boolean {
 }
 
 export function signToySettings(body: ToySettingsBody, signer: DeviceKeys): ToySettingsWire {
-  const signature = toBase64url(sign(signer.signSecretKey, settingsTranscript(body, signer.deviceId)));
-  return { ...body, quietHours: body.quietHours && { ...body.quietHours }, signer: signer.deviceId, signature };
+  const copy: ToySettingsBody =
+    body.v === 2
+      ? { ...body, quietHours: body.quietHours && { ...body.quietHours }, review: [...new Set(body.review)].sort() }
+      : { ...body, quietHours: body.quietHours && { ...body.quietHours } };
+  const signature = toBase64url(sign(signer.signSecretKey, settingsTranscript(copy, signer.deviceId)));
+  return { ...copy, signer: signer.deviceId, signature };
 }
 
-/** MUST-rejects of §10: version tag, ids, counters, an unknown time zone, minutes outside a day, start = end. */
+/**
+ * MUST-rejects of §10: version tag, ids, counters, an unknown time zone, minutes outside a day,
+ * start = end; for v2 also a volume outside 0..100 and a review list that is not a sorted set of at
+ * most 256 device ids. Fields a version does not define are dropped (they are not signed).
+ */
 export function parseToySettings(json: unknown): ToySettingsWire {
   expect(typeof json === 'object' && json !== null && !Array.isArray(json), 'toy settings');
   const s = json as Record<string, unknown>;
-  if (s.v !== 1) throw new ProtocolError('unsupported_version', 'Unsupported toy settings version.');
+  if (s.v !== 1 && s.v !== 2) throw new ProtocolError('unsupported_version', 'Unsupported toy settings version.');
   const familyId = parseId<FamilyId>(s.familyId, 'family id');
   const toyId = parseId<DeviceId>(s.toyId, 'toy id');
   const signer = parseId<DeviceId>(s.signer, 'signer');
@@ -76,7 +117,14 @@ export function parseToySettings(json: unknown): ToySettingsWire {
     expect(isMinute(q.start) && isMinute(q.end) && q.start !== q.end, 'quiet hours');
     quietHours = { start: q.start, end: q.end };
   }
-  return { v: 1, familyId, toyId, version: s.version, issuedAt: s.issuedAt, timeZone: s.timeZone, quietHours, signer, signature: s.signature as string };
+  const common = { familyId, toyId, version: s.version, issuedAt: s.issuedAt, timeZone: s.timeZone, quietHours, signer, signature: s.signature as string };
+  if (s.v === 1) return { v: 1, ...common };
+  expect(isVolume(s.volume), 'volume');
+  expect(Array.isArray(s.review) && s.review.length <= MAX_REVIEWED_DEVICES, 'review list');
+  const review = (s.review as unknown[]).map((id) => parseId<DeviceId>(id, 'reviewed device'));
+  // Sorted and without duplicates, so one set of devices has exactly one signed form.
+  expect(review.every((id, i) => i === 0 || review[i - 1]! < id), 'review list');
+  return { v: 2, ...common, volume: s.volume, review };
 }
 
 /**

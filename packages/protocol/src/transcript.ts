@@ -51,4 +51,7 @@ export const Label = {
   pairingToyKeys: 'burrow/v1/pairing/toy-keys',
   pairingRoster: 'burrow/v1/pairing/roster',
   toySettings: 'burrow/v1/toy-settings',
+  toySettingsV2: 'burrow/v1/toy-settings/v2',
+  review: 'burrow/v1/review',
+  fingerprint: 'burrow/v1/fingerprint',
 } as const;

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { createAccountsModule } from './accounts/security.js';
 import { accountsRoutes } from './accounts/routes.js';
 import { createAuthHooks, registerAuth } from './auth/index.js';
+import { registerBreachWatch } from './anomalies/index.js';
 import type { Blobs } from './blobs/index.js';
 import type { Bus } from './bus/index.js';
 import type { Clock } from './clock/index.js';
@@ -33,8 +34,11 @@ import { JSON_BODY_LIMIT } from './http/limits.js';
 import type { App } from './http/types.js';
 import { createMessages, DEFAULT_FAMILY_STORAGE_BYTES } from './messages/service.js';
 import { messagesRoutes } from './messages/routes.js';
+import { createReviews } from './review/service.js';
+import { reviewRoutes } from './review/routes.js';
 import { streamRoutes } from './stream/routes.js';
 import { createToys } from './toys/service.js';
+import { createTripwires } from './tripwires/index.js';
 import { toysRoutes } from './toys/routes.js';
 import { createToySettings, toySettingsRoutes } from './toys/settings.js';
 import { registerSecurityHeaders } from './security-headers/index.js';
@@ -53,7 +57,9 @@ export interface BuildAppOptions {
 
 export async function buildApp({ config, db, blobs, bus, clock, logger, mailer: givenMailer }: BuildAppOptions): Promise<App> {
   const mailer = givenMailer ?? createMailer({ config: { ...config, mailFrom: config.accountSecurity.mailFrom }, log: logger });
-  const accountsModule = createAccountsModule({ config, db, clock, log: logger, mailer });
+  // Tripwires (canaries, honeywords, operator alerts) watch the password hasher, account mail and blob reads.
+  const tripwires = createTripwires({ config, db, clock, log: logger, mailer });
+  const accountsModule = createAccountsModule({ config, db, clock, log: logger, mailer: tripwires.wrapMailer(mailer), wrapHasher: tripwires.wrapHasher });
   const https = config.tls
     ? { key: readFileSync(config.tls.keyPath), cert: readFileSync(config.tls.certPath) }
     : null;
@@ -106,17 +112,21 @@ export async function buildApp({ config, db, blobs, bus, clock, logger, mailer: 
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
   registerAuth(app, createAuthHooks({ db, clock }));
+  // Audit trail, anomaly alerts and blocks, incident notices, /metrics (issue 6; docs/operations.md).
+  registerBreachWatch(app, { config, db, clock, log: logger, mailer, operatorAlerts: tripwires.alerts });
+  tripwires.register(app, { blobs });
 
   const context = { config };
   const log = logger;
   accountsRoutes(app, { ...context, ...accountsModule });
   devicesRoutes(app, { ...context, devices: createDevices({ db, clock }) });
   familiesRoutes(app, { ...context, families: createFamilies({ db, bus, clock, log }) });
-  toysRoutes(app, { ...context, toys: createToys({ db, bus, clock, log }) });
+  toysRoutes(app, { ...context, toys: createToys({ db, blobs, bus, clock, log }) });
   invitationsRoutes(app, { ...context, invitations: createInvitations({ db, clock, log }) });
   toySettingsRoutes(app, { ...context, settings: createToySettings({ db, bus, clock }) });
-  messagesRoutes(app, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES } }) });
-  streamRoutes(app, { ...context, db, bus });
+  messagesRoutes(app, { ...context, messages: createMessages({ db, blobs: tripwires.wrapBlobs(blobs), bus, clock, log, limits: { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES } }) });
+  reviewRoutes(app, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
+  streamRoutes(app, { ...context, db, bus, clock });
   healthRoutes(app, { db });
 
   app.get('/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());

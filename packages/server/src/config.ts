@@ -4,6 +4,8 @@
  * for the driver, and `describeConfig` prints it without its password.
  */
 import { resolve, join } from 'node:path';
+import { parseWatchConfig, WatchConfigError, type WatchConfig } from './anomalies/config.js';
+import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } from './backup/schedule.js';
 
 export type DatabaseConfig =
   { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
@@ -47,6 +49,32 @@ export interface Config {
   readonly smtpUrl: string | null;
   /** Account security (issue 5, docs/security.md). */
   readonly accountSecurity: AccountSecurityConfig;
+  /** Tripwires: operator alerts, canaries, honeywords and the honeychecker (docs/security.md "Tripwires"). */
+  readonly tripwires: TripwiresConfig;
+  /** Audit trail retention, anomaly thresholds, /metrics access (anomalies/config.ts); defaults when absent. */
+  readonly watch?: WatchConfig;
+  /** In-process scheduled backups (`serve --backup-every`, backup/schedule.ts); null or absent: none. */
+  readonly backupSchedule?: BackupScheduleConfig | null;
+}
+
+export interface TripwiresConfig {
+  /** BURROW_OPERATOR_EMAIL: where operator alerts are mailed (without SMTP: the outbox folder). */
+  readonly operatorEmail: string;
+  /** BURROW_HONEYCHECKER_DIR: the honeychecker's own folder; null = `<dataDir>-honeychecker` (honeycheckerDirOf). */
+  readonly honeycheckerDir: string | null;
+  /** BURROW_HONEYCHECKER_SECRET: the honeychecker's HMAC key; null = generated in its folder (development only). */
+  readonly honeycheckerSecret: string | null;
+  /** BURROW_HONEYWORDS: k, the number of sweetwords per password (1 real + k-1 decoys); 1 = off. */
+  readonly honeywords: number;
+  /** BURROW_CANARY_ACCOUNTS: canary accounts to plant (0 = none). */
+  readonly canaryAccounts: number;
+  /** BURROW_CANARY_DOMAINS: mail domains of canary accounts; empty = the operator address's domain. */
+  readonly canaryDomains: readonly string[];
+}
+
+/** Where the honeychecker lives: BURROW_HONEYCHECKER_DIR, else a sibling of the data folder. */
+export function honeycheckerDirOf(config: Pick<Config, 'dataDir' | 'tripwires'>): string {
+  return config.tripwires.honeycheckerDir ?? `${config.dataDir.replace(/\/+$/, '')}-honeychecker`;
 }
 
 export interface AccountSecurityConfig {
@@ -98,6 +126,14 @@ export const unsetDeployment = Object.freeze({
     pwnedPasswordsUrl: null,
     publicUrl: null,
     mailFrom: 'Burrow <no-reply@burrow.localhost>',
+  }),
+  tripwires: Object.freeze({
+    operatorEmail: 'operator@burrow.localhost',
+    honeycheckerDir: null,
+    honeycheckerSecret: null,
+    honeywords: 20,
+    canaryAccounts: 3,
+    canaryDomains: Object.freeze<string[]>([]),
   }),
 });
 
@@ -182,9 +218,41 @@ function parseAccountSecurity(env: NodeJS.ProcessEnv): AccountSecurityConfig {
   return Object.freeze({ pwnedPasswordsUrl, publicUrl: publicUrl === null ? null : new URL(publicUrl).origin, mailFrom });
 }
 
+function parseCount(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${String(min)} to ${String(max)}.`);
+  return n;
+}
+
+function parseTripwires(env: NodeJS.ProcessEnv): TripwiresConfig {
+  const operatorEmail = env.BURROW_OPERATOR_EMAIL || unsetDeployment.tripwires.operatorEmail;
+  if (!/^[^\s@]+@[^\s@]+$/.test(operatorEmail)) throw new ConfigError('BURROW_OPERATOR_EMAIL must be one email address.');
+  const domains = (env.BURROW_CANARY_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase()).filter((d) => d !== '');
+  for (const d of domains)
+    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)) throw new ConfigError('BURROW_CANARY_DOMAINS must be mail domains separated by commas.');
+  return Object.freeze({
+    operatorEmail,
+    honeycheckerDir: env.BURROW_HONEYCHECKER_DIR ? resolve(env.BURROW_HONEYCHECKER_DIR) : null,
+    honeycheckerSecret: env.BURROW_HONEYCHECKER_SECRET || null,
+    honeywords: parseCount('BURROW_HONEYWORDS', env.BURROW_HONEYWORDS, 20, 1, 64),
+    canaryAccounts: parseCount('BURROW_CANARY_ACCOUNTS', env.BURROW_CANARY_ACCOUNTS, 3, 0, 50),
+    canaryDomains: Object.freeze(domains),
+  });
+}
+
 /** Parses the environment (default `process.env`) into a frozen Config; throws ConfigError with a fix. */
-export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): Config {
   const dataDir = resolve(env.BURROW_DATA_DIR || './data');
+  let watch: WatchConfig;
+  let backupSchedule: BackupScheduleConfig | null;
+  try {
+    watch = parseWatchConfig(env);
+    backupSchedule = parseBackupSchedule(env, argv);
+  } catch (err) {
+    if (err instanceof WatchConfigError || err instanceof BackupScheduleError) throw new ConfigError(err.message);
+    throw err;
+  }
   return Object.freeze({
     port: parsePort(env.PORT),
     host: env.HOST || '0.0.0.0',
@@ -202,6 +270,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     smtpUrl: parseSmtpUrl(env.BURROW_SMTP_URL),
     accountSecurity: parseAccountSecurity(env),
+    tripwires: parseTripwires(env),
+    watch,
+    backupSchedule,
   });
 }
 

@@ -2,7 +2,7 @@
  * burrow-toy: the headless toy for a Raspberry-Pi-class device.
  *
  *   burrow-toy --server http://localhost:8080 --data ./toy-data \
- *     [--play-command "aplay -q -"] [--play-dir ./toy-data/played] \
+ *     [--play-command "aplay -q -" (or "mpv --volume={volume} -": the toy settings' volume, 0-100)] [--play-dir ./toy-data/played] \
  *     [--record-command "arecord -q -d 10 -t wav -"] [--record-file answer.ogg]
  *
  * Keys: [b] hold/release the pairing button, [p] play the next message, [r] record an answer,

@@ -3,7 +3,7 @@
  * that are commands or files. The CLI, the demo and the end-to-end tests all run this class.
  */
 import WebSocket from 'ws';
-import { ApiClient, openStream, ToyDevice, type PlayedMessage, type SocketLike, type Stream, type ToyEvent } from '@burrow/client';
+import { ApiClient, isApiError, openStream, ToyDevice, type PlayedMessage, type SocketLike, type Stream, type ToyEvent } from '@burrow/client';
 import { FileStore } from './file-store.js';
 import type { Player, Recorder } from './audio-io.js';
 
@@ -15,6 +15,8 @@ export interface HeadlessToyOptions {
   recordMimeType?: string;
   onEvent?: (event: ToyEvent) => void;
   log?: (line: string) => void;
+  /** Called once the toy has wiped itself after a guardian unpaired it. */
+  onUnpaired?: () => void;
 }
 
 export class HeadlessToy {
@@ -46,7 +48,8 @@ export class HeadlessToy {
       connect: () => new WebSocket(this.api.streamUrl(), { headers: { authorization: `Bearer ${this.api.token ?? ''}` } }) as unknown as SocketLike,
       onOpen: () => void this.sync(),
       onEvent: (event) => {
-        if (event.type === 'pairing') void this.device.checkPairing().then((paired) => paired && this.sync());
+        if (event.type === 'unpaired') void this.unpaired();
+        else if (event.type === 'pairing') void this.device.checkPairing().then((paired) => paired && this.sync());
         else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings') void this.sync();
       },
     });
@@ -54,8 +57,34 @@ export class HeadlessToy {
 
   /** Serialises syncs so two wake-ups never race over the same cursor. */
   sync(): Promise<unknown> {
-    this.syncing = this.syncing.then(() => this.device.sync()).catch((err: unknown) => this.log(`sync failed: ${err instanceof Error ? err.message : String(err)}`));
+    let token: string | undefined;
+    this.syncing = this.syncing
+      .then(() => {
+        token = this.api.token;
+        return this.device.sync();
+      })
+      .catch((err: unknown) => {
+        // The server no longer knows our token: a guardian unpaired this toy.
+        if (isApiError(err, 'unauthenticated')) return this.resetAfterUnpairing(token);
+        this.log(`sync failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
     return this.syncing;
+  }
+
+  /** Told on the stream that a guardian unpaired this toy. */
+  private unpaired(): Promise<unknown> {
+    const token = this.api.token;
+    this.syncing = this.syncing.then(() => this.resetAfterUnpairing(token));
+    return this.syncing;
+  }
+
+  /** Resets once per revoked token (a stream event and a refused sync may both report it). */
+  private async resetAfterUnpairing(revoked: string | undefined): Promise<void> {
+    if (this.api.token !== revoked) return;
+    this.releasePairingButton();
+    await this.device.reset();
+    this.log(`This toy was unpaired and forgot its family. Its new id is ${this.device.toyId}; hold the pairing button to pair it again.`);
+    this.options.onUnpaired?.();
   }
 
   /** The pairing button is held: show a code and watch for the claim (stream wake-up or polling). */
@@ -82,7 +111,7 @@ export class HeadlessToy {
     const played = await this.device.playNext();
     if (!played) return undefined;
     const mimeType = typeof played.meta.mimeType === 'string' ? played.meta.mimeType : undefined;
-    const output = await this.options.player(played.audio, { messageId: played.messageId, mimeType });
+    const output = await this.options.player(played.audio, { messageId: played.messageId, mimeType, volume: played.volume });
     void this.sync(); // a slot is free now
     return { ...played, output };
   }

@@ -11,6 +11,8 @@ export interface Notices {
   resetPassword(to: string, link: string): void;
   newSignIn(to: string, details: { browser: string; ip: string; at: number }): void;
   securityChange(to: string, what: string): void;
+  /** Someone tried to sign up with an address that already has an account. */
+  signUpAttempt(to: string, details: { browser: string; ip: string; at: number }): void;
   /** Resolves when every mail queued so far has been handed over (tests, shutdown). */
   flush(): Promise<void>;
 }
@@ -54,6 +56,13 @@ export function createNotices({ mailer, log }: { mailer: Mailer; log: Logger }):
         to,
         subject: 'A security change on your Burrow account',
         text: `${what}\n\n${NOT_YOU}\n`,
+      });
+    },
+    signUpAttempt(to, { browser, ip, at }) {
+      send({
+        to,
+        subject: 'Someone tried to sign up to Burrow with your address',
+        text: `Someone tried to create a new Burrow account with this email address, which already has one. No account was created and nothing changed on yours.\n\nBrowser: ${browser}\nAddress: ${ip}\nTime: ${new Date(at).toUTCString()}\n\nIf it was you, sign in instead (or reset your password from the sign-in page). If it was not, you need do nothing.\n`,
       });
     },
     async flush() {

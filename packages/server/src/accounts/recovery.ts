@@ -15,6 +15,9 @@ import { normalizeEmail } from './email.js';
 import type { Notices } from './notices.js';
 import type { PasswordPolicy } from './password-policy.js';
 import type { PasswordHasher } from './passwords.js';
+import type { RecoveryCodes } from './recovery-codes.js';
+import type { SecondFactors } from './second-factor.js';
+import type { SecurityEvents } from './security-events.js';
 import { logInAccountKey, type RequestMeta } from './service.js';
 import type { SessionStore } from './sessions.js';
 import { defaultThrottleRules, throttleKey, type Throttle, type ThrottleRules } from './throttle.js';
@@ -35,6 +38,11 @@ export interface Recovery {
   verifyEmail(token: string, meta: RequestMeta): Promise<void>;
   requestReset(email: string, meta: RequestMeta): Promise<void>;
   resetPassword(input: { token: string; password: string }, meta: RequestMeta): Promise<void>;
+  /**
+   * Resets the password with a recovery code instead of a mailed link (the code is spent). Unknown
+   * email and wrong code get the same answer, under the same throttle.
+   */
+  resetWithRecoveryCode(input: { email: string; recoveryCode: string; password: string }, meta: RequestMeta): Promise<void>;
 }
 
 export interface RecoveryPorts {
@@ -48,6 +56,9 @@ export interface RecoveryPorts {
   throttle: Throttle;
   /** The origin links point at, e.g. https://burrow.example.org. */
   linkOrigin: string;
+  factors: SecondFactors;
+  codes: RecoveryCodes;
+  events: SecurityEvents;
   throttleRules?: ThrottleRules;
 }
 
@@ -61,8 +72,40 @@ export function createRecovery({
   notices,
   throttle,
   linkOrigin,
+  factors,
+  codes,
+  events,
   throttleRules: rules = defaultThrottleRules,
 }: RecoveryPorts): Recovery {
+  /** Sets the new password, ends every session and outstanding reset link, and says so. */
+  async function replacePassword(accountId: string, password: string, meta: RequestMeta, how: 'link' | 'recovery_code') {
+    const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirstOrThrow();
+    const fresh = await hasher.hash(password);
+    await db
+      .updateTable('accounts')
+      // Whoever holds the mailbox has just proved it (a recovery code proves nothing about mail).
+      .set({ password_hash: fresh.hash, pepper_id: fresh.pepperId, ...(how === 'link' ? { email_verified_at: clock.now() } : {}) })
+      .where('id', '=', accountId)
+      .execute();
+    await db
+      .updateTable('account_links')
+      .set({ used_at: clock.now() })
+      .where('account_id', '=', accountId)
+      .where('purpose', '=', 'reset_password')
+      .where('used_at', 'is', null)
+      .execute();
+    const ended = await sessions.revokeAll(accountId, null);
+    await throttle.clear(logInAccountKey(row.email, rules));
+    log.info({ accountId, endedSessions: ended, how }, 'password reset');
+    await events.record(accountId, how === 'link' ? 'password_reset' : 'password_reset_recovery_code', meta);
+    notices.securityChange(
+      row.email,
+      how === 'link'
+        ? `The password of your Burrow account was reset with a link sent to this address, and every session was signed out.`
+        : `The password of your Burrow account was reset with one of your recovery codes, and every session was signed out.`,
+    );
+  }
+
   async function issue(accountId: string, purpose: AccountLinkPurpose, ttl: number, path: string): Promise<string> {
     const token = LINK_PREFIX + randomBytes(32).toString('base64url');
     const now = clock.now();
@@ -148,31 +191,36 @@ export function createRecovery({
             .where('account_links.token_hash', '=', hashToken(input.token))
             .executeTakeFirst()
         : undefined;
-      if (peek) await policy.check(input.password, { email: peek.email });
+      if (peek) {
+        const account = await db.selectFrom('account_links').select('account_id').where('token_hash', '=', hashToken(input.token)).executeTakeFirstOrThrow();
+        await policy.check(input.password, { email: peek.email, secondFactor: await factors.hasSecondFactor(account.account_id) });
+      }
       const accountId = await redeem(input.token, 'reset_password', meta);
-      const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirstOrThrow();
-      const fresh = await hasher.hash(input.password);
-      await db
-        .updateTable('accounts')
-        // Whoever holds the mailbox has just proved it.
-        .set({ password_hash: fresh.hash, pepper_id: fresh.pepperId, email_verified_at: clock.now() })
-        .where('id', '=', accountId)
-        .execute();
       // Every other outstanding reset link dies with this one; every session ends.
-      await db
-        .updateTable('account_links')
-        .set({ used_at: clock.now() })
-        .where('account_id', '=', accountId)
-        .where('purpose', '=', 'reset_password')
-        .where('used_at', 'is', null)
-        .execute();
-      const ended = await sessions.revokeAll(accountId, null);
-      await throttle.clear(logInAccountKey(row.email, rules));
-      log.info({ accountId, endedSessions: ended }, 'password reset');
-      notices.securityChange(
-        row.email,
-        `The password of your Burrow account was reset with a link sent to this address, and every session was signed out.`,
-      );
+      await replacePassword(accountId, input.password, meta, 'link');
+    },
+
+    async resetWithRecoveryCode(input, meta) {
+      let email: string | null;
+      try {
+        email = normalizeEmail(input.email);
+      } catch {
+        email = null;
+      }
+      const addressKey = throttleKey('recovery-address', meta.ip, rules.address);
+      const accountKey = throttleKey('recovery-account', email ?? input.email, rules.account);
+      await throttle.check([addressKey, accountKey]);
+      const row = email === null ? undefined : await db.selectFrom('accounts').select(['id', 'email']).where('email', '=', email).executeTakeFirst();
+      // The code is checked first (unknown email or wrong code: one answer), then the new password,
+      // and only then spent, so a refused password keeps the code.
+      if (!row || !(await codes.peek(row.id, input.recoveryCode))) {
+        await throttle.fail([addressKey, accountKey]);
+        throw badRequest('That email and recovery code do not match. Check the code (each works once), or reset by email.');
+      }
+      await policy.check(input.password, { email: row.email, secondFactor: await factors.hasSecondFactor(row.id) });
+      if (!(await codes.consume(row.id, input.recoveryCode))) throw badRequest('That recovery code was just used. Use another one.');
+      await throttle.clear(accountKey);
+      await replacePassword(row.id, input.password, meta, 'recovery_code');
     },
   };
 }

@@ -4,7 +4,10 @@ import { errorResponses } from '../errors/index.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { NoContent } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
+import { factorRoutes } from './factor-routes.js';
 import type { Recovery } from './recovery.js';
+import type { SecondFactors } from './second-factor.js';
+import type { SecurityEvents } from './security-events.js';
 import {
   Accepted,
   ChangePasswordBody,
@@ -13,10 +16,12 @@ import {
   RequestResetBody,
   ResetPasswordBody,
   RevokedResponse,
+  SecondFactorRequired,
   SessionParams,
-  SessionResponse,
   SessionsResponse,
+  SignedInResponse,
   SignUpBody,
+  SignUpResponse,
   VerifyEmailBody,
 } from './schemas.js';
 import type { Accounts, RequestMeta, Session } from './service.js';
@@ -27,6 +32,8 @@ export interface AccountsRouteContext extends RouteContext {
   accounts: Accounts;
   recovery: Recovery;
   sessions: SessionStore;
+  factors: SecondFactors;
+  events: SecurityEvents;
 }
 
 export function metaOf(request: FastifyRequest): RequestMeta {
@@ -34,11 +41,12 @@ export function metaOf(request: FastifyRequest): RequestMeta {
   return { ip: request.ip, userAgent: typeof ua === 'string' && ua !== '' ? ua : null };
 }
 
-export function accountsRoutes(app: App, { config, accounts, recovery, sessions }: AccountsRouteContext): void {
+export function accountsRoutes(app: App, context: AccountsRouteContext): void {
+  const { config, accounts, recovery, sessions } = context;
   const secure = config.tls !== null;
   const tags = ['accounts'];
 
-  function setSessionCookie(reply: FastifyReply, session: Session): void {
+  function setSessionCookie(reply: FastifyReply, session: Pick<Session, 'token' | 'expiresAt'>): void {
     void reply.setCookie(SESSION_COOKIE, session.token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -53,26 +61,35 @@ export function accountsRoutes(app: App, { config, accounts, recovery, sessions 
   app.post(
     '/v1/accounts',
     {
-      schema: { operationId: 'signUp', tags, body: SignUpBody, response: { 201: SessionResponse, ...errorResponses } },
+      schema: { operationId: 'signUp', tags, body: SignUpBody, response: { 201: SignUpResponse, ...errorResponses } },
       config: { rateLimit: rateLimit(config.rateLimits.signUp) },
     },
     async (request, reply) => {
-      const session = await withRetryAfter(reply, () => accounts.signUp(request.body, metaOf(request)));
+      const { session, recoveryCodes } = await withRetryAfter(reply, () => accounts.signUp(request.body, metaOf(request)));
       setSessionCookie(reply, session);
-      return reply.code(201).send({ accountId: session.accountId, token: session.token });
+      return reply.code(201).send({ accountId: session.accountId, token: session.token, recoveryCodes });
     },
   );
 
   app.post(
     '/v1/sessions',
     {
-      schema: { operationId: 'logIn', tags, body: LogInBody, response: { 200: SessionResponse, ...errorResponses } },
+      schema: {
+        operationId: 'logIn',
+        tags,
+        body: LogInBody,
+        response: { 200: SignedInResponse, 202: SecondFactorRequired, ...errorResponses },
+      },
       config: { rateLimit: rateLimit(config.rateLimits.logIn) },
     },
     async (request, reply) => {
-      const session = await withRetryAfter(reply, () => accounts.logIn(request.body, metaOf(request)));
-      setSessionCookie(reply, session);
-      return { accountId: session.accountId, token: session.token };
+      const result = await withRetryAfter(reply, () => accounts.logIn(request.body, metaOf(request)));
+      if (result.kind === 'second_factor') {
+        const { pendingToken, expiresAt, methods } = result;
+        return reply.code(202).send({ secondFactorRequired: true as const, pendingToken, expiresAt, methods });
+      }
+      setSessionCookie(reply, result.session);
+      return { accountId: result.session.accountId, token: result.session.token, mustAddSecondFactor: result.mustAddSecondFactor };
     },
   );
 
@@ -113,7 +130,9 @@ export function accountsRoutes(app: App, { config, accounts, recovery, sessions 
       config: { auth: 'account' },
     },
     async (request, reply) => {
-      await sessions.revoke(accountOf(request).accountId, request.params.sessionId);
+      const accountId = accountOf(request).accountId;
+      await sessions.revoke(accountId, request.params.sessionId);
+      await context.factors.changed(accountId, 'session_revoked', metaOf(request), 'A session of your Burrow account was signed out from the Security page.');
       return reply.code(204).send(null);
     },
   );
@@ -126,7 +145,16 @@ export function accountsRoutes(app: App, { config, accounts, recovery, sessions 
     },
     async (request) => {
       const p = accountOf(request);
-      return { ended: await sessions.revokeAll(p.accountId, p.sessionHash) };
+      const ended = await sessions.revokeAll(p.accountId, p.sessionHash);
+      if (ended > 0)
+        await context.factors.changed(
+          p.accountId,
+          'other_sessions_revoked',
+          metaOf(request),
+          `${ended} other session${ended === 1 ? ' was' : 's were'} signed out of your Burrow account from the Security page.`,
+          `${ended} session(s)`,
+        );
+      return { ended };
     },
   );
 
@@ -215,4 +243,6 @@ export function accountsRoutes(app: App, { config, accounts, recovery, sessions 
       return reply.code(204).send(null);
     },
   );
+
+  factorRoutes(app, { ...context, setSessionCookie });
 }

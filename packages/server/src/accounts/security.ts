@@ -10,19 +10,28 @@ import type { Db } from '../db/index.js';
 import type { Mailer } from '../mail/index.js';
 import { createNotices, type Notices } from './notices.js';
 import { createPasswordPolicy } from './password-policy.js';
-import { createPasswordHasher } from './passwords.js';
-import { resolvePepper } from './pepper.js';
+import { createPasswordHasher, type PasswordHasher } from './passwords.js';
+import { resolvePepper, type Pepper } from './pepper.js';
 import { createPwnedPasswords } from './pwned.js';
+import { createForcedResetGate } from '../incidents/forced-reset.js';
 import { createRecovery, type Recovery } from './recovery.js';
 import { createAccounts, type Accounts } from './service.js';
 import { createSessionStore, type SessionStore } from './sessions.js';
+import { createPasskeys } from './passkeys.js';
+import { createRecoveryCodes } from './recovery-codes.js';
+import { createSecondFactors, type SecondFactors } from './second-factor.js';
+import { createSecretBox } from './secret-box.js';
+import { createSecurityEvents, type SecurityEvents } from './security-events.js';
 import { createThrottle } from './throttle.js';
+import { createTotp } from './totp.js';
 
 export interface AccountsModule {
   accounts: Accounts;
   recovery: Recovery;
   sessions: SessionStore;
   notices: Notices;
+  factors: SecondFactors;
+  events: SecurityEvents;
 }
 
 /** Where mailed links point: BURROW_PUBLIC_URL, else this server on localhost (never the Host header). */
@@ -36,21 +45,42 @@ export function createAccountsModule({
   clock,
   log,
   mailer,
+  wrapHasher,
 }: {
   config: Config;
   db: Db;
   clock: Clock;
   log: Logger;
   mailer: Mailer;
+  /** Tripwires (tripwires/): stores honeywords beside each password and checks them with the honeychecker. */
+  wrapHasher?: (inner: PasswordHasher, pepper: Pepper) => PasswordHasher;
 }): AccountsModule {
   const pepper = resolvePepper({ config, log });
   const url = config.accountSecurity.pwnedPasswordsUrl;
-  const hasher = createPasswordHasher(pepper);
+  const hasher = wrapHasher ? wrapHasher(createPasswordHasher(pepper), pepper) : createPasswordHasher(pepper);
   const policy = createPasswordPolicy({ pwned: url === null ? null : createPwnedPasswords({ baseUrl: url, log }) });
   const throttle = createThrottle({ db, clock });
   const sessions = createSessionStore({ db, clock });
   const notices = createNotices({ mailer, log });
-  const recovery = createRecovery({ db, clock, log, hasher, policy, sessions, notices, throttle, linkOrigin: linkOrigin(config) });
+  const events = createSecurityEvents({ db, clock });
+  const codes = createRecoveryCodes({ db, clock, pepper });
+  const totp = createTotp({ db, clock, box: createSecretBox(pepper, 'totp') });
+  const passkeys = createPasskeys({ db, clock });
+  const factors = createSecondFactors({ db, clock, log, hasher, notices, throttle, events, totp, passkeys, codes });
+  const recovery = createRecovery({
+    db,
+    clock,
+    log,
+    hasher,
+    policy,
+    sessions,
+    notices,
+    throttle,
+    linkOrigin: linkOrigin(config),
+    factors,
+    codes,
+    events,
+  });
   const accounts = createAccounts({
     db,
     clock,
@@ -61,6 +91,10 @@ export function createAccountsModule({
     notices,
     throttle,
     sendVerification: (accountId, email) => recovery.sendVerification(accountId, email),
+    passwordResetGate: createForcedResetGate({ db, requestReset: (email, meta) => recovery.requestReset(email, meta) }),
+    factors,
+    codes,
+    events,
   });
-  return { accounts, recovery, sessions, notices };
+  return { accounts, recovery, sessions, notices, factors, events };
 }

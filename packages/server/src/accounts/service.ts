@@ -8,12 +8,19 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
-import { conflict, isAppError, unauthenticated } from '../errors/index.js';
+import { isAppError, unauthenticated } from '../errors/index.js';
 import { newId, newSessionToken } from '../auth/index.js';
+import { SESSION_TTL_MS } from './sessions.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { ForcedResetGate } from '../incidents/forced-reset.js';
 import { normalizeEmail } from './email.js';
 import type { Notices } from './notices.js';
 import type { PasswordPolicy } from './password-policy.js';
+import type { RelyingParty } from './passkeys.js';
 import type { PasswordHasher, StoredPassword } from './passwords.js';
+import { RECOVERY_CODE_COUNT, type RecoveryCodes } from './recovery-codes.js';
+import type { FactorStatus, PendingSignIn, SecondFactors } from './second-factor.js';
+import type { SecurityEvents } from './security-events.js';
 import type { Session, SessionMeta, SessionStore } from './sessions.js';
 import { defaultThrottleRules, throttleKey, type Throttle, type ThrottleRules } from './throttle.js';
 import { describeUserAgent } from './user-agent.js';
@@ -27,11 +34,35 @@ export interface Me {
   emailVerified: boolean;
   families: { familyId: string; role: 'guardian' | 'member' }[];
   devices: { deviceId: string }[];
+  security: FactorStatus;
+}
+
+/** A session, and whether a family of the account requires a second factor it has not added yet. */
+export interface SignedIn {
+  session: Session;
+  mustAddSecondFactor: boolean;
+}
+
+/** A password sign-in either opens a session or, with a second factor on, waits for it. */
+export type LogInResult = ({ kind: 'session' } & SignedIn) | ({ kind: 'second_factor' } & PendingSignIn);
+
+/** Sign-up: the session and the recovery codes, shown once. */
+export interface SignedUp {
+  session: Session;
+  recoveryCodes: string[];
 }
 
 export interface Accounts {
-  signUp(input: { email: string; password: string }, meta: RequestMeta): Promise<Session>;
-  logIn(input: { email: string; password: string }, meta: RequestMeta): Promise<Session>;
+  /**
+   * Creates the account. For an email that already has one the answer is the same shape (a session
+   * token and codes that open nothing) and the owner is mailed instead: no enumeration.
+   */
+  signUp(input: { email: string; password: string }, meta: RequestMeta): Promise<SignedUp>;
+  logIn(input: { email: string; password: string }, meta: RequestMeta): Promise<LogInResult>;
+  /** Opens a session once every factor is in: events, new-browser notice, family requirement. */
+  finishSignIn(accountId: string, meta: RequestMeta, how: 'password' | 'passkey'): Promise<SignedIn>;
+  /** Usernameless sign-in with a discoverable passkey (no password). */
+  logInWithPasskey(input: { challengeId: string; response: AuthenticationResponseJSON }, rp: RelyingParty, meta: RequestMeta): Promise<SignedIn>;
   logOut(sessionHash: string): Promise<void>;
   getMe(accountId: string): Promise<Me>;
   /** Checks the current password, sets the new one, ends every other session, and says so by mail. */
@@ -54,7 +85,12 @@ export interface AccountsPorts {
   throttle: Throttle;
   /** Sends the verification link for a new account (recovery.ts). */
   sendVerification: (accountId: string, email: string) => Promise<void>;
+  factors: SecondFactors;
+  codes: RecoveryCodes;
+  events: SecurityEvents;
   throttleRules?: ThrottleRules;
+  /** Refuses sign-in while an incident requires a password reset (incidents/forced-reset.ts). */
+  passwordResetGate?: ForcedResetGate;
 }
 
 const WRONG = 'Email or password is wrong.';
@@ -73,6 +109,10 @@ export function createAccounts({
   notices,
   throttle,
   sendVerification,
+  factors,
+  codes,
+  events,
+  passwordResetGate,
   throttleRules: rules = defaultThrottleRules,
 }: AccountsPorts): Accounts {
   // Verified against when the email is unknown, so both paths cost one argon2 verification.
@@ -99,7 +139,25 @@ export function createAccounts({
     return known.length > 0;
   }
 
-  async function createAccount(input: { email: string; password: string }, meta: RequestMeta): Promise<Session> {
+  /**
+   * The answer to a sign-up with an email that already has an account: the same status and shape as
+   * a real one (a well-formed token and codes, after the same argon2 work), but nothing is stored —
+   * the token opens no session — and the address's owner is told someone tried.
+   */
+  async function decoySignUp(email: string, meta: RequestMeta): Promise<SignedUp> {
+    const owner = await db.selectFrom('accounts').select(['id', 'email']).where('email', '=', email).executeTakeFirst();
+    if (owner) {
+      await events.record(owner.id, 'sign_up_attempt_existing_email', meta);
+      notices.signUpAttempt(owner.email, { browser: describeUserAgent(meta.userAgent).label, ip: meta.ip, at: clock.now() });
+    }
+    const fakeCodes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
+      const c = newId().toLowerCase().replace(/[^0-9a-hjkmnp-tv-z]/g, '').padEnd(10, '7').slice(0, 10);
+      return `${c.slice(0, 5)}-${c.slice(5)}`;
+    });
+    return { session: { accountId: newId(), token: newSessionToken(), expiresAt: clock.now() + SESSION_TTL_MS }, recoveryCodes: fakeCodes };
+  }
+
+  async function createAccount(input: { email: string; password: string }, meta: RequestMeta): Promise<SignedUp> {
     const email = normalizeEmail(input.email);
     await policy.check(input.password, { email });
     const stored = await hasher.hash(input.password);
@@ -117,12 +175,38 @@ export function createAccounts({
         })
         .execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict('An account with that email already exists.');
+      if (isUniqueViolation(err)) return decoySignUp(email, meta);
       throw err;
     }
     await isNewBrowser(accountId, meta);
     await sendVerification(accountId, email);
-    return sessions.open(accountId, meta);
+    await events.record(accountId, 'signed_up', meta);
+    const recoveryCodes = await codes.issue(accountId);
+    return { session: await sessions.open(accountId, meta), recoveryCodes };
+  }
+
+  /**
+   * The password-verification step of sign-in, kept in one place so checks on the password itself
+   * (e.g. breach tripwires) hook in here. Verifies against a dummy hash when the email is unknown.
+   */
+  async function verifyLogInPassword(
+    row: { id: string; password_hash: string; pepper_id: string | null } | undefined,
+    password: string,
+  ): Promise<boolean> {
+    const stored: StoredPassword = row ? { hash: row.password_hash, pepperId: row.pepper_id } : await dummy();
+    const ok = await hasher.verify(stored, password);
+    return row !== undefined && ok;
+  }
+
+  async function finishSignIn(accountId: string, meta: RequestMeta, how: 'password' | 'passkey'): Promise<SignedIn> {
+    const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirstOrThrow();
+    await events.record(accountId, how === 'passkey' ? 'signed_in_passkey' : 'signed_in', meta);
+    if (await isNewBrowser(accountId, meta)) {
+      await events.record(accountId, 'new_browser', meta);
+      notices.newSignIn(row.email, { browser: describeUserAgent(meta.userAgent).label, ip: meta.ip, at: clock.now() });
+    }
+    const status = await factors.status(accountId);
+    return { session: await sessions.open(accountId, meta), mustAddSecondFactor: status.mustAdd };
   }
 
   async function setPassword(accountId: string, password: string): Promise<void> {
@@ -141,7 +225,7 @@ export function createAccounts({
       try {
         return await createAccount(input, meta);
       } catch (err) {
-        // Refusals count against the address: probing for taken emails (409) or the password rules.
+        // Refusals count against the address (probing the password rules).
         if (isAppError(err) && err.status < 500) await throttle.fail([addressKey]);
         throw err;
       }
@@ -166,14 +250,14 @@ export function createAccounts({
               .select(['id', 'email', 'password_hash', 'pepper_id'])
               .where('email', '=', email)
               .executeTakeFirst();
-      const stored: StoredPassword = row ? { hash: row.password_hash, pepperId: row.pepper_id } : await dummy();
-      const ok = await hasher.verify(stored, input.password);
+      const ok = await verifyLogInPassword(row, input.password);
       if (!row || !ok) {
         await throttle.fail([addressKey, accountKey]);
         throw unauthenticated(WRONG);
       }
       await throttle.clear(accountKey);
-      if (hasher.needsRehash(stored)) {
+      await passwordResetGate?.({ id: row.id, email: row.email, passwordHash: row.password_hash }, meta);
+      if (hasher.needsRehash({ hash: row.password_hash, pepperId: row.pepper_id })) {
         // Transparent upgrade: new argon2 parameters or a new pepper take effect at the next sign-in.
         const fresh = await hasher.hash(input.password);
         await db
@@ -184,9 +268,25 @@ export function createAccounts({
           .execute();
         log.info({ accountId: row.id }, 'password rehashed with current parameters');
       }
-      if (await isNewBrowser(row.id, meta))
-        notices.newSignIn(row.email, { browser: describeUserAgent(meta.userAgent).label, ip: meta.ip, at: clock.now() });
-      return sessions.open(row.id, meta);
+      // With TOTP or a passkey on, the password is one factor of two: no session until the second.
+      if (await factors.hasSecondFactor(row.id)) return { kind: 'second_factor', ...(await factors.startPending(row.id)) };
+      return { kind: 'session', ...(await finishSignIn(row.id, meta, 'password')) };
+    },
+
+    finishSignIn,
+
+    async logInWithPasskey(input, rp, meta) {
+      const addressKey = throttleKey('log-in-address', meta.ip, rules.address);
+      await throttle.check([addressKey]);
+      let accountId: string;
+      try {
+        ({ accountId } = await factors.authenticatePasskey(input, rp));
+      } catch (err) {
+        await throttle.fail([addressKey]);
+        throw err;
+      }
+      // A passkey with user verification is two factors in one (SP 800-63B §3.1.7).
+      return finishSignIn(accountId, meta, 'passkey');
     },
 
     async logOut(sessionHash) {
@@ -206,10 +306,11 @@ export function createAccounts({
         await throttle.fail([addressKey, accountKey]);
         throw unauthenticated('The current password is wrong.');
       }
-      await policy.check(input.newPassword, { email: row.email });
+      await policy.check(input.newPassword, { email: row.email, secondFactor: await factors.hasSecondFactor(accountId) });
       await setPassword(accountId, input.newPassword);
       const ended = await sessions.revokeAll(accountId, sessionHash);
       log.info({ accountId, endedSessions: ended }, 'password changed');
+      await events.record(accountId, 'password_changed', meta, ended > 0 ? `${ended} other session(s) signed out` : undefined);
       notices.securityChange(
         row.email,
         `The password of your Burrow account was changed${ended > 0 ? `, and ${ended} other session${ended === 1 ? ' was' : 's were'} signed out` : ''}.`,
@@ -242,6 +343,7 @@ export function createAccounts({
         emailVerified: account.email_verified_at !== null,
         families: families.map((f) => ({ familyId: f.family_id, role: f.role })),
         devices: devices.map((d) => ({ deviceId: d.id })),
+        security: await factors.status(accountId),
       };
     },
   };

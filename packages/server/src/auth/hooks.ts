@@ -9,6 +9,7 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { badRequest, forbidden, unauthenticated } from '../errors/index.js';
 import type { AccountPrincipal, AuthKind, ToyPrincipal } from './principal.js';
+import { lacksRequiredSecondFactor, SECOND_FACTOR_REQUIRED_MESSAGE } from './second-factor-gate.js';
 import { hashToken, SESSION_PREFIX, TOY_PREFIX } from './tokens.js';
 
 export const SESSION_COOKIE = 'burrow_session';
@@ -92,6 +93,8 @@ export function createAuthHooks({ db, clock }: { db: Db; clock: Clock }): AuthHo
       .where('account_id', '=', principal.accountId)
       .executeTakeFirst();
     if (!device) throw forbidden('That device is not registered to your account.');
+    // Family operations wait until a second factor is added, if a family of this account requires one.
+    if (await lacksRequiredSecondFactor(db, principal.accountId)) throw forbidden(SECOND_FACTOR_REQUIRED_MESSAGE);
     return { ...principal, deviceId };
   }
 

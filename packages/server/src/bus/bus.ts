@@ -7,10 +7,18 @@
 /** Events pushed to WebSocket clients (docs/api.md, `stream`). */
 export type StreamEvent =
   | { type: 'message'; seq: number }
-  | { type: 'receipt'; messageId: string; deviceId: string; kind: 'delivered' | 'played' }
+  | { type: 'receipt'; messageId: string; deviceId: string; kind: 'delivered' | 'played' | 'declined' }
+  /** A message began or stopped waiting for a guardian's review (to the family's devices). */
+  | { type: 'review'; familyId: string; messageId: string; state: 'waiting' | 'approved' | 'declined' }
   | { type: 'roster'; familyId: string; version: number }
   | { type: 'pairing' }
-  | { type: 'settings'; toyId: string };
+  | { type: 'settings'; toyId: string }
+  /** A toy's stream opened or closed (to its family's devices). */
+  | { type: 'presence'; toyId: string; online: boolean; lastSeenAt: number }
+  /** A guardian unpaired this toy: its credentials are revoked (to the toy; its socket then closes). */
+  | { type: 'unpaired' }
+  /** A toy of the family was renamed or unpaired: family devices reload the toys list. */
+  | { type: 'toys'; familyId: string };
 
 export type Unsubscribe = () => void;
 

@@ -11,9 +11,16 @@ import { migration as m0003 } from './migrations/0003_devices.js';
 import { migration as m0004 } from './migrations/0004_pairings.js';
 import { migration as m0005 } from './migrations/0005_messages.js';
 import { migration as m0100 } from './migrations/0100_account_security.js';
+import { migration as m0101 } from './migrations/0101_second_factors.js';
 import { migration as m0200 } from './migrations/0200_invitations.js';
 import { migration as m0201 } from './migrations/0201_toy_settings.js';
+import { migration as m0202 } from './migrations/0202_message_reviews.js';
 import { migration as m0300 } from './migrations/0300_incidents.js';
+import { migration as m0400 } from './migrations/0400_toy_names.js';
+import { migration as m0401 } from './migrations/0401_toy_presence.js';
+import { migration as m0402 } from './migrations/0402_stream_tickets.js';
+import { migration as m0350 } from './migrations/0350_audit_events.js';
+import { migration as m0351 } from './migrations/0351_incident_inbox.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -22,9 +29,16 @@ const all: Record<string, DialectMigration> = {
   '0004_pairings': m0004,
   '0005_messages': m0005,
   '0100_account_security': m0100,
+  '0101_second_factors': m0101,
   '0200_invitations': m0200,
   '0201_toy_settings': m0201,
+  '0202_message_reviews': m0202,
   '0300_incidents': m0300,
+  '0400_toy_names': m0400,
+  '0401_toy_presence': m0401,
+  '0402_stream_tickets': m0402,
+  '0350_audit_events': m0350,
+  '0351_incident_inbox': m0351,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -60,6 +60,82 @@ export interface SignInBrowsersTable {
   first_seen_at: number;
 }
 
+/** A WebAuthn credential (passkey): only its public key and signature counter are kept. */
+export interface PasskeysTable {
+  /** Our public id for the passkey (list, rename, remove). */
+  id: string;
+  /** The credential id the authenticator chose (base64url). */
+  credential_id: string;
+  account_id: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  counter: number;
+  /** JSON array of transports ("internal", "usb", ...) or null. */
+  transports: string | null;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export type WebauthnChallengePurpose = 'register' | 'sign_in' | 'second_factor';
+
+/** A WebAuthn challenge, single use (deleted when redeemed) and short-lived. */
+export interface WebauthnChallengesTable {
+  id: string;
+  challenge: string;
+  purpose: WebauthnChallengePurpose;
+  /** The account it was made for (registration, second factor); null for a usernameless sign-in. */
+  account_id: string | null;
+  expires_at: number;
+}
+
+/** A TOTP (RFC 6238) second factor; the secret is encrypted (accounts/secret-box.ts). */
+export interface TotpFactorsTable {
+  account_id: string;
+  secret_ciphertext: string;
+  /** Which server key sealed it (derived from the pepper; its id). */
+  key_id: string;
+  created_at: number;
+  /** Null until a code confirmed the enrolment. */
+  enabled_at: number | null;
+  /** The last time step accepted: a code is never accepted twice. */
+  last_step: number | null;
+}
+
+/** Single-use recovery codes; only their keyed hash (HMAC-SHA-256 with the pepper) is kept. */
+export interface RecoveryCodesTable {
+  code_hash: string;
+  account_id: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+/** A password sign-in waiting for its second factor (SHA-256 of the pending token). */
+export interface PendingLoginsTable {
+  token_hash: string;
+  account_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** What happened to an account's security, for the account's own Security page. */
+export interface SecurityEventsTable {
+  id: Generated<number>;
+  account_id: string;
+  kind: string;
+  at: number;
+  ip: string | null;
+  browser: string | null;
+  detail: string | null;
+}
+
+/** Families whose guardian requires a second factor of every member. */
+export interface FamilySecondFactorRulesTable {
+  family_id: string;
+  required_at: number;
+  required_by: string;
+}
+
 export type DeviceKind = 'person' | 'toy';
 
 export interface DevicesTable {
@@ -197,6 +273,26 @@ export interface ToySettingsTable {
   updated_at: number;
 }
 
+/** A message held for a guardian's review before a toy may play it (docs/protocol.md §11). */
+export interface MessageReviewsTable {
+  message_seq: number;
+  toy_id: string;
+  family_id: string;
+  state: 'waiting' | 'approved' | 'declined';
+  /** The guardian-signed review JSON, once approved. */
+  review: string | null;
+  created_at: number;
+  decided_at: number | null;
+}
+
+/** The order approved messages reach each toy: the toy's review feed and its cursor. */
+export interface ReviewReleasesTable {
+  seq: Generated<number>;
+  message_seq: number;
+  toy_id: string;
+  created_at: number;
+}
+
 /** An incident (issue 6, docs/operations.md): `scope` is `all`, `family:<id>` or `account:<id>`. */
 export interface IncidentsTable {
   id: string;
@@ -225,12 +321,89 @@ export interface IncidentNoticesTable {
   updated_at: number;
 }
 
+/** One audited request (issue 6): append-only, pruned after the retention period (audit/). */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  /** What was done: `sign_in`, `read_messages`, `read_blob`, `roster_change`, `member_change`, … (audit/actions.ts). */
+  action: string;
+  /** The HTTP status answered: refused attempts are kept too. */
+  status: number;
+  account_id: string | null;
+  device_id: string | null;
+  /** The first 16 hex characters of the session's token hash: links events, opens nothing. */
+  session_ref: string | null;
+  ip: string | null;
+  family_id: string | null;
+  /** A message id, blob hash, toy or account id the request named. */
+  resource: string | null;
+}
+
+/** An incident's in-app notice to one account, and what notify forced on it (0351). */
+export interface IncidentInboxTable {
+  incident_id: string;
+  account_id: string;
+  created_at: number;
+  read_at: number | null;
+  signed_out_at: number | null;
+  reset_required_at: number | null;
+}
+
+/** An account that must reset its password before it can sign in again (until its hash changes). */
+export interface ForcedPasswordResetsTable {
+  account_id: string;
+  incident_id: string;
+  password_hash_at: string;
+  created_at: number;
+}
+
+/** SHA-256 of tokens an incident revoked, so one presented again raises an alert. */
+export interface RevokedCredentialsTable {
+  token_hash: string;
+  kind: 'session' | 'toy';
+  account_id: string | null;
+  /** Where the session was last used from (a stale cookie from there is not an attack). */
+  last_ip: string | null;
+  reason: string;
+  revoked_at: number;
+}
+
+/** A toy's display name: a sealed record (kind `record`) only family devices can open. */
+export interface ToyNamesTable {
+  toy_id: string;
+  family_id: string;
+  name_ciphertext: string;
+  updated_at: number;
+}
+
+/** Whether a toy's stream is open (1/0) and when it was last seen (stream/presence.ts). */
+export interface ToyPresenceTable {
+  toy_id: string;
+  connected: number;
+  last_seen_at: number;
+}
+
+/** Single-use stream tickets for the toy simulator; only SHA-256 of the ticket is kept. */
+export interface StreamTicketsTable {
+  ticket_hash: string;
+  device_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
   account_links: AccountLinksTable;
   auth_throttle: AuthThrottleTable;
   sign_in_browsers: SignInBrowsersTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  pending_logins: PendingLoginsTable;
+  security_events: SecurityEventsTable;
+  family_second_factor_rules: FamilySecondFactorRulesTable;
   devices: DevicesTable;
   families: FamiliesTable;
   family_members: FamilyMembersTable;
@@ -245,8 +418,17 @@ export interface Database {
   join_requests: JoinRequestsTable;
   family_blocks: FamilyBlocksTable;
   toy_settings: ToySettingsTable;
+  message_reviews: MessageReviewsTable;
+  review_releases: ReviewReleasesTable;
+  toy_names: ToyNamesTable;
+  toy_presence: ToyPresenceTable;
+  stream_tickets: StreamTicketsTable;
   incidents: IncidentsTable;
   incident_notices: IncidentNoticesTable;
+  audit_events: AuditEventsTable;
+  incident_inbox: IncidentInboxTable;
+  forced_password_resets: ForcedPasswordResetsTable;
+  revoked_credentials: RevokedCredentialsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -37,6 +37,7 @@ function safeEnv(dir = dataDir()): Record<string, string> {
     BURROW_TRUST_PROXY: '127.0.0.1',
     BURROW_SESSION_KEY: strong(),
     BURROW_PEPPER: strong(),
+    BURROW_HONEYCHECKER_SECRET: strong(),
     BURROW_SMTP_URL: 'smtp://mail.example.com:587',
   };
 }

@@ -6,6 +6,7 @@ import { createS3Client } from '../blobs/index.js';
 import type { Config } from '../config.js';
 import { configFindings } from './config-checks.js';
 import type { Finding } from './finding.js';
+import { honeycheckerFindings } from './honeychecker-checks.js';
 import { permissionFindings, postgresPasswordlessFinding, s3Findings, s3Probe, type S3Probe } from './probe-checks.js';
 
 export interface DoctorOptions {
@@ -21,7 +22,7 @@ export function bucketUrl(blobStore: Extract<Config['blobStore'], { kind: 's3' }
 
 /** Runs every check and returns the findings (empty: nothing to fix). */
 export async function runDoctor(config: Config, options: DoctorOptions = {}): Promise<Finding[]> {
-  const findings = [...configFindings(config), ...permissionFindings(config)];
+  const findings = [...configFindings(config), ...permissionFindings(config), ...honeycheckerFindings(config)];
   const passwordless = await postgresPasswordlessFinding(config);
   if (passwordless) findings.push(passwordless);
   const store = config.blobStore;

@@ -1,10 +1,12 @@
 /** `burrow incident open|notify|status|report` — the operator's side of incidents (docs/operations.md). */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { terminalProgress } from '../backup/progress.js';
 import { systemClock } from '../clock/index.js';
-import { parseConfig, type Config } from '../config.js';
+import { honeycheckerDirOf, parseConfig, type Config } from '../config.js';
+import { HONEYCHECKER_FILE, openHoneychecker, resolveHoneycheckerSecret, type Honeychecker } from '../honeychecker/index.js';
 import { openDb } from '../db/index.js';
 import { createMailer, type Mailer } from '../mail/index.js';
 import { renderReport } from './report.js';
@@ -12,7 +14,10 @@ import { createIncidents, IncidentError } from './service.js';
 
 export const INCIDENT_HELP = `  incident open --summary TEXT --scope all|family:ID|account:ID [--occurred DATE[..DATE]]
                 [--discovered DATE] [--information TEXT] [--actions TEXT]
-  incident notify ID                    mail every affected guardian once (re-run retries failures)
+  incident notify ID [--force-sign-out] [--force-reset]
+                                        mail every affected guardian once (re-run retries failures) and
+                                        show it in the web app; optionally end their sessions / require
+                                        a new password at the next sign-in
   incident status ID                    who was notified, failures, time left to the 72-hour deadline
   incident report ID [--out FILE]       write the regulator's report (GDPR Art. 33(3))`;
 
@@ -33,7 +38,21 @@ export async function incidentCommand(args: string[], deps: { mailer?: Mailer; l
   const config = parseConfig();
   const { db } = openDb(config.database);
   const mailer = deps.mailer ?? createMailer({ config: { ...config, mailFrom: config.accountSecurity.mailFrom } });
-  const incidents = createIncidents({ db, mailer, clock: systemClock, contact: contactOf(config) });
+  // Canary accounts are known only to the honeychecker: open it (if this installation has one) to leave them out.
+  const hcDir = honeycheckerDirOf(config);
+  const honeychecker: Honeychecker | null = existsSync(join(hcDir, HONEYCHECKER_FILE))
+    ? openHoneychecker({
+        dir: hcDir,
+        secret: resolveHoneycheckerSecret({ dir: hcDir, configured: config.tripwires.honeycheckerSecret, production: config.production }),
+      })
+    : null;
+  const incidents = createIncidents({
+    db,
+    mailer,
+    clock: systemClock,
+    contact: contactOf(config),
+    isCanaryAccount: (id) => honeychecker?.isCanary('account', id) ?? false,
+  });
   try {
     const { values, positionals } = parseArgs({
       args: rest,
@@ -46,6 +65,8 @@ export async function incidentCommand(args: string[], deps: { mailer?: Mailer; l
         information: { type: 'string' },
         actions: { type: 'string' },
         out: { type: 'string' },
+        'force-sign-out': { type: 'boolean' },
+        'force-reset': { type: 'boolean' },
       },
     });
     const id = positionals[0] ?? '';
@@ -57,7 +78,8 @@ export async function incidentCommand(args: string[], deps: { mailer?: Mailer; l
         ...(values.information ? { information: values.information } : {}),
         ...(values.actions ? { actions: values.actions } : {}),
         occurredFrom: from ? parseDate(from, '--occurred') : null,
-        occurredTo: to ? parseDate(to, '--occurred') : null,
+        // A bare date as the end of the range means the end of that day.
+        occurredTo: to ? parseDate(to, '--occurred') + (/^\d{4}-\d{2}-\d{2}$/.test(to) ? 86_400_000 - 1 : 0) : null,
         ...(values.discovered ? { discoveredAt: parseDate(values.discovered, '--discovered') } : {}),
       });
       const affected = await incidents.affected(row.id);
@@ -65,8 +87,14 @@ export async function incidentCommand(args: string[], deps: { mailer?: Mailer; l
       console.log(`Regulator deadline (GDPR Art. 33): ${new Date(row.discovered_at + 72 * 3_600_000).toISOString()}`);
       console.log(`Next: burrow incident notify ${row.id}`);
     } else if (sub === 'notify') {
-      const r = await incidents.notify(id, terminalProgress());
+      const r = await incidents.notify(id, terminalProgress(), {
+        forceSignOut: values['force-sign-out'] === true,
+        forceReset: values['force-reset'] === true,
+      });
       console.log(`Incident ${id}: ${String(r.sent)} notified now, ${String(r.skipped)} already notified, ${String(r.failed)} failed.`);
+      if (values['force-sign-out'] || values['force-reset'])
+        console.log(`  ${String(r.sessionsEnded)} session(s) ended; ${String(r.resetsRequired)} account(s) must now reset their password.`);
+      console.log('  Each affected account also sees the notice in the web app (Notices).');
       if (r.failed > 0) {
         console.log('Failed deliveries are recorded; run notify again to retry them (burrow incident status shows why).');
         process.exitCode = 1;
@@ -99,6 +127,7 @@ export async function incidentCommand(args: string[], deps: { mailer?: Mailer; l
     }
     throw err;
   } finally {
+    honeychecker?.close();
     await db.destroy();
   }
 }

@@ -8,10 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../clock/index.js';
 import { createSmtpMailer, type Mailer } from '../mail/index.js';
-import { family, person, type Family, type Person } from '../testing/fixtures.js';
+import { breachWatchOf } from '../anomalies/index.js';
+import { hashToken } from '../auth/index.js';
+import { entry, expectStatus, family, person, publish, type Family, type Person } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { tripwiresOf } from '../tripwires/index.js';
 import { NOTICE_HEADINGS } from './notice.js';
 import { renderReport } from './report.js';
 import { createIncidents, REGULATOR_DEADLINE_MS } from './service.js';
@@ -32,16 +35,21 @@ before(async () => {
   famA = await family(call);
   famB = await family(call);
   loner = await person(call, 'loner');
+  await tripwiresOf(server.app)?.planted;
 });
 after(async () => {
   await sink.close();
   await server.close();
 });
 
+/** As the CLI builds it: canary accounts (tripwires/) are known to the honeychecker and never notified. */
+const incidentsWith = (m: Mailer) =>
+  createIncidents({ db: server.db, mailer: m, clock, contact: 'security@burrow.test', isCanaryAccount: (id) => tripwiresOf(server.app)?.isCanaryAccount(id) ?? false });
+
 const mailsFor = (incidentId: string) => sink.mails.filter((m) => m.text.includes(incidentId));
 
 test('an incident scoped to one family notifies exactly its guardians, with every required heading and the dates', async () => {
-  const incidents = createIncidents({ db: server.db, mailer, clock, contact: 'security@burrow.test' });
+  const incidents = incidentsWith(mailer);
   const incident = await incidents.open({
     summary: 'A misconfigured firewall exposed the database port for six hours.',
     scope: `family:${famA.familyId}`,
@@ -50,7 +58,7 @@ test('an incident scoped to one family notifies exactly its guardians, with ever
     discoveredAt: Date.parse('2026-11-26T09:30:00Z'),
   });
   assert.deepEqual((await incidents.affected(incident.id)).map((a) => a.email), [famA.guardian.email]);
-  assert.deepEqual(await incidents.notify(incident.id), { sent: 1, failed: 0, skipped: 0 });
+  assert.deepEqual(await incidents.notify(incident.id), { sent: 1, failed: 0, skipped: 0, sessionsEnded: 0, resetsRequired: 0 });
 
   const mails = mailsFor(incident.id);
   assert.deepEqual(mails.map((m) => m.to), [famA.guardian.email]);
@@ -69,13 +77,13 @@ test('an incident scoped to one family notifies exactly its guardians, with ever
 });
 
 test('an incident scoped to all notifies every account once, even when notify runs twice', async () => {
-  const incidents = createIncidents({ db: server.db, mailer, clock, contact: 'security@burrow.test' });
+  const incidents = incidentsWith(mailer);
   const incident = await incidents.open({ summary: 'The database was copied by an attacker.', scope: 'all' });
   const everyone = [famA.guardian.email, famB.guardian.email, loner.email].sort();
   const first = await incidents.notify(incident.id);
   assert.equal(first.sent, 3);
   const second = await incidents.notify(incident.id);
-  assert.deepEqual(second, { sent: 0, failed: 0, skipped: 3 });
+  assert.deepEqual(second, { sent: 0, failed: 0, skipped: 3, sessionsEnded: 0, resetsRequired: 0 });
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(mailsFor(incident.id).map((m) => m.to).sort(), everyone);
 });
@@ -84,9 +92,9 @@ test('a failed delivery is recorded, shown in status, and retried by the next no
   const failing: Mailer = {
     send: (mail) => (mail.to === famB.guardian.email ? Promise.reject(new Error('550 mailbox unavailable')) : mailer.send(mail)),
   };
-  const broken = createIncidents({ db: server.db, mailer: failing, clock, contact: 'security@burrow.test' });
+  const broken = incidentsWith(failing);
   const incident = await broken.open({ summary: 'Session tokens were logged.', scope: 'all', discoveredAt: clock.now() });
-  assert.deepEqual(await broken.notify(incident.id), { sent: 2, failed: 1, skipped: 0 });
+  assert.deepEqual(await broken.notify(incident.id), { sent: 2, failed: 1, skipped: 0, sessionsEnded: 0, resetsRequired: 0 });
   clock.advance(10 * 3_600_000);
   const status = await broken.status(incident.id);
   assert.equal(status.affected, 3);
@@ -94,8 +102,8 @@ test('a failed delivery is recorded, shown in status, and retried by the next no
   assert.deepEqual(failed.map((n) => [n.email, n.lastError]), [[famB.guardian.email, '550 mailbox unavailable']]);
   assert.equal(status.deadlineLeftMs, REGULATOR_DEADLINE_MS - 10 * 3_600_000);
 
-  const fixed = createIncidents({ db: server.db, mailer, clock, contact: 'security@burrow.test' });
-  assert.deepEqual(await fixed.notify(incident.id), { sent: 1, failed: 0, skipped: 2 });
+  const fixed = incidentsWith(mailer);
+  assert.deepEqual(await fixed.notify(incident.id), { sent: 1, failed: 0, skipped: 2, sessionsEnded: 0, resetsRequired: 0 });
   const after = await fixed.status(incident.id);
   assert.ok(after.notices.every((n) => n.status === 'sent'));
   assert.equal(after.notices.find((n) => n.email === famB.guardian.email)?.attempts, 2);
@@ -107,6 +115,40 @@ test('a failed delivery is recorded, shown in status, and retried by the next no
   assert.ok(!onTime.includes('Reasons for the delay'));
   clock.advance(70 * 3_600_000);
   assert.match(renderReport(await fixed.status(incident.id), 'x', clock.now()), /Reasons for the delay/);
+});
+
+test('a family-scoped incident also reaches a guardian removed since, when the audit trail shows them acting as guardian in the window', async () => {
+  const call = httpClient(server.url);
+  const fam = await family(call);
+  const second = await person(call, 'second-guardian');
+  const start = Date.now();
+  await publish(call, fam, [...fam.roster.devices, entry(second.keys, 'guardian')]);
+  expectStatus(await call('POST', `/v1/families/${fam.familyId}/invitations`, { token: second.token, body: {} }), 201, 'createInvitation by the second guardian');
+  await publish(call, fam, fam.roster.devices.filter((d) => d.id !== second.keys.deviceId));
+  expectStatus(await call('GET', `/v1/families/${fam.familyId}`, { token: second.token }), 404, 'removed guardian no longer sees the family');
+  await breachWatchOf(server.app)?.recorder.flush();
+
+  const incidents = incidentsWith(mailer);
+  const during = await incidents.open({ summary: 'Roster history leaked.', scope: `family:${fam.familyId}`, occurredFrom: start });
+  assert.deepEqual((await incidents.affected(during.id)).map((a) => a.email).sort(), [fam.guardian.email, second.email].sort());
+  const earlier = await incidents.open({ summary: 'Earlier leak.', scope: `family:${fam.familyId}`, occurredFrom: start - 7_200_000, occurredTo: start - 3_600_000 });
+  assert.deepEqual((await incidents.affected(earlier.id)).map((a) => a.email), [fam.guardian.email], 'outside the window: only the guardians of now');
+});
+
+test('an incident scoped to what one session reached notifies the guardians of exactly the families it read', async () => {
+  const call = httpClient(server.url);
+  const fam = await family(call);
+  const other = await family(call);
+  expectStatus(await call('GET', `/v1/families/${fam.familyId}`, { token: fam.guardian.token }), 200);
+  // Refused attempts on another family reached nothing there.
+  expectStatus(await call('GET', `/v1/families/${other.familyId}`, { token: fam.guardian.token }), 404);
+  await breachWatchOf(server.app)?.recorder.flush();
+  const ref = hashToken(fam.guardian.token).slice(0, 16);
+  const incidents = incidentsWith(mailer);
+  const reached = await incidents.open({ summary: 'A session token was stolen.', scope: `accessed-by:session:${ref}` });
+  assert.deepEqual((await incidents.affected(reached.id)).map((a) => a.email), [fam.guardian.email]);
+  const nobody = await incidents.open({ summary: 'An address probed.', scope: 'accessed-by:ip:203.0.113.9' });
+  assert.deepEqual(await incidents.affected(nobody.id), []);
 });
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));

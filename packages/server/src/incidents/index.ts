@@ -1,3 +1,6 @@
+export * from './forced-reset.js';
+export * from './inbox.js';
 export * from './notice.js';
 export * from './report.js';
+export * from './routes.js';
 export * from './service.js';

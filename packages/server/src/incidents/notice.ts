@@ -26,29 +26,50 @@ export interface NoticeOptions {
   /** Where people can ask questions (BURROW_PUBLIC_URL or the operator's contact). */
   contact: string;
   noticeDate: number;
+  /** notify --force-sign-out / --force-reset: the notice says what was done to the account. */
+  signedOut?: boolean;
+  resetRequired?: boolean;
+}
+
+export interface NoticeSection {
+  heading: (typeof NOTICE_HEADINGS)[number];
+  body: string;
+}
+
+/** The five sections, in the order § 1798.82(d)(1) gives them: the mail and the web app show these. */
+export function noticeSections(incident: IncidentsTable, options: NoticeOptions): NoticeSection[] {
+  const forced = [
+    ...(options.signedOut ? ['We have signed your account out of every browser and device: sign in again to continue.'] : []),
+    ...(options.resetRequired
+      ? ['You must choose a new password before you can sign in again: use the link we mail you when you next sign in, or "Forgot your password?" on the sign-in page.']
+      : []),
+  ];
+  return [
+    {
+      heading: 'What Happened',
+      body: `${incident.summary}\n\nThe incident occurred ${occurredText(incident)}. We discovered it on ${day(incident.discovered_at)}.`,
+    },
+    { heading: 'What Information Was Involved', body: incident.information },
+    { heading: 'What We Are Doing', body: incident.actions },
+    {
+      heading: 'What You Can Do',
+      body: [
+        ...forced,
+        'Sign in and review the devices and members of your family, and remove any you do not recognise. ' +
+          'If you used your Burrow password anywhere else, change it there. Be wary of messages that claim ' +
+          'to come from Burrow and ask for your password: we never ask for it.',
+      ].join('\n\n'),
+    },
+    { heading: 'For More Information', body: `Reply to this message or contact us at ${options.contact}. Incident reference: ${incident.id}.` },
+  ];
 }
 
 export function renderNotice(incident: IncidentsTable, options: NoticeOptions): { subject: string; text: string } {
-  const sections: [string, string][] = [
-    [
-      'What Happened',
-      `${incident.summary}\n\nThe incident occurred ${occurredText(incident)}. We discovered it on ${day(incident.discovered_at)}.`,
-    ],
-    ['What Information Was Involved', incident.information],
-    ['What We Are Doing', incident.actions],
-    [
-      'What You Can Do',
-      'Sign in and review the devices and members of your family, and remove any you do not recognise. ' +
-        'If you used your Burrow password anywhere else, change it there. Be wary of messages that claim ' +
-        'to come from Burrow and ask for your password: we never ask for it.',
-    ],
-    ['For More Information', `Reply to this message or contact us at ${options.contact}. Incident reference: ${incident.id}.`],
-  ];
   const text = [
     `Notice of Data Breach`,
     `Date of this notice: ${day(options.noticeDate)}`,
     '',
-    ...sections.flatMap(([heading, body]) => [heading, '-'.repeat(heading.length), body, '']),
+    ...noticeSections(incident, options).flatMap(({ heading, body }) => [heading, '-'.repeat(heading.length), body, '']),
   ].join('\n');
   return { subject: 'Notice of Data Breach', text };
 }

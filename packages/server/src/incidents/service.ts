@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock/index.js';
 import type { Db, IncidentsTable } from '../db/index.js';
 import type { Mailer } from '../mail/index.js';
+import { familiesReachedBy, guardiansActingIn, type AuditPrincipal, type Window } from '../audit/index.js';
 import { silentProgress, type ProgressFactory } from '../backup/progress.js';
 import { renderNotice } from './notice.js';
 
@@ -17,13 +18,37 @@ export class IncidentError extends Error {
   override readonly name = 'IncidentError';
 }
 
-export type Scope = { kind: 'all' } | { kind: 'family'; id: string } | { kind: 'account'; id: string };
+/**
+ * Who an incident reaches. `accessed-by:<session|device|ip|account>:<value>` is what the anomaly
+ * detectors open: the guardians of every family that principal reached (audit trail) in the window.
+ */
+export type Scope =
+  | { kind: 'all' }
+  | { kind: 'family'; id: string }
+  | { kind: 'account'; id: string }
+  | { kind: 'accessed-by'; who: AuditPrincipal };
+
+export const SCOPE_HELP = '--scope must be all, family:<id>, account:<id> or accessed-by:<session|device|ip|account>:<value>.';
 
 export function parseScope(text: string): Scope {
   if (text === 'all') return { kind: 'all' };
+  const by = /^accessed-by:(session|device|ip|account):([A-Za-z0-9_.:-]{1,128})$/.exec(text);
+  if (by?.[1] && by[2]) return { kind: 'accessed-by', who: { kind: by[1] as AuditPrincipal['kind'], value: by[2] } };
   const m = /^(family|account):([A-Za-z0-9_-]{1,128})$/.exec(text);
-  if (!m?.[1] || !m[2]) throw new IncidentError('--scope must be all, family:<id> or account:<id>.');
+  if (!m?.[1] || !m[2]) throw new IncidentError(SCOPE_HELP);
   return { kind: m[1] as 'family' | 'account', id: m[2] };
+}
+
+/** The incident window the audit trail is searched in: --occurred, else everything up to now. */
+export function incidentWindow(incident: IncidentsTable, now: number): Window {
+  return { from: incident.occurred_from ?? 0, to: incident.occurred_to ?? now };
+}
+
+export interface NotifyOptions {
+  /** End every session of each affected account (once per account and incident). */
+  forceSignOut?: boolean;
+  /** Require a new password at the next sign-in; implies forceSignOut. */
+  forceReset?: boolean;
 }
 
 export interface OpenIncident {
@@ -46,6 +71,10 @@ export interface NotifyResult {
   failed: number;
   /** Already notified in an earlier run. */
   skipped: number;
+  /** Sessions ended now (--force-sign-out / --force-reset). */
+  sessionsEnded: number;
+  /** Accounts newly required to reset their password (--force-reset). */
+  resetsRequired: number;
 }
 
 export interface IncidentStatus {
@@ -65,30 +94,101 @@ const DEFAULT_ACTIONS =
   'We contained the incident, are investigating how it happened, have rotated the credentials ' +
   'involved, and are notifying the regulator within 72 hours.';
 
-export function createIncidents({ db, mailer, clock, contact }: { db: Db; mailer: Mailer; clock: Clock; contact: string }) {
+export type { AuditPrincipal };
+
+export interface IncidentsPorts {
+  db: Db;
+  mailer: Mailer;
+  clock: Clock;
+  contact: string;
+  /** Canary accounts (tripwires/, known only to the honeychecker) are never "affected": nobody reads their mail. */
+  isCanaryAccount?: (accountId: string) => boolean;
+}
+
+export function createIncidents({ db, mailer, clock, contact, isCanaryAccount = () => false }: IncidentsPorts) {
   async function get(id: string): Promise<IncidentsTable> {
     const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new IncidentError(`No incident ${id}.`);
     return row;
   }
 
-  /** Everyone the scope reaches: all accounts, a family's guardians, or one account. */
+  const guardiansOf = async (familyIds: string[]): Promise<string[]> =>
+    familyIds.length === 0
+      ? []
+      : (
+          await db.selectFrom('family_members').select('account_id').where('family_id', 'in', familyIds).where('role', '=', 'guardian').execute()
+        ).map((r) => r.account_id);
+
+  /**
+   * Everyone the scope reaches (docs/operations.md "Who is affected"): all accounts; one account; a
+   * family's guardians now plus, from the audit trail, whoever acted as its guardian in the incident
+   * window; or the guardians (now and then) of every family a principal reached in the window.
+   */
   async function affected(incident: IncidentsTable): Promise<Affected[]> {
+    return (await reached(incident)).filter((a) => !isCanaryAccount(a.accountId));
+  }
+
+  async function reached(incident: IncidentsTable): Promise<Affected[]> {
     const scope = parseScope(incident.scope);
-    let query = db.selectFrom('accounts').select(['accounts.id as accountId', 'accounts.email as email']);
-    if (scope.kind === 'account') query = query.where('accounts.id', '=', scope.id);
-    if (scope.kind === 'family')
-      query = query.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('family_members')
-            .select('family_members.account_id')
-            .whereRef('family_members.account_id', '=', 'accounts.id')
-            .where('family_members.family_id', '=', scope.id)
-            .where('family_members.role', '=', 'guardian'),
-        ),
-      );
-    return query.orderBy('accounts.id').execute();
+    const query = db.selectFrom('accounts').select(['accounts.id as accountId', 'accounts.email as email']).orderBy('accounts.id');
+    if (scope.kind === 'all') return query.execute();
+    if (scope.kind === 'account') return query.where('accounts.id', '=', scope.id).execute();
+    const window = incidentWindow(incident, clock.now());
+    const families = scope.kind === 'family' ? [scope.id] : await familiesReachedBy(db, scope.who, window);
+    const ids = new Set(await guardiansOf(families));
+    for (const f of families) for (const id of await guardiansActingIn(db, f, window)) ids.add(id);
+    if (ids.size === 0) return [];
+    return query.where('accounts.id', 'in', [...ids]).execute();
+  }
+
+  /** Ends every session of the account, remembering the tokens so a reuse raises an alert. */
+  async function endSessions(accountId: string, reason: string): Promise<number> {
+    const rows = await db.selectFrom('sessions').select(['token_hash', 'ip']).where('account_id', '=', accountId).execute();
+    if (rows.length === 0) return 0;
+    const now = clock.now();
+    await db
+      .insertInto('revoked_credentials')
+      .values(rows.map((r) => ({ token_hash: r.token_hash, kind: 'session' as const, account_id: accountId, last_ip: r.ip, reason, revoked_at: now })))
+      .onConflict((oc) => oc.column('token_hash').doNothing())
+      .execute();
+    const result = await db.deleteFrom('sessions').where('account_id', '=', accountId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** The in-app notice (once), and what --force-sign-out / --force-reset do (once per account). */
+  async function recordInApp(incidentId: string, accountId: string, options: NotifyOptions, result: NotifyResult) {
+    const now = clock.now();
+    await db
+      .insertInto('incident_inbox')
+      .values({ incident_id: incidentId, account_id: accountId, created_at: now, read_at: null, signed_out_at: null, reset_required_at: null })
+      .onConflict((oc) => oc.columns(['incident_id', 'account_id']).doNothing())
+      .execute();
+    const row = await db
+      .selectFrom('incident_inbox')
+      .select(['signed_out_at', 'reset_required_at'])
+      .where('incident_id', '=', incidentId)
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    if (options.forceReset && row.reset_required_at === null) {
+      const account = await db.selectFrom('accounts').select('password_hash').where('id', '=', accountId).executeTakeFirstOrThrow();
+      const values = { incident_id: incidentId, password_hash_at: account.password_hash, created_at: now };
+      await db
+        .insertInto('forced_password_resets')
+        .values({ account_id: accountId, ...values })
+        .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+        .execute();
+      await db.updateTable('incident_inbox').set({ reset_required_at: now }).where('incident_id', '=', incidentId).where('account_id', '=', accountId).execute();
+      result.resetsRequired++;
+    }
+    // A required reset would be hollow if a session opened with the old password lived on.
+    if ((options.forceSignOut || options.forceReset) && row.signed_out_at === null) {
+      result.sessionsEnded += await endSessions(accountId, `incident ${incidentId}`);
+      await db.updateTable('incident_inbox').set({ signed_out_at: now }).where('incident_id', '=', incidentId).where('account_id', '=', accountId).execute();
+    }
+    return {
+      signedOut: row.signed_out_at !== null || Boolean(options.forceSignOut || options.forceReset),
+      resetRequired: row.reset_required_at !== null || Boolean(options.forceReset),
+    };
   }
 
   return {
@@ -114,7 +214,7 @@ export function createIncidents({ db, mailer, clock, contact }: { db: Db; mailer
     },
 
     /** Sends each affected person the notice once. Re-running sends only to those not yet reached. */
-    async notify(id: string, progress: ProgressFactory = silentProgress): Promise<NotifyResult> {
+    async notify(id: string, progress: ProgressFactory = silentProgress, options: NotifyOptions = {}): Promise<NotifyResult> {
       const incident = await get(id);
       const people = await affected(incident);
       const done = new Set(
@@ -122,15 +222,17 @@ export function createIncidents({ db, mailer, clock, contact }: { db: Db; mailer
           await db.selectFrom('incident_notices').select('account_id').where('incident_id', '=', id).where('status', '=', 'sent').execute()
         ).map((r) => r.account_id),
       );
-      const result: NotifyResult = { sent: 0, failed: 0, skipped: 0 };
+      const result: NotifyResult = { sent: 0, failed: 0, skipped: 0, sessionsEnded: 0, resetsRequired: 0 };
       const step = progress('notifying', people.length);
       for (const person of people) {
         step.tick();
+        // Recorded before the mail, so the web app shows the notice even when the mail fails.
+        const forced = await recordInApp(id, person.accountId, options, result);
         if (done.has(person.accountId)) {
           result.skipped++;
           continue;
         }
-        const notice = renderNotice(incident, { contact, noticeDate: clock.now() });
+        const notice = renderNotice(incident, { contact, noticeDate: clock.now(), ...forced });
         let error: string | null = null;
         try {
           await mailer.send({ to: person.email, subject: notice.subject, text: notice.text });

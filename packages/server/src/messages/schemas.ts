@@ -22,13 +22,15 @@ export const InboxResponse = Type.Object({
 });
 
 const ReceiptKind = Type.Union([Type.Literal('delivered'), Type.Literal('played')]);
+/** `declined`: set by the server when a guardian declined the message after review. */
+const SentReceiptKind = Type.Union([Type.Literal('delivered'), Type.Literal('played'), Type.Literal('declined')]);
 
 export const SentResponse = Type.Object({
   messages: Type.Array(
     Type.Object({
       seq: Type.Integer(),
       messageId: MessageId,
-      receipts: Type.Array(Type.Object({ deviceId: DeviceId, kind: ReceiptKind, at: Type.Integer() })),
+      receipts: Type.Array(Type.Object({ deviceId: DeviceId, kind: SentReceiptKind, at: Type.Integer() })),
     }),
   ),
 });

@@ -10,6 +10,7 @@ import {
   parseEnvelope,
   verifyEnvelopeSignature,
   type EnvelopeWire,
+  type RosterWire,
 } from '@burrow/protocol';
 import type { Logger } from 'pino';
 import type { DeviceCaller } from '../auth/index.js';
@@ -21,6 +22,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/i
 import type { RateLimitRule } from '../config.js';
 import { requireFamilyDevice } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
+import { toysHoldingForReview } from '../review/hold.js';
 
 export interface InboxPage {
   messages: { seq: number; envelope: EnvelopeWire }[];
@@ -30,7 +32,8 @@ export interface InboxPage {
 export interface SentMessage {
   seq: number;
   messageId: string;
-  receipts: { deviceId: string; kind: ReceiptKind; at: number }[];
+  /** `declined`: a guardian declined it after review (docs/safety.md); the message is deleted. */
+  receipts: { deviceId: string; kind: ReceiptKind | 'declined'; at: number }[];
 }
 
 export interface Messages {
@@ -111,7 +114,7 @@ export function createMessages({
     }
   }
 
-  async function checkRouting(envelope: EnvelopeWire, familyId: string): Promise<void> {
+  async function checkRouting(envelope: EnvelopeWire, familyId: string): Promise<{ roster: RosterWire; toyIds: string[] }> {
     const current = await currentRoster(db, familyId);
     if (!current) throw notFound('No such family.');
     const roster = current.roster;
@@ -153,6 +156,7 @@ export function createMessages({
       if (!blob) throw badRequest('Upload the blob before sending the message.');
       if (blob.size !== envelope.blob.size) throw badRequest('The blob size does not match the envelope.');
     }
+    return { roster, toyIds };
   }
 
   async function findMessage(
@@ -211,8 +215,18 @@ export function createMessages({
       if (envelope.familyId !== familyId) throw badRequest('The envelope belongs to another family.');
       if (envelope.sender !== caller.deviceId)
         throw badRequest("The envelope's sender must be the device making this request.");
-      await checkRouting(envelope, familyId);
+      const { roster, toyIds } = await checkRouting(envelope, familyId);
       await checkSendRate(caller.deviceId);
+      // Review before play (protocol §11): toys whose signed settings put the sender under review get
+      // the message only once a guardian approves it. Guardians it is sealed to are its reviewers:
+      // they reach it through the review queue, not their inbox.
+      const held = await toysHoldingForReview(db, toyIds, envelope.sender, caller.accountId);
+      const isReviewer = (deviceId: string) =>
+        held.length > 0 && deviceId !== envelope.sender && findDevice(roster, deviceId)?.role === 'guardian';
+      if (held.length > 0 && !envelope.recipients.some((r) => findDevice(roster, r.deviceId)?.role === 'guardian'))
+        throw badRequest("This message waits for a guardian's review: seal it to the family's guardian devices too.");
+      const inbox = envelope.recipients.map((r) => r.deviceId).filter((id) => !isReviewer(id));
+      const now = clock.now();
       let seq: number;
       try {
         seq = await db.transaction().execute(async (trx) => {
@@ -224,21 +238,27 @@ export function createMessages({
               sender_id: envelope.sender,
               envelope: JSON.stringify(envelope),
               blob_hash: envelope.blob?.hash ?? null,
-              created_at: clock.now(),
+              created_at: now,
             })
             .returning('seq')
             .executeTakeFirstOrThrow();
           await trx
             .insertInto('message_recipients')
-            .values(envelope.recipients.map((r) => ({ message_seq: row.seq, device_id: r.deviceId })))
+            .values(inbox.map((deviceId) => ({ message_seq: row.seq, device_id: deviceId })))
             .execute();
+          if (held.length > 0)
+            await trx
+              .insertInto('message_reviews')
+              .values(held.map((toyId) => ({ message_seq: row.seq, toy_id: toyId, family_id: familyId, state: 'waiting' as const, review: null, created_at: now, decided_at: null })))
+              .execute();
           return row.seq;
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict('A message with that id was already sent.');
         throw err;
       }
-      for (const r of envelope.recipients) bus.publish(topics.device(r.deviceId), { type: 'message', seq });
+      for (const id of inbox) if (!held.includes(id)) bus.publish(topics.device(id), { type: 'message', seq });
+      if (held.length > 0) bus.publish(topics.family(familyId), { type: 'review', familyId, messageId: envelope.id, state: 'waiting' });
       return { messageId: envelope.id, seq };
     },
 
@@ -249,6 +269,17 @@ export function createMessages({
         .select(['messages.seq', 'messages.envelope'])
         .where('message_recipients.device_id', '=', caller.deviceId)
         .where('message_recipients.message_seq', '>', after)
+        // A message held for this toy's review comes through the review feed instead (review/).
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('message_reviews')
+                .select('message_reviews.message_seq')
+                .whereRef('message_reviews.message_seq', '=', 'messages.seq')
+                .where('message_reviews.toy_id', '=', caller.deviceId),
+            ),
+          ),
+        )
         .orderBy('message_recipients.message_seq', 'asc')
         .limit(limit)
         .execute();
@@ -276,13 +307,28 @@ export function createMessages({
               .orderBy('created_at')
               .orderBy('device_id')
               .execute();
+      const declined =
+        seqs.length === 0
+          ? []
+          : await db
+              .selectFrom('message_reviews')
+              .select(['message_seq', 'toy_id', 'decided_at'])
+              .where('message_seq', 'in', seqs)
+              .where('state', '=', 'declined')
+              .orderBy('toy_id')
+              .execute();
       return {
         messages: rows.map((r) => ({
           seq: r.seq,
           messageId: r.id,
-          receipts: receipts
-            .filter((x) => x.message_seq === r.seq)
-            .map((x) => ({ deviceId: x.device_id, kind: x.kind, at: x.created_at })),
+          receipts: [
+            ...receipts
+              .filter((x) => x.message_seq === r.seq)
+              .map((x) => ({ deviceId: x.device_id, kind: x.kind as ReceiptKind | 'declined', at: x.created_at })),
+            ...declined
+              .filter((x) => x.message_seq === r.seq)
+              .map((x) => ({ deviceId: x.toy_id, kind: 'declined' as const, at: x.decided_at ?? 0 })),
+          ],
         })),
       };
     },

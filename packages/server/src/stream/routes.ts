@@ -1,20 +1,37 @@
 /**
  * GET /v1/stream: a WebSocket that wakes a device when something concerns it — a message addressed
- * to it, a receipt for one it sent, a roster change in its families, a pairing claim. Events carry
- * ids only; the device fetches by cursor, so a missed event loses nothing.
+ * to it, a receipt for one it sent, a roster change in its families, a pairing claim, a toy of its
+ * family coming online or going offline. Events carry ids only; the device fetches by cursor, so a
+ * missed event loses nothing.
+ *
+ * Who connects: a person's device (session cookie or bearer, `?device=`), a toy with its bearer token
+ * (the headless toy), or a toy with a single-use ticket (`?device=<toyId>&ticket=`: the toy simulator,
+ * since a browser cannot set an Authorization header on a WebSocket; see tickets.ts).
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { deviceOf, type DeviceCaller } from '../auth/index.js';
+import { createAuthHooks, deviceOf, toyOf, type DeviceCaller } from '../auth/index.js';
 import { topics, type Bus, type StreamEvent, type Unsubscribe } from '../bus/index.js';
+import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { badRequest, errorResponses, forbidden } from '../errors/index.js';
 import { DeviceId } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
+import { createPresenceTracker, PING_INTERVAL_MS } from './presence.js';
+import { createStreamTickets, TICKET_PATTERN } from './tickets.js';
 
-export const PING_INTERVAL_MS = 25_000;
+export { PING_INTERVAL_MS } from './presence.js';
 
-const StreamQuery = Type.Object({ device: Type.Optional(DeviceId) });
+const StreamQuery = Type.Object({
+  device: Type.Optional(DeviceId),
+  ticket: Type.Optional(
+    Type.String({ pattern: TICKET_PATTERN, description: 'A stream ticket (createStreamTicket); single use.' }),
+  ),
+});
+const StreamTicketResponse = Type.Object({
+  ticket: Type.String({ description: 'Opaque, single use, bound to this toy (`st_...`).' }),
+  expiresAt: Type.Integer(),
+});
 
 /** The families whose events a device hears: its account's families, or a toy's family. */
 async function familiesOf(db: Db, caller: DeviceCaller): Promise<string[]> {
@@ -36,8 +53,8 @@ async function familiesOf(db: Db, caller: DeviceCaller): Promise<string[]> {
 }
 
 /**
- * A browser sends its cookie with a WebSocket handshake from any page; refuse a cookie-authenticated
- * handshake whose Origin is not this server (cross-site WebSocket hijacking).
+ * A browser sends its cookie with a WebSocket handshake from any page; refuse a handshake without an
+ * Authorization header whose Origin is not this server (cross-site WebSocket hijacking).
  */
 function checkOrigin(request: FastifyRequest): Promise<void> {
   const origin = request.headers.origin;
@@ -54,8 +71,25 @@ function checkOrigin(request: FastifyRequest): Promise<void> {
   return Promise.resolve();
 }
 
-export function streamRoutes(app: App, { db, bus }: RouteContext & { db: Db; bus: Bus }): void {
+export function streamRoutes(app: App, { db, bus, clock }: RouteContext & { db: Db; bus: Bus; clock: Clock }): void {
   const initialFamilies = new WeakMap<FastifyRequest, string[]>();
+  const tickets = createStreamTickets({ db, clock });
+  const presence = createPresenceTracker({ db, bus, clock, log: app.log });
+  const authHooks = createAuthHooks({ db, clock });
+
+  app.post(
+    '/v1/toys/me/stream-tickets',
+    {
+      schema: {
+        operationId: 'createStreamTicket',
+        tags: ['stream'],
+        description: 'A single-use ticket to open /v1/stream as this toy from a browser (valid 30 s).',
+        response: { 201: StreamTicketResponse, ...errorResponses },
+      },
+      config: { auth: 'toy' },
+    },
+    async (request, reply) => reply.code(201).send(await tickets.issue(toyOf(request).toyId)),
+  );
 
   // `wsHandler` rather than `websocket: true`, which would hide the route from the API description.
   app.route({
@@ -65,12 +99,25 @@ export function streamRoutes(app: App, { db, bus }: RouteContext & { db: Db; bus
       operationId: 'stream',
       tags: ['stream'],
       description:
-        'WebSocket (send an Upgrade request). Pushes {"type":"message"|"receipt"|"roster"|"pairing", ...} events.',
+        'WebSocket (send an Upgrade request). Pushes {"type":"message"|"receipt"|"roster"|"pairing"|"settings"|"presence"|"unpaired", ...} events.',
       querystring: StreamQuery,
       response: errorResponses,
+      // Or `?ticket=` (createStreamTicket), for a toy in a browser.
+      security: [{ session: [] }, { toy: [] }],
     },
     // Upgrades are long-lived, not a request flood; the global limit would answer 429 (STACK.md).
-    config: { auth: 'device', deviceFromQuery: true, rateLimit: false },
+    // Authentication is done here rather than by `config.auth`: a ticket is a third way in.
+    config: { deviceFromQuery: true, rateLimit: false },
+    onRequest: async (request) => {
+      const { ticket, device } = request.query as { ticket?: unknown; device?: unknown };
+      if (typeof ticket === 'string') {
+        if (request.headers.authorization !== undefined)
+          throw badRequest('Send either a stream ticket or an Authorization header, not both.');
+        request.principal = await tickets.redeem(ticket, typeof device === 'string' ? device : undefined);
+        return;
+      }
+      await authHooks.device(request);
+    },
     preValidation: checkOrigin,
     preHandler: async (request) => {
       initialFamilies.set(request, await familiesOf(db, deviceOf(request)));
@@ -80,12 +127,14 @@ export function streamRoutes(app: App, { db, bus }: RouteContext & { db: Db; bus
     },
     wsHandler: (socket, request) => {
       const caller = deviceOf(request);
+      const isToy = caller.kind === 'toy';
       const subscriptions = new Map<string, Unsubscribe>();
+      let familyIds = initialFamilies.get(request) ?? [];
       const send = (event: StreamEvent): void => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
       };
-      const setFamilies = (familyIds: string[]): void => {
-        const wanted = new Set(familyIds.map(topics.family));
+      const setFamilies = (next: string[]): void => {
+        const wanted = new Set(next.map(topics.family));
         for (const [topic, unsubscribe] of subscriptions) {
           if (topic.startsWith('family:') && !wanted.has(topic)) {
             unsubscribe();
@@ -94,6 +143,8 @@ export function streamRoutes(app: App, { db, bus }: RouteContext & { db: Db; bus
         }
         for (const topic of wanted)
           if (!subscriptions.has(topic)) subscriptions.set(topic, bus.subscribe(topic, send));
+        if (isToy) for (const f of next) if (!familyIds.includes(f)) presence.announce(caller.deviceId, f);
+        familyIds = next;
       };
       const refreshFamilies = (): void => {
         familiesOf(db, caller).then(setFamilies, (err: unknown) => {
@@ -106,11 +157,18 @@ export function streamRoutes(app: App, { db, bus }: RouteContext & { db: Db; bus
         topics.device(caller.deviceId),
         bus.subscribe(topics.device(caller.deviceId), (event) => {
           send(event);
+          // The toy's credentials are gone: nothing more reaches it on this socket.
+          if (event.type === 'unpaired') {
+            familyIds = [];
+            socket.close(4401, 'unpaired');
+            return;
+          }
           // Pairing or joining a roster changes which families this device hears.
           if (event.type === 'pairing' || event.type === 'roster') refreshFamilies();
         }),
       );
-      setFamilies(initialFamilies.get(request) ?? []);
+      setFamilies(familyIds);
+      if (isToy) presence.connected(caller.deviceId, familyIds[0] ?? null);
 
       let alive = true;
       socket.on('pong', () => {
@@ -123,6 +181,7 @@ export function streamRoutes(app: App, { db, bus }: RouteContext & { db: Db; bus
         }
         alive = false;
         socket.ping();
+        if (isToy) presence.heartbeat(caller.deviceId);
       }, PING_INTERVAL_MS);
       ping.unref();
 
@@ -130,6 +189,7 @@ export function streamRoutes(app: App, { db, bus }: RouteContext & { db: Db; bus
         clearInterval(ping);
         for (const unsubscribe of subscriptions.values()) unsubscribe();
         subscriptions.clear();
+        if (isToy) presence.disconnected(caller.deviceId, familyIds[0] ?? null);
       });
       // Clients have nothing to say on this socket; ignore whatever they send.
       socket.on('message', () => undefined);

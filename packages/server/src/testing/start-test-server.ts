@@ -14,10 +14,11 @@ import { buildApp } from '../app.js';
 import { createFsBlobs, type Blobs } from '../blobs/index.js';
 import { createMemoryBus, type Bus } from '../bus/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
-import { defaultRateLimits, unsetDeployment, type Config, type DatabaseConfig, type RateLimits } from '../config.js';
+import { defaultRateLimits, honeycheckerDirOf, unsetDeployment, type Config, type DatabaseConfig, type RateLimits } from '../config.js';
 import { migrate, openDb, type Db, type Dialect } from '../db/index.js';
 import type { App } from '../http/types.js';
 import { createLogger } from '../logger.js';
+import type { WatchConfig } from '../anomalies/config.js';
 import type { Mailer } from '../mail/index.js';
 
 export interface TestServerOptions {
@@ -36,6 +37,8 @@ export interface TestServerOptions {
   mailer?: Mailer;
   /** Account-security settings (Pwned Passwords URL, public URL, mail From). */
   accountSecurity?: Partial<Config['accountSecurity']>;
+  /** Tripwire settings (operator address, honeywords k, canaries); the honeychecker defaults to `<dataDir>-honeychecker`. */
+  tripwires?: Partial<Config['tripwires']>;
   /** Override the database choice (default: BURROW_TEST_PG_URL, else SQLite). */
   postgresUrl?: string | null;
   /**
@@ -45,6 +48,8 @@ export interface TestServerOptions {
   existing?: { dataDir: string; database: DatabaseConfig };
   /** Listen on this port (default: a free one). */
   port?: number;
+  /** Audit retention, anomaly thresholds, /metrics access (default: anomalies/config.ts defaults). */
+  watch?: WatchConfig;
 }
 
 export interface TestServer {
@@ -119,6 +124,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.familyStorageBytes === undefined ? {} : { familyStorageBytes: options.familyStorageBytes }),
     ...unsetDeployment,
     accountSecurity: Object.freeze({ ...unsetDeployment.accountSecurity, ...options.accountSecurity }),
+    // One canary account (and the canary family) instead of three keeps each test server's start cheap.
+    tripwires: Object.freeze({ ...unsetDeployment.tripwires, canaryAccounts: 1, ...options.tripwires }),
+    ...(options.watch ? { watch: options.watch } : {}),
   });
   const { db, dialect } = openDb(config.database);
   const cleanup = async (): Promise<void> => {
@@ -126,6 +134,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await db.destroy().catch(() => undefined);
     if (dropDatabase) await dropDatabase();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(honeycheckerDirOf(config), { recursive: true, force: true });
   };
   try {
     await migrate(db, dialect);

@@ -1,6 +1,7 @@
-import { accountDeviceOf, toyOf } from '../auth/index.js';
+import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
 import { errorResponses } from '../errors/index.js';
 import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
+import { NoContent } from '../http/schemas.js';
 import { rateLimit } from '../http/rate-limit.js';
 import type { App, RouteContext } from '../http/types.js';
 import { FamilyParams } from '../families/schemas.js';
@@ -8,13 +9,18 @@ import {
   ClaimToyBody,
   ClaimToyResponse,
   LookupParams,
+  ListToysResponse,
   LookupResponse,
   OpenPairingBody,
   OpenPairingResponse,
   PairingResponse,
   RegisterToyBody,
   RegisterToyResponse,
+  RenameToyBody,
   ToyMeResponse,
+  ToyParams,
+  UnpairToyBody,
+  UnpairToyResponse,
 } from './schemas.js';
 import type { Toys } from './service.js';
 
@@ -104,5 +110,55 @@ export function toysRoutes(app: App, { config, toys }: RouteContext & { toys: To
       reply
         .code(201)
         .send(await toys.claimToy(accountDeviceOf(request), request.params.familyId, request.body)),
+  );
+
+  app.get(
+    '/v1/families/:familyId/toys',
+    {
+      schema: {
+        operationId: 'listToys',
+        tags: ['toys'],
+        params: FamilyParams,
+        response: { 200: ListToysResponse, ...errorResponses },
+      },
+      config: { auth: 'account' },
+    },
+    async (request) => ({ toys: await toys.listToys(accountOf(request).accountId, request.params.familyId) }),
+  );
+
+  app.put(
+    '/v1/families/:familyId/toys/:toyId/name',
+    {
+      schema: {
+        operationId: 'renameToy',
+        tags: ['toys'],
+        params: ToyParams,
+        body: RenameToyBody,
+        response: { 204: NoContent, ...errorResponses },
+      },
+      config: { auth: 'accountDevice' },
+      bodyLimit: PROTOCOL_BODY_LIMIT,
+    },
+    async (request, reply) => {
+      await toys.renameToy(accountDeviceOf(request), request.params.familyId, request.params.toyId, request.body.name);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/v1/families/:familyId/toys/:toyId/unpair',
+    {
+      schema: {
+        operationId: 'unpairToy',
+        tags: ['toys'],
+        params: ToyParams,
+        body: UnpairToyBody,
+        response: { 200: UnpairToyResponse, ...errorResponses },
+      },
+      config: { auth: 'accountDevice' },
+      bodyLimit: PROTOCOL_BODY_LIMIT,
+    },
+    async (request) =>
+      toys.unpairToy(accountDeviceOf(request), request.params.familyId, request.params.toyId, request.body.roster),
   );
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Base64url, ChildId, DeviceId, FamilyId, Roster } from '../http/schemas.js';
+import { Base64url, ChildId, DeviceId, Envelope, FamilyId, ProtocolJson, Roster } from '../http/schemas.js';
 
 export { DeviceKeysBody as RegisterToyBody } from '../devices/schemas.js';
 
@@ -51,3 +51,27 @@ export const ToyMeResponse = Type.Object({
   familyId: Type.Optional(FamilyId),
   childId: Type.Optional(ChildId),
 });
+
+export const ToyParams = Type.Object({ familyId: FamilyId, toyId: DeviceId });
+
+export const ListToysResponse = Type.Object({
+  toys: Type.Array(
+    Type.Object({
+      toyId: DeviceId,
+      childId: Type.Union([ChildId, Type.Null()]),
+      name: Type.Union([Envelope, Type.Null()]),
+      online: Type.Boolean(),
+      lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
+      unplayed: Type.Integer({ minimum: 0 }),
+    }),
+  ),
+});
+
+export const RenameToyBody = Type.Object({
+  name: ProtocolJson("The toy's name, sealed to the family's devices (an envelope of kind `record`)."),
+});
+
+export const UnpairToyBody = Type.Object({
+  roster: ProtocolJson('The next roster: the current devices without the toy, signed by the calling guardian device.'),
+});
+export const UnpairToyResponse = Type.Object({ version: Type.Integer({ minimum: 1 }) });

@@ -29,6 +29,8 @@ import {
   syncMembers,
 } from '../families/rosters.js';
 import { announceRoster, type Actor } from '../families/service.js';
+import type { Blobs } from '../blobs/index.js';
+import { createToyManagement, type ToyManagement } from './manage.js';
 
 export const PAIRING_WINDOW_MS = 10 * 60 * 1000;
 
@@ -52,7 +54,7 @@ export interface ClaimInput {
   rosterTag: string;
 }
 
-export interface Toys {
+export interface Toys extends ToyManagement {
   registerToy(input: DeviceKeysInput): Promise<{ toyId: string; token: string }>;
   openPairing(toy: ToyPrincipal, input: { lookup: string; keysTag: string }): Promise<{ expiresAt: number }>;
   getPairing(toy: ToyPrincipal): Promise<PairingStatus>;
@@ -63,8 +65,21 @@ export interface Toys {
 
 const noOpenPairing = () => notFound('No toy is waiting to pair with that code.');
 
-export function createToys({ db, bus, clock }: { db: Db; bus: Bus; clock: Clock; log: Logger }): Toys {
+export function createToys({
+  db,
+  blobs,
+  bus,
+  clock,
+  log,
+}: {
+  db: Db;
+  blobs: Blobs;
+  bus: Bus;
+  clock: Clock;
+  log: Logger;
+}): Toys {
   return {
+    ...createToyManagement({ db, blobs, bus, clock, log }),
     async registerToy(input) {
       const toyId = checkDeviceKeys(input, 'toy');
       const token = newToyToken();

@@ -28,6 +28,9 @@ export const WEB_APP_ROUTES = [
   '/devices',
   '/family',
   '/join',
+  '/security',
+  '/verify-email',
+  '/reset-password',
 ] as const;
 export const TOY_ROUTE = '/toy';
 

@@ -8,6 +8,10 @@ import { Home } from './pages/Home.js';
 import { Join, joinInProgress } from './pages/Join.js';
 import { Listen } from './pages/Listen.js';
 import { LogIn, SignUp } from './pages/Auth.js';
+import { RecoveryCodesStep } from './pages/RecoveryCodes.js';
+import { ResetPassword } from './pages/ResetPassword.js';
+import { Security } from './pages/Security.js';
+import { VerifyEmail } from './pages/VerifyEmail.js';
 import { Setup } from './pages/Setup.js';
 import { Talk } from './pages/Talk.js';
 import { Toys } from './pages/Toys.js';
@@ -24,10 +28,15 @@ const signedInPages: Record<string, () => JSX.Element> = {
   '/toys': Toys,
   '/family': Family,
   '/devices': Devices,
+  '/security': Security,
 };
 
 /** Which path a phase belongs on, when the current one is not allowed. */
+/** Pages that open a mailed link: shown whether or not anyone is signed in. */
+const linkPages: Record<string, () => JSX.Element> = { '/verify-email': VerifyEmail, '/reset-password': ResetPassword };
+
 function expectedPath(phase: string, path: string, returning: boolean): string | null {
+  if (path in linkPages) return null;
   if (phase === 'signed-out')
     return path === '/signup' || path === '/login' || path === '/join' ? null : returning ? '/login' : '/signup';
   // Signed in without a family: a relative joining with an invitation, or a guardian setting up.
@@ -65,6 +74,22 @@ export function App() {
             Try again
           </button>
         </Page>
+      </Bare>
+    );
+  }
+  const LinkPage = linkPages[path];
+  if (LinkPage) {
+    return (
+      <Bare>
+        <LinkPage />
+      </Bare>
+    );
+  }
+  // Sign-up's recovery codes come first, once, before anything else.
+  if (state.recoveryCodes) {
+    return (
+      <Bare>
+        <RecoveryCodesStep />
       </Bare>
     );
   }

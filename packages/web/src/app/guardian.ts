@@ -17,6 +17,7 @@ import {
   type PendingDevice,
   type SocketLike,
   type Stream,
+  type ToySettingsChange,
 } from '@burrow/client';
 import { findDevice, type QuietHours, type RosterWire, type ToySettingsWire } from '@burrow/protocol';
 import { describeError } from '../shared/errors.js';
@@ -32,6 +33,13 @@ export interface Child {
 export interface Toy {
   toyId: string;
   childId: string | null;
+  /** The name a guardian gave it, opened here from its sealed record; null: unnamed or unreadable. */
+  name: string | null;
+  /** Its stream is connected now (live, from `presence` events). */
+  online: boolean;
+  lastSeenAt: number | null;
+  /** Messages addressed to it that it has not played, from anyone in the family. */
+  unplayed: number;
 }
 
 export interface Receipt {
@@ -64,6 +72,16 @@ export interface GuardianState {
   senderName: string;
   /** This browser has signed in before (sign-in rather than sign-up is offered first). */
   returning: boolean;
+  /** Recovery codes from sign-up, shown once until the person confirms they saved them (Security.tsx). */
+  recoveryCodes: string[] | null;
+  /** A family requires a second factor this account has not added (family operations are refused). */
+  mustAddSecondFactor: boolean;
+}
+
+/** A password sign-in that waits for its second factor (accounts/second-factor.ts on the server). */
+export interface PendingSignIn {
+  pendingToken: string;
+  methods: ('totp' | 'passkey' | 'recovery_code')[];
 }
 
 export type SendStage =
@@ -101,6 +119,8 @@ export class Guardian {
       live: false,
       senderName: '',
       returning: false,
+      recoveryCodes: null,
+      mustAddSecondFactor: false,
     };
   }
 
@@ -150,17 +170,43 @@ export class Guardian {
   }
 
   async signUp(email: string, password: string): Promise<void> {
-    await this.api.signUp(email, password); // sets the session cookie; the token in the body is not kept
+    // Sets the session cookie; the token in the body is not kept. The recovery codes are shown once.
+    const res = await this.api.request<{ recoveryCodes?: string[] }>('POST', '/v1/accounts', { email, password });
+    this.set({ recoveryCodes: res.recoveryCodes ?? null });
+    await this.signedIn();
+  }
+
+  /** The person saw and confirmed their recovery codes: they are forgotten here. */
+  recoveryCodesSaved(): void {
+    this.set({ recoveryCodes: null });
+  }
+
+  /** Signs in with a password; returns the pending sign-in when a second factor is needed. */
+  async logIn(email: string, password: string): Promise<PendingSignIn | null> {
+    const res = await this.api.request<{ secondFactorRequired?: true; pendingToken?: string; methods?: PendingSignIn['methods'] }>(
+      'POST',
+      '/v1/sessions',
+      { email, password },
+    );
+    if (res.secondFactorRequired && res.pendingToken) return { pendingToken: res.pendingToken, methods: res.methods ?? [] };
+    await this.signedIn();
+    return null;
+  }
+
+  /** After any sign-in set the session cookie (password, second step, passkey): register and load. */
+  async signedIn(): Promise<void> {
     await this.store.set('ui:returning', true);
     await this.device.registerDevice();
     await this.enter();
   }
 
-  async logIn(email: string, password: string): Promise<void> {
-    await this.api.logIn(email, password);
-    await this.store.set('ui:returning', true);
-    await this.device.registerDevice();
-    await this.enter();
+  /** Re-reads whether a family still waits for this account's second factor (after enrolling). */
+  async refreshSecurity(): Promise<void> {
+    const me = await this.api.getMe();
+    const mustAdd = (me as { security?: { mustAdd?: boolean } }).security?.mustAdd === true;
+    const was = this.state.mustAddSecondFactor;
+    this.set({ mustAddSecondFactor: mustAdd });
+    if (was && !mustAdd) void this.enter();
   }
 
   async logOut(): Promise<void> {
@@ -190,6 +236,7 @@ export class Guardian {
       await this.device.registerDevice();
       me = await this.api.getMe();
     }
+    this.set({ mustAddSecondFactor: (me as { security?: { mustAdd?: boolean } }).security?.mustAdd === true });
     const family = me.families.find((f) => f.role === 'guardian') ?? me.families[0];
     this.set({
       email: me.email,
@@ -199,6 +246,12 @@ export class Guardian {
     });
     if (!family) {
       this.set({ phase: 'setup' });
+      return;
+    }
+    if (this.state.mustAddSecondFactor) {
+      // The family's operations wait for a second factor: open the app (its banner leads to
+      // Security) without loading what the server would refuse.
+      this.set({ messages: await this.archive.all(), phase: 'ready' });
       return;
     }
     await this.loadFamily();
@@ -233,8 +286,47 @@ export class Guardian {
       roster,
       inRoster,
       children,
-      toys: summary.toys.map((t) => ({ toyId: t.toyId, childId: t.childId })),
+      toys: summary.toys.map((t) => ({ toyId: t.toyId, childId: t.childId, name: null, online: false, lastSeenAt: null, unplayed: 0 })),
     });
+    await this.loadToys();
+  }
+
+  /** The toys list: names (opened here), presence and unplayed counts. */
+  async loadToys(): Promise<void> {
+    const familyId = this.state.familyId;
+    if (!familyId) return;
+    const { toys } = await this.api.listToys(familyId);
+    const opened: Toy[] = [];
+    for (const t of toys) {
+      let name: string | null = null;
+      if (t.name && this.state.inRoster) {
+        try {
+          const meta = await this.device.openRecord(familyId, t.name);
+          if (typeof meta.toyName === 'string' && meta.toyId === t.toyId) name = meta.toyName;
+        } catch {
+          // Sealed before this browser joined the family: it keeps the child-based name.
+        }
+      }
+      opened.push({ toyId: t.toyId, childId: t.childId, name, online: t.online, lastSeenAt: t.lastSeenAt, unplayed: t.unplayed });
+    }
+    this.set({ toys: opened });
+  }
+
+  /** Names a toy; the name is sealed to the family's devices (the server cannot read it). */
+  async renameToy(toyId: string, name: string): Promise<void> {
+    await this.device.renameToy(this.requireFamily(), toyId, name.trim());
+    await this.loadToys();
+  }
+
+  /** Unpairs a toy: a roster without it; the server revokes it and the toy wipes itself. */
+  async unpairToy(toyId: string): Promise<void> {
+    await this.device.unpairToy(this.requireFamily(), toyId);
+    await this.loadFamily();
+  }
+
+  private onPresence(toyId: string, online: boolean, lastSeenAt: number): void {
+    if (!this.state.toys.some((t) => t.toyId === toyId)) return;
+    this.set({ toys: this.state.toys.map((t) => (t.toyId === toyId ? { ...t, online, lastSeenAt } : t)) });
   }
 
   /**
@@ -392,8 +484,11 @@ export class Guardian {
       },
       onClose: () => this.set({ live: false }),
       onEvent: (event) => {
-        if (event.type === 'message') void this.sync();
-        else if (event.type === 'receipt') void this.refreshReceipts();
+        if (event.type === 'message') void this.sync().then(() => this.loadToys());
+        else if (event.type === 'receipt') void this.refreshReceipts().then(() => this.loadToys());
+        else if (event.type === 'presence' && typeof event.toyId === 'string')
+          this.onPresence(event.toyId, event.online === true, typeof event.lastSeenAt === 'number' ? event.lastSeenAt : Date.now());
+        else if (event.type === 'toys') void this.loadToys().catch(() => undefined);
         else if (event.type === 'roster' || event.type === 'pairing')
           void this.loadFamily().then(() => this.sync());
       },
@@ -471,6 +566,11 @@ export class Guardian {
     await this.device.setQuietHours(this.requireFamily(), toyId, timeZone, quietHours);
   }
 
+  /** One signed settings change for a toy: quiet hours, volume (0-100), review list (protocol §10-11). */
+  async setToySettings(toyId: string, change: ToySettingsChange): Promise<ToySettingsWire> {
+    return this.device.setToySettings(this.requireFamily(), toyId, change);
+  }
+
   // --- derived views ---
 
   isToy(deviceId: string): boolean {
@@ -487,6 +587,8 @@ export class Guardian {
 
   /** "Mia’s toy", or "Mia’s toy 2" when a child has more than one. */
   toyName(toyId: string): string {
+    const named = this.state.toys.find((t) => t.toyId === toyId)?.name;
+    if (named) return named;
     const child = this.childOfToy(toyId);
     if (!child) return 'The toy';
     // Numbered in pairing order, which is their order in the roster.
@@ -505,11 +607,8 @@ export class Guardian {
     return message.senderName ?? 'Family member';
   }
 
-  /** Messages from this browser to a toy that the toy has not played yet. */
+    /** Messages to a toy, from anyone in the family, that it has not played yet (the server counts them). */
   unplayedFor(toyId: string): number {
-    return this.state.messages.filter(
-      (m) =>
-        m.from === this.device.deviceId && m.to?.includes(toyId) && !this.state.receipts[m.messageId]?.played,
-    ).length;
+    return this.state.toys.find((t) => t.toyId === toyId)?.unplayed ?? 0;
   }
 }

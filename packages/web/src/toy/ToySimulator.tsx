@@ -4,6 +4,7 @@ import { describeError } from '../shared/errors.js';
 import { usePress } from '../shared/use-press.js';
 import { useRecorder } from '../shared/use-recorder.js';
 import type { BrowserToy } from './browser-toy.js';
+import { PairingQr } from './PairingQr.js';
 import { Plush, type HeartState } from './Plush.js';
 
 const HOLD_TO_PAIR_MS = 1000;
@@ -69,6 +70,9 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
       const type = typeof played.meta.mimeType === 'string' ? played.meta.mimeType : '';
       if (el.src) URL.revokeObjectURL(el.src);
       el.src = URL.createObjectURL(new Blob([played.audio as Uint8Array<ArrayBuffer>], { type }));
+      // The guardian-signed settings' volume (0-100); data-volume lets a test read what the toy obeyed.
+      el.volume = Math.max(0, Math.min(100, played.volume)) / 100;
+      el.dataset.volume = String(played.volume);
       setPlaying({
         from: typeof played.meta.senderName === 'string' ? played.meta.senderName : 'your family',
       });
@@ -156,11 +160,14 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
         role="status"
         data-online={state.online}
         data-paired={state.paired}
+        data-unpaired={state.unpaired}
+        data-toy-id={state.toyId}
         data-unplayed={state.unplayed}
       >
         <span className={`dot ${state.online ? 'on' : 'off'}`} aria-hidden="true" />
         <span>
-          {state.online ? 'Online' : 'Offline, retrying'} · {state.paired ? 'Paired' : 'Not paired'} ·{' '}
+          {state.online ? 'Online' : 'Offline, retrying'} ·{' '}
+          {state.paired ? 'Paired' : state.unpaired ? 'Unpaired: ready to pair again' : 'Not paired'} ·{' '}
           {state.unplayed} message{state.unplayed === 1 ? '' : 's'} waiting
         </span>
       </p>
@@ -204,7 +211,8 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
       <section className="pairing" aria-label="Pairing">
         {state.pairing ? (
           <div className="code-box">
-            <p>Type this code in the Burrow app, on the Toys page:</p>
+            <p>Scan this QR code with the Burrow app (Toys → Scan), or type the code there:</p>
+            <PairingQr code={state.pairing.code} />
             <p className="pairing-code" data-code={state.pairing.code}>
               {state.pairing.code}
             </p>
@@ -223,7 +231,9 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
             <p className="hint">
               {state.paired
                 ? 'This toy is paired. Hold the button for a second to pair it with a family again.'
-                : 'Hold it for a second: the toy shows a code for the Burrow app.'}
+                : state.unpaired
+                  ? 'This toy was unpaired and forgot its family. Hold the button for a second to pair it again.'
+                  : 'Hold it for a second: the toy shows a code and a QR code for the Burrow app.'}
             </p>
           </>
         )}

@@ -3,17 +3,26 @@
  * pinned roster, signature, sender permission, replay, blob hash) over IndexedDB, with the browser
  * as speaker and microphone.
  *
- * A toy authenticates with a bearer token, and a browser cannot put one on a WebSocket handshake, so
- * the simulator polls its inbox every few seconds instead of holding /v1/stream open. Catching up
- * by cursor is how every device syncs anyway; the stream only makes it sooner.
+ * A toy authenticates with a bearer token, which a browser cannot put on a WebSocket handshake, so
+ * the simulator trades it for a single-use stream ticket (POST /v1/toys/me/stream-tickets) before
+ * every connection and opens /v1/stream?device=<toyId>&ticket=… . It syncs when the stream opens and
+ * when an event says so; catching up by cursor is how every device syncs anyway, so no polling.
  */
-import { ApiClient, isApiError, ToyDevice, type PlayedMessage, type ToyEvent } from '@burrow/client';
+import {
+  ApiClient,
+  isApiError,
+  openStream,
+  ToyDevice,
+  type PlayedMessage,
+  type SocketLike,
+  type Stream,
+  type ToyEvent,
+} from '@burrow/client';
 import { describeError } from '../shared/errors.js';
 import { deleteDatabase, IdbStore } from '../shared/idb-store.js';
 import type { Recording } from '../shared/recorder.js';
 
 const DB_NAME = 'burrow-toy';
-const SYNC_MS = 2000;
 const PAIRING_CHECK_MS = 1000;
 const LOG_LINES = 30;
 
@@ -21,8 +30,10 @@ export interface ToyState {
   toyId: string;
   registered: boolean;
   paired: boolean;
-  /** The last request reached the server. */
+  /** The stream to the server is open. */
   online: boolean;
+  /** A guardian unpaired this toy and it wiped itself (shown until it is paired again). */
+  unpaired: boolean;
   unplayed: number;
   pairing: { code: string; expiresAt: number } | null;
   log: { at: number; text: string }[];
@@ -51,7 +62,7 @@ function describeEvent(event: ToyEvent): string | null {
   }
 }
 
-/** A network failure (ApiClient reports it as `unreachable`): retried by the next poll, not logged. */
+/** A network failure (ApiClient reports it as `unreachable`): retried on reconnect, not logged. */
 function offline(err: unknown): boolean {
   return isApiError(err, 'unreachable');
 }
@@ -60,7 +71,7 @@ export class BrowserToy {
   private state: ToyState;
   private readonly listeners = new Set<() => void>();
   private syncing: Promise<unknown> = Promise.resolve();
-  private syncTimer: ReturnType<typeof setInterval> | undefined;
+  private stream: Stream | undefined;
   private pairingTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
@@ -71,7 +82,8 @@ export class BrowserToy {
       toyId: device.toyId,
       registered: false,
       paired: false,
-      online: navigator.onLine,
+      online: false,
+      unpaired: false,
       unplayed: 0,
       pairing: null,
       log: [],
@@ -81,18 +93,12 @@ export class BrowserToy {
   static async open(baseUrl: string): Promise<BrowserToy> {
     const store = await IdbStore.open(DB_NAME);
     const ref: { toy?: BrowserToy } = {};
-    // Every answer from the server, even an error, proves the toy is online; only a network failure does not.
+    // Online is the stream being open; a request that cannot reach the server says offline at once.
     const fetchImpl: typeof fetch = (input, init) =>
-      fetch(input, init).then(
-        (res) => {
-          ref.toy?.set({ online: true });
-          return res;
-        },
-        (err: unknown) => {
-          ref.toy?.set({ online: false });
-          throw err;
-        },
-      );
+      fetch(input, init).catch((err: unknown) => {
+        ref.toy?.set({ online: false });
+        throw err;
+      });
     const api = new ApiClient({ baseUrl, fetch: fetchImpl });
     const device = await ToyDevice.open({ api, store, onEvent: (event) => ref.toy?.onEvent(event) });
     const toy = new BrowserToy(device, store);
@@ -127,8 +133,54 @@ export class BrowserToy {
   private async boot(): Promise<void> {
     this.set({ paired: await this.device.isPaired(), unplayed: await this.device.unplayedCount() });
     await this.register();
-    this.syncTimer = setInterval(() => void this.sync(), SYNC_MS);
-    void this.sync();
+    this.connect();
+  }
+
+  /**
+   * The wake-up stream. Each (re)connection asks for a fresh ticket with the toy's token; a refused
+   * ticket request (401) means a guardian unpaired the toy.
+   */
+  private connect(): void {
+    this.stream = openStream({
+      connect: () =>
+        ticketedSocket(async () => {
+          if (!this.state.registered && !(await this.register())) throw new Error('not registered');
+          const token = this.device.api.token;
+          try {
+            const { ticket } = await this.device.api.createStreamTicket();
+            return this.device.api.streamUrl({ device: this.device.toyId, ticket });
+          } catch (err) {
+            if (isApiError(err, 'unauthenticated')) await this.resetAfterUnpairing(token);
+            throw err;
+          }
+        }),
+      onOpen: () => {
+        this.set({ online: true });
+        void this.sync();
+      },
+      onClose: () => this.set({ online: false }),
+      onEvent: (event) => {
+        if (event.type === 'unpaired') void this.resetAfterUnpairing(this.device.api.token);
+        else if (event.type === 'pairing') void this.checkPairing();
+        else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings') void this.sync();
+      },
+      maxDelayMs: 5000,
+    });
+  }
+
+  /**
+   * A guardian unpaired this toy: the server revoked its token and deleted its queue. The toy forgets
+   * the family and its own keys, takes a new identity, and can be paired again. Once per revoked token.
+   */
+  private resetAfterUnpairing(revoked: string | undefined): Promise<unknown> {
+    this.syncing = this.syncing.then(async () => {
+      if (this.device.api.token !== revoked || revoked === undefined) return;
+      this.stopPairing();
+      await this.device.reset();
+      this.set({ toyId: this.device.toyId, paired: false, unpaired: true, unplayed: 0, registered: true });
+      this.note('A guardian unpaired this toy: it forgot the family and made new keys. Hold the pairing button to pair it again.');
+    });
+    return this.syncing;
   }
 
   private async register(): Promise<boolean> {
@@ -142,17 +194,23 @@ export class BrowserToy {
     }
   }
 
-  /** Pulls and checks new messages while a slot is free; serialised so polls never overlap. */
+  /** Pulls and checks new messages while a slot is free; serialised so two wake-ups never overlap. */
   sync(): Promise<unknown> {
+    let token: string | undefined;
     this.syncing = this.syncing
       .then(async () => {
         if (!this.state.registered && !(await this.register())) return;
         if (!this.state.paired) return;
+        token = this.device.api.token;
         await this.device.sync();
         this.set({ unplayed: await this.device.unplayedCount() });
       })
       .catch((err: unknown) => {
-        if (offline(err)) return; // the status line says so; the next poll retries
+        if (isApiError(err, 'unauthenticated')) {
+          void this.resetAfterUnpairing(token);
+          return;
+        }
+        if (offline(err)) return; // the status line says so; the stream's reconnect catches up
         this.note(`Sync failed: ${describeError(err)}`);
       });
     return this.syncing;
@@ -171,7 +229,7 @@ export class BrowserToy {
       const paired = await this.device.checkPairing();
       if (paired) {
         this.stopPairing();
-        this.set({ paired: true, unplayed: 0 });
+        this.set({ paired: true, unpaired: false, unplayed: 0 });
         void this.sync();
       } else if (!this.device.pairingCode) {
         this.stopPairing();
@@ -214,7 +272,45 @@ export class BrowserToy {
   }
 
   close(): void {
-    if (this.syncTimer) clearInterval(this.syncTimer);
+    this.stream?.close();
     if (this.pairingTimer) clearInterval(this.pairingTimer);
   }
+}
+
+/**
+ * A SocketLike that first gets its URL (a fresh stream ticket), then opens the browser's WebSocket.
+ * openStream attaches its handlers synchronously; they are forwarded once the real socket exists.
+ */
+function ticketedSocket(url: () => Promise<string>): SocketLike {
+  let inner: WebSocket | undefined;
+  let closed = false;
+  const outer: SocketLike = {
+    onopen: null,
+    onmessage: null,
+    onclose: null,
+    onerror: null,
+    close() {
+      closed = true;
+      inner?.close();
+    },
+  };
+  url().then(
+    (u) => {
+      if (closed) {
+        outer.onclose?.({});
+        return;
+      }
+      const ws = new WebSocket(u);
+      inner = ws;
+      ws.onopen = (ev) => outer.onopen?.(ev);
+      ws.onmessage = (ev) => outer.onmessage?.(ev);
+      ws.onerror = (ev) => outer.onerror?.(ev);
+      ws.onclose = (ev) => outer.onclose?.(ev);
+    },
+    (err: unknown) => {
+      outer.onerror?.(err);
+      outer.onclose?.(err);
+    },
+  );
+  return outer;
 }

@@ -38,12 +38,24 @@ export function Layout({ children }: { children: ReactNode }) {
       </a>
       <header className="topbar">
         <Brand />
+        <a className="top-link" href="/security" onClick={follow} aria-current={path === '/security' ? 'page' : undefined}>
+          Security
+        </a>
         <span className={`live ${state.live ? 'on' : 'off'}`} role="status">
           <span className="dot" aria-hidden="true" />
           {state.live ? 'Connected' : 'Connecting…'}
         </span>
       </header>
       <main id="main" className="content">
+        {state.mustAddSecondFactor && path !== '/security' ? (
+          <p className="card warn" role="note">
+            Your family asks everyone to use two-step sign-in. Sending and hearing messages wait until you{' '}
+            <a href="/security" onClick={follow}>
+              add a passkey or an authenticator app
+            </a>
+            .
+          </p>
+        ) : null}
         {children}
       </main>
       <nav className="tabbar" aria-label="Main">

@@ -3,6 +3,8 @@ import { describeError } from '../../shared/errors.js';
 import { MIN_LENGTH, MIN_SCORE, PasswordMeter } from '../components/PasswordMeter.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
+import type { PendingSignIn } from '../guardian.js';
+import { passkeysSupported, securityApi } from '../security-api.js';
 import { follow } from '../router.js';
 import type { Strength } from '../strength.js';
 
@@ -100,6 +102,60 @@ export function SignUp() {
   );
 }
 
+/** The second step after a correct password: a code from the app, a recovery code, or a passkey. */
+function SecondStep({ pending, onBack }: { pending: PendingSignIn; onBack: () => void }) {
+  const [, guardian] = useGuardian();
+  const ids = { code: useId(), error: useId() };
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const finish = async (step: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await step();
+      await guardian.signedIn();
+    } catch (err) {
+      setError(err instanceof Error && err.name === 'NotAllowedError' ? 'The passkey was not used (cancelled or timed out).' : describeError(err));
+      setBusy(false);
+    }
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!code.trim()) return setError('Type the 6-digit code from your app, or a recovery code.');
+    void finish(() => securityApi.secondFactorCode(pending.pendingToken, code.trim()));
+  };
+  return (
+    <Page title="Two-step sign-in" intro="Your password was right. One more step keeps your family’s messages safe.">
+      <form className="card form" onSubmit={submit} noValidate aria-describedby={ids.error}>
+        <FormError id={ids.error} message={error} />
+        <label htmlFor={ids.code}>Code from your authenticator app (or a recovery code)</label>
+        <input
+          id={ids.code}
+          className="code-input"
+          autoComplete="one-time-code"
+          autoCapitalize="off"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+        />
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Checking…' : 'Continue'}
+        </button>
+        {pending.methods.includes('passkey') && passkeysSupported() ? (
+          <button type="button" className="ghost" disabled={busy} onClick={() => void finish(() => securityApi.secondFactorPasskey(pending.pendingToken))}>
+            Use a passkey instead
+          </button>
+        ) : null}
+      </form>
+      <p className="switch">
+        <button type="button" className="linklike" onClick={onBack}>
+          Start again
+        </button>
+      </p>
+    </Page>
+  );
+}
+
 export function LogIn() {
   const [, guardian] = useGuardian();
   const ids = { email: useId(), password: useId(), error: useId() };
@@ -107,6 +163,7 @@ export function LogIn() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<PendingSignIn | null>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -114,12 +171,31 @@ export function LogIn() {
     setBusy(true);
     setError(null);
     try {
-      await guardian.logIn(email.trim(), password);
+      const next = await guardian.logIn(email.trim(), password);
+      if (next) {
+        setPending(next);
+        setPassword('');
+        setBusy(false);
+      }
     } catch (err) {
       setError(describeError(err));
       setBusy(false);
     }
   };
+
+  const withPasskey = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await securityApi.signInWithPasskey();
+      await guardian.signedIn();
+    } catch (err) {
+      setError(err instanceof Error && err.name === 'NotAllowedError' ? 'No passkey was used (cancelled or timed out).' : describeError(err));
+      setBusy(false);
+    }
+  };
+
+  if (pending) return <SecondStep pending={pending} onBack={() => setPending(null)} />;
 
   return (
     <Page title="Sign in to Burrow">
@@ -129,7 +205,7 @@ export function LogIn() {
         <input
           id={ids.email}
           type="email"
-          autoComplete="username"
+          autoComplete="username webauthn"
           inputMode="email"
           required
           value={email}
@@ -147,7 +223,17 @@ export function LogIn() {
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        {passkeysSupported() ? (
+          <button type="button" className="ghost" disabled={busy} onClick={() => void withPasskey()}>
+            Sign in with a passkey
+          </button>
+        ) : null}
       </form>
+      <p className="switch">
+        <a href="/reset-password" onClick={follow}>
+          Forgot your password?
+        </a>
+      </p>
       <p className="switch">
         New to Burrow?{' '}
         <a href="/signup" onClick={follow}>

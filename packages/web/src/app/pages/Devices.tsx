@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { describeError } from '../../shared/errors.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
+import { follow } from '../router.js';
 
 /** Groups an id for reading aloud or comparing between two screens. */
 function grouped(id: string): string {
@@ -66,6 +67,17 @@ export function Devices() {
         <button type="button" className="ghost" onClick={() => void signOut()}>
           Sign out of this browser
         </button>
+      </section>
+
+      <section className="card" aria-labelledby="sessions-title">
+        <h2 id="sessions-title">Where you are signed in</h2>
+        <p>
+          See every browser signed in to your account, and sign out of the ones you do not recognise, on the
+          security page.
+        </p>
+        <a className="button" href="/security" onClick={follow}>
+          Sessions and sign out elsewhere
+        </a>
       </section>
 
       <section className="card" aria-labelledby="account-devices">

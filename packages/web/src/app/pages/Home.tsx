@@ -1,4 +1,5 @@
 import { EmptyState, Page } from '../components/Page.js';
+import { ToyPresence } from '../components/ToyPresence.js';
 import { VoiceBubble } from '../components/VoiceBubble.js';
 import { useGuardian } from '../context.js';
 import { follow } from '../router.js';
@@ -43,13 +44,16 @@ export function Home() {
                   </p>
                 ) : (
                   toys.map((toy) => {
-                    const waiting = guardian.unplayedFor(toy.toyId);
+                    const waiting = toy.unplayed;
                     return (
-                      <p key={toy.toyId} className="toy-line">
-                        Toy paired ·{' '}
-                        {waiting === 0
-                          ? 'all messages played'
-                          : `${waiting} message${waiting === 1 ? '' : 's'} not played yet`}
+                      <p key={toy.toyId} className="toy-line" data-toy-id={toy.toyId}>
+                        <strong>{guardian.toyName(toy.toyId)}</strong> ·{' '}
+                        <ToyPresence online={toy.online} lastSeenAt={toy.lastSeenAt} /> ·{' '}
+                        <span className="unplayed" data-unplayed={waiting}>
+                          {waiting === 0
+                            ? 'all messages played'
+                            : `${waiting} message${waiting === 1 ? '' : 's'} not played yet`}
+                        </span>
                       </p>
                     );
                   })

@@ -1,11 +1,179 @@
-import { useId, useState, type FormEvent } from 'react';
+import {
+  lazy,
+  Suspense,
+  useCallback,
+  useId,
+  useRef,
+  useState,
+  type ComponentType,
+  type FormEvent,
+} from 'react';
 import { describeError } from '../../shared/errors.js';
 import { Icon } from '../components/Icon.js';
 import { QuietHours } from '../components/QuietHours.js';
 import { EmptyState, Page } from '../components/Page.js';
+import { ToyPresence } from '../components/ToyPresence.js';
 import { useGuardian } from '../context.js';
+import type { Toy } from '../guardian.js';
 
-/** The family's toys, pairing a toy with the code it shows, and adding a child. */
+// The camera scanner and its QR decoder load only when someone asks to scan.
+const QrScanner = lazy(() => import('../components/QrScanner.js'));
+
+/**
+ * The safety helper's signed toy settings (volume, quiet hours, review) when that component exists;
+ * until then, the quiet hours form. A glob import so this page builds either way.
+ */
+const settingsModules = import.meta.glob<{ ToySettings?: ComponentType<{ toyId: string; toyName: string }> }>(
+  '../components/ToySettings.tsx',
+  { eager: true },
+);
+const ToySettings = Object.values(settingsModules)[0]?.ToySettings ?? QuietHours;
+
+const MAX_NAME = 40;
+
+/** A code carried in the address (`/toys#pair=CODE`, what the toy's QR code opens), read once. */
+function codeFromAddress(): string {
+  const match = /^#pair=([0-9A-Za-z-]{18,30})$/.exec(window.location.hash);
+  if (!match?.[1]) return '';
+  // The secret half should not linger in the history.
+  window.history.replaceState(window.history.state, '', window.location.pathname);
+  return match[1];
+}
+
+function ToyCard({ toy, isGuardian }: { toy: Toy; isGuardian: boolean }) {
+  const [, guardian] = useGuardian();
+  const name = guardian.toyName(toy.toyId);
+  const ids = { name: useId(), title: useId(), error: useId(), confirm: useId() };
+  const [renaming, setRenaming] = useState(false);
+  const [draft, setDraft] = useState(toy.name ?? '');
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const unpairButton = useRef<HTMLButtonElement>(null);
+  const waiting = toy.unplayed;
+
+  const rename = async (event: FormEvent) => {
+    event.preventDefault();
+    const next = draft.trim();
+    if (!next) return setError('Give the toy a name, like “Bunny”.');
+    if (next.length > MAX_NAME) return setError(`Keep the name under ${MAX_NAME} characters.`);
+    setBusy(true);
+    setError(null);
+    try {
+      await guardian.renameToy(toy.toyId, next);
+      setRenaming(false);
+      setStatus(`Renamed to ${next}.`);
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const unpair = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await guardian.unpairToy(toy.toyId);
+    } catch (err) {
+      setError(describeError(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li className="card toy-card" aria-labelledby={ids.title} data-toy-id={toy.toyId}>
+      <span className="avatar">
+        <Icon name="toy" />
+      </span>
+      <div>
+        <h2 id={ids.title}>{name}</h2>
+        <p>
+          <ToyPresence online={toy.online} lastSeenAt={toy.lastSeenAt} />
+        </p>
+        <p className="unplayed" data-unplayed={waiting}>
+          {waiting === 0
+            ? 'No messages waiting to be played.'
+            : `${waiting} message${waiting === 1 ? '' : 's'} waiting to be played.`}
+        </p>
+        <p className="hint mono">Toy id {toy.toyId}</p>
+        <div className="form-error" role="alert" id={ids.error}>
+          {error}
+        </div>
+        <div className="ok" role="status">
+          {status}
+        </div>
+        {isGuardian ? (
+          <>
+            {renaming ? (
+              <form className="form inline" onSubmit={(e) => void rename(e)} noValidate aria-describedby={ids.error}>
+                <label htmlFor={ids.name}>New name for {name}</label>
+                <input
+                  id={ids.name}
+                  value={draft}
+                  maxLength={MAX_NAME}
+                  autoComplete="off"
+                  onChange={(e) => setDraft(e.target.value)}
+                  autoFocus
+                />
+                <div className="actions">
+                  <button type="submit" className="primary" disabled={busy}>
+                    Save name
+                  </button>
+                  <button type="button" className="ghost" onClick={() => setRenaming(false)}>
+                    Cancel
+                  </button>
+                </div>
+              </form>
+            ) : confirming ? (
+              <div className="confirm" role="group" aria-labelledby={ids.confirm}>
+                <p id={ids.confirm}>
+                  Unpair {name}? It stops receiving messages at once, forgets your family and the messages
+                  waiting on it, and can then be paired again.
+                </p>
+                <div className="actions">
+                  <button type="button" className="danger" disabled={busy} onClick={() => void unpair()}>
+                    {busy ? 'Unpairing…' : `Yes, unpair ${name}`}
+                  </button>
+                  <button
+                    type="button"
+                    className="ghost"
+                    onClick={() => {
+                      setConfirming(false);
+                      unpairButton.current?.focus();
+                    }}
+                  >
+                    Keep it
+                  </button>
+                </div>
+              </div>
+            ) : (
+              <div className="actions">
+                <button
+                  type="button"
+                  onClick={() => {
+                    setDraft(toy.name ?? '');
+                    setStatus(null);
+                    setRenaming(true);
+                  }}
+                >
+                  Rename
+                </button>
+                <button type="button" className="ghost" ref={unpairButton} onClick={() => setConfirming(true)}>
+                  Unpair
+                </button>
+              </div>
+            )}
+            <ToySettings toyId={toy.toyId} toyName={name} />
+          </>
+        ) : null}
+      </div>
+    </li>
+  );
+}
+
+/** The family's toys (presence, unplayed, rename, unpair, settings), pairing by code or QR, adding a child. */
 export function Toys() {
   const [state, guardian] = useGuardian();
   const ids = {
@@ -17,33 +185,49 @@ export function Toys() {
     pairTitle: useId(),
     childTitle: useId(),
   };
-  const [code, setCode] = useState('');
+  const [code, setCode] = useState(codeFromAddress);
   const [childId, setChildId] = useState(state.children[0]?.childId ?? '');
   const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  // A phone's own camera app opens the toy's QR code as a link here: the code is filled in.
+  const [done, setDone] = useState<string | null>(() =>
+    code ? 'The code from the toy’s QR code is filled in: press Pair toy.' : null,
+  );
   const [busy, setBusy] = useState(false);
+  const [scanning, setScanning] = useState(false);
   const [newChild, setNewChild] = useState('');
   const [childError, setChildError] = useState<string | null>(null);
   const isGuardian = state.role === 'guardian';
 
-  const pair = async (event: FormEvent) => {
-    event.preventDefault();
-    const target = childId || state.children[0]?.childId;
-    if (!code.trim()) return setError('Type the code the toy shows while its pairing button is held.');
-    if (!target) return setError('Add a child first.');
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      const toyId = await guardian.pairToy(code, target);
-      setDone(`Paired! ${guardian.toyName(toyId)} is now part of your family.`);
-      setCode('');
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const pairWith = useCallback(
+    async (typed: string) => {
+      const target = childId || state.children[0]?.childId;
+      if (!typed.trim()) return setError('Type the code the toy shows while its pairing button is held.');
+      if (!target) return setError('Add a child first.');
+      setBusy(true);
+      setError(null);
+      setDone(null);
+      try {
+        const toyId = await guardian.pairToy(typed, target);
+        setDone(`Paired! ${guardian.toyName(toyId)} is now part of your family.`);
+        setCode('');
+      } catch (err) {
+        setError(describeError(err));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [childId, guardian, state.children],
+  );
+
+  const scanned = useCallback(
+    (found: string) => {
+      setScanning(false);
+      setCode(found);
+      void pairWith(found);
+    },
+    [pairWith],
+  );
+  const stopScanning = useCallback(() => setScanning(false), []);
 
   const addChild = async (event: FormEvent) => {
     event.preventDefault();
@@ -68,45 +252,40 @@ export function Toys() {
         </EmptyState>
       ) : (
         <ul className="list" aria-label="Paired toys">
-          {state.toys.map((toy) => {
-            const waiting = guardian.unplayedFor(toy.toyId);
-            return (
-              <li key={toy.toyId} className="card toy-card">
-                <span className="avatar">
-                  <Icon name="toy" />
-                </span>
-                <div>
-                  <h2>{guardian.toyName(toy.toyId)}</h2>
-                  <p>
-                    {waiting === 0
-                      ? 'No messages waiting to be played.'
-                      : `${waiting} message${waiting === 1 ? '' : 's'} waiting to be played.`}
-                  </p>
-                  <p className="hint mono">Toy id {toy.toyId}</p>
-                  {isGuardian ? <QuietHours toyId={toy.toyId} toyName={guardian.toyName(toy.toyId)} /> : null}
-                </div>
-              </li>
-            );
-          })}
+          {state.toys.map((toy) => (
+            <ToyCard key={toy.toyId} toy={toy} isGuardian={isGuardian} />
+          ))}
         </ul>
       )}
 
       {isGuardian ? (
         <form
           className="card form"
-          onSubmit={(e) => void pair(e)}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void pairWith(code);
+          }}
           noValidate
           aria-labelledby={ids.pairTitle}
           aria-describedby={ids.error}
         >
           <h2 id={ids.pairTitle}>Pair a toy</h2>
           <ol className="steps">
-            <li>Hold the pairing button on the toy until it shows a code.</li>
-            <li>Type the code here. Letters and numbers only; dashes and spaces do not matter.</li>
+            <li>Hold the pairing button on the toy until it shows a code and a QR code.</li>
+            <li>Scan the QR code, or type the code. Letters and numbers only; dashes and spaces do not matter.</li>
           </ol>
           <div id={ids.error} className="form-error" role="alert">
             {error}
           </div>
+          {scanning ? (
+            <Suspense fallback={<p role="status">Opening the camera…</p>}>
+              <QrScanner onCode={scanned} onClose={stopScanning} />
+            </Suspense>
+          ) : (
+            <button type="button" onClick={() => setScanning(true)}>
+              Scan the toy’s QR code
+            </button>
+          )}
           <label htmlFor={ids.code}>Pairing code</label>
           <input
             id={ids.code}
@@ -138,7 +317,7 @@ export function Toys() {
           </div>
         </form>
       ) : (
-        <p className="card">Only a guardian of the family can pair a toy.</p>
+        <p className="card">Only a guardian of the family can pair, rename or unpair a toy.</p>
       )}
 
       {isGuardian ? (

@@ -1,0 +1,352 @@
+/**
+ * Second factors around the password: the pending sign-in (a password sign-in of an account with
+ * TOTP or a passkey answers "second factor required" with a short-lived, single-use pending token —
+ * never a session), its completion by a TOTP code, a recovery code or a passkey, and the enrolment
+ * and removal of each factor. Every change is recorded as a security event and mailed (notices.ts).
+ * Code checks count against the shared throttle per account and per address, so guessing six
+ * digits online is as slow as guessing a password.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { Logger } from 'pino';
+import { hashToken, hasSecondFactor as factorOn } from '../auth/index.js';
+import type { Clock } from '../clock/index.js';
+import type { Db } from '../db/index.js';
+import { badRequest, conflict, forbidden, notFound, unauthenticated } from '../errors/index.js';
+import type { Notices } from './notices.js';
+import type { PasskeyView, Passkeys, RelyingParty } from './passkeys.js';
+import type { PasswordHasher } from './passwords.js';
+import { looksLikeRecoveryCode, type RecoveryCodes } from './recovery-codes.js';
+import type { EventMeta, SecurityEvents } from './security-events.js';
+import { defaultThrottleRules, throttleKey, type Throttle, type ThrottleRules } from './throttle.js';
+import type { Totp, TotpEnrolment } from './totp.js';
+
+export const PENDING_PREFIX = 'pl_';
+export const PENDING_TTL_MS = 5 * 60 * 1000;
+
+export type SecondFactorMethod = 'totp' | 'passkey' | 'recovery_code';
+
+export interface PendingSignIn {
+  pendingToken: string;
+  expiresAt: number;
+  methods: SecondFactorMethod[];
+}
+
+export interface FactorStatus {
+  totp: boolean;
+  passkeys: number;
+  recoveryCodes: number;
+  /** A family of this account requires a second factor. */
+  requiredByFamily: boolean;
+  /** requiredByFamily and none is on yet: family operations are refused until one is. */
+  mustAdd: boolean;
+}
+
+/** Opens the session once every factor is in (accounts/service.ts: notices, events, new browser). */
+export type FinishSignIn<S> = (accountId: string, meta: EventMeta, how: 'password' | 'passkey') => Promise<S>;
+
+export interface SecondFactorsPorts {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  hasher: PasswordHasher;
+  notices: Notices;
+  throttle: Throttle;
+  events: SecurityEvents;
+  totp: Totp;
+  passkeys: Passkeys;
+  codes: RecoveryCodes;
+  throttleRules?: ThrottleRules;
+}
+
+const WRONG_CODE = 'That code is not right. Check the time on your phone, or use a recovery code.';
+const PENDING_GONE = 'The sign-in took too long or was already finished. Sign in again.';
+
+export function createSecondFactors({
+  db,
+  clock,
+  log,
+  hasher,
+  notices,
+  throttle,
+  events,
+  totp,
+  passkeys,
+  codes,
+  throttleRules: rules = defaultThrottleRules,
+}: SecondFactorsPorts) {
+  const codeKeys = (accountId: string, meta: EventMeta) => [
+    throttleKey('code-account', accountId, rules.account),
+    throttleKey('code-address', meta.ip, rules.address),
+  ];
+
+  async function emailOf(accountId: string): Promise<string> {
+    const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirstOrThrow();
+    return row.email;
+  }
+
+  /** Records the change and mails the account's owner. */
+  async function changed(accountId: string, kind: Parameters<SecurityEvents['record']>[1], meta: EventMeta | null, what: string, detail?: string) {
+    await events.record(accountId, kind, meta, detail);
+    notices.securityChange(await emailOf(accountId), what);
+  }
+
+  async function methods(accountId: string): Promise<SecondFactorMethod[]> {
+    const m: SecondFactorMethod[] = [];
+    if ((await totp.status(accountId)).enabled) m.push('totp');
+    if ((await passkeys.count(accountId)) > 0) m.push('passkey');
+    if ((await codes.remaining(accountId)) > 0) m.push('recovery_code');
+    return m;
+  }
+
+  /** The account of an unexpired pending sign-in; throws 401 otherwise. */
+  async function pendingAccount(token: string): Promise<string> {
+    const row = /^pl_[A-Za-z0-9_-]{43}$/.test(token)
+      ? await db
+          .selectFrom('pending_logins')
+          .select(['account_id', 'expires_at'])
+          .where('token_hash', '=', hashToken(token))
+          .executeTakeFirst()
+      : undefined;
+    if (!row || row.expires_at <= clock.now()) throw unauthenticated(PENDING_GONE);
+    return row.account_id;
+  }
+
+  /** Ends the pending sign-in; false if another request finished it first. */
+  async function endPending(token: string): Promise<boolean> {
+    const result = await db.deleteFrom('pending_logins').where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  /** A TOTP code or a recovery code of an account, throttled; true if it was accepted. */
+  async function checkCode(accountId: string, code: string, meta: EventMeta): Promise<'totp' | 'recovery_code' | null> {
+    const keys = codeKeys(accountId, meta);
+    await throttle.check(keys);
+    const trimmed = code.trim();
+    let used: 'totp' | 'recovery_code' | null = null;
+    if (/^\d{3}\s?\d{3}$/.test(trimmed)) {
+      if (await totp.check(accountId, trimmed.replace(/\s/g, ''))) used = 'totp';
+    } else if (looksLikeRecoveryCode(trimmed) && (await codes.consume(accountId, trimmed))) used = 'recovery_code';
+    if (used === null) {
+      await throttle.fail(keys);
+      return null;
+    }
+    await throttle.clear(keys[0]!);
+    return used;
+  }
+
+  async function status(accountId: string): Promise<FactorStatus> {
+    const [t, p, r, rule] = await Promise.all([
+      totp.status(accountId),
+      passkeys.count(accountId),
+      codes.remaining(accountId),
+      db
+        .selectFrom('family_members')
+        .innerJoin('family_second_factor_rules', 'family_second_factor_rules.family_id', 'family_members.family_id')
+        .select('family_members.family_id')
+        .where('family_members.account_id', '=', accountId)
+        .executeTakeFirst(),
+    ]);
+    const on = t.enabled || p > 0;
+    return { totp: t.enabled, passkeys: p, recoveryCodes: r, requiredByFamily: rule !== undefined, mustAdd: rule !== undefined && !on };
+  }
+
+  return {
+    hasSecondFactor: (accountId: string) => factorOn(db, accountId),
+    /** Records a security change and mails the owner (for changes made outside this module). */
+    changed,
+    status,
+    checkCode,
+
+    async startPending(accountId: string): Promise<PendingSignIn> {
+      const token = PENDING_PREFIX + randomBytes(32).toString('base64url');
+      const now = clock.now();
+      await db.deleteFrom('pending_logins').where('expires_at', '<=', now).execute();
+      await db
+        .insertInto('pending_logins')
+        .values({ token_hash: hashToken(token), account_id: accountId, created_at: now, expires_at: now + PENDING_TTL_MS })
+        .execute();
+      return { pendingToken: token, expiresAt: now + PENDING_TTL_MS, methods: await methods(accountId) };
+    },
+
+    /** Second step with a TOTP or recovery code. */
+    async completeWithCode<S>(input: { pendingToken: string; code: string }, meta: EventMeta, finish: FinishSignIn<S>): Promise<S> {
+      const accountId = await pendingAccount(input.pendingToken);
+      const used = await checkCode(accountId, input.code, meta);
+      if (used === null) {
+        await events.record(accountId, 'second_factor_failed', meta);
+        throw unauthenticated(WRONG_CODE);
+      }
+      if (!(await endPending(input.pendingToken))) throw unauthenticated(PENDING_GONE);
+      if (used === 'recovery_code') {
+        const left = await codes.remaining(accountId);
+        await changed(
+          accountId,
+          'recovery_code_used',
+          meta,
+          `A recovery code was used to sign in to your Burrow account. ${left} recovery code${left === 1 ? ' is' : 's are'} left; you can make new ones under Security.`,
+        );
+      }
+      return finish(accountId, meta, 'password');
+    },
+
+    async passkeyOptionsForPending(pendingToken: string, rp: RelyingParty) {
+      const accountId = await pendingAccount(pendingToken);
+      return passkeys.authenticationOptions(accountId, rp);
+    },
+
+    /** Second step with one of the account's passkeys. */
+    async completeWithPasskey<S>(
+      input: { pendingToken: string; challengeId: string; response: AuthenticationResponseJSON },
+      rp: RelyingParty,
+      meta: EventMeta,
+      finish: FinishSignIn<S>,
+    ): Promise<S> {
+      const accountId = await pendingAccount(input.pendingToken);
+      const keys = codeKeys(accountId, meta);
+      await throttle.check(keys);
+      try {
+        await passkeys.authenticate(input, rp, accountId);
+      } catch (err) {
+        await throttle.fail(keys);
+        throw err;
+      }
+      if (!(await endPending(input.pendingToken))) throw unauthenticated(PENDING_GONE);
+      return finish(accountId, meta, 'password');
+    },
+
+    passkeySignInOptions: (rp: RelyingParty) => passkeys.authenticationOptions(null, rp),
+    passkeyRegistrationOptions: async (accountId: string, rp: RelyingParty) =>
+      passkeys.registrationOptions(accountId, await emailOf(accountId), rp),
+    listPasskeys: (accountId: string) => passkeys.list(accountId),
+
+    /** A usernameless passkey sign-in (the caller throttles by address and opens the session). */
+    authenticatePasskey(input: { challengeId: string; response: AuthenticationResponseJSON }, rp: RelyingParty) {
+      return passkeys.authenticate(input, rp, null);
+    },
+
+    // --- TOTP enrolment ---
+
+    async beginTotp(accountId: string): Promise<TotpEnrolment> {
+      return totp.begin(accountId, await emailOf(accountId));
+    },
+
+    /** Confirms enrolment; returns fresh recovery codes when the account had none left (else []). */
+    async confirmTotp(accountId: string, code: string, meta: EventMeta): Promise<string[]> {
+      const keys = codeKeys(accountId, meta);
+      await throttle.check(keys);
+      if (!(await totp.confirm(accountId, code))) {
+        await throttle.fail(keys);
+        throw badRequest('That code is not right. Type the 6 digits your app shows now (they change every 30 seconds).');
+      }
+      await changed(accountId, 'totp_enabled', meta, 'Two-step sign-in with an authenticator app was turned on for your Burrow account.');
+      return (await codes.remaining(accountId)) > 0 ? [] : codes.issue(accountId);
+    },
+
+    /** Turns TOTP off after the password or a current code (TOTP or recovery) proves it is the owner. */
+    async disableTotp(accountId: string, input: { password?: string | undefined; code?: string | undefined }, meta: EventMeta) {
+      if (!(await totp.status(accountId)).enabled && !(await totp.status(accountId)).pending)
+        throw notFound('Two-step sign-in is not on.');
+      const keys = codeKeys(accountId, meta);
+      let proved = false;
+      if (input.password !== undefined) {
+        await throttle.check(keys);
+        const row = await db.selectFrom('accounts').select(['password_hash', 'pepper_id']).where('id', '=', accountId).executeTakeFirstOrThrow();
+        proved = await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, input.password);
+        if (!proved) await throttle.fail(keys);
+      } else if (input.code !== undefined) {
+        proved = (await checkCode(accountId, input.code, meta)) !== null;
+      } else throw badRequest('Give your password or a current code to turn two-step sign-in off.');
+      if (!proved) throw unauthenticated('That password or code is not right.');
+      await totp.disable(accountId);
+      await changed(accountId, 'totp_disabled', meta, 'Two-step sign-in with an authenticator app was turned off for your Burrow account.');
+    },
+
+    // --- passkeys ---
+
+    async registerPasskey(
+      accountId: string,
+      input: { challengeId: string; response: RegistrationResponseJSON; name?: string | undefined },
+      rp: RelyingParty,
+      meta: EventMeta,
+    ): Promise<PasskeyView> {
+      const view = await passkeys.register(accountId, input, rp);
+      await changed(accountId, 'passkey_added', meta, `A passkey (“${view.name}”) was added to your Burrow account.`, view.name);
+      return view;
+    },
+
+    async renamePasskey(accountId: string, passkeyId: string, name: string, meta: EventMeta): Promise<void> {
+      const clean = await passkeys.rename(accountId, passkeyId, name);
+      await events.record(accountId, 'passkey_renamed', meta, clean);
+    },
+
+    async removePasskey(accountId: string, passkeyId: string, meta: EventMeta): Promise<void> {
+      const name = await passkeys.remove(accountId, passkeyId);
+      await changed(accountId, 'passkey_removed', meta, `A passkey (“${name}”) was removed from your Burrow account.`, name);
+    },
+
+    // --- recovery codes ---
+
+    /** New codes after the password proves it is the owner; the old ones stop working. */
+    async renewRecoveryCodes(accountId: string, password: string, meta: EventMeta): Promise<string[]> {
+      const keys = codeKeys(accountId, meta);
+      await throttle.check(keys);
+      const row = await db.selectFrom('accounts').select(['password_hash', 'pepper_id']).where('id', '=', accountId).executeTakeFirstOrThrow();
+      if (!(await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, password))) {
+        await throttle.fail(keys);
+        throw unauthenticated('The password is wrong.');
+      }
+      const fresh = await codes.issue(accountId);
+      await changed(accountId, 'recovery_codes_renewed', meta, 'New recovery codes were made for your Burrow account; the old ones no longer work.');
+      return fresh;
+    },
+
+    // --- the family-wide requirement ---
+
+    async familyRequirement(familyId: string, accountId: string) {
+      await guardianOf(familyId, accountId, false);
+      const rule = await db.selectFrom('family_second_factor_rules').select(['required_at']).where('family_id', '=', familyId).executeTakeFirst();
+      const members = await db.selectFrom('family_members').select('account_id').where('family_id', '=', familyId).execute();
+      let without = 0;
+      for (const m of members) if (!(await factorOn(db, m.account_id))) without++;
+      return { required: rule !== undefined, requiredAt: rule?.required_at ?? null, membersWithout: without };
+    },
+
+    async setFamilyRequirement(familyId: string, accountId: string, required: boolean, meta: EventMeta) {
+      await guardianOf(familyId, accountId, true);
+      if (required) {
+        // Otherwise the guardian would lock themselves out of the family's messages at once.
+        if (!(await factorOn(db, accountId)))
+          throw conflict('Turn on two-step sign-in or add a passkey to your own account first.');
+        await db
+          .insertInto('family_second_factor_rules')
+          .values({ family_id: familyId, required_at: clock.now(), required_by: accountId })
+          .onConflict((oc) => oc.column('family_id').doNothing())
+          .execute();
+      } else await db.deleteFrom('family_second_factor_rules').where('family_id', '=', familyId).execute();
+      log.info({ familyId, required }, 'family second-factor requirement changed');
+      await changed(
+        accountId,
+        required ? 'family_second_factor_required' : 'family_second_factor_not_required',
+        meta,
+        required
+          ? 'You now require two-step sign-in of everyone in your Burrow family.'
+          : 'You no longer require two-step sign-in of everyone in your Burrow family.',
+      );
+    },
+  };
+
+  async function guardianOf(familyId: string, accountId: string, mustBeGuardian: boolean): Promise<void> {
+    const row = await db
+      .selectFrom('family_members')
+      .select('role')
+      .where('family_id', '=', familyId)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    if (!row) throw notFound('No such family.');
+    if (mustBeGuardian && row.role !== 'guardian') throw forbidden('Only a guardian can change this.');
+  }
+}
+
+export type SecondFactors = ReturnType<typeof createSecondFactors>;
+

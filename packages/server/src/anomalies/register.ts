@@ -1,0 +1,133 @@
+/**
+ * Wires breach detection into the app (app.ts calls this once, before the routes): the audit trail
+ * (audit/), the anomaly detectors and the blocks they set, automatic incidents, the signed-in
+ * account's incident notices (incidents/routes.ts) and GET /metrics.
+ */
+import type { Logger } from 'pino';
+import { createAuditRecorder, registerAuditTrail, type AuditRecorder } from '../audit/index.js';
+import type { Clock } from '../clock/index.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/index.js';
+import { AppError } from '../errors/index.js';
+import type { App } from '../http/types.js';
+import { createIncidentInbox, createIncidents, incidentNoticeRoutes } from '../incidents/index.js';
+import type { Mailer } from '../mail/index.js';
+import { createOperatorAlerts, type AlertOperator } from '../tripwires/index.js';
+import { defaultWatchConfig } from './config.js';
+import { createAnomalyDetectors, type AnomalyDetectors } from './detectors.js';
+import { metricsRoute } from './metrics-route.js';
+import { operationIdOf } from '../audit/index.js';
+
+export interface BreachWatchPorts {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  mailer: Mailer;
+  /** The app's operator alerts (tripwires/); made here from the config when not given. */
+  operatorAlerts?: { alertOperator: AlertOperator; prometheus(): string };
+}
+
+export interface BreachWatch {
+  recorder: AuditRecorder;
+  detectors: AnomalyDetectors;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+const byApp = new WeakMap<object, BreachWatch>();
+
+/** The audit recorder and detectors an app was built with (tests flush the trail; operators' tools). */
+export function breachWatchOf(app: App): BreachWatch | undefined {
+  return byApp.get(app);
+}
+
+/** The contact people are given in incident notices (docs/operations.md). */
+export const incidentContact = (config: Config): string => config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom;
+
+export function registerBreachWatch(app: App, { config, db, clock, log, mailer, operatorAlerts }: BreachWatchPorts): BreachWatch {
+  const watch = config.watch ?? defaultWatchConfig;
+  const alerts =
+    operatorAlerts ??
+    createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
+  const recorder = createAuditRecorder({ db, clock, log, retentionMs: watch.auditRetentionMs });
+  registerAuditTrail(app, { recorder, clock });
+
+  const incidents = createIncidents({ db, mailer, clock, contact: incidentContact(config) });
+  const detectors = createAnomalyDetectors({
+    db,
+    clock,
+    log,
+    config: watch.anomalies,
+    alertOperator: alerts.alertOperator,
+    // The audit trail is what an automatic incident's scope is computed from: write it out first.
+    openIncident: async (input) => {
+      await recorder.flush();
+      return (await incidents.open(input)).id;
+    },
+  });
+
+  const refuse = (seconds: number): AppError =>
+    new AppError('rate_limited', `Unusual activity from this session or address: try again in ${String(Math.ceil(seconds / 60))} minute(s).`);
+  // Addresses are blocked before authentication; sessions and toys once the auth hook named them.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.principal !== null) return;
+    const s = detectors.blockedSeconds(request, operationIdOf(request));
+    if (s > 0) {
+      void reply.header('retry-after', String(s));
+      throw refuse(s);
+    }
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.principal === null) return;
+    const s = detectors.blockedSeconds(request, operationIdOf(request));
+    if (s > 0) {
+      void reply.header('retry-after', String(s));
+      throw refuse(s);
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    await detectors.observe(request, reply);
+  });
+
+  incidentNoticeRoutes(app, { inbox: createIncidentInbox({ db, clock, contact: incidentContact(config) }) });
+  metricsRoute(app, {
+    token: watch.metricsToken,
+    trustProxy: config.trustProxy,
+    collect: () => {
+      const s = recorder.stats();
+      return [
+        alerts.prometheus(),
+        detectors.prometheus(),
+        '# HELP burrow_audit_events_total Audit events, by outcome.',
+        '# TYPE burrow_audit_events_total counter',
+        `burrow_audit_events_total{outcome="recorded"} ${String(s.recorded)}`,
+        `burrow_audit_events_total{outcome="written"} ${String(s.written)}`,
+        `burrow_audit_events_total{outcome="dropped"} ${String(s.dropped)}`,
+        '',
+      ].join('\n');
+    },
+  });
+
+  // Retention: prune once at start and then daily (never holding the process open).
+  const prune = () =>
+    recorder.prune().then(
+      (n) => {
+        if (n > 0) log.info({ deleted: n }, 'audit trail pruned past its retention');
+      },
+      (err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit trail prune failed');
+      },
+    );
+  const timer = setInterval(() => void prune(), DAY);
+  timer.unref();
+  app.addHook('onReady', async () => {
+    await prune();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+  });
+  const made = { recorder, detectors };
+  byApp.set(app, made);
+  return made;
+}

@@ -1,0 +1,90 @@
+/**
+ * Writes the audit trail cheaply: events are queued in memory and inserted in one multi-row INSERT
+ * per flush (every `flushMs`, or at once when `maxBatch` are waiting), never on the request's path.
+ * Blob downloads and receipts name a message, not a family: the family is looked up for the whole
+ * batch in one query at flush. A failed flush is logged and its events dropped (the audit trail
+ * must never take the service down); `close()` flushes what is left.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/index.js';
+import type { AuditEventsTable, Db } from '../db/index.js';
+
+export type AuditEvent = Omit<AuditEventsTable, 'id'>;
+
+export interface AuditRecorder {
+  record(event: AuditEvent): void;
+  /** Writes everything queued so far. */
+  flush(): Promise<void>;
+  /** Deletes events older than the retention period; returns how many. */
+  prune(): Promise<number>;
+  close(): Promise<void>;
+  stats(): { recorded: number; written: number; dropped: number; flushes: number };
+}
+
+export interface AuditRecorderOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  flushMs?: number;
+  maxBatch?: number;
+  retentionMs: number;
+}
+
+const MESSAGE_ACTIONS = new Set(['read_blob', 'send_receipt']);
+/** PostgreSQL allows 65,535 bind parameters; 9 columns a row. */
+const ROWS_PER_INSERT = 1000;
+
+export function createAuditRecorder({ db, clock, log, flushMs = 200, maxBatch = 500, retentionMs }: AuditRecorderOptions): AuditRecorder {
+  let queue: AuditEvent[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
+  const counts = { recorded: 0, written: 0, dropped: 0, flushes: 0 };
+
+  async function write(batch: AuditEvent[]): Promise<void> {
+    const ids = [...new Set(batch.filter((e) => e.family_id === null && e.resource !== null && MESSAGE_ACTIONS.has(e.action)).map((e) => e.resource as string))];
+    if (ids.length > 0) {
+      const rows = await db.selectFrom('messages').select(['id', 'family_id']).where('id', 'in', ids).execute();
+      const familyOf = new Map(rows.map((r) => [r.id, r.family_id]));
+      for (const e of batch) if (e.family_id === null && e.resource !== null && MESSAGE_ACTIONS.has(e.action)) e.family_id = familyOf.get(e.resource) ?? null;
+    }
+    for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) await db.insertInto('audit_events').values(batch.slice(i, i + ROWS_PER_INSERT)).execute();
+  }
+
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return running;
+    // Flushes run one after another, so rows land in the order they were recorded.
+    running = running.then(async () => {
+      counts.flushes++;
+      try {
+        await write(batch);
+        counts.written += batch.length;
+      } catch (err) {
+        counts.dropped += batch.length;
+        log.error({ err: err instanceof Error ? err.message : String(err), events: batch.length }, 'audit trail write failed');
+      }
+    });
+    return running;
+  }
+
+  return {
+    record(event) {
+      counts.recorded++;
+      queue.push(event);
+      if (queue.length >= maxBatch) void flush();
+      else timer ??= setTimeout(() => void flush(), flushMs);
+    },
+    flush,
+    async prune() {
+      const result = await db.deleteFrom('audit_events').where('at', '<', clock.now() - retentionMs).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async close() {
+      await flush();
+    },
+    stats: () => ({ ...counts }),
+  };
+}

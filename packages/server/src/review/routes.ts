@@ -1,0 +1,117 @@
+import { Type } from '@sinclair/typebox';
+import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
+import { errorResponses } from '../errors/index.js';
+import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
+import { Cursor, DeviceId, Envelope, FamilyId, MessageId, NoContent, ProtocolJson } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+import type { Reviews } from './service.js';
+
+const Review = ProtocolJson("A guardian's signed review of one message for one toy (docs/protocol.md §11).");
+const FamilyReviewsParams = Type.Object({ familyId: FamilyId });
+const ReviewParams = Type.Object({ familyId: FamilyId, messageId: MessageId });
+const ListReviewsResponse = Type.Object({
+  reviews: Type.Array(
+    Type.Object({
+      messageId: MessageId,
+      envelope: Envelope,
+      toyIds: Type.Array(DeviceId, { description: 'The toys the message waits for.' }),
+      senderDeviceId: DeviceId,
+      senderEmail: Type.Union([Type.String(), Type.Null()]),
+      createdAt: Type.Integer(),
+    }),
+  ),
+});
+const ApproveBody = Type.Object({ reviews: Type.Array(Review, { minItems: 1, maxItems: 64 }) });
+const ApproveResponse = Type.Object({ released: Type.Array(DeviceId) });
+const ReviewedQuery = Type.Object({
+  after: Type.Optional(Cursor),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+const ReviewedResponse = Type.Object({
+  messages: Type.Array(Type.Object({ seq: Type.Integer(), envelope: Envelope, review: Review })),
+});
+const BinaryBody = Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary', description: 'Ciphertext blob.' });
+
+export function reviewRoutes(app: App, { reviews }: RouteContext & { reviews: Reviews }): void {
+  app.get(
+    '/v1/families/:familyId/reviews',
+    {
+      schema: {
+        operationId: 'listReviews',
+        tags: ['review'],
+        params: FamilyReviewsParams,
+        response: { 200: ListReviewsResponse, ...errorResponses },
+      },
+      config: { auth: 'account' },
+    },
+    async (request) => ({ reviews: await reviews.list(accountOf(request).accountId, request.params.familyId) }),
+  );
+
+  app.get(
+    '/v1/families/:familyId/reviews/:messageId/blob',
+    {
+      schema: {
+        operationId: 'downloadReviewBlob',
+        tags: ['review'],
+        produces: ['application/octet-stream'],
+        params: ReviewParams,
+        response: { 200: BinaryBody, ...errorResponses },
+      },
+      config: { auth: 'account' },
+    },
+    async (request, reply) => {
+      const bytes = await reviews.downloadBlob(accountOf(request).accountId, request.params.familyId, request.params.messageId);
+      return reply
+        .type('application/octet-stream')
+        .header('cache-control', 'no-store')
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    },
+  );
+
+  app.post(
+    '/v1/families/:familyId/reviews/:messageId/approve',
+    {
+      schema: {
+        operationId: 'approveMessage',
+        tags: ['review'],
+        params: ReviewParams,
+        body: ApproveBody,
+        response: { 200: ApproveResponse, ...errorResponses },
+      },
+      config: { auth: 'accountDevice' },
+      bodyLimit: PROTOCOL_BODY_LIMIT,
+    },
+    async (request) => reviews.approve(accountDeviceOf(request), request.params.familyId, request.params.messageId, request.body.reviews),
+  );
+
+  app.post(
+    '/v1/families/:familyId/reviews/:messageId/decline',
+    {
+      schema: {
+        operationId: 'declineMessage',
+        tags: ['review'],
+        params: ReviewParams,
+        response: { 204: NoContent, ...errorResponses },
+      },
+      config: { auth: 'account' },
+    },
+    async (request, reply) => {
+      await reviews.decline(accountOf(request).accountId, request.params.familyId, request.params.messageId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/v1/toys/me/reviewed',
+    {
+      schema: {
+        operationId: 'listReviewedMessages',
+        tags: ['review'],
+        querystring: ReviewedQuery,
+        response: { 200: ReviewedResponse, ...errorResponses },
+      },
+      config: { auth: 'toy' },
+    },
+    async (request) => ({ messages: await reviews.released(toyOf(request).toyId, request.query.after ?? 0, request.query.limit ?? 50) }),
+  );
+}

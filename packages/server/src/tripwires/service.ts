@@ -1,0 +1,272 @@
+/**
+ * Builds the tripwires once per app and hooks them in where they must watch, without the watched
+ * code knowing:
+ *
+ * - `wrapHasher`: the accounts' PasswordHasher becomes a honeyword hasher (honeywords.ts).
+ * - `wrapMailer`: mail addressed to a canary account is never sent (a password reset requested for a
+ *   canary means someone holds the account list) and raises an alert instead.
+ * - `wrapBlobs`: reading a canary blob through the storage port fires.
+ * - `register(app)`: any request whose route parameters name a canary (family, device, message,
+ *   account) fires, before the route's own checks; and each request's client address is kept in
+ *   an AsyncLocalStorage so an alert raised deep inside a sign-in can say where it came from.
+ *
+ * A tripwire that proves the data left (a canary's or a decoy's password used, a canary record
+ * named) opens an incident with scope `all` — at most one per kind a day — and alerts the operator
+ * (critical). A sign-in attempt on a canary with a wrong password, and mail to a canary, alert only
+ * (medium): the account list may have leaked but the hashes are not shown to be cracked.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger } from 'pino';
+import type { PasswordHasher } from '../accounts/passwords.js';
+import type { Pepper } from '../accounts/pepper.js';
+import type { Blobs } from '../blobs/index.js';
+import type { Clock } from '../clock/index.js';
+import { honeycheckerDirOf, type Config } from '../config.js';
+import type { Db } from '../db/index.js';
+import { openHoneychecker, resolveHoneycheckerSecret, type CanaryKind, type Honeychecker } from '../honeychecker/index.js';
+import type { App } from '../http/types.js';
+import { createIncidents } from '../incidents/index.js';
+import type { Mailer } from '../mail/index.js';
+import { createOperatorAlerts, type AlertSeverity, type OperatorAlerts } from './alert.js';
+import { createHoneywordHasher, type HoneywordHasher, type SweetwordEvent } from './honeywords.js';
+import { plantCanaries, type Planted } from './plant.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export const TRIPWIRE_SUMMARIES = {
+  'canary-password':
+    'Tripwire: a sign-in used the password of a canary account, an account no person uses whose password exists nowhere but as a hash in our database. The password hashes were very likely stolen and cracked.',
+  'honeyword-login':
+    "Tripwire: a sign-in used a honeyword, one of the decoy passwords stored beside an account's real one. Only someone holding the password hashes could know it: the hashes were very likely stolen and cracked.",
+  'canary-read':
+    'Tripwire: a request named a canary record (a family, device, message or blob that no real person or toy knows). The contents of the database or of the blob store have very likely been read by an outsider.',
+} as const;
+
+type IncidentKind = keyof typeof TRIPWIRE_SUMMARIES;
+
+export interface TripwiresPorts {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** The app's mailer, unwrapped: operator alerts and incident bookkeeping use it directly. */
+  mailer: Mailer;
+  /** The app's operator alerts, if already made; else made here. */
+  alerts?: OperatorAlerts;
+}
+
+export interface Tripwires {
+  readonly alerts: OperatorAlerts;
+  readonly honeychecker: Honeychecker;
+  /** The honeyword hasher, once the accounts module asked for it (wrapHasher). */
+  readonly hasher: HoneywordHasher | null;
+  wrapHasher(inner: PasswordHasher, pepper: Pepper): PasswordHasher;
+  wrapMailer(mailer: Mailer): Mailer;
+  wrapBlobs(blobs: Blobs): Blobs;
+  /** Request hooks (client address, canary parameters), background planting, and closing on app close. */
+  register(app: App, ports: { blobs: Blobs }): void;
+  /** Resolves with what the start-up planting planted (after register). */
+  readonly planted: Promise<Planted>;
+  /** Resolves once every tripwire fired so far has finished (its incident and mail): for tests. */
+  settled(): Promise<void>;
+  isCanaryAccount(accountId: string): boolean;
+}
+
+const byApp = new WeakMap<object, Tripwires>();
+
+/** The tripwires an app was built with (tests read what was planted; operators' tools may drill). */
+export function tripwiresOf(app: App): Tripwires | undefined {
+  return byApp.get(app);
+}
+
+const PARAM_KINDS: Record<string, CanaryKind[]> = {
+  familyId: ['family'],
+  messageId: ['message'],
+  deviceId: ['device'],
+  toyId: ['device'],
+  accountId: ['account'],
+};
+
+export function createTripwires({ config, db, clock, log, mailer, alerts: given }: TripwiresPorts): Tripwires {
+  const dir = honeycheckerDirOf(config);
+  const secret = resolveHoneycheckerSecret({ dir, configured: config.tripwires.honeycheckerSecret, production: config.production, log });
+  const honeychecker = openHoneychecker({ dir, secret });
+  const alerts = given ?? createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
+  const incidents = createIncidents({ db, mailer, clock, contact: config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom });
+  const requestContext = new AsyncLocalStorage<{ ip: string }>();
+  const pending = new Set<Promise<unknown>>();
+  let hasher: HoneywordHasher | null = null;
+  let plantedPromise: Promise<Planted> | null = null;
+  let settlePlanted: (p: Promise<Planted>) => void = () => undefined;
+  // Settled by register(), which starts the planting; a Tripwires never registered plants nothing.
+  const planted = new Promise<Planted>((resolve, reject) => {
+    settlePlanted = (p) => {
+      p.then(resolve, reject);
+    };
+  });
+
+  /** Opens the kind's incident unless one was opened in the last day (repeats are the same breach). */
+  async function openIncident(kind: IncidentKind): Promise<string> {
+    const summary = TRIPWIRE_SUMMARIES[kind];
+    const recent = await db
+      .selectFrom('incidents')
+      .select('id')
+      .where('summary', '=', summary)
+      .where('opened_at', '>', clock.now() - DAY)
+      .executeTakeFirst();
+    if (recent) return recent.id;
+    return (await incidents.open({ summary, scope: 'all' })).id;
+  }
+
+  function fire(input: {
+    kind: string;
+    severity: AlertSeverity;
+    summary: string;
+    subject: string;
+    details: Record<string, string | number | boolean | null>;
+    incident?: IncidentKind;
+  }): void {
+    const ip = requestContext.getStore()?.ip ?? null;
+    const job = (async () => {
+      let incidentId: string | null = null;
+      if (input.incident) {
+        try {
+          incidentId = await openIncident(input.incident);
+        } catch (err) {
+          log.error({ err: { message: (err as Error).message } }, 'tripwire: opening the incident failed');
+        }
+      }
+      await alerts.alertOperator({
+        kind: input.kind,
+        severity: input.severity,
+        summary: input.summary,
+        subject: input.subject,
+        details: { ...input.details, ip, incident: incidentId, next: incidentId ? `burrow incident status ${incidentId}` : null },
+      });
+    })().catch((err: unknown) => {
+      log.error({ err: { message: (err as Error).message } }, 'tripwire failed');
+    });
+    pending.add(job);
+    void job.finally(() => pending.delete(job));
+  }
+
+  async function accountOfHash(passwordHash: string): Promise<{ id: string; email: string } | undefined> {
+    return db.selectFrom('accounts').select(['id', 'email']).where('password_hash', '=', passwordHash).executeTakeFirst();
+  }
+
+  function onSweetword(event: SweetwordEvent): void {
+    // Still inside the sign-in's async context, so fire() sees the client address.
+    const job = (async () => {
+      const account = await accountOfHash(event.passwordHash);
+      const accountId = account?.id ?? 'unknown';
+      const details = { accountId };
+      if (event.kind === 'decoy')
+        fire({ kind: 'honeyword-login', severity: 'critical', summary: 'A sign-in used a decoy password (honeyword): the password hashes were stolen and cracked.', subject: 'honeyword', details, incident: 'honeyword-login' });
+      else if (event.kind === 'canary-password')
+        fire({ kind: 'canary-login', severity: 'critical', summary: "A sign-in used a canary account's password: the password hashes were stolen and cracked.", subject: 'canary-password', details, incident: 'canary-password' });
+      else if (event.kind === 'canary-attempt')
+        fire({ kind: 'canary-sign-in-attempt', severity: 'medium', summary: 'A sign-in was tried on a canary account (wrong password): someone holds the list of accounts.', subject: accountId, details });
+      else
+        fire({ kind: 'honeychecker-unknown-set', severity: 'medium', summary: 'The honeychecker had no record of an account\'s sweetword set; the sign-in was accepted and the set re-made. Was the honeychecker store lost or replaced?', subject: accountId, details });
+    })();
+    pending.add(job);
+    void job.finally(() => pending.delete(job));
+  }
+
+  const canaryEmails = new Set<string>();
+  async function loadCanaryEmails(): Promise<void> {
+    const ids = honeychecker.canaries('account').map((c) => c.id);
+    if (ids.length === 0) return;
+    for (const r of await db.selectFrom('accounts').select('email').where('id', 'in', ids).execute()) canaryEmails.add(r.email);
+  }
+
+  function canaryRead(kind: CanaryKind, id: string, via: string): void {
+    fire({ kind: 'canary-read', severity: 'critical', summary: `A ${via} named a canary ${kind}: the database or blob store contents were read by an outsider.`, subject: `${kind}:${id}`, details: { canaryKind: kind, canaryId: id, via }, incident: 'canary-read' });
+  }
+
+  const tripwires: Tripwires = {
+    alerts,
+    honeychecker,
+    get hasher() {
+      return hasher;
+    },
+    planted,
+
+    wrapHasher(inner, pepper) {
+      hasher = createHoneywordHasher({ inner, pepper, honeychecker, k: config.tripwires.honeywords, onEvent: onSweetword });
+      return hasher;
+    },
+
+    wrapMailer(inner) {
+      return {
+        async send(mail) {
+          if (!canaryEmails.has(mail.to.trim().toLowerCase())) return inner.send(mail);
+          const account = await db.selectFrom('accounts').select('id').where('email', '=', mail.to.trim().toLowerCase()).executeTakeFirst();
+          fire({ kind: 'canary-mail', severity: 'medium', summary: 'Burrow was asked to mail a canary account (a password reset or similar): someone holds the list of accounts.', subject: account?.id ?? 'canary', details: { accountId: account?.id ?? null, mailSubject: mail.subject } });
+        },
+      };
+    },
+
+    wrapBlobs(inner) {
+      return {
+        put: (key, bytes) => inner.put(key, bytes),
+        has: (key) => inner.has(key),
+        delete: (key) => inner.delete(key),
+        get(key) {
+          if (honeychecker.isCanary('blob', key)) canaryRead('blob', key, 'blob read');
+          return inner.get(key);
+        },
+      };
+    },
+
+    register(app, { blobs }) {
+      byApp.set(app, tripwires);
+      app.addHook('onRequest', (request, _reply, done) => {
+        requestContext.run({ ip: request.ip }, done);
+      });
+      // After authentication, before the handler: the route's own access checks would refuse a
+      // stranger, but the stranger learning a canary's id is the news.
+      app.addHook('preHandler', async (request) => {
+        const params = request.params as Record<string, unknown> | null;
+        if (!params || typeof params !== 'object') return;
+        for (const [name, value] of Object.entries(params)) {
+          const kinds = PARAM_KINDS[name];
+          if (!kinds || typeof value !== 'string') continue;
+          for (const kind of kinds) if (honeychecker.isCanary(kind, value)) canaryRead(kind, value, `request (${request.method} ${request.routeOptions.url ?? ''})`);
+        }
+        await Promise.resolve();
+      });
+      plantedPromise = (async () => {
+        await loadCanaryEmails();
+        if (!hasher) return { accounts: [], family: null };
+        const planted = await plantCanaries({ db, clock, log, hasher, honeychecker, blobs, canaryAccounts: config.tripwires.canaryAccounts, domains: canaryDomains(config) });
+        for (const a of planted.accounts) canaryEmails.add(a.email);
+        return planted;
+      })();
+      // Planting runs beside start-up (it costs k argon2 hashes per account); a failure is logged, never fatal.
+      settlePlanted(plantedPromise);
+      plantedPromise.catch((err: unknown) => {
+        log.error({ err: { message: (err as Error).message } }, 'tripwires: planting canaries failed');
+      });
+      app.addHook('onClose', async () => {
+        await plantedPromise?.catch(() => undefined);
+        await Promise.allSettled([...pending]);
+        honeychecker.close();
+      });
+    },
+
+    async settled() {
+      await plantedPromise?.catch(() => undefined);
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+
+    isCanaryAccount: (id) => honeychecker.isCanary('account', id),
+  };
+  return tripwires;
+}
+
+/** Canary accounts' mail domains: BURROW_CANARY_DOMAINS, else the operator address's domain. */
+export function canaryDomains(config: Config): readonly string[] {
+  if (config.tripwires.canaryDomains.length > 0) return config.tripwires.canaryDomains;
+  return [config.tripwires.operatorEmail.split('@')[1] ?? 'burrow.localhost'];
+}

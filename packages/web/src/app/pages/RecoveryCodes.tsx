@@ -1,0 +1,68 @@
+import { useId, useState, type FormEvent } from 'react';
+import { Page } from '../components/Page.js';
+import { useGuardian } from '../context.js';
+
+const normalize = (code: string) => code.toLowerCase().replace(/[\s-]/g, '').replace(/o/g, '0').replace(/[il]/g, '1');
+
+/** The codes as a list a person can read, copy or write down. */
+export function RecoveryCodeList({ codes }: { codes: string[] }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="recovery-codes">
+      <ol className="mono codes" aria-label="Recovery codes">
+        {codes.map((c) => (
+          <li key={c}>{c}</li>
+        ))}
+      </ol>
+      <button
+        type="button"
+        className="ghost small"
+        onClick={() => void navigator.clipboard?.writeText(codes.join('\n')).then(() => setCopied(true), () => setCopied(false))}
+      >
+        Copy the codes
+      </button>
+      <span role="status" className="ok">
+        {copied ? 'Copied.' : ''}
+      </span>
+    </div>
+  );
+}
+
+/**
+ * Sign-up's last step: the recovery codes, shown this once, confirmed by typing one back so nobody
+ * clicks past them. One code resets the password without email or stands in for a second factor.
+ */
+export function RecoveryCodesStep() {
+  const [state, guardian] = useGuardian();
+  const ids = { code: useId(), error: useId() };
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const codes = state.recoveryCodes ?? [];
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!codes.some((c) => normalize(c) === normalize(typed)))
+      return setError('That is not one of the codes above. Type one of them exactly as shown.');
+    guardian.recoveryCodesSaved();
+  };
+  return (
+    <Page
+      title="Save your recovery codes"
+      intro="If you forget your password or lose your phone, one of these codes gets you back in. Each works once. This is the only time they are shown."
+    >
+      <section className="card">
+        <RecoveryCodeList codes={codes} />
+        <p className="hint">Write them down or keep them in a password manager — not in your email.</p>
+      </section>
+      <form className="card form" onSubmit={submit} noValidate aria-describedby={ids.error}>
+        <div id={ids.error} className="form-error" role="alert">
+          {error}
+        </div>
+        <label htmlFor={ids.code}>Type one of the codes to confirm you saved them</label>
+        <input id={ids.code} className="code-input mono" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
+        <button type="submit" className="primary">
+          I have saved my codes
+        </button>
+      </form>
+    </Page>
+  );
+}
