@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { ApiClient, isApiError, type FamilyDevice } from '@burrow/client';
-import { blobHash, parseEnvelope, signReview, type DeviceId, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, signToySettings, type RosterWire } from '@burrow/protocol';
+import { blobHash, parseEnvelope, signReview, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, signToySettings, type RosterWire } from '@burrow/protocol';
 import { audioSample, pairedFamily, startWorld, type World } from './world.js';
 
 let world: World;
@@ -105,7 +105,7 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   approveMessage: async (api) => {
     // The attacker signs a review of the real waiting envelope with its own key.
     const row = await world.server.db.selectFrom('messages').select('envelope').where('id', '=', reviewedMessageId).executeTakeFirstOrThrow();
-    return api.approveMessage(victim.familyId, reviewedMessageId, [signReview(parseEnvelope(JSON.parse(row.envelope)), victim.toyId as DeviceId, eve.keys)]);
+    return api.approveMessage(victim.familyId, reviewedMessageId, [signReview(parseEnvelope(JSON.parse(row.envelope)), victim.toyId, eve.keys)]);
   },
   declineMessage: (api) => api.declineMessage(victim.familyId, reviewedMessageId),
   listToys: (api) => api.listToys(victim.familyId),

@@ -47,7 +47,7 @@ export async function setUpFamily(page: Page, url: string, child: string, sender
 
 export async function goTo(
   page: Page,
-  tab: 'Home' | 'Talk' | 'Listen' | 'Toys' | 'Family' | 'Devices',
+  tab: 'Home' | 'Talk' | 'Listen' | 'Toys' | 'Family' | 'Devices' | 'Review',
 ): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: tab }).click();
   await page.getByRole('heading', { name: tab, level: 1 }).waitFor();

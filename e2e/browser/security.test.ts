@@ -12,101 +12,130 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import { assertAccessible, assertNoHorizontalOverflow, browserSuite, openBrowser, PASSWORD, screenshots } from './harness.js';
+import type { Page } from 'playwright-core';
+import {
+  assertAccessible,
+  assertNoHorizontalOverflow,
+  browserSuite,
+  openBrowser,
+  PASSWORD,
+  screenshots,
+} from './harness.js';
 import { goTo, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
 const suite = browserSuite('burrow-security-', 'Hello from the security test.');
 
-async function openSecurity(page: import('playwright-core').Page): Promise<void> {
+async function openSecurity(page: Page): Promise<void> {
   await page.getByRole('link', { name: 'Security' }).click();
   await page.getByRole('heading', { name: 'Security', level: 1 }).waitFor();
 }
 
-async function signOut(page: import('playwright-core').Page, url: string): Promise<void> {
+async function signOut(page: Page, url: string): Promise<void> {
   await goTo(page, 'Devices');
   await page.getByRole('button', { name: 'Sign out of this browser' }).click();
   await page.waitForURL(`${url}/login`);
 }
 
-void test('a passkey made on the Security page signs in without a password; TOTP enrolled there is asked for after the password', { timeout: 240_000 }, async () => {
-  const url = suite.server.url.replace('127.0.0.1', 'localhost');
-  const browser = await openBrowser(suite.voiceWav);
-  suite.sessions.push(browser);
-  const page = browser.page;
-  page.on('dialog', (d) => void d.accept());
-  const cdp = await browser.context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-  });
+void test(
+  'a passkey made on the Security page signs in without a password; TOTP enrolled there is asked for after the password',
+  { timeout: 240_000 },
+  async () => {
+    const url = suite.server.url.replace('127.0.0.1', 'localhost');
+    const browser = await openBrowser(suite.voiceWav);
+    suite.sessions.push(browser);
+    const page = browser.page;
+    page.on('dialog', (d) => void d.accept());
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
 
-  const email = uniqueEmail('security');
-  await signUp(page, url, email);
-  await setUpFamily(page, url, 'Ada', 'Mum');
+    const email = uniqueEmail('security');
+    await signUp(page, url, email);
+    await setUpFamily(page, url, 'Ada', 'Mum');
 
-  // --- a passkey ---
-  await openSecurity(page);
-  await page.getByText('No passkeys yet.').waitFor();
-  await page.getByText('You are signed in only here.').waitFor();
-  await assertAccessible(page, 'Security');
-  await assertNoHorizontalOverflow(page);
-  await screenshots(page, 'security');
-  await page.getByLabel('Name for a new passkey (optional)').fill('Test phone');
-  await page.getByRole('button', { name: 'Add a passkey' }).click();
-  await page.getByText('Passkey “Test phone” added.', { exact: false }).waitFor({ timeout: 15_000 });
-  await page.getByRole('list', { name: 'Your passkeys' }).getByText('Test phone').waitFor();
-  const credentials = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
-  assert.equal(credentials.credentials.length, 1);
-  assert.equal(credentials.credentials[0]?.isResidentCredential, true, 'a discoverable credential');
-  await page.getByRole('list', { name: 'Security events' }).getByText('Passkey added').waitFor();
+    // --- a passkey ---
+    await openSecurity(page);
+    await page.getByText('No passkeys yet.').waitFor();
+    await page.getByText('You are signed in only here.').waitFor();
+    await assertAccessible(page, 'Security');
+    await assertNoHorizontalOverflow(page);
+    await screenshots(page, 'security');
+    await page.getByLabel('Name for a new passkey (optional)').fill('Test phone');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('Passkey “Test phone” added.', { exact: false }).waitFor({ timeout: 15_000 });
+    await page.getByRole('list', { name: 'Your passkeys' }).getByText('Test phone').waitFor();
+    const credentials = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    assert.equal(credentials.credentials.length, 1);
+    assert.equal(credentials.credentials[0]?.isResidentCredential, true, 'a discoverable credential');
+    await page.getByRole('list', { name: 'Security events' }).getByText('Passkey added').waitFor();
 
-  await signOut(page, url);
-  await assertAccessible(page, 'Sign in (with passkey button)');
-  await screenshots(page, 'login-passkey');
-  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-  await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor({ timeout: 15_000 });
-  await openSecurity(page);
-  await page.getByRole('list', { name: 'Security events' }).getByText('Signed in with a passkey').waitFor();
+    await signOut(page, url);
+    await assertAccessible(page, 'Sign in (with passkey button)');
+    await screenshots(page, 'login-passkey');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor({ timeout: 15_000 });
+    await openSecurity(page);
+    await page.getByRole('list', { name: 'Security events' }).getByText('Signed in with a passkey').waitFor();
 
-  // --- TOTP ---
-  await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
-  await page.getByRole('img', { name: 'QR code to scan with your authenticator app' }).waitFor();
-  const secret = await page.locator('.totp-secret').getAttribute('data-secret');
-  assert.match(secret ?? '', /^[A-Z2-7]{32}$/);
-  await assertAccessible(page, 'Security (TOTP enrolment)');
-  await assertNoHorizontalOverflow(page);
-  await screenshots(page, 'security-totp');
-  const totp = new TOTP({ issuer: 'Burrow', secret: Secret.fromBase32(secret!), algorithm: 'SHA1', digits: 6, period: 30 });
-  await page.getByLabel('6-digit code from the app').fill('000000');
-  await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
-  await page.getByRole('alert').filter({ hasText: 'That code is not right' }).waitFor();
-  await page.getByLabel('6-digit code from the app').fill(totp.generate());
-  await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
-  await page.getByText('Two-step sign-in is on.', { exact: false }).waitFor();
+    // --- TOTP ---
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await page.getByRole('img', { name: 'QR code to scan with your authenticator app' }).waitFor();
+    const secret = await page.locator('.totp-secret').getAttribute('data-secret');
+    assert.match(secret ?? '', /^[A-Z2-7]{32}$/);
+    await assertAccessible(page, 'Security (TOTP enrolment)');
+    await assertNoHorizontalOverflow(page);
+    await screenshots(page, 'security-totp');
+    const totp = new TOTP({
+      issuer: 'Burrow',
+      secret: Secret.fromBase32(secret!),
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+    });
+    await page.getByLabel('6-digit code from the app').fill('000000');
+    await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'That code is not right' }).waitFor();
+    await page.getByLabel('6-digit code from the app').fill(totp.generate());
+    await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await page.getByText('Two-step sign-in is on.', { exact: false }).waitFor();
 
-  await signOut(page, url);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('heading', { name: 'Two-step sign-in', level: 1 }).waitFor();
-  await assertAccessible(page, 'Sign in (second step)');
-  await screenshots(page, 'login-second-step');
-  // The code of the next time step: the one used at enrolment cannot be used again.
-  await page.getByLabel('Code from your authenticator app (or a recovery code)').fill(totp.generate({ timestamp: Date.now() + 30_000 }));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor({ timeout: 15_000 });
+    await signOut(page, url);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Two-step sign-in', level: 1 }).waitFor();
+    await assertAccessible(page, 'Sign in (second step)');
+    await screenshots(page, 'login-second-step');
+    // The code of the next time step: the one used at enrolment cannot be used again.
+    await page
+      .getByLabel('Code from your authenticator app (or a recovery code)')
+      .fill(totp.generate({ timestamp: Date.now() + 30_000 }));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor({ timeout: 15_000 });
 
-  // --- the mailed-link pages, signed in or not ---
-  await page.goto(`${url}/verify-email#token=bl_${'A'.repeat(43)}`);
-  await page.getByRole('alert').filter({ hasText: 'This link is not valid' }).waitFor();
-  await assertAccessible(page, 'Verify email (bad link)');
-  await screenshots(page, 'verify-email-failed');
-  await page.goto(`${url}/reset-password`);
-  await page.getByRole('heading', { name: 'Reset your password', level: 1 }).waitFor();
-  await page.getByRole('button', { name: 'With a recovery code' }).click();
-  await assertAccessible(page, 'Reset password');
-  await assertNoHorizontalOverflow(page);
-  await screenshots(page, 'reset-password');
+    // --- the mailed-link pages, signed in or not ---
+    await page.goto(`${url}/verify-email#token=bl_${'A'.repeat(43)}`);
+    await page.getByRole('alert').filter({ hasText: 'This link is not valid' }).waitFor();
+    await assertAccessible(page, 'Verify email (bad link)');
+    await screenshots(page, 'verify-email-failed');
+    await page.goto(`${url}/reset-password`);
+    await page.getByRole('heading', { name: 'Reset your password', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'With a recovery code' }).click();
+    await assertAccessible(page, 'Reset password');
+    await assertNoHorizontalOverflow(page);
+    await screenshots(page, 'reset-password');
 
-  assert.deepEqual(browser.errors.filter((e) => !/status of 40[03]/.test(e)), []);
-});
+    assert.deepEqual(
+      browser.errors.filter((e) => !/status of 40[03]/.test(e)),
+      [],
+    );
+  },
+);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fromBase64url, importDeviceKeys, openEnvelope, parseEnvelope, parseRoster, rosterHash, verifyDeviceProof, verifyRosterGenesis, verifyRosterSuccessor, pairingKey, verifyRosterTag, verifyToyKeysTag, toBase64url, parseToySettings, verifyToySettings, type DeviceId } from './index.js';
+import { fromBase64url, importDeviceKeys, openEnvelope, parseEnvelope, parseRoster, rosterHash, verifyDeviceProof, verifyRosterGenesis, verifyRosterSuccessor, pairingKey, verifyRosterTag, verifyToyKeysTag, toBase64url, parseToySettings, verifyToySettings, parseReview, verifyReview, reviewAdmission, settingsVolume, reviewedDevices, deviceFingerprint, type DeviceId } from './index.js';
 import { buildVectors, type Vectors } from './testing/vectors.js';
 
 const stored = JSON.parse(readFileSync(new URL('../test-vectors/v1.json', import.meta.url), 'utf8')) as Vectors;
@@ -47,4 +47,21 @@ test('vector toy settings parse and verify against the roster from the file alon
   const settings = parseToySettings(stored.toySettings);
   verifyToySettings(settings, parseRoster(stored.rosters.v2), stored.devices.toy.deviceId, null);
   assert.deepEqual(settings.quietHours, { start: 1260, end: 420 });
+});
+
+test('vector toy settings v2 and the review verify from the file alone; the review admits the vector message', () => {
+  const roster = parseRoster(stored.rosters.v2);
+  const v1 = parseToySettings(stored.toySettings);
+  const v2 = parseToySettings(stored.toySettingsV2);
+  verifyToySettings(v2, roster, stored.devices.toy.deviceId, v1);
+  assert.equal(settingsVolume(v2), 40);
+  assert.deepEqual(reviewedDevices(v2), [stored.devices.grandma.deviceId]);
+  const envelope = parseEnvelope(stored.message.envelope);
+  verifyReview(parseReview(stored.review), envelope, roster, stored.devices.toy.deviceId);
+  assert.equal(reviewAdmission(envelope, roster, stored.devices.toy.deviceId, { settings: v2, review: stored.review }), null);
+  assert.equal(reviewAdmission(envelope, roster, stored.devices.toy.deviceId, { settings: v2, review: null }), 'not_reviewed');
+});
+
+test('vector fingerprints are derived from the public keys in the file', () => {
+  for (const name of ['guardian', 'grandma', 'toy'] as const) assert.equal(deviceFingerprint(stored.devices[name]), stored.fingerprints[name]);
 });

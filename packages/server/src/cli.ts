@@ -18,7 +18,9 @@ import { INCIDENT_HELP, incidentCommand } from './incidents/commands.js';
 const HELP = `Usage: burrow <command>
 
 Commands:
-  serve [--production]                  run the server (same as npm start); --production refuses unsafe settings
+  serve [--production] [--backup-every 24h --backup-dir DIR [--backup-keep 7]]
+                                        run the server (same as npm start); --production refuses unsafe
+                                        settings; --backup-every backs up in-process (BURROW_BACKUP_RECIPIENT)
   migrate                               apply database migrations and exit
   doctor                                check the deployment; print each finding with its fix (exit 1 if any)
 ${BACKUP_HELP}

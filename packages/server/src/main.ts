@@ -3,6 +3,8 @@
  * tests build the same app with buildApp() and their own ports.
  */
 import { buildApp } from './app.js';
+import { startBackupSchedule } from './backup/schedule.js';
+import { tripwiresOf } from './tripwires/index.js';
 import { openBlobs } from './blobs/index.js';
 import { createMemoryBus } from './bus/index.js';
 import { systemClock } from './clock/index.js';
@@ -15,7 +17,7 @@ import { createMailer } from './mail/index.js';
 async function main(): Promise<void> {
   let config;
   try {
-    config = parseConfig();
+    config = parseConfig(process.env, process.argv.slice(2));
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`Burrow cannot start: ${err.message}`);
@@ -43,10 +45,11 @@ async function main(): Promise<void> {
   const bus = createMemoryBus((err) => {
     logger.error({ err }, 'bus handler failed');
   });
+  const blobs = openBlobs(config);
   const app = await buildApp({
     config,
     db,
-    blobs: openBlobs(config),
+    blobs,
     bus,
     clock: systemClock,
     logger,
@@ -58,10 +61,23 @@ async function main(): Promise<void> {
     }),
   });
 
+  // `serve --backup-every 24h --backup-dir DIR` (docs/operations.md "Scheduled backups").
+  const backups = config.backupSchedule
+    ? startBackupSchedule({
+        schedule: config.backupSchedule,
+        database: config.database,
+        db,
+        blobs,
+        clock: systemClock,
+        log: logger,
+        alertOperator: tripwiresOf(app)?.alerts.alertOperator ?? (() => Promise.resolve({ mailed: false, mailFailed: false })),
+      })
+    : null;
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     app
       .close()
+      .then(() => backups?.stop())
       .then(() => db.destroy())
       .then(
         () => process.exit(0),

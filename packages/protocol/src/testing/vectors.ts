@@ -10,6 +10,8 @@ import { deviceKeysFromSeeds, makeDeviceProof, type DeviceKeys } from '../keys.j
 import { pairingKey, rosterTag, toyKeysTag, type PairingCode } from '../pairing.js';
 import { nextRosterBody, rosterEntry, rosterHash, signRoster, type RosterWire } from '../roster.js';
 import { signToySettings, type ToySettingsWire } from '../toy-settings.js';
+import { signReview, type ReviewWire } from '../review.js';
+import { deviceFingerprint } from '../fingerprint.js';
 import { transcript } from '../transcript.js';
 import type { FamilyId, MessageId } from '../ids.js';
 import { seededRandom } from './seeded-random.js';
@@ -32,6 +34,12 @@ export interface Vectors {
   message: { envelope: unknown; blob: string; payload: string; meta: unknown; ephemeralSeeds: string[] };
   /** Quiet hours 21:00-07:00 in Paris for the toy, signed by the guardian (§10). */
   toySettings: ToySettingsWire;
+  /** Version 2 of the record: the same hours, volume 40, grandma under review (§10, §11). */
+  toySettingsV2: ToySettingsWire;
+  /** The guardian's review of the vector message for the toy (§11). */
+  review: ReviewWire;
+  /** Fingerprints of the three vector devices (§12). */
+  fingerprints: { guardian: string; grandma: string; toy: string };
 }
 
 function device(name: string): { keys: DeviceKeys; vector: VectorDevice } {
@@ -97,5 +105,11 @@ export async function buildVectors(): Promise<Vectors> {
     },
     message: { envelope: sealed.envelope, blob: toBase64url(sealed.blob!), payload: toBase64url(payload), meta, ephemeralSeeds: ephemeralSeeds.map(toBase64url) },
     toySettings: signToySettings({ v: 1, familyId, toyId: toy.keys.deviceId, version: 1, issuedAt: 1_790_000_300_000, timeZone: 'Europe/Paris', quietHours: { start: 21 * 60, end: 7 * 60 } }, guardian.keys),
+    toySettingsV2: signToySettings(
+      { v: 2, familyId, toyId: toy.keys.deviceId, version: 2, issuedAt: 1_790_000_360_000, timeZone: 'Europe/Paris', quietHours: { start: 21 * 60, end: 7 * 60 }, volume: 40, review: [grandma.keys.deviceId] },
+      guardian.keys,
+    ),
+    review: signReview(sealed.envelope, toy.keys.deviceId, guardian.keys),
+    fingerprints: { guardian: deviceFingerprint(guardian.vector), grandma: deviceFingerprint(grandma.vector), toy: deviceFingerprint(toy.vector) },
   };
 }

@@ -47,7 +47,8 @@ import { withRetryAfter } from './throttle.js';
  * made to (development and tests), the same rule as the Origin check.
  */
 export function relyingPartyOf(request: FastifyRequest, config: Config): RelyingParty {
-  const origin = config.accountSecurity.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+  const origin =
+    config.accountSecurity.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
   return { id: new URL(origin).hostname, origin };
 }
 
@@ -60,13 +61,19 @@ export function factorRoutes(
     factors,
     events,
     setSessionCookie,
-  }: AccountsRouteContext & { setSessionCookie: (reply: FastifyReply, session: { token: string; expiresAt: number }) => void },
+  }: AccountsRouteContext & {
+    setSessionCookie: (reply: FastifyReply, session: { token: string; expiresAt: number }) => void;
+  },
 ): void {
   const tags = ['accounts'];
   const signInLimit = { rateLimit: rateLimit(config.rateLimits.logIn) };
   const signedIn = (reply: FastifyReply, result: SignedIn) => {
     setSessionCookie(reply, result.session);
-    return { accountId: result.session.accountId, token: result.session.token, mustAddSecondFactor: result.mustAddSecondFactor };
+    return {
+      accountId: result.session.accountId,
+      token: result.session.token,
+      mustAddSecondFactor: result.mustAddSecondFactor,
+    };
   };
   const finish = (accountId: string, meta: ReturnType<typeof metaOf>, how: 'password' | 'passkey') =>
     accounts.finishSignIn(accountId, meta, how);
@@ -76,11 +83,18 @@ export function factorRoutes(
   app.post(
     '/v1/sessions/second-factor',
     {
-      schema: { operationId: 'completeSignIn', tags, body: SecondFactorBody, response: { 200: SignedInResponse, ...errorResponses } },
+      schema: {
+        operationId: 'completeSignIn',
+        tags,
+        body: SecondFactorBody,
+        response: { 200: SignedInResponse, ...errorResponses },
+      },
       config: signInLimit,
     },
     async (request, reply) => {
-      const result = await withRetryAfter(reply, () => factors.completeWithCode(request.body, metaOf(request), finish));
+      const result = await withRetryAfter(reply, () =>
+        factors.completeWithCode(request.body, metaOf(request), finish),
+      );
       return signedIn(reply, result);
     },
   );
@@ -88,20 +102,34 @@ export function factorRoutes(
   app.post(
     '/v1/sessions/second-factor/passkey-options',
     {
-      schema: { operationId: 'secondFactorPasskeyOptions', tags, body: PendingBody, response: { 200: WebAuthnOptionsResponse, ...errorResponses } },
+      schema: {
+        operationId: 'secondFactorPasskeyOptions',
+        tags,
+        body: PendingBody,
+        response: { 200: WebAuthnOptionsResponse, ...errorResponses },
+      },
       config: signInLimit,
     },
-    async (request) => factors.passkeyOptionsForPending(request.body.pendingToken, relyingPartyOf(request, config)),
+    async (request) =>
+      factors.passkeyOptionsForPending(request.body.pendingToken, relyingPartyOf(request, config)),
   );
 
   app.post(
     '/v1/sessions/second-factor/passkey',
     {
-      schema: { operationId: 'completeSignInWithPasskey', tags, body: PasskeySecondFactorBody, response: { 200: SignedInResponse, ...errorResponses } },
+      schema: {
+        operationId: 'completeSignInWithPasskey',
+        tags,
+        body: PasskeySecondFactorBody,
+        response: { 200: SignedInResponse, ...errorResponses },
+      },
       config: signInLimit,
     },
     async (request, reply) => {
-      const body = { ...request.body, response: request.body.response as unknown as AuthenticationResponseJSON };
+      const body = {
+        ...request.body,
+        response: request.body.response as unknown as AuthenticationResponseJSON,
+      };
       const result = await withRetryAfter(reply, () =>
         factors.completeWithPasskey(body, relyingPartyOf(request, config), metaOf(request), finish),
       );
@@ -112,7 +140,11 @@ export function factorRoutes(
   app.post(
     '/v1/passkey-sign-ins/options',
     {
-      schema: { operationId: 'passkeySignInOptions', tags, response: { 200: WebAuthnOptionsResponse, ...errorResponses } },
+      schema: {
+        operationId: 'passkeySignInOptions',
+        tags,
+        response: { 200: WebAuthnOptionsResponse, ...errorResponses },
+      },
       config: signInLimit,
     },
     async (request) => factors.passkeySignInOptions(relyingPartyOf(request, config)),
@@ -121,12 +153,22 @@ export function factorRoutes(
   app.post(
     '/v1/passkey-sign-ins',
     {
-      schema: { operationId: 'signInWithPasskey', tags, body: PasskeySignInBody, response: { 200: SignedInResponse, ...errorResponses } },
+      schema: {
+        operationId: 'signInWithPasskey',
+        tags,
+        body: PasskeySignInBody,
+        response: { 200: SignedInResponse, ...errorResponses },
+      },
       config: signInLimit,
     },
     async (request, reply) => {
-      const body = { challengeId: request.body.challengeId, response: request.body.response as unknown as AuthenticationResponseJSON };
-      const result = await withRetryAfter(reply, () => accounts.logInWithPasskey(body, relyingPartyOf(request, config), metaOf(request)));
+      const body = {
+        challengeId: request.body.challengeId,
+        response: request.body.response as unknown as AuthenticationResponseJSON,
+      };
+      const result = await withRetryAfter(reply, () =>
+        accounts.logInWithPasskey(body, relyingPartyOf(request, config), metaOf(request)),
+      );
       return signedIn(reply, result);
     },
   );
@@ -134,7 +176,12 @@ export function factorRoutes(
   app.post(
     '/v1/password-resets/recovery-code',
     {
-      schema: { operationId: 'resetPasswordWithRecoveryCode', tags, body: RecoveryResetBody, response: { 204: NoContent, ...errorResponses } },
+      schema: {
+        operationId: 'resetPasswordWithRecoveryCode',
+        tags,
+        body: RecoveryResetBody,
+        response: { 204: NoContent, ...errorResponses },
+      },
       config: signInLimit,
     },
     async (request, reply) => {
@@ -149,49 +196,98 @@ export function factorRoutes(
 
   app.get(
     '/v1/me/security',
-    { schema: { operationId: 'getSecurityStatus', tags, response: { 200: SecurityStatus, ...errorResponses } }, config: auth },
+    {
+      schema: {
+        operationId: 'getSecurityStatus',
+        tags,
+        response: { 200: SecurityStatus, ...errorResponses },
+      },
+      config: auth,
+    },
     async (request) => factors.status(accountOf(request).accountId),
   );
 
   app.get(
     '/v1/me/security-events',
-    { schema: { operationId: 'listSecurityEvents', tags, response: { 200: SecurityEventsResponse, ...errorResponses } }, config: auth },
+    {
+      schema: {
+        operationId: 'listSecurityEvents',
+        tags,
+        response: { 200: SecurityEventsResponse, ...errorResponses },
+      },
+      config: auth,
+    },
     async (request) => ({ events: await events.list(accountOf(request).accountId) }),
   );
 
   app.post(
     '/v1/me/passkeys/options',
-    { schema: { operationId: 'passkeyRegistrationOptions', tags, response: { 200: WebAuthnOptionsResponse, ...errorResponses } }, config: auth },
-    async (request) => factors.passkeyRegistrationOptions(accountOf(request).accountId, relyingPartyOf(request, config)),
+    {
+      schema: {
+        operationId: 'passkeyRegistrationOptions',
+        tags,
+        response: { 200: WebAuthnOptionsResponse, ...errorResponses },
+      },
+      config: auth,
+    },
+    async (request) =>
+      factors.passkeyRegistrationOptions(accountOf(request).accountId, relyingPartyOf(request, config)),
   );
 
   app.post(
     '/v1/me/passkeys',
     {
-      schema: { operationId: 'registerPasskey', tags, body: RegisterPasskeyBody, response: { 201: PasskeyView, ...errorResponses } },
+      schema: {
+        operationId: 'registerPasskey',
+        tags,
+        body: RegisterPasskeyBody,
+        response: { 201: PasskeyView, ...errorResponses },
+      },
       config: auth,
     },
     async (request, reply) => {
-      const body = { ...request.body, response: request.body.response as unknown as RegistrationResponseJSON };
-      const view = await factors.registerPasskey(accountOf(request).accountId, body, relyingPartyOf(request, config), metaOf(request));
+      const body = {
+        ...request.body,
+        response: request.body.response as unknown as RegistrationResponseJSON,
+      };
+      const view = await factors.registerPasskey(
+        accountOf(request).accountId,
+        body,
+        relyingPartyOf(request, config),
+        metaOf(request),
+      );
       return reply.code(201).send(view);
     },
   );
 
   app.get(
     '/v1/me/passkeys',
-    { schema: { operationId: 'listPasskeys', tags, response: { 200: PasskeysResponse, ...errorResponses } }, config: auth },
+    {
+      schema: { operationId: 'listPasskeys', tags, response: { 200: PasskeysResponse, ...errorResponses } },
+      config: auth,
+    },
     async (request) => ({ passkeys: await factors.listPasskeys(accountOf(request).accountId) }),
   );
 
   app.patch(
     '/v1/me/passkeys/:passkeyId',
     {
-      schema: { operationId: 'renamePasskey', tags, params: PasskeyParams, body: RenamePasskeyBody, response: { 204: NoContent, ...errorResponses } },
+      schema: {
+        operationId: 'renamePasskey',
+        tags,
+        params: PasskeyParams,
+        body: RenamePasskeyBody,
+        response: { 204: NoContent, ...errorResponses },
+      },
       config: auth,
     },
     async (request, reply) => {
-      await factors.renamePasskey(accountOf(request).accountId, request.params.passkeyId, request.body.name, metaOf(request));
+      await factors.renamePasskey(
+        accountOf(request).accountId,
+        request.params.passkeyId,
+        request.body.name,
+        metaOf(request),
+      );
       return reply.code(204).send(null);
     },
   );
@@ -199,7 +295,12 @@ export function factorRoutes(
   app.delete(
     '/v1/me/passkeys/:passkeyId',
     {
-      schema: { operationId: 'removePasskey', tags, params: PasskeyParams, response: { 204: NoContent, ...errorResponses } },
+      schema: {
+        operationId: 'removePasskey',
+        tags,
+        params: PasskeyParams,
+        response: { 204: NoContent, ...errorResponses },
+      },
       config: auth,
     },
     async (request, reply) => {
@@ -210,29 +311,46 @@ export function factorRoutes(
 
   app.post(
     '/v1/me/totp',
-    { schema: { operationId: 'beginTotp', tags, response: { 200: TotpEnrolmentResponse, ...errorResponses } }, config: auth },
+    {
+      schema: { operationId: 'beginTotp', tags, response: { 200: TotpEnrolmentResponse, ...errorResponses } },
+      config: auth,
+    },
     async (request) => factors.beginTotp(accountOf(request).accountId),
   );
 
   app.post(
     '/v1/me/totp/confirm',
     {
-      schema: { operationId: 'confirmTotp', tags, body: TotpCodeBody, response: { 200: RecoveryCodesResponse, ...errorResponses } },
+      schema: {
+        operationId: 'confirmTotp',
+        tags,
+        body: TotpCodeBody,
+        response: { 200: RecoveryCodesResponse, ...errorResponses },
+      },
       config: { ...auth, ...signInLimit },
     },
     async (request, reply) => ({
-      recoveryCodes: await withRetryAfter(reply, () => factors.confirmTotp(accountOf(request).accountId, request.body.code, metaOf(request))),
+      recoveryCodes: await withRetryAfter(reply, () =>
+        factors.confirmTotp(accountOf(request).accountId, request.body.code, metaOf(request)),
+      ),
     }),
   );
 
   app.delete(
     '/v1/me/totp',
     {
-      schema: { operationId: 'disableTotp', tags, body: DisableTotpBody, response: { 204: NoContent, ...errorResponses } },
+      schema: {
+        operationId: 'disableTotp',
+        tags,
+        body: DisableTotpBody,
+        response: { 204: NoContent, ...errorResponses },
+      },
       config: { ...auth, ...signInLimit },
     },
     async (request, reply) => {
-      await withRetryAfter(reply, () => factors.disableTotp(accountOf(request).accountId, request.body, metaOf(request)));
+      await withRetryAfter(reply, () =>
+        factors.disableTotp(accountOf(request).accountId, request.body, metaOf(request)),
+      );
       return reply.code(204).send(null);
     },
   );
@@ -240,7 +358,12 @@ export function factorRoutes(
   app.post(
     '/v1/me/recovery-codes',
     {
-      schema: { operationId: 'renewRecoveryCodes', tags, body: PasswordBody, response: { 200: RecoveryCodesResponse, ...errorResponses } },
+      schema: {
+        operationId: 'renewRecoveryCodes',
+        tags,
+        body: PasswordBody,
+        response: { 200: RecoveryCodesResponse, ...errorResponses },
+      },
       config: { ...auth, ...signInLimit },
     },
     async (request, reply) => ({
@@ -255,7 +378,12 @@ export function factorRoutes(
   app.get(
     '/v1/families/:familyId/second-factor-requirement',
     {
-      schema: { operationId: 'getFamilySecondFactorRequirement', tags: ['families'], params: FamilyParams, response: { 200: FamilyRequirementResponse, ...errorResponses } },
+      schema: {
+        operationId: 'getFamilySecondFactorRequirement',
+        tags: ['families'],
+        params: FamilyParams,
+        response: { 200: FamilyRequirementResponse, ...errorResponses },
+      },
       config: auth,
     },
     async (request) => factors.familyRequirement(request.params.familyId, accountOf(request).accountId),
@@ -275,7 +403,12 @@ export function factorRoutes(
     },
     async (request) => {
       const accountId = accountOf(request).accountId;
-      await factors.setFamilyRequirement(request.params.familyId, accountId, request.body.required, metaOf(request));
+      await factors.setFamilyRequirement(
+        request.params.familyId,
+        accountId,
+        request.body.required,
+        metaOf(request),
+      );
       return factors.familyRequirement(request.params.familyId, accountId);
     },
   );

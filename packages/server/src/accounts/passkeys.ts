@@ -75,12 +75,19 @@ const toB64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
 function cleanName(name: string | undefined, fallback: string): string {
   // eslint-disable-next-line no-control-regex
-  const trimmed = (name ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, PASSKEY_NAME_MAX);
+  const trimmed = (name ?? '')
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, PASSKEY_NAME_MAX);
   return trimmed === '' ? fallback : trimmed;
 }
 
 export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkeys {
-  async function saveChallenge(challenge: string, purpose: WebauthnChallengePurpose, accountId: string | null): Promise<string> {
+  async function saveChallenge(
+    challenge: string,
+    purpose: WebauthnChallengePurpose,
+    accountId: string | null,
+  ): Promise<string> {
     const now = clock.now();
     // Expired challenges are swept as new ones are made (they are useless after 5 minutes anyway).
     await db.deleteFrom('webauthn_challenges').where('expires_at', '<=', now).execute();
@@ -93,22 +100,33 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
   }
 
   /** Deletes the challenge (single use) and returns it if it was unexpired and of this purpose and account. */
-  async function takeChallenge(id: string, purpose: WebauthnChallengePurpose, accountId: string | null): Promise<string | null> {
+  async function takeChallenge(
+    id: string,
+    purpose: WebauthnChallengePurpose,
+    accountId: string | null,
+  ): Promise<string | null> {
     const row = await db
       .deleteFrom('webauthn_challenges')
       .where('id', '=', id)
       .returning(['challenge', 'purpose', 'account_id', 'expires_at'])
       .executeTakeFirst();
-    if (!row || row.purpose !== purpose || row.account_id !== accountId || row.expires_at <= clock.now()) return null;
+    if (!row || row.purpose !== purpose || row.account_id !== accountId || row.expires_at <= clock.now())
+      return null;
     return row.challenge;
   }
 
-  const views = (rows: { id: string; name: string; created_at: number; last_used_at: number | null }[]): PasskeyView[] =>
+  const views = (
+    rows: { id: string; name: string; created_at: number; last_used_at: number | null }[],
+  ): PasskeyView[] =>
     rows.map((r) => ({ passkeyId: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
 
   return {
     async registrationOptions(accountId, email, rp) {
-      const existing = await db.selectFrom('passkeys').select(['credential_id', 'transports']).where('account_id', '=', accountId).execute();
+      const existing = await db
+        .selectFrom('passkeys')
+        .select(['credential_id', 'transports'])
+        .where('account_id', '=', accountId)
+        .execute();
       const options = await generateRegistrationOptions({
         rpName: RP_NAME,
         rpID: rp.id,
@@ -140,11 +158,17 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
           requireUserVerification: true,
         });
       } catch {
-        throw badRequest('The passkey could not be registered: the browser’s answer did not check out. Try again.');
+        throw badRequest(
+          'The passkey could not be registered: the browser’s answer did not check out. Try again.',
+        );
       }
       if (!verified.verified) throw badRequest('The passkey could not be registered. Try again.');
       const { credential } = verified.registrationInfo;
-      const taken = await db.selectFrom('passkeys').select('id').where('credential_id', '=', credential.id).executeTakeFirst();
+      const taken = await db
+        .selectFrom('passkeys')
+        .select('id')
+        .where('credential_id', '=', credential.id)
+        .executeTakeFirst();
       if (taken) throw badRequest('That passkey is already registered.');
       const row = {
         id: newId(),
@@ -165,9 +189,16 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
       const allow =
         accountId === null
           ? undefined
-          : (await db.selectFrom('passkeys').select(['credential_id', 'transports']).where('account_id', '=', accountId).execute()).map(
-              (c) => ({ id: c.credential_id, ...(c.transports ? { transports: JSON.parse(c.transports) as string[] } : {}) }),
-            );
+          : (
+              await db
+                .selectFrom('passkeys')
+                .select(['credential_id', 'transports'])
+                .where('account_id', '=', accountId)
+                .execute()
+            ).map((c) => ({
+              id: c.credential_id,
+              ...(c.transports ? { transports: JSON.parse(c.transports) as string[] } : {}),
+            }));
       const options = await generateAuthenticationOptions({
         rpID: rp.id,
         challenge: new Uint8Array(randomBytes(32)),
@@ -179,7 +210,11 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
     },
 
     async authenticate(input, rp, accountId) {
-      const challenge = await takeChallenge(input.challengeId, accountId === null ? 'sign_in' : 'second_factor', accountId);
+      const challenge = await takeChallenge(
+        input.challengeId,
+        accountId === null ? 'sign_in' : 'second_factor',
+        accountId,
+      );
       if (challenge === null) throw unauthenticated('The passkey request expired. Try again.');
       const row = await db
         .selectFrom('passkeys')
@@ -232,13 +267,23 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
     async rename(accountId, passkeyId, name) {
       const clean = cleanName(name, '');
       if (clean === '') throw badRequest('Give the passkey a name, such as “My phone”.');
-      const result = await db.updateTable('passkeys').set({ name: clean }).where('id', '=', passkeyId).where('account_id', '=', accountId).executeTakeFirst();
+      const result = await db
+        .updateTable('passkeys')
+        .set({ name: clean })
+        .where('id', '=', passkeyId)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw notFound('No such passkey.');
       return clean;
     },
 
     async remove(accountId, passkeyId) {
-      const row = await db.deleteFrom('passkeys').where('id', '=', passkeyId).where('account_id', '=', accountId).returning('name').executeTakeFirst();
+      const row = await db
+        .deleteFrom('passkeys')
+        .where('id', '=', passkeyId)
+        .where('account_id', '=', accountId)
+        .returning('name')
+        .executeTakeFirst();
       if (!row) throw notFound('No such passkey.');
       return row.name;
     },

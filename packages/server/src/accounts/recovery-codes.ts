@@ -21,11 +21,7 @@ const encoder = new TextEncoder();
 
 /** Lowercase, separators dropped, and the letters people confuse with digits read as those digits. */
 export function normalizeRecoveryCode(input: string): string {
-  return input
-    .toLowerCase()
-    .replace(/[\s-]/g, '')
-    .replace(/o/g, '0')
-    .replace(/[il]/g, '1');
+  return input.toLowerCase().replace(/[\s-]/g, '').replace(/o/g, '0').replace(/[il]/g, '1');
 }
 
 /** True when the input has the shape of a recovery code (so it is not mistaken for a TOTP code). */
@@ -49,9 +45,24 @@ export interface RecoveryCodes {
   remaining(accountId: string): Promise<number>;
 }
 
-export function createRecoveryCodes({ db, clock, pepper }: { db: Db; clock: Clock; pepper: Pepper }): RecoveryCodes {
-  const key = hkdf(sha256, new Uint8Array(pepper.secret), undefined, encoder.encode('burrow recovery codes v1'), 32);
-  const hashCode = (code: string) => bytesToHex(hmac(sha256, key, encoder.encode(normalizeRecoveryCode(code))));
+export function createRecoveryCodes({
+  db,
+  clock,
+  pepper,
+}: {
+  db: Db;
+  clock: Clock;
+  pepper: Pepper;
+}): RecoveryCodes {
+  const key = hkdf(
+    sha256,
+    new Uint8Array(pepper.secret),
+    undefined,
+    encoder.encode('burrow recovery codes v1'),
+    32,
+  );
+  const hashCode = (code: string) =>
+    bytesToHex(hmac(sha256, key, encoder.encode(normalizeRecoveryCode(code))));
 
   return {
     async issue(accountId) {
@@ -61,7 +72,14 @@ export function createRecoveryCodes({ db, clock, pepper }: { db: Db; clock: Cloc
       await db.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
       await db
         .insertInto('recovery_codes')
-        .values(codes.map((c) => ({ code_hash: hashCode(c), account_id: accountId, created_at: now, used_at: null })))
+        .values(
+          codes.map((c) => ({
+            code_hash: hashCode(c),
+            account_id: accountId,
+            created_at: now,
+            used_at: null,
+          })),
+        )
         .execute();
       return codes;
     },

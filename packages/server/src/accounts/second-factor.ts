@@ -81,12 +81,22 @@ export function createSecondFactors({
   ];
 
   async function emailOf(accountId: string): Promise<string> {
-    const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('accounts')
+      .select('email')
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
     return row.email;
   }
 
   /** Records the change and mails the account's owner. */
-  async function changed(accountId: string, kind: Parameters<SecurityEvents['record']>[1], meta: EventMeta | null, what: string, detail?: string) {
+  async function changed(
+    accountId: string,
+    kind: Parameters<SecurityEvents['record']>[1],
+    meta: EventMeta | null,
+    what: string,
+    detail?: string,
+  ) {
     await events.record(accountId, kind, meta, detail);
     notices.securityChange(await emailOf(accountId), what);
   }
@@ -114,19 +124,27 @@ export function createSecondFactors({
 
   /** Ends the pending sign-in; false if another request finished it first. */
   async function endPending(token: string): Promise<boolean> {
-    const result = await db.deleteFrom('pending_logins').where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    const result = await db
+      .deleteFrom('pending_logins')
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
 
   /** A TOTP code or a recovery code of an account, throttled; true if it was accepted. */
-  async function checkCode(accountId: string, code: string, meta: EventMeta): Promise<'totp' | 'recovery_code' | null> {
+  async function checkCode(
+    accountId: string,
+    code: string,
+    meta: EventMeta,
+  ): Promise<'totp' | 'recovery_code' | null> {
     const keys = codeKeys(accountId, meta);
     await throttle.check(keys);
     const trimmed = code.trim();
     let used: 'totp' | 'recovery_code' | null = null;
     if (/^\d{3}\s?\d{3}$/.test(trimmed)) {
       if (await totp.check(accountId, trimmed.replace(/\s/g, ''))) used = 'totp';
-    } else if (looksLikeRecoveryCode(trimmed) && (await codes.consume(accountId, trimmed))) used = 'recovery_code';
+    } else if (looksLikeRecoveryCode(trimmed) && (await codes.consume(accountId, trimmed)))
+      used = 'recovery_code';
     if (used === null) {
       await throttle.fail(keys);
       return null;
@@ -142,13 +160,23 @@ export function createSecondFactors({
       codes.remaining(accountId),
       db
         .selectFrom('family_members')
-        .innerJoin('family_second_factor_rules', 'family_second_factor_rules.family_id', 'family_members.family_id')
+        .innerJoin(
+          'family_second_factor_rules',
+          'family_second_factor_rules.family_id',
+          'family_members.family_id',
+        )
         .select('family_members.family_id')
         .where('family_members.account_id', '=', accountId)
         .executeTakeFirst(),
     ]);
     const on = t.enabled || p > 0;
-    return { totp: t.enabled, passkeys: p, recoveryCodes: r, requiredByFamily: rule !== undefined, mustAdd: rule !== undefined && !on };
+    return {
+      totp: t.enabled,
+      passkeys: p,
+      recoveryCodes: r,
+      requiredByFamily: rule !== undefined,
+      mustAdd: rule !== undefined && !on,
+    };
   }
 
   return {
@@ -164,13 +192,22 @@ export function createSecondFactors({
       await db.deleteFrom('pending_logins').where('expires_at', '<=', now).execute();
       await db
         .insertInto('pending_logins')
-        .values({ token_hash: hashToken(token), account_id: accountId, created_at: now, expires_at: now + PENDING_TTL_MS })
+        .values({
+          token_hash: hashToken(token),
+          account_id: accountId,
+          created_at: now,
+          expires_at: now + PENDING_TTL_MS,
+        })
         .execute();
       return { pendingToken: token, expiresAt: now + PENDING_TTL_MS, methods: await methods(accountId) };
     },
 
     /** Second step with a TOTP or recovery code. */
-    async completeWithCode<S>(input: { pendingToken: string; code: string }, meta: EventMeta, finish: FinishSignIn<S>): Promise<S> {
+    async completeWithCode<S>(
+      input: { pendingToken: string; code: string },
+      meta: EventMeta,
+      finish: FinishSignIn<S>,
+    ): Promise<S> {
       const accountId = await pendingAccount(input.pendingToken);
       const used = await checkCode(accountId, input.code, meta);
       if (used === null) {
@@ -221,7 +258,10 @@ export function createSecondFactors({
     listPasskeys: (accountId: string) => passkeys.list(accountId),
 
     /** A usernameless passkey sign-in (the caller throttles by address and opens the session). */
-    authenticatePasskey(input: { challengeId: string; response: AuthenticationResponseJSON }, rp: RelyingParty) {
+    authenticatePasskey(
+      input: { challengeId: string; response: AuthenticationResponseJSON },
+      rp: RelyingParty,
+    ) {
       return passkeys.authenticate(input, rp, null);
     },
 
@@ -237,21 +277,36 @@ export function createSecondFactors({
       await throttle.check(keys);
       if (!(await totp.confirm(accountId, code))) {
         await throttle.fail(keys);
-        throw badRequest('That code is not right. Type the 6 digits your app shows now (they change every 30 seconds).');
+        throw badRequest(
+          'That code is not right. Type the 6 digits your app shows now (they change every 30 seconds).',
+        );
       }
-      await changed(accountId, 'totp_enabled', meta, 'Two-step sign-in with an authenticator app was turned on for your Burrow account.');
+      await changed(
+        accountId,
+        'totp_enabled',
+        meta,
+        'Two-step sign-in with an authenticator app was turned on for your Burrow account.',
+      );
       return (await codes.remaining(accountId)) > 0 ? [] : codes.issue(accountId);
     },
 
     /** Turns TOTP off after the password or a current code (TOTP or recovery) proves it is the owner. */
-    async disableTotp(accountId: string, input: { password?: string | undefined; code?: string | undefined }, meta: EventMeta) {
-      if (!(await totp.status(accountId)).enabled && !(await totp.status(accountId)).pending)
-        throw notFound('Two-step sign-in is not on.');
+    async disableTotp(
+      accountId: string,
+      input: { password?: string | undefined; code?: string | undefined },
+      meta: EventMeta,
+    ) {
+      const current = await totp.status(accountId);
+      if (!current.enabled && !current.pending) throw notFound('Two-step sign-in is not on.');
       const keys = codeKeys(accountId, meta);
-      let proved = false;
+      let proved: boolean;
       if (input.password !== undefined) {
         await throttle.check(keys);
-        const row = await db.selectFrom('accounts').select(['password_hash', 'pepper_id']).where('id', '=', accountId).executeTakeFirstOrThrow();
+        const row = await db
+          .selectFrom('accounts')
+          .select(['password_hash', 'pepper_id'])
+          .where('id', '=', accountId)
+          .executeTakeFirstOrThrow();
         proved = await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, input.password);
         if (!proved) await throttle.fail(keys);
       } else if (input.code !== undefined) {
@@ -259,7 +314,12 @@ export function createSecondFactors({
       } else throw badRequest('Give your password or a current code to turn two-step sign-in off.');
       if (!proved) throw unauthenticated('That password or code is not right.');
       await totp.disable(accountId);
-      await changed(accountId, 'totp_disabled', meta, 'Two-step sign-in with an authenticator app was turned off for your Burrow account.');
+      await changed(
+        accountId,
+        'totp_disabled',
+        meta,
+        'Two-step sign-in with an authenticator app was turned off for your Burrow account.',
+      );
     },
 
     // --- passkeys ---
@@ -271,7 +331,13 @@ export function createSecondFactors({
       meta: EventMeta,
     ): Promise<PasskeyView> {
       const view = await passkeys.register(accountId, input, rp);
-      await changed(accountId, 'passkey_added', meta, `A passkey (“${view.name}”) was added to your Burrow account.`, view.name);
+      await changed(
+        accountId,
+        'passkey_added',
+        meta,
+        `A passkey (“${view.name}”) was added to your Burrow account.`,
+        view.name,
+      );
       return view;
     },
 
@@ -282,7 +348,13 @@ export function createSecondFactors({
 
     async removePasskey(accountId: string, passkeyId: string, meta: EventMeta): Promise<void> {
       const name = await passkeys.remove(accountId, passkeyId);
-      await changed(accountId, 'passkey_removed', meta, `A passkey (“${name}”) was removed from your Burrow account.`, name);
+      await changed(
+        accountId,
+        'passkey_removed',
+        meta,
+        `A passkey (“${name}”) was removed from your Burrow account.`,
+        name,
+      );
     },
 
     // --- recovery codes ---
@@ -291,13 +363,22 @@ export function createSecondFactors({
     async renewRecoveryCodes(accountId: string, password: string, meta: EventMeta): Promise<string[]> {
       const keys = codeKeys(accountId, meta);
       await throttle.check(keys);
-      const row = await db.selectFrom('accounts').select(['password_hash', 'pepper_id']).where('id', '=', accountId).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('accounts')
+        .select(['password_hash', 'pepper_id'])
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
       if (!(await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, password))) {
         await throttle.fail(keys);
         throw unauthenticated('The password is wrong.');
       }
       const fresh = await codes.issue(accountId);
-      await changed(accountId, 'recovery_codes_renewed', meta, 'New recovery codes were made for your Burrow account; the old ones no longer work.');
+      await changed(
+        accountId,
+        'recovery_codes_renewed',
+        meta,
+        'New recovery codes were made for your Burrow account; the old ones no longer work.',
+      );
       return fresh;
     },
 
@@ -305,8 +386,16 @@ export function createSecondFactors({
 
     async familyRequirement(familyId: string, accountId: string) {
       await guardianOf(familyId, accountId, false);
-      const rule = await db.selectFrom('family_second_factor_rules').select(['required_at']).where('family_id', '=', familyId).executeTakeFirst();
-      const members = await db.selectFrom('family_members').select('account_id').where('family_id', '=', familyId).execute();
+      const rule = await db
+        .selectFrom('family_second_factor_rules')
+        .select(['required_at'])
+        .where('family_id', '=', familyId)
+        .executeTakeFirst();
+      const members = await db
+        .selectFrom('family_members')
+        .select('account_id')
+        .where('family_id', '=', familyId)
+        .execute();
       let without = 0;
       for (const m of members) if (!(await factorOn(db, m.account_id))) without++;
       return { required: rule !== undefined, requiredAt: rule?.required_at ?? null, membersWithout: without };
@@ -349,4 +438,3 @@ export function createSecondFactors({
 }
 
 export type SecondFactors = ReturnType<typeof createSecondFactors>;
-

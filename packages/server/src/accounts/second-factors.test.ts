@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TOTP, URI } from 'otpauth';
+import { URI, type TOTP } from 'otpauth';
 import { createLogger } from '../logger.js';
 import { createMemoryMailer } from '../mail/index.js';
 import { httpClient, type Call } from '../testing/http.js';
@@ -13,7 +13,10 @@ const mailer = createMemoryMailer();
 const logLines: string[] = [];
 
 before(async () => {
-  server = await startTestServer({ mailer, logger: createLogger('debug', { write: (l: string) => void logLines.push(l) }) });
+  server = await startTestServer({
+    mailer,
+    logger: createLogger('debug', { write: (l: string) => void logLines.push(l) }),
+  });
   call = httpClient(server.url);
 });
 after(async () => {
@@ -49,9 +52,13 @@ async function enrolTotp(token: string): Promise<TOTP> {
 const nextCode = (totp: TOTP) => totp.generate({ timestamp: Date.now() + 30_000 });
 
 async function logIn(email: string, password = PASSWORD) {
-  return call<{ secondFactorRequired?: true; pendingToken?: string; token?: string; methods?: string[] }>('POST', '/v1/sessions', {
-    body: { email, password },
-  });
+  return call<{ secondFactorRequired?: true; pendingToken?: string; token?: string; methods?: string[] }>(
+    'POST',
+    '/v1/sessions',
+    {
+      body: { email, password },
+    },
+  );
 }
 
 test('TOTP enrolment: secret as text and otpauth:// URI; off until a code confirms it; a wrong code is refused', async () => {
@@ -66,13 +73,22 @@ test('TOTP enrolment: secret as text and otpauth:// URI; off until a code confir
   const wrong = await call('POST', '/v1/me/totp/confirm', { token: a.token, body: { code: '000000' } });
   expectStatus(wrong, 400);
   const totp = URI.parse(begun.json.uri) as TOTP;
-  const ok = await call<{ recoveryCodes: string[] }>('POST', '/v1/me/totp/confirm', { token: a.token, body: { code: totp.generate() } });
+  const ok = await call<{ recoveryCodes: string[] }>('POST', '/v1/me/totp/confirm', {
+    token: a.token,
+    body: { code: totp.generate() },
+  });
   expectStatus(ok, 200);
   assert.deepEqual(ok.json.recoveryCodes, [], 'the sign-up codes still stand');
-  const me = await call<{ security: { totp: boolean; mustAdd: boolean } }>('GET', '/v1/me', { token: a.token });
+  const me = await call<{ security: { totp: boolean; mustAdd: boolean } }>('GET', '/v1/me', {
+    token: a.token,
+  });
   assert.equal(me.json.security.totp, true);
   // The secret is stored sealed, never in clear, and never logged.
-  const row = await server.db.selectFrom('totp_factors').selectAll().where('account_id', '=', a.accountId).executeTakeFirstOrThrow();
+  const row = await server.db
+    .selectFrom('totp_factors')
+    .selectAll()
+    .where('account_id', '=', a.accountId)
+    .executeTakeFirstOrThrow();
   assert.ok(row.secret_ciphertext.startsWith('v1.'));
   assert.ok(!row.secret_ciphertext.includes(begun.json.secret));
   assert.ok(!logLines.some((l) => l.includes(begun.json.secret)), 'the TOTP secret is not logged');
@@ -88,22 +104,43 @@ test('with TOTP on, the password answers "second factor required" with a pending
   assert.deepEqual(first.json.methods, ['totp', 'recovery_code']);
   assert.equal(first.json.token, undefined);
   assert.equal(first.headers.get('set-cookie'), null, 'no session cookie before the second factor');
-  expectStatus(await call('GET', '/v1/me', { token: first.json.pendingToken! }), 401, 'a pending token is not a session');
-  const wrong = await call('POST', '/v1/sessions/second-factor', { body: { pendingToken: first.json.pendingToken, code: '123456' } });
+  expectStatus(
+    await call('GET', '/v1/me', { token: first.json.pendingToken! }),
+    401,
+    'a pending token is not a session',
+  );
+  const wrong = await call('POST', '/v1/sessions/second-factor', {
+    body: { pendingToken: first.json.pendingToken, code: '123456' },
+  });
   expectStatus(wrong, 401);
   const code = nextCode(totp);
-  const ok = await call<{ token: string; mustAddSecondFactor: boolean }>('POST', '/v1/sessions/second-factor', {
-    body: { pendingToken: first.json.pendingToken, code },
-  });
+  const ok = await call<{ token: string; mustAddSecondFactor: boolean }>(
+    'POST',
+    '/v1/sessions/second-factor',
+    {
+      body: { pendingToken: first.json.pendingToken, code },
+    },
+  );
   expectStatus(ok, 200);
   assert.match(ok.json.token, /^bs_/);
   assert.equal(ok.json.mustAddSecondFactor, false);
   expectStatus(await call('GET', '/v1/me', { token: ok.json.token }), 200);
   // The pending token is single use.
-  expectStatus(await call('POST', '/v1/sessions/second-factor', { body: { pendingToken: first.json.pendingToken, code } }), 401);
+  expectStatus(
+    await call('POST', '/v1/sessions/second-factor', {
+      body: { pendingToken: first.json.pendingToken, code },
+    }),
+    401,
+  );
   // The same code (same time step) is refused on a fresh sign-in: a TOTP code works once.
   const again = await logIn(a.email);
-  expectStatus(await call('POST', '/v1/sessions/second-factor', { body: { pendingToken: again.json.pendingToken, code } }), 401, 'reused code');
+  expectStatus(
+    await call('POST', '/v1/sessions/second-factor', {
+      body: { pendingToken: again.json.pendingToken, code },
+    }),
+    401,
+    'reused code',
+  );
 });
 
 test('a recovery code stands in for the second factor exactly once', async () => {
@@ -114,14 +151,24 @@ test('a recovery code stands in for the second factor exactly once', async () =>
   await enrolTotp(a.token);
   const code = a.recoveryCodes[3]!;
   const p1 = await logIn(a.email);
-  const ok = await call('POST', '/v1/sessions/second-factor', { body: { pendingToken: p1.json.pendingToken, code: code.toUpperCase() } });
+  const ok = await call('POST', '/v1/sessions/second-factor', {
+    body: { pendingToken: p1.json.pendingToken, code: code.toUpperCase() },
+  });
   expectStatus(ok, 200);
   const p2 = await logIn(a.email);
-  expectStatus(await call('POST', '/v1/sessions/second-factor', { body: { pendingToken: p2.json.pendingToken, code } }), 401, 'used twice');
+  expectStatus(
+    await call('POST', '/v1/sessions/second-factor', { body: { pendingToken: p2.json.pendingToken, code } }),
+    401,
+    'used twice',
+  );
   const status = await call<{ recoveryCodes: number }>('GET', '/v1/me/security', { token: a.token });
   assert.equal(status.json.recoveryCodes, 9);
   // Only keyed hashes are stored.
-  const rows = await server.db.selectFrom('recovery_codes').select('code_hash').where('account_id', '=', a.accountId).execute();
+  const rows = await server.db
+    .selectFrom('recovery_codes')
+    .select('code_hash')
+    .where('account_id', '=', a.accountId)
+    .execute();
   assert.equal(rows.length, 10);
   assert.ok(rows.every((r) => /^[0-9a-f]{64}$/.test(r.code_hash) && !a.recoveryCodes.includes(r.code_hash)));
 });
@@ -132,13 +179,17 @@ test('wrong second-factor codes are throttled (429 + Retry-After) and then even 
   const pending = (await logIn(a.email)).json.pendingToken!;
   let limited = null;
   for (let i = 0; i < 12 && !limited; i++) {
-    const res = await call('POST', '/v1/sessions/second-factor', { body: { pendingToken: pending, code: String(100000 + i) } });
+    const res = await call('POST', '/v1/sessions/second-factor', {
+      body: { pendingToken: pending, code: String(100000 + i) },
+    });
     if (res.status === 429) limited = res;
     else expectStatus(res, 401);
   }
   assert.ok(limited, 'throttled within 12 wrong codes');
   assert.ok(Number(limited.headers.get('retry-after')) >= 1);
-  const right = await call('POST', '/v1/sessions/second-factor', { body: { pendingToken: pending, code: nextCode(totp) } });
+  const right = await call('POST', '/v1/sessions/second-factor', {
+    body: { pendingToken: pending, code: nextCode(totp) },
+  });
   expectStatus(right, 429, 'blocked while throttled');
 });
 
@@ -146,12 +197,18 @@ test('turning TOTP off needs the password or a code, and is mailed and logged as
   const a = await signUp('totp-off');
   const totp = await enrolTotp(a.token);
   expectStatus(await call('DELETE', '/v1/me/totp', { token: a.token, body: {} }), 400);
-  expectStatus(await call('DELETE', '/v1/me/totp', { token: a.token, body: { password: 'not the password at all' } }), 401);
+  expectStatus(
+    await call('DELETE', '/v1/me/totp', { token: a.token, body: { password: 'not the password at all' } }),
+    401,
+  );
   expectStatus(await call('DELETE', '/v1/me/totp', { token: a.token, body: { code: nextCode(totp) } }), 204);
   expectStatus(await logIn(a.email), 200, 'password alone again');
-  const events = await call<{ events: { kind: string }[] }>('GET', '/v1/me/security-events', { token: a.token });
+  const events = await call<{ events: { kind: string }[] }>('GET', '/v1/me/security-events', {
+    token: a.token,
+  });
   const kinds = events.json.events.map((e) => e.kind);
-  for (const k of ['signed_up', 'totp_enabled', 'totp_disabled', 'signed_in']) assert.ok(kinds.includes(k), `${k} in ${kinds.join()}`);
+  for (const k of ['signed_up', 'totp_enabled', 'totp_disabled', 'signed_in'])
+    assert.ok(kinds.includes(k), `${k} in ${kinds.join()}`);
   await server.app.ready();
   const mails = mailer.sent.filter((m) => m.to === a.email).map((m) => m.text);
   assert.ok(mails.some((t) => t.includes('was turned on')));
@@ -168,7 +225,13 @@ test('password length: 15 characters while the password is the only factor, 8 on
   expectStatus(refused, 400);
   assert.match(refused.json.error.message, /at least 15 characters/);
   await enrolTotp(a.token);
-  expectStatus(await call('PUT', '/v1/me/password', { token: a.token, body: { currentPassword: PASSWORD, newPassword: short } }), 204);
+  expectStatus(
+    await call('PUT', '/v1/me/password', {
+      token: a.token,
+      body: { currentPassword: PASSWORD, newPassword: short },
+    }),
+    204,
+  );
   const tooShort = await call<{ error: { message: string } }>('PUT', '/v1/me/password', {
     token: a.token,
     body: { currentPassword: short, newPassword: 'Qx7!vmP' },
@@ -180,22 +243,34 @@ test('password length: 15 characters while the password is the only factor, 8 on
 test('a recovery code resets the password without email, once; an unknown email gets the same answer as a wrong code', async () => {
   const a = await signUp('reset-code');
   const fresh = 'a brand new passphrase for grandma';
-  const unknown = await call('POST', '/v1/password-resets/recovery-code', { body: { email: unique('nobody'), recoveryCode: a.recoveryCodes[0], password: fresh } });
-  const wrong = await call('POST', '/v1/password-resets/recovery-code', { body: { email: a.email, recoveryCode: 'zzzzz-zzzzz', password: fresh } });
+  const unknown = await call('POST', '/v1/password-resets/recovery-code', {
+    body: { email: unique('nobody'), recoveryCode: a.recoveryCodes[0], password: fresh },
+  });
+  const wrong = await call('POST', '/v1/password-resets/recovery-code', {
+    body: { email: a.email, recoveryCode: 'zzzzz-zzzzz', password: fresh },
+  });
   expectStatus(unknown, 400);
   assert.equal(unknown.text, wrong.text, 'identical answers');
-  const ok = await call('POST', '/v1/password-resets/recovery-code', { body: { email: a.email, recoveryCode: a.recoveryCodes[0], password: fresh } });
+  const ok = await call('POST', '/v1/password-resets/recovery-code', {
+    body: { email: a.email, recoveryCode: a.recoveryCodes[0], password: fresh },
+  });
   expectStatus(ok, 204);
   expectStatus(await call('GET', '/v1/me', { token: a.token }), 401, 'every session ended');
   expectStatus(await logIn(a.email, fresh), 200);
-  const reuse = await call('POST', '/v1/password-resets/recovery-code', { body: { email: a.email, recoveryCode: a.recoveryCodes[0], password: PASSWORD } });
+  const reuse = await call('POST', '/v1/password-resets/recovery-code', {
+    body: { email: a.email, recoveryCode: a.recoveryCodes[0], password: PASSWORD },
+  });
   expectStatus(reuse, 400, 'the code works once');
 });
 
 test('sign-up with an existing email answers exactly as for a new one, creates nothing, and mails the owner', async () => {
   const a = await signUp('enum');
-  const again = await call<SignedUp>('POST', '/v1/accounts', { body: { email: a.email.toUpperCase(), password: PASSWORD } });
-  const fresh = await call<SignedUp>('POST', '/v1/accounts', { body: { email: unique('enum-new'), password: PASSWORD } });
+  const again = await call<SignedUp>('POST', '/v1/accounts', {
+    body: { email: a.email.toUpperCase(), password: PASSWORD },
+  });
+  const fresh = await call<SignedUp>('POST', '/v1/accounts', {
+    body: { email: unique('enum-new'), password: PASSWORD },
+  });
   assert.equal(again.status, fresh.status);
   assert.deepEqual(Object.keys(again.json).sort(), Object.keys(fresh.json).sort());
   assert.match(again.json.token, /^bs_[A-Za-z0-9_-]{43}$/);
@@ -215,25 +290,65 @@ test('sign-up with an existing email answers exactly as for a new one, creates n
 
 test('passkey routes: options are made server-side; a forged answer, an unknown credential and a reused challenge are refused', async () => {
   const a = await signUp('passkey');
-  const opts = await call<{ challengeId: string; options: { challenge: string; rp: { id: string }; user: { name: string }; authenticatorSelection: { residentKey: string; userVerification: string } } }>(
-    'POST',
-    '/v1/me/passkeys/options',
-    { token: a.token },
-  );
+  const opts = await call<{
+    challengeId: string;
+    options: {
+      challenge: string;
+      rp: { id: string };
+      user: { name: string };
+      authenticatorSelection: { residentKey: string; userVerification: string };
+    };
+  }>('POST', '/v1/me/passkeys/options', { token: a.token });
   expectStatus(opts, 200);
   assert.equal(opts.json.options.rp.id, '127.0.0.1');
   assert.equal(opts.json.options.user.name, a.email);
   assert.equal(opts.json.options.authenticatorSelection.residentKey, 'required');
   assert.equal(opts.json.options.authenticatorSelection.userVerification, 'required');
-  const forged = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'oA' }, clientExtensionResults: {} };
-  expectStatus(await call('POST', '/v1/me/passkeys', { token: a.token, body: { challengeId: opts.json.challengeId, response: forged } }), 400);
+  const forged = {
+    id: 'AAAA',
+    rawId: 'AAAA',
+    type: 'public-key',
+    response: { clientDataJSON: 'e30', attestationObject: 'oA' },
+    clientExtensionResults: {},
+  };
+  expectStatus(
+    await call('POST', '/v1/me/passkeys', {
+      token: a.token,
+      body: { challengeId: opts.json.challengeId, response: forged },
+    }),
+    400,
+  );
   // The challenge was spent by that attempt.
-  expectStatus(await call('POST', '/v1/me/passkeys', { token: a.token, body: { challengeId: opts.json.challengeId, response: forged } }), 400);
-  const signIn = await call<{ challengeId: string; options: { allowCredentials?: unknown[]; userVerification: string } }>('POST', '/v1/passkey-sign-ins/options');
+  expectStatus(
+    await call('POST', '/v1/me/passkeys', {
+      token: a.token,
+      body: { challengeId: opts.json.challengeId, response: forged },
+    }),
+    400,
+  );
+  const signIn = await call<{
+    challengeId: string;
+    options: { allowCredentials?: unknown[]; userVerification: string };
+  }>('POST', '/v1/passkey-sign-ins/options');
   expectStatus(signIn, 200);
-  assert.equal(signIn.json.options.allowCredentials, undefined, 'usernameless: the browser offers its discoverable passkeys');
-  const assertion = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA', userHandle: 'AA' }, clientExtensionResults: {} };
-  expectStatus(await call('POST', '/v1/passkey-sign-ins', { body: { challengeId: signIn.json.challengeId, response: assertion } }), 401);
+  assert.equal(
+    signIn.json.options.allowCredentials,
+    undefined,
+    'usernameless: the browser offers its discoverable passkeys',
+  );
+  const assertion = {
+    id: 'AAAA',
+    rawId: 'AAAA',
+    type: 'public-key',
+    response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA', userHandle: 'AA' },
+    clientExtensionResults: {},
+  };
+  expectStatus(
+    await call('POST', '/v1/passkey-sign-ins', {
+      body: { challengeId: signIn.json.challengeId, response: assertion },
+    }),
+    401,
+  );
   const list = await call<{ passkeys: unknown[] }>('GET', '/v1/me/passkeys', { token: a.token });
   assert.deepEqual(list.json.passkeys, []);
   expectStatus(await call('DELETE', '/v1/me/passkeys/AAAAAAAAAAAAAAAAAAAAAA', { token: a.token }), 404);
@@ -244,25 +359,54 @@ test('a family that requires a second factor: members without one are told at si
   const member = await person(call, 'member');
   await publish(call, fam, [...fam.roster.devices, entry(member.keys, 'member')]);
   // The guardian must have a second factor first.
-  const early = await call('PUT', `/v1/families/${fam.familyId}/second-factor-requirement`, { token: fam.guardian.token, body: { required: true } });
-  expectStatus(early, 409);
-  await enrolTotp(fam.guardian.token);
-  const set = await call<{ required: boolean; membersWithout: number }>('PUT', `/v1/families/${fam.familyId}/second-factor-requirement`, {
+  const early = await call('PUT', `/v1/families/${fam.familyId}/second-factor-requirement`, {
     token: fam.guardian.token,
     body: { required: true },
   });
+  expectStatus(early, 409);
+  await enrolTotp(fam.guardian.token);
+  const set = await call<{ required: boolean; membersWithout: number }>(
+    'PUT',
+    `/v1/families/${fam.familyId}/second-factor-requirement`,
+    {
+      token: fam.guardian.token,
+      body: { required: true },
+    },
+  );
   expectStatus(set, 200);
   assert.deepEqual([set.json.required, set.json.membersWithout], [true, 1]);
-  // Only a guardian may change it.
-  expectStatus(await call('PUT', `/v1/families/${fam.familyId}/second-factor-requirement`, { token: member.token, body: { required: false } }), 403);
+  // Only a guardian may change it; another family's guardian sees nothing (404) and changes nothing.
+  expectStatus(
+    await call('PUT', `/v1/families/${fam.familyId}/second-factor-requirement`, {
+      token: member.token,
+      body: { required: false },
+    }),
+    403,
+  );
+  const stranger = await person(call, 'stranger');
+  expectStatus(
+    await call('GET', `/v1/families/${fam.familyId}/second-factor-requirement`, { token: stranger.token }),
+    404,
+  );
+  expectStatus(
+    await call('PUT', `/v1/families/${fam.familyId}/second-factor-requirement`, {
+      token: stranger.token,
+      body: { required: false },
+    }),
+    404,
+  );
   // Told at sign-in and in /v1/me.
   const signedIn = await logIn(member.email);
   expectStatus(signedIn, 200);
   assert.equal((signedIn.json as { mustAddSecondFactor?: boolean }).mustAddSecondFactor, true);
-  const me = await call<{ security: { mustAdd: boolean; requiredByFamily: boolean } }>('GET', '/v1/me', { token: member.token });
+  const me = await call<{ security: { mustAdd: boolean; requiredByFamily: boolean } }>('GET', '/v1/me', {
+    token: member.token,
+  });
   assert.deepEqual([me.json.security.requiredByFamily, me.json.security.mustAdd], [true, true]);
   // Family operations wait: reading messages and sending.
-  const inbox = await call<{ error: { code: string; message: string } }>('GET', '/v1/inbox', { ...member.as });
+  const inbox = await call<{ error: { code: string; message: string } }>('GET', '/v1/inbox', {
+    ...member.as,
+  });
   expectStatus(inbox, 403);
   assert.match(inbox.json.error.message, /two-step sign-in/);
   expectStatus(await call('POST', `/v1/families/${fam.familyId}/messages`, { ...member.as, body: {} }), 403);
@@ -271,7 +415,11 @@ test('a family that requires a second factor: members without one are told at si
   // After enrolling, the member can.
   await enrolTotp(member.token);
   expectStatus(await call('GET', '/v1/inbox', { ...member.as }), 200);
-  const after = await call<{ membersWithout: number }>('GET', `/v1/families/${fam.familyId}/second-factor-requirement`, { token: fam.guardian.token });
+  const after = await call<{ membersWithout: number }>(
+    'GET',
+    `/v1/families/${fam.familyId}/second-factor-requirement`,
+    { token: fam.guardian.token },
+  );
   assert.equal(after.json.membersWithout, 0);
 });
 
@@ -281,7 +429,11 @@ test('ending sessions from the Security page is recorded as a security event', a
   const ended = await call<{ ended: number }>('DELETE', '/v1/sessions', { token: a.token });
   expectStatus(ended, 200);
   assert.equal(ended.json.ended, 1);
-  const events = await call<{ events: { kind: string; ip: string | null }[] }>('GET', '/v1/me/security-events', { token: a.token });
+  const events = await call<{ events: { kind: string; ip: string | null }[] }>(
+    'GET',
+    '/v1/me/security-events',
+    { token: a.token },
+  );
   assert.equal(events.json.events[0]?.kind, 'other_sessions_revoked');
   assert.equal(events.json.events[0]?.ip, '127.0.0.1');
 });

@@ -26,7 +26,13 @@ export interface SecretBox {
 }
 
 export function createSecretBox(pepper: Pepper, label: string): SecretBox {
-  const key = hkdf(sha256, new Uint8Array(pepper.secret), undefined, encoder.encode(`burrow secret box ${label} v1`), 32);
+  const key = hkdf(
+    sha256,
+    new Uint8Array(pepper.secret),
+    undefined,
+    encoder.encode(`burrow secret box ${label} v1`),
+    32,
+  );
   return {
     keyId: pepper.id,
     seal(plaintext, boundTo) {
@@ -37,9 +43,11 @@ export function createSecretBox(pepper: Pepper, label: string): SecretBox {
     open(sealed, boundTo) {
       const [version, nonce, ct] = sealed.split('.');
       if (version !== VERSION || !nonce || !ct) throw new Error('unknown secret box format');
-      return xchacha20poly1305(key, new Uint8Array(Buffer.from(nonce, 'base64url')), encoder.encode(boundTo)).decrypt(
-        new Uint8Array(Buffer.from(ct, 'base64url')),
-      );
+      return xchacha20poly1305(
+        key,
+        new Uint8Array(Buffer.from(nonce, 'base64url')),
+        encoder.encode(boundTo),
+      ).decrypt(new Uint8Array(Buffer.from(ct, 'base64url')));
     },
   };
 }

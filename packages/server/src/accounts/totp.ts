@@ -40,7 +40,14 @@ export interface Totp {
 }
 
 const totpOf = (secret: Uint8Array, label = 'Burrow') =>
-  new TOTP({ issuer: TOTP_ISSUER, label, algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD_S, secret: new Secret({ buffer: secret.slice().buffer }) });
+  new TOTP({
+    issuer: TOTP_ISSUER,
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: TOTP_PERIOD_S,
+    secret: new Secret({ buffer: secret.slice().buffer }),
+  });
 
 export function createTotp({ db, clock, box }: { db: Db; clock: Clock; box: SecretBox }): Totp {
   async function load(accountId: string) {
@@ -75,10 +82,17 @@ export function createTotp({ db, clock, box }: { db: Db; clock: Clock; box: Secr
   return {
     async begin(accountId, email) {
       const existing = await load(accountId);
-      if (existing?.enabled_at != null) throw conflict('Two-step sign-in is already on. Turn it off first to set up a new app.');
+      if (existing?.enabled_at != null)
+        throw conflict('Two-step sign-in is already on. Turn it off first to set up a new app.');
       const secret = new Secret({ size: 20 });
       const sealed = box.seal(secret.bytes, accountId);
-      const values = { secret_ciphertext: sealed, key_id: box.keyId, created_at: clock.now(), enabled_at: null, last_step: null };
+      const values = {
+        secret_ciphertext: sealed,
+        key_id: box.keyId,
+        created_at: clock.now(),
+        enabled_at: null,
+        last_step: null,
+      };
       await db
         .insertInto('totp_factors')
         .values({ account_id: accountId, ...values })
@@ -102,7 +116,10 @@ export function createTotp({ db, clock, box }: { db: Db; clock: Clock; box: Secr
     },
 
     async disable(accountId) {
-      const result = await db.deleteFrom('totp_factors').where('account_id', '=', accountId).executeTakeFirst();
+      const result = await db
+        .deleteFrom('totp_factors')
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
 

@@ -54,8 +54,6 @@ after(async () => {
   await server.close();
 });
 
-const operatorMails = (kind: RegExp) => sink.mails.filter((m) => m.to === OPERATOR && kind.test(m.subject));
-
 /** Retries `fn` until it returns something truthy: detection runs after each answer is sent. */
 async function eventually<T>(fn: () => Promise<T | undefined | null | false>, what: string, ms = 5000): Promise<T> {
   const until = Date.now() + ms;
@@ -184,7 +182,7 @@ test('(d) unknown toy tokens and unregistered device ids: refused, alert mail, a
   const removed: Credentials = { token: who.token, device: randomId() };
   expectStatus(await call('GET', '/v1/inbox', removed), 403, 'an unregistered device is refused');
   const scope = `session:${hashToken(who.token).slice(0, 16)}`;
-  await eventually(async () => sink.mails.find((m) => m.to === OPERATOR && /revoked-credential/.test(m.subject) && m.text.includes(scope)), 'alert for the device');
+  await eventually(() => Promise.resolve(sink.mails.find((m) => m.to === OPERATOR && /revoked-credential/.test(m.subject) && m.text.includes(scope))), 'alert for the device');
 });
 
 test('a session token revoked by an incident, presented again from its own address, is a stale cookie: no alert', async () => {

@@ -124,8 +124,9 @@ export function registerBreachWatch(app: App, { config, db, clock, log, mailer, 
   app.addHook('onReady', async () => {
     await prune();
   });
-  app.addHook('onClose', async () => {
+  app.addHook('onClose', (_instance, done) => {
     clearInterval(timer);
+    done();
   });
   const made = { recorder, detectors };
   byApp.set(app, made);

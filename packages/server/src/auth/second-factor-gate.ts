@@ -10,7 +10,11 @@ import type { Db } from '../db/index.js';
 export async function lacksRequiredSecondFactor(db: Db, accountId: string): Promise<boolean> {
   const rule = await db
     .selectFrom('family_members')
-    .innerJoin('family_second_factor_rules', 'family_second_factor_rules.family_id', 'family_members.family_id')
+    .innerJoin(
+      'family_second_factor_rules',
+      'family_second_factor_rules.family_id',
+      'family_members.family_id',
+    )
     .select('family_members.family_id')
     .where('family_members.account_id', '=', accountId)
     .executeTakeFirst();
@@ -27,7 +31,12 @@ export async function hasSecondFactor(db: Db, accountId: string): Promise<boolea
     .where('enabled_at', 'is not', null)
     .executeTakeFirst();
   if (totp) return true;
-  const passkey = await db.selectFrom('passkeys').select('id').where('account_id', '=', accountId).limit(1).executeTakeFirst();
+  const passkey = await db
+    .selectFrom('passkeys')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .limit(1)
+    .executeTakeFirst();
   return passkey !== undefined;
 }
 

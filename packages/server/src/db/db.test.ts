@@ -61,7 +61,8 @@ test(`the schema holds no column for plaintext names or audio (${process.env.BUR
 });
 
 test('int8 columns come back as numbers on both dialects', async () => {
-  const server = await startTestServer();
+  // No canary accounts (tripwires/): the count below is of this test's one row.
+  const server = await startTestServer({ tripwires: { canaryAccounts: 0 } });
   try {
     await server.db
       .insertInto('accounts')

@@ -41,7 +41,13 @@ export function resolveHoneycheckerSecret({
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const value = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another process (a second node, the CLI) made it first: use theirs.
+    if ((err as { code?: unknown }).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw err;
+  }
   chmodSync(file, 0o600);
   log?.warn({ file }, 'BURROW_HONEYCHECKER_SECRET is unset: generated a development secret beside the honeychecker (0600); set it in production');
   return value;

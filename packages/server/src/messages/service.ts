@@ -270,10 +270,11 @@ export function createMessages({
         .where('message_recipients.device_id', '=', caller.deviceId)
         .where('message_recipients.message_seq', '>', after)
         // A message held for this toy's review comes through the review feed instead (review/).
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('message_reviews')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('message_reviews')
                 .select('message_reviews.message_seq')
                 .whereRef('message_reviews.message_seq', '=', 'messages.seq')
                 .where('message_reviews.toy_id', '=', caller.deviceId),
@@ -324,7 +325,7 @@ export function createMessages({
           receipts: [
             ...receipts
               .filter((x) => x.message_seq === r.seq)
-              .map((x) => ({ deviceId: x.device_id, kind: x.kind as ReceiptKind | 'declined', at: x.created_at })),
+              .map((x) => ({ deviceId: x.device_id, kind: x.kind, at: x.created_at })),
             ...declined
               .filter((x) => x.message_seq === r.seq)
               .map((x) => ({ deviceId: x.toy_id, kind: 'declined' as const, at: x.decided_at ?? 0 })),

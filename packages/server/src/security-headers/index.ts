@@ -21,8 +21,11 @@ import { WEB_CSP } from '../web/serve-web.js';
 
 /** For answers that are not the web app: nothing may load, run, frame or submit from them. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-/** The same as the web app's pages (web/serve-web.ts): the microphone for this origin only. */
-export const PERMISSIONS_POLICY = 'microphone=(self), camera=(), geolocation=(), payment=()';
+/**
+ * The same as the web app's pages (web/serve-web.ts): the microphone (recording) and the camera
+ * (scanning a toy's pairing QR code) for this origin only.
+ */
+export const PERMISSIONS_POLICY = 'microphone=(self), camera=(self), geolocation=(), payment=()';
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

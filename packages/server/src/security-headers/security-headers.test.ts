@@ -28,7 +28,7 @@ function assertHardened(res: LightMyRequestResponse, csp: string, what: string):
   assert.equal(h['x-frame-options'], 'DENY', what);
   assert.equal(h['referrer-policy'], 'no-referrer', what);
   assert.equal(h['x-content-type-options'], 'nosniff', what);
-  assert.match(String(h['permissions-policy']), /^microphone=\(self\), camera=\(\)/, what);
+  assert.match(String(h['permissions-policy']), /^microphone=\(self\), camera=\(self\), geolocation=\(\)/, what);
   assert.equal(h['cross-origin-opener-policy'], 'same-origin', what);
   assert.equal(h['strict-transport-security'], undefined, `${what}: no HSTS over plain HTTP`);
 }

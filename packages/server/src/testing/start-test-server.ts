@@ -20,6 +20,7 @@ import type { App } from '../http/types.js';
 import { createLogger } from '../logger.js';
 import type { WatchConfig } from '../anomalies/config.js';
 import type { Mailer } from '../mail/index.js';
+import { tripwiresOf } from '../tripwires/index.js';
 
 export interface TestServerOptions {
   clock?: Clock;
@@ -149,6 +150,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       logger: options.logger ?? createLogger('silent'),
       ...(options.mailer ? { mailer: options.mailer } : {}),
     });
+    // Canaries are planted beside start-up; a test sees the installation after, never during, it.
+    await tripwiresOf(app)?.planted;
     await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
     const address = app.server.address();
     if (address === null || typeof address === 'string')

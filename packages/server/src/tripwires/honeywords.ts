@@ -38,6 +38,12 @@ import { decoysFor } from './decoys.js';
 const HASH_LEN = 32;
 const SALT_LEN = 16;
 
+export interface Argon2Costs {
+  readonly memoryCost: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+}
+
 export interface SweetwordSet {
   salt: Buffer;
   hashes: Buffer[];
@@ -80,7 +86,8 @@ export interface HoneywordOptions {
   k: number;
   /** Told (not awaited) when a tripwire fires. */
   onEvent: (event: SweetwordEvent) => void;
-  params?: typeof argon2Params;
+  /** argon2id costs (default: the accounts' OWASP parameters). */
+  params?: Argon2Costs;
 }
 
 export interface HoneywordHasher extends PasswordHasher {
@@ -97,8 +104,16 @@ export function createHoneywordHasher({ inner, pepper, honeychecker, k, onEvent,
   // Sets the honeychecker did not know at the last check: re-made at the next opportunity.
   const unknownSets = new Set<string>();
 
-  const raw = (password: string, salt: Buffer, p: { memoryCost: number; timeCost: number; parallelism: number }) =>
-    hashRaw(normalizePassword(password), { ...params, ...p, outputLen: HASH_LEN, salt, secret: pepper.secret });
+  const raw = (password: string, salt: Buffer, p: Argon2Costs) =>
+    hashRaw(normalizePassword(password), {
+      algorithm: argon2Params.algorithm,
+      memoryCost: p.memoryCost,
+      timeCost: p.timeCost,
+      parallelism: p.parallelism,
+      outputLen: HASH_LEN,
+      salt,
+      secret: pepper.secret,
+    });
 
   async function makeSet(sweetwords: string[], realIndex: number): Promise<{ stored: StoredPassword; setId: string }> {
     const salt = randomBytes(SALT_LEN);

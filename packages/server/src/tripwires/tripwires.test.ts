@@ -3,7 +3,10 @@
  * honeychecker is always its own SQLite file), with operator alerts read from a real SMTP sink.
  */
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { hash } from '@node-rs/argon2';
+import { argon2Params } from '../accounts/passwords.js';
 import { after, before, test } from 'node:test';
 import { createSmtpMailer } from '../mail/index.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
@@ -94,6 +97,17 @@ void test('a sign-in with the real password works and fires nothing', async () =
   assert.equal(operatorMails().length, 0);
 });
 
+void test('an account stored before honeywords gets its sweetword set at its next successful sign-in', async () => {
+  const someone = await person(call, 'legacy');
+  const pepper = readFileSync(join(server.dataDir, 'pepper'), 'utf8').trim();
+  const legacy = await hash(PASSWORD, { ...argon2Params, secret: Buffer.from(pepper, 'utf8') });
+  await server.db.updateTable('accounts').set({ password_hash: legacy }).where('id', '=', someone.accountId).execute();
+  expectStatus(await signIn(someone.email, PASSWORD), 200, 'legacy sign-in');
+  const row = await server.db.selectFrom('accounts').select('password_hash').where('id', '=', someone.accountId).executeTakeFirstOrThrow();
+  assert.equal(decodeSet(row.password_hash)?.hashes.length, server.config.tripwires.honeywords);
+  expectStatus(await signIn(someone.email, PASSWORD), 200, 'sign-in with the new set');
+});
+
 void test('a decoy (honeyword) is refused exactly like a wrong password, opens an incident and mails the operator', async () => {
   const { email, decoy } = await accountWithKnownDecoy();
   const wrong = await signIn(email, 'not the password, not a decoy');
@@ -149,7 +163,7 @@ void test('reading a canary message or blob through the API opens an incident', 
   assert.ok(await watched.get(family.blobKey));
   await tw.settled();
   assert.equal((await incidents()).filter((i) => i.summary === TRIPWIRE_SUMMARIES['canary-read']).length, 1);
-  assert.ok(tw.alerts.metrics().raised['canary-read:critical'] ?? 0 >= 2);
+  assert.ok((tw.alerts.metrics().raised['canary-read:critical'] ?? 0) >= 2, 'both reads raised an alert');
 });
 
 void test('the main database holds no trace of which sweetword is real nor which accounts are canaries', async () => {

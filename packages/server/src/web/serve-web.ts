@@ -27,7 +27,9 @@ export const WEB_APP_ROUTES = [
   '/toys',
   '/devices',
   '/family',
+  '/review',
   '/join',
+  '/notices',
   '/security',
   '/verify-email',
   '/reset-password',
@@ -60,7 +62,8 @@ export interface ServeWebOptions {
 function setHeaders(reply: FastifyReply, path: string): void {
   if (path.endsWith('.html')) {
     void reply.header('content-security-policy', WEB_CSP);
-    void reply.header('permissions-policy', 'microphone=(self), camera=(), geolocation=(), payment=()');
+    // The camera scans a toy's pairing QR code (Toys page); both for this origin only.
+    void reply.header('permissions-policy', 'microphone=(self), camera=(self), geolocation=(), payment=()');
     void reply.header('cache-control', 'no-cache');
   } else if (/[\\/]assets[\\/]/.test(path)) {
     void reply.header('cache-control', 'public, max-age=31536000, immutable');

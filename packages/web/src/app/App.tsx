@@ -7,9 +7,11 @@ import { Family } from './pages/Family.js';
 import { Home } from './pages/Home.js';
 import { Join, joinInProgress } from './pages/Join.js';
 import { Listen } from './pages/Listen.js';
+import { Notices } from './pages/Notices.js';
 import { LogIn, SignUp } from './pages/Auth.js';
 import { RecoveryCodesStep } from './pages/RecoveryCodes.js';
 import { ResetPassword } from './pages/ResetPassword.js';
+import { Review } from './pages/Review.js';
 import { Security } from './pages/Security.js';
 import { VerifyEmail } from './pages/VerifyEmail.js';
 import { Setup } from './pages/Setup.js';
@@ -27,8 +29,10 @@ const signedInPages: Record<string, () => JSX.Element> = {
   '/listen': Listen,
   '/toys': Toys,
   '/family': Family,
+  '/review': Review,
   '/devices': Devices,
   '/security': Security,
+  '/notices': Notices,
 };
 
 /** Which path a phase belongs on, when the current one is not allowed. */

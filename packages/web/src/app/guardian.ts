@@ -18,8 +18,10 @@ import {
   type SocketLike,
   type Stream,
   type ToySettingsChange,
+  type PendingReview,
+  ApiError,
 } from '@burrow/client';
-import { findDevice, type QuietHours, type RosterWire, type ToySettingsWire } from '@burrow/protocol';
+import { deviceFingerprint, toBase64url, findDevice, type QuietHours, type RosterWire, type ToySettingsWire } from '@burrow/protocol';
 import { describeError } from '../shared/errors.js';
 import { IdbStore, MessageArchive, type ArchivedMessage } from '../shared/idb-store.js';
 import type { Recording } from '../shared/recorder.js';
@@ -45,7 +47,12 @@ export interface Toy {
 export interface Receipt {
   delivered: boolean;
   played: boolean;
+  /** A guardian declined it after review (docs/safety.md): it was deleted and will not play. */
+  declined: boolean;
 }
+
+/** A message waiting for a guardian's review, as the review queue shows it. */
+export type WaitingReview = PendingReview;
 
 export type Phase = 'loading' | 'signed-out' | 'setup' | 'ready' | 'failed';
 
@@ -76,6 +83,8 @@ export interface GuardianState {
   recoveryCodes: string[] | null;
   /** A family requires a second factor this account has not added (family operations are refused). */
   mustAddSecondFactor: boolean;
+  /** Messages waiting for a guardian's review (guardians only; docs/safety.md). */
+  reviews: PendingReview[];
 }
 
 /** A password sign-in that waits for its second factor (accounts/second-factor.ts on the server). */
@@ -121,6 +130,7 @@ export class Guardian {
       returning: false,
       recoveryCodes: null,
       mustAddSecondFactor: false,
+      reviews: [],
     };
   }
 
@@ -258,6 +268,7 @@ export class Guardian {
     this.set({ messages: await this.archive.all() });
     this.set({ phase: this.state.children.length === 0 ? 'setup' : 'ready' });
     this.startStream();
+    void this.refreshReviews();
   }
 
   // --- family ---
@@ -395,6 +406,12 @@ export class Guardian {
         durationMs: recording.durationMs,
         ...(this.state.senderName ? { senderName: this.state.senderName } : {}),
       });
+    } catch (err) {
+      // The server answers a removed or blocked person as it answers a stranger ("No such family",
+      // so family ids cannot be probed). This browser was in the family, so say what that means here.
+      if (isApiError(err, 'not_found') && /family/i.test(err.message))
+        throw new ApiError(err.status, err.code, 'You can no longer send to this family. If you think this is a mistake, ask a guardian of the family.');
+      throw err;
     } finally {
       stop();
     }
@@ -454,8 +471,9 @@ export class Guardian {
       const receipts: Record<string, Receipt> = {};
       for (const m of messages) {
         receipts[m.messageId] = {
-          delivered: m.receipts.length > 0,
+          delivered: m.receipts.some((r) => r.kind === 'delivered' || r.kind === 'played'),
           played: m.receipts.some((r) => r.kind === 'played'),
+          declined: m.receipts.some((r) => r.kind === 'declined'),
         };
       }
       this.set({ receipts });
@@ -489,6 +507,7 @@ export class Guardian {
         else if (event.type === 'presence' && typeof event.toyId === 'string')
           this.onPresence(event.toyId, event.online === true, typeof event.lastSeenAt === 'number' ? event.lastSeenAt : Date.now());
         else if (event.type === 'toys') void this.loadToys().catch(() => undefined);
+        else if (event.type === 'review') void this.refreshReviews();
         else if (event.type === 'roster' || event.type === 'pairing')
           void this.loadFamily().then(() => this.sync());
       },
@@ -556,6 +575,65 @@ export class Guardian {
     if (me.families.length === 0) return false;
     await this.enter();
     return true;
+  }
+
+  /**
+   * This browser's device fingerprint (docs/protocol.md §12): a guardian approving this device sees
+   * the same digits, computed from the keys the server gave them, and compares them with these.
+   */
+  fingerprint(): string {
+    return deviceFingerprint({ signPublicKey: toBase64url(this.device.keys.signPublicKey), kemPublicKey: toBase64url(this.device.keys.kemPublicKey) });
+  }
+
+  // --- review before play (docs/safety.md) ---
+
+  /** Reloads the review queue (guardians only; others have none). */
+  async refreshReviews(): Promise<void> {
+    if (this.state.role !== 'guardian' || !this.state.familyId) return;
+    try {
+      this.set({ reviews: await this.device.listReviews(this.state.familyId) });
+    } catch (err) {
+      console.warn('reviews failed:', describeError(err));
+    }
+  }
+
+  /** Opens a waiting message in this browser (it is sealed to the guardians) to listen before deciding. */
+  async openReview(messageId: string): Promise<{ audio: Blob; senderName: string | null; durationMs: number | null }> {
+    const pending = this.state.reviews.find((r) => r.messageId === messageId);
+    if (!pending) throw new Error('That message is no longer waiting.');
+    const { meta, audio } = await this.device.openReview(this.requireFamily(), pending);
+    const type = typeof meta.mimeType === 'string' ? meta.mimeType : 'application/octet-stream';
+    return {
+      audio: new Blob([audio as Uint8Array<ArrayBuffer>], { type }),
+      senderName: typeof meta.senderName === 'string' ? meta.senderName : null,
+      durationMs: typeof meta.durationMs === 'number' ? meta.durationMs : null,
+    };
+  }
+
+  /** Approves a waiting message: this device signs a review for each toy; the toys then play it. */
+  async approveReview(messageId: string): Promise<void> {
+    await this.device.approveMessage(this.requireFamily(), messageId);
+    await this.refreshReviews();
+  }
+
+  /** Declines a waiting message: it is deleted and its sender is told. */
+  async declineReview(messageId: string): Promise<void> {
+    await this.device.declineMessage(this.requireFamily(), messageId);
+    await this.refreshReviews();
+  }
+
+  /** People whose messages a guardian may put under review: admitted members and their devices. */
+  async reviewablePeople(): Promise<{ accountId: string; email: string; deviceIds: string[] }[]> {
+    const { requests } = await this.api.listJoinRequests(this.requireFamily());
+    const roster = this.state.roster;
+    return requests
+      .filter((r) => r.status === 'approved')
+      .map((r) => ({
+        accountId: r.accountId,
+        email: r.email,
+        deviceIds: r.devices.map((d) => d.deviceId).filter((id) => roster?.devices.some((d) => d.id === id && d.role === 'member')),
+      }))
+      .filter((p) => p.deviceIds.length > 0);
   }
 
   toySettings(toyId: string): Promise<{ settings: ToySettingsWire | null }> {

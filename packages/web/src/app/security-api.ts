@@ -51,37 +51,59 @@ export const securityApi = {
   passkeys: () => api.request<{ passkeys: PasskeyView[] }>('GET', '/v1/me/passkeys'),
   async addPasskey(name: string): Promise<PasskeyView> {
     const { challengeId, options } = await api.request<Options>('POST', '/v1/me/passkeys/options');
-    const response = await startRegistration({ optionsJSON: options as unknown as Parameters<typeof startRegistration>[0]['optionsJSON'] });
+    const response = await startRegistration({
+      optionsJSON: options as unknown as Parameters<typeof startRegistration>[0]['optionsJSON'],
+    });
     return api.request<PasskeyView>('POST', '/v1/me/passkeys', { challengeId, response, name });
   },
-  renamePasskey: (id: string, name: string) => api.request<void>('PATCH', `/v1/me/passkeys/${encodeURIComponent(id)}`, { name }),
+  renamePasskey: (id: string, name: string) =>
+    api.request<void>('PATCH', `/v1/me/passkeys/${encodeURIComponent(id)}`, { name }),
   removePasskey: (id: string) => api.request<void>('DELETE', `/v1/me/passkeys/${encodeURIComponent(id)}`),
   beginTotp: () => api.request<{ secret: string; uri: string }>('POST', '/v1/me/totp'),
-  confirmTotp: (code: string) => api.request<{ recoveryCodes: string[] }>('POST', '/v1/me/totp/confirm', { code }),
+  confirmTotp: (code: string) =>
+    api.request<{ recoveryCodes: string[] }>('POST', '/v1/me/totp/confirm', { code }),
   disableTotp: (password: string) => api.request<void>('DELETE', '/v1/me/totp', { password }),
-  renewCodes: (password: string) => api.request<{ recoveryCodes: string[] }>('POST', '/v1/me/recovery-codes', { password }),
+  renewCodes: (password: string) =>
+    api.request<{ recoveryCodes: string[] }>('POST', '/v1/me/recovery-codes', { password }),
   familyRequirement: (familyId: string) =>
-    api.request<{ required: boolean; membersWithout: number }>('GET', `/v1/families/${encodeURIComponent(familyId)}/second-factor-requirement`),
+    api.request<{ required: boolean; membersWithout: number }>(
+      'GET',
+      `/v1/families/${encodeURIComponent(familyId)}/second-factor-requirement`,
+    ),
   setFamilyRequirement: (familyId: string, required: boolean) =>
-    api.request<{ required: boolean; membersWithout: number }>('PUT', `/v1/families/${encodeURIComponent(familyId)}/second-factor-requirement`, { required }),
+    api.request<{ required: boolean; membersWithout: number }>(
+      'PUT',
+      `/v1/families/${encodeURIComponent(familyId)}/second-factor-requirement`,
+      { required },
+    ),
 
   // --- signed out ---
 
   /** Usernameless: the browser offers the passkeys it holds for this site. Sets the session cookie. */
   async signInWithPasskey(): Promise<void> {
     const { challengeId, options } = await api.request<Options>('POST', '/v1/passkey-sign-ins/options');
-    const response = await startAuthentication({ optionsJSON: options as unknown as Parameters<typeof startAuthentication>[0]['optionsJSON'] });
+    const response = await startAuthentication({
+      optionsJSON: options as unknown as Parameters<typeof startAuthentication>[0]['optionsJSON'],
+    });
     await api.request('POST', '/v1/passkey-sign-ins', { challengeId, response });
   },
-  secondFactorCode: (pendingToken: string, code: string) => api.request('POST', '/v1/sessions/second-factor', { pendingToken, code }),
+  secondFactorCode: (pendingToken: string, code: string) =>
+    api.request('POST', '/v1/sessions/second-factor', { pendingToken, code }),
   async secondFactorPasskey(pendingToken: string): Promise<void> {
-    const { challengeId, options } = await api.request<Options>('POST', '/v1/sessions/second-factor/passkey-options', { pendingToken });
-    const response = await startAuthentication({ optionsJSON: options as unknown as Parameters<typeof startAuthentication>[0]['optionsJSON'] });
+    const { challengeId, options } = await api.request<Options>(
+      'POST',
+      '/v1/sessions/second-factor/passkey-options',
+      { pendingToken },
+    );
+    const response = await startAuthentication({
+      optionsJSON: options as unknown as Parameters<typeof startAuthentication>[0]['optionsJSON'],
+    });
     await api.request('POST', '/v1/sessions/second-factor/passkey', { pendingToken, challengeId, response });
   },
   verifyEmail: (token: string) => api.request<void>('POST', '/v1/email-verifications', { token }),
   requestReset: (email: string) => api.request('POST', '/v1/password-resets', { email }),
-  resetPassword: (token: string, password: string) => api.request<void>('POST', '/v1/password-resets/complete', { token, password }),
+  resetPassword: (token: string, password: string) =>
+    api.request<void>('POST', '/v1/password-resets/complete', { token, password }),
   resetWithCode: (email: string, recoveryCode: string, password: string) =>
     api.request<void>('POST', '/v1/password-resets/recovery-code', { email, recoveryCode, password }),
 };

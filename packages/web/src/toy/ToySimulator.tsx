@@ -28,6 +28,40 @@ function PawIcon({ kind }: { kind: 'play' | 'record' }) {
   );
 }
 
+/**
+ * The pairing button: held for a second, the toy makes a code and shows it until it is claimed. Its
+ * own component, so its press state starts afresh each time it reappears (the code box replaces it
+ * while the button is still held, and the release it never sees must not block the next press).
+ */
+function PairingButton({ label, onHeld, onTooShort }: { label: string; onHeld: () => void; onTooShort: () => void }) {
+  const [holding, setHolding] = useState(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const press = usePress(
+    () => {
+      setHolding(true);
+      timer.current = setTimeout(() => {
+        timer.current = undefined;
+        setHolding(false);
+        onHeld();
+      }, HOLD_TO_PAIR_MS);
+    },
+    () => {
+      setHolding(false);
+      if (timer.current) {
+        clearTimeout(timer.current);
+        timer.current = undefined;
+        onTooShort();
+      }
+    },
+  );
+  return (
+    <button type="button" className={`pair-button ${holding ? 'holding' : ''}`} {...press}>
+      {label}
+    </button>
+  );
+}
+
 function useNow(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -44,8 +78,6 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
   const audio = useRef<HTMLAudioElement>(null);
   const [playing, setPlaying] = useState<{ from: string } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [holding, setHolding] = useState(false);
-  const holdTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const now = useNow(state.pairing !== null);
   const recorder = useRecorder(MAX_ANSWER_MS);
   const [sendingAnswer, setSendingAnswer] = useState(false);
@@ -111,27 +143,6 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
       recorder.start();
     },
     () => void sendAnswer(),
-  );
-
-  // The pairing button: held for a second, it makes a code and shows it until the toy is claimed.
-  const pairButton = usePress(
-    () => {
-      setHolding(true);
-      setMessage(null);
-      holdTimer.current = setTimeout(() => {
-        holdTimer.current = undefined;
-        setHolding(false);
-        toy.startPairing().catch((err: unknown) => setMessage(describeError(err)));
-      }, HOLD_TO_PAIR_MS);
-    },
-    () => {
-      setHolding(false);
-      if (holdTimer.current) {
-        clearTimeout(holdTimer.current);
-        holdTimer.current = undefined;
-        setMessage('Keep holding the pairing button for a second.');
-      }
-    },
   );
 
   const recording = recorder.status === 'starting' || recorder.status === 'recording';
@@ -225,9 +236,14 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
           </div>
         ) : (
           <>
-            <button type="button" className={`pair-button ${holding ? 'holding' : ''}`} {...pairButton}>
-              {state.paired ? 'Pairing button (to pair again)' : 'Pairing button'}
-            </button>
+            <PairingButton
+              label={state.paired ? 'Pairing button (to pair again)' : 'Pairing button'}
+              onHeld={() => {
+                setMessage(null);
+                toy.startPairing().catch((err: unknown) => setMessage(describeError(err)));
+              }}
+              onTooShort={() => setMessage('Keep holding the pairing button for a second.')}
+            />
             <p className="hint">
               {state.paired
                 ? 'This toy is paired. Hold the button for a second to pair it with a family again.'

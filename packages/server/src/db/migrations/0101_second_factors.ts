@@ -47,7 +47,11 @@ export const migration: DialectMigration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('used_at', 'bigint')
       .execute();
-    await db.schema.createIndex('recovery_codes_account_id').on('recovery_codes').column('account_id').execute();
+    await db.schema
+      .createIndex('recovery_codes_account_id')
+      .on('recovery_codes')
+      .column('account_id')
+      .execute();
     await db.schema
       .createTable('pending_logins')
       .addColumn('token_hash', 'text', (c) => c.primaryKey())

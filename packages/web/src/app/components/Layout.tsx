@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useGuardian } from '../context.js';
 import { follow, usePath } from '../router.js';
 import { Icon, type IconName } from './Icon.js';
+import { NoticeBanner } from './IncidentNotice.js';
 
 const tabs: { path: string; label: string; icon: IconName }[] = [
   { path: '/', label: 'Home', icon: 'home' },
@@ -11,6 +12,8 @@ const tabs: { path: string; label: string; icon: IconName }[] = [
   { path: '/family', label: 'Family', icon: 'family' },
   { path: '/devices', label: 'Devices', icon: 'key' },
 ];
+
+const reviewTab: { path: string; label: string; icon: IconName } = { path: '/review', label: 'Review', icon: 'chat' };
 
 export function Brand() {
   return (
@@ -31,6 +34,8 @@ export function Layout({ children }: { children: ReactNode }) {
   const [state, guardian] = useGuardian();
   const path = usePath();
   const unheard = state.messages.filter((m) => !m.heard && guardian.isToy(m.from)).length;
+  // The review queue is for guardians only (docs/safety.md).
+  const shown = state.role === 'guardian' ? [...tabs.slice(0, 5), reviewTab, ...tabs.slice(5)] : tabs;
   return (
     <div className="shell">
       <a className="skip" href="#main">
@@ -38,6 +43,9 @@ export function Layout({ children }: { children: ReactNode }) {
       </a>
       <header className="topbar">
         <Brand />
+        <a className="top-link wide-only" href="/notices" onClick={follow} aria-current={path === '/notices' ? 'page' : undefined}>
+          Notices
+        </a>
         <a className="top-link" href="/security" onClick={follow} aria-current={path === '/security' ? 'page' : undefined}>
           Security
         </a>
@@ -47,6 +55,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </span>
       </header>
       <main id="main" className="content">
+        <NoticeBanner hidden={path === '/notices'} />
         {state.mustAddSecondFactor && path !== '/security' ? (
           <p className="card warn" role="note">
             Your family asks everyone to use two-step sign-in. Sending and hearing messages wait until you{' '}
@@ -60,7 +69,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </main>
       <nav className="tabbar" aria-label="Main">
         <ul>
-          {tabs.map((tab) => (
+          {shown.map((tab) => (
             <li key={tab.path}>
               <a href={tab.path} onClick={follow} aria-current={path === tab.path ? 'page' : undefined}>
                 <Icon name={tab.icon} />
@@ -69,6 +78,12 @@ export function Layout({ children }: { children: ReactNode }) {
                   <span className="tab-badge">
                     {unheard}
                     <span className="sr-only"> new</span>
+                  </span>
+                ) : null}
+                {tab.path === '/review' && state.reviews.length > 0 ? (
+                  <span className="tab-badge">
+                    {state.reviews.length}
+                    <span className="sr-only"> waiting</span>
                   </span>
                 ) : null}
               </a>

@@ -48,6 +48,13 @@ export function Devices() {
         </p>
         <p>Its keys were made here and never leave it. Its device id:</p>
         <p className="mono fingerprint">{grouped(state.deviceId)}</p>
+        <p>
+          Its fingerprint — a guardian approving this browser sees the same digits; compare them together, in
+          person or on a call:
+        </p>
+        <p className="mono fingerprint" data-testid="my-fingerprint">
+          {guardian.fingerprint()}
+        </p>
         <form className="form inline" onSubmit={(e) => void saveName(e)}>
           <label htmlFor={ids.name}>Your name on messages</label>
           <input

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { Grant, JoinRequest, PendingDevice } from '@burrow/client';
+import { deviceFingerprint } from '@burrow/protocol';
 import { describeError } from '../../shared/errors.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
@@ -8,6 +9,27 @@ interface People {
   requests: JoinRequest[];
   pendingDevices: PendingDevice[];
   blocks: { accountId: string; email: string; createdAt: number }[];
+}
+
+/**
+ * The fingerprint of a device's keys as the server handed them (docs/protocol.md §12). The person
+ * sees the same digits on their own Join or Devices page; comparing them in person or on a call
+ * shows the server did not swap in keys of its own.
+ */
+function Fingerprints({ devices }: { devices: { deviceId: string; signPublicKey: string; kemPublicKey: string }[] }) {
+  if (devices.length === 0) return null;
+  return (
+    <div className="fingerprints">
+      <p className="hint">Before approving, compare with what their screen shows (Devices page):</p>
+      <ul>
+        {devices.map((d) => (
+          <li key={d.deviceId} className="mono fingerprint" data-fingerprint={deviceFingerprint(d)}>
+            {deviceFingerprint(d)}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 }
 
 function when(at: number): string {
@@ -84,6 +106,7 @@ function JoinRequestCard({
         Asked on {when(request.createdAt)} from {request.devices.length} device
         {request.devices.length === 1 ? '' : 's'}.
       </p>
+      <Fingerprints devices={request.devices} />
       <GrantPicker grant={grant} onChange={setGrant} legend={`What ${request.email} may do`} />
       <div className="actions">
         <button type="button" className="primary" disabled={busy} onClick={() => void act(true)}>
@@ -124,6 +147,7 @@ function PendingDeviceCard({
     <li className="card">
       <h3>New device of {device.email}</h3>
       <p className="mono">{device.deviceId.slice(0, 16)}…</p>
+      <Fingerprints devices={[device]} />
       <GrantPicker grant={grant} onChange={setGrant} legend="What this device may do" />
       <button type="button" className="primary" disabled={busy} onClick={() => void approve()}>
         Approve device

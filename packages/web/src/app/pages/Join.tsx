@@ -129,6 +129,13 @@ export function Join() {
             Your request was sent. A guardian of the family needs to approve you; this page opens Burrow as soon as
             they do.
           </p>
+          <p>
+            So the guardian knows this request is really yours, read them this browser’s fingerprint (in person or on
+            a call); they see the same digits when they approve you:
+          </p>
+          <p className="mono fingerprint" data-testid="my-fingerprint">
+            {guardian.fingerprint()}
+          </p>
           <p className="hint">Signed in as {state.email}. You can close this page and come back later.</p>
           <div role="alert" className="form-error" id={ids.error}>
             {error}

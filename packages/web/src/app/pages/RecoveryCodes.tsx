@@ -2,7 +2,8 @@ import { useId, useState, type FormEvent } from 'react';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 
-const normalize = (code: string) => code.toLowerCase().replace(/[\s-]/g, '').replace(/o/g, '0').replace(/[il]/g, '1');
+const normalize = (code: string) =>
+  code.toLowerCase().replace(/[\s-]/g, '').replace(/o/g, '0').replace(/[il]/g, '1');
 
 /** The codes as a list a person can read, copy or write down. */
 export function RecoveryCodeList({ codes }: { codes: string[] }) {
@@ -17,7 +18,12 @@ export function RecoveryCodeList({ codes }: { codes: string[] }) {
       <button
         type="button"
         className="ghost small"
-        onClick={() => void navigator.clipboard?.writeText(codes.join('\n')).then(() => setCopied(true), () => setCopied(false))}
+        onClick={() =>
+          void navigator.clipboard?.writeText(codes.join('\n')).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          )
+        }
       >
         Copy the codes
       </button>
@@ -58,7 +64,13 @@ export function RecoveryCodesStep() {
           {error}
         </div>
         <label htmlFor={ids.code}>Type one of the codes to confirm you saved them</label>
-        <input id={ids.code} className="code-input mono" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
+        <input
+          id={ids.code}
+          className="code-input mono"
+          autoComplete="off"
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+        />
         <button type="submit" className="primary">
           I have saved my codes
         </button>

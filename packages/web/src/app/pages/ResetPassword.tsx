@@ -6,15 +6,37 @@ import { follow } from '../router.js';
 import { linkToken, securityApi } from '../security-api.js';
 import type { Strength } from '../strength.js';
 
-function NewPassword({ id, value, onChange, email }: { id: string; value: string; onChange: (v: string) => void; email: string }) {
+function NewPassword({
+  id,
+  value,
+  onChange,
+  email,
+}: {
+  id: string;
+  value: string;
+  onChange: (v: string) => void;
+  email: string;
+}) {
   const meter = useId();
   const [, setStrength] = useState<Strength | null>(null);
   const onStrength = useCallback((s: Strength | null) => setStrength(s), []);
   return (
     <>
       <label htmlFor={id}>New password</label>
-      <input id={id} type="password" autoComplete="new-password" aria-describedby={meter} value={value} onChange={(e) => onChange(e.target.value)} />
-      <PasswordMeter id={meter} password={value} userInputs={[email, 'burrow', 'toy']} onChange={onStrength} />
+      <input
+        id={id}
+        type="password"
+        autoComplete="new-password"
+        aria-describedby={meter}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <PasswordMeter
+        id={meter}
+        password={value}
+        userInputs={[email, 'burrow', 'toy']}
+        onChange={onStrength}
+      />
     </>
   );
 }
@@ -68,8 +90,22 @@ export function ResetPassword() {
 
   if (token)
     return (
-      <Page title="Choose a new password" intro={`At least ${MIN_LENGTH} characters (8 if you use two-step sign-in or a passkey). A short sentence works well.`}>
-        <form className="card form" noValidate aria-describedby={ids.error} onSubmit={(e) => void run(e, () => securityApi.resetPassword(token, password), 'Your password is changed, and every session was signed out. Sign in with the new password.')}>
+      <Page
+        title="Choose a new password"
+        intro={`At least ${MIN_LENGTH} characters (8 if you use two-step sign-in or a passkey). A short sentence works well.`}
+      >
+        <form
+          className="card form"
+          noValidate
+          aria-describedby={ids.error}
+          onSubmit={(e) =>
+            void run(
+              e,
+              () => securityApi.resetPassword(token, password),
+              'Your password is changed, and every session was signed out. Sign in with the new password.',
+            )
+          }
+        >
           {errorBox}
           <NewPassword id={ids.password} value={password} onChange={setPassword} email="" />
           <button type="submit" className="primary" disabled={busy}>
@@ -90,21 +126,61 @@ export function ResetPassword() {
         </button>
       </div>
       {mode === 'email' ? (
-        <form className="card form" noValidate aria-describedby={ids.error} onSubmit={(e) => void run(e, () => securityApi.requestReset(email.trim()), 'If that address has a Burrow account, a link to reset the password is on its way. It works once, for an hour.')}>
+        <form
+          className="card form"
+          noValidate
+          aria-describedby={ids.error}
+          onSubmit={(e) =>
+            void run(
+              e,
+              () => securityApi.requestReset(email.trim()),
+              'If that address has a Burrow account, a link to reset the password is on its way. It works once, for an hour.',
+            )
+          }
+        >
           {errorBox}
           <label htmlFor={ids.email}>Email</label>
-          <input id={ids.email} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id={ids.email}
+            type="email"
+            autoComplete="username"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
           <button type="submit" className="primary" disabled={busy}>
             Send me a link
           </button>
         </form>
       ) : (
-        <form className="card form" noValidate aria-describedby={ids.error} onSubmit={(e) => void run(e, () => securityApi.resetWithCode(email.trim(), code.trim(), password), 'Your password is changed, and every session was signed out. That recovery code is now used up.')}>
+        <form
+          className="card form"
+          noValidate
+          aria-describedby={ids.error}
+          onSubmit={(e) =>
+            void run(
+              e,
+              () => securityApi.resetWithCode(email.trim(), code.trim(), password),
+              'Your password is changed, and every session was signed out. That recovery code is now used up.',
+            )
+          }
+        >
           {errorBox}
           <label htmlFor={ids.email}>Email</label>
-          <input id={ids.email} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id={ids.email}
+            type="email"
+            autoComplete="username"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
           <label htmlFor={ids.code}>Recovery code</label>
-          <input id={ids.code} className="mono" autoComplete="off" value={code} onChange={(e) => setCode(e.target.value)} />
+          <input
+            id={ids.code}
+            className="mono"
+            autoComplete="off"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
           <NewPassword id={ids.password} value={password} onChange={setPassword} email={email} />
           <button type="submit" className="primary" disabled={busy}>
             Reset my password

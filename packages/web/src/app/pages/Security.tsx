@@ -13,7 +13,8 @@ import {
 } from '../security-api.js';
 import { RecoveryCodeList } from './RecoveryCodes.js';
 
-const when = (ms: number) => new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const when = (ms: number) =>
+  new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** A QR code of the otpauth:// URI, drawn by the `qrcode` package (loaded only when needed). */
 function TotpQr({ uri }: { uri: string }) {
@@ -28,7 +29,17 @@ function TotpQr({ uri }: { uri: string }) {
       live = false;
     };
   }, [uri]);
-  return src ? <img className="qr" src={src} width={220} height={220} alt="QR code to scan with your authenticator app" /> : <p role="status">Drawing the QR code…</p>;
+  return src ? (
+    <img
+      className="qr"
+      src={src}
+      width={220}
+      height={220}
+      alt="QR code to scan with your authenticator app"
+    />
+  ) : (
+    <p role="status">Drawing the QR code…</p>
+  );
 }
 
 function Passkeys({ onChange }: { onChange: () => void }) {
@@ -38,7 +49,14 @@ function Passkeys({ onChange }: { onChange: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const load = useCallback(() => void securityApi.passkeys().then((r) => setList(r.passkeys), (e: unknown) => setError(describeError(e))), []);
+  const load = useCallback(
+    () =>
+      void securityApi.passkeys().then(
+        (r) => setList(r.passkeys),
+        (e: unknown) => setError(describeError(e)),
+      ),
+    [],
+  );
   useEffect(load, [load]);
 
   const add = async (event: FormEvent) => {
@@ -52,13 +70,18 @@ function Passkeys({ onChange }: { onChange: () => void }) {
       load();
       onChange();
     } catch (err) {
-      setError(err instanceof Error && err.name === 'NotAllowedError' ? 'The passkey was not made (cancelled or timed out).' : describeError(err));
+      setError(
+        err instanceof Error && err.name === 'NotAllowedError'
+          ? 'The passkey was not made (cancelled or timed out).'
+          : describeError(err),
+      );
     } finally {
       setBusy(false);
     }
   };
   const remove = async (p: PasskeyView) => {
-    if (!window.confirm(`Remove the passkey “${p.name}”? You will not be able to sign in with it again.`)) return;
+    if (!window.confirm(`Remove the passkey “${p.name}”? You will not be able to sign in with it again.`))
+      return;
     try {
       await securityApi.removePasskey(p.passkeyId);
       setStatus(`Passkey “${p.name}” removed.`);
@@ -82,7 +105,9 @@ function Passkeys({ onChange }: { onChange: () => void }) {
   return (
     <section className="card" aria-labelledby="passkeys">
       <h2 id="passkeys">Passkeys</h2>
-      <p className="hint">A passkey signs you in with your phone’s or computer’s screen lock — no password to type or steal.</p>
+      <p className="hint">
+        A passkey signs you in with your phone’s or computer’s screen lock — no password to type or steal.
+      </p>
       {list === null ? (
         <p role="status">Loading…</p>
       ) : list.length === 0 ? (
@@ -99,10 +124,20 @@ function Passkeys({ onChange }: { onChange: () => void }) {
                 </p>
               </div>
               <div className="row-actions">
-                <button type="button" className="ghost small" onClick={() => void rename(p)} aria-label={`Rename ${p.name}`}>
+                <button
+                  type="button"
+                  className="ghost small"
+                  onClick={() => void rename(p)}
+                  aria-label={`Rename ${p.name}`}
+                >
                   Rename
                 </button>
-                <button type="button" className="ghost small danger" onClick={() => void remove(p)} aria-label={`Remove ${p.name}`}>
+                <button
+                  type="button"
+                  className="ghost small danger"
+                  onClick={() => void remove(p)}
+                  aria-label={`Remove ${p.name}`}
+                >
                   Remove
                 </button>
               </div>
@@ -113,7 +148,13 @@ function Passkeys({ onChange }: { onChange: () => void }) {
       {passkeysSupported() ? (
         <form className="form" onSubmit={(e) => void add(e)}>
           <label htmlFor={ids.name}>Name for a new passkey (optional)</label>
-          <input id={ids.name} value={name} maxLength={60} placeholder="My phone" onChange={(e) => setName(e.target.value)} />
+          <input
+            id={ids.name}
+            value={name}
+            maxLength={60}
+            placeholder="My phone"
+            onChange={(e) => setName(e.target.value)}
+          />
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Waiting for your device…' : 'Add a passkey'}
           </button>
@@ -178,14 +219,22 @@ function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () =>
   return (
     <section className="card" aria-labelledby="two-step">
       <h2 id="two-step">Two-step sign-in</h2>
-      <p className="hint">After your password, Burrow asks for a 6-digit code from an authenticator app on your phone.</p>
+      <p className="hint">
+        After your password, Burrow asks for a 6-digit code from an authenticator app on your phone.
+      </p>
       {status.totp ? (
         <form className="form" onSubmit={(e) => void disable(e)}>
           <p>
             <strong>On.</strong> Codes come from your authenticator app.
           </p>
           <label htmlFor={ids.password}>Your password, to turn it off</label>
-          <input id={ids.password} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id={ids.password}
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
           <button type="submit" className="ghost">
             Turn off two-step sign-in
           </button>
@@ -193,13 +242,18 @@ function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () =>
       ) : enrolment ? (
         <form className="form" onSubmit={(e) => void confirm(e)}>
           <ol className="steps">
-            <li>Open an authenticator app (such as Google Authenticator, Microsoft Authenticator or 1Password).</li>
+            <li>
+              Open an authenticator app (such as Google Authenticator, Microsoft Authenticator or 1Password).
+            </li>
             <li>Scan this QR code, or type the key below.</li>
             <li>Type the 6-digit code the app shows.</li>
           </ol>
           <TotpQr uri={enrolment.uri} />
           <p id={ids.secret}>
-            Key: <span className="mono totp-secret" data-secret={enrolment.secret}>{enrolment.secret.match(/.{1,4}/g)?.join(' ')}</span>
+            Key:{' '}
+            <span className="mono totp-secret" data-secret={enrolment.secret}>
+              {enrolment.secret.match(/.{1,4}/g)?.join(' ')}
+            </span>
           </p>
           <label htmlFor={ids.code}>6-digit code from the app</label>
           <input
@@ -252,7 +306,8 @@ function RecoveryCodesCard({ status, onChange }: { status: SecurityStatus; onCha
     <section className="card" aria-labelledby="recovery-codes">
       <h2 id="recovery-codes">Recovery codes</h2>
       <p className="hint">
-        Each code works once: to reset your password without email, or instead of your two-step code if you lose your phone.
+        Each code works once: to reset your password without email, or instead of your two-step code if you
+        lose your phone.
       </p>
       <p>
         <strong>{status.recoveryCodes}</strong> unused code{status.recoveryCodes === 1 ? '' : 's'} left.
@@ -260,7 +315,13 @@ function RecoveryCodesCard({ status, onChange }: { status: SecurityStatus; onCha
       {codes ? <RecoveryCodeList codes={codes} /> : null}
       <form className="form" onSubmit={(e) => void renew(e)}>
         <label htmlFor={ids.password}>Your password, to make new codes</label>
-        <input id={ids.password} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <input
+          id={ids.password}
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         <button type="submit" className="ghost">
           Make new codes (the old ones stop working)
         </button>
@@ -275,7 +336,11 @@ function RecoveryCodesCard({ status, onChange }: { status: SecurityStatus; onCha
 function FamilyRequirement({ familyId, status }: { familyId: string; status: SecurityStatus }) {
   const [state, setState] = useState<{ required: boolean; membersWithout: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void securityApi.familyRequirement(familyId).then(setState, (e: unknown) => setError(describeError(e))), [familyId]);
+  useEffect(
+    () =>
+      void securityApi.familyRequirement(familyId).then(setState, (e: unknown) => setError(describeError(e))),
+    [familyId],
+  );
   const toggle = async () => {
     if (!state) return;
     setError(null);
@@ -288,17 +353,29 @@ function FamilyRequirement({ familyId, status }: { familyId: string; status: Sec
   return (
     <section className="card" aria-labelledby="family-two-step">
       <h2 id="family-two-step">Two-step sign-in for the whole family</h2>
-      <p className="hint">When on, everyone in your family must add an authenticator app or a passkey before they can send or hear messages.</p>
+      <p className="hint">
+        When on, everyone in your family must add an authenticator app or a passkey before they can send or
+        hear messages.
+      </p>
       {state ? (
         <>
           <p>
             {state.required ? <strong>Required.</strong> : <strong>Not required.</strong>}{' '}
-            {state.membersWithout === 0 ? 'Everyone has a second factor.' : `${state.membersWithout} ${state.membersWithout === 1 ? 'person has' : 'people have'} none yet.`}
+            {state.membersWithout === 0
+              ? 'Everyone has a second factor.'
+              : `${state.membersWithout} ${state.membersWithout === 1 ? 'person has' : 'people have'} none yet.`}
           </p>
-          <button type="button" className={state.required ? 'ghost' : 'primary'} onClick={() => void toggle()} disabled={!state.required && !status.totp && status.passkeys === 0}>
+          <button
+            type="button"
+            className={state.required ? 'ghost' : 'primary'}
+            onClick={() => void toggle()}
+            disabled={!state.required && !status.totp && status.passkeys === 0}
+          >
             {state.required ? 'Stop requiring it' : 'Require it for everyone'}
           </button>
-          {!state.required && !status.totp && status.passkeys === 0 ? <p className="hint">Add a second factor to your own account first.</p> : null}
+          {!state.required && !status.totp && status.passkeys === 0 ? (
+            <p className="hint">Add a second factor to your own account first.</p>
+          ) : null}
         </>
       ) : null}
       <div role="alert" className="form-error">
@@ -312,7 +389,14 @@ function Sessions() {
   const [list, setList] = useState<SessionView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
-  const load = useCallback(() => void securityApi.sessions().then((r) => setList(r.sessions), (e: unknown) => setError(describeError(e))), []);
+  const load = useCallback(
+    () =>
+      void securityApi.sessions().then(
+        (r) => setList(r.sessions),
+        (e: unknown) => setError(describeError(e)),
+      ),
+    [],
+  );
   useEffect(load, [load]);
   const revoke = async (s: SessionView) => {
     try {
@@ -326,7 +410,11 @@ function Sessions() {
   const revokeOthers = async () => {
     try {
       const { ended } = await securityApi.revokeOthers();
-      setStatus(ended === 0 ? 'There were no other sessions.' : `Signed out ${ended} other session${ended === 1 ? '' : 's'}.`);
+      setStatus(
+        ended === 0
+          ? 'There were no other sessions.'
+          : `Signed out ${ended} other session${ended === 1 ? '' : 's'}.`,
+      );
       load();
     } catch (err) {
       setError(describeError(err));
@@ -353,7 +441,12 @@ function Sessions() {
                 </p>
               </div>
               {s.current ? null : (
-                <button type="button" className="ghost small" onClick={() => void revoke(s)} aria-label={`Sign out ${s.browser}${s.system ? ` on ${s.system}` : ''}`}>
+                <button
+                  type="button"
+                  className="ghost small"
+                  onClick={() => void revoke(s)}
+                  aria-label={`Sign out ${s.browser}${s.system ? ` on ${s.system}` : ''}`}
+                >
                   Sign out
                 </button>
               )}
@@ -380,7 +473,14 @@ function Sessions() {
 
 function Events({ version }: { version: number }) {
   const [events, setEvents] = useState<SecurityEvent[] | null>(null);
-  useEffect(() => void securityApi.events().then((r) => setEvents(r.events), () => setEvents([])), [version]);
+  useEffect(
+    () =>
+      void securityApi.events().then(
+        (r) => setEvents(r.events),
+        () => setEvents([]),
+      ),
+    [version],
+  );
   return (
     <section className="card" aria-labelledby="events">
       <h2 id="events">Recent security events</h2>
@@ -430,7 +530,8 @@ export function Security() {
     <Page title="Security" intro="How you sign in, and where you are signed in.">
       {status?.mustAdd ? (
         <p className="card warn" role="note">
-          Your family asks everyone to use two-step sign-in. Add a passkey or an authenticator app below to send and hear messages again.
+          Your family asks everyone to use two-step sign-in. Add a passkey or an authenticator app below to
+          send and hear messages again.
         </p>
       ) : null}
       <div role="alert" className="form-error">
@@ -439,7 +540,9 @@ export function Security() {
       <Passkeys onChange={refresh} />
       {status ? <TwoStep status={status} onChange={refresh} /> : null}
       {status ? <RecoveryCodesCard status={status} onChange={refresh} /> : null}
-      {status && state.familyId && state.role === 'guardian' ? <FamilyRequirement familyId={state.familyId} status={status} /> : null}
+      {status && state.familyId && state.role === 'guardian' ? (
+        <FamilyRequirement familyId={state.familyId} status={status} />
+      ) : null}
       <Sessions />
       <Events version={version} />
     </Page>

@@ -5,29 +5,18 @@ import {
   useId,
   useRef,
   useState,
-  type ComponentType,
   type FormEvent,
 } from 'react';
 import { describeError } from '../../shared/errors.js';
 import { Icon } from '../components/Icon.js';
-import { QuietHours } from '../components/QuietHours.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { ToyPresence } from '../components/ToyPresence.js';
+import { ToySettings } from '../components/ToySettings.js';
 import { useGuardian } from '../context.js';
 import type { Toy } from '../guardian.js';
 
 // The camera scanner and its QR decoder load only when someone asks to scan.
 const QrScanner = lazy(() => import('../components/QrScanner.js'));
-
-/**
- * The safety helper's signed toy settings (volume, quiet hours, review) when that component exists;
- * until then, the quiet hours form. A glob import so this page builds either way.
- */
-const settingsModules = import.meta.glob<{ ToySettings?: ComponentType<{ toyId: string; toyName: string }> }>(
-  '../components/ToySettings.tsx',
-  { eager: true },
-);
-const ToySettings = Object.values(settingsModules)[0]?.ToySettings ?? QuietHours;
 
 const MAX_NAME = 40;
 
@@ -165,6 +154,7 @@ function ToyCard({ toy, isGuardian }: { toy: Toy; isGuardian: boolean }) {
                 </button>
               </div>
             )}
+            {/* Volume, quiet hours and review, signed by this guardian device (safety). */}
             <ToySettings toyId={toy.toyId} toyName={name} />
           </>
         ) : null}

@@ -6,14 +6,19 @@ import { linkToken, securityApi } from '../security-api.js';
 
 /** Opens the link mailed at sign-up (/verify-email#token=…): confirms the address, once. */
 export function VerifyEmail() {
-  const [state, setState] = useState<{ kind: 'working' } | { kind: 'done' } | { kind: 'failed'; message: string }>({ kind: 'working' });
+  const [state, setState] = useState<
+    { kind: 'working' } | { kind: 'done' } | { kind: 'failed'; message: string }
+  >({ kind: 'working' });
   const started = useRef(false);
   useEffect(() => {
     if (started.current) return;
     started.current = true;
     const token = linkToken();
     if (!token) {
-      setState({ kind: 'failed', message: 'This link has no code in it. Open the link from the mail again, in full.' });
+      setState({
+        kind: 'failed',
+        message: 'This link has no code in it. Open the link from the mail again, in full.',
+      });
       return;
     }
     securityApi.verifyEmail(token).then(

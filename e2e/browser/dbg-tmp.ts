@@ -1,0 +1,12 @@
+import { buildWeb, openBrowser, startWebServer, scratch, makeVoiceWav } from './harness.js';
+import { goTo, setUpFamily, signUp, uniqueEmail } from './flows.js';
+buildWeb();
+const server = await startWebServer();
+const tmp = scratch('dbg-');
+const b = await openBrowser(makeVoiceWav(tmp.dir, 'hello'));
+const g = b.page;
+await signUp(g, server.url, uniqueEmail('d'));
+await setUpFamily(g, server.url, 'Ada', 'Dad');
+await goTo(g, 'Toys');
+console.log(await g.evaluate(`[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 361).slice(0, 8).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`));
+await b.close(); await server.close(); tmp.cleanup();

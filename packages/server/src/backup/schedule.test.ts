@@ -1,0 +1,154 @@
+/**
+ * Scheduled backups: `burrow serve --backup-every` really backs up in-process; runs never overlap,
+ * each backup verifies (and decrypts with the operator's identity), only the newest `keep` stay,
+ * and a failing run mails the operator.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { systemClock } from '../clock/index.js';
+import { createLogger } from '../logger.js';
+import { createSmtpMailer } from '../mail/index.js';
+import { expectStatus, family, sealedVoice } from '../testing/fixtures.js';
+import { httpClient } from '../testing/http.js';
+import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
+import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { createOperatorAlerts } from '../tripwires/index.js';
+import { generateBackupIdentity } from './keys.js';
+import { BackupScheduleError, parseBackupSchedule, parseDuration, startBackupSchedule } from './schedule.js';
+import { verifyBackup } from './verify.js';
+
+let server: TestServer;
+let sink: SmtpSink;
+let scratch: string;
+const log = createLogger('silent');
+
+before(async () => {
+  server = await startTestServer();
+  sink = await startSmtpSink();
+  scratch = mkdtempSync(join(tmpdir(), 'burrow-schedule-'));
+  const call = httpClient(server.url);
+  const fam = await family(call);
+  for (let i = 0; i < 3; i++) {
+    const voice = await sealedVoice(fam.guardian.keys, fam.roster, [fam.guardian.keys]);
+    expectStatus(await call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...fam.guardian.as, raw: voice.blob }), 201);
+  }
+});
+after(async () => {
+  await sink.close();
+  await server.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const backupsIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('burrow-backup-')).sort() : []);
+
+test('durations and the serve flags parse, and a schedule without a folder or a recipient is refused with the fix', () => {
+  assert.equal(parseDuration('24h'), 86_400_000);
+  assert.equal(parseDuration('30m'), 1_800_000);
+  assert.equal(parseDuration('1d'), 86_400_000);
+  assert.throws(() => parseDuration('daily'), BackupScheduleError);
+  assert.equal(parseBackupSchedule({}, []), null);
+  assert.deepEqual(parseBackupSchedule({ BURROW_BACKUP_RECIPIENT: 'age1x' }, ['--backup-every', '6h', '--backup-dir=/b', '--backup-keep', '3']), {
+    everyMs: 21_600_000,
+    dir: '/b',
+    keep: 3,
+    recipient: 'age1x',
+  });
+  assert.throws(() => parseBackupSchedule({ BURROW_BACKUP_RECIPIENT: 'age1x' }, ['--backup-every', '6h']), /--backup-dir/);
+  assert.throws(() => parseBackupSchedule({}, ['--backup-every', '6h', '--backup-dir', '/b']), /BURROW_BACKUP_RECIPIENT/);
+  assert.throws(() => parseBackupSchedule({ BURROW_BACKUP_EVERY: '10ms', BURROW_BACKUP_DIR: '/b', BURROW_BACKUP_RECIPIENT: 'a' }), /at least 1s/);
+});
+
+test('on a short interval: backups are produced, each verifies and decrypts, only the newest `keep` remain, runs never overlap', async () => {
+  const keys = await generateBackupIdentity();
+  const dir = join(scratch, 'every');
+  const scheduler = startBackupSchedule({
+    schedule: { everyMs: 150, dir, keep: 2, recipient: keys.recipient },
+    database: server.config.database,
+    db: server.db,
+    blobs: server.blobs,
+    clock: systemClock,
+    log,
+    alertOperator: () => Promise.reject(new Error('no alert expected')),
+  });
+  try {
+    const until = Date.now() + 60_000;
+    while (scheduler.stats().runs < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(scheduler.stats().runs >= 3, 'three scheduled runs');
+    // A run asked for while one is going is skipped, not started beside it.
+    const [a, b] = await Promise.all([scheduler.runNow(), scheduler.runNow()]);
+    assert.ok((a === null) !== (b === null) || scheduler.stats().skipped >= 1, 'one of two concurrent runs was skipped');
+    assert.ok(scheduler.stats().skipped >= 1);
+  } finally {
+    await scheduler.stop();
+  }
+  const kept = backupsIn(dir);
+  assert.equal(kept.length, 2, `kept ${kept.join(', ')}`);
+  assert.equal(scheduler.stats().failures, 0);
+  const newest = join(dir, kept[1] ?? '');
+  const verified = await verifyBackup(newest, keys.identity);
+  // Every blob the database lists (ours, and the canary family's that tripwires/ planted).
+  const listed = await server.db.selectFrom('blobs').select('hash').execute();
+  assert.ok(listed.length >= 3);
+  assert.equal(verified.decrypted?.blobs, listed.length);
+});
+
+test('a failed scheduled backup mails the operator, and the schedule carries on', async () => {
+  const keys = await generateBackupIdentity();
+  const blocker = join(scratch, 'not-a-folder');
+  writeFileSync(blocker, 'a file where the backup folder should be');
+  const mailer = createSmtpMailer({ url: sink.url, from: 'Burrow <security@burrow.test>', ignoreTLS: true });
+  const alerts = createOperatorAlerts({ mailer, log, clock: systemClock, to: 'operator@burrow.test' });
+  const scheduler = startBackupSchedule({
+    schedule: { everyMs: 100, dir: join(blocker, 'backups'), keep: 2, recipient: keys.recipient },
+    database: server.config.database,
+    db: server.db,
+    blobs: server.blobs,
+    clock: systemClock,
+    log,
+    alertOperator: alerts.alertOperator,
+  });
+  try {
+    const mail = await sink.next('operator@burrow.test', /backup-failed/, 30_000);
+    assert.match(mail.text, /The scheduled backup into .*not-a-folder.* failed/);
+    const until = Date.now() + 30_000;
+    while (scheduler.stats().failures < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(scheduler.stats().failures >= 2, 'it tried again');
+  } finally {
+    await scheduler.stop();
+  }
+});
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+
+test('`burrow serve --backup-every 1s --backup-dir DIR` writes verified backups while serving', async () => {
+  const keys = await generateBackupIdentity();
+  const dataDir = mkdtempSync(join(tmpdir(), 'burrow-serve-'));
+  const dir = join(scratch, 'serve');
+  const child = spawn(
+    process.execPath,
+    [join(root, 'node_modules/tsx/dist/cli.mjs'), 'packages/server/src/cli.ts', 'serve', '--backup-every', '1s', '--backup-dir', dir, '--backup-keep', '2'],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BURROW_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', BURROW_BACKUP_RECIPIENT: keys.recipient, BURROW_LOG_LEVEL: 'silent' },
+      stdio: 'ignore',
+    },
+  );
+  try {
+    const until = Date.now() + 90_000;
+    while (backupsIn(dir).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    const made = backupsIn(dir);
+    assert.ok(made.length >= 2, `backups written: ${made.join(', ')}`);
+    const verified = await verifyBackup(join(dir, made[0] ?? ''), keys.identity);
+    assert.ok(verified.decrypted !== null);
+  } finally {
+    if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(`${dataDir}-honeychecker`, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,112 @@
+/**
+ * Incident notices in the web app (issue 6; docs/api.md "Notices"): what `burrow incident notify`
+ * records for each affected account, shown with the headings California Civil Code § 1798.82(d)(1)
+ * requires and the dates, plus the banner the signed-in layout shows while one is unread.
+ */
+import { ApiClient } from '@burrow/client';
+import { useCallback, useEffect, useState } from 'react';
+import { follow } from '../router.js';
+
+const api = new ApiClient({ baseUrl: window.location.origin });
+
+export interface NoticeSection {
+  heading: string;
+  body: string;
+}
+
+export interface InAppNotice {
+  incidentId: string;
+  title: string;
+  noticeDate: number;
+  occurredFrom: number | null;
+  occurredTo: number | null;
+  discoveredAt: number;
+  sections: NoticeSection[];
+  signedOut: boolean;
+  resetRequired: boolean;
+  readAt: number | null;
+}
+
+/** Fired after a notice is marked read, so the banner updates without a reload. */
+const CHANGED = 'burrow-notices-changed';
+
+export async function markNoticeRead(incidentId: string): Promise<void> {
+  await api.request<void>('POST', `/v1/me/notices/${encodeURIComponent(incidentId)}/read`);
+  window.dispatchEvent(new Event(CHANGED));
+}
+
+/** The signed-in account's notices, newest first; `null` while loading. */
+export function useNotices(): { notices: InAppNotice[] | null; unread: number; error: string | null } {
+  const [state, setState] = useState<{ notices: InAppNotice[] | null; unread: number; error: string | null }>({ notices: null, unread: 0, error: null });
+  const load = useCallback(() => {
+    api.request<{ notices: InAppNotice[]; unread: number }>('GET', '/v1/me/notices').then(
+      (r) => {
+        setState({ notices: r.notices, unread: r.unread, error: null });
+      },
+      (err: unknown) => {
+        setState((s) => ({ ...s, error: err instanceof Error ? err.message : String(err) }));
+      },
+    );
+  }, []);
+  useEffect(() => {
+    load();
+    window.addEventListener(CHANGED, load);
+    return () => {
+      window.removeEventListener(CHANGED, load);
+    };
+  }, [load]);
+  return state;
+}
+
+const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+function occurred(n: InAppNotice): string {
+  if (n.occurredFrom === null) return 'not yet determined';
+  if (n.occurredTo === null || day(n.occurredTo) === day(n.occurredFrom)) return day(n.occurredFrom);
+  return `${day(n.occurredFrom)} to ${day(n.occurredTo)}`;
+}
+
+/** One notice: its title, its dates, and its five sections in the statute's order. */
+export function IncidentNotice({ notice }: { notice: InAppNotice }) {
+  const titleId = `notice-${notice.incidentId}`;
+  return (
+    <article className="card" aria-labelledby={titleId}>
+      <h2 id={titleId}>{notice.title}</h2>
+      <dl>
+        <dt>Date of this notice</dt>
+        <dd>
+          <time dateTime={day(notice.noticeDate)}>{day(notice.noticeDate)}</time>
+        </dd>
+        <dt>When it happened</dt>
+        <dd>{occurred(notice)}</dd>
+        <dt>When we discovered it</dt>
+        <dd>
+          <time dateTime={day(notice.discoveredAt)}>{day(notice.discoveredAt)}</time>
+        </dd>
+      </dl>
+      {notice.sections.map((section) => (
+        <section key={section.heading}>
+          <h3>{section.heading}</h3>
+          {section.body.split('\n\n').map((paragraph, i) => (
+            <p key={i}>{paragraph}</p>
+          ))}
+        </section>
+      ))}
+    </article>
+  );
+}
+
+/** Shown at the top of every signed-in page while a notice is unread. */
+export function NoticeBanner({ hidden }: { hidden?: boolean }) {
+  const { unread } = useNotices();
+  if (hidden || unread === 0) return null;
+  return (
+    <p className="card warn" role="note">
+      <strong>Important:</strong> we have sent you {unread === 1 ? 'a notice' : `${String(unread)} notices`} about a security incident.{' '}
+      <a href="/notices" onClick={follow}>
+        Read the notice{unread === 1 ? '' : 's'}
+      </a>
+      .
+    </p>
+  );
+}

@@ -1,0 +1,181 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { DEFAULT_VOLUME, reviewedDevices, settingsVolume } from '@burrow/protocol';
+import { describeError } from '../../shared/errors.js';
+import { useGuardian } from '../context.js';
+
+function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function timeZones(current: string): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+  const all = intl.supportedValuesOf?.('timeZone') ?? [];
+  return all.includes(current) ? all : [current, ...all];
+}
+
+const toText = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const toMinutes = (text: string) => {
+  const [h, m] = text.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+};
+
+interface Person {
+  accountId: string;
+  email: string;
+  deviceIds: string[];
+}
+
+/**
+ * A toy's settings — quiet hours, volume, and whose messages wait for a guardian's review — saved as
+ * one record this guardian device signs (docs/protocol.md §10-11). The toy verifies and obeys it
+ * itself, so the server can neither forge these settings nor lift them.
+ */
+export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string }) {
+  const [, guardian] = useGuardian();
+  const ids = {
+    title: useId(),
+    quiet: useId(),
+    start: useId(),
+    end: useId(),
+    zone: useId(),
+    volume: useId(),
+    review: useId(),
+    error: useId(),
+  };
+  const [quiet, setQuiet] = useState(false);
+  const [start, setStart] = useState('19:30');
+  const [end, setEnd] = useState('07:00');
+  const [zone, setZone] = useState(browserTimeZone);
+  const [volume, setVolume] = useState(DEFAULT_VOLUME);
+  const [people, setPeople] = useState<Person[]>([]);
+  const [reviewed, setReviewed] = useState<Set<string>>(new Set());
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let stopped = false;
+    Promise.all([guardian.toySettings(toyId), guardian.reviewablePeople()])
+      .then(([{ settings }, found]) => {
+        if (stopped) return;
+        setPeople(found);
+        if (!settings) return;
+        setZone(settings.timeZone);
+        setQuiet(settings.quietHours !== null);
+        if (settings.quietHours) {
+          setStart(toText(settings.quietHours.start));
+          setEnd(toText(settings.quietHours.end));
+        }
+        setVolume(settingsVolume(settings));
+        setReviewed(new Set(reviewedDevices(settings)));
+      })
+      .catch((err: unknown) => {
+        if (!stopped) setError(describeError(err));
+      });
+    return () => {
+      stopped = true;
+    };
+  }, [guardian, toyId]);
+
+  const isReviewed = (p: Person) => p.deviceIds.some((d) => reviewed.has(d));
+  const toggleReview = (p: Person, on: boolean) => {
+    const next = new Set(reviewed);
+    for (const d of p.deviceIds) {
+      if (on) next.add(d);
+      else next.delete(d);
+    }
+    setReviewed(next);
+  };
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    if (quiet && start === end) return setError('Quiet hours need a different start and end time.');
+    setBusy(true);
+    setError(null);
+    setStatus(null);
+    try {
+      await guardian.setToySettings(toyId, {
+        timeZone: zone,
+        quietHours: quiet ? { start: toMinutes(start), end: toMinutes(end) } : null,
+        volume,
+        review: [...reviewed],
+      });
+      const waiting = people.filter(isReviewed).length;
+      setStatus(
+        `Saved. ${toyName} plays at volume ${volume}` +
+          (quiet ? `, stays quiet from ${start} to ${end}` : '') +
+          (waiting > 0 ? `, and waits for your approval of messages from ${waiting} ${waiting === 1 ? 'person' : 'people'}.` : '.'),
+      );
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="quiet-hours toy-settings" onSubmit={(e) => void save(e)} aria-labelledby={ids.title} noValidate>
+      <h3 id={ids.title}>Settings for {toyName}</h3>
+
+      <label htmlFor={ids.volume}>Volume: {volume}</label>
+      <input
+        id={ids.volume}
+        type="range"
+        min={0}
+        max={100}
+        step={5}
+        value={volume}
+        onChange={(e) => setVolume(Number(e.target.value))}
+      />
+
+      <label htmlFor={ids.quiet}>
+        <input id={ids.quiet} type="checkbox" checked={quiet} onChange={(e) => setQuiet(e.target.checked)} /> Quiet
+        hours: keep messages until morning
+      </label>
+      {quiet ? (
+        <>
+          <label htmlFor={ids.start}>From</label>
+          <input id={ids.start} type="time" value={start} onChange={(e) => setStart(e.target.value)} />
+          <label htmlFor={ids.end}>Until</label>
+          <input id={ids.end} type="time" value={end} onChange={(e) => setEnd(e.target.value)} />
+          <label htmlFor={ids.zone}>Time zone</label>
+          <select id={ids.zone} value={zone} onChange={(e) => setZone(e.target.value)}>
+            {timeZones(zone).map((z) => (
+              <option key={z} value={z}>
+                {z}
+              </option>
+            ))}
+          </select>
+        </>
+      ) : null}
+
+      <fieldset aria-describedby={ids.review}>
+        <legend>Review before play</legend>
+        <p id={ids.review} className="hint">
+          Messages from these people wait until a guardian listens and approves them on the Review page.
+        </p>
+        {people.length === 0 ? (
+          <p className="hint">Nobody else sends to {toyName} yet.</p>
+        ) : (
+          people.map((p) => (
+            <label key={p.accountId}>
+              <input type="checkbox" checked={isReviewed(p)} onChange={(e) => toggleReview(p, e.target.checked)} /> Review
+              messages from {p.email}
+            </label>
+          ))
+        )}
+      </fieldset>
+
+      <div role="alert" className="form-error" id={ids.error}>
+        {error}
+      </div>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Saving…' : 'Save settings'}
+      </button>
+      <div role="status" className="ok">
+        {status}
+      </div>
+    </form>
+  );
+}

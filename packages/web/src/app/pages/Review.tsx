@@ -1,0 +1,118 @@
+import { useEffect, useState } from 'react';
+import { formatDuration } from '../../shared/audio.js';
+import { describeError } from '../../shared/errors.js';
+import { EmptyState, Page } from '../components/Page.js';
+import { useGuardian } from '../context.js';
+import type { WaitingReview } from '../guardian.js';
+
+/**
+ * One waiting message: opened in this browser (it is sealed to the guardians), played here, then
+ * approved — this device signs a review the toy checks itself — or declined, which deletes it.
+ */
+function ReviewItem({ item }: { item: WaitingReview }) {
+  const [, guardian] = useGuardian();
+  const [opened, setOpened] = useState<{ url: string; senderName: string | null; durationMs: number | null } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<'approve' | 'decline' | null>(null);
+
+  useEffect(() => {
+    let stopped = false;
+    let url: string | null = null;
+    guardian
+      .openReview(item.messageId)
+      .then((o) => {
+        if (stopped) return;
+        url = URL.createObjectURL(o.audio);
+        setOpened({ url, senderName: o.senderName, durationMs: o.durationMs });
+      })
+      .catch((err: unknown) => {
+        if (!stopped) setError(`This message could not be opened here: ${describeError(err)}`);
+      });
+    return () => {
+      stopped = true;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [guardian, item.messageId]);
+
+  const decide = async (what: 'approve' | 'decline') => {
+    setBusy(what);
+    setError(null);
+    try {
+      if (what === 'approve') await guardian.approveReview(item.messageId);
+      else await guardian.declineReview(item.messageId);
+    } catch (err) {
+      setError(describeError(err));
+      setBusy(null);
+    }
+  };
+
+  const who = opened?.senderName ? `${opened.senderName} (${item.senderEmail ?? 'family member'})` : (item.senderEmail ?? 'A family member');
+  const toys = item.toyIds.map((t) => guardian.toyName(t)).join(', ');
+  return (
+    <li className="card review-item" data-message-id={item.messageId}>
+      <h2>{who}</h2>
+      <p>
+        For {toys} · {new Date(item.createdAt).toLocaleString()}
+        {opened ? ` · ${formatDuration(opened.durationMs)}` : ''}
+      </p>
+      {opened ? (
+        <audio controls src={opened.url} preload="metadata" aria-label={`Message from ${who}`} />
+      ) : error ? null : (
+        <p className="hint" role="status">
+          Opening…
+        </p>
+      )}
+      <div className="form-error" role="alert">
+        {error}
+      </div>
+      <div className="actions">
+        <button type="button" className="primary" disabled={busy !== null} onClick={() => void decide('approve')}>
+          {busy === 'approve' ? 'Approving…' : 'Approve'}
+        </button>
+        <button type="button" disabled={busy !== null} onClick={() => void decide('decline')}>
+          {busy === 'decline' ? 'Declining…' : 'Decline and delete'}
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/** Messages waiting for a guardian's review before the toy plays them; updates live over the stream. */
+export function Review() {
+  const [state, guardian] = useGuardian();
+  useEffect(() => {
+    void guardian.refreshReviews();
+  }, [guardian]);
+  if (state.role !== 'guardian') {
+    return (
+      <Page title="Review">
+        <p className="card">Only a guardian of the family reviews messages.</p>
+      </Page>
+    );
+  }
+  const n = state.reviews.length;
+  return (
+    <Page
+      title="Review"
+      intro={n > 0 ? `${n} message${n === 1 ? '' : 's'} waiting for your approval before the toy plays ${n === 1 ? 'it' : 'them'}.` : undefined}
+    >
+      <div role="status" aria-live="polite" className="sr-only">
+        {n > 0 ? `${n} waiting` : ''}
+      </div>
+      {n === 0 ? (
+        <EmptyState icon="family" title="Nothing waiting for review">
+          <p>
+            Turn on “review before play” for someone in a toy’s settings (Toys page): their messages then wait here
+            until you listen and approve them.
+          </p>
+        </EmptyState>
+      ) : (
+        <ul className="list" aria-label="Messages waiting for review">
+          {state.reviews.map((item) => (
+            <ReviewItem key={item.messageId} item={item} />
+          ))}
+        </ul>
+      )}
+    </Page>
+  );
+}
