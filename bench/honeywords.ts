@@ -22,15 +22,18 @@ const ROUNDS = Number(values.rounds ?? 20);
 const PASSWORD = 'grandma reads the dragon story twice';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+/** Median wall time, and CPU time per operation (all threads: argon2 runs on the libuv pool), which a loaded machine disturbs less. */
 async function time(fn: () => Promise<unknown>, rounds = ROUNDS): Promise<string> {
   await fn();
   const xs: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < rounds; i++) {
     const t = performance.now();
     await fn();
     xs.push(performance.now() - t);
   }
-  return `${median(xs).toFixed(1)} ms`;
+  const cpu = process.cpuUsage(cpu0);
+  return `${median(xs).toFixed(1)} ms (CPU ${((cpu.user + cpu.system) / 1000 / rounds).toFixed(1)} ms)`;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'burrow-bench-hw-'));

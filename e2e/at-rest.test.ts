@@ -46,6 +46,9 @@ test('the database and blob store hold no audio, password, token or child name',
   const toy = await world.toy();
   const toyId = await mum.claimToy(familyId, childId, await toy.startPairing());
   assert.ok(await toy.checkPairing());
+  // A toy's display name is family data too: sealed like the child's name (docs/api.md, Toys).
+  const toyName = 'Sir Wobblesworth Bunny';
+  await mum.renameToy(familyId, toyId, toyName);
   const audio = audioSample(64_000);
   await mum.sendVoice(familyId, [toyId], audio, { senderName: 'Mum', mimeType: 'audio/ogg' });
   await toy.sync();
@@ -62,6 +65,7 @@ test('the database and blob store hold no audio, password, token or child name',
     ['session token', Buffer.from(mum.api.token!)],
     ['toy token', Buffer.from(toy.api.token!)],
     ['child name', Buffer.from(childName)],
+    ['toy name', Buffer.from(toyName)],
   ];
 
   const haystacks: [string, Buffer][] = [];

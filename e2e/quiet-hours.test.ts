@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { isApiError } from '@burrow/client';
-import { signToySettings } from '@burrow/protocol';
+import { DEFAULT_VOLUME, reviewedDevices, settingsVolume, signToySettings } from '@burrow/protocol';
 import { audioSample, pairedFamily, startWorld, type World } from './world.js';
 
 let world: World;
@@ -84,4 +84,24 @@ test('only a guardian device sets quiet hours; the toy keeps them when a server 
   state.rewrite = undefined;
   await fam.mum.setQuietHours(fam.familyId, fam.toyId, 'Europe/Paris', null);
   assert.equal(await fam.toy.sync(), 1);
+});
+
+test('quiet hours, volume and the review list travel in one signed record; changing one keeps the others; an older v1 record still works', async () => {
+  const now = clock(paris('12:00'));
+  const fam = await pairedFamily(world, { clock: now });
+  // An older app signs a v1 record (quiet hours only): the toy takes it, at the default volume.
+  const v1 = signToySettings({ v: 1, familyId: fam.familyId, toyId: fam.toyId, version: 1, issuedAt: now(), timeZone: 'Europe/Paris', quietHours: nightInParis }, fam.mum.keys);
+  await fam.mum.api.putToySettings(fam.familyId, fam.toyId, v1);
+  await fam.toy.sync();
+  assert.equal(await fam.toy.volume(), DEFAULT_VOLUME);
+  await fam.mum.setToySettings(fam.familyId, fam.toyId, { volume: 20, review: [fam.mum.deviceId] });
+  await fam.mum.setQuietHours(fam.familyId, fam.toyId, 'Europe/Paris', null);
+  const { settings } = await fam.mum.api.getToySettings(fam.familyId, fam.toyId);
+  assert.equal(settings?.v, 2);
+  assert.equal(settingsVolume(settings), 20);
+  assert.deepEqual(reviewedDevices(settings), [fam.mum.deviceId]);
+  assert.equal(settings?.quietHours, null);
+  await fam.toy.sync();
+  assert.equal(await fam.toy.volume(), 20);
+  assert.equal(await fam.toy.isQuiet(), false);
 });

@@ -194,3 +194,32 @@ test('toy refuses a roster signed by a removed guardian and a fork of the chain,
   assert.equal(await toy.playNext(), undefined);
   assert.ok(toy.events.some((e) => e.type === 'refused' && e.messageId === envelope.id));
 });
+
+test('review before play: the toy refuses a held message the server slips into the inbox, and a real review moved onto another message', async () => {
+  const m = mitm();
+  const { mum, familyId, toy, toyId } = await pairedFamily(world, { fetch: m.fetch });
+  const gran = await world.guardian('gran');
+  const { requestId } = await gran.requestToJoin((await mum.invite(familyId)).code);
+  await mum.approveJoinRequest(familyId, requestId, { role: 'member', sendToToy: true, hearChild: true });
+  await mum.setReview(familyId, toyId, [gran.deviceId], true);
+  await toy.sync();
+  const approved = await gran.sendVoice(familyId, [toyId], audioSample(1200), {});
+  const held = await gran.sendVoice(familyId, [toyId], audioSample(1300), {});
+  const heldRow = await world.server.db.selectFrom('messages').select('envelope').where('id', '=', held).executeTakeFirstOrThrow();
+  const heldEnvelope = JSON.parse(heldRow.envelope) as EnvelopeWire;
+  await mum.approveMessage(familyId, approved);
+  m.state.json = (path, body) => {
+    // The inbox gains the held message with no review; the review feed carries the approved
+    // message's genuine review, but with the held message's envelope.
+    if (path === '/v1/inbox') return { messages: [{ seq: 9_000_001, envelope: heldEnvelope }], next: 9_000_001 };
+    if (path === '/v1/toys/me/reviewed') {
+      const b = body as { messages: { seq: number; envelope: EnvelopeWire; review: { messageId: string } }[] };
+      return { messages: b.messages.map((item) => ({ ...item, envelope: heldEnvelope, review: { ...item.review, messageId: held } })) };
+    }
+    return body;
+  };
+  assert.equal(await toy.sync(), 0);
+  assert.equal(await toy.playNext(), undefined);
+  const reasons = toy.events.filter((e) => e.type === 'refused' && e.messageId === held).map((e) => (e.type === 'refused' ? e.reason : ''));
+  assert.deepEqual(reasons.sort(), ['bad_review', 'not_reviewed']);
+});

@@ -75,7 +75,7 @@ void test(
     // Signed out: sign-in and sign-up pages.
     await g.goto(`${server.url}/login`);
     await g.getByRole('heading', { name: 'Sign in to Burrow' }).waitFor();
-    await g.getByRole('button', { name: 'Sign in' }).click();
+    await g.getByRole('button', { name: 'Sign in', exact: true }).click();
     await g.getByRole('alert').filter({ hasText: 'Enter your email and your password.' }).waitFor();
     await capture(guardian, 'guardian-login');
 

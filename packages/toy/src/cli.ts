@@ -13,10 +13,18 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { commandPlayer, commandRecorder, filePlayer, fileRecorder, mimeTypeForFile } from './audio-io.js';
 import { isApiError } from '@burrow/client';
+import QRCode from 'qrcode';
 import { HeadlessToy } from './headless-toy.js';
 
 const HELP = `Usage: burrow-toy --server URL --data DIR [--play-command CMD | --play-dir DIR] [--record-command CMD | --record-file FILE]
 Keys: b = pairing button, p = play next, r = record answer, s = status, q = quit`;
+
+function printQr(text: string): void {
+  QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }).then(
+    (qr) => console.log(qr),
+    () => undefined,
+  );
+}
 
 /** A toy may boot before its network is up: keep trying to reach the server instead of crashing. */
 async function startWhenReachable(options: Parameters<typeof HeadlessToy.start>[0]): Promise<HeadlessToy> {
@@ -58,7 +66,12 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     recordMimeType: values['record-command'] ? 'audio/wav' : mimeTypeForFile(recordFile),
     log: (line) => console.log(line),
     onEvent: (e) => {
-      if (e.type === 'pairing') console.log(`\n  Pairing code: ${e.code}   (valid until ${new Date(e.expiresAt).toLocaleTimeString()})\n`);
+      if (e.type === 'pairing') {
+        console.log(`\n  Pairing code: ${e.code}   (valid until ${new Date(e.expiresAt).toLocaleTimeString()})\n`);
+        // On a terminal, also as a QR code for the app's scanner (Toys → Scan): the same link the
+        // simulator shows, with the code in the fragment (never sent to the server).
+        if (process.stdout.isTTY) printQr(`${values.server.replace(/\/+$/, '')}/toys#pair=${e.code}`);
+      }
       else if (e.type === 'paired') console.log(`paired with a family (roster v${e.rosterVersion})`);
       else if (e.type === 'queued') console.log(`♥ new message waiting (${e.unplayed} unplayed) — press p to play`);
       else if (e.type === 'refused') console.log(`refused message ${e.messageId}: ${e.reason}`);

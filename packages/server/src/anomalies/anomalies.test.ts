@@ -12,7 +12,7 @@ import { hashToken } from '../auth/index.js';
 import { ManualClock } from '../clock/index.js';
 import { createIncidents } from '../incidents/index.js';
 import { createSmtpMailer, type Mailer } from '../mail/index.js';
-import { expectStatus, family, pairToy, PASSWORD, person, sealedVoice, type Family, type Toy } from '../testing/fixtures.js';
+import { entry, expectStatus, family, pairToy, PASSWORD, person, publish, sealedVoice, type Family, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Call, type Credentials } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
@@ -92,6 +92,13 @@ test('a family using Burrow normally raises no alert, blocks nothing and opens n
     expectStatus(await call('GET', `/v1/families/${fam.familyId}/rosters`, { token: fam.guardian.token }), 200);
     expectStatus(await call('GET', '/v1/sent', fam.guardian.as), 200);
   }
+  // A relative removed from the family whose app still asks for it is not probing.
+  const relative = await person(call, 'relative');
+  await publish(call, fam, [...fam.roster.devices, entry(relative.keys, 'member')]);
+  expectStatus(await call('GET', `/v1/families/${fam.familyId}`, { token: relative.token }), 200);
+  await publish(call, fam, fam.roster.devices.filter((d) => d.id !== relative.keys.deviceId));
+  await breachWatchOf(server.app)?.recorder.flush();
+  for (let i = 0; i < 5; i++) expectStatus(await call('GET', `/v1/families/${fam.familyId}`, { token: relative.token }), 404, 'removed');
   // A typo, then the right password.
   expectStatus(await call('POST', '/v1/sessions', { body: { email: fam.guardian.email, password: 'a long enough test passwodr' } }), 401);
   expectStatus(await call('POST', '/v1/sessions', { body: { email: fam.guardian.email, password: PASSWORD } }), 200);

@@ -63,6 +63,23 @@ export const defaultWatchConfig: WatchConfig = Object.freeze({
   metricsToken: null,
 });
 
+const never = Object.freeze({ alertAt: 1_000_000_000, incidentAt: 1_000_000_000, windowMs: MINUTE, blockMs: 0 });
+
+/**
+ * Detectors that never fire: for test servers whose suites probe access control or sign-in limits
+ * on purpose (as their rate limits are relaxed); tests of the detectors pass their own thresholds.
+ */
+export const relaxedWatchConfig: WatchConfig = Object.freeze({
+  ...defaultWatchConfig,
+  anomalies: Object.freeze({
+    crossFamily: never,
+    failedSignInsPerIp: never,
+    failedSignInsGlobal: never,
+    readVolume: Object.freeze({ minDistinct: 1_000_000_000, factor: 1, incidentAt: 1_000_000_000, windowMs: MINUTE, blockMs: 0 }),
+    revokedCredential: never,
+  }),
+});
+
 export class WatchConfigError extends Error {
   override readonly name = 'WatchConfigError';
 }

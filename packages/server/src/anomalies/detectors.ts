@@ -123,6 +123,22 @@ export function createAnomalyDetectors({ db, clock, log, config, alertOperator, 
     return row !== undefined;
   }
 
+  /**
+   * A former member (removed since) whose app still asks for the family is not probing: the audit
+   * trail shows it once reached that family.
+   */
+  async function wasMember(familyId: string, accountId: string): Promise<boolean> {
+    const row = await db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('account_id', '=', accountId)
+      .where('family_id', '=', familyId)
+      .where('status', '<', 400)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async function inCurrentRoster(familyId: string, deviceId: string): Promise<boolean> {
     const row = await db.selectFrom('rosters').select('roster').where('family_id', '=', familyId).orderBy('version', 'desc').limit(1).executeTakeFirst();
     if (!row) return false;
@@ -173,15 +189,16 @@ export function createAnomalyDetectors({ db, clock, log, config, alertOperator, 
       return;
     }
     if (paramFamily !== null) {
-      if (!(await isMember(paramFamily, p.accountId)))
-        await hit('cross-family-access', source, { family: paramFamily, account: p.accountId, ip: f.ip });
-      else if (f.status === 403 && p.deviceId !== null && !(await inCurrentRoster(paramFamily, p.deviceId)))
+      if (!(await isMember(paramFamily, p.accountId))) {
+        if (!(await wasMember(paramFamily, p.accountId)))
+          await hit('cross-family-access', source, { family: paramFamily, account: p.accountId, ip: f.ip });
+      } else if (f.status === 403 && p.deviceId !== null && !(await inCurrentRoster(paramFamily, p.deviceId)))
         await hit('revoked-credential', source, { what: 'device removed from the roster', device: p.deviceId, family: paramFamily, ip: f.ip });
       return;
     }
     if (typeof params.messageId === 'string' && f.status === 404) {
       const message = await db.selectFrom('messages').select('family_id').where('id', '=', params.messageId).executeTakeFirst();
-      if (message && !(await isMember(message.family_id, p.accountId)))
+      if (message && !(await isMember(message.family_id, p.accountId)) && !(await wasMember(message.family_id, p.accountId)))
         await hit('cross-family-access', source, { family: message.family_id, message: params.messageId, account: p.accountId, ip: f.ip });
     }
   }

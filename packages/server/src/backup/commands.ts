@@ -10,6 +10,7 @@ import { openDb } from '../db/index.js';
 import { createBackup } from './backup.js';
 import { BackupError } from './format.js';
 import { generateBackupIdentity } from './keys.js';
+import { renderSystemdUnits } from './systemd.js';
 import { terminalProgress } from './progress.js';
 import { restoreBackup } from './restore.js';
 import { verifyBackup } from './verify.js';
@@ -20,6 +21,8 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 export const BACKUP_HELP = `  backup keygen --identity FILE         make an age identity (0600) and print its recipient
   backup --recipient age1… [--out DIR]  encrypted, verified snapshot (also BURROW_BACKUP_RECIPIENT)
   backup verify DIR [--identity FILE]   check a backup's hashes (with FILE: decrypt and check all)
+  backup schedule [--on-calendar daily] [--out DIR] [--env-file FILE]
+                                        print a systemd service + timer (or: serve --backup-every 24h)
   restore DIR --identity FILE           restore into an empty installation, checking every hash`;
 
 function readIdentity(path: string): string {
@@ -92,12 +95,25 @@ async function restore(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   console.log(`  database ${mb(s.databaseBytes)}, ${String(s.blobs)} blobs (${mb(s.blobBytes)}), every hash verified, in ${seconds(s.ms)}`);
 }
 
+function printSchedule(args: string[]): void {
+  const { values } = parseArgs({ args, options: { 'on-calendar': { type: 'string' }, out: { type: 'string' }, 'env-file': { type: 'string' } } });
+  console.log(
+    renderSystemdUnits({
+      onCalendar: values['on-calendar'] ?? 'daily',
+      outDir: values.out ?? '/var/backups/burrow',
+      workDir: process.cwd(),
+      envFile: values['env-file'] ?? '/etc/burrow/env',
+    }),
+  );
+}
+
 /** Runs `burrow backup …` or `burrow restore …`; BackupError becomes a one-line message and exit 1. */
 export async function backupCommand(command: 'backup' | 'restore', args: string[], env = process.env): Promise<void> {
   try {
     if (command === 'restore') await restore(args, env);
     else if (args[0] === 'keygen') await keygen(args.slice(1));
     else if (args[0] === 'verify') await verify(args.slice(1));
+    else if (args[0] === 'schedule') printSchedule(args.slice(1));
     else await backup(args, env);
   } catch (err) {
     if (err instanceof BackupError || (err as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

@@ -20,6 +20,7 @@ import { startTestServer, type TestServer } from '../testing/start-test-server.j
 import { createOperatorAlerts } from '../tripwires/index.js';
 import { generateBackupIdentity } from './keys.js';
 import { BackupScheduleError, parseBackupSchedule, parseDuration, startBackupSchedule } from './schedule.js';
+import { renderSystemdUnits } from './systemd.js';
 import { verifyBackup } from './verify.js';
 
 let server: TestServer;
@@ -61,6 +62,14 @@ test('durations and the serve flags parse, and a schedule without a folder or a 
   assert.throws(() => parseBackupSchedule({ BURROW_BACKUP_RECIPIENT: 'age1x' }, ['--backup-every', '6h']), /--backup-dir/);
   assert.throws(() => parseBackupSchedule({}, ['--backup-every', '6h', '--backup-dir', '/b']), /BURROW_BACKUP_RECIPIENT/);
   assert.throws(() => parseBackupSchedule({ BURROW_BACKUP_EVERY: '10ms', BURROW_BACKUP_DIR: '/b', BURROW_BACKUP_RECIPIENT: 'a' }), /at least 1s/);
+});
+
+test('`burrow backup schedule` prints a systemd service and timer', () => {
+  const units = renderSystemdUnits({ onCalendar: '*-*-* 03:00:00', outDir: '/backups', workDir: '/srv/burrow', envFile: '/etc/burrow/env' });
+  assert.match(units, /ExecStart=\/usr\/bin\/env npx burrow backup --out "\/backups"/);
+  assert.match(units, /OnCalendar=\*-\*-\* 03:00:00/);
+  assert.match(units, /EnvironmentFile=\/etc\/burrow\/env/);
+  assert.throws(() => renderSystemdUnits({ onCalendar: 'daily\nExecStart=/bin/sh', outDir: '/b', workDir: '/w', envFile: '/e' }));
 });
 
 test('on a short interval: backups are produced, each verifies and decrypts, only the newest `keep` remain, runs never overlap', async () => {

@@ -7,7 +7,7 @@
  *   canary means someone holds the account list) and raises an alert instead.
  * - `wrapBlobs`: reading a canary blob through the storage port fires.
  * - `register(app)`: any request whose route parameters name a canary (family, device, message,
- *   account) fires, before the route's own checks; and each request's client address is kept in
+ *   account) fires, signed in or not, before the route's own checks; and each request's client address is kept in
  *   an AsyncLocalStorage so an alert raised deep inside a sign-in can say where it came from.
  *
  * A tripwire that proves the data left (a canary's or a decoy's password used, a canary record
@@ -92,7 +92,13 @@ export function createTripwires({ config, db, clock, log, mailer, alerts: given 
   const secret = resolveHoneycheckerSecret({ dir, configured: config.tripwires.honeycheckerSecret, production: config.production, log });
   const honeychecker = openHoneychecker({ dir, secret });
   const alerts = given ?? createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
-  const incidents = createIncidents({ db, mailer, clock, contact: config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom });
+  const incidents = createIncidents({
+    db,
+    mailer,
+    clock,
+    contact: config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom,
+    isCanaryAccount: (id) => honeychecker.isCanary('account', id),
+  });
   const requestContext = new AsyncLocalStorage<{ ip: string }>();
   const pending = new Set<Promise<unknown>>();
   let hasher: HoneywordHasher | null = null;
@@ -104,6 +110,8 @@ export function createTripwires({ config, db, clock, log, mailer, alerts: given 
       p.then(resolve, reject);
     };
   });
+  // A failed planting is logged where it runs; whoever awaits `planted` still sees the error.
+  planted.catch(() => undefined);
 
   /** Opens the kind's incident unless one was opened in the last day (repeats are the same breach). */
   async function openIncident(kind: IncidentKind): Promise<string> {
@@ -224,9 +232,9 @@ export function createTripwires({ config, db, clock, log, mailer, alerts: given 
       app.addHook('onRequest', (request, _reply, done) => {
         requestContext.run({ ip: request.ip }, done);
       });
-      // After authentication, before the handler: the route's own access checks would refuse a
-      // stranger, but the stranger learning a canary's id is the news.
-      app.addHook('preHandler', async (request) => {
+      // Before authentication and before the route's own checks: those still refuse a stranger
+      // (401, 403, 404), but a stranger knowing a canary's id at all is the news.
+      app.addHook('onRequest', async (request) => {
         const params = request.params as Record<string, unknown> | null;
         if (!params || typeof params !== 'object') return;
         for (const [name, value] of Object.entries(params)) {

@@ -164,6 +164,11 @@ void test('reading a canary message or blob through the API opens an incident', 
   await tw.settled();
   assert.equal((await incidents()).filter((i) => i.summary === TRIPWIRE_SUMMARIES['canary-read']).length, 1);
   assert.ok((tw.alerts.metrics().raised['canary-read:critical'] ?? 0) >= 2, 'both reads raised an alert');
+  // Signed in or not: a stranger naming the canary family is refused as ever, and it fires.
+  const raised = tw.alerts.metrics().raised['canary-read:critical'] ?? 0;
+  expectStatus(await call('GET', `/v1/families/${family.familyId}`), 401, 'anonymous getFamily');
+  await tw.settled();
+  assert.equal(tw.alerts.metrics().raised['canary-read:critical'], raised + 1);
 });
 
 void test('the main database holds no trace of which sweetword is real nor which accounts are canaries', async () => {

@@ -236,6 +236,7 @@ export class Guardian {
       receipts: {},
       live: false,
       returning: true,
+      reviews: [],
     });
   }
 
