@@ -57,15 +57,25 @@ console.log('\nOver HTTP (real server, SQLite):\n');
 console.log('| k | sign-up | sign-in |');
 console.log('|---|---|---|');
 for (const k of [1, 20]) {
-  const server = await startTestServer({ postgresUrl: null, tripwires: { honeywords: k, canaryAccounts: 0 } });
+  const server = await startTestServer({
+    postgresUrl: null,
+    tripwires: { honeywords: k, canaryAccounts: 0 },
+  });
   const call = httpClient(server.url);
   let n = 0;
-  const signUp = await time(async () => {
-    const r = await call('POST', '/v1/accounts', { body: { email: `bench${String(n++)}@example.com`, password: PASSWORD } });
-    if (r.status !== 201) throw new Error(r.text);
-  }, Math.min(ROUNDS, 10));
+  const signUp = await time(
+    async () => {
+      const r = await call('POST', '/v1/accounts', {
+        body: { email: `bench${String(n++)}@example.com`, password: PASSWORD },
+      });
+      if (r.status !== 201) throw new Error(r.text);
+    },
+    Math.min(ROUNDS, 10),
+  );
   const signIn = await time(async () => {
-    const r = await call('POST', '/v1/sessions', { body: { email: 'bench0@example.com', password: PASSWORD } });
+    const r = await call('POST', '/v1/sessions', {
+      body: { email: 'bench0@example.com', password: PASSWORD },
+    });
     if (r.status !== 200) throw new Error(r.text);
   });
   console.log(`| ${String(k)} | ${signUp} | ${signIn} |`);

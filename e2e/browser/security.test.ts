@@ -4,7 +4,7 @@
  * user verification), sign-out, and sign-in with that passkey alone; then TOTP enrolled on the page
  * (the test computes codes from the shown key with the same library the server uses, `otpauth`) and
  * a sign-in with password plus code. The new pages are checked with axe-core and photographed at
- * phone and desktop widths.
+ * phone and desktop widths, as is sign-up's recovery-code step.
  *
  * WebAuthn refuses IP addresses as relying-party ids, so this suite talks to the server as
  * http://localhost:<port> (a secure context, like 127.0.0.1).
@@ -21,7 +21,7 @@ import {
   PASSWORD,
   screenshots,
 } from './harness.js';
-import { goTo, setUpFamily, signUp, uniqueEmail } from './flows.js';
+import { goTo, saveRecoveryCodes, setUpFamily, uniqueEmail } from './flows.js';
 
 const suite = browserSuite('burrow-security-', 'Hello from the security test.');
 
@@ -57,8 +57,26 @@ void test(
       },
     });
 
+    // Sign-up ends with the recovery codes, shown once and confirmed by typing one back.
     const email = uniqueEmail('security');
-    await signUp(page, url, email);
+    await page.goto(`${url}/signup`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page
+      .getByRole('meter', { name: 'Password strength' })
+      .and(page.locator('[aria-valuenow="4"]'))
+      .waitFor();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    await page.getByLabel('Type one of the codes to confirm you saved them').fill('abcde-fghjk');
+    await page.getByRole('button', { name: 'I have saved my codes' }).click();
+    await page.getByRole('alert').filter({ hasText: 'That is not one of the codes above' }).waitFor();
+    await assertAccessible(page, 'Sign-up recovery codes');
+    await assertNoHorizontalOverflow(page);
+    await screenshots(page, 'signup-recovery-codes');
+    const codes = await saveRecoveryCodes(page);
+    assert.ok(codes.every((c) => /^[0-9a-z]{5}-[0-9a-z]{5}$/.test(c)));
+    await page.waitForURL(`${url}/welcome`);
     await setUpFamily(page, url, 'Ada', 'Mum');
 
     // --- a passkey ---

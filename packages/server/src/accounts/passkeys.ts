@@ -74,9 +74,9 @@ export interface Passkeys {
 const toB64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
 function cleanName(name: string | undefined, fallback: string): string {
-  // eslint-disable-next-line no-control-regex
+  // Control characters would garble the Security page and notice mails.
   const trimmed = (name ?? '')
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/\p{Cc}/gu, '')
     .trim()
     .slice(0, PASSKEY_NAME_MAX);
   return trimmed === '' ? fallback : trimmed;

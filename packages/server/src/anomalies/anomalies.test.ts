@@ -208,6 +208,35 @@ test('a session token revoked by an incident, presented again from its own addre
   assert.equal(revoked?.kind, 'session', 'the token is remembered as revoked');
 });
 
+test('(d) a session token an incident revoked, replayed from another address, raises an alert', async () => {
+  // Behind a trusted proxy the client address comes from X-Forwarded-For, so two addresses can be shown.
+  const proxied = await startTestServer({
+    mailer,
+    trustProxy: '127.0.0.1',
+    tripwires: { operatorEmail: OPERATOR },
+    watch: { ...defaultWatchConfig, anomalies: mergeAnomalyConfig({ revokedCredential: { alertAt: 1, incidentAt: 3, windowMs: 60 * MINUTE, blockMs: 0 } }) },
+  });
+  try {
+    const p = httpClient(proxied.url);
+    const home = { 'x-forwarded-for': '198.51.100.20' };
+    const victim = await person(p, 'replayed');
+    expectStatus(await p('GET', '/v1/me', { token: victim.token, headers: home }), 200);
+    const incidents = createIncidents({ db: proxied.db, mailer, clock, contact: 'x' });
+    const incident = await incidents.open({ summary: 'Tokens leaked.', scope: `account:${victim.accountId}` });
+    await incidents.notify(incident.id, undefined, { forceSignOut: true });
+    const ref = hashToken(victim.token).slice(0, 16);
+    expectStatus(await p('GET', '/v1/me', { token: victim.token, headers: { 'x-forwarded-for': '203.0.113.66' } }), 401, 'refused already');
+    const mail = await eventually(
+      () => Promise.resolve(sink.mails.find((m) => m.to === OPERATOR && /revoked-credential/.test(m.subject) && m.text.includes(`session:${ref}`))),
+      'the alert for the replayed token',
+    );
+    assert.ok(mail.text.includes('203.0.113.66'), mail.text);
+    assert.match(mail.text, /session token revoked by an incident/);
+  } finally {
+    await proxied.close();
+  }
+});
+
 test('/metrics counts the anomalies and alerts; it needs the token when one is configured', async () => {
   const metrics = await call('GET', '/metrics');
   expectStatus(metrics, 200);

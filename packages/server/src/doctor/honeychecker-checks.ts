@@ -11,15 +11,24 @@ import { EXAMPLE_SECRETS, MIN_SECRET_LENGTH } from './config-checks.js';
 import type { Finding } from './finding.js';
 
 const VARIABLE = 'BURROW_HONEYCHECKER_SECRET';
-const GENERATE = 'generate one with `openssl rand -base64 32`, and keep it apart from the database and its backups';
+const GENERATE =
+  'generate one with `openssl rand -base64 32`, and keep it apart from the database and its backups';
 
 function secretFinding(config: Config): Finding | null {
   const check = 'secret-honeychecker';
   const value = config.tripwires.honeycheckerSecret;
   if (value === null)
-    return { check, problem: `The honeychecker's secret (${VARIABLE}) is not set.`, fix: `Set ${VARIABLE}: ${GENERATE}.` };
+    return {
+      check,
+      problem: `The honeychecker's secret (${VARIABLE}) is not set.`,
+      fix: `Set ${VARIABLE}: ${GENERATE}.`,
+    };
   if (EXAMPLE_SECRETS.includes(value.trim().toLowerCase()))
-    return { check, problem: `The honeychecker's secret (${VARIABLE}) is an example value.`, fix: `Replace ${VARIABLE}: ${GENERATE}.` };
+    return {
+      check,
+      problem: `The honeychecker's secret (${VARIABLE}) is an example value.`,
+      fix: `Replace ${VARIABLE}: ${GENERATE}.`,
+    };
   if (value.length < MIN_SECRET_LENGTH)
     return {
       check,
@@ -51,7 +60,11 @@ export function honeycheckerFindings(config: Config): Finding[] {
   const file = join(dir, HONEYCHECKER_FILE);
   if (!existsSync(file)) {
     // An installation with a database but no honeychecker has lost it: honeywords cannot be checked.
-    if (config.database.kind === 'sqlite' && existsSync(config.database.path) && statSync(config.database.path).size > 0)
+    if (
+      config.database.kind === 'sqlite' &&
+      existsSync(config.database.path) &&
+      statSync(config.database.path).size > 0
+    )
       findings.push({
         check: 'honeychecker-missing',
         problem: `The database exists but the honeychecker store ${file} does not: decoy passwords cannot be told from real ones, and canaries are unknown.`,

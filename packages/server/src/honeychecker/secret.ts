@@ -28,15 +28,20 @@ export function resolveHoneycheckerSecret({
 }): string {
   if (configured !== null) {
     if (configured.length < HONEYCHECKER_SECRET_MIN_LENGTH)
-      throw new ConfigError('BURROW_HONEYCHECKER_SECRET must be at least 32 characters; make one with `openssl rand -base64 32`.');
+      throw new ConfigError(
+        'BURROW_HONEYCHECKER_SECRET must be at least 32 characters; make one with `openssl rand -base64 32`.',
+      );
     return configured;
   }
   if (production)
-    throw new ConfigError('Set BURROW_HONEYCHECKER_SECRET (`openssl rand -base64 32`), kept apart from the database and its backups.');
+    throw new ConfigError(
+      'Set BURROW_HONEYCHECKER_SECRET (`openssl rand -base64 32`), kept apart from the database and its backups.',
+    );
   const file = join(dir, HONEYCHECKER_SECRET_FILE);
   if (existsSync(file)) {
     const value = readFileSync(file, 'utf8').trim();
-    if (value.length < HONEYCHECKER_SECRET_MIN_LENGTH) throw new ConfigError(`${file} holds a honeychecker secret that is too short.`);
+    if (value.length < HONEYCHECKER_SECRET_MIN_LENGTH)
+      throw new ConfigError(`${file} holds a honeychecker secret that is too short.`);
     return value;
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -49,6 +54,9 @@ export function resolveHoneycheckerSecret({
     throw err;
   }
   chmodSync(file, 0o600);
-  log?.warn({ file }, 'BURROW_HONEYCHECKER_SECRET is unset: generated a development secret beside the honeychecker (0600); set it in production');
+  log?.warn(
+    { file },
+    'BURROW_HONEYCHECKER_SECRET is unset: generated a development secret beside the honeychecker (0600); set it in production',
+  );
   return value;
 }

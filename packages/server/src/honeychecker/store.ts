@@ -79,12 +79,21 @@ export function openHoneychecker({ dir, secret }: { dir: string; secret: string 
     for (const p of parts) h.update(`${String(Buffer.byteLength(p))}:${p}`);
     return h.digest('hex');
   };
-  const same = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
-  const sealKey = hkdf(sha256, key, new Uint8Array(0), new TextEncoder().encode('burrow honeychecker seal v1'), 32);
+  const same = (a: string, b: string): boolean =>
+    a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
+  const sealKey = hkdf(
+    sha256,
+    key,
+    new Uint8Array(0),
+    new TextEncoder().encode('burrow honeychecker seal v1'),
+    32,
+  );
 
   // A store opened with another secret would answer 'unknown' to everything, silently: refuse it.
   const check = mac('secret-check');
-  const [known] = db.prepare('select value from meta where name = ?').all('secret-check') as { value: string }[];
+  const [known] = db.prepare('select value from meta where name = ?').all('secret-check') as {
+    value: string;
+  }[];
   if (!known) db.prepare('insert into meta (name, value) values (?, ?)').run('secret-check', check);
   else if (!same(known.value, check))
     throw new HoneycheckerError(
@@ -93,11 +102,16 @@ export function openHoneychecker({ dir, secret }: { dir: string; secret: string 
 
   const seal = (id: string): string => {
     const nonce = randomBytes(24);
-    return Buffer.concat([nonce, xchacha20poly1305(sealKey, nonce).encrypt(new TextEncoder().encode(id))]).toString('base64');
+    return Buffer.concat([
+      nonce,
+      xchacha20poly1305(sealKey, nonce).encrypt(new TextEncoder().encode(id)),
+    ]).toString('base64');
   };
   const open = (text: string): string => {
     const sealed = Buffer.from(text, 'base64');
-    return new TextDecoder().decode(xchacha20poly1305(sealKey, sealed.subarray(0, 24)).decrypt(sealed.subarray(24)));
+    return new TextDecoder().decode(
+      xchacha20poly1305(sealKey, sealed.subarray(0, 24)).decrypt(sealed.subarray(24)),
+    );
   };
 
   const memory = new Map<CanaryKind, Set<string>>();
@@ -106,7 +120,10 @@ export function openHoneychecker({ dir, secret }: { dir: string; secret: string 
     if (!s) memory.set(c.kind, (s = new Set()));
     s.add(c.id);
   };
-  for (const row of db.prepare('select kind, sealed from canaries').all() as { kind: CanaryKind; sealed: string }[])
+  for (const row of db.prepare('select kind, sealed from canaries').all() as {
+    kind: CanaryKind;
+    sealed: string;
+  }[])
     remember({ kind: row.kind, id: open(row.sealed) });
 
   const upsertSet = db.prepare(
@@ -136,7 +153,8 @@ export function openHoneychecker({ dir, secret }: { dir: string; secret: string 
     isCanary: (kind, id) => memory.get(kind)?.has(id) ?? false,
     canaries(kind) {
       const out: Canary[] = [];
-      for (const [k, ids] of memory) if (kind === undefined || k === kind) for (const id of ids) out.push({ kind: k, id });
+      for (const [k, ids] of memory)
+        if (kind === undefined || k === kind) for (const id of ids) out.push({ kind: k, id });
       return out;
     },
     close: () => {

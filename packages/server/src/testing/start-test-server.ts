@@ -49,6 +49,8 @@ export interface TestServerOptions {
   existing?: { dataDir: string; database: DatabaseConfig };
   /** Listen on this port (default: a free one). */
   port?: number;
+  /** BURROW_TRUST_PROXY: client addresses then come from X-Forwarded-For (default: none trusted). */
+  trustProxy?: string;
   /** Audit retention, anomaly thresholds, /metrics access (default: detectors that never fire). */
   watch?: WatchConfig;
 }
@@ -124,6 +126,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     rateLimits: { ...(options.rateLimits ? defaultRateLimits : testRateLimits), ...options.rateLimits },
     ...(options.familyStorageBytes === undefined ? {} : { familyStorageBytes: options.familyStorageBytes }),
     ...unsetDeployment,
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     accountSecurity: Object.freeze({ ...unsetDeployment.accountSecurity, ...options.accountSecurity }),
     // One canary account (and the canary family) instead of three keeps each test server's start cheap.
     tripwires: Object.freeze({ ...unsetDeployment.tripwires, canaryAccounts: 1, ...options.tripwires }),

@@ -174,8 +174,15 @@ export function createToyManagement({
               .selectFrom('messages')
               .select(['seq', 'blob_hash'])
               .where('seq', 'in', seqs)
-              .where(({ not, exists, selectFrom }) =>
-                not(exists(selectFrom('message_recipients').select('device_id').whereRef('message_recipients.message_seq', '=', 'messages.seq'))),
+              .where((eb) =>
+                eb.not(
+                  eb.exists(
+                    eb
+                      .selectFrom('message_recipients')
+                      .select('device_id')
+                      .whereRef('message_recipients.message_seq', '=', 'messages.seq'),
+                  ),
+                ),
               )
               .execute();
             if (orphans.length > 0) {

@@ -34,13 +34,21 @@ void test('an alert is logged without secret details, mailed to the operator and
   assert.ok(!everything.includes('tokenHash'), 'keys that look secret are dropped');
   assert.match(lines.join('\n'), /"kind":"canary-login"/);
   assert.deepEqual(alerts.metrics().raised, { 'canary-login:critical': 1 });
-  assert.match(alerts.prometheus(), /burrow_operator_alerts_total\{kind="canary-login",severity="critical"\} 1/);
+  assert.match(
+    alerts.prometheus(),
+    /burrow_operator_alerts_total\{kind="canary-login",severity="critical"\} 1/,
+  );
 });
 
 void test('duplicate alerts (same kind and subject) within the window send one mail; the next window says how many were held back', async () => {
   const mailer = createMemoryMailer();
   const { alerts, clock } = setup(mailer);
-  const a = { kind: 'failed-sign-in-spike', severity: 'medium' as const, summary: 'Many failed sign-ins.', subject: '198.51.100.7' };
+  const a = {
+    kind: 'failed-sign-in-spike',
+    severity: 'medium' as const,
+    summary: 'Many failed sign-ins.',
+    subject: '198.51.100.7',
+  };
   for (let i = 0; i < 5; i++) await alerts.alertOperator(a);
   assert.equal(mailer.sent.length, 1);
   // Another subject is its own window.

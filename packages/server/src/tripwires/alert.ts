@@ -81,7 +81,9 @@ const SECRET_KEY = /pass|token|secret|key|hash|cookie|pepper|sweetword|honeyword
 const SEVERITY_RANK: Record<AlertSeverity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
 /** Drops detail entries whose key looks like a secret, and long values (which may be payloads). */
-export function safeDetails(details: AlertDetails | undefined): Record<string, string | number | boolean | null> {
+export function safeDetails(
+  details: AlertDetails | undefined,
+): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};
   for (const [k, v] of Object.entries(details ?? {})) {
     if (SECRET_KEY.test(k)) continue;
@@ -94,7 +96,13 @@ function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, ' ').slice(0, 160);
 }
 
-export function createOperatorAlerts({ mailer, log, clock, to, throttleMs = DEFAULT_ALERT_THROTTLE_MS }: OperatorAlertPorts): OperatorAlerts {
+export function createOperatorAlerts({
+  mailer,
+  log,
+  clock,
+  to,
+  throttleMs = DEFAULT_ALERT_THROTTLE_MS,
+}: OperatorAlertPorts): OperatorAlerts {
   // kind + subject → when the window opened and how many alerts it swallowed since the last mail.
   const windows = new Map<string, { openedAt: number; suppressed: number; worst: AlertSeverity }>();
   const raised = new Map<string, number>();
@@ -106,7 +114,9 @@ export function createOperatorAlerts({ mailer, log, clock, to, throttleMs = DEFA
     const details = safeDetails(alert.details);
     const counterKey = `${alert.kind}:${alert.severity}`;
     raised.set(counterKey, (raised.get(counterKey) ?? 0) + 1);
-    const fields = { alert: { kind: alert.kind, severity: alert.severity, summary: oneLine(alert.summary), details } };
+    const fields = {
+      alert: { kind: alert.kind, severity: alert.severity, summary: oneLine(alert.summary), details },
+    };
     if (SEVERITY_RANK[alert.severity] >= SEVERITY_RANK.high) log.error(fields, 'operator alert');
     else log.warn(fields, 'operator alert');
 
@@ -114,7 +124,11 @@ export function createOperatorAlerts({ mailer, log, clock, to, throttleMs = DEFA
     const windowKey = `${alert.kind}\0${alert.subject ?? alert.summary}`;
     const open = windows.get(windowKey);
     // A more severe alert of the same kind and subject is never swallowed by a milder one's window.
-    if (open && now - open.openedAt < throttleMs && SEVERITY_RANK[alert.severity] <= SEVERITY_RANK[open.worst]) {
+    if (
+      open &&
+      now - open.openedAt < throttleMs &&
+      SEVERITY_RANK[alert.severity] <= SEVERITY_RANK[open.worst]
+    ) {
       open.suppressed++;
       throttled++;
       return { mailed: false, mailFailed: false };
@@ -136,19 +150,29 @@ export function createOperatorAlerts({ mailer, log, clock, to, throttleMs = DEFA
       ...Object.entries(details).map(([k, v]) => `${k}: ${String(v)}`),
     ];
     if (suppressedBefore > 0)
-      lines.push('', `${String(suppressedBefore)} more alert(s) of this kind and subject were raised in the previous window and not mailed.`);
+      lines.push(
+        '',
+        `${String(suppressedBefore)} more alert(s) of this kind and subject were raised in the previous window and not mailed.`,
+      );
     lines.push(
       '',
       `Repeats of this alert within ${String(Math.round(throttleMs / 60_000))} minutes are logged and counted but not mailed.`,
       'What to do: docs/operations.md, "Tripwires and alerts".',
     );
     try {
-      await mailer.send({ to, subject: `[Burrow ${alert.severity}] ${oneLine(alert.kind)}: ${oneLine(alert.summary)}`.slice(0, 200), text: lines.join('\n') });
+      await mailer.send({
+        to,
+        subject: `[Burrow ${alert.severity}] ${oneLine(alert.kind)}: ${oneLine(alert.summary)}`.slice(0, 200),
+        text: lines.join('\n'),
+      });
       mailed++;
       return { mailed: true, mailFailed: false };
     } catch (err) {
       mailFailures++;
-      log.error({ err: { message: err instanceof Error ? err.message : String(err) }, alertKind: alert.kind }, 'operator alert mail failed');
+      log.error(
+        { err: { message: err instanceof Error ? err.message : String(err) }, alertKind: alert.kind },
+        'operator alert mail failed',
+      );
       return { mailed: false, mailFailed: true };
     }
   };
@@ -157,12 +181,20 @@ export function createOperatorAlerts({ mailer, log, clock, to, throttleMs = DEFA
     alertOperator,
     metrics: () => ({ raised: Object.fromEntries(raised), mailed, throttled, mailFailures }),
     prometheus() {
-      const out = ['# HELP burrow_operator_alerts_total Operator alerts raised, by kind and severity.', '# TYPE burrow_operator_alerts_total counter'];
+      const out = [
+        '# HELP burrow_operator_alerts_total Operator alerts raised, by kind and severity.',
+        '# TYPE burrow_operator_alerts_total counter',
+      ];
       for (const [key, n] of [...raised].sort()) {
         const i = key.lastIndexOf(':');
-        out.push(`burrow_operator_alerts_total{kind="${key.slice(0, i).replace(/["\\\n]/g, '_')}",severity="${key.slice(i + 1)}"} ${String(n)}`);
+        out.push(
+          `burrow_operator_alerts_total{kind="${key.slice(0, i).replace(/["\\\n]/g, '_')}",severity="${key.slice(i + 1)}"} ${String(n)}`,
+        );
       }
-      out.push('# HELP burrow_operator_alert_mails_total Operator alert mails, by outcome.', '# TYPE burrow_operator_alert_mails_total counter');
+      out.push(
+        '# HELP burrow_operator_alert_mails_total Operator alert mails, by outcome.',
+        '# TYPE burrow_operator_alert_mails_total counter',
+      );
       out.push(`burrow_operator_alert_mails_total{outcome="sent"} ${String(mailed)}`);
       out.push(`burrow_operator_alert_mails_total{outcome="throttled"} ${String(throttled)}`);
       out.push(`burrow_operator_alert_mails_total{outcome="failed"} ${String(mailFailures)}`);

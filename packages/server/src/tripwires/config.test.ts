@@ -6,7 +6,14 @@ void test('tripwire settings: defaults, the honeychecker beside (not inside) the
   const c = parseConfig({ BURROW_DATA_DIR: '/srv/burrow/data' });
   assert.deepEqual(
     { ...c.tripwires, canaryDomains: [...c.tripwires.canaryDomains] },
-    { operatorEmail: 'operator@burrow.localhost', honeycheckerDir: null, honeycheckerSecret: null, honeywords: 20, canaryAccounts: 3, canaryDomains: [] },
+    {
+      operatorEmail: 'operator@burrow.localhost',
+      honeycheckerDir: null,
+      honeycheckerSecret: null,
+      honeywords: 20,
+      canaryAccounts: 3,
+      canaryDomains: [],
+    },
   );
   assert.equal(honeycheckerDirOf(c), '/srv/burrow/data-honeychecker');
   const set = parseConfig({

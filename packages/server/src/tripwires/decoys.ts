@@ -28,9 +28,19 @@ type Run = { kind: 'letters' | 'digits' | 'symbols' | 'space' | 'other'; text: s
 const VOWELS = 'aeiouy';
 const CONSONANTS = 'bcdfghjklmnpqrstvwxz';
 const SYMBOLS = '!@#$%&*?.-_+=~^';
-const SCRIPTS = ['Latin', 'Cyrillic', 'Greek', 'Arabic', 'Hebrew', 'Han', 'Hiragana', 'Katakana', 'Hangul', 'Devanagari', 'Thai'].map(
-  (name) => new RegExp(`^\\p{Script=${name}}$`, 'u'),
-);
+const SCRIPTS = [
+  'Latin',
+  'Cyrillic',
+  'Greek',
+  'Arabic',
+  'Hebrew',
+  'Han',
+  'Hiragana',
+  'Katakana',
+  'Hangul',
+  'Devanagari',
+  'Thai',
+].map((name) => new RegExp(`^\\p{Script=${name}}$`, 'u'));
 
 /** words by length, in rank order (most common first), and each word's rank within its length. */
 interface Lexicon {
@@ -44,7 +54,12 @@ function loadLexicon(): Lexicon {
   if (lexicon) return lexicon;
   const byLength = new Map<number, string[]>();
   const rank = new Map<string, number>();
-  const sources = [english['commonWords-en'], english['wikipedia-en'], english['firstnames-en'], common['diceware-common']];
+  const sources = [
+    english['commonWords-en'],
+    english['wikipedia-en'],
+    english['firstnames-en'],
+    common['diceware-common'],
+  ];
   for (const list of sources) {
     for (const w of list ?? []) {
       if (typeof w !== 'string' || !/^[a-z]{2,24}$/.test(w) || rank.has(w)) continue;
@@ -60,7 +75,9 @@ function loadLexicon(): Lexicon {
 
 function runsOf(password: string): Run[] {
   const runs: Run[] = [];
-  for (const m of password.matchAll(/(\p{L}+)|(\p{Nd}+)|(\s+)|([\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+)|([^\p{L}\p{Nd}\s\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+)/gu)) {
+  for (const m of password.matchAll(
+    /(\p{L}+)|(\p{Nd}+)|(\s+)|([\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+)|([^\p{L}\p{Nd}\s\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+)/gu,
+  )) {
     const kind = m[1] ? 'letters' : m[2] ? 'digits' : m[3] ? 'space' : m[4] ? 'symbols' : 'other';
     runs.push({ kind, text: m[0] });
   }
@@ -73,7 +90,9 @@ const pick = (s: string): string => s[randomInt(s.length)] ?? '';
 function withCase(word: string, model: string): string {
   if (model === model.toLowerCase()) return word;
   if (model === model.toUpperCase()) return word.toUpperCase();
-  return [...word].map((c, i) => (model[i] !== undefined && model[i] === model[i]?.toUpperCase() ? c.toUpperCase() : c)).join('');
+  return [...word]
+    .map((c, i) => (model[i] !== undefined && model[i] === model[i]?.toUpperCase() ? c.toUpperCase() : c))
+    .join('');
 }
 
 function tweakLetter(c: string): string {
@@ -89,7 +108,9 @@ function tweakLetter(c: string): string {
     out = c;
     for (let i = 0; i < 16; i++) {
       const candidate = String.fromCodePoint(Math.max(0x41, cp + randomInt(-24, 25)));
-      const sameCase = upper ? candidate !== candidate.toLowerCase() : candidate !== candidate.toUpperCase() || candidate === c.toUpperCase();
+      const sameCase = upper
+        ? candidate !== candidate.toLowerCase()
+        : candidate !== candidate.toUpperCase() || candidate === c.toUpperCase();
       if (/^\p{L}$/u.test(candidate) && (script ? script.test(candidate) : true) && sameCase) {
         out = candidate;
         break;
@@ -127,7 +148,9 @@ function decoyLetters(text: string): string {
 
 function decoyDigits(text: string): string {
   if (/^(19|20)\d\d$/.test(text) && Number(text) < 2040) return String(randomInt(1940, 2031));
-  return [...text].map((c, i) => (i === 0 && c !== '0' ? String(randomInt(1, 10)) : String(randomInt(10)))).join('');
+  return [...text]
+    .map((c, i) => (i === 0 && c !== '0' ? String(randomInt(1, 10)) : String(randomInt(10))))
+    .join('');
 }
 
 function decoySymbols(text: string): string {

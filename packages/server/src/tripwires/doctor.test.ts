@@ -17,13 +17,21 @@ let n = 0;
 function env(extra: Record<string, string> = {}): Record<string, string> {
   const dataDir = join(root, `data${String(n++)}`);
   mkdirSync(dataDir, { mode: 0o700 });
-  return { BURROW_DATA_DIR: dataDir, BURROW_PEPPER: strong(), BURROW_HONEYCHECKER_SECRET: strong(), ...extra };
+  return {
+    BURROW_DATA_DIR: dataDir,
+    BURROW_PEPPER: strong(),
+    BURROW_HONEYCHECKER_SECRET: strong(),
+    ...extra,
+  };
 }
 const checks = (e: Record<string, string>) => honeycheckerFindings(parseConfig(e)).map((f) => f.check);
 
 void test('doctor: a strong, separate honeychecker secret and a closed store outside the data folder pass', () => {
   const e = env();
-  const hc = openHoneychecker({ dir: `${e.BURROW_DATA_DIR ?? ''}-honeychecker`, secret: e.BURROW_HONEYCHECKER_SECRET ?? '' });
+  const hc = openHoneychecker({
+    dir: `${e.BURROW_DATA_DIR ?? ''}-honeychecker`,
+    secret: e.BURROW_HONEYCHECKER_SECRET ?? '',
+  });
   hc.close();
   assert.deepEqual(checks(e), []);
 });
@@ -32,9 +40,13 @@ void test('doctor: the honeychecker secret missing, an example, short, or equal 
   const { BURROW_HONEYCHECKER_SECRET: _s, ...unset } = env();
   assert.deepEqual(checks(unset), ['secret-honeychecker']);
   assert.deepEqual(checks(env({ BURROW_HONEYCHECKER_SECRET: 'change-me' })), ['secret-honeychecker']);
-  assert.deepEqual(checks(env({ BURROW_HONEYCHECKER_SECRET: 'short-but-not-an-example' })), ['secret-honeychecker']);
+  assert.deepEqual(checks(env({ BURROW_HONEYCHECKER_SECRET: 'short-but-not-an-example' })), [
+    'secret-honeychecker',
+  ]);
   const pepper = strong();
-  const same = honeycheckerFindings(parseConfig(env({ BURROW_PEPPER: pepper, BURROW_HONEYCHECKER_SECRET: pepper })));
+  const same = honeycheckerFindings(
+    parseConfig(env({ BURROW_PEPPER: pepper, BURROW_HONEYCHECKER_SECRET: pepper })),
+  );
   assert.equal(same[0]?.check, 'secret-honeychecker');
   assert.ok(!same[0]?.problem.includes(pepper), 'a finding never holds the secret');
 });
@@ -45,7 +57,10 @@ void test('doctor: a honeychecker store other users can read, or one inside the 
   openHoneychecker({ dir, secret: e.BURROW_HONEYCHECKER_SECRET ?? '' }).close();
   chmodSync(join(dir, HONEYCHECKER_FILE), 0o644);
   const found = honeycheckerFindings(parseConfig(e));
-  assert.deepEqual(found.map((f) => f.check), ['honeychecker-permissions']);
+  assert.deepEqual(
+    found.map((f) => f.check),
+    ['honeychecker-permissions'],
+  );
   assert.match(found[0]?.fix ?? '', /chmod 600/);
   const inside = env();
   inside.BURROW_HONEYCHECKER_DIR = join(inside.BURROW_DATA_DIR ?? '', 'honeychecker');

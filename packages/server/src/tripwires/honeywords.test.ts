@@ -19,7 +19,13 @@ after(() => {
   honeychecker.close();
 });
 const events: SweetwordEvent[] = [];
-const hasher = createHoneywordHasher({ inner: createPasswordHasher(pepper), pepper, honeychecker, k: 20, onEvent: (e) => events.push(e) });
+const hasher = createHoneywordHasher({
+  inner: createPasswordHasher(pepper),
+  pepper,
+  honeychecker,
+  k: 20,
+  onEvent: (e) => events.push(e),
+});
 const PASSWORD = 'Grandma reads the dragon story 1954!';
 
 void test('a stored password is a set of 20 argon2id hashes sharing one salt, in the argon2id PHC format', async () => {
@@ -40,12 +46,20 @@ void test('a stored password is a set of 20 argon2id hashes sharing one salt, in
 });
 
 void test('the real index is random: over many sets it lands in many places', async () => {
-  const fast = createHoneywordHasher({ inner: createPasswordHasher(pepper), pepper, honeychecker, k: 20, onEvent: () => undefined, params: { ...argon2Params, memoryCost: 64, timeCost: 1 } });
+  const fast = createHoneywordHasher({
+    inner: createPasswordHasher(pepper),
+    pepper,
+    honeychecker,
+    k: 20,
+    onEvent: () => undefined,
+    params: { ...argon2Params, memoryCost: 64, timeCost: 1 },
+  });
   const seen = new Set<number>();
   for (let n = 0; n < 40; n++) {
     const set = decodeSet((await fast.hash(PASSWORD)).hash);
     assert.ok(set);
-    for (let i = 0; i < set.hashes.length; i++) if ((await honeychecker.check(setIdOf(set), i)) === 'real') seen.add(i);
+    for (let i = 0; i < set.hashes.length; i++)
+      if ((await honeychecker.check(setIdOf(set), i)) === 'real') seen.add(i);
   }
   assert.ok(seen.size >= 8, `real index positions seen: ${String(seen.size)}`);
 });
@@ -55,14 +69,21 @@ void test('decoys keep the shape of the real password and never repeat it', () =
   assert.equal(new Set(decoys).size, 19);
   assert.ok(!decoys.includes(PASSWORD));
   for (const d of decoys) {
-    const shape = (s: string) => s.replace(/\p{Lu}/gu, 'A').replace(/\p{Ll}/gu, 'a').replace(/\d/g, '9');
+    const shape = (s: string) =>
+      s
+        .replace(/\p{Lu}/gu, 'A')
+        .replace(/\p{Ll}/gu, 'a')
+        .replace(/\d/g, '9');
     assert.equal(shape(d).length, shape(PASSWORD).length, d);
     assert.match(d, /^[A-Z][a-z]{6} [a-z]{5} [a-z]{3} [a-z]{6} [a-z]{5} \d{4}.$/, d);
   }
 });
 
 void test('a legacy single hash still verifies and asks to be re-made as a set; a wrong pepper id fails', async () => {
-  const legacy = { hash: await hash(PASSWORD, { ...argon2Params, secret: pepper.secret }), pepperId: pepper.id };
+  const legacy = {
+    hash: await hash(PASSWORD, { ...argon2Params, secret: pepper.secret }),
+    pepperId: pepper.id,
+  };
   assert.equal(decodeSet(legacy.hash), null);
   assert.equal(await hasher.verify(legacy, PASSWORD), true);
   assert.equal(hasher.needsRehash(legacy), true);
@@ -72,12 +93,27 @@ void test('a legacy single hash still verifies and asks to be re-made as a set; 
 
 void test('a set the honeychecker does not know signs in, is re-made, and is reported', async () => {
   const other = openHoneychecker({ dir: join(dir, 'other'), secret: randomBytes(32).toString('base64') });
-  const elsewhere = createHoneywordHasher({ inner: createPasswordHasher(pepper), pepper, honeychecker: other, k: 3, onEvent: () => undefined });
+  const elsewhere = createHoneywordHasher({
+    inner: createPasswordHasher(pepper),
+    pepper,
+    honeychecker: other,
+    k: 3,
+    onEvent: () => undefined,
+  });
   const stored = await elsewhere.hash(PASSWORD);
   other.close();
-  const k3 = createHoneywordHasher({ inner: createPasswordHasher(pepper), pepper, honeychecker, k: 3, onEvent: (e) => events.push(e) });
+  const k3 = createHoneywordHasher({
+    inner: createPasswordHasher(pepper),
+    pepper,
+    honeychecker,
+    k: 3,
+    onEvent: (e) => events.push(e),
+  });
   events.length = 0;
   assert.equal(await k3.verify(stored, PASSWORD), true);
   assert.equal(k3.needsRehash(stored), true);
-  assert.deepEqual(events.map((e) => e.kind), ['unknown-set']);
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['unknown-set'],
+  );
 });

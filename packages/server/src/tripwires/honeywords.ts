@@ -72,7 +72,13 @@ export function decodeSet(phc: string): SweetwordSet | null {
   if (all.length <= HASH_LEN || all.length % HASH_LEN !== 0) return null;
   const hashes: Buffer[] = [];
   for (let i = 0; i < all.length; i += HASH_LEN) hashes.push(all.subarray(i, i + HASH_LEN));
-  return { salt: Buffer.from(m[4], 'base64'), hashes, memoryCost: Number(m[1]), timeCost: Number(m[2]), parallelism: Number(m[3]) };
+  return {
+    salt: Buffer.from(m[4], 'base64'),
+    hashes,
+    memoryCost: Number(m[1]),
+    timeCost: Number(m[2]),
+    parallelism: Number(m[3]),
+  };
 }
 
 /** The honeychecker's name for a set: its salt (unique per set, random). */
@@ -100,7 +106,14 @@ export interface HoneywordHasher extends PasswordHasher {
   hashCanary(password: string): Promise<StoredPassword>;
 }
 
-export function createHoneywordHasher({ inner, pepper, honeychecker, k, onEvent, params = argon2Params }: HoneywordOptions): HoneywordHasher {
+export function createHoneywordHasher({
+  inner,
+  pepper,
+  honeychecker,
+  k,
+  onEvent,
+  params = argon2Params,
+}: HoneywordOptions): HoneywordHasher {
   // Sets the honeychecker did not know at the last check: re-made at the next opportunity.
   const unknownSets = new Set<string>();
 
@@ -115,10 +128,19 @@ export function createHoneywordHasher({ inner, pepper, honeychecker, k, onEvent,
       secret: pepper.secret,
     });
 
-  async function makeSet(sweetwords: string[], realIndex: number): Promise<{ stored: StoredPassword; setId: string }> {
+  async function makeSet(
+    sweetwords: string[],
+    realIndex: number,
+  ): Promise<{ stored: StoredPassword; setId: string }> {
     const salt = randomBytes(SALT_LEN);
     const hashes = await Promise.all(sweetwords.map((s) => raw(s, salt, params)));
-    const set: SweetwordSet = { salt, hashes, memoryCost: params.memoryCost, timeCost: params.timeCost, parallelism: params.parallelism };
+    const set: SweetwordSet = {
+      salt,
+      hashes,
+      memoryCost: params.memoryCost,
+      timeCost: params.timeCost,
+      parallelism: params.parallelism,
+    };
     const setId = setIdOf(set);
     await honeychecker.set(setId, realIndex);
     return { stored: { hash: encodeSet(set), pepperId: pepper.id }, setId };

@@ -36,8 +36,60 @@ import type { Db } from '../db/index.js';
 import type { Honeychecker } from '../honeychecker/index.js';
 import type { HoneywordHasher } from './honeywords.js';
 
-const FIRST = ['emma', 'olivia', 'noah', 'liam', 'sofia', 'mia', 'lucas', 'hannah', 'jonas', 'clara', 'maya', 'leo', 'ella', 'samuel', 'nora', 'david', 'anna', 'julia', 'oscar', 'ruth', 'peter', 'grace', 'ivan', 'lea', 'tom', 'rosa'];
-const LAST = ['larsen', 'meyer', 'garcia', 'novak', 'kowalski', 'brown', 'rossi', 'dubois', 'jensen', 'smith', 'nguyen', 'fischer', 'silva', 'murphy', 'walker', 'berg', 'klein', 'moreau', 'haas', 'lindqvist', 'reyes', 'okafor', 'tanaka', 'costa'];
+const FIRST = [
+  'emma',
+  'olivia',
+  'noah',
+  'liam',
+  'sofia',
+  'mia',
+  'lucas',
+  'hannah',
+  'jonas',
+  'clara',
+  'maya',
+  'leo',
+  'ella',
+  'samuel',
+  'nora',
+  'david',
+  'anna',
+  'julia',
+  'oscar',
+  'ruth',
+  'peter',
+  'grace',
+  'ivan',
+  'lea',
+  'tom',
+  'rosa',
+];
+const LAST = [
+  'larsen',
+  'meyer',
+  'garcia',
+  'novak',
+  'kowalski',
+  'brown',
+  'rossi',
+  'dubois',
+  'jensen',
+  'smith',
+  'nguyen',
+  'fischer',
+  'silva',
+  'murphy',
+  'walker',
+  'berg',
+  'klein',
+  'moreau',
+  'haas',
+  'lindqvist',
+  'reyes',
+  'okafor',
+  'tanaka',
+  'costa',
+];
 const USER_AGENTS = [
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
@@ -110,7 +162,11 @@ async function plantAccount(ports: PlantPorts): Promise<PlantedAccount> {
   const createdAt = now - randomInt(10 * 60_000, 6 * 3_600_000);
   const accountId = newId();
   let email = canaryEmail(domains);
-  for (let i = 0; i < 5 && (await db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirst()); i++)
+  for (
+    let i = 0;
+    i < 5 && (await db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirst());
+    i++
+  )
     email = canaryEmail(domains);
   // Recorded before the row exists: a crash in between leaves a harmless unknown id, never an unmarked canary.
   await honeychecker.addCanary({ kind: 'account', id: accountId });
@@ -130,7 +186,9 @@ async function plantAccount(ports: PlantPorts): Promise<PlantedAccount> {
     .insertInto('sign_in_browsers')
     .values({
       account_id: accountId,
-      browser_hash: createHash('sha256').update(`${accountId}\0${describeUserAgent(ua).label}\0${ua}`).digest('hex'),
+      browser_hash: createHash('sha256')
+        .update(`${accountId}\0${describeUserAgent(ua).label}\0${ua}`)
+        .digest('hex'),
       first_seen_at: createdAt,
     })
     .execute();
@@ -145,7 +203,12 @@ async function plantFamily(ports: PlantPorts, guardianAccountId: string): Promis
   const familyId = newFamilyId(secureRandom);
   const perms = { sendToToy: true, hearChild: true };
   const roster = signRoster(
-    nextRosterBody(null, familyId, [rosterEntry(guardian, 'guardian', perms), rosterEntry(toy, 'toy', perms)], now),
+    nextRosterBody(
+      null,
+      familyId,
+      [rosterEntry(guardian, 'guardian', perms), rosterEntry(toy, 'toy', perms)],
+      now,
+    ),
     guardian,
   );
   const childId = newId();
@@ -188,23 +251,82 @@ async function plantFamily(ports: PlantPorts, guardianAccountId: string): Promis
   await blobs.put(blobKey, voice.blob);
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('families').values({ id: familyId, created_at: now }).execute();
-    await trx.insertInto('children').values({ id: childId, family_id: familyId, profile_ciphertext: JSON.stringify(profile.envelope), created_at: now }).execute();
+    await trx
+      .insertInto('children')
+      .values({
+        id: childId,
+        family_id: familyId,
+        profile_ciphertext: JSON.stringify(profile.envelope),
+        created_at: now,
+      })
+      .execute();
     await trx
       .insertInto('devices')
       .values([
-        { id: guardian.deviceId, kind: 'person', account_id: guardianAccountId, sign_public_key: toBase64url(guardian.signPublicKey), kem_public_key: toBase64url(guardian.kemPublicKey), token_hash: null, family_id: null, child_id: null, created_at: now },
-        { id: toy.deviceId, kind: 'toy', account_id: null, sign_public_key: toBase64url(toy.signPublicKey), kem_public_key: toBase64url(toy.kemPublicKey), token_hash: createHash('sha256').update(randomBytes(32)).digest('hex'), family_id: familyId, child_id: childId, created_at: now },
+        {
+          id: guardian.deviceId,
+          kind: 'person',
+          account_id: guardianAccountId,
+          sign_public_key: toBase64url(guardian.signPublicKey),
+          kem_public_key: toBase64url(guardian.kemPublicKey),
+          token_hash: null,
+          family_id: null,
+          child_id: null,
+          created_at: now,
+        },
+        {
+          id: toy.deviceId,
+          kind: 'toy',
+          account_id: null,
+          sign_public_key: toBase64url(toy.signPublicKey),
+          kem_public_key: toBase64url(toy.kemPublicKey),
+          token_hash: createHash('sha256').update(randomBytes(32)).digest('hex'),
+          family_id: familyId,
+          child_id: childId,
+          created_at: now,
+        },
       ])
       .execute();
-    await trx.insertInto('rosters').values({ family_id: familyId, version: roster.version, roster: JSON.stringify(roster), roster_hash: rosterHash(roster), created_at: now }).execute();
-    await trx.insertInto('family_members').values({ family_id: familyId, account_id: guardianAccountId, role: 'guardian' }).execute();
-    await trx.insertInto('blobs').values({ family_id: familyId, hash, size: voice.blob?.length ?? 0, uploaded_by: guardian.deviceId, created_at: now }).execute();
+    await trx
+      .insertInto('rosters')
+      .values({
+        family_id: familyId,
+        version: roster.version,
+        roster: JSON.stringify(roster),
+        roster_hash: rosterHash(roster),
+        created_at: now,
+      })
+      .execute();
+    await trx
+      .insertInto('family_members')
+      .values({ family_id: familyId, account_id: guardianAccountId, role: 'guardian' })
+      .execute();
+    await trx
+      .insertInto('blobs')
+      .values({
+        family_id: familyId,
+        hash,
+        size: voice.blob?.length ?? 0,
+        uploaded_by: guardian.deviceId,
+        created_at: now,
+      })
+      .execute();
     const row = await trx
       .insertInto('messages')
-      .values({ id: voice.envelope.id, family_id: familyId, sender_id: guardian.deviceId, envelope: JSON.stringify(voice.envelope), blob_hash: hash, created_at: now })
+      .values({
+        id: voice.envelope.id,
+        family_id: familyId,
+        sender_id: guardian.deviceId,
+        envelope: JSON.stringify(voice.envelope),
+        blob_hash: hash,
+        created_at: now,
+      })
       .returning('seq')
       .executeTakeFirstOrThrow();
-    await trx.insertInto('message_recipients').values({ message_seq: row.seq, device_id: toy.deviceId }).execute();
+    await trx
+      .insertInto('message_recipients')
+      .values({ message_seq: row.seq, device_id: toy.deviceId })
+      .execute();
   });
   return { familyId, messageId: voice.envelope.id, blobKey, deviceIds: [guardian.deviceId, toy.deviceId] };
 }
@@ -214,14 +336,24 @@ export async function plantCanaries(ports: PlantPorts): Promise<Planted> {
   const { db, honeychecker, log } = ports;
   const known = honeychecker.canaries('account').map((c) => c.id);
   const alive = [...(await existing(db, 'accounts', known))];
-  const total = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const total = await db
+    .selectFrom('accounts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const target = canaryTarget(ports.canaryAccounts, Number(total.n) - alive.length);
   const planted: Planted = { accounts: [], family: null };
   for (let i = alive.length; i < target; i++) planted.accounts.push(await plantAccount(ports));
   const guardian = alive[0] ?? planted.accounts[0]?.accountId;
-  const families = await existing(db, 'families', honeychecker.canaries('family').map((c) => c.id));
+  const families = await existing(
+    db,
+    'families',
+    honeychecker.canaries('family').map((c) => c.id),
+  );
   if (guardian !== undefined && families.size === 0) planted.family = await plantFamily(ports, guardian);
   if (planted.accounts.length > 0 || planted.family)
-    log.info({ accounts: planted.accounts.length, family: planted.family !== null }, 'tripwires: canaries planted');
+    log.info(
+      { accounts: planted.accounts.length, family: planted.family !== null },
+      'tripwires: canaries planted',
+    );
   return planted;
 }

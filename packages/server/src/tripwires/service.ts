@@ -23,7 +23,12 @@ import type { Blobs } from '../blobs/index.js';
 import type { Clock } from '../clock/index.js';
 import { honeycheckerDirOf, type Config } from '../config.js';
 import type { Db } from '../db/index.js';
-import { openHoneychecker, resolveHoneycheckerSecret, type CanaryKind, type Honeychecker } from '../honeychecker/index.js';
+import {
+  openHoneychecker,
+  resolveHoneycheckerSecret,
+  type CanaryKind,
+  type Honeychecker,
+} from '../honeychecker/index.js';
 import type { App } from '../http/types.js';
 import { createIncidents } from '../incidents/index.js';
 import type { Mailer } from '../mail/index.js';
@@ -87,9 +92,21 @@ const PARAM_KINDS: Record<string, CanaryKind[]> = {
   accountId: ['account'],
 };
 
-export function createTripwires({ config, db, clock, log, mailer, alerts: given }: TripwiresPorts): Tripwires {
+export function createTripwires({
+  config,
+  db,
+  clock,
+  log,
+  mailer,
+  alerts: given,
+}: TripwiresPorts): Tripwires {
   const dir = honeycheckerDirOf(config);
-  const secret = resolveHoneycheckerSecret({ dir, configured: config.tripwires.honeycheckerSecret, production: config.production, log });
+  const secret = resolveHoneycheckerSecret({
+    dir,
+    configured: config.tripwires.honeycheckerSecret,
+    production: config.production,
+    log,
+  });
   const honeychecker = openHoneychecker({ dir, secret });
   const alerts = given ?? createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
   const incidents = createIncidents({
@@ -149,7 +166,12 @@ export function createTripwires({ config, db, clock, log, mailer, alerts: given 
         severity: input.severity,
         summary: input.summary,
         subject: input.subject,
-        details: { ...input.details, ip, incident: incidentId, next: incidentId ? `burrow incident status ${incidentId}` : null },
+        details: {
+          ...input.details,
+          ip,
+          incident: incidentId,
+          next: incidentId ? `burrow incident status ${incidentId}` : null,
+        },
       });
     })().catch((err: unknown) => {
       log.error({ err: { message: (err as Error).message } }, 'tripwire failed');
@@ -159,7 +181,11 @@ export function createTripwires({ config, db, clock, log, mailer, alerts: given 
   }
 
   async function accountOfHash(passwordHash: string): Promise<{ id: string; email: string } | undefined> {
-    return db.selectFrom('accounts').select(['id', 'email']).where('password_hash', '=', passwordHash).executeTakeFirst();
+    return db
+      .selectFrom('accounts')
+      .select(['id', 'email'])
+      .where('password_hash', '=', passwordHash)
+      .executeTakeFirst();
   }
 
   function onSweetword(event: SweetwordEvent): void {
@@ -169,13 +195,42 @@ export function createTripwires({ config, db, clock, log, mailer, alerts: given 
       const accountId = account?.id ?? 'unknown';
       const details = { accountId };
       if (event.kind === 'decoy')
-        fire({ kind: 'honeyword-login', severity: 'critical', summary: 'A sign-in used a decoy password (honeyword): the password hashes were stolen and cracked.', subject: 'honeyword', details, incident: 'honeyword-login' });
+        fire({
+          kind: 'honeyword-login',
+          severity: 'critical',
+          summary:
+            'A sign-in used a decoy password (honeyword): the password hashes were stolen and cracked.',
+          subject: 'honeyword',
+          details,
+          incident: 'honeyword-login',
+        });
       else if (event.kind === 'canary-password')
-        fire({ kind: 'canary-login', severity: 'critical', summary: "A sign-in used a canary account's password: the password hashes were stolen and cracked.", subject: 'canary-password', details, incident: 'canary-password' });
+        fire({
+          kind: 'canary-login',
+          severity: 'critical',
+          summary: "A sign-in used a canary account's password: the password hashes were stolen and cracked.",
+          subject: 'canary-password',
+          details,
+          incident: 'canary-password',
+        });
       else if (event.kind === 'canary-attempt')
-        fire({ kind: 'canary-sign-in-attempt', severity: 'medium', summary: 'A sign-in was tried on a canary account (wrong password): someone holds the list of accounts.', subject: accountId, details });
+        fire({
+          kind: 'canary-sign-in-attempt',
+          severity: 'medium',
+          summary:
+            'A sign-in was tried on a canary account (wrong password): someone holds the list of accounts.',
+          subject: accountId,
+          details,
+        });
       else
-        fire({ kind: 'honeychecker-unknown-set', severity: 'medium', summary: 'The honeychecker had no record of an account\'s sweetword set; the sign-in was accepted and the set re-made. Was the honeychecker store lost or replaced?', subject: accountId, details });
+        fire({
+          kind: 'honeychecker-unknown-set',
+          severity: 'medium',
+          summary:
+            "The honeychecker had no record of an account's sweetword set; the sign-in was accepted and the set re-made. Was the honeychecker store lost or replaced?",
+          subject: accountId,
+          details,
+        });
     })();
     pending.add(job);
     void job.finally(() => pending.delete(job));
@@ -185,11 +240,19 @@ export function createTripwires({ config, db, clock, log, mailer, alerts: given 
   async function loadCanaryEmails(): Promise<void> {
     const ids = honeychecker.canaries('account').map((c) => c.id);
     if (ids.length === 0) return;
-    for (const r of await db.selectFrom('accounts').select('email').where('id', 'in', ids).execute()) canaryEmails.add(r.email);
+    for (const r of await db.selectFrom('accounts').select('email').where('id', 'in', ids).execute())
+      canaryEmails.add(r.email);
   }
 
   function canaryRead(kind: CanaryKind, id: string, via: string): void {
-    fire({ kind: 'canary-read', severity: 'critical', summary: `A ${via} named a canary ${kind}: the database or blob store contents were read by an outsider.`, subject: `${kind}:${id}`, details: { canaryKind: kind, canaryId: id, via }, incident: 'canary-read' });
+    fire({
+      kind: 'canary-read',
+      severity: 'critical',
+      summary: `A ${via} named a canary ${kind}: the database or blob store contents were read by an outsider.`,
+      subject: `${kind}:${id}`,
+      details: { canaryKind: kind, canaryId: id, via },
+      incident: 'canary-read',
+    });
   }
 
   const tripwires: Tripwires = {
@@ -201,7 +264,13 @@ export function createTripwires({ config, db, clock, log, mailer, alerts: given 
     planted,
 
     wrapHasher(inner, pepper) {
-      hasher = createHoneywordHasher({ inner, pepper, honeychecker, k: config.tripwires.honeywords, onEvent: onSweetword });
+      hasher = createHoneywordHasher({
+        inner,
+        pepper,
+        honeychecker,
+        k: config.tripwires.honeywords,
+        onEvent: onSweetword,
+      });
       return hasher;
     },
 
@@ -209,8 +278,19 @@ export function createTripwires({ config, db, clock, log, mailer, alerts: given 
       return {
         async send(mail) {
           if (!canaryEmails.has(mail.to.trim().toLowerCase())) return inner.send(mail);
-          const account = await db.selectFrom('accounts').select('id').where('email', '=', mail.to.trim().toLowerCase()).executeTakeFirst();
-          fire({ kind: 'canary-mail', severity: 'medium', summary: 'Burrow was asked to mail a canary account (a password reset or similar): someone holds the list of accounts.', subject: account?.id ?? 'canary', details: { accountId: account?.id ?? null, mailSubject: mail.subject } });
+          const account = await db
+            .selectFrom('accounts')
+            .select('id')
+            .where('email', '=', mail.to.trim().toLowerCase())
+            .executeTakeFirst();
+          fire({
+            kind: 'canary-mail',
+            severity: 'medium',
+            summary:
+              'Burrow was asked to mail a canary account (a password reset or similar): someone holds the list of accounts.',
+            subject: account?.id ?? 'canary',
+            details: { accountId: account?.id ?? null, mailSubject: mail.subject },
+          });
         },
       };
     },
@@ -240,14 +320,25 @@ export function createTripwires({ config, db, clock, log, mailer, alerts: given 
         for (const [name, value] of Object.entries(params)) {
           const kinds = PARAM_KINDS[name];
           if (!kinds || typeof value !== 'string') continue;
-          for (const kind of kinds) if (honeychecker.isCanary(kind, value)) canaryRead(kind, value, `request (${request.method} ${request.routeOptions.url ?? ''})`);
+          for (const kind of kinds)
+            if (honeychecker.isCanary(kind, value))
+              canaryRead(kind, value, `request (${request.method} ${request.routeOptions.url ?? ''})`);
         }
         await Promise.resolve();
       });
       plantedPromise = (async () => {
         await loadCanaryEmails();
         if (!hasher) return { accounts: [], family: null };
-        const planted = await plantCanaries({ db, clock, log, hasher, honeychecker, blobs, canaryAccounts: config.tripwires.canaryAccounts, domains: canaryDomains(config) });
+        const planted = await plantCanaries({
+          db,
+          clock,
+          log,
+          hasher,
+          honeychecker,
+          blobs,
+          canaryAccounts: config.tripwires.canaryAccounts,
+          domains: canaryDomains(config),
+        });
         for (const a of planted.accounts) canaryEmails.add(a.email);
         return planted;
       })();

@@ -45,7 +45,8 @@ after(async () => {
   await sink.close();
 });
 
-const signIn = (email: string, password: string) => call('POST', '/v1/sessions', { body: { email, password } });
+const signIn = (email: string, password: string) =>
+  call('POST', '/v1/sessions', { body: { email, password } });
 const incidents = () => server.db.selectFrom('incidents').selectAll().orderBy('opened_at').execute();
 const operatorMails = () => sink.mails.filter((m) => m.to === OPERATOR);
 
@@ -55,7 +56,11 @@ async function accountWithKnownDecoy(): Promise<{ email: string; decoy: string }
   assert.ok(tw.hasher);
   const decoy = 'a long enough test passwore';
   const stored = await tw.hasher.hashSweetwords([decoy, 'another long test password', PASSWORD], 2);
-  await server.db.updateTable('accounts').set({ password_hash: stored.hash, pepper_id: stored.pepperId }).where('id', '=', someone.accountId).execute();
+  await server.db
+    .updateTable('accounts')
+    .set({ password_hash: stored.hash, pepper_id: stored.pepperId })
+    .where('id', '=', someone.accountId)
+    .execute();
   return { email: someone.email, decoy };
 }
 
@@ -67,7 +72,11 @@ void test('canaries are planted at first start, once: accounts and a family with
     assert.ok(a.password.length >= 32, 'a canary password is random and long');
     assert.match(a.email, /^[a-z._0-9]+@burrow\.test$/);
   }
-  const msg = await server.db.selectFrom('messages').select(['id', 'blob_hash']).where('id', '=', planted.family.messageId).executeTakeFirstOrThrow();
+  const msg = await server.db
+    .selectFrom('messages')
+    .select(['id', 'blob_hash'])
+    .where('id', '=', planted.family.messageId)
+    .executeTakeFirstOrThrow();
   assert.ok(await server.blobs.has(`${planted.family.familyId}/${msg.blob_hash ?? ''}`));
   // Planting again plants nothing: it is idempotent.
   const { plantCanaries } = await import('./plant.js');
@@ -87,7 +96,11 @@ void test('canaries are planted at first start, once: accounts and a family with
 
 void test('a sign-in with the real password works and fires nothing', async () => {
   const someone = await person(call, 'real');
-  const row = await server.db.selectFrom('accounts').select('password_hash').where('id', '=', someone.accountId).executeTakeFirstOrThrow();
+  const row = await server.db
+    .selectFrom('accounts')
+    .select('password_hash')
+    .where('id', '=', someone.accountId)
+    .executeTakeFirstOrThrow();
   const set = decodeSet(row.password_hash);
   assert.ok(set, 'the account got a sweetword set at sign-up');
   assert.equal(set.hashes.length, server.config.tripwires.honeywords);
@@ -101,9 +114,17 @@ void test('an account stored before honeywords gets its sweetword set at its nex
   const someone = await person(call, 'legacy');
   const pepper = readFileSync(join(server.dataDir, 'pepper'), 'utf8').trim();
   const legacy = await hash(PASSWORD, { ...argon2Params, secret: Buffer.from(pepper, 'utf8') });
-  await server.db.updateTable('accounts').set({ password_hash: legacy }).where('id', '=', someone.accountId).execute();
+  await server.db
+    .updateTable('accounts')
+    .set({ password_hash: legacy })
+    .where('id', '=', someone.accountId)
+    .execute();
   expectStatus(await signIn(someone.email, PASSWORD), 200, 'legacy sign-in');
-  const row = await server.db.selectFrom('accounts').select('password_hash').where('id', '=', someone.accountId).executeTakeFirstOrThrow();
+  const row = await server.db
+    .selectFrom('accounts')
+    .select('password_hash')
+    .where('id', '=', someone.accountId)
+    .executeTakeFirstOrThrow();
   assert.equal(decodeSet(row.password_hash)?.hashes.length, server.config.tripwires.honeywords);
   expectStatus(await signIn(someone.email, PASSWORD), 200, 'sign-in with the new set');
 });
@@ -152,7 +173,10 @@ void test('reading a canary message or blob through the API opens an incident', 
   const family = planted.family;
   assert.ok(family);
   const reader = await person(call, 'reader');
-  const res = await call('GET', `/v1/messages/${family.messageId}/blob`, { token: reader.token, device: reader.as.device });
+  const res = await call('GET', `/v1/messages/${family.messageId}/blob`, {
+    token: reader.token,
+    device: reader.as.device,
+  });
   assert.equal(res.status, 404, 'the route still refuses a stranger as before');
   await tw.settled();
   const opened = (await incidents()).filter((i) => i.summary === TRIPWIRE_SUMMARIES['canary-read']);
@@ -185,9 +209,17 @@ void test('the main database holds no trace of which sweetword is real nor which
   // No table, and no value anywhere, names the honeychecker's knowledge.
   const dump = JSON.stringify(
     await Promise.all(
-      (['accounts', 'families', 'family_members', 'devices', 'messages', 'blobs', 'sign_in_browsers'] as const).map((t) =>
-        server.db.selectFrom(t).selectAll().execute(),
-      ),
+      (
+        [
+          'accounts',
+          'families',
+          'family_members',
+          'devices',
+          'messages',
+          'blobs',
+          'sign_in_browsers',
+        ] as const
+      ).map((t) => server.db.selectFrom(t).selectAll().execute()),
     ),
   );
   assert.doesNotMatch(dump, /canary|honey|sweetword|decoy/i);

@@ -503,8 +503,9 @@ export class Guardian {
       },
       onClose: () => this.set({ live: false }),
       onEvent: (event) => {
-        if (event.type === 'message') void this.sync().then(() => this.loadToys());
-        else if (event.type === 'receipt') void this.refreshReceipts().then(() => this.loadToys());
+        // Unplayed counts change with messages and receipts; a failed reload waits for the next event.
+        if (event.type === 'message') void this.sync().then(() => this.loadToys()).catch(() => undefined);
+        else if (event.type === 'receipt') void this.refreshReceipts().then(() => this.loadToys()).catch(() => undefined);
         else if (event.type === 'presence' && typeof event.toyId === 'string')
           this.onPresence(event.toyId, event.online === true, typeof event.lastSeenAt === 'number' ? event.lastSeenAt : Date.now());
         else if (event.type === 'toys') void this.loadToys().catch(() => undefined);
