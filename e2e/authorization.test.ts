@@ -114,6 +114,8 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
     const { envelope } = await sealEnvelope({ kind: 'record', id: newMessageId(secureRandom), familyId: victim.familyId, sender: eve.keys, rosterVersion: roster.version, createdAt: Date.now(), recipients: [{ deviceId: eve.deviceId, kemPublicKey: eve.keys.kemPublicKey }], meta: { toyName: 'Evil' }, random: secureRandom });
     return api.renameToy(victim.familyId, victim.toyId, envelope);
   },
+  getFamilySecondFactorRequirement: (api) => api.request('GET', `/v1/families/${victim.familyId}/second-factor-requirement`),
+  setFamilySecondFactorRequirement: (api) => api.request('PUT', `/v1/families/${victim.familyId}/second-factor-requirement`, { required: true }),
   unpairToy: async (api) => {
     const current = await victim.mum.roster(victim.familyId);
     return api.unpairToy(victim.familyId, victim.toyId, signRoster(nextRosterBody(current, current.familyId, current.devices.filter((d) => d.id !== victim.toyId), Date.now()), eve.keys));
@@ -130,7 +132,8 @@ async function snapshot() {
   const reviews = await world.server.db.selectFrom('message_reviews').select(['message_seq', 'toy_id', 'state', 'review']).where('family_id', '=', victim.familyId).orderBy('message_seq').execute();
   const reviewed = (await world.server.db.selectFrom('messages').select(['envelope', 'blob_hash']).where('id', '=', reviewedMessageId).executeTakeFirst()) ?? null;
   const toyNames = (await victim.mum.api.listToys(victim.familyId)).toys.map((t) => t.name?.id ?? null);
-  return { settings, reviews, reviewed, toyNames, rosterVersion: family.roster?.version, children: family.children.length, toys: family.toys.length, receipts: sent.messages.map((m) => m.receipts.length), requests, blocks, invitations };
+  const secondFactor = await victim.mum.api.request<{ required: boolean }>('GET', `/v1/families/${victim.familyId}/second-factor-requirement`);
+  return { secondFactor, settings, reviews, reviewed, toyNames, rosterVersion: family.roster?.version, children: family.children.length, toys: family.toys.length, receipts: sent.messages.map((m) => m.receipts.length), requests, blocks, invitations };
 }
 
 for (const attacker of attackers) {
@@ -154,7 +157,7 @@ test("another family's devices never see this family's messages in their inbox o
 
 test('logged-out clients are refused on every account- or device-scoped route', async () => {
   const anon = new ApiClient({ baseUrl: world.url });
-  for (const call of [() => anon.getMe(), () => anon.logOut(), () => anon.listMessages(), () => anon.listSent(), () => anon.getToyMe(), () => anon.getPairing(), () => anon.openPairing('ABCDEF', 'x'.repeat(43)), () => anon.lookupPairing(pendingLookup), () => anon.createFamily({} as RosterWire), () => anon.registerDevice({ signPublicKey: 'a', kemPublicKey: 'b', proof: 'c' })]) {
+  for (const call of [() => anon.getMe(), () => anon.logOut(), () => anon.listMessages(), () => anon.listSent(), () => anon.getToyMe(), () => anon.getPairing(), () => anon.openPairing('ABCDEF', 'x'.repeat(43)), () => anon.lookupPairing(pendingLookup), () => anon.createFamily({} as RosterWire), () => anon.registerDevice({ signPublicKey: 'a', kemPublicKey: 'b', proof: 'c' }), () => anon.request('GET', '/v1/me/security'), () => anon.request('GET', '/v1/me/passkeys'), () => anon.request('POST', '/v1/me/totp'), () => anon.request('GET', '/v1/me/notices'), () => anon.request('POST', '/v1/me/recovery-codes', { password: 'x'.repeat(20) })]) {
     await assert.rejects(call(), (e: unknown) => isApiError(e) && e.status === 401);
   }
 });
@@ -181,7 +184,9 @@ test('every operation in the OpenAPI document is covered by an authorization cas
   const ops = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
   // Public by design (rate-limited), or scoped to the caller's own account, device or toy (tested above).
   // redeemInvitation: the code is the capability; anyone signed in who holds one may ask to join.
-  const selfScoped = ['signUp', 'logIn', 'registerToy', 'getMe', 'logOut', 'listSessions', 'revokeSession', 'revokeOtherSessions', 'changePassword', 'resendVerification', 'verifyEmail', 'requestPasswordReset', 'resetPassword', 'registerDevice', 'createFamily', 'listMessages', 'listSent', 'getToyMe', 'getPairing', 'openPairing', 'lookupPairing', 'redeemInvitation', 'getMyToySettings', 'listReviewedMessages', 'createStreamTicket', 'stream', 'healthz', 'readyz', 'openapi'];
+  const selfScoped = ['signUp', 'logIn', 'registerToy', 'getMe', 'logOut', 'listSessions', 'revokeSession', 'revokeOtherSessions', 'changePassword', 'resendVerification', 'verifyEmail', 'requestPasswordReset', 'resetPassword', 'registerDevice', 'createFamily', 'listMessages', 'listSent', 'getToyMe', 'getPairing', 'openPairing', 'lookupPairing', 'redeemInvitation', 'getMyToySettings', 'listReviewedMessages', 'createStreamTicket', 'stream',
+    // Second factors, passkeys, security events and incident notices: the caller's own account only.
+    'completeSignIn', 'secondFactorPasskeyOptions', 'completeSignInWithPasskey', 'passkeySignInOptions', 'signInWithPasskey', 'resetPasswordWithRecoveryCode', 'getSecurityStatus', 'listSecurityEvents', 'passkeyRegistrationOptions', 'registerPasskey', 'listPasskeys', 'renamePasskey', 'removePasskey', 'beginTotp', 'disableTotp', 'confirmTotp', 'renewRecoveryCodes', 'listNotices', 'markNoticeRead', 'healthz', 'readyz', 'openapi'];
   const uncovered = ops.filter((o) => o && !(o in cases) && !selfScoped.includes(o));
   assert.deepEqual(uncovered, []);
 });

@@ -24,6 +24,10 @@ import type { Clock } from '../clock/index.js';
 import type { Db, WebauthnChallengePurpose } from '../db/index.js';
 import { badRequest, notFound, unauthenticated } from '../errors/index.js';
 import { newId } from '../auth/index.js';
+import type { SecretBox } from './secret-box.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 export const PASSKEY_NAME_MAX = 60;
@@ -82,7 +86,21 @@ function cleanName(name: string | undefined, fallback: string): string {
   return trimmed === '' ? fallback : trimmed;
 }
 
-export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkeys {
+/**
+ * A passkey's name is the user's own words ("Grandma's iPad") and may name a person, so it is
+ * sealed at rest like a TOTP seed (bound to the passkey's id): a database dump holds no names.
+ */
+export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: SecretBox }): Passkeys {
+  const sealName = (passkeyId: string, name: string) => box.seal(encoder.encode(name), passkeyId);
+  const openName = (passkeyId: string, sealed: string): string => {
+    try {
+      return decoder.decode(box.open(sealed, passkeyId));
+    } catch {
+      // Sealed under an earlier pepper: the passkey still works, only its name is lost.
+      return 'Passkey';
+    }
+  };
+
   async function saveChallenge(
     challenge: string,
     purpose: WebauthnChallengePurpose,
@@ -116,9 +134,14 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
   }
 
   const views = (
-    rows: { id: string; name: string; created_at: number; last_used_at: number | null }[],
+    rows: { id: string; name_ciphertext: string; created_at: number; last_used_at: number | null }[],
   ): PasskeyView[] =>
-    rows.map((r) => ({ passkeyId: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+    rows.map((r) => ({
+      passkeyId: r.id,
+      name: openName(r.id, r.name_ciphertext),
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+    }));
 
   return {
     async registrationOptions(accountId, email, rp) {
@@ -170,14 +193,15 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
         .where('credential_id', '=', credential.id)
         .executeTakeFirst();
       if (taken) throw badRequest('That passkey is already registered.');
+      const id = newId();
       const row = {
-        id: newId(),
+        id,
         credential_id: credential.id,
         account_id: accountId,
         public_key: toB64(credential.publicKey),
         counter: credential.counter,
         transports: credential.transports ? JSON.stringify(credential.transports) : null,
-        name: cleanName(input.name, 'Passkey'),
+        name_ciphertext: sealName(id, cleanName(input.name, 'Passkey')),
         created_at: clock.now(),
         last_used_at: null,
       };
@@ -218,7 +242,7 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
       if (challenge === null) throw unauthenticated('The passkey request expired. Try again.');
       const row = await db
         .selectFrom('passkeys')
-        .select(['id', 'account_id', 'public_key', 'counter', 'transports', 'name', 'credential_id'])
+        .select(['id', 'account_id', 'public_key', 'counter', 'transports', 'name_ciphertext', 'credential_id'])
         .where('credential_id', '=', input.response.id)
         .executeTakeFirst();
       if (!row || (accountId !== null && row.account_id !== accountId)) throw unauthenticated(BAD_PASSKEY);
@@ -251,13 +275,13 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
         .set({ counter: verified.authenticationInfo.newCounter, last_used_at: clock.now() })
         .where('id', '=', row.id)
         .execute();
-      return { accountId: row.account_id, name: row.name };
+      return { accountId: row.account_id, name: openName(row.id, row.name_ciphertext) };
     },
 
     async list(accountId) {
       const rows = await db
         .selectFrom('passkeys')
-        .select(['id', 'name', 'created_at', 'last_used_at'])
+        .select(['id', 'name_ciphertext', 'created_at', 'last_used_at'])
         .where('account_id', '=', accountId)
         .orderBy('created_at')
         .execute();
@@ -269,7 +293,7 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
       if (clean === '') throw badRequest('Give the passkey a name, such as “My phone”.');
       const result = await db
         .updateTable('passkeys')
-        .set({ name: clean })
+        .set({ name_ciphertext: sealName(passkeyId, clean) })
         .where('id', '=', passkeyId)
         .where('account_id', '=', accountId)
         .executeTakeFirst();
@@ -282,10 +306,10 @@ export function createPasskeys({ db, clock }: { db: Db; clock: Clock }): Passkey
         .deleteFrom('passkeys')
         .where('id', '=', passkeyId)
         .where('account_id', '=', accountId)
-        .returning('name')
+        .returning('name_ciphertext')
         .executeTakeFirst();
       if (!row) throw notFound('No such passkey.');
-      return row.name;
+      return openName(passkeyId, row.name_ciphertext);
     },
 
     async count(accountId) {

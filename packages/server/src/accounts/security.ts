@@ -65,7 +65,7 @@ export function createAccountsModule({
   const events = createSecurityEvents({ db, clock });
   const codes = createRecoveryCodes({ db, clock, pepper });
   const totp = createTotp({ db, clock, box: createSecretBox(pepper, 'totp') });
-  const passkeys = createPasskeys({ db, clock });
+  const passkeys = createPasskeys({ db, clock, box: createSecretBox(pepper, 'passkey-name') });
   const factors = createSecondFactors({ db, clock, log, hasher, notices, throttle, events, totp, passkeys, codes });
   const recovery = createRecovery({
     db,

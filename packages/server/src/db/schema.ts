@@ -72,7 +72,8 @@ export interface PasskeysTable {
   counter: number;
   /** JSON array of transports ("internal", "usb", ...) or null. */
   transports: string | null;
-  name: string;
+  /** The user's name for it, sealed with the server's secret box (accounts/passkeys.ts). */
+  name_ciphertext: string;
   created_at: number;
   last_used_at: number | null;
 }

@@ -18,7 +18,7 @@ export const migration: DialectMigration = {
       .addColumn('public_key', 'text', (c) => c.notNull())
       .addColumn('counter', 'bigint', (c) => c.notNull())
       .addColumn('transports', 'text')
-      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_ciphertext', 'text', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('last_used_at', 'bigint')
       .execute();
