@@ -65,7 +65,7 @@ export interface Tripwires {
   readonly honeychecker: Honeychecker;
   /** The honeyword hasher, once the accounts module asked for it (wrapHasher). */
   readonly hasher: HoneywordHasher | null;
-  wrapHasher(inner: PasswordHasher, pepper: Pepper): PasswordHasher;
+  wrapHasher: (inner: PasswordHasher, pepper: Pepper) => PasswordHasher;
   wrapMailer(mailer: Mailer): Mailer;
   wrapBlobs(blobs: Blobs): Blobs;
   /** Request hooks (client address, canary parameters), background planting, and closing on app close. */
