@@ -15,6 +15,8 @@ import type { Db } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound, unauthenticated } from '../errors/index.js';
 import type { Notices } from './notices.js';
 import type { PasskeyView, Passkeys, RelyingParty } from './passkeys.js';
+import { PASSWORD_MIN } from './password-policy.js';
+import { longEnoughAlone } from './short-password.js';
 import type { PasswordHasher } from './passwords.js';
 import { looksLikeRecoveryCode, type RecoveryCodes } from './recovery-codes.js';
 import type { EventMeta, SecurityEvents } from './security-events.js';
@@ -313,6 +315,11 @@ export function createSecondFactors({
         proved = (await checkCode(accountId, input.code, meta)) !== null;
       } else throw badRequest('Give your password or a current code to turn two-step sign-in off.');
       if (!proved) throw unauthenticated('That password or code is not right.');
+      // Without TOTP and passkeys the password is the only factor: it must then have 15+ characters.
+      if (input.password !== undefined && !longEnoughAlone(input.password) && (await passkeys.count(accountId)) === 0)
+        throw badRequest(
+          `Your password is shorter than ${PASSWORD_MIN} characters, which is not enough on its own. Change it to a longer one first, then turn two-step sign-in off.`,
+        );
       await totp.disable(accountId);
       await changed(
         accountId,

@@ -240,6 +240,35 @@ test('password length: 15 characters while the password is the only factor, 8 on
   assert.match(tooShort.json.error.message, /at least 8 characters/);
 });
 
+test('a short password left alone when the last second factor goes is refused at sign-in, with a reset link mailed', async () => {
+  const a = await signUp('short-alone');
+  const short = 'Qx7!vmPz2#kL'; // 12 characters: fine beside TOTP, not alone
+  const totp = await enrolTotp(a.token);
+  expectStatus(
+    await call('PUT', '/v1/me/password', { token: a.token, body: { currentPassword: PASSWORD, newPassword: short } }),
+    204,
+  );
+  // Turning TOTP off with that password is refused up front, and TOTP stays on.
+  const refused = await call<{ error: { message: string } }>('DELETE', '/v1/me/totp', {
+    token: a.token,
+    body: { password: short },
+  });
+  expectStatus(refused, 400);
+  assert.match(refused.json.error.message, /shorter than 15 characters/);
+  expectStatus(await logIn(a.email, short), 202, 'TOTP still on');
+  // With a code the server cannot see the password: the next sign-in closes the gap.
+  expectStatus(await call('DELETE', '/v1/me/totp', { token: a.token, body: { code: nextCode(totp) } }), 204);
+  const before = mailer.sent.length;
+  const alone = await logIn(a.email, short);
+  expectStatus(alone, 403);
+  assert.equal(alone.json.token, undefined);
+  assert.match(JSON.stringify(alone.json), /shorter than 15 characters/);
+  await server.app.ready();
+  assert.ok(mailer.sent.slice(before).some((m) => m.to === a.email && /reset-password/.test(m.text)), 'reset link mailed');
+  // A wrong password still gets the ordinary answer: the gate says nothing to a guesser.
+  expectStatus(await logIn(a.email, 'not the password at all, clearly'), 401);
+});
+
 test('a recovery code resets the password without email, once; an unknown email gets the same answer as a wrong code', async () => {
   const a = await signUp('reset-code');
   const fresh = 'a brand new passphrase for grandma';

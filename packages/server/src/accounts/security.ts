@@ -14,6 +14,7 @@ import { createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { resolvePepper, type Pepper } from './pepper.js';
 import { createPwnedPasswords } from './pwned.js';
 import { createForcedResetGate } from '../incidents/forced-reset.js';
+import { createShortPasswordGate } from './short-password.js';
 import { createRecovery, type Recovery } from './recovery.js';
 import { createAccounts, type Accounts } from './service.js';
 import { createSessionStore, type SessionStore } from './sessions.js';
@@ -92,6 +93,7 @@ export function createAccountsModule({
     throttle,
     sendVerification: (accountId, email) => recovery.sendVerification(accountId, email),
     passwordResetGate: createForcedResetGate({ db, requestReset: (email, meta) => recovery.requestReset(email, meta) }),
+    shortPasswordGate: createShortPasswordGate({ requestReset: (email, meta) => recovery.requestReset(email, meta) }),
     factors,
     codes,
     events,

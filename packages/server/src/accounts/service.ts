@@ -21,6 +21,7 @@ import type { PasswordHasher, StoredPassword } from './passwords.js';
 import { RECOVERY_CODE_COUNT, type RecoveryCodes } from './recovery-codes.js';
 import type { FactorStatus, PendingSignIn, SecondFactors } from './second-factor.js';
 import type { SecurityEvents } from './security-events.js';
+import type { ShortPasswordGate } from './short-password.js';
 import type { Session, SessionMeta, SessionStore } from './sessions.js';
 import { defaultThrottleRules, throttleKey, type Throttle, type ThrottleRules } from './throttle.js';
 import { describeUserAgent } from './user-agent.js';
@@ -91,6 +92,8 @@ export interface AccountsPorts {
   throttleRules?: ThrottleRules;
   /** Refuses sign-in while an incident requires a password reset (incidents/forced-reset.ts). */
   passwordResetGate?: ForcedResetGate;
+  /** Refuses a password too short to be the only factor once the second factor is gone (short-password.ts). */
+  shortPasswordGate?: ShortPasswordGate;
 }
 
 const WRONG = 'Email or password is wrong.';
@@ -113,6 +116,7 @@ export function createAccounts({
   codes,
   events,
   passwordResetGate,
+  shortPasswordGate,
   throttleRules: rules = defaultThrottleRules,
 }: AccountsPorts): Accounts {
   // Verified against when the email is unknown, so both paths cost one argon2 verification.
@@ -270,6 +274,7 @@ export function createAccounts({
       }
       // With TOTP or a passkey on, the password is one factor of two: no session until the second.
       if (await factors.hasSecondFactor(row.id)) return { kind: 'second_factor', ...(await factors.startPending(row.id)) };
+      await shortPasswordGate?.({ email: row.email, password: input.password }, meta);
       return { kind: 'session', ...(await finishSignIn(row.id, meta, 'password')) };
     },
 
