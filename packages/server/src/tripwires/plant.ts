@@ -195,7 +195,17 @@ async function plantAccount(ports: PlantPorts): Promise<PlantedAccount> {
   return { accountId, email, password };
 }
 
-async function plantFamily(ports: PlantPorts, guardianAccountId: string): Promise<PlantedFamily> {
+/**
+ * Plants the canary family with the first of `guardians` (canary accounts) whose row still exists,
+ * checked inside the same transaction as the inserts: a guardian read earlier may be gone by then
+ * (a wiped or restored database, another writer), and inserting it would fail the foreign keys of
+ * devices and family_members. Plants nothing when none is left, or when a canary family appeared
+ * meanwhile (another planting of the same database).
+ */
+async function plantFamily(
+  ports: PlantPorts,
+  guardians: readonly string[],
+): Promise<PlantedFamily | 'family-exists' | 'no-guardian'> {
   const { db, clock, honeychecker, blobs } = ports;
   const now = clock.now();
   const guardian = generateDeviceKeys(secureRandom);
@@ -249,7 +259,31 @@ async function plantFamily(ports: PlantPorts, guardianAccountId: string): Promis
   ] as const)
     await honeychecker.addCanary(c);
   await blobs.put(blobKey, voice.blob);
-  await db.transaction().execute(async (trx) => {
+  const knownFamilies = honeychecker
+    .canaries('family')
+    .map((c) => c.id)
+    .filter((id) => id !== familyId);
+  const guardianAccountId = await db.transaction().execute(async (trx) => {
+    // Re-checked here, not trusted from before the argon2 hashing and sealing above.
+    if (knownFamilies.length > 0) {
+      const other = await trx
+        .selectFrom('families')
+        .select('id')
+        .where('id', 'in', knownFamilies)
+        .executeTakeFirst();
+      if (other) return 'family-exists' as const;
+    }
+    const rows =
+      guardians.length === 0
+        ? []
+        : await trx
+            .selectFrom('accounts')
+            .select('id')
+            .where('id', 'in', [...guardians])
+            .execute();
+    const present = new Set(rows.map((r) => r.id));
+    const guardianAccountId = guardians.find((id) => present.has(id));
+    if (guardianAccountId === undefined) return 'no-guardian' as const;
     await trx.insertInto('families').values({ id: familyId, created_at: now }).execute();
     await trx
       .insertInto('children')
@@ -327,7 +361,12 @@ async function plantFamily(ports: PlantPorts, guardianAccountId: string): Promis
       .insertInto('message_recipients')
       .values({ message_seq: row.seq, device_id: toy.deviceId })
       .execute();
+    return guardianAccountId;
   });
+  if (guardianAccountId === 'family-exists' || guardianAccountId === 'no-guardian') {
+    await blobs.delete(blobKey).catch(() => undefined);
+    return guardianAccountId;
+  }
   return { familyId, messageId: voice.envelope.id, blobKey, deviceIds: [guardian.deviceId, toy.deviceId] };
 }
 
@@ -343,13 +382,26 @@ export async function plantCanaries(ports: PlantPorts): Promise<Planted> {
   const target = canaryTarget(ports.canaryAccounts, Number(total.n) - alive.length);
   const planted: Planted = { accounts: [], family: null };
   for (let i = alive.length; i < target; i++) planted.accounts.push(await plantAccount(ports));
-  const guardian = alive[0] ?? planted.accounts[0]?.accountId;
   const families = await existing(
     db,
     'families',
     honeychecker.canaries('family').map((c) => c.id),
   );
-  if (guardian !== undefined && families.size === 0) planted.family = await plantFamily(ports, guardian);
+  const guardians = [...alive, ...planted.accounts.map((a) => a.accountId)];
+  if (guardians.length > 0 && families.size === 0) {
+    let family = await plantFamily(ports, guardians);
+    // Every guardian read above was gone by the family's transaction: plant one more and try once more.
+    if (family === 'no-guardian') {
+      const fresh = await plantAccount(ports);
+      planted.accounts.push(fresh);
+      family = await plantFamily(ports, [fresh.accountId]);
+    }
+    if (family === 'no-guardian')
+      log.warn(
+        'tripwires: the canary family was not planted (its guardian account vanished); the next start plants it',
+      );
+    else if (family !== 'family-exists') planted.family = family;
+  }
   if (planted.accounts.length > 0 || planted.family)
     log.info(
       { accounts: planted.accounts.length, family: planted.family !== null },
