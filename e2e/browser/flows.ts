@@ -36,7 +36,14 @@ export async function saveRecoveryCodes(page: Page): Promise<string[]> {
 
 /** Agrees to the privacy notice and creates the family with its first child; lands on Home. */
 export async function setUpFamily(page: Page, url: string, child: string, senderName: string): Promise<void> {
-  await page.getByRole('heading', { name: 'Welcome to Burrow' }).waitFor();
+  await page
+    .getByRole('heading', { name: 'Welcome to Burrow' })
+    .waitFor()
+    .catch(async (err: unknown) => {
+      // Say what the page showed instead: a CI log is all there is to go on.
+      const shown = await page.evaluate('document.body.innerText').catch(() => '(unreadable)');
+      throw new Error(`no "Welcome to Burrow" at ${page.url()}; the page showed: ${String(shown).slice(0, 600)}`, { cause: err });
+    });
   await page.getByLabel(/I am this child’s parent or legal guardian/).check();
   await page.getByLabel('Your child’s first name or nickname').fill(child);
   await page.getByLabel('Your name, as your child knows you').fill(senderName);

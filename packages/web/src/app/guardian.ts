@@ -182,8 +182,13 @@ export class Guardian {
   async signUp(email: string, password: string): Promise<void> {
     // Sets the session cookie; the token in the body is not kept. The recovery codes are shown once.
     const res = await this.api.request<{ recoveryCodes?: string[] }>('POST', '/v1/accounts', { email, password });
-    this.set({ recoveryCodes: res.recoveryCodes ?? null });
-    await this.signedIn();
+    // Shown once this browser's device is registered and the account loaded, not while that runs:
+    // confirming the codes mid-way used to race the phase change (sign-up form back, then setup).
+    try {
+      await this.signedIn();
+    } finally {
+      this.set({ recoveryCodes: res.recoveryCodes ?? null });
+    }
   }
 
   /** The person saw and confirmed their recovery codes: they are forgotten here. */
