@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import WebSocket from 'ws';
-import type { StreamEvent } from '../bus/index.js';
+import type WebSocket from 'ws';
 import {
   entry,
   expectStatus,
@@ -15,6 +14,7 @@ import {
 } from '../testing/fixtures.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { connectStream, refusedWith } from './test-socket.js';
 
 let server: TestServer;
 let call: Call;
@@ -29,47 +29,9 @@ after(async () => {
   await server.close();
 });
 
-interface Listener {
-  ws: WebSocket;
-  events: StreamEvent[];
-  next(predicate: (e: StreamEvent) => boolean, timeoutMs?: number): Promise<StreamEvent>;
-}
-
-/** Opens the stream; resolves once open, or rejects with the HTTP status of a refused handshake. */
-function connect(baseUrl: string, headers: Record<string, string>, device?: string): Promise<Listener> {
-  const url = new URL(baseUrl.replace(/^http/, 'ws') + '/v1/stream');
-  if (device) url.searchParams.set('device', device);
-  const ws = new WebSocket(url, { headers });
-  sockets.push(ws);
-  const events: StreamEvent[] = [];
-  const waiters: { predicate: (e: StreamEvent) => boolean; resolve: (e: StreamEvent) => void }[] = [];
-  ws.on('message', (data: Buffer) => {
-    const event = JSON.parse(data.toString('utf8')) as StreamEvent;
-    events.push(event);
-    for (const w of [...waiters]) {
-      if (!w.predicate(event)) continue;
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(event);
-    }
-  });
-  const next = (predicate: (e: StreamEvent) => boolean, timeoutMs = 3000) => {
-    const seen = events.find(predicate);
-    if (seen) return Promise.resolve(seen);
-    return new Promise<StreamEvent>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no matching event in time')), timeoutMs);
-      waiters.push({ predicate, resolve: (e) => (clearTimeout(timer), resolve(e)) });
-    });
-  };
-  return new Promise((resolve, reject) => {
-    ws.on('open', () => resolve({ ws, events, next }));
-    ws.on('unexpected-response', (_req, res) =>
-      reject(Object.assign(new Error(`refused ${res.statusCode}`), { status: res.statusCode })),
-    );
-    ws.on('error', reject);
-  });
-}
-
-const refusedWith = (status: number) => (err: unknown) => (err as { status?: number }).status === status;
+/** Opens the stream with these headers, for `device` when given (test-socket.ts does the work). */
+const connect = (baseUrl: string, headers: Record<string, string>, device?: string) =>
+  connectStream(baseUrl, { headers, query: device ? { device } : {} }, sockets);
 
 async function sendVoice(fam: Family, from: Family['guardian'], to: Family['guardian']['keys'][]) {
   const voice = await sealedVoice(from.keys, fam.roster, to);
