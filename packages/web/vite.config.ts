@@ -15,7 +15,9 @@ export default defineConfig({
     outDir: here('./dist'),
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // Source maps would publish the readable source next to the bundle; `vite build` is always a
+    // production build, so none are emitted (the dev server maps sources in memory anyway).
+    sourcemap: false,
     rolldownOptions: {
       input: { app: here('./index.html'), toy: here('./toy.html') },
       // What both pages load (React, the protocol and client, IndexedDB) in one cacheable chunk; the

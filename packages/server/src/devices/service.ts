@@ -4,6 +4,7 @@
  * device's key as their own).
  */
 import { deviceIdFromSigningKey, fromBase64url, verifyDeviceProof } from '@burrow/protocol';
+import { nativeVerify } from '../signatures/native-ed25519.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
 import { badRequest, conflict } from '../errors/index.js';
@@ -21,7 +22,7 @@ export interface Devices {
 
 /** Checks the proof of possession and derives the device id (shared with toy registration). */
 export function checkDeviceKeys(input: DeviceKeysInput, purpose: 'device' | 'toy'): string {
-  if (!verifyDeviceProof({ ...input, purpose })) throw badRequest('The key proof does not verify.');
+  if (!verifyDeviceProof({ ...input, purpose }, nativeVerify)) throw badRequest('The key proof does not verify.');
   return deviceIdFromSigningKey(fromBase64url(input.signPublicKey, 32));
 }
 

@@ -14,6 +14,7 @@ import {
   type EnvelopeWire,
   type RosterWire,
 } from '@burrow/protocol';
+import { nativeVerify } from '../signatures/native-ed25519.js';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/index.js';
 import { topics, type Bus } from '../bus/index.js';
@@ -75,7 +76,7 @@ export function createFamilies({
   return {
     async createFamily(actor, rosterJson) {
       const roster = parseRoster(rosterJson);
-      verifyRosterGenesis(roster);
+      verifyRosterGenesis(roster, nativeVerify);
       checkSignedByCaller(roster, actor.deviceId);
       const guardians = roster.devices.filter((d) => d.role === 'guardian');
       if (guardians.length !== 1 || guardians[0]?.id !== actor.deviceId) {
@@ -186,7 +187,7 @@ export function createFamilies({
       if (!current) throw notFound('No such family.');
       if (!next.devices.some((d) => d.role === 'guardian'))
         throw badRequest('A family keeps at least one guardian: add another guardian before removing the last one.');
-      verifyRosterSuccessor(current.roster, next);
+      verifyRosterSuccessor(current.roster, next, nativeVerify);
       checkSignedByCaller(next, actor.deviceId);
       await checkRosterDevices(db, next);
       try {

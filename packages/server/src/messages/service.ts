@@ -12,6 +12,7 @@ import {
   type EnvelopeWire,
   type RosterWire,
 } from '@burrow/protocol';
+import { nativeVerify } from '../signatures/native-ed25519.js';
 import type { Logger } from 'pino';
 import type { DeviceCaller } from '../auth/index.js';
 import type { Blobs } from '../blobs/index.js';
@@ -120,7 +121,7 @@ export function createMessages({
     const roster = current.roster;
     const sender = findDevice(roster, envelope.sender);
     if (!sender) throw forbidden('This device is not in the family roster.');
-    if (!verifyEnvelopeSignature(envelope, fromBase64url(sender.signPublicKey, 32)))
+    if (!verifyEnvelopeSignature(envelope, fromBase64url(sender.signPublicKey, 32), nativeVerify))
       throw badRequest('The envelope signature does not verify.');
     if (envelope.rosterVersion > current.version)
       throw badRequest('The envelope names a roster version the family does not have.');

@@ -6,6 +6,7 @@
  * The toy verifies the review itself, so this server's checks are for honesty, not for trust.
  */
 import { parseEnvelope, parseReview, verifyReview, type EnvelopeWire, type ReviewWire } from '@burrow/protocol';
+import { nativeVerify } from '../signatures/native-ed25519.js';
 import type { Logger } from 'pino';
 import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
@@ -113,7 +114,7 @@ export function createReviews({ db, blobs, bus, clock, log }: { db: Db; blobs: B
       for (const review of reviews) {
         if (review.signer !== actor.deviceId) throw badRequest('A review must be signed by the device making this request.');
         if (!message.toyIds.includes(review.toyId)) throw badRequest(`The message does not wait for review on toy ${review.toyId}.`);
-        verifyReview(review, message.envelope, current.roster, review.toyId);
+        verifyReview(review, message.envelope, current.roster, review.toyId, nativeVerify);
         byToy.set(review.toyId, review);
       }
       const missing = message.toyIds.filter((t) => !byToy.has(t));

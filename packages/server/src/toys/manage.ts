@@ -15,6 +15,7 @@ import {
   verifyRosterSuccessor,
   type EnvelopeWire,
 } from '@burrow/protocol';
+import { nativeVerify } from '../signatures/native-ed25519.js';
 import type { Logger } from 'pino';
 import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
@@ -147,7 +148,7 @@ export function createToyManagement({
       if (next.familyId !== familyId) throw badRequest('The roster belongs to another family.');
       const current = await currentRoster(db, familyId);
       if (!current) throw notFound('No such family.');
-      verifyRosterSuccessor(current.roster, next);
+      verifyRosterSuccessor(current.roster, next, nativeVerify);
       checkSignedByCaller(next, actor.deviceId);
       // Exactly the current devices without the toy: unpairing changes nothing else in the family.
       const expected = current.roster.devices.filter((d) => d.id !== toyId).map((d) => d.id).sort();

@@ -11,6 +11,7 @@ import {
   verifyRosterSuccessor,
   type RosterWire,
 } from '@burrow/protocol';
+import { nativeVerify } from '../signatures/native-ed25519.js';
 import type { Logger } from 'pino';
 import type { ToyPrincipal } from '../auth/index.js';
 import { hashToken, newToyToken } from '../auth/index.js';
@@ -219,7 +220,7 @@ export function createToys({
       const next = parseRoster(input.roster);
       const current = await currentRoster(db, familyId);
       if (!current) throw notFound('No such family.');
-      verifyRosterSuccessor(current.roster, next);
+      verifyRosterSuccessor(current.roster, next, nativeVerify);
       checkSignedByCaller(next, actor.deviceId);
       const entry = findDevice(next, toyId);
       if (entry?.role !== 'toy')

@@ -5,6 +5,7 @@
  * again and enforces the hours itself.
  */
 import { parseToySettings, verifyToySettings, type ToySettingsWire } from '@burrow/protocol';
+import { nativeVerify } from '../signatures/native-ed25519.js';
 import { Type } from '@sinclair/typebox';
 import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
 import { topics, type Bus } from '../bus/index.js';
@@ -58,7 +59,7 @@ export function createToySettings({ db, bus, clock }: { db: Db; bus: Bus; clock:
       const held = await stored(toyId);
       if (held && settings.version <= held.version)
         throw conflict(`The toy already has settings version ${String(held.version)}; sign a newer one.`);
-      verifyToySettings(settings, current.roster, toyId, held);
+      verifyToySettings(settings, current.roster, toyId, held, nativeVerify);
       const row = { family_id: familyId, version: settings.version, settings: JSON.stringify(settings), updated_at: clock.now() };
       await db
         .insertInto('toy_settings')

@@ -54,6 +54,13 @@ export const WEB_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const SOURCE_MAP_GLOB = '**/*.map';
+
+/** True for a source map (`/assets/app-1234.js.map`), which is never served. */
+export function isSourceMap(pathname: string): boolean {
+  return pathname.toLowerCase().endsWith('.map');
+}
+
 export interface ServeWebOptions {
   /** The folder holding index.html and toy.html (default: packages/web/dist). */
   root?: string;
@@ -96,6 +103,10 @@ export const serveWeb: FastifyPluginAsync<ServeWebOptions> = async (app, options
     index: false,
     cacheControl: false,
     setHeaders,
+    // Source maps publish the readable source: the build emits none (packages/web/vite.config.ts),
+    // and a stray one in the folder gets no route and is refused if asked for by name.
+    globIgnore: [SOURCE_MAP_GLOB],
+    allowedPath: (pathname) => !isSourceMap(pathname),
   });
 
   for (const path of WEB_APP_ROUTES)
