@@ -11,6 +11,7 @@ import { expect, ProtocolError } from './errors.js';
 import { hpkeOpen, hpkeSeal } from './hpke.js';
 import { parseId, type DeviceId, type FamilyId, type MessageId } from './ids.js';
 import { sign, verify, type DeviceKeys } from './keys.js';
+import type { SignatureVerifier } from './signature.js';
 import { Label, transcript, type Field } from './transcript.js';
 
 /** `voice`: an audio message with a blob. `record`: a small sealed record (a child profile), no blob. */
@@ -198,10 +199,11 @@ export function parseEnvelope(json: unknown): EnvelopeWire {
   };
 }
 
-export function verifyEnvelopeSignature(envelope: EnvelopeWire, signPublicKey: Bytes): boolean {
+/** Whether the sender's signature over the envelope verifies under `signPublicKey` (§6). */
+export function verifyEnvelopeSignature(envelope: EnvelopeWire, signPublicKey: Bytes, verifier: SignatureVerifier = verify): boolean {
   const { signature, ...unsigned } = envelope;
   try {
-    return verify(signPublicKey, signingTranscript(unsigned), fromBase64url(signature, 64));
+    return verifier(signPublicKey, signingTranscript(unsigned), fromBase64url(signature, 64));
   } catch {
     return false;
   }

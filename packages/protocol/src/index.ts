@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './transcript.js';
 export * from './ids.js';
 export * from './keys.js';
+export * from './signature.js';
 export * from './hpke.js';
 export * from './roster.js';
 export * from './envelope.js';

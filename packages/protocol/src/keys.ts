@@ -39,7 +39,10 @@ export function sign(secret: SigningSecretKey, message: Bytes): Bytes {
   return ed25519.sign(message, secret);
 }
 
-/** Ed25519 verification (RFC 8032 §5.1.7) with noble's strict, non-malleable defaults. */
+/**
+ * Ed25519 verification (RFC 8032 §5.1.7) in pure JavaScript, with noble's defaults (ZIP 215 rules:
+ * s must be canonical, so a signature cannot be malleated). The default SignatureVerifier (signature.ts).
+ */
 export function verify(publicKey: Bytes, message: Bytes, signature: Bytes): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;
   try {
@@ -80,12 +83,12 @@ export function verifyDeviceProof(input: {
   kemPublicKey: string;
   proof: string;
   purpose: ProofPurpose;
-}): boolean {
+}, verifier: (publicKey: Bytes, message: Bytes, signature: Bytes) => boolean = verify): boolean {
   try {
     const signPublicKey = fromBase64url(input.signPublicKey, 32);
     const kemPublicKey = fromBase64url(input.kemPublicKey, 32);
     const proof = fromBase64url(input.proof, 64);
-    return verify(signPublicKey, transcript(Label.deviceProof, [input.purpose, signPublicKey, kemPublicKey]), proof);
+    return verifier(signPublicKey, transcript(Label.deviceProof, [input.purpose, signPublicKey, kemPublicKey]), proof);
   } catch {
     return false;
   }

@@ -10,6 +10,7 @@ import { expect, ProtocolError } from './errors.js';
 import type { EnvelopeWire } from './envelope.js';
 import { parseId, type DeviceId, type FamilyId, type MessageId } from './ids.js';
 import { sign, verify, type DeviceKeys } from './keys.js';
+import type { SignatureVerifier } from './signature.js';
 import { findDevice, type RosterWire } from './roster.js';
 import { Label, transcript } from './transcript.js';
 
@@ -60,13 +61,13 @@ export function parseReview(json: unknown): ReviewWire {
  * Throws unless `review` approves exactly `envelope` for `toyId` and is signed by a device `roster`
  * lists as guardian (the roster the toy holds now, so a removed guardian's review is refused).
  */
-export function verifyReview(review: ReviewWire, envelope: EnvelopeWire, roster: RosterWire, toyId: string): void {
+export function verifyReview(review: ReviewWire, envelope: EnvelopeWire, roster: RosterWire, toyId: string, verifier: SignatureVerifier = verify): void {
   if (review.familyId !== envelope.familyId || review.messageId !== envelope.id || review.toyId !== toyId || roster.familyId !== envelope.familyId) {
     throw new ProtocolError('not_authorized', 'The review is for another message or toy.');
   }
   const signer = findDevice(roster, review.signer);
   if (signer?.role !== 'guardian') throw new ProtocolError('not_authorized', 'The review is not signed by a guardian.');
-  if (!verify(fromBase64url(signer.signPublicKey, 32), reviewTranscript(envelope, review.toyId), fromBase64url(review.signature, 64))) {
+  if (!verifier(fromBase64url(signer.signPublicKey, 32), reviewTranscript(envelope, review.toyId), fromBase64url(review.signature, 64))) {
     throw new ProtocolError('bad_signature', 'The review signature does not verify.');
   }
 }

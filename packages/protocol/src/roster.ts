@@ -8,6 +8,7 @@ import { fromBase64url, toBase64url, type Bytes } from './bytes.js';
 import { expect, ProtocolError } from './errors.js';
 import { deviceIdFromSigningKey, parseId, type DeviceId, type FamilyId } from './ids.js';
 import { sign, verify, type DeviceKeys } from './keys.js';
+import type { SignatureVerifier } from './signature.js';
 import { Label, transcript, type Field } from './transcript.js';
 
 export type Role = 'guardian' | 'member' | 'toy';
@@ -121,12 +122,12 @@ export function findDevice(roster: RosterBody, id: string): RosterDevice | undef
   return roster.devices.find((d) => d.id === id);
 }
 
-function checkSignedBy(roster: RosterWire, authority: RosterBody): void {
+function checkSignedBy(roster: RosterWire, authority: RosterBody, verifier: SignatureVerifier): void {
   const signer = findDevice(authority, roster.signer);
   if (!signer || signer.role !== 'guardian') {
     throw new ProtocolError('not_authorized', 'Roster signer is not a guardian.');
   }
-  const ok = verify(fromBase64url(signer.signPublicKey, 32), bodyTranscript(roster, roster.signer), fromBase64url(roster.signature, 64));
+  const ok = verifier(fromBase64url(signer.signPublicKey, 32), bodyTranscript(roster, roster.signer), fromBase64url(roster.signature, 64));
   if (!ok) throw new ProtocolError('bad_signature', 'Roster signature does not verify.');
 }
 
@@ -137,36 +138,36 @@ function checkHasGuardian(roster: RosterBody): void {
 }
 
 /** Version 1: genesis prevHash and signed by a guardian it lists (§4.2). */
-export function verifyRosterGenesis(roster: RosterWire): void {
+export function verifyRosterGenesis(roster: RosterWire, verifier: SignatureVerifier = verify): void {
   if (roster.version !== 1 || roster.prevHash !== GENESIS_PREV_HASH) throw new ProtocolError('bad_chain', 'Not a genesis roster.');
-  checkSignedBy(roster, roster);
+  checkSignedBy(roster, roster, verifier);
 }
 
 /**
  * A roster pinned out of band (at pairing, authenticated by the pairing secret, §5): any version,
  * but internally consistent and signed by a guardian it lists.
  */
-export function verifyRosterSelfSigned(roster: RosterWire): void {
+export function verifyRosterSelfSigned(roster: RosterWire, verifier: SignatureVerifier = verify): void {
   checkHasGuardian(roster);
-  checkSignedBy(roster, roster);
+  checkSignedBy(roster, roster, verifier);
 }
 
 /** `next` must be exactly version prev+1, carry prev's hash, and be signed by a guardian of prev (§4.3). */
-export function verifyRosterSuccessor(prev: RosterWire, next: RosterWire): void {
+export function verifyRosterSuccessor(prev: RosterWire, next: RosterWire, verifier: SignatureVerifier = verify): void {
   if (next.familyId !== prev.familyId) throw new ProtocolError('bad_chain', 'Roster belongs to another family.');
   if (next.version !== prev.version + 1) throw new ProtocolError('bad_chain', 'Roster version does not follow.');
   if (next.prevHash !== rosterHash(prev)) throw new ProtocolError('bad_chain', 'Roster does not chain.');
   if (next.issuedAt < prev.issuedAt) throw new ProtocolError('bad_chain', 'Roster goes back in time.');
   checkHasGuardian(next);
-  checkSignedBy(next, prev);
+  checkSignedBy(next, prev, verifier);
 }
 
 /** Walks a list of successors from `pinned`, returning the newest verified roster. */
-export function advanceRoster(pinned: RosterWire, successors: readonly RosterWire[]): RosterWire {
+export function advanceRoster(pinned: RosterWire, successors: readonly RosterWire[], verifier: SignatureVerifier = verify): RosterWire {
   let current = pinned;
   for (const next of successors) {
     if (next.version <= current.version) continue;
-    verifyRosterSuccessor(current, next);
+    verifyRosterSuccessor(current, next, verifier);
     current = next;
   }
   return current;

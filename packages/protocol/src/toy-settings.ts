@@ -12,6 +12,7 @@ import { fromBase64url, toBase64url, type Bytes } from './bytes.js';
 import { expect, ProtocolError } from './errors.js';
 import { parseId, type DeviceId, type FamilyId } from './ids.js';
 import { sign, verify, type DeviceKeys } from './keys.js';
+import type { SignatureVerifier } from './signature.js';
 import { findDevice, type RosterWire } from './roster.js';
 import { Label, transcript, type Field } from './transcript.js';
 
@@ -131,12 +132,12 @@ export function parseToySettings(json: unknown): ToySettingsWire {
  * A toy accepts `next` only if it is for this family and toy, newer than what it holds, and signed by
  * a guardian of the roster it holds now (so a removed guardian's record is refused).
  */
-export function verifyToySettings(next: ToySettingsWire, roster: RosterWire, toyId: string, held: ToySettingsWire | null): void {
+export function verifyToySettings(next: ToySettingsWire, roster: RosterWire, toyId: string, held: ToySettingsWire | null, verifier: SignatureVerifier = verify): void {
   if (next.familyId !== roster.familyId || next.toyId !== toyId) throw new ProtocolError('not_authorized', 'Settings for another toy.');
   if (held && next.version <= held.version) throw new ProtocolError('bad_chain', 'Settings are not newer.');
   const signer = findDevice(roster, next.signer);
   if (signer?.role !== 'guardian') throw new ProtocolError('not_authorized', 'Settings not signed by a guardian.');
-  if (!verify(fromBase64url(signer.signPublicKey, 32), settingsTranscript(next, next.signer), fromBase64url(next.signature, 64))) {
+  if (!verifier(fromBase64url(signer.signPublicKey, 32), settingsTranscript(next, next.signer), fromBase64url(next.signature, 64))) {
     throw new ProtocolError('bad_signature', 'Settings signature does not verify.');
   }
 }
