@@ -31,6 +31,7 @@ import { healthRoutes } from './health/routes.js';
 import { createInvitations } from './invitations/service.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { JSON_BODY_LIMIT } from './http/limits.js';
+import { buildValidator } from './http/validator.js';
 import type { App } from './http/types.js';
 import { createMessages, DEFAULT_FAMILY_STORAGE_BYTES } from './messages/service.js';
 import { messagesRoutes } from './messages/routes.js';
@@ -68,6 +69,8 @@ export async function buildApp({ config, db, blobs, bus, clock, logger, mailer: 
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: JSON_BODY_LIMIT,
+    // Ajv: bodies are not type-coerced and no input may hold a non-finite number (http/validator.ts).
+    schemaController: { compilersFactory: { buildValidator } },
     // Behind a TLS-terminating proxy, client addresses (rate limits) come from X-Forwarded-For.
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     ...(https ? { https } : {}),
