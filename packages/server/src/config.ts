@@ -51,6 +51,8 @@ export interface Config {
   readonly accountSecurity: AccountSecurityConfig;
   /** Tripwires: operator alerts, canaries, honeywords and the honeychecker (docs/security.md "Tripwires"). */
   readonly tripwires: TripwiresConfig;
+  /** argon2id cost of password hashes (and of each honeyword): BURROW_ARGON2_*; OWASP's minimum by default. */
+  readonly argon2: Argon2Config;
   /** Audit trail retention, anomaly thresholds, /metrics access (anomalies/config.ts); defaults when absent. */
   readonly watch?: WatchConfig;
   /** In-process scheduled backups (`serve --backup-every`, backup/schedule.ts); null or absent: none. */
@@ -70,6 +72,42 @@ export interface TripwiresConfig {
   readonly canaryAccounts: number;
   /** BURROW_CANARY_DOMAINS: mail domains of canary accounts; empty = the operator address's domain. */
   readonly canaryDomains: readonly string[];
+}
+
+/**
+ * argon2id cost parameters (RFC 9106). Security costs are configuration so that ordinary test servers
+ * can hash cheaply while production, and the tests of hashing itself, pay the real price; `burrow
+ * doctor` refuses values under OWASP's minimum (doctor/config-checks.ts).
+ */
+export interface Argon2Config {
+  /** BURROW_ARGON2_MEMORY_KIB: memory per hash in KiB (default 19456 = 19 MiB). */
+  readonly memoryKib: number;
+  /** BURROW_ARGON2_TIME_COST: passes over that memory (default 2). */
+  readonly timeCost: number;
+  /** BURROW_ARGON2_PARALLELISM: lanes (default 1). */
+  readonly parallelism: number;
+}
+
+/** OWASP Password Storage Cheat Sheet's first argon2id configuration: m = 19 MiB, t = 2, p = 1. */
+export const defaultArgon2: Argon2Config = Object.freeze({ memoryKib: 19456, timeCost: 2, parallelism: 1 });
+
+/** Reads BURROW_ARGON2_MEMORY_KIB, _TIME_COST and _PARALLELISM (argon2's own bounds; doctor judges strength). */
+export function parseArgon2(env: NodeJS.ProcessEnv): Argon2Config {
+  const read = (name: string, fallback: number, min: number, max: number): number => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new ConfigError(`${name} must be an integer from ${String(min)} to ${String(max)}.`);
+    return n;
+  };
+  const parallelism = read('BURROW_ARGON2_PARALLELISM', defaultArgon2.parallelism, 1, 16);
+  return Object.freeze({
+    // argon2 needs at least 8 KiB per lane; 4 GiB is far past any sensible server setting.
+    memoryKib: read('BURROW_ARGON2_MEMORY_KIB', defaultArgon2.memoryKib, 8 * parallelism, 4 * 1024 * 1024),
+    timeCost: read('BURROW_ARGON2_TIME_COST', defaultArgon2.timeCost, 1, 100),
+    parallelism,
+  });
 }
 
 /** Where the honeychecker lives: BURROW_HONEYCHECKER_DIR, else a sibling of the data folder. */
@@ -135,6 +173,7 @@ export const unsetDeployment = Object.freeze({
     canaryAccounts: 3,
     canaryDomains: Object.freeze<string[]>([]),
   }),
+  argon2: defaultArgon2,
 });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -271,6 +310,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly
     smtpUrl: parseSmtpUrl(env.BURROW_SMTP_URL),
     accountSecurity: parseAccountSecurity(env),
     tripwires: parseTripwires(env),
+    argon2: parseArgon2(env),
     watch,
     backupSchedule,
   });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptions } from '@node-rs/argon2';
 import { hashToken } from '../auth/index.js';
+import { defaultArgon2 } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createMemoryMailer } from '../mail/index.js';
 import { httpClient, type Call } from '../testing/http.js';
@@ -167,7 +168,11 @@ test('log out ends the session and clears the cookie; the token no longer works'
   expectStatus(await call('DELETE', '/v1/sessions/current', { token: res.json.token }), 401);
 });
 
-test('passwords are stored as argon2id with OWASP parameters; tokens only as SHA-256', async () => {
+test('passwords are stored as argon2id with OWASP parameters; tokens only as SHA-256', async (t) => {
+  // This file's server hashes cheaply (testing/start-test-server.ts); this test checks the production cost.
+  const server = await startTestServer({ argon2: defaultArgon2 });
+  t.after(() => server.close());
+  const call = httpClient(server.url);
   const email = unique('store');
   const res = await call<{ accountId: string; token: string }>('POST', '/v1/accounts', {
     body: { email, password: PASSWORD },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { hash, parseOptions } from '@node-rs/argon2';
-import { ConfigError } from '../config.js';
+import { ConfigError, defaultArgon2 } from '../config.js';
 import { createLogger } from '../logger.js';
 import { PASSWORD } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
@@ -63,7 +63,7 @@ test('the pepper is argon2id’s secret: the same hash does not verify under ano
 });
 
 test('an old unpeppered or weaker hash is upgraded at the next sign-in, transparently', async () => {
-  const server = await startTestServer();
+  const server = await startTestServer({ argon2: defaultArgon2 });
   try {
     const call = httpClient(server.url);
     const email = 'legacy@example.com';

@@ -1,23 +1,38 @@
 /**
- * Password hashing with argon2id (RFC 9106) at OWASP's minimum recommended parameters: m = 19 MiB,
- * t = 2, p = 1, plus the server pepper as argon2's secret input (pepper.ts). @node-rs/argon2's async
+ * Password hashing with argon2id (RFC 9106) at the configured cost (BURROW_ARGON2_*, config.ts; by
+ * default OWASP's minimum recommended parameters: m = 19 MiB, t = 2, p = 1), plus the server pepper
+ * as argon2's secret input (pepper.ts). @node-rs/argon2's async
  * functions run on the libuv thread pool, off the event loop.
  *
  * `needsRehash` tells the sign-in path when a stored hash was made with other parameters or another
  * (or no) pepper: the password, just verified, is then hashed again with the current ones.
  */
 import { hash, parseOptions, verify, type Algorithm } from '@node-rs/argon2';
+import { defaultArgon2, type Argon2Config } from '../config.js';
 import type { Pepper } from './pepper.js';
 import { normalizePassword } from './password-policy.js';
 
 const ARGON2ID = 2 as Algorithm;
 
-export const argon2Params = Object.freeze({
-  algorithm: ARGON2ID,
-  memoryCost: 19456,
-  timeCost: 2,
-  parallelism: 1,
-});
+/** The cost parameters of one argon2id hash, in @node-rs/argon2's names. */
+export interface Argon2Costs {
+  readonly memoryCost: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+}
+
+/** argon2id at the configured costs, as @node-rs/argon2 takes them. */
+export function argon2ParamsOf(config: Argon2Config): Argon2Costs & { readonly algorithm: Algorithm } {
+  return Object.freeze({
+    algorithm: ARGON2ID,
+    memoryCost: config.memoryKib,
+    timeCost: config.timeCost,
+    parallelism: config.parallelism,
+  });
+}
+
+/** The production default (OWASP's minimum): what the tests of hashing itself use. */
+export const argon2Params = argon2ParamsOf(defaultArgon2);
 
 export { PASSWORD_MAX, PASSWORD_MIN } from './password-policy.js';
 
@@ -28,6 +43,8 @@ export interface StoredPassword {
 }
 
 export interface PasswordHasher {
+  /** The argon2id cost new hashes are made with (a decorator such as honeywords hashes at the same). */
+  readonly params: Argon2Costs;
   hash(password: string): Promise<StoredPassword>;
   verify(stored: StoredPassword, password: string): Promise<boolean>;
   needsRehash(stored: StoredPassword): boolean;
@@ -35,6 +52,7 @@ export interface PasswordHasher {
 
 export function createPasswordHasher(pepper: Pepper, params = argon2Params): PasswordHasher {
   return {
+    params,
     async hash(password) {
       const h = await hash(normalizePassword(password), { ...params, secret: pepper.secret });
       return { hash: h, pepperId: pepper.id };

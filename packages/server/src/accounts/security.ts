@@ -10,7 +10,7 @@ import type { Db } from '../db/index.js';
 import type { Mailer } from '../mail/index.js';
 import { createNotices, type Notices } from './notices.js';
 import { createPasswordPolicy } from './password-policy.js';
-import { createPasswordHasher, type PasswordHasher } from './passwords.js';
+import { argon2ParamsOf, createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { resolvePepper, type Pepper } from './pepper.js';
 import { createPwnedPasswords } from './pwned.js';
 import { createForcedResetGate } from '../incidents/forced-reset.js';
@@ -58,7 +58,8 @@ export function createAccountsModule({
 }): AccountsModule {
   const pepper = resolvePepper({ config, log });
   const url = config.accountSecurity.pwnedPasswordsUrl;
-  const hasher = wrapHasher ? wrapHasher(createPasswordHasher(pepper), pepper) : createPasswordHasher(pepper);
+  const inner = createPasswordHasher(pepper, argon2ParamsOf(config.argon2));
+  const hasher = wrapHasher ? wrapHasher(inner, pepper) : inner;
   const policy = createPasswordPolicy({ pwned: url === null ? null : createPwnedPasswords({ baseUrl: url, log }) });
   const throttle = createThrottle({ db, clock });
   const sessions = createSessionStore({ db, clock });

@@ -93,6 +93,20 @@ function databaseUrlFindings(config: Config): Finding[] {
   return findings;
 }
 
+/**
+ * argon2id below OWASP's Password Storage Cheat Sheet: its equivalent configurations run from
+ * m = 7 MiB, t = 5 to m = 46 MiB, t = 1, i.e. at least 7168 KiB and m × t ≥ 35,840 KiB-passes.
+ */
+function argon2Finding(config: Config): Finding | null {
+  const { memoryKib, timeCost } = config.argon2;
+  if (memoryKib >= 7168 && memoryKib * timeCost >= 35_840) return null;
+  return {
+    check: 'password-hashing',
+    problem: `Passwords would be hashed with argon2id at m=${String(memoryKib)} KiB, t=${String(timeCost)}: cheap enough to crack stolen hashes quickly.`,
+    fix: 'Unset BURROW_ARGON2_MEMORY_KIB and BURROW_ARGON2_TIME_COST (defaults: 19456 KiB, 2), or raise them.',
+  };
+}
+
 /** Every finding that follows from the configuration alone. */
 export function configFindings(config: Config): Finding[] {
   const findings: Finding[] = [];
@@ -114,5 +128,7 @@ export function configFindings(config: Config): Finding[] {
       fix: 'Set BURROW_SMTP_URL to your relay, e.g. smtps://user:password@smtp.example.com:465.',
     });
   findings.push(...databaseUrlFindings(config));
+  const hashing = argon2Finding(config);
+  if (hashing) findings.push(hashing);
   return findings;
 }

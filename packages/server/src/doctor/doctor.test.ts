@@ -268,3 +268,18 @@ test('`burrow doctor` prints the findings and exits 1, or says there are none', 
   assert.equal(good.code, 0, good.out);
   assert.match(good.out, /no findings/);
 });
+
+test('argon2id cost: OWASP by default, set by BURROW_ARGON2_*, and a cheap setting is a finding', async () => {
+  assert.deepEqual({ ...parseConfig(safeEnv()).argon2 }, { memoryKib: 19456, timeCost: 2, parallelism: 1 });
+  const cheap = { ...safeEnv(), BURROW_ARGON2_MEMORY_KIB: '64', BURROW_ARGON2_TIME_COST: '1', BURROW_ARGON2_PARALLELISM: '2' };
+  assert.deepEqual({ ...parseConfig(cheap).argon2 }, { memoryKib: 64, timeCost: 1, parallelism: 2 });
+  const [finding, ...rest] = await runDoctor(parseConfig(cheap));
+  assert.equal(rest.length, 0);
+  assert.equal(finding?.check, 'password-hashing');
+  assert.match(finding.fix, /BURROW_ARGON2_MEMORY_KIB/);
+  // OWASP's other equivalent settings pass: 46 MiB once, 7 MiB five times.
+  assert.deepEqual(await runDoctor(parseConfig({ ...safeEnv(), BURROW_ARGON2_MEMORY_KIB: '47104', BURROW_ARGON2_TIME_COST: '1' })), []);
+  assert.deepEqual(await runDoctor(parseConfig({ ...safeEnv(), BURROW_ARGON2_MEMORY_KIB: '7168', BURROW_ARGON2_TIME_COST: '5' })), []);
+  for (const [name, value] of [['BURROW_ARGON2_MEMORY_KIB', '4'], ['BURROW_ARGON2_TIME_COST', '0'], ['BURROW_ARGON2_PARALLELISM', '1.5']] as const)
+    assert.throws(() => parseConfig({ [name]: value }), (err: Error) => err.name === 'ConfigError' && err.message.includes(name));
+});

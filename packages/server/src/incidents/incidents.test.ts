@@ -28,7 +28,8 @@ let loner: Person;
 const clock = new ManualClock(Date.parse('2026-11-27T12:00:00Z'));
 
 before(async () => {
-  server = await startTestServer();
+  // With a canary account, so the notices are seen to skip it.
+  server = await startTestServer({ tripwires: { canaryAccounts: 1 } });
   sink = await startSmtpSink();
   mailer = createSmtpMailer({ url: sink.url, from: 'Burrow <security@burrow.test>', ignoreTLS: true });
   const call = httpClient(server.url);

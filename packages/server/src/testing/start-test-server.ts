@@ -14,7 +14,15 @@ import { buildApp } from '../app.js';
 import { createFsBlobs, type Blobs } from '../blobs/index.js';
 import { createMemoryBus, type Bus } from '../bus/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
-import { defaultRateLimits, honeycheckerDirOf, unsetDeployment, type Config, type DatabaseConfig, type RateLimits } from '../config.js';
+import {
+  defaultRateLimits,
+  honeycheckerDirOf,
+  unsetDeployment,
+  type Argon2Config,
+  type Config,
+  type DatabaseConfig,
+  type RateLimits,
+} from '../config.js';
 import { migrate, openDb, type Db, type Dialect } from '../db/index.js';
 import type { App } from '../http/types.js';
 import { createLogger } from '../logger.js';
@@ -38,8 +46,17 @@ export interface TestServerOptions {
   mailer?: Mailer;
   /** Account-security settings (Pwned Passwords URL, public URL, mail From). */
   accountSecurity?: Partial<Config['accountSecurity']>;
-  /** Tripwire settings (operator address, honeywords k, canaries); the honeychecker defaults to `<dataDir>-honeychecker`. */
+  /**
+   * Tripwire settings (operator address, honeywords k, canaries); the honeychecker defaults to
+   * `<dataDir>-honeychecker`. No canaries are planted unless a test asks (`canaryAccounts`): planting
+   * costs a family, devices and a sealed message at every start, and only the tripwire tests look.
+   */
   tripwires?: Partial<Config['tripwires']>;
+  /**
+   * argon2id cost (default `cheapArgon2`). Tests of password hashing and honeywords pass
+   * `defaultArgon2` (config.ts) to exercise the production cost.
+   */
+  argon2?: Argon2Config;
   /** Override the database choice (default: BURROW_TEST_PG_URL, else SQLite). */
   postgresUrl?: string | null;
   /**
@@ -66,6 +83,12 @@ export interface TestServer {
   dataDir: string;
   close(): Promise<void>;
 }
+
+/**
+ * argon2id at the smallest cost argon2 allows (8 KiB per lane) rounded up: a sign-up's 20 honeywords
+ * then cost ~2 ms instead of ~600 ms of CPU. Every code path is the same; only the numbers differ.
+ */
+export const cheapArgon2: Argon2Config = Object.freeze({ memoryKib: 64, timeCost: 1, parallelism: 1 });
 
 const relaxed = { max: 100_000, windowMs: 60_000 };
 const testRateLimits: RateLimits = {
@@ -128,8 +151,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...unsetDeployment,
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     accountSecurity: Object.freeze({ ...unsetDeployment.accountSecurity, ...options.accountSecurity }),
-    // One canary account (and the canary family) instead of three keeps each test server's start cheap.
-    tripwires: Object.freeze({ ...unsetDeployment.tripwires, canaryAccounts: 1, ...options.tripwires }),
+    tripwires: Object.freeze({ ...unsetDeployment.tripwires, canaryAccounts: 0, ...options.tripwires }),
+    argon2: options.argon2 ?? cheapArgon2,
     // Like the rate limits: suites that probe access control on purpose are not blocked by the detectors.
     watch: options.watch ?? relaxedWatchConfig,
   });

@@ -30,7 +30,7 @@
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { hashRaw } from '@node-rs/argon2';
 import { normalizePassword } from '../accounts/password-policy.js';
-import { argon2Params, type PasswordHasher, type StoredPassword } from '../accounts/passwords.js';
+import { argon2Params, type Argon2Costs, type PasswordHasher, type StoredPassword } from '../accounts/passwords.js';
 import type { Pepper } from '../accounts/pepper.js';
 import type { Honeychecker } from '../honeychecker/index.js';
 import { decoysFor } from './decoys.js';
@@ -38,11 +38,7 @@ import { decoysFor } from './decoys.js';
 const HASH_LEN = 32;
 const SALT_LEN = 16;
 
-export interface Argon2Costs {
-  readonly memoryCost: number;
-  readonly timeCost: number;
-  readonly parallelism: number;
-}
+export type { Argon2Costs } from '../accounts/passwords.js';
 
 export interface SweetwordSet {
   salt: Buffer;
@@ -92,7 +88,7 @@ export interface HoneywordOptions {
   k: number;
   /** Told (not awaited) when a tripwire fires. */
   onEvent: (event: SweetwordEvent) => void;
-  /** argon2id costs (default: the accounts' OWASP parameters). */
+  /** argon2id costs (default: the inner hasher's, i.e. the configured BURROW_ARGON2_* costs). */
   params?: Argon2Costs;
 }
 
@@ -112,7 +108,7 @@ export function createHoneywordHasher({
   honeychecker,
   k,
   onEvent,
-  params = argon2Params,
+  params = inner.params,
 }: HoneywordOptions): HoneywordHasher {
   // Sets the honeychecker did not know at the last check: re-made at the next opportunity.
   const unknownSets = new Set<string>();
@@ -157,6 +153,7 @@ export function createHoneywordHasher({
   }
 
   return {
+    params,
     async hash(password) {
       if (k <= 1) return inner.hash(password);
       const { sweetwords, realIndex } = shuffled(password, k);

@@ -11,7 +11,7 @@ import { plantCanaries } from './plant.js';
 import { tripwiresOf } from './service.js';
 
 void test('a guardian account deleted between the check and the family transaction: a fresh guardian is planted, no foreign key fails', async () => {
-  const server = await startTestServer();
+  const server = await startTestServer({ tripwires: { canaryAccounts: 1 } });
   try {
     const tw = tripwiresOf(server.app);
     assert.ok(tw?.hasher);

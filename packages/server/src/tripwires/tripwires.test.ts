@@ -13,7 +13,7 @@ import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { expectStatus, PASSWORD, person } from '../testing/fixtures.js';
-import { honeycheckerDirOf } from '../config.js';
+import { defaultArgon2, honeycheckerDirOf } from '../config.js';
 import { HONEYCHECKER_FILE } from '../honeychecker/index.js';
 import { decodeSet, tripwiresOf, TRIPWIRE_SUMMARIES, type Planted, type Tripwires } from './index.js';
 
@@ -31,7 +31,8 @@ before(async () => {
   closeMailer = () => {
     mailer.close();
   };
-  server = await startTestServer({ mailer, tripwires: { operatorEmail: OPERATOR, canaryAccounts: 2 } });
+  // Production cost: the honeyword sets are made and checked at OWASP's argon2id parameters.
+  server = await startTestServer({ mailer, tripwires: { operatorEmail: OPERATOR, canaryAccounts: 2 }, argon2: defaultArgon2 });
   call = httpClient(server.url);
   const found = tripwiresOf(server.app);
   assert.ok(found);
