@@ -1,24 +1,20 @@
 // `npm start`: brings Burrow up on the embedded default (SQLite + ./data) from a fresh clone.
-// Installs dependencies on first run (or when package-lock.json changed since), then runs the server.
+// Installs dependencies on first run (or when package-lock.json changed since; scripts/ensure-installed.mjs,
+// shared with `npm test`), then runs the server.
 // Plain JavaScript on purpose: it must run before anything is installed.
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ensureDependencies } from './ensure-installed.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const marker = `${root}node_modules/.package-lock.json`;
-const stale = !existsSync(marker) || statSync(`${root}package-lock.json`).mtimeMs > statSync(marker).mtimeMs;
-if (stale) {
-  console.log('First run: installing dependencies (npm ci)…');
-  run(npm, ['ci', '--no-audit', '--no-fund']);
-}
+ensureDependencies();
 for (const step of ['scripts/build-if-needed.mjs']) {
   if (existsSync(`${root}${step}`)) run(process.execPath, [`${root}${step}`]);
 }
