@@ -24,7 +24,7 @@ import { createMailer, type Mailer } from './mail/index.js';
 import type { Db } from './db/index.js';
 import { createDevices } from './devices/service.js';
 import { devicesRoutes } from './devices/routes.js';
-import { AppError, ErrorSchema, errorHandler, notFoundHandler } from './errors/index.js';
+import { AppError, ErrorSchema, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors/index.js';
 import { createFamilies } from './families/service.js';
 import { familiesRoutes } from './families/routes.js';
 import { healthRoutes } from './health/routes.js';
@@ -71,6 +71,7 @@ export async function buildApp({ config, db, blobs, bus, clock, logger, mailer: 
     bodyLimit: JSON_BODY_LIMIT,
     // Ajv: bodies are not type-coerced and no input may hold a non-finite number (http/validator.ts).
     schemaController: { compilersFactory: { buildValidator } },
+    frameworkErrors: frameworkErrorHandler,
     // Behind a TLS-terminating proxy, client addresses (rate limits) come from X-Forwarded-For.
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     ...(https ? { https } : {}),

@@ -23,6 +23,8 @@ const fastifyMessages: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The JSON body is empty.',
   FST_ERR_CTP_INVALID_JSON_BODY: 'The body is not valid JSON.',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body.',
+  FST_ERR_BAD_URL: 'The URL is not valid (a broken percent-escape or byte sequence).',
+  FST_ERR_MAX_PARAM_LENGTH: 'A part of the URL is too long.',
 };
 
 function isFastifyError(err: unknown): err is FastifyError {
@@ -57,6 +59,18 @@ export function errorHandler(
   const { status, body, internal } = toErrorResponse(err);
   if (internal) request.log.error({ err }, 'request failed');
   else request.log.info({ code: body.error.code, status }, 'request refused');
+  void reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * Fastify's `frameworkErrors` option: what the router refuses before any route or hook runs (a
+ * malformed percent-escape in the path, an over-long path parameter) gets the same error shape
+ * instead of Fastify's own `{"error":"Bad Request","code":"FST_ERR_BAD_URL",...}`.
+ */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body, internal } = toErrorResponse(err);
+  if (internal) request.log.error({ err }, 'request failed before routing');
+  else request.log.info({ code: body.error.code, status }, 'request refused before routing');
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 

@@ -64,6 +64,14 @@ test('an unknown route is a JSON 404', async () => {
   assertErrorBody(await call('POST', '/v1/me'), 404, 'not_found');
 });
 
+test('a URL the router cannot read (bad percent-escape, over-long parameter) is a 400 in the error shape', async () => {
+  for (const path of ['/v1/families/%/toys', '/v1/families/%FF%FE/toys', '/v1/messages/%ED%A0%80/blob', `/v1/families/${'A'.repeat(200)}`]) {
+    const res = await call('GET', path);
+    assertErrorBody(res, 400, 'bad_request');
+    assert.doesNotMatch(res.text, /FST_ERR/);
+  }
+});
+
 test('a JSON body over 64 KiB is a 413 payload_too_large', async () => {
   const res = await call('POST', '/v1/accounts', {
     body: { email: 'big@example.com', password: 'x'.repeat(65 * 1024) },
