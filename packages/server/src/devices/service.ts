@@ -8,6 +8,7 @@ import { nativeVerify } from '../signatures/native-ed25519.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
 import { badRequest, conflict } from '../errors/index.js';
+import { deviceById, insertPersonDevice } from './store.js';
 
 export interface DeviceKeysInput {
   signPublicKey: string;
@@ -30,11 +31,7 @@ export function createDevices({ db, clock }: { db: Db; clock: Clock }): Devices 
   return {
     async registerDevice(accountId, input) {
       const deviceId = checkDeviceKeys(input, 'device');
-      const existing = await db
-        .selectFrom('devices')
-        .selectAll()
-        .where('id', '=', deviceId)
-        .executeTakeFirst();
+      const existing = await deviceById(db, deviceId);
       const same = (row: NonNullable<typeof existing>): boolean =>
         row.kind === 'person' &&
         row.account_id === accountId &&
@@ -45,20 +42,13 @@ export function createDevices({ db, clock }: { db: Db; clock: Clock }): Devices 
         throw conflict('That device is already registered.');
       }
       try {
-        await db
-          .insertInto('devices')
-          .values({
-            id: deviceId,
-            kind: 'person',
-            account_id: accountId,
-            sign_public_key: input.signPublicKey,
-            kem_public_key: input.kemPublicKey,
-            token_hash: null,
-            family_id: null,
-            child_id: null,
-            created_at: clock.now(),
-          })
-          .execute();
+        await insertPersonDevice(db, {
+          id: deviceId,
+          accountId,
+          signPublicKey: input.signPublicKey,
+          kemPublicKey: input.kemPublicKey,
+          createdAt: clock.now(),
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict('That device is already registered.');
         throw err;

@@ -4,6 +4,7 @@
  */
 import type { DeviceCaller } from '../auth/index.js';
 import type { Db, MemberRole } from '../db/index.js';
+import { familyOfDevice } from '../devices/store.js';
 import { forbidden, notFound } from '../errors/index.js';
 
 export const noSuchFamily = () => notFound('No such family.');
@@ -40,10 +41,5 @@ export async function requireFamilyDevice(db: Db, familyId: string, caller: Devi
     await requireMember(db, familyId, caller.accountId);
     return;
   }
-  const toy = await db
-    .selectFrom('devices')
-    .select('family_id')
-    .where('id', '=', caller.deviceId)
-    .executeTakeFirst();
-  if (toy?.family_id !== familyId) throw noSuchFamily();
+  if ((await familyOfDevice(db, caller.deviceId)) !== familyId) throw noSuchFamily();
 }

@@ -5,7 +5,11 @@
  */
 import type { RosterWire } from '@burrow/protocol';
 import type { Db } from '../db/index.js';
+import { devicesByIds } from '../devices/store.js';
 import { badRequest } from '../errors/index.js';
+import { insertRoster, memberAccountIds, replaceMembers } from './store.js';
+
+export { insertRoster };
 
 export interface StoredRoster {
   version: number;
@@ -34,44 +38,13 @@ export async function rosterAt(db: Db, familyId: string, version: number): Promi
   return row && (JSON.parse(row.roster) as RosterWire);
 }
 
-/** Inserts a verified roster; a concurrent publish of the same version fails on the primary key. */
-export async function insertRoster(
-  db: Db,
-  roster: RosterWire,
-  rosterHash: string,
-  now: number,
-): Promise<void> {
-  await db
-    .insertInto('rosters')
-    .values({
-      family_id: roster.familyId,
-      version: roster.version,
-      roster: JSON.stringify(roster),
-      roster_hash: rosterHash,
-      created_at: now,
-    })
-    .execute();
-}
-
 /**
  * Membership follows the roster: an account is a member while one of its devices is listed, and a
  * guardian while one of them is listed as guardian.
  */
 export async function syncMembers(db: Db, roster: RosterWire): Promise<void> {
   const people = roster.devices.filter((d) => d.role !== 'toy');
-  const rows =
-    people.length === 0
-      ? []
-      : await db
-          .selectFrom('devices')
-          .select(['id', 'account_id'])
-          .where(
-            'id',
-            'in',
-            people.map((d) => d.id),
-          )
-          .where('kind', '=', 'person')
-          .execute();
+  const rows = (await devicesByIds(db, people.map((d) => d.id))).filter((r) => r.kind === 'person');
   const roles = new Map<string, 'guardian' | 'member'>();
   for (const row of rows) {
     if (row.account_id === null) continue;
@@ -80,12 +53,8 @@ export async function syncMembers(db: Db, roster: RosterWire): Promise<void> {
     else if (!roles.has(row.account_id)) roles.set(row.account_id, 'member');
   }
   // People no longer listed lose their admission: coming back takes a new invitation.
-  const before = await db
-    .selectFrom('family_members')
-    .select('account_id')
-    .where('family_id', '=', roster.familyId)
-    .execute();
-  const gone = before.map((r) => r.account_id).filter((a) => !roles.has(a));
+  const before = await memberAccountIds(db, roster.familyId);
+  const gone = before.filter((a) => !roles.has(a));
   if (gone.length > 0) {
     await db
       .updateTable('join_requests')
@@ -95,13 +64,7 @@ export async function syncMembers(db: Db, roster: RosterWire): Promise<void> {
       .where('status', '=', 'approved')
       .execute();
   }
-  await db.deleteFrom('family_members').where('family_id', '=', roster.familyId).execute();
-  if (roles.size > 0) {
-    await db
-      .insertInto('family_members')
-      .values([...roles].map(([account_id, role]) => ({ family_id: roster.familyId, account_id, role })))
-      .execute();
-  }
+  await replaceMembers(db, roster.familyId, roles);
 }
 
 /**
@@ -114,11 +77,7 @@ export async function checkRosterDevices(
   opts: { claimingToyId?: string; creatorAccountId?: string } = {},
 ): Promise<void> {
   const ids = roster.devices.map((d) => d.id);
-  const rows = await db
-    .selectFrom('devices')
-    .select(['id', 'kind', 'account_id', 'sign_public_key', 'kem_public_key', 'family_id'])
-    .where('id', 'in', ids)
-    .execute();
+  const rows = await devicesByIds(db, ids);
   const byId = new Map(rows.map((r) => [r.id, r]));
   for (const d of roster.devices) {
     const row = byId.get(d.id);

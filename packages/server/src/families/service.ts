@@ -4,11 +4,8 @@
  */
 import {
   findDevice,
-  fromBase64url,
-  parseEnvelope,
   parseRoster,
   rosterHash,
-  verifyEnvelopeSignature,
   verifyRosterGenesis,
   verifyRosterSuccessor,
   type EnvelopeWire,
@@ -20,9 +17,12 @@ import type { Principal } from '../auth/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db, type MemberRole } from '../db/index.js';
-import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
+import { badRequest, conflict, notFound } from '../errors/index.js';
 import { newId } from '../auth/index.js';
 import { noSuchFamily, requireGuardian, requireMember } from './access.js';
+import { checkSealedByGuardianDevice } from './sealed-records.js';
+import { insertChild, insertFamily } from './store.js';
+import { familyOfDevice, toysOfFamily } from '../devices/store.js';
 import {
   checkRosterDevices,
   checkSignedByCaller,
@@ -86,7 +86,7 @@ export function createFamilies({
       const now = clock.now();
       try {
         await db.transaction().execute(async (trx) => {
-          await trx.insertInto('families').values({ id: roster.familyId, created_at: now }).execute();
+          await insertFamily(trx, roster.familyId, now);
           await insertRoster(trx, roster, rosterHash(roster), now);
           await syncMembers(trx, roster);
         });
@@ -108,13 +108,7 @@ export function createFamilies({
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      const toys = await db
-        .selectFrom('devices')
-        .select(['id', 'child_id'])
-        .where('family_id', '=', familyId)
-        .where('kind', '=', 'toy')
-        .orderBy('id')
-        .execute();
+      const toys = await toysOfFamily(db, familyId, 'id');
       return {
         familyId,
         role,
@@ -129,42 +123,19 @@ export function createFamilies({
 
     async createChild(actor, familyId, profileJson) {
       await requireGuardian(db, familyId, actor.accountId);
-      const profile = parseEnvelope(profileJson);
-      if (profile.kind !== 'record') throw badRequest('A child profile is a sealed record (kind "record").');
-      if (profile.familyId !== familyId) throw badRequest('The profile belongs to another family.');
-      if (profile.sender !== actor.deviceId)
-        throw badRequest('The profile must be sealed by the device making this request.');
-      const current = await currentRoster(db, familyId);
-      const sender = current && findDevice(current.roster, actor.deviceId);
-      if (!current || sender?.role !== 'guardian')
-        throw forbidden('This device is not a guardian in the family roster.');
-      if (!verifyEnvelopeSignature(profile, fromBase64url(sender.signPublicKey, 32)))
-        throw badRequest('The profile signature does not verify.');
-      for (const r of profile.recipients) {
-        if (!findDevice(current.roster, r.deviceId))
-          throw badRequest(`Recipient ${r.deviceId} is not in the family roster.`);
-      }
+      const { record: profile } = await checkSealedByGuardianDevice(db, familyId, actor.deviceId, profileJson, {
+        kindMessage: 'A child profile is a sealed record (kind "record").',
+        noun: 'The profile',
+        recipients: 'devices',
+      });
       const childId = newId();
-      await db
-        .insertInto('children')
-        .values({
-          id: childId,
-          family_id: familyId,
-          profile_ciphertext: JSON.stringify(profile),
-          created_at: clock.now(),
-        })
-        .execute();
+      await insertChild(db, { id: childId, familyId, profileCiphertext: JSON.stringify(profile), createdAt: clock.now() });
       return { childId };
     },
 
     async listRosters(caller, familyId, after) {
       if (caller.kind === 'toy') {
-        const toy = await db
-          .selectFrom('devices')
-          .select('family_id')
-          .where('id', '=', caller.toyId)
-          .executeTakeFirst();
-        if (toy?.family_id !== familyId) throw noSuchFamily();
+        if ((await familyOfDevice(db, caller.toyId)) !== familyId) throw noSuchFamily();
       } else {
         await requireMember(db, familyId, caller.accountId);
       }

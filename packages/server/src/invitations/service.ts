@@ -12,6 +12,7 @@ import type { Db, JoinRequestStatus } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound, AppError } from '../errors/index.js';
 import { requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
+import { removeMember } from '../families/store.js';
 import { hashInvitationCode, newInvitationCode, normalizeInvitationCode } from './code.js';
 
 export const DEFAULT_INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -301,11 +302,7 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
           .onConflict((oc) => oc.columns(['family_id', 'account_id']).doNothing())
           .execute();
         // Access ends now: the server refuses their requests and sends before the new roster lands.
-        await trx
-          .deleteFrom('family_members')
-          .where('family_id', '=', familyId)
-          .where('account_id', '=', target)
-          .execute();
+        await removeMember(trx, familyId, target);
         await trx
           .updateTable('join_requests')
           .set({ status: 'blocked', decided_at: now })

@@ -23,7 +23,10 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/i
 import type { RateLimitRule } from '../config.js';
 import { requireFamilyDevice } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
+import { pairedToFamily } from '../devices/store.js';
 import { toysHoldingForReview } from '../review/hold.js';
+import { holdForReview } from '../review/store.js';
+import { blobKey, blobSize, familyBlobBytes, insertBlob, insertMessage, insertReceipt } from './store.js';
 
 export interface InboxPage {
   messages: { seq: number; envelope: EnvelopeWire }[];
@@ -55,7 +58,7 @@ export interface Messages {
   sendReceipt(caller: DeviceCaller, messageId: string, kind: ReceiptKind): Promise<void>;
 }
 
-export const blobKey = (familyId: string, hash: string): string => `${familyId}/${hash}`;
+export { blobKey };
 
 /** 1 GiB of ciphertext per family: about 20,000 one-minute messages. */
 export const DEFAULT_FAMILY_STORAGE_BYTES = 1024 * 1024 * 1024;
@@ -100,12 +103,7 @@ export function createMessages({
 
   /** The family's stored ciphertext stays under its quota. */
   async function checkQuota(familyId: string, adding: number): Promise<void> {
-    const row = await db
-      .selectFrom('blobs')
-      .select((eb) => eb.fn.sum<number | string | bigint | null>('size').as('total'))
-      .where('family_id', '=', familyId)
-      .executeTakeFirstOrThrow();
-    const used = Number(row.total ?? 0);
+    const used = await familyBlobBytes(db, familyId);
     if (used + adding > limits.familyStorageBytes) {
       const mib = (n: number) => (n / (1024 * 1024)).toFixed(1);
       throw new AppError(
@@ -139,23 +137,13 @@ export function createMessages({
         throw forbidden(`Recipient ${r.deviceId} may not hear the child.`);
     }
     if (toyIds.length > 0) {
-      const paired = await db
-        .selectFrom('devices')
-        .select('id')
-        .where('id', 'in', toyIds)
-        .where('family_id', '=', familyId)
-        .execute();
+      const paired = await pairedToFamily(db, familyId, toyIds);
       if (paired.length !== toyIds.length) throw badRequest('A recipient toy is not paired to this family.');
     }
     if (envelope.blob) {
-      const blob = await db
-        .selectFrom('blobs')
-        .select('size')
-        .where('family_id', '=', familyId)
-        .where('hash', '=', envelope.blob.hash)
-        .executeTakeFirst();
-      if (!blob) throw badRequest('Upload the blob before sending the message.');
-      if (blob.size !== envelope.blob.size) throw badRequest('The blob size does not match the envelope.');
+      const size = await blobSize(db, familyId, envelope.blob.hash);
+      if (size === undefined) throw badRequest('Upload the blob before sending the message.');
+      if (size !== envelope.blob.size) throw badRequest('The blob size does not match the envelope.');
     }
     return { roster, toyIds };
   }
@@ -186,27 +174,12 @@ export function createMessages({
       if (bytes.length === 0) throw badRequest('The blob is empty.');
       const actual = createHash('sha256').update(bytes).digest('base64url');
       if (actual !== hash) throw badRequest("The body's SHA-256 does not match the hash in the path.");
-      const existing = await db
-        .selectFrom('blobs')
-        .select('size')
-        .where('family_id', '=', familyId)
-        .where('hash', '=', hash)
-        .executeTakeFirst();
-      if (existing) return { hash, size: existing.size };
+      const existing = await blobSize(db, familyId, hash);
+      if (existing !== undefined) return { hash, size: existing };
       await checkQuota(familyId, bytes.length);
       // Bytes first, then the index row: a row always means the bytes are stored.
       await blobs.put(blobKey(familyId, hash), bytes);
-      await db
-        .insertInto('blobs')
-        .values({
-          family_id: familyId,
-          hash,
-          size: bytes.length,
-          uploaded_by: caller.deviceId,
-          created_at: clock.now(),
-        })
-        .onConflict((oc) => oc.columns(['family_id', 'hash']).doNothing())
-        .execute();
+      await insertBlob(db, { familyId, hash, size: bytes.length, uploadedBy: caller.deviceId, createdAt: clock.now() });
       return { hash, size: bytes.length };
     },
 
@@ -231,28 +204,20 @@ export function createMessages({
       let seq: number;
       try {
         seq = await db.transaction().execute(async (trx) => {
-          const row = await trx
-            .insertInto('messages')
-            .values({
+          const messageSeq = await insertMessage(
+            trx,
+            {
               id: envelope.id,
-              family_id: familyId,
-              sender_id: envelope.sender,
+              familyId,
+              senderId: envelope.sender,
               envelope: JSON.stringify(envelope),
-              blob_hash: envelope.blob?.hash ?? null,
-              created_at: now,
-            })
-            .returning('seq')
-            .executeTakeFirstOrThrow();
-          await trx
-            .insertInto('message_recipients')
-            .values(inbox.map((deviceId) => ({ message_seq: row.seq, device_id: deviceId })))
-            .execute();
-          if (held.length > 0)
-            await trx
-              .insertInto('message_reviews')
-              .values(held.map((toyId) => ({ message_seq: row.seq, toy_id: toyId, family_id: familyId, state: 'waiting' as const, review: null, created_at: now, decided_at: null })))
-              .execute();
-          return row.seq;
+              blobHash: envelope.blob?.hash ?? null,
+              createdAt: now,
+            },
+            inbox,
+          );
+          if (held.length > 0) await holdForReview(trx, messageSeq, familyId, held, now);
+          return messageSeq;
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict('A message with that id was already sent.');
@@ -354,12 +319,8 @@ export function createMessages({
     async sendReceipt(caller, messageId, kind) {
       const message = await findMessage(messageId);
       if (!message || !(await isRecipient(message.seq, caller.deviceId))) throw noSuchMessage();
-      const result = await db
-        .insertInto('receipts')
-        .values({ message_seq: message.seq, device_id: caller.deviceId, kind, created_at: clock.now() })
-        .onConflict((oc) => oc.columns(['message_seq', 'device_id', 'kind']).doNothing())
-        .executeTakeFirst();
-      if ((result.numInsertedOrUpdatedRows ?? 0n) > 0n) {
+      const added = await insertReceipt(db, { messageSeq: message.seq, deviceId: caller.deviceId, kind, createdAt: clock.now() });
+      if (added) {
         bus.publish(topics.device(message.sender_id), {
           type: 'receipt',
           messageId,

@@ -6,6 +6,8 @@
  */
 import { parseToySettings, reviewedDevices } from '@burrow/protocol';
 import type { Db } from '../db/index.js';
+import { deviceIdsOfAccount } from '../devices/store.js';
+import { toySettingsOf } from '../toys/store.js';
 
 export async function toysHoldingForReview(
   db: Db,
@@ -14,14 +16,13 @@ export async function toysHoldingForReview(
   senderAccountId: string | null,
 ): Promise<string[]> {
   if (toyIds.length === 0) return [];
-  const rows = await db.selectFrom('toy_settings').select(['toy_id', 'settings']).where('toy_id', 'in', [...toyIds]).execute();
-  if (rows.length === 0) return [];
+  const stored = await toySettingsOf(db, toyIds);
+  if (stored.size === 0) return [];
   const senderDevices = new Set([senderDeviceId]);
   if (senderAccountId !== null) {
-    const own = await db.selectFrom('devices').select('id').where('account_id', '=', senderAccountId).execute();
-    for (const d of own) senderDevices.add(d.id);
+    for (const id of await deviceIdsOfAccount(db, senderAccountId)) senderDevices.add(id);
   }
-  return rows
-    .filter((r) => reviewedDevices(parseToySettings(JSON.parse(r.settings))).some((id) => senderDevices.has(id)))
-    .map((r) => r.toy_id);
+  return [...stored]
+    .filter(([, settings]) => reviewedDevices(parseToySettings(JSON.parse(settings))).some((id) => senderDevices.has(id)))
+    .map(([toyId]) => toyId);
 }

@@ -15,7 +15,8 @@ import type { Db } from '../db/index.js';
 import { badRequest, conflict, notFound } from '../errors/index.js';
 import { requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
-import { blobKey } from '../messages/service.js';
+import { blankMessage, blobKey, deleteBlobUnlessReferenced } from '../messages/store.js';
+import { approveForToy, declineWaiting } from './store.js';
 
 export interface PendingReview {
   messageId: string;
@@ -123,17 +124,10 @@ export function createReviews({ db, blobs, bus, clock, log }: { db: Db; blobs: B
       const released = await db.transaction().execute(async (trx) => {
         const out: { toyId: string; seq: number }[] = [];
         for (const [toyId, review] of byToy) {
-          const updated = await trx
-            .updateTable('message_reviews')
-            .set({ state: 'approved', review: JSON.stringify(review), decided_at: now })
-            .where('message_seq', '=', message.seq)
-            .where('toy_id', '=', toyId)
-            .where('state', '=', 'waiting')
-            .executeTakeFirst();
+          const seq = await approveForToy(trx, message.seq, toyId, JSON.stringify(review), now);
           // Another guardian decided first: nothing is released twice.
-          if (Number(updated.numUpdatedRows) !== 1) throw conflict('Another guardian already decided on this message.');
-          const row = await trx.insertInto('review_releases').values({ message_seq: message.seq, toy_id: toyId, created_at: now }).returning('seq').executeTakeFirstOrThrow();
-          out.push({ toyId, seq: row.seq });
+          if (seq === null) throw conflict('Another guardian already decided on this message.');
+          out.push({ toyId, seq });
         }
         return out;
       });
@@ -149,25 +143,11 @@ export function createReviews({ db, blobs, bus, clock, log }: { db: Db; blobs: B
       // The envelope goes and so do its recipients' rows; a tombstone row stays so the sender's sent
       // list can say "declined" (listSent), and the review rows say by when.
       await db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable('message_reviews')
-          .set({ state: 'declined', decided_at: now })
-          .where('message_seq', '=', message.seq)
-          .where('state', '=', 'waiting')
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) === 0) throw conflict('Another guardian already decided on this message.');
-        await trx.deleteFrom('message_recipients').where('message_seq', '=', message.seq).execute();
-        await trx.deleteFrom('receipts').where('message_seq', '=', message.seq).execute();
-        await trx.updateTable('messages').set({ envelope: '', blob_hash: null }).where('seq', '=', message.seq).execute();
+        if (!(await declineWaiting(trx, message.seq, now))) throw conflict('Another guardian already decided on this message.');
+        await blankMessage(trx, message.seq);
       });
       // The audio too, unless another message of the family points at the same ciphertext.
-      if (message.blobHash !== null) {
-        const other = await db.selectFrom('messages').select('seq').where('family_id', '=', familyId).where('blob_hash', '=', message.blobHash).executeTakeFirst();
-        if (!other) {
-          await db.deleteFrom('blobs').where('family_id', '=', familyId).where('hash', '=', message.blobHash).execute();
-          await blobs.delete(blobKey(familyId, message.blobHash));
-        }
-      }
+      if (message.blobHash !== null) await deleteBlobUnlessReferenced(db, blobs, familyId, message.blobHash);
       for (const toyId of message.toyIds) bus.publish(topics.device(message.senderId), { type: 'receipt', messageId, deviceId: toyId, kind: 'declined' });
       bus.publish(topics.family(familyId), { type: 'review', familyId, messageId, state: 'declined' });
     },

@@ -7,11 +7,8 @@
  */
 import {
   findDevice,
-  fromBase64url,
-  parseEnvelope,
   parseRoster,
   rosterHash,
-  verifyEnvelopeSignature,
   verifyRosterSuccessor,
   type EnvelopeWire,
 } from '@burrow/protocol';
@@ -21,12 +18,15 @@ import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
-import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
+import { badRequest, conflict, notFound } from '../errors/index.js';
 import { requireGuardian, requireMember } from '../families/access.js';
 import { checkRosterDevices, checkSignedByCaller, currentRoster, insertRoster, syncMembers } from '../families/rosters.js';
+import { checkSealedByGuardianDevice } from '../families/sealed-records.js';
 import { announceRoster, type Actor } from '../families/service.js';
-import { blobKey } from '../messages/service.js';
+import { deleteDevice, isFamilyToy, toysOfFamily } from '../devices/store.js';
+import { deleteBlobUnlessReferenced, dropDeviceQueue, unplayedCounts } from '../messages/store.js';
 import { readPresence } from '../stream/presence.js';
+import { putToyName, toyNames } from './store.js';
 
 export interface FamilyToy {
   toyId: string;
@@ -61,53 +61,25 @@ export function createToyManagement({
   log: Logger;
 }): ToyManagement {
   async function requireFamilyToy(familyId: string, toyId: string): Promise<void> {
-    const toy = await db
-      .selectFrom('devices')
-      .select('id')
-      .where('id', '=', toyId)
-      .where('kind', '=', 'toy')
-      .where('family_id', '=', familyId)
-      .executeTakeFirst();
-    if (!toy) throw noSuchToy();
+    if (!(await isFamilyToy(db, familyId, toyId))) throw noSuchToy();
   }
 
   return {
     async listToys(accountId, familyId) {
       await requireMember(db, familyId, accountId);
-      const toys = await db
-        .selectFrom('devices')
-        .leftJoin('toy_names', 'toy_names.toy_id', 'devices.id')
-        .select(['devices.id', 'devices.child_id', 'toy_names.name_ciphertext'])
-        .where('devices.family_id', '=', familyId)
-        .where('devices.kind', '=', 'toy')
-        .orderBy('devices.created_at')
-        .orderBy('devices.id')
-        .execute();
+      const toys = await toysOfFamily(db, familyId, 'oldest-first');
       const ids = toys.map((t) => t.id);
+      const names = await toyNames(db, ids);
       const presence = await readPresence(db, ids, clock.now());
-      const counts =
-        ids.length === 0
-          ? []
-          : await db
-              .selectFrom('message_recipients as mr')
-              .innerJoin('messages as m', 'm.seq', 'mr.message_seq')
-              .leftJoin('receipts as r', (join) =>
-                join
-                  .onRef('r.message_seq', '=', 'mr.message_seq')
-                  .onRef('r.device_id', '=', 'mr.device_id')
-                  .on('r.kind', '=', 'played'),
-              )
-              .select(['mr.device_id', (eb) => eb.fn.countAll<number | string | bigint>().as('n')])
-              .where('mr.device_id', 'in', ids)
-              .where('m.family_id', '=', familyId)
-              .where('r.message_seq', 'is', null)
-              .groupBy('mr.device_id')
-              .execute();
-      const unplayed = new Map(counts.map((c) => [c.device_id, Number(c.n)]));
+      const unplayed = await unplayedCounts(db, familyId, ids);
+      const nameOf = (toyId: string): EnvelopeWire | null => {
+        const sealed = names.get(toyId);
+        return sealed === undefined ? null : (JSON.parse(sealed) as EnvelopeWire);
+      };
       return toys.map((t) => ({
         toyId: t.id,
         childId: t.child_id,
-        name: t.name_ciphertext === null ? null : (JSON.parse(t.name_ciphertext) as EnvelopeWire),
+        name: nameOf(t.id),
         online: presence.get(t.id)?.online ?? false,
         lastSeenAt: presence.get(t.id)?.lastSeenAt ?? null,
         unplayed: unplayed.get(t.id) ?? 0,
@@ -117,27 +89,12 @@ export function createToyManagement({
     async renameToy(actor, familyId, toyId, nameJson) {
       await requireGuardian(db, familyId, actor.accountId);
       await requireFamilyToy(familyId, toyId);
-      const record = parseEnvelope(nameJson);
-      if (record.kind !== 'record') throw badRequest('A toy name is a sealed record (kind "record").');
-      if (record.familyId !== familyId) throw badRequest('The name record belongs to another family.');
-      if (record.sender !== actor.deviceId)
-        throw badRequest('The name record must be sealed by the device making this request.');
-      const current = await currentRoster(db, familyId);
-      const sender = current && findDevice(current.roster, actor.deviceId);
-      if (!current || sender?.role !== 'guardian')
-        throw forbidden('This device is not a guardian in the family roster.');
-      if (!verifyEnvelopeSignature(record, fromBase64url(sender.signPublicKey, 32)))
-        throw badRequest('The name record signature does not verify.');
-      for (const r of record.recipients) {
-        const d = findDevice(current.roster, r.deviceId);
-        if (!d || d.role === 'toy') throw badRequest(`Recipient ${r.deviceId} is not a person's device in the family roster.`);
-      }
-      const row = { family_id: familyId, name_ciphertext: JSON.stringify(record), updated_at: clock.now() };
-      await db
-        .insertInto('toy_names')
-        .values({ toy_id: toyId, ...row })
-        .onConflict((oc) => oc.column('toy_id').doUpdateSet(row))
-        .execute();
+      const { record } = await checkSealedByGuardianDevice(db, familyId, actor.deviceId, nameJson, {
+        kindMessage: 'A toy name is a sealed record (kind "record").',
+        noun: 'The name record',
+        recipients: 'people',
+      });
+      await putToyName(db, toyId, familyId, { ciphertext: JSON.stringify(record), updatedAt: clock.now() });
       bus.publish(topics.family(familyId), { type: 'toys', familyId });
     },
 
@@ -163,36 +120,9 @@ export function createToyManagement({
           await insertRoster(trx, next, rosterHash(next), clock.now());
           await syncMembers(trx, next);
           // The toy's queue: envelopes addressed to it, and messages nobody else can fetch any more.
-          const queued = await trx
-            .selectFrom('message_recipients')
-            .select('message_seq')
-            .where('device_id', '=', toyId)
-            .execute();
-          await trx.deleteFrom('message_recipients').where('device_id', '=', toyId).execute();
-          const seqs = queued.map((q) => q.message_seq);
-          if (seqs.length > 0) {
-            const orphans = await trx
-              .selectFrom('messages')
-              .select(['seq', 'blob_hash'])
-              .where('seq', 'in', seqs)
-              .where((eb) =>
-                eb.not(
-                  eb.exists(
-                    eb
-                      .selectFrom('message_recipients')
-                      .select('device_id')
-                      .whereRef('message_recipients.message_seq', '=', 'messages.seq'),
-                  ),
-                ),
-              )
-              .execute();
-            if (orphans.length > 0) {
-              await trx.deleteFrom('messages').where('seq', 'in', orphans.map((o) => o.seq)).execute();
-              orphanBlobs = orphans.flatMap((o) => (o.blob_hash === null ? [] : [o.blob_hash]));
-            }
-          }
+          orphanBlobs = await dropDeviceQueue(trx, toyId);
           // Its credentials, pairing, settings, name, presence and tickets go with its device row.
-          await trx.deleteFrom('devices').where('id', '=', toyId).execute();
+          await deleteDevice(trx, toyId);
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict('The roster changed meanwhile; fetch the latest and try again.');
@@ -209,16 +139,8 @@ export function createToyManagement({
   /** Blob ciphertext of deleted messages, unless another message still points at the same bytes. */
   async function deleteUnreferencedBlobs(familyId: string, hashes: string[]): Promise<void> {
     for (const hash of new Set(hashes)) {
-      const used = await db
-        .selectFrom('messages')
-        .select('seq')
-        .where('family_id', '=', familyId)
-        .where('blob_hash', '=', hash)
-        .executeTakeFirst();
-      if (used) continue;
       try {
-        await db.deleteFrom('blobs').where('family_id', '=', familyId).where('hash', '=', hash).execute();
-        await blobs.delete(blobKey(familyId, hash));
+        await deleteBlobUnlessReferenced(db, blobs, familyId, hash);
       } catch (err) {
         // The rows are gone; a blob left behind is unreadable ciphertext, logged for the operator.
         log.warn({ err }, 'unpair: could not delete a blob');

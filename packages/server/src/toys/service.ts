@@ -32,6 +32,9 @@ import {
 import { announceRoster, type Actor } from '../families/service.js';
 import type { Blobs } from '../blobs/index.js';
 import { createToyManagement, type ToyManagement } from './manage.js';
+import { closePairingWindow, openPairingWindow } from './store.js';
+import { isFamilyChild } from '../families/store.js';
+import { assignToyToFamily, deviceById, insertToyDevice } from '../devices/store.js';
 
 export const PAIRING_WINDOW_MS = 10 * 60 * 1000;
 
@@ -85,20 +88,13 @@ export function createToys({
       const toyId = checkDeviceKeys(input, 'toy');
       const token = newToyToken();
       try {
-        await db
-          .insertInto('devices')
-          .values({
-            id: toyId,
-            kind: 'toy',
-            account_id: null,
-            sign_public_key: input.signPublicKey,
-            kem_public_key: input.kemPublicKey,
-            token_hash: hashToken(token),
-            family_id: null,
-            child_id: null,
-            created_at: clock.now(),
-          })
-          .execute();
+        await insertToyDevice(db, {
+          id: toyId,
+          signPublicKey: input.signPublicKey,
+          kemPublicKey: input.kemPublicKey,
+          tokenHash: hashToken(token),
+          createdAt: clock.now(),
+        });
       } catch (err) {
         // A proof carries no nonce, so re-registering the same keys is refused rather than handing a
         // fresh token to whoever replays it.
@@ -113,36 +109,8 @@ export function createToys({
       const expiresAt = now + PAIRING_WINDOW_MS;
       try {
         await db.transaction().execute(async (trx) => {
-          // A lookup held by another toy's closed or expired window is free again.
-          await trx
-            .updateTable('pairings')
-            .set({ lookup: null })
-            .where('lookup', '=', lookup)
-            .where('toy_id', '!=', toy.toyId)
-            .where((eb) => eb.or([eb('expires_at', '<=', now), eb('claimed_at', 'is not', null)]))
-            .execute();
-          const taken = await trx
-            .selectFrom('pairings')
-            .select('toy_id')
-            .where('lookup', '=', lookup)
-            .where('toy_id', '!=', toy.toyId)
-            .executeTakeFirst();
-          if (taken) throw conflict('That pairing code is in use; make a new one.');
-          const window = {
-            lookup,
-            keys_tag: keysTag,
-            opened_at: now,
-            expires_at: expiresAt,
-            claimed_at: null,
-            family_id: null,
-            roster_version: null,
-            roster_tag: null,
-          };
-          await trx
-            .insertInto('pairings')
-            .values({ toy_id: toy.toyId, ...window })
-            .onConflict((oc) => oc.column('toy_id').doUpdateSet(window))
-            .execute();
+          const opened = await openPairingWindow(trx, toy.toyId, { lookup, keysTag, openedAt: now, expiresAt });
+          if (!opened) throw conflict('That pairing code is in use; make a new one.');
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict('That pairing code is in use; make a new one.');
@@ -209,13 +177,7 @@ export function createToys({
         .executeTakeFirst();
       if (!pairing) throw noOpenPairing();
       const toyId = pairing.toy_id;
-      const child = await db
-        .selectFrom('children')
-        .select('id')
-        .where('id', '=', input.childId)
-        .where('family_id', '=', familyId)
-        .executeTakeFirst();
-      if (!child) throw notFound('No such child in this family.');
+      if (!(await isFamilyChild(db, familyId, input.childId))) throw notFound('No such child in this family.');
 
       const next = parseRoster(input.roster);
       const current = await currentRoster(db, familyId);
@@ -234,26 +196,15 @@ export function createToys({
         await db.transaction().execute(async (trx) => {
           await insertRoster(trx, next, rosterHash(next), now);
           await syncMembers(trx, next);
-          await trx
-            .updateTable('devices')
-            .set({ family_id: familyId, child_id: input.childId })
-            .where('id', '=', toyId)
-            .execute();
-          const closed = await trx
-            .updateTable('pairings')
-            .set({
-              lookup: null,
-              claimed_at: now,
-              family_id: familyId,
-              roster_version: next.version,
-              roster_tag: input.rosterTag,
-            })
-            .where('toy_id', '=', toyId)
-            .where('lookup', '=', input.lookup)
-            .where('claimed_at', 'is', null)
-            .executeTakeFirst();
+          await assignToyToFamily(trx, toyId, familyId, input.childId);
+          const closed = await closePairingWindow(trx, toyId, input.lookup, {
+            familyId,
+            rosterVersion: next.version,
+            rosterTag: input.rosterTag,
+            claimedAt: now,
+          });
           // Someone else claimed (or the toy re-opened) between our read and this write.
-          if (closed.numUpdatedRows === 0n) throw conflict('The toy was claimed meanwhile.');
+          if (!closed) throw conflict('The toy was claimed meanwhile.');
         });
       } catch (err) {
         if (isUniqueViolation(err))
@@ -266,11 +217,7 @@ export function createToys({
     },
 
     async getToyMe(toy) {
-      const row = await db
-        .selectFrom('devices')
-        .select(['id', 'family_id', 'child_id'])
-        .where('id', '=', toy.toyId)
-        .executeTakeFirst();
+      const row = await deviceById(db, toy.toyId);
       if (!row) throw forbidden('Unknown toy.');
       return {
         toyId: row.id,

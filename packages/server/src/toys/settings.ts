@@ -11,12 +11,14 @@ import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
+import { isFamilyToy } from '../devices/store.js';
 import { badRequest, conflict, errorResponses, notFound } from '../errors/index.js';
 import { requireGuardian, requireMember } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
 import { DeviceId, FamilyId, ProtocolJson } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
+import { putToySettings, toySettingsOf } from './store.js';
 
 const ToySettings = ProtocolJson('Guardian-signed toy settings (docs/protocol.md §10).');
 const ToySettingsParams = Type.Object({ familyId: FamilyId, toyId: DeviceId });
@@ -32,18 +34,11 @@ export interface ToySettingsService {
 
 export function createToySettings({ db, bus, clock }: { db: Db; bus: Bus; clock: Clock }): ToySettingsService {
   async function stored(toyId: string): Promise<ToySettingsWire | null> {
-    const row = await db.selectFrom('toy_settings').select('settings').where('toy_id', '=', toyId).executeTakeFirst();
-    return row ? (JSON.parse(row.settings) as ToySettingsWire) : null;
+    const json = (await toySettingsOf(db, [toyId])).get(toyId);
+    return json === undefined ? null : (JSON.parse(json) as ToySettingsWire);
   }
   async function requireFamilyToy(familyId: string, toyId: string): Promise<void> {
-    const toy = await db
-      .selectFrom('devices')
-      .select('id')
-      .where('id', '=', toyId)
-      .where('kind', '=', 'toy')
-      .where('family_id', '=', familyId)
-      .executeTakeFirst();
-    if (!toy) throw notFound('No such toy in this family.');
+    if (!(await isFamilyToy(db, familyId, toyId))) throw notFound('No such toy in this family.');
   }
   return {
     async put(actor, familyId, toyId, json) {
@@ -60,12 +55,7 @@ export function createToySettings({ db, bus, clock }: { db: Db; bus: Bus; clock:
       if (held && settings.version <= held.version)
         throw conflict(`The toy already has settings version ${String(held.version)}; sign a newer one.`);
       verifyToySettings(settings, current.roster, toyId, held, nativeVerify);
-      const row = { family_id: familyId, version: settings.version, settings: JSON.stringify(settings), updated_at: clock.now() };
-      await db
-        .insertInto('toy_settings')
-        .values({ toy_id: toyId, ...row })
-        .onConflict((oc) => oc.column('toy_id').doUpdateSet(row))
-        .execute();
+      await putToySettings(db, toyId, familyId, { version: settings.version, json: JSON.stringify(settings), updatedAt: clock.now() });
       bus.publish(topics.device(toyId), { type: 'settings', toyId });
       return { version: settings.version };
     },

@@ -1,0 +1,126 @@
+/**
+ * The `devices` table's owner (STYLE.md 13): the only module that inserts, updates or deletes its
+ * rows, and the place other capabilities read devices through. A person's device belongs to an
+ * account; a toy has a bearer-token hash and, once claimed, a family and a child.
+ *
+ * Every function takes the database or a transaction (`Db`), so a caller can write devices in the
+ * same transaction as its own tables.
+ */
+import type { Db, DevicesTable } from '../db/index.js';
+
+/** The public halves of a device's keys, base64url, as registered. */
+export interface DeviceKeysRow {
+  id: string;
+  signPublicKey: string;
+  kemPublicKey: string;
+}
+
+/** Registers a person's device to an account (fails on the primary key when the id is taken). */
+export async function insertPersonDevice(
+  db: Db,
+  device: DeviceKeysRow & { accountId: string; createdAt: number },
+): Promise<void> {
+  await db
+    .insertInto('devices')
+    .values({
+      id: device.id,
+      kind: 'person',
+      account_id: device.accountId,
+      sign_public_key: device.signPublicKey,
+      kem_public_key: device.kemPublicKey,
+      token_hash: null,
+      family_id: null,
+      child_id: null,
+      created_at: device.createdAt,
+    })
+    .execute();
+}
+
+/** Registers an unpaired toy with the SHA-256 hex of its bearer token (fails when the id is taken). */
+export async function insertToyDevice(
+  db: Db,
+  toy: DeviceKeysRow & { tokenHash: string; createdAt: number },
+): Promise<void> {
+  await db
+    .insertInto('devices')
+    .values({
+      id: toy.id,
+      kind: 'toy',
+      account_id: null,
+      sign_public_key: toy.signPublicKey,
+      kem_public_key: toy.kemPublicKey,
+      token_hash: toy.tokenHash,
+      family_id: null,
+      child_id: null,
+      created_at: toy.createdAt,
+    })
+    .execute();
+}
+
+/** A claimed toy now belongs to `familyId` and plays for `childId`. */
+export async function assignToyToFamily(db: Db, toyId: string, familyId: string, childId: string): Promise<void> {
+  await db.updateTable('devices').set({ family_id: familyId, child_id: childId }).where('id', '=', toyId).execute();
+}
+
+/** Forgets a device; rows that reference it go with it (foreign keys cascade). */
+export async function deleteDevice(db: Db, deviceId: string): Promise<void> {
+  await db.deleteFrom('devices').where('id', '=', deviceId).execute();
+}
+
+/** The whole row, or undefined. */
+export async function deviceById(db: Db, deviceId: string): Promise<DevicesTable | undefined> {
+  return db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
+}
+
+/** Rows for these ids (those that exist), in no particular order. */
+export async function devicesByIds(db: Db, ids: readonly string[]): Promise<DevicesTable[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('devices').selectAll().where('id', 'in', [...ids]).execute();
+}
+
+/** The family a device is paired to (toys), or null; undefined when there is no such device. */
+export async function familyOfDevice(db: Db, deviceId: string): Promise<string | null | undefined> {
+  const row = await db.selectFrom('devices').select('family_id').where('id', '=', deviceId).executeTakeFirst();
+  return row?.family_id;
+}
+
+/** Whether `toyId` is a toy paired to `familyId`. */
+export async function isFamilyToy(db: Db, familyId: string, toyId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('devices')
+    .select('id')
+    .where('id', '=', toyId)
+    .where('kind', '=', 'toy')
+    .where('family_id', '=', familyId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Of `ids`, those that are devices paired to `familyId`. */
+export async function pairedToFamily(db: Db, familyId: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('devices')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .where('family_id', '=', familyId)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The family's toys, by id or oldest first (then by id). */
+export async function toysOfFamily(
+  db: Db,
+  familyId: string,
+  order: 'id' | 'oldest-first',
+): Promise<{ id: string; child_id: string | null }[]> {
+  let query = db.selectFrom('devices').select(['id', 'child_id']).where('family_id', '=', familyId).where('kind', '=', 'toy');
+  if (order === 'oldest-first') query = query.orderBy('created_at');
+  return query.orderBy('id').execute();
+}
+
+/** Ids of every device of an account (its people's devices). */
+export async function deviceIdsOfAccount(db: Db, accountId: string): Promise<string[]> {
+  const rows = await db.selectFrom('devices').select('id').where('account_id', '=', accountId).execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,59 @@
+/**
+ * Family records a guardian's device seals for the family (child profiles, toy names): the one check
+ * both go through, so what "sealed by a guardian device" means is written once. The server cannot
+ * open a record; it checks what it can without keys — the kind, the family, that the device making
+ * the request sealed and signed it, that this device is a guardian in the current roster, and that
+ * every recipient is a device the roster lists.
+ */
+import {
+  findDevice,
+  fromBase64url,
+  parseEnvelope,
+  verifyEnvelopeSignature,
+  type EnvelopeWire,
+  type RosterWire,
+} from '@burrow/protocol';
+import type { Db } from '../db/index.js';
+import { badRequest, forbidden } from '../errors/index.js';
+import { nativeVerify } from '../signatures/native-ed25519.js';
+import { currentRoster } from './rosters.js';
+
+/** How the record is named in error messages, and who may receive it. */
+export interface SealedRecordRules {
+  /** Sentence for a wrong kind, e.g. 'A child profile is a sealed record (kind "record").' */
+  kindMessage: string;
+  /** The record's name at the start of a sentence: 'The profile', 'The name record'. */
+  noun: string;
+  /** `people`: only persons' devices may be recipients (toys never read it); `devices`: any roster device. */
+  recipients: 'devices' | 'people';
+}
+
+/**
+ * Parses `json` as a sealed record of `familyId` sealed and signed by `deviceId`, a guardian device
+ * of the current roster, addressed only to devices that roster lists (`rules.recipients`).
+ * Bad input → 400; a device that is not a guardian in the roster → 403.
+ */
+export async function checkSealedByGuardianDevice(
+  db: Db,
+  familyId: string,
+  deviceId: string,
+  json: unknown,
+  rules: SealedRecordRules,
+): Promise<{ record: EnvelopeWire; roster: RosterWire }> {
+  const record = parseEnvelope(json);
+  if (record.kind !== 'record') throw badRequest(rules.kindMessage);
+  if (record.familyId !== familyId) throw badRequest(`${rules.noun} belongs to another family.`);
+  if (record.sender !== deviceId) throw badRequest(`${rules.noun} must be sealed by the device making this request.`);
+  const current = await currentRoster(db, familyId);
+  const sender = current && findDevice(current.roster, deviceId);
+  if (!current || sender?.role !== 'guardian') throw forbidden('This device is not a guardian in the family roster.');
+  if (!verifyEnvelopeSignature(record, fromBase64url(sender.signPublicKey, 32), nativeVerify))
+    throw badRequest(`${rules.noun} signature does not verify.`);
+  for (const r of record.recipients) {
+    const d = findDevice(current.roster, r.deviceId);
+    if (rules.recipients === 'people') {
+      if (!d || d.role === 'toy') throw badRequest(`Recipient ${r.deviceId} is not a person's device in the family roster.`);
+    } else if (!d) throw badRequest(`Recipient ${r.deviceId} is not in the family roster.`);
+  }
+  return { record, roster: current.roster };
+}

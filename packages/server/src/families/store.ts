@@ -1,0 +1,82 @@
+/**
+ * The owner (STYLE.md 13) of the family tables: `families`, `children` (sealed profiles), `rosters`
+ * (signed roster versions, stored only after verification) and `family_members` (derived from the
+ * current roster: who may read the family over HTTP). Every function takes the database or a
+ * transaction, so a family, its roster and its members are written in one transaction.
+ */
+import type { RosterWire } from '@burrow/protocol';
+import type { Db, MemberRole } from '../db/index.js';
+
+/** Creates the family row (fails on the primary key when the id is taken). */
+export async function insertFamily(db: Db, familyId: string, createdAt: number): Promise<void> {
+  await db.insertInto('families').values({ id: familyId, created_at: createdAt }).execute();
+}
+
+/** Of `ids`, those that are families. */
+export async function existingFamilies(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('families').select('id').where('id', 'in', [...ids]).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Stores a child's sealed profile record (JSON of a verified `record` envelope). */
+export async function insertChild(
+  db: Db,
+  child: { id: string; familyId: string; profileCiphertext: string; createdAt: number },
+): Promise<void> {
+  await db
+    .insertInto('children')
+    .values({
+      id: child.id,
+      family_id: child.familyId,
+      profile_ciphertext: child.profileCiphertext,
+      created_at: child.createdAt,
+    })
+    .execute();
+}
+
+/** Whether `childId` is a child of `familyId`. */
+export async function isFamilyChild(db: Db, familyId: string, childId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('children')
+    .select('id')
+    .where('id', '=', childId)
+    .where('family_id', '=', familyId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Inserts a verified roster; a concurrent publish of the same version fails on the primary key. */
+export async function insertRoster(db: Db, roster: RosterWire, rosterHash: string, now: number): Promise<void> {
+  await db
+    .insertInto('rosters')
+    .values({
+      family_id: roster.familyId,
+      version: roster.version,
+      roster: JSON.stringify(roster),
+      roster_hash: rosterHash,
+      created_at: now,
+    })
+    .execute();
+}
+
+/** Account ids of the family's members. */
+export async function memberAccountIds(db: Db, familyId: string): Promise<string[]> {
+  const rows = await db.selectFrom('family_members').select('account_id').where('family_id', '=', familyId).execute();
+  return rows.map((r) => r.account_id);
+}
+
+/** Replaces the family's members with `roles` (account id → role). */
+export async function replaceMembers(db: Db, familyId: string, roles: ReadonlyMap<string, MemberRole>): Promise<void> {
+  await db.deleteFrom('family_members').where('family_id', '=', familyId).execute();
+  if (roles.size > 0)
+    await db
+      .insertInto('family_members')
+      .values([...roles].map(([account_id, role]) => ({ family_id: familyId, account_id, role })))
+      .execute();
+}
+
+/** Ends one account's membership now (a block), ahead of the roster that removes its devices. */
+export async function removeMember(db: Db, familyId: string, accountId: string): Promise<void> {
+  await db.deleteFrom('family_members').where('family_id', '=', familyId).where('account_id', '=', accountId).execute();
+}
