@@ -1,42 +1,177 @@
-// `npm test`: the whole suite. Static checks first (types, lint, protocol purity, formatting of the
-// vectors), then every *.test.ts under packages/ and scripts/ with node:test through tsx.
-// BURROW_TEST_PG_URL=postgres://… runs the same suite against PostgreSQL instead of SQLite.
-// `npm test -- --only-tests` skips the static checks (CI uses it for the second, PostgreSQL pass).
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// `npm test`: the whole suite, from a fresh clone. Installs what is missing first (npm ci; the Debian
+// packages in scripts/ensure-installed.mjs), then runs three lanes at once so both cores stay busy:
+//
+//   static      the STATIC_STEPS below, one after another (types, protocol purity, lint)
+//   SQLite      every *.test.ts under packages/, e2e/ and scripts/ (node:test through tsx)
+//   PostgreSQL  the test files that can open a database (scripts/test-plan.mjs), on PostgreSQL
+//
+// Options (after `npm test --`):
+//   --db=sqlite | --db=postgres | --db=both   which databases (default both)
+//   --no-static                               skip the static checks (--only-tests: the same)
+//   --static-only                             only the static checks
+//   <text> …                                  only test files whose path contains one of these
+// Environment: BURROW_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres, the server
+// every machine runs); BURROW_TEST_CONCURRENCY (test files at once per database, default 2).
+// With more than one lane, each step's output is printed when it ends (whole, not interleaved).
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDependencies, ensureSystemPackages } from './ensure-installed.mjs';
+import { listTestFiles, postgresFiles, unplannedDatabaseFiles } from './test-plan.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const onlyTests = process.argv.includes('--only-tests');
-const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-
-function run(label, cmd, args, env = {}) {
-  const started = Date.now();
-  console.log(`\n▶ ${label}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  console.log(`${r.status === 0 ? '✓' : '✗'} ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
-
-function* testFiles(dir) {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* testFiles(path);
-    else if (name.endsWith('.test.ts')) yield relative(root, path);
-  }
-}
-
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-if (!onlyTests) {
-  // Node packages, then the web app (DOM types), its build scripts and the browser tests.
-  for (const project of ['tsconfig.json', 'packages/web/tsconfig.json', 'packages/web/scripts/tsconfig.json', 'e2e/browser/tsconfig.json']) {
-    run(`typecheck ${project}`, bin('tsc'), ['-p', project, '--noEmit']);
-  }
-  run('protocol purity', process.execPath, ['scripts/check-protocol-purity.mjs']);
-  run('lint', bin('eslint'), ['.']);
+const cache = join(root, 'node_modules', '.cache');
+
+/**
+ * The static checks, in order (add a check here: { label, cmd, args }). tsc keeps incremental build info and
+ * ESLint its results under node_modules/.cache, so an unchanged tree is checked in seconds (a fresh
+ * clone pays the full price once). ESLint's cache is per file: a type change that alters another,
+ * unchanged file's lint result is seen once that file changes or the cache is removed.
+ */
+const STATIC_STEPS = [
+  ...['tsconfig.json', 'packages/web/tsconfig.json', 'packages/web/scripts/tsconfig.json', 'e2e/browser/tsconfig.json'].map(
+    (project) => ({
+      label: `typecheck ${project}`,
+      cmd: bin('tsc'),
+      args: ['-p', project, '--noEmit', '--incremental', '--tsBuildInfoFile', join(cache, 'tsc', `${project.replace(/[/.]/g, '_')}.tsbuildinfo`)],
+    }),
+  ),
+  { label: 'protocol purity', cmd: process.execPath, args: ['scripts/check-protocol-purity.mjs'] },
+  // Import rules: no circles, dependencies point one way (.dependency-cruiser.cjs, docs/architecture.md).
+  { label: 'import rules', cmd: bin('depcruise'), args: ['--config', '.dependency-cruiser.cjs', 'packages'] },
+  {
+    label: 'lint',
+    cmd: bin('eslint'),
+    args: ['--cache', '--cache-strategy', 'content', '--cache-location', join(cache, 'eslint', ''), '.'],
+  },
+];
+
+const args = process.argv.slice(2);
+const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const db = option('db') ?? 'both';
+if (!['sqlite', 'postgres', 'both'].includes(db)) {
+  console.error(`✗ --db must be sqlite, postgres or both (got "${db}").`);
+  process.exit(2);
 }
-const files = [...testFiles(join(root, 'packages')), ...testFiles(join(root, 'e2e')), ...testFiles(join(root, 'scripts'))].filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
-const db = process.env.BURROW_TEST_PG_URL ? 'PostgreSQL' : 'SQLite';
-run(`${files.length} test files on ${db}`, bin('tsx'), ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files]);
+const staticOnly = args.includes('--static-only');
+const runStatic = !args.includes('--no-static') && !args.includes('--only-tests');
+const filters = args.filter((a) => !a.startsWith('--'));
+const pgUrl = process.env.BURROW_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const concurrency = process.env.BURROW_TEST_CONCURRENCY || '2';
+
+ensureDependencies();
+if (!staticOnly) ensureSystemPackages();
+
+const all = listTestFiles().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+const onPostgres = postgresFiles(all);
+const sqliteFiles = db === 'postgres' ? [] : all;
+const pgFiles = db === 'sqlite' ? [] : onPostgres;
+if (!staticOnly && filters.length > 0 && all.length === 0) {
+  console.error(`✗ No test file matches ${filters.join(', ')}.`);
+  process.exit(1);
+}
+
+/** Fails fast, with what to do, when the PostgreSQL pass cannot reach its server. */
+async function checkPostgres() {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } catch (err) {
+    const shown = new URL(pgUrl);
+    if (shown.password) shown.password = '***';
+    console.error(
+      `✗ PostgreSQL is not reachable at ${shown.toString()} (${err.message}): start it, point BURROW_TEST_PG_URL at one, or run \`npm test -- --db=sqlite\`.`,
+    );
+    process.exit(1);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+if (!staticOnly && pgFiles.length > 0) await checkPostgres();
+
+const logs = join(root, 'test-output', 'logs');
+mkdirSync(logs, { recursive: true });
+const dbLog = join(logs, 'database-files.txt');
+rmSync(dbLog, { force: true });
+
+const lanes = [];
+if (runStatic) lanes.push({ name: 'static', steps: STATIC_STEPS });
+if (!staticOnly) {
+  const testStep = (label, files, env) => ({
+    label: `${String(files.length)} test files on ${label}`,
+    cmd: bin('tsx'),
+    args: ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+    env,
+  });
+  if (sqliteFiles.length > 0)
+    lanes.push({ name: 'SQLite', steps: [testStep('SQLite', sqliteFiles, { BURROW_TEST_PG_URL: '', BURROW_TEST_DB_LOG: dbLog })] });
+  if (pgFiles.length > 0) lanes.push({ name: 'PostgreSQL', steps: [testStep('PostgreSQL', pgFiles, { BURROW_TEST_PG_URL: pgUrl })] });
+}
+const live = lanes.length === 1;
+
+const results = [];
+/** Runs one step; its output goes to test-output/logs/<label>.log and to the console (live or whole at the end). */
+function runStep(step) {
+  return new Promise((done) => {
+    const started = Date.now();
+    const file = join(logs, `${step.label.replace(/[^A-Za-z0-9]+/g, '-')}.log`);
+    const out = createWriteStream(file);
+    const chunks = [];
+    console.log(`▶ ${step.label}`);
+    const child = spawn(step.cmd, step.args, { cwd: root, env: { ...process.env, ...step.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout, child.stderr])
+      stream.on('data', (chunk) => {
+        out.write(chunk);
+        if (live) process.stdout.write(chunk);
+        else chunks.push(chunk);
+      });
+    child.on('close', (code) => {
+      out.end();
+      const seconds = (Date.now() - started) / 1000;
+      if (!live) process.stdout.write(Buffer.concat(chunks));
+      console.log(`${code === 0 ? '✓' : '✗'} ${step.label} (${seconds.toFixed(1)} s)\n`);
+      results.push({ label: step.label, seconds, ok: code === 0 });
+      done(code === 0);
+    });
+  });
+}
+
+/** A lane's steps run in order; a failed step stops its lane (the other lanes go on). */
+async function runLane(lane) {
+  for (const step of lane.steps) if (!(await runStep(step))) return false;
+  return true;
+}
+
+const began = Date.now();
+const outcomes = await Promise.all(lanes.map(runLane));
+let ok = outcomes.every(Boolean);
+
+// The run-time half of the PostgreSQL plan: every file that started a test server on SQLite must
+// also have run on PostgreSQL (or be a browser test). A full SQLite pass checks the plan even with --db=sqlite.
+if (sqliteFiles.length > 0) {
+  let used = '';
+  try {
+    used = readFileSync(dbLog, 'utf8');
+  } catch {
+    // No file started a test server.
+  }
+  const missed = unplannedDatabaseFiles(used, onPostgres);
+  if (missed.length > 0) {
+    ok = false;
+    console.log(
+      `✗ These files started a test server but are not planned for PostgreSQL (scripts/test-plan.mjs cannot see how they reach the database): ${missed.join(', ')}`,
+    );
+  }
+}
+
+console.log('Step times (wall clock; the lanes ran at the same time):');
+for (const r of results) console.log(`  ${r.ok ? '✓' : '✗'} ${r.label.padEnd(48)} ${r.seconds.toFixed(1).padStart(7)} s`);
+console.log(`  ${'total'.padEnd(50)} ${((Date.now() - began) / 1000).toFixed(1).padStart(7)} s`);
+writeFileSync(join(logs, 'times.json'), JSON.stringify({ results, totalSeconds: (Date.now() - began) / 1000 }, null, 2));
+if (!ok) console.log(`✗ npm test failed (logs in ${logs})`);
+process.exit(ok ? 0 : 1);
+
