@@ -1,0 +1,81 @@
+/**
+ * Open-loop delivery latency: message i is due at t0 + i/rate whatever happened to the ones before
+ * (so a slow system cannot slow its own load down), and its latency runs from that due time until
+ * the receiver holds it. Messages not held within the drain time after the last one was due, or
+ * refused when sent, count as shed.
+ */
+import { percentile, sleep } from './stats.js';
+
+export interface LatencyResult {
+  sent: number;
+  held: number;
+  shed: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Due times by id, and the latencies of what was held. */
+export class Tracker {
+  private readonly due = new Map<string, number>();
+  readonly latencies: number[] = [];
+  private waiting: (() => void) | null = null;
+
+  expect(id: string, dueAt: number): void {
+    this.due.set(id, dueAt);
+  }
+
+  held(id: string): void {
+    const dueAt = this.due.get(id);
+    if (dueAt === undefined) return; // a late arrival from an earlier run, or a duplicate
+    this.due.delete(id);
+    this.latencies.push(performance.now() - dueAt);
+    if (this.due.size === 0) this.waiting?.();
+  }
+
+  refused(id: string): void {
+    this.due.delete(id);
+    if (this.due.size === 0) this.waiting?.();
+  }
+
+  /** Resolves when nothing is outstanding, or after `ms`. */
+  async drained(ms: number): Promise<void> {
+    if (this.due.size === 0) return;
+    await Promise.race([new Promise<void>((resolve) => (this.waiting = resolve)), sleep(ms)]);
+    this.waiting = null;
+  }
+}
+
+/**
+ * Sends `ids.length` messages at `rate` per second with `send(i)` (true when acknowledged), the
+ * receiver calling `tracker.held(id)`; waits up to `drainMs` after the last is due.
+ */
+export async function openLoop(
+  rate: number,
+  ids: readonly string[],
+  send: (i: number) => Promise<boolean>,
+  tracker: Tracker,
+  drainMs: number,
+): Promise<LatencyResult> {
+  const interval = 1000 / rate;
+  const inFlight: Promise<void>[] = [];
+  const t0 = performance.now() + 20;
+  for (let i = 0; i < ids.length; i++) {
+    const dueAt = t0 + i * interval;
+    const wait = dueAt - performance.now();
+    if (wait > 1) await sleep(wait);
+    const id = ids[i]!;
+    tracker.expect(id, dueAt);
+    inFlight.push(
+      send(i).then(
+        (ok) => {
+          if (!ok) tracker.refused(id);
+        },
+        () => tracker.refused(id),
+      ),
+    );
+  }
+  await tracker.drained(drainMs);
+  await Promise.all(inFlight); // no request of this run outlives it
+  const held = tracker.latencies.length;
+  return { sent: ids.length, held, shed: ids.length - held, p50Ms: percentile(tracker.latencies, 50), p99Ms: percentile(tracker.latencies, 99) };
+}
