@@ -9,7 +9,7 @@
  *
  * Configuration comes from the environment, exactly as for the server (README, "Configuration").
  */
-import { ConfigError, parseConfig } from './config.js';
+import { ConfigError, parseConfig } from './config/load.js';
 import { migrate, openDb } from './db/index.js';
 import { formatFindings, runDoctor } from './doctor/index.js';
 import { BACKUP_HELP, backupCommand } from './backup/commands.js';

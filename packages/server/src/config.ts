@@ -1,11 +1,12 @@
 /**
- * Server configuration, parsed once from the environment into a frozen, typed object (no module reads
- * `process.env` anywhere else). Secrets never appear in errors or logs: the database URL is kept whole
- * for the driver, and `describeConfig` prints it without its password.
+ * The core of the server configuration: listening, storage, secrets, mail, account security and
+ * password-hashing cost, parsed from the environment. A leaf: it imports nothing of ours, so every
+ * module may use it. Capabilities parse their own sections (anomalies/config.ts, backup/config.ts,
+ * tripwires/config.ts) and config/load.ts composes the frozen Config once at start (no module reads
+ * `process.env` anywhere else). Secrets never appear in errors or logs: the database URL is kept
+ * whole for the driver, and `describeConfig` prints it without its password.
  */
 import { resolve, join } from 'node:path';
-import { parseWatchConfig, WatchConfigError, type WatchConfig } from './anomalies/config.js';
-import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } from './backup/schedule.js';
 
 export type DatabaseConfig =
   { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
@@ -28,7 +29,8 @@ export interface RateLimits {
   readonly sendMessage: RateLimitRule;
 }
 
-export interface Config {
+/** The core settings (config/load.ts's Config adds the capabilities' sections). */
+export interface CoreConfig {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
@@ -49,29 +51,8 @@ export interface Config {
   readonly smtpUrl: string | null;
   /** Account security (issue 5, docs/security.md). */
   readonly accountSecurity: AccountSecurityConfig;
-  /** Tripwires: operator alerts, canaries, honeywords and the honeychecker (docs/security.md "Tripwires"). */
-  readonly tripwires: TripwiresConfig;
   /** argon2id cost of password hashes (and of each honeyword): BURROW_ARGON2_*; OWASP's minimum by default. */
   readonly argon2: Argon2Config;
-  /** Audit trail retention, anomaly thresholds, /metrics access (anomalies/config.ts); defaults when absent. */
-  readonly watch?: WatchConfig;
-  /** In-process scheduled backups (`serve --backup-every`, backup/schedule.ts); null or absent: none. */
-  readonly backupSchedule?: BackupScheduleConfig | null;
-}
-
-export interface TripwiresConfig {
-  /** BURROW_OPERATOR_EMAIL: where operator alerts are mailed (without SMTP: the outbox folder). */
-  readonly operatorEmail: string;
-  /** BURROW_HONEYCHECKER_DIR: the honeychecker's own folder; null = `<dataDir>-honeychecker` (honeycheckerDirOf). */
-  readonly honeycheckerDir: string | null;
-  /** BURROW_HONEYCHECKER_SECRET: the honeychecker's HMAC key; null = generated in its folder (development only). */
-  readonly honeycheckerSecret: string | null;
-  /** BURROW_HONEYWORDS: k, the number of sweetwords per password (1 real + k-1 decoys); 1 = off. */
-  readonly honeywords: number;
-  /** BURROW_CANARY_ACCOUNTS: canary accounts to plant (0 = none). */
-  readonly canaryAccounts: number;
-  /** BURROW_CANARY_DOMAINS: mail domains of canary accounts; empty = the operator address's domain. */
-  readonly canaryDomains: readonly string[];
 }
 
 /**
@@ -108,11 +89,6 @@ export function parseArgon2(env: NodeJS.ProcessEnv): Argon2Config {
     timeCost: read('BURROW_ARGON2_TIME_COST', defaultArgon2.timeCost, 1, 100),
     parallelism,
   });
-}
-
-/** Where the honeychecker lives: BURROW_HONEYCHECKER_DIR, else a sibling of the data folder. */
-export function honeycheckerDirOf(config: Pick<Config, 'dataDir' | 'tripwires'>): string {
-  return config.tripwires.honeycheckerDir ?? `${config.dataDir.replace(/\/+$/, '')}-honeychecker`;
 }
 
 export interface AccountSecurityConfig {
@@ -153,8 +129,8 @@ export const defaultRateLimits: RateLimits = Object.freeze({
   sendMessage: Object.freeze({ max: 60, windowMs: 10 * MINUTE }),
 });
 
-/** The deployment fields as an unset environment gives them: for tests that build a Config by hand. */
-export const unsetDeployment = Object.freeze({
+/** The core deployment fields as an unset environment gives them (config/load.ts's unsetDeployment adds the sections). */
+export const unsetCoreDeployment = Object.freeze({
   production: false,
   trustProxy: null,
   blobStore: Object.freeze({ kind: 'fs' as const }),
@@ -164,14 +140,6 @@ export const unsetDeployment = Object.freeze({
     pwnedPasswordsUrl: null,
     publicUrl: null,
     mailFrom: 'Burrow <no-reply@burrow.localhost>',
-  }),
-  tripwires: Object.freeze({
-    operatorEmail: 'operator@burrow.localhost',
-    honeycheckerDir: null,
-    honeycheckerSecret: null,
-    honeywords: 20,
-    canaryAccounts: 3,
-    canaryDomains: Object.freeze<string[]>([]),
   }),
   argon2: defaultArgon2,
 });
@@ -196,14 +164,14 @@ function parseDatabase(url: string | undefined, dataDir: string): DatabaseConfig
   );
 }
 
-function parseTls(cert: string | undefined, key: string | undefined): Config['tls'] {
+function parseTls(cert: string | undefined, key: string | undefined): CoreConfig['tls'] {
   if (!cert && !key) return null;
   if (!cert || !key)
     throw new ConfigError('Set both BURROW_TLS_CERT and BURROW_TLS_KEY (paths to PEM files), or neither.');
   return { certPath: resolve(cert), keyPath: resolve(key) };
 }
 
-function parseLogLevel(value: string | undefined): Config['logLevel'] {
+function parseLogLevel(value: string | undefined): CoreConfig['logLevel'] {
   if (value === undefined || value === '') return 'info';
   const level = LOG_LEVELS.find((l) => l === value);
   if (!level) throw new ConfigError(`BURROW_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
@@ -257,42 +225,18 @@ function parseAccountSecurity(env: NodeJS.ProcessEnv): AccountSecurityConfig {
   return Object.freeze({ pwnedPasswordsUrl, publicUrl: publicUrl === null ? null : new URL(publicUrl).origin, mailFrom });
 }
 
-function parseCount(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+/** An integer setting within [min, max]; unset or empty gives `fallback`. For the capabilities' sections too. */
+export function parseIntegerSetting(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${String(min)} to ${String(max)}.`);
   return n;
 }
 
-function parseTripwires(env: NodeJS.ProcessEnv): TripwiresConfig {
-  const operatorEmail = env.BURROW_OPERATOR_EMAIL || unsetDeployment.tripwires.operatorEmail;
-  if (!/^[^\s@]+@[^\s@]+$/.test(operatorEmail)) throw new ConfigError('BURROW_OPERATOR_EMAIL must be one email address.');
-  const domains = (env.BURROW_CANARY_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase()).filter((d) => d !== '');
-  for (const d of domains)
-    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)) throw new ConfigError('BURROW_CANARY_DOMAINS must be mail domains separated by commas.');
-  return Object.freeze({
-    operatorEmail,
-    honeycheckerDir: env.BURROW_HONEYCHECKER_DIR ? resolve(env.BURROW_HONEYCHECKER_DIR) : null,
-    honeycheckerSecret: env.BURROW_HONEYCHECKER_SECRET || null,
-    honeywords: parseCount('BURROW_HONEYWORDS', env.BURROW_HONEYWORDS, 20, 1, 64),
-    canaryAccounts: parseCount('BURROW_CANARY_ACCOUNTS', env.BURROW_CANARY_ACCOUNTS, 3, 0, 50),
-    canaryDomains: Object.freeze(domains),
-  });
-}
-
-/** Parses the environment (default `process.env`) into a frozen Config; throws ConfigError with a fix. */
-export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): Config {
+/** Parses the core settings from the environment; throws ConfigError with a fix. Not frozen: config/load.ts freezes the whole. */
+export function parseCoreConfig(env: NodeJS.ProcessEnv): CoreConfig {
   const dataDir = resolve(env.BURROW_DATA_DIR || './data');
-  let watch: WatchConfig;
-  let backupSchedule: BackupScheduleConfig | null;
-  try {
-    watch = parseWatchConfig(env);
-    backupSchedule = parseBackupSchedule(env, argv);
-  } catch (err) {
-    if (err instanceof WatchConfigError || err instanceof BackupScheduleError) throw new ConfigError(err.message);
-    throw err;
-  }
-  return Object.freeze({
+  return {
     port: parsePort(env.PORT),
     host: env.HOST || '0.0.0.0',
     dataDir,
@@ -309,15 +253,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly
     }),
     smtpUrl: parseSmtpUrl(env.BURROW_SMTP_URL),
     accountSecurity: parseAccountSecurity(env),
-    tripwires: parseTripwires(env),
     argon2: parseArgon2(env),
-    watch,
-    backupSchedule,
-  });
+  };
 }
 
 /** The config as it may be logged: the database URL loses its password. */
-export function describeConfig(config: Config): Record<string, unknown> {
+export function describeConfig(config: CoreConfig): Record<string, unknown> {
   let database: string = config.database.kind === 'sqlite' ? `sqlite:${config.database.path}` : 'postgres';
   if (config.database.kind === 'postgres') {
     try {

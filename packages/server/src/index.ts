@@ -9,7 +9,7 @@ export {
   type DatabaseConfig,
   type RateLimits,
   type RateLimitRule,
-} from './config.js';
+} from './config/load.js';
 export {
   openDb,
   migrate,

@@ -3,7 +3,7 @@
  * tokens. Request logs carry method, URL and status only; bodies are never logged.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { Config } from './config.js';
+import type { CoreConfig } from './config.js';
 
 export const redactPaths = [
   'req.headers.authorization',
@@ -19,7 +19,7 @@ export const redactPaths = [
   '*.*.token',
 ];
 
-export function createLogger(level: Config['logLevel'], destination?: DestinationStream): Logger {
+export function createLogger(level: CoreConfig['logLevel'], destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: redactPaths, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
 }

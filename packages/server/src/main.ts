@@ -3,12 +3,10 @@
  * tests build the same app with buildApp() and their own ports.
  */
 import { buildApp } from './app.js';
-import { startBackupSchedule } from './backup/schedule.js';
-import { tripwiresOf } from './tripwires/index.js';
 import { openBlobs } from './blobs/index.js';
 import { createMemoryBus } from './bus/index.js';
 import { systemClock } from './clock/index.js';
-import { ConfigError, describeConfig, parseConfig } from './config.js';
+import { ConfigError, describeConfig, parseConfig } from './config/load.js';
 import { migrate, openDb } from './db/index.js';
 import { formatFindings, runDoctor } from './doctor/index.js';
 import { createLogger } from './logger.js';
@@ -45,39 +43,19 @@ async function main(): Promise<void> {
   const bus = createMemoryBus((err) => {
     logger.error({ err }, 'bus handler failed');
   });
-  const blobs = openBlobs(config);
-  const app = await buildApp({
-    config,
-    db,
-    blobs,
-    bus,
-    clock: systemClock,
-    logger,
-    // Without SMTP, account mail goes to <data>/outbox; in development its links are printed too.
-    mailer: createMailer({
-      config: { ...config, mailFrom: config.accountSecurity.mailFrom },
-      log: logger,
-      ...(config.production ? {} : { announce: (line: string) => console.log(line) }),
-    }),
+  // The one mailer. Without SMTP, account mail goes to <data>/outbox; in development its links are printed too.
+  const mailer = createMailer({
+    config: { ...config, mailFrom: config.accountSecurity.mailFrom },
+    log: logger,
+    ...(config.production ? {} : { announce: (line: string) => console.log(line) }),
   });
+  // The app also runs the backup schedule, if one is configured, and stops it when it closes.
+  const app = await buildApp({ config, db, blobs: openBlobs(config), bus, clock: systemClock, logger, mailer });
 
-  // `serve --backup-every 24h --backup-dir DIR` (docs/operations.md "Scheduled backups").
-  const backups = config.backupSchedule
-    ? startBackupSchedule({
-        schedule: config.backupSchedule,
-        database: config.database,
-        db,
-        blobs,
-        clock: systemClock,
-        log: logger,
-        alertOperator: tripwiresOf(app)?.alerts.alertOperator ?? (() => Promise.resolve({ mailed: false, mailFailed: false })),
-      })
-    : null;
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     app
       .close()
-      .then(() => backups?.stop())
       .then(() => db.destroy())
       .then(
         () => process.exit(0),

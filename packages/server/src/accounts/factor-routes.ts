@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { accountOf } from '../auth/index.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/load.js';
 import { errorResponses } from '../errors/index.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { NoContent } from '../http/schemas.js';

@@ -8,9 +8,10 @@ import { buildApp } from '../app.js';
 import { createMemoryBlobs } from '../blobs/index.js';
 import { createMemoryBus } from '../bus/index.js';
 import { systemClock } from '../clock/index.js';
-import { defaultRateLimits, unsetDeployment, type Config } from '../config.js';
+import { defaultRateLimits, unsetDeployment, type Config } from '../config/load.js';
 import { migrate, openDb } from '../db/index.js';
 import { createLogger } from '../logger.js';
+import { createMemoryMailer } from '../mail/index.js';
 import { PASSWORD } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
 import { startTestServer } from '../testing/start-test-server.js';
@@ -91,6 +92,7 @@ test('under TLS the session cookie is Secure', async () => {
       bus: createMemoryBus(),
       clock: systemClock,
       logger: createLogger('silent'),
+      mailer: createMemoryMailer(),
     });
     try {
       const res = await app.inject({

@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError, type Config } from '../config.js';
+import { ConfigError, type CoreConfig } from '../config.js';
 
 export const PEPPER_MIN_LENGTH = 32;
 
@@ -33,7 +33,7 @@ export function resolvePepper({
   config,
   log,
 }: {
-  config: Pick<Config, 'dataDir' | 'production' | 'secrets'>;
+  config: Pick<CoreConfig, 'dataDir' | 'production' | 'secrets'>;
   log?: Logger;
 }): Pepper {
   const configured = config.secrets.pepper;

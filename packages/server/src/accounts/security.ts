@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/load.js';
 import type { Db } from '../db/index.js';
 import type { Mailer } from '../mail/index.js';
 import { createNotices, type Notices } from './notices.js';

@@ -16,9 +16,7 @@ import { entry, expectStatus, family, pairToy, PASSWORD, person, publish, sealed
 import { httpClient, type Call, type Credentials } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import { tripwiresOf } from '../tripwires/index.js';
 import { defaultWatchConfig, mergeAnomalyConfig } from './config.js';
-import { breachWatchOf } from './register.js';
 
 const OPERATOR = 'operator@burrow.test';
 const MINUTE = 60_000;
@@ -47,7 +45,7 @@ before(async () => {
     },
   });
   call = httpClient(server.url);
-  await tripwiresOf(server.app)?.planted;
+  await server.services.tripwires.planted;
 });
 after(async () => {
   await sink.close();
@@ -97,12 +95,12 @@ test('a family using Burrow normally raises no alert, blocks nothing and opens n
   await publish(call, fam, [...fam.roster.devices, entry(relative.keys, 'member')]);
   expectStatus(await call('GET', `/v1/families/${fam.familyId}`, { token: relative.token }), 200);
   await publish(call, fam, fam.roster.devices.filter((d) => d.id !== relative.keys.deviceId));
-  await breachWatchOf(server.app)?.recorder.flush();
+  await server.services.breachWatch.recorder.flush();
   for (let i = 0; i < 5; i++) expectStatus(await call('GET', `/v1/families/${fam.familyId}`, { token: relative.token }), 404, 'removed');
   // A typo, then the right password.
   expectStatus(await call('POST', '/v1/sessions', { body: { email: fam.guardian.email, password: 'a long enough test passwodr' } }), 401);
   expectStatus(await call('POST', '/v1/sessions', { body: { email: fam.guardian.email, password: PASSWORD } }), 200);
-  await breachWatchOf(server.app)?.recorder.flush();
+  await server.services.breachWatch.recorder.flush();
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(sink.mails.filter((m) => m.to === OPERATOR).map((m) => m.subject), []);
   assert.equal((await server.db.selectFrom('incidents').select('id').execute()).length, 0);
@@ -195,7 +193,7 @@ test('(d) unknown toy tokens and unregistered device ids: refused, alert mail, a
 test('a session token revoked by an incident, presented again from its own address, is a stale cookie: no alert', async () => {
   const victim = await person(call, 'stale-cookie');
   expectStatus(await call('GET', '/v1/me', { token: victim.token }), 200);
-  await breachWatchOf(server.app)?.recorder.flush();
+  await server.services.breachWatch.recorder.flush();
   const incidents = createIncidents({ db: server.db, mailer, clock, contact: 'x' });
   const incident = await incidents.open({ summary: 'Tokens leaked.', scope: `account:${victim.accountId}` });
   await incidents.notify(incident.id, undefined, { forceSignOut: true });

@@ -15,12 +15,11 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { hashToken } from '../auth/index.js';
-import { DEVICE_HEADER } from '../auth/hooks.js';
+import { DEVICE_HEADER, hashToken } from '../auth/index.js';
 import { presentedToken, requestFacts, sessionRefOf, type RequestFacts } from '../audit/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
-import type { AlertOperator, AlertSeverity } from '../tripwires/index.js';
+import type { AlertOperator, AlertSeverity } from '../alerts/index.js';
 import type { AnomalyConfig, AnomalyRule } from './config.js';
 import { Blocks, DistinctCounter, SlidingCounter } from './windows.js';
 

@@ -4,28 +4,29 @@
  * account's incident notices (incidents/routes.ts) and GET /metrics.
  */
 import type { Logger } from 'pino';
+import type { OperatorAlertsPort } from '../alerts/index.js';
 import { createAuditRecorder, registerAuditTrail, type AuditRecorder } from '../audit/index.js';
 import type { Clock } from '../clock/index.js';
-import type { Config } from '../config.js';
+import type { CoreConfig } from '../config.js';
 import type { Db } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import type { App } from '../http/types.js';
 import { createIncidentInbox, createIncidents, incidentNoticeRoutes } from '../incidents/index.js';
 import type { Mailer } from '../mail/index.js';
-import { createOperatorAlerts, type AlertOperator } from '../tripwires/index.js';
-import { defaultWatchConfig } from './config.js';
+import { defaultWatchConfig, type WatchConfig } from './config.js';
 import { createAnomalyDetectors, type AnomalyDetectors } from './detectors.js';
 import { metricsRoute } from './metrics-route.js';
 import { operationIdOf } from '../audit/index.js';
 
 export interface BreachWatchPorts {
-  config: Config;
+  /** The core settings and the anomalies' own section (defaults when absent). */
+  config: CoreConfig & { readonly watch?: WatchConfig };
   db: Db;
   clock: Clock;
   log: Logger;
   mailer: Mailer;
-  /** The app's operator alerts (tripwires/); made here from the config when not given. */
-  operatorAlerts?: { alertOperator: AlertOperator; prometheus(): string };
+  /** The app's operator alerts (the alerts port; app.ts makes them once). */
+  operatorAlerts: OperatorAlertsPort;
 }
 
 export interface BreachWatch {
@@ -35,21 +36,12 @@ export interface BreachWatch {
 
 const DAY = 24 * 60 * 60 * 1000;
 
-const byApp = new WeakMap<object, BreachWatch>();
-
-/** The audit recorder and detectors an app was built with (tests flush the trail; operators' tools). */
-export function breachWatchOf(app: App): BreachWatch | undefined {
-  return byApp.get(app);
-}
-
 /** The contact people are given in incident notices (docs/operations.md). */
-export const incidentContact = (config: Config): string => config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom;
+export const incidentContact = (config: Pick<CoreConfig, 'accountSecurity'>): string => config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom;
 
 export function registerBreachWatch(app: App, { config, db, clock, log, mailer, operatorAlerts }: BreachWatchPorts): BreachWatch {
   const watch = config.watch ?? defaultWatchConfig;
-  const alerts =
-    operatorAlerts ??
-    createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
+  const alerts = operatorAlerts;
   const recorder = createAuditRecorder({ db, clock, log, retentionMs: watch.auditRetentionMs });
   registerAuditTrail(app, { recorder, clock });
 
@@ -128,7 +120,5 @@ export function registerBreachWatch(app: App, { config, db, clock, log, mailer, 
     clearInterval(timer);
     done();
   });
-  const made = { recorder, detectors };
-  byApp.set(app, made);
-  return made;
+  return { recorder, detectors };
 }

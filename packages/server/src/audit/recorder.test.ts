@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../clock/index.js';
 import { createLogger } from '../logger.js';
-import { breachWatchOf } from '../anomalies/index.js';
 import { hashToken } from '../auth/index.js';
 import { expectStatus, family, pairToy, PASSWORD, person, sealedVoice } from '../testing/fixtures.js';
 import { httpClient, type Call } from '../testing/http.js';
@@ -26,7 +25,7 @@ after(async () => {
 });
 
 const trail = async (where: { family?: string; session?: string }) => {
-  await breachWatchOf(server.app)?.recorder.flush();
+  await server.services.breachWatch.recorder.flush();
   let q = server.db.selectFrom('audit_events').selectAll().orderBy('id');
   if (where.family) q = q.where('family_id', '=', where.family);
   if (where.session) q = q.where('session_ref', '=', where.session);

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openBlobs } from '../blobs/index.js';
-import { parseConfig } from '../config.js';
+import { parseConfig } from '../config/load.js';
 import { openDb } from '../db/index.js';
 import { createBackup } from './backup.js';
 import { BackupError } from './format.js';

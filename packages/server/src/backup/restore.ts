@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client, type Blobs } from '../blobs/index.js';
-import type { Config } from '../config.js';
+import type { CoreConfig as Config } from '../config.js';
 import { migrate, openDb } from '../db/index.js';
 import { assertDatabaseEmpty, restoreDatabase } from './database.js';
 import { BackupError, sha256 } from './format.js';

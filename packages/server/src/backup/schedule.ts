@@ -4,7 +4,7 @@
  * BURROW_BACKUP_RECIPIENT). Each run writes a backup exactly as `burrow backup` does (encrypted to
  * the operator's public key), checks it against its manifest, then deletes the oldest beyond the
  * last `keep`. Runs never overlap: a tick that finds the previous run still going is skipped and
- * logged. A failed run alerts the operator (tripwires/ alertOperator) and the schedule carries on.
+ * logged. A failed run alerts the operator (the alerts port) and the schedule carries on.
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,53 +13,12 @@ import type { Blobs } from '../blobs/index.js';
 import type { Clock } from '../clock/index.js';
 import type { DatabaseConfig } from '../config.js';
 import type { Db } from '../db/index.js';
-import type { AlertOperator } from '../tripwires/index.js';
+import type { AlertOperator } from '../alerts/index.js';
 import { createBackup, type BackupSummary } from './backup.js';
+import type { BackupScheduleConfig } from './config.js';
 import { verifyBackup } from './verify.js';
 
-export interface BackupScheduleConfig {
-  readonly everyMs: number;
-  readonly dir: string;
-  /** How many of the newest backups in `dir` to keep (older ones are deleted after a good run). */
-  readonly keep: number;
-  /** The operator's age recipient (age1…). */
-  readonly recipient: string;
-}
-
-export class BackupScheduleError extends Error {
-  override readonly name = 'BackupScheduleError';
-}
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "24h", "30m", "1d", "90s", "500ms". */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
-  if (!m?.[1] || !m[2]) throw new BackupScheduleError(`"${text}" is not a duration: write it like 24h, 6h, 30m or 1d.`);
-  return Math.round(Number(m[1]) * (UNITS[m[2]] ?? 0));
-}
-
-function flag(argv: readonly string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  if (i >= 0) return argv[i + 1];
-  return argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
-}
-
-/** The schedule from `burrow serve` flags, else the environment; null when none is asked for. */
-export function parseBackupSchedule(env: NodeJS.ProcessEnv, argv: readonly string[] = []): BackupScheduleConfig | null {
-  const every = flag(argv, '--backup-every') ?? env.BURROW_BACKUP_EVERY;
-  if (!every) return null;
-  const everyMs = parseDuration(every);
-  if (everyMs < 1000) throw new BackupScheduleError('--backup-every must be at least 1s.');
-  const dir = flag(argv, '--backup-dir') ?? env.BURROW_BACKUP_DIR;
-  if (!dir) throw new BackupScheduleError('Scheduled backups need a folder: --backup-dir DIR (or BURROW_BACKUP_DIR).');
-  const keepText = flag(argv, '--backup-keep') ?? env.BURROW_BACKUP_KEEP ?? '7';
-  const keep = Number(keepText);
-  if (!Number.isInteger(keep) || keep < 1) throw new BackupScheduleError('--backup-keep must be a whole number ≥ 1.');
-  const recipient = flag(argv, '--backup-recipient') ?? env.BURROW_BACKUP_RECIPIENT;
-  if (!recipient) throw new BackupScheduleError('Scheduled backups are encrypted to the operator: set BURROW_BACKUP_RECIPIENT=age1… (burrow backup keygen).');
-  return Object.freeze({ everyMs, dir, keep, recipient });
-}
+export { BackupScheduleError, parseBackupSchedule, parseDuration, type BackupScheduleConfig } from './config.js';
 
 export interface BackupSchedulePorts {
   schedule: BackupScheduleConfig;

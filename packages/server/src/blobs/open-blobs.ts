@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Config } from '../config.js';
+import type { CoreConfig as Config } from '../config.js';
 import type { Blobs } from './blobs.js';
 import { createFsBlobs } from './fs-blobs.js';
 import { createS3Blobs, createS3Client } from './s3-blobs.js';

@@ -9,7 +9,7 @@ import type {
 import type { Blobs } from '../blobs/index.js';
 import type { Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
-import type { Config } from '../config.js';
+import type { CoreConfig as Config } from '../config.js';
 import type { Db } from '../db/index.js';
 
 /** The Fastify instance with the TypeBox type provider, as every route plugin sees it. */

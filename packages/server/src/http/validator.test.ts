@@ -29,7 +29,7 @@ after(async () => {
 async function expect400(method: 'GET' | 'POST', url: string, payload?: string): Promise<string> {
   const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload, headers: { 'content-type': 'application/json' } }) });
   assert.equal(res.statusCode, 400, `${method} ${url} ${payload ?? ''}: ${res.body}`);
-  const body = res.json() as { error: { code: string; message: string } };
+  const body = res.json<{ error: { code: string; message: string } }>();
   assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message']);
   assert.equal(body.error.code, 'bad_request');
   return body.error.message;

@@ -12,7 +12,6 @@ import { expectStatus, family, PASSWORD, person, type Family, type Person } from
 import { httpClient, type Call } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import { tripwiresOf } from '../tripwires/index.js';
 import type { InAppNotice } from './inbox.js';
 import { NOTICE_HEADINGS } from './notice.js';
 import { createIncidents } from './service.js';
@@ -31,7 +30,7 @@ before(async () => {
   call = httpClient(server.url);
   fam = await family(call);
   bystander = await person(call, 'bystander');
-  await tripwiresOf(server.app)?.planted;
+  await server.services.tripwires.planted;
 });
 after(async () => {
   await sink.close();
@@ -39,7 +38,7 @@ after(async () => {
 });
 
 const incidents = () =>
-  createIncidents({ db: server.db, mailer, clock: systemClock, contact: 'security@burrow.test', isCanaryAccount: (id) => tripwiresOf(server.app)?.isCanaryAccount(id) ?? false });
+  createIncidents({ db: server.db, mailer, clock: systemClock, contact: 'security@burrow.test', isCanaryAccount: (id) => server.services.tripwires.isCanaryAccount(id) });
 
 const logIn = (email: string, password = PASSWORD) => call<{ token: string; accountId: string }>('POST', '/v1/sessions', { body: { email, password } });
 

@@ -8,13 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../clock/index.js';
 import { createSmtpMailer, type Mailer } from '../mail/index.js';
-import { breachWatchOf } from '../anomalies/index.js';
 import { hashToken } from '../auth/index.js';
 import { entry, expectStatus, family, person, publish, type Family, type Person } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import { tripwiresOf } from '../tripwires/index.js';
 import { NOTICE_HEADINGS } from './notice.js';
 import { renderReport } from './report.js';
 import { createIncidents, REGULATOR_DEADLINE_MS } from './service.js';
@@ -36,7 +34,7 @@ before(async () => {
   famA = await family(call);
   famB = await family(call);
   loner = await person(call, 'loner');
-  await tripwiresOf(server.app)?.planted;
+  await server.services.tripwires.planted;
 });
 after(async () => {
   await sink.close();
@@ -45,7 +43,7 @@ after(async () => {
 
 /** As the CLI builds it: canary accounts (tripwires/) are known to the honeychecker and never notified. */
 const incidentsWith = (m: Mailer) =>
-  createIncidents({ db: server.db, mailer: m, clock, contact: 'security@burrow.test', isCanaryAccount: (id) => tripwiresOf(server.app)?.isCanaryAccount(id) ?? false });
+  createIncidents({ db: server.db, mailer: m, clock, contact: 'security@burrow.test', isCanaryAccount: (id) => server.services.tripwires.isCanaryAccount(id) });
 
 const mailsFor = (incidentId: string) => sink.mails.filter((m) => m.text.includes(incidentId));
 
@@ -127,7 +125,7 @@ test('a family-scoped incident also reaches a guardian removed since, when the a
   expectStatus(await call('POST', `/v1/families/${fam.familyId}/invitations`, { token: second.token, body: {} }), 201, 'createInvitation by the second guardian');
   await publish(call, fam, fam.roster.devices.filter((d) => d.id !== second.keys.deviceId));
   expectStatus(await call('GET', `/v1/families/${fam.familyId}`, { token: second.token }), 404, 'removed guardian no longer sees the family');
-  await breachWatchOf(server.app)?.recorder.flush();
+  await server.services.breachWatch.recorder.flush();
 
   const incidents = incidentsWith(mailer);
   const during = await incidents.open({ summary: 'Roster history leaked.', scope: `family:${fam.familyId}`, occurredFrom: start });
@@ -143,7 +141,7 @@ test('an incident scoped to what one session reached notifies the guardians of e
   expectStatus(await call('GET', `/v1/families/${fam.familyId}`, { token: fam.guardian.token }), 200);
   // Refused attempts on another family reached nothing there.
   expectStatus(await call('GET', `/v1/families/${other.familyId}`, { token: fam.guardian.token }), 404);
-  await breachWatchOf(server.app)?.recorder.flush();
+  await server.services.breachWatch.recorder.flush();
   const ref = hashToken(fam.guardian.token).slice(0, 16);
   const incidents = incidentsWith(mailer);
   const reached = await incidents.open({ summary: 'A session token was stolen.', scope: `accessed-by:session:${ref}` });

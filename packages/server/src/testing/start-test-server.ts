@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { buildApp } from '../app.js';
+import { buildServer, type AppServices } from '../app.js';
 import { createFsBlobs, type Blobs } from '../blobs/index.js';
 import { createMemoryBus, type Bus } from '../bus/index.js';
 import { systemClock, type Clock } from '../clock/index.js';
@@ -22,13 +22,12 @@ import {
   type Config,
   type DatabaseConfig,
   type RateLimits,
-} from '../config.js';
+} from '../config/load.js';
 import { migrate, openDb, type Db, type Dialect } from '../db/index.js';
 import type { App } from '../http/types.js';
 import { createLogger } from '../logger.js';
 import { relaxedWatchConfig, type WatchConfig } from '../anomalies/config.js';
-import type { Mailer } from '../mail/index.js';
-import { tripwiresOf } from '../tripwires/index.js';
+import { createMailer, type Mailer } from '../mail/index.js';
 
 export interface TestServerOptions {
   clock?: Clock;
@@ -75,6 +74,8 @@ export interface TestServerOptions {
 export interface TestServer {
   url: string;
   app: App;
+  /** The services the app was built with (tripwires, breach watch, alerts). */
+  services: AppServices;
   db: Db;
   dialect: Dialect;
   blobs: Blobs;
@@ -178,17 +179,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await migrate(db, dialect);
     const blobs = options.blobs ?? createFsBlobs(join(dataDir, 'blobs'));
     const bus = createMemoryBus();
-    const app = await buildApp({
+    const logger = options.logger ?? createLogger('silent');
+    const { app, services } = await buildServer({
       config,
       db,
       blobs,
       bus,
       clock: options.clock ?? systemClock,
-      logger: options.logger ?? createLogger('silent'),
-      ...(options.mailer ? { mailer: options.mailer } : {}),
+      logger,
+      mailer: options.mailer ?? createMailer({ config: { ...config, mailFrom: config.accountSecurity.mailFrom }, log: logger }),
     });
     // Canaries are planted beside start-up; a test sees the installation after, never during, it.
-    await tripwiresOf(app)?.planted;
+    await services.tripwires.planted;
     await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
     const address = app.server.address();
     if (address === null || typeof address === 'string')
@@ -196,6 +198,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     return {
       url: `http://127.0.0.1:${address.port}`,
       app,
+      services,
       db,
       dialect,
       blobs,

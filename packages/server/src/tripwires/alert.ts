@@ -1,6 +1,7 @@
 /**
- * Operator alerts: the one way a tripwire (canary, honeyword) or an anomaly (packages/server/src/
- * anomalies) tells the person running Burrow that something is wrong. Each alert is
+ * Operator alerts, the implementation of the alerts port (alerts/): the one way a tripwire (canary,
+ * honeyword), an anomaly (anomalies/) or a failed scheduled backup (backup/) tells the person running
+ * Burrow that something is wrong. Each alert is
  *
  * 1. logged (pino, `warn` or `error` by severity) with its kind, severity, summary and details —
  *    details whose key looks like a secret (password, token, secret, key, hash, cookie) are dropped;
@@ -16,37 +17,9 @@
  * node per window, which errs on the side of telling.
  */
 import type { Logger } from 'pino';
+import type { AlertDetails, AlertOperator, AlertSeverity, OperatorAlertsPort } from '../alerts/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Mailer } from '../mail/index.js';
-
-export type AlertSeverity = 'critical' | 'high' | 'medium' | 'low';
-
-/** Detail values are plain scalars: no objects, so nothing nested slips past the secret filter. */
-export type AlertDetails = Readonly<Record<string, string | number | boolean | null>>;
-
-export interface OperatorAlert {
-  /** A stable, machine-readable name, e.g. `canary-login`, `honeyword-login`, `failed-sign-in-spike`. */
-  readonly kind: string;
-  readonly severity: AlertSeverity;
-  /** One line an operator reads first. Never a secret. */
-  readonly summary: string;
-  /** Ids, counts, addresses — never passwords, tokens or content (keys that look secret are dropped). */
-  readonly details?: AlertDetails;
-  /**
-   * What the alert is about (an account id, an address, a family id). Alerts of the same kind and
-   * subject within the throttle window send one mail. Default: the summary.
-   */
-  readonly subject?: string;
-}
-
-export interface AlertOutcome {
-  /** true when this alert was mailed; false when a same kind+subject alert already was, within the window. */
-  readonly mailed: boolean;
-  /** The mail was attempted and failed (logged). */
-  readonly mailFailed: boolean;
-}
-
-export type AlertOperator = (alert: OperatorAlert) => Promise<AlertOutcome>;
 
 export interface AlertMetrics {
   /** `${kind}:${severity}` → number of alerts raised (mailed or throttled). */
@@ -56,11 +29,8 @@ export interface AlertMetrics {
   readonly mailFailures: number;
 }
 
-export interface OperatorAlerts {
-  readonly alertOperator: AlertOperator;
+export interface OperatorAlerts extends OperatorAlertsPort {
   metrics(): AlertMetrics;
-  /** Prometheus text exposition of the counters (for a /metrics surface). */
-  prometheus(): string;
 }
 
 export interface OperatorAlertPorts {
@@ -72,6 +42,9 @@ export interface OperatorAlertPorts {
   /** Same kind + subject within this many ms → one mail. Default 15 minutes. */
   throttleMs?: number;
 }
+
+// The port's types, for callers that know the implementation (tests, app.ts).
+export type { AlertDetails, AlertOperator, AlertOutcome, AlertSeverity, OperatorAlert } from '../alerts/index.js';
 
 export const DEFAULT_ALERT_THROTTLE_MS = 15 * 60_000;
 /** At most this many kind+subject windows are remembered; the oldest are forgotten first. */

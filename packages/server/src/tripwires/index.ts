@@ -3,6 +3,7 @@
  * honeywords checked by a separate honeychecker, and canary rows and blobs.
  */
 export * from './alert.js';
+export * from './config.js';
 export * from './decoys.js';
 export * from './honeywords.js';
 export * from './plant.js';

@@ -8,13 +8,12 @@ import { test } from 'node:test';
 import type { Blobs } from '../blobs/index.js';
 import { startTestServer } from '../testing/start-test-server.js';
 import { plantCanaries } from './plant.js';
-import { tripwiresOf } from './service.js';
 
 void test('a guardian account deleted between the check and the family transaction: a fresh guardian is planted, no foreign key fails', async () => {
   const server = await startTestServer({ tripwires: { canaryAccounts: 1 } });
   try {
-    const tw = tripwiresOf(server.app);
-    assert.ok(tw?.hasher);
+    const tw = server.services.tripwires;
+    assert.ok(tw.hasher);
     const first = await tw.planted;
     const gone = first.accounts[0]?.accountId;
     assert.ok(gone && first.family);

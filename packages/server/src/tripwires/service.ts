@@ -21,7 +21,7 @@ import type { PasswordHasher } from '../accounts/passwords.js';
 import type { Pepper } from '../accounts/pepper.js';
 import type { Blobs } from '../blobs/index.js';
 import type { Clock } from '../clock/index.js';
-import { honeycheckerDirOf, type Config } from '../config.js';
+import type { CoreConfig } from '../config.js';
 import type { Db } from '../db/index.js';
 import {
   openHoneychecker,
@@ -32,7 +32,9 @@ import {
 import type { App } from '../http/types.js';
 import { createIncidents } from '../incidents/index.js';
 import type { Mailer } from '../mail/index.js';
-import { createOperatorAlerts, type AlertSeverity, type OperatorAlerts } from './alert.js';
+import type { AlertSeverity } from '../alerts/index.js';
+import type { OperatorAlerts } from './alert.js';
+import { canaryDomains, honeycheckerDirOf, type TripwiresConfig } from './config.js';
 import { createHoneywordHasher, type HoneywordHasher, type SweetwordEvent } from './honeywords.js';
 import { plantCanaries, type Planted } from './plant.js';
 
@@ -50,14 +52,15 @@ export const TRIPWIRE_SUMMARIES = {
 type IncidentKind = keyof typeof TRIPWIRE_SUMMARIES;
 
 export interface TripwiresPorts {
-  config: Config;
+  /** The core settings and the tripwires' own section. */
+  config: CoreConfig & { readonly tripwires: TripwiresConfig };
   db: Db;
   clock: Clock;
   log: Logger;
-  /** The app's mailer, unwrapped: operator alerts and incident bookkeeping use it directly. */
+  /** The app's mailer, unwrapped: incident bookkeeping uses it directly. */
   mailer: Mailer;
-  /** The app's operator alerts, if already made; else made here. */
-  alerts?: OperatorAlerts;
+  /** The app's operator alerts (made once in app.ts; the alerts port's implementation, alert.ts). */
+  alerts: OperatorAlerts;
 }
 
 export interface Tripwires {
@@ -77,13 +80,6 @@ export interface Tripwires {
   isCanaryAccount(accountId: string): boolean;
 }
 
-const byApp = new WeakMap<object, Tripwires>();
-
-/** The tripwires an app was built with (tests read what was planted; operators' tools may drill). */
-export function tripwiresOf(app: App): Tripwires | undefined {
-  return byApp.get(app);
-}
-
 const PARAM_KINDS: Record<string, CanaryKind[]> = {
   familyId: ['family'],
   messageId: ['message'],
@@ -98,7 +94,7 @@ export function createTripwires({
   clock,
   log,
   mailer,
-  alerts: given,
+  alerts,
 }: TripwiresPorts): Tripwires {
   const dir = honeycheckerDirOf(config);
   const secret = resolveHoneycheckerSecret({
@@ -108,7 +104,6 @@ export function createTripwires({
     log,
   });
   const honeychecker = openHoneychecker({ dir, secret });
-  const alerts = given ?? createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
   const incidents = createIncidents({
     db,
     mailer,
@@ -308,7 +303,6 @@ export function createTripwires({
     },
 
     register(app, { blobs }) {
-      byApp.set(app, tripwires);
       app.addHook('onRequest', (request, _reply, done) => {
         requestContext.run({ ip: request.ip }, done);
       });
@@ -362,10 +356,4 @@ export function createTripwires({
     isCanaryAccount: (id) => honeychecker.isCanary('account', id),
   };
   return tripwires;
-}
-
-/** Canary accounts' mail domains: BURROW_CANARY_DOMAINS, else the operator address's domain. */
-export function canaryDomains(config: Config): readonly string[] {
-  if (config.tripwires.canaryDomains.length > 0) return config.tripwires.canaryDomains;
-  return [config.tripwires.operatorEmail.split('@')[1] ?? 'burrow.localhost'];
 }

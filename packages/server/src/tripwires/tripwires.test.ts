@@ -15,7 +15,7 @@ import { httpClient, type Call } from '../testing/http.js';
 import { expectStatus, PASSWORD, person } from '../testing/fixtures.js';
 import { defaultArgon2, honeycheckerDirOf } from '../config.js';
 import { HONEYCHECKER_FILE } from '../honeychecker/index.js';
-import { decodeSet, tripwiresOf, TRIPWIRE_SUMMARIES, type Planted, type Tripwires } from './index.js';
+import { decodeSet, TRIPWIRE_SUMMARIES, type Planted, type Tripwires } from './index.js';
 
 const OPERATOR = 'ops@burrow.test';
 let sink: SmtpSink;
@@ -34,9 +34,7 @@ before(async () => {
   // Production cost: the honeyword sets are made and checked at OWASP's argon2id parameters.
   server = await startTestServer({ mailer, tripwires: { operatorEmail: OPERATOR, canaryAccounts: 2 }, argon2: defaultArgon2 });
   call = httpClient(server.url);
-  const found = tripwiresOf(server.app);
-  assert.ok(found);
-  tw = found;
+  tw = server.services.tripwires;
   planted = await tw.planted;
 });
 

@@ -36,7 +36,7 @@ test('a source map left in the web folder is a JSON 404, while its script is ser
       for (const method of ['GET', 'HEAD'] as const) {
         const res = await app.inject({ method, url });
         assert.equal(res.statusCode, 404, `${method} ${url}`);
-        if (method === 'GET') assert.equal((res.json() as { error: { code: string } }).error.code, 'not_found');
+        if (method === 'GET') assert.equal(res.json<{ error: { code: string } }>().error.code, 'not_found');
         assert.doesNotMatch(res.body, /secret\.ts/);
       }
     }

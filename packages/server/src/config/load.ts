@@ -1,0 +1,48 @@
+/**
+ * The one place the configuration is put together: the core (config.ts) and each capability's own
+ * section, parsed from the environment once at start into a frozen, typed Config. Sections are
+ * leaves in their capability's folder — anomalies/config.ts (thresholds, audit retention, /metrics),
+ * backup/config.ts (the in-process schedule), tripwires/config.ts (alerts, honeywords, canaries) —
+ * so a capability owns its settings and nothing has to import a capability to read the config.
+ */
+import { parseWatchConfig, WatchConfigError, type WatchConfig } from '../anomalies/config.js';
+import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } from '../backup/config.js';
+import { ConfigError, parseCoreConfig, unsetCoreDeployment, type CoreConfig } from '../config.js';
+import { parseTripwiresConfig, unsetTripwires, type TripwiresConfig } from '../tripwires/config.js';
+
+export * from '../config.js';
+export { honeycheckerDirOf } from '../tripwires/config.js';
+
+/** The whole server configuration: the core plus every capability's section. */
+export interface Config extends CoreConfig {
+  /** Tripwires: operator alerts, canaries, honeywords and the honeychecker (docs/security.md "Tripwires"). */
+  readonly tripwires: TripwiresConfig;
+  /** Audit trail retention, anomaly thresholds, /metrics access (anomalies/config.ts); defaults when absent. */
+  readonly watch?: WatchConfig;
+  /** In-process scheduled backups (`serve --backup-every`, backup/config.ts); null or absent: none. */
+  readonly backupSchedule?: BackupScheduleConfig | null;
+}
+
+/** The deployment fields as an unset environment gives them: for tests that build a Config by hand. */
+export const unsetDeployment = Object.freeze({ ...unsetCoreDeployment, tripwires: unsetTripwires });
+
+/** A section's own error becomes a ConfigError: callers handle one kind ("Burrow cannot start: …"). */
+function section<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof WatchConfigError || err instanceof BackupScheduleError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Parses the environment (default `process.env`) and the `serve` flags into a frozen Config;
+ * throws ConfigError with a fix.
+ */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): Config {
+  const watch = section(() => parseWatchConfig(env));
+  const backupSchedule = section(() => parseBackupSchedule(env, argv));
+  const core = parseCoreConfig(env);
+  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule });
+}
