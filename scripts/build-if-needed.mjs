@@ -1,5 +1,5 @@
 // Builds the web app (packages/web → packages/web/dist) when dist is missing or older than anything it
-// is built from: the web package, and the client and protocol sources it bundles. `npm start` runs
+// is built from: the web package, and the api, client and protocol sources it bundles. `npm start` runs
 // this before the server; browser tests run it in their `before`. Plain JavaScript: it runs before tsx.
 // Concurrent callers (test files run in parallel) take turns through a lock directory.
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,7 @@ const sources = [
   join(web, 'package.json'),
   join(web, 'src'),
   join(web, 'public'),
+  join(root, 'packages/api/src'),
   join(root, 'packages/client/src'),
   join(root, 'packages/protocol/src'),
 ];

@@ -20,7 +20,7 @@ export default defineConfig({
     sourcemap: false,
     rolldownOptions: {
       input: { app: here('./index.html'), toy: here('./toy.html') },
-      // What both pages load (React, the protocol and client, IndexedDB) in one cacheable chunk; the
+      // What both pages load (React, the protocol, API schemas and client, IndexedDB) in one cacheable chunk; the
       // password-strength dictionaries stay in their own chunk, loaded by the sign-up page only, and
       // so does the QR decoder (Toys → Scan).
       output: {
@@ -32,7 +32,7 @@ export default defineConfig({
               // the page that uses them.
               test: (id) =>
                 !/@zxcvbn-ts|[\\/]jsqr[\\/]|[\\/]qrcode[\\/]/.test(id) &&
-                /node_modules|packages[\\/](client|protocol)[\\/]|src[\\/]shared[\\/]/.test(id),
+                /node_modules|packages[\\/](api|client|protocol)[\\/]|src[\\/]shared[\\/]/.test(id),
             },
           ],
         },

@@ -3,92 +3,62 @@
  * token and the acting device id, and turns error bodies into ApiError. It runs in browsers and Node 20
  * (global fetch). Browsers may leave `token` unset and rely on the HttpOnly session cookie.
  */
+import type {
+  ApproveResponse,
+  BlockResponse,
+  ClaimToyBody,
+  ClaimToyResponse,
+  CreateChildResponse,
+  CreateFamilyResponse,
+  CreateInvitationResponse,
+  DeviceKeysBody,
+  FamilyResponse,
+  InboxResponse,
+  JoinRequest,
+  ListBlocksResponse,
+  ListJoinRequestsResponse,
+  ListPendingDevicesResponse,
+  ListReviewsResponse,
+  ListRostersResponse,
+  ListToysResponse,
+  LookupResponse,
+  MeResponse,
+  OpenPairingResponse,
+  PairingResponse,
+  PublishRosterResponse,
+  PutToySettingsResponse,
+  ReceiptKind,
+  RedeemInvitationResponse,
+  RegisterDeviceResponse,
+  RegisterToyResponse,
+  ReviewedResponse,
+  SecondFactorRequired,
+  SendMessageResponse,
+  SentResponse,
+  SignedInResponse,
+  SignUpResponse,
+  StreamTicketResponse,
+  ToyMeResponse,
+  ToySettingsResponse,
+  UnpairToyResponse,
+} from '@burrow/api';
 import type { EnvelopeWire, ReviewWire, RosterWire, ToySettingsWire } from '@burrow/protocol';
 import { ApiError } from './api-error.js';
 
-export interface FamilySummary {
-  familyId: string;
-  role: 'guardian' | 'member' | 'toy';
-  roster: RosterWire | null;
-  children: { childId: string; profile: EnvelopeWire | null }[];
-  toys: { toyId: string; childId: string | null }[];
-}
-
-export interface InboxItem {
-  seq: number;
-  envelope: EnvelopeWire;
-}
-
-export interface SentItem {
-  seq: number;
-  messageId: string;
-  receipts: { deviceId: string; kind: 'delivered' | 'played' | 'declined'; at: number }[];
-}
-
-export interface PairingLookup {
-  toyId: string;
-  signPublicKey: string;
-  kemPublicKey: string;
-  keysTag: string;
-  expiresAt: number;
-}
-
-export interface ToyPairingStatus {
-  status: 'none' | 'waiting' | 'claimed';
-  familyId?: string;
-  roster?: RosterWire;
-  rosterTag?: string;
-}
-
-export interface AccountDeviceKeys {
-  deviceId: string;
-  signPublicKey: string;
-  kemPublicKey: string;
-  createdAt: number;
-}
-
-export interface JoinRequest {
-  requestId: string;
-  accountId: string;
-  email: string;
-  status: 'pending' | 'approved' | 'declined' | 'removed' | 'blocked';
-  createdAt: number;
-  devices: AccountDeviceKeys[];
-}
-
-/** A message waiting for a guardian's review before the toys it names may play it (protocol §11). */
-export interface PendingReview {
-  messageId: string;
-  envelope: EnvelopeWire;
-  /** The toys it waits for. */
-  toyIds: string[];
-  senderDeviceId: string;
-  /** The sending account's email, as the server knows it. */
-  senderEmail: string | null;
-  createdAt: number;
-}
-
-/** A message a guardian approved, as the toy fetches it: the envelope and the guardian's review. */
-export interface ReviewedItem {
-  seq: number;
-  envelope: EnvelopeWire;
-  review: ReviewWire;
-}
-
-/** A paired toy as the family sees it (listToys): its sealed name, presence and unplayed count. */
-export interface FamilyToy {
-  toyId: string;
-  childId: string | null;
-  name: EnvelopeWire | null;
-  online: boolean;
-  lastSeenAt: number | null;
-  unplayed: number;
-}
-
-export interface PendingDevice extends AccountDeviceKeys {
-  accountId: string;
-  email: string;
-}
+// The wire types are written once, in @burrow/api; these are the ones the client's callers name.
+export type {
+  AccountDevice,
+  FamilyResponse,
+  FamilyToy,
+  InboxItem,
+  JoinRequest,
+  LookupResponse,
+  PairingResponse,
+  PendingDevice,
+  PendingReview,
+  ReviewedItem,
+  SentItem,
+} from '@burrow/api';
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -149,64 +119,65 @@ export class ApiClient {
   }
 
   signUp(email: string, password: string) {
-    return this.request<{ accountId: string; token: string }>('POST', '/v1/accounts', { email, password });
+    return this.request<SignUpResponse>('POST', '/v1/accounts', { email, password });
   }
+  /** A session, or — when the account has a second factor — the pending sign-in to complete. */
   logIn(email: string, password: string) {
-    return this.request<{ accountId: string; token: string }>('POST', '/v1/sessions', { email, password });
+    return this.request<SignedInResponse | SecondFactorRequired>('POST', '/v1/sessions', { email, password });
   }
   logOut() {
     return this.request<void>('DELETE', '/v1/sessions/current');
   }
   getMe() {
-    return this.request<{ accountId: string; email: string; families: { familyId: string; role: string }[]; devices: { deviceId: string }[] }>('GET', '/v1/me');
+    return this.request<MeResponse>('GET', '/v1/me');
   }
-  registerDevice(body: { signPublicKey: string; kemPublicKey: string; proof: string }) {
-    return this.request<{ deviceId: string }>('POST', '/v1/devices', body);
+  registerDevice(body: DeviceKeysBody) {
+    return this.request<RegisterDeviceResponse>('POST', '/v1/devices', body);
   }
   createFamily(roster: RosterWire) {
-    return this.request<{ familyId: string }>('POST', '/v1/families', { roster });
+    return this.request<CreateFamilyResponse>('POST', '/v1/families', { roster });
   }
   getFamily(familyId: string) {
-    return this.request<FamilySummary>('GET', `/v1/families/${enc(familyId)}`);
+    return this.request<FamilyResponse>('GET', `/v1/families/${enc(familyId)}`);
   }
   createChild(familyId: string, profile: EnvelopeWire) {
-    return this.request<{ childId: string }>('POST', `/v1/families/${enc(familyId)}/children`, { profile });
+    return this.request<CreateChildResponse>('POST', `/v1/families/${enc(familyId)}/children`, { profile });
   }
   listRosters(familyId: string, after = 0) {
-    return this.request<{ rosters: RosterWire[] }>('GET', `/v1/families/${enc(familyId)}/rosters?after=${after}`);
+    return this.request<ListRostersResponse>('GET', `/v1/families/${enc(familyId)}/rosters?after=${after}`);
   }
   publishRoster(familyId: string, roster: RosterWire) {
-    return this.request<unknown>('POST', `/v1/families/${enc(familyId)}/rosters`, { roster });
+    return this.request<PublishRosterResponse>('POST', `/v1/families/${enc(familyId)}/rosters`, { roster });
   }
-  registerToy(body: { signPublicKey: string; kemPublicKey: string; proof: string }) {
-    return this.request<{ toyId: string; token: string }>('POST', '/v1/toys', body);
+  registerToy(body: DeviceKeysBody) {
+    return this.request<RegisterToyResponse>('POST', '/v1/toys', body);
   }
   openPairing(lookup: string, keysTag: string) {
-    return this.request<{ expiresAt: number }>('POST', '/v1/toys/me/pairing', { lookup, keysTag });
+    return this.request<OpenPairingResponse>('POST', '/v1/toys/me/pairing', { lookup, keysTag });
   }
   getPairing() {
-    return this.request<ToyPairingStatus>('GET', '/v1/toys/me/pairing');
+    return this.request<PairingResponse>('GET', '/v1/toys/me/pairing');
   }
   getToyMe() {
-    return this.request<{ toyId: string; familyId: string | null; childId: string | null }>('GET', '/v1/toys/me');
+    return this.request<ToyMeResponse>('GET', '/v1/toys/me');
   }
   lookupPairing(lookup: string) {
-    return this.request<PairingLookup>('GET', `/v1/pairing/${enc(lookup)}`);
+    return this.request<LookupResponse>('GET', `/v1/pairing/${enc(lookup)}`);
   }
-  claimToy(familyId: string, body: { lookup: string; childId: string; roster: RosterWire; rosterTag: string }) {
-    return this.request<{ toyId: string }>('POST', `/v1/families/${enc(familyId)}/toys`, body);
+  claimToy(familyId: string, body: ClaimToyBody) {
+    return this.request<ClaimToyResponse>('POST', `/v1/families/${enc(familyId)}/toys`, body);
   }
   createInvitation(familyId: string, ttlMs?: number) {
-    return this.request<{ invitationId: string; code: string; expiresAt: number }>('POST', `/v1/families/${enc(familyId)}/invitations`, ttlMs === undefined ? {} : { ttlMs });
+    return this.request<CreateInvitationResponse>('POST', `/v1/families/${enc(familyId)}/invitations`, ttlMs === undefined ? {} : { ttlMs });
   }
   revokeInvitation(familyId: string, invitationId: string) {
     return this.request<void>('DELETE', `/v1/families/${enc(familyId)}/invitations/${enc(invitationId)}`);
   }
   redeemInvitation(code: string) {
-    return this.request<{ requestId: string; familyId: string; status: 'pending' }>('POST', '/v1/invitations/redeem', { code });
+    return this.request<RedeemInvitationResponse>('POST', '/v1/invitations/redeem', { code });
   }
   listJoinRequests(familyId: string) {
-    return this.request<{ requests: JoinRequest[] }>('GET', `/v1/families/${enc(familyId)}/join-requests`);
+    return this.request<ListJoinRequestsResponse>('GET', `/v1/families/${enc(familyId)}/join-requests`);
   }
   approveJoinRequest(familyId: string, requestId: string) {
     return this.request<JoinRequest>('POST', `/v1/families/${enc(familyId)}/join-requests/${enc(requestId)}/approve`);
@@ -215,41 +186,41 @@ export class ApiClient {
     return this.request<JoinRequest>('POST', `/v1/families/${enc(familyId)}/join-requests/${enc(requestId)}/decline`);
   }
   listPendingDevices(familyId: string) {
-    return this.request<{ devices: PendingDevice[] }>('GET', `/v1/families/${enc(familyId)}/pending-devices`);
+    return this.request<ListPendingDevicesResponse>('GET', `/v1/families/${enc(familyId)}/pending-devices`);
   }
   listBlocks(familyId: string) {
-    return this.request<{ blocks: { accountId: string; email: string; createdAt: number }[] }>('GET', `/v1/families/${enc(familyId)}/blocks`);
+    return this.request<ListBlocksResponse>('GET', `/v1/families/${enc(familyId)}/blocks`);
   }
   blockAccount(familyId: string, accountId: string) {
-    return this.request<{ deviceIds: string[] }>('POST', `/v1/families/${enc(familyId)}/blocks`, { accountId });
+    return this.request<BlockResponse>('POST', `/v1/families/${enc(familyId)}/blocks`, { accountId });
   }
   unblockAccount(familyId: string, accountId: string) {
     return this.request<void>('DELETE', `/v1/families/${enc(familyId)}/blocks/${enc(accountId)}`);
   }
   putToySettings(familyId: string, toyId: string, settings: ToySettingsWire) {
-    return this.request<{ version: number }>('PUT', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/settings`, { settings });
+    return this.request<PutToySettingsResponse>('PUT', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/settings`, { settings });
   }
   getToySettings(familyId: string, toyId: string) {
-    return this.request<{ settings: ToySettingsWire | null }>('GET', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/settings`);
+    return this.request<ToySettingsResponse>('GET', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/settings`);
   }
   getMyToySettings() {
-    return this.request<{ settings: ToySettingsWire | null }>('GET', '/v1/toys/me/settings');
+    return this.request<ToySettingsResponse>('GET', '/v1/toys/me/settings');
   }
   listToys(familyId: string) {
-    return this.request<{ toys: FamilyToy[] }>('GET', `/v1/families/${enc(familyId)}/toys`);
+    return this.request<ListToysResponse>('GET', `/v1/families/${enc(familyId)}/toys`);
   }
   renameToy(familyId: string, toyId: string, name: EnvelopeWire) {
     return this.request<void>('PUT', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/name`, { name });
   }
   unpairToy(familyId: string, toyId: string, roster: RosterWire) {
-    return this.request<{ version: number }>('POST', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/unpair`, { roster });
+    return this.request<UnpairToyResponse>('POST', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/unpair`, { roster });
   }
   /** A toy: a single-use ticket to open the stream where no Authorization header can be sent (a browser). */
   createStreamTicket() {
-    return this.request<{ ticket: string; expiresAt: number }>('POST', '/v1/toys/me/stream-tickets');
+    return this.request<StreamTicketResponse>('POST', '/v1/toys/me/stream-tickets');
   }
   listReviews(familyId: string) {
-    return this.request<{ reviews: PendingReview[] }>('GET', `/v1/families/${enc(familyId)}/reviews`);
+    return this.request<ListReviewsResponse>('GET', `/v1/families/${enc(familyId)}/reviews`);
   }
   async downloadReviewBlob(familyId: string, messageId: string): Promise<Uint8Array> {
     const res = await this.fetchImpl(`${this.baseUrl}/v1/families/${enc(familyId)}/reviews/${enc(messageId)}/blob`, { headers: this.headers(), credentials: 'same-origin' });
@@ -257,14 +228,14 @@ export class ApiClient {
     return new Uint8Array(await res.arrayBuffer());
   }
   approveMessage(familyId: string, messageId: string, reviews: ReviewWire[]) {
-    return this.request<{ released: string[] }>('POST', `/v1/families/${enc(familyId)}/reviews/${enc(messageId)}/approve`, { reviews });
+    return this.request<ApproveResponse>('POST', `/v1/families/${enc(familyId)}/reviews/${enc(messageId)}/approve`, { reviews });
   }
   declineMessage(familyId: string, messageId: string) {
     return this.request<void>('POST', `/v1/families/${enc(familyId)}/reviews/${enc(messageId)}/decline`);
   }
   /** A toy: messages a guardian approved for it, after its review cursor. */
   listReviewedMessages(after = 0, limit = 50) {
-    return this.request<{ messages: ReviewedItem[] }>('GET', `/v1/toys/me/reviewed?after=${after}&limit=${limit}`);
+    return this.request<ReviewedResponse>('GET', `/v1/toys/me/reviewed?after=${after}&limit=${limit}`);
   }
   async uploadBlob(familyId: string, hash: string, blob: Uint8Array): Promise<void> {
     const res = await this.fetchImpl(`${this.baseUrl}/v1/families/${enc(familyId)}/blobs/${enc(hash)}`, {
@@ -276,20 +247,20 @@ export class ApiClient {
     await this.read<unknown>(res);
   }
   sendMessage(familyId: string, envelope: EnvelopeWire) {
-    return this.request<{ messageId: string; seq: number }>('POST', `/v1/families/${enc(familyId)}/messages`, { envelope });
+    return this.request<SendMessageResponse>('POST', `/v1/families/${enc(familyId)}/messages`, { envelope });
   }
   listMessages(after = 0, limit = 50) {
-    return this.request<{ messages: InboxItem[]; next: number }>('GET', `/v1/inbox?after=${after}&limit=${limit}`);
+    return this.request<InboxResponse>('GET', `/v1/inbox?after=${after}&limit=${limit}`);
   }
   listSent(after = 0) {
-    return this.request<{ messages: SentItem[] }>('GET', `/v1/sent?after=${after}`);
+    return this.request<SentResponse>('GET', `/v1/sent?after=${after}`);
   }
   async downloadMessageBlob(messageId: string): Promise<Uint8Array> {
     const res = await this.fetchImpl(`${this.baseUrl}/v1/messages/${enc(messageId)}/blob`, { headers: this.headers(), credentials: 'same-origin' });
     if (!res.ok) await this.read<unknown>(res);
     return new Uint8Array(await res.arrayBuffer());
   }
-  sendReceipt(messageId: string, kind: 'delivered' | 'played') {
+  sendReceipt(messageId: string, kind: ReceiptKind) {
     return this.request<void>('POST', `/v1/messages/${enc(messageId)}/receipts`, { kind });
   }
 

@@ -41,7 +41,8 @@ import {
   settingsVolume,
   signReview,
 } from '@burrow/protocol';
-import type { AccountDeviceKeys, ApiClient, PendingReview } from './api.js';
+import type { CreateInvitationResponse, RedeemInvitationResponse } from '@burrow/api';
+import type { AccountDevice, ApiClient, PendingReview } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
 import { pinRoster, refreshRoster } from './roster-sync.js';
 import type { StateStore } from './store.js';
@@ -108,9 +109,11 @@ export class FamilyDevice {
     await this.registerDevice();
   }
 
+  /** Password sign-in for an account without a second factor (the web app handles the second step). */
   async logIn(email: string, password: string): Promise<void> {
-    const { token } = await this.api.logIn(email, password);
-    this.api.token = token;
+    const res = await this.api.logIn(email, password);
+    if ('secondFactorRequired' in res) throw new Error('This account needs its second factor to sign in: use the web app.');
+    this.api.token = res.token;
     await this.registerDevice();
   }
 
@@ -282,12 +285,12 @@ export class FamilyDevice {
   // ---- Who may talk to the child (docs/safety.md) ----
 
   /** Creates a single-use invitation; the code is shown once (share it as a link `/join#CODE`). */
-  invite(familyId: string, ttlMs?: number): Promise<{ invitationId: string; code: string; expiresAt: number }> {
+  invite(familyId: string, ttlMs?: number): Promise<CreateInvitationResponse> {
     return this.api.createInvitation(familyId, ttlMs);
   }
 
   /** A relative, signed in on this device, asks to join with the code a guardian gave them. */
-  requestToJoin(code: string): Promise<{ requestId: string; familyId: string; status: 'pending' }> {
+  requestToJoin(code: string): Promise<RedeemInvitationResponse> {
     return this.api.redeemInvitation(code);
   }
 
@@ -464,7 +467,7 @@ export class FamilyDevice {
     await this.api.declineMessage(familyId, messageId);
   }
 
-  private async addDevices(familyId: string, devices: readonly AccountDeviceKeys[], grant: Grant): Promise<RosterWire> {
+  private async addDevices(familyId: string, devices: readonly AccountDevice[], grant: Grant): Promise<RosterWire> {
     const current = await this.roster(familyId);
     // A roster entry whose id is not derived from its key is refused by every parser (§2.2).
     const added: RosterDevice[] = devices.map((d) => ({ id: d.deviceId as DeviceId, role: grant.role, signPublicKey: d.signPublicKey, kemPublicKey: d.kemPublicKey, sendToToy: grant.sendToToy, hearChild: grant.hearChild }));

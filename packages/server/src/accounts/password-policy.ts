@@ -12,6 +12,7 @@
  *
  * Every refusal is a bad_request whose message says why and what would work.
  */
+import { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_WITH_SECOND_FACTOR } from '@burrow/api';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary as common } from '@zxcvbn-ts/language-common';
 import { dictionary as english, translations } from '@zxcvbn-ts/language-en';
@@ -19,9 +20,8 @@ import { badRequest } from '../errors/index.js';
 import { loadBlocklist } from './blocklist.js';
 import type { PwnedPasswords } from './pwned.js';
 
-export const PASSWORD_MIN = 15;
-export const PASSWORD_MIN_WITH_SECOND_FACTOR = 8;
-export const PASSWORD_MAX = 256;
+// The lengths are part of the API contract (the schemas' maxLength, the web app's hints): written in @burrow/api.
+export { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_WITH_SECOND_FACTOR } from '@burrow/api';
 /** zxcvbn-ts score (0-4) a new password must reach: 3 is "safely unguessable" online and offline-slow. */
 export const MIN_STRENGTH_SCORE = 3;
 

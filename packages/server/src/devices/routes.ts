@@ -1,7 +1,7 @@
+import { DeviceKeysBody, RegisterDeviceResponse } from '@burrow/api';
 import { accountOf } from '../auth/index.js';
 import { errorResponses } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
-import { DeviceKeysBody, RegisterDeviceResponse } from './schemas.js';
 import type { Devices } from './service.js';
 
 export function devicesRoutes(app: App, { devices }: RouteContext & { devices: Devices }): void {

@@ -2,6 +2,10 @@
  * The closed set of error codes the API answers with, and the one place each is mapped to an HTTP
  * status (docs/api.md, "Errors").
  */
+import { ERROR_CODES, type ErrorCode } from '@burrow/api';
+
+export type { ErrorCode };
+
 export const errorStatus = {
   bad_request: 400,
   unauthenticated: 401,
@@ -13,11 +17,10 @@ export const errorStatus = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
-} as const;
+} as const satisfies Record<ErrorCode, number>;
 
-export type ErrorCode = keyof typeof errorStatus;
-
-export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
+/** The codes of the wire contract (@burrow/api); `errorStatus` must map every one of them. */
+export const errorCodes: readonly ErrorCode[] = ERROR_CODES;
 
 /** The code for a status Fastify or a plugin chose; unknown 4xx become bad_request, 5xx internal. */
 export function codeForStatus(status: number): ErrorCode {

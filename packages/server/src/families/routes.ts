@@ -1,7 +1,3 @@
-import { accountDeviceOf, accountOf, principalOf } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
-import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
-import type { App, RouteContext } from '../http/types.js';
 import {
   CreateChildBody,
   CreateChildResponse,
@@ -13,7 +9,11 @@ import {
   ListRostersResponse,
   PublishRosterBody,
   PublishRosterResponse,
-} from './schemas.js';
+} from '@burrow/api';
+import { accountDeviceOf, accountOf, principalOf } from '../auth/index.js';
+import { errorResponses } from '../errors/index.js';
+import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
+import type { App, RouteContext } from '../http/types.js';
 import type { Families } from './service.js';
 
 export function familiesRoutes(app: App, { families }: RouteContext & { families: Families }): void {

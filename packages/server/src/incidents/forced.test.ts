@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { NoticesResponse } from '@burrow/api';
 import { systemClock } from '../clock/index.js';
 import { createSmtpMailer, type Mailer } from '../mail/index.js';
 import { expectStatus, family, PASSWORD, person, type Family, type Person } from '../testing/fixtures.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import type { InAppNotice } from './inbox.js';
 import { NOTICE_HEADINGS } from './notice.js';
 import { createIncidents } from './service.js';
 
@@ -52,7 +52,7 @@ test('notify records an in-app notice with the five headings and the dates; the 
   });
   await service.notify(incident.id);
 
-  const listed = await call<{ notices: InAppNotice[]; unread: number }>('GET', '/v1/me/notices', { token: fam.guardian.token });
+  const listed = await call<NoticesResponse>('GET', '/v1/me/notices', { token: fam.guardian.token });
   expectStatus(listed, 200, 'listNotices');
   const notice = listed.json.notices.find((n) => n.incidentId === incident.id);
   assert.ok(notice, 'the notice is listed');
@@ -63,13 +63,13 @@ test('notify records an in-app notice with the five headings and the dates; the 
   assert.ok(notice.noticeDate > 0 && notice.readAt === null);
 
   // Someone outside the scope sees nothing, and cannot mark another's notice.
-  const others = await call<{ notices: InAppNotice[] }>('GET', '/v1/me/notices', { token: bystander.token });
+  const others = await call<NoticesResponse>('GET', '/v1/me/notices', { token: bystander.token });
   assert.deepEqual(others.json.notices, []);
   expectStatus(await call('POST', `/v1/me/notices/${incident.id}/read`, { token: bystander.token }), 404, 'not theirs');
   expectStatus(await call('POST', '/v1/me/notices/not-an-id/read', { token: fam.guardian.token }), 400, 'malformed id');
 
   expectStatus(await call('POST', `/v1/me/notices/${incident.id}/read`, { token: fam.guardian.token }), 204, 'markNoticeRead');
-  const again = await call<{ notices: InAppNotice[]; unread: number }>('GET', '/v1/me/notices', { token: fam.guardian.token });
+  const again = await call<NoticesResponse>('GET', '/v1/me/notices', { token: fam.guardian.token });
   assert.equal(again.json.unread, 0);
   assert.ok((again.json.notices.find((n) => n.incidentId === incident.id)?.readAt ?? 0) > 0);
   expectStatus(await call('GET', '/v1/me/notices'), 401, 'signed out');
@@ -96,7 +96,7 @@ test('--force-sign-out ends every session of the affected accounts once, and say
   const rerun = await service.notify(incident.id, undefined, { forceSignOut: true });
   assert.deepEqual({ skipped: rerun.skipped, sessionsEnded: rerun.sessionsEnded }, { skipped: 1, sessionsEnded: 0 });
   expectStatus(await call('GET', '/v1/me', { token: fresh.json.token }), 200);
-  const notices = await call<{ notices: InAppNotice[] }>('GET', '/v1/me/notices', { token: fresh.json.token });
+  const notices = await call<NoticesResponse>('GET', '/v1/me/notices', { token: fresh.json.token });
   assert.equal(notices.json.notices.find((n) => n.incidentId === incident.id)?.signedOut, true);
 });
 

@@ -3,27 +3,15 @@
  * (the same five sections and dates as the mail) and marking one read. A notice is never deleted by
  * reading it: it stays on the Notices page.
  */
+import type { NoticesResponse } from '@burrow/api';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { notFound } from '../errors/index.js';
-import { noticeSections, type NoticeSection } from './notice.js';
-
-export interface InAppNotice {
-  incidentId: string;
-  title: 'Notice of Data Breach';
-  noticeDate: number;
-  occurredFrom: number | null;
-  occurredTo: number | null;
-  discoveredAt: number;
-  sections: NoticeSection[];
-  signedOut: boolean;
-  resetRequired: boolean;
-  readAt: number | null;
-}
+import { noticeSections } from './notice.js';
 
 export function createIncidentInbox({ db, clock, contact }: { db: Db; clock: Clock; contact: string }) {
   return {
-    async list(accountId: string): Promise<{ notices: InAppNotice[]; unread: number }> {
+    async list(accountId: string): Promise<NoticesResponse> {
       const rows = await db
         .selectFrom('incident_inbox')
         .innerJoin('incidents', 'incidents.id', 'incident_inbox.incident_id')

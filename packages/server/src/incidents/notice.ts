@@ -2,15 +2,11 @@
  * The notice a family receives, with the headings California Civil Code § 1798.82(d)(1) requires,
  * in its order, and the dates it asks for (the breach or its estimated range, and the notice).
  */
+import { NOTICE_HEADINGS, type NoticeSection } from '@burrow/api';
 import type { IncidentsTable } from '../db/index.js';
 
-export const NOTICE_HEADINGS = [
-  'What Happened',
-  'What Information Was Involved',
-  'What We Are Doing',
-  'What You Can Do',
-  'For More Information',
-] as const;
+// The headings and the section shape are part of the API (GET /v1/me/notices): written in @burrow/api.
+export { NOTICE_HEADINGS, type NoticeSection };
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -29,11 +25,6 @@ export interface NoticeOptions {
   /** notify --force-sign-out / --force-reset: the notice says what was done to the account. */
   signedOut?: boolean;
   resetRequired?: boolean;
-}
-
-export interface NoticeSection {
-  heading: (typeof NOTICE_HEADINGS)[number];
-  body: string;
 }
 
 /** The five sections, in the order § 1798.82(d)(1) gives them: the mail and the web app show these. */

@@ -1,9 +1,8 @@
+import { IncidentParams, NoContent, NoticesResponse } from '@burrow/api';
 import { accountOf } from '../auth/index.js';
 import { errorResponses } from '../errors/index.js';
-import { NoContent } from '../http/schemas.js';
 import type { App } from '../http/types.js';
 import type { IncidentInbox } from './inbox.js';
-import { IncidentParams, NoticesResponse } from './schemas.js';
 
 /** The signed-in account's incident notices (docs/api.md "Notices"). */
 export function incidentNoticeRoutes(app: App, { inbox }: { inbox: IncidentInbox }): void {

@@ -1,8 +1,3 @@
-import { accountOf } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
-import { rateLimit } from '../http/rate-limit.js';
-import { NoContent } from '../http/schemas.js';
-import type { App, RouteContext } from '../http/types.js';
 import {
   BlockBody,
   BlockParams,
@@ -15,10 +10,15 @@ import {
   ListBlocksResponse,
   ListJoinRequestsResponse,
   ListPendingDevicesResponse,
+  NoContent,
   RedeemInvitationBody,
   RedeemInvitationResponse,
   RequestParams,
-} from './schemas.js';
+} from '@burrow/api';
+import { accountOf } from '../auth/index.js';
+import { errorResponses } from '../errors/index.js';
+import { rateLimit } from '../http/rate-limit.js';
+import type { App, RouteContext } from '../http/types.js';
 import type { Invitations } from './service.js';
 
 const tags = ['invitations'];

@@ -1,21 +1,21 @@
-import { deviceOf } from '../auth/index.js';
-import { AppError, errorResponses } from '../errors/index.js';
-import { BLOB_BODY_LIMIT, PROTOCOL_BODY_LIMIT } from '../http/limits.js';
-import { NoContent } from '../http/schemas.js';
-import type { App, RouteContext } from '../http/types.js';
 import {
   BinaryBody,
   BlobParams,
-  FamilyMessagesParams,
+  FamilyParams,
   InboxResponse,
   MessageParams,
+  NoContent,
   PageQuery,
   ReceiptBody,
   SendMessageBody,
   SendMessageResponse,
   SentResponse,
   UploadBlobResponse,
-} from './schemas.js';
+} from '@burrow/api';
+import { deviceOf } from '../auth/index.js';
+import { AppError, errorResponses } from '../errors/index.js';
+import { BLOB_BODY_LIMIT, PROTOCOL_BODY_LIMIT } from '../http/limits.js';
+import type { App, RouteContext } from '../http/types.js';
 import type { Messages } from './service.js';
 
 const DEFAULT_LIMIT = 50;
@@ -65,7 +65,7 @@ export function messagesRoutes(app: App, { messages }: RouteContext & { messages
       schema: {
         operationId: 'sendMessage',
         tags: ['messages'],
-        params: FamilyMessagesParams,
+        params: FamilyParams,
         body: SendMessageBody,
         response: { 201: SendMessageResponse, ...errorResponses },
       },

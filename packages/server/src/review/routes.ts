@@ -1,36 +1,19 @@
-import { Type } from '@sinclair/typebox';
+import {
+  ApproveBody,
+  ApproveResponse,
+  BinaryBody,
+  FamilyParams,
+  ListReviewsResponse,
+  NoContent,
+  ReviewedQuery,
+  ReviewedResponse,
+  ReviewParams,
+} from '@burrow/api';
 import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
 import { errorResponses } from '../errors/index.js';
 import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
-import { Cursor, DeviceId, Envelope, FamilyId, MessageId, NoContent, ProtocolJson } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { Reviews } from './service.js';
-
-const Review = ProtocolJson("A guardian's signed review of one message for one toy (docs/protocol.md §11).");
-const FamilyReviewsParams = Type.Object({ familyId: FamilyId });
-const ReviewParams = Type.Object({ familyId: FamilyId, messageId: MessageId });
-const ListReviewsResponse = Type.Object({
-  reviews: Type.Array(
-    Type.Object({
-      messageId: MessageId,
-      envelope: Envelope,
-      toyIds: Type.Array(DeviceId, { description: 'The toys the message waits for.' }),
-      senderDeviceId: DeviceId,
-      senderEmail: Type.Union([Type.String(), Type.Null()]),
-      createdAt: Type.Integer(),
-    }),
-  ),
-});
-const ApproveBody = Type.Object({ reviews: Type.Array(Review, { minItems: 1, maxItems: 64 }) });
-const ApproveResponse = Type.Object({ released: Type.Array(DeviceId) });
-const ReviewedQuery = Type.Object({
-  after: Type.Optional(Cursor),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-});
-const ReviewedResponse = Type.Object({
-  messages: Type.Array(Type.Object({ seq: Type.Integer(), envelope: Envelope, review: Review })),
-});
-const BinaryBody = Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary', description: 'Ciphertext blob.' });
 
 export function reviewRoutes(app: App, { reviews }: RouteContext & { reviews: Reviews }): void {
   app.get(
@@ -39,7 +22,7 @@ export function reviewRoutes(app: App, { reviews }: RouteContext & { reviews: Re
       schema: {
         operationId: 'listReviews',
         tags: ['review'],
-        params: FamilyReviewsParams,
+        params: FamilyParams,
         response: { 200: ListReviewsResponse, ...errorResponses },
       },
       config: { auth: 'account' },

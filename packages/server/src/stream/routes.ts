@@ -8,30 +8,18 @@
  * (the headless toy), or a toy with a single-use ticket (`?device=<toyId>&ticket=`: the toy simulator,
  * since a browser cannot set an Authorization header on a WebSocket; see tickets.ts).
  */
-import { Type } from '@sinclair/typebox';
+import { StreamQuery, StreamTicketResponse } from '@burrow/api';
 import type { FastifyRequest } from 'fastify';
 import { createAuthHooks, deviceOf, toyOf, type DeviceCaller } from '../auth/index.js';
 import { topics, type Bus, type StreamEvent, type Unsubscribe } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { badRequest, errorResponses, forbidden } from '../errors/index.js';
-import { DeviceId } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import { createPresenceTracker, PING_INTERVAL_MS } from './presence.js';
-import { createStreamTickets, TICKET_PATTERN } from './tickets.js';
+import { createStreamTickets } from './tickets.js';
 
 export { PING_INTERVAL_MS } from './presence.js';
-
-const StreamQuery = Type.Object({
-  device: Type.Optional(DeviceId),
-  ticket: Type.Optional(
-    Type.String({ pattern: TICKET_PATTERN, description: 'A stream ticket (createStreamTicket); single use.' }),
-  ),
-});
-const StreamTicketResponse = Type.Object({
-  ticket: Type.String({ description: 'Opaque, single use, bound to this toy (`st_...`).' }),
-  expiresAt: Type.Integer(),
-});
 
 /** The families whose events a device hears: its account's families, or a toy's family. */
 async function familiesOf(db: Db, caller: DeviceCaller): Promise<string[]> {

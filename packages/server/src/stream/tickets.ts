@@ -13,7 +13,6 @@ import { forbidden, unauthenticated } from '../errors/index.js';
 
 export const TICKET_PREFIX = 'st_';
 export const TICKET_TTL_MS = 30_000;
-export const TICKET_PATTERN = '^st_[A-Za-z0-9_-]{43}$';
 
 export interface StreamTickets {
   issue(toyId: string): Promise<{ ticket: string; expiresAt: number }>;

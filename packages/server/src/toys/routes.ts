@@ -1,16 +1,11 @@
-import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
-import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
-import { NoContent } from '../http/schemas.js';
-import { rateLimit } from '../http/rate-limit.js';
-import type { App, RouteContext } from '../http/types.js';
-import { FamilyParams } from '../families/schemas.js';
 import {
   ClaimToyBody,
   ClaimToyResponse,
+  FamilyParams,
   LookupParams,
   ListToysResponse,
   LookupResponse,
+  NoContent,
   OpenPairingBody,
   OpenPairingResponse,
   PairingResponse,
@@ -21,7 +16,12 @@ import {
   ToyParams,
   UnpairToyBody,
   UnpairToyResponse,
-} from './schemas.js';
+} from '@burrow/api';
+import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
+import { errorResponses } from '../errors/index.js';
+import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
+import { rateLimit } from '../http/rate-limit.js';
+import type { App, RouteContext } from '../http/types.js';
 import type { Toys } from './service.js';
 
 export function toysRoutes(app: App, { config, toys }: RouteContext & { toys: Toys }): void {

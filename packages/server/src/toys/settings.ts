@@ -4,9 +4,9 @@
  * this family, it is newer than the stored one — keeps the latest and wakes the toy. The toy verifies
  * again and enforces the hours itself.
  */
+import { PutToySettingsBody, PutToySettingsResponse, ToyParams, ToySettingsResponse } from '@burrow/api';
 import { parseToySettings, verifyToySettings, type ToySettingsWire } from '@burrow/protocol';
 import { nativeVerify } from '../signatures/native-ed25519.js';
-import { Type } from '@sinclair/typebox';
 import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
@@ -16,15 +16,8 @@ import { badRequest, conflict, errorResponses, notFound } from '../errors/index.
 import { requireGuardian, requireMember } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
-import { DeviceId, FamilyId, ProtocolJson } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import { putToySettings, toySettingsOf } from './store.js';
-
-const ToySettings = ProtocolJson('Guardian-signed toy settings (docs/protocol.md §10).');
-const ToySettingsParams = Type.Object({ familyId: FamilyId, toyId: DeviceId });
-const PutToySettingsBody = Type.Object({ settings: ToySettings });
-const PutToySettingsResponse = Type.Object({ version: Type.Integer({ minimum: 1 }) });
-const ToySettingsResponse = Type.Object({ settings: Type.Union([ToySettings, Type.Null()]) });
 
 export interface ToySettingsService {
   put(actor: { accountId: string; deviceId: string }, familyId: string, toyId: string, json: unknown): Promise<{ version: number }>;
@@ -77,7 +70,7 @@ export function toySettingsRoutes(app: App, { settings }: RouteContext & { setti
       schema: {
         operationId: 'putToySettings',
         tags: ['toys'],
-        params: ToySettingsParams,
+        params: ToyParams,
         body: PutToySettingsBody,
         response: { 200: PutToySettingsResponse, ...errorResponses },
       },
@@ -93,7 +86,7 @@ export function toySettingsRoutes(app: App, { settings }: RouteContext & { setti
       schema: {
         operationId: 'getToySettings',
         tags: ['toys'],
-        params: ToySettingsParams,
+        params: ToyParams,
         response: { 200: ToySettingsResponse, ...errorResponses },
       },
       config: { auth: 'account' },

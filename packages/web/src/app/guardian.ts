@@ -7,6 +7,7 @@
  * is ignored, so no script on the page ever holds it. The acting device is sent as X-Burrow-Device
  * (ApiClient.deviceId) and as `?device=` on the stream.
  */
+import type { CreateInvitationResponse, ListBlocksResponse, SecondFactorRequired, ToySettingsResponse } from '@burrow/api';
 import {
   ApiClient,
   FamilyDevice,
@@ -87,11 +88,8 @@ export interface GuardianState {
   reviews: PendingReview[];
 }
 
-/** A password sign-in that waits for its second factor (accounts/second-factor.ts on the server). */
-export interface PendingSignIn {
-  pendingToken: string;
-  methods: ('totp' | 'passkey' | 'recovery_code')[];
-}
+/** A password sign-in that waits for its second factor: its token and the methods it can use. */
+export type PendingSignIn = Pick<SecondFactorRequired, 'pendingToken' | 'methods'>;
 
 export type SendStage =
   { stage: 'sealing' } | { stage: 'uploading'; progress: UploadProgress } | { stage: 'posting' };
@@ -181,7 +179,7 @@ export class Guardian {
 
   async signUp(email: string, password: string): Promise<void> {
     // Sets the session cookie; the token in the body is not kept. The recovery codes are shown once.
-    const res = await this.api.request<{ recoveryCodes?: string[] }>('POST', '/v1/accounts', { email, password });
+    const res = await this.api.signUp(email, password);
     // Shown once this browser's device is registered and the account loaded, not while that runs:
     // confirming the codes mid-way used to race the phase change (sign-up form back, then setup).
     try {
@@ -198,12 +196,8 @@ export class Guardian {
 
   /** Signs in with a password; returns the pending sign-in when a second factor is needed. */
   async logIn(email: string, password: string): Promise<PendingSignIn | null> {
-    const res = await this.api.request<{ secondFactorRequired?: true; pendingToken?: string; methods?: PendingSignIn['methods'] }>(
-      'POST',
-      '/v1/sessions',
-      { email, password },
-    );
-    if (res.secondFactorRequired && res.pendingToken) return { pendingToken: res.pendingToken, methods: res.methods ?? [] };
+    const res = await this.api.logIn(email, password);
+    if ('secondFactorRequired' in res) return { pendingToken: res.pendingToken, methods: res.methods };
     await this.signedIn();
     return null;
   }
@@ -524,7 +518,7 @@ export class Guardian {
   // --- who may talk to the child (docs/safety.md) ---
 
   /** Creates a single-use invitation; its code is shown once. */
-  invite(): Promise<{ invitationId: string; code: string; expiresAt: number }> {
+  invite(): Promise<CreateInvitationResponse> {
     return this.device.invite(this.requireFamily());
   }
 
@@ -532,7 +526,7 @@ export class Guardian {
   async familyPeople(): Promise<{
     requests: JoinRequest[];
     pendingDevices: PendingDevice[];
-    blocks: { accountId: string; email: string; createdAt: number }[];
+    blocks: ListBlocksResponse['blocks'];
   }> {
     const familyId = this.requireFamily();
     const [requests, pending, blocks] = await Promise.all([
@@ -643,7 +637,7 @@ export class Guardian {
       .filter((p) => p.deviceIds.length > 0);
   }
 
-  toySettings(toyId: string): Promise<{ settings: ToySettingsWire | null }> {
+  toySettings(toyId: string): Promise<ToySettingsResponse> {
     return this.api.getToySettings(this.requireFamily(), toyId);
   }
 

@@ -3,52 +3,39 @@
  * @simplewebauthn/browser, TOTP, recovery codes, sessions and security events. Authenticated by
  * the HttpOnly session cookie, like everything else here.
  */
+import type {
+  Accepted,
+  FamilyRequirementResponse,
+  PasskeysResponse,
+  PasskeyView,
+  RecoveryCodesResponse,
+  RevokedResponse,
+  SecurityEventsResponse,
+  SecurityStatus,
+  SessionsResponse,
+  SignedInResponse,
+  TotpEnrolmentResponse,
+  WebAuthnOptionsResponse,
+} from '@burrow/api';
 import { ApiClient } from '@burrow/client';
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
 
 const api = new ApiClient({ baseUrl: window.location.origin });
 
-export interface PasskeyView {
-  passkeyId: string;
-  name: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
-export interface SecurityStatus {
-  totp: boolean;
-  passkeys: number;
-  recoveryCodes: number;
-  requiredByFamily: boolean;
-  mustAdd: boolean;
-}
-export interface SessionView {
-  sessionId: string;
-  current: boolean;
-  browser: string;
-  system: string | null;
-  ip: string | null;
-  createdAt: number;
-  lastUsedAt: number;
-}
-export interface SecurityEvent {
-  kind: string;
-  at: number;
-  ip: string | null;
-  browser: string | null;
-  detail: string | null;
-}
+// The wire types of these calls come from @burrow/api (written once, with the server's schemas).
+export type { PasskeyView, SecurityEvent, SecurityStatus, SessionView } from '@burrow/api';
 
-type Options = { challengeId: string; options: Record<string, unknown> };
+type Options = WebAuthnOptionsResponse;
 
 export const passkeysSupported = (): boolean => typeof window.PublicKeyCredential === 'function';
 
 export const securityApi = {
   status: () => api.request<SecurityStatus>('GET', '/v1/me/security'),
-  events: () => api.request<{ events: SecurityEvent[] }>('GET', '/v1/me/security-events'),
-  sessions: () => api.request<{ sessions: SessionView[] }>('GET', '/v1/sessions'),
+  events: () => api.request<SecurityEventsResponse>('GET', '/v1/me/security-events'),
+  sessions: () => api.request<SessionsResponse>('GET', '/v1/sessions'),
   revokeSession: (id: string) => api.request<void>('DELETE', `/v1/sessions/${encodeURIComponent(id)}`),
-  revokeOthers: () => api.request<{ ended: number }>('DELETE', '/v1/sessions'),
-  passkeys: () => api.request<{ passkeys: PasskeyView[] }>('GET', '/v1/me/passkeys'),
+  revokeOthers: () => api.request<RevokedResponse>('DELETE', '/v1/sessions'),
+  passkeys: () => api.request<PasskeysResponse>('GET', '/v1/me/passkeys'),
   async addPasskey(name: string): Promise<PasskeyView> {
     const { challengeId, options } = await api.request<Options>('POST', '/v1/me/passkeys/options');
     const response = await startRegistration({
@@ -59,19 +46,19 @@ export const securityApi = {
   renamePasskey: (id: string, name: string) =>
     api.request<void>('PATCH', `/v1/me/passkeys/${encodeURIComponent(id)}`, { name }),
   removePasskey: (id: string) => api.request<void>('DELETE', `/v1/me/passkeys/${encodeURIComponent(id)}`),
-  beginTotp: () => api.request<{ secret: string; uri: string }>('POST', '/v1/me/totp'),
+  beginTotp: () => api.request<TotpEnrolmentResponse>('POST', '/v1/me/totp'),
   confirmTotp: (code: string) =>
-    api.request<{ recoveryCodes: string[] }>('POST', '/v1/me/totp/confirm', { code }),
+    api.request<RecoveryCodesResponse>('POST', '/v1/me/totp/confirm', { code }),
   disableTotp: (password: string) => api.request<void>('DELETE', '/v1/me/totp', { password }),
   renewCodes: (password: string) =>
-    api.request<{ recoveryCodes: string[] }>('POST', '/v1/me/recovery-codes', { password }),
+    api.request<RecoveryCodesResponse>('POST', '/v1/me/recovery-codes', { password }),
   familyRequirement: (familyId: string) =>
-    api.request<{ required: boolean; membersWithout: number }>(
+    api.request<FamilyRequirementResponse>(
       'GET',
       `/v1/families/${encodeURIComponent(familyId)}/second-factor-requirement`,
     ),
   setFamilyRequirement: (familyId: string, required: boolean) =>
-    api.request<{ required: boolean; membersWithout: number }>(
+    api.request<FamilyRequirementResponse>(
       'PUT',
       `/v1/families/${encodeURIComponent(familyId)}/second-factor-requirement`,
       { required },
@@ -85,10 +72,10 @@ export const securityApi = {
     const response = await startAuthentication({
       optionsJSON: options as unknown as Parameters<typeof startAuthentication>[0]['optionsJSON'],
     });
-    await api.request('POST', '/v1/passkey-sign-ins', { challengeId, response });
+    await api.request<SignedInResponse>('POST', '/v1/passkey-sign-ins', { challengeId, response });
   },
   secondFactorCode: (pendingToken: string, code: string) =>
-    api.request('POST', '/v1/sessions/second-factor', { pendingToken, code }),
+    api.request<SignedInResponse>('POST', '/v1/sessions/second-factor', { pendingToken, code }),
   async secondFactorPasskey(pendingToken: string): Promise<void> {
     const { challengeId, options } = await api.request<Options>(
       'POST',
@@ -98,10 +85,10 @@ export const securityApi = {
     const response = await startAuthentication({
       optionsJSON: options as unknown as Parameters<typeof startAuthentication>[0]['optionsJSON'],
     });
-    await api.request('POST', '/v1/sessions/second-factor/passkey', { pendingToken, challengeId, response });
+    await api.request<SignedInResponse>('POST', '/v1/sessions/second-factor/passkey', { pendingToken, challengeId, response });
   },
   verifyEmail: (token: string) => api.request<void>('POST', '/v1/email-verifications', { token }),
-  requestReset: (email: string) => api.request('POST', '/v1/password-resets', { email }),
+  requestReset: (email: string) => api.request<Accepted>('POST', '/v1/password-resets', { email }),
   resetPassword: (token: string, password: string) =>
     api.request<void>('POST', '/v1/password-resets/complete', { token, password }),
   resetWithCode: (email: string, recoveryCode: string, password: string) =>

@@ -3,29 +3,12 @@
  * records for each affected account, shown with the headings California Civil Code § 1798.82(d)(1)
  * requires and the dates, plus the banner the signed-in layout shows while one is unread.
  */
+import type { Notice, NoticesResponse } from '@burrow/api';
 import { ApiClient } from '@burrow/client';
 import { useCallback, useEffect, useState } from 'react';
 import { follow } from '../router.js';
 
 const api = new ApiClient({ baseUrl: window.location.origin });
-
-export interface NoticeSection {
-  heading: string;
-  body: string;
-}
-
-export interface InAppNotice {
-  incidentId: string;
-  title: string;
-  noticeDate: number;
-  occurredFrom: number | null;
-  occurredTo: number | null;
-  discoveredAt: number;
-  sections: NoticeSection[];
-  signedOut: boolean;
-  resetRequired: boolean;
-  readAt: number | null;
-}
 
 /** Fired after a notice is marked read, so the banner updates without a reload. */
 const CHANGED = 'burrow-notices-changed';
@@ -36,10 +19,10 @@ export async function markNoticeRead(incidentId: string): Promise<void> {
 }
 
 /** The signed-in account's notices, newest first; `null` while loading. */
-export function useNotices(): { notices: InAppNotice[] | null; unread: number; error: string | null } {
-  const [state, setState] = useState<{ notices: InAppNotice[] | null; unread: number; error: string | null }>({ notices: null, unread: 0, error: null });
+export function useNotices(): { notices: Notice[] | null; unread: number; error: string | null } {
+  const [state, setState] = useState<{ notices: Notice[] | null; unread: number; error: string | null }>({ notices: null, unread: 0, error: null });
   const load = useCallback(() => {
-    api.request<{ notices: InAppNotice[]; unread: number }>('GET', '/v1/me/notices').then(
+    api.request<NoticesResponse>('GET', '/v1/me/notices').then(
       (r) => {
         setState({ notices: r.notices, unread: r.unread, error: null });
       },
@@ -60,14 +43,14 @@ export function useNotices(): { notices: InAppNotice[] | null; unread: number; e
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
-function occurred(n: InAppNotice): string {
+function occurred(n: Notice): string {
   if (n.occurredFrom === null) return 'not yet determined';
   if (n.occurredTo === null || day(n.occurredTo) === day(n.occurredFrom)) return day(n.occurredFrom);
   return `${day(n.occurredFrom)} to ${day(n.occurredTo)}`;
 }
 
 /** One notice: its title, its dates, and its five sections in the statute's order. */
-export function IncidentNotice({ notice }: { notice: InAppNotice }) {
+export function IncidentNotice({ notice }: { notice: Notice }) {
   const titleId = `notice-${notice.incidentId}`;
   return (
     <article className="card" aria-labelledby={titleId}>

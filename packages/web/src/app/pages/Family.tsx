@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import type { ListBlocksResponse } from '@burrow/api';
 import type { Grant, JoinRequest, PendingDevice } from '@burrow/client';
 import { deviceFingerprint } from '@burrow/protocol';
 import { describeError } from '../../shared/errors.js';
@@ -8,7 +9,7 @@ import { useGuardian } from '../context.js';
 interface People {
   requests: JoinRequest[];
   pendingDevices: PendingDevice[];
-  blocks: { accountId: string; email: string; createdAt: number }[];
+  blocks: ListBlocksResponse['blocks'];
 }
 
 /**

@@ -1,0 +1,36 @@
+/** The error body every route can answer with (docs/api.md, "Errors"), and its closed set of codes. */
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Every `error.code` the API answers with. The server maps each to its HTTP status (errors/codes.ts). */
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'gone',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Registered once by the server (`app.addSchema`) and referenced as `Error` by every route. */
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
+      message: Type.String(),
+    }),
+  },
+  { $id: 'Error', title: 'Error' },
+);
+export type ErrorBody = Static<typeof ErrorSchema>;
+
+/** Responses a route declares besides its success: any 4xx and 5xx carry ErrorSchema. */
+export const errorResponses = {
+  '4xx': Type.Ref('Error'),
+  '5xx': Type.Ref('Error'),
+} as const;

@@ -1,0 +1,48 @@
+/** Blobs, messages, inbox, sent receipts (docs/api.md, "Messages"). */
+import { Type, type Static } from '@sinclair/typebox';
+import { Base64url, Cursor, DeviceId, Envelope, FamilyId, MessageId } from './primitives.js';
+
+export const BlobParams = Type.Object({
+  familyId: FamilyId,
+  hash: Base64url({ bytes: 32, description: 'base64url SHA-256 of the body.' }),
+});
+export const UploadBlobResponse = Type.Object({ hash: Type.String(), size: Type.Integer() });
+export type UploadBlobResponse = Static<typeof UploadBlobResponse>;
+
+export const SendMessageBody = Type.Object({ envelope: Envelope });
+export type SendMessageBody = Static<typeof SendMessageBody>;
+export const SendMessageResponse = Type.Object({ messageId: MessageId, seq: Type.Integer() });
+export type SendMessageResponse = Static<typeof SendMessageResponse>;
+
+/** A page of a cursor-ordered list: items after `after`, at most `limit`. */
+export const PageQuery = Type.Object({
+  after: Type.Optional(Cursor),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+export type PageQuery = Static<typeof PageQuery>;
+
+export const InboxItem = Type.Object({ seq: Type.Integer(), envelope: Envelope });
+export type InboxItem = Static<typeof InboxItem>;
+export const InboxResponse = Type.Object({
+  messages: Type.Array(InboxItem),
+  next: Type.Integer({ description: 'Pass as `after` to continue; equals `after` when nothing is new.' }),
+});
+export type InboxResponse = Static<typeof InboxResponse>;
+
+export const ReceiptKind = Type.Union([Type.Literal('delivered'), Type.Literal('played')]);
+export type ReceiptKind = Static<typeof ReceiptKind>;
+/** `declined`: set by the server when a guardian declined the message after review. */
+const SentReceiptKind = Type.Union([Type.Literal('delivered'), Type.Literal('played'), Type.Literal('declined')]);
+
+export const SentItem = Type.Object({
+  seq: Type.Integer(),
+  messageId: MessageId,
+  receipts: Type.Array(Type.Object({ deviceId: DeviceId, kind: SentReceiptKind, at: Type.Integer() })),
+});
+export type SentItem = Static<typeof SentItem>;
+export const SentResponse = Type.Object({ messages: Type.Array(SentItem) });
+export type SentResponse = Static<typeof SentResponse>;
+
+export const MessageParams = Type.Object({ messageId: MessageId });
+export const ReceiptBody = Type.Object({ kind: ReceiptKind });
+export type ReceiptBody = Static<typeof ReceiptBody>;
