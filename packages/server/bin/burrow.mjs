@@ -1,5 +1,28 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so the server needs no build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli.ts');
+// `burrow`: production runs the compiled bundle (dist/burrow.mjs, made by `npm run build`);
+// development runs the TypeScript sources through tsx, a devDependency production need not install.
+// Production means NODE_ENV=production or `burrow serve --production`; without tsx the bundle is
+// used too. Plain JavaScript: this file must run with neither tsx nor a build.
+import { existsSync } from 'node:fs';
+
+const argv = process.argv.slice(2);
+const compiled = new URL('../dist/burrow.mjs', import.meta.url);
+const production = process.env.NODE_ENV === 'production' || (argv[0] === 'serve' && argv.includes('--production'));
+
+async function sources() {
+  try {
+    const { register } = await import('tsx/esm/api');
+    register();
+  } catch {
+    return null; // no tsx (a production install): use the bundle.
+  }
+  return import('../src/cli.ts');
+}
+
+const cli = production ? null : await sources();
+if (!cli && !existsSync(compiled)) {
+  console.error('burrow: packages/server/dist/burrow.mjs is missing: run `npm run build` first (docs/operations.md).');
+  process.exit(1);
+}
+const { main } = cli ?? (await import(compiled.href));
+process.exitCode = await main(argv);

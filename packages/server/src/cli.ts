@@ -3,31 +3,61 @@
  *
  *   burrow serve     run the server (what `npm start` does)
  *   burrow migrate   apply database migrations and exit
- *   burrow doctor    check the deployment (docs/operations.md); exit 1 on any finding
+ *   burrow doctor    check the deployment (docs/operations.md)
  *   burrow backup    encrypted, verified backups; `burrow restore` brings one back (docs/operations.md)
  *   burrow incident  open an incident, notify the families, track the 72-hour deadline, report
  *
- * Configuration comes from the environment, exactly as for the server (README, "Configuration").
+ * Every command and subcommand answers `--help`/`-h` (exit 0); a wrong command line prints the usage
+ * on stderr and exits 2 (cli-args.ts). Configuration comes from the environment, exactly as for the
+ * server (README, "Configuration").
  */
+import { fileURLToPath } from 'node:url';
+import { BACKUP_HELP, backupCommand } from './backup/commands.js';
+import { HelpRequested, parseCommand, runCli, UsageError, type CliOutput } from './cli-args.js';
 import { ConfigError, parseConfig } from './config/load.js';
 import { migrate, openDb } from './db/index.js';
-import { formatFindings, runDoctor } from './doctor/index.js';
-import { BACKUP_HELP, backupCommand } from './backup/commands.js';
+import { doctorCommand, DOCTOR_USAGE } from './doctor/command.js';
 import { INCIDENT_HELP, incidentCommand } from './incidents/commands.js';
 
-const HELP = `Usage: burrow <command>
+const SERVE_USAGE = `Usage: burrow serve [--production] [--backup-every 24h --backup-dir DIR [--backup-keep 7] [--backup-recipient age1…]]
+
+Runs the server (what \`npm start\` does). Configuration comes from the environment (README).
+  --production           refuse to start on any doctor finding (also NODE_ENV=production)
+  --backup-every 24h     back up in-process on a schedule (docs/operations.md, "Scheduled backups")
+  --backup-dir DIR       where scheduled backups go
+  --backup-keep N        how many scheduled backups to keep (default 7)
+  --backup-recipient R   the operator's age recipient (also BURROW_BACKUP_RECIPIENT)`;
+
+const MIGRATE_USAGE = `Usage: burrow migrate
+
+Applies the database migrations (BURROW_DATABASE_URL, or SQLite under BURROW_DATA_DIR) and exits.`;
+
+/** The top-level usage: every command in one screen. */
+export const HELP = `Usage: burrow <command> [options]   (burrow <command> --help for one command)
 
 Commands:
   serve [--production] [--backup-every 24h --backup-dir DIR [--backup-keep 7]]
                                         run the server (same as npm start); --production refuses unsafe
                                         settings; --backup-every backs up in-process (BURROW_BACKUP_RECIPIENT)
   migrate                               apply database migrations and exit
-  doctor                                check the deployment; print each finding with its fix (exit 1 if any)
+  doctor [--production]                 check the deployment and print each finding with its fix;
+                                        exit 1 if anything that matters now is wrong
 ${BACKUP_HELP}
 ${INCIDENT_HELP}
   help                                  show this help`;
 
-async function runMigrate(): Promise<void> {
+function serveOptions(args: readonly string[]): void {
+  parseCommand(args, SERVE_USAGE, {
+    production: { type: 'boolean' },
+    'backup-every': { type: 'string' },
+    'backup-dir': { type: 'string' },
+    'backup-keep': { type: 'string' },
+    'backup-recipient': { type: 'string' },
+  });
+}
+
+async function runMigrate(args: readonly string[]): Promise<void> {
+  parseCommand(args, MIGRATE_USAGE, {});
   const config = parseConfig();
   const { db, dialect } = openDb(config.database);
   try {
@@ -38,30 +68,20 @@ async function runMigrate(): Promise<void> {
   }
 }
 
-async function runDoctorCommand(): Promise<void> {
-  const config = parseConfig();
-  const findings = await runDoctor(config);
-  if (findings.length === 0) {
-    console.log('burrow doctor: no findings. This deployment passes every check (docs/operations.md).');
-    return;
-  }
-  console.log(`burrow doctor: ${String(findings.length)} finding(s):\n${formatFindings(findings, 'refusal')}`);
-  process.exitCode = 1;
-}
-
-export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const [command = 'help'] = argv;
+async function dispatch(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help') throw new HelpRequested(HELP);
   try {
-    if (command === 'serve') await import('./main.js');
-    else if (command === 'migrate') await runMigrate();
-    else if (command === 'doctor') await runDoctorCommand();
-    else if (command === 'backup' || command === 'restore') await backupCommand(command, argv.slice(1));
-    else if (command === 'incident') await incidentCommand(argv.slice(1));
-    else if (command === 'help' || command === '--help' || command === '-h') console.log(HELP);
-    else {
-      console.error(`Unknown command: ${command}\n\n${HELP}`);
-      process.exitCode = 2;
-    }
+    if (command === 'serve') {
+      serveOptions(rest);
+      // main.ts reads the same flags from process.argv and starts listening on import.
+      await import('./main.js');
+    } else if (command === 'migrate') await runMigrate(rest);
+    else if (command === 'doctor') await doctorCommand(rest);
+    else if (command === 'backup' || command === 'restore') await backupCommand(command, rest);
+    else if (command === 'incident') await incidentCommand(rest);
+    else if (command === '--help' || command === '-h') throw new HelpRequested(HELP);
+    else throw new UsageError(command.startsWith('-') ? `Unknown option '${command}'.` : `Unknown command '${command}'.`, HELP);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`Burrow cannot start: ${err.message}`);
@@ -72,4 +92,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
 }
 
-await main();
+/** Runs `burrow` with `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: readonly string[] = process.argv.slice(2), output?: CliOutput): Promise<number> {
+  return runCli('burrow', () => dispatch(argv), output);
+}
+
+/** Doctor's usage, re-exported so the top-level help and tests can reach it. */
+export { DOCTOR_USAGE, SERVE_USAGE, MIGRATE_USAGE };
+
+// Run directly (`tsx packages/server/src/cli.ts …`); the bin (bin/burrow.mjs) imports and calls main().
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = await main();

@@ -16,8 +16,52 @@ import { isApiError } from '@burrow/client';
 import QRCode from 'qrcode';
 import { HeadlessToy } from './headless-toy.js';
 
-const HELP = `Usage: burrow-toy --server URL --data DIR [--play-command CMD | --play-dir DIR] [--record-command CMD | --record-file FILE]
-Keys: b = pairing button, p = play next, r = record answer, s = status, q = quit`;
+const KEYS = 'Keys: b = pairing button, p = play next, r = record answer, s = status, q = quit';
+
+/** The usage `--help` prints (exit 0) and a wrong command line prints on stderr (exit 2). */
+export const HELP = `Usage: burrow-toy [--server URL] [--data DIR] [--play-command CMD | --play-dir DIR]
+                  [--record-command CMD | --record-file FILE]
+
+The headless toy: pairs with a family, then plays and records through commands or files.
+  --server URL          the Burrow server (default http://localhost:8080)
+  --data DIR            where the toy keeps its keys and messages (default ./toy-data)
+  --play-command CMD    play each message through CMD on stdin, e.g. "aplay -q -" or "mpv --volume={volume} -"
+  --play-dir DIR        or write each played message to DIR (default DATA/played)
+  --record-command CMD  record an answer from CMD's stdout, e.g. "arecord -q -d 10 -t wav -"
+  --record-file FILE    or send FILE as the answer (default: a bundled hello.wav)
+  -h, --help            show this help
+${KEYS}`;
+
+const OPTIONS = {
+  server: { type: 'string', default: 'http://localhost:8080' },
+  data: { type: 'string', default: './toy-data' },
+  'play-command': { type: 'string' },
+  'play-dir': { type: 'string' },
+  'record-command': { type: 'string' },
+  'record-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * Parses the command line strictly (node:util parseArgs). Returns null after printing the usage
+ * for `--help`; on an unknown option or a stray argument prints the usage on stderr, sets exit code
+ * 2 and returns null.
+ */
+export function parseToyArgs(argv: readonly string[]): ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; strict: true }>>['values'] | null {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(HELP);
+    return null;
+  }
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, strict: true }).values;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS')) throw err;
+    console.error(`burrow-toy: ${(err as Error).message.replace(/\. To specify a positional argument.*$/s, '.')}\n\n${HELP}`);
+    process.exitCode = 2;
+    return null;
+  }
+}
 
 function printQr(text: string): void {
   QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }).then(
@@ -40,22 +84,8 @@ async function startWhenReachable(options: Parameters<typeof HeadlessToy.start>[
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      server: { type: 'string', default: 'http://localhost:8080' },
-      data: { type: 'string', default: './toy-data' },
-      'play-command': { type: 'string' },
-      'play-dir': { type: 'string' },
-      'record-command': { type: 'string' },
-      'record-file': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
+  const values = parseToyArgs(argv);
+  if (values === null) return;
   const dataDir = values.data;
   const recordFile = values['record-file'] ?? fileURLToPath(new URL('../assets/hello.wav', import.meta.url));
   const toy = await startWhenReachable({
@@ -80,7 +110,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     },
   });
   console.log(`Burrow toy ${toy.device.toyId} — ${(await toy.device.isPaired()) ? 'paired' : 'not paired: press b to pair'}`);
-  console.log(HELP.split('\n')[1]);
+  console.log(KEYS);
 
   let pairing = false;
   const onKey = async (key: string) => {

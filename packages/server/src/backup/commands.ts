@@ -3,8 +3,8 @@
  * `burrow backup [keygen|verify]` and `burrow restore`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { openBlobs } from '../blobs/index.js';
+import { parseCommand, required, UsageError } from '../cli-args.js';
 import { parseConfig } from '../config/load.js';
 import { openDb } from '../db/index.js';
 import { createBackup } from './backup.js';
@@ -25,6 +25,21 @@ export const BACKUP_HELP = `  backup keygen --identity FILE         make an age 
                                         print a systemd service + timer (or: serve --backup-every 24h)
   restore DIR --identity FILE           restore into an empty installation, checking every hash`;
 
+const KEYGEN_USAGE = `Usage: burrow backup keygen --identity FILE
+Makes an age identity (written 0600, refused if FILE exists) and prints its recipient.`;
+const BACKUP_USAGE = `Usage: burrow backup [--recipient age1…] [--out DIR]
+       burrow backup keygen|verify|schedule … (burrow backup <sub> --help)
+Writes an encrypted, verified snapshot to DIR (default ./backups). The recipient may also come
+from BURROW_BACKUP_RECIPIENT.
+
+${BACKUP_HELP}`;
+const VERIFY_USAGE = `Usage: burrow backup verify DIR [--identity FILE]
+Checks a backup's hashes; with --identity, decrypts it and checks every blob too.`;
+const SCHEDULE_USAGE = `Usage: burrow backup schedule [--on-calendar daily] [--out DIR] [--env-file FILE]
+Prints a systemd service and timer that run \`burrow backup\` (or use: burrow serve --backup-every 24h).`;
+const RESTORE_USAGE = `Usage: burrow restore DIR --identity FILE
+Restores a backup into an empty installation (the configured database and blob store), checking every hash.`;
+
 function readIdentity(path: string): string {
   const line = readFileSync(path, 'utf8')
     .split('\n')
@@ -34,18 +49,18 @@ function readIdentity(path: string): string {
 }
 
 async function keygen(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { identity: { type: 'string' } } });
-  if (!values.identity) throw new BackupError('Usage: burrow backup keygen --identity FILE');
+  const { values } = parseCommand(args, KEYGEN_USAGE, { identity: { type: 'string' } });
+  const file = required(values.identity, '--identity FILE', KEYGEN_USAGE);
   const { identity, recipient } = await generateBackupIdentity();
-  writeFileSync(values.identity, `# recipient: ${recipient}\n${identity}\n`, { mode: 0o600, flag: 'wx' });
-  console.log(`Identity written to ${values.identity} (keep it offline, away from the server and its backups).`);
+  writeFileSync(file, `# recipient: ${recipient}\n${identity}\n`, { mode: 0o600, flag: 'wx' });
+  console.log(`Identity written to ${file} (keep it offline, away from the server and its backups).`);
   console.log(`Recipient (give this to the server): ${recipient}`);
 }
 
 async function backup(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values } = parseArgs({ args, options: { recipient: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseCommand(args, BACKUP_USAGE, { recipient: { type: 'string' }, out: { type: 'string' } });
   const recipient = values.recipient ?? env.BURROW_BACKUP_RECIPIENT;
-  if (!recipient) throw new BackupError('Give the operator’s age recipient: --recipient age1… (or BURROW_BACKUP_RECIPIENT).');
+  if (!recipient) throw new UsageError('Give the operator’s age recipient: --recipient age1… (or BURROW_BACKUP_RECIPIENT).', BACKUP_USAGE);
   const config = parseConfig(env);
   const { db } = openDb(config.database);
   try {
@@ -68,9 +83,8 @@ async function backup(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 async function verify(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { identity: { type: 'string' } } });
-  const [dir] = positionals;
-  if (!dir) throw new BackupError('Usage: burrow backup verify DIR [--identity FILE]');
+  const { values, positionals } = parseCommand(args, VERIFY_USAGE, { identity: { type: 'string' } }, { min: 1, max: 1 });
+  const dir = positionals[0] ?? '';
   const s = await verifyBackup(dir, values.identity ? readIdentity(values.identity) : null, terminalProgress());
   console.log(`Backup OK: ${dir} (${s.manifest.createdAt}, ${s.manifest.dialect})`);
   console.log(`  ${String(s.files)} files match manifest.json`);
@@ -80,13 +94,13 @@ async function verify(args: string[]): Promise<void> {
 }
 
 async function restore(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { identity: { type: 'string' } } });
-  const [dir] = positionals;
-  if (!dir || !values.identity) throw new BackupError('Usage: burrow restore DIR --identity FILE');
+  const { values, positionals } = parseCommand(args, RESTORE_USAGE, { identity: { type: 'string' } }, { min: 1, max: 1 });
+  const dir = positionals[0] ?? '';
+  const identityFile = required(values.identity, '--identity FILE', RESTORE_USAGE);
   const config = parseConfig(env);
   const s = await restoreBackup({
     dir,
-    identity: readIdentity(values.identity),
+    identity: readIdentity(identityFile),
     config,
     blobs: openBlobs(config),
     progress: terminalProgress(),
@@ -96,7 +110,7 @@ async function restore(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 function printSchedule(args: string[]): void {
-  const { values } = parseArgs({ args, options: { 'on-calendar': { type: 'string' }, out: { type: 'string' }, 'env-file': { type: 'string' } } });
+  const { values } = parseCommand(args, SCHEDULE_USAGE, { 'on-calendar': { type: 'string' }, out: { type: 'string' }, 'env-file': { type: 'string' } });
   console.log(
     renderSystemdUnits({
       onCalendar: values['on-calendar'] ?? 'daily',
@@ -107,7 +121,10 @@ function printSchedule(args: string[]): void {
   );
 }
 
-/** Runs `burrow backup …` or `burrow restore …`; BackupError becomes a one-line message and exit 1. */
+/**
+ * Runs `burrow backup …` or `burrow restore …`; BackupError becomes a one-line message and exit 1.
+ * A wrong command line throws UsageError and `--help` HelpRequested (cli-args.ts: exit 2 and 0).
+ */
 export async function backupCommand(command: 'backup' | 'restore', args: string[], env = process.env): Promise<void> {
   try {
     if (command === 'restore') await restore(args, env);
@@ -116,7 +133,7 @@ export async function backupCommand(command: 'backup' | 'restore', args: string[
     else if (args[0] === 'schedule') printSchedule(args.slice(1));
     else await backup(args, env);
   } catch (err) {
-    if (err instanceof BackupError || (err as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if (err instanceof BackupError) {
       console.error(`burrow ${command}: ${(err as Error).message}`);
       process.exitCode = 1;
       return;

@@ -1,9 +1,9 @@
 /** `burrow incident open|notify|status|report` — the operator's side of incidents (docs/operations.md). */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { terminalProgress } from '../backup/progress.js';
+import { HelpRequested, parseCommand, UsageError, type PositionalCount } from '../cli-args.js';
 import { systemClock } from '../clock/index.js';
 import { honeycheckerDirOf, parseConfig, type Config } from '../config/load.js';
 import { HONEYCHECKER_FILE, openHoneychecker, resolveHoneycheckerSecret, type Honeychecker } from '../honeychecker/index.js';
@@ -21,6 +21,69 @@ export const INCIDENT_HELP = `  incident open --summary TEXT --scope all|family:
   incident status ID                    who was notified, failures, time left to the 72-hour deadline
   incident report ID [--out FILE]       write the regulator's report (GDPR Art. 33(3))`;
 
+const USAGE = `Usage: burrow incident open|notify|status|report … (burrow incident <sub> --help)
+
+${INCIDENT_HELP}`;
+
+/** Every option any incident subcommand takes; each subcommand accepts only its own (below). */
+interface IncidentArgs {
+  summary?: string;
+  scope?: string;
+  occurred?: string;
+  discovered?: string;
+  information?: string;
+  actions?: string;
+  out?: string;
+  'force-sign-out'?: boolean;
+  'force-reset'?: boolean;
+}
+
+const text = { type: 'string' } as const;
+const flag = { type: 'boolean' } as const;
+const one: PositionalCount = { min: 1, max: 1 };
+
+const SUBCOMMANDS = {
+  open: {
+    usage: `Usage: burrow incident open --summary TEXT --scope all|family:ID|account:ID [--occurred DATE[..DATE]]
+                            [--discovered DATE] [--information TEXT] [--actions TEXT]
+Opens an incident and prints how many accounts it affects and the regulator's 72-hour deadline.`,
+    options: { summary: text, scope: text, occurred: text, discovered: text, information: text, actions: text },
+    positionals: { max: 0 },
+  },
+  notify: {
+    usage: `Usage: burrow incident notify ID [--force-sign-out] [--force-reset]
+Mails every affected guardian once (re-run retries failures) and shows the notice in the web app;
+--force-sign-out ends their sessions, --force-reset requires a new password at the next sign-in.`,
+    options: { 'force-sign-out': flag, 'force-reset': flag },
+    positionals: one,
+  },
+  status: {
+    usage: `Usage: burrow incident status ID
+Who was notified, the failures, and the time left to the 72-hour deadline.`,
+    options: {},
+    positionals: one,
+  },
+  report: {
+    usage: `Usage: burrow incident report ID [--out FILE]
+Writes the regulator's report (GDPR Art. 33(3)); default file incident-ID-report.md.`,
+    options: { out: text },
+    positionals: one,
+  },
+} as const;
+
+type Subcommand = keyof typeof SUBCOMMANDS;
+
+/** Checks the command line before anything is opened: a typo costs no database connection. */
+function parseIncidentArgs(args: readonly string[]): { sub: Subcommand; values: IncidentArgs; id: string } {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') throw new HelpRequested(USAGE);
+  if (!Object.hasOwn(SUBCOMMANDS, sub))
+    throw new UsageError(sub.startsWith('-') ? `Unknown option '${sub}'.` : `Unknown incident subcommand '${sub}'.`, USAGE);
+  const spec = SUBCOMMANDS[sub as Subcommand];
+  const { values, positionals } = parseCommand(rest, spec.usage, spec.options, spec.positionals);
+  return { sub: sub as Subcommand, values: values as IncidentArgs, id: positionals[0] ?? '' };
+}
+
 function parseDate(text: string, what: string): number {
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new IncidentError(`${what} must be a date such as 2026-11-20 or 2026-11-20T14:00Z.`);
@@ -34,7 +97,7 @@ function contactOf(config: Config): string {
 }
 
 export async function incidentCommand(args: string[], deps: { mailer?: Mailer; log?: Logger } = {}): Promise<void> {
-  const [sub, ...rest] = args;
+  const { sub, values, id } = parseIncidentArgs(args);
   const config = parseConfig();
   const { db } = openDb(config.database);
   const mailer = deps.mailer ?? createMailer({ config: { ...config, mailFrom: config.accountSecurity.mailFrom } });
@@ -54,22 +117,6 @@ export async function incidentCommand(args: string[], deps: { mailer?: Mailer; l
     isCanaryAccount: (id) => honeychecker?.isCanary('account', id) ?? false,
   });
   try {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        summary: { type: 'string' },
-        scope: { type: 'string' },
-        occurred: { type: 'string' },
-        discovered: { type: 'string' },
-        information: { type: 'string' },
-        actions: { type: 'string' },
-        out: { type: 'string' },
-        'force-sign-out': { type: 'boolean' },
-        'force-reset': { type: 'boolean' },
-      },
-    });
-    const id = positionals[0] ?? '';
     if (sub === 'open') {
       const [from, to] = (values.occurred ?? '').split('..');
       const row = await incidents.open({
@@ -113,14 +160,14 @@ export async function incidentCommand(args: string[], deps: { mailer?: Mailer; l
       console.log(`  affected ${String(s.affected)}; notified ${String(sent.length)}; failed ${String(failed.length)}; not yet tried ${String(s.affected - s.notices.length)}`);
       for (const n of sent) console.log(`  sent    ${n.email}  ${new Date(n.sentAt ?? 0).toISOString()}`);
       for (const n of failed) console.log(`  FAILED  ${n.email}  after ${String(n.attempts)} attempt(s): ${n.lastError ?? ''}`);
-    } else if (sub === 'report') {
+    } else {
       const text = renderReport(await incidents.status(id), contactOf(config), systemClock.now());
       const out = values.out ?? `incident-${id}-report.md`;
       writeFileSync(out, text, { mode: 0o600 });
       console.log(`Regulator report written to ${out}`);
-    } else throw new IncidentError(`Usage:\n${INCIDENT_HELP}`);
+    }
   } catch (err) {
-    if (err instanceof IncidentError || (err as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if (err instanceof IncidentError) {
       console.error(`burrow incident: ${(err as Error).message}`);
       process.exitCode = 1;
       return;
