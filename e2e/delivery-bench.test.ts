@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatTable, runDelivery, type Plan } from './index.js';
+import { formatTable, runDelivery, type Plan } from '../bench/delivery/index.js';
 
-/** Every piece of the delivery benchmark at toy size, so the benchmark cannot rot unnoticed. */
+/**
+ * Every piece of the delivery benchmark (bench/delivery/, `npm run bench -- delivery`) at toy size,
+ * so the benchmark cannot rot unnoticed. It sits in e2e/ because npm test runs the tests under
+ * packages/, e2e/ and scripts/.
+ */
 const tiny: Plan = {
   reps: 1,
   audioBytes: 4096,
