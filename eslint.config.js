@@ -1,5 +1,5 @@
 // Lint: typescript-eslint's recommended type-aware rules for every package, plus a hard rule that
-// packages/protocol stays isomorphic and free of I/O (no node:*, no DOM, no global clock or RNG).
+// packages/protocol and packages/api stay isomorphic and free of I/O (no node:*, no DOM, no global clock or RNG).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -21,8 +21,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/protocol/src/**/*.ts'],
-    ignores: ['packages/protocol/src/**/*.test.ts'],
+    // @burrow/api is bundled into the web app and loaded by the server: the same isomorphic rules.
+    files: ['packages/protocol/src/**/*.ts', 'packages/api/src/**/*.ts'],
+    ignores: ['packages/protocol/src/**/*.test.ts', 'packages/api/src/**/*.test.ts'],
     languageOptions: { globals: {} },
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'crypto', 'os', 'http', 'https', 'net', 'child_process', 'ws', 'pg', 'kysely', 'libsql'], message: 'packages/protocol is isomorphic and free of I/O.' }] }],
