@@ -78,6 +78,20 @@ export function makeDeviceProof(keys: DeviceKeys, purpose: ProofPurpose): string
   return toBase64url(sign(keys.signSecretKey, transcript(Label.deviceProof, [purpose, keys.signPublicKey, keys.kemPublicKey])));
 }
 
+/**
+ * A signing key of small order (the identity point and the other 7 torsion points, RFC 8032 §5.1.3
+ * decoding) admits signatures that verify for every message under noble's, OpenSSL's and WebCrypto's
+ * rules alike, so no device may register one. Undecodable bytes count as weak too.
+ */
+export function isWeakSigningKey(signPublicKey: Bytes): boolean {
+  try {
+    return ed25519.Point.fromBytes(signPublicKey).isSmallOrder();
+  } catch {
+    return true;
+  }
+}
+
+/** Whether `proof` is the device's signature over its own keys for `purpose`, under a key that is not weak. */
 export function verifyDeviceProof(input: {
   signPublicKey: string;
   kemPublicKey: string;
@@ -88,6 +102,7 @@ export function verifyDeviceProof(input: {
     const signPublicKey = fromBase64url(input.signPublicKey, 32);
     const kemPublicKey = fromBase64url(input.kemPublicKey, 32);
     const proof = fromBase64url(input.proof, 64);
+    if (isWeakSigningKey(signPublicKey)) return false;
     return verifier(signPublicKey, transcript(Label.deviceProof, [input.purpose, signPublicKey, kemPublicKey]), proof);
   } catch {
     return false;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ProtocolError, parseRoster, verifyDeviceProof, verifyRosterGenesis, webCryptoVerifier, type Ed25519Subtle, type SignatureVerifier } from './index.js';
+import { defaultVerifier, isWeakSigningKey, ProtocolError, parseRoster, toBase64url, verifyDeviceProof, verifyRosterGenesis, webCryptoVerifier, type Ed25519Subtle, type SignatureVerifier } from './index.js';
 import { checkAsyncVerifier, checkVectorSignatures } from './testing/signature-vectors.js';
 import type { Vectors } from './testing/vectors.js';
 
@@ -41,4 +41,20 @@ void test('without WebCrypto Ed25519 the verifier falls back to noble and still 
     assert.equal(await verify.native(), false);
     assert.deepEqual(await checkAsyncVerifier(verify, checkVectorSignatures(stored).slice(0, 2)), []);
   }
+});
+
+void test('a device proof under a small-order signing key is refused, though every verifier accepts its signature', async () => {
+  // The identity point as the key, and R = identity, s = 0 as the signature: [s]B = R + [k]A holds
+  // for every message, so whoever knows this can "sign" anything as that device.
+  const identity = new Uint8Array(32);
+  identity[0] = 1;
+  const anySignature = new Uint8Array(64);
+  anySignature[0] = 1;
+  const message = new TextEncoder().encode('anything at all');
+  assert.equal(defaultVerifier(identity, message, anySignature), true);
+  assert.equal(await webCryptoVerifier()(identity, message, anySignature), true);
+  assert.equal(isWeakSigningKey(identity), true);
+  const kemPublicKey = stored.devices.guardian.kemPublicKey;
+  assert.equal(verifyDeviceProof({ signPublicKey: toBase64url(identity), kemPublicKey, proof: toBase64url(anySignature), purpose: 'device' }), false);
+  for (const d of Object.values(stored.devices)) assert.equal(isWeakSigningKey(Buffer.from(d.signPublicKey, 'base64url')), false);
 });
