@@ -1,15 +1,7 @@
 /**
- * The composition root: builds every service once from the ports, then the Fastify app around them.
- * It does not listen: main.ts does, and tests either listen on 127.0.0.1:0 or use inject().
- *
- * Services get their dependencies here and nowhere else — no module keeps a table of services to be
- * looked up later. The operator alerts, the mailer and the tripwire-watched blob store are each made
- * once and handed to every capability that needs them (docs/architecture.md).
- *
- * Plugins load in order: error handling and schemas, then the API description, cookies, rate limits
- * and WebSocket; then the hooks that watch every request (authentication, the audit trail and
- * anomaly blocks, the tripwires), called on the root instance because an encapsulated plugin's hooks
- * would see only its own routes; then each capability's routes as a plugin (`app.register`), then
+ * Builds the Fastify app from its ports. It does not listen: main.ts does, and tests either listen
+ * on 127.0.0.1:0 or use inject(). Plugins load in order: error handling and schemas, then the API
+ * description, cookies, rate limits and WebSocket, then authentication, then the API routes, then
  * the web app's static files.
  */
 import { readFileSync } from 'node:fs';
@@ -20,20 +12,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
-import { createAccountsModule } from './accounts/security.js';
-import { accountsRoutes } from './accounts/routes.js';
+import { accountSecurityRoutes, createAccountSecurity } from './account-security.js';
 import { createAuthHooks, registerAuth } from './auth/index.js';
-import { registerBreachWatch, type BreachWatch } from './anomalies/index.js';
-import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js';
+import { registerBreachWatch } from './anomalies/index.js';
 import type { Blobs } from './blobs/index.js';
 import type { Bus } from './bus/index.js';
 import type { Clock } from './clock/index.js';
-import type { Config } from './config/load.js';
-import type { Mailer } from './mail/index.js';
+import type { Config } from './config.js';
+import { createMailer, type Mailer } from './mail/index.js';
 import type { Db } from './db/index.js';
 import { createDevices } from './devices/service.js';
 import { devicesRoutes } from './devices/routes.js';
-import { AppError, ErrorSchema, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors/index.js';
+import { AppError, ErrorSchema, errorHandler, notFoundHandler } from './errors/index.js';
 import { createFamilies } from './families/service.js';
 import { familiesRoutes } from './families/routes.js';
 import { healthRoutes } from './health/routes.js';
@@ -48,7 +38,7 @@ import { createReviews } from './review/service.js';
 import { reviewRoutes } from './review/routes.js';
 import { streamRoutes } from './stream/routes.js';
 import { createToys } from './toys/service.js';
-import { createOperatorAlerts, createTripwires, type OperatorAlerts, type Tripwires } from './tripwires/index.js';
+import { createTripwires } from './tripwires/index.js';
 import { toysRoutes } from './toys/routes.js';
 import { createToySettings, toySettingsRoutes } from './toys/settings.js';
 import { registerSecurityHeaders } from './security-headers/index.js';
@@ -57,43 +47,19 @@ import { serveWeb } from './web/serve-web.js';
 export interface BuildAppOptions {
   config: Config;
   db: Db;
-  /** The raw blob store: the app wraps it once with the tripwires for every capability. */
   blobs: Blobs;
   bus: Bus;
   clock: Clock;
   logger: Logger;
-  /** The one mailer (SMTP when BURROW_SMTP_URL is set, else the outbox folder: mail/createMailer). */
-  mailer: Mailer;
+  /** Default: from the config (SMTP when BURROW_SMTP_URL is set, else the outbox folder). */
+  mailer?: Mailer;
 }
 
-/** The services one app was built with, for its maker (main.ts, tests): never found by lookup. */
-export interface AppServices {
-  readonly alerts: OperatorAlerts;
-  readonly tripwires: Tripwires;
-  readonly breachWatch: BreachWatch;
-  /** The in-process backup schedule (`serve --backup-every`), or null; stopped when the app closes. */
-  readonly backups: BackupScheduler | null;
-}
-
-export interface BuiltServer {
-  app: App;
-  services: AppServices;
-}
-
-/** Builds the app; `buildServer` when the caller also needs the services (tests, main.ts). */
-export async function buildApp(options: BuildAppOptions): Promise<App> {
-  return (await buildServer(options)).app;
-}
-
-export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, logger, mailer }: BuildAppOptions): Promise<BuiltServer> {
-  const log = logger;
-  // Operator alerts, made once: tripwires, anomaly detectors and the backup schedule raise them.
-  const alerts = createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
-  // Tripwires (canaries, honeywords) watch the password hasher, account mail and blob reads.
-  const tripwires = createTripwires({ config, db, clock, log, mailer, alerts });
-  // Every capability reads blobs through the same watched store, so a canary blob fires whichever route fetched it.
-  const blobs = tripwires.wrapBlobs(rawBlobs);
-  const accountsModule = createAccountsModule({ config, db, clock, log, mailer: tripwires.wrapMailer(mailer), wrapHasher: tripwires.wrapHasher });
+export async function buildApp({ config, db, blobs, bus, clock, logger, mailer: givenMailer }: BuildAppOptions): Promise<App> {
+  const mailer = givenMailer ?? createMailer({ config: { ...config, mailFrom: config.accountSecurity.mailFrom }, log: logger });
+  // Tripwires (canaries, honeywords, operator alerts) watch the password hasher, account mail and blob reads.
+  const tripwires = createTripwires({ config, db, clock, log: logger, mailer });
+  const accountSecurity = createAccountSecurity({ config, db, clock, log: logger, mailer: tripwires.wrapMailer(mailer), wrapHasher: tripwires.wrapHasher });
   const https = config.tls
     ? { key: readFileSync(config.tls.keyPath), cert: readFileSync(config.tls.certPath) }
     : null;
@@ -104,7 +70,6 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     bodyLimit: JSON_BODY_LIMIT,
     // Ajv: bodies are not type-coerced and no input may hold a non-finite number (http/validator.ts).
     schemaController: { compilersFactory: { buildValidator } },
-    frameworkErrors: frameworkErrorHandler,
     // Behind a TLS-terminating proxy, client addresses (rate limits) come from X-Forwarded-For.
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     ...(https ? { https } : {}),
@@ -150,32 +115,24 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
 
   registerAuth(app, createAuthHooks({ db, clock }));
   // Audit trail, anomaly alerts and blocks, incident notices, /metrics (issue 6; docs/operations.md).
-  const breachWatch = registerBreachWatch(app, { config, db, clock, log, mailer, operatorAlerts: alerts });
-  // Planting writes the canary rows and blob itself: the raw store, as no reader is involved.
-  tripwires.register(app, { blobs: rawBlobs });
+  registerBreachWatch(app, { config, db, clock, log: logger, mailer, operatorAlerts: tripwires.alerts });
+  tripwires.register(app, { blobs });
 
   const context = { config };
-  await app.register(accountsRoutes, { ...context, ...accountsModule });
-  await app.register(devicesRoutes, { ...context, devices: createDevices({ db, clock }) });
-  await app.register(familiesRoutes, { ...context, families: createFamilies({ db, bus, clock, log }) });
-  await app.register(toysRoutes, { ...context, toys: createToys({ db, blobs, bus, clock, log }) });
-  await app.register(invitationsRoutes, { ...context, invitations: createInvitations({ db, clock, log }) });
-  await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });
-  const messageLimits = { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES };
-  await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }) });
-  await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
-  await app.register(streamRoutes, { ...context, db, bus, clock });
-  await app.register(healthRoutes, { db });
+  const log = logger;
+  await accountSecurityRoutes(app, { ...context, ...accountSecurity });
+  devicesRoutes(app, { ...context, devices: createDevices({ db, clock }) });
+  familiesRoutes(app, { ...context, families: createFamilies({ db, bus, clock, log }) });
+  toysRoutes(app, { ...context, toys: createToys({ db, blobs, bus, clock, log }) });
+  invitationsRoutes(app, { ...context, invitations: createInvitations({ db, clock, log }) });
+  toySettingsRoutes(app, { ...context, settings: createToySettings({ db, bus, clock }) });
+  messagesRoutes(app, { ...context, messages: createMessages({ db, blobs: tripwires.wrapBlobs(blobs), bus, clock, log, limits: { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES } }) });
+  reviewRoutes(app, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
+  streamRoutes(app, { ...context, db, bus, clock });
+  healthRoutes(app, { db });
 
   app.get('/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // The web app (packages/web/dist) last, so API routes and the JSON 404 keep precedence.
   await app.register(serveWeb);
-
-  // `serve --backup-every 24h --backup-dir DIR` (docs/operations.md "Scheduled backups"). A backup
-  // copies every blob, canaries included: it reads the raw store, or each run would trip the canary.
-  const backups = config.backupSchedule
-    ? startBackupSchedule({ schedule: config.backupSchedule, database: config.database, db, blobs: rawBlobs, clock, log, alertOperator: alerts.alertOperator })
-    : null;
-  if (backups) app.addHook('onClose', () => backups.stop());
-  return { app, services: { alerts, tripwires, breachWatch, backups } };
+  return app;
 }

@@ -1,7 +1,8 @@
 /**
- * Mail-driven flows over a real SMTP sink (smtp-server), read back with mailparser: the
- * verification link at sign-up, password reset by single-use expiring link, notices of a sign-in
- * from a new browser and of every security change.
+ * Mail-driven flows of accounts over a real SMTP sink (smtp-server), read back with mailparser: the
+ * verification link at sign-up, the notice to an address's owner when someone signs up with it,
+ * notices of a sign-in from a new browser and of a password change. Password reset by link is in
+ * recovery/recovery.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -80,53 +81,6 @@ test('a verification link expires after 24 hours; a new one can be asked for', a
   assert.equal((await req('POST', '/v1/email-verifications', { token: fresh })).statusCode, 204);
 });
 
-test('password reset: same answer for unknown emails; the link works once, ends every session, and is told by mail', async () => {
-  const email = unique('reset');
-  const oldSession = await signUp(email);
-  await sink.next(email, /Confirm/);
-  const known = await req('POST', '/v1/password-resets', { email });
-  const unknownEmail = unique('nobody');
-  const unknown = await req('POST', '/v1/password-resets', { email: unknownEmail });
-  assert.equal(known.statusCode, 202);
-  assert.equal(unknown.statusCode, 202);
-  assert.equal(known.body, unknown.body);
-  const link = tokenIn((await sink.next(email, /Reset your Burrow password/)).text, '/reset-password');
-  await assert.rejects(sink.next(unknownEmail, undefined, 300), /no mail/);
-
-  // A refused new password does not spend the link.
-  const weak = await req('POST', '/v1/password-resets/complete', { token: link, password: 'password' });
-  assert.equal(weak.statusCode, 400);
-  assert.match(weak.json<{ error: { message: string } }>().error.message, /at least 15/);
-
-  const newPassword = 'a brand new walrus passphrase';
-  assert.equal((await req('POST', '/v1/password-resets/complete', { token: link, password: newPassword })).statusCode, 204);
-  assert.equal((await req('GET', '/v1/me', undefined, oldSession)).statusCode, 401, 'old sessions end');
-  assert.equal((await req('POST', '/v1/sessions', { email, password: PASSWORD })).statusCode, 401);
-  assert.equal((await req('POST', '/v1/sessions', { email, password: newPassword })).statusCode, 200);
-  const reused = await req('POST', '/v1/password-resets/complete', { token: link, password: 'yet another fine passphrase' });
-  assert.equal(reused.statusCode, 400, 'single use');
-  const notice = await sink.next(email, /security change/);
-  assert.match(notice.text, /reset/);
-});
-
-test('a reset link expires after an hour, is bound to its account and purpose, and garbage is a clear 400', async () => {
-  const email = unique('expire');
-  await signUp(email);
-  const verifyLink = tokenIn((await sink.next(email, /Confirm/)).text, '/verify-email');
-  await req('POST', '/v1/password-resets', { email });
-  const link = tokenIn((await sink.next(email, /Reset/)).text, '/reset-password');
-  // A verification token is not a reset token.
-  assert.equal((await req('POST', '/v1/password-resets/complete', { token: verifyLink, password: 'a brand new walrus passphrase' })).statusCode, 400);
-  clock.advance(60 * 60 * 1000 + 1);
-  assert.equal((await req('POST', '/v1/password-resets/complete', { token: link, password: 'a brand new walrus passphrase' })).statusCode, 400);
-  for (const token of ['', 'nope', 'bl_' + 'A'.repeat(43), 'x'.repeat(101)]) {
-    const res = await req('POST', '/v1/password-resets/complete', { token, password: 'a brand new walrus passphrase' });
-    assert.equal(res.statusCode, 400, token);
-    assert.equal(res.json<{ error: { code: string } }>().error.code, 'bad_request');
-  }
-  assert.equal((await req('POST', '/v1/password-resets', { email: 'not an email' })).statusCode, 400);
-});
-
 test('a sign-in from a browser the account has not used before is told by mail; a known one is not', async () => {
   const email = unique('notice');
   await signUp(email);
@@ -154,4 +108,28 @@ test('changing the password needs the current one, ends the other sessions, and 
   assert.equal((await req('GET', '/v1/me', undefined, second)).statusCode, 401, 'the other one ends');
   const notice = await sink.next(email, /security change/);
   assert.match(notice.text, /password .* was changed, and 1 other session was signed out/);
+});
+
+test('sign-up with an existing email answers exactly as for a new one, creates nothing, and mails the owner', async () => {
+  const email = unique('enum');
+  const token = await signUp(email);
+  await sink.next(email, /Confirm/);
+  const again = await req('POST', '/v1/accounts', { email: email.toUpperCase(), password: PASSWORD });
+  const fresh = await req('POST', '/v1/accounts', { email: unique('enum-new'), password: PASSWORD });
+  assert.equal(again.statusCode, fresh.statusCode);
+  const a = again.json<{ accountId: string; token: string; recoveryCodes: string[] }>();
+  assert.deepEqual(Object.keys(a).sort(), Object.keys(fresh.json<object>()).sort());
+  assert.match(a.token, /^bs_[A-Za-z0-9_-]{43}$/);
+  assert.match(a.accountId, /^[A-Za-z0-9_-]{22}$/);
+  assert.equal(a.recoveryCodes.length, 10);
+  assert.ok(a.recoveryCodes.every((c) => /^[0-9a-z]{5}-[0-9a-z]{5}$/.test(c)));
+  assert.equal(again.headers['content-type'], fresh.headers['content-type']);
+  assert.match(String(again.headers['set-cookie'] ?? ''), /^burrow_session=bs_/);
+  const accounts = await server.db.selectFrom('accounts').select('id').where('email', '=', email).execute();
+  assert.equal(accounts.length, 1);
+  assert.notEqual(a.accountId, accounts[0]?.id);
+  assert.match((await sink.next(email, /tried to sign up/)).text, /already has one/);
+  assert.equal((await req('GET', '/v1/me', undefined, a.token)).statusCode, 401, 'the decoy session opens nothing');
+  // The owner's password and sessions are untouched.
+  assert.equal((await req('GET', '/v1/me', undefined, token)).statusCode, 200);
 });

@@ -1,62 +1,40 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { accountOf, SESSION_COOKIE } from '../auth/index.js';
+/**
+ * Routes of accounts: sign up, sign in with a password, "who am I", change the password, verify the
+ * email address, and read the account's security log. Sessions, second factors and recovery
+ * register their own routes (sessions/, second-factors/, recovery/). Every route is in docs/api.md.
+ */
+import { accountOf, setSessionCookie } from '../auth/index.js';
 import { errorResponses } from '../errors/index.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { NoContent } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-import { factorRoutes } from './factor-routes.js';
-import type { Recovery } from './recovery.js';
-import type { SecondFactors } from './second-factor.js';
-import type { SecurityEvents } from './security-events.js';
+import { metaOf } from './request-meta.js';
 import {
   Accepted,
   ChangePasswordBody,
   LogInBody,
   MeResponse,
-  RequestResetBody,
-  ResetPasswordBody,
-  RevokedResponse,
   SecondFactorRequired,
-  SessionParams,
-  SessionsResponse,
+  SecurityEventsResponse,
   SignedInResponse,
   SignUpBody,
   SignUpResponse,
   VerifyEmailBody,
 } from './schemas.js';
-import type { Accounts, RequestMeta, Session } from './service.js';
-import type { SessionStore } from './sessions.js';
+import type { SecurityEvents } from './security-events.js';
+import type { Accounts } from './service.js';
 import { withRetryAfter } from './throttle.js';
+import type { EmailVerification } from './verification.js';
 
 export interface AccountsRouteContext extends RouteContext {
   accounts: Accounts;
-  recovery: Recovery;
-  sessions: SessionStore;
-  factors: SecondFactors;
+  verification: EmailVerification;
   events: SecurityEvents;
 }
 
-export function metaOf(request: FastifyRequest): RequestMeta {
-  const ua = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof ua === 'string' && ua !== '' ? ua : null };
-}
-
-export function accountsRoutes(app: App, context: AccountsRouteContext): void {
-  const { config, accounts, recovery, sessions } = context;
+export function accountsRoutes(app: App, { config, accounts, verification, events }: AccountsRouteContext): void {
   const secure = config.tls !== null;
   const tags = ['accounts'];
-
-  function setSessionCookie(reply: FastifyReply, session: Pick<Session, 'token' | 'expiresAt'>): void {
-    void reply.setCookie(SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-      secure,
-      expires: new Date(session.expiresAt),
-    });
-  }
-  const clearSessionCookie = (reply: FastifyReply) =>
-    void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure });
 
   app.post(
     '/v1/accounts',
@@ -66,7 +44,7 @@ export function accountsRoutes(app: App, context: AccountsRouteContext): void {
     },
     async (request, reply) => {
       const { session, recoveryCodes } = await withRetryAfter(reply, () => accounts.signUp(request.body, metaOf(request)));
-      setSessionCookie(reply, session);
+      setSessionCookie(reply, session, secure);
       return reply.code(201).send({ accountId: session.accountId, token: session.token, recoveryCodes });
     },
   );
@@ -88,73 +66,8 @@ export function accountsRoutes(app: App, context: AccountsRouteContext): void {
         const { pendingToken, expiresAt, methods } = result;
         return reply.code(202).send({ secondFactorRequired: true as const, pendingToken, expiresAt, methods });
       }
-      setSessionCookie(reply, result.session);
+      setSessionCookie(reply, result.session, secure);
       return { accountId: result.session.accountId, token: result.session.token, mustAddSecondFactor: result.mustAddSecondFactor };
-    },
-  );
-
-  app.delete(
-    '/v1/sessions/current',
-    {
-      schema: { operationId: 'logOut', tags, response: { 204: NoContent, ...errorResponses } },
-      config: { auth: 'account' },
-    },
-    async (request, reply) => {
-      await accounts.logOut(accountOf(request).sessionHash);
-      clearSessionCookie(reply);
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.get(
-    '/v1/sessions',
-    {
-      schema: { operationId: 'listSessions', tags, response: { 200: SessionsResponse, ...errorResponses } },
-      config: { auth: 'account' },
-    },
-    async (request) => {
-      const p = accountOf(request);
-      return { sessions: await sessions.list(p.accountId, p.sessionHash) };
-    },
-  );
-
-  app.delete(
-    '/v1/sessions/:sessionId',
-    {
-      schema: {
-        operationId: 'revokeSession',
-        tags,
-        params: SessionParams,
-        response: { 204: NoContent, ...errorResponses },
-      },
-      config: { auth: 'account' },
-    },
-    async (request, reply) => {
-      const accountId = accountOf(request).accountId;
-      await sessions.revoke(accountId, request.params.sessionId);
-      await context.factors.changed(accountId, 'session_revoked', metaOf(request), 'A session of your Burrow account was signed out from the Security page.');
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.delete(
-    '/v1/sessions',
-    {
-      schema: { operationId: 'revokeOtherSessions', tags, response: { 200: RevokedResponse, ...errorResponses } },
-      config: { auth: 'account' },
-    },
-    async (request) => {
-      const p = accountOf(request);
-      const ended = await sessions.revokeAll(p.accountId, p.sessionHash);
-      if (ended > 0)
-        await context.factors.changed(
-          p.accountId,
-          'other_sessions_revoked',
-          metaOf(request),
-          `${ended} other session${ended === 1 ? ' was' : 's were'} signed out of your Burrow account from the Security page.`,
-          `${ended} session(s)`,
-        );
-      return { ended };
     },
   );
 
@@ -192,7 +105,7 @@ export function accountsRoutes(app: App, context: AccountsRouteContext): void {
       config: { auth: 'account', rateLimit: rateLimit(config.rateLimits.signUp) },
     },
     async (request, reply) => {
-      await withRetryAfter(reply, () => recovery.resendVerification(accountOf(request).accountId, metaOf(request)));
+      await withRetryAfter(reply, () => verification.resend(accountOf(request).accountId, metaOf(request)));
       return reply.code(202).send({ accepted: true as const });
     },
   );
@@ -204,45 +117,21 @@ export function accountsRoutes(app: App, context: AccountsRouteContext): void {
       config: { rateLimit: rateLimit(config.rateLimits.logIn) },
     },
     async (request, reply) => {
-      await withRetryAfter(reply, () => recovery.verifyEmail(request.body.token, metaOf(request)));
+      await withRetryAfter(reply, () => verification.verify(request.body.token, metaOf(request)));
       return reply.code(204).send(null);
     },
   );
 
-  app.post(
-    '/v1/password-resets',
+  app.get(
+    '/v1/me/security-events',
     {
       schema: {
-        operationId: 'requestPasswordReset',
+        operationId: 'listSecurityEvents',
         tags,
-        body: RequestResetBody,
-        response: { 202: Accepted, ...errorResponses },
+        response: { 200: SecurityEventsResponse, ...errorResponses },
       },
-      config: { rateLimit: rateLimit(config.rateLimits.signUp) },
+      config: { auth: 'account' },
     },
-    async (request, reply) => {
-      await withRetryAfter(reply, () => recovery.requestReset(request.body.email, metaOf(request)));
-      return reply.code(202).send({ accepted: true as const });
-    },
+    async (request) => ({ events: await events.list(accountOf(request).accountId) }),
   );
-
-  app.post(
-    '/v1/password-resets/complete',
-    {
-      schema: {
-        operationId: 'resetPassword',
-        tags,
-        body: ResetPasswordBody,
-        response: { 204: NoContent, ...errorResponses },
-      },
-      config: { rateLimit: rateLimit(config.rateLimits.logIn) },
-    },
-    async (request, reply) => {
-      await withRetryAfter(reply, () => recovery.resetPassword(request.body, metaOf(request)));
-      clearSessionCookie(reply);
-      return reply.code(204).send(null);
-    },
-  );
-
-  factorRoutes(app, { ...context, setSessionCookie });
 }

@@ -1,8 +1,9 @@
 /**
- * Accounts: sign up, sign in, sign out, "who am I", and changing the password. Sign-in answers the
- * same way, after the same argon2 work and under the same throttle, whether the email is unknown or
- * the password wrong, so it cannot be used to learn which emails have accounts. Email links
- * (verification, reset) live in recovery.ts; session records in sessions.ts.
+ * Accounts: sign up, sign in with a password, "who am I", and changing the password. Sign-in answers
+ * the same way, after the same argon2 work and under the same throttle, whether the email is unknown
+ * or the password wrong, so it cannot be used to learn which emails have accounts. What it hands over
+ * to the other account capabilities (opening the session, the second step, recovery codes) goes
+ * through the ports of ports.ts; email links live in links.ts and verification.ts.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -10,24 +11,25 @@ import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
 import { isAppError, unauthenticated } from '../errors/index.js';
 import { newId, newSessionToken } from '../auth/index.js';
-import { SESSION_TTL_MS } from './sessions.js';
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import type { ForcedResetGate } from '../incidents/forced-reset.js';
+import type { Credentials } from './credentials.js';
 import { normalizeEmail } from './email.js';
-import type { Notices } from './notices.js';
-import type { PasswordPolicy } from './password-policy.js';
-import type { RelyingParty } from './passkeys.js';
-import type { PasswordHasher, StoredPassword } from './passwords.js';
-import { RECOVERY_CODE_COUNT, type RecoveryCodes } from './recovery-codes.js';
-import type { FactorStatus, PendingSignIn, SecondFactors } from './second-factor.js';
-import type { SecurityEvents } from './security-events.js';
+import type { StoredPassword } from './passwords.js';
+import type {
+  FactorStatus,
+  OpenedSession,
+  PasswordResetGate,
+  PendingSignIn,
+  RecoveryCodeIssuer,
+  SecondFactorStep,
+  SessionOpener,
+} from './ports.js';
+import type { RequestMeta } from './request-meta.js';
 import type { ShortPasswordGate } from './short-password.js';
-import type { Session, SessionMeta, SessionStore } from './sessions.js';
-import { defaultThrottleRules, throttleKey, type Throttle, type ThrottleRules } from './throttle.js';
+import type { Telling } from './telling.js';
+import { defaultThrottleRules, throttleKey, type ThrottleRules } from './throttle.js';
 import { describeUserAgent } from './user-agent.js';
 
-export { SESSION_TTL_MS, type Session } from './sessions.js';
-export type RequestMeta = SessionMeta;
+export type { RequestMeta } from './request-meta.js';
 
 export interface Me {
   accountId: string;
@@ -40,7 +42,7 @@ export interface Me {
 
 /** A session, and whether a family of the account requires a second factor it has not added yet. */
 export interface SignedIn {
-  session: Session;
+  session: OpenedSession;
   mustAddSecondFactor: boolean;
 }
 
@@ -49,7 +51,7 @@ export type LogInResult = ({ kind: 'session' } & SignedIn) | ({ kind: 'second_fa
 
 /** Sign-up: the session and the recovery codes, shown once. */
 export interface SignedUp {
-  session: Session;
+  session: OpenedSession;
   recoveryCodes: string[];
 }
 
@@ -62,9 +64,6 @@ export interface Accounts {
   logIn(input: { email: string; password: string }, meta: RequestMeta): Promise<LogInResult>;
   /** Opens a session once every factor is in: events, new-browser notice, family requirement. */
   finishSignIn(accountId: string, meta: RequestMeta, how: 'password' | 'passkey'): Promise<SignedIn>;
-  /** Usernameless sign-in with a discoverable passkey (no password). */
-  logInWithPasskey(input: { challengeId: string; response: AuthenticationResponseJSON }, rp: RelyingParty, meta: RequestMeta): Promise<SignedIn>;
-  logOut(sessionHash: string): Promise<void>;
   getMe(accountId: string): Promise<Me>;
   /** Checks the current password, sets the new one, ends every other session, and says so by mail. */
   changePassword(
@@ -75,25 +74,26 @@ export interface Accounts {
   ): Promise<void>;
 }
 
+/** The steps sign-up and sign-in take through the other account capabilities, and the gates before a session. */
+export interface SignInFlow {
+  sessions: SessionOpener;
+  secondFactor: SecondFactorStep;
+  recoveryCodes: RecoveryCodeIssuer;
+  /** Mails the verification link to a new account (verification.ts). */
+  sendVerification: (accountId: string, email: string) => Promise<void>;
+  /** Refuses sign-in while an incident requires a password reset (incidents/forced-reset.ts). */
+  passwordResetGate?: PasswordResetGate;
+  /** Refuses a password too short to be the only factor once the second factor is gone (short-password.ts). */
+  shortPasswordGate?: ShortPasswordGate;
+}
+
 export interface AccountsPorts {
   db: Db;
   clock: Clock;
   log: Logger;
-  hasher: PasswordHasher;
-  policy: PasswordPolicy;
-  sessions: SessionStore;
-  notices: Notices;
-  throttle: Throttle;
-  /** Sends the verification link for a new account (recovery.ts). */
-  sendVerification: (accountId: string, email: string) => Promise<void>;
-  factors: SecondFactors;
-  codes: RecoveryCodes;
-  events: SecurityEvents;
-  throttleRules?: ThrottleRules;
-  /** Refuses sign-in while an incident requires a password reset (incidents/forced-reset.ts). */
-  passwordResetGate?: ForcedResetGate;
-  /** Refuses a password too short to be the only factor once the second factor is gone (short-password.ts). */
-  shortPasswordGate?: ShortPasswordGate;
+  credentials: Credentials;
+  tell: Telling;
+  flow: SignInFlow;
 }
 
 const WRONG = 'Email or password is wrong.';
@@ -106,18 +106,9 @@ export function createAccounts({
   db,
   clock,
   log,
-  hasher,
-  policy,
-  sessions,
-  notices,
-  throttle,
-  sendVerification,
-  factors,
-  codes,
-  events,
-  passwordResetGate,
-  shortPasswordGate,
-  throttleRules: rules = defaultThrottleRules,
+  credentials: { hasher, policy, throttle, rules },
+  tell: { events, notices },
+  flow: { sessions, secondFactor: factors, recoveryCodes: codes, sendVerification, passwordResetGate, shortPasswordGate },
 }: AccountsPorts): Accounts {
   // Verified against when the email is unknown, so both paths cost one argon2 verification.
   let dummyHash: Promise<StoredPassword> | undefined;
@@ -154,11 +145,7 @@ export function createAccounts({
       await events.record(owner.id, 'sign_up_attempt_existing_email', meta);
       notices.signUpAttempt(owner.email, { browser: describeUserAgent(meta.userAgent).label, ip: meta.ip, at: clock.now() });
     }
-    const fakeCodes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-      const c = newId().toLowerCase().replace(/[^0-9a-hjkmnp-tv-z]/g, '').padEnd(10, '7').slice(0, 10);
-      return `${c.slice(0, 5)}-${c.slice(5)}`;
-    });
-    return { session: { accountId: newId(), token: newSessionToken(), expiresAt: clock.now() + SESSION_TTL_MS }, recoveryCodes: fakeCodes };
+    return { session: sessions.decoy(), recoveryCodes: codes.decoys() };
   }
 
   async function createAccount(input: { email: string; password: string }, meta: RequestMeta): Promise<SignedUp> {
@@ -279,24 +266,6 @@ export function createAccounts({
     },
 
     finishSignIn,
-
-    async logInWithPasskey(input, rp, meta) {
-      const addressKey = throttleKey('log-in-address', meta.ip, rules.address);
-      await throttle.check([addressKey]);
-      let accountId: string;
-      try {
-        ({ accountId } = await factors.authenticatePasskey(input, rp));
-      } catch (err) {
-        await throttle.fail([addressKey]);
-        throw err;
-      }
-      // A passkey with user verification is two factors in one (SP 800-63B §3.1.7).
-      return finishSignIn(accountId, meta, 'passkey');
-    },
-
-    async logOut(sessionHash) {
-      await db.deleteFrom('sessions').where('token_hash', '=', sessionHash).execute();
-    },
 
     async changePassword(accountId, sessionHash, input, meta) {
       const addressKey = throttleKey('log-in-address', meta.ip, rules.address);

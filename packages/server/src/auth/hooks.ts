@@ -13,7 +13,7 @@ import { lacksRequiredSecondFactor, SECOND_FACTOR_REQUIRED_MESSAGE } from './sec
 import { hashToken, SESSION_PREFIX, TOY_PREFIX } from './tokens.js';
 
 export const SESSION_COOKIE = 'burrow_session';
-/** A session unused this long ends (accounts/sessions.ts lists and revokes sessions). */
+/** A session unused this long ends (sessions/store.ts lists and revokes sessions). */
 export const SESSION_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEVICE_HEADER = 'x-burrow-device';
 const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;

@@ -3,3 +3,4 @@ export * from './principal.js';
 export * from './hooks.js';
 export * from './register.js';
 export * from './second-factor-gate.js';
+export * from './session-cookie.js';

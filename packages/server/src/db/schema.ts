@@ -72,7 +72,7 @@ export interface PasskeysTable {
   counter: number;
   /** JSON array of transports ("internal", "usb", ...) or null. */
   transports: string | null;
-  /** The user's name for it, sealed with the server's secret box (accounts/passkeys.ts). */
+  /** The user's name for it, sealed with the server's secret box (second-factors/passkeys.ts). */
   name_ciphertext: string;
   created_at: number;
   last_used_at: number | null;
@@ -90,7 +90,7 @@ export interface WebauthnChallengesTable {
   expires_at: number;
 }
 
-/** A TOTP (RFC 6238) second factor; the secret is encrypted (accounts/secret-box.ts). */
+/** A TOTP (RFC 6238) second factor; the secret is encrypted (second-factors/secret-box.ts). */
 export interface TotpFactorsTable {
   account_id: string;
   secret_ciphertext: string;

@@ -25,7 +25,7 @@ export function createForcedResetGate({
   requestReset,
 }: {
   db: Db;
-  /** Mails a reset link (accounts/recovery.ts requestReset, with its own per-email throttle). */
+  /** Mails a reset link (recovery/service.ts requestReset, with its own per-email throttle). */
   requestReset: (email: string, meta: { ip: string; userAgent: string | null }) => Promise<void>;
 }): ForcedResetGate {
   return async (account, meta) => {

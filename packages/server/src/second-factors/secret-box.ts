@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Pepper } from './pepper.js';
+import type { Pepper } from '../accounts/index.js';
 
 const VERSION = 'v1';
 const encoder = new TextEncoder();

@@ -1,10 +1,10 @@
 /**
  * Second factors around the password: the pending sign-in (a password sign-in of an account with
  * TOTP or a passkey answers "second factor required" with a short-lived, single-use pending token —
- * never a session), its completion by a TOTP code, a recovery code or a passkey, and the enrolment
- * and removal of each factor. Every change is recorded as a security event and mailed (notices.ts).
- * Code checks count against the shared throttle per account and per address, so guessing six
- * digits online is as slow as guessing a password.
+ * never a session), its completion by a TOTP code, a recovery code or a passkey, sign-in with a
+ * passkey alone, and the enrolment and removal of each factor. Every change is recorded as a
+ * security event and mailed (accounts/telling.ts). Code checks count against the shared throttle
+ * per account and per address, so guessing six digits online is as slow as guessing a password.
  */
 import { randomBytes } from 'node:crypto';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
@@ -13,52 +13,45 @@ import { hashToken, hasSecondFactor as factorOn } from '../auth/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound, unauthenticated } from '../errors/index.js';
-import type { Notices } from './notices.js';
+import {
+  longEnoughAlone,
+  PASSWORD_MIN,
+  throttleKey,
+  type Credentials,
+  type FactorStatus,
+  type PendingSignIn,
+  type RequestMeta,
+  type SecondFactorMethod,
+  type Telling,
+} from '../accounts/index.js';
+import { looksLikeRecoveryCode, type RecoveryCodes } from '../recovery/index.js';
 import type { PasskeyView, Passkeys, RelyingParty } from './passkeys.js';
-import { PASSWORD_MIN } from './password-policy.js';
-import { longEnoughAlone } from './short-password.js';
-import type { PasswordHasher } from './passwords.js';
-import { looksLikeRecoveryCode, type RecoveryCodes } from './recovery-codes.js';
-import type { EventMeta, SecurityEvents } from './security-events.js';
-import { defaultThrottleRules, throttleKey, type Throttle, type ThrottleRules } from './throttle.js';
 import type { Totp, TotpEnrolment } from './totp.js';
+
+export type { FactorStatus, PendingSignIn, SecondFactorMethod } from '../accounts/index.js';
 
 export const PENDING_PREFIX = 'pl_';
 export const PENDING_TTL_MS = 5 * 60 * 1000;
 
-export type SecondFactorMethod = 'totp' | 'passkey' | 'recovery_code';
+type EventMeta = RequestMeta;
 
-export interface PendingSignIn {
-  pendingToken: string;
-  expiresAt: number;
-  methods: SecondFactorMethod[];
-}
-
-export interface FactorStatus {
-  totp: boolean;
-  passkeys: number;
-  recoveryCodes: number;
-  /** A family of this account requires a second factor. */
-  requiredByFamily: boolean;
-  /** requiredByFamily and none is on yet: family operations are refused until one is. */
-  mustAdd: boolean;
-}
-
-/** Opens the session once every factor is in (accounts/service.ts: notices, events, new browser). */
+/** Opens the session once every factor is in (accounts/service.ts finishSignIn: notices, events, new browser). */
 export type FinishSignIn<S> = (accountId: string, meta: EventMeta, how: 'password' | 'passkey') => Promise<S>;
+
+/** The factors themselves: TOTP, passkeys, and the recovery codes that stand in for either. */
+export interface FactorStores {
+  totp: Totp;
+  passkeys: Passkeys;
+  codes: RecoveryCodes;
+}
 
 export interface SecondFactorsPorts {
   db: Db;
   clock: Clock;
   log: Logger;
-  hasher: PasswordHasher;
-  notices: Notices;
-  throttle: Throttle;
-  events: SecurityEvents;
-  totp: Totp;
-  passkeys: Passkeys;
-  codes: RecoveryCodes;
-  throttleRules?: ThrottleRules;
+  credentials: Pick<Credentials, 'hasher' | 'throttle' | 'rules'>;
+  tell: Pick<Telling, 'events' | 'changed'>;
+  factors: FactorStores;
 }
 
 const WRONG_CODE = 'That code is not right. Check the time on your phone, or use a recovery code.';
@@ -68,14 +61,9 @@ export function createSecondFactors({
   db,
   clock,
   log,
-  hasher,
-  notices,
-  throttle,
-  events,
-  totp,
-  passkeys,
-  codes,
-  throttleRules: rules = defaultThrottleRules,
+  credentials: { hasher, throttle, rules },
+  tell: { events, changed },
+  factors: { totp, passkeys, codes },
 }: SecondFactorsPorts) {
   const codeKeys = (accountId: string, meta: EventMeta) => [
     throttleKey('code-account', accountId, rules.account),
@@ -89,18 +77,6 @@ export function createSecondFactors({
       .where('id', '=', accountId)
       .executeTakeFirstOrThrow();
     return row.email;
-  }
-
-  /** Records the change and mails the account's owner. */
-  async function changed(
-    accountId: string,
-    kind: Parameters<SecurityEvents['record']>[1],
-    meta: EventMeta | null,
-    what: string,
-    detail?: string,
-  ) {
-    await events.record(accountId, kind, meta, detail);
-    notices.securityChange(await emailOf(accountId), what);
   }
 
   async function methods(accountId: string): Promise<SecondFactorMethod[]> {
@@ -183,8 +159,6 @@ export function createSecondFactors({
 
   return {
     hasSecondFactor: (accountId: string) => factorOn(db, accountId),
-    /** Records a security change and mails the owner (for changes made outside this module). */
-    changed,
     status,
     checkCode,
 
@@ -259,12 +233,26 @@ export function createSecondFactors({
       passkeys.registrationOptions(accountId, await emailOf(accountId), rp),
     listPasskeys: (accountId: string) => passkeys.list(accountId),
 
-    /** A usernameless passkey sign-in (the caller throttles by address and opens the session). */
-    authenticatePasskey(
+    /**
+     * Usernameless sign-in with a discoverable passkey (no password), throttled by address. A passkey
+     * with user verification is two factors in one (SP 800-63B §3.1.7), so it opens the session.
+     */
+    async signInWithPasskey<S>(
       input: { challengeId: string; response: AuthenticationResponseJSON },
       rp: RelyingParty,
-    ) {
-      return passkeys.authenticate(input, rp, null);
+      meta: EventMeta,
+      finish: FinishSignIn<S>,
+    ): Promise<S> {
+      const addressKey = throttleKey('log-in-address', meta.ip, rules.address);
+      await throttle.check([addressKey]);
+      let accountId: string;
+      try {
+        ({ accountId } = await passkeys.authenticate(input, rp, null));
+      } catch (err) {
+        await throttle.fail([addressKey]);
+        throw err;
+      }
+      return finish(accountId, meta, 'passkey');
     },
 
     // --- TOTP enrolment ---

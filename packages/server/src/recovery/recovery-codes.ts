@@ -13,7 +13,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
-import type { Pepper } from './pepper.js';
+import type { Pepper } from '../accounts/index.js';
 
 export const RECOVERY_CODE_COUNT = 10;
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -43,6 +43,8 @@ export interface RecoveryCodes {
   /** True if the code is an unused one of this account (spends nothing). */
   peek(accountId: string, code: string): Promise<boolean>;
   remaining(accountId: string): Promise<number>;
+  /** Codes of the same shape that belong to no one (the answer to a sign-up with a taken email). */
+  decoys(): string[];
 }
 
 export function createRecoveryCodes({
@@ -118,5 +120,7 @@ export function createRecoveryCodes({
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+
+    decoys: () => Array.from({ length: RECOVERY_CODE_COUNT }, newCode),
   };
 }

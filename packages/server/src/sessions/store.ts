@@ -2,13 +2,14 @@
  * Session records: opened at sign-up and sign-in, listed (browser, address, last use) and revoked
  * by their public id. A session ends at the first of its absolute expiry (30 days after sign-in)
  * and its idle expiry (7 days without use); auth/hooks.ts enforces both and records use at most
- * once a minute. Only SHA-256 of a token is stored.
+ * once a minute. Only SHA-256 of a token is stored. The one owner of the `sessions` table's rows
+ * (auth/hooks.ts reads them to authenticate and records their use).
  */
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { notFound } from '../errors/index.js';
 import { hashToken, newId, newSessionToken, SESSION_IDLE_MS } from '../auth/index.js';
-import { describeUserAgent } from './user-agent.js';
+import { describeUserAgent } from '../accounts/index.js';
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export { SESSION_IDLE_MS };
@@ -37,6 +38,10 @@ export interface SessionMeta {
 
 export interface SessionStore {
   open(accountId: string, meta: SessionMeta): Promise<Session>;
+  /** A well-formed session that opens nothing (nothing is stored): the answer to a sign-up with a taken email. */
+  decoy(): Session;
+  /** Ends the session with this token hash (signing out). */
+  end(tokenHash: string): Promise<void>;
   list(accountId: string, currentHash: string): Promise<SessionView[]>;
   /** Revokes one of the account's sessions by id; 404 for an id that is not one of them. */
   revoke(accountId: string, sessionId: string): Promise<void>;
@@ -64,6 +69,12 @@ export function createSessionStore({ db, clock }: { db: Db; clock: Clock }): Ses
         })
         .execute();
       return { accountId, token, expiresAt };
+    },
+
+    decoy: () => ({ accountId: newId(), token: newSessionToken(), expiresAt: clock.now() + SESSION_TTL_MS }),
+
+    async end(tokenHash) {
+      await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
     },
 
     async list(accountId, currentHash) {

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { ManualClock } from '../clock/index.js';
 import { PASSWORD } from '../testing/fixtures.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import { SESSION_IDLE_MS, SESSION_TTL_MS } from './sessions.js';
+import { SESSION_IDLE_MS, SESSION_TTL_MS } from './store.js';
 
 let server: TestServer;
 const clock = new ManualClock(Date.now());
@@ -96,4 +96,14 @@ test('a session ends after 7 idle days, and after 30 days however much it is use
   const ended = await req('GET', '/v1/me', { token: a });
   assert.equal(ended.statusCode, 401);
   assert.match(ended.json<{ error: { message: string } }>().error.message, /session has ended/);
+});
+
+test('ending sessions from the Security page is recorded as a security event', async () => {
+  const { a } = await account();
+  const ended = await req('DELETE', '/v1/sessions', { token: a, ip: '192.0.2.9' });
+  assert.equal(ended.statusCode, 200);
+  assert.equal(ended.json<{ ended: number }>().ended, 1);
+  const events = (await req('GET', '/v1/me/security-events', { token: a })).json<{ events: { kind: string; ip: string | null }[] }>().events;
+  assert.equal(events[0]?.kind, 'other_sessions_revoked');
+  assert.equal(events[0]?.ip, '192.0.2.9');
 });

@@ -1,20 +1,18 @@
 /**
  * Routes of the second factors: the second step of a password sign-in, passkey sign-in without a
- * password, passkeys (register, list, rename, remove), TOTP (enrol, confirm, turn off), recovery
- * codes (renew; reset the password with one), the security event log, and a family's
- * second-factor requirement. Registered by accounts/routes.ts. Every route is in docs/api.md.
+ * password, passkeys (register, list, rename, remove), TOTP (enrol, confirm, turn off), renewing
+ * the recovery codes, the Security page's status, and a family's second-factor requirement. Every
+ * route is in docs/api.md.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import { accountOf } from '../auth/index.js';
-import type { Config } from '../config/load.js';
+import { accountOf, setSessionCookie } from '../auth/index.js';
+import type { Config } from '../config.js';
 import { errorResponses } from '../errors/index.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { NoContent } from '../http/schemas.js';
-import type { App } from '../http/types.js';
-import type { RelyingParty } from './passkeys.js';
-import type { AccountsRouteContext } from './routes.js';
-import { metaOf } from './routes.js';
+import type { App, RouteContext } from '../http/types.js';
+import { metaOf, withRetryAfter, type RequestMeta, type SignedIn } from '../accounts/index.js';
 import {
   DisableTotpBody,
   FamilyParams,
@@ -28,19 +26,17 @@ import {
   PasswordBody,
   PendingBody,
   RecoveryCodesResponse,
-  RecoveryResetBody,
   RegisterPasskeyBody,
   RenamePasskeyBody,
   SecondFactorBody,
-  SecurityEventsResponse,
   SecurityStatus,
   SignedInResponse,
   TotpCodeBody,
   TotpEnrolmentResponse,
   WebAuthnOptionsResponse,
-} from './schemas.js';
-import type { SignedIn } from './service.js';
-import { withRetryAfter } from './throttle.js';
+} from '../accounts/schemas.js';
+import type { RelyingParty } from './passkeys.js';
+import type { SecondFactors } from './service.js';
 
 /**
  * The WebAuthn relying party: BURROW_PUBLIC_URL when set; otherwise the origin this request was
@@ -52,32 +48,24 @@ export function relyingPartyOf(request: FastifyRequest, config: Config): Relying
   return { id: new URL(origin).hostname, origin };
 }
 
-export function factorRoutes(
-  app: App,
-  {
-    config,
-    accounts,
-    recovery,
-    factors,
-    events,
-    setSessionCookie,
-  }: AccountsRouteContext & {
-    setSessionCookie: (reply: FastifyReply, session: { token: string; expiresAt: number }) => void;
-  },
-): void {
+export interface SecondFactorsRouteContext extends RouteContext {
+  factors: SecondFactors;
+  /** Opens the session once every factor is in (accounts/service.ts). */
+  finishSignIn: (accountId: string, meta: RequestMeta, how: 'password' | 'passkey') => Promise<SignedIn>;
+}
+
+export function secondFactorsRoutes(app: App, { config, factors, finishSignIn: finish }: SecondFactorsRouteContext): void {
+  const secure = config.tls !== null;
   const tags = ['accounts'];
   const signInLimit = { rateLimit: rateLimit(config.rateLimits.logIn) };
   const signedIn = (reply: FastifyReply, result: SignedIn) => {
-    setSessionCookie(reply, result.session);
+    setSessionCookie(reply, result.session, secure);
     return {
       accountId: result.session.accountId,
       token: result.session.token,
       mustAddSecondFactor: result.mustAddSecondFactor,
     };
   };
-  const finish = (accountId: string, meta: ReturnType<typeof metaOf>, how: 'password' | 'passkey') =>
-    accounts.finishSignIn(accountId, meta, how);
-
   // --- signing in ---
 
   app.post(
@@ -167,26 +155,9 @@ export function factorRoutes(
         response: request.body.response as unknown as AuthenticationResponseJSON,
       };
       const result = await withRetryAfter(reply, () =>
-        accounts.logInWithPasskey(body, relyingPartyOf(request, config), metaOf(request)),
+        factors.signInWithPasskey(body, relyingPartyOf(request, config), metaOf(request), finish),
       );
       return signedIn(reply, result);
-    },
-  );
-
-  app.post(
-    '/v1/password-resets/recovery-code',
-    {
-      schema: {
-        operationId: 'resetPasswordWithRecoveryCode',
-        tags,
-        body: RecoveryResetBody,
-        response: { 204: NoContent, ...errorResponses },
-      },
-      config: signInLimit,
-    },
-    async (request, reply) => {
-      await withRetryAfter(reply, () => recovery.resetWithRecoveryCode(request.body, metaOf(request)));
-      return reply.code(204).send(null);
     },
   );
 
@@ -205,19 +176,6 @@ export function factorRoutes(
       config: auth,
     },
     async (request) => factors.status(accountOf(request).accountId),
-  );
-
-  app.get(
-    '/v1/me/security-events',
-    {
-      schema: {
-        operationId: 'listSecurityEvents',
-        tags,
-        response: { 200: SecurityEventsResponse, ...errorResponses },
-      },
-      config: auth,
-    },
-    async (request) => ({ events: await events.list(accountOf(request).accountId) }),
   );
 
   app.post(

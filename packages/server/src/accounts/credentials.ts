@@ -1,0 +1,45 @@
+/**
+ * The credential checks every account capability shares, built once per app from the config: the
+ * pepper, the argon2id hasher that uses it (wrapped by the tripwires' honeywords when given), the
+ * password policy (with the Pwned Passwords check when enabled), and the online-guessing throttle
+ * with its rules.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/index.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/index.js';
+import { createPasswordPolicy, type PasswordPolicy } from './password-policy.js';
+import { createPasswordHasher, type PasswordHasher } from './passwords.js';
+import { resolvePepper, type Pepper } from './pepper.js';
+import { createPwnedPasswords } from './pwned.js';
+import { createThrottle, defaultThrottleRules, type Throttle, type ThrottleRules } from './throttle.js';
+
+export interface Credentials {
+  pepper: Pepper;
+  hasher: PasswordHasher;
+  policy: PasswordPolicy;
+  throttle: Throttle;
+  rules: ThrottleRules;
+}
+
+export function createCredentials({
+  config,
+  db,
+  clock,
+  log,
+  wrapHasher,
+}: {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** Tripwires (tripwires/): stores honeywords beside each password and checks them with the honeychecker. */
+  wrapHasher?: ((inner: PasswordHasher, pepper: Pepper) => PasswordHasher) | undefined;
+}): Credentials {
+  const pepper = resolvePepper({ config, log });
+  const url = config.accountSecurity.pwnedPasswordsUrl;
+  const inner = createPasswordHasher(pepper);
+  const hasher = wrapHasher ? wrapHasher(inner, pepper) : inner;
+  const policy = createPasswordPolicy({ pwned: url === null ? null : createPwnedPasswords({ baseUrl: url, log }) });
+  return { pepper, hasher, policy, throttle: createThrottle({ db, clock }), rules: defaultThrottleRules };
+}

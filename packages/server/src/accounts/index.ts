@@ -1,0 +1,29 @@
+/**
+ * The public face of accounts/ (credentials: passwords, sign-up, sign-in, email verification, the
+ * guessing throttle, the security log and account mail) for the capabilities built on it —
+ * sessions/, second-factors/, recovery/ — and for the tripwires, which wrap the password hasher.
+ * Its wire schemas are in schemas.ts.
+ */
+export type { Credentials } from './credentials.js';
+export { normalizeEmail } from './email.js';
+export type { AccountLinks } from './links.js';
+export { normalizePassword, PASSWORD_MIN } from './password-policy.js';
+export { argon2Params, type PasswordHasher, type StoredPassword } from './passwords.js';
+export type { Pepper } from './pepper.js';
+export type {
+  FactorStatus,
+  OpenedSession,
+  PasswordResetGate,
+  PendingSignIn,
+  RecoveryCodeIssuer,
+  SecondFactorMethod,
+  SecondFactorStep,
+  SessionOpener,
+} from './ports.js';
+export { metaOf, type RequestMeta } from './request-meta.js';
+export type { SecurityEventKind } from './security-events.js';
+export { logInAccountKey, type SignedIn } from './service.js';
+export { longEnoughAlone } from './short-password.js';
+export type { Telling } from './telling.js';
+export { throttleKey, withRetryAfter } from './throttle.js';
+export { describeUserAgent } from './user-agent.js';
