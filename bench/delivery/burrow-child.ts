@@ -28,6 +28,7 @@ let stopping = false;
 const stop = (): void => {
   if (stopping) return;
   stopping = true;
+  setTimeout(() => process.exit(1), 10_000).unref(); // a request that never ends must not keep it alive
   server.close().then(
     () => process.exit(0),
     () => process.exit(1),

@@ -2,7 +2,7 @@
  * Open-loop delivery latency: message i is due at t0 + i/rate whatever happened to the ones before
  * (so a slow system cannot slow its own load down), and its latency runs from that due time until
  * the receiver holds it. Messages not held within the drain time after the last one was due, or
- * refused when sent, count as shed.
+ * refused when sent, count as shed (so a p99 is over what arrived in time, read with the shed count).
  */
 import { percentile, sleep } from './stats.js';
 
@@ -19,12 +19,14 @@ export class Tracker {
   private readonly due = new Map<string, number>();
   readonly latencies: number[] = [];
   private waiting: (() => void) | null = null;
+  private closed = false;
 
   expect(id: string, dueAt: number): void {
     this.due.set(id, dueAt);
   }
 
   held(id: string): void {
+    if (this.closed) return; // after the drain deadline: it stays shed
     const dueAt = this.due.get(id);
     if (dueAt === undefined) return; // a late arrival from an earlier run, or a duplicate
     this.due.delete(id);
@@ -35,6 +37,11 @@ export class Tracker {
   refused(id: string): void {
     this.due.delete(id);
     if (this.due.size === 0) this.waiting?.();
+  }
+
+  /** Ends the measurement: whatever arrives later is not counted. */
+  close(): void {
+    this.closed = true;
   }
 
   /** Resolves when nothing is outstanding, or after `ms`. */
@@ -75,7 +82,9 @@ export async function openLoop(
     );
   }
   await tracker.drained(drainMs);
-  await Promise.all(inFlight); // no request of this run outlives it
+  tracker.close();
+  // No request of this run outlives it: the next measurement starts on a server that has finished.
+  await Promise.all(inFlight);
   const held = tracker.latencies.length;
   return { sent: ids.length, held, shed: ids.length - held, p50Ms: percentile(tracker.latencies, 50), p99Ms: percentile(tracker.latencies, 99) };
 }
