@@ -32,11 +32,11 @@ import {
 import { announceRoster, type Actor } from '../families/service.js';
 import type { Blobs } from '../blobs/index.js';
 import { createToyManagement, type ToyManagement } from './manage.js';
-import { closePairingWindow, openPairingWindow } from './store.js';
+import { closePairingWindow, openPairingWindow, PAIRING_WINDOW_MS } from './store.js';
 import { isFamilyChild } from '../families/store.js';
 import { assignToyToFamily, deviceById, insertToyDevice } from '../devices/store.js';
 
-export const PAIRING_WINDOW_MS = 10 * 60 * 1000;
+export { PAIRING_WINDOW_MS };
 
 export type PairingStatus =
   | { status: 'none' }

@@ -6,6 +6,9 @@
  */
 import type { Db } from '../db/index.js';
 
+/** How long a toy's pairing window stays open. */
+export const PAIRING_WINDOW_MS = 10 * 60 * 1000;
+
 /** A pairing window as the toy opened it: the server-visible lookup and the toy's keys tag. */
 export interface PairingWindow {
   lookup: string;

@@ -2,8 +2,10 @@
  * Plants the canaries: accounts no person uses, and one canary family with a guardian device, a
  * toy, a sealed child profile and a sealed voice message with its blob. Every row is made as the
  * real code paths make them (argon2id sweetword sets, signed rosters, HPKE-sealed envelopes from
- * @burrow/protocol), so a copy of the database cannot tell them apart from families. Which rows are
- * canaries is recorded only in the honeychecker.
+ * @burrow/protocol) and written through the owners of the family tables (devices/, families/,
+ * toys/, messages/ store modules), so a copy of the database cannot tell them apart from families
+ * and a new column cannot either (canary-likeness.test.ts checks it column by column). Which rows
+ * are canaries is recorded only in the honeychecker.
  *
  * Idempotent: run at every start; it plants only what is missing (a restore into an empty database
  * replants). The number of canary accounts grows slowly with the number of real ones, so canaries
@@ -17,22 +19,31 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import {
   blobHash,
   generateDeviceKeys,
+  generatePairingCode,
   newFamilyId,
   newMessageId,
   nextRosterBody,
+  pairingKey,
   rosterEntry,
   rosterHash,
+  rosterTag,
   sealEnvelope,
   secureRandom,
   signRoster,
   toBase64url,
+  toyKeysTag,
 } from '@burrow/protocol';
 import type { Logger } from 'pino';
-import { newId } from '../auth/index.js';
+import { hashToken, newId, newToyToken } from '../auth/index.js';
 import { describeUserAgent } from '../accounts/user-agent.js';
 import type { Blobs } from '../blobs/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
+import { assignToyToFamily, insertPersonDevice, insertToyDevice } from '../devices/store.js';
+import { syncMembers } from '../families/rosters.js';
+import { existingFamilies, insertChild, insertFamily, insertRoster } from '../families/store.js';
+import { blobKey as blobKeyOf, insertBlob, insertMessage } from '../messages/store.js';
+import { closePairingWindow, openPairingWindow, PAIRING_WINDOW_MS } from '../toys/store.js';
 import type { Honeychecker } from '../honeychecker/index.js';
 import type { HoneywordHasher } from './honeywords.js';
 
@@ -147,9 +158,9 @@ export function canaryTarget(configured: number, realAccounts: number): number {
   return configured === 0 ? 0 : configured + Math.min(10, Math.floor(realAccounts / 2000));
 }
 
-async function existing(db: Db, table: 'accounts' | 'families', ids: string[]): Promise<Set<string>> {
+async function existingAccounts(db: Db, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom(table).select('id').where('id', 'in', ids).execute();
+  const rows = await db.selectFrom('accounts').select('id').where('id', 'in', ids).execute();
   return new Set(rows.map((r) => r.id));
 }
 
@@ -195,61 +206,95 @@ async function plantAccount(ports: PlantPorts): Promise<PlantedAccount> {
   return { accountId, email, password };
 }
 
+/** Gaps between the steps of a family's set-up, as a person taps through it (milliseconds). */
+const setUpGap = (min: number, max: number): number => randomInt(min, max);
+
 /**
  * Plants the canary family with the first of `guardians` (canary accounts) whose row still exists,
  * checked inside the same transaction as the inserts: a guardian read earlier may be gone by then
  * (a wiped or restored database, another writer), and inserting it would fail the foreign keys of
  * devices and family_members. Plants nothing when none is left, or when a canary family appeared
  * meanwhile (another planting of the same database).
+ *
+ * The family is made as the app makes one, step by step and through the tables' owners (STYLE.md
+ * 13): the guardian's device is registered; the family is created with a genesis roster listing only
+ * that device; a child profile is sealed to it; the toy registers, opens a pairing window and is
+ * claimed with a second roster (the toy listed with neither right, as the app lists it); then a voice
+ * message is sealed to the toy and to the sending device, its blob uploaded first. The steps are a
+ * few seconds to minutes apart and end before now.
  */
 async function plantFamily(
   ports: PlantPorts,
   guardians: readonly string[],
 ): Promise<PlantedFamily | 'family-exists' | 'no-guardian'> {
   const { db, clock, honeychecker, blobs } = ports;
-  const now = clock.now();
   const guardian = generateDeviceKeys(secureRandom);
   const toy = generateDeviceKeys(secureRandom);
   const familyId = newFamilyId(secureRandom);
-  const perms = { sendToToy: true, hearChild: true };
-  const roster = signRoster(
-    nextRosterBody(
-      null,
-      familyId,
-      [rosterEntry(guardian, 'guardian', perms), rosterEntry(toy, 'toy', perms)],
-      now,
-    ),
+  // The set-up timeline, backwards from a moment shortly before now (under 10 minutes in all, so it
+  // starts after the guardian account was made: canary accounts are at least 10 minutes old).
+  const sentAt = clock.now() - setUpGap(5_000, 60_000);
+  const claimedAt = sentAt - setUpGap(30_000, 120_000);
+  const pairingOpenedAt = claimedAt - setUpGap(20_000, 60_000);
+  const toyRegisteredAt = pairingOpenedAt - setUpGap(2_000, 10_000);
+  const childAt = toyRegisteredAt - setUpGap(30_000, 120_000);
+  const familyAt = childAt - setUpGap(5_000, 60_000);
+  const deviceAt = familyAt - setUpGap(10_000, 90_000);
+
+  const genesis = signRoster(
+    nextRosterBody(null, familyId, [rosterEntry(guardian, 'guardian', { sendToToy: true, hearChild: true })], familyAt),
     guardian,
   );
   const childId = newId();
-  const recipients = [guardian, toy].map((k) => ({ deviceId: k.deviceId, kemPublicKey: k.kemPublicKey }));
   const profile = await sealEnvelope({
     kind: 'record',
     id: newMessageId(secureRandom),
     familyId,
     sender: guardian,
-    rosterVersion: roster.version,
-    createdAt: now,
-    recipients,
+    rosterVersion: genesis.version,
+    createdAt: childAt,
+    recipients: [{ deviceId: guardian.deviceId, kemPublicKey: guardian.kemPublicKey }],
     meta: { childName: pickOf(['Mia', 'Leo', 'Ava', 'Finn', 'Ida']) },
     random: secureRandom,
   });
-  // About two seconds of Opus: the size of a real voice message.
+  const code = generatePairingCode(secureRandom);
+  const key = pairingKey(code);
+  const toyKeys = {
+    toyId: toy.deviceId,
+    signPublicKey: toBase64url(toy.signPublicKey),
+    kemPublicKey: toBase64url(toy.kemPublicKey),
+  };
+  const claimed = signRoster(
+    nextRosterBody(
+      genesis,
+      familyId,
+      [...genesis.devices, rosterEntry(toy, 'toy', { sendToToy: false, hearChild: false })],
+      claimedAt,
+    ),
+    guardian,
+  );
+  // About two seconds of Opus (~16 bytes a millisecond): the size of a real voice message, sealed to
+  // the toy and to the sender, with the metadata the app writes (format, duration, sender's name).
+  const audioBytes = 24_000 + randomInt(16_000);
   const voice = await sealEnvelope({
     kind: 'voice',
     id: newMessageId(secureRandom),
     familyId,
     sender: guardian,
-    rosterVersion: roster.version,
-    createdAt: now,
-    recipients: [{ deviceId: toy.deviceId, kemPublicKey: toy.kemPublicKey }],
-    meta: { senderName: pickOf(['Mum', 'Dad', 'Grandma', 'Grandpa']) },
-    payload: randomBytes(24_000 + randomInt(16_000)),
+    rosterVersion: claimed.version,
+    createdAt: sentAt,
+    recipients: [toy, guardian].map((k) => ({ deviceId: k.deviceId, kemPublicKey: k.kemPublicKey })),
+    meta: {
+      mimeType: 'audio/webm;codecs=opus',
+      durationMs: Math.round(audioBytes / 16) + randomInt(-120, 120),
+      senderName: pickOf(['Mum', 'Dad', 'Grandma', 'Grandpa']),
+    },
+    payload: randomBytes(audioBytes),
     random: secureRandom,
   });
   if (!voice.blob) throw new Error('A voice envelope has a blob.');
   const hash = blobHash(voice.blob);
-  const blobKey = `${familyId}/${hash}`;
+  const blobKey = blobKeyOf(familyId, hash);
   for (const c of [
     { kind: 'family', id: familyId },
     { kind: 'device', id: guardian.deviceId },
@@ -265,14 +310,7 @@ async function plantFamily(
     .filter((id) => id !== familyId);
   const guardianAccountId = await db.transaction().execute(async (trx) => {
     // Re-checked here, not trusted from before the argon2 hashing and sealing above.
-    if (knownFamilies.length > 0) {
-      const other = await trx
-        .selectFrom('families')
-        .select('id')
-        .where('id', 'in', knownFamilies)
-        .executeTakeFirst();
-      if (other) return 'family-exists' as const;
-    }
+    if ((await existingFamilies(trx, knownFamilies)).size > 0) return 'family-exists' as const;
     const rows =
       guardians.length === 0
         ? []
@@ -284,83 +322,52 @@ async function plantFamily(
     const present = new Set(rows.map((r) => r.id));
     const guardianAccountId = guardians.find((id) => present.has(id));
     if (guardianAccountId === undefined) return 'no-guardian' as const;
-    await trx.insertInto('families').values({ id: familyId, created_at: now }).execute();
-    await trx
-      .insertInto('children')
-      .values({
-        id: childId,
-        family_id: familyId,
-        profile_ciphertext: JSON.stringify(profile.envelope),
-        created_at: now,
-      })
-      .execute();
-    await trx
-      .insertInto('devices')
-      .values([
-        {
-          id: guardian.deviceId,
-          kind: 'person',
-          account_id: guardianAccountId,
-          sign_public_key: toBase64url(guardian.signPublicKey),
-          kem_public_key: toBase64url(guardian.kemPublicKey),
-          token_hash: null,
-          family_id: null,
-          child_id: null,
-          created_at: now,
-        },
-        {
-          id: toy.deviceId,
-          kind: 'toy',
-          account_id: null,
-          sign_public_key: toBase64url(toy.signPublicKey),
-          kem_public_key: toBase64url(toy.kemPublicKey),
-          token_hash: createHash('sha256').update(randomBytes(32)).digest('hex'),
-          family_id: familyId,
-          child_id: childId,
-          created_at: now,
-        },
-      ])
-      .execute();
-    await trx
-      .insertInto('rosters')
-      .values({
-        family_id: familyId,
-        version: roster.version,
-        roster: JSON.stringify(roster),
-        roster_hash: rosterHash(roster),
-        created_at: now,
-      })
-      .execute();
-    await trx
-      .insertInto('family_members')
-      .values({ family_id: familyId, account_id: guardianAccountId, role: 'guardian' })
-      .execute();
-    await trx
-      .insertInto('blobs')
-      .values({
-        family_id: familyId,
-        hash,
-        size: voice.blob?.length ?? 0,
-        uploaded_by: guardian.deviceId,
-        created_at: now,
-      })
-      .execute();
-    const row = await trx
-      .insertInto('messages')
-      .values({
+    await insertPersonDevice(trx, {
+      id: guardian.deviceId,
+      accountId: guardianAccountId,
+      signPublicKey: toBase64url(guardian.signPublicKey),
+      kemPublicKey: toBase64url(guardian.kemPublicKey),
+      createdAt: deviceAt,
+    });
+    await insertFamily(trx, familyId, familyAt);
+    await insertRoster(trx, genesis, rosterHash(genesis), familyAt);
+    await syncMembers(trx, genesis);
+    await insertChild(trx, {
+      id: childId,
+      familyId,
+      profileCiphertext: JSON.stringify(profile.envelope),
+      createdAt: childAt,
+    });
+    await insertToyDevice(trx, { ...toyKeys, id: toy.deviceId, tokenHash: hashToken(newToyToken()), createdAt: toyRegisteredAt });
+    const opened = await openPairingWindow(trx, toy.deviceId, {
+      lookup: code.lookup,
+      keysTag: toyKeysTag(key, toyKeys),
+      openedAt: pairingOpenedAt,
+      expiresAt: pairingOpenedAt + PAIRING_WINDOW_MS,
+    });
+    if (!opened) throw new Error('tripwires: a random pairing lookup is in use; the next start plants the family');
+    await insertRoster(trx, claimed, rosterHash(claimed), claimedAt);
+    await syncMembers(trx, claimed);
+    await assignToyToFamily(trx, toy.deviceId, familyId, childId);
+    await closePairingWindow(trx, toy.deviceId, code.lookup, {
+      familyId,
+      rosterVersion: claimed.version,
+      rosterTag: rosterTag(key, toy.deviceId, claimed),
+      claimedAt,
+    });
+    await insertBlob(trx, { familyId, hash, size: voice.blob?.length ?? 0, uploadedBy: guardian.deviceId, createdAt: sentAt });
+    await insertMessage(
+      trx,
+      {
         id: voice.envelope.id,
-        family_id: familyId,
-        sender_id: guardian.deviceId,
+        familyId,
+        senderId: guardian.deviceId,
         envelope: JSON.stringify(voice.envelope),
-        blob_hash: hash,
-        created_at: now,
-      })
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('message_recipients')
-      .values({ message_seq: row.seq, device_id: toy.deviceId })
-      .execute();
+        blobHash: hash,
+        createdAt: sentAt,
+      },
+      voice.envelope.recipients.map((r) => r.deviceId),
+    );
     return guardianAccountId;
   });
   if (guardianAccountId === 'family-exists' || guardianAccountId === 'no-guardian') {
@@ -374,7 +381,7 @@ async function plantFamily(
 export async function plantCanaries(ports: PlantPorts): Promise<Planted> {
   const { db, honeychecker, log } = ports;
   const known = honeychecker.canaries('account').map((c) => c.id);
-  const alive = [...(await existing(db, 'accounts', known))];
+  const alive = [...(await existingAccounts(db, known))];
   const total = await db
     .selectFrom('accounts')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -382,9 +389,8 @@ export async function plantCanaries(ports: PlantPorts): Promise<Planted> {
   const target = canaryTarget(ports.canaryAccounts, Number(total.n) - alive.length);
   const planted: Planted = { accounts: [], family: null };
   for (let i = alive.length; i < target; i++) planted.accounts.push(await plantAccount(ports));
-  const families = await existing(
+  const families = await existingFamilies(
     db,
-    'families',
     honeychecker.canaries('family').map((c) => c.id),
   );
   const guardians = [...alive, ...planted.accounts.map((a) => a.accountId)];
