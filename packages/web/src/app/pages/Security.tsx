@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import type { FamilyRequirementResponse, TotpEnrolmentResponse } from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
@@ -174,7 +175,7 @@ function Passkeys({ onChange }: { onChange: () => void }) {
 
 function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () => void }) {
   const ids = { code: useId(), password: useId(), secret: useId() };
-  const [enrolment, setEnrolment] = useState<{ secret: string; uri: string } | null>(null);
+  const [enrolment, setEnrolment] = useState<TotpEnrolmentResponse | null>(null);
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
   const [codes, setCodes] = useState<string[] | null>(null);
@@ -334,7 +335,7 @@ function RecoveryCodesCard({ status, onChange }: { status: SecurityStatus; onCha
 }
 
 function FamilyRequirement({ familyId, status }: { familyId: string; status: SecurityStatus }) {
-  const [state, setState] = useState<{ required: boolean; membersWithout: number } | null>(null);
+  const [state, setState] = useState<FamilyRequirementResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(
     () =>
