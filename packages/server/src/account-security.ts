@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from './clock/index.js';
-import type { Config } from './config.js';
+import type { CoreConfig } from './config.js';
 import type { Db } from './db/index.js';
 import type { App, RouteContext } from './http/types.js';
 import { createForcedResetGate } from './incidents/forced-reset.js';
@@ -56,7 +56,7 @@ export function createAccountSecurity({
   mailer,
   wrapHasher,
 }: {
-  config: Config;
+  config: CoreConfig;
   db: Db;
   clock: Clock;
   log: Logger;

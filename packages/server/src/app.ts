@@ -1,7 +1,15 @@
 /**
- * Builds the Fastify app from its ports. It does not listen: main.ts does, and tests either listen
- * on 127.0.0.1:0 or use inject(). Plugins load in order: error handling and schemas, then the API
- * description, cookies, rate limits and WebSocket, then authentication, then the API routes, then
+ * The composition root: builds every service once from the ports, then the Fastify app around them.
+ * It does not listen: main.ts does, and tests either listen on 127.0.0.1:0 or use inject().
+ *
+ * Services get their dependencies here and nowhere else — no module keeps a table of services to be
+ * looked up later. The operator alerts, the mailer and the tripwire-watched blob store are each made
+ * once and handed to every capability that needs them (docs/architecture.md).
+ *
+ * Plugins load in order: error handling and schemas, then the API description, cookies, rate limits
+ * and WebSocket; then the hooks that watch every request (authentication, the audit trail and
+ * anomaly blocks, the tripwires), called on the root instance because an encapsulated plugin's hooks
+ * would see only its own routes; then each capability's routes as a plugin (`app.register`), then
  * the web app's static files.
  */
 import { readFileSync } from 'node:fs';
@@ -14,16 +22,17 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { accountSecurityRoutes, createAccountSecurity } from './account-security.js';
 import { createAuthHooks, registerAuth } from './auth/index.js';
-import { registerBreachWatch } from './anomalies/index.js';
+import { registerBreachWatch, type BreachWatch } from './anomalies/index.js';
+import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js';
 import type { Blobs } from './blobs/index.js';
 import type { Bus } from './bus/index.js';
 import type { Clock } from './clock/index.js';
-import type { Config } from './config.js';
-import { createMailer, type Mailer } from './mail/index.js';
+import type { Config } from './config/load.js';
+import type { Mailer } from './mail/index.js';
 import type { Db } from './db/index.js';
 import { createDevices } from './devices/service.js';
 import { devicesRoutes } from './devices/routes.js';
-import { AppError, ErrorSchema, errorHandler, notFoundHandler } from './errors/index.js';
+import { AppError, ErrorSchema, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors/index.js';
 import { createFamilies } from './families/service.js';
 import { familiesRoutes } from './families/routes.js';
 import { healthRoutes } from './health/routes.js';
@@ -38,7 +47,7 @@ import { createReviews } from './review/service.js';
 import { reviewRoutes } from './review/routes.js';
 import { streamRoutes } from './stream/routes.js';
 import { createToys } from './toys/service.js';
-import { createTripwires } from './tripwires/index.js';
+import { createOperatorAlerts, createTripwires, type OperatorAlerts, type Tripwires } from './tripwires/index.js';
 import { toysRoutes } from './toys/routes.js';
 import { createToySettings, toySettingsRoutes } from './toys/settings.js';
 import { registerSecurityHeaders } from './security-headers/index.js';
@@ -47,19 +56,43 @@ import { serveWeb } from './web/serve-web.js';
 export interface BuildAppOptions {
   config: Config;
   db: Db;
+  /** The raw blob store: the app wraps it once with the tripwires for every capability. */
   blobs: Blobs;
   bus: Bus;
   clock: Clock;
   logger: Logger;
-  /** Default: from the config (SMTP when BURROW_SMTP_URL is set, else the outbox folder). */
-  mailer?: Mailer;
+  /** The one mailer (SMTP when BURROW_SMTP_URL is set, else the outbox folder: mail/createMailer). */
+  mailer: Mailer;
 }
 
-export async function buildApp({ config, db, blobs, bus, clock, logger, mailer: givenMailer }: BuildAppOptions): Promise<App> {
-  const mailer = givenMailer ?? createMailer({ config: { ...config, mailFrom: config.accountSecurity.mailFrom }, log: logger });
-  // Tripwires (canaries, honeywords, operator alerts) watch the password hasher, account mail and blob reads.
-  const tripwires = createTripwires({ config, db, clock, log: logger, mailer });
-  const accountSecurity = createAccountSecurity({ config, db, clock, log: logger, mailer: tripwires.wrapMailer(mailer), wrapHasher: tripwires.wrapHasher });
+/** The services one app was built with, for its maker (main.ts, tests): never found by lookup. */
+export interface AppServices {
+  readonly alerts: OperatorAlerts;
+  readonly tripwires: Tripwires;
+  readonly breachWatch: BreachWatch;
+  /** The in-process backup schedule (`serve --backup-every`), or null; stopped when the app closes. */
+  readonly backups: BackupScheduler | null;
+}
+
+export interface BuiltServer {
+  app: App;
+  services: AppServices;
+}
+
+/** Builds the app; `buildServer` when the caller also needs the services (tests, main.ts). */
+export async function buildApp(options: BuildAppOptions): Promise<App> {
+  return (await buildServer(options)).app;
+}
+
+export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, logger, mailer }: BuildAppOptions): Promise<BuiltServer> {
+  const log = logger;
+  // Operator alerts, made once: tripwires, anomaly detectors and the backup schedule raise them.
+  const alerts = createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
+  // Tripwires (canaries, honeywords) watch the password hasher, account mail and blob reads.
+  const tripwires = createTripwires({ config, db, clock, log, mailer, alerts });
+  // Every capability reads blobs through the same watched store, so a canary blob fires whichever route fetched it.
+  const blobs = tripwires.wrapBlobs(rawBlobs);
+  const accountSecurity = createAccountSecurity({ config, db, clock, log, mailer: tripwires.wrapMailer(mailer), wrapHasher: tripwires.wrapHasher });
   const https = config.tls
     ? { key: readFileSync(config.tls.keyPath), cert: readFileSync(config.tls.certPath) }
     : null;
@@ -70,6 +103,7 @@ export async function buildApp({ config, db, blobs, bus, clock, logger, mailer: 
     bodyLimit: JSON_BODY_LIMIT,
     // Ajv: bodies are not type-coerced and no input may hold a non-finite number (http/validator.ts).
     schemaController: { compilersFactory: { buildValidator } },
+    frameworkErrors: frameworkErrorHandler,
     // Behind a TLS-terminating proxy, client addresses (rate limits) come from X-Forwarded-For.
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     ...(https ? { https } : {}),
@@ -115,24 +149,32 @@ export async function buildApp({ config, db, blobs, bus, clock, logger, mailer: 
 
   registerAuth(app, createAuthHooks({ db, clock }));
   // Audit trail, anomaly alerts and blocks, incident notices, /metrics (issue 6; docs/operations.md).
-  registerBreachWatch(app, { config, db, clock, log: logger, mailer, operatorAlerts: tripwires.alerts });
-  tripwires.register(app, { blobs });
+  const breachWatch = registerBreachWatch(app, { config, db, clock, log, mailer, operatorAlerts: alerts });
+  // Planting writes the canary rows and blob itself: the raw store, as no reader is involved.
+  tripwires.register(app, { blobs: rawBlobs });
 
   const context = { config };
-  const log = logger;
-  await accountSecurityRoutes(app, { ...context, ...accountSecurity });
-  devicesRoutes(app, { ...context, devices: createDevices({ db, clock }) });
-  familiesRoutes(app, { ...context, families: createFamilies({ db, bus, clock, log }) });
-  toysRoutes(app, { ...context, toys: createToys({ db, blobs, bus, clock, log }) });
-  invitationsRoutes(app, { ...context, invitations: createInvitations({ db, clock, log }) });
-  toySettingsRoutes(app, { ...context, settings: createToySettings({ db, bus, clock }) });
-  messagesRoutes(app, { ...context, messages: createMessages({ db, blobs: tripwires.wrapBlobs(blobs), bus, clock, log, limits: { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES } }) });
-  reviewRoutes(app, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
-  streamRoutes(app, { ...context, db, bus, clock });
-  healthRoutes(app, { db });
+  await app.register(accountSecurityRoutes, { ...context, ...accountSecurity });
+  await app.register(devicesRoutes, { ...context, devices: createDevices({ db, clock }) });
+  await app.register(familiesRoutes, { ...context, families: createFamilies({ db, bus, clock, log }) });
+  await app.register(toysRoutes, { ...context, toys: createToys({ db, blobs, bus, clock, log }) });
+  await app.register(invitationsRoutes, { ...context, invitations: createInvitations({ db, clock, log }) });
+  await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });
+  const messageLimits = { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES };
+  await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }) });
+  await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
+  await app.register(streamRoutes, { ...context, db, bus, clock });
+  await app.register(healthRoutes, { db });
 
   app.get('/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // The web app (packages/web/dist) last, so API routes and the JSON 404 keep precedence.
   await app.register(serveWeb);
-  return app;
+
+  // `serve --backup-every 24h --backup-dir DIR` (docs/operations.md "Scheduled backups"). A backup
+  // copies every blob, canaries included: it reads the raw store, or each run would trip the canary.
+  const backups = config.backupSchedule
+    ? startBackupSchedule({ schedule: config.backupSchedule, database: config.database, db, blobs: rawBlobs, clock, log, alertOperator: alerts.alertOperator })
+    : null;
+  if (backups) app.addHook('onClose', () => backups.stop());
+  return { app, services: { alerts, tripwires, breachWatch, backups } };
 }

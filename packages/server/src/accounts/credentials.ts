@@ -6,10 +6,10 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
-import type { Config } from '../config.js';
+import type { CoreConfig } from '../config.js';
 import type { Db } from '../db/index.js';
 import { createPasswordPolicy, type PasswordPolicy } from './password-policy.js';
-import { createPasswordHasher, type PasswordHasher } from './passwords.js';
+import { argon2ParamsOf, createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { resolvePepper, type Pepper } from './pepper.js';
 import { createPwnedPasswords } from './pwned.js';
 import { createThrottle, defaultThrottleRules, type Throttle, type ThrottleRules } from './throttle.js';
@@ -29,7 +29,7 @@ export function createCredentials({
   log,
   wrapHasher,
 }: {
-  config: Config;
+  config: CoreConfig;
   db: Db;
   clock: Clock;
   log: Logger;
@@ -38,7 +38,7 @@ export function createCredentials({
 }): Credentials {
   const pepper = resolvePepper({ config, log });
   const url = config.accountSecurity.pwnedPasswordsUrl;
-  const inner = createPasswordHasher(pepper);
+  const inner = createPasswordHasher(pepper, argon2ParamsOf(config.argon2));
   const hasher = wrapHasher ? wrapHasher(inner, pepper) : inner;
   const policy = createPasswordPolicy({ pwned: url === null ? null : createPwnedPasswords({ baseUrl: url, log }) });
   return { pepper, hasher, policy, throttle: createThrottle({ db, clock }), rules: defaultThrottleRules };

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashToken } from '../auth/index.js';
 import type { Clock } from '../clock/index.js';
-import type { Config } from '../config.js';
+import type { CoreConfig } from '../config.js';
 import type { AccountLinkPurpose, Db } from '../db/index.js';
 import { badRequest } from '../errors/index.js';
 import type { Credentials } from './credentials.js';
@@ -32,7 +32,7 @@ const TOKEN = /^bl_[A-Za-z0-9_-]{43}$/;
 const BAD_LINK = 'This link is not valid: it was already used, has expired, or was mistyped. Ask for a new one.';
 
 /** Where mailed links point: BURROW_PUBLIC_URL, else this server on localhost (never the Host header). */
-export function linkOrigin(config: Config): string {
+export function linkOrigin(config: CoreConfig): string {
   return config.accountSecurity.publicUrl ?? `${config.tls ? 'https' : 'http'}://localhost:${config.port}`;
 }
 

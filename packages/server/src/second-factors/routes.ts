@@ -4,20 +4,12 @@
  * the recovery codes, the Security page's status, and a family's second-factor requirement. Every
  * route is in docs/api.md.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import { accountOf, setSessionCookie } from '../auth/index.js';
-import type { Config } from '../config.js';
-import { errorResponses } from '../errors/index.js';
-import { rateLimit } from '../http/rate-limit.js';
-import { NoContent } from '../http/schemas.js';
-import type { App, RouteContext } from '../http/types.js';
-import { metaOf, withRetryAfter, type RequestMeta, type SignedIn } from '../accounts/index.js';
 import {
   DisableTotpBody,
   FamilyParams,
   FamilyRequirementBody,
   FamilyRequirementResponse,
+  NoContent,
   PasskeyParams,
   PasskeySecondFactorBody,
   PasskeySignInBody,
@@ -34,7 +26,15 @@ import {
   TotpCodeBody,
   TotpEnrolmentResponse,
   WebAuthnOptionsResponse,
-} from '../accounts/schemas.js';
+} from '@burrow/api';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { accountOf, setSessionCookie } from '../auth/index.js';
+import type { CoreConfig } from '../config.js';
+import { errorResponses } from '../errors/index.js';
+import { rateLimit } from '../http/rate-limit.js';
+import type { App, RouteContext } from '../http/types.js';
+import { metaOf, withRetryAfter, type RequestMeta, type SignedIn } from '../accounts/index.js';
 import type { RelyingParty } from './passkeys.js';
 import type { SecondFactors } from './service.js';
 
@@ -42,7 +42,7 @@ import type { SecondFactors } from './service.js';
  * The WebAuthn relying party: BURROW_PUBLIC_URL when set; otherwise the origin this request was
  * made to (development and tests), the same rule as the Origin check.
  */
-export function relyingPartyOf(request: FastifyRequest, config: Config): RelyingParty {
+export function relyingPartyOf(request: FastifyRequest, config: CoreConfig): RelyingParty {
   const origin =
     config.accountSecurity.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
   return { id: new URL(origin).hostname, origin };
