@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'tmp/**', 'test-output/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'tmp/**', 'test-output/**', '**/*.mjs', '**/*.js', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
