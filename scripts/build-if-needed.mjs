@@ -2,10 +2,14 @@
 // is built from: the web package, and the api, client and protocol sources it bundles. `npm start` runs
 // this before the server; browser tests run it in their `before`. Plain JavaScript: it runs before tsx.
 // Concurrent callers (test files run in parallel) take turns through a lock directory.
+//
+// `--log FILE` (npm start): vite's output goes to FILE and the terminal gets one progress line; on a
+// failure the log's last lines are printed. Without it, vite writes to the terminal as before.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const web = join(root, 'packages/web');
@@ -64,16 +68,32 @@ function withLock(fn) {
   }
 }
 
+/** The last `lines` lines of a log file, for a failure message. */
+function tail(file, lines = 30) {
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+const { values } = parseArgs({ options: { log: { type: 'string' } } });
 if (!stale()) process.exit(0);
 const status = withLock(() => {
   if (!stale()) return 0;
-  console.log('Building the web app (packages/web)…');
+  const started = Date.now();
   const vite = join(root, 'node_modules/vite/bin/vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: web,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) return r.status ?? 1;
+  let stdio = 'inherit';
+  if (values.log) {
+    mkdirSync(dirname(values.log), { recursive: true, mode: 0o700 });
+    const fd = openSync(values.log, 'w', 0o600);
+    stdio = ['ignore', fd, fd];
+    process.stdout.write(`Building the web app (packages/web)… `);
+  } else console.log('Building the web app (packages/web)…');
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', values.log ? 'info' : 'warn'], { cwd: web, stdio });
+  if (typeof stdio[1] === 'number') closeSync(stdio[1]);
+  if (r.status !== 0) {
+    if (values.log) console.error(`failed. The end of ${values.log}:\n${tail(values.log)}`);
+    return r.status ?? 1;
+  }
+  if (values.log) console.log(`done in ${String(Math.round((Date.now() - started) / 1000))} s (log: ${values.log})`);
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
   return 0;
 });

@@ -1,0 +1,100 @@
+/**
+ * Production runs compiled JavaScript: the esbuild bundle of the CLI (scripts/build-server.mjs)
+ * starts the server in production mode and answers /healthz with no TypeScript loader in the
+ * process — a module hook fails the start if anything resolves to a .ts file or to tsx.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const cleanup: string[] = [];
+after(() => {
+  for (const d of cleanup) rmSync(d, { recursive: true, force: true });
+});
+
+/** Refuses, at resolution, any TypeScript source or the tsx loader. */
+const NO_TYPESCRIPT_HOOK = `
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  if (/\\.[mc]?tsx?$/.test(new URL(result.url).pathname) || result.url.includes('/node_modules/tsx/'))
+    throw new Error('production loaded TypeScript: ' + result.url);
+  return result;
+}`;
+const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(NO_TYPESCRIPT_HOOK)}`)});`;
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+test('the compiled server starts in production without tsx and answers /healthz', async () => {
+  // Inside the checkout (node_modules/.cache), so the bundle's imports resolve from node_modules.
+  mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
+  const outdir = mkdtempSync(join(root, 'node_modules/.cache/burrow-compiled-test-'));
+  const data = mkdtempSync(join(tmpdir(), 'burrow-compiled-'));
+  cleanup.push(outdir, data);
+  const build = spawnSync(process.execPath, [join(root, 'scripts/build-server.mjs'), '--outdir', outdir], { cwd: root, encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+  const bundle = join(outdir, 'burrow.mjs');
+  assert.ok(!/from ["']tsx|\.ts["']\)/.test(readFileSync(bundle, 'utf8')), 'the bundle imports neither tsx nor a .ts file');
+
+  const dataDir = join(data, 'data');
+  mkdirSync(dataDir, { mode: 0o700 });
+  const strong = (): string => randomBytes(32).toString('base64');
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`, '--input-type=module', '-e', `const { main } = await import(${JSON.stringify(new URL(`file://${bundle}`).href)}); process.exitCode = await main(['serve']);`],
+    {
+      cwd: data,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        BURROW_DATA_DIR: dataDir,
+        BURROW_HONEYCHECKER_DIR: join(data, 'honeychecker'),
+        BURROW_TRUST_PROXY: '127.0.0.1',
+        BURROW_SESSION_KEY: strong(),
+        BURROW_PEPPER: strong(),
+        BURROW_HONEYCHECKER_SECRET: strong(),
+        BURROW_SMTP_URL: 'smtp://mail.example.com:587',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    const listening = await Promise.race([
+      new Promise<boolean>((resolve) => {
+        child.stdout.on('data', () => {
+          if (out.includes('Burrow is listening')) resolve(true);
+        });
+      }),
+      exited.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 60_000)),
+    ]);
+    assert.ok(listening, out);
+    const response = await fetch(`http://127.0.0.1:${String(port)}/healthz`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: 'ok' });
+    assert.ok(!out.includes('production loaded TypeScript'), out);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
