@@ -1,6 +1,6 @@
 /** Families, children and rosters (docs/api.md, "Families"). */
 import { Type, type Static } from '@sinclair/typebox';
-import { ChildId, Cursor, DeviceId, Envelope, FamilyId, Roster } from './primitives.js';
+import { ChildId, DeviceId, Envelope, FamilyId, Roster } from './primitives.js';
 
 export const CreateFamilyBody = Type.Object({ roster: Roster });
 export type CreateFamilyBody = Static<typeof CreateFamilyBody>;
@@ -24,7 +24,12 @@ export type CreateChildBody = Static<typeof CreateChildBody>;
 export const CreateChildResponse = Type.Object({ childId: ChildId });
 export type CreateChildResponse = Static<typeof CreateChildResponse>;
 
-export const ListRostersQuery = Type.Object({ after: Type.Optional(Cursor) });
+/**
+ * Roster versions are 32-bit integers where they are stored (PostgreSQL `integer`), so the cursor
+ * stops there: `?after=2147483648` is a 400, not a database error.
+ */
+export const RosterCursor = Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'Return rosters with a version greater than this.' });
+export const ListRostersQuery = Type.Object({ after: Type.Optional(RosterCursor) });
 export type ListRostersQuery = Static<typeof ListRostersQuery>;
 export const ListRostersResponse = Type.Object({ rosters: Type.Array(Roster) });
 export type ListRostersResponse = Static<typeof ListRostersResponse>;

@@ -1,6 +1,6 @@
 /** Blobs, messages, inbox, sent receipts (docs/api.md, "Messages"). */
 import { Type, type Static } from '@sinclair/typebox';
-import { Base64url, Cursor, DeviceId, Envelope, FamilyId, MessageId } from './primitives.js';
+import { Base64url, Cursor, DeviceId, Envelope, FamilyId, MessageId, PageLimit } from './primitives.js';
 
 export const BlobParams = Type.Object({
   familyId: FamilyId,
@@ -17,7 +17,7 @@ export type SendMessageResponse = Static<typeof SendMessageResponse>;
 /** A page of a cursor-ordered list: items after `after`, at most `limit`. */
 export const PageQuery = Type.Object({
   after: Type.Optional(Cursor),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  limit: Type.Optional(PageLimit),
 });
 export type PageQuery = Static<typeof PageQuery>;
 

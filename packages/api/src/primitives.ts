@@ -32,7 +32,18 @@ export const ProtocolJson = <T = Record<string, unknown>>(description: string): 
 export const Roster = ProtocolJson<RosterWire>('A signed roster (docs/protocol.md §4).');
 export const Envelope = ProtocolJson<EnvelopeWire>('A signed envelope (docs/protocol.md §6).');
 
-export const Cursor = Type.Integer({ minimum: 0, description: 'Return items with seq greater than this.' });
+/**
+ * A list cursor: a sequence number, bounded to the integers every database column and JSON reader
+ * holds exactly (`?after=1e20` is a 400, not a database error).
+ */
+export const Cursor = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'Return items with seq greater than this.',
+});
+
+/** How many items one page of a cursor-ordered list holds. */
+export const PageLimit = Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Items per page.' });
 
 /** A 204 answer. */
 export const NoContent = Type.Null({ description: 'No content.' });

@@ -1,7 +1,7 @@
 /** Review before play: a guardian approves or declines a message for the family's toys (docs/api.md, "Review"). */
 import type { ReviewWire } from '@burrow/protocol';
 import { Type, type Static } from '@sinclair/typebox';
-import { Cursor, DeviceId, Envelope, FamilyId, MessageId, ProtocolJson } from './primitives.js';
+import { Cursor, DeviceId, Envelope, FamilyId, MessageId, PageLimit, ProtocolJson } from './primitives.js';
 
 const Review = ProtocolJson<ReviewWire>("A guardian's signed review of one message for one toy (docs/protocol.md §11).");
 
@@ -27,7 +27,7 @@ export type ApproveResponse = Static<typeof ApproveResponse>;
 
 export const ReviewedQuery = Type.Object({
   after: Type.Optional(Cursor),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  limit: Type.Optional(PageLimit),
 });
 export type ReviewedQuery = Static<typeof ReviewedQuery>;
 

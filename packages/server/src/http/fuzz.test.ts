@@ -292,11 +292,103 @@ function plansFor(op: Operation, realIds: string[]): fc.Arbitrary<Plan> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Edge values of the right type: they pass the schema, so they reach the handlers.
+
+const MAX_DEPTH = 3;
+
+function edgeString(schema: Schema): fc.Arbitrary<Json> {
+  const choices: Array<fc.Arbitrary<string>> = [oddString];
+  if (typeof schema.pattern === 'string') {
+    try {
+      choices.push(fc.stringMatching(new RegExp(schema.pattern)));
+    } catch {
+      // A pattern fast-check cannot generate from: odd strings only.
+    }
+  }
+  for (const bound of [schema.minLength, schema.maxLength])
+    if (typeof bound === 'number') choices.push(fc.constantFrom(Math.max(0, bound - 1), bound, bound + 1).map((n) => 'é'.repeat(n)));
+  return fc.oneof(...choices);
+}
+
+function edgeInteger(schema: Schema): fc.Arbitrary<Json> {
+  const points = [0, -1, 1, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 31, 8.64e15 + 1];
+  for (const bound of [schema.minimum, schema.maximum]) if (typeof bound === 'number') points.push(bound - 1, bound, bound + 1);
+  return fc.oneof(fc.constantFrom(...points), fc.integer());
+}
+
+/** Values a schema accepts (mostly), at their edges: bounds, empty and long strings, odd keys. */
+function edgeValueFor(schema: Schema, depth = 0): fc.Arbitrary<Json> {
+  if (schema.const !== undefined) return fc.constant(schema.const as Json);
+  if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as Json[]));
+  const parts = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
+  if (parts) return fc.oneof(...parts.map((part) => edgeValueFor(part, depth)));
+  const types = schema.type === undefined ? [] : ([] as unknown[]).concat(schema.type);
+  if (types.length === 0) return oddJson;
+  return fc.oneof(
+    ...types.map((type): fc.Arbitrary<Json> => {
+      switch (type) {
+        case 'string':
+          return edgeString(schema);
+        case 'integer':
+          return edgeInteger(schema);
+        case 'number':
+          return fc.oneof(edgeInteger(schema), fc.double({ noNaN: true, noDefaultInfinity: true }));
+        case 'boolean':
+          return fc.boolean();
+        case 'null':
+          return fc.constant(null);
+        case 'array': {
+          if (depth >= MAX_DEPTH) return fc.constant([]);
+          const items = (schema.items ?? {}) as Schema;
+          const max = typeof schema.maxItems === 'number' ? schema.maxItems + 1 : 4;
+          return fc.array(edgeValueFor(items, depth + 1), { maxLength: Math.min(max, 8) });
+        }
+        case 'object':
+          return depth >= MAX_DEPTH ? fc.constant({}) : edgeObjectFor(schema, depth + 1);
+        default:
+          return oddJson;
+      }
+    }),
+  );
+}
+
+function edgeObjectFor(schema: Schema, depth: number): fc.Arbitrary<Json> {
+  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  const required = new Set((schema.required ?? []) as string[]);
+  const record: Record<string, fc.Arbitrary<Json>> = {};
+  for (const [name, property] of Object.entries(properties)) record[name] = edgeValueFor(property, depth);
+  const extra = schema.additionalProperties === false ? fc.constant({}) : fc.dictionary(oddKey, oddScalar, { maxKeys: 2 });
+  return fc.tuple(fc.record(record, { requiredKeys: [...required].filter((k) => k in properties) }), extra).map(
+    ([value, more]) => ({ ...more, ...value }),
+  );
+}
+
+/** Requests whose path names real things and whose query and body pass the schema at its edges. */
+function edgePlansFor(op: Operation, ids: string[]): fc.Arbitrary<Plan> {
+  const params = fc.tuple(...op.pathParams.map(() => fc.constantFrom(...ids)));
+  const query = fc.tuple(...op.query.map(({ name, schema }) => fc.option(edgeValueFor(schema).map((v) => `${name}=${encodeOdd(typeof v === 'string' ? v : toJsonText(v))}`), { nil: '' })));
+  const body = op.body === null ? fc.constant(null) : edgeValueFor(op.body);
+  return fc.tuple(params, query, body).map(([values, queryParts, value]) => {
+    let i = 0;
+    const path = op.path.replace(/:\w+/g, () => encodeURIComponent(values[i++] ?? ''));
+    return {
+      path,
+      query: queryParts.filter((q) => q !== '').join('&'),
+      body: value === null ? { contentType: null, text: null, invalid: false } : { contentType: 'application/json', text: toJsonText(value), invalid: false },
+      invalid: false,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // The server, its actors and its tables.
 
 let server: TestServer;
 let actors: Array<{ who: string; headers: Record<string, string> }>;
 let realIds: string[];
+/** A second family whose guardian and toy take the edge values: valid calls may change or end them. */
+let victims: Array<{ who: string; headers: Record<string, string> }>;
+let victimIds: string[];
 let operations: Operation[];
 let tables: string[];
 
@@ -311,6 +403,13 @@ before(async () => {
     { who: 'anonymous', headers: {} },
   ];
   realIds = [fam.familyId, fam.childId, toy.toyId, fam.guardian.accountId, fam.guardian.as.device];
+  const otherFamily = await family(call);
+  const otherToy = await pairToy(call, otherFamily);
+  victims = [
+    { who: 'guardian', headers: { authorization: `Bearer ${otherFamily.guardian.token}`, 'x-burrow-device': otherFamily.guardian.as.device } },
+    { who: 'toy', headers: { authorization: `Bearer ${otherToy.token}` } },
+  ];
+  victimIds = [otherFamily.familyId, otherFamily.childId, otherToy.toyId, otherFamily.guardian.accountId, otherFamily.guardian.as.device];
   const doc = await server.app.inject({ method: 'GET', url: '/v1/openapi.json' });
   operations = operationsOf(doc.json<OpenApiDoc>());
   tables = (await server.db.introspection.getTables()).map((t) => t.name).filter((name) => !LOGS.has(name));
@@ -353,46 +452,62 @@ test('every /v1 route the router serves is in the OpenAPI document, so the fuzzi
   assert.deepEqual(served.filter((r) => !described.has(r) && !(r in NOT_DESCRIBED)), []);
 });
 
+/** Sends one planned request as one actor; asserts no 5xx and the error shape of any 4xx. */
+async function send(op: Operation, plan: Plan, actor: { who: string; headers: Record<string, string> }): Promise<number> {
+  const headers: Record<string, string> = { ...actor.headers };
+  if (plan.body.contentType !== null) headers['content-type'] = plan.body.contentType;
+  const res = await server.app.inject({
+    method: op.method as 'GET',
+    url: plan.query === '' ? plan.path : `${plan.path}?${plan.query}`,
+    headers,
+    ...(plan.body.text === null ? {} : { payload: plan.body.text }),
+  });
+  const what = `${op.method} ${op.path} as ${actor.who}`;
+  assert.ok(res.statusCode < 500, `${what}: ${String(res.statusCode)} ${res.body.slice(0, 300)}`);
+  if (res.statusCode >= 400) assertErrorShape(res.statusCode, res.body, what);
+  return res.statusCode;
+}
+
+/** Runs a property with the seed in its failure message, so a failure can be replayed. */
+async function check(name: string, seed: number, property: fc.IAsyncProperty<[Plan]>): Promise<void> {
+  try {
+    await fc.assert(property, { seed, numRuns: RUNS });
+  } catch (err) {
+    const cause = (err as Error).cause;
+    throw new Error(
+      `${name} failed; replay with BURROW_FUZZ_SEED=${String(SEED)} (this route: seed ${String(seed)}).\n` +
+        `${cause instanceof Error ? cause.message : ''}\n${(err as Error).message}`.slice(0, 4_000),
+      { cause: err },
+    );
+  }
+}
+
 test('every route answers generated bad input with a 4xx in the error shape, never a 5xx, and changes nothing', async (t) => {
-  const failures: string[] = [];
   for (const [index, op] of operations.entries()) {
     const name = `${op.method} ${op.path}`;
     await t.test(name, async () => {
       const before = op.mutating ? await rowCounts() : null;
-      const seed = SEED + index;
-      try {
-        await fc.assert(
-          fc.asyncProperty(plansFor(op, realIds), async (plan) => {
-            for (const actor of actors) {
-              const headers: Record<string, string> = { ...actor.headers };
-              if (plan.body.contentType !== null) headers['content-type'] = plan.body.contentType;
-              const res = await server.app.inject({
-                method: op.method as 'GET',
-                url: plan.query === '' ? plan.path : `${plan.path}?${plan.query}`,
-                headers,
-                ...(plan.body.text === null ? {} : { payload: plan.body.text }),
-              });
-              const what = `${name} as ${actor.who}`;
-              assert.ok(res.statusCode < 500, `${what}: ${res.statusCode} ${res.body.slice(0, 300)}`);
-              if (res.statusCode >= 400) assertErrorShape(res.statusCode, res.body, what);
-              else if (op.mutating) assert.fail(`${what}: a request with bad input was accepted (${res.statusCode})`);
-            }
-          }),
-          { seed, numRuns: RUNS },
-        );
-      } catch (err) {
-        failures.push(name);
-        const cause = (err as Error).cause;
-        throw new Error(
-          `${name} failed; replay with BURROW_FUZZ_SEED=${String(SEED)} (this route: seed ${String(seed)}).\n` +
-            `${cause instanceof Error ? cause.message : ''}\n${(err as Error).message}`.slice(0, 4_000),
-          { cause: err },
-        );
-      }
+      await check(name, SEED + index, fc.asyncProperty(plansFor(op, realIds), async (plan) => {
+        for (const actor of actors) {
+          const status = await send(op, plan, actor);
+          if (op.mutating && status < 400) assert.fail(`${name} as ${actor.who}: a request with bad input was accepted (${String(status)})`);
+        }
+      }));
       if (before !== null) assert.deepEqual(await rowCounts(), before, `${name}: bad requests changed rows`);
     });
   }
-  assert.deepEqual(failures, []);
+});
+
+test('every route taking a query or a body answers edge values of the right type without a 5xx', async (t) => {
+  for (const [index, op] of operations.entries()) {
+    if (op.body === null && op.query.length === 0) continue; // nothing to vary: the bad-input test covers it
+    const name = `${op.method} ${op.path}`;
+    await t.test(name, () =>
+      check(name, SEED + 1_000 + index, fc.asyncProperty(edgePlansFor(op, victimIds), async (plan) => {
+        for (const actor of victims) await send(op, plan, actor);
+      })),
+    );
+  }
 });
 
 test('the actors the fuzzing used are still signed in and paired (it probed, it did not break them)', async () => {
