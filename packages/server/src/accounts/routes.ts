@@ -3,24 +3,24 @@
  * email address, and read the account's security log. Sessions, second factors and recovery
  * register their own routes (sessions/, second-factors/, recovery/). Every route is in docs/api.md.
  */
-import { accountOf, setSessionCookie } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
-import { rateLimit } from '../http/rate-limit.js';
-import { NoContent } from '../http/schemas.js';
-import type { App, RouteContext } from '../http/types.js';
-import { metaOf } from './request-meta.js';
 import {
   Accepted,
   ChangePasswordBody,
   LogInBody,
   MeResponse,
+  NoContent,
   SecondFactorRequired,
   SecurityEventsResponse,
   SignedInResponse,
   SignUpBody,
   SignUpResponse,
   VerifyEmailBody,
-} from './schemas.js';
+} from '@burrow/api';
+import { accountOf, setSessionCookie } from '../auth/index.js';
+import { errorResponses } from '../errors/index.js';
+import { rateLimit } from '../http/rate-limit.js';
+import type { App, RouteContext } from '../http/types.js';
+import { metaOf } from './request-meta.js';
 import type { SecurityEvents } from './security-events.js';
 import type { Accounts } from './service.js';
 import { withRetryAfter } from './throttle.js';

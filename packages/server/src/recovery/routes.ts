@@ -2,13 +2,12 @@
  * Routes of recovery: ask for a reset link, reset the password with it, or with a recovery code.
  * Every route is in docs/api.md.
  */
+import { Accepted, NoContent, RecoveryResetBody, RequestResetBody, ResetPasswordBody } from '@burrow/api';
 import { clearSessionCookie } from '../auth/index.js';
 import { errorResponses } from '../errors/index.js';
 import { rateLimit } from '../http/rate-limit.js';
-import { NoContent } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import { metaOf, withRetryAfter } from '../accounts/index.js';
-import { Accepted, RecoveryResetBody, RequestResetBody, ResetPasswordBody } from '../accounts/schemas.js';
 import type { Recovery } from './service.js';
 
 export interface RecoveryRouteContext extends RouteContext {

@@ -3,12 +3,11 @@
  * the Security page, recorded in the security log and mailed). Opening a session is sign-in's work
  * (accounts/, second-factors/). Every route is in docs/api.md.
  */
+import { NoContent, RevokedResponse, SessionParams, SessionsResponse } from '@burrow/api';
 import { accountOf, clearSessionCookie } from '../auth/index.js';
 import { errorResponses } from '../errors/index.js';
-import { NoContent } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import { metaOf, type Telling } from '../accounts/index.js';
-import { RevokedResponse, SessionParams, SessionsResponse } from '../accounts/schemas.js';
 import type { SessionStore } from './store.js';
 
 export interface SessionsRouteContext extends RouteContext {
