@@ -19,6 +19,7 @@ import { createFsBlobs, startTestServer, type DatabaseConfig } from '@burrow/ser
 import { createBackup, generateBackupIdentity, restoreBackup, verifyBackup } from '@burrow/server/backup';
 import { family, sealedVoice } from '../packages/server/src/testing/fixtures.js';
 import { httpClient } from '../packages/server/src/testing/http.js';
+import { insertBlob, insertMessage } from '../packages/server/src/messages/store.js';
 
 const { values } = parseArgs({ options: { messages: { type: 'string' }, 'blob-bytes': { type: 'string' } } });
 const N = Number(values.messages ?? 10_000);
@@ -44,23 +45,24 @@ try {
       return { blob, hash, id: `bench-${String(start + i).padStart(6, '0')}` };
     });
     await Promise.all(batch.map((b) => server.blobs.put(`${fam.familyId}/${b.hash}`, b.blob)));
-    await server.db
-      .insertInto('blobs')
-      .values(batch.map((b) => ({ family_id: fam.familyId, hash: b.hash, size: BLOB, uploaded_by: fam.guardian.keys.deviceId, created_at: now })))
-      .execute();
-    await server.db
-      .insertInto('messages')
-      .values(
-        batch.map((b) => ({
-          id: b.id,
-          family_id: fam.familyId,
-          sender_id: fam.guardian.keys.deviceId,
-          envelope: envelope.replace(sample.envelope.id, b.id),
-          blob_hash: b.hash,
-          created_at: now,
-        })),
-      )
-      .execute();
+    // Through the tables' owner (messages/store.ts), one transaction per batch.
+    await server.db.transaction().execute(async (trx) => {
+      for (const b of batch) {
+        await insertBlob(trx, { familyId: fam.familyId, hash: b.hash, size: BLOB, uploadedBy: fam.guardian.keys.deviceId, createdAt: now });
+        await insertMessage(
+          trx,
+          {
+            id: b.id,
+            familyId: fam.familyId,
+            senderId: fam.guardian.keys.deviceId,
+            envelope: envelope.replace(sample.envelope.id, b.id),
+            blobHash: b.hash,
+            createdAt: now,
+          },
+          [],
+        );
+      }
+    });
     process.stderr.write(`\rfilling ${String(Math.min(N, start + 500))}/${String(N)}`);
   }
   process.stderr.write('\n');

@@ -7,6 +7,7 @@ import type { RosterWire } from '@burrow/protocol';
 import type { Db } from '../db/index.js';
 import { devicesByIds } from '../devices/store.js';
 import { badRequest } from '../errors/index.js';
+import { markRemoved } from '../invitations/store.js';
 import { insertRoster, memberAccountIds, replaceMembers } from './store.js';
 
 export { insertRoster };
@@ -55,15 +56,7 @@ export async function syncMembers(db: Db, roster: RosterWire): Promise<void> {
   // People no longer listed lose their admission: coming back takes a new invitation.
   const before = await memberAccountIds(db, roster.familyId);
   const gone = before.filter((a) => !roles.has(a));
-  if (gone.length > 0) {
-    await db
-      .updateTable('join_requests')
-      .set({ status: 'removed' })
-      .where('family_id', '=', roster.familyId)
-      .where('account_id', 'in', gone)
-      .where('status', '=', 'approved')
-      .execute();
-  }
+  await markRemoved(db, roster.familyId, gone);
   await replaceMembers(db, roster.familyId, roles);
 }
 

@@ -14,6 +14,15 @@ import { requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { removeMember } from '../families/store.js';
 import { hashInvitationCode, newInvitationCode, normalizeInvitationCode } from './code.js';
+import {
+  decideJoinRequest,
+  deleteBlock,
+  deleteUnusedInvitation,
+  insertBlock,
+  insertInvitation,
+  insertJoinRequest,
+  markInvitationUsed,
+} from './store.js';
 
 export const DEFAULT_INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const MAX_INVITATION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -127,30 +136,20 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
       const code = newInvitationCode();
       const now = clock.now();
       const invitationId = newId();
-      await db
-        .insertInto('invitations')
-        .values({
-          id: invitationId,
-          family_id: familyId,
-          code_hash: hashInvitationCode(normalizeInvitationCode(code)!),
-          created_by: accountId,
-          created_at: now,
-          expires_at: now + ttl,
-          used_at: null,
-        })
-        .execute();
+      await insertInvitation(db, {
+        id: invitationId,
+        familyId,
+        codeHash: hashInvitationCode(normalizeInvitationCode(code)!),
+        createdBy: accountId,
+        createdAt: now,
+        expiresAt: now + ttl,
+      });
       return { invitationId, code, expiresAt: now + ttl };
     },
 
     async revokeInvitation(accountId, familyId, invitationId) {
       await requireGuardian(db, familyId, accountId);
-      const result = await db
-        .deleteFrom('invitations')
-        .where('id', '=', invitationId)
-        .where('family_id', '=', familyId)
-        .where('used_at', 'is', null)
-        .executeTakeFirst();
-      if (result.numDeletedRows === 0n) throw notFound('No such unused invitation.');
+      if (!(await deleteUnusedInvitation(db, familyId, invitationId))) throw notFound('No such unused invitation.');
     },
 
     async redeemInvitation(accountId, code) {
@@ -194,26 +193,9 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
       const requestId = newId();
       await db.transaction().execute(async (trx) => {
         // Single use even under concurrency: only one redeemer flips used_at.
-        const used = await trx
-          .updateTable('invitations')
-          .set({ used_at: now })
-          .where('id', '=', invitation.id)
-          .where('used_at', 'is', null)
-          .executeTakeFirst();
-        if (used.numUpdatedRows !== 1n)
+        if (!(await markInvitationUsed(trx, invitation.id, now)))
           throw new AppError('gone', 'That invitation was already used. Ask for a new one.');
-        await trx
-          .insertInto('join_requests')
-          .values({
-            id: requestId,
-            family_id: familyId,
-            account_id: accountId,
-            invitation_id: invitation.id,
-            status: 'pending',
-            created_at: now,
-            decided_at: null,
-          })
-          .execute();
+        await insertJoinRequest(trx, { id: requestId, familyId, accountId, invitationId: invitation.id, createdAt: now });
       });
       return { requestId, familyId, status: 'pending' as const };
     },
@@ -225,14 +207,8 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
 
     async decideJoinRequest(accountId, familyId, requestId, decision) {
       await requireGuardian(db, familyId, accountId);
-      const result = await db
-        .updateTable('join_requests')
-        .set({ status: decision, decided_at: clock.now() })
-        .where('id', '=', requestId)
-        .where('family_id', '=', familyId)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (result.numUpdatedRows !== 1n) throw notFound('No such pending join request.');
+      if (!(await decideJoinRequest(db, familyId, requestId, decision, clock.now())))
+        throw notFound('No such pending join request.');
       const [view] = await requestViews(familyId, requestId);
       if (!view) throw notFound('No such pending join request.');
       return view;
@@ -296,20 +272,9 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
       if (!known) throw notFound('No such member or request in this family.');
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('family_blocks')
-          .values({ family_id: familyId, account_id: target, created_at: now })
-          .onConflict((oc) => oc.columns(['family_id', 'account_id']).doNothing())
-          .execute();
+        await insertBlock(trx, familyId, target, now);
         // Access ends now: the server refuses their requests and sends before the new roster lands.
         await removeMember(trx, familyId, target);
-        await trx
-          .updateTable('join_requests')
-          .set({ status: 'blocked', decided_at: now })
-          .where('family_id', '=', familyId)
-          .where('account_id', '=', target)
-          .where('status', 'in', ['pending', 'approved'])
-          .execute();
       });
       const current = await currentRoster(db, familyId);
       const theirs = (await devicesOf([target])).get(target) ?? [];
@@ -319,12 +284,7 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
 
     async unblockAccount(accountId, familyId, target) {
       await requireGuardian(db, familyId, accountId);
-      const result = await db
-        .deleteFrom('family_blocks')
-        .where('family_id', '=', familyId)
-        .where('account_id', '=', target)
-        .executeTakeFirst();
-      if (result.numDeletedRows === 0n) throw notFound('That account is not blocked.');
+      if (!(await deleteBlock(db, familyId, target))) throw notFound('That account is not blocked.');
     },
 
     async listBlocks(accountId, familyId) {
