@@ -42,6 +42,8 @@ export function createToySettings({ db, bus, clock }: { db: Db; bus: Bus; clock:
         throw badRequest('The settings are for another family or toy.');
       if (settings.signer !== actor.deviceId)
         throw badRequest("The settings must be signed by the device making this request.");
+      // Versions are stored as 32-bit integers (PostgreSQL `integer`): a larger one must not reach the insert.
+      if (settings.version > 2_147_483_647) throw badRequest('The settings version is too large (at most 2147483647).');
       const current = await currentRoster(db, familyId);
       if (!current) throw notFound('No such family.');
       const held = await stored(toyId);
