@@ -16,6 +16,7 @@ const tiny: Plan = {
   storm: { rate: 20, messages: 4, loginsPerSecond: 4 },
   toys: 5,
   memoryOnFreshServer: false,
+  mosquittoMemory: 'rss',
 };
 
 void test('the delivery benchmark runs every measurement end to end at tiny size and prints one table', { timeout: 60_000 }, async () => {
