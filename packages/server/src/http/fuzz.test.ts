@@ -14,8 +14,8 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { errorStatus, type ErrorCode } from '../errors/codes.js';
-import { family, pairToy } from '../testing/fixtures.js';
-import { httpClient } from '../testing/http.js';
+import { expectStatus, family, pairToy, sealedVoice, type Family, type Toy } from '../testing/fixtures.js';
+import { httpClient, type Call } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { listRouterRoutes } from './route-list.js';
 
@@ -392,6 +392,15 @@ let victimIds: string[];
 let operations: Operation[];
 let tables: string[];
 
+/** Sends one voice message from the guardian to the toy, so routes naming a message find one. */
+async function sendVoice(call: Call, fam: Family, toy: Toy): Promise<string> {
+  const voice = await sealedVoice(fam.guardian.keys, fam.roster, [toy.keys, fam.guardian.keys]);
+  expectStatus(await call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...fam.guardian.as, raw: voice.blob }), 201, 'uploadBlob');
+  const sent = await call<{ messageId: string }>('POST', `/v1/families/${fam.familyId}/messages`, { ...fam.guardian.as, body: { envelope: voice.envelope } });
+  expectStatus(sent, 201, 'sendMessage');
+  return sent.json.messageId;
+}
+
 before(async () => {
   server = await startTestServer();
   const call = httpClient(server.url);
@@ -402,14 +411,14 @@ before(async () => {
     { who: 'toy', headers: { authorization: `Bearer ${toy.token}` } },
     { who: 'anonymous', headers: {} },
   ];
-  realIds = [fam.familyId, fam.childId, toy.toyId, fam.guardian.accountId, fam.guardian.as.device];
+  realIds = [fam.familyId, fam.childId, toy.toyId, fam.guardian.accountId, fam.guardian.as.device, await sendVoice(call, fam, toy)];
   const otherFamily = await family(call);
   const otherToy = await pairToy(call, otherFamily);
   victims = [
     { who: 'guardian', headers: { authorization: `Bearer ${otherFamily.guardian.token}`, 'x-burrow-device': otherFamily.guardian.as.device } },
     { who: 'toy', headers: { authorization: `Bearer ${otherToy.token}` } },
   ];
-  victimIds = [otherFamily.familyId, otherFamily.childId, otherToy.toyId, otherFamily.guardian.accountId, otherFamily.guardian.as.device];
+  victimIds = [otherFamily.familyId, otherFamily.childId, otherToy.toyId, otherFamily.guardian.accountId, otherFamily.guardian.as.device, await sendVoice(call, otherFamily, otherToy)];
   const doc = await server.app.inject({ method: 'GET', url: '/v1/openapi.json' });
   operations = operationsOf(doc.json<OpenApiDoc>());
   tables = (await server.db.introspection.getTables()).map((t) => t.name).filter((name) => !LOGS.has(name));
