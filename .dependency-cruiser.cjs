@@ -3,10 +3,10 @@
  * and by `npm test` as a static step. Dependencies point one way:
  *
  *   protocol  <-  api  <-  client  <-  toy, web       (server builds on api and protocol)
- *   server: composition (app.ts, main.ts, cli.ts, index.ts, account-security.ts, testing/)
+ *   server: composition (app.ts, main.ts, cli.ts, index.ts, account-security.ts, load-config.ts, testing/)
  *             -> capabilities (accounts, families, messages, tripwires, ...)
  *             -> ports (db, blobs, bus, mail, clock, errors, http, alerts, signatures),
- *                config.ts (the core settings, a leaf) and config/load.ts (the composed Config)
+ *                config.ts (the core settings, a leaf) and load-config.ts (the composed Config)
  *
  * A capability may use another capability only through its public face: `index.ts`, its config
  * section (`config.ts`), its wire schemas (`schemas.ts`), its table owner (`store.ts`), or a file
@@ -67,7 +67,7 @@ const either = (list) => `(${list.join('|')})`;
 const capabilityFile = `${SERVER}([^/]+)/`;
 const notTests = '\\.test\\.ts$|/test-[^/]+\\.ts$';
 // The composition roots, which may import anything of the server.
-const COMPOSITION = `${SERVER}[^/]+\\.ts$|${SERVER}(config|testing)/`;
+const COMPOSITION = `${SERVER}[^/]+\\.ts$|${SERVER}testing/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -131,7 +131,7 @@ module.exports = {
     {
       name: 'config-is-a-leaf',
       severity: 'error',
-      comment: 'config.ts parses the core of the environment and imports nothing of ours; capabilities parse their own sections and config/load.ts composes them.',
+      comment: 'config.ts parses the core of the environment and imports nothing of ours; capabilities parse their own sections and load-config.ts composes them.',
       from: { path: `${SERVER}config\\.ts$` },
       to: { path: '^packages/' },
     },
@@ -160,7 +160,6 @@ module.exports = {
         pathNot: [
           `${SERVER}$1/`,
           `${SERVER}${either(PORTS)}/`,
-          `${SERVER}config/`,
           `${SERVER}[^/]+/(index|config|schemas|store)\\.ts$`,
           `${SERVER}${either(PUBLIC_FILES)}$`,
           `${SERVER}${either(PENDING)}$`,

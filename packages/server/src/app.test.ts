@@ -14,7 +14,7 @@ import { generateBackupIdentity } from './backup/keys.js';
 import { createFsBlobs } from './blobs/index.js';
 import { createMemoryBus } from './bus/index.js';
 import { systemClock } from './clock/index.js';
-import { defaultRateLimits, unsetDeployment, type Config } from './config/load.js';
+import { defaultRateLimits, unsetDeployment, type Config } from './load-config.js';
 import { migrate, openDb, type Db } from './db/index.js';
 import { createLogger } from './logger.js';
 import { createMemoryMailer, type MemoryMailer } from './mail/index.js';

@@ -27,7 +27,7 @@ import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js'
 import type { Blobs } from './blobs/index.js';
 import type { Bus } from './bus/index.js';
 import type { Clock } from './clock/index.js';
-import type { Config } from './config/load.js';
+import type { Config } from './load-config.js';
 import type { Mailer } from './mail/index.js';
 import type { Db } from './db/index.js';
 import { createDevices } from './devices/service.js';

@@ -14,7 +14,7 @@
 import { fileURLToPath } from 'node:url';
 import { BACKUP_HELP, backupCommand } from './backup/commands.js';
 import { HelpRequested, parseCommand, runCli, UsageError, type CliOutput } from './cli-args.js';
-import { ConfigError, parseConfig } from './config/load.js';
+import { ConfigError, parseConfig } from './load-config.js';
 import { migrate, openDb } from './db/index.js';
 import { doctorCommand, DOCTOR_USAGE } from './doctor/command.js';
 import { INCIDENT_HELP, incidentCommand } from './incidents/commands.js';

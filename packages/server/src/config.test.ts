@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, describeConfig, parseConfig } from './config/load.js';
+import { ConfigError, describeConfig, parseConfig } from './load-config.js';
 
 test('defaults: port 8080 on 0.0.0.0, SQLite at ./data/burrow.db, no TLS', () => {
   const config = parseConfig({});

@@ -2,7 +2,7 @@
  * The core of the server configuration: listening, storage, secrets, mail, account security and
  * password-hashing cost, parsed from the environment. A leaf: it imports nothing of ours, so every
  * module may use it. Capabilities parse their own sections (anomalies/config.ts, backup/config.ts,
- * tripwires/config.ts) and config/load.ts composes the frozen Config once at start (no module reads
+ * tripwires/config.ts) and load-config.ts composes the frozen Config once at start (no module reads
  * `process.env` anywhere else). Secrets never appear in errors or logs: the database URL is kept
  * whole for the driver, and `describeConfig` prints it without its password.
  */
@@ -29,7 +29,7 @@ export interface RateLimits {
   readonly sendMessage: RateLimitRule;
 }
 
-/** The core settings (config/load.ts's Config adds the capabilities' sections). */
+/** The core settings (load-config.ts's Config adds the capabilities' sections). */
 export interface CoreConfig {
   readonly port: number;
   readonly host: string;
@@ -129,7 +129,7 @@ export const defaultRateLimits: RateLimits = Object.freeze({
   sendMessage: Object.freeze({ max: 60, windowMs: 10 * MINUTE }),
 });
 
-/** The core deployment fields as an unset environment gives them (config/load.ts's unsetDeployment adds the sections). */
+/** The core deployment fields as an unset environment gives them (load-config.ts's unsetDeployment adds the sections). */
 export const unsetCoreDeployment = Object.freeze({
   production: false,
   trustProxy: null,
@@ -233,7 +233,7 @@ export function parseIntegerSetting(name: string, value: string | undefined, fal
   return n;
 }
 
-/** Parses the core settings from the environment; throws ConfigError with a fix. Not frozen: config/load.ts freezes the whole. */
+/** Parses the core settings from the environment; throws ConfigError with a fix. Not frozen: load-config.ts freezes the whole. */
 export function parseCoreConfig(env: NodeJS.ProcessEnv): CoreConfig {
   const dataDir = resolve(env.BURROW_DATA_DIR || './data');
   return {

@@ -9,7 +9,7 @@ export {
   type DatabaseConfig,
   type RateLimits,
   type RateLimitRule,
-} from './config/load.js';
+} from './load-config.js';
 export {
   openDb,
   migrate,

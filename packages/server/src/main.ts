@@ -6,7 +6,7 @@ import { buildApp } from './app.js';
 import { openBlobs } from './blobs/index.js';
 import { createMemoryBus } from './bus/index.js';
 import { systemClock } from './clock/index.js';
-import { ConfigError, describeConfig, parseConfig } from './config/load.js';
+import { ConfigError, describeConfig, parseConfig } from './load-config.js';
 import { migrate, openDb } from './db/index.js';
 import { formatFindings, runDoctor } from './doctor/index.js';
 import { createLogger } from './logger.js';

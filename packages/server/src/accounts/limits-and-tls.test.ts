@@ -8,7 +8,7 @@ import { buildApp } from '../app.js';
 import { createMemoryBlobs } from '../blobs/index.js';
 import { createMemoryBus } from '../bus/index.js';
 import { systemClock } from '../clock/index.js';
-import { defaultRateLimits, unsetDeployment, type Config } from '../config/load.js';
+import { defaultRateLimits, unsetDeployment, type Config } from '../load-config.js';
 import { migrate, openDb } from '../db/index.js';
 import { createLogger } from '../logger.js';
 import { createMemoryMailer } from '../mail/index.js';

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { openBlobs } from '../blobs/index.js';
 import { parseCommand, required, UsageError } from '../cli-args.js';
-import { parseConfig } from '../config/load.js';
+import { parseConfig } from '../load-config.js';
 import { openDb } from '../db/index.js';
 import { createBackup } from './backup.js';
 import { BackupError } from './format.js';

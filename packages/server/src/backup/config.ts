@@ -1,7 +1,7 @@
 /**
  * The backup schedule's section of the configuration: `burrow serve --backup-every 24h --backup-dir
  * DIR` flags, else BURROW_BACKUP_EVERY / BURROW_BACKUP_DIR / BURROW_BACKUP_KEEP /
- * BURROW_BACKUP_RECIPIENT. Parsed here; config/load.ts puts it into the frozen Config and
+ * BURROW_BACKUP_RECIPIENT. Parsed here; load-config.ts puts it into the frozen Config and
  * schedule.ts runs it.
  */
 export interface BackupScheduleConfig {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import Database from 'libsql';
 import pg from 'pg';
-import { parseConfig, type Config } from '../config/load.js';
+import { parseConfig, type Config } from '../load-config.js';
 import { migrationsFor } from '../db/index.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { doctorReport } from './command.js';

@@ -5,7 +5,7 @@
  * wrong in any mode (the database cannot be reached, a running server fails /readyz) still does.
  */
 import { parseCommand } from '../cli-args.js';
-import { parseConfig, type Config } from '../config/load.js';
+import { parseConfig, type Config } from '../load-config.js';
 import { runDoctor, type DoctorOptions } from './doctor.js';
 import { formatDoctorFindings, mattersNow, type Finding } from './finding.js';
 import { databaseChecks, healthChecks } from './live-checks.js';

@@ -2,7 +2,7 @@
  * Doctor checks that read only the configuration: TLS on the listener, secrets, mail, and what the
  * database URL says about credentials and transport security.
  */
-import type { Config } from '../config/load.js';
+import type { Config } from '../load-config.js';
 import type { Finding } from './finding.js';
 
 /** Secrets shorter than this are refused: 32 characters of `openssl rand -base64 32` hold 192 bits. */

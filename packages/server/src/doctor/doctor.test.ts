@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import pg from 'pg';
-import { parseConfig } from '../config/load.js';
+import { parseConfig } from '../load-config.js';
 import { startTestS3 } from '../testing/s3rver.js';
 import { runDoctor } from './doctor.js';
 import type { S3Probe } from './probe-checks.js';

@@ -3,7 +3,7 @@
  * production it refuses to start on any finding (P8), in development it prints them as warnings.
  */
 import { createS3Client } from '../blobs/index.js';
-import type { Config } from '../config/load.js';
+import type { Config } from '../load-config.js';
 import { configFindings } from './config-checks.js';
 import type { Finding } from './finding.js';
 import { honeycheckerFindings } from './honeychecker-checks.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
-import { honeycheckerDirOf, type Config } from '../config/load.js';
+import { honeycheckerDirOf, type Config } from '../load-config.js';
 import { HONEYCHECKER_FILE } from '../honeychecker/index.js';
 import { EXAMPLE_SECRETS, MIN_SECRET_LENGTH } from './config-checks.js';
 import type { Finding } from './finding.js';

@@ -9,7 +9,7 @@
 import { existsSync, statSync } from 'node:fs';
 import Database from 'libsql';
 import pg from 'pg';
-import type { Config } from '../config/load.js';
+import type { Config } from '../load-config.js';
 import { migrationsFor } from '../db/index.js';
 import type { Finding } from './finding.js';
 

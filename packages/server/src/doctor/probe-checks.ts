@@ -11,7 +11,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import pg from 'pg';
-import type { Config } from '../config/load.js';
+import type { Config } from '../load-config.js';
 import type { Finding } from './finding.js';
 
 /** The data folder, the SQLite file (and its WAL) and the blob folder must be closed to other users. */

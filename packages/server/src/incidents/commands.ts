@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { terminalProgress } from '../backup/progress.js';
 import { HelpRequested, parseCommand, UsageError, type PositionalCount } from '../cli-args.js';
 import { systemClock } from '../clock/index.js';
-import { honeycheckerDirOf, parseConfig, type Config } from '../config/load.js';
+import { honeycheckerDirOf, parseConfig, type Config } from '../load-config.js';
 import { HONEYCHECKER_FILE, openHoneychecker, resolveHoneycheckerSecret, type Honeychecker } from '../honeychecker/index.js';
 import { openDb } from '../db/index.js';
 import { createMailer, type Mailer } from '../mail/index.js';

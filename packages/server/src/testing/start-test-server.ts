@@ -22,7 +22,7 @@ import {
   type Config,
   type DatabaseConfig,
   type RateLimits,
-} from '../config/load.js';
+} from '../load-config.js';
 import { migrate, openDb, type Db, type Dialect } from '../db/index.js';
 import type { App } from '../http/types.js';
 import { createLogger } from '../logger.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, honeycheckerDirOf, parseConfig } from '../config/load.js';
+import { ConfigError, honeycheckerDirOf, parseConfig } from '../load-config.js';
 
 void test('tripwire settings: defaults, the honeychecker beside (not inside) the data folder, and refusals', () => {
   const c = parseConfig({ BURROW_DATA_DIR: '/srv/burrow/data' });

@@ -1,7 +1,7 @@
 /**
  * The tripwires' section of the configuration (docs/security.md "Tripwires"): where operator alerts
  * go, the honeychecker's folder and secret, honeywords per password and the canaries to plant.
- * Parsed here from the environment; config/load.ts puts it into the frozen Config.
+ * Parsed here from the environment; load-config.ts puts it into the frozen Config.
  */
 import { resolve } from 'node:path';
 import { ConfigError, parseIntegerSetting } from '../config.js';

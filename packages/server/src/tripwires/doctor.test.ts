@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { parseConfig } from '../config/load.js';
+import { parseConfig } from '../load-config.js';
 import { honeycheckerFindings } from '../doctor/index.js';
 import { HONEYCHECKER_FILE, openHoneychecker } from '../honeychecker/index.js';
 

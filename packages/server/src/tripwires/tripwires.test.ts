@@ -13,7 +13,7 @@ import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { expectStatus, PASSWORD, person } from '../testing/fixtures.js';
-import { defaultArgon2, honeycheckerDirOf } from '../config/load.js';
+import { defaultArgon2, honeycheckerDirOf } from '../load-config.js';
 import { HONEYCHECKER_FILE } from '../honeychecker/index.js';
 import { decodeSet, TRIPWIRE_SUMMARIES, type Planted, type Tripwires } from './index.js';
 

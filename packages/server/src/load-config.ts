@@ -5,13 +5,13 @@
  * backup/config.ts (the in-process schedule), tripwires/config.ts (alerts, honeywords, canaries) —
  * so a capability owns its settings and nothing has to import a capability to read the config.
  */
-import { parseWatchConfig, WatchConfigError, type WatchConfig } from '../anomalies/config.js';
-import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } from '../backup/config.js';
-import { ConfigError, parseCoreConfig, unsetCoreDeployment, type CoreConfig } from '../config.js';
-import { parseTripwiresConfig, unsetTripwires, type TripwiresConfig } from '../tripwires/config.js';
+import { parseWatchConfig, WatchConfigError, type WatchConfig } from './anomalies/config.js';
+import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } from './backup/config.js';
+import { ConfigError, parseCoreConfig, unsetCoreDeployment, type CoreConfig } from './config.js';
+import { parseTripwiresConfig, unsetTripwires, type TripwiresConfig } from './tripwires/config.js';
 
-export * from '../config.js';
-export { honeycheckerDirOf } from '../tripwires/config.js';
+export * from './config.js';
+export { honeycheckerDirOf } from './tripwires/config.js';
 
 /** The whole server configuration: the core plus every capability's section. */
 export interface Config extends CoreConfig {
