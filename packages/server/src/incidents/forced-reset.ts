@@ -7,6 +7,7 @@
  */
 import type { Db } from '../db/index.js';
 import { forbidden, isAppError } from '../errors/index.js';
+import { liftPasswordReset } from './store.js';
 
 export const PASSWORD_RESET_REQUIRED =
   'Password reset required: after a security incident, this account must choose a new password before it can sign in. ' +
@@ -36,7 +37,7 @@ export function createForcedResetGate({
       .executeTakeFirst();
     if (!row) return;
     if (row.password_hash_at !== account.passwordHash) {
-      await db.deleteFrom('forced_password_resets').where('account_id', '=', account.id).execute();
+      await liftPasswordReset(db, account.id);
       return;
     }
     try {

@@ -8,6 +8,7 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { notFound } from '../errors/index.js';
 import { noticeSections } from './notice.js';
+import { stampInboxNotice } from './store.js';
 
 export function createIncidentInbox({ db, clock, contact }: { db: Db; clock: Clock; contact: string }) {
   return {
@@ -47,12 +48,7 @@ export function createIncidentInbox({ db, clock, contact }: { db: Db; clock: Clo
         .executeTakeFirst();
       if (!row) throw notFound('No such notice.');
       if (row.read_at === null)
-        await db
-          .updateTable('incident_inbox')
-          .set({ read_at: clock.now() })
-          .where('account_id', '=', accountId)
-          .where('incident_id', '=', incidentId)
-          .execute();
+        await stampInboxNotice(db, incidentId, accountId, 'read_at', clock.now());
     },
   };
 }

@@ -9,7 +9,16 @@ import type { Db, IncidentsTable } from '../db/index.js';
 import type { Mailer } from '../mail/index.js';
 import { familiesReachedBy, guardiansActingIn, type AuditPrincipal, type Window } from '../audit/index.js';
 import { silentProgress, type ProgressFactory } from '../backup/progress.js';
+import { createSessionStore } from '../sessions/store.js';
 import { renderNotice } from './notice.js';
+import {
+  addInboxNotice,
+  insertIncident,
+  recordNotice,
+  rememberRevokedSessions,
+  requirePasswordReset,
+  stampInboxNotice,
+} from './store.js';
 
 /** GDPR Art. 33(1): notify the supervisory authority within 72 hours of becoming aware. */
 export const REGULATOR_DEADLINE_MS = 72 * 60 * 60 * 1000;
@@ -106,6 +115,8 @@ export interface IncidentsPorts {
 }
 
 export function createIncidents({ db, mailer, clock, contact, isCanaryAccount = () => false }: IncidentsPorts) {
+  const sessions = createSessionStore({ db, clock });
+
   async function get(id: string): Promise<IncidentsTable> {
     const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new IncidentError(`No incident ${id}.`);
@@ -145,24 +156,14 @@ export function createIncidents({ db, mailer, clock, contact, isCanaryAccount = 
   async function endSessions(accountId: string, reason: string): Promise<number> {
     const rows = await db.selectFrom('sessions').select(['token_hash', 'ip']).where('account_id', '=', accountId).execute();
     if (rows.length === 0) return 0;
-    const now = clock.now();
-    await db
-      .insertInto('revoked_credentials')
-      .values(rows.map((r) => ({ token_hash: r.token_hash, kind: 'session' as const, account_id: accountId, last_ip: r.ip, reason, revoked_at: now })))
-      .onConflict((oc) => oc.column('token_hash').doNothing())
-      .execute();
-    const result = await db.deleteFrom('sessions').where('account_id', '=', accountId).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    await rememberRevokedSessions(db, accountId, rows.map((r) => ({ tokenHash: r.token_hash, ip: r.ip })), reason, clock.now());
+    return sessions.revokeAll(accountId, null);
   }
 
   /** The in-app notice (once), and what --force-sign-out / --force-reset do (once per account). */
   async function recordInApp(incidentId: string, accountId: string, options: NotifyOptions, result: NotifyResult) {
     const now = clock.now();
-    await db
-      .insertInto('incident_inbox')
-      .values({ incident_id: incidentId, account_id: accountId, created_at: now, read_at: null, signed_out_at: null, reset_required_at: null })
-      .onConflict((oc) => oc.columns(['incident_id', 'account_id']).doNothing())
-      .execute();
+    await addInboxNotice(db, incidentId, accountId, now);
     const row = await db
       .selectFrom('incident_inbox')
       .select(['signed_out_at', 'reset_required_at'])
@@ -171,19 +172,14 @@ export function createIncidents({ db, mailer, clock, contact, isCanaryAccount = 
       .executeTakeFirstOrThrow();
     if (options.forceReset && row.reset_required_at === null) {
       const account = await db.selectFrom('accounts').select('password_hash').where('id', '=', accountId).executeTakeFirstOrThrow();
-      const values = { incident_id: incidentId, password_hash_at: account.password_hash, created_at: now };
-      await db
-        .insertInto('forced_password_resets')
-        .values({ account_id: accountId, ...values })
-        .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
-        .execute();
-      await db.updateTable('incident_inbox').set({ reset_required_at: now }).where('incident_id', '=', incidentId).where('account_id', '=', accountId).execute();
+      await requirePasswordReset(db, accountId, incidentId, account.password_hash, now);
+      await stampInboxNotice(db, incidentId, accountId, 'reset_required_at', now);
       result.resetsRequired++;
     }
     // A required reset would be hollow if a session opened with the old password lived on.
     if ((options.forceSignOut || options.forceReset) && row.signed_out_at === null) {
       result.sessionsEnded += await endSessions(accountId, `incident ${incidentId}`);
-      await db.updateTable('incident_inbox').set({ signed_out_at: now }).where('incident_id', '=', incidentId).where('account_id', '=', accountId).execute();
+      await stampInboxNotice(db, incidentId, accountId, 'signed_out_at', now);
     }
     return {
       signedOut: row.signed_out_at !== null || Boolean(options.forceSignOut || options.forceReset),
@@ -209,7 +205,7 @@ export function createIncidents({ db, mailer, clock, contact, isCanaryAccount = 
         discovered_at: input.discoveredAt ?? now,
         opened_at: now,
       };
-      await db.insertInto('incidents').values(row).execute();
+      await insertIncident(db, row);
       return row;
     },
 
@@ -239,21 +235,7 @@ export function createIncidents({ db, mailer, clock, contact, isCanaryAccount = 
         } catch (err) {
           error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
         }
-        const now = clock.now();
-        const status = error === null ? 'sent' : 'failed';
-        await db
-          .insertInto('incident_notices')
-          .values({ incident_id: id, account_id: person.accountId, email: person.email, status, attempts: 1, last_error: error, sent_at: error === null ? now : null, updated_at: now })
-          .onConflict((oc) =>
-            oc.columns(['incident_id', 'account_id']).doUpdateSet((eb) => ({
-              status,
-              attempts: eb('incident_notices.attempts', '+', 1),
-              last_error: error,
-              sent_at: error === null ? now : null,
-              updated_at: now,
-            })),
-          )
-          .execute();
+        await recordNotice(db, { incidentId: id, accountId: person.accountId, email: person.email, error, now: clock.now() });
         if (error === null) result.sent++;
         else result.failed++;
       }
