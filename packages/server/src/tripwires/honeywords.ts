@@ -29,16 +29,14 @@
  */
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { hashRaw } from '@node-rs/argon2';
-import { normalizePassword } from '../accounts/password-policy.js';
-import { argon2Params, type Argon2Costs, type PasswordHasher, type StoredPassword } from '../accounts/passwords.js';
-import type { Pepper } from '../accounts/pepper.js';
+import { argon2Params, normalizePassword, type Argon2Costs, type Pepper, type PasswordHasher, type StoredPassword } from '../accounts/index.js';
 import type { Honeychecker } from '../honeychecker/index.js';
 import { decoysFor } from './decoys.js';
 
 const HASH_LEN = 32;
 const SALT_LEN = 16;
 
-export type { Argon2Costs } from '../accounts/passwords.js';
+export type { Argon2Costs } from '../accounts/index.js';
 
 export interface SweetwordSet {
   salt: Buffer;

@@ -17,8 +17,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
-import type { PasswordHasher } from '../accounts/passwords.js';
-import type { Pepper } from '../accounts/pepper.js';
+import type { PasswordHasher, Pepper } from '../accounts/index.js';
 import type { Blobs } from '../blobs/index.js';
 import type { Clock } from '../clock/index.js';
 import type { CoreConfig } from '../config.js';
