@@ -24,5 +24,12 @@ if (!cli && !existsSync(compiled)) {
   console.error('burrow: packages/server/dist/burrow.mjs is missing: run `npm run build` first (docs/operations.md).');
   process.exit(1);
 }
+if (!cli) {
+  // Stack traces in the log name the TypeScript sources (the bundle carries a source map).
+  process.setSourceMapsEnabled(true);
+  // A bundle older than the sources runs old code: say so (npm start rebuilds it by itself).
+  const build = await import('../../../scripts/build-server.mjs').catch(() => null);
+  if (build?.stale()) console.error('burrow: warning: packages/server/dist is older than the sources; run `npm run build`.');
+}
 const { main } = cli ?? (await import(compiled.href));
 process.exitCode = await main(argv);

@@ -21,5 +21,6 @@ if (!cli && !existsSync(compiled)) {
   console.error('burrow-toy: packages/toy/dist/burrow-toy.mjs is missing: run `npm run build` first.');
   process.exit(1);
 }
+if (!cli) process.setSourceMapsEnabled(true); // stack traces name the TypeScript sources
 const { main } = cli ?? (await import(compiled.href));
 await main();
