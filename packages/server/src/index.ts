@@ -1,5 +1,5 @@
 /** @burrow/server — the HTTP and WebSocket server, its ports and adapters. */
-export { buildApp, type BuildAppOptions } from './app.js';
+export { buildApp, buildServer, type AppServices, type BuildAppOptions, type BuiltServer } from './app.js';
 export {
   parseConfig,
   describeConfig,
