@@ -5,7 +5,6 @@
  * to the other account capabilities (opening the session, the second step, recovery codes) goes
  * through the ports of ports.ts; email links live in links.ts and verification.ts.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
@@ -27,6 +26,7 @@ import type { RequestMeta } from './request-meta.js';
 import type { ShortPasswordGate } from './short-password.js';
 import type { Telling } from './telling.js';
 import { defaultThrottleRules, throttleKey, type ThrottleRules } from './throttle.js';
+import { browserHash, insertAccount, rememberBrowser } from './store.js';
 import { describeUserAgent } from './user-agent.js';
 
 export type { RequestMeta } from './request-meta.js';
@@ -114,8 +114,6 @@ export function createAccounts({
   let dummyHash: Promise<StoredPassword> | undefined;
   const dummy = (): Promise<StoredPassword> => (dummyHash ??= hasher.hash(newSessionToken()));
 
-  const browserHash = (accountId: string, userAgent: string | null) =>
-    createHash('sha256').update(`${accountId}\0${describeUserAgent(userAgent).label}\0${userAgent ?? ''}`).digest('hex');
 
   /** Records the browser; true when the account had signed in before but never from it. */
   async function isNewBrowser(accountId: string, meta: RequestMeta): Promise<boolean> {
@@ -126,11 +124,7 @@ export function createAccounts({
       .where('account_id', '=', accountId)
       .execute();
     if (known.some((k) => k.browser_hash === hash)) return false;
-    await db
-      .insertInto('sign_in_browsers')
-      .values({ account_id: accountId, browser_hash: hash, first_seen_at: clock.now() })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await rememberBrowser(db, accountId, hash, clock.now());
     return known.length > 0;
   }
 
@@ -154,17 +148,14 @@ export function createAccounts({
     const stored = await hasher.hash(input.password);
     const accountId = newId();
     try {
-      await db
-        .insertInto('accounts')
-        .values({
-          id: accountId,
-          email,
-          password_hash: stored.hash,
-          pepper_id: stored.pepperId,
-          created_at: clock.now(),
-          email_verified_at: null,
-        })
-        .execute();
+      await insertAccount(db, {
+        id: accountId,
+        email,
+        passwordHash: stored.hash,
+        pepperId: stored.pepperId,
+        createdAt: clock.now(),
+        emailVerifiedAt: null,
+      });
     } catch (err) {
       if (isUniqueViolation(err)) return decoySignUp(email, meta);
       throw err;

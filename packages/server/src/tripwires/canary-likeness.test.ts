@@ -37,7 +37,7 @@ before(async () => {
   const sealed = await sealEnvelope({
     kind: 'voice',
     id: newMessageId(secureRandom),
-    familyId: fam.familyId,
+    familyId: fam.roster.familyId,
     sender: fam.guardian.keys,
     rosterVersion: fam.roster.version,
     createdAt: Date.now(),

@@ -15,7 +15,7 @@
  * as a canary except someone who cracked its hash (and cracking 192 bits is not possible, so in
  * practice a canary password proves the set's decoys or the argon2 output leaked with the secret).
  */
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import {
   blobHash,
   generateDeviceKeys,
@@ -35,7 +35,7 @@ import {
 } from '@burrow/protocol';
 import type { Logger } from 'pino';
 import { hashToken, newId, newToyToken } from '../auth/index.js';
-import { describeUserAgent } from '../accounts/user-agent.js';
+import { browserHash, insertAccount, rememberBrowser } from '../accounts/store.js';
 import type { Blobs } from '../blobs/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
@@ -181,28 +181,16 @@ async function plantAccount(ports: PlantPorts): Promise<PlantedAccount> {
     email = canaryEmail(domains);
   // Recorded before the row exists: a crash in between leaves a harmless unknown id, never an unmarked canary.
   await honeychecker.addCanary({ kind: 'account', id: accountId });
-  await db
-    .insertInto('accounts')
-    .values({
-      id: accountId,
-      email,
-      password_hash: stored.hash,
-      pepper_id: stored.pepperId,
-      created_at: createdAt,
-      email_verified_at: createdAt + randomInt(60_000, 40 * 60_000),
-    })
-    .execute();
-  const ua = pickOf(USER_AGENTS);
-  await db
-    .insertInto('sign_in_browsers')
-    .values({
-      account_id: accountId,
-      browser_hash: createHash('sha256')
-        .update(`${accountId}\0${describeUserAgent(ua).label}\0${ua}`)
-        .digest('hex'),
-      first_seen_at: createdAt,
-    })
-    .execute();
+  await insertAccount(db, {
+    id: accountId,
+    email,
+    passwordHash: stored.hash,
+    pepperId: stored.pepperId,
+    createdAt,
+    emailVerifiedAt: createdAt + randomInt(60_000, 40 * 60_000),
+  });
+  // Sign-up remembers the browser it came from.
+  await rememberBrowser(db, accountId, browserHash(accountId, pickOf(USER_AGENTS)), createdAt);
   return { accountId, email, password };
 }
 
