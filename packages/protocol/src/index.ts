@@ -10,6 +10,7 @@ export * from './roster.js';
 export * from './envelope.js';
 export * from './pairing.js';
 export * from './toy-settings.js';
+export * from './update-manifest.js';
 export * from './review.js';
 export * from './fingerprint.js';
 export * from './rules.js';
