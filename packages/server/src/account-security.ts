@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock/index.js';
 import type { CoreConfig } from './config.js';
 import type { Db } from './db/index.js';
+import type { SecondFactorGate } from './auth/index.js';
 import type { App, RouteContext } from './http/types.js';
 import { createForcedResetGate } from './incidents/forced-reset.js';
 import type { Mailer } from './mail/index.js';
@@ -33,6 +34,7 @@ import { createRecovery, type Recovery } from './recovery/service.js';
 import { createPasskeys } from './second-factors/passkeys.js';
 import { secondFactorsRoutes } from './second-factors/routes.js';
 import { createSecretBox } from './second-factors/secret-box.js';
+import { createSecondFactorGate } from './second-factors/gate.js';
 import { createSecondFactors, type SecondFactors } from './second-factors/service.js';
 import { createTotp } from './second-factors/totp.js';
 import { sessionsRoutes } from './sessions/routes.js';
@@ -46,6 +48,8 @@ export interface AccountSecurity {
   sessions: SessionStore;
   factors: SecondFactors;
   recovery: Recovery;
+  /** The family-wide second-factor requirement the auth hooks enforce (second-factors/gate.ts). */
+  secondFactorGate: SecondFactorGate;
 }
 
 export function createAccountSecurity({
@@ -106,7 +110,7 @@ export function createAccountSecurity({
       shortPasswordGate: createShortPasswordGate({ requestReset }),
     },
   });
-  return { credentials, tell, accounts, verification, sessions, factors, recovery };
+  return { credentials, tell, accounts, verification, sessions, factors, recovery, secondFactorGate: createSecondFactorGate(db) };
 }
 
 /** Each account capability registers its own routes (a Fastify plugin: `app.register(accountSecurityRoutes, ...)`). */

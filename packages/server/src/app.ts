@@ -147,7 +147,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
-  registerAuth(app, createAuthHooks({ db, clock }));
+  registerAuth(app, createAuthHooks({ db, clock, secondFactorGate: accountSecurity.secondFactorGate }));
   // Audit trail, anomaly alerts and blocks, incident notices, /metrics (issue 6; docs/operations.md).
   const breachWatch = registerBreachWatch(app, { config, db, clock, log, mailer, operatorAlerts: alerts });
   // Planting writes the canary rows and blob itself: the raw store, as no reader is involved.
@@ -162,8 +162,8 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });
   const messageLimits = { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES };
   await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }) });
-  await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
-  await app.register(streamRoutes, { ...context, db, bus, clock });
+  await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs: rawBlobs, bus, clock, log }) });
+  await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate });
   await app.register(healthRoutes, { db });
 
   app.get('/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());

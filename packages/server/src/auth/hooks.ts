@@ -9,7 +9,6 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { badRequest, forbidden, unauthenticated } from '../errors/index.js';
 import type { AccountPrincipal, AuthKind, ToyPrincipal } from './principal.js';
-import { lacksRequiredSecondFactor, SECOND_FACTOR_REQUIRED_MESSAGE } from './second-factor-gate.js';
 import { hashToken, SESSION_PREFIX, TOY_PREFIX } from './tokens.js';
 
 export const SESSION_COOKIE = 'burrow_session';
@@ -19,6 +18,17 @@ export const DEVICE_HEADER = 'x-burrow-device';
 const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export type AuthHook = (request: FastifyRequest) => Promise<void>;
+
+/**
+ * The family-wide second-factor requirement (second-factors/gate.ts): true when a family of the
+ * account requires a second factor the account has not added, so it may not act as a device yet.
+ */
+export interface SecondFactorGate {
+  lacksRequired(accountId: string): Promise<boolean>;
+}
+
+export const SECOND_FACTOR_REQUIRED_MESSAGE =
+  'Your family asks everyone to use two-step sign-in. Add an authenticator app or a passkey under Security, then try again.';
 
 /** One hook per AuthKind (see principal.ts). */
 export type AuthHooks = Record<AuthKind, AuthHook>;
@@ -50,7 +60,7 @@ function requestedDevice(request: FastifyRequest, allowQuery: boolean): string |
   return value;
 }
 
-export function createAuthHooks({ db, clock }: { db: Db; clock: Clock }): AuthHooks {
+export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock: Clock; secondFactorGate: SecondFactorGate }): AuthHooks {
   async function loadAccount(request: FastifyRequest): Promise<AccountPrincipal> {
     const token = sessionToken(request);
     if (token === null) throw unauthenticated();
@@ -94,7 +104,7 @@ export function createAuthHooks({ db, clock }: { db: Db; clock: Clock }): AuthHo
       .executeTakeFirst();
     if (!device) throw forbidden('That device is not registered to your account.');
     // Family operations wait until a second factor is added, if a family of this account requires one.
-    if (await lacksRequiredSecondFactor(db, principal.accountId)) throw forbidden(SECOND_FACTOR_REQUIRED_MESSAGE);
+    if (await secondFactorGate.lacksRequired(principal.accountId)) throw forbidden(SECOND_FACTOR_REQUIRED_MESSAGE);
     return { ...principal, deviceId };
   }
 

@@ -2,5 +2,4 @@ export * from './tokens.js';
 export * from './principal.js';
 export * from './hooks.js';
 export * from './register.js';
-export * from './second-factor-gate.js';
 export * from './session-cookie.js';

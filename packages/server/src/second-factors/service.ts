@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Logger } from 'pino';
-import { hashToken, hasSecondFactor as factorOn } from '../auth/index.js';
+import { hashToken } from '../auth/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound, unauthenticated } from '../errors/index.js';
@@ -25,6 +25,7 @@ import {
   type Telling,
 } from '../accounts/index.js';
 import { looksLikeRecoveryCode, type RecoveryCodes } from '../recovery/index.js';
+import { hasSecondFactor as factorOn } from './gate.js';
 import type { PasskeyView, Passkeys, RelyingParty } from './passkeys.js';
 import type { Totp, TotpEnrolment } from './totp.js';
 

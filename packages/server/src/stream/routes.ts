@@ -10,7 +10,7 @@
  */
 import { StreamQuery, StreamTicketResponse } from '@burrow/api';
 import type { FastifyRequest } from 'fastify';
-import { createAuthHooks, deviceOf, toyOf, type DeviceCaller } from '../auth/index.js';
+import { createAuthHooks, deviceOf, toyOf, type DeviceCaller, type SecondFactorGate } from '../auth/index.js';
 import { topics, type Bus, type StreamEvent, type Unsubscribe } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
@@ -59,11 +59,14 @@ function checkOrigin(request: FastifyRequest): Promise<void> {
   return Promise.resolve();
 }
 
-export function streamRoutes(app: App, { db, bus, clock }: RouteContext & { db: Db; bus: Bus; clock: Clock }): void {
+export function streamRoutes(
+  app: App,
+  { db, bus, clock, secondFactorGate }: RouteContext & { db: Db; bus: Bus; clock: Clock; secondFactorGate: SecondFactorGate },
+): void {
   const initialFamilies = new WeakMap<FastifyRequest, string[]>();
   const tickets = createStreamTickets({ db, clock });
   const presence = createPresenceTracker({ db, bus, clock, log: app.log });
-  const authHooks = createAuthHooks({ db, clock });
+  const authHooks = createAuthHooks({ db, clock, secondFactorGate });
 
   app.post(
     '/v1/toys/me/stream-tickets',
