@@ -162,7 +162,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });
   const messageLimits = { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES };
   await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }) });
-  await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs: rawBlobs, bus, clock, log }) });
+  await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate });
   await app.register(healthRoutes, { db });
 
