@@ -7,7 +7,7 @@
 // failure the log's last lines are printed. Without it, vite writes to the terminal as before.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -75,6 +75,7 @@ function tail(file, lines = 30) {
 }
 
 const { values } = parseArgs({ options: { log: { type: 'string' } } });
+const shownLog = values.log && values.log.startsWith(root) ? relative(root, values.log) : values.log;
 if (!stale()) process.exit(0);
 const status = withLock(() => {
   if (!stale()) return 0;
@@ -90,10 +91,10 @@ const status = withLock(() => {
   const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', values.log ? 'info' : 'warn'], { cwd: web, stdio });
   if (typeof stdio[1] === 'number') closeSync(stdio[1]);
   if (r.status !== 0) {
-    if (values.log) console.error(`failed. The end of ${values.log}:\n${tail(values.log)}`);
+    if (values.log) console.error(`failed. The end of ${shownLog}:\n${tail(values.log)}`);
     return r.status ?? 1;
   }
-  if (values.log) console.log(`done in ${String(Math.round((Date.now() - started) / 1000))} s (log: ${values.log})`);
+  if (values.log) console.log(`done in ${String(Math.round((Date.now() - started) / 1000))} s (log: ${shownLog})`);
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
   return 0;
 });
