@@ -8,6 +8,11 @@ export const PASSWORD_MIN = 15;
 /** The minimum once a second factor is on. */
 export const PASSWORD_MIN_WITH_SECOND_FACTOR = 8;
 export const PASSWORD_MAX = 256;
+/**
+ * The zxcvbn-ts score (0-4) a new password must reach: 3, "safely unguessable". The server's policy
+ * refuses anything lower and the web app's meter calls only this score and above acceptable.
+ */
+export const PASSWORD_MIN_SCORE = 3;
 
 const Email = Type.String({
   minLength: 3,

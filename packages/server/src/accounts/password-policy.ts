@@ -12,7 +12,7 @@
  *
  * Every refusal is a bad_request whose message says why and what would work.
  */
-import { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_WITH_SECOND_FACTOR } from '@burrow/api';
+import { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_SCORE, PASSWORD_MIN_WITH_SECOND_FACTOR } from '@burrow/api';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary as common } from '@zxcvbn-ts/language-common';
 import { dictionary as english, translations } from '@zxcvbn-ts/language-en';
@@ -22,8 +22,8 @@ import type { PwnedPasswords } from './pwned.js';
 
 // The lengths are part of the API contract (the schemas' maxLength, the web app's hints): written in @burrow/api.
 export { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_WITH_SECOND_FACTOR } from '@burrow/api';
-/** zxcvbn-ts score (0-4) a new password must reach: 3 is "safely unguessable" online and offline-slow. */
-export const MIN_STRENGTH_SCORE = 3;
+/** zxcvbn-ts score (0-4) a new password must reach: 3 is "safely unguessable" online and offline-slow (@burrow/api, so the web meter agrees). */
+export const MIN_STRENGTH_SCORE = PASSWORD_MIN_SCORE;
 
 /** Words anyone attacking a Burrow account would try first. */
 const SITE_WORDS = ['burrow', 'plush', 'cloudpets', 'cloud pets', 'teddy', 'toy', 'grandma', 'grandpa'];

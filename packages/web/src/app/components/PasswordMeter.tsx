@@ -1,11 +1,10 @@
 import { useEffect, useState } from 'react';
-import { PASSWORD_MIN } from '@burrow/api';
+import { PASSWORD_MIN, PASSWORD_MIN_SCORE } from '@burrow/api';
+import { passwordVerdict } from '../password-verdict.js';
 import type { Strength } from '../strength.js';
 
-const labels = ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'] as const;
-
-/** The score a new password needs here: zxcvbn 2 ("somewhat guessable") or better (the server asks 3 and says why). */
-export const MIN_SCORE = 2;
+/** The score a new password needs: the server's (@burrow/api; it was 2 here while the server asked 3). */
+export const MIN_SCORE = PASSWORD_MIN_SCORE;
 /** The server's minimum for a password that is the only factor (@burrow/api; it was 8 here, the server refused under 15). */
 export const MIN_LENGTH = PASSWORD_MIN;
 
@@ -48,34 +47,24 @@ export function PasswordMeter({
     };
   }, [password, inputsKey, onChange]);
 
-  const score = strength?.score ?? 0;
-  const tooShort = password.length > 0 && password.length < MIN_LENGTH;
-  const label = !password
-    ? 'Not entered yet'
-    : tooShort
-      ? `Too short (${password.length} of ${MIN_LENGTH} characters)`
-      : strength
-        ? labels[score]
-        : 'Checking…';
+  const verdict = passwordVerdict(password, strength);
   return (
-    <div id={id} className="meter-block">
+    <div id={id} className="meter-block" data-acceptable={verdict.acceptable}>
       <div
-        className={`strength s${password ? score : 'none'}`}
+        className={`strength s${password ? verdict.level : 'none'}`}
         role="meter"
         aria-label="Password strength"
         aria-valuemin={0}
         aria-valuemax={4}
-        aria-valuenow={password ? score : 0}
-        aria-valuetext={label}
+        aria-valuenow={verdict.level}
+        aria-valuetext={verdict.acceptable ? verdict.label : `${verdict.label}, not acceptable`}
       >
         {[0, 1, 2, 3].map((i) => (
-          <span key={i} className={password && score > i ? 'filled' : ''} />
+          <span key={i} className={password && verdict.level > i ? 'filled' : ''} />
         ))}
       </div>
       <p className="hint" aria-live="polite">
-        <strong>{label}.</strong> {strength?.warning ? `${strength.warning} ` : ''}
-        {strength?.suggestions[0] ??
-          (password ? '' : `Use at least ${MIN_LENGTH} characters; a few unrelated words work well.`)}
+        <strong>{verdict.label}.</strong> {verdict.hint}
       </p>
     </div>
   );

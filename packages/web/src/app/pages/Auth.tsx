@@ -1,6 +1,7 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
 import { describeError } from '../../shared/errors.js';
-import { MIN_LENGTH, MIN_SCORE, PasswordMeter } from '../components/PasswordMeter.js';
+import { MIN_LENGTH, PasswordMeter } from '../components/PasswordMeter.js';
+import { passwordLength, passwordVerdict } from '../password-verdict.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import type { PendingSignIn } from '../guardian.js';
@@ -30,9 +31,10 @@ export function SignUp() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!email.includes('@')) return setError('Enter your email address, like name@example.com.');
-    if (password.length < MIN_LENGTH)
+    // The meter's own verdict (the server's rules), so the form never disagrees with what it shows.
+    if (passwordLength(password) < MIN_LENGTH)
       return setError(`Your password needs at least ${MIN_LENGTH} characters.`);
-    if (!strength || strength.score < MIN_SCORE)
+    if (!passwordVerdict(password, strength).acceptable)
       return setError('That password is too easy to guess. Try a few unrelated words together.');
     setBusy(true);
     setError(null);
@@ -59,7 +61,10 @@ export function SignUp() {
           inputMode="email"
           required
           value={email}
-          onChange={(e) => setEmail(e.target.value)}
+          onChange={(e) => {
+            setEmail(e.target.value);
+            setError(null); // an error about what was typed before no longer applies
+          }}
         />
         <label htmlFor={ids.password}>Password</label>
         <div className="password-row">
@@ -71,7 +76,10 @@ export function SignUp() {
             minLength={MIN_LENGTH}
             aria-describedby={ids.meter}
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
+            onChange={(e) => {
+              setPassword(e.target.value);
+              setError(null);
+            }}
           />
           <button
             type="button"

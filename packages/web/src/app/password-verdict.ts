@@ -1,0 +1,67 @@
+/**
+ * What the password meter says about a new password, decided by the server's own rules
+ * (packages/server/src/accounts/password-policy.ts): at least PASSWORD_MIN characters, counted as the
+ * server counts them (Unicode code points after NFKC), and a zxcvbn-ts score of PASSWORD_MIN_SCORE or
+ * more. Pure, so it is unit-tested without a browser; the meter and the sign-up form both use it, so
+ * the meter never calls "acceptable" a password the form or the server would refuse.
+ */
+import { PASSWORD_MIN, PASSWORD_MIN_SCORE } from '@burrow/api';
+
+/** The part of a zxcvbn-ts result the verdict reads (strength.ts's `Strength`). */
+export interface StrengthResult {
+  score: 0 | 1 | 2 | 3 | 4;
+  warning: string | null;
+  suggestions: string[];
+}
+
+export interface PasswordVerdict {
+  /** The server's rules (length and score) would accept it. */
+  acceptable: boolean;
+  /** 0-4 for the bar: never above 2 (never green) while the password is not acceptable. */
+  level: 0 | 1 | 2 | 3 | 4;
+  /** A short verdict, e.g. "Too short (13 of 15 characters)" or "Good". */
+  label: string;
+  /** What would help, or the checker's warning; may be empty. */
+  hint: string;
+}
+
+const LABELS = ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'] as const;
+
+/** The password's length as the server counts it: code points after NFKC normalisation. */
+export function passwordLength(password: string): number {
+  return [...password.normalize('NFKC')].length;
+}
+
+const sentence = (s: string): string => s.trim().replace(/\.?$/, '.');
+
+/**
+ * The meter's verdict on `password`, given its strength (`null` while the checker loads).
+ * `minLength` is PASSWORD_MIN unless a second factor lowers it.
+ */
+export function passwordVerdict(
+  password: string,
+  strength: StrengthResult | null,
+  minLength: number = PASSWORD_MIN,
+): PasswordVerdict {
+  const lengthHint = `Use at least ${minLength} characters; a few unrelated words work well.`;
+  if (!password) return { acceptable: false, level: 0, label: 'Not entered yet', hint: lengthHint };
+  const length = passwordLength(password);
+  const capped = (score: number) => Math.min(score, 2) as 0 | 1 | 2;
+  if (length < minLength)
+    return {
+      acceptable: false,
+      level: capped(Math.min(strength?.score ?? 0, 1)),
+      label: `Too short (${length} of ${minLength} characters)`,
+      hint: lengthHint,
+    };
+  if (!strength) return { acceptable: false, level: 0, label: 'Checking…', hint: '' };
+  const advice = [strength.warning, strength.suggestions[0]].filter((s): s is string => !!s).map(sentence);
+  if (strength.score < PASSWORD_MIN_SCORE)
+    return {
+      acceptable: false,
+      level: capped(strength.score),
+      label: `${LABELS[strength.score]}: too easy to guess`,
+      hint: [...advice, 'Add another unrelated word or two.'].join(' '),
+    };
+  return { acceptable: true, level: strength.score, label: LABELS[strength.score], hint: advice.join(' ') };
+}
