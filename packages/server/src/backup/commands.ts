@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { openBlobs } from '../blobs/index.js';
 import { parseCommand, required, UsageError } from '../cli-args.js';
-import { parseConfig } from '../load-config.js';
+import { parseCoreConfig } from '../config.js';
 import { openDb } from '../db/index.js';
 import { createBackup } from './backup.js';
 import { BackupError } from './format.js';
@@ -61,7 +61,8 @@ async function backup(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { values } = parseCommand(args, BACKUP_USAGE, { recipient: { type: 'string' }, out: { type: 'string' } });
   const recipient = values.recipient ?? env.BURROW_BACKUP_RECIPIENT;
   if (!recipient) throw new UsageError('Give the operator’s age recipient: --recipient age1… (or BURROW_BACKUP_RECIPIENT).', BACKUP_USAGE);
-  const config = parseConfig(env);
+  // Backups need only the core settings (database, blob store): the other sections are not theirs to refuse on.
+  const config = parseCoreConfig(env);
   const { db } = openDb(config.database);
   try {
     const s = await createBackup({
@@ -97,7 +98,7 @@ async function restore(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { values, positionals } = parseCommand(args, RESTORE_USAGE, { identity: { type: 'string' } }, { min: 1, max: 1 });
   const dir = positionals[0] ?? '';
   const identityFile = required(values.identity, '--identity FILE', RESTORE_USAGE);
-  const config = parseConfig(env);
+  const config = parseCoreConfig(env);
   const s = await restoreBackup({
     dir,
     identity: readIdentity(identityFile),
