@@ -166,20 +166,21 @@ export interface UpdateExpectation {
 }
 
 /**
- * The toy's acceptance rule (§13.3), in this order: signature by the pinned release key, the target,
- * a strictly newer version (no downgrade, no re-install), the installed version at least minVersion,
- * then the payload's size and SHA-256. Throws ProtocolError: bad_signature, not_authorized (target),
- * bad_chain (downgrade or too old a base), hash_mismatch.
+ * The toy's acceptance rule (§13.3): the target, a strictly newer version (no downgrade, no
+ * re-install), the installed version at least minVersion, the payload's size and SHA-256, and the
+ * signature by the pinned release key. All must hold; the cheap field checks come first so a refusal
+ * names the most specific reason. Throws ProtocolError: not_authorized (target), bad_chain (downgrade
+ * or too old a base), hash_mismatch, bad_signature.
  */
 export function verifyUpdate(bundle: UpdateBundle, expected: UpdateExpectation, verifier: SignatureVerifier = verify): void {
   const m = bundle.manifest;
-  if (!verifier(expected.releaseKey, updateManifestTranscript(m), fromBase64url(m.signature, 64))) {
-    throw new ProtocolError('bad_signature', 'Update not signed by the release key.');
-  }
   if (m.target !== expected.target) throw new ProtocolError('not_authorized', 'Update for another target.');
   if (compareVersions(m.version, expected.installedVersion) <= 0) throw new ProtocolError('bad_chain', 'Update is not newer than the installed version.');
   if (compareVersions(expected.installedVersion, m.minVersion) < 0) throw new ProtocolError('bad_chain', 'Update needs a newer installed version.');
   if (bundle.payload.length !== m.size || !equalBytes(sha256(bundle.payload), fromBase64url(m.sha256, 32))) {
     throw new ProtocolError('hash_mismatch', 'Update payload does not match its manifest.');
+  }
+  if (!verifier(expected.releaseKey, updateManifestTranscript(m), fromBase64url(m.signature, 64))) {
+    throw new ProtocolError('bad_signature', 'Update not signed by the release key.');
   }
 }

@@ -15,6 +15,7 @@ import { commandPlayer, commandRecorder, filePlayer, fileRecorder, mimeTypeForFi
 import { isApiError } from '@burrow/client';
 import QRCode from 'qrcode';
 import { HeadlessToy } from './headless-toy.js';
+import { updateMain } from './update/command.js';
 
 const KEYS = 'Keys: b = pairing button, p = play next, r = record answer, s = status, q = quit';
 
@@ -30,6 +31,7 @@ The headless toy: pairs with a family, then plays and records through commands o
   --record-command CMD  record an answer from CMD's stdout, e.g. "arecord -q -d 10 -t wav -"
   --record-file FILE    or send FILE as the answer (default: a bundled hello.wav)
   -h, --help            show this help
+Signed updates: burrow-toy update <status|verify|install|boot|check> (burrow-toy update --help)
 ${KEYS}`;
 
 const OPTIONS = {
@@ -84,6 +86,11 @@ async function startWhenReachable(options: Parameters<typeof HeadlessToy.start>[
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  // `burrow-toy update …`: signed updates (update/command.ts), a command of its own.
+  if (argv[0] === 'update') {
+    process.exitCode = await updateMain(argv.slice(1));
+    return;
+  }
   const values = parseToyArgs(argv);
   if (values === null) return;
   const dataDir = values.data;

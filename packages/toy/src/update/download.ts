@@ -1,0 +1,39 @@
+/**
+ * Asks the server for the newest bundle for this toy's target and installs it (docs/api.md
+ * "Updates"). The server is only a mirror: whatever it returns goes through the same checks as a
+ * bundle from a file (slots.ts), so a server that lies can withhold an update, never forge one.
+ */
+import { isProtocolError, type UpdateManifestWire } from '@burrow/protocol';
+import { FileStore } from '../file-store.js';
+import { TOY_TARGET } from './release-key.js';
+import type { UpdateSlots } from './slots.js';
+
+export interface DownloadResult {
+  /** True when a bundle was downloaded and refused. */
+  refused: boolean;
+  installed?: string;
+  message: string;
+}
+
+/** Checks for, downloads and installs the newest update; uses the toy token kept in `dataDir`. */
+export async function downloadLatestUpdate({ server, dataDir, slots }: { server: string; dataDir: string; slots: UpdateSlots }): Promise<DownloadResult> {
+  const token = await new FileStore(dataDir).get<string>('token');
+  if (!token) return { refused: false, message: 'This toy has no token yet: start it once (burrow-toy) so it registers.' };
+  const base = server.replace(/\/+$/, '');
+  const headers = { authorization: `Bearer ${token}` };
+  const current = slots.state().version;
+  const query = `target=${encodeURIComponent(TOY_TARGET)}&current=${encodeURIComponent(current)}`;
+  const found = await fetch(`${base}/v1/toys/me/update?${query}`, { headers });
+  if (!found.ok) throw new Error(`The server answered ${String(found.status)} to the update check.`);
+  const { manifest } = (await found.json()) as { manifest: UpdateManifestWire | null };
+  if (!manifest) return { refused: false, message: `up to date (${current})` };
+  const bundle = await fetch(`${base}/v1/toys/me/update/bundle?target=${encodeURIComponent(TOY_TARGET)}&version=${encodeURIComponent(manifest.version)}`, { headers });
+  if (!bundle.ok) throw new Error(`The server answered ${String(bundle.status)} to the bundle download.`);
+  try {
+    const { manifest: installed, slot } = slots.install(new Uint8Array(await bundle.arrayBuffer()));
+    return { refused: false, installed: installed.version, message: `installed ${installed.version} in slot ${slot}; it starts on the next boot` };
+  } catch (err) {
+    if (!isProtocolError(err)) throw err;
+    return { refused: true, message: `refused the server's bundle ${manifest.version} (${err.code}): ${err.message}` };
+  }
+}
