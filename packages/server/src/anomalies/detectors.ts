@@ -19,6 +19,7 @@ import { DEVICE_HEADER, hashToken } from '../auth/index.js';
 import { presentedToken, requestFacts, sessionRefOf, type RequestFacts } from '../audit/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
+import { deviceById } from '../devices/store.js';
 import type { AlertOperator, AlertSeverity } from '../alerts/index.js';
 import type { AnomalyConfig, AnomalyRule } from './config.js';
 import { Blocks, DistinctCounter, SlidingCounter } from './windows.js';
@@ -169,7 +170,7 @@ export function createAnomalyDetectors({ db, clock, log, config, alertOperator, 
     const session = await db.selectFrom('sessions').select('account_id').where('token_hash', '=', token.hash).executeTakeFirst();
     if (!session) return;
     const source = `session:${sessionRefOf(token.hash)}`;
-    const device = await db.selectFrom('devices').select('account_id').where('id', '=', deviceId).executeTakeFirst();
+    const device = await deviceById(db, deviceId);
     if (device) await hit('cross-family-access', source, { what: 'another account’s device', device: deviceId, ip: f.ip });
     else await hit('revoked-credential', source, { what: 'unregistered device id', device: deviceId, ip: f.ip });
   }

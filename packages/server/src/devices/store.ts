@@ -119,6 +119,19 @@ export async function toysOfFamily(
   return query.orderBy('id').execute();
 }
 
+/** The person devices of these accounts, oldest first (then by id). */
+export async function personDevicesOf(db: Db, accountIds: readonly string[]): Promise<DevicesTable[]> {
+  if (accountIds.length === 0) return [];
+  return db
+    .selectFrom('devices')
+    .selectAll()
+    .where('kind', '=', 'person')
+    .where('account_id', 'in', [...accountIds])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
 /** Ids of every device of an account (its people's devices). */
 export async function deviceIdsOfAccount(db: Db, accountId: string): Promise<string[]> {
   const rows = await db.selectFrom('devices').select('id').where('account_id', '=', accountId).execute();

@@ -66,6 +66,12 @@ export async function memberAccountIds(db: Db, familyId: string): Promise<string
   return rows.map((r) => r.account_id);
 }
 
+/** The families an account is a member of. */
+export async function familiesOfAccount(db: Db, accountId: string): Promise<string[]> {
+  const rows = await db.selectFrom('family_members').select('family_id').where('account_id', '=', accountId).execute();
+  return rows.map((r) => r.family_id);
+}
+
 /** Replaces the family's members with `roles` (account id → role). */
 export async function replaceMembers(db: Db, familyId: string, roles: ReadonlyMap<string, MemberRole>): Promise<void> {
   await db.deleteFrom('family_members').where('family_id', '=', familyId).execute();

@@ -12,6 +12,7 @@ import type { Db, JoinRequestStatus } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound, AppError } from '../errors/index.js';
 import { requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
+import { personDevicesOf } from '../devices/store.js';
 import { removeMember } from '../families/store.js';
 import { hashInvitationCode, newInvitationCode, normalizeInvitationCode } from './code.js';
 import {
@@ -79,14 +80,7 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
   async function devicesOf(accountIds: string[]): Promise<Map<string, AccountDevice[]>> {
     const out = new Map<string, AccountDevice[]>();
     if (accountIds.length === 0) return out;
-    const rows = await db
-      .selectFrom('devices')
-      .select(['id', 'account_id', 'sign_public_key', 'kem_public_key', 'created_at'])
-      .where('kind', '=', 'person')
-      .where('account_id', 'in', accountIds)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+    const rows = await personDevicesOf(db, accountIds);
     for (const r of rows) {
       if (r.account_id === null) continue;
       const list = out.get(r.account_id) ?? [];

@@ -14,6 +14,8 @@ import { createAuthHooks, deviceOf, toyOf, type DeviceCaller, type SecondFactorG
 import { topics, type Bus, type StreamEvent, type Unsubscribe } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
+import { familyOfDevice } from '../devices/store.js';
+import { familiesOfAccount } from '../families/store.js';
 import { badRequest, errorResponses, forbidden } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
 import { createPresenceTracker, PING_INTERVAL_MS } from './presence.js';
@@ -24,20 +26,11 @@ export { PING_INTERVAL_MS } from './presence.js';
 /** The families whose events a device hears: its account's families, or a toy's family. */
 async function familiesOf(db: Db, caller: DeviceCaller): Promise<string[]> {
   if (caller.kind === 'toy') {
-    const toy = await db
-      .selectFrom('devices')
-      .select('family_id')
-      .where('id', '=', caller.deviceId)
-      .executeTakeFirst();
-    return toy?.family_id ? [toy.family_id] : [];
+    const familyId = await familyOfDevice(db, caller.deviceId);
+    return familyId ? [familyId] : [];
   }
   if (caller.accountId === null) return [];
-  const rows = await db
-    .selectFrom('family_members')
-    .select('family_id')
-    .where('account_id', '=', caller.accountId)
-    .execute();
-  return rows.map((r) => r.family_id);
+  return familiesOfAccount(db, caller.accountId);
 }
 
 /**

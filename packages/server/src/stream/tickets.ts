@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { hashToken, type ToyPrincipal } from '../auth/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
+import { deviceById } from '../devices/store.js';
 import { forbidden, unauthenticated } from '../errors/index.js';
 
 export const TICKET_PREFIX = 'st_';
@@ -47,12 +48,8 @@ export function createStreamTickets({ db, clock }: { db: Db; clock: Clock }): St
       if (!row || burnt.numDeletedRows === 0n) throw unauthenticated('Unknown or already used stream ticket.');
       if (row.expires_at <= clock.now()) throw unauthenticated('The stream ticket expired; ask for a new one.');
       if (deviceId !== row.device_id) throw forbidden('The stream ticket was issued to another device.');
-      const toy = await db
-        .selectFrom('devices')
-        .select(['id', 'family_id', 'child_id', 'token_hash'])
-        .where('id', '=', row.device_id)
-        .where('kind', '=', 'toy')
-        .executeTakeFirst();
+      const device = await deviceById(db, row.device_id);
+      const toy = device?.kind === 'toy' ? device : undefined;
       // A toy unpaired after the ticket was issued has no credentials any more.
       if (toy?.token_hash == null) throw unauthenticated('Unknown toy.');
       return { kind: 'toy', toyId: toy.id, familyId: toy.family_id, childId: toy.child_id };
