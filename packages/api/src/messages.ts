@@ -34,10 +34,35 @@ export type ReceiptKind = Static<typeof ReceiptKind>;
 /** `declined`: set by the server when a guardian declined the message after review. */
 const SentReceiptKind = Type.Union([Type.Literal('delivered'), Type.Literal('played'), Type.Literal('declined')]);
 
+/**
+ * Where a sent message is on one toy, from what the server knows: `review` (held for a guardian's
+ * approval), `quiet_hours` (the toy's signed quiet hours; `quietUntil` says when they end),
+ * `waiting` (on the server, not fetched yet: the toy is off or offline), `delivered` (the toy fetched
+ * it; its heart glows), `played`, `declined` (a guardian declined it; it was deleted).
+ */
+export const SentToyState = Type.Union([
+  Type.Literal('review'),
+  Type.Literal('quiet_hours'),
+  Type.Literal('waiting'),
+  Type.Literal('delivered'),
+  Type.Literal('played'),
+  Type.Literal('declined'),
+]);
+export type SentToyState = Static<typeof SentToyState>;
+export const SentToyStatus = Type.Object({
+  toyId: DeviceId,
+  state: SentToyState,
+  quietUntil: Type.Optional(
+    Type.String({ pattern: '^[0-2][0-9]:[0-5][0-9]$', description: "With `quiet_hours`: their end, HH:MM in the toy's time zone." }),
+  ),
+});
+export type SentToyStatus = Static<typeof SentToyStatus>;
+
 export const SentItem = Type.Object({
   seq: Type.Integer(),
   messageId: MessageId,
   receipts: Type.Array(Type.Object({ deviceId: DeviceId, kind: SentReceiptKind, at: Type.Integer() })),
+  toys: Type.Array(SentToyStatus, { description: 'One entry per toy the message was sent to.' }),
 });
 export type SentItem = Static<typeof SentItem>;
 export const SentResponse = Type.Object({ messages: Type.Array(SentItem) });

@@ -108,12 +108,14 @@ test('guardian → toy: the message reaches the toy inbox, with the exact envelo
   expectStatus(dl, 200);
   assert.equal(dl.headers.get('content-type'), 'application/octet-stream');
   assert.deepEqual(dl.bytes, new Uint8Array(blob));
-  const sent = await call<{ messages: { seq: number; messageId: string; receipts: unknown[] }[] }>(
-    'GET',
-    '/v1/sent',
-    fam.guardian.as,
-  );
-  assert.ok(sent.json.messages.some((m) => m.messageId === envelope.id && m.seq === res.json.seq));
+  type Sent = { messages: { seq: number; messageId: string; receipts: unknown[]; toys: unknown[] }[] };
+  const sent = await call<Sent>('GET', '/v1/sent', fam.guardian.as);
+  const mine = sent.json.messages.find((m) => m.messageId === envelope.id && m.seq === res.json.seq);
+  // Not fetched by the toy yet (no receipt, no hold, no quiet hours): it waits on the server.
+  assert.deepEqual(mine?.toys, [{ toyId: toy.keys.deviceId, state: 'waiting' }]);
+  expectStatus(await call('POST', `/v1/messages/${envelope.id}/receipts`, { ...toy.as, body: { kind: 'delivered' } }), 204);
+  const after = await call<Sent>('GET', '/v1/sent', fam.guardian.as);
+  assert.deepEqual(after.json.messages.find((m) => m.messageId === envelope.id)?.toys, [{ toyId: toy.keys.deviceId, state: 'delivered' }]);
 });
 
 test('the inbox pages by cursor and limit; next is the cursor to pass again', async () => {

@@ -8,8 +8,10 @@ import {
   findDevice,
   fromBase64url,
   parseEnvelope,
+  parseToySettings,
   verifyEnvelopeSignature,
   type EnvelopeWire,
+  type QuietHours,
   type RosterWire,
 } from '@burrow/protocol';
 import { nativeVerify } from '../signatures/native-ed25519.js';
@@ -26,7 +28,9 @@ import { currentRoster } from '../families/rosters.js';
 import { pairedToFamily } from '../devices/store.js';
 import { toysHoldingForReview } from '../review/hold.js';
 import { holdForReview } from '../review/store.js';
-import { blobKey, blobSize, familyBlobBytes, insertBlob, insertMessage, insertReceipt } from './store.js';
+import { toySettingsOf } from '../toys/store.js';
+import { sentToyStatus, type SentToyStatus } from './sent-status.js';
+import { blobKey, blobSize, familyBlobBytes, insertBlob, insertMessage, insertReceipt, toyRecipientsOf } from './store.js';
 
 export interface InboxPage {
   messages: { seq: number; envelope: EnvelopeWire }[];
@@ -38,6 +42,8 @@ export interface SentMessage {
   messageId: string;
   /** `declined`: a guardian declined it after review (docs/safety.md); the message is deleted. */
   receipts: { deviceId: string; kind: ReceiptKind | 'declined'; at: number }[];
+  /** Where it is on each toy it was sent to (sent-status.ts). */
+  toys: SentToyStatus[];
 }
 
 export interface Messages {
@@ -274,16 +280,35 @@ export function createMessages({
               .orderBy('created_at')
               .orderBy('device_id')
               .execute();
-      const declined =
+      const reviews =
         seqs.length === 0
           ? []
           : await db
               .selectFrom('message_reviews')
-              .select(['message_seq', 'toy_id', 'decided_at'])
+              .select(['message_seq', 'toy_id', 'state', 'decided_at'])
               .where('message_seq', 'in', seqs)
-              .where('state', '=', 'declined')
               .orderBy('toy_id')
               .execute();
+      const declined = reviews.filter((x) => x.state === 'declined');
+      // Each toy's state as the sender may know it: holds, signed quiet hours, the toy's receipts.
+      const toysBySeq = await toyRecipientsOf(db, seqs);
+      for (const x of reviews) {
+        const toys = toysBySeq.get(x.message_seq) ?? [];
+        if (!toys.includes(x.toy_id)) toysBySeq.set(x.message_seq, [...toys, x.toy_id].sort());
+      }
+      const settings = new Map<string, { timeZone: string; quietHours: QuietHours | null } | null>();
+      for (const [toyId, json] of await toySettingsOf(db, [...new Set([...toysBySeq.values()].flat())])) {
+        try {
+          settings.set(toyId, parseToySettings(JSON.parse(json)));
+        } catch {
+          settings.set(toyId, null); // stored settings were checked when signed; unreadable ones are no quiet hours
+        }
+      }
+      const now = clock.now();
+      const has = (seq: number, deviceId: string, kind: ReceiptKind) =>
+        receipts.some((x) => x.message_seq === seq && x.device_id === deviceId && x.kind === kind);
+      const review = (seq: number, toyId: string, state: string) =>
+        reviews.some((x) => x.message_seq === seq && x.toy_id === toyId && x.state === state);
       return {
         messages: rows.map((r) => ({
           seq: r.seq,
@@ -296,6 +321,19 @@ export function createMessages({
               .filter((x) => x.message_seq === r.seq)
               .map((x) => ({ deviceId: x.toy_id, kind: 'declined' as const, at: x.decided_at ?? 0 })),
           ],
+          toys: (toysBySeq.get(r.seq) ?? []).map((toyId) =>
+            sentToyStatus(
+              {
+                toyId,
+                declined: review(r.seq, toyId, 'declined'),
+                played: has(r.seq, toyId, 'played'),
+                delivered: has(r.seq, toyId, 'delivered'),
+                inReview: review(r.seq, toyId, 'waiting'),
+                settings: settings.get(toyId) ?? null,
+              },
+              now,
+            ),
+          ),
         })),
       };
     },

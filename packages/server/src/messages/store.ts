@@ -188,3 +188,19 @@ export async function unplayedCounts(db: Db, familyId: string, deviceIds: readon
     .execute();
   return new Map(counts.map((c) => [c.device_id, Number(c.n)]));
 }
+
+/** Per message of `seqs`: the toys it is queued for (recipients that are toys), by id. */
+export async function toyRecipientsOf(db: Db, seqs: readonly number[]): Promise<Map<number, string[]>> {
+  if (seqs.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('message_recipients as mr')
+    .innerJoin('devices as d', 'd.id', 'mr.device_id')
+    .select(['mr.message_seq', 'mr.device_id'])
+    .where('mr.message_seq', 'in', [...seqs])
+    .where('d.kind', '=', 'toy')
+    .orderBy('mr.device_id')
+    .execute();
+  const out = new Map<number, string[]>();
+  for (const r of rows) out.set(r.message_seq, [...(out.get(r.message_seq) ?? []), r.device_id]);
+  return out;
+}
