@@ -7,6 +7,7 @@
  */
 import { parseWatchConfig, WatchConfigError, type WatchConfig } from './anomalies/config.js';
 import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } from './backup/config.js';
+import { BusConfigError, parseBusConfig, type BusConfig } from './bus/config.js';
 import { ConfigError, parseCoreConfig, unsetCoreDeployment, type CoreConfig } from './config.js';
 import { parseTripwiresConfig, unsetTripwires, type TripwiresConfig } from './tripwires/config.js';
 
@@ -21,6 +22,8 @@ export interface Config extends CoreConfig {
   readonly watch?: WatchConfig;
   /** In-process scheduled backups (`serve --backup-every`, backup/config.ts); null or absent: none. */
   readonly backupSchedule?: BackupScheduleConfig | null;
+  /** The bus carrying wake-ups (bus/config.ts): in-process, or NATS with BURROW_NATS_URL; absent: in-process. */
+  readonly bus?: BusConfig;
 }
 
 /** The deployment fields as an unset environment gives them: for tests that build a Config by hand. */
@@ -32,6 +35,7 @@ function section<T>(parse: () => T): T {
     return parse();
   } catch (err) {
     if (err instanceof WatchConfigError || err instanceof BackupScheduleError) throw new ConfigError(err.message);
+    if (err instanceof BusConfigError) throw new ConfigError(err.message);
     throw err;
   }
 }
@@ -43,6 +47,7 @@ function section<T>(parse: () => T): T {
 export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): Config {
   const watch = section(() => parseWatchConfig(env));
   const backupSchedule = section(() => parseBackupSchedule(env, argv));
+  const bus = section(() => parseBusConfig(env));
   const core = parseCoreConfig(env);
-  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule });
+  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule, bus });
 }

@@ -4,7 +4,7 @@
  */
 import { buildApp } from './app.js';
 import { openBlobs } from './blobs/index.js';
-import { createMemoryBus } from './bus/index.js';
+import { createMemoryBus, createNatsBus } from './bus/index.js';
 import { systemClock } from './clock/index.js';
 import { ConfigError, describeConfig, parseConfig } from './load-config.js';
 import { migrate, openDb } from './db/index.js';
@@ -40,9 +40,15 @@ async function main(): Promise<void> {
   logger.info({ config: describeConfig(config) }, 'starting');
   const { db, dialect } = openDb(config.database);
   await migrate(db, dialect);
-  const bus = createMemoryBus((err) => {
+  const onBusHandlerError = (err: unknown): void => {
     logger.error({ err }, 'bus handler failed');
-  });
+  };
+  // With BURROW_NATS_URL, wake-ups cross nodes through NATS (docs/operations.md "Scale-out").
+  const natsBus =
+    config.bus?.kind === 'nats'
+      ? createNatsBus({ servers: config.bus.servers, subjectPrefix: config.bus.subjectPrefix, log: logger, onHandlerError: onBusHandlerError })
+      : null;
+  const bus = natsBus ?? createMemoryBus(onBusHandlerError);
   // The one mailer. Without SMTP, account mail goes to <data>/outbox; in development its links are printed too.
   const mailer = createMailer({
     config: { ...config, mailFrom: config.accountSecurity.mailFrom },
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     app
       .close()
+      .then(() => natsBus?.close())
       .then(() => db.destroy())
       .then(
         () => process.exit(0),
