@@ -2,10 +2,11 @@
  * `burrow backup`: a consistent snapshot of the database and every blob it references, encrypted to
  * the operator's age recipient, with a manifest of SHA-256 hashes (format.ts describes the folder).
  * The folder is written under a temporary name and renamed when complete, so a half-written backup
- * never looks like a backup.
+ * never looks like a backup. Everything streams (streams.ts): memory stays flat whatever the size.
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { Encrypter } from 'age-encryption';
 import type { Blobs } from '../blobs/index.js';
 import type { DatabaseConfig } from '../config.js';
@@ -23,6 +24,7 @@ import {
   type OuterManifest,
 } from './format.js';
 import { silentProgress, type ProgressFactory } from './progress.js';
+import { encryptToFile, type Measured } from './streams.js';
 
 export interface BackupOptions {
   database: DatabaseConfig;
@@ -60,60 +62,73 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
   const work = mkdtempSync(join(options.outDir, `.partial-${name}-`));
   try {
     const files: FileEntry[] = [];
-    const write = async (file: string, plain: Uint8Array): Promise<void> => {
-      const sealed = await encrypter.encrypt(plain);
-      writeFileSync(join(work, file), sealed, { mode: 0o600 });
-      files.push({ name: file, size: sealed.length, sha256: sha256(sealed) });
+    const write = async (file: string, source: Readable): Promise<Measured> => {
+      const { plain, sealed } = await encryptToFile(encrypter, source, join(work, file));
+      files.push({ name: file, size: sealed.size, sha256: sealed.sha256 });
+      return plain;
     };
 
     const dbStep = progress('database', 1);
     const snapshot = await snapshotDatabase(options.database, options.db, work);
-    await write('database.age', snapshot.bytes);
+    const database = await write('database.age', snapshot.stream);
+    await snapshot.finished;
+    rmSync(join(work, 'snapshot.db'), { force: true });
     dbStep.tick();
     dbStep.done();
 
-    const blobStep = progress('blobs', snapshot.blobKeys.length);
+    const keys = await snapshot.blobKeys();
+    const blobStep = progress('blobs', keys.length);
     const entries: BlobEntry[] = [];
     const missing: string[] = [];
-    let pack: Uint8Array[] = [];
-    let packSize = 0;
     let blobBytes = 0;
-    const flush = async (): Promise<void> => {
-      if (pack.length === 0) return;
-      await write(packName(files.length), Buffer.concat(pack));
-      pack = [];
-      packSize = 0;
-    };
-    for (const key of snapshot.blobKeys) {
-      const bytes = await options.blobs.get(key);
-      blobStep.tick();
-      if (!bytes) {
+    let next = 0;
+    const fetchNext = async (): Promise<{ key: string; bytes: Uint8Array } | null> => {
+      while (next < keys.length) {
+        const key = keys[next++] as string;
+        const bytes = await options.blobs.get(key);
+        blobStep.tick();
+        if (bytes) return { key, bytes };
         missing.push(key);
-        continue;
       }
-      if (packSize > 0 && packSize + bytes.length > PACK_BYTES) await flush();
-      entries.push({ key, size: bytes.length, sha256: sha256(bytes), pack: packName(files.length), offset: packSize });
-      pack.push(bytes);
-      packSize += bytes.length;
-      blobBytes += bytes.length;
+      return null;
+    };
+    // Packs are streamed blob by blob; a pack closes before the blob that would take it past PACK_BYTES.
+    let carry = await fetchNext();
+    while (carry) {
+      const pack = packName(files.length);
+      let offset = 0;
+      const first = carry;
+      carry = null;
+      const packBytes = async function* (): AsyncGenerator<Uint8Array> {
+        for (let blob: typeof carry = first; blob; blob = await fetchNext()) {
+          if (offset > 0 && offset + blob.bytes.length > PACK_BYTES) {
+            carry = blob;
+            return;
+          }
+          entries.push({ key: blob.key, size: blob.bytes.length, sha256: sha256(blob.bytes), pack, offset });
+          offset += blob.bytes.length;
+          blobBytes += blob.bytes.length;
+          yield blob.bytes;
+        }
+      };
+      await write(pack, Readable.from(packBytes()));
     }
-    await flush();
     blobStep.done();
 
     const inner: InnerManifest = {
       format: FORMAT,
-      database: { file: 'database.age', size: snapshot.bytes.length, sha256: sha256(snapshot.bytes) },
+      database: { file: 'database.age', size: database.size, sha256: database.sha256 },
       blobs: entries,
       missingBlobs: missing,
     };
-    await write('contents.age', new TextEncoder().encode(JSON.stringify(inner)));
+    await write('contents.age', Readable.from([Buffer.from(JSON.stringify(inner))]));
     const outer: OuterManifest = {
       format: FORMAT,
       createdAt,
       dialect: options.database.kind,
       recipient: options.recipient,
       files,
-      counts: { blobs: entries.length, blobBytes, databaseBytes: snapshot.bytes.length },
+      counts: { blobs: entries.length, blobBytes, databaseBytes: database.size },
     };
     const manifest = `${JSON.stringify(outer, null, 2)}\n`;
     writeFileSync(join(work, 'manifest.json'), manifest, { mode: 0o600 });
@@ -123,7 +138,7 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
       path,
       blobs: entries.length,
       blobBytes,
-      databaseBytes: snapshot.bytes.length,
+      databaseBytes: database.size,
       backupBytes: files.reduce((n, f) => n + f.size, 0) + Buffer.byteLength(manifest),
       missingBlobs: missing.length,
       ms: Date.now() - started,

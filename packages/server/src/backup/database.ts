@@ -6,9 +6,11 @@
  * - PostgreSQL: `pg_dump --format=custom` (one transaction, a consistent snapshot); restore is
  *   `pg_restore` into an empty database. The password travels in PGPASSWORD, never in argv.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import Database from 'libsql';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -24,43 +26,43 @@ function libpqTarget(url: string): { url: string; env: NodeJS.ProcessEnv } {
   return { url: u.toString(), env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) } };
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: Uint8Array): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        new BackupError(
-          e.code === 'ENOENT'
-            ? `${command} is not installed: install the PostgreSQL client (Debian: apt-get install postgresql-client).`
-            : `${command} failed to start: ${e.message}`,
-        ),
-      ),
-    );
+const notInstalled = (command: string, e: NodeJS.ErrnoException): BackupError =>
+  new BackupError(
+    e.code === 'ENOENT'
+      ? `${command} is not installed: install the PostgreSQL client (Debian: apt-get install postgresql-client).`
+      : `${command} failed to start: ${e.message}`,
+  );
+
+/** A child process and the promise of its clean exit (stderr kept for the message, capped). */
+function start(command: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcessByStdio<Writable, Readable, Readable>; exit: Promise<void> } {
+  const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (err.length < 4000) err += d.toString();
+  });
+  const exit = new Promise<void>((resolve, reject) => {
+    child.on('error', (e: NodeJS.ErrnoException) => reject(notInstalled(command, e)));
     child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
+      if (code === 0) resolve();
       else reject(new BackupError(`${command} exited with ${String(code)}: ${err.trim().slice(0, 500)}`));
     });
-    child.stdin.on('error', () => undefined); // an early exit is reported by 'close'
-    child.stdin.end(input);
   });
+  child.stdin.on('error', () => undefined); // an early exit is reported by 'close'
+  return { child, exit };
 }
 
-/** A snapshot of the database and the blob keys it references. */
+/**
+ * A snapshot of the database, as a stream read once. `finished` settles when the stream was fully
+ * produced (pg_dump exited cleanly); `blobKeys` is called after that.
+ */
 export interface DatabaseSnapshot {
-  bytes: Uint8Array;
-  blobKeys: string[];
+  stream: Readable;
+  finished: Promise<void>;
+  blobKeys(): Promise<string[]>;
 }
 
 /** Takes the snapshot. `scratch` is a 0700 folder for the SQLite copy (removed afterwards by the caller). */
-export async function snapshotDatabase(
-  config: DatabaseConfig,
-  db: Db,
-  scratch: string,
-): Promise<DatabaseSnapshot> {
+export async function snapshotDatabase(config: DatabaseConfig, db: Db, scratch: string): Promise<DatabaseSnapshot> {
   if (config.kind === 'sqlite') {
     const path = join(scratch, 'snapshot.db');
     await sql.raw(`VACUUM INTO '${path.replace(/'/g, "''")}'`).execute(db);
@@ -72,15 +74,25 @@ export async function snapshotDatabase(
     } finally {
       copy.close();
     }
-    const bytes = new Uint8Array(readFileSync(path));
-    rmSync(path, { force: true });
-    return { bytes, blobKeys: rows.map((r) => `${r.family_id}/${r.hash}`) };
+    const stream = createReadStream(path);
+    const finished = new Promise<void>((resolve, reject) => {
+      stream.on('close', resolve);
+      stream.on('error', reject);
+    });
+    return { stream, finished, blobKeys: () => Promise.resolve(rows.map((r) => `${r.family_id}/${r.hash}`)) };
   }
   const target = libpqTarget(config.url);
-  const dump = await run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--dbname=${target.url}`], target.env);
-  // Keys listed after the dump: a superset of the dump's, minus blobs deleted meanwhile (retention).
-  const rows = await db.selectFrom('blobs').select(['family_id', 'hash']).orderBy('family_id').orderBy('hash').execute();
-  return { bytes: new Uint8Array(dump), blobKeys: rows.map((r) => `${r.family_id}/${r.hash}`) };
+  const { child, exit } = start('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--dbname=${target.url}`], target.env);
+  exit.catch((e: unknown) => child.stdout.destroy(e as Error));
+  return {
+    stream: child.stdout,
+    finished: exit,
+    // Keys listed after the dump: a superset of the dump's, minus blobs deleted meanwhile (retention).
+    blobKeys: async () =>
+      (await db.selectFrom('blobs').select(['family_id', 'hash']).orderBy('family_id').orderBy('hash').execute()).map(
+        (r) => `${r.family_id}/${r.hash}`,
+      ),
+  };
 }
 
 /** Throws unless the target database is empty: a restore never overwrites data. */
@@ -108,18 +120,34 @@ export async function assertDatabaseEmpty(config: DatabaseConfig): Promise<void>
   }
 }
 
-/** Writes the snapshot into the (empty) target database. */
-export async function restoreDatabase(config: DatabaseConfig, bytes: Uint8Array): Promise<void> {
+/**
+ * Writes the snapshot stream into the (empty) target database. `source` must hold back its end
+ * until its hash is checked (streams.ts `checking`): a SQLite file is written beside the target and
+ * renamed only when complete; pg_restore runs in one transaction and sees a truncated dump, so
+ * rolls back, if the source fails.
+ */
+export async function restoreDatabase(config: DatabaseConfig, source: Readable): Promise<void> {
   if (config.kind === 'sqlite') {
     mkdirSync(dirname(config.path), { recursive: true, mode: 0o700 });
-    writeFileSync(config.path, bytes, { mode: 0o600 });
+    const partial = `${config.path}.partial`;
+    try {
+      await pipeline(source, createWriteStream(partial, { mode: 0o600 }));
+      renameSync(partial, config.path);
+    } finally {
+      rmSync(partial, { force: true });
+    }
     return;
   }
   const target = libpqTarget(config.url);
-  await run(
+  const { child, exit } = start(
     'pg_restore',
     ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--dbname=${target.url}`],
     target.env,
-    bytes,
   );
+  const fed = pipeline(source, child.stdin);
+  const [feeding, exiting] = await Promise.allSettled([fed, exit]);
+  // The source's own failure (a hash, a decryption) says more than pg_restore's complaint about it.
+  if (feeding.status === 'rejected' && feeding.reason instanceof BackupError) throw feeding.reason;
+  if (exiting.status === 'rejected') throw exiting.reason;
+  if (feeding.status === 'rejected') throw feeding.reason;
 }

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 
 export const FORMAT = 'burrow-backup/1';
-/** Plaintext bytes per blob pack: packs are encrypted in memory, so this bounds memory use. */
+/** Plaintext bytes per blob pack (packs stream, so this is file size, not memory). */
 export const PACK_BYTES = 64 * 1024 * 1024;
 
 export interface FileEntry {

@@ -57,9 +57,8 @@ export async function restoreBackup(options: {
   await assertDatabaseEmpty(config.database);
   await assertBlobsEmpty(config);
 
-  const database = await readDatabase(backup);
   const dbStep = progress('database', 1);
-  await restoreDatabase(config.database, database);
+  await restoreDatabase(config.database, await readDatabase(backup));
   dbStep.tick();
   dbStep.done();
 
@@ -82,5 +81,5 @@ export async function restoreBackup(options: {
   } finally {
     await db.destroy();
   }
-  return { blobs, blobBytes, databaseBytes: database.length, ms: Date.now() - started };
+  return { blobs, blobBytes, databaseBytes: backup.inner.database.size, ms: Date.now() - started };
 }

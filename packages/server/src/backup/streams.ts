@@ -1,0 +1,135 @@
+/**
+ * Streaming pieces of the backup format: every file is encrypted, decrypted and hashed chunk by
+ * chunk, so backup, verify and restore run in constant memory whatever the database's size.
+ *
+ * age-encryption 0.3.1 streams natively: `Encrypter.encrypt(ReadableStream)` and
+ * `Decrypter.decrypt(ReadableStream)` run the age STREAM payload (64 KiB chunks, each authenticated,
+ * the last one flagged so truncation is caught). The files are ordinary age files, byte-compatible
+ * with those the buffered code wrote, so older burrow-backup/1 backups restore unchanged.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Decrypter, Encrypter } from 'age-encryption';
+import { BackupError } from './format.js';
+
+/** The size and SHA-256 of bytes that went by. */
+export interface Measured {
+  size: number;
+  sha256: string;
+}
+
+/** A pass-through that measures what flows through it (read `measured()` after the end). */
+export function measuring(): Transform & { measured(): Measured } {
+  const hash = createHash('sha256');
+  let size = 0;
+  let digest: string | null = null;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return Object.assign(t, {
+    measured(): Measured {
+      digest ??= hash.digest('hex');
+      return { size, sha256: digest };
+    },
+  });
+}
+
+/**
+ * A pass-through that checks the bytes against an expected size and hash, and holds back the last
+ * chunk until they match: a consumer (pg_restore, a file later renamed) never sees the end of a
+ * stream that fails its hash, so it can roll back.
+ */
+export function checking(expected: Measured, what: string): Transform {
+  const hash = createHash('sha256');
+  let size = 0;
+  let held: Buffer | null = null;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      hash.update(chunk);
+      size += chunk.length;
+      const out = held;
+      held = chunk;
+      done(null, out ?? undefined);
+    },
+    flush(done: TransformCallback) {
+      if (size !== expected.size || hash.digest('hex') !== expected.sha256)
+        done(new BackupError(`${what} does not match its hash.`));
+      else done(null, held ?? undefined);
+    },
+  });
+}
+
+/** Node stream → web stream of Uint8Array (what age takes). */
+const toWeb = (source: Readable): ReadableStream<Uint8Array> =>
+  Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
+
+/**
+ * Encrypts `source` into the file `path` (0600). Returns the plaintext's and the file's size and
+ * hash; neither the plaintext nor the ciphertext is ever held whole.
+ */
+export async function encryptToFile(
+  encrypter: Encrypter,
+  source: Readable,
+  path: string,
+): Promise<{ plain: Measured; sealed: Measured }> {
+  const plain = measuring();
+  const sealed = measuring();
+  const encrypted = await encrypter.encrypt(toWeb(source.pipe(plain)));
+  source.on('error', (e) => plain.destroy(e));
+  await pipeline(
+    Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>),
+    sealed,
+    createWriteStream(path, { mode: 0o600 }),
+  );
+  return { plain: plain.measured(), sealed: sealed.measured() };
+}
+
+/**
+ * The decrypted contents of the age file `path`, as a Node stream. A wrong identity throws here
+ * (the header is read first); an altered chunk makes the stream error mid-way.
+ */
+export async function decryptFile(decrypter: Decrypter, path: string, name: string): Promise<Readable> {
+  let plain: ReadableStream<Uint8Array>;
+  try {
+    plain = await decrypter.decrypt(toWeb(createReadStream(path)));
+  } catch {
+    throw new BackupError(`${name} cannot be decrypted with this identity (wrong key, or the file was altered).`);
+  }
+  const out = Readable.fromWeb(plain as unknown as WebReadableStream<Uint8Array>);
+  // age reports a bad chunk as a plain Error: name the file instead.
+  const named = new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      done(null, chunk);
+    },
+  });
+  out.on('error', () => named.destroy(new BackupError(`${name} cannot be decrypted: the file was altered or truncated.`)));
+  return out.pipe(named);
+}
+
+/** The size and SHA-256 of a file, read in chunks. */
+export async function measureFile(path: string): Promise<Measured> {
+  const m = measuring();
+  await pipeline(createReadStream(path), m, async (s: AsyncIterable<Buffer>) => {
+    for await (const _ of s);
+  });
+  return m.measured();
+}
+
+/** Reads a whole stream; only for small files (the inner manifest). */
+export async function readSmall(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** Drains a stream, returning nothing: for checks whose work happens in the pipeline's stages. */
+export async function drain(stream: Readable): Promise<void> {
+  for await (const _ of stream);
+}
