@@ -16,3 +16,4 @@ export * from './messages.js';
 export * from './review.js';
 export * from './incidents.js';
 export * from './stream.js';
+export * from './updates.js';

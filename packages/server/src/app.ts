@@ -52,6 +52,10 @@ import { toysRoutes } from './toys/routes.js';
 import { createToySettings, toySettingsRoutes } from './toys/settings.js';
 import { registerSecurityHeaders } from './security-headers/index.js';
 import { serveWeb } from './web/serve-web.js';
+import { createUpdates } from './updates/service.js';
+import { updatesRoutes } from './updates/routes.js';
+import { defaultSecurityTxtConfig } from './well-known/config.js';
+import { wellKnownRoutes } from './well-known/security-txt.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -165,6 +169,9 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate });
   await app.register(healthRoutes, { db });
+  // Signed toy updates (a mirror: the toy verifies) and the published security contact (RFC 9116).
+  await app.register(updatesRoutes, { ...context, updates: createUpdates({ db, clock }), updatesConfig: config.updates ?? { uploadToken: null } });
+  await app.register(wellKnownRoutes, { securityTxt: config.securityTxt ?? defaultSecurityTxtConfig, publicUrl: config.accountSecurity.publicUrl, clock });
 
   app.get('/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // The web app (packages/web/dist) last, so API routes and the JSON 404 keep precedence.

@@ -10,6 +10,8 @@ import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } f
 import { BusConfigError, parseBusConfig, type BusConfig } from './bus/config.js';
 import { ConfigError, parseCoreConfig, unsetCoreDeployment, type CoreConfig } from './config.js';
 import { parseTripwiresConfig, unsetTripwires, type TripwiresConfig } from './tripwires/config.js';
+import { parseUpdatesConfig, UpdatesConfigError, type UpdatesConfig } from './updates/config.js';
+import { parseSecurityTxtConfig, SecurityTxtConfigError, type SecurityTxtConfig } from './well-known/config.js';
 
 export * from './config.js';
 export { honeycheckerDirOf } from './tripwires/config.js';
@@ -24,6 +26,10 @@ export interface Config extends CoreConfig {
   readonly backupSchedule?: BackupScheduleConfig | null;
   /** The bus carrying wake-ups (bus/config.ts): in-process, or NATS with BURROW_NATS_URL; absent: in-process. */
   readonly bus?: BusConfig;
+  /** Toy update uploads over HTTP (updates/config.ts); absent: CLI uploads only. */
+  readonly updates?: UpdatesConfig;
+  /** /.well-known/security.txt (well-known/config.ts); absent: the defaults. */
+  readonly securityTxt?: SecurityTxtConfig;
 }
 
 /** The deployment fields as an unset environment gives them: for tests that build a Config by hand. */
@@ -34,7 +40,7 @@ function section<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    if (err instanceof WatchConfigError || err instanceof BackupScheduleError) throw new ConfigError(err.message);
+    if (err instanceof WatchConfigError || err instanceof BackupScheduleError || err instanceof UpdatesConfigError || err instanceof SecurityTxtConfigError) throw new ConfigError(err.message);
     if (err instanceof BusConfigError) throw new ConfigError(err.message);
     throw err;
   }
@@ -47,7 +53,9 @@ function section<T>(parse: () => T): T {
 export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = []): Config {
   const watch = section(() => parseWatchConfig(env));
   const backupSchedule = section(() => parseBackupSchedule(env, argv));
+  const updates = section(() => parseUpdatesConfig(env));
+  const securityTxt = section(() => parseSecurityTxtConfig(env));
   const bus = section(() => parseBusConfig(env));
   const core = parseCoreConfig(env);
-  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule, bus });
+  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule, updates, securityTxt, bus });
 }

@@ -392,6 +392,17 @@ export interface StreamTicketsTable {
   expires_at: number;
 }
 
+/** Signed toy update bundles (updates/store.ts owns it; migrations/0600_toy_updates.ts). */
+export interface ToyUpdatesTable {
+  target: string;
+  version: string;
+  version_key: string;
+  min_version: string;
+  manifest_json: string;
+  bundle_base64: string;
+  uploaded_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -428,6 +439,7 @@ export interface Database {
   incident_notices: IncidentNoticesTable;
   audit_events: AuditEventsTable;
   incident_inbox: IncidentInboxTable;
+  toy_updates: ToyUpdatesTable;
   forced_password_resets: ForcedPasswordResetsTable;
   revoked_credentials: RevokedCredentialsTable;
 }

@@ -1,0 +1,48 @@
+/**
+ * Toy updates on the server: a mirror of signed bundles. It checks a bundle's structure and that
+ * its payload matches the manifest's size and hash (so it never serves a torn upload), but it holds
+ * no release key and cannot verify or make a signature: the toy does that (docs/protocol.md §13.3).
+ */
+import { compareVersions, decodeUpdateBundle, equalBytes, fromBase64url, isProtocolError, type UpdateManifestWire } from '@burrow/protocol';
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock/index.js';
+import type { Db } from '../db/index.js';
+import { badRequest, conflict, notFound } from '../errors/index.js';
+import { bundleOf, hasUpdate, insertUpdate, newerManifests } from './store.js';
+
+export interface Updates {
+  /** Stores a bundle; 400 if it is not a well-formed bundle, 409 if that version is already stored. */
+  upload(bundle: Uint8Array): Promise<{ target: string; version: string }>;
+  /** The newest manifest a toy running `current` may apply (its minVersion ≤ current), or null. */
+  latest(target: string, current: string): Promise<UpdateManifestWire | null>;
+  bundle(target: string, version: string): Promise<Uint8Array>;
+}
+
+export function createUpdates({ db, clock }: { db: Db; clock: Clock }): Updates {
+  return {
+    async upload(bytes) {
+      let manifest: UpdateManifestWire;
+      try {
+        const bundle = decodeUpdateBundle(bytes);
+        manifest = bundle.manifest;
+        const hash = createHash('sha256').update(bundle.payload).digest();
+        if (!equalBytes(hash, fromBase64url(manifest.sha256, 32))) throw badRequest('The bundle payload does not match its manifest hash.');
+      } catch (err) {
+        if (isProtocolError(err)) throw badRequest(`Not a valid update bundle (${err.code}).`);
+        throw err;
+      }
+      if (await hasUpdate(db, manifest.target, manifest.version)) throw conflict(`${manifest.target} ${manifest.version} is already stored; sign a new version.`);
+      await insertUpdate(db, manifest, bytes, clock.now());
+      return { target: manifest.target, version: manifest.version };
+    },
+    async latest(target, current) {
+      const newer = await newerManifests(db, target, current);
+      return newer.find((m) => compareVersions(m.minVersion, current) <= 0) ?? null;
+    },
+    async bundle(target, version) {
+      const bytes = await bundleOf(db, target, version);
+      if (!bytes) throw notFound('No such update.');
+      return bytes;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/** The toy_updates table (migrations/0600_toy_updates.ts): this module alone reads and writes it. */
+import type { UpdateManifestWire } from '@burrow/protocol';
+import type { Db } from '../db/index.js';
+
+/** "1.10.2" → "000000001.000000010.000000002": text order is then version order. */
+export function versionKey(version: string): string {
+  return version.split('.').map((part) => part.padStart(9, '0')).join('.');
+}
+
+export async function hasUpdate(db: Db, target: string, version: string): Promise<boolean> {
+  return (await db.selectFrom('toy_updates').select('version').where('target', '=', target).where('version', '=', version).executeTakeFirst()) !== undefined;
+}
+
+export async function insertUpdate(db: Db, manifest: UpdateManifestWire, bundle: Uint8Array, uploadedAt: number): Promise<void> {
+  await db
+    .insertInto('toy_updates')
+    .values({
+      target: manifest.target,
+      version: manifest.version,
+      version_key: versionKey(manifest.version),
+      min_version: manifest.minVersion,
+      manifest_json: JSON.stringify(manifest),
+      bundle_base64: Buffer.from(bundle).toString('base64url'),
+      uploaded_at: uploadedAt,
+    })
+    .execute();
+}
+
+/** Manifests for `target` newer than `current`, newest first. */
+export async function newerManifests(db: Db, target: string, current: string): Promise<UpdateManifestWire[]> {
+  const rows = await db
+    .selectFrom('toy_updates')
+    .select('manifest_json')
+    .where('target', '=', target)
+    .where('version_key', '>', versionKey(current))
+    .orderBy('version_key', 'desc')
+    .execute();
+  return rows.map((r) => JSON.parse(r.manifest_json) as UpdateManifestWire);
+}
+
+export async function bundleOf(db: Db, target: string, version: string): Promise<Uint8Array | undefined> {
+  const row = await db.selectFrom('toy_updates').select('bundle_base64').where('target', '=', target).where('version', '=', version).executeTakeFirst();
+  return row ? new Uint8Array(Buffer.from(row.bundle_base64, 'base64url')) : undefined;
+}
