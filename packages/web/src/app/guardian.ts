@@ -7,7 +7,7 @@
  * is ignored, so no script on the page ever holds it. The acting device is sent as X-Burrow-Device
  * (ApiClient.deviceId) and as `?device=` on the stream.
  */
-import type { CreateInvitationResponse, ListBlocksResponse, SecondFactorRequired, ToySettingsResponse } from '@burrow/api';
+import type { CreateInvitationResponse, ListBlocksResponse, SecondFactorRequired, SentItem, SentToyStatus, ToySettingsResponse } from '@burrow/api';
 import {
   ApiClient,
   FamilyDevice,
@@ -50,6 +50,8 @@ export interface Receipt {
   played: boolean;
   /** A guardian declined it after review (docs/safety.md): it was deleted and will not play. */
   declined: boolean;
+  /** Where it is on each toy it was sent to, as the server knows it (docs/api.md, "Where a sent message is"). */
+  toys: SentToyStatus[];
 }
 
 /** A message waiting for a guardian's review, as the review queue shows it. */
@@ -467,13 +469,22 @@ export class Guardian {
 
   async refreshReceipts(): Promise<void> {
     try {
-      const { messages } = await this.api.listSent(0);
+      // Every page: a status for the 51st message sent is as true as for the first.
+      const messages: SentItem[] = [];
+      for (let after = 0; ; ) {
+        const page = await this.api.listSent(after);
+        messages.push(...page.messages);
+        const last = page.messages.at(-1);
+        if (!last || last.seq <= after) break;
+        after = last.seq;
+      }
       const receipts: Record<string, Receipt> = {};
       for (const m of messages) {
         receipts[m.messageId] = {
           delivered: m.receipts.some((r) => r.kind === 'delivered' || r.kind === 'played'),
           played: m.receipts.some((r) => r.kind === 'played'),
           declined: m.receipts.some((r) => r.kind === 'declined'),
+          toys: m.toys,
         };
       }
       this.set({ receipts });
@@ -508,7 +519,8 @@ export class Guardian {
         else if (event.type === 'presence' && typeof event.toyId === 'string')
           this.onPresence(event.toyId, event.online === true, typeof event.lastSeenAt === 'number' ? event.lastSeenAt : Date.now());
         else if (event.type === 'toys') void this.loadToys().catch(() => undefined);
-        else if (event.type === 'review') void this.refreshReviews();
+        // A review decided changes where a sent message is (approved: now queued for the toy).
+        else if (event.type === 'review') void this.refreshReviews().then(() => this.refreshReceipts());
         else if (event.type === 'roster' || event.type === 'pairing')
           void this.loadFamily().then(() => this.sync());
       },

@@ -8,6 +8,7 @@ import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import type { SendStage } from '../guardian.js';
 import { follow } from '../router.js';
+import { sentStatusText } from '../sent-status-text.js';
 import { NotInRosterNotice } from './Home.js';
 
 /** Two minutes of Opus at 32 kbit/s is about 480 KB, well under the 2 MiB a message may carry. */
@@ -16,10 +17,16 @@ const MAX_MS = 120_000;
 const TAP_MS = 400;
 const MIN_MS = 500;
 
+/**
+ * A recording whose send failed, kept while the app is open so leaving Talk (to check the toy, say)
+ * does not lose it; cleared once it is sent or recorded again.
+ */
+let unsent: Recording | null = null;
+
 type Sending =
   | { status: 'idle' }
   | { status: 'sending'; stage: SendStage }
-  | { status: 'sent'; messageId: string }
+  | { status: 'sent'; messageId: string; toyId: string }
   | { status: 'failed'; error: string };
 
 export function Talk() {
@@ -27,7 +34,21 @@ export function Talk() {
   const ids = { toy: useId(), progress: useId() };
   const toys = state.toys.filter((t) => t.childId !== null);
   const [toyId, setToyId] = useState<string | null>(toys[0]?.toyId ?? null);
-  const [review, setReview] = useState<{ recording: Recording; url: string } | null>(null);
+  const [review, setReview] = useState<{ recording: Recording; url: string } | null>(() =>
+    unsent ? { recording: unsent, url: URL.createObjectURL(unsent.blob) } : null,
+  );
+  const reviewHeading = useRef<HTMLHeadingElement>(null);
+  const recordButton = useRef<HTMLButtonElement>(null);
+  // The button that was pressed unmounts when the view switches: move focus to what replaced it, so a
+  // keyboard or screen-reader user is not dropped to the page body.
+  const focusNext = useRef<'review' | 'record' | null>(null);
+  useEffect(() => {
+    const target = focusNext.current === 'review' ? reviewHeading.current : focusNext.current === 'record' ? recordButton.current : null;
+    if (target) {
+      target.focus();
+      focusNext.current = null;
+    }
+  });
   const [sending, setSending] = useState<Sending>({ status: 'idle' });
   const [notice, setNotice] = useState<string | null>(null);
   const pointer = useRef<{ downAt: number; toggle: boolean; handled: boolean }>({
@@ -45,6 +66,7 @@ export function Talk() {
       return;
     }
     setNotice(null);
+    focusNext.current = 'review';
     setReview({ recording, url: URL.createObjectURL(recording.blob) });
   };
   const recorder = useRecorder(MAX_MS, (r) => {
@@ -101,9 +123,12 @@ export function Talk() {
       const messageId = await guardian.send(review.recording, [toyId], (stage) =>
         setSending({ status: 'sending', stage }),
       );
-      setSending({ status: 'sent', messageId });
+      unsent = null;
+      focusNext.current = 'record';
+      setSending({ status: 'sent', messageId, toyId });
       setReview(null);
     } catch (err) {
+      unsent = review.recording;
       setSending({ status: 'failed', error: describeError(err) });
     }
   };
@@ -122,6 +147,9 @@ export function Talk() {
   }
 
   const to = toyId ? guardian.toyName(toyId) : 'the toy';
+  // Where the sent message is on the toy, as the server knows it (updated by receipt and review events).
+  const sentTo =
+    sending.status === 'sent' ? state.receipts[sending.messageId]?.toys.find((t) => t.toyId === sending.toyId) : undefined;
   const stage = sending.status === 'sending' ? sending.stage : null;
   const percent =
     stage?.stage === 'uploading'
@@ -148,6 +176,7 @@ export function Talk() {
       {!review ? (
         <section className="card recorder" aria-label="Recorder">
           <button
+            ref={recordButton}
             type="button"
             className={`record ${recording ? 'on' : ''}`}
             aria-pressed={recording}
@@ -166,7 +195,8 @@ export function Talk() {
             Hold the button while you talk, or tap once to start and again to stop.
           </p>
           <div className="timer" aria-live="off">
-            {formatDuration(recorder.elapsedMs)} <span className="hint">/ {formatDuration(MAX_MS)}</span>
+            {/* The last recording's length is on its review; a new one starts from zero. */}
+            {formatDuration(recording ? recorder.elapsedMs : 0)} <span className="hint">/ {formatDuration(MAX_MS)}</span>
           </div>
           <LevelMeter read={recorder.level} />
           <div role="status" className="status-line">
@@ -184,7 +214,9 @@ export function Talk() {
         </section>
       ) : (
         <section className="card review" aria-label="Review your message">
-          <h2>Listen before you send</h2>
+          <h2 ref={reviewHeading} tabIndex={-1}>
+            Listen before you send
+          </h2>
           <audio
             controls
             src={review.url}
@@ -220,7 +252,12 @@ export function Talk() {
             <button
               type="button"
               className="ghost"
-              onClick={() => setReview(null)}
+              onClick={() => {
+                unsent = null;
+                focusNext.current = 'record';
+                setSending({ status: 'idle' });
+                setReview(null);
+              }}
               disabled={sending.status === 'sending'}
             >
               Record again
@@ -230,7 +267,9 @@ export function Talk() {
       )}
       <div role="status" aria-live="polite">
         {sending.status === 'sent' ? (
-          <p className="sent-note">Sent! The toy’s heart is glowing: your message is waiting there.</p>
+          <p className="sent-note" data-state={sentTo?.state ?? 'unknown'}>
+            {sentStatusText(sentTo, guardian.toyName(sending.toyId))}
+          </p>
         ) : null}
       </div>
     </Page>
