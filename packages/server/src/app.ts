@@ -23,11 +23,16 @@ import type { Logger } from 'pino';
 import { accountSecurityRoutes, createAccountSecurity } from './account-security.js';
 import { createAuthHooks, registerAuth } from './auth/index.js';
 import { registerBreachWatch, type BreachWatch } from './anomalies/index.js';
+import { deleteExpiredLinks } from './accounts/links.js';
+import { deleteExpiredThrottleRows } from './accounts/throttle.js';
+import { registerMaintenance } from './maintenance/index.js';
+import { deleteExpiredSessions } from './sessions/store.js';
 import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js';
 import type { Blobs } from './blobs/index.js';
 import type { Bus } from './bus/index.js';
 import type { Clock } from './clock/index.js';
 import type { Config } from './load-config.js';
+import type { SharedRateLimitOptions } from './limits/index.js';
 import type { Mailer } from './mail/index.js';
 import type { Db } from './db/index.js';
 import { createDevices } from './devices/service.js';
@@ -67,6 +72,8 @@ export interface BuildAppOptions {
   logger: Logger;
   /** The one mailer (SMTP when BURROW_SMTP_URL is set, else the outbox folder: mail/createMailer). */
   mailer: Mailer;
+  /** Rate-limit counters shared by every node (BURROW_REDIS_URL: limits/sharedRateLimitOptions); absent: per process. */
+  sharedRateLimits?: SharedRateLimitOptions;
 }
 
 /** The services one app was built with, for its maker (main.ts, tests): never found by lookup. */
@@ -88,7 +95,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   return (await buildServer(options)).app;
 }
 
-export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, logger, mailer }: BuildAppOptions): Promise<BuiltServer> {
+export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, logger, mailer, sharedRateLimits }: BuildAppOptions): Promise<BuiltServer> {
   const log = logger;
   // Operator alerts, made once: tripwires, anomaly detectors and the backup schedule raise them.
   const alerts = createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
@@ -146,6 +153,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     global: true,
     max: config.rateLimits.global.max,
     timeWindow: config.rateLimits.global.windowMs,
+    ...sharedRateLimits,
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `Too many requests; try again in ${context.after}.`),
   });
@@ -154,6 +162,17 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   registerAuth(app, createAuthHooks({ db, clock, secondFactorGate: accountSecurity.secondFactorGate }));
   // Audit trail, anomaly alerts and blocks, incident notices, /metrics (issue 6; docs/operations.md).
   const breachWatch = registerBreachWatch(app, { config, db, clock, log, mailer, operatorAlerts: alerts });
+  // Daily maintenance, at start and once a day: old rows deleted in bounded batches, each job its
+  // table owner's delete (docs/operations.md "Maintenance").
+  registerMaintenance(app, {
+    log,
+    jobs: {
+      audit: (n) => breachWatch.recorder.pruneBatch(n),
+      sessions: (n) => deleteExpiredSessions(db, clock.now(), n),
+      accountLinks: (n) => deleteExpiredLinks(db, clock.now(), n),
+      throttle: (n) => deleteExpiredThrottleRows(db, clock.now(), n),
+    },
+  });
   // Planting writes the canary rows and blob itself: the raw store, as no reader is involved.
   tripwires.register(app, { blobs: rawBlobs });
 

@@ -118,3 +118,13 @@ export function createAccountLinks({
     },
   };
 }
+
+/**
+ * Deletes up to `limit` mailed links past their expiry (used or not: past it they open nothing);
+ * returns how many. The daily maintenance (maintenance/) calls it in batches.
+ */
+export async function deleteExpiredLinks(db: Db, now: number, limit: number): Promise<number> {
+  const expired = db.selectFrom('account_links').select('token_hash').where('expires_at', '<=', now).limit(limit);
+  const result = await db.deleteFrom('account_links').where('token_hash', 'in', expired).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

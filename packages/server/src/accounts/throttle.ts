@@ -130,3 +130,27 @@ export function createThrottle({ db, clock }: { db: Db; clock: Clock }): Throttl
     },
   };
 }
+
+/** The longest window of the default rules: a row older than this (and unblocked) counts nothing. */
+export const LONGEST_THROTTLE_WINDOW_MS = Math.max(...Object.values(defaultThrottleRules).map((r) => r.windowMs));
+
+/**
+ * Deletes up to `limit` throttle rows that no longer count: no block in force and the run's window
+ * over, so `fail` would start afresh and `check` would pass, exactly as with no row. Returns how
+ * many. The daily maintenance (maintenance/) calls it in batches.
+ */
+export async function deleteExpiredThrottleRows(
+  db: Db,
+  now: number,
+  limit: number,
+  windowMs: number = LONGEST_THROTTLE_WINDOW_MS,
+): Promise<number> {
+  const stale = db
+    .selectFrom('auth_throttle')
+    .select('key')
+    .where('blocked_until', '<=', now)
+    .where('window_start', '<=', now - windowMs)
+    .limit(limit);
+  const result = await db.deleteFrom('auth_throttle').where('key', 'in', stale).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -34,7 +34,6 @@ export interface BreachWatch {
   detectors: AnomalyDetectors;
 }
 
-const DAY = 24 * 60 * 60 * 1000;
 
 /** The contact people are given in incident notices (docs/operations.md). */
 export const incidentContact = (config: Pick<CoreConfig, 'accountSecurity'>): string => config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom;
@@ -101,24 +100,6 @@ export function registerBreachWatch(app: App, { config, db, clock, log, mailer, 
     },
   });
 
-  // Retention: prune once at start and then daily (never holding the process open).
-  const prune = () =>
-    recorder.prune().then(
-      (n) => {
-        if (n > 0) log.info({ deleted: n }, 'audit trail pruned past its retention');
-      },
-      (err: unknown) => {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit trail prune failed');
-      },
-    );
-  const timer = setInterval(() => void prune(), DAY);
-  timer.unref();
-  app.addHook('onReady', async () => {
-    await prune();
-  });
-  app.addHook('onClose', (_instance, done) => {
-    clearInterval(timer);
-    done();
-  });
+  // Retention: the daily maintenance prunes the trail in batches (app.ts, maintenance/).
   return { recorder, detectors };
 }

@@ -15,8 +15,13 @@ export interface AuditRecorder {
   record(event: AuditEvent): void;
   /** Writes everything queued so far. */
   flush(): Promise<void>;
-  /** Deletes events older than the retention period; returns how many. */
+  /** Deletes events older than the retention period, in batches; returns how many. */
   prune(): Promise<number>;
+  /**
+   * Deletes up to `limit` of the oldest events past the retention period (one short statement, by
+   * the `at` index); returns how many. The daily maintenance (maintenance/) calls it in batches.
+   */
+  pruneBatch(limit: number): Promise<number>;
   close(): Promise<void>;
   stats(): { recorded: number; written: number; dropped: number; flushes: number };
 }
@@ -33,6 +38,8 @@ export interface AuditRecorderOptions {
 const MESSAGE_ACTIONS = new Set(['read_blob', 'send_receipt']);
 /** PostgreSQL allows 65,535 bind parameters; 9 columns a row. */
 const ROWS_PER_INSERT = 1000;
+/** Rows per prune statement: a few milliseconds each on SQLite, so requests wait little. */
+const PRUNE_BATCH = 1000;
 
 export function createAuditRecorder({ db, clock, log, flushMs = 200, maxBatch = 500, retentionMs }: AuditRecorderOptions): AuditRecorder {
   let queue: AuditEvent[] = [];
@@ -48,6 +55,13 @@ export function createAuditRecorder({ db, clock, log, flushMs = 200, maxBatch = 
       for (const e of batch) if (e.family_id === null && e.resource !== null && MESSAGE_ACTIONS.has(e.action)) e.family_id = familyOf.get(e.resource) ?? null;
     }
     for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) await db.insertInto('audit_events').values(batch.slice(i, i + ROWS_PER_INSERT)).execute();
+  }
+
+  // One bounded statement, never the whole month at once (3.8 s with every SQLite request waiting).
+  async function pruneBatch(limit: number): Promise<number> {
+    const oldest = db.selectFrom('audit_events').select('id').where('at', '<', clock.now() - retentionMs).orderBy('at').limit(limit);
+    const result = await db.deleteFrom('audit_events').where('id', 'in', oldest).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   function flush(): Promise<void> {
@@ -78,9 +92,15 @@ export function createAuditRecorder({ db, clock, log, flushMs = 200, maxBatch = 
       else timer ??= setTimeout(() => void flush(), flushMs);
     },
     flush,
+    pruneBatch,
     async prune() {
-      const result = await db.deleteFrom('audit_events').where('at', '<', clock.now() - retentionMs).executeTakeFirst();
-      return Number(result.numDeletedRows);
+      let total = 0;
+      for (;;) {
+        const n = await pruneBatch(PRUNE_BATCH);
+        total += n;
+        if (n < PRUNE_BATCH) return total;
+        await new Promise((resolve) => setImmediate(resolve)); // let waiting requests in between
+      }
     },
     async close() {
       await flush();

@@ -126,3 +126,23 @@ export function createSessionStore({ db, clock }: { db: Db; clock: Clock }): Ses
     },
   };
 }
+
+/**
+ * Deletes up to `limit` sessions past their absolute or idle expiry (the same rules auth/hooks.ts
+ * enforces, so no live session goes); returns how many. One short statement: the daily
+ * maintenance (maintenance/) calls it in batches.
+ */
+export async function deleteExpiredSessions(db: Db, now: number, limit: number): Promise<number> {
+  const expired = db
+    .selectFrom('sessions')
+    .select('token_hash')
+    .where((eb) =>
+      eb.or([
+        eb('expires_at', '<=', now),
+        eb(eb.fn.coalesce('last_used_at', 'created_at'), '<=', now - SESSION_IDLE_MS),
+      ]),
+    )
+    .limit(limit);
+  const result = await db.deleteFrom('sessions').where('token_hash', 'in', expired).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

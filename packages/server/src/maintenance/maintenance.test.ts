@@ -1,0 +1,120 @@
+/** The daily maintenance: deletes in bounded batches, and only what has expired. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { pino } from 'pino';
+import { deleteExpiredLinks } from '../accounts/links.js';
+import { deleteExpiredThrottleRows, LONGEST_THROTTLE_WINDOW_MS } from '../accounts/throttle.js';
+import { createAuditRecorder } from '../audit/index.js';
+import { ManualClock } from '../clock/index.js';
+import { migrate, openDb, type Db } from '../db/index.js';
+import { deleteExpiredSessions, SESSION_IDLE_MS, SESSION_TTL_MS } from '../sessions/store.js';
+import { createMaintenance, deleteInBatches } from './index.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const log = pino({ level: 'silent' });
+let scratch: string;
+let db: Db;
+const clock = new ManualClock(Date.UTC(2026, 5, 1));
+
+before(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'burrow-maintenance-'));
+  const opened = openDb({ kind: 'sqlite', path: join(scratch, 'burrow.db') });
+  db = opened.db;
+  await migrate(db, opened.dialect);
+  await db.insertInto('accounts').values({ id: 'acc', email: 'a@example.org', password_hash: 'x', created_at: 0, pepper_id: null, email_verified_at: null }).execute();
+});
+after(async () => {
+  await db.destroy();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const count = async (table: 'audit_events' | 'sessions' | 'account_links' | 'auth_throttle'): Promise<number> =>
+  Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+test('the audit prune deletes 5,000 old events in batches of 1,000 (≥ 5 statements) and keeps the recent ones', async () => {
+  const retentionMs = 30 * DAY;
+  const old = clock.now() - retentionMs - DAY;
+  const event = (at: number, i: number) => ({ at, action: 'sign_in', status: 200, account_id: null, device_id: null, session_ref: `s${String(i)}`, ip: null, family_id: null, resource: null });
+  for (let start = 0; start < 5000; start += 500)
+    await db.insertInto('audit_events').values(Array.from({ length: 500 }, (_, i) => event(old + start + i, start + i))).execute();
+  await db.insertInto('audit_events').values(Array.from({ length: 10 }, (_, i) => event(clock.now() - DAY, 9000 + i))).execute();
+
+  const recorder = createAuditRecorder({ db, clock, log, retentionMs });
+  const sizes: number[] = [];
+  const result = await deleteInBatches(
+    async (limit) => {
+      sizes.push(limit);
+      return recorder.pruneBatch(limit);
+    },
+    { batchSize: 1000 },
+  );
+  assert.equal(result.deleted, 5000);
+  assert.ok(result.batches >= 5, `${String(result.batches)} statements`);
+  assert.ok(sizes.every((n) => n <= 1000), 'no statement asks for more than the batch');
+  assert.equal(await count('audit_events'), 10, 'the events inside the retention period stay');
+  console.log(`audit prune: 5,000 rows in ${String(result.batches)} statements, slowest ${result.slowestMs.toFixed(1)} ms`);
+});
+
+test('a slow batch halves the batch size', async () => {
+  let left = 10_000;
+  const sizes: number[] = [];
+  const result = await deleteInBatches(
+    async (limit) => {
+      sizes.push(limit);
+      await new Promise((resolve) => setTimeout(resolve, limit > 250 ? 20 : 1));
+      const n = Math.min(limit, left);
+      left -= n;
+      return n;
+    },
+    { batchSize: 1000, maxBatchMs: 10 },
+  );
+  assert.equal(result.deleted, 10_000);
+  assert.deepEqual(sizes.slice(0, 3), [1000, 500, 250]);
+});
+
+test('the maintenance deletes expired sessions, account links and throttle rows, and keeps the live ones', async () => {
+  const now = clock.now();
+  const session = (hash: string, createdAt: number, expiresAt: number, lastUsedAt: number | null) => ({
+    token_hash: hash, account_id: 'acc', created_at: createdAt, expires_at: expiresAt, id: hash, last_used_at: lastUsedAt, ip: null, user_agent: null,
+  });
+  await db
+    .insertInto('sessions')
+    .values([
+      session('past-expiry', now - SESSION_TTL_MS - DAY, now - DAY, now - 2 * DAY),
+      session('idle', now - 10 * DAY, now + 20 * DAY, now - SESSION_IDLE_MS - 1),
+      session('never-used-idle', now - SESSION_IDLE_MS - 1, now + 20 * DAY, null),
+      session('live', now - DAY, now + 29 * DAY, now - 60_000),
+    ])
+    .execute();
+  const link = (hash: string, expiresAt: number) => ({ token_hash: hash, account_id: 'acc', purpose: 'reset_password' as const, created_at: expiresAt - 3_600_000, expires_at: expiresAt, used_at: null });
+  await db.insertInto('account_links').values([link('old-link', now - 1), link('live-link', now + 60_000)]).execute();
+  await db
+    .insertInto('auth_throttle')
+    .values([
+      { key: 'stale', failures: 9, window_start: now - LONGEST_THROTTLE_WINDOW_MS - 1, blocked_until: now - DAY },
+      { key: 'still-blocked', failures: 30, window_start: now - LONGEST_THROTTLE_WINDOW_MS - 1, blocked_until: now + 60_000 },
+      { key: 'in-window', failures: 3, window_start: now - 3_600_000, blocked_until: 0 },
+    ])
+    .execute();
+
+  const maintenance = createMaintenance({
+    log,
+    jobs: {
+      sessions: (n) => deleteExpiredSessions(db, clock.now(), n),
+      accountLinks: (n) => deleteExpiredLinks(db, clock.now(), n),
+      throttle: (n) => deleteExpiredThrottleRows(db, clock.now(), n),
+    },
+    batch: { batchSize: 2 },
+  });
+  const results = await maintenance.run();
+  assert.equal(results.sessions?.deleted, 3);
+  assert.ok((results.sessions?.batches ?? 0) >= 2, 'three expired sessions at two a statement');
+  assert.equal(results.accountLinks?.deleted, 1);
+  assert.equal(results.throttle?.deleted, 1);
+  assert.deepEqual((await db.selectFrom('sessions').select('token_hash').execute()).map((r) => r.token_hash), ['live']);
+  assert.deepEqual((await db.selectFrom('account_links').select('token_hash').execute()).map((r) => r.token_hash), ['live-link']);
+  assert.deepEqual((await db.selectFrom('auth_throttle').select('key').orderBy('key').execute()).map((r) => r.key), ['in-window', 'still-blocked']);
+});
