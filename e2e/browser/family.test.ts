@@ -141,7 +141,7 @@ void test(
       await goTo(r, 'Talk');
       await hold(r, 'button.record', 2500);
       await r.getByRole('button', { name: /^Send to / }).click();
-      await r.getByText(/^Sent! /).waitFor({ timeout: 30_000 });
+      await r.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
       await waitFor(
         'Grandma’s message to reach the toy',
         async () => (await toy.device.unplayedCount()) === 1,
@@ -167,7 +167,7 @@ void test(
       await goTo(r, 'Talk');
       await hold(r, 'button.record', 2200);
       await r.getByRole('button', { name: /^Send to / }).click();
-      await r.getByText(/^Sent! /).waitFor({ timeout: 30_000 });
+      await r.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
       // The guardian's queue shows it without a reload (stream), opened and playable here.
       const waiting = g.getByRole('list', { name: 'Messages waiting for review' }).getByRole('listitem');
       await waiting.first().waitFor({ timeout: 20_000 });

@@ -124,7 +124,7 @@ void test(
     await capture(guardian, 'guardian-talk-review');
     const sentHash = await lastRecordedHash(g);
     await g.getByRole('button', { name: 'Send to Mia’s toy' }).click();
-    await g.getByText(/^Sent! /).waitFor({ timeout: 30_000 });
+    await g.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
     const timing = await sendTimings(g);
     console.log(
       `seal ${timing['burrow:seal']?.toFixed(0)} ms, upload ${timing['burrow:upload']?.toFixed(0)} ms, total ${timing['burrow:send']?.toFixed(0)} ms (3 s message)`,
@@ -214,7 +214,7 @@ void test(
     await g.keyboard.press('Enter');
     await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
     await g.getByRole('button', { name: 'Send to Mia’s toy' }).click();
-    await g.getByText(/^Sent! /).waitFor({ timeout: 30_000 });
+    await g.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
     const timing = await sendTimings(g);
     const size = await g.evaluate<number>('window.__burrowTap.recorded.at(-1).size');
     console.log(
@@ -250,7 +250,7 @@ void test(
       await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
       const sentHash = await lastRecordedHash(g);
       await g.getByRole('button', { name: 'Send to Mia’s toy 2' }).click();
-      await g.getByText(/^Sent! /).waitFor({ timeout: 30_000 });
+      await g.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
 
       await waitForToy(tab, 'the message to reach the toy tab', (s) => s.unplayed === 1);
       const heard = await blobAt(tab, await playOnToy(tab));

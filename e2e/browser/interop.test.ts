@@ -69,7 +69,7 @@ void test(
       await goTo(g, 'Talk');
       await hold(g, 'button.record', 2500);
       await g.getByRole('button', { name: 'Send to Sam’s toy' }).click();
-      await g.getByText(/^Sent! /).waitFor({ timeout: 30_000 });
+      await g.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
       const sent = await lastRecordedHash(g);
 
       await waitFor(

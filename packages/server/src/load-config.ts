@@ -8,6 +8,7 @@
 import { parseWatchConfig, WatchConfigError, type WatchConfig } from './anomalies/config.js';
 import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } from './backup/config.js';
 import { BusConfigError, parseBusConfig, type BusConfig } from './bus/config.js';
+import { LimitsConfigError, parseLimitsConfig, type LimitsConfig } from './limits/config.js';
 import { ConfigError, parseCoreConfig, unsetCoreDeployment, type CoreConfig } from './config.js';
 import { parseTripwiresConfig, unsetTripwires, type TripwiresConfig } from './tripwires/config.js';
 import { parseUpdatesConfig, UpdatesConfigError, type UpdatesConfig } from './updates/config.js';
@@ -26,6 +27,8 @@ export interface Config extends CoreConfig {
   readonly backupSchedule?: BackupScheduleConfig | null;
   /** The bus carrying wake-ups (bus/config.ts): in-process, or NATS with BURROW_NATS_URL; absent: in-process. */
   readonly bus?: BusConfig;
+  /** Where rate-limit counters live (limits/config.ts): in-process, or Redis with BURROW_REDIS_URL; absent: in-process. */
+  readonly limits?: LimitsConfig;
   /** Toy update uploads over HTTP (updates/config.ts); absent: CLI uploads only. */
   readonly updates?: UpdatesConfig;
   /** /.well-known/security.txt (well-known/config.ts); absent: the defaults. */
@@ -41,7 +44,7 @@ function section<T>(parse: () => T): T {
     return parse();
   } catch (err) {
     if (err instanceof WatchConfigError || err instanceof BackupScheduleError || err instanceof UpdatesConfigError || err instanceof SecurityTxtConfigError) throw new ConfigError(err.message);
-    if (err instanceof BusConfigError) throw new ConfigError(err.message);
+    if (err instanceof BusConfigError || err instanceof LimitsConfigError) throw new ConfigError(err.message);
     throw err;
   }
 }
@@ -56,6 +59,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly
   const updates = section(() => parseUpdatesConfig(env));
   const securityTxt = section(() => parseSecurityTxtConfig(env));
   const bus = section(() => parseBusConfig(env));
+  const limits = section(() => parseLimitsConfig(env));
   const core = parseCoreConfig(env);
-  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule, updates, securityTxt, bus });
+  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule, updates, securityTxt, bus, limits });
 }

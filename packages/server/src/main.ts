@@ -7,6 +7,7 @@ import { openBlobs } from './blobs/index.js';
 import { createMemoryBus, createNatsBus } from './bus/index.js';
 import { systemClock } from './clock/index.js';
 import { ConfigError, describeConfig, parseConfig } from './load-config.js';
+import { createRedisClient, sharedRateLimitOptions } from './limits/index.js';
 import { migrate, openDb } from './db/index.js';
 import { formatFindings, runDoctor } from './doctor/index.js';
 import { createLogger } from './logger.js';
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
       ? createNatsBus({ servers: config.bus.servers, subjectPrefix: config.bus.subjectPrefix, log: logger, onHandlerError: onBusHandlerError })
       : null;
   const bus = natsBus ?? createMemoryBus(onBusHandlerError);
+  // With BURROW_REDIS_URL, every node counts rate limits in the same Redis (docs/operations.md "Scale-out").
+  const redis = config.limits?.redisUrl ? createRedisClient(config.limits.redisUrl, logger) : null;
+  const sharedRateLimits = redis && config.limits ? sharedRateLimitOptions(redis, config.limits.keyPrefix) : undefined;
   // The one mailer. Without SMTP, account mail goes to <data>/outbox; in development its links are printed too.
   const mailer = createMailer({
     config: { ...config, mailFrom: config.accountSecurity.mailFrom },
@@ -56,13 +60,23 @@ async function main(): Promise<void> {
     ...(config.production ? {} : { announce: (line: string) => console.log(line) }),
   });
   // The app also runs the backup schedule, if one is configured, and stops it when it closes.
-  const app = await buildApp({ config, db, blobs: openBlobs(config), bus, clock: systemClock, logger, mailer });
+  const app = await buildApp({
+    config,
+    db,
+    blobs: openBlobs(config),
+    bus,
+    clock: systemClock,
+    logger,
+    mailer,
+    ...(sharedRateLimits ? { sharedRateLimits } : {}),
+  });
 
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     app
       .close()
       .then(() => natsBus?.close())
+      .then(() => redis?.quit())
       .then(() => db.destroy())
       .then(
         () => process.exit(0),

@@ -1,0 +1,182 @@
+/**
+ * Issue #14 items 3, 4 and 8, in real Chromium at phone size (390 × 844) against a real server:
+ * the password meter agrees with the server's policy (a 13-character sentence is "too short", never a
+ * green "Good") and its error clears as the person types; a sent message says where it really is —
+ * waiting for quiet hours to end, for a guardian's approval, delivered, played — from the server's
+ * state, never "glowing" while the toy shows nothing; the Talk timer starts again from zero and focus
+ * follows the view when the recorder is used from the keyboard. One server, one guardian browser, a
+ * relative's browser and a headless toy, shared by the tests in order.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { PASSWORD_MIN } from '@burrow/api';
+import { fileRecorder, HeadlessToy } from '@burrow/toy';
+import type { Page } from 'playwright-core';
+import {
+  assertAccessible,
+  browserSuite,
+  hold,
+  openBrowser,
+  PASSWORD,
+  screenshots,
+  waitFor,
+  type BrowserSession,
+} from './harness.js';
+import { goTo, pairWithCode, saveRecoveryCodes, setUpFamily, signUp, uniqueEmail } from './flows.js';
+
+const PHONE_390 = { width: 390, height: 844 };
+const suite = browserSuite('burrow-status-', 'Hello Sam, this is Mum. Sleep well.');
+let guardian: BrowserSession;
+let toy: HeadlessToy | undefined;
+const played: Uint8Array[] = [];
+after(async () => {
+  await toy?.stop();
+});
+
+/** The sentence Talk shows about the last message sent, and the state it says it is in. */
+async function sentNote(page: Page, state: string, text: RegExp): Promise<void> {
+  const note = page.locator(`.sent-note[data-state="${state}"]`);
+  await note.waitFor({ timeout: 20_000 });
+  assert.match((await note.textContent()) ?? '', text);
+}
+
+void test('the password meter says what the server will say, and a stale error clears as the person types', { timeout: 120_000 }, async () => {
+  guardian = await openBrowser(suite.voiceWav, PHONE_390);
+  suite.sessions.push(guardian);
+  const g = guardian.page;
+  await g.goto(`${suite.server.url}/signup`);
+  await g.getByLabel('Email').fill(uniqueEmail('meter'));
+  const password = g.getByLabel('Password', { exact: true });
+  const meter = g.getByRole('meter', { name: 'Password strength' });
+
+  // 13 characters: the server refuses anything under 15 when the password is the only factor.
+  await password.fill('correct horse');
+  await g.getByText(`Too short (13 of ${PASSWORD_MIN} characters).`).waitFor();
+  assert.match((await meter.getAttribute('aria-valuetext')) ?? '', /not acceptable$/);
+  assert.ok(Number(await meter.getAttribute('aria-valuenow')) <= 2, 'never green while refused');
+  assert.equal(await g.locator('.meter-block').getAttribute('data-acceptable'), 'false');
+  assert.match((await g.locator('.meter-block .hint').textContent()) ?? '', new RegExp(`at least ${PASSWORD_MIN} characters`));
+  assert.equal(await g.getByText(/at least 8 characters/).count(), 0, 'no hint of the old 8-character minimum');
+  await g.getByRole('button', { name: 'Create account' }).click();
+  const error = g.getByRole('alert').filter({ hasText: `at least ${PASSWORD_MIN} characters` });
+  await error.waitFor();
+  await assertAccessible(g, 'Sign-up (too short)');
+  await screenshots(g, 'signup-too-short');
+
+  // A valid password clears the error as it is typed, and the meter calls it acceptable.
+  await password.fill(PASSWORD);
+  await g.locator('.meter-block[data-acceptable="true"]').waitFor();
+  assert.equal(await error.count(), 0, 'the refusal of the previous password is gone');
+  await g.getByRole('button', { name: 'Create account' }).click();
+  await saveRecoveryCodes(g);
+  await g.waitForURL(`${suite.server.url}/welcome`);
+  await setUpFamily(g, suite.server.url, 'Sam', 'Mum');
+});
+
+void test('a message sent in quiet hours says it waits for them to end, then delivered, then played', { timeout: 150_000 }, async () => {
+  const g = guardian.page;
+  g.on('dialog', (dialog) => void dialog.accept());
+  toy = await HeadlessToy.start({
+    server: suite.server.url,
+    dataDir: join(suite.temp.dir, 'headless-toy'),
+    player: (audio) => {
+      played.push(audio);
+      return Promise.resolve('memory');
+    },
+    recorder: fileRecorder(suite.voiceWav),
+    recordMimeType: 'audio/wav',
+  });
+  const headless = toy;
+  await pairWithCode(g, await headless.holdPairingButton());
+  await waitFor('the headless toy to pin the roster', () => headless.device.isPaired());
+
+  // Quiet hours from an hour ago to an hour from now, in the browser's time zone (the picker's default).
+  const minutes = await g.evaluate<number>('(() => { const d = new Date(); return d.getHours() * 60 + d.getMinutes(); })()');
+  const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  const start = hhmm((minutes + 1440 - 60) % 1440);
+  const end = hhmm((minutes + 60) % 1440);
+  await g.getByLabel(/keep messages until morning/).check();
+  await g.getByLabel('From', { exact: true }).fill(start);
+  await g.getByLabel('Until', { exact: true }).fill(end);
+  await g.getByRole('button', { name: 'Save settings' }).click();
+  await g.getByText(/^Saved\. .* stays quiet from/).waitFor({ timeout: 15_000 });
+
+  // Recorded from the keyboard: focus goes to the review, not to the page body.
+  await goTo(g, 'Talk');
+  await g.getByRole('button', { name: 'Record' }).focus();
+  await g.keyboard.press('Enter');
+  await g.getByRole('button', { name: 'Stop' }).waitFor();
+  await g.waitForTimeout(1500);
+  await g.keyboard.press('Enter');
+  await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
+  assert.equal(await g.evaluate<string>('document.activeElement?.textContent ?? ""'), 'Listen before you send');
+  await g.getByRole('button', { name: /^Send to / }).click();
+
+  await sentNote(g, 'quiet_hours', new RegExp(`^Sent, waiting for quiet hours to end at ${end}\\. Then .*’s heart will glow\\.$`));
+  assert.equal(await g.getByText(/glowing/).count(), 0, 'nothing says the heart glows while the toy is quiet');
+  assert.equal(await headless.device.unplayedCount(), 0, 'the toy indeed holds nothing');
+  // The recorder is back, its timer from zero, with focus on its button.
+  assert.match((await g.locator('.timer').textContent()) ?? '', /^0:00/);
+  assert.equal(await g.evaluate<boolean>('document.activeElement?.classList.contains("record") === true'), true, 'focus on the record button');
+  await assertAccessible(g, 'Talk (sent in quiet hours)');
+  await screenshots(g, 'talk-sent-quiet-hours');
+
+  // Quiet hours off: the toy fetches the message (its heart glows) and says so; then it plays it.
+  await goTo(g, 'Toys');
+  await g.getByLabel(/keep messages until morning/).uncheck();
+  await g.getByRole('button', { name: 'Save settings' }).click();
+  await g.getByText(/^Saved\./).waitFor({ timeout: 15_000 });
+  await waitFor('the toy to fetch the message', async () => (await headless.device.unplayedCount()) === 1);
+  await goTo(g, 'Talk');
+  // Talk shows the last send until the next; after leaving the page it starts fresh, so send again.
+  await hold(g, 'button.record', 1500);
+  await g.getByRole('button', { name: /^Send to / }).click();
+  await sentNote(g, 'delivered', /^Delivered: .*’s heart is glowing\.$/);
+  assert.ok(await headless.playNext(), 'the toy played the first message');
+  assert.ok(await headless.playNext(), 'the toy played the second message');
+  await sentNote(g, 'played', /^Played: .* played your message\.$/);
+  assert.equal(played.length, 2);
+  await assertAccessible(g, 'Talk (played)');
+});
+
+void test('a message held for review says it waits for a guardian’s approval', { timeout: 180_000 }, async () => {
+  const g = guardian.page;
+  const headless = toy;
+  assert.ok(headless, 'the toy from the previous test');
+  await goTo(g, 'Family');
+  await g.getByRole('button', { name: 'Create an invitation' }).click();
+  const link = (await g.locator('.invite-link').textContent({ timeout: 10_000 })) ?? '';
+
+  const relative = await openBrowser(suite.voiceWav, PHONE_390);
+  suite.sessions.push(relative);
+  const r = relative.page;
+  const grandma = uniqueEmail('grandma');
+  await r.goto(link);
+  await r.getByLabel('Email').fill(grandma);
+  await r.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await r.locator('.meter-block[data-acceptable="true"]').waitFor();
+  await r.getByRole('button', { name: 'Create account' }).click();
+  await saveRecoveryCodes(r);
+  await r.getByRole('button', { name: 'Ask to join' }).click();
+  await g.getByRole('button', { name: `Approve ${grandma}` }).click({ timeout: 15_000 });
+  await g.getByText(`${grandma} has joined your family.`).waitFor({ timeout: 15_000 });
+  await r.getByRole('heading', { name: 'Home' }).waitFor({ timeout: 20_000 });
+
+  await goTo(g, 'Toys');
+  await g.getByLabel(`Review messages from ${grandma}`).check();
+  await g.getByRole('button', { name: 'Save settings' }).click();
+  await g.getByText(/waits for your approval of messages from 1 person\.$/).waitFor({ timeout: 15_000 });
+  await waitFor('the toy to learn the new roster', async () => {
+    const roster = await headless.device.roster();
+    return roster?.devices.some((d) => d.role === 'member');
+  });
+
+  await goTo(r, 'Talk');
+  await hold(r, 'button.record', 1800);
+  await r.getByRole('button', { name: /^Send to / }).click();
+  await sentNote(r, 'review', /^Sent, waiting for a guardian’s approval before .* can play it\.$/);
+  assert.equal(await r.getByText(/glowing/).count(), 0);
+  await assertAccessible(r, 'Talk (waiting for review)');
+  await screenshots(r, 'talk-sent-review');
+});
