@@ -59,10 +59,12 @@ test('the mirror refuses a truncated bundle and a version it already holds', asy
   await assert.rejects(updates.upload(bundle('0.9.0')), (e: unknown) => isAppError(e, 'conflict'));
 });
 
-test('an HTTP upload is refused while no operator token is configured', async () => {
-  const r = await call('POST', '/v1/updates', { raw: bundle('2.0.0') });
+test('an HTTP upload without a token is 401, and 403 with any token while none is configured', async () => {
+  assert.equal((await call('POST', '/v1/updates', { raw: bundle('2.0.0') })).status, 401);
+  const r = await call('POST', '/v1/updates', { raw: bundle('2.0.0'), token: 'a'.repeat(40) });
   assert.equal(r.status, 403);
   assert.match(r.text, /BURROW_UPDATES_TOKEN/);
+  assert.equal((await call('POST', '/v1/updates', { raw: bundle('2.0.0'), token: toy.token })).status, 403, 'a toy token is no operator token');
 });
 
 test('/.well-known/security.txt names a contact, an expiry within a year and the preferred language', async () => {

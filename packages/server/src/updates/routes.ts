@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BinaryBody, LatestUpdateQuery, LatestUpdateResponse, UpdateBundleQuery, UploadUpdateResponse } from '@burrow/api';
-import { AppError, errorResponses, forbidden } from '../errors/index.js';
+import { AppError, errorResponses, forbidden, unauthenticated } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { UpdatesConfig } from './config.js';
 import type { Updates } from './service.js';
@@ -48,9 +48,10 @@ export function updatesRoutes(app: App, { updates, updatesConfig }: RouteContext
         bodyLimit: UPDATE_BODY_LIMIT,
       },
       async (request, reply) => {
+        const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+        if (given === undefined) throw unauthenticated('Uploading an update needs Authorization: Bearer <BURROW_UPDATES_TOKEN>.');
         const token = updatesConfig.uploadToken;
         if (token === null) throw forbidden('Uploads over HTTP are off: set BURROW_UPDATES_TOKEN, or use `burrow release upload`.');
-        const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
         if (!timingSafeEqual(digest(given), digest(token))) throw forbidden('Uploading an update needs Authorization: Bearer <BURROW_UPDATES_TOKEN>.');
         const body: unknown = request.body;
         if (!Buffer.isBuffer(body)) throw new AppError('unsupported_media_type', 'Send the bundle as application/octet-stream.');
