@@ -54,6 +54,7 @@ const OWNERS: Record<string, readonly string[]> = {
   join_requests: ['invitations/store.ts'],
   family_blocks: ['invitations/store.ts'],
   toy_presence: ['stream/presence.ts'],
+  toy_updates: ['updates/store.ts'],
   stream_tickets: ['stream/tickets.ts'],
   // Breach readiness.
   incidents: ['incidents/store.ts'],

@@ -9,6 +9,12 @@ import { forbidden, notFound } from '../errors/index.js';
 
 export const noSuchFamily = () => notFound('No such family.');
 
+/** A person acting in a family: their account, and the registered device the request acts as. */
+export interface Actor {
+  accountId: string;
+  deviceId: string;
+}
+
 export async function memberRole(
   db: Db,
   familyId: string,

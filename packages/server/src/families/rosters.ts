@@ -3,7 +3,8 @@
  * device it lists is one the server knows, with the keys the server knows, so messages are routed
  * only to real devices. The signature and chain checks themselves are @burrow/protocol's.
  */
-import type { RosterWire } from '@burrow/protocol';
+import { findDevice, type RosterWire } from '@burrow/protocol';
+import { topics, type Bus } from '../bus/index.js';
 import type { Db } from '../db/index.js';
 import { devicesByIds } from '../devices/store.js';
 import { badRequest } from '../errors/index.js';
@@ -134,6 +135,15 @@ async function checkConsent(
     throw badRequest(
       'The roster lists a device of someone who is not a member; invite them and approve their request first.',
     );
+}
+
+/** Publishes a roster change to the family, and to devices it newly lists (not yet subscribed). */
+export function announceRoster(bus: Bus, roster: RosterWire, previous: RosterWire | undefined): void {
+  const event = { type: 'roster', familyId: roster.familyId, version: roster.version } as const;
+  bus.publish(topics.family(roster.familyId), event);
+  for (const d of roster.devices) {
+    if (!previous || !findDevice(previous, d.id)) bus.publish(topics.device(d.id), event);
+  }
 }
 
 /** The signer must be the device making the request: a guardian acts only as itself. */

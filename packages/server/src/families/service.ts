@@ -3,7 +3,6 @@
  * by rosters that chain from the current one. Children are sealed profiles the server cannot read.
  */
 import {
-  findDevice,
   parseRoster,
   rosterHash,
   verifyRosterGenesis,
@@ -14,12 +13,12 @@ import {
 import { nativeVerify } from '../signatures/native-ed25519.js';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/index.js';
-import { topics, type Bus } from '../bus/index.js';
+import type { Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db, type MemberRole } from '../db/index.js';
 import { badRequest, conflict, notFound } from '../errors/index.js';
 import { newId } from '../auth/index.js';
-import { noSuchFamily, requireGuardian, requireMember } from './access.js';
+import { noSuchFamily, requireGuardian, requireMember, type Actor } from './access.js';
 import { checkSealedByGuardianDevice } from './sealed-records.js';
 import { insertChild, insertFamily } from './store.js';
 import { familyOfDevice, toysOfFamily } from '../devices/store.js';
@@ -27,14 +26,12 @@ import {
   checkRosterDevices,
   checkSignedByCaller,
   currentRoster,
+  announceRoster,
   insertRoster,
   syncMembers,
 } from './rosters.js';
 
-export interface Actor {
-  accountId: string;
-  deviceId: string;
-}
+export type { Actor };
 
 export interface FamilyView {
   familyId: string;
@@ -54,14 +51,7 @@ export interface Families {
 
 const MAX_ROSTERS_PER_PAGE = 1000;
 
-/** Publishes a roster change to the family, and to devices it newly lists (not yet subscribed). */
-export function announceRoster(bus: Bus, roster: RosterWire, previous: RosterWire | undefined): void {
-  const event = { type: 'roster', familyId: roster.familyId, version: roster.version } as const;
-  bus.publish(topics.family(roster.familyId), event);
-  for (const d of roster.devices) {
-    if (!previous || !findDevice(previous, d.id)) bus.publish(topics.device(d.id), event);
-  }
-}
+export { announceRoster };
 
 export function createFamilies({
   db,

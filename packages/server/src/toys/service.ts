@@ -19,9 +19,10 @@ import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
-import { checkDeviceKeys, type DeviceKeysInput } from '../devices/service.js';
-import { requireGuardian } from '../families/access.js';
+import { checkDeviceKeys, type DeviceKeysInput } from '../devices/index.js';
+import { requireGuardian, type Actor } from '../families/access.js';
 import {
+  announceRoster,
   checkRosterDevices,
   checkSignedByCaller,
   currentRoster,
@@ -29,7 +30,6 @@ import {
   rosterAt,
   syncMembers,
 } from '../families/rosters.js';
-import { announceRoster, type Actor } from '../families/service.js';
 import type { Blobs } from '../blobs/index.js';
 import { createToyManagement, type ToyManagement } from './manage.js';
 import { closePairingWindow, openPairingWindow, PAIRING_WINDOW_MS } from './store.js';
