@@ -17,8 +17,8 @@ interface Nodes {
   readonly one: Bus;
   readonly two: Bus;
   /** Resolves once subscriptions made so far are in force everywhere. */
-  settle(): Promise<void>;
-  close(): Promise<void>;
+  readonly settle: () => Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 const quietLog: BusLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
