@@ -16,9 +16,31 @@ export function waveform(key: string, audio: Blob, bars = 32): Promise<number[]>
   return cached;
 }
 
-async function decodePeaks(audio: Blob, bars: number): Promise<number[]> {
+const durations = new Map<string, Promise<number | null>>();
+
+/**
+ * A recording's length in milliseconds, decoded from its bytes, for messages whose sender did not
+ * say (the command-line toy sends a WAV with no `durationMs`); null when it cannot be decoded.
+ */
+export function decodedDurationMs(key: string, audio: Blob): Promise<number | null> {
+  let cached = durations.get(key);
+  if (!cached) {
+    cached = decode(audio).then(
+      (buffer) => (Number.isFinite(buffer.duration) ? buffer.duration * 1000 : null),
+      () => null,
+    );
+    durations.set(key, cached);
+  }
+  return cached;
+}
+
+async function decode(audio: Blob): Promise<AudioBuffer> {
   decoder ??= new AudioContext();
-  const buffer = await decoder.decodeAudioData(await audio.arrayBuffer());
+  return decoder.decodeAudioData(await audio.arrayBuffer());
+}
+
+async function decodePeaks(audio: Blob, bars: number): Promise<number[]> {
+  const buffer = await decode(audio);
   const data = buffer.getChannelData(0);
   const step = Math.max(1, Math.floor(data.length / bars));
   const peaks: number[] = [];

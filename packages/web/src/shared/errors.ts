@@ -3,6 +3,17 @@ import { isApiError } from '@burrow/client';
 import { isProtocolError } from '@burrow/protocol';
 import { MicrophoneError } from './recorder.js';
 
+/**
+ * No answer from the server: only the browser knows whether its own network is down. When it is up,
+ * the person's connection is not to blame, so do not send them to check it.
+ */
+function unreachable(): string {
+  const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+  return offline
+    ? 'This device is offline. Check your internet connection and try again.'
+    : 'Cannot reach the Burrow server right now. Your internet connection looks fine; please try again in a moment.';
+}
+
 /** The error body had a message written by the server, not just the HTTP status. */
 function hasServerMessage(err: { message: string }): boolean {
   return err.message.trim() !== '' && !/^HTTP \d+$/.test(err.message);
@@ -10,8 +21,7 @@ function hasServerMessage(err: { message: string }): boolean {
 
 export function describeError(err: unknown): string {
   if (isApiError(err)) {
-    if (err.code === 'unreachable')
-      return 'Cannot reach Burrow. Check your internet connection and try again.';
+    if (err.code === 'unreachable') return unreachable();
     if (err.status >= 500) return 'Something went wrong on the Burrow server. Please try again in a moment.';
     // 429 and 413 carry the server's own sentence (how long to wait, how large is allowed), e.g. the
     // per-family message limit or the audio size limit; a bare status falls back to a generic one.
@@ -35,6 +45,7 @@ export function describeError(err: unknown): string {
     }
   }
   if (err instanceof MicrophoneError) return err.message;
-  if (err instanceof TypeError) return 'Cannot reach Burrow. Check your internet connection and try again.';
+  // fetch rejects with a TypeError when no answer came at all.
+  if (err instanceof TypeError) return unreachable();
   return 'Something went wrong. Please try again.';
 }

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useGuardian } from '../context.js';
 import { follow, usePath } from '../router.js';
 import { Icon, type IconName } from './Icon.js';
@@ -29,10 +29,31 @@ export function Brand() {
   );
 }
 
+/**
+ * Whether the browser has a network at all. The stream's socket can take a long while to notice a lost
+ * network, so "Connected" alone would stay up while every send fails.
+ */
+function useBrowserOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const on = () => setOnline(true);
+    const off = () => setOnline(false);
+    window.addEventListener('online', on);
+    window.addEventListener('offline', off);
+    return () => {
+      window.removeEventListener('online', on);
+      window.removeEventListener('offline', off);
+    };
+  }, []);
+  return online;
+}
+
 /** Header, main region and the bottom tab bar of the signed-in app. */
 export function Layout({ children }: { children: ReactNode }) {
   const [state, guardian] = useGuardian();
   const path = usePath();
+  const online = useBrowserOnline();
+  const connected = online && state.live;
   const unheard = state.messages.filter((m) => !m.heard && guardian.isToy(m.from)).length;
   // The review queue is for guardians only (docs/safety.md).
   const shown = state.role === 'guardian' ? [...tabs.slice(0, 5), reviewTab, ...tabs.slice(5)] : tabs;
@@ -49,9 +70,9 @@ export function Layout({ children }: { children: ReactNode }) {
         <a className="top-link" href="/security" onClick={follow} aria-current={path === '/security' ? 'page' : undefined}>
           Security
         </a>
-        <span className={`live ${state.live ? 'on' : 'off'}`} role="status">
+        <span className={`live ${connected ? 'on' : 'off'}`} role="status">
           <span className="dot" aria-hidden="true" />
-          {state.live ? 'Connected' : 'Connecting…'}
+          {!online ? 'Offline' : state.live ? 'Connected' : 'Connecting…'}
         </span>
       </header>
       <main id="main" className="content">

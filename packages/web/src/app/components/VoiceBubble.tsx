@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { audioUrl, formatDuration, formatTime, spokenDuration, waveform } from '../../shared/audio.js';
+import { audioUrl, decodedDurationMs, formatDuration, formatTime, spokenDuration, waveform } from '../../shared/audio.js';
 import type { ArchivedMessage } from '../../shared/idb-store.js';
 import type { Receipt } from '../guardian.js';
 
@@ -42,7 +42,18 @@ export function VoiceBubble({
 
   useEffect(() => () => void (url && URL.revokeObjectURL(url)), [url]);
 
-  const duration = message.durationMs;
+  // A sender that did not say how long it is (the command-line toy): measure the audio itself.
+  const [measured, setMeasured] = useState<number | null>(null);
+  useEffect(() => {
+    if (message.durationMs !== null) return;
+    let current = true;
+    void decodedDurationMs(message.messageId, message.audio).then((ms) => current && setMeasured(ms));
+    return () => {
+      current = false;
+    };
+  }, [message.messageId, message.audio, message.durationMs]);
+
+  const duration = message.durationMs ?? measured;
   const toggle = () => {
     const el = audio.current;
     if (!el) return;
