@@ -6,7 +6,7 @@
 import { isProtocolError, type UpdateManifestWire } from '@burrow/protocol';
 import { FileStore } from '../file-store.js';
 import { TOY_TARGET } from './release-key.js';
-import type { UpdateSlots } from './slots.js';
+import type { TrustOptions, UpdateSlots } from './slots.js';
 
 export interface DownloadResult {
   /** True when a bundle was downloaded and refused. */
@@ -16,7 +16,7 @@ export interface DownloadResult {
 }
 
 /** Checks for, downloads and installs the newest update; uses the toy token kept in `dataDir`. */
-export async function downloadLatestUpdate({ server, dataDir, slots }: { server: string; dataDir: string; slots: UpdateSlots }): Promise<DownloadResult> {
+export async function downloadLatestUpdate({ server, dataDir, slots, trust }: { server: string; dataDir: string; slots: UpdateSlots; /** Tests only: the CLI never passes one. */ trust?: TrustOptions }): Promise<DownloadResult> {
   const token = await new FileStore(dataDir).get<string>('token');
   if (!token) return { refused: false, message: 'This toy has no token yet: start it once (burrow-toy) so it registers.' };
   const base = server.replace(/\/+$/, '');
@@ -30,7 +30,7 @@ export async function downloadLatestUpdate({ server, dataDir, slots }: { server:
   const bundle = await fetch(`${base}/v1/toys/me/update/bundle?target=${encodeURIComponent(TOY_TARGET)}&version=${encodeURIComponent(manifest.version)}`, { headers });
   if (!bundle.ok) throw new Error(`The server answered ${String(bundle.status)} to the bundle download.`);
   try {
-    const { manifest: installed, slot } = slots.install(new Uint8Array(await bundle.arrayBuffer()));
+    const { manifest: installed, slot } = slots.install(new Uint8Array(await bundle.arrayBuffer()), trust);
     return { refused: false, installed: installed.version, message: `installed ${installed.version} in slot ${slot}; it starts on the next boot` };
   } catch (err) {
     if (!isProtocolError(err)) throw err;
