@@ -180,3 +180,33 @@ void test('a message held for review says it waits for a guardian’s approval',
   await assertAccessible(r, 'Talk (waiting for review)');
   await screenshots(r, 'talk-sent-review');
 });
+
+void test('offline, the header and the error say so and the recording survives leaving Talk; a toy answer with no length shows its real one', { timeout: 150_000 }, async () => {
+  const g = guardian.page;
+  const headless = toy;
+  assert.ok(headless, 'the toy from the earlier test');
+
+  // The command-line toy's answer is a WAV whose envelope carries no length: Listen measures it.
+  await headless.recordAnswer();
+  await goTo(g, 'Listen');
+  const length = g.locator('.timeline .bubble .len').first();
+  await waitFor('the answer’s measured length', async () => /^\d+:\d\d$/.test((await length.textContent()) ?? ''));
+
+  await goTo(g, 'Talk');
+  await hold(g, 'button.record', 1500);
+  await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
+  await guardian.context.setOffline(true);
+  await g.locator('.live.off').filter({ hasText: 'Offline' }).waitFor();
+  await g.getByRole('button', { name: /^Send to / }).click();
+  await g.getByRole('alert').filter({ hasText: /offline\. Check your internet connection/ }).waitFor({ timeout: 20_000 });
+  await assertAccessible(g, 'Talk (send failed offline)');
+
+  // Leaving Talk and coming back keeps the recording; back online, it sends.
+  await goTo(g, 'Home');
+  await goTo(g, 'Talk');
+  await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
+  await guardian.context.setOffline(false);
+  await g.locator('.live.on').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  await g.getByRole('button', { name: /^Send to / }).click();
+  await g.locator('.sent-note').waitFor({ timeout: 20_000 });
+});
