@@ -1,0 +1,167 @@
+/**
+ * Backups stream: `burrow backup`, `backup verify --identity` and `restore` each run as a child
+ * process whose peak resident memory (VmHWM) grows by less than the database's size, and the
+ * restore gives back the same data. On SQLite, and on PostgreSQL when BURROW_TEST_PG_URL is set.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createFsBlobs } from '../blobs/index.js';
+import { migrate, openDb, type Db } from '../db/index.js';
+import { generateBackupIdentity } from './keys.js';
+
+/**
+ * The limit on what each command may add to its peak RSS over `burrow backup --help` (node, tsx and
+ * the same modules: about 190 MB under tsx). The database and the blobs are each seeded past it, so
+ * neither could be held whole.
+ */
+const GROWTH_LIMIT = 64 * 1024 * 1024;
+const DATABASE_BYTES = 160 * 1024 * 1024;
+const BLOB_BYTES = 1024 * 1024;
+const BLOBS = 96;
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'burrow-backup-streaming-'));
+const pgUrl = process.env.BURROW_TEST_PG_URL || null;
+const dropAfter: string[] = [];
+after(async () => {
+  rmSync(scratch, { recursive: true, force: true });
+  if (pgUrl && dropAfter.length > 0) {
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    for (const name of dropAfter) await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+});
+
+/** Runs the burrow CLI in one node process (tsx as a loader, not a wrapper) and samples its VmHWM. */
+function burrow(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; peakRss: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
+    let out = '';
+    let peakRss = 0;
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const sample = (): void => {
+      try {
+        const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${String(child.pid)}/status`, 'utf8'))?.[1];
+        if (kb) peakRss = Math.max(peakRss, Number(kb) * 1024);
+      } catch {
+        // the process is gone: the last sample stands (VmHWM only grows)
+      }
+    };
+    const timer = setInterval(sample, 20);
+    child.on('error', reject);
+    child.on('exit', () => sample());
+    child.on('close', (code) => {
+      clearInterval(timer);
+      resolve({ code, out, peakRss });
+    });
+  });
+}
+
+async function createPgDatabase(): Promise<string> {
+  const name = `burrow_stream_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgUrl ?? '' });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  dropAfter.push(name);
+  const url = new URL(pgUrl ?? '');
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Seeds audit rows of incompressible-looking hex (bulk SQL, not the API) and 1 MB blobs. */
+async function seed(db: Db, dialect: 'sqlite' | 'postgres', dataDir: string): Promise<void> {
+  const rows = Math.ceil(DATABASE_BYTES / 4096);
+  if (dialect === 'sqlite')
+    await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${rows})
+      insert into audit_events (at, action, status, resource) select i, 'seed', 200, hex(randomblob(2048)) from n`.execute(db);
+  else
+    await sql`insert into audit_events (at, action, status, resource)
+      select i, 'seed', 200, (select string_agg(md5(random()::text || i::text || j::text), '') from generate_series(1, 128) j)
+      from generate_series(1, ${rows}) i`.execute(db);
+  await db.insertInto('families').values({ id: 'fam', created_at: 0 }).execute();
+  const blobs = createFsBlobs(join(dataDir, 'blobs'));
+  for (let i = 0; i < BLOBS; i++) {
+    const bytes = new Uint8Array(randomBytes(BLOB_BYTES));
+    const hash = createHash('sha256').update(bytes).digest('base64url');
+    await blobs.put(`fam/${hash}`, bytes);
+    await db.insertInto('blobs').values({ family_id: 'fam', hash, size: BLOB_BYTES, uploaded_by: 'dev', created_at: 0 }).execute();
+  }
+}
+
+/** SHA-256 over the audit rows and blob rows in order, read a page at a time. */
+async function digest(db: Db): Promise<{ rows: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let rows = 0;
+  for (let last = -1; ; ) {
+    const page = await db.selectFrom('audit_events').select(['id', 'at', 'resource']).where('id', '>', last).orderBy('id').limit(2000).execute();
+    if (page.length === 0) break;
+    for (const r of page) hash.update(`${String(r.id)}|${String(r.at)}|${r.resource ?? ''}\n`);
+    rows += page.length;
+    last = Number(page[page.length - 1]?.id);
+  }
+  for (const b of await db.selectFrom('blobs').select(['family_id', 'hash', 'size']).orderBy('hash').execute()) hash.update(`${b.family_id}/${b.hash}/${String(b.size)}\n`);
+  return { rows, sha256: hash.digest('hex') };
+}
+
+const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(0)} MB`;
+
+test(`backup, verify and restore of a database and blobs bigger than ${mb(GROWTH_LIMIT)} each add under ${mb(GROWTH_LIMIT)} to peak RSS, and restore the same data`, async () => {
+  const dialect = pgUrl ? 'postgres' : 'sqlite';
+  const dataDir = join(scratch, 'source');
+  const source: Record<string, string> = { BURROW_DATA_DIR: dataDir };
+  if (pgUrl) source.BURROW_DATABASE_URL = await createPgDatabase();
+  const opened = openDb(pgUrl ? { kind: 'postgres', url: source.BURROW_DATABASE_URL ?? '' } : { kind: 'sqlite', path: join(dataDir, 'burrow.db') });
+  await migrate(opened.db, opened.dialect);
+  await seed(opened.db, dialect, dataDir);
+  const before = await digest(opened.db);
+  await opened.db.destroy();
+
+  const { identity, recipient } = await generateBackupIdentity();
+  const identityFile = join(scratch, 'operator.key');
+  writeFileSync(identityFile, `${identity}\n`, { mode: 0o600 });
+
+  const baseline = (await burrow(['backup', '--help'], {})).peakRss;
+  const made = await burrow(['backup', '--recipient', recipient, '--out', join(scratch, 'backups')], source);
+  assert.equal(made.code, 0, made.out);
+  const path = /Backup written: (\S+)/.exec(made.out)?.[1] ?? '';
+  const databaseMb = Number(/database ([\d.]+) MB/.exec(made.out)?.[1]);
+  const blobsMb = Number(/blobs \(([\d.]+) MB\)/.exec(made.out)?.[1]);
+  assert.ok(databaseMb * 1024 * 1024 > GROWTH_LIMIT && blobsMb * 1024 * 1024 > GROWTH_LIMIT, made.out);
+
+  const verified = await burrow(['backup', 'verify', path, '--identity', identityFile], {});
+  assert.equal(verified.code, 0, verified.out);
+
+  const target: Record<string, string> = { BURROW_DATA_DIR: join(scratch, 'restored') };
+  if (pgUrl) target.BURROW_DATABASE_URL = await createPgDatabase();
+  const restored = await burrow(['restore', path, '--identity', identityFile], target);
+  assert.equal(restored.code, 0, restored.out);
+
+  console.log(
+    `${dialect}: database ${String(databaseMb)} MB, blobs ${String(blobsMb)} MB; peak RSS over the ${mb(baseline)} baseline: ` +
+      `backup +${mb(made.peakRss - baseline)}, verify +${mb(verified.peakRss - baseline)}, restore +${mb(restored.peakRss - baseline)}`,
+  );
+  assert.ok(baseline > 0);
+  for (const [step, r] of [['backup', made], ['verify', verified], ['restore', restored]] as const)
+    assert.ok(r.peakRss - baseline < GROWTH_LIMIT, `${step}: peak RSS ${mb(r.peakRss)}, ${mb(r.peakRss - baseline)} over the baseline`);
+
+  const back = openDb(pgUrl ? { kind: 'postgres', url: target.BURROW_DATABASE_URL ?? '' } : { kind: 'sqlite', path: join(scratch, 'restored', 'burrow.db') });
+  try {
+    assert.deepEqual(await digest(back.db), before, 'the restored rows are the backed-up rows, byte for byte');
+  } finally {
+    await back.db.destroy();
+  }
+});
