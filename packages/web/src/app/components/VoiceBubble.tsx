@@ -63,6 +63,8 @@ export function VoiceBubble({
       el.src = u;
     }
     if (el.paused) {
+      // One message at a time: another bubble still playing stops (and shows Play again).
+      for (const other of document.querySelectorAll('audio')) if (other !== el) other.pause();
       void el.play().then(
         () => onPlayed?.(),
         () => setPlaying(false),
@@ -128,6 +130,11 @@ export function VoiceBubble({
           setPosition(0);
         }}
         onTimeUpdate={(e) => setPosition(e.currentTarget.currentTime)}
+        // A recording that fails mid-way ends its playing state too, not only one that ends.
+        onError={() => {
+          setPlaying(false);
+          setPosition(0);
+        }}
       />
     </li>
   );
