@@ -35,3 +35,32 @@ export type UpdateBundleQuery = Static<typeof UpdateBundleQuery>;
 
 export const UploadUpdateResponse = Type.Object({ target: Target, version: Version });
 export type UploadUpdateResponse = Static<typeof UploadUpdateResponse>;
+
+const UpdateState = Type.Union([Type.Literal('current'), Type.Literal('pending'), Type.Literal('rolled_back')], {
+  description: 'current: runs `version`; pending: an update waits for its trial start; rolled_back: the last update failed to start.',
+});
+
+/** What a toy reports about its software after a check or a boot. */
+export const PutUpdateReportBody = Type.Object({
+  target: Target,
+  version: Version,
+  state: UpdateState,
+  detail: Type.Optional(Type.String({ maxLength: 200, description: 'The pending or rolled-back version, or why.' })),
+});
+export type PutUpdateReportBody = Static<typeof PutUpdateReportBody>;
+
+/** A toy's software as guardians see it on the Toys page. */
+export const ToyUpdateStatusResponse = Type.Object({
+  status: Type.Union([
+    Type.Object({
+      version: Version,
+      state: UpdateState,
+      detail: Type.Union([Type.String(), Type.Null()]),
+      reportedAt: Type.Integer(),
+      /** The newest version the mirror holds that this toy may apply, or null: up to date. */
+      available: Type.Union([Version, Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+});
+export type ToyUpdateStatusResponse = Static<typeof ToyUpdateStatusResponse>;

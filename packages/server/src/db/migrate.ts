@@ -22,6 +22,7 @@ import { migration as m0402 } from './migrations/0402_stream_tickets.js';
 import { migration as m0350 } from './migrations/0350_audit_events.js';
 import { migration as m0351 } from './migrations/0351_incident_inbox.js';
 import { migration as m0600 } from './migrations/0600_toy_updates.js';
+import { migration as m0601 } from './migrations/0601_toy_update_reports.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -41,6 +42,7 @@ const all: Record<string, DialectMigration> = {
   '0350_audit_events': m0350,
   '0351_incident_inbox': m0351,
   '0600_toy_updates': m0600,
+  '0601_toy_update_reports': m0601,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

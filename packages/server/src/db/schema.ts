@@ -403,6 +403,17 @@ export interface ToyUpdatesTable {
   uploaded_at: number;
 }
 
+/** What each toy last reported about its software (updates/store.ts owns it; migrations/0601). */
+export interface ToyUpdateReportsTable {
+  toy_id: string;
+  target: string;
+  version: string;
+  /** 'current' | 'pending' | 'rolled_back' */
+  state: string;
+  detail: string | null;
+  reported_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -440,6 +451,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   incident_inbox: IncidentInboxTable;
   toy_updates: ToyUpdatesTable;
+  toy_update_reports: ToyUpdateReportsTable;
   forced_password_resets: ForcedPasswordResetsTable;
   revoked_credentials: RevokedCredentialsTable;
 }

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { decodeUpdateBundle, encodeUpdateBundle, generateReleaseKey, signUpdate, utf8, verifyUpdate } from '@burrow/protocol';
 import { systemClock } from '../clock/index.js';
 import { isAppError } from '../errors/index.js';
-import { registerToy, type Toy } from '../testing/fixtures.js';
+import { family, pairToy, registerToy, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { createUpdates } from './service.js';
@@ -75,4 +75,19 @@ test('/.well-known/security.txt names a contact, an expiry within a year and the
   const expires = Date.parse(/^Expires: (.+)$/m.exec(r.text)?.[1] ?? '');
   assert.ok(expires > Date.now() && expires < Date.now() + 366 * 86_400_000);
   assert.match(r.text, /^Preferred-Languages: en$/m);
+});
+
+test("a toy's check-in shows to its family's members, with the newer version it may take; others are refused", async () => {
+  const fam = await family(call);
+  const paired = await pairToy(call, fam);
+  const path = `/v1/families/${fam.familyId}/toys/${paired.toyId}/update-status`;
+  assert.deepEqual((await call('GET', path, { token: fam.guardian.token })).json, { status: null });
+  const put = await call('PUT', '/v1/toys/me/update-status', { ...paired.as, body: { target: 'burrow-toy', version: '0.2.0', state: 'rolled_back', detail: '0.10.0 failed to start' } });
+  assert.equal(put.status, 204);
+  const seen = await call<{ status: { version: string; state: string; detail: string; available: string | null } }>('GET', path, { token: fam.guardian.token });
+  assert.equal(seen.status, 200);
+  assert.deepEqual({ ...seen.json.status, reportedAt: 0 }, { version: '0.2.0', state: 'rolled_back', detail: '0.10.0 failed to start', reportedAt: 0, available: '0.10.0' });
+  const stranger = await family(call);
+  assert.ok([403, 404].includes((await call('GET', path, { token: stranger.guardian.token })).status));
+  assert.equal((await call('PUT', '/v1/toys/me/update-status', { ...paired.as, body: { target: 'burrow-toy', version: '1', state: 'current' } })).status, 400);
 });

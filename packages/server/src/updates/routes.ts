@@ -5,7 +5,8 @@
  * signature itself (docs/protocol.md §13.3).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BinaryBody, LatestUpdateQuery, LatestUpdateResponse, UpdateBundleQuery, UploadUpdateResponse } from '@burrow/api';
+import { BinaryBody, LatestUpdateQuery, NoContent, LatestUpdateResponse, PutUpdateReportBody, ToyParams, ToyUpdateStatusResponse, UpdateBundleQuery, UploadUpdateResponse } from '@burrow/api';
+import { accountOf, toyOf } from '../auth/index.js';
 import { AppError, errorResponses, forbidden, unauthenticated } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { UpdatesConfig } from './config.js';
@@ -35,6 +36,26 @@ export function updatesRoutes(app: App, { updates, updatesConfig }: RouteContext
       const bytes = await updates.bundle(request.query.target, request.query.version);
       return reply.type('application/octet-stream').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
+  );
+  app.put(
+    '/v1/toys/me/update-status',
+    {
+      schema: { operationId: 'putUpdateReport', tags: ['updates'], body: PutUpdateReportBody, response: { 204: NoContent, ...errorResponses } },
+      config: { auth: 'toy' },
+    },
+    async (request, reply) => {
+      const { detail, ...rest } = request.body;
+      await updates.report(toyOf(request).toyId, { ...rest, ...(detail === undefined ? {} : { detail }) });
+      return reply.code(204).send();
+    },
+  );
+  app.get(
+    '/v1/families/:familyId/toys/:toyId/update-status',
+    {
+      schema: { operationId: 'getToyUpdateStatus', tags: ['updates'], params: ToyParams, response: { 200: ToyUpdateStatusResponse, ...errorResponses } },
+      config: { auth: 'account' },
+    },
+    async (request) => ({ status: await updates.statusFor(accountOf(request).accountId, request.params.familyId, request.params.toyId) }),
   );
   // Raw bodies only on the upload, in their own encapsulated context.
   void app.register((uploadApp: App, _opts, done) => {

@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { badRequest, conflict, notFound } from '../errors/index.js';
-import { bundleOf, hasUpdate, insertUpdate, newerManifests } from './store.js';
+import { isFamilyToy } from '../devices/store.js';
+import { requireMember } from '../families/access.js';
+import { bundleOf, hasUpdate, insertUpdate, newerManifests, putUpdateReport, updateReportOf, type UpdateReportRow } from './store.js';
 
 export interface Updates {
   /** Stores a bundle; 400 if it is not a well-formed bundle, 409 if that version is already stored. */
@@ -16,6 +18,10 @@ export interface Updates {
   /** The newest manifest a toy running `current` may apply (its minVersion ≤ current), or null. */
   latest(target: string, current: string): Promise<UpdateManifestWire | null>;
   bundle(target: string, version: string): Promise<Uint8Array>;
+  /** A toy's check-in: the version it runs and its update state. */
+  report(toyId: string, report: Omit<UpdateReportRow, 'reportedAt' | 'detail'> & { detail?: string }): Promise<void>;
+  /** For a member of the toy's family: its last report and whether a newer version is available. */
+  statusFor(accountId: string, familyId: string, toyId: string): Promise<(Omit<UpdateReportRow, 'target'> & { available: string | null }) | null>;
 }
 
 export function createUpdates({ db, clock }: { db: Db; clock: Clock }): Updates {
@@ -38,6 +44,17 @@ export function createUpdates({ db, clock }: { db: Db; clock: Clock }): Updates 
     async latest(target, current) {
       const newer = await newerManifests(db, target, current);
       return newer.find((m) => compareVersions(m.minVersion, current) <= 0) ?? null;
+    },
+    async report(toyId, report) {
+      await putUpdateReport(db, toyId, { ...report, detail: report.detail ?? null, reportedAt: clock.now() });
+    },
+    async statusFor(accountId, familyId, toyId) {
+      await requireMember(db, familyId, accountId);
+      if (!(await isFamilyToy(db, familyId, toyId))) throw notFound('No such toy in this family.');
+      const row = await updateReportOf(db, toyId);
+      if (!row) return null;
+      const available = await this.latest(row.target, row.version);
+      return { version: row.version, state: row.state, detail: row.detail, reportedAt: row.reportedAt, available: available?.version ?? null };
     },
     async bundle(target, version) {
       const bytes = await bundleOf(db, target, version);

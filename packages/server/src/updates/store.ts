@@ -42,3 +42,26 @@ export async function bundleOf(db: Db, target: string, version: string): Promise
   const row = await db.selectFrom('toy_updates').select('bundle_base64').where('target', '=', target).where('version', '=', version).executeTakeFirst();
   return row ? new Uint8Array(Buffer.from(row.bundle_base64, 'base64url')) : undefined;
 }
+
+/** A toy's software report (table toy_update_reports). */
+export interface UpdateReportRow {
+  target: string;
+  version: string;
+  state: 'current' | 'pending' | 'rolled_back';
+  detail: string | null;
+  reportedAt: number;
+}
+
+export async function putUpdateReport(db: Db, toyId: string, report: UpdateReportRow): Promise<void> {
+  const row = { target: report.target, version: report.version, state: report.state, detail: report.detail, reported_at: report.reportedAt };
+  await db
+    .insertInto('toy_update_reports')
+    .values({ toy_id: toyId, ...row })
+    .onConflict((oc) => oc.column('toy_id').doUpdateSet(row))
+    .execute();
+}
+
+export async function updateReportOf(db: Db, toyId: string): Promise<UpdateReportRow | undefined> {
+  const row = await db.selectFrom('toy_update_reports').selectAll().where('toy_id', '=', toyId).executeTakeFirst();
+  return row && { target: row.target, version: row.version, state: row.state as UpdateReportRow['state'], detail: row.detail, reportedAt: Number(row.reported_at) };
+}
