@@ -63,7 +63,7 @@ test('the real CLI rolls back to the old version when the new one fails to start
   const slots = new UpdateSlots(data);
   slots.install(bundle('9.0.0'), { releaseKey: testKey.publicKey });
   const marker = join(dir, 'started');
-  const r = await burrowToy(['boot', '--data', data, '--start-command', `echo "$BURROW_TOY_VERSION" > '${marker}'; exit 3`]);
+  const r = await burrowToy(['boot', '--data', data, '--server', 'http://127.0.0.1:9', '--start-command', `echo "$BURROW_TOY_VERSION" > '${marker}'; exit 3`]);
   assert.equal(r.code, 1, r.err);
   assert.equal(readFileSync(marker, 'utf8').trim(), '9.0.0', 'the new version was started once');
   const state: UpdateState = slots.state();

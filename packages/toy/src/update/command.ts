@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isProtocolError } from '@burrow/protocol';
 import { downloadLatestUpdate } from './download.js';
+import { reportUpdateState } from './report.js';
 import { UpdateSlots, type UpdateState } from './slots.js';
 
 export const UPDATE_HELP = `Usage: burrow-toy update <status|verify|install|boot|check> [options]
@@ -118,11 +119,14 @@ export async function updateMain(argv: readonly string[]): Promise<number> {
       const before = slots.state();
       const after = await slots.boot(startCommand(start, timeoutMs));
       console.log(describe(after));
+      // The check-in guardians see; the new version itself already checked in to pass its start.
+      if (before.trial) await reportUpdateState({ server: values.server, dataDir: values.data, state: after });
       return before.trial && after.last?.kind === 'rolled_back' ? 1 : 0;
     }
     if (command === 'check' && files.length === 0) {
       const result = await downloadLatestUpdate({ server: values.server, dataDir: values.data, slots });
       console.log(result.message);
+      await reportUpdateState({ server: values.server, dataDir: values.data, state: slots.state() });
       return result.refused ? 1 : 0;
     }
     throw new Usage(command === undefined ? 'Name a command.' : `Wrong use of '${command}'.`);

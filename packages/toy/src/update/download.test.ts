@@ -17,6 +17,7 @@ import { startTestServer, type TestServer } from '../../../server/src/testing/st
 import { createUpdates } from '../../../server/src/updates/service.js';
 import { FileStore } from '../file-store.js';
 import { downloadLatestUpdate } from './download.js';
+import { reportOf, reportUpdateState } from './report.js';
 import { TOY_TARGET, TOY_VERSION } from './release-key.js';
 import { UpdateSlots } from './slots.js';
 
@@ -63,4 +64,15 @@ test('the toy refuses a bundle the server serves when it is not signed by the pi
   assert.equal(result.refused, true);
   assert.match(result.message, /bad_signature/);
   assert.equal(slots.state().trial, null);
+});
+
+test("the toy's check-in reaches the server: a pending update, then the version it runs", async () => {
+  const dataDir = await toyData();
+  const slots = new UpdateSlots(dataDir);
+  await downloadLatestUpdate({ server: server.url, dataDir, slots, trust: { releaseKey: release.publicKey } });
+  assert.deepEqual(reportOf(slots.state()), { target: TOY_TARGET, version: TOY_VERSION, state: 'pending', detail: '9.1.0 starts on the next boot' });
+  assert.equal(await reportUpdateState({ server: server.url, dataDir, state: slots.state() }), true);
+  const committed = await slots.boot(() => Promise.resolve(true));
+  assert.equal(await reportUpdateState({ server: server.url, dataDir, state: committed }), true);
+  assert.equal(await reportUpdateState({ server: 'http://127.0.0.1:9', dataDir, state: committed }), false, 'unreachable: no throw');
 });
