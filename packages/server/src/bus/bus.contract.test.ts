@@ -21,6 +21,8 @@ interface Nodes {
   readonly close: () => Promise<void>;
 }
 
+let natsUnreachable: Error | null = null;
+
 const quietLog: BusLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const adapters: { name: string; open(onHandlerError?: (err: unknown) => void): Nodes }[] = [
@@ -43,7 +45,18 @@ const adapters: { name: string; open(onHandlerError?: (err: unknown) => void): N
         one,
         two,
         settle: async () => {
-          await Promise.all([one.ready(), two.ready()]);
+          // An unreachable NATS is a one-line failure (once, then at once), never a hang or a skip.
+          if (natsUnreachable) throw natsUnreachable;
+          const unreachable = AbortSignal.timeout(5000);
+          await Promise.race([
+            Promise.all([one.ready(), two.ready()]),
+            new Promise((_, reject) =>
+              unreachable.addEventListener('abort', () => {
+                natsUnreachable = new Error(`NATS is not reachable at ${NATS_URL} (set BURROW_TEST_NATS_URL)`);
+                reject(natsUnreachable);
+              }),
+            ),
+          ]);
         },
         close: async () => {
           await Promise.all([one.close(), two.close()]);

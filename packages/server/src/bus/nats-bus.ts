@@ -49,6 +49,7 @@ export function createNatsBus(options: NatsBusOptions): NatsBus {
   let connected = false;
   let closing = false;
   let dropped = 0;
+  const retryMs = options.reconnectTimeWaitMs ?? 1000;
 
   const deliver = (topic: string, data: Uint8Array): void => {
     let event: StreamEvent;
@@ -91,39 +92,53 @@ export function createNatsBus(options: NatsBusOptions): NatsBus {
     }
   };
 
-  const connecting = connect({
-    servers: [...options.servers],
-    name: 'burrow',
-    waitOnFirstConnect: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: options.reconnectTimeWaitMs ?? 1000,
-  }).then(
-    (conn) => {
-      if (closing) {
-        void conn.close();
-        return null;
+  // The first connection: retried here (not by the client's waitOnFirstConnect) so close() can stop it.
+  let cancelRetry = (): void => undefined;
+  const firstConnection = async (): Promise<NatsConnection | null> => {
+    for (let attempt = 0; !closing; attempt++) {
+      try {
+        return await connect({
+          servers: [...options.servers],
+          name: 'burrow',
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: retryMs,
+        });
+      } catch (err) {
+        if (attempt === 0) log.error({ err }, 'bus: cannot connect to NATS; retrying (events are dropped meanwhile)');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, retryMs);
+          cancelRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
-      nc = conn;
-      connected = true;
-      log.info({ server: conn.getServer() }, 'bus: connected to NATS');
-      for (const topic of handlers.keys()) subscribeOnNats(conn, topic);
-      watchStatus(conn).catch((err: unknown) => {
-        log.error({ err }, 'bus: NATS status watch failed');
-      });
-      conn.closed().then(
-        (err) => {
-          connected = false;
-          if (err) log.error({ err }, 'bus: NATS connection closed with an error');
-        },
-        () => undefined,
-      );
-      return conn;
-    },
-    (err: unknown) => {
-      log.error({ err }, 'bus: cannot connect to NATS');
+    }
+    return null;
+  };
+
+  const connecting = firstConnection().then((conn) => {
+    if (!conn) return null;
+    if (closing) {
+      void conn.close();
       return null;
-    },
-  );
+    }
+    nc = conn;
+    connected = true;
+    log.info({ server: conn.getServer() }, 'bus: connected to NATS');
+    for (const topic of handlers.keys()) subscribeOnNats(conn, topic);
+    watchStatus(conn).catch((err: unknown) => {
+      log.error({ err }, 'bus: NATS status watch failed');
+    });
+    conn.closed().then(
+      (err) => {
+        connected = false;
+        if (err) log.error({ err }, 'bus: NATS connection closed with an error');
+      },
+      () => undefined,
+    );
+    return conn;
+  });
 
   return {
     publish(topic, event) {
@@ -164,11 +179,12 @@ export function createNatsBus(options: NatsBusOptions): NatsBus {
     },
     async ready() {
       const conn = await connecting;
-      if (!conn) throw new Error('bus: NATS connection is closed');
+      if (!conn) throw new Error('bus: closed before NATS was reached');
       await conn.flush();
     },
     async close() {
       closing = true;
+      cancelRetry();
       const conn = nc;
       nc = null;
       connected = false;

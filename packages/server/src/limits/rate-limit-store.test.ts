@@ -27,9 +27,13 @@ after(async () => {
 /** A node on a free port; `connected`: wait for its Redis client (a request before that is not counted). */
 async function node(redisUrl: string, keyPrefix: string, connected = true): Promise<string> {
   const redis = createRedisClient(redisUrl, quietLog);
-  if (connected) await once(redis, 'ready');
   const app = Fastify();
   opened.push({ app, redis });
+  // An unreachable Redis is a one-line failure, never a hang or a skip.
+  if (connected)
+    await once(redis, 'ready', { signal: AbortSignal.timeout(5000) }).catch(() =>
+      assert.fail(`Redis is not reachable at ${redisUrl} (set BURROW_TEST_REDIS_URL)`),
+    );
   await app.register(rateLimitPlugin, { global: true, max: 3, timeWindow: 60_000, ...sharedRateLimitOptions(redis, keyPrefix) });
   app.get('/ping', () => ({ ok: true }));
   return app.listen({ host: '127.0.0.1', port: 0 });
