@@ -12,6 +12,7 @@ import { Icon } from '../components/Icon.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { ToyPresence } from '../components/ToyPresence.js';
 import { ToySettings } from '../components/ToySettings.js';
+import { ToySoftware } from '../components/ToySoftware.js';
 import { useGuardian } from '../context.js';
 import type { Toy } from '../guardian.js';
 
@@ -81,6 +82,7 @@ function ToyCard({ toy, isGuardian }: { toy: Toy; isGuardian: boolean }) {
         <p>
           <ToyPresence online={toy.online} lastSeenAt={toy.lastSeenAt} />
         </p>
+        <ToySoftware toyId={toy.toyId} />
         <p className="unplayed" data-unplayed={waiting}>
           {waiting === 0
             ? 'No messages waiting to be played.'
