@@ -79,10 +79,12 @@ export async function snapshotDatabase(config: DatabaseConfig, db: Db, scratch: 
       stream.on('close', resolve);
       stream.on('error', reject);
     });
+    finished.catch(() => undefined); // awaited by the caller unless the encryption failed first
     return { stream, finished, blobKeys: () => Promise.resolve(rows.map((r) => `${r.family_id}/${r.hash}`)) };
   }
   const target = libpqTarget(config.url);
   const { child, exit } = start('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--dbname=${target.url}`], target.env);
+  // A failed pg_dump fails the stream it feeds (and is awaited through `finished` otherwise).
   exit.catch((e: unknown) => child.stdout.destroy(e as Error));
   return {
     stream: child.stdout,

@@ -83,11 +83,16 @@ export async function encryptToFile(
   const sealed = measuring();
   const encrypted = await encrypter.encrypt(toWeb(source.pipe(plain)));
   source.on('error', (e) => plain.destroy(e));
-  await pipeline(
-    Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>),
-    sealed,
-    createWriteStream(path, { mode: 0o600 }),
-  );
+  try {
+    await pipeline(
+      Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>),
+      sealed,
+      createWriteStream(path, { mode: 0o600 }),
+    );
+  } catch (err) {
+    source.destroy(); // a full disk must not leave pg_dump blocked on its pipe
+    throw err;
+  }
   return { plain: plain.measured(), sealed: sealed.measured() };
 }
 
