@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const bus = natsBus ?? createMemoryBus(onBusHandlerError);
   // With BURROW_REDIS_URL, every node counts rate limits in the same Redis (docs/operations.md "Scale-out").
   const redis = config.limits?.redisUrl ? createRedisClient(config.limits.redisUrl, logger) : null;
-  const sharedRateLimits = redis && config.limits ? sharedRateLimitOptions(redis, config.limits.keyPrefix) : undefined;
+  const sharedRateLimits = redis && config.limits ? sharedRateLimitOptions(redis, config.limits.keyPrefix, logger) : undefined;
   // The one mailer. Without SMTP, account mail goes to <data>/outbox; in development its links are printed too.
   const mailer = createMailer({
     config: { ...config, mailFrom: config.accountSecurity.mailFrom },

@@ -1,7 +1,7 @@
 /**
  * The rate-limit plugin with sharedRateLimitOptions: two server nodes (two Fastify apps on loopback,
- * each with its own Redis client) count one client against the same window; with Redis unreachable,
- * requests are served, not failed (nor counted: also true in the moment before a node's first connection).
+ * each with its own Redis client) count one client against the same window, for the global rule and
+ * a route's own; with Redis unreachable, each node still limits on its own (never a 500).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -24,7 +24,7 @@ after(async () => {
   }
 });
 
-/** A node on a free port; `connected`: wait for its Redis client (a request before that is not counted). */
+/** A node on a free port; `connected`: wait for its Redis client (before that, the node counts alone). */
 async function node(redisUrl: string, keyPrefix: string, connected = true): Promise<string> {
   const redis = createRedisClient(redisUrl, quietLog);
   const app = Fastify();
@@ -36,6 +36,7 @@ async function node(redisUrl: string, keyPrefix: string, connected = true): Prom
     );
   await app.register(rateLimitPlugin, { global: true, max: 3, timeWindow: 60_000, ...sharedRateLimitOptions(redis, keyPrefix) });
   app.get('/ping', () => ({ ok: true }));
+  app.get('/once', { config: { rateLimit: { max: 1, timeWindow: 60_000 } } }, () => ({ ok: true }));
   return app.listen({ host: '127.0.0.1', port: 0 });
 }
 
@@ -45,10 +46,14 @@ void test('two nodes sharing Redis hold one client to one limit, not one limit e
   const statuses: number[] = [];
   for (const url of [a, b, a, b, a]) statuses.push((await fetch(`${url}/ping`)).status);
   assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+  const once = [(await fetch(`${a}/once`)).status, (await fetch(`${b}/once`)).status];
+  assert.deepEqual(once, [200, 429]);
 });
 
-void test('with Redis unreachable, requests are served rather than failed', async () => {
+void test('with Redis unreachable, each node still limits on its own, never failing a request', async () => {
   // Port 1 on loopback: nothing listens, the connection is refused at once.
   const url = await node('redis://127.0.0.1:1', 'burrow-test:down:', false);
-  for (let i = 0; i < 5; i++) assert.equal((await fetch(`${url}/ping`)).status, 200);
+  const statuses: number[] = [];
+  for (let i = 0; i < 5; i++) statuses.push((await fetch(`${url}/ping`)).status);
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
 });

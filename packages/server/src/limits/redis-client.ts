@@ -29,7 +29,7 @@ export function createRedisClient(url: string, log: RedisLog): Redis {
   redis.on('error', (err: Error) => {
     if (!wasReady) return;
     wasReady = false;
-    log.warn({ err: err.message }, 'limits: Redis unavailable; shared rate limits are not applied until it is back');
+    log.warn({ err: err.message }, 'limits: Redis unavailable; each node counts rate limits alone until it is back');
   });
   return redis;
 }
