@@ -1,19 +1,23 @@
 /**
  * Backup and restore at scale: N voice messages (default 10,000) with blobs the size of 2 s of
- * Opus (32 KB of ciphertext each), then `createBackup`, `verifyBackup` (with the key) and
- * `restoreBackup` into an empty installation. Reported, not asserted.
+ * Opus (32 KB of ciphertext each), plus `--database-mb` of audit rows (default 0) so the database
+ * itself is large, then `createBackup`, `verifyBackup` (with the key) and `restoreBackup` into an
+ * empty installation. Reports each step's time and peak memory (RSS, V8 heap, Buffers) over the
+ * process's level before it. Reported, not asserted.
  *
- *   npx tsx bench/backup.ts [--messages 10000] [--blob-bytes 32768]
+ *   npx tsx bench/backup.ts [--messages 10000] [--blob-bytes 32768] [--database-mb 1024]
  *   BURROW_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/backup.ts
  *
  * One real sealed envelope gives the row sizes; rows and blobs are then written directly (sending
- * 10,000 messages over HTTP would measure the API, not the backup).
+ * 10,000 messages over HTTP would measure the API, not the backup). The audit rows are one bulk
+ * INSERT … SELECT of random bytes in hex per 64 MB (seconds for a gigabyte, not 2 M API calls).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { createFsBlobs, startTestServer, type DatabaseConfig } from '@burrow/server';
 import { createBackup, generateBackupIdentity, restoreBackup, verifyBackup } from '@burrow/server/backup';
@@ -21,9 +25,33 @@ import { family, sealedVoice } from '../packages/server/src/testing/fixtures.js'
 import { httpClient } from '../packages/server/src/testing/http.js';
 import { insertBlob, insertMessage } from '../packages/server/src/messages/store.js';
 
-const { values } = parseArgs({ options: { messages: { type: 'string' }, 'blob-bytes': { type: 'string' } } });
+const { values } = parseArgs({ options: { messages: { type: 'string' }, 'blob-bytes': { type: 'string' }, 'database-mb': { type: 'string' } } });
 const N = Number(values.messages ?? 10_000);
 const BLOB = Number(values['blob-bytes'] ?? 32_768);
+const DATABASE_MB = Number(values['database-mb'] ?? 0);
+
+/** Runs `fn`, sampling memory every 20 ms; returns its result, time and peaks over the level before. */
+async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; memory: string }> {
+  const base = process.memoryUsage();
+  const peak = { rss: base.rss, heapUsed: base.heapUsed, arrayBuffers: base.arrayBuffers };
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, m.rss);
+    peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
+    peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers);
+  }, 20);
+  const started = Date.now();
+  try {
+    const value = await fn();
+    return {
+      value,
+      ms: Date.now() - started,
+      memory: `peak +${mb(peak.rss - base.rss)} RSS, +${mb(peak.heapUsed - base.heapUsed)} heap, +${mb(peak.arrayBuffers - base.arrayBuffers)} Buffers`,
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}
 const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -66,17 +94,32 @@ try {
     process.stderr.write(`\rfilling ${String(Math.min(N, start + 500))}/${String(N)}`);
   }
   process.stderr.write('\n');
-  console.log(`${String(N)} messages, blobs of ${String(BLOB)} B, on ${server.dialect} (filled in ${s(Date.now() - filling)})`);
+  // Bulk filler: 64 MB of audit rows per statement (each row 2 KB of random bytes as 4 KB of hex).
+  for (let done = 0; done < DATABASE_MB; done += 64) {
+    const rows = (Math.min(64, DATABASE_MB - done) * 1024 * 1024) / 4096;
+    if (server.dialect === 'sqlite')
+      await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${rows})
+        insert into audit_events (at, action, status, resource) select i, 'bench', 200, hex(randomblob(2048)) from n`.execute(server.db);
+    else
+      await sql`insert into audit_events (at, action, status, resource)
+        select i, 'bench', 200, (select string_agg(md5(random()::text || i::text || j::text), '') from generate_series(1, 128) j)
+        from generate_series(1, ${rows}) i`.execute(server.db);
+    process.stderr.write(`\rdatabase filler ${String(Math.min(DATABASE_MB, done + 64))}/${String(DATABASE_MB)} MB`);
+  }
+  if (DATABASE_MB > 0) process.stderr.write('\n');
+  console.log(`${String(N)} messages, blobs of ${String(BLOB)} B, ${String(DATABASE_MB)} MB of audit rows, on ${server.dialect} (filled in ${s(Date.now() - filling)})`);
 
   const { identity, recipient } = await generateBackupIdentity();
-  const backup = await createBackup({ database: server.config.database, db: server.db, blobs: server.blobs, recipient, outDir: join(scratch, 'backups') });
+  const made = await measured(() =>
+    createBackup({ database: server.config.database, db: server.db, blobs: server.blobs, recipient, outDir: join(scratch, 'backups') }),
+  );
+  const backup = made.value;
   console.log(
-    `backup:  ${s(backup.ms)}  size ${mb(backup.backupBytes)} (database ${mb(backup.databaseBytes)}, blobs ${mb(backup.blobBytes)}, ${String(backup.blobs)} blobs)`,
+    `backup:  ${s(backup.ms)}  size ${mb(backup.backupBytes)} (database ${mb(backup.databaseBytes)}, blobs ${mb(backup.blobBytes)}, ${String(backup.blobs)} blobs); ${made.memory}`,
   );
 
-  const verifying = Date.now();
-  await verifyBackup(backup.path, identity);
-  console.log(`verify:  ${s(Date.now() - verifying)}  (decrypt everything, check every hash)`);
+  const verified = await measured(() => verifyBackup(backup.path, identity));
+  console.log(`verify:  ${s(verified.ms)}  (decrypt everything, check every hash); ${verified.memory}`);
 
   const dataDir = join(scratch, 'restored');
   let database: DatabaseConfig = { kind: 'sqlite', path: join(dataDir, 'burrow.db') };
@@ -91,13 +134,15 @@ try {
     restoredDb = url.toString();
     database = { kind: 'postgres', url: restoredDb };
   }
-  const restored = await restoreBackup({
-    dir: backup.path,
-    identity,
-    config: { ...server.config, dataDir, database },
-    blobs: createFsBlobs(join(dataDir, 'blobs')),
-  });
-  console.log(`restore: ${s(restored.ms)}  (${String(restored.blobs)} blobs written and read back, every hash verified)`);
+  const restoring = await measured(() =>
+    restoreBackup({
+      dir: backup.path,
+      identity,
+      config: { ...server.config, dataDir, database },
+      blobs: createFsBlobs(join(dataDir, 'blobs')),
+    }),
+  );
+  console.log(`restore: ${s(restoring.value.ms)}  (${String(restoring.value.blobs)} blobs written and read back, every hash verified); ${restoring.memory}`);
 } finally {
   if (restoredDb && server.config.database.kind === 'postgres') {
     const admin = new pg.Client({ connectionString: server.config.database.url });
