@@ -5,6 +5,7 @@ import { usePress } from '../shared/use-press.js';
 import { useRecorder } from '../shared/use-recorder.js';
 import type { BrowserToy } from './browser-toy.js';
 import { PairingQr } from './PairingQr.js';
+import { SimulatorSoftware } from './SimulatorSoftware.js';
 import { Plush, type HeartState } from './Plush.js';
 
 const HOLD_TO_PAIR_MS = 1000;
@@ -272,6 +273,7 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
           </ol>
         )}
         <p className="hint mono">Toy id {state.toyId}</p>
+        <SimulatorSoftware toy={toy} online={state.online} />
         <button
           type="button"
           className="ghost"

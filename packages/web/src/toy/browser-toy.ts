@@ -21,6 +21,7 @@ import {
 import { describeError } from '../shared/errors.js';
 import { deleteDatabase, IdbStore } from '../shared/idb-store.js';
 import type { Recording } from '../shared/recorder.js';
+import { checkSoftware, type SoftwareCheck } from './software.js';
 
 const DB_NAME = 'burrow-toy';
 const PAIRING_CHECK_MS = 1000;
@@ -265,6 +266,11 @@ export class BrowserToy {
   }
 
   /** Forgets this toy's keys, roster and messages (a factory reset), then starts afresh. */
+  /** Its version and whether the server offers a newer one; checks in so guardians see it (software.ts). */
+  checkSoftware(): Promise<SoftwareCheck> {
+    return checkSoftware(this.device.api);
+  }
+
   async factoryReset(): Promise<void> {
     this.close();
     this.db.db.close();
