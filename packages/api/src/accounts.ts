@@ -14,6 +14,19 @@ export const PASSWORD_MAX = 256;
  */
 export const PASSWORD_MIN_SCORE = 3;
 
+/** Words anyone attacking a Burrow account would try first: a password is measured against them. */
+export const PASSWORD_SITE_WORDS: readonly string[] = ['burrow', 'plush', 'cloudpets', 'cloud pets', 'teddy', 'toy', 'grandma', 'grandpa'];
+
+/**
+ * What a new password's strength is measured against, on the server and in the web app's meter alike:
+ * the site's words, the account's email and its parts of three characters or more.
+ */
+export function passwordContextWords(email?: string): string[] {
+  const inputs = [...PASSWORD_SITE_WORDS];
+  if (email) inputs.push(email, ...email.split(/[@.+_-]/).filter((p) => p.length >= 3));
+  return inputs;
+}
+
 const Email = Type.String({
   minLength: 3,
   maxLength: 254,

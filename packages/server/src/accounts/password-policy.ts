@@ -12,7 +12,7 @@
  *
  * Every refusal is a bad_request whose message says why and what would work.
  */
-import { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_SCORE, PASSWORD_MIN_WITH_SECOND_FACTOR } from '@burrow/api';
+import { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_SCORE, PASSWORD_MIN_WITH_SECOND_FACTOR, passwordContextWords } from '@burrow/api';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary as common } from '@zxcvbn-ts/language-common';
 import { dictionary as english, translations } from '@zxcvbn-ts/language-en';
@@ -24,9 +24,6 @@ import type { PwnedPasswords } from './pwned.js';
 export { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_WITH_SECOND_FACTOR } from '@burrow/api';
 /** zxcvbn-ts score (0-4) a new password must reach: 3 is "safely unguessable" online and offline-slow (@burrow/api, so the web meter agrees). */
 export const MIN_STRENGTH_SCORE = PASSWORD_MIN_SCORE;
-
-/** Words anyone attacking a Burrow account would try first. */
-const SITE_WORDS = ['burrow', 'plush', 'cloudpets', 'cloud pets', 'teddy', 'toy', 'grandma', 'grandpa'];
 
 const WHAT_WORKS =
   'A short sentence or four or five unrelated words with spaces works well and is easy to remember.';
@@ -75,8 +72,8 @@ export function createPasswordPolicy({ pwned = null }: { pwned?: PwnedPasswords 
         throw badRequest(
           `That password is on a list of common and breached passwords that attackers try first. ${WHAT_WORKS}`,
         );
-      const inputs = [...SITE_WORDS];
-      if (context.email) inputs.push(context.email, ...context.email.split(/[@.+_-]/).filter((p) => p.length >= 3));
+      // The same context as the web app's meter (@burrow/api), so both score a password alike.
+      const inputs = passwordContextWords(context.email);
       const result = await strength().checkAsync(password, inputs);
       if (result.score < MIN_STRENGTH_SCORE) {
         const why = result.feedback.warning ? ` ${result.feedback.warning.replace(/\.?$/, '.')}` : '';

@@ -45,3 +45,10 @@ test('empty and still-checking passwords are not acceptable', () => {
 test('a second factor lowers the minimum length to the one given', () => {
   assert.equal(passwordVerdict('tulip-otter-9', strong, 8).acceptable, true);
 });
+
+test('the meter measures against the same words as the server: site words, the email and its parts', async () => {
+  const { passwordContextWords } = await import('@burrow/api');
+  const words = passwordContextWords('mia.smith@example.com');
+  for (const w of ['burrow', 'plush', 'grandma', 'mia.smith@example.com', 'mia', 'smith', 'example', 'com']) assert.ok(words.includes(w), w);
+  assert.deepEqual(passwordContextWords(), passwordContextWords(''));
+});

@@ -1,4 +1,5 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
+import { passwordContextWords } from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
 import { MIN_LENGTH, PasswordMeter } from '../components/PasswordMeter.js';
 import { passwordLength, passwordVerdict } from '../password-verdict.js';
@@ -93,7 +94,7 @@ export function SignUp() {
         <PasswordMeter
           id={ids.meter}
           password={password}
-          userInputs={[email, 'burrow', 'toy']}
+          userInputs={passwordContextWords(email.trim().toLowerCase())}
           onChange={onStrength}
         />
         <button type="submit" className="primary" disabled={busy}>
