@@ -46,7 +46,7 @@ export function updatesRoutes(app: App, { updates, updatesConfig }: RouteContext
     async (request, reply) => {
       const { detail, ...rest } = request.body;
       await updates.report(toyOf(request).toyId, { ...rest, ...(detail === undefined ? {} : { detail }) });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
   app.get(
