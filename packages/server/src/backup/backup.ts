@@ -24,7 +24,7 @@ import {
   type OuterManifest,
 } from './format.js';
 import { silentProgress, type ProgressFactory } from './progress.js';
-import { encryptToFile, type Measured } from './streams.js';
+import { countingMiB, encryptToFile, MiB, type Measured } from './streams.js';
 
 export interface BackupOptions {
   database: DatabaseConfig;
@@ -68,12 +68,14 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
       return plain;
     };
 
-    const dbStep = progress('database', 1);
     const snapshot = await snapshotDatabase(options.database, options.db, work);
-    const database = await write('database.age', snapshot.stream);
+    const dbStep = progress('database (MiB)', Math.ceil(snapshot.estimatedBytes / MiB));
+    const counted = countingMiB(dbStep);
+    snapshot.stream.on('error', (e) => counted.destroy(e));
+    snapshot.stream.pipe(counted);
+    const database = await write('database.age', counted);
     await snapshot.finished;
     rmSync(join(work, 'snapshot.db'), { force: true });
-    dbStep.tick();
     dbStep.done();
 
     const keys = await snapshot.blobKeys();

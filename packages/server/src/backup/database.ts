@@ -57,6 +57,8 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv): { child
  */
 export interface DatabaseSnapshot {
   stream: Readable;
+  /** Its size in bytes: exact for SQLite, PostgreSQL's on-disk size as an estimate of the dump's. */
+  estimatedBytes: number;
   finished: Promise<void>;
   blobKeys(): Promise<string[]>;
 }
@@ -80,14 +82,16 @@ export async function snapshotDatabase(config: DatabaseConfig, db: Db, scratch: 
       stream.on('error', reject);
     });
     finished.catch(() => undefined); // awaited by the caller unless the encryption failed first
-    return { stream, finished, blobKeys: () => Promise.resolve(rows.map((r) => `${r.family_id}/${r.hash}`)) };
+    return { stream, estimatedBytes: statSync(path).size, finished, blobKeys: () => Promise.resolve(rows.map((r) => `${r.family_id}/${r.hash}`)) };
   }
+  const size = await sql<{ bytes: string }>`select pg_database_size(current_database()) as bytes`.execute(db);
   const target = libpqTarget(config.url);
   const { child, exit } = start('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--dbname=${target.url}`], target.env);
   // A failed pg_dump fails the stream it feeds (and is awaited through `finished` otherwise).
   exit.catch((e: unknown) => child.stdout.destroy(e as Error));
   return {
     stream: child.stdout,
+    estimatedBytes: Number(size.rows[0]?.bytes ?? 0),
     finished: exit,
     // Keys listed after the dump: a superset of the dump's, minus blobs deleted meanwhile (retention).
     blobKeys: async () =>

@@ -57,10 +57,7 @@ export async function restoreBackup(options: {
   await assertDatabaseEmpty(config.database);
   await assertBlobsEmpty(config);
 
-  const dbStep = progress('database', 1);
-  await restoreDatabase(config.database, await readDatabase(backup));
-  dbStep.tick();
-  dbStep.done();
+  await restoreDatabase(config.database, await readDatabase(backup, progress));
 
   const step = progress('blobs', backup.inner.blobs.length);
   let blobs = 0;

@@ -66,9 +66,28 @@ export function checking(expected: Measured, what: string): Transform {
   });
 }
 
+/**
+ * A pass-through that ticks `step` once per MiB that goes by: the database's progress bar, whose
+ * total is its size in MiB.
+ */
+export function countingMiB(step: { tick(n?: number): void }): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      const before = Math.floor(bytes / MiB);
+      bytes += chunk.length;
+      const after = Math.floor(bytes / MiB);
+      if (after > before) step.tick(after - before);
+      done(null, chunk);
+    },
+  });
+}
+
+/** Bytes in a MiB: the database's progress unit. */
+export const MiB = 1024 * 1024;
+
 /** Node stream → web stream of Uint8Array (what age takes). */
-const toWeb = (source: Readable): ReadableStream<Uint8Array> =>
-  Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
+const toWeb = (source: Readable): ReadableStream<Uint8Array> => Readable.toWeb(source);
 
 /**
  * Encrypts `source` into the file `path` (0600). Returns the plaintext's and the file's size and
@@ -107,7 +126,7 @@ export async function decryptFile(decrypter: Decrypter, path: string, name: stri
   } catch {
     throw new BackupError(`${name} cannot be decrypted with this identity (wrong key, or the file was altered).`);
   }
-  const out = Readable.fromWeb(plain as unknown as WebReadableStream<Uint8Array>);
+  const out = Readable.fromWeb(plain);
   // age reports a bad chunk as a plain Error: name the file instead.
   const named = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { Decrypter } from 'age-encryption';
 import { BackupError, parseOuterManifest, sha256, type BlobEntry, type InnerManifest, type OuterManifest } from './format.js';
 import { silentProgress, type ProgressFactory } from './progress.js';
-import { checking, decryptFile, drain, measureFile, readSmall } from './streams.js';
+import { checking, countingMiB, decryptFile, drain, measureFile, MiB, readSmall } from './streams.js';
 
 export interface VerifySummary {
   manifest: OuterManifest;
@@ -56,12 +56,19 @@ export async function openBackup(dir: string, identity: string, progress?: Progr
   return { manifest, inner, decrypt };
 }
 
-/** The decrypted database snapshot as a stream whose end is held back until its hash matches. */
-export async function readDatabase(backup: OpenedBackup): Promise<Readable> {
+/**
+ * The decrypted database snapshot as a stream whose end is held back until its hash matches, with
+ * a progress bar in MiB (done when the stream ends).
+ */
+export async function readDatabase(backup: OpenedBackup, progress: ProgressFactory = silentProgress): Promise<Readable> {
   const plain = await backup.decrypt(backup.inner.database.file);
+  const step = progress('database (MiB)', Math.ceil(backup.inner.database.size / MiB));
+  const counted = countingMiB(step);
   const checked = checking(backup.inner.database, 'The database snapshot');
   plain.on('error', (e) => checked.destroy(e));
-  return plain.pipe(checked);
+  counted.on('error', (e) => checked.destroy(e));
+  checked.on('end', () => step.done());
+  return plain.pipe(counted).pipe(checked);
 }
 
 /**
@@ -123,7 +130,7 @@ export async function verifyBackup(
     return { manifest, files: manifest.files.length, decrypted: null };
   }
   const backup = await openBackup(dir, identity, progress);
-  await drain(await readDatabase(backup));
+  await drain(await readDatabase(backup, progress));
   const step = progress('checking blobs', backup.inner.blobs.length);
   let blobs = 0;
   for await (const _ of readBlobs(backup)) {

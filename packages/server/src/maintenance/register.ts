@@ -57,8 +57,9 @@ export function registerMaintenance(app: App, options: MaintenanceOptions): Main
   };
   const timer = setInterval(start, options.everyMs ?? DAY);
   timer.unref();
-  app.addHook('onReady', async () => {
+  app.addHook('onReady', (done) => {
     start();
+    done();
   });
   app.addHook('onClose', async () => {
     closing = true;
