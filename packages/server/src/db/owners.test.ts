@@ -55,6 +55,7 @@ const OWNERS: Record<string, readonly string[]> = {
   family_blocks: ['invitations/store.ts'],
   toy_presence: ['stream/presence.ts'],
   toy_updates: ['updates/store.ts'],
+  toy_update_reports: ['updates/store.ts'],
   stream_tickets: ['stream/tickets.ts'],
   // Breach readiness.
   incidents: ['incidents/store.ts'],
@@ -64,6 +65,18 @@ const OWNERS: Record<string, readonly string[]> = {
   revoked_credentials: ['incidents/store.ts'],
   audit_events: ['audit/recorder.ts'],
 };
+
+/**
+ * Writes outside an owner that are allowed, each with why. Keep this short: an entry is a decision
+ * someone can review, not a way around the rule.
+ */
+const ALLOWED: readonly { file: string; table: string; why: string }[] = [
+  {
+    file: 'bench/backup.ts',
+    table: 'audit_events',
+    why: '--database-mb pads the database with 64 MB of filler per INSERT … SELECT; the rows imitate nothing and row-at-a-time through the recorder would take hours',
+  },
+];
 
 /** Where rows are written from, besides the server's own sources: seeding and benchmarks. */
 const ALSO_SCANNED = ['bench', 'scripts', 'e2e'];
@@ -190,7 +203,7 @@ void test('no table is written outside its owner: other capabilities, seeding an
     if (file.startsWith('db/migrations/')) continue;
     for (const w of findWrites(readFileSync(path, 'utf8'), tables)) {
       if (w.table === null) strays.push(`${file}:${String(w.line)} writes a table named by a variable: ${w.text}`);
-      else if (!isOwner(file, OWNERS[w.table] ?? []))
+      else if (!isOwner(file, OWNERS[w.table] ?? []) && !ALLOWED.some((x) => x.file === file && x.table === w.table))
         strays.push(`${file}:${String(w.line)} writes ${w.table}, owned by ${(OWNERS[w.table] ?? ['nobody']).join(', ')}: ${w.text}`);
     }
   }
