@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { signToySettings } from '@burrow/protocol';
+import { signToySettings, type DeviceId, type FamilyId } from '@burrow/protocol';
 import { family, pairToy, type Family, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Answer, type Call, type Credentials } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
@@ -78,7 +78,7 @@ test('a JSON body holding 1e309 is a 400 wherever the number sits', async () => 
 
 test('signed toy settings with a version beyond 32 bits are a 400 (PostgreSQL stores versions as integer)', async () => {
   const sign = (version: number) =>
-    signToySettings({ v: 1, familyId: fam.familyId, toyId: toy.toyId, version, issuedAt: Date.now(), timeZone: 'Europe/Paris', quietHours: null }, fam.guardian.keys);
+    signToySettings({ v: 1, familyId: fam.familyId as FamilyId, toyId: toy.toyId as DeviceId, version, issuedAt: Date.now(), timeZone: 'Europe/Paris', quietHours: null }, fam.guardian.keys);
   const put = (version: number) => call('PUT', `/v1/families/${fam.familyId}/toys/${toy.toyId}/settings`, { ...fam.guardian.as, body: { settings: sign(version) } });
   assertBadRequest(await put(2_147_483_648), 'settings version 2^31');
   assertBadRequest(await put(Number.MAX_SAFE_INTEGER), 'settings version 2^53 - 1');
