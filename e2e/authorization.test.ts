@@ -116,6 +116,9 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   },
   getFamilySecondFactorRequirement: (api) => api.request('GET', `/v1/families/${victim.familyId}/second-factor-requirement`),
   setFamilySecondFactorRequirement: (api) => api.request('PUT', `/v1/families/${victim.familyId}/second-factor-requirement`, { required: true }),
+  getToyUpdateStatus: (api) => api.request('GET', `/v1/families/${victim.familyId}/toys/${victim.toyId}/update-status`),
+  // Operator-only: no family member, toy or stranger may publish a toy update.
+  uploadUpdate: (api) => api.request('POST', '/v1/updates', { bundle: 'not an operator' }),
   unpairToy: async (api) => {
     const current = await victim.mum.roster(victim.familyId);
     return api.unpairToy(victim.familyId, victim.toyId, signRoster(nextRosterBody(current, current.familyId, current.devices.filter((d) => d.id !== victim.toyId), Date.now()), eve.keys));
@@ -186,7 +189,9 @@ test('every operation in the OpenAPI document is covered by an authorization cas
   // redeemInvitation: the code is the capability; anyone signed in who holds one may ask to join.
   const selfScoped = ['signUp', 'logIn', 'registerToy', 'getMe', 'logOut', 'listSessions', 'revokeSession', 'revokeOtherSessions', 'changePassword', 'resendVerification', 'verifyEmail', 'requestPasswordReset', 'resetPassword', 'registerDevice', 'createFamily', 'listMessages', 'listSent', 'getToyMe', 'getPairing', 'openPairing', 'lookupPairing', 'redeemInvitation', 'getMyToySettings', 'listReviewedMessages', 'createStreamTicket', 'stream',
     // Second factors, passkeys, security events and incident notices: the caller's own account only.
-    'completeSignIn', 'secondFactorPasskeyOptions', 'completeSignInWithPasskey', 'passkeySignInOptions', 'signInWithPasskey', 'resetPasswordWithRecoveryCode', 'getSecurityStatus', 'listSecurityEvents', 'passkeyRegistrationOptions', 'registerPasskey', 'listPasskeys', 'renamePasskey', 'removePasskey', 'beginTotp', 'disableTotp', 'confirmTotp', 'renewRecoveryCodes', 'listNotices', 'markNoticeRead', 'healthz', 'readyz', 'openapi'];
+    'completeSignIn', 'secondFactorPasskeyOptions', 'completeSignInWithPasskey', 'passkeySignInOptions', 'signInWithPasskey', 'resetPasswordWithRecoveryCode', 'getSecurityStatus', 'listSecurityEvents', 'passkeyRegistrationOptions', 'registerPasskey', 'listPasskeys', 'renamePasskey', 'removePasskey', 'beginTotp', 'disableTotp', 'confirmTotp', 'renewRecoveryCodes', 'listNotices', 'markNoticeRead', 'healthz', 'readyz', 'openapi',
+    // Toy updates: the calling toy's own newest bundle and its own update report.
+    'getLatestUpdate', 'downloadUpdateBundle', 'putUpdateReport'];
   const uncovered = ops.filter((o) => o && !(o in cases) && !selfScoped.includes(o));
   assert.deepEqual(uncovered, []);
 });
