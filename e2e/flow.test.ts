@@ -22,7 +22,7 @@ test('guardian → toy → guardian: a voice message and its answer arrive byte-
   const mum = await world.guardian('mum');
   const familyId = await mum.createFamily();
   const childId = await mum.createChild(familyId, 'Mia');
-  assert.equal((await mum.openRecord(familyId, (await mum.api.getFamily(familyId)).children[0]!.profile!)).childName, 'Mia');
+  assert.equal((await mum.openRecord(familyId, (await mum.api.getFamily(familyId)).children[0]!.profile)).childName, 'Mia');
 
   const answer = audioSample(30_000);
   const answerFile = join(scratch, 'answer.ogg');

@@ -1,7 +1,8 @@
 // `npm test`: the whole suite, from a fresh clone. Installs what is missing first (npm ci; the Debian
 // packages in scripts/ensure-installed.mjs), then runs three lanes at once so both cores stay busy:
 //
-//   static      the STATIC_STEPS below, one after another (types, protocol purity, lint)
+//   static      the STATIC_STEPS below, one after another (types, protocol purity, import rules, engines,
+//               dependency audit, lint)
 //   SQLite      every *.test.ts under packages/, e2e/ and scripts/ (node:test through tsx)
 //   PostgreSQL  the test files that can open a database (scripts/test-plan.mjs), on PostgreSQL
 //
@@ -41,6 +42,10 @@ const STATIC_STEPS = [
   { label: 'protocol purity', cmd: process.execPath, args: ['scripts/check-protocol-purity.mjs'] },
   // Import rules: no circles, dependencies point one way (.dependency-cruiser.cjs, docs/architecture.md).
   { label: 'import rules', cmd: bin('depcruise'), args: ['--config', '.dependency-cruiser.cjs', 'packages'] },
+  // Dependencies: every locked package accepts our engines range; no known high/critical advisory
+  // in production dependencies (npm audit, or the offline list when the audit endpoint is unreachable).
+  { label: 'engines', cmd: process.execPath, args: ['scripts/check-engines.mjs'] },
+  { label: 'dependency audit', cmd: process.execPath, args: ['scripts/audit.mjs'] },
   {
     label: 'lint',
     cmd: bin('eslint'),

@@ -23,7 +23,7 @@ import {
   waitFor,
   type BrowserSession,
 } from './harness.js';
-import { goTo, pairWithCode, saveRecoveryCodes, setUpFamily, signUp, uniqueEmail } from './flows.js';
+import { goTo, pairWithCode, saveRecoveryCodes, setUpFamily, uniqueEmail } from './flows.js';
 
 const PHONE_390 = { width: 390, height: 844 };
 const suite = browserSuite('burrow-status-', 'Hello Sam, this is Mum. Sleep well.');
