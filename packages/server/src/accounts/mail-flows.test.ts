@@ -5,57 +5,21 @@
  * recovery/recovery.test.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ManualClock } from '../clock/index.js';
-import { createSmtpMailer, type SmtpMailer } from '../mail/index.js';
 import { PASSWORD } from '../testing/fixtures.js';
-import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
-import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { mailFlows } from '../testing/mail-flows.js';
 
-let server: TestServer;
-let sink: SmtpSink;
-let mailer: SmtpMailer;
 const clock = new ManualClock(Date.now());
-const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
 const SAFARI_IOS =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
-
-before(async () => {
-  sink = await startSmtpSink();
-  mailer = createSmtpMailer({ url: sink.url, from: 'Burrow <no-reply@burrow.test>', ignoreTLS: true });
-  server = await startTestServer({ clock, mailer, accountSecurity: { publicUrl: 'https://burrow.test' } });
-});
-after(async () => {
-  await server.close();
-  mailer.close();
-  await sink.close();
-});
-
-let n = 0;
-const unique = (label: string) => `${label}-${++n}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-const req = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object, token?: string, ua = FIREFOX) =>
-  server.app.inject({
-    method,
-    url,
-    ...(payload === undefined ? {} : { payload }),
-    headers: { 'user-agent': ua, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    remoteAddress: '192.0.2.1',
-  });
-const tokenIn = (text: string, path: string) => {
-  const m = new RegExp(`https://burrow\\.test${path}#token=(bl_[A-Za-z0-9_-]{43})`).exec(text);
-  assert.ok(m?.[1], `no ${path} link in: ${text}`);
-  return m[1];
-};
-async function signUp(email: string) {
-  const res = await req('POST', '/v1/accounts', { email, password: PASSWORD });
-  assert.equal(res.statusCode, 201, res.body);
-  return res.json<{ token: string }>().token;
-}
+const flows = mailFlows(clock);
+const { req, unique, tokenIn, signUp } = flows;
 
 test('sign-up mails a verification link; it verifies the email once, and never again', async () => {
   const email = unique('verify');
   const token = await signUp(email);
-  const mail = await sink.next(email, /Confirm your email/);
+  const mail = await flows.sink.next(email, /Confirm your email/);
   assert.match(mail.from, /no-reply@burrow\.test/);
   const link = tokenIn(mail.text, '/verify-email');
   assert.equal((await req('GET', '/v1/me', undefined, token)).json<{ emailVerified: boolean }>().emailVerified, false);
@@ -65,33 +29,33 @@ test('sign-up mails a verification link; it verifies the email once, and never a
   assert.equal(again.statusCode, 400);
   assert.match(again.json<{ error: { message: string } }>().error.message, /already used, has expired/);
   // Nothing of the link is stored in clear.
-  const rows = await server.db.selectFrom('account_links').selectAll().execute();
+  const rows = await flows.server.db.selectFrom('account_links').selectAll().execute();
   assert.ok(rows.every((r) => !JSON.stringify(r).includes(link.slice(3))));
 });
 
 test('a verification link expires after 24 hours; a new one can be asked for', async () => {
   const email = unique('late');
   const token = await signUp(email);
-  const link = tokenIn((await sink.next(email, /Confirm/)).text, '/verify-email');
+  const link = tokenIn((await flows.sink.next(email, /Confirm/)).text, '/verify-email');
   clock.advance(24 * 60 * 60 * 1000 + 1);
   assert.equal((await req('POST', '/v1/email-verifications', { token: link })).statusCode, 400);
   const resend = await req('POST', '/v1/me/email-verification', undefined, token);
   assert.equal(resend.statusCode, 202);
-  const fresh = tokenIn((await sink.next(email, /Confirm/)).text, '/verify-email');
+  const fresh = tokenIn((await flows.sink.next(email, /Confirm/)).text, '/verify-email');
   assert.equal((await req('POST', '/v1/email-verifications', { token: fresh })).statusCode, 204);
 });
 
 test('a sign-in from a browser the account has not used before is told by mail; a known one is not', async () => {
   const email = unique('notice');
   await signUp(email);
-  await sink.next(email, /Confirm/);
+  await flows.sink.next(email, /Confirm/);
   assert.equal((await req('POST', '/v1/sessions', { email, password: PASSWORD })).statusCode, 200);
   assert.equal((await req('POST', '/v1/sessions', { email, password: PASSWORD }, undefined, SAFARI_IOS)).statusCode, 200);
-  const mail = await sink.next(email, /New sign-in/);
+  const mail = await flows.sink.next(email, /New sign-in/);
   assert.match(mail.text, /Safari on iOS/);
   assert.match(mail.text, /192\.0\.2\.1/);
   await new Promise((r) => setTimeout(r, 200));
-  assert.equal(sink.mails.filter((m) => m.to === email && /New sign-in/.test(m.subject)).length, 1);
+  assert.equal(flows.sink.mails.filter((m) => m.to === email && /New sign-in/.test(m.subject)).length, 1);
 });
 
 test('changing the password needs the current one, ends the other sessions, and is told by mail', async () => {
@@ -106,14 +70,14 @@ test('changing the password needs the current one, ends the other sessions, and 
   assert.equal(ok.statusCode, 204, ok.body);
   assert.equal((await req('GET', '/v1/me', undefined, first)).statusCode, 200, 'this session stays');
   assert.equal((await req('GET', '/v1/me', undefined, second)).statusCode, 401, 'the other one ends');
-  const notice = await sink.next(email, /security change/);
+  const notice = await flows.sink.next(email, /security change/);
   assert.match(notice.text, /password .* was changed, and 1 other session was signed out/);
 });
 
 test('sign-up with an existing email answers exactly as for a new one, creates nothing, and mails the owner', async () => {
   const email = unique('enum');
   const token = await signUp(email);
-  await sink.next(email, /Confirm/);
+  await flows.sink.next(email, /Confirm/);
   const again = await req('POST', '/v1/accounts', { email: email.toUpperCase(), password: PASSWORD });
   const fresh = await req('POST', '/v1/accounts', { email: unique('enum-new'), password: PASSWORD });
   assert.equal(again.statusCode, fresh.statusCode);
@@ -125,10 +89,10 @@ test('sign-up with an existing email answers exactly as for a new one, creates n
   assert.ok(a.recoveryCodes.every((c) => /^[0-9a-z]{5}-[0-9a-z]{5}$/.test(c)));
   assert.equal(again.headers['content-type'], fresh.headers['content-type']);
   assert.match(String(again.headers['set-cookie'] ?? ''), /^burrow_session=bs_/);
-  const accounts = await server.db.selectFrom('accounts').select('id').where('email', '=', email).execute();
+  const accounts = await flows.server.db.selectFrom('accounts').select('id').where('email', '=', email).execute();
   assert.equal(accounts.length, 1);
   assert.notEqual(a.accountId, accounts[0]?.id);
-  assert.match((await sink.next(email, /tried to sign up/)).text, /already has one/);
+  assert.match((await flows.sink.next(email, /tried to sign up/)).text, /already has one/);
   assert.equal((await req('GET', '/v1/me', undefined, a.token)).statusCode, 401, 'the decoy session opens nothing');
   // The owner's password and sessions are untouched.
   assert.equal((await req('GET', '/v1/me', undefined, token)).statusCode, 200);

@@ -3,63 +3,27 @@
  * single-use, expiring mailed link, and by a recovery code when the mailbox is out of reach.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ManualClock } from '../clock/index.js';
-import { createSmtpMailer, type SmtpMailer } from '../mail/index.js';
 import { PASSWORD } from '../testing/fixtures.js';
-import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
-import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { mailFlows } from '../testing/mail-flows.js';
 
-let server: TestServer;
-let sink: SmtpSink;
-let mailer: SmtpMailer;
 const clock = new ManualClock(Date.now());
-const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
-
-before(async () => {
-  sink = await startSmtpSink();
-  mailer = createSmtpMailer({ url: sink.url, from: 'Burrow <no-reply@burrow.test>', ignoreTLS: true });
-  server = await startTestServer({ clock, mailer, accountSecurity: { publicUrl: 'https://burrow.test' } });
-});
-after(async () => {
-  await server.close();
-  mailer.close();
-  await sink.close();
-});
-
-let n = 0;
-const unique = (label: string) => `${label}-${++n}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-const req = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object, token?: string, ua = FIREFOX) =>
-  server.app.inject({
-    method,
-    url,
-    ...(payload === undefined ? {} : { payload }),
-    headers: { 'user-agent': ua, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    remoteAddress: '192.0.2.1',
-  });
-const tokenIn = (text: string, path: string) => {
-  const m = new RegExp(`https://burrow\\.test${path}#token=(bl_[A-Za-z0-9_-]{43})`).exec(text);
-  assert.ok(m?.[1], `no ${path} link in: ${text}`);
-  return m[1];
-};
-async function signUp(email: string) {
-  const res = await req('POST', '/v1/accounts', { email, password: PASSWORD });
-  assert.equal(res.statusCode, 201, res.body);
-  return res.json<{ token: string }>().token;
-}
+const flows = mailFlows(clock);
+const { req, unique, tokenIn, signUp } = flows;
 
 test('password reset: same answer for unknown emails; the link works once, ends every session, and is told by mail', async () => {
   const email = unique('reset');
   const oldSession = await signUp(email);
-  await sink.next(email, /Confirm/);
+  await flows.sink.next(email, /Confirm/);
   const known = await req('POST', '/v1/password-resets', { email });
   const unknownEmail = unique('nobody');
   const unknown = await req('POST', '/v1/password-resets', { email: unknownEmail });
   assert.equal(known.statusCode, 202);
   assert.equal(unknown.statusCode, 202);
   assert.equal(known.body, unknown.body);
-  const link = tokenIn((await sink.next(email, /Reset your Burrow password/)).text, '/reset-password');
-  await assert.rejects(sink.next(unknownEmail, undefined, 300), /no mail/);
+  const link = tokenIn((await flows.sink.next(email, /Reset your Burrow password/)).text, '/reset-password');
+  await assert.rejects(flows.sink.next(unknownEmail, undefined, 300), /no mail/);
 
   // A refused new password does not spend the link.
   const weak = await req('POST', '/v1/password-resets/complete', { token: link, password: 'password' });
@@ -73,7 +37,7 @@ test('password reset: same answer for unknown emails; the link works once, ends 
   assert.equal((await req('POST', '/v1/sessions', { email, password: newPassword })).statusCode, 200);
   const reused = await req('POST', '/v1/password-resets/complete', { token: link, password: 'yet another fine passphrase' });
   assert.equal(reused.statusCode, 400, 'single use');
-  const notice = await sink.next(email, /security change/);
+  const notice = await flows.sink.next(email, /security change/);
   assert.match(notice.text, /reset/);
 });
 
@@ -81,9 +45,9 @@ test('password reset: same answer for unknown emails; the link works once, ends 
 test('a reset link expires after an hour, is bound to its account and purpose, and garbage is a clear 400', async () => {
   const email = unique('expire');
   await signUp(email);
-  const verifyLink = tokenIn((await sink.next(email, /Confirm/)).text, '/verify-email');
+  const verifyLink = tokenIn((await flows.sink.next(email, /Confirm/)).text, '/verify-email');
   await req('POST', '/v1/password-resets', { email });
-  const link = tokenIn((await sink.next(email, /Reset/)).text, '/reset-password');
+  const link = tokenIn((await flows.sink.next(email, /Reset/)).text, '/reset-password');
   // A verification token is not a reset token.
   assert.equal((await req('POST', '/v1/password-resets/complete', { token: verifyLink, password: 'a brand new walrus passphrase' })).statusCode, 400);
   clock.advance(60 * 60 * 1000 + 1);
@@ -112,5 +76,5 @@ test('a recovery code resets the password without email, once; an unknown email 
   assert.equal((await req('POST', '/v1/sessions', { email, password: fresh })).statusCode, 200);
   const reuse = await req('POST', '/v1/password-resets/recovery-code', { email, recoveryCode: a.recoveryCodes[0], password: PASSWORD });
   assert.equal(reuse.statusCode, 400, 'the code works once');
-  assert.match((await sink.next(email, /security change/)).text, /recovery codes/);
+  assert.match((await flows.sink.next(email, /security change/)).text, /recovery codes/);
 });
