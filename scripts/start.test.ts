@@ -5,25 +5,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { freePort, watchChild } from '../packages/server/src/testing/processes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 test('npm start prints progress lines and a banner with the URL, data and mail, and no build output', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'burrow-start-'));
@@ -43,20 +35,10 @@ test('npm start prints progress lines and a banner with the URL, data and mail, 
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const watched = watchChild(child);
   try {
-    const banner = await Promise.race([
-      new Promise<boolean>((resolve) => {
-        child.stdout.on('data', () => {
-          if (out.includes('Ctrl-C stops it.')) resolve(true);
-        });
-      }),
-      exited.then(() => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 120_000)),
-    ]);
+    const banner = await watched.until('Ctrl-C stops it.', 120_000);
+    const out = watched.output();
     assert.ok(banner, out);
     assert.match(out, new RegExp(`Burrow is running \\(development\\): http://localhost:${String(port)}`));
     assert.ok(out.includes(`data  ${dataDir}`), out);
@@ -68,6 +50,6 @@ test('npm start prints progress lines and a banner with the URL, data and mail, 
     assert.ok(lines.length <= 15, `a short start, not ${String(lines.length)} lines:\n${out}`);
   } finally {
     child.kill('SIGTERM');
-    await exited;
+    await watched.exited;
   }
 });

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { freePort, watchChild } from './testing/processes.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cleanup: string[] = [];
@@ -28,14 +28,6 @@ export async function resolve(specifier, context, next) {
   return result;
 }`;
 const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(NO_TYPESCRIPT_HOOK)}`)});`;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 test('the compiled server starts in production without tsx and answers /healthz', async () => {
   // Inside the checkout (node_modules/.cache), so the bundle's imports resolve from node_modules.
@@ -74,27 +66,16 @@ test('the compiled server starts in production without tsx and answers /healthz'
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const watched = watchChild(child);
   try {
-    const listening = await Promise.race([
-      new Promise<boolean>((resolve) => {
-        child.stdout.on('data', () => {
-          if (out.includes('Burrow is listening')) resolve(true);
-        });
-      }),
-      exited.then(() => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 60_000)),
-    ]);
-    assert.ok(listening, out);
+    const listening = await watched.until('Burrow is listening', 60_000);
+    assert.ok(listening, watched.output());
     const response = await fetch(`http://127.0.0.1:${String(port)}/healthz`);
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { status: 'ok' });
-    assert.ok(!out.includes('production loaded TypeScript'), out);
+    assert.ok(!watched.output().includes('production loaded TypeScript'), watched.output());
   } finally {
     child.kill('SIGTERM');
-    await exited;
+    await watched.exited;
   }
 });

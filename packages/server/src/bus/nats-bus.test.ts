@@ -7,19 +7,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import type { StreamEvent } from './bus.js';
 import { createNatsBus, type BusLog, type NatsBus } from './nats-bus.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
+import { freePort } from '../testing/processes.js';
 
 /** Starts nats-server on `port` and waits until it accepts connections. */
 async function startNats(port: number): Promise<ChildProcess> {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import Database from 'libsql';
 import pg from 'pg';
 import { parseConfig, type Config } from '../load-config.js';
 import { migrationsFor } from '../db/index.js';
+import { freePort as closedPort } from '../testing/processes.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { doctorReport } from './command.js';
 import { databaseChecks, healthChecks } from './live-checks.js';
@@ -29,15 +30,6 @@ after(async () => {
   await server.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A development environment as a laptop has it: no secrets, no TLS, no SMTP, a fresh data folder. */
 async function devEnv(): Promise<Record<string, string>> {
