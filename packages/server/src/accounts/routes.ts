@@ -15,9 +15,9 @@ import {
   SignUpBody,
   SignUpResponse,
   VerifyEmailBody,
+  errorResponses,
 } from '@burrow/api';
 import { accountOf, setSessionCookie } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
 import { rateLimit } from '../http/rate-limit.js';
 import type { App, RouteContext } from '../http/types.js';
 import { metaOf } from './request-meta.js';

@@ -1,6 +1,5 @@
-import { DeviceKeysBody, RegisterDeviceResponse } from '@burrow/api';
+import { DeviceKeysBody, RegisterDeviceResponse, errorResponses } from '@burrow/api';
 import { accountOf } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { Devices } from './service.js';
 

@@ -1,4 +1,3 @@
 export * from './codes.js';
 export * from './app-error.js';
 export * from './error-handler.js';
-export * from './schemas.js';

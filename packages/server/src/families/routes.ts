@@ -9,9 +9,9 @@ import {
   ListRostersResponse,
   PublishRosterBody,
   PublishRosterResponse,
+  errorResponses,
 } from '@burrow/api';
 import { accountDeviceOf, accountOf, principalOf } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
 import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { Families } from './service.js';

@@ -1,6 +1,5 @@
-import { IncidentParams, NoContent, NoticesResponse } from '@burrow/api';
+import { IncidentParams, NoContent, NoticesResponse, errorResponses } from '@burrow/api';
 import { accountOf } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
 import type { App } from '../http/types.js';
 import type { IncidentInbox } from './inbox.js';
 

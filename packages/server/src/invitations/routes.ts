@@ -14,9 +14,9 @@ import {
   RedeemInvitationBody,
   RedeemInvitationResponse,
   RequestParams,
+  errorResponses,
 } from '@burrow/api';
 import { accountOf } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
 import { rateLimit } from '../http/rate-limit.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { Invitations } from './service.js';

@@ -11,9 +11,10 @@ import {
   SendMessageResponse,
   SentResponse,
   UploadBlobResponse,
+  errorResponses,
 } from '@burrow/api';
 import { deviceOf } from '../auth/index.js';
-import { AppError, errorResponses } from '../errors/index.js';
+import { AppError } from '../errors/index.js';
 import { BLOB_BODY_LIMIT, PROTOCOL_BODY_LIMIT } from '../http/limits.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { Messages } from './service.js';

@@ -2,9 +2,8 @@
  * Routes of recovery: ask for a reset link, reset the password with it, or with a recovery code.
  * Every route is in docs/api.md.
  */
-import { Accepted, NoContent, RecoveryResetBody, RequestResetBody, ResetPasswordBody } from '@burrow/api';
+import { Accepted, NoContent, RecoveryResetBody, RequestResetBody, ResetPasswordBody, errorResponses } from '@burrow/api';
 import { clearSessionCookie } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
 import { rateLimit } from '../http/rate-limit.js';
 import type { App, RouteContext } from '../http/types.js';
 import { metaOf, withRetryAfter } from '../accounts/index.js';

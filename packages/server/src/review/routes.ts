@@ -8,9 +8,9 @@ import {
   ReviewedQuery,
   ReviewedResponse,
   ReviewParams,
+  errorResponses,
 } from '@burrow/api';
 import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
 import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { Reviews } from './service.js';

@@ -26,12 +26,12 @@ import {
   TotpCodeBody,
   TotpEnrolmentResponse,
   WebAuthnOptionsResponse,
+  errorResponses,
 } from '@burrow/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { accountOf, setSessionCookie } from '../auth/index.js';
 import type { CoreConfig } from '../config.js';
-import { errorResponses } from '../errors/index.js';
 import { rateLimit } from '../http/rate-limit.js';
 import type { App, RouteContext } from '../http/types.js';
 import { metaOf, withRetryAfter, type RequestMeta, type SignedIn } from '../accounts/index.js';

@@ -3,9 +3,8 @@
  * the Security page, recorded in the security log and mailed). Opening a session is sign-in's work
  * (accounts/, second-factors/). Every route is in docs/api.md.
  */
-import { NoContent, RevokedResponse, SessionParams, SessionsResponse } from '@burrow/api';
+import { NoContent, RevokedResponse, SessionParams, SessionsResponse, errorResponses } from '@burrow/api';
 import { accountOf, clearSessionCookie } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
 import { metaOf, type Telling } from '../accounts/index.js';
 import type { SessionStore } from './store.js';

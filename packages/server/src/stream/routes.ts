@@ -8,7 +8,7 @@
  * (the headless toy), or a toy with a single-use ticket (`?device=<toyId>&ticket=`: the toy simulator,
  * since a browser cannot set an Authorization header on a WebSocket; see tickets.ts).
  */
-import { StreamQuery, StreamTicketResponse } from '@burrow/api';
+import { StreamQuery, StreamTicketResponse, errorResponses } from '@burrow/api';
 import type { FastifyRequest } from 'fastify';
 import { createAuthHooks, deviceOf, toyOf, type DeviceCaller, type SecondFactorGate } from '../auth/index.js';
 import { topics, type Bus, type StreamEvent, type Unsubscribe } from '../bus/index.js';
@@ -16,7 +16,7 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { familyOfDevice } from '../devices/store.js';
 import { familiesOfAccount } from '../families/store.js';
-import { badRequest, errorResponses, forbidden } from '../errors/index.js';
+import { badRequest, forbidden } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
 import { createPresenceTracker, PING_INTERVAL_MS } from './presence.js';
 import { createStreamTickets } from './tickets.js';

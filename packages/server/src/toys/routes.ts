@@ -16,9 +16,9 @@ import {
   ToyParams,
   UnpairToyBody,
   UnpairToyResponse,
+  errorResponses,
 } from '@burrow/api';
 import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
-import { errorResponses } from '../errors/index.js';
 import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
 import { rateLimit } from '../http/rate-limit.js';
 import type { App, RouteContext } from '../http/types.js';

@@ -4,7 +4,7 @@
  * this family, it is newer than the stored one — keeps the latest and wakes the toy. The toy verifies
  * again and enforces the hours itself.
  */
-import { PutToySettingsBody, PutToySettingsResponse, ToyParams, ToySettingsResponse } from '@burrow/api';
+import { PutToySettingsBody, PutToySettingsResponse, ToyParams, ToySettingsResponse, errorResponses } from '@burrow/api';
 import { parseToySettings, verifyToySettings, type ToySettingsWire } from '@burrow/protocol';
 import { nativeVerify } from '../signatures/native-ed25519.js';
 import { accountDeviceOf, accountOf, toyOf } from '../auth/index.js';
@@ -12,7 +12,7 @@ import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { isFamilyToy } from '../devices/store.js';
-import { badRequest, conflict, errorResponses, notFound } from '../errors/index.js';
+import { badRequest, conflict, notFound } from '../errors/index.js';
 import { requireGuardian, requireMember } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';

@@ -5,9 +5,9 @@
  * signature itself (docs/protocol.md §13.3).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BinaryBody, LatestUpdateQuery, NoContent, LatestUpdateResponse, PutUpdateReportBody, ToyParams, ToyUpdateStatusResponse, UpdateBundleQuery, UploadUpdateResponse } from '@burrow/api';
+import { BinaryBody, LatestUpdateQuery, NoContent, LatestUpdateResponse, PutUpdateReportBody, ToyParams, ToyUpdateStatusResponse, UpdateBundleQuery, UploadUpdateResponse, errorResponses } from '@burrow/api';
 import { accountOf, toyOf } from '../auth/index.js';
-import { AppError, errorResponses, forbidden, unauthenticated } from '../errors/index.js';
+import { AppError, forbidden, unauthenticated } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { UpdatesConfig } from './config.js';
 import type { Updates } from './service.js';
