@@ -26,8 +26,8 @@ export async function hasSecondFactor(db: Db, accountId: string): Promise<boolea
   return passkey !== undefined;
 }
 
-/** True when a family of this account requires a second factor the account does not have. */
-export async function lacksRequiredSecondFactor(db: Db, accountId: string): Promise<boolean> {
+/** True when a family this account belongs to requires a second factor. */
+export async function requiredByFamily(db: Db, accountId: string): Promise<boolean> {
   const rule = await db
     .selectFrom('family_members')
     .innerJoin(
@@ -38,7 +38,12 @@ export async function lacksRequiredSecondFactor(db: Db, accountId: string): Prom
     .select('family_members.family_id')
     .where('family_members.account_id', '=', accountId)
     .executeTakeFirst();
-  if (!rule) return false;
+  return rule !== undefined;
+}
+
+/** True when a family of this account requires a second factor the account does not have. */
+export async function lacksRequiredSecondFactor(db: Db, accountId: string): Promise<boolean> {
+  if (!(await requiredByFamily(db, accountId))) return false;
   return !(await hasSecondFactor(db, accountId));
 }
 

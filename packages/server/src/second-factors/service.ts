@@ -25,7 +25,7 @@ import {
   type Telling,
 } from '../accounts/index.js';
 import { looksLikeRecoveryCode, type RecoveryCodes } from '../recovery/index.js';
-import { hasSecondFactor as factorOn } from './gate.js';
+import { hasSecondFactor as factorOn, requiredByFamily } from './gate.js';
 import type { PasskeyView, Passkeys, RelyingParty } from './passkeys.js';
 import type { Totp, TotpEnrolment } from './totp.js';
 
@@ -133,28 +133,19 @@ export function createSecondFactors({
   }
 
   async function status(accountId: string): Promise<FactorStatus> {
-    const [t, p, r, rule] = await Promise.all([
+    const [t, p, r, required] = await Promise.all([
       totp.status(accountId),
       passkeys.count(accountId),
       codes.remaining(accountId),
-      db
-        .selectFrom('family_members')
-        .innerJoin(
-          'family_second_factor_rules',
-          'family_second_factor_rules.family_id',
-          'family_members.family_id',
-        )
-        .select('family_members.family_id')
-        .where('family_members.account_id', '=', accountId)
-        .executeTakeFirst(),
+      requiredByFamily(db, accountId),
     ]);
     const on = t.enabled || p > 0;
     return {
       totp: t.enabled,
       passkeys: p,
       recoveryCodes: r,
-      requiredByFamily: rule !== undefined,
-      mustAdd: rule !== undefined && !on,
+      requiredByFamily: required,
+      mustAdd: required && !on,
     };
   }
 
