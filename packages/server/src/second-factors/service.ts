@@ -24,6 +24,7 @@ import {
   type SecondFactorMethod,
   type Telling,
 } from '../accounts/index.js';
+import { memberRole } from '../families/access.js';
 import { looksLikeRecoveryCode, type RecoveryCodes } from '../recovery/index.js';
 import { hasSecondFactor as factorOn, requiredByFamily } from './gate.js';
 import type { PasskeyView, Passkeys, RelyingParty } from './passkeys.js';
@@ -413,14 +414,9 @@ export function createSecondFactors({
   };
 
   async function guardianOf(familyId: string, accountId: string, mustBeGuardian: boolean): Promise<void> {
-    const row = await db
-      .selectFrom('family_members')
-      .select('role')
-      .where('family_id', '=', familyId)
-      .where('account_id', '=', accountId)
-      .executeTakeFirst();
-    if (!row) throw notFound('No such family.');
-    if (mustBeGuardian && row.role !== 'guardian') throw forbidden('Only a guardian can change this.');
+    const role = await memberRole(db, familyId, accountId);
+    if (!role) throw notFound('No such family.');
+    if (mustBeGuardian && role !== 'guardian') throw forbidden('Only a guardian can change this.');
   }
 }
 
