@@ -2,7 +2,7 @@
  * The public face of accounts/ (credentials: passwords, sign-up, sign-in, email verification, the
  * guessing throttle, the security log and account mail) for the capabilities built on it —
  * sessions/, second-factors/, recovery/ — and for the tripwires, which wrap the password hasher.
- * Its wire schemas are in schemas.ts.
+ * Its wire schemas are in @burrow/api.
  */
 export type { Credentials } from './credentials.js';
 export { normalizeEmail } from './email.js';

@@ -22,8 +22,6 @@ import type { PwnedPasswords } from './pwned.js';
 
 // The lengths are part of the API contract (the schemas' maxLength, the web app's hints): written in @burrow/api.
 export { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_WITH_SECOND_FACTOR } from '@burrow/api';
-/** zxcvbn-ts score (0-4) a new password must reach: 3 is "safely unguessable" online and offline-slow (@burrow/api, so the web meter agrees). */
-export const MIN_STRENGTH_SCORE = PASSWORD_MIN_SCORE;
 
 const WHAT_WORKS =
   'A short sentence or four or five unrelated words with spaces works well and is easy to remember.';
@@ -75,7 +73,7 @@ export function createPasswordPolicy({ pwned = null }: { pwned?: PwnedPasswords 
       // The same context as the web app's meter (@burrow/api), so both score a password alike.
       const inputs = passwordContextWords(context.email);
       const result = await strength().checkAsync(password, inputs);
-      if (result.score < MIN_STRENGTH_SCORE) {
+      if (result.score < PASSWORD_MIN_SCORE) {
         const why = result.feedback.warning ? ` ${result.feedback.warning.replace(/\.?$/, '.')}` : '';
         const tips = result.feedback.suggestions.map((s) => s.replace(/\.?$/, '.')).join(' ');
         throw badRequest(`That password would be too easy to guess.${why} ${tips ? `${tips} ` : ''}${WHAT_WORKS}`);

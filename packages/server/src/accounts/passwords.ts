@@ -34,8 +34,6 @@ export function argon2ParamsOf(config: Argon2Config): Argon2Costs & { readonly a
 /** The production default (OWASP's minimum): what the tests of hashing itself use. */
 export const argon2Params = argon2ParamsOf(defaultArgon2);
 
-export { PASSWORD_MAX, PASSWORD_MIN } from './password-policy.js';
-
 export interface StoredPassword {
   hash: string;
   /** null: hashed without a pepper. */

@@ -1,10 +1,8 @@
 import { useEffect, useState } from 'react';
-import { PASSWORD_MIN, PASSWORD_MIN_SCORE } from '@burrow/api';
+import { PASSWORD_MIN } from '@burrow/api';
 import { passwordVerdict } from '../password-verdict.js';
 import type { Strength } from '../strength.js';
 
-/** The score a new password needs: the server's (@burrow/api; it was 2 here while the server asked 3). */
-export const MIN_SCORE = PASSWORD_MIN_SCORE;
 /** The server's minimum for a password that is the only factor (@burrow/api; it was 8 here, the server refused under 15). */
 export const MIN_LENGTH = PASSWORD_MIN;
 
