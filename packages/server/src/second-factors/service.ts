@@ -281,18 +281,9 @@ export function createSecondFactors({
     ) {
       const current = await totp.status(accountId);
       if (!current.enabled && !current.pending) throw notFound('Two-step sign-in is not on.');
-      const keys = codeKeys(accountId, meta);
       let proved: boolean;
-      if (input.password !== undefined) {
-        await throttle.check(keys);
-        const row = await db
-          .selectFrom('accounts')
-          .select(['password_hash', 'pepper_id'])
-          .where('id', '=', accountId)
-          .executeTakeFirstOrThrow();
-        proved = await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, input.password);
-        if (!proved) await throttle.fail(keys);
-      } else if (input.code !== undefined) {
+      if (input.password !== undefined) proved = await isPassword(accountId, input.password, meta);
+      else if (input.code !== undefined) {
         proved = (await checkCode(accountId, input.code, meta)) !== null;
       } else throw badRequest('Give your password or a current code to turn two-step sign-in off.');
       if (!proved) throw unauthenticated('That password or code is not right.');
@@ -349,17 +340,8 @@ export function createSecondFactors({
 
     /** New codes after the password proves it is the owner; the old ones stop working. */
     async renewRecoveryCodes(accountId: string, password: string, meta: EventMeta): Promise<string[]> {
-      const keys = codeKeys(accountId, meta);
-      await throttle.check(keys);
-      const row = await db
-        .selectFrom('accounts')
-        .select(['password_hash', 'pepper_id'])
-        .where('id', '=', accountId)
-        .executeTakeFirstOrThrow();
-      if (!(await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, password))) {
-        await throttle.fail(keys);
+      if (!(await isPassword(accountId, password, meta)))
         throw unauthenticated('The password is wrong.');
-      }
       const fresh = await codes.issue(accountId);
       await changed(
         accountId,
@@ -412,6 +394,20 @@ export function createSecondFactors({
       );
     },
   };
+
+  /** Whether `password` is the account's, behind the same guessing throttle as the codes (a miss counts). */
+  async function isPassword(accountId: string, password: string, meta: EventMeta): Promise<boolean> {
+    const keys = codeKeys(accountId, meta);
+    await throttle.check(keys);
+    const row = await db
+      .selectFrom('accounts')
+      .select(['password_hash', 'pepper_id'])
+      .where('id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    const ok = await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, password);
+    if (!ok) await throttle.fail(keys);
+    return ok;
+  }
 
   async function guardianOf(familyId: string, accountId: string, mustBeGuardian: boolean): Promise<void> {
     const role = await memberRole(db, familyId, accountId);
