@@ -22,9 +22,6 @@ import { startAuthentication, startRegistration } from '@simplewebauthn/browser'
 
 const api = new ApiClient({ baseUrl: window.location.origin });
 
-// The wire types of these calls come from @burrow/api (written once, with the server's schemas).
-export type { PasskeyView, SecurityEvent, SecurityStatus, SessionView } from '@burrow/api';
-
 type Options = WebAuthnOptionsResponse;
 
 export const passkeysSupported = (): boolean => typeof window.PublicKeyCredential === 'function';

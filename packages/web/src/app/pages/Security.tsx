@@ -1,17 +1,16 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import type { FamilyRequirementResponse, TotpEnrolmentResponse } from '@burrow/api';
+import type {
+  FamilyRequirementResponse,
+  PasskeyView,
+  SecurityEvent,
+  SecurityStatus,
+  SessionView,
+  TotpEnrolmentResponse,
+} from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
-import {
-  describeEvent,
-  passkeysSupported,
-  securityApi,
-  type PasskeyView,
-  type SecurityEvent,
-  type SecurityStatus,
-  type SessionView,
-} from '../security-api.js';
+import { describeEvent, passkeysSupported, securityApi } from '../security-api.js';
 import { RecoveryCodeList } from './RecoveryCodes.js';
 
 const when = (ms: number) =>
