@@ -22,7 +22,13 @@ export interface MailFlows {
   readonly server: TestServer;
   readonly sink: SmtpSink;
   /** An injected request from 192.0.2.1 with the user agent `ua` (default Firefox). */
-  req: (method: Method, url: string, payload?: object, token?: string, ua?: string) => Promise<LightMyRequestResponse>;
+  req: (
+    method: Method,
+    url: string,
+    payload?: object,
+    token?: string,
+    ua?: string,
+  ) => Promise<LightMyRequestResponse>;
   /** A fresh email address. */
   unique: (label: string) => string;
   /** The token of the https://burrow.test`path` link in a mail's text. */
