@@ -1,10 +1,6 @@
 import { useEffect, useState } from 'react';
-import { PASSWORD_MIN } from '@burrow/api';
 import { passwordVerdict } from '../password-verdict.js';
 import type { Strength } from '../strength.js';
-
-/** The server's minimum for a password that is the only factor (@burrow/api; it was 8 here, the server refused under 15). */
-export const MIN_LENGTH = PASSWORD_MIN;
 
 type Checker = (password: string, userInputs: string[]) => Strength;
 let loading: Promise<Checker> | undefined;

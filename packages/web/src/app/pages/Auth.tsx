@@ -1,7 +1,7 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
-import { passwordContextWords } from '@burrow/api';
+import { PASSWORD_MIN, passwordContextWords } from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
-import { MIN_LENGTH, PasswordMeter } from '../components/PasswordMeter.js';
+import { PasswordMeter } from '../components/PasswordMeter.js';
 import { passwordLength, passwordVerdict } from '../password-verdict.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
@@ -33,8 +33,8 @@ export function SignUp() {
     event.preventDefault();
     if (!email.includes('@')) return setError('Enter your email address, like name@example.com.');
     // The meter's own verdict (the server's rules), so the form never disagrees with what it shows.
-    if (passwordLength(password) < MIN_LENGTH)
-      return setError(`Your password needs at least ${MIN_LENGTH} characters.`);
+    if (passwordLength(password) < PASSWORD_MIN)
+      return setError(`Your password needs at least ${PASSWORD_MIN} characters.`);
     if (!passwordVerdict(password, strength).acceptable)
       return setError('That password is too easy to guess. Try a few unrelated words together.');
     setBusy(true);
@@ -74,7 +74,7 @@ export function SignUp() {
             type={show ? 'text' : 'password'}
             autoComplete="new-password"
             required
-            minLength={MIN_LENGTH}
+            minLength={PASSWORD_MIN}
             aria-describedby={ids.meter}
             value={password}
             onChange={(e) => {

@@ -1,6 +1,7 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
+import { PASSWORD_MIN } from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
-import { MIN_LENGTH, PasswordMeter } from '../components/PasswordMeter.js';
+import { PasswordMeter } from '../components/PasswordMeter.js';
 import { Page } from '../components/Page.js';
 import { follow } from '../router.js';
 import { linkToken, securityApi } from '../security-api.js';
@@ -92,7 +93,7 @@ export function ResetPassword() {
     return (
       <Page
         title="Choose a new password"
-        intro={`At least ${MIN_LENGTH} characters (8 if you use two-step sign-in or a passkey). A short sentence works well.`}
+        intro={`At least ${PASSWORD_MIN} characters (8 if you use two-step sign-in or a passkey). A short sentence works well.`}
       >
         <form
           className="card form"
