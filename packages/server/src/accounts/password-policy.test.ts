@@ -8,7 +8,8 @@ import { isAppError } from '../errors/index.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { BLOCKLIST_MIN_LENGTH, loadBlocklist } from './blocklist.js';
-import { createPasswordPolicy, PASSWORD_MAX, PASSWORD_MIN } from './password-policy.js';
+import { PASSWORD_MAX, PASSWORD_MIN } from '@burrow/api';
+import { createPasswordPolicy } from './password-policy.js';
 import { createPwnedPasswords } from './pwned.js';
 
 const policy = createPasswordPolicy();

@@ -12,6 +12,7 @@
  *
  * Every refusal is a bad_request whose message says why and what would work.
  */
+// The lengths and the score are part of the API contract (the schemas' maxLength, the web app's meter): written in @burrow/api.
 import { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_SCORE, PASSWORD_MIN_WITH_SECOND_FACTOR, passwordContextWords } from '@burrow/api';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary as common } from '@zxcvbn-ts/language-common';
@@ -20,8 +21,6 @@ import { badRequest } from '../errors/index.js';
 import { loadBlocklist } from './blocklist.js';
 import type { PwnedPasswords } from './pwned.js';
 
-// The lengths are part of the API contract (the schemas' maxLength, the web app's hints): written in @burrow/api.
-export { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_WITH_SECOND_FACTOR } from '@burrow/api';
 
 const WHAT_WORKS =
   'A short sentence or four or five unrelated words with spaces works well and is easy to remember.';

@@ -5,8 +5,9 @@
  * the only factor. The first sign-in that presents it closes the gap: the password is checked as usual
  * (a guess learns nothing new), then no session is made, a reset link is mailed and the answer says why.
  */
+import { PASSWORD_MIN } from '@burrow/api';
 import { forbidden, isAppError } from '../errors/index.js';
-import { normalizePassword, PASSWORD_MIN } from './password-policy.js';
+import { normalizePassword } from './password-policy.js';
 
 export const SHORT_ONLY_FACTOR =
   `This password is shorter than ${PASSWORD_MIN} characters, which is not enough on its own now that two-step sign-in is off. ` +

@@ -7,6 +7,7 @@
  * per account and per address, so guessing six digits online is as slow as guessing a password.
  */
 import { randomBytes } from 'node:crypto';
+import { PASSWORD_MIN } from '@burrow/api';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Logger } from 'pino';
 import { hashToken } from '../auth/index.js';
@@ -15,7 +16,6 @@ import type { Db } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound, unauthenticated } from '../errors/index.js';
 import {
   longEnoughAlone,
-  PASSWORD_MIN,
   throttleKey,
   type Credentials,
   type FactorStatus,
