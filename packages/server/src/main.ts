@@ -39,7 +39,9 @@ async function main(): Promise<void> {
     );
   const logger = createLogger(config.logLevel);
   logger.info({ config: describeConfig(config) }, 'starting');
-  const { db, dialect } = openDb(config.database);
+  const { db, dialect } = openDb(config.database, (err) => {
+    logger.warn({ err: err.message }, 'database: an idle connection was closed by the server; the next query reconnects');
+  });
   await migrate(db, dialect);
   const onBusHandlerError = (err: unknown): void => {
     logger.error({ err }, 'bus handler failed');

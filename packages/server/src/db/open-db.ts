@@ -38,7 +38,10 @@ function openSqlite(path: string): OpenDb {
   return { db, dialect: 'sqlite' };
 }
 
-function openPostgres(url: string): OpenDb {
+/** Told when PostgreSQL drops a connection that sat idle in the pool (a restart, a failover, an administrator). */
+export type IdleConnectionError = (err: Error) => void;
+
+function openPostgres(url: string, onIdleError: IdleConnectionError): OpenDb {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
@@ -46,10 +49,15 @@ function openPostgres(url: string): OpenDb {
     // the global pg.types, so other pg users in the process are unaffected.
     types: { getTypeParser: int8AsNumber },
   });
+  // pg emits 'error' on the pool when an idle client's connection ends under it; with no listener
+  // that is an uncaught exception, so a PostgreSQL restart would take the whole process down. The
+  // pool has already discarded the broken client: the next query opens a fresh connection.
+  pool.on('error', onIdleError);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres' };
 }
 
-export function openDb(config: DatabaseConfig): OpenDb {
-  return config.kind === 'sqlite' ? openSqlite(config.path) : openPostgres(config.url);
+/** Opens the configured database; `onIdleError` hears of idle PostgreSQL connections that broke (default: ignored). */
+export function openDb(config: DatabaseConfig, onIdleError: IdleConnectionError = () => undefined): OpenDb {
+  return config.kind === 'sqlite' ? openSqlite(config.path) : openPostgres(config.url, onIdleError);
 }

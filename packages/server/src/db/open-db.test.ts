@@ -1,0 +1,48 @@
+/**
+ * PostgreSQL may close a connection that sits idle in the pool (a restart, a failover, an
+ * administrator). That must be a logged event, not an uncaught exception that ends the server.
+ * Runs on the PostgreSQL every machine has (BURROW_TEST_PG_URL, else 127.0.0.1:5432), in both lanes.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, test } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { openDb } from './open-db.js';
+
+const adminUrl = process.env.BURROW_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = `burrow_test_${randomBytes(6).toString('hex')}`;
+
+async function admin(statement: string, values: unknown[] = []): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(statement, values);
+  } finally {
+    await client.end();
+  }
+}
+
+after(async () => {
+  await admin(`drop database if exists ${name} with (force)`);
+});
+
+test('an idle connection closed by PostgreSQL is reported, and the next query reconnects', async () => {
+  await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const errors: Error[] = [];
+  const { db } = openDb({ kind: 'postgres', url: url.toString() }, (err) => errors.push(err));
+  try {
+    // One query leaves one idle client in the pool.
+    await sql`select 1`.execute(db);
+    await admin('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+    for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(errors.length, 1, 'the broken idle connection is reported once');
+    assert.match(errors[0]!.message, /terminat/);
+    const { rows } = await sql<{ n: number }>`select 2 as n`.execute(db);
+    assert.equal(rows[0]!.n, 2);
+  } finally {
+    await db.destroy();
+  }
+});
