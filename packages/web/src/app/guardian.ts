@@ -513,16 +513,20 @@ export class Guardian {
       },
       onClose: () => this.set({ live: false }),
       onEvent: (event) => {
-        // Unplayed counts change with messages and receipts; a failed reload waits for the next event.
-        if (event.type === 'message') void this.sync().then(() => this.loadToys()).catch(() => undefined);
-        else if (event.type === 'receipt') void this.refreshReceipts().then(() => this.loadToys()).catch(() => undefined);
+        // A reload an event starts runs beside the stream: a failure is reported, never left as an
+        // unhandled rejection, and the next event (or the reconnect's sync) tries again.
+        const reload = (what: string, work: Promise<unknown>): void => {
+          work.catch((err: unknown) => console.warn(`${what} after a ${event.type} event failed:`, describeError(err)));
+        };
+        // Unplayed counts change with messages and receipts.
+        if (event.type === 'message') reload('sync', this.sync().then(() => this.loadToys()));
+        else if (event.type === 'receipt') reload('receipts', this.refreshReceipts().then(() => this.loadToys()));
         else if (event.type === 'presence' && typeof event.toyId === 'string')
           this.onPresence(event.toyId, event.online === true, typeof event.lastSeenAt === 'number' ? event.lastSeenAt : Date.now());
-        else if (event.type === 'toys') void this.loadToys().catch(() => undefined);
+        else if (event.type === 'toys') reload('toys', this.loadToys());
         // A review decided changes where a sent message is (approved: now queued for the toy).
-        else if (event.type === 'review') void this.refreshReviews().then(() => this.refreshReceipts());
-        else if (event.type === 'roster' || event.type === 'pairing')
-          void this.loadFamily().then(() => this.sync());
+        else if (event.type === 'review') reload('reviews', this.refreshReviews().then(() => this.refreshReceipts()));
+        else if (event.type === 'roster' || event.type === 'pairing') reload('family', this.loadFamily().then(() => this.sync()));
       },
     });
   }
