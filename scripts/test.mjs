@@ -65,6 +65,9 @@ const runStatic = !args.includes('--no-static') && !args.includes('--only-tests'
 const filters = args.filter((a) => !a.startsWith('--'));
 const pgUrl = process.env.BURROW_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const concurrency = process.env.BURROW_TEST_CONCURRENCY || '2';
+/** One test's limit (BURROW_TEST_TIMEOUT_S, default 300 s) and a whole step's (BURROW_TEST_STEP_TIMEOUT_S, default 40 min). */
+const TEST_TIMEOUT_MS = Number(process.env.BURROW_TEST_TIMEOUT_S || 300) * 1000;
+const STEP_TIMEOUT_MS = Number(process.env.BURROW_TEST_STEP_TIMEOUT_S || 2400) * 1000;
 
 ensureDependencies();
 if (!staticOnly) ensureSystemPackages();
@@ -109,7 +112,10 @@ if (!staticOnly) {
   const testStep = (label, files, env) => ({
     label: `${String(files.length)} test files on ${label}`,
     cmd: bin('tsx'),
-    args: ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+    // A test that hangs fails after TEST_TIMEOUT_MS instead of holding the lane, and a file whose tests
+    // are done exits even if something it opened is still holding its event loop (that would otherwise
+    // keep the whole run waiting until CI's limit, with nothing printed about which file it was).
+    args: ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', '--test-reporter=spec', ...files],
     env,
   });
   if (sqliteFiles.length > 0)
@@ -119,6 +125,18 @@ if (!staticOnly) {
 const live = lanes.length === 1;
 
 const results = [];
+/** Steps run in process groups of their own (see runStep): Ctrl-C or a kill of npm test stops them too. */
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    for (const pid of running)
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    process.exit(130);
+  });
 /** Runs one step; its output goes to test-output/logs/<label>.log and to the console (live or whole at the end). */
 function runStep(step) {
   return new Promise((done) => {
@@ -129,7 +147,20 @@ function runStep(step) {
     console.log(`▶ ${step.label}`);
     // An undefined value removes the variable (the SQLite lane must not see BURROW_TEST_PG_URL at all).
     const env = Object.fromEntries(Object.entries({ ...process.env, ...step.env }).filter(([, v]) => v !== undefined));
-    const child = spawn(step.cmd, step.args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a step that overruns STEP_TIMEOUT_MS is stopped with everything it started.
+    const child = spawn(step.cmd, step.args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.add(child.pid);
+    const watchdog = setTimeout(() => {
+      const line = `\n✗ ${step.label} ran longer than ${String(STEP_TIMEOUT_MS / 1000)} s: stopped (BURROW_TEST_STEP_TIMEOUT_S)\n`;
+      out.write(line);
+      chunks.push(Buffer.from(line));
+      if (live) process.stdout.write(line);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, STEP_TIMEOUT_MS);
     for (const stream of [child.stdout, child.stderr])
       stream.on('data', (chunk) => {
         out.write(chunk);
@@ -137,6 +168,8 @@ function runStep(step) {
         else chunks.push(chunk);
       });
     child.on('close', (code) => {
+      clearTimeout(watchdog);
+      running.delete(child.pid);
       out.end();
       const seconds = (Date.now() - started) / 1000;
       if (!live) process.stdout.write(Buffer.concat(chunks));

@@ -18,7 +18,7 @@ async function startNats(port: number): Promise<ChildProcess> {
   const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 15_000;
   while (!log.includes('Server is ready')) {
     if (Date.now() > deadline || child.exitCode !== null) assert.fail(`nats-server did not start on ${String(port)}: ${log}`);
     await sleep(20);
@@ -51,23 +51,25 @@ void test('while NATS is down publish drops and logs; after it is back, earlier 
   const port = await freePort();
   let server = await startNats(port);
   children.push(server);
-  const warnings: string[] = [];
-  const log: BusLog = { info: () => undefined, warn: (_o, msg) => warnings.push(msg), error: () => undefined };
-  const make = (): NatsBus => {
+  // Each client notices the outage on its own schedule, so each keeps its own warnings: the
+  // publisher's are the ones that say whether a publish was dropped.
+  const make = (warnings: string[]): NatsBus => {
+    const log: BusLog = { info: () => undefined, warn: (_o, msg) => warnings.push(msg), error: () => undefined };
     const bus = createNatsBus({ servers: [`nats://127.0.0.1:${String(port)}`], subjectPrefix: 'reconnect-test', log, reconnectTimeWaitMs: 100 });
     buses.push(bus);
     return bus;
   };
-  const publisher = make();
-  const subscriber = make();
+  const warnings: string[] = [];
+  const publisher = make(warnings);
+  const subscriber = make([]);
   const got: StreamEvent[] = [];
   subscriber.subscribe('device:d1', (e) => got.push(e));
   await Promise.all([publisher.ready(), subscriber.ready()]);
   publisher.publish('device:d1', { type: 'message', seq: 1 });
-  await until('the first event', () => got.length === 1);
+  await until('the first event', () => got.length === 1, 10_000);
 
   await stop(server);
-  await until('the disconnect to be noticed', () => warnings.some((w) => w.includes('disconnected')));
+  await until('the publisher to notice the disconnect', () => warnings.some((w) => w.includes('disconnected')), 10_000);
   assert.doesNotThrow(() => {
     publisher.publish('device:d1', { type: 'message', seq: 2 });
   });
@@ -85,4 +87,19 @@ void test('while NATS is down publish drops and logs; after it is back, earlier 
     10_000,
   );
   assert.ok(!got.some((e) => e.type === 'message' && e.seq === 2), 'an event published while NATS was down is dropped, not replayed');
+});
+
+void test('close() returns while NATS is unreachable instead of waiting for a drain that cannot finish', async () => {
+  const port = await freePort();
+  const server = await startNats(port);
+  children.push(server);
+  const warnings: string[] = [];
+  const log: BusLog = { info: () => undefined, warn: (_o, msg) => warnings.push(msg), error: () => undefined };
+  const bus = createNatsBus({ servers: [`nats://127.0.0.1:${String(port)}`], subjectPrefix: 'close-test', log, reconnectTimeWaitMs: 100 });
+  bus.subscribe('device:d2', () => undefined);
+  await bus.ready();
+  await stop(server);
+  await until('the disconnect to be noticed', () => warnings.some((w) => w.includes('disconnected')), 10_000);
+  const outcome = await Promise.race([bus.close().then(() => 'closed'), sleep(10_000).then(() => 'still waiting')]);
+  assert.equal(outcome, 'closed');
 });

@@ -12,6 +12,9 @@ import { topicSubject } from './subjects.js';
 
 type Handler = (event: StreamEvent) => void;
 
+/** How long close() lets a reachable server confirm the drain before closing outright. */
+const DRAIN_TIMEOUT_MS = 2000;
+
 /** What the adapter logs (a pino Logger fits). */
 export interface BusLog {
   info(obj: object, msg: string): void;
@@ -186,10 +189,25 @@ export function createNatsBus(options: NatsBusOptions): NatsBus {
       closing = true;
       cancelRetry();
       const conn = nc;
+      const wasConnected = connected;
       nc = null;
       connected = false;
       natsSubs.clear();
-      if (conn && !conn.isClosed()) await conn.drain();
+      if (!conn || conn.isClosed()) return;
+      // drain() waits for the server to confirm every subscription's end: while NATS is unreachable
+      // it would wait forever and hold the process open at shutdown, so close outright then, and
+      // give a reachable server a bounded time.
+      if (!wasConnected) {
+        await conn.close();
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), DRAIN_TIMEOUT_MS);
+      });
+      const outcome = await Promise.race([conn.drain().then(() => 'drained' as const, () => 'failed' as const), gaveUp]);
+      clearTimeout(timer);
+      if (outcome !== 'drained' && !conn.isClosed()) await conn.close();
     },
   };
 }
