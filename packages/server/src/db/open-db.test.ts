@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -42,6 +45,31 @@ test('an idle connection closed by PostgreSQL is reported, and the next query re
     assert.match(errors[0]!.message, /terminat/);
     const { rows } = await sql<{ n: number }>`select 2 as n`.execute(db);
     assert.equal(rows[0]!.n, 2);
+  } finally {
+    await db.destroy();
+  }
+});
+
+test('SQLite commits are durable: WAL with synchronous = FULL, so an acknowledged row survives power loss', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'burrow-open-db-'));
+  const { db } = openDb({ kind: 'sqlite', path: join(dir, 'burrow.db') });
+  try {
+    const { rows: journal } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
+    assert.equal(journal[0]!.journal_mode, 'wal');
+    // 2 = FULL: every WAL commit is fsynced before COMMIT returns (1 = NORMAL would not).
+    const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
+    assert.equal(Number(rows[0]!.synchronous), 2);
+  } finally {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL commits are durable: synchronous_commit is on', async () => {
+  const { db } = openDb({ kind: 'postgres', url: adminUrl });
+  try {
+    const { rows } = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(db);
+    assert.equal(rows[0]!.synchronous_commit, 'on');
   } finally {
     await db.destroy();
   }

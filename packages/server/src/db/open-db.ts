@@ -32,7 +32,10 @@ function openSqlite(path: string): OpenDb {
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  database.pragma('synchronous = NORMAL');
+  // FULL: in WAL mode every commit fsyncs the WAL, so a row is on stable storage before its 2xx
+  // (acknowledged means durable, P7). NORMAL could lose the last commits at power loss. The cost of
+  // the fsync is shared by many requests through group commit (messages/group-commit.ts).
+  database.pragma('synchronous = FULL');
   // libsql mirrors better-sqlite3's API, which is what Kysely's SqliteDialect drives.
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
   return { db, dialect: 'sqlite' };
@@ -45,6 +48,8 @@ function openPostgres(url: string, onIdleError: IdleConnectionError): OpenDb {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // synchronous_commit stays at PostgreSQL's default (on): COMMIT returns once the WAL is flushed,
+    // so an acknowledged row survives a crash. Do not turn it off for speed; group commit shares it.
     // Our int8 values are ms timestamps and sequence numbers, far below 2^53. Set per pool, not on
     // the global pg.types, so other pg users in the process are unaffected.
     types: { getTypeParser: int8AsNumber },
