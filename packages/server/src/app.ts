@@ -48,6 +48,7 @@ import { JSON_BODY_LIMIT } from './http/limits.js';
 import { buildValidator } from './http/validator.js';
 import type { App } from './http/types.js';
 import { createMessages, DEFAULT_FAMILY_STORAGE_BYTES } from './messages/service.js';
+import { removeOrphanBlobs } from './messages/store.js';
 import { messagesRoutes } from './messages/routes.js';
 import { createReviews } from './review/service.js';
 import { reviewRoutes } from './review/routes.js';
@@ -174,6 +175,10 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
       throttle: (n) => deleteExpiredThrottleRows(db, clock.now(), n),
     },
   });
+  // A crash can leave blob bytes without their index row (stored, never acknowledged) and temp files
+  // of interrupted writes: sweep them before anything writes blobs (planting, requests). P7.
+  const orphans = await removeOrphanBlobs(db, rawBlobs);
+  if (orphans > 0) log.warn({ orphans }, 'removed blobs a crash left without their index row');
   // Planting writes the canary rows and blob itself: the raw store, as no reader is involved.
   tripwires.register(app, { blobs: rawBlobs });
 

@@ -1,54 +1,44 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertBlobKey, type Blobs } from './blobs.js';
+import { createSyncBatcher } from './fs-sync-batch.js';
+
+const TEMP_PREFIX = '.tmp-';
 
 function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Blobs as files under `root`. A put is atomic and durable: write a temp file in the same directory,
- * fsync it, rename over the final name, fsync the directory — so a crash leaves either the whole blob
- * or none of it (P7). Directories are 0700 and files 0600: only the server's user reads them.
+ * fdatasync it, rename over the final name, fsync the directory — so a crash leaves either the whole
+ * blob or none of it (P7); the syncs of concurrent puts are batched (fs-sync-batch.ts). A crash can
+ * leave temp files behind: `sweep` removes them. Directories are 0700 and files 0600: only the
+ * server's user reads them.
  */
 export function createFsBlobs(root: string): Blobs {
   const pathOf = (key: string): string => {
     assertBlobKey(key);
     return join(root, ...key.split('/'));
   };
+  const batcher = createSyncBatcher();
   return {
     async put(key, bytes) {
       const path = pathOf(key);
       const dir = dirname(path);
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      const temp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
+      const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
       const handle = await open(temp, 'wx', 0o600);
       try {
         await handle.writeFile(bytes);
-        await handle.sync();
       } catch (err) {
         await handle.close();
         await rm(temp, { force: true });
         throw err;
       }
-      await handle.close();
-      try {
-        await rename(temp, path);
-      } catch (err) {
-        await rm(temp, { force: true });
-        throw err;
-      }
-      await fsyncDir(dir);
+      // Durable (data, name, folder) once the batch it joins is: resolves only then.
+      await batcher.commit({ handle, temp, path, dir });
     },
     async get(key) {
       try {
@@ -68,6 +58,23 @@ export function createFsBlobs(root: string): Blobs {
     },
     async delete(key) {
       await rm(pathOf(key), { force: true });
+    },
+    async *sweep() {
+      // Keys are <familyId>/<hash>: one folder level under the root.
+      const folders = await readdir(root, { withFileTypes: true }).catch((err: unknown) => {
+        if (isNotFound(err)) return [];
+        throw err;
+      });
+      for (const folder of folders) {
+        if (!folder.isDirectory()) continue;
+        const dir = join(root, folder.name);
+        const keys: string[] = [];
+        for (const name of await readdir(dir)) {
+          if (name.startsWith(TEMP_PREFIX)) await rm(join(dir, name), { force: true });
+          else keys.push(`${folder.name}/${name}`);
+        }
+        if (keys.length > 0) yield keys;
+      }
     },
   };
 }

@@ -29,6 +29,7 @@ import { pairedToFamily } from '../devices/store.js';
 import { toysHoldingForReview } from '../review/hold.js';
 import { holdForReview } from '../review/store.js';
 import { toySettingsOf } from '../toys/store.js';
+import { createGroupCommit } from './group-commit.js';
 import { sentToyStatus, type SentToyStatus } from './sent-status.js';
 import { blobKey, blobSize, familyBlobBytes, insertBlob, insertMessage, insertReceipt, toyRecipientsOf } from './store.js';
 
@@ -91,6 +92,9 @@ export function createMessages({
   log: Logger;
   limits?: MessageLimits;
 }): Messages {
+  // Blob index rows and envelope rows of concurrent requests share one durable commit (group-commit.ts).
+  const commits = createGroupCommit(db);
+
   /** A sender cannot flood the family or the toy: at most `max` messages per device per window. */
   async function checkSendRate(deviceId: string): Promise<void> {
     const { max, windowMs } = limits.sendMessage;
@@ -183,9 +187,12 @@ export function createMessages({
       const existing = await blobSize(db, familyId, hash);
       if (existing !== undefined) return { hash, size: existing };
       await checkQuota(familyId, bytes.length);
-      // Bytes first, then the index row: a row always means the bytes are stored.
+      // Bytes first, then the index row: a row always means the bytes are stored. Both are durable
+      // before the 2xx: put() returns once the file and its folder are fsynced (batched with other
+      // uploads), the row once its shared transaction committed.
       await blobs.put(blobKey(familyId, hash), bytes);
-      await insertBlob(db, { familyId, hash, size: bytes.length, uploadedBy: caller.deviceId, createdAt: clock.now() });
+      const row = { familyId, hash, size: bytes.length, uploadedBy: caller.deviceId, createdAt: clock.now() };
+      await commits.run((trx) => insertBlob(trx, row));
       return { hash, size: bytes.length };
     },
 
@@ -209,7 +216,8 @@ export function createMessages({
       const now = clock.now();
       let seq: number;
       try {
-        seq = await db.transaction().execute(async (trx) => {
+        // Durable before the 201: the row commits in a transaction shared with concurrent sends.
+        seq = await commits.run(async (trx) => {
           const messageSeq = await insertMessage(
             trx,
             {

@@ -74,6 +74,30 @@ export async function deleteBlobUnlessReferenced(db: Db, blobs: Blobs, familyId:
   return true;
 }
 
+/**
+ * The crash sweep, run at start-up before anything writes blobs (app.ts): an upload stores its bytes
+ * and then commits its index row, so a crash in between leaves bytes without a row — never
+ * acknowledged, and unreachable. Removes those, and the temp files of interrupted writes, from a
+ * blob store that can list itself (`Blobs.sweep`; the filesystem). Returns how many blobs went.
+ */
+export async function removeOrphanBlobs(db: Db, blobs: Blobs): Promise<number> {
+  if (!blobs.sweep) return 0;
+  let removed = 0;
+  for await (const keys of blobs.sweep()) {
+    // One folder is one family: keys are <familyId>/<hash>.
+    const familyId = keys[0]!.split('/')[0]!;
+    const indexed = new Set(
+      (await db.selectFrom('blobs').select('hash').where('family_id', '=', familyId).execute()).map((r) => blobKey(familyId, r.hash)),
+    );
+    for (const key of keys) {
+      if (indexed.has(key)) continue;
+      await blobs.delete(key);
+      removed += 1;
+    }
+  }
+  return removed;
+}
+
 /** A message row as sendMessage stores it. */
 export interface MessageRow {
   id: string;
