@@ -5,7 +5,7 @@
  *   protocol  <-  api  <-  client  <-  toy, web       (server builds on api and protocol)
  *   server: composition (app.ts, main.ts, cli.ts, index.ts, account-security.ts, load-config.ts, testing/)
  *             -> capabilities (accounts, families, messages, tripwires, ...)
- *             -> ports (db, blobs, bus, mail, clock, errors, http, alerts, signatures),
+ *             -> ports (db, blobs, bus, mail, clock, errors, http, alerts, signatures, leases),
  *                config.ts (the core settings, a leaf) and load-config.ts (the composed Config)
  *
  * A capability may use another capability only through its public face: `index.ts`, its config
@@ -22,7 +22,7 @@ const SERVER = '^packages/server/src/';
  * Ports: small interfaces with their adapters, knowing no capability. Anyone may import any file of
  * them. `signatures` is the protocol's Ed25519 verification seam implemented on node:crypto.
  */
-const PORTS = ['db', 'blobs', 'bus', 'mail', 'clock', 'errors', 'http', 'alerts', 'signatures'];
+const PORTS = ['db', 'blobs', 'bus', 'mail', 'clock', 'errors', 'http', 'alerts', 'signatures', 'leases'];
 
 /**
  * Files other than index.ts / config.ts / schemas.ts that a folder publishes on purpose, each with

@@ -25,7 +25,8 @@ import { createAuthHooks, registerAuth } from './auth/index.js';
 import { registerBreachWatch, type BreachWatch } from './anomalies/index.js';
 import { deleteExpiredLinks } from './accounts/links.js';
 import { deleteExpiredThrottleRows } from './accounts/throttle.js';
-import { registerMaintenance } from './maintenance/index.js';
+import { registerMaintenance, type ScheduledMaintenance } from './maintenance/index.js';
+import { createLeases, type Leases } from './leases/index.js';
 import { deleteExpiredSessions } from './sessions/store.js';
 import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js';
 import type { Blobs } from './blobs/index.js';
@@ -85,6 +86,10 @@ export interface AppServices {
   readonly breachWatch: BreachWatch;
   /** The in-process backup schedule (`serve --backup-every`), or null; stopped when the app closes. */
   readonly backups: BackupScheduler | null;
+  /** The daily maintenance, claimed across nodes. */
+  readonly maintenance: ScheduledMaintenance;
+  /** The leases scheduled work claims (maintenance, backups, canary planting), with this node's name. */
+  readonly leases: Leases;
 }
 
 export interface BuiltServer {
@@ -164,10 +169,14 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   registerAuth(app, createAuthHooks({ db, clock, secondFactorGate: accountSecurity.secondFactorGate }));
   // Audit trail, anomaly alerts and blocks, incident notices, /metrics (issue 6; docs/operations.md).
   const breachWatch = registerBreachWatch(app, { config, db, clock, log, mailer, operatorAlerts: alerts });
+  // Scheduled work (maintenance, backups, canary planting) claims each run in the database, so with
+  // several nodes on one database it runs once (docs/operations.md "Running several nodes").
+  const leases = createLeases({ db, clock });
   // Daily maintenance, at start and once a day: old rows deleted in bounded batches, each job its
   // table owner's delete (docs/operations.md "Maintenance").
-  registerMaintenance(app, {
+  const maintenance = registerMaintenance(app, {
     log,
+    leases,
     jobs: {
       audit: (n) => breachWatch.recorder.pruneBatch(n),
       sessions: (n) => deleteExpiredSessions(db, clock.now(), n),
@@ -180,7 +189,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   const orphans = await removeOrphanBlobs(db, rawBlobs);
   if (orphans > 0) log.warn({ orphans }, 'removed blobs a crash left without their index row');
   // Planting writes the canary rows and blob itself: the raw store, as no reader is involved.
-  tripwires.register(app, { blobs: rawBlobs });
+  tripwires.register(app, { blobs: rawBlobs, leases });
 
   const context = { config };
   await app.register(accountSecurityRoutes, { ...context, ...accountSecurity });
@@ -205,8 +214,8 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   // `serve --backup-every 24h --backup-dir DIR` (docs/operations.md "Scheduled backups"). A backup
   // copies every blob, canaries included: it reads the raw store, or each run would trip the canary.
   const backups = config.backupSchedule
-    ? startBackupSchedule({ schedule: config.backupSchedule, database: config.database, db, blobs: rawBlobs, clock, log, alertOperator: alerts.alertOperator })
+    ? startBackupSchedule({ schedule: config.backupSchedule, database: config.database, db, blobs: rawBlobs, clock, log, alertOperator: alerts.alertOperator, leases })
     : null;
   if (backups) app.addHook('onClose', () => backups.stop());
-  return { app, services: { alerts, tripwires, breachWatch, backups } };
+  return { app, services: { alerts, tripwires, breachWatch, backups, maintenance, leases } };
 }

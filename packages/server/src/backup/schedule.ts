@@ -5,6 +5,8 @@
  * the operator's public key), checks it against its manifest, then deletes the oldest beyond the
  * last `keep`. Runs never overlap: a tick that finds the previous run still going is skipped and
  * logged. A failed run alerts the operator (the alerts port) and the schedule carries on.
+ * With several nodes on one database, each tick first claims the period (the leases port): one
+ * node backs up, the others skip that tick (`elsewhere` in the stats).
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import type { Clock } from '../clock/index.js';
 import type { DatabaseConfig } from '../config.js';
 import type { Db } from '../db/index.js';
 import type { AlertOperator } from '../alerts/index.js';
+import type { Leases } from '../leases/index.js';
 import { createBackup, type BackupSummary } from './backup.js';
 import type { BackupScheduleConfig } from './config.js';
 import { verifyBackup } from './verify.js';
@@ -28,13 +31,19 @@ export interface BackupSchedulePorts {
   clock: Clock;
   log: Logger;
   alertOperator: AlertOperator;
+  /** Claims each scheduled tick across nodes; absent, every tick backs up. runNow() never asks it. */
+  leases?: Leases;
 }
+
+/** The lease's name in scheduled_runs. */
+export const BACKUP_JOB = 'backup';
 
 export interface BackupScheduler {
   /** Runs one backup now (unless one is running: then resolves null). */
   runNow(): Promise<BackupSummary | null>;
   stop(): Promise<void>;
-  stats(): { runs: number; failures: number; skipped: number; last: BackupSummary | null };
+  /** skipped: ticks that found a run still going; elsewhere: ticks another node had claimed. */
+  stats(): { runs: number; failures: number; skipped: number; elsewhere: number; last: BackupSummary | null };
 }
 
 /** Deletes the oldest `burrow-backup-*` folders beyond the newest `keep` (names sort by time). */
@@ -45,11 +54,11 @@ export function pruneBackups(dir: string, keep: number): string[] {
   return old;
 }
 
-export function startBackupSchedule({ schedule, database, db, blobs, clock, log, alertOperator }: BackupSchedulePorts): BackupScheduler {
+export function startBackupSchedule({ schedule, database, db, blobs, clock, log, alertOperator, leases }: BackupSchedulePorts): BackupScheduler {
   let running: Promise<BackupSummary | null> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
-  const stats = { runs: 0, failures: 0, skipped: 0, last: null as BackupSummary | null };
+  const stats = { runs: 0, failures: 0, skipped: 0, elsewhere: 0, last: null as BackupSummary | null };
 
   async function once(): Promise<BackupSummary | null> {
     try {
@@ -87,10 +96,27 @@ export function startBackupSchedule({ schedule, database, db, blobs, clock, log,
     return running;
   }
 
+  /** A timer's tick: backs up if this node claims the period (or there are no leases). */
+  async function tick(): Promise<void> {
+    if (!leases) {
+      await runNow();
+      return;
+    }
+    try {
+      const outcome = await leases.once(BACKUP_JOB, schedule.everyMs / 2, runNow);
+      if (!outcome.ran) {
+        stats.elsewhere++;
+        log.info('scheduled backup: another node has backed up in this period; skipped');
+      }
+    } catch (err) {
+      log.error({ err: (err instanceof Error ? err.message : String(err)).slice(0, 300) }, 'scheduled backup: claiming the run failed');
+    }
+  }
+
   const arm = (): void => {
     if (stopped) return;
     timer = setTimeout(() => {
-      void runNow().finally(arm);
+      void tick().finally(arm);
     }, schedule.everyMs);
     timer.unref();
   };

@@ -56,6 +56,7 @@ const OWNERS: Record<string, readonly string[]> = {
   toy_presence: ['stream/presence.ts'],
   toy_updates: ['updates/store.ts'],
   toy_update_reports: ['updates/store.ts'],
+  scheduled_runs: ['leases/store.ts'],
   stream_tickets: ['stream/tickets.ts'],
   // Breach readiness.
   incidents: ['incidents/store.ts'],

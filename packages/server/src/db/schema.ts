@@ -414,6 +414,14 @@ export interface ToyUpdateReportsTable {
   reported_at: number;
 }
 
+/** Who claimed each scheduled job's current run, and when (leases/store.ts owns it; migrations/0750). */
+export interface ScheduledRunsTable {
+  job: string;
+  /** ms since the epoch; 0 for a job never run. */
+  claimed_at: number;
+  node: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -452,6 +460,7 @@ export interface Database {
   incident_inbox: IncidentInboxTable;
   toy_updates: ToyUpdatesTable;
   toy_update_reports: ToyUpdateReportsTable;
+  scheduled_runs: ScheduledRunsTable;
   forced_password_resets: ForcedPasswordResetsTable;
   revoked_credentials: RevokedCredentialsTable;
 }

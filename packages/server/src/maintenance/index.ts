@@ -1,2 +1,2 @@
 export { deleteInBatches, type BatchDelete, type BatchOptions, type BatchResult } from './batches.js';
-export { createMaintenance, registerMaintenance, type Maintenance, type MaintenanceOptions } from './register.js';
+export { createMaintenance, MAINTENANCE_JOB, registerMaintenance, type Maintenance, type MaintenanceOptions, type ScheduledMaintenance } from './register.js';

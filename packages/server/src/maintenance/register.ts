@@ -3,9 +3,12 @@
  * once a day, every job deletes what it no longer needs in bounded batches (batches.ts): the audit
  * trail past its retention, expired sessions, account links and throttle rows. The jobs are
  * given by app.ts; each is its table owner's own delete, so this folder writes no table itself.
+ * With several nodes on one database, each scheduled run is claimed first (the leases port): the
+ * node that claims the day's run does it, the others skip it.
  */
 import type { Logger } from 'pino';
 import type { App } from '../http/types.js';
+import type { Leases } from '../leases/index.js';
 import { deleteInBatches, type BatchDelete, type BatchOptions, type BatchResult } from './batches.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -21,7 +24,18 @@ export interface MaintenanceOptions {
   jobs: Record<string, BatchDelete>;
   everyMs?: number;
   batch?: Omit<BatchOptions, 'stopped'>;
+  /** Claims each scheduled run across nodes; absent, every tick runs (tests). */
+  leases?: Leases;
 }
+
+/** The maintenance as the app schedules it, with what its ticks did (for tests and operators). */
+export interface ScheduledMaintenance extends Maintenance {
+  /** Ticks that ran the jobs, and ticks skipped because another node had claimed the period. */
+  stats(): { ran: number; skipped: number };
+}
+
+/** The lease's name in scheduled_runs. */
+export const MAINTENANCE_JOB = 'maintenance';
 
 /** Makes the maintenance runner without scheduling it (tests run it by hand). */
 export function createMaintenance({ log, jobs, batch }: Omit<MaintenanceOptions, 'everyMs'>, stopped: () => boolean = () => false): Maintenance {
@@ -48,14 +62,31 @@ export function createMaintenance({ log, jobs, batch }: Omit<MaintenanceOptions,
 }
 
 /** Schedules the maintenance on the app: once when ready, then every `everyMs` (a day); stops on close. */
-export function registerMaintenance(app: App, options: MaintenanceOptions): Maintenance {
+export function registerMaintenance(app: App, options: MaintenanceOptions): ScheduledMaintenance {
   let closing = false;
   const maintenance = createMaintenance(options, () => closing);
+  const everyMs = options.everyMs ?? DAY;
+  const stats = { ran: 0, skipped: 0 };
   let last: Promise<unknown> = Promise.resolve();
-  const start = (): void => {
-    last = maintenance.run();
+  const tick = async (): Promise<void> => {
+    if (!options.leases) {
+      await maintenance.run();
+      stats.ran++;
+      return;
+    }
+    const outcome = await options.leases.once(MAINTENANCE_JOB, everyMs / 2, () => maintenance.run());
+    if (outcome.ran) stats.ran++;
+    else {
+      stats.skipped++;
+      options.log.info('maintenance: another node has run it in this period; skipped');
+    }
   };
-  const timer = setInterval(start, options.everyMs ?? DAY);
+  const start = (): void => {
+    last = tick().catch((err: unknown) => {
+      options.log.error({ err: err instanceof Error ? err.message : String(err) }, 'maintenance: claiming the run failed');
+    });
+  };
+  const timer = setInterval(start, everyMs);
   timer.unref();
   app.addHook('onReady', (done) => {
     start();
@@ -66,5 +97,5 @@ export function registerMaintenance(app: App, options: MaintenanceOptions): Main
     clearInterval(timer);
     await last; // stops between batches, before the database closes
   });
-  return maintenance;
+  return { ...maintenance, stats: () => ({ ...stats }) };
 }

@@ -29,6 +29,7 @@ import {
   type Honeychecker,
 } from '../honeychecker/index.js';
 import type { App } from '../http/types.js';
+import type { Leases } from '../leases/index.js';
 import { createIncidents } from '../incidents/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { AlertSeverity } from '../alerts/index.js';
@@ -38,6 +39,9 @@ import { createHoneywordHasher, type HoneywordHasher, type SweetwordEvent } from
 import { plantCanaries, type Planted } from './plant.js';
 
 const DAY = 24 * 60 * 60 * 1000;
+/** The start-up planting's lease: nodes started within 10 minutes of one another plant once. */
+const PLANT_JOB = 'plant-canaries';
+const PLANT_GAP_MS = 10 * 60 * 1000;
 
 export const TRIPWIRE_SUMMARIES = {
   'canary-password':
@@ -71,7 +75,8 @@ export interface Tripwires {
   wrapMailer(mailer: Mailer): Mailer;
   wrapBlobs(blobs: Blobs): Blobs;
   /** Request hooks (client address, canary parameters), background planting, and closing on app close. */
-  register(app: App, ports: { blobs: Blobs }): void;
+  /** `leases`: with several nodes, the start-up planting is claimed so one node plants. */
+  register(app: App, ports: { blobs: Blobs; leases?: Leases }): void;
   /** Resolves with what the start-up planting planted (after register). */
   readonly planted: Promise<Planted>;
   /** Resolves once every tripwire fired so far has finished (its incident and mail): for tests. */
@@ -301,7 +306,7 @@ export function createTripwires({
       };
     },
 
-    register(app, { blobs }) {
+    register(app, { blobs, leases }) {
       app.addHook('onRequest', (request, _reply, done) => {
         requestContext.run({ ip: request.ip }, done);
       });
@@ -322,18 +327,25 @@ export function createTripwires({
       plantedPromise = (async () => {
         await loadCanaryEmails();
         if (!hasher) return { accounts: [], family: null };
-        const planted = await plantCanaries({
+        const h = hasher;
+        const plant = (): Promise<Planted> => plantCanaries({
           db,
           clock,
           log,
-          hasher,
+          hasher: h,
           honeychecker,
           blobs,
           canaryAccounts: config.tripwires.canaryAccounts,
           domains: canaryDomains(config),
         });
-        for (const a of planted.accounts) canaryEmails.add(a.email);
-        return planted;
+        // Nodes starting together would each plant what they found missing: one claims it.
+        const outcome = leases ? await leases.once(PLANT_JOB, PLANT_GAP_MS, plant) : { ran: true as const, value: await plant() };
+        if (!outcome.ran) {
+          log.info('tripwires: another node planted canaries in the last 10 minutes; not planting');
+          return { accounts: [], family: null };
+        }
+        for (const a of outcome.value.accounts) canaryEmails.add(a.email);
+        return outcome.value;
       })();
       // Planting runs beside start-up (it costs k argon2 hashes per account); a failure is logged, never fatal.
       settlePlanted(plantedPromise);
