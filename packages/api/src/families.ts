@@ -16,6 +16,9 @@ export const FamilyResponse = Type.Object({
   roster: Roster,
   children: Type.Array(Type.Object({ childId: ChildId, profile: Envelope })),
   toys: Type.Array(Type.Object({ toyId: DeviceId, childId: Type.Union([ChildId, Type.Null()]) })),
+  departedDevices: Type.Array(DeviceId, {
+    description: 'Devices the roster lists whose account was deleted: a guardian signs a roster without them.',
+  }),
 });
 export type FamilyResponse = Static<typeof FamilyResponse>;
 

@@ -17,3 +17,4 @@ export * from './review.js';
 export * from './incidents.js';
 export * from './stream.js';
 export * from './updates.js';
+export * from './erasure.js';

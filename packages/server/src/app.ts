@@ -40,6 +40,11 @@ import { createDevices } from './devices/service.js';
 import { devicesRoutes } from './devices/routes.js';
 import { ErrorSchema } from '@burrow/api';
 import { AppError, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors/index.js';
+import type { RequestMeta } from './accounts/index.js';
+import { createAccountErasure, type OwnerProof } from './erasure/account.js';
+import { createFamilyErasure } from './erasure/family.js';
+import { createErasureMail } from './erasure/mail.js';
+import { erasureRoutes } from './erasure/routes.js';
 import { createFamilies } from './families/service.js';
 import { familiesRoutes } from './families/routes.js';
 import { healthRoutes } from './health/routes.js';
@@ -202,6 +207,16 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }) });
   await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate });
+  // Deleting an account, a child or a family (erasure/): re-authenticated like the Security page's changes.
+  const erasure = {
+    db,
+    blobs,
+    bus,
+    log,
+    mail: createErasureMail({ mailer: tripwires.wrapMailer(mailer), log }),
+    confirmOwner: (accountId: string, proof: OwnerProof, meta: RequestMeta) => accountSecurity.factors.confirmOwner(accountId, proof, meta),
+  };
+  await app.register(erasureRoutes, { ...context, accountErasure: createAccountErasure(erasure), familyErasure: createFamilyErasure(erasure) });
   await app.register(healthRoutes, { db });
   // Signed toy updates (a mirror: the toy verifies) and the published security contact (RFC 9116).
   await app.register(updatesRoutes, { ...context, updates: createUpdates({ db, clock }), updatesConfig: config.updates ?? { uploadToken: null } });

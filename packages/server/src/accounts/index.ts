@@ -6,7 +6,7 @@
  */
 export type { Credentials } from './credentials.js';
 export { normalizeEmail } from './email.js';
-export type { AccountLinks } from './links.js';
+export { deleteLinksOf, type AccountLinks } from './links.js';
 export { normalizePassword } from './password-policy.js';
 export { argon2Params, type Argon2Costs, type PasswordHasher, type StoredPassword } from './passwords.js';
 export type { Pepper } from './pepper.js';
@@ -21,9 +21,9 @@ export type {
   SessionOpener,
 } from './ports.js';
 export { metaOf, type RequestMeta } from './request-meta.js';
-export type { SecurityEventKind } from './security-events.js';
+export { deleteSecurityEventsOf, type SecurityEventKind } from './security-events.js';
 export { logInAccountKey, type SignedIn } from './service.js';
 export { longEnoughAlone } from './short-password.js';
 export type { Telling } from './telling.js';
-export { throttleKey, withRetryAfter } from './throttle.js';
+export { deleteThrottleRowsOf, throttleKey, withRetryAfter } from './throttle.js';
 export { describeUserAgent } from './user-agent.js';

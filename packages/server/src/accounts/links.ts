@@ -128,3 +128,8 @@ export async function deleteExpiredLinks(db: Db, now: number, limit: number): Pr
   const result = await db.deleteFrom('account_links').where('token_hash', 'in', expired).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Deletes every mailed link of an account, used or not (account deletion, erasure/). */
+export async function deleteLinksOf(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('account_links').where('account_id', '=', accountId).execute();
+}

@@ -82,3 +82,8 @@ export function createSecurityEvents({ db, clock }: { db: Db; clock: Clock }): S
     },
   };
 }
+
+/** Deletes an account's security log (account deletion, erasure/). */
+export async function deleteSecurityEventsOf(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('security_events').where('account_id', '=', accountId).execute();
+}

@@ -40,3 +40,18 @@ export async function rememberBrowser(db: Db, accountId: string, hash: string, f
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
+
+/** The account's address (normalized), or undefined when there is no such account. */
+export async function accountEmail(db: Db, accountId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirst();
+  return row?.email;
+}
+
+/**
+ * Deletes the account row and the browsers it signed in from (account deletion, erasure/). The
+ * other capabilities' rows of the account are deleted by their owners first, in the same transaction.
+ */
+export async function deleteAccountRow(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('sign_in_browsers').where('account_id', '=', accountId).execute();
+  await db.deleteFrom('accounts').where('id', '=', accountId).execute();
+}

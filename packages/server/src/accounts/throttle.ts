@@ -154,3 +154,17 @@ export async function deleteExpiredThrottleRows(
   const result = await db.deleteFrom('auth_throttle').where('key', 'in', stale).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Deletes the guessing counters kept under an account's id or address (account deletion, erasure/):
+ * their keys are hashes of the address, which a dictionary of addresses would open. Counters kept
+ * per client address are not the account's and stay until they expire.
+ */
+export async function deleteThrottleRowsOf(db: Db, account: { accountId: string; email: string }): Promise<void> {
+  const keys = [
+    ['code-account', account.accountId],
+    ['log-in-account', account.email],
+    ['mail', account.email],
+  ].map(([kind, value]) => createHash('sha256').update(`${kind}\0${value}`).digest('hex'));
+  await db.deleteFrom('auth_throttle').where('key', 'in', keys).execute();
+}

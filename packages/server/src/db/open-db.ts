@@ -31,6 +31,9 @@ function openSqlite(path: string): OpenDb {
   const database = new Database(path);
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
+  // Deleted rows are overwritten with zeros, not left in free pages: an erased account or family
+  // must not be readable from the file afterwards (db/erase.ts, docs/security.md "Erasure").
+  database.pragma('secure_delete = ON');
   database.pragma('busy_timeout = 5000');
   // FULL: in WAL mode every commit fsyncs the WAL, so a row is on stable storage before its 2xx
   // (acknowledged means durable, P7). NORMAL could lose the last commits at power loss. The cost of

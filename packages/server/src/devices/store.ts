@@ -137,3 +137,25 @@ export async function deviceIdsOfAccount(db: Db, accountId: string): Promise<str
   const rows = await db.selectFrom('devices').select('id').where('account_id', '=', accountId).execute();
   return rows.map((r) => r.id);
 }
+
+/**
+ * An account was deleted while a family's roster still lists this device of it: the device keeps
+ * only its public keys, owned by nobody, until a guardian signs the roster without it
+ * (`deleteOwnerlessDevices`). Meanwhile no session can act as it and no membership follows from it.
+ */
+export async function detachFromAccount(db: Db, deviceId: string): Promise<void> {
+  await db.updateTable('devices').set({ account_id: null }).where('id', '=', deviceId).where('kind', '=', 'person').execute();
+}
+
+/** Of `ids`, the person devices whose account was deleted (`detachFromAccount`). */
+export async function ownerlessDevices(db: Db, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('devices')
+    .select('id')
+    .where('id', 'in', [...ids])
+    .where('kind', '=', 'person')
+    .where('account_id', 'is', null)
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -6,10 +6,11 @@
 import { findDevice, type RosterWire } from '@burrow/protocol';
 import { topics, type Bus } from '../bus/index.js';
 import type { Db } from '../db/index.js';
-import { devicesByIds } from '../devices/store.js';
+import { deleteDevice, devicesByIds, ownerlessDevices } from '../devices/store.js';
 import { badRequest } from '../errors/index.js';
 import { markRemoved } from '../invitations/store.js';
-import { insertRoster, memberAccountIds, replaceMembers } from './store.js';
+import { forgetRecipient } from '../messages/store.js';
+import { familiesMentioning, insertRoster, memberAccountIds, replaceMembers } from './store.js';
 
 export { insertRoster };
 
@@ -59,6 +60,33 @@ export async function syncMembers(db: Db, roster: RosterWire): Promise<void> {
   const gone = before.filter((a) => !roles.has(a));
   await markRemoved(db, roster.familyId, gone);
   await replaceMembers(db, roster.familyId, roles);
+  await forgetDroppedOwnerless(db, roster);
+}
+
+/**
+ * Devices of a deleted account stay registered (public keys only, owned by nobody) while a roster
+ * lists them, because only a guardian's signature can take them out (erasure/account.ts). When this
+ * roster drops one and no other family's current roster lists it, it is deleted now.
+ */
+async function forgetDroppedOwnerless(db: Db, roster: RosterWire): Promise<void> {
+  if (roster.version <= 1) return;
+  const previous = await rosterAt(db, roster.familyId, roster.version - 1);
+  if (!previous) return;
+  const dropped = previous.devices.filter((d) => d.role !== 'toy' && !findDevice(roster, d.id)).map((d) => d.id);
+  for (const deviceId of await ownerlessDevices(db, dropped)) {
+    if (await listedElsewhere(db, deviceId, roster.familyId)) continue;
+    await forgetRecipient(db, deviceId);
+    await deleteDevice(db, deviceId);
+  }
+}
+
+/** Whether a current roster of a family other than `familyId` lists the device. */
+export async function listedElsewhere(db: Db, deviceId: string, familyId: string): Promise<boolean> {
+  for (const other of await familiesMentioning(db, deviceId, familyId)) {
+    const current = await currentRoster(db, other);
+    if (current && findDevice(current.roster, deviceId)) return true;
+  }
+  return false;
 }
 
 /**

@@ -21,7 +21,7 @@ import { newId } from '../auth/index.js';
 import { noSuchFamily, requireGuardian, requireMember, type Actor } from './access.js';
 import { checkSealedByGuardianDevice } from './sealed-records.js';
 import { insertChild, insertFamily } from './store.js';
-import { familyOfDevice, toysOfFamily } from '../devices/store.js';
+import { familyOfDevice, ownerlessDevices, toysOfFamily } from '../devices/store.js';
 import {
   checkRosterDevices,
   checkSignedByCaller,
@@ -39,6 +39,8 @@ export interface FamilyView {
   roster: RosterWire;
   children: { childId: string; profile: EnvelopeWire }[];
   toys: { toyId: string; childId: string | null }[];
+  /** Person devices the roster lists whose account was deleted (erasure/account.ts). */
+  departedDevices: string[];
 }
 
 export interface Families {
@@ -108,6 +110,10 @@ export function createFamilies({
           profile: JSON.parse(c.profile_ciphertext) as EnvelopeWire,
         })),
         toys: toys.map((t) => ({ toyId: t.id, childId: t.child_id })),
+        departedDevices: await ownerlessDevices(
+          db,
+          current.roster.devices.filter((d) => d.role !== 'toy').map((d) => d.id),
+        ),
       };
     },
 

@@ -86,3 +86,43 @@ export async function replaceMembers(db: Db, familyId: string, roles: ReadonlyMa
 export async function removeMember(db: Db, familyId: string, accountId: string): Promise<void> {
   await db.deleteFrom('family_members').where('family_id', '=', familyId).where('account_id', '=', accountId).execute();
 }
+
+/** Deletes a child's sealed profile (child deletion, erasure/); false when there was none. */
+export async function deleteChildRow(db: Db, familyId: string, childId: string): Promise<boolean> {
+  const result = await db.deleteFrom('children').where('id', '=', childId).where('family_id', '=', familyId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/**
+ * Deletes the family's own rows — members, children, every roster version, the family (family
+ * deletion, erasure/). The other capabilities' rows of the family are deleted by their owners first.
+ */
+export async function deleteFamilyRows(db: Db, familyId: string): Promise<void> {
+  await db.deleteFrom('family_members').where('family_id', '=', familyId).execute();
+  await db.deleteFrom('children').where('family_id', '=', familyId).execute();
+  await db.deleteFrom('rosters').where('family_id', '=', familyId).execute();
+  await db.deleteFrom('families').where('id', '=', familyId).execute();
+}
+
+/** Families other than `familyId` with a roster version (current or old) that mentions `deviceId`. */
+export async function familiesMentioning(db: Db, deviceId: string, familyId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('rosters')
+    .select('family_id')
+    .distinct()
+    .where('family_id', '!=', familyId)
+    .where('roster', 'like', `%"${deviceId}"%`)
+    .execute();
+  return rows.map((r) => r.family_id);
+}
+
+/** Account ids of the family's guardians. */
+export async function guardiansOf(db: Db, familyId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('family_members')
+    .select('account_id')
+    .where('family_id', '=', familyId)
+    .where('role', '=', 'guardian')
+    .execute();
+  return rows.map((r) => r.account_id);
+}

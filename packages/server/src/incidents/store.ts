@@ -94,3 +94,14 @@ export async function rememberRevokedSessions(
     .onConflict((oc) => oc.column('token_hash').doNothing())
     .execute();
 }
+
+/**
+ * Deletes what incidents keep about one account (account deletion, erasure/): its notices (they hold
+ * its address), inbox entries, forced reset and revoked-session records. The incident itself stays.
+ */
+export async function deleteIncidentRowsOf(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('incident_notices').where('account_id', '=', accountId).execute();
+  await db.deleteFrom('incident_inbox').where('account_id', '=', accountId).execute();
+  await db.deleteFrom('forced_password_resets').where('account_id', '=', accountId).execute();
+  await db.deleteFrom('revoked_credentials').where('account_id', '=', accountId).execute();
+}

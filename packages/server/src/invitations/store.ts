@@ -121,3 +121,17 @@ export async function deleteBlock(db: Db, familyId: string, accountId: string): 
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** Deletes an account's join requests and the blocks naming it (account deletion, erasure/). */
+export async function deleteRequestsOf(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('join_requests').where('account_id', '=', accountId).execute();
+  await db.deleteFrom('family_blocks').where('account_id', '=', accountId).execute();
+  await db.updateTable('invitations').set({ created_by: null }).where('created_by', '=', accountId).execute();
+}
+
+/** Deletes a family's invitations, join requests and blocks (family deletion, erasure/). */
+export async function deleteFamilyInvitations(db: Db, familyId: string): Promise<void> {
+  await db.deleteFrom('join_requests').where('family_id', '=', familyId).execute();
+  await db.deleteFrom('family_blocks').where('family_id', '=', familyId).execute();
+  await db.deleteFrom('invitations').where('family_id', '=', familyId).execute();
+}

@@ -228,3 +228,35 @@ export async function toyRecipientsOf(db: Db, seqs: readonly number[]): Promise<
   for (const r of rows) out.set(r.message_seq, [...(out.get(r.message_seq) ?? []), r.device_id]);
   return out;
 }
+
+/** A deleted device is no longer a recipient of anything (its envelopes stay for the others). */
+export async function forgetRecipient(db: Db, deviceId: string): Promise<void> {
+  await db.deleteFrom('message_recipients').where('device_id', '=', deviceId).execute();
+}
+
+/**
+ * Deletes every message of a family with its recipients and receipts, and the family's blob index
+ * (family deletion, erasure/). Returns the blob hashes, for `deleteBlobBytes` once committed.
+ */
+export async function deleteFamilyMessages(db: Db, familyId: string): Promise<string[]> {
+  const seqs = db.selectFrom('messages').select('seq').where('family_id', '=', familyId);
+  await db.deleteFrom('receipts').where('message_seq', 'in', seqs).execute();
+  await db.deleteFrom('message_recipients').where('message_seq', 'in', seqs).execute();
+  await db.deleteFrom('messages').where('family_id', '=', familyId).execute();
+  const blobRows = await db.selectFrom('blobs').select('hash').where('family_id', '=', familyId).execute();
+  await db.deleteFrom('blobs').where('family_id', '=', familyId).execute();
+  return blobRows.map((b) => b.hash);
+}
+
+/** Deletes the bytes of a family's blobs whose index rows are already gone; returns how many failed. */
+export async function deleteBlobBytes(blobs: Blobs, familyId: string, hashes: readonly string[]): Promise<number> {
+  let failed = 0;
+  for (const hash of new Set(hashes)) {
+    try {
+      await blobs.delete(blobKey(familyId, hash));
+    } catch {
+      failed++;
+    }
+  }
+  return failed;
+}

@@ -124,3 +124,8 @@ export function createRecoveryCodes({
     decoys: () => Array.from({ length: RECOVERY_CODE_COUNT }, newCode),
   };
 }
+
+/** Deletes an account's recovery codes, used or not (account deletion, erasure/). */
+export async function deleteRecoveryCodesOf(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
+}

@@ -68,3 +68,10 @@ export async function declineWaiting(db: Db, seq: number, now: number): Promise<
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) > 0;
 }
+
+/** Deletes a family's reviews and their release feed (family deletion, erasure/; before its messages). */
+export async function deleteFamilyReviews(db: Db, familyId: string): Promise<void> {
+  const seqs = db.selectFrom('message_reviews').select('message_seq').where('family_id', '=', familyId);
+  await db.deleteFrom('review_releases').where('message_seq', 'in', seqs).execute();
+  await db.deleteFrom('message_reviews').where('family_id', '=', familyId).execute();
+}

@@ -322,3 +322,9 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
     },
   };
 }
+
+/** Deletes an account's passkeys and its open WebAuthn challenges (account deletion, erasure/). */
+export async function deletePasskeysOf(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('webauthn_challenges').where('account_id', '=', accountId).execute();
+  await db.deleteFrom('passkeys').where('account_id', '=', accountId).execute();
+}

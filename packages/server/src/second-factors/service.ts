@@ -352,6 +352,21 @@ export function createSecondFactors({
       return fresh;
     },
 
+    /**
+     * Re-authentication before something that cannot be undone (deleting the account or a family):
+     * the password, and when the account has a second factor, a current TOTP code or a recovery code
+     * too. Behind the same guessing throttle as the codes.
+     */
+    async confirmOwner(accountId: string, input: { password: string; code?: string | undefined }, meta: EventMeta): Promise<void> {
+      if (!(await isPassword(accountId, input.password, meta))) throw unauthenticated('That password is not right.');
+      if (!(await factorOn(db, accountId))) return;
+      if (input.code === undefined || input.code.trim() === '')
+        throw badRequest(
+          'Your account has two-step sign-in: give the 6-digit code your authenticator app shows, or one of your recovery codes.',
+        );
+      if ((await checkCode(accountId, input.code, meta)) === null) throw unauthenticated(WRONG_CODE);
+    },
+
     // --- the family-wide requirement ---
 
     async familyRequirement(familyId: string, accountId: string) {
@@ -417,3 +432,13 @@ export function createSecondFactors({
 }
 
 export type SecondFactors = ReturnType<typeof createSecondFactors>;
+
+/** Deletes an account's unfinished sign-ins (account deletion, erasure/). */
+export async function deletePendingLoginsOf(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('pending_logins').where('account_id', '=', accountId).execute();
+}
+
+/** Deletes a family's second-factor requirement (family deletion, erasure/). */
+export async function deleteFamilyRequirement(db: Db, familyId: string): Promise<void> {
+  await db.deleteFrom('family_second_factor_rules').where('family_id', '=', familyId).execute();
+}

@@ -129,3 +129,8 @@ export function createTotp({ db, clock, box }: { db: Db; clock: Clock; box: Secr
     },
   };
 }
+
+/** Deletes an account's TOTP factor, enabled or pending (account deletion, erasure/). */
+export async function deleteTotpOf(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('totp_factors').where('account_id', '=', accountId).execute();
+}

@@ -146,3 +146,8 @@ export async function deleteExpiredSessions(db: Db, now: number, limit: number):
   const result = await db.deleteFrom('sessions').where('token_hash', 'in', expired).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Deletes every session of an account, the current one included (account deletion, erasure/). */
+export async function deleteSessionsOf(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+}

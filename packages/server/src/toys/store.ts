@@ -133,3 +133,10 @@ export async function toySettingsOf(db: Db, toyIds: readonly string[]): Promise<
     .execute();
   return new Map(rows.map((r) => [r.toy_id, r.settings]));
 }
+
+/** Deletes a family's toy rows — pairings, settings, names (family deletion, erasure/; before the toys' devices). */
+export async function deleteFamilyToyRows(db: Db, familyId: string): Promise<void> {
+  await db.deleteFrom('toy_settings').where('family_id', '=', familyId).execute();
+  await db.deleteFrom('toy_names').where('family_id', '=', familyId).execute();
+  await db.deleteFrom('pairings').where('family_id', '=', familyId).execute();
+}

@@ -2,7 +2,7 @@
  * The privacy notice a guardian agrees to before a child profile exists. It says only what the code
  * does today; change PRIVACY_NOTICE_VERSION whenever the text changes.
  */
-export const PRIVACY_NOTICE_VERSION = '2025-01-web-1';
+export const PRIVACY_NOTICE_VERSION = '2026-12-web-2';
 
 export function PrivacyNotice() {
   return (
@@ -26,6 +26,11 @@ export function PrivacyNotice() {
       <p>
         <strong>Pairing.</strong> A toy joins your family only when someone holds its pairing button and types
         the code it shows into this app.
+      </p>
+      <p>
+        <strong>Deleting.</strong> You can delete your account at any time (Security page), and a guardian can
+        delete a child’s profile or the whole family (Family page). We then delete it from our servers at
+        once; encrypted backups keep a copy until they age out.
       </p>
       <p>
         <strong>Your keys stay here.</strong> This browser keeps its own keys. If you clear this site’s data,

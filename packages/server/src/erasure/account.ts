@@ -1,0 +1,134 @@
+/**
+ * Deleting one's own account (issue 13 item 2; docs/api.md "Deleting"). After re-authentication, every
+ * row of the account is deleted by its owner in one transaction: sessions, mailed links, guessing
+ * counters, the security log, passkeys, TOTP, pending sign-ins, recovery codes, incident records,
+ * join requests and blocks, memberships, devices, the account. A confirmation is mailed.
+ *
+ * Devices and the roster: a roster is signed by a guardian's device, so the server cannot take the
+ * account's devices out of it. A device no family's current roster lists is deleted at once; one a
+ * roster still lists keeps only its public keys, owned by nobody (no session can act as it, no
+ * membership follows from it), until a guardian signs the roster without it — then it is deleted
+ * (families/rosters.ts). The guardians are mailed and their app offers that change.
+ *
+ * The last-guardian rule: a family always has a guardian, so the sole guardian of a family is told
+ * what to do first (make someone else a guardian, or delete the family), and nothing is deleted.
+ */
+import { findDevice } from '@burrow/protocol';
+import type { Logger } from 'pino';
+import {
+  deleteLinksOf,
+  deleteSecurityEventsOf,
+  deleteThrottleRowsOf,
+  type RequestMeta,
+} from '../accounts/index.js';
+import { accountEmail, deleteAccountRow } from '../accounts/store.js';
+import type { Blobs } from '../blobs/index.js';
+import { topics, type Bus } from '../bus/index.js';
+import { checkpointAfterErasure, type Db } from '../db/index.js';
+import { deleteDevice, deviceIdsOfAccount, detachFromAccount } from '../devices/store.js';
+import { conflict, unauthenticated } from '../errors/index.js';
+import { currentRoster, listedElsewhere } from '../families/rosters.js';
+import { familiesOfAccount, guardiansOf, removeMember } from '../families/store.js';
+import { deleteIncidentRowsOf } from '../incidents/store.js';
+import { deleteRequestsOf } from '../invitations/store.js';
+import { deleteBlobUnlessReferenced, dropDeviceQueue } from '../messages/store.js';
+import { deleteRecoveryCodesOf } from '../recovery/index.js';
+import { deletePasskeysOf, deletePendingLoginsOf, deleteTotpOf } from '../second-factors/index.js';
+import { deleteSessionsOf } from '../sessions/store.js';
+import type { ErasureMail } from './mail.js';
+
+/** The password, and a current code when the account has a second factor (second-factors confirmOwner). */
+export interface OwnerProof {
+  password: string;
+  code?: string | undefined;
+}
+
+/** Throws (401, 400 or 429) unless the proof is the account owner's. */
+export type ConfirmOwner = (accountId: string, proof: OwnerProof, meta: RequestMeta) => Promise<void>;
+
+export interface ErasurePorts {
+  db: Db;
+  blobs: Blobs;
+  bus: Bus;
+  log: Logger;
+  mail: ErasureMail;
+  confirmOwner: ConfirmOwner;
+}
+
+export const LAST_GUARDIAN =
+  'You are the only guardian of a family, and a family always keeps one. First make another member a guardian (Family page: approve one of their devices as guardian), or delete the family (Family page: Delete this family). Then delete your account.';
+
+export function createAccountErasure({ db, blobs, bus, log, mail, confirmOwner }: ErasurePorts) {
+  return {
+    async deleteAccount(accountId: string, proof: OwnerProof, meta: RequestMeta): Promise<void> {
+      await confirmOwner(accountId, proof, meta);
+      const email = await accountEmail(db, accountId);
+      if (email === undefined) throw unauthenticated();
+      const families = await familiesOfAccount(db, accountId);
+      const guardiansOfFamily = new Map<string, string[]>();
+      for (const familyId of families) {
+        const guardians = await guardiansOf(db, familyId);
+        if (guardians.length === 1 && guardians[0] === accountId) throw conflict(LAST_GUARDIAN);
+        guardiansOfFamily.set(
+          familyId,
+          guardians.filter((g) => g !== accountId),
+        );
+      }
+      const rosters = (await Promise.all(families.map((f) => currentRoster(db, f)))).flatMap((r) =>
+        r ? [r.roster] : [],
+      );
+      const devices = await deviceIdsOfAccount(db, accountId);
+      // Guardians of the families whose roster lists one of the devices: they sign it out.
+      const toTell = new Set(
+        rosters
+          .filter((r) => devices.some((d) => findDevice(r, d) !== undefined))
+          .flatMap((r) => guardiansOfFamily.get(r.familyId) ?? []),
+      );
+      const guardianEmails = (await Promise.all([...toTell].map((g) => accountEmail(db, g)))).filter(
+        (e): e is string => e !== undefined,
+      );
+
+      const orphanBlobs: string[] = [];
+      let departed = 0;
+      await db.transaction().execute(async (trx) => {
+        for (const deviceId of devices) {
+          orphanBlobs.push(...(await dropDeviceQueue(trx, deviceId)));
+          const listed =
+            rosters.some((r) => findDevice(r, deviceId) !== undefined) ||
+            (await listedElsewhere(trx, deviceId, ''));
+          if (listed) {
+            await detachFromAccount(trx, deviceId);
+            departed++;
+          } else await deleteDevice(trx, deviceId);
+        }
+        for (const familyId of families) await removeMember(trx, familyId, accountId);
+        await deleteRequestsOf(trx, accountId);
+        await deleteSessionsOf(trx, accountId);
+        await deleteLinksOf(trx, accountId);
+        await deleteThrottleRowsOf(trx, { accountId, email });
+        await deleteSecurityEventsOf(trx, accountId);
+        await deletePasskeysOf(trx, accountId);
+        await deleteTotpOf(trx, accountId);
+        await deletePendingLoginsOf(trx, accountId);
+        await deleteRecoveryCodesOf(trx, accountId);
+        await deleteIncidentRowsOf(trx, accountId);
+        await deleteAccountRow(trx, accountId);
+      });
+      // Messages only this account's devices could still fetch went with their queue: their blobs too.
+      for (const hash of new Set(orphanBlobs))
+        for (const familyId of families)
+          await deleteBlobUnlessReferenced(db, blobs, familyId, hash).catch((err: unknown) =>
+            log.warn({ err }, 'account deletion: could not delete a blob'),
+          );
+      if (!(await checkpointAfterErasure(db)))
+        log.warn('account deletion: the write-ahead log is still in use; the next checkpoint empties it');
+      log.info({ families: families.length, devices: devices.length, departed }, 'account deleted');
+      mail.accountDeleted(email);
+      for (const to of guardianEmails) mail.memberLeft(to);
+      for (const r of rosters)
+        bus.publish(topics.family(r.familyId), { type: 'roster', familyId: r.familyId, version: r.version });
+    },
+  };
+}
+
+export type AccountErasure = ReturnType<typeof createAccountErasure>;

@@ -1,0 +1,104 @@
+/**
+ * A guardian deletes a child's profile, or the whole family (issue 13 item 2; docs/api.md "Deleting").
+ * Both need an approved guardian device: the account a guardian, and the device making the request
+ * listed as a guardian in the current roster.
+ *
+ * A child: their toys are unpaired first (the existing unpair, a roster the guardian signs: the toy is
+ * told and wipes itself), then the sealed profile is deleted. A child with a toy still paired is
+ * refused with what to do.
+ *
+ * A family (after re-authentication, like deleting an account): every row of the family is deleted by
+ * its owner in one transaction — reviews, messages, receipts, the blob index, toy settings, names and
+ * pairings, the toys' devices, invitations, requests and blocks, the second-factor rule, members,
+ * children, every roster version, the family — then the blob bytes. The toys are told (`unpaired`:
+ * they wipe their family state and can be paired again) and every member is mailed.
+ */
+import { findDevice } from '@burrow/protocol';
+import type { RequestMeta } from '../accounts/index.js';
+import { accountEmail } from '../accounts/store.js';
+import { topics } from '../bus/index.js';
+import { checkpointAfterErasure } from '../db/index.js';
+import { deleteDevice, ownerlessDevices, toysOfFamily } from '../devices/store.js';
+import { conflict, forbidden, notFound } from '../errors/index.js';
+import { noSuchFamily, requireGuardian, type Actor } from '../families/access.js';
+import { currentRoster, listedElsewhere } from '../families/rosters.js';
+import { deleteChildRow, deleteFamilyRows, isFamilyChild, memberAccountIds } from '../families/store.js';
+import { deleteFamilyInvitations } from '../invitations/store.js';
+import { deleteBlobBytes, deleteFamilyMessages, forgetRecipient } from '../messages/store.js';
+import { deleteFamilyReviews } from '../review/store.js';
+import { deleteFamilyRequirement } from '../second-factors/index.js';
+import { deleteFamilyToyRows } from '../toys/store.js';
+import type { ErasurePorts, OwnerProof } from './account.js';
+
+export function createFamilyErasure({ db, blobs, bus, log, mail, confirmOwner }: ErasurePorts) {
+  /** The guardian's account, and the request's device listed as a guardian in the current roster. */
+  async function requireGuardianDevice(actor: Actor, familyId: string) {
+    await requireGuardian(db, familyId, actor.accountId);
+    const current = await currentRoster(db, familyId);
+    if (!current) throw noSuchFamily();
+    if (findDevice(current.roster, actor.deviceId)?.role !== 'guardian')
+      throw forbidden(
+        'Only a guardian device in the family list can do that: approve this browser as a guardian first.',
+      );
+    return current.roster;
+  }
+
+  return {
+    async deleteChild(actor: Actor, familyId: string, childId: string): Promise<void> {
+      await requireGuardianDevice(actor, familyId);
+      if (!(await isFamilyChild(db, familyId, childId))) throw notFound('No such child in this family.');
+      const paired = (await toysOfFamily(db, familyId, 'id')).filter((t) => t.child_id === childId);
+      if (paired.length > 0)
+        throw conflict(
+          `This child still has ${paired.length === 1 ? 'a toy' : `${paired.length} toys`} paired. Unpair ${paired.length === 1 ? 'it' : 'them'} first (Toys page): the toy is told and wipes itself. Then delete the profile.`,
+        );
+      await deleteChildRow(db, familyId, childId);
+      await checkpointAfterErasure(db);
+      log.info('child profile deleted');
+      bus.publish(topics.family(familyId), { type: 'toys', familyId });
+    },
+
+    async deleteFamily(actor: Actor, familyId: string, proof: OwnerProof, meta: RequestMeta): Promise<void> {
+      const roster = await requireGuardianDevice(actor, familyId);
+      await confirmOwner(actor.accountId, proof, meta);
+      const members = await memberAccountIds(db, familyId);
+      const emails = new Map<string, string>();
+      for (const m of members) {
+        const email = await accountEmail(db, m);
+        if (email !== undefined) emails.set(m, email);
+      }
+      const toys = (await toysOfFamily(db, familyId, 'id')).map((t) => t.id);
+      // Devices of deleted accounts this roster still listed go with it, unless another family lists them.
+      const people = roster.devices.filter((d) => d.role !== 'toy').map((d) => d.id);
+      const ownerless: string[] = [];
+      for (const id of await ownerlessDevices(db, people))
+        if (!(await listedElsewhere(db, id, familyId))) ownerless.push(id);
+
+      let hashes: string[] = [];
+      await db.transaction().execute(async (trx) => {
+        await deleteFamilyReviews(trx, familyId);
+        hashes = await deleteFamilyMessages(trx, familyId);
+        await deleteFamilyToyRows(trx, familyId);
+        // Each toy's credentials, presence, tickets and update reports go with its device row, as on unpair.
+        for (const toyId of toys) await deleteDevice(trx, toyId);
+        for (const id of ownerless) {
+          await forgetRecipient(trx, id);
+          await deleteDevice(trx, id);
+        }
+        await deleteFamilyInvitations(trx, familyId);
+        await deleteFamilyRequirement(trx, familyId);
+        await deleteFamilyRows(trx, familyId);
+      });
+      const failed = await deleteBlobBytes(blobs, familyId, hashes);
+      if (failed > 0) log.warn({ failed }, 'family deletion: some blob bytes could not be deleted');
+      if (!(await checkpointAfterErasure(db)))
+        log.warn('family deletion: the write-ahead log is still in use; the next checkpoint empties it');
+      log.info({ toys: toys.length, blobs: hashes.length, members: members.length }, 'family deleted');
+      for (const toyId of toys) bus.publish(topics.device(toyId), { type: 'unpaired' });
+      bus.publish(topics.family(familyId), { type: 'toys', familyId });
+      for (const [accountId, to] of emails) mail.familyDeleted(to, accountId === actor.accountId);
+    },
+  };
+}
+
+export type FamilyErasure = ReturnType<typeof createFamilyErasure>;
