@@ -2,8 +2,9 @@
  * Opens the database port: SQLite (embedded default, via libsql, which mirrors better-sqlite3's API)
  * or PostgreSQL (scale-out). Returns the Kysely instance and which dialect it speaks, for migrations.
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fdatasync, fsync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'libsql';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -23,6 +24,51 @@ const int8AsNumber = ((oid: number, format?: 'text' | 'binary'): unknown =>
     ? (v: string) => Number(v)
     : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser;
 
+const fdatasyncAsync = promisify(fdatasync);
+const fsyncAsync = promisify(fsync);
+
+/** How each open database makes its commits durable (see `syncCommits`). */
+const commitSyncers = new WeakMap<Db, () => Promise<void>>();
+
+/**
+ * Makes every transaction `db` committed so far durable, off the event loop. PostgreSQL already
+ * flushed its WAL at COMMIT (synchronous_commit = on): nothing to do. SQLite runs WAL with
+ * synchronous = NORMAL, so COMMIT only wrote its frames to the WAL file; this fdatasyncs that file on
+ * libuv's threadpool — what synchronous = FULL does at every commit, but without blocking the event
+ * loop and once for a whole batch of commits (messages/group-commit.ts calls it before a 2xx).
+ */
+export function syncCommits(db: Db): Promise<void> {
+  return commitSyncers.get(db)?.() ?? Promise.resolve();
+}
+
+/** The WAL file's syncer, opened at its first use; its descriptor closes with the database. */
+function walSyncer(path: string, database: Database.Database): () => Promise<void> {
+  let fd: number | null = null;
+  let dirSynced: Promise<void> | null = null;
+  const close = database.close.bind(database);
+  database.close = () => {
+    if (fd !== null) closeSync(fd);
+    fd = null;
+    return close();
+  };
+  return async () => {
+    // The WAL file exists from the first commit on and keeps its inode while the database is open
+    // (a checkpoint rewinds it, never deletes it), so one descriptor serves for the process's life.
+    fd ??= openSync(`${path}-wal`, 'r');
+    // Its directory entry too, once: a new WAL file's name must survive a crash as well.
+    dirSynced ??= (async () => {
+      const dirFd = openSync(dirname(path), 'r');
+      try {
+        await fsyncAsync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
+    })();
+    await dirSynced;
+    await fdatasyncAsync(fd);
+  };
+}
+
 function openSqlite(path: string): OpenDb {
   // The data dir and the database file are readable by the server's user only.
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -35,12 +81,14 @@ function openSqlite(path: string): OpenDb {
   // must not be readable from the file afterwards (db/erase.ts, docs/security.md "Erasure").
   database.pragma('secure_delete = ON');
   database.pragma('busy_timeout = 5000');
-  // FULL: in WAL mode every commit fsyncs the WAL, so a row is on stable storage before its 2xx
-  // (acknowledged means durable, P7). NORMAL could lose the last commits at power loss. The cost of
-  // the fsync is shared by many requests through group commit (messages/group-commit.ts).
-  database.pragma('synchronous = FULL');
+  // NORMAL: a commit writes the WAL without fsyncing it, so a write never blocks the event loop on the
+  // disk (libsql is synchronous: FULL stalled every request for an fsync per write, ≈ 6 ms here, and
+  // delivery collapsed). What a 2xx acknowledges is made durable explicitly instead: `syncCommits`
+  // fdatasyncs the WAL off the event loop, once per group commit (P7). Checkpoints still sync.
+  database.pragma('synchronous = NORMAL');
   // libsql mirrors better-sqlite3's API, which is what Kysely's SqliteDialect drives.
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+  commitSyncers.set(db, walSyncer(path, database));
   return { db, dialect: 'sqlite' };
 }
 

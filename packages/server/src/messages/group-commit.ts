@@ -1,8 +1,9 @@
 /**
  * Group commit for the message tables: concurrent writers (blob index rows, envelope rows) share one
- * database transaction, so many acknowledged requests pay for one durable commit — one WAL fsync on
- * SQLite (synchronous = FULL), one WAL flush on PostgreSQL (synchronous_commit = on) — instead of
- * one each. Acknowledged still means durable: `run` resolves only after the shared COMMIT returned.
+ * database transaction, so many acknowledged requests pay for one durable commit — one WAL
+ * fdatasync off the event loop on SQLite (db/open-db.ts `syncCommits`), one WAL flush on PostgreSQL
+ * (synchronous_commit = on) — instead of one each. Acknowledged still means durable: `run` resolves
+ * only after the shared COMMIT returned and its WAL is on stable storage.
  *
  * No timer and no added latency when idle: a write that finds no batch running starts one at once,
  * alone. Writes that arrive while a batch commits wait for it and then go together in the next one
@@ -13,7 +14,7 @@
  * rejects every write of its batch: none of them was acknowledged.
  */
 import { sql } from 'kysely';
-import type { Db } from '../db/index.js';
+import { syncCommits, type Db } from '../db/index.js';
 
 export interface GroupCommit {
   /**
@@ -60,6 +61,8 @@ export function createGroupCommit(db: Db, { maxBatch = DEFAULT_MAX_BATCH }: { ma
           }
         }
       });
+      // The batch's WAL frames on stable storage before anyone hears "stored" (SQLite; a no-op on PostgreSQL).
+      await syncCommits(db);
     } catch (err) {
       for (const job of batch) job.reject(err);
       return;
