@@ -95,16 +95,24 @@ export function createMessages({
   // Blob index rows and envelope rows of concurrent requests share one durable commit (group-commit.ts).
   const commits = createGroupCommit(db);
 
-  /** A sender cannot flood the family or the toy: at most `max` messages per device per window. */
+  /**
+   * A sender cannot flood the family or the toy: at most `max` messages per device per window.
+   * Bounded, not a count over the sender's history: the sender is over the limit exactly when its
+   * max-th most recent message is inside the window — one read at offset max-1 of the
+   * (sender_id, seq) index, whatever the sender sent before.
+   */
   async function checkSendRate(deviceId: string): Promise<void> {
     const { max, windowMs } = limits.sendMessage;
-    const row = await db
+    const oldestOfLastMax = await db
       .selectFrom('messages')
-      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .select('created_at')
       .where('sender_id', '=', deviceId)
-      .where('created_at', '>', clock.now() - windowMs)
-      .executeTakeFirstOrThrow();
-    if (Number(row.n) >= max)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .offset(Math.max(0, max - 1))
+      .executeTakeFirst();
+    const over = max <= 0 || (oldestOfLastMax !== undefined && oldestOfLastMax.created_at > clock.now() - windowMs);
+    if (over)
       throw new AppError(
         'rate_limited',
         `This device sent ${String(max)} messages in the last ${String(Math.round(windowMs / 60_000))} minutes; wait a little before sending more.`,
