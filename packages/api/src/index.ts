@@ -18,3 +18,4 @@ export * from './incidents.js';
 export * from './stream.js';
 export * from './updates.js';
 export * from './erasure.js';
+export * from './retention.js';

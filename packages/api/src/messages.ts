@@ -63,6 +63,9 @@ export const SentItem = Type.Object({
   messageId: MessageId,
   receipts: Type.Array(Type.Object({ deviceId: DeviceId, kind: SentReceiptKind, at: Type.Integer() })),
   toys: Type.Array(SentToyStatus, { description: 'One entry per toy the message was sent to.' }),
+  expiredAt: Type.Optional(
+    Type.Integer({ description: 'Set when the message expired before every recipient fetched it: the server deleted it (docs/privacy.md).' }),
+  ),
 });
 export type SentItem = Static<typeof SentItem>;
 export const SentResponse = Type.Object({ messages: Type.Array(SentItem) });

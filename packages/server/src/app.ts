@@ -27,6 +27,7 @@ import { deleteExpiredLinks } from './accounts/links.js';
 import { deleteExpiredThrottleRows } from './accounts/throttle.js';
 import { registerMaintenance, type ScheduledMaintenance } from './maintenance/index.js';
 import { createLeases, type Leases } from './leases/index.js';
+import { createRetention, createRetentionSweep, retentionRoutes } from './retention/index.js';
 import { deleteExpiredSessions } from './sessions/store.js';
 import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js';
 import type { Blobs } from './blobs/index.js';
@@ -179,6 +180,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   const leases = createLeases({ db, clock });
   // Daily maintenance, at start and once a day: old rows deleted in bounded batches, each job its
   // table owner's delete (docs/operations.md "Maintenance").
+  const retentionSweep = createRetentionSweep({ db, blobs, bus, clock });
   const maintenance = registerMaintenance(app, {
     log,
     leases,
@@ -187,6 +189,10 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
       sessions: (n) => deleteExpiredSessions(db, clock.now(), n),
       accountLinks: (n) => deleteExpiredLinks(db, clock.now(), n),
       throttle: (n) => deleteExpiredThrottleRows(db, clock.now(), n),
+      // Messages past their family's retention period, unfetched ones past 30 days, then any blob
+      // no message points at (retention/sweep.ts; docs/privacy.md).
+      retentionMessages: retentionSweep.messages,
+      retentionBlobs: retentionSweep.blobs,
     },
   });
   // A crash can leave blob bytes without their index row (stored, never acknowledged) and temp files
@@ -205,6 +211,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });
   const messageLimits = { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES };
   await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }) });
+  await app.register(retentionRoutes, { ...context, retention: createRetention({ db, clock }) });
   await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate });
   // Deleting an account, a child or a family (erasure/): re-authenticated like the Security page's changes.

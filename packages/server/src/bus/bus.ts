@@ -18,7 +18,11 @@ export type StreamEvent =
   /** A guardian unpaired this toy: its credentials are revoked (to the toy; its socket then closes). */
   | { type: 'unpaired' }
   /** A toy of the family was renamed or unpaired: family devices reload the toys list. */
-  | { type: 'toys'; familyId: string };
+  | { type: 'toys'; familyId: string }
+  /** A message this device sent expired before every recipient fetched it (retention/; to the sender). */
+  | { type: 'expired'; messageId: string }
+  /** A message was deleted by its sender or a guardian (to its recipients and the family). */
+  | { type: 'deleted'; messageId: string };
 
 export type Unsubscribe = () => void;
 

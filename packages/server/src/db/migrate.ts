@@ -24,6 +24,7 @@ import { migration as m0351 } from './migrations/0351_incident_inbox.js';
 import { migration as m0600 } from './migrations/0600_toy_updates.js';
 import { migration as m0601 } from './migrations/0601_toy_update_reports.js';
 import { migration as m0750 } from './migrations/0750_scheduled_runs.js';
+import { migration as m0710 } from './migrations/0710_retention.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -45,6 +46,7 @@ const all: Record<string, DialectMigration> = {
   '0600_toy_updates': m0600,
   '0601_toy_update_reports': m0601,
   '0750_scheduled_runs': m0750,
+  '0710_retention': m0710,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -65,6 +67,9 @@ export async function migrate(db: Db, dialect: Dialect): Promise<MigrationResult
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrationsFor(dialect)) },
+    // Work in parallel gets number ranges (0700s, 0750s, …) and lands in any order: a database that
+    // already ran 0750 must still run a 0710 that landed after it, rather than refuse to start.
+    allowUnorderedMigrations: true,
   });
   const result = await migrator.migrateToLatest();
   if (result.error !== undefined) {

@@ -57,6 +57,7 @@ const OWNERS: Record<string, readonly string[]> = {
   toy_updates: ['updates/store.ts'],
   toy_update_reports: ['updates/store.ts'],
   scheduled_runs: ['leases/store.ts'],
+  family_retention: ['retention/store.ts'],
   stream_tickets: ['stream/tickets.ts'],
   // Breach readiness.
   incidents: ['incidents/store.ts'],

@@ -218,6 +218,8 @@ export interface MessagesTable {
   envelope: string;
   blob_hash: string | null;
   created_at: number;
+  /** Set when the message expired unfetched (retention/): envelope and blob are gone, a tombstone stays. */
+  expired_at: Generated<number | null>;
 }
 
 export interface MessageRecipientsTable {
@@ -422,6 +424,15 @@ export interface ScheduledRunsTable {
   node: string;
 }
 
+/** A family's retention period (retention/store.ts); no row means the default. */
+export interface FamilyRetentionTable {
+  family_id: string;
+  /** 1-365: how long the server keeps a message every recipient has fetched. */
+  days: number;
+  updated_by: string;
+  updated_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -461,6 +472,7 @@ export interface Database {
   toy_updates: ToyUpdatesTable;
   toy_update_reports: ToyUpdateReportsTable;
   scheduled_runs: ScheduledRunsTable;
+  family_retention: FamilyRetentionTable;
   forced_password_resets: ForcedPasswordResetsTable;
   revoked_credentials: RevokedCredentialsTable;
 }

@@ -185,6 +185,9 @@ const attempts: Record<string, (who: Credentials & { keys?: Person['keys'] }) =>
   downloadMessageBlob: (who) => call('GET', `/v1/messages/${messageId}/blob`, who),
   sendReceipt: (who) =>
     call('POST', `/v1/messages/${messageId}/receipts`, { ...who, body: { kind: 'played' } }),
+  deleteMessage: (who) => call('DELETE', `/v1/messages/${messageId}`, who),
+  getRetention: (who) => call('GET', `/v1/families/${victim.familyId}/retention`, who),
+  setRetention: (who) => call('PUT', `/v1/families/${victim.familyId}/retention`, { ...who, body: { days: 1 } }),
 };
 
 async function snapshot() {
@@ -204,6 +207,7 @@ async function snapshot() {
     receipts: await count('receipts'),
     blobs: await count('blobs'),
     members: await count('family_members'),
+    retention: await server.db.selectFrom('family_retention').selectAll().execute(),
     toy: await server.db
       .selectFrom('devices')
       .select(['family_id', 'child_id'])

@@ -4,8 +4,12 @@
  * the database get their turn. A batch slower than `maxBatchMs` halves the batch size.
  */
 
-/** Deletes up to `limit` rows in one statement; returns how many it deleted. */
-export type BatchDelete = (limit: number) => Promise<number>;
+/**
+ * Deletes up to `limit` rows in one statement; returns how many it deleted. A job that pages through
+ * candidates instead (the retention sweep) returns how many rows it looked at (`scanned`, which says
+ * whether another batch runs: a short page is the end) and how many it deleted.
+ */
+export type BatchDelete = (limit: number) => Promise<number | { scanned: number; deleted: number }>;
 
 export interface BatchOptions {
   /** Rows per statement to start with (default 1,000). */
@@ -39,9 +43,10 @@ export async function deleteInBatches(deleteBatch: BatchDelete, options: BatchOp
   for (;;) {
     if (options.stopped?.()) return result;
     const started = performance.now();
-    const n = await deleteBatch(size);
+    const answer = await deleteBatch(size);
     const ms = performance.now() - started;
-    result.deleted += n;
+    const { scanned: n, deleted } = typeof answer === 'number' ? { scanned: answer, deleted: answer } : answer;
+    result.deleted += deleted;
     result.batches++;
     result.slowestMs = Math.max(result.slowestMs, ms);
     if (n < size) return result;

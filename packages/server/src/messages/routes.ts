@@ -134,6 +134,23 @@ export function messagesRoutes(app: App, { messages }: RouteContext & { messages
     },
   );
 
+  app.delete(
+    '/v1/messages/:messageId',
+    {
+      schema: {
+        operationId: 'deleteMessage',
+        tags: ['messages'],
+        params: MessageParams,
+        response: { 204: NoContent, ...errorResponses },
+      },
+      config: { auth: 'device' },
+    },
+    async (request, reply) => {
+      await messages.deleteMessage(deviceOf(request), request.params.messageId);
+      return reply.code(204).send(null);
+    },
+  );
+
   app.post(
     '/v1/messages/:messageId/receipts',
     {

@@ -30,6 +30,7 @@ import { toysHoldingForReview } from '../review/hold.js';
 import { holdForReview } from '../review/store.js';
 import { toySettingsOf } from '../toys/store.js';
 import { createGroupCommit } from './group-commit.js';
+import { deleteMessage } from './deletion.js';
 import { sentToyStatus, type SentToyStatus } from './sent-status.js';
 import { blobKey, blobSize, familyBlobBytes, insertBlob, insertMessage, insertReceipt, toyRecipientsOf } from './store.js';
 
@@ -45,6 +46,8 @@ export interface SentMessage {
   receipts: { deviceId: string; kind: ReceiptKind | 'declined'; at: number }[];
   /** Where it is on each toy it was sent to (sent-status.ts). */
   toys: SentToyStatus[];
+  /** When it expired before every recipient fetched it (retention/); its content is deleted. */
+  expiredAt?: number;
 }
 
 export interface Messages {
@@ -63,6 +66,8 @@ export interface Messages {
   listSent(caller: DeviceCaller, after: number, limit: number): Promise<{ messages: SentMessage[] }>;
   downloadMessageBlob(caller: DeviceCaller, messageId: string): Promise<Uint8Array>;
   sendReceipt(caller: DeviceCaller, messageId: string, kind: ReceiptKind): Promise<void>;
+  /** Its sender or a guardian deletes a message: row and blob (deletion.ts). */
+  deleteMessage(caller: DeviceCaller, messageId: string): Promise<void>;
 }
 
 export { blobKey };
@@ -279,7 +284,7 @@ export function createMessages({
     async listSent(caller, after, limit) {
       const rows = await db
         .selectFrom('messages')
-        .select(['seq', 'id'])
+        .select(['seq', 'id', 'expired_at'])
         .where('sender_id', '=', caller.deviceId)
         .where('seq', '>', after)
         .orderBy('seq', 'asc')
@@ -329,6 +334,7 @@ export function createMessages({
         messages: rows.map((r) => ({
           seq: r.seq,
           messageId: r.id,
+          ...(r.expired_at === null ? {} : { expiredAt: Number(r.expired_at) }),
           receipts: [
             ...receipts
               .filter((x) => x.message_seq === r.seq)
@@ -382,6 +388,10 @@ export function createMessages({
           kind,
         });
       }
+    },
+
+    async deleteMessage(caller, messageId) {
+      await deleteMessage({ db, blobs, bus, log }, caller, messageId);
     },
   };
 }

@@ -260,3 +260,155 @@ export async function deleteBlobBytes(blobs: Blobs, familyId: string, hashes: re
   }
   return failed;
 }
+
+/** What retention and deletion need to know of a message. */
+export interface MessageRef {
+  seq: number;
+  id: string;
+  familyId: string;
+  senderId: string;
+  blobHash: string | null;
+  createdAt: number;
+  /** Set on a tombstone of a message that expired unfetched. */
+  expiredAt: number | null;
+  /** Whether some recipient device has not fetched it yet (no receipt of its own). */
+  unfetched: boolean;
+}
+
+/**
+ * Up to `limit` messages after `afterSeq`, in order: one page of the retention sweep. Paging by the
+ * primary key keeps every statement short however few of the rows are due.
+ */
+export async function messagePage(db: Db, afterSeq: number, limit: number): Promise<MessageRef[]> {
+  const rows = await db
+    .selectFrom('messages as m')
+    .select(['m.seq', 'm.id', 'm.family_id', 'm.sender_id', 'm.blob_hash', 'm.created_at', 'm.expired_at'])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('message_recipients as mr')
+            .select('mr.device_id')
+            .whereRef('mr.message_seq', '=', 'm.seq')
+            .where((inner) =>
+              inner.not(
+                inner.exists(
+                  inner
+                    .selectFrom('receipts as r')
+                    .select('r.kind')
+                    .whereRef('r.message_seq', '=', 'mr.message_seq')
+                    .whereRef('r.device_id', '=', 'mr.device_id'),
+                ),
+              ),
+            ),
+        )
+        .as('unfetched'),
+    )
+    .where('m.seq', '>', afterSeq)
+    .orderBy('m.seq', 'asc')
+    .limit(limit)
+    .execute();
+  return rows.map(toRef);
+}
+
+/** A message by its id, or undefined. */
+export async function findMessageRef(db: Db, messageId: string): Promise<MessageRef | undefined> {
+  const row = await db
+    .selectFrom('messages as m')
+    .select(['m.seq', 'm.id', 'm.family_id', 'm.sender_id', 'm.blob_hash', 'm.created_at', 'm.expired_at'])
+    .where('m.id', '=', messageId)
+    .executeTakeFirst();
+  // `unfetched` is not asked here: deletion does not need it.
+  return row ? toRef({ ...row, unfetched: false }) : undefined;
+}
+
+function toRef(r: {
+  seq: number;
+  id: string;
+  family_id: string;
+  sender_id: string;
+  blob_hash: string | null;
+  created_at: number | string;
+  expired_at: number | string | null;
+  unfetched: unknown;
+}): MessageRef {
+  return {
+    seq: Number(r.seq),
+    id: r.id,
+    familyId: r.family_id,
+    senderId: r.sender_id,
+    blobHash: r.blob_hash,
+    createdAt: Number(r.created_at),
+    expiredAt: r.expired_at === null ? null : Number(r.expired_at),
+    // SQLite answers 0/1, PostgreSQL a boolean.
+    unfetched: r.unfetched === true || r.unfetched === 1 || r.unfetched === '1',
+  };
+}
+
+/**
+ * Deletes messages outright: their recipients, receipts and review rows go with them (foreign keys
+ * with ON DELETE CASCADE). Their blobs are the caller's next step (`deleteBlobUnlessReferenced`,
+ * after the transaction committed). Returns how many rows were deleted.
+ */
+export async function deleteMessages(db: Db, seqs: readonly number[]): Promise<number> {
+  if (seqs.length === 0) return 0;
+  const result = await db.deleteFrom('messages').where('seq', 'in', [...seqs]).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * Expires messages their recipients did not all fetch in time: like `blankMessage` (recipients,
+ * receipts, envelope and blob reference gone), and marked `expired_at` so the sender's sent list
+ * says so until the tombstone itself is deleted.
+ */
+export async function expireMessages(db: Db, seqs: readonly number[], at: number): Promise<void> {
+  if (seqs.length === 0) return;
+  await db.deleteFrom('message_recipients').where('message_seq', 'in', [...seqs]).execute();
+  await db.deleteFrom('receipts').where('message_seq', 'in', [...seqs]).execute();
+  await db.updateTable('messages').set({ envelope: '', blob_hash: null, expired_at: at }).where('seq', 'in', [...seqs]).execute();
+}
+
+/**
+ * One page of the blob index after `after` (family id, hash), each with whether a message still
+ * points at it: the repair pass for bytes whose message went while the process stopped.
+ */
+export async function blobPage(
+  db: Db,
+  after: { familyId: string; hash: string } | null,
+  limit: number,
+): Promise<{ familyId: string; hash: string; createdAt: number; referenced: boolean }[]> {
+  let query = db
+    .selectFrom('blobs as b')
+    .select(['b.family_id', 'b.hash', 'b.created_at'])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('messages as m')
+            .select('m.seq')
+            .whereRef('m.family_id', '=', 'b.family_id')
+            .whereRef('m.blob_hash', '=', 'b.hash'),
+        )
+        .as('referenced'),
+    );
+  if (after)
+    query = query.where((eb) =>
+      eb.or([
+        eb('b.family_id', '>', after.familyId),
+        eb.and([eb('b.family_id', '=', after.familyId), eb('b.hash', '>', after.hash)]),
+      ]),
+    );
+  const rows = await query.orderBy('b.family_id').orderBy('b.hash').limit(limit).execute();
+  return rows.map((r) => ({
+    familyId: r.family_id,
+    hash: r.hash,
+    createdAt: Number(r.created_at),
+    referenced: (r.referenced as unknown) === true || (r.referenced as unknown) === 1,
+  }));
+}
+
+/** The devices a message is still queued for. */
+export async function recipientsOf(db: Db, seq: number): Promise<string[]> {
+  const rows = await db.selectFrom('message_recipients').select('device_id').where('message_seq', '=', seq).orderBy('device_id').execute();
+  return rows.map((r) => r.device_id);
+}

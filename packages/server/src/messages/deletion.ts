@@ -1,0 +1,40 @@
+/**
+ * Deleting one message on request (docs/api.md, "Delete a message"): its sender (any device of the
+ * sender's account) or a guardian of its family may; the server then deletes the row (recipients,
+ * receipts and review rows go with it) and the blob's bytes, and tells the devices it was queued for.
+ * A caller who is not in the family gets the same 404 as for a message that does not exist.
+ */
+import type { Logger } from 'pino';
+import type { DeviceCaller } from '../auth/index.js';
+import type { Blobs } from '../blobs/index.js';
+import { topics, type Bus } from '../bus/index.js';
+import { checkpointAfterErasure, type Db } from '../db/index.js';
+import { deviceById } from '../devices/store.js';
+import { forbidden, notFound } from '../errors/index.js';
+import { memberRole } from '../families/access.js';
+import { deleteBlobUnlessReferenced, deleteMessages, findMessageRef, recipientsOf } from './store.js';
+
+const noSuchMessage = () => notFound('No such message.');
+
+export async function deleteMessage(
+  { db, blobs, bus, log }: { db: Db; blobs: Blobs; bus: Bus; log: Logger },
+  caller: DeviceCaller,
+  messageId: string,
+): Promise<void> {
+  const message = await findMessageRef(db, messageId);
+  if (!message || caller.kind !== 'person' || caller.accountId === null) throw noSuchMessage();
+  const role = await memberRole(db, message.familyId, caller.accountId);
+  if (!role) throw noSuchMessage();
+  const sender = message.senderId === caller.deviceId ? caller.accountId : (await deviceById(db, message.senderId))?.account_id;
+  if (sender !== caller.accountId && role !== 'guardian')
+    throw forbidden('Only its sender or a guardian of the family can delete this message.');
+  const queuedFor = await recipientsOf(db, message.seq);
+  await deleteMessages(db, [message.seq]);
+  // After the row: the bytes go once no message points at them (a crash in between leaves an
+  // unreferenced blob that the retention sweep's repair pass deletes).
+  if (message.blobHash !== null) await deleteBlobUnlessReferenced(db, blobs, message.familyId, message.blobHash);
+  await checkpointAfterErasure(db);
+  for (const deviceId of queuedFor) bus.publish(topics.device(deviceId), { type: 'deleted', messageId });
+  bus.publish(topics.family(message.familyId), { type: 'deleted', messageId });
+  log.info({ familyId: message.familyId, by: role === 'guardian' && sender !== caller.accountId ? 'guardian' : 'sender' }, 'message deleted on request');
+}

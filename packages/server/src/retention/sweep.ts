@@ -1,0 +1,103 @@
+/**
+ * The retention sweep (docs/privacy.md, "How long the server keeps a message"). It pages through
+ * every message in order and, for each page:
+ *
+ * - deletes a message every recipient device fetched once it is older than its family's retention
+ *   period (rows and blob);
+ * - expires a message some recipient has not fetched after UNFETCHED_EXPIRY_DAYS: content and blob
+ *   go, a tombstone row stays so the sender's sent list says "expired" (and the sender's devices get
+ *   an `expired` event now);
+ * - deletes an expired tombstone EXPIRED_NOTICE_DAYS after it expired.
+ *
+ * A second pass repairs the blob index: a blob no message points at, older than a day (an upload
+ * waits that long for its message at most), is deleted — this is what finishes a deletion the
+ * process stopped halfway through (row gone, bytes not yet). Every page is its own transaction and
+ * the sweep keeps no state but its cursor, so a restart simply starts again: it is idempotent.
+ * Every write goes through messages/store.ts, the tables' owner.
+ */
+import { RETENTION_DAYS, UNFETCHED_EXPIRY_DAYS } from '@burrow/api';
+import type { Blobs } from '../blobs/index.js';
+import { topics, type Bus } from '../bus/index.js';
+import type { Clock } from '../clock/index.js';
+import { checkpointAfterErasure, type Db } from '../db/index.js';
+import type { BatchDelete } from '../maintenance/index.js';
+import { blobPage, deleteBlobUnlessReferenced, deleteMessages, expireMessages, messagePage, type MessageRef } from '../messages/store.js';
+import { retentionDaysOf } from './store.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+/** How long the sender's sent list shows "expired" before the tombstone itself goes. */
+export const EXPIRED_NOTICE_DAYS = 30;
+/** An uploaded blob no message points at is deleted after this long. */
+export const ORPHAN_BLOB_GRACE_MS = DAY;
+
+export interface RetentionSweep {
+  /** One page of messages (a maintenance job: deletes and expires what is due). */
+  messages: BatchDelete;
+  /** One page of the blob index (a maintenance job: deletes blobs no message points at). */
+  blobs: BatchDelete;
+}
+
+/** What the sweep does with one message now. */
+export function dueAction(m: MessageRef, retentionDays: number, now: number): 'delete' | 'expire' | null {
+  if (m.expiredAt !== null) return m.expiredAt <= now - EXPIRED_NOTICE_DAYS * DAY ? 'delete' : null;
+  if (m.unfetched) return m.createdAt <= now - UNFETCHED_EXPIRY_DAYS * DAY ? 'expire' : null;
+  return m.createdAt <= now - retentionDays * DAY ? 'delete' : null;
+}
+
+export function createRetentionSweep({ db, blobs, bus, clock }: { db: Db; blobs: Blobs; bus: Bus; clock: Clock }): RetentionSweep {
+  // Cursors of the pass in progress; a short page ends the pass and the next one starts over.
+  let afterSeq = 0;
+  let afterBlob: { familyId: string; hash: string } | null = null;
+  let deletedThisPass = 0;
+  let blobsDeletedThisPass = 0;
+
+  return {
+    async messages(limit) {
+      const page = await messagePage(db, afterSeq, limit);
+      const now = clock.now();
+      const days = await retentionDaysOf(db, page.map((m) => m.familyId));
+      const remove: MessageRef[] = [];
+      const expire: MessageRef[] = [];
+      for (const m of page) {
+        const action = dueAction(m, days.get(m.familyId) ?? RETENTION_DAYS.default, now);
+        if (action === 'delete') remove.push(m);
+        else if (action === 'expire') expire.push(m);
+      }
+      if (remove.length + expire.length > 0) {
+        await db.transaction().execute(async (trx) => {
+          await deleteMessages(trx, remove.map((m) => m.seq));
+          await expireMessages(trx, expire.map((m) => m.seq), now);
+        });
+        // After the commit: a blob goes once no message points at it (the same bytes may be shared).
+        for (const m of [...remove, ...expire])
+          if (m.blobHash !== null) await deleteBlobUnlessReferenced(db, blobs, m.familyId, m.blobHash);
+        for (const m of expire) bus.publish(topics.device(m.senderId), { type: 'expired', messageId: m.id });
+      }
+      deletedThisPass += remove.length + expire.length;
+      afterSeq = page.length < limit ? 0 : (page.at(-1)?.seq ?? 0);
+      if (page.length < limit && deletedThisPass > 0) {
+        // The pass is over: leave none of what it deleted in SQLite's write-ahead log (db/erase.ts).
+        deletedThisPass = 0;
+        await checkpointAfterErasure(db);
+      }
+      return { scanned: page.length, deleted: remove.length + expire.length };
+    },
+
+    async blobs(limit) {
+      const page = await blobPage(db, afterBlob, limit);
+      const cutoff = clock.now() - ORPHAN_BLOB_GRACE_MS;
+      let deleted = 0;
+      for (const b of page)
+        if (!b.referenced && b.createdAt <= cutoff && (await deleteBlobUnlessReferenced(db, blobs, b.familyId, b.hash))) deleted++;
+      const last = page.at(-1);
+      afterBlob = page.length < limit || !last ? null : { familyId: last.familyId, hash: last.hash };
+      blobsDeletedThisPass += deleted;
+      if (!afterBlob && blobsDeletedThisPass > 0) {
+        // A repair usually finishes a deletion that stopped halfway: flush its rows out of the WAL too.
+        blobsDeletedThisPass = 0;
+        await checkpointAfterErasure(db);
+      }
+      return { scanned: page.length, deleted };
+    },
+  };
+}
