@@ -34,7 +34,7 @@ import type { Blobs } from './blobs/index.js';
 import type { Bus } from './bus/index.js';
 import type { Clock } from './clock/index.js';
 import type { Config } from './load-config.js';
-import type { SharedRateLimitOptions } from './limits/index.js';
+import type { LimitStore, SharedRateLimitOptions } from './limits/index.js';
 import type { Mailer } from './mail/index.js';
 import type { Db } from './db/index.js';
 import { createDevices } from './devices/service.js';
@@ -83,6 +83,8 @@ export interface BuildAppOptions {
   mailer: Mailer;
   /** Rate-limit counters shared by every node (BURROW_REDIS_URL: limits/sharedRateLimitOptions); absent: per process. */
   sharedRateLimits?: SharedRateLimitOptions;
+  /** Anomaly windows and blocks shared by every node (BURROW_REDIS_URL: limits/limitStoreWithFallback); absent: per process. */
+  sharedLimits?: LimitStore;
 }
 
 /** The services one app was built with, for its maker (main.ts, tests): never found by lookup. */
@@ -108,7 +110,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   return (await buildServer(options)).app;
 }
 
-export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, logger, mailer, sharedRateLimits }: BuildAppOptions): Promise<BuiltServer> {
+export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, logger, mailer, sharedRateLimits, sharedLimits }: BuildAppOptions): Promise<BuiltServer> {
   const log = logger;
   // Operator alerts, made once: tripwires, anomaly detectors and the backup schedule raise them.
   const alerts = createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
@@ -174,7 +176,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
 
   registerAuth(app, createAuthHooks({ db, clock, secondFactorGate: accountSecurity.secondFactorGate }));
   // Audit trail, anomaly alerts and blocks, incident notices, /metrics (issue 6; docs/operations.md).
-  const breachWatch = registerBreachWatch(app, { config, db, clock, log, mailer, operatorAlerts: alerts });
+  const breachWatch = registerBreachWatch(app, { config, db, clock, log, mailer, operatorAlerts: alerts, ...(sharedLimits ? { limits: sharedLimits } : {}) });
   // Scheduled work (maintenance, backups, canary planting) claims each run in the database, so with
   // several nodes on one database it runs once (docs/operations.md "Running several nodes").
   const leases = createLeases({ db, clock });

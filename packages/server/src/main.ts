@@ -7,7 +7,7 @@ import { openBlobs } from './blobs/index.js';
 import { createMemoryBus, createNatsBus } from './bus/index.js';
 import { systemClock } from './clock/index.js';
 import { ConfigError, describeConfig, parseConfig } from './load-config.js';
-import { createRedisClient, sharedRateLimitOptions } from './limits/index.js';
+import { createMemoryLimitStore, createRedisClient, createRedisLimitStore, limitStoreWithFallback, sharedRateLimitOptions } from './limits/index.js';
 import { migrate, openDb } from './db/index.js';
 import { formatFindings, runDoctor } from './doctor/index.js';
 import { createLogger } from './logger.js';
@@ -55,6 +55,11 @@ async function main(): Promise<void> {
   // With BURROW_REDIS_URL, every node counts rate limits in the same Redis (docs/operations.md "Scale-out").
   const redis = config.limits?.redisUrl ? createRedisClient(config.limits.redisUrl, logger) : null;
   const sharedRateLimits = redis && config.limits ? sharedRateLimitOptions(redis, config.limits.keyPrefix, logger) : undefined;
+  // …and the anomaly detectors count their windows and set their blocks there too (this process's memory while Redis is down).
+  const sharedLimits =
+    redis && config.limits
+      ? limitStoreWithFallback(createRedisLimitStore({ redis, keyPrefix: config.limits.keyPrefix, ownsClient: false }), createMemoryLimitStore(), logger)
+      : undefined;
   // The one mailer. Without SMTP, account mail goes to <data>/outbox; in development its links are printed too.
   const mailer = createMailer({
     config: { ...config, mailFrom: config.accountSecurity.mailFrom },
@@ -71,6 +76,7 @@ async function main(): Promise<void> {
     logger,
     mailer,
     ...(sharedRateLimits ? { sharedRateLimits } : {}),
+    ...(sharedLimits ? { sharedLimits } : {}),
   });
 
   const shutdown = (signal: string): void => {

@@ -12,6 +12,12 @@
  * At `alertAt` events the operator is alerted (alertOperator: log, mail, metric) and the source is
  * answered 429 with Retry-After for `blockMs`; at `incidentAt` an incident is opened whose scope
  * is what the source reached according to the audit trail (incidents/service.ts, accessed-by:…).
+ *
+ * The windows (fixed, from a key's first event) and the blocks live in a LimitStore: with
+ * BURROW_REDIS_URL every node counts into the same window and sees the same blocks, so five failed
+ * sign-ins spread over five nodes are five, and a source blocked on one node is refused on all.
+ * Per process still: the read-volume detector's distinct-blob sets, its per-source blob counts, and
+ * which incidents this node opened in the last day.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -21,8 +27,9 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { deviceById } from '../devices/store.js';
 import type { AlertOperator, AlertSeverity } from '../alerts/index.js';
+import { createMemoryLimitStore, type LimitStore } from '../limits/index.js';
 import type { AnomalyConfig, AnomalyRule } from './config.js';
-import { Blocks, DistinctCounter, SlidingCounter } from './windows.js';
+import { DistinctCounter } from './windows.js';
 
 export type AnomalyKind = 'cross-family-access' | 'failed-sign-in-spike' | 'failed-sign-in-spike-global' | 'read-volume' | 'revoked-credential';
 
@@ -36,6 +43,8 @@ export interface AnomalyPorts {
   config: AnomalyConfig;
   alertOperator: AlertOperator;
   openIncident: OpenIncident;
+  /** Where windows and blocks are counted: shared by the nodes (Redis) or, absent, this process. */
+  limits?: LimitStore;
 }
 
 /** Operations an address block applies to: the unauthenticated ones a guesser uses. */
@@ -51,14 +60,18 @@ function sourceOf(f: RequestFacts): Source {
   return `ip:${f.ip}`;
 }
 
+const KINDS = new Set<string>(['cross-family-access', 'failed-sign-in-spike', 'failed-sign-in-spike-global', 'read-volume', 'revoked-credential']);
+const isKind = (reason: string): reason is AnomalyKind => KINDS.has(reason);
+/** LimitStore keys: one window per detector and source, one block per source. */
+const windowKey = (kind: AnomalyKind, source: Source): string => `anomaly:${kind}:${source}`;
+const blockKey = (source: Source): string => `anomaly-block:${source}`;
+
 function scopeOf(source: Source): string {
   return source === 'global' ? 'all' : `accessed-by:${source}`;
 }
 
-export function createAnomalyDetectors({ db, clock, log, config, alertOperator, openIncident }: AnomalyPorts) {
-  const counter = new SlidingCounter();
+export function createAnomalyDetectors({ db, clock, log, config, alertOperator, openIncident, limits = createMemoryLimitStore(clock) }: AnomalyPorts) {
   const distinct = new DistinctCounter();
-  const blocks = new Blocks<AnomalyKind>();
   const refusedByBlock = new WeakSet<FastifyRequest>();
   const incidentsOpened = new Map<string, number>();
   const ownBlobs = new Map<string, { count: number; at: number }>();
@@ -87,12 +100,14 @@ export function createAnomalyDetectors({ db, clock, log, config, alertOperator, 
   async function hit(kind: AnomalyKind, source: Source, details: Record<string, string | number | null> = {}): Promise<void> {
     const rule = rules[kind];
     const now = clock.now();
-    const n = counter.add(`${kind}\0${source}`, now, rule.windowMs);
+    const counted = await limits.hit(windowKey(kind, source), rule.windowMs);
+    // The window opened at its first event: that is when the incident's period starts.
+    const n = { count: counted.count, first: now - (rule.windowMs - counted.resetInMs) };
     bump(metrics.events, kind);
     const minutes = Math.round(rule.windowMs / 60_000);
     if (n.count === rule.alertAt) {
       bump(metrics.alerts, kind);
-      if (rule.blockMs > 0) blocks.block(source, now + rule.blockMs, kind);
+      if (rule.blockMs > 0) await blockAtLeast(source, rule.blockMs, kind);
       await alertOperator({
         kind,
         severity: severity[kind],
@@ -116,6 +131,12 @@ export function createAnomalyDetectors({ db, clock, log, config, alertOperator, 
         details: { incident: id, source, count: n.count, ...details },
       });
     }
+  }
+
+  /** Blocks `source` for `ms` unless a longer block is already in place (which then stands). */
+  async function blockAtLeast(source: Source, ms: number, kind: AnomalyKind): Promise<void> {
+    const current = await limits.blocked(blockKey(source));
+    if (current === null || current.ms < ms) await limits.block(blockKey(source), ms, kind);
   }
 
   async function isMember(familyId: string, accountId: string): Promise<boolean> {
@@ -248,25 +269,26 @@ export function createAnomalyDetectors({ db, clock, log, config, alertOperator, 
    * The Retry-After seconds for a request from a blocked source, or 0. A refused attempt counts as
    * one more event of the kind that blocked the source: persisting while blocked leads to an incident.
    */
-  function blockedSeconds(request: FastifyRequest, operationId: string | null): number {
-    const now = clock.now();
+  async function blockedSeconds(request: FastifyRequest, operationId: string | null): Promise<number> {
     const p = request.principal;
     let source: Source | null = null;
     if (p?.kind === 'account') source = `session:${sessionRefOf(p.sessionHash)}`;
     else if (p?.kind === 'toy') source = `device:${p.toyId}`;
-    let b = source === null ? null : blocks.check(source, now);
+    let b = source === null ? null : await limits.blocked(blockKey(source));
     if (b === null && operationId !== null && SIGN_IN_OPERATIONS.has(operationId)) {
       source = `ip:${request.ip}`;
-      b = blocks.check(source, now);
+      b = await limits.blocked(blockKey(source));
     }
     if (b === null || source === null) return 0;
     metrics.blocked++;
     refusedByBlock.add(request);
     const blockedSource = source;
-    void hit(b.reason, blockedSource, { blockedAttempt: 1 }).catch((err: unknown) => {
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'anomaly detection failed');
-    });
-    return b.seconds;
+    const reason = b.reason;
+    if (isKind(reason))
+      void hit(reason, blockedSource, { blockedAttempt: 1 }).catch((err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'anomaly detection failed');
+      });
+    return Math.max(1, Math.ceil(b.ms / 1000));
   }
 
   return {
@@ -275,7 +297,13 @@ export function createAnomalyDetectors({ db, clock, log, config, alertOperator, 
         log.error({ err: err instanceof Error ? err.message : String(err) }, 'anomaly detection failed');
       });
     },
-    blockedSeconds,
+    /** Seconds the request's source stays blocked (0: not blocked). Never rejects: a failed lookup lets the request through. */
+    blockedSeconds(request: FastifyRequest, operationId: string | null): Promise<number> {
+      return blockedSeconds(request, operationId).catch((err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'anomaly block check failed');
+        return 0;
+      });
+    },
     /** For tests: the session source key of a token. */
     sessionSource: (token: string) => `session:${sessionRefOf(hashToken(token))}`,
     prometheus(): string {

@@ -12,6 +12,7 @@ import type { Db } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import type { App } from '../http/types.js';
 import { createIncidentInbox, createIncidents, incidentNoticeRoutes } from '../incidents/index.js';
+import type { LimitStore } from '../limits/index.js';
 import type { Mailer } from '../mail/index.js';
 import { defaultWatchConfig, type WatchConfig } from './config.js';
 import { createAnomalyDetectors, type AnomalyDetectors } from './detectors.js';
@@ -27,6 +28,8 @@ export interface BreachWatchPorts {
   mailer: Mailer;
   /** The app's operator alerts (the alerts port; app.ts makes them once). */
   operatorAlerts: OperatorAlertsPort;
+  /** The anomaly windows and blocks shared by every node (BURROW_REDIS_URL); absent: this process's. */
+  limits?: LimitStore;
 }
 
 export interface BreachWatch {
@@ -38,7 +41,7 @@ export interface BreachWatch {
 /** The contact people are given in incident notices (docs/operations.md). */
 export const incidentContact = (config: Pick<CoreConfig, 'accountSecurity'>): string => config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom;
 
-export function registerBreachWatch(app: App, { config, db, clock, log, mailer, operatorAlerts }: BreachWatchPorts): BreachWatch {
+export function registerBreachWatch(app: App, { config, db, clock, log, mailer, operatorAlerts, limits }: BreachWatchPorts): BreachWatch {
   const watch = config.watch ?? defaultWatchConfig;
   const alerts = operatorAlerts;
   const recorder = createAuditRecorder({ db, clock, log, retentionMs: watch.auditRetentionMs });
@@ -51,6 +54,7 @@ export function registerBreachWatch(app: App, { config, db, clock, log, mailer, 
     log,
     config: watch.anomalies,
     alertOperator: alerts.alertOperator,
+    ...(limits ? { limits } : {}),
     // The audit trail is what an automatic incident's scope is computed from: write it out first.
     openIncident: async (input) => {
       await recorder.flush();
@@ -63,7 +67,7 @@ export function registerBreachWatch(app: App, { config, db, clock, log, mailer, 
   // Addresses are blocked before authentication; sessions and toys once the auth hook named them.
   app.addHook('onRequest', async (request, reply) => {
     if (request.principal !== null) return;
-    const s = detectors.blockedSeconds(request, operationIdOf(request));
+    const s = await detectors.blockedSeconds(request, operationIdOf(request));
     if (s > 0) {
       void reply.header('retry-after', String(s));
       throw refuse(s);
@@ -71,7 +75,7 @@ export function registerBreachWatch(app: App, { config, db, clock, log, mailer, 
   });
   app.addHook('preHandler', async (request, reply) => {
     if (request.principal === null) return;
-    const s = detectors.blockedSeconds(request, operationIdOf(request));
+    const s = await detectors.blockedSeconds(request, operationIdOf(request));
     if (s > 0) {
       void reply.header('retry-after', String(s));
       throw refuse(s);

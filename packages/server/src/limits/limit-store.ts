@@ -18,10 +18,15 @@ export interface LimitStore {
   hit(key: string, windowMs: number): Promise<LimitHit>;
   /** Forgets `key`'s count and block (a success that clears a throttle). */
   reset(key: string): Promise<void>;
-  /** Blocks `key` for `ms` from now (a longer block already in place is shortened: the last word wins). */
-  block(key: string, ms: number): Promise<void>;
+  /**
+   * Blocks `key` for `ms` from now, remembering `reason` (default `blocked`) for `blocked()`. A longer
+   * block already in place is shortened: the last word wins.
+   */
+  block(key: string, ms: number, reason?: string): Promise<void>;
   /** Milliseconds `key` stays blocked; 0 when it is not. */
   blockedFor(key: string): Promise<number>;
+  /** `key`'s block: milliseconds left (> 0) and the reason it was given; null when it is not blocked. */
+  blocked(key: string): Promise<{ readonly ms: number; readonly reason: string } | null>;
   /** Releases connections (shutdown). */
   close(): Promise<void>;
 }

@@ -16,6 +16,13 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {count, ttl}
 `;
 
+/** A block's reason and time left, or nil when the key is not blocked. */
+const BLOCKED = `
+local reason = redis.call('GET', KEYS[1])
+if not reason then return nil end
+return {reason, redis.call('PTTL', KEYS[1])}
+`;
+
 export interface RedisLimitStoreOptions {
   readonly redis: Redis;
   /** Prepended to every key (BURROW_REDIS_KEY_PREFIX), so deployments and test runs stay apart. */
@@ -36,13 +43,18 @@ export function createRedisLimitStore({ redis, keyPrefix, ownsClient = true }: R
     async reset(key) {
       await redis.del(windowKey(key), blockKey(key));
     },
-    async block(key, ms) {
+    async block(key, ms, reason = 'blocked') {
       assertLimitArgs(key, ms);
-      await redis.set(blockKey(key), '1', 'PX', ms);
+      await redis.set(blockKey(key), reason, 'PX', ms);
     },
     async blockedFor(key) {
       const ttl = await redis.pttl(blockKey(key));
       return ttl > 0 ? ttl : 0;
+    },
+    async blocked(key) {
+      const found = (await redis.eval(BLOCKED, 1, blockKey(key))) as [string, number] | null;
+      if (found === null || found[1] <= 0) return null;
+      return { ms: found[1], reason: found[0] };
     },
     async close() {
       if (ownsClient && redis.status !== 'end') await redis.quit().catch(() => redis.disconnect());

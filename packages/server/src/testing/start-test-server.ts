@@ -28,6 +28,7 @@ import type { App } from '../http/types.js';
 import { createLogger } from '../logger.js';
 import { relaxedWatchConfig, type WatchConfig } from '../anomalies/config.js';
 import { createMailer, type Mailer } from '../mail/index.js';
+import type { LimitStore } from '../limits/index.js';
 
 export interface TestServerOptions {
   clock?: Clock;
@@ -69,6 +70,8 @@ export interface TestServerOptions {
   trustProxy?: string;
   /** Audit retention, anomaly thresholds, /metrics access (default: detectors that never fire). */
   watch?: WatchConfig;
+  /** Anomaly windows and blocks shared with other servers (a Redis LimitStore); default: this server's own. */
+  limits?: LimitStore;
 }
 
 export interface TestServer {
@@ -188,6 +191,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       clock: options.clock ?? systemClock,
       logger,
       mailer: options.mailer ?? createMailer({ config: { ...config, mailFrom: config.accountSecurity.mailFrom }, log: logger }),
+      ...(options.limits ? { sharedLimits: options.limits } : {}),
     });
     // Canaries are planted beside start-up; a test sees the installation after, never during, it.
     await services.tripwires.planted;
