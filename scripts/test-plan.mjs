@@ -94,6 +94,36 @@ export function opensDatabase(file) {
   return false;
 }
 
+/**
+ * The longest test files (30–80 s each when CI runs four files at once), started first in each lane so
+ * the run does not end with one of them running alone on an otherwise idle machine. Order only: every
+ * file runs either way. Measured in CI logs; add a file here when it becomes one of the slowest.
+ */
+export const SLOW_FIRST = [
+  'packages/server/src/backup/streaming.test.ts',
+  'e2e/multi-node.test.ts',
+  'e2e/ransom-drill.test.ts',
+  'e2e/browser/family.test.ts',
+  'e2e/browser/notices.test.ts',
+  'e2e/browser/guardian-and-toy.test.ts',
+  'e2e/browser/interop.test.ts',
+  'e2e/browser/security.test.ts',
+  'e2e/browser/status-and-meter.test.ts',
+  'e2e/browser/toys.test.ts',
+  'e2e/browser/protocol-vectors.test.ts',
+  'packages/server/src/http/fuzz.test.ts',
+  'e2e/delivery-bench.test.ts',
+];
+
+/** `files` in the order a lane starts them: SLOW_FIRST's (in that order), then the rest as given. */
+export function runOrder(files) {
+  const rank = (f) => {
+    const i = SLOW_FIRST.indexOf(f);
+    return i === -1 ? SLOW_FIRST.length : i;
+  };
+  return files.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f);
+}
+
 export const isSqliteOnly = (file) => SQLITE_ONLY_DIRS.some((d) => file.startsWith(d));
 
 /** The files of `files` that run on PostgreSQL as well. */

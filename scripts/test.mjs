@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } fro
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDependencies, ensureSystemPackages } from './ensure-installed.mjs';
-import { listTestFiles, postgresFiles, unplannedDatabaseFiles } from './test-plan.mjs';
+import { listTestFiles, postgresFiles, runOrder, unplannedDatabaseFiles } from './test-plan.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -74,8 +74,8 @@ if (!staticOnly) ensureSystemPackages();
 
 const all = listTestFiles().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 const onPostgres = postgresFiles(all);
-const sqliteFiles = db === 'postgres' ? [] : all;
-const pgFiles = db === 'sqlite' ? [] : onPostgres;
+const sqliteFiles = db === 'postgres' ? [] : runOrder(all);
+const pgFiles = db === 'sqlite' ? [] : runOrder(onPostgres);
 if (!staticOnly && filters.length > 0 && all.length === 0) {
   console.error(`✗ No test file matches ${filters.join(', ')}.`);
   process.exit(1);

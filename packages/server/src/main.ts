@@ -3,8 +3,9 @@
  * tests build the same app with buildApp() and their own ports.
  */
 import { buildApp } from './app.js';
-import { openBlobs } from './blobs/index.js';
-import { createMemoryBus, createNatsBus } from './bus/index.js';
+import { openBlobs } from './blobs/open-blobs.js';
+import { createMemoryBus } from './bus/index.js';
+import { createNatsBus } from './bus/nats-bus.js';
 import { systemClock } from './clock/index.js';
 import { ConfigError, describeConfig, parseConfig } from './load-config.js';
 import { createMemoryLimitStore, createRedisClient, createRedisLimitStore, limitStoreWithFallback, sharedRateLimitOptions } from './limits/index.js';

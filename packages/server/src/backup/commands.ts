@@ -3,7 +3,7 @@
  * `burrow backup [keygen|verify]` and `burrow restore`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { openBlobs } from '../blobs/index.js';
+import { openBlobs } from '../blobs/open-blobs.js';
 import { parseCommand, required, UsageError } from '../cli-args.js';
 import { parseCoreConfig } from '../config.js';
 import { openDb } from '../db/index.js';

@@ -6,7 +6,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createS3Client, type Blobs } from '../blobs/index.js';
+import type { Blobs } from '../blobs/index.js';
+import { createS3Client } from '../blobs/s3-blobs.js';
 import type { CoreConfig as Config } from '../config.js';
 import { migrate, openDb } from '../db/index.js';
 import { assertDatabaseEmpty, restoreDatabase } from './database.js';

@@ -2,7 +2,7 @@
  * `burrow doctor`: every check, in one list. The server runs the same checks at start-up; in
  * production it refuses to start on any finding (P8), in development it prints them as warnings.
  */
-import { createS3Client } from '../blobs/index.js';
+import { createS3Client } from '../blobs/s3-blobs.js';
 import type { Config } from '../load-config.js';
 import { configFindings } from './config-checks.js';
 import type { Finding } from './finding.js';

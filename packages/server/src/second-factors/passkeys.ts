@@ -10,21 +10,26 @@
  * from the origin the request was made to, as the Origin check does (security-headers).
  */
 import { randomBytes } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type * as WebAuthn from '@simplewebauthn/server';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Clock } from '../clock/index.js';
 import type { Db, WebauthnChallengePurpose } from '../db/index.js';
 import { badRequest, notFound, unauthenticated } from '../errors/index.js';
 import { newId } from '../auth/index.js';
 import type { SecretBox } from './secret-box.js';
+
+/**
+ * @simplewebauthn/server (with its ASN.1 and COSE stack, about 200 modules) is loaded at the first
+ * ceremony, not at start-up: loading it cost every process that builds the app about a CPU-second,
+ * and most of them (a test file's server, a CLI command) never see a passkey.
+ */
+let webauthn: Promise<typeof WebAuthn> | undefined;
+const loadWebAuthn = (): Promise<typeof WebAuthn> => (webauthn ??= import('@simplewebauthn/server'));
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -150,7 +155,7 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
         .select(['credential_id', 'transports'])
         .where('account_id', '=', accountId)
         .execute();
-      const options = await generateRegistrationOptions({
+      const options = await (await loadWebAuthn()).generateRegistrationOptions({
         rpName: RP_NAME,
         rpID: rp.id,
         userName: email,
@@ -173,7 +178,7 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
       if (challenge === null) throw badRequest('The passkey request expired. Start again.');
       let verified;
       try {
-        verified = await verifyRegistrationResponse({
+        verified = await (await loadWebAuthn()).verifyRegistrationResponse({
           response: input.response,
           expectedChallenge: challenge,
           expectedOrigin: rp.origin,
@@ -223,7 +228,7 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
               id: c.credential_id,
               ...(c.transports ? { transports: JSON.parse(c.transports) as string[] } : {}),
             }));
-      const options = await generateAuthenticationOptions({
+      const options = await (await loadWebAuthn()).generateAuthenticationOptions({
         rpID: rp.id,
         challenge: new Uint8Array(randomBytes(32)),
         userVerification: 'required',
@@ -252,7 +257,7 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
         throw unauthenticated(BAD_PASSKEY);
       let verified;
       try {
-        verified = await verifyAuthenticationResponse({
+        verified = await (await loadWebAuthn()).verifyAuthenticationResponse({
           response: input.response,
           expectedChallenge: challenge,
           expectedOrigin: rp.origin,

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Options } from '../blobs/index.js';
+import type { S3Options } from '../blobs/s3-blobs.js';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
