@@ -3,7 +3,7 @@
  * lowering a family's period, or on an installation whose server is stopped). The same sweep, in the
  * same bounded batches, so it is safe beside a running server and safe to interrupt and re-run.
  */
-import { openBlobs } from '../blobs/index.js';
+import { openBlobs } from '../blobs/open-blobs.js';
 import { createMemoryBus } from '../bus/index.js';
 import { parseCommand, UsageError } from '../cli-args.js';
 import { systemClock } from '../clock/index.js';
