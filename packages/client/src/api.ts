@@ -4,6 +4,7 @@
  * (global fetch). Browsers may leave `token` unset and rely on the HttpOnly session cookie.
  */
 import type {
+  ConfirmOwnerBody,
   ApproveResponse,
   BlockResponse,
   ClaimToyBody,
@@ -139,6 +140,18 @@ export class ApiClient {
   }
   getFamily(familyId: string) {
     return this.request<FamilyResponse>('GET', `/v1/families/${enc(familyId)}`);
+  }
+  /** Deletes the account (docs/api.md "Deleting"): the password, and a code with a second factor. */
+  deleteAccount(proof: ConfirmOwnerBody) {
+    return this.request<void>('POST', '/v1/me/deletion', proof);
+  }
+  /** Deletes the whole family, as a guardian device; the accounts stay. */
+  deleteFamily(familyId: string, proof: ConfirmOwnerBody) {
+    return this.request<void>('POST', `/v1/families/${enc(familyId)}/deletion`, proof);
+  }
+  /** Deletes a child's profile (their toys unpaired first). */
+  deleteChild(familyId: string, childId: string) {
+    return this.request<void>('DELETE', `/v1/families/${enc(familyId)}/children/${enc(childId)}`);
   }
   createChild(familyId: string, profile: EnvelopeWire) {
     return this.request<CreateChildResponse>('POST', `/v1/families/${enc(familyId)}/children`, { profile });

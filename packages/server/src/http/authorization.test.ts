@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { generatePairingCode, secureRandom, toBase64url } from '@burrow/protocol';
 import {
+  PASSWORD,
   entry,
   expectStatus,
   family,
@@ -188,6 +189,10 @@ const attempts: Record<string, (who: Credentials & { keys?: Person['keys'] }) =>
   deleteMessage: (who) => call('DELETE', `/v1/messages/${messageId}`, who),
   getRetention: (who) => call('GET', `/v1/families/${victim.familyId}/retention`, who),
   setRetention: (who) => call('PUT', `/v1/families/${victim.familyId}/retention`, { ...who, body: { days: 1 } }),
+  // Erasure: with the attacker's own (right) password, which proves nothing about this family.
+  deleteChild: (who) => call('DELETE', `/v1/families/${victim.familyId}/children/${victim.childId}`, who),
+  deleteFamily: (who) =>
+    call('POST', `/v1/families/${victim.familyId}/deletion`, { ...who, body: { password: PASSWORD } }),
 };
 
 async function snapshot() {
@@ -248,10 +253,10 @@ for (const attacker of attackers) {
   });
 }
 
-test('a member who is not a guardian cannot add children, publish rosters or claim toys (403)', async () => {
+test('a member who is not a guardian cannot add or delete children, publish rosters, claim toys or delete the family (403)', async () => {
   const before = await snapshot();
   const who = { ...grandpa.as, keys: grandpa.keys };
-  for (const operation of ['createChild', 'publishRoster', 'claimToy'] as const) {
+  for (const operation of ['createChild', 'publishRoster', 'claimToy', 'deleteChild', 'deleteFamily'] as const) {
     const res = await attempts[operation]!(who);
     assert.equal(res.status, 403, `${operation}: ${res.text}`);
   }

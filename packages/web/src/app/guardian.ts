@@ -7,7 +7,7 @@
  * is ignored, so no script on the page ever holds it. The acting device is sent as X-Burrow-Device
  * (ApiClient.deviceId) and as `?device=` on the stream.
  */
-import type { CreateInvitationResponse, ListBlocksResponse, SecondFactorRequired, SentItem, SentToyStatus, ToySettingsResponse } from '@burrow/api';
+import type { ConfirmOwnerBody, CreateInvitationResponse, ListBlocksResponse, SecondFactorRequired, SentItem, SentToyStatus, ToySettingsResponse } from '@burrow/api';
 import {
   ApiClient,
   FamilyDevice,
@@ -88,6 +88,8 @@ export interface GuardianState {
   mustAddSecondFactor: boolean;
   /** Messages waiting for a guardian's review (guardians only; docs/safety.md). */
   reviews: PendingReview[];
+  /** Devices the roster lists whose account was deleted: a guardian signs them out (Family page). */
+  departedDevices: string[];
 }
 
 /** A password sign-in that waits for its second factor: its token and the methods it can use. */
@@ -131,6 +133,7 @@ export class Guardian {
       recoveryCodes: null,
       mustAddSecondFactor: false,
       reviews: [],
+      departedDevices: [],
     };
   }
 
@@ -238,6 +241,7 @@ export class Guardian {
       live: false,
       returning: true,
       reviews: [],
+      departedDevices: [],
     });
   }
 
@@ -298,6 +302,7 @@ export class Guardian {
     this.set({
       roster,
       inRoster,
+      departedDevices: summary.departedDevices,
       children,
       toys: summary.toys.map((t) => ({ toyId: t.toyId, childId: t.childId, name: null, online: false, lastSeenAt: null, unplayed: 0 })),
     });
@@ -329,6 +334,46 @@ export class Guardian {
   async renameToy(toyId: string, name: string): Promise<void> {
     await this.device.renameToy(this.requireFamily(), toyId, name.trim());
     await this.loadToys();
+  }
+
+  // --- deleting (docs/api.md "Deleting") ---
+
+  /** Guardians: signs the roster without the devices of deleted accounts; the server then forgets them. */
+  async removeDepartedDevices(): Promise<void> {
+    await this.removeDevices(this.state.departedDevices);
+  }
+
+  /** Deletes a child's profile: each of their toys is unpaired first (told, it wipes itself). */
+  async deleteChild(childId: string): Promise<void> {
+    const familyId = this.requireFamily();
+    for (const toy of this.state.toys.filter((t) => t.childId === childId)) await this.device.unpairToy(familyId, toy.toyId);
+    await this.api.deleteChild(familyId, childId);
+    await this.loadFamily();
+  }
+
+  /** Deletes the whole family (its toys are told and wipe themselves); the account stays, back at setup. */
+  async deleteFamily(proof: ConfirmOwnerBody): Promise<void> {
+    await this.api.deleteFamily(this.requireFamily(), proof);
+    this.stream?.close();
+    this.stream = undefined;
+    this.set({ familyId: null, role: null, roster: null, children: [], toys: [], messages: [], receipts: {}, reviews: [], departedDevices: [] });
+    await this.enter();
+  }
+
+  /**
+   * Deletes the account. This browser's keys and message archive belonged to it, so they are deleted
+   * too, and the app starts again from a fresh device (a reload).
+   */
+  async deleteAccount(proof: ConfirmOwnerBody): Promise<void> {
+    await this.api.deleteAccount(proof);
+    this.stream?.close();
+    this.stream = undefined;
+    this.store.db.close();
+    await new Promise<void>((resolve) => {
+      const request = indexedDB.deleteDatabase(DB_NAME);
+      request.onsuccess = request.onerror = request.onblocked = () => resolve();
+    });
+    window.location.assign('/login?deleted=1');
   }
 
   /** Unpairs a toy: a roster without it; the server revokes it and the toy wipes itself. */

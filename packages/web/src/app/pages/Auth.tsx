@@ -208,6 +208,11 @@ export function LogIn() {
 
   return (
     <Page title="Sign in to Burrow">
+      {new URLSearchParams(window.location.search).has('deleted') ? (
+        <p className="card" role="status">
+          Your account was deleted, and this browser forgot its keys and messages. We mailed you a confirmation.
+        </p>
+      ) : null}
       <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={ids.error}>
         <FormError id={ids.error} message={error} />
         <label htmlFor={ids.email}>Email</label>

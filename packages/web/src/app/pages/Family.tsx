@@ -5,6 +5,7 @@ import { deviceFingerprint } from '@burrow/protocol';
 import { describeError } from '../../shared/errors.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
+import { FamilyDeletion } from './Deleting.js';
 
 interface People {
   requests: JoinRequest[];
@@ -368,6 +369,8 @@ export function Family() {
           </ul>
         )}
       </section>
+
+      <FamilyDeletion onDone={done} />
     </Page>
   );
 }

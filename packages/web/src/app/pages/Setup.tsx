@@ -3,6 +3,7 @@ import { describeError } from '../../shared/errors.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { PrivacyNotice, PRIVACY_NOTICE_VERSION } from '../privacy.js';
+import { DeleteAccountCard } from './Deleting.js';
 
 /** First run: the privacy notice and consent, then the family and the first child. */
 export function Setup() {
@@ -79,6 +80,7 @@ export function Setup() {
           </button>
         </section>
       </form>
+      <DeleteAccountCard />
     </Page>
   );
 }
