@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ApiClient, FamilyDevice, MemoryStore, ToyDevice, type ToyEvent } from '@burrow/client';
+import { ApiClient, FamilyDevice, MemoryStore, ToyDevice, type RotationPolicy, type ToyEvent } from '@burrow/client';
 import { startTestServer } from '@burrow/server/testing';
 import { FileStore } from '@burrow/toy';
 
@@ -29,11 +29,11 @@ export async function startWorld() {
       return Object.assign(device, { email });
     },
     /** A toy with its own data folder; pass `dataDir` to boot an existing toy again. */
-    async toy(options: { fetch?: typeof fetch; events?: ToyEvent[]; dataDir?: string; clock?: () => number } = {}) {
+    async toy(options: { fetch?: typeof fetch; events?: ToyEvent[]; dataDir?: string; clock?: () => number; rotation?: RotationPolicy } = {}) {
       const events = options.events ?? [];
       const dataDir = options.dataDir ?? join(scratch, `toy-${randomBytes(4).toString('hex')}`);
       const api = new ApiClient({ baseUrl: server.url, ...(options.fetch ? { fetch: options.fetch } : {}) });
-      const device = await ToyDevice.open({ api, store: new FileStore(dataDir), onEvent: (e) => events.push(e), ...(options.clock ? { clock: options.clock } : {}) });
+      const device = await ToyDevice.open({ api, store: new FileStore(dataDir), onEvent: (e) => events.push(e), ...(options.clock ? { clock: options.clock } : {}), ...(options.rotation ? { rotation: options.rotation } : {}) });
       await device.register();
       return Object.assign(device, { events, dataDir });
     },

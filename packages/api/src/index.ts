@@ -9,6 +9,7 @@ export * from './primitives.js';
 export * from './errors.js';
 export * from './accounts.js';
 export * from './devices.js';
+export * from './kem-keys.js';
 export * from './families.js';
 export * from './toys.js';
 export * from './invitations.js';

@@ -9,7 +9,16 @@ export const BlobParams = Type.Object({
 export const UploadBlobResponse = Type.Object({ hash: Type.String(), size: Type.Integer() });
 export type UploadBlobResponse = Static<typeof UploadBlobResponse>;
 
-export const SendMessageBody = Type.Object({ envelope: Envelope });
+export const SendMessageBody = Type.Object({
+  envelope: Envelope,
+  /**
+   * The KEM key epoch the sender sealed to, per recipient device (docs/protocol.md §14.2; 0 or absent:
+   * the roster's key). A recipient that has published a newer one makes the message a 409: re-seal.
+   */
+  keyEpochs: Type.Optional(
+    Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' }), Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), { maxProperties: 256 }),
+  ),
+});
 export type SendMessageBody = Static<typeof SendMessageBody>;
 export const SendMessageResponse = Type.Object({ messageId: MessageId, seq: Type.Integer() });
 export type SendMessageResponse = Static<typeof SendMessageResponse>;

@@ -17,6 +17,7 @@ import type {
   InboxResponse,
   JoinRequest,
   ListBlocksResponse,
+  ListKemKeysResponse,
   ListJoinRequestsResponse,
   ListPendingDevicesResponse,
   ListReviewsResponse,
@@ -26,6 +27,7 @@ import type {
   MeResponse,
   OpenPairingResponse,
   PairingResponse,
+  PublishKemKeyResponse,
   PublishRosterResponse,
   PutToySettingsResponse,
   ReceiptKind,
@@ -43,7 +45,7 @@ import type {
   ToySettingsResponse,
   UnpairToyResponse,
 } from '@burrow/api';
-import type { EnvelopeWire, ReviewWire, RosterWire, ToySettingsWire } from '@burrow/protocol';
+import type { EnvelopeWire, KemKeyRecord, ReviewWire, RosterWire, ToySettingsWire } from '@burrow/protocol';
 import { ApiError } from './api-error.js';
 
 // The wire types are written once, in @burrow/api; these are the ones the client's callers name.
@@ -162,6 +164,14 @@ export class ApiClient {
   publishRoster(familyId: string, roster: RosterWire) {
     return this.request<PublishRosterResponse>('POST', `/v1/families/${enc(familyId)}/rosters`, { roster });
   }
+  /** Publishes this device's newest KEM key record (docs/protocol.md §14). */
+  publishKemKey(record: KemKeyRecord) {
+    return this.request<PublishKemKeyResponse>('POST', '/v1/devices/me/kem-keys', { record });
+  }
+  /** The newest KEM key record of each roster device that rotated; the caller verifies them. */
+  listKemKeys(familyId: string) {
+    return this.request<ListKemKeysResponse>('GET', `/v1/families/${enc(familyId)}/kem-keys`);
+  }
   registerToy(body: DeviceKeysBody) {
     return this.request<RegisterToyResponse>('POST', '/v1/toys', body);
   }
@@ -259,8 +269,9 @@ export class ApiClient {
     });
     await this.read<unknown>(res);
   }
-  sendMessage(familyId: string, envelope: EnvelopeWire) {
-    return this.request<SendMessageResponse>('POST', `/v1/families/${enc(familyId)}/messages`, { envelope });
+  /** `keyEpochs`: the KEM key epoch sealed to, per recipient (docs/protocol.md §14.2). */
+  sendMessage(familyId: string, envelope: EnvelopeWire, keyEpochs?: Record<string, number>) {
+    return this.request<SendMessageResponse>('POST', `/v1/families/${enc(familyId)}/messages`, keyEpochs ? { envelope, keyEpochs } : { envelope });
   }
   listMessages(after = 0, limit = 50) {
     return this.request<InboxResponse>('GET', `/v1/inbox?after=${after}&limit=${limit}`);

@@ -44,6 +44,8 @@ import {
 import type { CreateInvitationResponse, RedeemInvitationResponse } from '@burrow/api';
 import type { AccountDevice, ApiClient, PendingReview } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
+import { isApiError } from './api-error.js';
+import { sealingKeys, type KemRefusalHandler } from './kem-directory.js';
 import { pinRoster, refreshRoster } from './roster-sync.js';
 import type { StateStore } from './store.js';
 
@@ -80,6 +82,8 @@ export interface FamilyDeviceOptions {
   clock?: () => number;
   /** Called for every envelope this device refuses (bad signature, unknown sender...). */
   onRefused?: (envelope: EnvelopeWire, reason: string) => void;
+  /** Called for every KEM key record this device refuses (forged, replayed…, docs/protocol.md §14.2). */
+  onKeyRecordRefused?: KemRefusalHandler;
 }
 
 export class FamilyDevice {
@@ -90,13 +94,14 @@ export class FamilyDevice {
     private readonly random: RandomSource,
     private readonly clock: () => number,
     private readonly onRefused: (envelope: EnvelopeWire, reason: string) => void,
+    private readonly onKeyRecordRefused: KemRefusalHandler,
   ) {}
 
   static async open(options: FamilyDeviceOptions): Promise<FamilyDevice> {
     const random = options.random ?? secureRandom;
     const { keys } = await loadOrCreateKeys(options.store, random);
     options.api.deviceId = keys.deviceId;
-    return new FamilyDevice(options.api, options.store, keys, random, options.clock ?? (() => Date.now()), options.onRefused ?? (() => undefined));
+    return new FamilyDevice(options.api, options.store, keys, random, options.clock ?? (() => Date.now()), options.onRefused ?? (() => undefined), options.onKeyRecordRefused ?? (() => undefined));
   }
 
   get deviceId(): DeviceId {
@@ -212,26 +217,36 @@ export class FamilyDevice {
         break;
       }
     }
-    const targets = [...new Set([...toyIds, this.deviceId, ...reviewers])].map((id) => {
-      const d = findDevice(roster, id);
-      if (!d) throw new ProtocolError('not_authorized', 'Recipient is not in the roster.');
-      return { deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) };
-    });
-    const { envelope, blob } = await sealEnvelope({
-      kind: 'voice',
-      id: newMessageId(this.random),
-      familyId: roster.familyId,
-      sender: this.keys,
-      rosterVersion: roster.version,
-      createdAt: this.clock(),
-      recipients: targets,
-      meta,
-      payload: audio,
-      random: this.random,
-    });
-    await this.api.uploadBlob(familyId, envelope.blob!.hash, blob!);
-    await this.api.sendMessage(familyId, envelope);
-    return envelope.id;
+    const targets = [...new Set([...toyIds, this.deviceId, ...reviewers])];
+    // Sealed to each recipient's newest key this device verified (§14.2). If the server answers that
+    // one published a newer key since, the keys are fetched again and, if they changed, sealed again.
+    let previous: string | undefined;
+    for (;;) {
+      const keys = await sealingKeys({ api: this.api, store: this.store, roster, deviceIds: targets, now: this.clock(), onRefused: this.onKeyRecordRefused });
+      const fingerprint = JSON.stringify(keys.epochs);
+      if (previous === fingerprint) throw new ProtocolError('not_authorized', 'A recipient has a newer key the server does not show.');
+      previous = fingerprint;
+      const { envelope, blob } = await sealEnvelope({
+        kind: 'voice',
+        id: newMessageId(this.random),
+        familyId: roster.familyId,
+        sender: this.keys,
+        rosterVersion: roster.version,
+        createdAt: this.clock(),
+        recipients: keys.recipients,
+        meta,
+        payload: audio,
+        random: this.random,
+      });
+      await this.api.uploadBlob(familyId, envelope.blob!.hash, blob!);
+      try {
+        await this.api.sendMessage(familyId, envelope, keys.epochs);
+      } catch (err) {
+        if (isApiError(err, 'conflict')) continue;
+        throw err;
+      }
+      return envelope.id;
+    }
   }
 
   /**

@@ -7,3 +7,5 @@ export * from './roster-sync.js';
 export * from './family-device.js';
 export * from './toy-device.js';
 export * from './stream.js';
+export * from './kem-keyring.js';
+export * from './kem-directory.js';

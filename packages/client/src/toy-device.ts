@@ -11,7 +11,6 @@ import {
   generatePairingCode,
   makeDeviceProof,
   newMessageId,
-  openEnvelope,
   pairingKey,
   parseEnvelope,
   parseRoster,
@@ -39,6 +38,9 @@ import {
 } from '@burrow/protocol';
 import type { ApiClient } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
+import { sealingKeys } from './kem-directory.js';
+import { loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
+import { isApiError } from './api-error.js';
 import type { StateStore } from './store.js';
 
 /** The CloudPets toy held five messages; so does ours. Further ones wait on the server. */
@@ -54,13 +56,18 @@ export type ToyEvent =
   | { type: 'queued'; messageId: string; unplayed: number }
   | { type: 'refused'; messageId: string; reason: string }
   | { type: 'played'; messageId: string; bytes: number }
-  | { type: 'recorded'; messageId: string; bytes: number };
+  | { type: 'recorded'; messageId: string; bytes: number }
+  | { type: 'key_rotated'; epoch: number }
+  | { type: 'keys_erased'; epochs: number[] }
+  | { type: 'key_record_refused'; deviceId: string; reason: string };
 
 interface QueuedMessage {
   envelope: EnvelopeWire;
   blob: string;
   /** The guardian's review it came with (§11), checked again at play time. */
   review?: unknown;
+  /** The KEM key epoch it is sealed to (§14): that key is kept until the message is played. */
+  epoch?: number;
 }
 
 export interface ToyDeviceOptions {
@@ -69,6 +76,8 @@ export interface ToyDeviceOptions {
   random?: RandomSource;
   clock?: () => number;
   onEvent?: (event: ToyEvent) => void;
+  /** When the toy rotates its KEM key and how long it keeps a retired one (default weekly, 2 days). */
+  rotation?: RotationPolicy;
 }
 
 export interface PlayedMessage {
@@ -90,13 +99,14 @@ export class ToyDevice {
     private readonly random: RandomSource,
     private readonly clock: () => number,
     private readonly emit: (event: ToyEvent) => void,
+    private readonly rotation: RotationPolicy | undefined,
   ) {}
 
   /** First boot generates the toy's own keys: there is no factory or default secret to leak. */
   static async open(options: ToyDeviceOptions): Promise<ToyDevice> {
     const random = options.random ?? secureRandom;
-    const { keys } = await loadOrCreateKeys(options.store, random);
-    const toy = new ToyDevice(options.api, options.store, keys, random, options.clock ?? (() => Date.now()), options.onEvent ?? (() => undefined));
+    const keys = await loadCurrentKemKey(options.store, (await loadOrCreateKeys(options.store, random)).keys);
+    const toy = new ToyDevice(options.api, options.store, keys, random, options.clock ?? (() => Date.now()), options.onEvent ?? (() => undefined), options.rotation);
     const token = await options.store.get<string>('token');
     if (token) options.api.token = token;
     return toy;
@@ -128,7 +138,7 @@ export class ToyDevice {
    */
   async reset(): Promise<void> {
     this.pairing = undefined;
-    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'settings', 'seen', 'token', 'keys'])
+    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins'])
       await this.store.set(key, null);
     this.api.token = undefined;
     this.keys = (await loadOrCreateKeys(this.store, this.random)).keys;
@@ -273,6 +283,7 @@ export class ToyDevice {
   async sync(): Promise<number> {
     const roster = await this.refreshRoster();
     if (!roster) return 0;
+    await this.maintainKeys();
     const settings = await this.refreshSettings(roster);
     // Quiet hours: new messages wait on the server and the heart stays dark until the hours end.
     if (isQuietAt(settings, this.clock())) return 0;
@@ -317,8 +328,9 @@ export class ToyDevice {
         if (!refusal) {
           try {
             const blob = await this.api.downloadMessageBlob(envelope.id);
-            await openEnvelope(envelope, blob, this.keys); // checks the hash and that it decrypts
-            queue.push({ envelope, blob: toBase64url(blob), ...(review ? { review } : {}) });
+            // Checks the hash and that it decrypts, with the current key or a retired one still held.
+            const { epoch } = await openWithHeldKeys(this.store, this.keys, envelope, blob);
+            queue.push({ envelope, blob: toBase64url(blob), epoch, ...(review ? { review } : {}) });
             added++;
           } catch (err) {
             refusal = err instanceof ProtocolError && err.code === 'hash_mismatch' ? 'hash_mismatch' : 'undecryptable';
@@ -364,7 +376,7 @@ export class ToyDevice {
         this.emit({ type: 'refused', messageId: next.envelope.id, reason: reviewRefusal });
         continue;
       }
-      const { meta, payload } = await openEnvelope(next.envelope, fromBase64url(next.blob), this.keys);
+      const { meta, payload } = await openWithHeldKeys(this.store, this.keys, next.envelope, fromBase64url(next.blob));
       const audio = payload ?? new Uint8Array(0);
       this.emit({ type: 'played', messageId: next.envelope.id, bytes: audio.length });
       await this.api.sendReceipt(next.envelope.id, 'played').catch(() => undefined);
@@ -377,23 +389,64 @@ export class ToyDevice {
   async record(audio: Bytes, meta: MessageMeta = {}): Promise<string> {
     const roster = await this.refreshRoster();
     if (!roster) throw new ProtocolError('not_authorized', 'The toy is not paired.');
-    const listeners = roster.devices.filter((d) => d.role !== 'toy' && d.hearChild);
+    const listeners = roster.devices.filter((d) => d.role !== 'toy' && d.hearChild).map((d) => d.id);
     if (listeners.length === 0) throw new ProtocolError('not_authorized', 'Nobody in the family may hear the child.');
-    const { envelope, blob } = await sealEnvelope({
-      kind: 'voice',
-      id: newMessageId(this.random),
-      familyId: roster.familyId,
-      sender: this.keys,
-      rosterVersion: roster.version,
-      createdAt: this.clock(),
-      recipients: listeners.map((d) => ({ deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) })),
-      meta,
-      payload: audio,
+    // Sealed to each listener's newest key the toy has verified (§14.2). If the server says one has
+    // published a newer key since, the toy fetches the keys again and, if they changed, re-seals once.
+    let previous: string | undefined;
+    for (;;) {
+      const keys = await sealingKeys({ api: this.api, store: this.store, roster, deviceIds: listeners, now: this.clock(), onRefused: (deviceId, reason) => this.emit({ type: 'key_record_refused', deviceId, reason }) });
+      const fingerprint = JSON.stringify(keys.epochs);
+      if (previous === fingerprint) throw new ProtocolError('not_authorized', 'A listener has a newer key the server does not show.');
+      previous = fingerprint;
+      const { envelope, blob } = await sealEnvelope({
+        kind: 'voice',
+        id: newMessageId(this.random),
+        familyId: roster.familyId,
+        sender: this.keys,
+        rosterVersion: roster.version,
+        createdAt: this.clock(),
+        recipients: keys.recipients,
+        meta,
+        payload: audio,
+        random: this.random,
+      });
+      await this.api.uploadBlob(roster.familyId, envelope.blob!.hash, blob!);
+      try {
+        await this.api.sendMessage(roster.familyId, envelope, keys.epochs);
+      } catch (err) {
+        if (isApiError(err, 'conflict')) continue;
+        throw err;
+      }
+      this.emit({ type: 'recorded', messageId: envelope.id, bytes: audio.length });
+      return envelope.id;
+    }
+  }
+
+  /**
+   * Rotates the toy's KEM key on schedule, publishes the new key's signed record and erases retired
+   * keys past their grace period that no queued message is sealed to (docs/protocol.md §14.3). Runs
+   * on every sync while paired; `force` rotates now.
+   */
+  async maintainKeys(options: { force?: boolean } = {}): Promise<KeyMaintenance | undefined> {
+    if (!(await this.isPaired())) return undefined;
+    const queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
+    // A queued message whose epoch is unknown (queued before rotation existed) was opened with the key
+    // current then: keep every retired key until it has played.
+    const inUse = new Set(queue.map((m) => m.epoch ?? -1));
+    const result = await maintainKemKeys({
+      store: this.store,
+      api: this.api,
+      keys: this.keys,
       random: this.random,
+      now: this.clock(),
+      ...(this.rotation ? { policy: this.rotation } : {}),
+      inUse: (epoch) => inUse.has(epoch) || inUse.has(-1),
+      ...(options.force ? { force: true } : {}),
     });
-    await this.api.uploadBlob(roster.familyId, envelope.blob!.hash, blob!);
-    await this.api.sendMessage(roster.familyId, envelope);
-    this.emit({ type: 'recorded', messageId: envelope.id, bytes: audio.length });
-    return envelope.id;
+    this.keys = result.keys;
+    if (result.rotated) this.emit({ type: 'key_rotated', epoch: result.epoch });
+    if (result.erased.length > 0) this.emit({ type: 'keys_erased', epochs: result.erased });
+    return result;
   }
 }

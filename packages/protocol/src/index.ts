@@ -13,5 +13,6 @@ export * from './toy-settings.js';
 export * from './update-manifest.js';
 export * from './review.js';
 export * from './fingerprint.js';
+export * from './kem-key-record.js';
 export * from './rules.js';
 export * from './random.js';

@@ -54,4 +54,5 @@ export const Label = {
   toySettingsV2: 'burrow/v1/toy-settings/v2',
   review: 'burrow/v1/review',
   fingerprint: 'burrow/v1/fingerprint',
+  kemKey: 'burrow/v1/kem-key',
 } as const;

@@ -39,6 +39,8 @@ import type { Mailer } from './mail/index.js';
 import type { Db } from './db/index.js';
 import { createDevices } from './devices/service.js';
 import { devicesRoutes } from './devices/routes.js';
+import { createKemKeys } from './kem-keys/service.js';
+import { kemKeysRoutes } from './kem-keys/routes.js';
 import { ErrorSchema } from '@burrow/api';
 import { AppError, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors/index.js';
 import type { RequestMeta } from './accounts/index.js';
@@ -207,6 +209,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   const context = { config };
   await app.register(accountSecurityRoutes, { ...context, ...accountSecurity });
   await app.register(devicesRoutes, { ...context, devices: createDevices({ db, clock }) });
+  await app.register(kemKeysRoutes, { ...context, kemKeys: createKemKeys({ db, clock }) });
   await app.register(familiesRoutes, { ...context, families: createFamilies({ db, bus, clock, log }) });
   await app.register(toysRoutes, { ...context, toys: createToys({ db, blobs, bus, clock, log }) });
   await app.register(invitationsRoutes, { ...context, invitations: createInvitations({ db, clock, log }) });

@@ -114,6 +114,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       else if (e.type === 'refused') console.log(`refused message ${e.messageId}: ${e.reason}`);
       else if (e.type === 'roster_refused') console.log(`refused a roster update: ${e.reason}`);
       else if (e.type === 'roster') console.log(`roster updated to v${e.version}`);
+      else if (e.type === 'key_rotated') console.log(`rotated its message key (epoch ${e.epoch})`);
+      else if (e.type === 'keys_erased') console.log(`erased retired message key(s) ${e.epochs.join(', ')}`);
+      else if (e.type === 'key_record_refused') console.log(`refused a key record for ${e.deviceId}: ${e.reason}`);
     },
   });
   console.log(`Burrow toy ${toy.device.toyId} — ${(await toy.device.isPaired()) ? 'paired' : 'not paired: press b to pair'}`);

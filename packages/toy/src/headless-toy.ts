@@ -3,7 +3,7 @@
  * that are commands or files. The CLI, the demo and the end-to-end tests all run this class.
  */
 import WebSocket from 'ws';
-import { ApiClient, isApiError, openStream, ToyDevice, type PlayedMessage, type SocketLike, type Stream, type ToyEvent } from '@burrow/client';
+import { ApiClient, isApiError, openStream, ToyDevice, type PlayedMessage, type RotationPolicy, type SocketLike, type Stream, type ToyEvent } from '@burrow/client';
 import { FileStore } from './file-store.js';
 import type { Player, Recorder } from './audio-io.js';
 
@@ -17,12 +17,18 @@ export interface HeadlessToyOptions {
   log?: (line: string) => void;
   /** Called once the toy has wiped itself after a guardian unpaired it. */
   onUnpaired?: () => void;
+  /** KEM key rotation schedule (docs/protocol.md §14.3; default weekly, 2 days' grace). */
+  rotation?: RotationPolicy;
 }
+
+/** How often an idle toy syncs anyway, so its keys rotate and retired ones are erased on time. */
+const KEY_MAINTENANCE_MS = 60 * 60 * 1000;
 
 export class HeadlessToy {
   private stream: Stream | undefined;
   private syncing: Promise<unknown> = Promise.resolve();
   private pairingTimer: ReturnType<typeof setInterval> | undefined;
+  private keyTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
     readonly device: ToyDevice,
@@ -32,10 +38,13 @@ export class HeadlessToy {
 
   static async start(options: HeadlessToyOptions): Promise<HeadlessToy> {
     const api = new ApiClient({ baseUrl: options.server });
-    const device = await ToyDevice.open({ api, store: new FileStore(options.dataDir), onEvent: options.onEvent });
+    const device = await ToyDevice.open({ api, store: new FileStore(options.dataDir), onEvent: options.onEvent, ...(options.rotation ? { rotation: options.rotation } : {}) });
     await device.register();
     const toy = new HeadlessToy(device, api, options);
     toy.connect();
+    // A toy nobody writes to still rotates and erases on schedule (sync runs the key schedule).
+    toy.keyTimer = setInterval(() => void toy.sync(), KEY_MAINTENANCE_MS);
+    toy.keyTimer.unref();
     return toy;
   }
 
@@ -123,6 +132,7 @@ export class HeadlessToy {
   }
 
   async stop(): Promise<void> {
+    if (this.keyTimer) clearInterval(this.keyTimer);
     this.releasePairingButton();
     this.stream?.close();
     await this.syncing;

@@ -12,7 +12,8 @@ import { nextRosterBody, rosterEntry, rosterHash, signRoster, type RosterWire } 
 import { signToySettings, type ToySettingsWire } from '../toy-settings.js';
 import { signReview, type ReviewWire } from '../review.js';
 import { deviceFingerprint } from '../fingerprint.js';
-import { transcript } from '../transcript.js';
+import { kemPublicKeyOf, signKemKeyRecord, type KemKeyRecord } from '../kem-key-record.js';
+import { Label, transcript } from '../transcript.js';
 import type { FamilyId, MessageId } from '../ids.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -40,6 +41,8 @@ export interface Vectors {
   review: ReviewWire;
   /** Fingerprints of the three vector devices (§12). */
   fingerprints: { guardian: string; grandma: string; toy: string };
+  /** The toy's first rotated KEM key (§14): its seed, the record it signs, the record's transcript. */
+  kemKeyRecord: { kemSeed: string; record: KemKeyRecord; transcriptHex: string };
 }
 
 function device(name: string): { keys: DeviceKeys; vector: VectorDevice } {
@@ -92,6 +95,8 @@ export async function buildVectors(): Promise<Vectors> {
     ephemeralSeeds,
   });
   const fields = ['burrow', 7];
+  const rotatedSeed = seededRandom('toy kem epoch 1')(32);
+  const rotated = signKemKeyRecord({ deviceId: toy.keys.deviceId, epoch: 1, kemPublicKey: kemPublicKeyOf(rotatedSeed), notBefore: 1_790_604_800_000 }, toy.keys.signSecretKey);
   return {
     description: 'Burrow protocol v1 test vectors. Regenerate with `npm run vectors`; see docs/protocol.md §9.',
     transcript: { label: 'burrow/v1/example', fields, hex: bytesToHex(transcript('burrow/v1/example', fields)) },
@@ -111,5 +116,10 @@ export async function buildVectors(): Promise<Vectors> {
     ),
     review: signReview(sealed.envelope, toy.keys.deviceId, guardian.keys),
     fingerprints: { guardian: deviceFingerprint(guardian.vector), grandma: deviceFingerprint(grandma.vector), toy: deviceFingerprint(toy.vector) },
+    kemKeyRecord: {
+      kemSeed: toBase64url(rotatedSeed),
+      record: rotated,
+      transcriptHex: bytesToHex(transcript(Label.kemKey, [rotated.deviceId, rotated.epoch, kemPublicKeyOf(rotatedSeed), rotated.notBefore])),
+    },
   };
 }

@@ -58,6 +58,7 @@ const OWNERS: Record<string, readonly string[]> = {
   toy_update_reports: ['updates/store.ts'],
   scheduled_runs: ['leases/store.ts'],
   family_retention: ['retention/store.ts'],
+  device_kem_keys: ['kem-keys/store.ts'],
   stream_tickets: ['stream/tickets.ts'],
   // Breach readiness.
   incidents: ['incidents/store.ts'],

@@ -433,6 +433,15 @@ export interface FamilyRetentionTable {
   updated_at: number;
 }
 
+/** The newest KEM key record of each device that rotated (kem-keys/store.ts owns it; migrations/0740). */
+export interface DeviceKemKeysTable {
+  device_id: string;
+  epoch: number;
+  /** The device-signed record (docs/protocol.md §14), public keys only. */
+  record_json: string;
+  published_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -473,6 +482,7 @@ export interface Database {
   toy_update_reports: ToyUpdateReportsTable;
   scheduled_runs: ScheduledRunsTable;
   family_retention: FamilyRetentionTable;
+  device_kem_keys: DeviceKemKeysTable;
   forced_password_resets: ForcedPasswordResetsTable;
   revoked_credentials: RevokedCredentialsTable;
 }

@@ -76,7 +76,7 @@ export function messagesRoutes(app: App, { messages }: RouteContext & { messages
     async (request, reply) =>
       reply
         .code(201)
-        .send(await messages.sendMessage(deviceOf(request), request.params.familyId, request.body.envelope)),
+        .send(await messages.sendMessage(deviceOf(request), request.params.familyId, request.body.envelope, request.body.keyEpochs)),
   );
 
   app.get(

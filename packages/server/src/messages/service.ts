@@ -31,6 +31,7 @@ import { holdForReview } from '../review/store.js';
 import { toySettingsOf } from '../toys/store.js';
 import { createGroupCommit } from './group-commit.js';
 import { deleteMessage } from './deletion.js';
+import { latestEpochs } from '../kem-keys/index.js';
 import { sentToyStatus, type SentToyStatus } from './sent-status.js';
 import { blobKey, blobSize, familyBlobBytes, insertBlob, insertMessage, insertReceipt, toyRecipientsOf } from './store.js';
 
@@ -61,6 +62,7 @@ export interface Messages {
     caller: DeviceCaller,
     familyId: string,
     envelopeJson: unknown,
+    keyEpochs?: Readonly<Record<string, number>>,
   ): Promise<{ messageId: string; seq: number }>;
   listMessages(caller: DeviceCaller, after: number, limit: number): Promise<InboxPage>;
   listSent(caller: DeviceCaller, after: number, limit: number): Promise<{ messages: SentMessage[] }>;
@@ -122,6 +124,19 @@ export function createMessages({
         'rate_limited',
         `This device sent ${String(max)} messages in the last ${String(Math.round(windowMs / 60_000))} minutes; wait a little before sending more.`,
       );
+  }
+
+  /**
+   * A sender sealed to each recipient's newest published KEM key (protocol §14.2): a recipient that
+   * rotated since would have to keep its retired key for this message, so the sender re-seals. The
+   * epochs are the sender's word (HPKE does not show the key); an honest sender's stale cache is what
+   * this catches, and a recipient that erased the key refuses what slips through.
+   */
+  async function checkKeyEpochs(recipients: readonly string[], keyEpochs: Readonly<Record<string, number>>): Promise<void> {
+    const latest = await latestEpochs(db, recipients);
+    const stale = recipients.filter((id) => (latest.get(id) ?? 0) > (keyEpochs[id] ?? 0));
+    if (stale.length > 0)
+      throw conflict(`${String(stale.length)} recipient device(s) published a newer key: fetch the family's keys (listKemKeys) and seal again.`);
   }
 
   /** The family's stored ciphertext stays under its quota. */
@@ -209,13 +224,14 @@ export function createMessages({
       return { hash, size: bytes.length };
     },
 
-    async sendMessage(caller, familyId, envelopeJson) {
+    async sendMessage(caller, familyId, envelopeJson, keyEpochs = {}) {
       await requireFamilyDevice(db, familyId, caller);
       const envelope = parseEnvelope(envelopeJson);
       if (envelope.familyId !== familyId) throw badRequest('The envelope belongs to another family.');
       if (envelope.sender !== caller.deviceId)
         throw badRequest("The envelope's sender must be the device making this request.");
       const { roster, toyIds } = await checkRouting(envelope, familyId);
+      await checkKeyEpochs(envelope.recipients.map((r) => r.deviceId), keyEpochs);
       await checkSendRate(caller.deviceId);
       // Review before play (protocol §11): toys whose signed settings put the sender under review get
       // the message only once a guardian approves it. Guardians it is sealed to are its reviewers:

@@ -60,6 +60,12 @@ function describeEvent(event: ToyEvent): string | null {
       return 'Played a message.';
     case 'recorded':
       return 'Sent an answer to the family.';
+    case 'key_rotated':
+      return `Rotated its message key (epoch ${event.epoch}) and published it, signed.`;
+    case 'keys_erased':
+      return `Erased ${event.epochs.length === 1 ? 'a retired message key' : `${event.epochs.length} retired message keys`}: older recordings can no longer be opened here.`;
+    case 'key_record_refused':
+      return `Refused a key record for a family device (${event.reason}).`;
   }
 }
 

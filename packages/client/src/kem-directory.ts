@@ -1,0 +1,83 @@
+/**
+ * The sender's side of key rotation (docs/protocol.md §14.2): which X25519 key to seal to for each
+ * recipient device. A device's record is taken only if its own identity key (from the roster this
+ * sender verified) signed it, and only if it is not older than the record already pinned for that
+ * device; otherwise the pinned record (or the roster's key, epoch 0) is kept. A server can withhold
+ * a newer record and so delay the switch; it cannot make the sender seal to a key the device did not
+ * publish, nor back to a key the device has retired and erased.
+ */
+import {
+  considerKemKeyRecord,
+  findDevice,
+  fromBase64url,
+  parseKemKeyRecord,
+  ProtocolError,
+  type DeviceId,
+  type KemRecordRefusal,
+  type RosterWire,
+  type SealingKey,
+} from '@burrow/protocol';
+import type { ApiClient } from './api.js';
+import type { StateStore } from './store.js';
+
+const PINS = 'kemPins';
+
+export type KemRefusalHandler = (deviceId: string, reason: KemRecordRefusal | 'malformed') => void;
+
+/** The keys to seal to: per recipient its public key (bytes) and the epoch it belongs to. */
+export interface Recipients {
+  recipients: { deviceId: DeviceId; kemPublicKey: Uint8Array }[];
+  epochs: Record<string, number>;
+}
+
+/**
+ * Fetches the family's key records, pins the acceptable ones, and returns the key for each of
+ * `deviceIds` (which must be in `roster`). If the server cannot be reached, the pins held are used.
+ */
+export async function sealingKeys(input: {
+  api: ApiClient;
+  store: StateStore;
+  roster: RosterWire;
+  deviceIds: readonly string[];
+  now: number;
+  onRefused?: KemRefusalHandler;
+}): Promise<Recipients> {
+  const { api, store, roster, now } = input;
+  const pins = (await store.get<Record<string, SealingKey>>(PINS)) ?? {};
+  let changed = false;
+  const offered = await api.listKemKeys(roster.familyId).then(
+    (r) => r.records,
+    () => [],
+  );
+  for (const raw of offered) {
+    let record;
+    try {
+      record = parseKemKeyRecord(raw);
+    } catch {
+      input.onRefused?.(String((raw as { deviceId?: unknown } | null)?.deviceId), 'malformed');
+      continue;
+    }
+    const pinned = pins[record.deviceId];
+    const decision = considerKemKeyRecord(record, roster, pinned, now);
+    if ('refuse' in decision) {
+      input.onRefused?.(record.deviceId, decision.refuse);
+      continue;
+    }
+    if (pinned?.epoch !== decision.accept.epoch) {
+      pins[record.deviceId] = decision.accept;
+      changed = true;
+    }
+  }
+  if (changed) await store.set(PINS, pins);
+  const recipients: Recipients['recipients'] = [];
+  const epochs: Record<string, number> = {};
+  for (const id of input.deviceIds) {
+    const device = findDevice(roster, id);
+    if (!device) throw new ProtocolError('not_authorized', 'Recipient is not in the roster.');
+    const pin = pins[device.id];
+    const key = pin ?? { deviceId: device.id, epoch: 0, kemPublicKey: device.kemPublicKey };
+    recipients.push({ deviceId: device.id, kemPublicKey: fromBase64url(key.kemPublicKey, 32) });
+    epochs[device.id] = key.epoch;
+  }
+  return { recipients, epochs };
+}
