@@ -17,9 +17,8 @@ import type { DatabaseConfig } from '../config.js';
 import type { Db } from '../db/index.js';
 import type { AlertOperator } from '../alerts/index.js';
 import type { Leases } from '../leases/index.js';
-import { createBackup, type BackupSummary } from './backup.js';
+import type { BackupSummary } from './backup.js';
 import type { BackupScheduleConfig } from './config.js';
-import { verifyBackup } from './verify.js';
 
 export { BackupScheduleError, parseBackupSchedule, parseDuration, type BackupScheduleConfig } from './config.js';
 
@@ -62,6 +61,9 @@ export function startBackupSchedule({ schedule, database, db, blobs, clock, log,
 
   async function once(): Promise<BackupSummary | null> {
     try {
+      // Loaded at the first run, not with the app: backup and verify bring in age-encryption, which
+      // every process that builds the app (each test file's server) would otherwise load for nothing.
+      const [{ createBackup }, { verifyBackup }] = await Promise.all([import('./backup.js'), import('./verify.js')]);
       const summary = await createBackup({ database, db, blobs, recipient: schedule.recipient, outDir: schedule.dir, now: new Date(clock.now()) });
       await verifyBackup(summary.path, null);
       const removed = pruneBackups(schedule.dir, schedule.keep);
