@@ -38,6 +38,11 @@ export interface StoredPassword {
   hash: string;
   /** null: hashed without a pepper. */
   pepperId: string | null;
+  /**
+   * Whose password it is, when the caller knows (sign-in, password change): a tripwire the check sets
+   * off then names the account without looking the hash up among all accounts.
+   */
+  accountId?: string;
 }
 
 export interface PasswordHasher {

@@ -175,7 +175,7 @@ export function createAccounts({
     row: { id: string; password_hash: string; pepper_id: string | null } | undefined,
     password: string,
   ): Promise<boolean> {
-    const stored: StoredPassword = row ? { hash: row.password_hash, pepperId: row.pepper_id } : await dummy();
+    const stored: StoredPassword = row ? { hash: row.password_hash, pepperId: row.pepper_id, accountId: row.id } : await dummy();
     const ok = await hasher.verify(stored, password);
     return row !== undefined && ok;
   }
@@ -267,7 +267,7 @@ export function createAccounts({
         .executeTakeFirstOrThrow();
       const accountKey = logInAccountKey(row.email, rules);
       await throttle.check([addressKey, accountKey]);
-      if (!(await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, input.currentPassword))) {
+      if (!(await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id, accountId }, input.currentPassword))) {
         await throttle.fail([addressKey, accountKey]);
         throw unauthenticated('The current password is wrong.');
       }

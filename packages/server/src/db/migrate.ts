@@ -26,6 +26,7 @@ import { migration as m0601 } from './migrations/0601_toy_update_reports.js';
 import { migration as m0740 } from './migrations/0740_device_kem_keys.js';
 import { migration as m0750 } from './migrations/0750_scheduled_runs.js';
 import { migration as m0710 } from './migrations/0710_retention.js';
+import { migration as m0751 } from './migrations/0751_audit_principal_indexes.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -49,6 +50,7 @@ const all: Record<string, DialectMigration> = {
   '0740_device_kem_keys': m0740,
   '0750_scheduled_runs': m0750,
   '0710_retention': m0710,
+  '0751_audit_principal_indexes': m0751,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

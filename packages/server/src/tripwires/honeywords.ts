@@ -46,11 +46,12 @@ export interface SweetwordSet {
   parallelism: number;
 }
 
-export type SweetwordEvent =
-  | { kind: 'decoy'; passwordHash: string }
-  | { kind: 'canary-password'; passwordHash: string }
-  | { kind: 'canary-attempt'; passwordHash: string }
-  | { kind: 'unknown-set'; passwordHash: string };
+/** A sweetword check worth an alert; `accountId` when the caller said whose password it checked. */
+export type SweetwordEvent = {
+  kind: 'decoy' | 'canary-password' | 'canary-attempt' | 'unknown-set';
+  passwordHash: string;
+  accountId: string | null;
+};
 
 const b64 = (b: Buffer): string => b.toString('base64').replace(/=+$/, '');
 
@@ -192,17 +193,17 @@ export function createHoneywordHasher({
       const verdict = await honeychecker.check(setId, Math.max(match, 0));
       const canary = honeychecker.isCanary('set', setId);
       if (canary) {
-        onEvent({ kind: match === -1 ? 'canary-attempt' : 'canary-password', passwordHash: stored.hash });
+        onEvent({ kind: match === -1 ? 'canary-attempt' : 'canary-password', passwordHash: stored.hash, accountId: stored.accountId ?? null });
         return false;
       }
       if (match === -1) return false;
       if (verdict === 'real') return true;
       if (verdict === 'decoy') {
-        onEvent({ kind: 'decoy', passwordHash: stored.hash });
+        onEvent({ kind: 'decoy', passwordHash: stored.hash, accountId: stored.accountId ?? null });
         return false;
       }
       unknownSets.add(stored.hash);
-      onEvent({ kind: 'unknown-set', passwordHash: stored.hash });
+      onEvent({ kind: 'unknown-set', passwordHash: stored.hash, accountId: stored.accountId ?? null });
       return true;
     },
 

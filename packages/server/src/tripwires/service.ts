@@ -179,6 +179,17 @@ export function createTripwires({
     void job.finally(() => pending.delete(job));
   }
 
+  /**
+   * The account a sweetword event is about: by its id when the sign-in said whose password it checked
+   * (the primary key), else by the hash itself — an unindexed scan of every account, for callers
+   * that do not know the account.
+   */
+  async function accountOf(event: SweetwordEvent): Promise<{ id: string; email: string } | undefined> {
+    if (event.accountId !== null)
+      return db.selectFrom('accounts').select(['id', 'email']).where('id', '=', event.accountId).executeTakeFirst();
+    return accountOfHash(event.passwordHash);
+  }
+
   async function accountOfHash(passwordHash: string): Promise<{ id: string; email: string } | undefined> {
     return db
       .selectFrom('accounts')
@@ -190,7 +201,7 @@ export function createTripwires({
   function onSweetword(event: SweetwordEvent): void {
     // Still inside the sign-in's async context, so fire() sees the client address.
     const job = (async () => {
-      const account = await accountOfHash(event.passwordHash);
+      const account = await accountOf(event);
       const accountId = account?.id ?? 'unknown';
       const details = { accountId };
       if (event.kind === 'decoy')
