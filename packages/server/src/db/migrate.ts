@@ -23,6 +23,7 @@ import { migration as m0350 } from './migrations/0350_audit_events.js';
 import { migration as m0351 } from './migrations/0351_incident_inbox.js';
 import { migration as m0600 } from './migrations/0600_toy_updates.js';
 import { migration as m0601 } from './migrations/0601_toy_update_reports.js';
+import { migration as m0700 } from './migrations/0700_family_blob_usage.js';
 import { migration as m0740 } from './migrations/0740_device_kem_keys.js';
 import { migration as m0750 } from './migrations/0750_scheduled_runs.js';
 import { migration as m0710 } from './migrations/0710_retention.js';
@@ -47,6 +48,7 @@ const all: Record<string, DialectMigration> = {
   '0351_incident_inbox': m0351,
   '0600_toy_updates': m0600,
   '0601_toy_update_reports': m0601,
+  '0700_family_blob_usage': m0700,
   '0740_device_kem_keys': m0740,
   '0750_scheduled_runs': m0750,
   '0710_retention': m0710,

@@ -200,6 +200,12 @@ export interface PairingsTable {
   roster_tag: string | null;
 }
 
+/** A family's stored ciphertext in bytes, kept with every blob row (the storage quota reads it). */
+export interface FamilyBlobUsageTable {
+  family_id: string;
+  bytes: number;
+}
+
 export interface BlobsTable {
   family_id: string;
   /** base64url SHA-256 of the ciphertext. */
@@ -462,6 +468,7 @@ export interface Database {
   rosters: RostersTable;
   pairings: PairingsTable;
   blobs: BlobsTable;
+  family_blob_usage: FamilyBlobUsageTable;
   messages: MessagesTable;
   message_recipients: MessageRecipientsTable;
   receipts: ReceiptsTable;

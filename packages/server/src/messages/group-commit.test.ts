@@ -13,7 +13,7 @@ import { httpClient } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { createFsBlobs } from '../blobs/index.js';
 import { createGroupCommit } from './group-commit.js';
-import { blobKey, blobSize, insertBlob, removeOrphanBlobs } from './store.js';
+import { blobKey, blobSize, deleteBlobUnlessReferenced, familyBlobBytes, insertBlob, removeOrphanBlobs } from './store.js';
 
 let server: TestServer;
 let fam: Family;
@@ -72,4 +72,19 @@ test('the crash sweep removes blob bytes without an index row and leftover temp 
   assert.equal(await blobs.has(blobKey(fam.familyId, 'indexed')), true);
   assert.equal(await blobs.has(blobKey(fam.familyId, 'never-indexed')), false);
   assert.equal(existsSync(temp), false);
+});
+
+test("the family's storage total (the quota) is kept with its blob rows: counted once, subtracted on delete", async () => {
+  const other = await family(httpClient(server.url));
+  const sum = async () =>
+    (await server.db.selectFrom('blobs').select('size').where('family_id', '=', other.familyId).execute()).reduce((n, r) => n + r.size, 0);
+  const blobs = createFsBlobs(join(server.dataDir, 'blobs'));
+  const commits = createGroupCommit(server.db);
+  const at = (hash: string, size: number) => ({ familyId: other.familyId, hash, size, uploadedBy: 'device', createdAt: 1 });
+  await Promise.all([commits.run((trx) => insertBlob(trx, at('q1', 100))), commits.run((trx) => insertBlob(trx, at('q2', 250)))]);
+  await commits.run((trx) => insertBlob(trx, at('q1', 100))); // the same blob again: not counted twice
+  assert.equal(await familyBlobBytes(server.db, other.familyId), 350);
+  assert.equal(await deleteBlobUnlessReferenced(server.db, blobs, other.familyId, 'q1'), true);
+  assert.equal(await familyBlobBytes(server.db, other.familyId), 250);
+  assert.equal(await familyBlobBytes(server.db, other.familyId), await sum());
 });

@@ -20,9 +20,21 @@ export interface BlobRow {
   createdAt: number;
 }
 
-/** Indexes a blob whose bytes are stored; a row that exists already is left as it is. */
-export async function insertBlob(db: Db, blob: BlobRow): Promise<void> {
+/** Adds `delta` bytes (negative: removes) to the family's running storage total. */
+async function addUsage(db: Db, familyId: string, delta: number): Promise<void> {
   await db
+    .insertInto('family_blob_usage')
+    .values({ family_id: familyId, bytes: delta })
+    .onConflict((oc) => oc.column('family_id').doUpdateSet((eb) => ({ bytes: eb('family_blob_usage.bytes', '+', delta) })))
+    .execute();
+}
+
+/**
+ * Indexes a blob whose bytes are stored, and counts it in the family's total; a row that exists
+ * already is left as it is (and not counted twice). Call it in a transaction so both writes go together.
+ */
+export async function insertBlob(db: Db, blob: BlobRow): Promise<void> {
+  const result = await db
     .insertInto('blobs')
     .values({
       family_id: blob.familyId,
@@ -32,7 +44,8 @@ export async function insertBlob(db: Db, blob: BlobRow): Promise<void> {
       created_at: blob.createdAt,
     })
     .onConflict((oc) => oc.columns(['family_id', 'hash']).doNothing())
-    .execute();
+    .executeTakeFirst();
+  if ((result.numInsertedOrUpdatedRows ?? 0n) > 0n) await addUsage(db, blob.familyId, blob.size);
 }
 
 /** The size of a family's blob, or undefined when it was never uploaded. */
@@ -46,14 +59,10 @@ export async function blobSize(db: Db, familyId: string, hash: string): Promise<
   return row?.size;
 }
 
-/** Bytes of ciphertext the family stores (for its quota). */
+/** Bytes of ciphertext the family stores (for its quota): one row, kept with every blob row. */
 export async function familyBlobBytes(db: Db, familyId: string): Promise<number> {
-  const row = await db
-    .selectFrom('blobs')
-    .select((eb) => eb.fn.sum<number | string | bigint | null>('size').as('total'))
-    .where('family_id', '=', familyId)
-    .executeTakeFirstOrThrow();
-  return Number(row.total ?? 0);
+  const row = await db.selectFrom('family_blob_usage').select('bytes').where('family_id', '=', familyId).executeTakeFirst();
+  return Number(row?.bytes ?? 0);
 }
 
 /**
@@ -69,7 +78,8 @@ export async function deleteBlobUnlessReferenced(db: Db, blobs: Blobs, familyId:
     .where('blob_hash', '=', hash)
     .executeTakeFirst();
   if (used) return false;
-  await db.deleteFrom('blobs').where('family_id', '=', familyId).where('hash', '=', hash).execute();
+  const deleted = await db.deleteFrom('blobs').where('family_id', '=', familyId).where('hash', '=', hash).returning('size').executeTakeFirst();
+  if (deleted) await addUsage(db, familyId, -deleted.size);
   await blobs.delete(blobKey(familyId, hash));
   return true;
 }
@@ -245,6 +255,7 @@ export async function deleteFamilyMessages(db: Db, familyId: string): Promise<st
   await db.deleteFrom('messages').where('family_id', '=', familyId).execute();
   const blobRows = await db.selectFrom('blobs').select('hash').where('family_id', '=', familyId).execute();
   await db.deleteFrom('blobs').where('family_id', '=', familyId).execute();
+  await db.deleteFrom('family_blob_usage').where('family_id', '=', familyId).execute();
   return blobRows.map((b) => b.hash);
 }
 
