@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { ApiClient, isApiError, type FamilyDevice } from '@burrow/client';
 import { blobHash, parseEnvelope, signReview, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, signToySettings, type RosterWire } from '@burrow/protocol';
-import { audioSample, pairedFamily, startWorld, type World } from './world.js';
+import { audioSample, pairedFamily, PASSWORD, startWorld, type World } from './world.js';
 
 let world: World;
 let victim: Awaited<ReturnType<typeof pairedFamily>>;
@@ -73,6 +73,12 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   createChild: async (api) => api.createChild(victim.familyId, (await evilEnvelope()).envelope),
   listRosters: (api) => api.listRosters(victim.familyId, 0),
   listKemKeys: (api) => api.listKemKeys(victim.familyId),
+  // Retention and erasure (docs/api.md "Deleting").
+  getRetention: (api) => api.request('GET', `/v1/families/${victim.familyId}/retention`),
+  setRetention: (api) => api.request('PUT', `/v1/families/${victim.familyId}/retention`, { days: 1 }),
+  deleteMessage: (api) => api.request('DELETE', `/v1/messages/${messageId}`),
+  deleteChild: (api) => api.deleteChild(victim.familyId, victim.childId),
+  deleteFamily: (api) => api.deleteFamily(victim.familyId, { password: PASSWORD }),
   publishRoster: async (api) => api.publishRoster(victim.familyId, await evilRoster()),
   claimToy: async (api) => {
     const key = pairingKey(generatePairingCode(secureRandom));
@@ -194,7 +200,9 @@ test('every operation in the OpenAPI document is covered by an authorization cas
     // Toy updates: the calling toy's own newest bundle and its own update report.
     'getLatestUpdate', 'downloadUpdateBundle', 'putUpdateReport',
     // Key rotation: a device publishes only its own record (403 otherwise, e2e/key-rotation.test.ts).
-    'publishKemKey'];
+    'publishKemKey',
+    // Deleting one's own account: the caller's own account only, re-authenticated.
+    'deleteAccount'];
   const uncovered = ops.filter((o) => o && !(o in cases) && !selfScoped.includes(o));
   assert.deepEqual(uncovered, []);
 });
