@@ -40,8 +40,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const PG_ADMIN_URL = process.env.BURROW_MULTI_NODE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const run = randomBytes(4).toString('hex');
 const database = `burrow_multinode_${run}`;
-const START_MS = 120_000;
-const WAIT_MS = 20_000;
+// Generous: a node under tsx on a loaded 2-core machine took 97 s to listen (load 39); the runner stops a hook at 300 s.
+const START_MS = 240_000;
+const WAIT_MS = 30_000;
 
 interface Node {
   url: string;
