@@ -28,6 +28,7 @@ import { migration as m0740 } from './migrations/0740_device_kem_keys.js';
 import { migration as m0750 } from './migrations/0750_scheduled_runs.js';
 import { migration as m0710 } from './migrations/0710_retention.js';
 import { migration as m0751 } from './migrations/0751_audit_principal_indexes.js';
+import { migration as m0711 } from './migrations/0711_message_seq_indexes.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -53,6 +54,7 @@ const all: Record<string, DialectMigration> = {
   '0750_scheduled_runs': m0750,
   '0710_retention': m0710,
   '0751_audit_principal_indexes': m0751,
+  '0711_message_seq_indexes': m0711,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -423,3 +423,20 @@ export async function recipientsOf(db: Db, seq: number): Promise<string[]> {
   const rows = await db.selectFrom('message_recipients').select('device_id').where('message_seq', '=', seq).orderBy('device_id').execute();
   return rows.map((r) => r.device_id);
 }
+
+/**
+ * Deletes the index rows of those of a family's blobs no message points at any more, inside the
+ * caller's transaction; returns their hashes. Their bytes go after the commit (`deleteBlobBytes`):
+ * a crash in between leaves bytes without a row, which the start-up orphan sweep removes.
+ */
+export async function deleteUnreferencedBlobRows(db: Db, familyId: string, hashes: readonly string[]): Promise<string[]> {
+  const gone: string[] = [];
+  for (const hash of new Set(hashes)) {
+    const used = await db.selectFrom('messages').select('seq').where('family_id', '=', familyId).where('blob_hash', '=', hash).executeTakeFirst();
+    if (used) continue;
+    const deleted = await db.deleteFrom('blobs').where('family_id', '=', familyId).where('hash', '=', hash).returning('size').executeTakeFirst();
+    if (deleted) await addUsage(db, familyId, -deleted.size);
+    gone.push(hash);
+  }
+  return gone;
+}

@@ -21,7 +21,16 @@ import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { checkpointAfterErasure, type Db } from '../db/index.js';
 import type { BatchDelete } from '../maintenance/index.js';
-import { blobPage, deleteBlobUnlessReferenced, deleteMessages, expireMessages, messagePage, type MessageRef } from '../messages/store.js';
+import {
+  blobPage,
+  deleteBlobBytes,
+  deleteBlobUnlessReferenced,
+  deleteMessages,
+  deleteUnreferencedBlobRows,
+  expireMessages,
+  messagePage,
+  type MessageRef,
+} from '../messages/store.js';
 import { retentionDaysOf } from './store.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -64,13 +73,19 @@ export function createRetentionSweep({ db, blobs, bus, clock }: { db: Db; blobs:
         else if (action === 'expire') expire.push(m);
       }
       if (remove.length + expire.length > 0) {
-        await db.transaction().execute(async (trx) => {
+        const byFamily = new Map<string, string[]>();
+        for (const m of [...remove, ...expire])
+          if (m.blobHash !== null) byFamily.set(m.familyId, [...(byFamily.get(m.familyId) ?? []), m.blobHash]);
+        // One transaction per page: the messages, and the index rows of blobs no message points at
+        // any more (the same bytes may be shared); the bytes themselves after the commit.
+        const goneBlobs = await db.transaction().execute(async (trx) => {
           await deleteMessages(trx, remove.map((m) => m.seq));
           await expireMessages(trx, expire.map((m) => m.seq), now);
+          const gone = new Map<string, string[]>();
+          for (const [familyId, hashes] of byFamily) gone.set(familyId, await deleteUnreferencedBlobRows(trx, familyId, hashes));
+          return gone;
         });
-        // After the commit: a blob goes once no message points at it (the same bytes may be shared).
-        for (const m of [...remove, ...expire])
-          if (m.blobHash !== null) await deleteBlobUnlessReferenced(db, blobs, m.familyId, m.blobHash);
+        for (const [familyId, hashes] of goneBlobs) await deleteBlobBytes(blobs, familyId, hashes);
         for (const m of expire) bus.publish(topics.device(m.senderId), { type: 'expired', messageId: m.id });
       }
       deletedThisPass += remove.length + expire.length;
