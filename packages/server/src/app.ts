@@ -46,6 +46,7 @@ import { AppError, errorHandler, frameworkErrorHandler, notFoundHandler } from '
 import type { RequestMeta } from './accounts/index.js';
 import { createAccountErasure, type OwnerProof } from './erasure/account.js';
 import { createFamilyErasure } from './erasure/family.js';
+import { createAccountExport } from './erasure/export.js';
 import { createErasureMail } from './erasure/mail.js';
 import { erasureRoutes } from './erasure/routes.js';
 import { createFamilies } from './families/service.js';
@@ -228,7 +229,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     mail: createErasureMail({ mailer: tripwires.wrapMailer(mailer), log }),
     confirmOwner: (accountId: string, proof: OwnerProof, meta: RequestMeta) => accountSecurity.factors.confirmOwner(accountId, proof, meta),
   };
-  await app.register(erasureRoutes, { ...context, accountErasure: createAccountErasure(erasure), familyErasure: createFamilyErasure(erasure) });
+  await app.register(erasureRoutes, { ...context, accountErasure: createAccountErasure(erasure), familyErasure: createFamilyErasure(erasure), accountExport: createAccountExport({ db, clock }) });
   await app.register(healthRoutes, { db });
   // Signed toy updates (a mirror: the toy verifies) and the published security contact (RFC 9116).
   await app.register(updatesRoutes, { ...context, updates: createUpdates({ db, clock }), updatesConfig: config.updates ?? { uploadToken: null } });

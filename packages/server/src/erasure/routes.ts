@@ -3,23 +3,32 @@
  * docs/api.md ("Deleting"). The account and family deletions re-authenticate (password, and a code
  * with a second factor) behind the guessing throttle and the sign-in rate limit.
  */
-import { ChildParams, ConfirmOwnerBody, FamilyParams, NoContent, errorResponses } from '@burrow/api';
+import {
+  AccountExport,
+  ChildParams,
+  ConfirmOwnerBody,
+  FamilyParams,
+  NoContent,
+  errorResponses,
+} from '@burrow/api';
 import { metaOf, withRetryAfter } from '../accounts/index.js';
 import { accountDeviceOf, accountOf, clearSessionCookie } from '../auth/index.js';
 import { rateLimit } from '../http/rate-limit.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { AccountErasure } from './account.js';
+import type { AccountExporter } from './export.js';
 import type { FamilyErasure } from './family.js';
 
 export interface ErasureRouteContext extends RouteContext {
   accountErasure: AccountErasure;
   familyErasure: FamilyErasure;
+  accountExport: AccountExporter;
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- Fastify takes a plugin without a callback as async.
 export async function erasureRoutes(
   app: App,
-  { config, accountErasure, familyErasure }: ErasureRouteContext,
+  { config, accountErasure, familyErasure, accountExport }: ErasureRouteContext,
 ): Promise<void> {
   const tags = ['erasure'];
   const confirmLimit = rateLimit(config.rateLimits.logIn);
@@ -41,6 +50,19 @@ export async function erasureRoutes(
       );
       clearSessionCookie(reply, config.tls !== null);
       return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/v1/me/export',
+    {
+      schema: { operationId: 'exportAccount', tags, response: { 200: AccountExport, ...errorResponses } },
+      config: { auth: 'account' },
+    },
+    async (request, reply) => {
+      const data = await accountExport.exportAccount(accountOf(request).accountId);
+      // Personal data: never kept by a cache on the way.
+      return reply.header('cache-control', 'no-store').send(data);
     },
   );
 

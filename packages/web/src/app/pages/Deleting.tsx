@@ -4,7 +4,8 @@
  * page). What cannot be undone asks for the password again, and a code when a second factor is on.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { ConfirmOwnerBody, SecurityStatus } from '@burrow/api';
+import type { AccountExport, ConfirmOwnerBody, SecurityStatus } from '@burrow/api';
+import { ApiClient } from '@burrow/client';
 import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
 import { securityApi } from '../security-api.js';
@@ -70,6 +71,47 @@ function ConfirmOwnerForm({
 
 const hasSecondFactor = (status: SecurityStatus | null): boolean =>
   status !== null && (status.totp || status.passkeys > 0);
+
+/** Security page: download what the server holds about this account (GET /v1/me/export), as JSON. */
+export function ExportAccountCard() {
+  const heading = useId();
+  const [error, setError] = useState<string | null>(null);
+  const download = async () => {
+    setError(null);
+    try {
+      const data = await new ApiClient({ baseUrl: window.location.origin }).request<AccountExport>(
+        'GET',
+        '/v1/me/export',
+      );
+      const url = URL.createObjectURL(
+        new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }),
+      );
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `burrow-account-${new Date(data.exportedAt).toISOString().slice(0, 10)}.json`;
+      a.click();
+      URL.revokeObjectURL(url);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby={heading}>
+      <h2 id={heading}>Your data</h2>
+      <p>
+        Download what Burrow’s servers hold about you in readable form: your account, families, devices,
+        sign-ins, security log and the audit events that name you. Messages are not in it: only your devices
+        can open them.
+      </p>
+      <button type="button" onClick={() => void download()}>
+        Download my account data
+      </button>
+      <div role="alert" className="form-error">
+        {error}
+      </div>
+    </section>
+  );
+}
 
 /** Security page (and the first-run page, for an account without a family): delete this account. */
 export function DeleteAccountCard({ status: given }: { status?: SecurityStatus }) {

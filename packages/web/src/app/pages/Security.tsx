@@ -11,7 +11,7 @@ import { describeError } from '../../shared/errors.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { describeEvent, passkeysSupported, securityApi } from '../security-api.js';
-import { DeleteAccountCard } from './Deleting.js';
+import { DeleteAccountCard, ExportAccountCard } from './Deleting.js';
 import { RecoveryCodeList } from './RecoveryCodes.js';
 
 const when = (ms: number) =>
@@ -546,6 +546,7 @@ export function Security() {
       ) : null}
       <Sessions />
       <Events version={version} />
+      <ExportAccountCard />
       {status ? <DeleteAccountCard status={status} /> : null}
     </Page>
   );
