@@ -202,7 +202,9 @@ test('every operation in the OpenAPI document is covered by an authorization cas
     // Key rotation: a device publishes only its own record (403 otherwise, e2e/key-rotation.test.ts).
     'publishKemKey',
     // Deleting one's own account: the caller's own account only, re-authenticated.
-    'deleteAccount'];
+    'deleteAccount',
+    // Exporting one's own data: the caller's own account only (packages/server/src/erasure/account-erasure.test.ts).
+    'exportAccount'];
   const uncovered = ops.filter((o) => o && !(o in cases) && !selfScoped.includes(o));
   assert.deepEqual(uncovered, []);
 });
