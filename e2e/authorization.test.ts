@@ -71,6 +71,7 @@ async function evilEnvelope() {
 const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   getFamily: (api) => api.getFamily(victim.familyId),
   createChild: async (api) => api.createChild(victim.familyId, (await evilEnvelope()).envelope),
+  replaceChildProfile: async (api) => api.replaceChildProfile(victim.familyId, victim.childId, (await evilEnvelope()).envelope),
   listRosters: (api) => api.listRosters(victim.familyId, 0),
   listKemKeys: (api) => api.listKemKeys(victim.familyId),
   // Retention and erasure (docs/api.md "Deleting").
@@ -197,6 +198,8 @@ test('every operation in the OpenAPI document is covered by an authorization cas
   const selfScoped = ['signUp', 'logIn', 'registerToy', 'getMe', 'logOut', 'listSessions', 'revokeSession', 'revokeOtherSessions', 'changePassword', 'resendVerification', 'verifyEmail', 'requestPasswordReset', 'resetPassword', 'registerDevice', 'createFamily', 'listMessages', 'listSent', 'getToyMe', 'getPairing', 'openPairing', 'lookupPairing', 'redeemInvitation', 'getMyToySettings', 'listReviewedMessages', 'createStreamTicket', 'stream',
     // Second factors, passkeys, security events and incident notices: the caller's own account only.
     'completeSignIn', 'secondFactorPasskeyOptions', 'completeSignInWithPasskey', 'passkeySignInOptions', 'signInWithPasskey', 'resetPasswordWithRecoveryCode', 'getSecurityStatus', 'listSecurityEvents', 'passkeyRegistrationOptions', 'registerPasskey', 'listPasskeys', 'renamePasskey', 'removePasskey', 'beginTotp', 'disableTotp', 'confirmTotp', 'renewRecoveryCodes', 'listNotices', 'markNoticeRead', 'healthz', 'readyz', 'openapi',
+    // checkInvitation: public (rate-limited); says only valid, unknown or gone for a code one holds.
+    'checkInvitation',
     // Toy updates: the calling toy's own newest bundle and its own update report.
     'getLatestUpdate', 'downloadUpdateBundle', 'putUpdateReport',
     // Key rotation: a device publishes only its own record (403 otherwise, e2e/key-rotation.test.ts).

@@ -1,7 +1,10 @@
 /**
- * Who may talk to the child, through the UI: a guardian invites a relative, the relative (another
- * browser profile) joins with the link, the guardian compares the device fingerprint and approves them
- * on the Family page, the relative's message plays on the toy at the volume the guardian set; the
+ * Who may talk to the child, through the UI: a guardian names the toy and invites a relative, the
+ * relative (another browser profile) joins with the link and gives the name the child knows them by,
+ * the guardian compares the device fingerprint and approves them on the Family page; the relative,
+ * who joined after the child and the toy were named, sees both names (the approving guardian device
+ * sealed them again to the new roster, docs/protocol.md §15), and the toy plays "a message from
+ * Grandma" at the volume the guardian set; the
  * guardian turns on review before play for the relative: the next message waits (the toy's heart stays
  * dark) until the guardian approves it on the Review page, then the toy plays it; then the guardian
  * blocks them, their next message is refused with a clear sentence and never reaches the toy.
@@ -14,13 +17,12 @@ import {
   assertAccessible,
   assertNoHorizontalOverflow,
   browserSuite,
-  hold,
   openBrowser,
   PASSWORD,
   screenshots,
   waitFor,
 } from './harness.js';
-import { goTo, pairWithCode, saveRecoveryCodes, setUpFamily, signUp, uniqueEmail } from './flows.js';
+import { goTo, pairWithCode, recordMessage, saveRecoveryCodes, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
 const suite = browserSuite('burrow-family-', 'Hello Sam, this is Grandma.');
 
@@ -63,6 +65,11 @@ void test(
       await g.getByLabel(/^Volume/).fill('40');
       await g.getByRole('button', { name: 'Save settings' }).click();
       await g.getByText(/plays at volume 40\.$/).waitFor({ timeout: 15_000 });
+      // The guardian names the toy before anyone else joins: the name is sealed to this browser only.
+      await g.getByRole('button', { name: 'Rename' }).click();
+      await g.getByLabel('New name for Sam’s toy').fill('Bunny');
+      await g.getByRole('button', { name: 'Save name' }).click();
+      await g.getByRole('heading', { name: 'Bunny', level: 2 }).waitFor();
       await assertAccessible(g, 'Toys with settings');
       await screenshots(g, 'toys-settings');
 
@@ -82,7 +89,7 @@ void test(
       const r = relativeBrowser.page;
       const grandma = uniqueEmail('grandma');
       await r.goto(link);
-      await r.getByText('You were invited to a family on Burrow.', { exact: false }).waitFor();
+      await r.getByText('Mum invited you to talk with Sam on Burrow.').waitFor();
       await assertAccessible(r, 'Join (signed out)');
       await screenshots(r, 'join-signed-out');
       await r.getByLabel('Email').fill(grandma);
@@ -96,26 +103,21 @@ void test(
       await r.getByRole('heading', { name: 'Join a family' }).waitFor({ timeout: 15_000 });
       assert.notEqual(await r.getByLabel('Invitation code').inputValue(), '', 'the code came from the link');
       await r.getByRole('button', { name: 'Ask to join' }).click();
+      await r.getByText('Enter the name the child knows you by', { exact: false }).waitFor();
+      await r.getByLabel('Your name, as the child knows you').fill('Grandma');
+      await r.getByRole('button', { name: 'Ask to join' }).click();
       await r.getByRole('heading', { name: 'Waiting for a guardian' }).waitFor({ timeout: 15_000 });
       const relativeFingerprint = (await r.getByTestId('my-fingerprint').textContent())?.trim() ?? '';
       assert.match(relativeFingerprint, /^\d{5} \d{5} \d{5} \d{5} \d{5}$/);
       await assertAccessible(r, 'Join (waiting)');
       await screenshots(r, 'join-waiting');
 
-      // The same link again: used, so 410 with a clear message (from a third, fresh account).
+      // The same link again, in a third browser: used, and said so before anyone makes an account.
       const third = await openBrowser(suite.voiceWav);
       suite.sessions.push(third);
       await third.page.goto(link);
-      await third.page.getByLabel('Email').fill(uniqueEmail('stranger'));
-      await third.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await third.page
-        .getByRole('meter', { name: 'Password strength' })
-        .and(third.page.locator('[aria-valuenow="4"]'))
-        .waitFor();
-      await third.page.getByRole('button', { name: 'Create account' }).click();
-      await saveRecoveryCodes(third.page);
-      await third.page.getByRole('button', { name: 'Ask to join' }).click();
       await third.page.getByText(/already used or has expired/).waitFor({ timeout: 15_000 });
+      assert.equal(await third.page.getByRole('button', { name: 'Create account' }).count(), 0, 'no sign-up for a used code');
       await third.close();
 
       // The guardian approves Grandma (member, may send, may hear).
@@ -132,15 +134,29 @@ void test(
       await assertNoHorizontalOverflow(g);
       await screenshots(g, 'family-members');
 
-      // Grandma's browser enters the family by itself and sends to the toy.
+      // Grandma's browser enters the family by itself, and reads the names sealed before she joined.
       await r.getByRole('heading', { name: 'Home' }).waitFor({ timeout: 20_000 });
+      await r.getByRole('heading', { name: 'Sam', level: 2 }).waitFor({ timeout: 20_000 });
+      await r.locator('.toy-line strong', { hasText: 'Bunny' }).waitFor({ timeout: 20_000 });
+      assert.deepEqual(
+        await r.getByRole('list', { name: 'Your children' }).getByRole('heading', { level: 2 }).allTextContents(),
+        ['Sam'],
+        'the child’s name, not the “Your child” placeholder',
+      );
+      await assertAccessible(r, 'Home (late joiner)');
       await waitFor('the toy to learn the new roster', async () => {
         const roster = await toy.device.roster();
         return roster?.devices.some((d) => d.role === 'member');
       });
       await goTo(r, 'Talk');
-      await hold(r, 'button.record', 2500);
-      await r.getByRole('button', { name: /^Send to / }).click();
+      await recordMessage(r);
+      const sendButton = r.getByRole('button', { name: /^Send to / });
+      await sendButton.waitFor({ timeout: 20_000 }).catch(async (err: unknown) => {
+        const shown = await r.evaluate('document.body.innerText').catch(() => '(unreadable)');
+        throw new Error(`no Send button; the page showed: ${String(shown).slice(0, 800)}`, { cause: err });
+      });
+      assert.equal((await sendButton.textContent())?.trim(), 'Send to Bunny', 'the toy’s name, sealed before Grandma joined');
+      await sendButton.click();
       await r.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
       await waitFor(
         'Grandma’s message to reach the toy',
@@ -148,6 +164,7 @@ void test(
       );
       const result = await toy.playNext();
       assert.ok(result, 'the toy played Grandma’s message');
+      assert.equal(result.meta.senderName, 'Grandma', 'the toy announces "a message from Grandma"');
       assert.equal(played.length, 1);
       assert.deepEqual(volumes, [40], 'at the volume the guardian set');
 
@@ -165,7 +182,7 @@ void test(
       await g.getByText('Nothing waiting for review').waitFor();
       // Grandma sends; the toy's heart stays dark.
       await goTo(r, 'Talk');
-      await hold(r, 'button.record', 2200);
+      await recordMessage(r);
       await r.getByRole('button', { name: /^Send to / }).click();
       await r.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
       // The guardian's queue shows it without a reload (stream), opened and playable here.
@@ -195,7 +212,7 @@ void test(
       // Grandma tries again: the server refuses the send (as it answers a stranger, "No such family")
       // and her page says plainly what that means for her.
       await goTo(r, 'Talk');
-      await hold(r, 'button.record', 2000);
+      await recordMessage(r);
       await r.getByRole('button', { name: /^Send to / }).click();
       await r.getByText('You can no longer send to this family.', { exact: false }).waitFor({ timeout: 20_000 });
       assert.equal(await r.getByText('No such family', { exact: false }).count(), 0);

@@ -125,3 +125,28 @@ export async function playOnToy(toy: Page): Promise<string> {
     return src || undefined;
   });
 }
+
+/**
+ * Holds Talk's record button until the recorder has really taken `seconds` of audio (its timer says
+ * so), then releases. A fixed hold is not enough on a loaded machine: the microphone can take a
+ * second to start, and a release before then leaves a recording too short to send.
+ */
+export async function recordMessage(page: Page, seconds = 2): Promise<void> {
+  const box = await page.locator('button.record').boundingBox();
+  if (!box) throw new Error('the record button is not visible');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  try {
+    // Read from here, not evaluated in the page: the app's CSP forbids string evaluation.
+    await waitFor(
+      `the recorder to take ${seconds} s`,
+      async () => {
+        const m = /^(\d+):(\d\d)/.exec((await page.locator('.timer').textContent()) ?? '');
+        return m !== null && Number(m[1]) * 60 + Number(m[2]) >= seconds;
+      },
+      30_000,
+    );
+  } finally {
+    await page.mouse.up();
+  }
+}

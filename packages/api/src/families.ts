@@ -27,6 +27,15 @@ export type CreateChildBody = Static<typeof CreateChildBody>;
 export const CreateChildResponse = Type.Object({ childId: ChildId });
 export type CreateChildResponse = Static<typeof CreateChildResponse>;
 
+export const ChildParams = Type.Object({ familyId: FamilyId, childId: ChildId });
+export type ChildParams = Static<typeof ChildParams>;
+/**
+ * A child's profile sealed again, by a guardian device, to the devices of the current roster: how a
+ * device that joined after the child was added comes to read the child's name (docs/protocol.md §15).
+ */
+export const ReplaceChildProfileBody = Type.Object({ profile: Envelope });
+export type ReplaceChildProfileBody = Static<typeof ReplaceChildProfileBody>;
+
 /**
  * Roster versions are 32-bit integers where they are stored (PostgreSQL `integer`), so the cursor
  * stops there: `?after=2147483648` is a 400, not a database error.

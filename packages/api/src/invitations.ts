@@ -33,6 +33,18 @@ export const RedeemInvitationResponse = Type.Object({
 });
 export type RedeemInvitationResponse = Static<typeof RedeemInvitationResponse>;
 
+/**
+ * Before signing up, the join page asks whether the code in its link can still be used (a body, not
+ * a query, so the code stays out of server logs). 200 valid; 404 unknown; 410 used or expired.
+ */
+export const CheckInvitationBody = RedeemInvitationBody;
+export type CheckInvitationBody = RedeemInvitationBody;
+export const CheckInvitationResponse = Type.Object({
+  state: Type.Literal('valid'),
+  expiresAt: Type.Integer(),
+});
+export type CheckInvitationResponse = Static<typeof CheckInvitationResponse>;
+
 /** A device of an account that asks to join, with its public keys. */
 export const AccountDevice = Type.Object({
   deviceId: DeviceId,

@@ -6,6 +6,7 @@
 import type {
   ConfirmOwnerBody,
   ApproveResponse,
+  CheckInvitationResponse,
   BlockResponse,
   ClaimToyBody,
   ClaimToyResponse,
@@ -158,6 +159,10 @@ export class ApiClient {
   createChild(familyId: string, profile: EnvelopeWire) {
     return this.request<CreateChildResponse>('POST', `/v1/families/${enc(familyId)}/children`, { profile });
   }
+  /** A child's profile sealed again to the current roster (docs/protocol.md §15). */
+  replaceChildProfile(familyId: string, childId: string, profile: EnvelopeWire) {
+    return this.request<void>('PUT', `/v1/families/${enc(familyId)}/children/${enc(childId)}/profile`, { profile });
+  }
   listRosters(familyId: string, after = 0) {
     return this.request<ListRostersResponse>('GET', `/v1/families/${enc(familyId)}/rosters?after=${after}`);
   }
@@ -195,6 +200,10 @@ export class ApiClient {
   }
   revokeInvitation(familyId: string, invitationId: string) {
     return this.request<void>('DELETE', `/v1/families/${enc(familyId)}/invitations/${enc(invitationId)}`);
+  }
+  /** Whether an invitation code can still be used (no account needed): 404 unknown, 410 used or expired. */
+  checkInvitation(code: string) {
+    return this.request<CheckInvitationResponse>('POST', '/v1/invitations/check', { code });
   }
   redeemInvitation(code: string) {
     return this.request<RedeemInvitationResponse>('POST', '/v1/invitations/redeem', { code });

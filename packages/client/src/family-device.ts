@@ -148,7 +148,17 @@ export class FamilyDevice {
   /** Adds a child; the name is sealed to the family's guardian devices, the server never sees it. */
   async createChild(familyId: string, name: string): Promise<string> {
     const roster = await this.roster(familyId);
-    const recipients = roster.devices.filter((d) => d.role !== 'toy' && (d.role === 'guardian' || d.hearChild));
+    const { childId } = await this.api.createChild(familyId, await this.sealRecord(roster, { childName: name }));
+    return childId;
+  }
+
+  /**
+   * A family record (child profile, toy name) sealed by this device to every person's device the
+   * roster lists — guardians and members alike, never toys: a relative who sends needs the child's and
+   * the toy's names as much as one who listens (docs/protocol.md §15).
+   */
+  private async sealRecord(roster: RosterWire, meta: MessageMeta): Promise<EnvelopeWire> {
+    const people = roster.devices.filter((d) => d.role !== 'toy');
     const { envelope } = await sealEnvelope({
       kind: 'record',
       id: newMessageId(this.random),
@@ -156,12 +166,51 @@ export class FamilyDevice {
       sender: this.keys,
       rosterVersion: roster.version,
       createdAt: this.clock(),
-      recipients: recipients.map((d) => ({ deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) })),
-      meta: { childName: name },
+      recipients: people.map((d) => ({ deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) })),
+      meta,
       random: this.random,
     });
-    const { childId } = await this.api.createChild(familyId, envelope);
-    return childId;
+    return envelope;
+  }
+
+  /**
+   * Makes the family's records readable by every person's device of the current roster (§15): each
+   * child profile and toy name that misses one of them is opened here and sealed again to all of
+   * them. A guardian device runs this after it admits a device; records this device cannot open are
+   * left as they are and counted. A device the roster no longer lists is not a recipient of anything
+   * sealed from then on.
+   */
+  async resealRecords(familyId: string): Promise<{ resealed: number; unreadable: number }> {
+    const roster = await this.roster(familyId);
+    const people = roster.devices.filter((d) => d.role !== 'toy').map((d) => d.id);
+    const missesSomeone = (record: EnvelopeWire) => people.some((id) => !record.recipients.some((r) => r.deviceId === id));
+    let resealed = 0;
+    let unreadable = 0;
+    const reopen = async (record: EnvelopeWire): Promise<MessageMeta | null> => {
+      try {
+        return await this.openRecord(familyId, record);
+      } catch {
+        unreadable++;
+        return null;
+      }
+    };
+    const family = await this.api.getFamily(familyId);
+    for (const child of family.children) {
+      if (!missesSomeone(child.profile)) continue;
+      const meta = await reopen(child.profile);
+      if (!meta || typeof meta.childName !== 'string') continue;
+      await this.api.replaceChildProfile(familyId, child.childId, await this.sealRecord(roster, { childName: meta.childName }));
+      resealed++;
+    }
+    const { toys } = await this.api.listToys(familyId);
+    for (const toy of toys) {
+      if (!toy.name || !missesSomeone(toy.name)) continue;
+      const meta = await reopen(toy.name);
+      if (!meta || typeof meta.toyName !== 'string' || meta.toyId !== toy.toyId) continue;
+      await this.api.renameToy(familyId, toy.toyId, await this.sealRecord(roster, { toyName: meta.toyName, toyId: toy.toyId }));
+      resealed++;
+    }
+    return { resealed, unreadable };
   }
 
   /** Opens a sealed record (a child profile) addressed to this device. */
@@ -358,20 +407,9 @@ export class FamilyDevice {
    */
   async renameToy(familyId: string, toyId: string, name: string): Promise<void> {
     const roster = await this.roster(familyId);
-    const people = roster.devices.filter((d) => d.role !== 'toy');
-    const { envelope } = await sealEnvelope({
-      kind: 'record',
-      id: newMessageId(this.random),
-      familyId: roster.familyId,
-      sender: this.keys,
-      rosterVersion: roster.version,
-      createdAt: this.clock(),
-      recipients: people.map((d) => ({ deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) })),
-      meta: { toyName: name, toyId },
-      random: this.random,
-    });
-    await this.api.renameToy(familyId, toyId, envelope);
+    await this.api.renameToy(familyId, toyId, await this.sealRecord(roster, { toyName: name, toyId }));
   }
+
 
   /**
    * Unpairs a toy: signs the next roster without it (nothing else changes), and the server revokes
@@ -487,7 +525,10 @@ export class FamilyDevice {
     // A roster entry whose id is not derived from its key is refused by every parser (§2.2).
     const added: RosterDevice[] = devices.map((d) => ({ id: d.deviceId as DeviceId, role: grant.role, signPublicKey: d.signPublicKey, kemPublicKey: d.kemPublicKey, sendToToy: grant.sendToToy, hearChild: grant.hearChild }));
     const ids = new Set(added.map((d) => d.id));
-    return this.publishDevices(current, [...current.devices.filter((d) => !ids.has(d.id)), ...added]);
+    const next = await this.publishDevices(current, [...current.devices.filter((d) => !ids.has(d.id)), ...added]);
+    // The admitted devices read the child's and the toy's names from now on, not only what comes later.
+    await this.resealRecords(familyId);
+    return next;
   }
 
   private async publishDevices(current: RosterWire, devices: RosterWire['devices']): Promise<RosterWire> {

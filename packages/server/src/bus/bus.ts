@@ -22,7 +22,9 @@ export type StreamEvent =
   /** A message this device sent expired before every recipient fetched it (retention/; to the sender). */
   | { type: 'expired'; messageId: string }
   /** A message was deleted by its sender or a guardian (to its recipients and the family). */
-  | { type: 'deleted'; messageId: string };
+  | { type: 'deleted'; messageId: string }
+  /** A child's profile was sealed again (to a device that joined): family devices reload the family. */
+  | { type: 'children'; familyId: string };
 
 export type Unsubscribe = () => void;
 

@@ -1,4 +1,5 @@
 import {
+  ChildParams,
   CreateChildBody,
   CreateChildResponse,
   CreateFamilyBody,
@@ -9,6 +10,8 @@ import {
   ListRostersResponse,
   PublishRosterBody,
   PublishRosterResponse,
+  NoContent,
+  ReplaceChildProfileBody,
   errorResponses,
 } from '@burrow/api';
 import { accountDeviceOf, accountOf, principalOf } from '../auth/index.js';
@@ -66,6 +69,30 @@ export function familiesRoutes(app: App, { families }: RouteContext & { families
         .send(
           await families.createChild(accountDeviceOf(request), request.params.familyId, request.body.profile),
         ),
+  );
+
+  app.put(
+    '/v1/families/:familyId/children/:childId/profile',
+    {
+      schema: {
+        operationId: 'replaceChildProfile',
+        tags: ['families'],
+        params: ChildParams,
+        body: ReplaceChildProfileBody,
+        response: { 204: NoContent, ...errorResponses },
+      },
+      config: { auth: 'accountDevice' },
+      bodyLimit: PROTOCOL_BODY_LIMIT,
+    },
+    async (request, reply) => {
+      await families.replaceChildProfile(
+        accountDeviceOf(request),
+        request.params.familyId,
+        request.params.childId,
+        request.body.profile,
+      );
+      return reply.code(204).send(null);
+    },
   );
 
   app.get(

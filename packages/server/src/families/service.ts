@@ -13,14 +13,14 @@ import {
 import { nativeVerify } from '../signatures/native-ed25519.js';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/index.js';
-import type { Bus } from '../bus/index.js';
+import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db, type MemberRole } from '../db/index.js';
 import { badRequest, conflict, notFound } from '../errors/index.js';
 import { newId } from '../auth/index.js';
 import { noSuchFamily, requireGuardian, requireMember, type Actor } from './access.js';
 import { checkSealedByGuardianDevice } from './sealed-records.js';
-import { insertChild, insertFamily } from './store.js';
+import { insertChild, insertFamily, isFamilyChild, replaceChildProfile } from './store.js';
 import { familyOfDevice, ownerlessDevices, toysOfFamily } from '../devices/store.js';
 import {
   checkRosterDevices,
@@ -47,6 +47,8 @@ export interface Families {
   createFamily(actor: Actor, rosterJson: unknown): Promise<{ familyId: string }>;
   getFamily(accountId: string, familyId: string): Promise<FamilyView>;
   createChild(actor: Actor, familyId: string, profileJson: unknown): Promise<{ childId: string }>;
+  /** Stores a child's profile re-sealed to the current roster (a device joined since it was sealed). */
+  replaceChildProfile(actor: Actor, familyId: string, childId: string, profileJson: unknown): Promise<void>;
   listRosters(caller: Principal, familyId: string, after: number): Promise<RosterWire[]>;
   publishRoster(actor: Actor, familyId: string, rosterJson: unknown): Promise<{ version: number }>;
 }
@@ -127,6 +129,19 @@ export function createFamilies({
       const childId = newId();
       await insertChild(db, { id: childId, familyId, profileCiphertext: JSON.stringify(profile), createdAt: clock.now() });
       return { childId };
+    },
+
+    async replaceChildProfile(actor, familyId, childId, profileJson) {
+      await requireGuardian(db, familyId, actor.accountId);
+      if (!(await isFamilyChild(db, familyId, childId))) throw notFound('No such child in this family.');
+      const { record: profile } = await checkSealedByGuardianDevice(db, familyId, actor.deviceId, profileJson, {
+        kindMessage: 'A child profile is a sealed record (kind "record").',
+        noun: 'The profile',
+        recipients: 'devices',
+      });
+      await replaceChildProfile(db, familyId, childId, JSON.stringify(profile));
+      // The family's devices reload the family and open the names they can now read.
+      bus.publish(topics.family(familyId), { type: 'children', familyId });
     },
 
     async listRosters(caller, familyId, after) {

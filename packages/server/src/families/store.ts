@@ -35,6 +35,22 @@ export async function insertChild(
     .execute();
 }
 
+/** Replaces a child's sealed profile (re-sealed to a newer roster); false when no such child. */
+export async function replaceChildProfile(
+  db: Db,
+  familyId: string,
+  childId: string,
+  profileCiphertext: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('children')
+    .set({ profile_ciphertext: profileCiphertext })
+    .where('id', '=', childId)
+    .where('family_id', '=', familyId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** Whether `childId` is a child of `familyId`. */
 export async function isFamilyChild(db: Db, familyId: string, childId: string): Promise<boolean> {
   const row = await db

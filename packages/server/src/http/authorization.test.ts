@@ -104,6 +104,8 @@ const PUBLIC = new Set([
   'passkeySignInOptions',
   'signInWithPasskey',
   'resetPasswordWithRecoveryCode',
+  // The join page asks whether its link's code is usable before the person has an account.
+  'checkInvitation',
 ]);
 
 function documentedOperations(): { id: string; method: string; path: string }[] {
@@ -116,6 +118,7 @@ function documentedOperations(): { id: string; method: string; path: string }[] 
 function fill(path: string): string {
   return path
     .replace(':familyId', victim.familyId)
+    .replace(':childId', victim.childId)
     .replace(':messageId', messageId)
     .replace(':lookup', pendingLookup)
     .replace(':hash', 'A'.repeat(43));
@@ -144,6 +147,11 @@ const attempts: Record<string, (who: Credentials & { keys?: Person['keys'] }) =>
   listRosters: (who) => call('GET', `/v1/families/${victim.familyId}/rosters?after=0`, who),
   createChild: async (who) =>
     call('POST', `/v1/families/${victim.familyId}/children`, {
+      ...who,
+      body: { profile: await sealedRecord(who.keys ?? eve.guardian.keys, victim.roster) },
+    }),
+  replaceChildProfile: async (who) =>
+    call('PUT', `/v1/families/${victim.familyId}/children/${victim.childId}/profile`, {
       ...who,
       body: { profile: await sealedRecord(who.keys ?? eve.guardian.keys, victim.roster) },
     }),
@@ -253,10 +261,10 @@ for (const attacker of attackers) {
   });
 }
 
-test('a member who is not a guardian cannot add or delete children, publish rosters, claim toys or delete the family (403)', async () => {
+test('a member who is not a guardian cannot add, re-seal or delete children, publish rosters, claim toys or delete the family (403)', async () => {
   const before = await snapshot();
   const who = { ...grandpa.as, keys: grandpa.keys };
-  for (const operation of ['createChild', 'publishRoster', 'claimToy', 'deleteChild', 'deleteFamily'] as const) {
+  for (const operation of ['createChild', 'replaceChildProfile', 'publishRoster', 'claimToy', 'deleteChild', 'deleteFamily'] as const) {
     const res = await attempts[operation]!(who);
     assert.equal(res.status, 403, `${operation}: ${res.text}`);
   }

@@ -2,6 +2,8 @@ import {
   BlockBody,
   BlockParams,
   BlockResponse,
+  CheckInvitationBody,
+  CheckInvitationResponse,
   CreateInvitationBody,
   CreateInvitationResponse,
   FamilyParams,
@@ -70,6 +72,22 @@ export function invitationsRoutes(
       );
       return reply.code(204).send(null);
     },
+  );
+
+  // Public: the join page checks its link's code before the person makes an account. The code is the
+  // capability (100 bits), and the answer says only valid, unknown or gone — not whose family.
+  app.post(
+    '/v1/invitations/check',
+    {
+      schema: {
+        operationId: 'checkInvitation',
+        tags,
+        body: CheckInvitationBody,
+        response: { 200: CheckInvitationResponse, ...errorResponses },
+      },
+      config: { rateLimit: rateLimit(config.rateLimits.redeemInvitation) },
+    },
+    async (request) => invitations.checkInvitation(request.body.code),
   );
 
   app.post(

@@ -56,6 +56,8 @@ export interface Invitations {
     ttlMs: number | undefined,
   ): Promise<{ invitationId: string; code: string; expiresAt: number }>;
   revokeInvitation(accountId: string, familyId: string, invitationId: string): Promise<void>;
+  /** Whether `code` can still be redeemed: valid → its expiry; unknown → 404; used or expired → 410. */
+  checkInvitation(code: string): Promise<{ state: 'valid'; expiresAt: number }>;
   redeemInvitation(
     accountId: string,
     code: string,
@@ -77,6 +79,22 @@ export interface Invitations {
 }
 
 export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Logger }): Invitations {
+  /** The invitation `code` names if it can still be redeemed; 404 unknown, 410 used or expired. */
+  async function usableInvitation(code: string) {
+    const normalized = normalizeInvitationCode(code);
+    const unknown = () => notFound('That invitation code is not valid. Ask for a new one.');
+    if (!normalized) throw unknown();
+    const invitation = await db
+      .selectFrom('invitations')
+      .select(['id', 'family_id', 'expires_at', 'used_at'])
+      .where('code_hash', '=', hashInvitationCode(normalized))
+      .executeTakeFirst();
+    if (!invitation) throw unknown();
+    if (invitation.used_at !== null) throw new AppError('gone', 'That invitation was already used. Ask for a new one.');
+    if (invitation.expires_at <= clock.now()) throw new AppError('gone', 'That invitation has expired. Ask for a new one.');
+    return invitation;
+  }
+
   async function devicesOf(accountIds: string[]): Promise<Map<string, AccountDevice[]>> {
     const out = new Map<string, AccountDevice[]>();
     if (accountIds.length === 0) return out;
@@ -146,21 +164,14 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
       if (!(await deleteUnusedInvitation(db, familyId, invitationId))) throw notFound('No such unused invitation.');
     },
 
+    async checkInvitation(code) {
+      const invitation = await usableInvitation(code);
+      return { state: 'valid', expiresAt: invitation.expires_at };
+    },
+
     async redeemInvitation(accountId, code) {
-      const normalized = normalizeInvitationCode(code);
-      const unknown = () => notFound('That invitation code is not valid. Ask for a new one.');
-      if (!normalized) throw unknown();
-      const invitation = await db
-        .selectFrom('invitations')
-        .select(['id', 'family_id', 'expires_at', 'used_at'])
-        .where('code_hash', '=', hashInvitationCode(normalized))
-        .executeTakeFirst();
-      if (!invitation) throw unknown();
+      const invitation = await usableInvitation(code);
       const now = clock.now();
-      if (invitation.used_at !== null)
-        throw new AppError('gone', 'That invitation was already used. Ask for a new one.');
-      if (invitation.expires_at <= now)
-        throw new AppError('gone', 'That invitation has expired. Ask for a new one.');
       const familyId = invitation.family_id;
       const blocked = await db
         .selectFrom('family_blocks')

@@ -571,7 +571,7 @@ export class Guardian {
         else if (event.type === 'toys') reload('toys', this.loadToys());
         // A review decided changes where a sent message is (approved: now queued for the toy).
         else if (event.type === 'review') reload('reviews', this.refreshReviews().then(() => this.refreshReceipts()));
-        else if (event.type === 'roster' || event.type === 'pairing') reload('family', this.loadFamily().then(() => this.sync()));
+        else if (event.type === 'roster' || event.type === 'pairing' || event.type === 'children') reload('family', this.loadFamily().then(() => this.sync()));
       },
     });
   }
@@ -624,6 +624,11 @@ export class Guardian {
 
   async unblock(accountId: string): Promise<void> {
     await this.api.unblockAccount(this.requireFamily(), accountId);
+  }
+
+  /** Whether an invitation code can still be used, before any account exists (404 / 410 otherwise). */
+  async checkInvitation(code: string): Promise<void> {
+    await this.api.checkInvitation(code.trim());
   }
 
   /** A relative asks to join with the code a guardian shared. */

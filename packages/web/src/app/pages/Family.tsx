@@ -6,6 +6,7 @@ import { describeError } from '../../shared/errors.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { FamilyDeletion } from './Deleting.js';
+import { inviteLink } from '../invite-link.js';
 
 interface People {
   requests: JoinRequest[];
@@ -76,6 +77,7 @@ function GrantPicker({ grant, onChange, legend }: { grant: Grant; onChange: (g: 
 }
 
 const DEFAULT_GRANT: Grant = { role: 'member', sendToToy: true, hearChild: true };
+const OWN_DEVICE_GRANT: Grant = { role: 'guardian', sendToToy: true, hearChild: true };
 
 function JoinRequestCard({
   request,
@@ -131,8 +133,10 @@ function PendingDeviceCard({
   onDone: (message: string) => void;
   onError: (message: string) => void;
 }) {
-  const [, guardian] = useGuardian();
-  const [grant, setGrant] = useState<Grant>(DEFAULT_GRANT);
+  const [state, guardian] = useGuardian();
+  // The guardian's own new phone or laptop: it gets what this device has, Guardian included.
+  const mine = device.email === state.email;
+  const [grant, setGrant] = useState<Grant>(mine && state.role === 'guardian' ? OWN_DEVICE_GRANT : DEFAULT_GRANT);
   const [busy, setBusy] = useState(false);
   const approve = async () => {
     setBusy(true);
@@ -147,7 +151,7 @@ function PendingDeviceCard({
   };
   return (
     <li className="card">
-      <h3>New device of {device.email}</h3>
+      <h3>{mine ? 'Your new device' : `New device of ${device.email}`}</h3>
       <p className="mono">{device.deviceId.slice(0, 16)}…</p>
       <Fingerprints devices={[device]} />
       <GrantPicker grant={grant} onChange={setGrant} legend="What this device may do" />
@@ -161,10 +165,14 @@ function PendingDeviceCard({
 /** Guardians: invite relatives, approve or decline them, remove or block members, unblock. */
 export function Family() {
   const [state, guardian] = useGuardian();
-  const ids = { invite: useId(), requests: useId(), devices: useId(), members: useId(), blocked: useId() };
+  const ids = { invite: useId(), label: useId(), requests: useId(), devices: useId(), members: useId(), blocked: useId() };
   const [people, setPeople] = useState<People | null>(null);
   const [invitation, setInvitation] = useState<{ code: string; expiresAt: number } | null>(null);
   const [copied, setCopied] = useState(false);
+  // Who the next invitation is for ("Grandma"): shown with it and put in the shared message; kept
+  // only on this page (the server stores no names in clear).
+  const [label, setLabel] = useState('');
+  const [invitedLabel, setInvitedLabel] = useState('');
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const isGuardian = state.role === 'guardian';
@@ -199,12 +207,15 @@ export function Family() {
     setCopied(false);
     try {
       setInvitation(await guardian.invite());
+      setInvitedLabel(label.trim());
     } catch (err) {
       setError(describeError(err));
     }
   };
 
-  const link = invitation ? `${window.location.origin}/join#${invitation.code}` : '';
+  // The fragment also says who invites whom to talk with which child, so the join page can say it
+  // before sign-up; a fragment never reaches the server (docs/api.md, "Invitations").
+  const link = invitation ? inviteLink(window.location.origin, invitation.code, state.senderName, state.children.map((c) => c.name)) : '';
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(link);
@@ -212,6 +223,19 @@ export function Family() {
     } catch {
       setError('Could not copy. Select the link and copy it by hand.');
     }
+  };
+  // The phone's own share sheet where there is one (Messages, WhatsApp, mail…); copying otherwise.
+  const share = async () => {
+    const text = `${label.trim() ? `${label.trim()}, ` : ''}join our family on Burrow to send voice messages to ${state.children.map((c) => c.name).join(' and ') || 'our child'}’s toy.`;
+    if (typeof navigator.share === 'function') {
+      try {
+        await navigator.share({ title: 'Join our family on Burrow', text, url: link });
+        return;
+      } catch (err) {
+        if (err instanceof DOMException && err.name === 'AbortError') return;
+      }
+    }
+    await copy();
   };
 
   const act = async (label: string, run: () => Promise<void>) => {
@@ -250,13 +274,16 @@ export function Family() {
       <section className="card" aria-labelledby={ids.invite}>
         <h2 id={ids.invite}>Invite someone</h2>
         <p>An invitation works once. Send the link to one person; you approve them when they ask to join.</p>
-        <form onSubmit={(e) => void invite(e)}>
+        <form className="form" onSubmit={(e) => void invite(e)}>
+          <label htmlFor={ids.label}>Who is it for? (optional)</label>
+          <input id={ids.label} value={label} maxLength={40} placeholder="Grandma" onChange={(e) => setLabel(e.target.value)} />
           <button type="submit" className="primary">
             Create an invitation
           </button>
         </form>
         {invitation ? (
-          <div className="invitation">
+          <div className="invitation" data-label={invitedLabel}>
+            {invitedLabel ? <h3>Invitation for {invitedLabel}</h3> : null}
             <p>
               Code: <strong className="mono invite-code">{invitation.code}</strong>
             </p>
@@ -266,9 +293,14 @@ export function Family() {
             <p className="hint">
               Shown only now. It expires {when(invitation.expiresAt)}.
             </p>
-            <button type="button" onClick={() => void copy()}>
-              {copied ? 'Copied' : 'Copy link'}
-            </button>
+            <div className="actions">
+              <button type="button" className="primary" onClick={() => void share()}>
+                Share
+              </button>
+              <button type="button" onClick={() => void copy()}>
+                {copied ? 'Copied' : 'Copy link'}
+              </button>
+            </div>
           </div>
         ) : null}
       </section>

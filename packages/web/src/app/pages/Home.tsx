@@ -5,15 +5,35 @@ import { useGuardian } from '../context.js';
 import { follow } from '../router.js';
 
 export function NotInRosterNotice() {
-  const [state] = useGuardian();
+  const [state, guardian] = useGuardian();
   if (state.inRoster || !state.familyId) return null;
+  const isGuardian = state.role === 'guardian';
   return (
-    <div className="card warn" role="note">
-      <h2>This browser is not in your family yet</h2>
+    <div className="card warn" role="note" aria-labelledby="not-in-roster-title">
+      <h2 id="not-in-roster-title">Approve this browser from your other device</h2>
       <p>
-        It has its own keys, and the family’s list of devices does not include them, so it cannot open or send
-        messages. Use the browser you set the family up with.
+        This browser made its own keys, and the family has not approved them yet, so it cannot send or open
+        messages.{' '}
+        {isGuardian
+          ? 'On a phone or computer already in the family (the one you set Burrow up on), open Family: this browser is listed under “New devices waiting”. Approve it there.'
+          : 'Ask a guardian of the family to open Family on their phone or computer: this browser is listed under “New devices waiting” for them to approve.'}{' '}
+        This page opens the family by itself once it is approved.
       </p>
+      <p>Check that both screens show the same fingerprint before approving:</p>
+      <p className="mono fingerprint" data-testid="waiting-fingerprint">
+        {guardian.fingerprint()}
+      </p>
+      <details>
+        <summary>Lost every device that was in the family?</summary>
+        <p>
+          {isGuardian
+            ? 'If the family has another guardian, they approve this browser from their device, as above. '
+            : 'A guardian of the family approves this browser from their device, as above. '}
+          The family’s keys live only on its devices — not with us — so nobody can add a device without one of
+          them; a stolen password alone is not enough. If you were the only guardian and no approved device is
+          left, reset the toy (hold its pairing button) and set the family up again with a new account.
+        </p>
+      </details>
     </div>
   );
 }

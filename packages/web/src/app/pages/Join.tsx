@@ -4,6 +4,7 @@ import { describeError } from '../../shared/errors.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { LogIn, SignUp } from './Auth.js';
+import { invitedBy, parseInviteFragment, type InviteLink } from '../invite-link.js';
 
 const CODE_KEY = 'burrow:join-code';
 const WAITING_KEY = 'burrow:join-waiting';
@@ -34,15 +35,22 @@ function recall(key: string): string | null {
   }
 }
 
-/** The code from the link's fragment (`/join#CODE`), kept out of server logs by being a fragment. */
-function codeFromUrl(): string {
-  const hash = decodeURIComponent(window.location.hash.replace(/^#/, '')).trim();
-  if (hash) {
-    remember(CODE_KEY, hash);
+/** The invitation in the address bar, remembered for this tab; a newer link replaces an older one. */
+function linkFromUrl(): InviteLink {
+  const link = parseInviteFragment(window.location.hash);
+  if (link.code) {
+    remember(CODE_KEY, JSON.stringify(link));
     // Drop the code from the address bar so it is not left in history or shared screenshots.
     window.history.replaceState(null, '', '/join');
+    return link;
   }
-  return hash || recall(CODE_KEY) || '';
+  try {
+    const kept = JSON.parse(recall(CODE_KEY) ?? 'null') as InviteLink | null;
+    if (kept && typeof kept.code === 'string') return kept;
+  } catch {
+    // An older tab kept the bare code.
+  }
+  return { code: recall(CODE_KEY) ?? '', from: null, child: null };
 }
 
 export function joinErrorMessage(err: unknown): string {
@@ -60,12 +68,49 @@ export function joinErrorMessage(err: unknown): string {
 /** A relative joins a family with a guardian's invitation: sign in, ask, then wait for approval. */
 export function Join() {
   const [state, guardian] = useGuardian();
-  const ids = { code: useId(), error: useId() };
-  const [code, setCode] = useState(codeFromUrl);
+  const ids = { code: useId(), name: useId(), nameHint: useId(), error: useId(), invited: useId() };
+  const [link, setLink] = useState(linkFromUrl);
+  const [code, setCode] = useState(link.code);
+  // Whether the link's code can still be used, asked before an account is made: null while unknown.
+  const [check, setCheck] = useState<{ code: string; problem: string | null } | null>(null);
+  const [name, setName] = useState(state.senderName);
   const [mode, setMode] = useState<'signup' | 'login'>(state.returning ? 'login' : 'signup');
   const [waiting, setWaiting] = useState(() => recall(WAITING_KEY) !== null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  // A second invitation link opened in the same tab changes only the fragment: no page load, so
+  // listen for it, and the newer link wins (a new join, not the wait for the old one).
+  useEffect(() => {
+    const onHash = () => {
+      if (!window.location.hash) return;
+      const next = linkFromUrl();
+      setLink(next);
+      setCode(next.code);
+      setError(null);
+      remember(WAITING_KEY, null);
+      setWaiting(false);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    if (!link.code || waiting) return;
+    let stopped = false;
+    guardian
+      .checkInvitation(link.code)
+      .then(() => !stopped && setCheck({ code: link.code, problem: null }))
+      .catch((err: unknown) => {
+        // Only a definite answer (unknown, used, expired) stops the person; a network hiccup does not.
+        if (!stopped && isApiError(err) && (err.status === 404 || err.status === 410))
+          setCheck({ code: link.code, problem: joinErrorMessage(err) });
+      });
+    return () => {
+      stopped = true;
+    };
+  }, [link.code, waiting, guardian]);
+  const problem = check?.code === link.code ? check.problem : null;
 
   useEffect(() => {
     if (!waiting || state.phase === 'signed-out') return;
@@ -91,16 +136,27 @@ export function Join() {
   if (state.phase === 'signed-out') {
     return (
       <>
-        <section className="card join-note" aria-label="Joining a family">
-          <p>
-            You were invited to a family on Burrow. {mode === 'signup' ? 'Create an account' : 'Sign in'}, then
-            ask to join.
+        <section className="card join-note" aria-labelledby={ids.invited}>
+          <p id={ids.invited} className="invited">
+            <strong>{invitedBy(link)}</strong>
           </p>
-          <button type="button" className="ghost" onClick={() => setMode(mode === 'signup' ? 'login' : 'signup')}>
-            {mode === 'signup' ? 'I already have an account' : 'I need a new account'}
-          </button>
+          {problem ? (
+            <p role="alert" className="form-error">
+              {problem}
+            </p>
+          ) : (
+            <>
+              <p>
+                Burrow carries voice messages between a child’s plush toy and the family.{' '}
+                {mode === 'signup' ? 'Create an account' : 'Sign in'}, then ask to join; a guardian approves you.
+              </p>
+              <button type="button" className="ghost" onClick={() => setMode(mode === 'signup' ? 'login' : 'signup')}>
+                {mode === 'signup' ? 'I already have an account' : 'I need a new account'}
+              </button>
+            </>
+          )}
         </section>
-        {mode === 'signup' ? <SignUp /> : <LogIn />}
+        {problem ? null : mode === 'signup' ? <SignUp /> : <LogIn />}
       </>
     );
   }
@@ -108,9 +164,13 @@ export function Join() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!code.trim()) return setError('Type the invitation code from the link you were sent.');
+    if (!name.trim()) return setError('Enter the name the child knows you by, like Grandma or Uncle Tom.');
     setBusy(true);
     setError(null);
     try {
+      // Kept in this browser and sealed into every message it sends, so the toy says "a message
+      // from Grandma"; the server never sees it.
+      await guardian.saveSenderName(name);
       await guardian.requestToJoin(code);
       remember(WAITING_KEY, '1');
       setWaiting(true);
@@ -146,7 +206,7 @@ export function Join() {
   }
 
   return (
-    <Page title="Join a family" intro={`Signed in as ${state.email ?? ''}.`}>
+    <Page title="Join a family" intro={`${link.code === code ? invitedBy(link) + ' ' : ''}Signed in as ${state.email ?? ''}.`}>
       <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={ids.error}>
         <div role="alert" className="form-error" id={ids.error}>
           {error}
@@ -161,6 +221,18 @@ export function Join() {
           value={code}
           onChange={(e) => setCode(e.target.value)}
         />
+        <label htmlFor={ids.name}>Your name, as the child knows you</label>
+        <input
+          id={ids.name}
+          autoComplete="nickname"
+          maxLength={40}
+          aria-describedby={ids.nameHint}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <p className="hint" id={ids.nameHint}>
+          Like Grandma or Uncle Tom. The toy says it before your messages.
+        </p>
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Asking…' : 'Ask to join'}
         </button>

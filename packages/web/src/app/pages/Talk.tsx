@@ -173,7 +173,8 @@ export function Talk() {
         </div>
       ) : null}
 
-      {!review ? (
+      {/* A browser the family has not approved cannot seal to the toy: no Record button to press in vain. */}
+      {!state.inRoster ? null : !review ? (
         <section className="card recorder" aria-label="Recorder">
           <button
             ref={recordButton}
@@ -181,7 +182,7 @@ export function Talk() {
             className={`record ${recording ? 'on' : ''}`}
             aria-pressed={recording}
             aria-describedby="record-help"
-            disabled={!state.inRoster || recorder.status === 'stopping'}
+            disabled={recorder.status === 'stopping'}
             onPointerDown={onPointerDown}
             onPointerUp={onPointerUp}
             onPointerCancel={onPointerUp}
