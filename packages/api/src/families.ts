@@ -27,8 +27,6 @@ export type CreateChildBody = Static<typeof CreateChildBody>;
 export const CreateChildResponse = Type.Object({ childId: ChildId });
 export type CreateChildResponse = Static<typeof CreateChildResponse>;
 
-export const ChildParams = Type.Object({ familyId: FamilyId, childId: ChildId });
-export type ChildParams = Static<typeof ChildParams>;
 /**
  * A child's profile sealed again, by a guardian device, to the devices of the current roster: how a
  * device that joined after the child was added comes to read the child's name (docs/protocol.md §15).
