@@ -158,6 +158,8 @@ void test('a message held for review says it waits for a guardian’s approval',
   await r.locator('.meter-block[data-acceptable="true"]').waitFor();
   await r.getByRole('button', { name: 'Create account' }).click();
   await saveRecoveryCodes(r);
+  // Joining asks the name the child knows a relative by (the toy announces it).
+  await r.getByLabel('Your name, as the child knows you').fill('Grandma');
   await r.getByRole('button', { name: 'Ask to join' }).click();
   await g.getByRole('button', { name: `Approve ${grandma}` }).click({ timeout: 15_000 });
   await g.getByText(`${grandma} has joined your family.`).waitFor({ timeout: 15_000 });
