@@ -45,6 +45,15 @@ after(async () => {
 const incidentsWith = (m: Mailer) =>
   createIncidents({ db: server.db, mailer: m, clock, contact: 'security@burrow.test', isCanaryAccount: (id) => server.services.tripwires.isCanaryAccount(id) });
 
+/**
+ * The server stamps audit events with real time, and an incident's window ends at the incidents'
+ * clock by default: bring that clock up to now before searching the trail, or events written after
+ * its fixed start date (every run after 27 November 2026) fall outside the window.
+ */
+function catchUpWithRealTime(): void {
+  clock.advance(Math.max(0, Date.now() - clock.now()));
+}
+
 const mailsFor = (incidentId: string) => sink.mails.filter((m) => m.text.includes(incidentId));
 
 test('an incident scoped to one family notifies exactly its guardians, with every required heading and the dates', async () => {
@@ -126,6 +135,7 @@ test('a family-scoped incident also reaches a guardian removed since, when the a
   await publish(call, fam, fam.roster.devices.filter((d) => d.id !== second.keys.deviceId));
   expectStatus(await call('GET', `/v1/families/${fam.familyId}`, { token: second.token }), 404, 'removed guardian no longer sees the family');
   await server.services.breachWatch.recorder.flush();
+  catchUpWithRealTime();
 
   const incidents = incidentsWith(mailer);
   const during = await incidents.open({ summary: 'Roster history leaked.', scope: `family:${fam.familyId}`, occurredFrom: start });
@@ -142,6 +152,7 @@ test('an incident scoped to what one session reached notifies the guardians of e
   // Refused attempts on another family reached nothing there.
   expectStatus(await call('GET', `/v1/families/${other.familyId}`, { token: fam.guardian.token }), 404);
   await server.services.breachWatch.recorder.flush();
+  catchUpWithRealTime();
   const ref = hashToken(fam.guardian.token).slice(0, 16);
   const incidents = incidentsWith(mailer);
   const reached = await incidents.open({ summary: 'A session token was stolen.', scope: `accessed-by:session:${ref}` });
