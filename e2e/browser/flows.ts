@@ -137,16 +137,21 @@ export async function recordMessage(page: Page, seconds = 2): Promise<void> {
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
   try {
-    // Read from here, not evaluated in the page: the app's CSP forbids string evaluation.
-    await waitFor(
-      `the recorder to take ${seconds} s`,
-      async () => {
-        const m = /^(\d+):(\d\d)/.exec((await page.locator('.timer').textContent()) ?? '');
-        return m !== null && Number(m[1]) * 60 + Number(m[2]) >= seconds;
-      },
-      30_000,
-    );
+    await recorderReached(page, seconds);
   } finally {
     await page.mouse.up();
   }
+}
+
+/** Waits until the recorder's timer shows at least `seconds` (however the recording was started). */
+export async function recorderReached(page: Page, seconds: number): Promise<void> {
+  // Read from here, not evaluated in the page: the app's CSP forbids string evaluation.
+  await waitFor(
+    `the recorder to take ${String(seconds)} s`,
+    async () => {
+      const m = /^(\d+):(\d\d)/.exec((await page.locator('.timer').textContent()) ?? '');
+      return m !== null && Number(m[1]) * 60 + Number(m[2]) >= seconds;
+    },
+    30_000,
+  );
 }

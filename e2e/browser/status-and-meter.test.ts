@@ -16,14 +16,13 @@ import type { Page } from 'playwright-core';
 import {
   assertAccessible,
   browserSuite,
-  hold,
   openBrowser,
   PASSWORD,
   screenshots,
   waitFor,
   type BrowserSession,
 } from './harness.js';
-import { goTo, pairWithCode, saveRecoveryCodes, setUpFamily, uniqueEmail } from './flows.js';
+import { goTo, pairWithCode, recordMessage, recorderReached, saveRecoveryCodes, setUpFamily, uniqueEmail } from './flows.js';
 
 const PHONE_390 = { width: 390, height: 844 };
 const suite = browserSuite('burrow-status-', 'Hello Sam, this is Mum. Sleep well.');
@@ -107,7 +106,9 @@ void test('a message sent in quiet hours says it waits for them to end, then del
   await g.getByRole('button', { name: 'Record' }).focus();
   await g.keyboard.press('Enter');
   await g.getByRole('button', { name: 'Stop' }).waitFor();
-  await g.waitForTimeout(1500);
+  // Stop once the recorder has really taken 2 s: on a loaded machine it starts late, and a fixed wait
+  // could stop a recording too short to send.
+  await recorderReached(g, 2);
   await g.keyboard.press('Enter');
   await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
   assert.equal(await g.evaluate<string>('document.activeElement?.textContent ?? ""'), 'Listen before you send');
@@ -130,7 +131,7 @@ void test('a message sent in quiet hours says it waits for them to end, then del
   await waitFor('the toy to fetch the message', async () => (await headless.device.unplayedCount()) === 1);
   await goTo(g, 'Talk');
   // Talk shows the last send until the next; after leaving the page it starts fresh, so send again.
-  await hold(g, 'button.record', 1500);
+  await recordMessage(g);
   await g.getByRole('button', { name: /^Send to / }).click();
   await sentNote(g, 'delivered', /^Delivered: .*’s heart is glowing\.$/);
   assert.ok(await headless.playNext(), 'the toy played the first message');
@@ -175,7 +176,7 @@ void test('a message held for review says it waits for a guardian’s approval',
   });
 
   await goTo(r, 'Talk');
-  await hold(r, 'button.record', 1800);
+  await recordMessage(r);
   await r.getByRole('button', { name: /^Send to / }).click();
   await sentNote(r, 'review', /^Sent, waiting for a guardian’s approval before .* can play it\.$/);
   assert.equal(await r.getByText(/glowing/).count(), 0);
@@ -195,7 +196,7 @@ void test('offline, the header and the error say so and the recording survives l
   await waitFor('the answer’s measured length', async () => /^\d+:\d\d$/.test((await length.textContent()) ?? ''));
 
   await goTo(g, 'Talk');
-  await hold(g, 'button.record', 1500);
+  await recordMessage(g);
   await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
   await guardian.context.setOffline(true);
   await g.locator('.live.off').filter({ hasText: 'Offline' }).waitFor();
