@@ -44,8 +44,7 @@ import {
 import type { CreateInvitationResponse, RedeemInvitationResponse } from '@burrow/api';
 import type { AccountDevice, ApiClient, PendingReview } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
-import { isApiError } from './api-error.js';
-import { sealingKeys, type KemRefusalHandler } from './kem-directory.js';
+import { sealAndSendVoice, type KemRefusalHandler } from './kem-directory.js';
 import { pinRoster, refreshRoster } from './roster-sync.js';
 import type { StateStore } from './store.js';
 
@@ -267,35 +266,20 @@ export class FamilyDevice {
       }
     }
     const targets = [...new Set([...toyIds, this.deviceId, ...reviewers])];
-    // Sealed to each recipient's newest key this device verified (§14.2). If the server answers that
-    // one published a newer key since, the keys are fetched again and, if they changed, sealed again.
-    let previous: string | undefined;
-    for (;;) {
-      const keys = await sealingKeys({ api: this.api, store: this.store, roster, deviceIds: targets, now: this.clock(), onRefused: this.onKeyRecordRefused });
-      const fingerprint = JSON.stringify(keys.epochs);
-      if (previous === fingerprint) throw new ProtocolError('not_authorized', 'A recipient has a newer key the server does not show.');
-      previous = fingerprint;
-      const { envelope, blob } = await sealEnvelope({
-        kind: 'voice',
-        id: newMessageId(this.random),
-        familyId: roster.familyId,
-        sender: this.keys,
-        rosterVersion: roster.version,
-        createdAt: this.clock(),
-        recipients: keys.recipients,
-        meta,
-        payload: audio,
-        random: this.random,
-      });
-      await this.api.uploadBlob(familyId, envelope.blob!.hash, blob!);
-      try {
-        await this.api.sendMessage(familyId, envelope, keys.epochs);
-      } catch (err) {
-        if (isApiError(err, 'conflict')) continue;
-        throw err;
-      }
-      return envelope.id;
-    }
+    // Sealed to each recipient's newest key this device verified (§14.2), sealed again after a 409.
+    return sealAndSendVoice({
+      api: this.api,
+      store: this.store,
+      roster,
+      deviceIds: targets,
+      sender: this.keys,
+      meta,
+      audio,
+      clock: this.clock,
+      random: this.random,
+      onRefused: this.onKeyRecordRefused,
+      hiddenKey: 'A recipient has a newer key the server does not show.',
+    });
   }
 
   /**

@@ -10,17 +10,22 @@ import {
   considerKemKeyRecord,
   findDevice,
   fromBase64url,
+  newMessageId,
   parseKemKeyRecord,
   ProtocolError,
+  sealEnvelope,
   type DeviceId,
   type KemRecordRefusal,
   type RosterWire,
   type SealingKey,
 } from '@burrow/protocol';
 import type { ApiClient } from './api.js';
+import { isApiError } from './api-error.js';
 import type { StateStore } from './store.js';
 
 const PINS = 'kemPins';
+
+type SealInput = Parameters<typeof sealEnvelope>[0];
 
 export type KemRefusalHandler = (deviceId: string, reason: KemRecordRefusal | 'malformed') => void;
 
@@ -80,4 +85,60 @@ export async function sealingKeys(input: {
     epochs[device.id] = key.epoch;
   }
   return { recipients, epochs };
+}
+
+/**
+ * Seals a voice message to each of `deviceIds`' newest verified key, uploads its blob and sends it
+ * (§14.2). If the server answers that a recipient published a newer key since (409), the keys are
+ * fetched again and, if they changed, the message is sealed again; if they did not change, the server
+ * is hiding the newer key and the send is refused with `hiddenKey`. Returns the message id.
+ */
+export async function sealAndSendVoice(input: {
+  api: ApiClient;
+  store: StateStore;
+  roster: RosterWire;
+  deviceIds: readonly string[];
+  sender: SealInput['sender'];
+  meta: SealInput['meta'];
+  audio: Uint8Array;
+  clock: () => number;
+  random: SealInput['random'];
+  onRefused?: KemRefusalHandler;
+  hiddenKey: string;
+}): Promise<string> {
+  const { api, roster } = input;
+  let previous: string | undefined;
+  for (;;) {
+    const keys = await sealingKeys({
+      api,
+      store: input.store,
+      roster,
+      deviceIds: input.deviceIds,
+      now: input.clock(),
+      onRefused: input.onRefused,
+    });
+    const fingerprint = JSON.stringify(keys.epochs);
+    if (previous === fingerprint) throw new ProtocolError('not_authorized', input.hiddenKey);
+    previous = fingerprint;
+    const { envelope, blob } = await sealEnvelope({
+      kind: 'voice',
+      id: newMessageId(input.random),
+      familyId: roster.familyId,
+      sender: input.sender,
+      rosterVersion: roster.version,
+      createdAt: input.clock(),
+      recipients: keys.recipients,
+      meta: input.meta,
+      payload: input.audio,
+      random: input.random,
+    });
+    await api.uploadBlob(roster.familyId, envelope.blob!.hash, blob!);
+    try {
+      await api.sendMessage(roster.familyId, envelope, keys.epochs);
+    } catch (err) {
+      if (isApiError(err, 'conflict')) continue;
+      throw err;
+    }
+    return envelope.id;
+  }
 }

@@ -10,11 +10,9 @@ import {
   fromBase64url,
   generatePairingCode,
   makeDeviceProof,
-  newMessageId,
   pairingKey,
   parseEnvelope,
   parseRoster,
-  sealEnvelope,
   secureRandom,
   toBase64url,
   toyAdmission,
@@ -38,9 +36,8 @@ import {
 } from '@burrow/protocol';
 import type { ApiClient } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
-import { sealingKeys } from './kem-directory.js';
+import { sealAndSendVoice } from './kem-directory.js';
 import { loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
-import { isApiError } from './api-error.js';
 import type { StateStore } from './store.js';
 
 /** The CloudPets toy held five messages; so does ours. Further ones wait on the server. */
@@ -391,36 +388,22 @@ export class ToyDevice {
     if (!roster) throw new ProtocolError('not_authorized', 'The toy is not paired.');
     const listeners = roster.devices.filter((d) => d.role !== 'toy' && d.hearChild).map((d) => d.id);
     if (listeners.length === 0) throw new ProtocolError('not_authorized', 'Nobody in the family may hear the child.');
-    // Sealed to each listener's newest key the toy has verified (§14.2). If the server says one has
-    // published a newer key since, the toy fetches the keys again and, if they changed, re-seals once.
-    let previous: string | undefined;
-    for (;;) {
-      const keys = await sealingKeys({ api: this.api, store: this.store, roster, deviceIds: listeners, now: this.clock(), onRefused: (deviceId, reason) => this.emit({ type: 'key_record_refused', deviceId, reason }) });
-      const fingerprint = JSON.stringify(keys.epochs);
-      if (previous === fingerprint) throw new ProtocolError('not_authorized', 'A listener has a newer key the server does not show.');
-      previous = fingerprint;
-      const { envelope, blob } = await sealEnvelope({
-        kind: 'voice',
-        id: newMessageId(this.random),
-        familyId: roster.familyId,
-        sender: this.keys,
-        rosterVersion: roster.version,
-        createdAt: this.clock(),
-        recipients: keys.recipients,
-        meta,
-        payload: audio,
-        random: this.random,
-      });
-      await this.api.uploadBlob(roster.familyId, envelope.blob!.hash, blob!);
-      try {
-        await this.api.sendMessage(roster.familyId, envelope, keys.epochs);
-      } catch (err) {
-        if (isApiError(err, 'conflict')) continue;
-        throw err;
-      }
-      this.emit({ type: 'recorded', messageId: envelope.id, bytes: audio.length });
-      return envelope.id;
-    }
+    // Sealed to each listener's newest key the toy has verified (§14.2), sealed again after a 409.
+    const messageId = await sealAndSendVoice({
+      api: this.api,
+      store: this.store,
+      roster,
+      deviceIds: listeners,
+      sender: this.keys,
+      meta,
+      audio,
+      clock: this.clock,
+      random: this.random,
+      onRefused: (deviceId, reason) => this.emit({ type: 'key_record_refused', deviceId, reason }),
+      hiddenKey: 'A listener has a newer key the server does not show.',
+    });
+    this.emit({ type: 'recorded', messageId, bytes: audio.length });
+    return messageId;
   }
 
   /**
