@@ -7,23 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { sql } from 'kysely';
 import { URI, type TOTP } from 'otpauth';
 import { createSmtpMailer, type SmtpMailer } from '../mail/index.js';
-import {
-  PASSWORD,
-  entry,
-  expectStatus,
-  family,
-  person,
-  publish,
-  sealedVoice,
-  type Family,
-  type Person,
-} from '../testing/fixtures.js';
-import { httpClient, type Call, type Credentials } from '../testing/http.js';
+import { PASSWORD, entry, expectStatus, family, person, publish } from '../testing/fixtures.js';
+import { httpClient, type Call } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { everyRow, sendVoice } from './test-support.js';
 
 let server: TestServer;
 let sink: SmtpSink;
@@ -41,50 +31,6 @@ after(async () => {
   await sink?.close();
 });
 
-/** Every row of every table but the audit trail and the migrations' own, as JSON text. */
-async function everyRow(): Promise<string> {
-  const tables =
-    server.dialect === 'sqlite'
-      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(server.db))
-          .rows
-      : (
-          await sql<{
-            name: string;
-          }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(
-            server.db,
-          )
-        ).rows;
-  const out: string[] = [];
-  for (const { name } of tables) {
-    if (name === 'audit_events' || name.startsWith('kysely_') || name.startsWith('sqlite_')) continue;
-    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(server.db);
-    out.push(`${name}:${JSON.stringify(rows.rows)}`);
-  }
-  return out.join('\n');
-}
-
-async function sendVoice(
-  fam: Family,
-  sender: { keys: Person['keys']; as: Credentials },
-  to: Person['keys'][],
-) {
-  const voice = await sealedVoice(sender.keys, fam.roster, to);
-  expectStatus(
-    await call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...sender.as, raw: voice.blob }),
-    201,
-    'upload',
-  );
-  expectStatus(
-    await call('POST', `/v1/families/${fam.familyId}/messages`, {
-      ...sender.as,
-      body: { envelope: voice.envelope },
-    }),
-    201,
-    'send',
-  );
-  return voice;
-}
-
 async function enrolTotp(token: string): Promise<TOTP> {
   const begun = await call<{ uri: string }>('POST', '/v1/me/totp', { token });
   expectStatus(begun, 200, 'beginTotp');
@@ -101,7 +47,7 @@ test('a member deletes their account: wrong password changes nothing; then every
   const fam = await family(call);
   const grandpa = await person(call, 'grandpa');
   await publish(call, fam, [...fam.roster.devices, entry(grandpa.keys, 'member')]);
-  await sendVoice(fam, fam.guardian, [grandpa.keys, fam.guardian.keys]);
+  await sendVoice(call, fam, fam.guardian, [grandpa.keys, fam.guardian.keys]);
 
   const wrong = await call<{ error: { code: string } }>('POST', '/v1/me/deletion', {
     token: grandpa.token,
@@ -128,7 +74,7 @@ test('a member deletes their account: wrong password changes nothing; then every
   );
 
   // Only its public keys wait, owned by nobody, for the guardian's signature; nothing names the account.
-  const rows = await everyRow();
+  const rows = await everyRow(server);
   assert.ok(!rows.includes(grandpa.accountId), 'a row still names the deleted account');
   assert.ok(!rows.includes(grandpa.email), 'a row still holds the deleted address');
   const view = await call<{ departedDevices: string[] }>('GET', `/v1/families/${fam.familyId}`, {

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { sql } from 'kysely';
 import { topics, type StreamEvent } from '../bus/index.js';
 import { createSmtpMailer, type SmtpMailer } from '../mail/index.js';
 import {
@@ -20,14 +19,12 @@ import {
   pairToy,
   person,
   publish,
-  sealedVoice,
   successor,
-  type Family,
-  type Person,
 } from '../testing/fixtures.js';
-import { httpClient, type Call, type Credentials } from '../testing/http.js';
+import { httpClient, type Call } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { everyRow, sendVoice } from './test-support.js';
 
 let server: TestServer;
 let sink: SmtpSink;
@@ -45,28 +42,6 @@ after(async () => {
   await sink?.close();
 });
 
-/** Every row of every table but the audit trail and the migrations' own, as JSON text. */
-async function everyRow(): Promise<string> {
-  const tables =
-    server.dialect === 'sqlite'
-      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(server.db))
-          .rows
-      : (
-          await sql<{
-            name: string;
-          }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(
-            server.db,
-          )
-        ).rows;
-  const out: string[] = [];
-  for (const { name } of tables) {
-    if (name === 'audit_events' || name.startsWith('kysely_') || name.startsWith('sqlite_')) continue;
-    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(server.db);
-    out.push(`${name}:${JSON.stringify(rows.rows)}`);
-  }
-  return out.join('\n');
-}
-
 function* files(dir: string): Generator<string> {
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) {
@@ -82,28 +57,6 @@ function filesHolding(markers: Buffer[]): string[] {
     const bytes = readFileSync(path);
     return markers.some((m) => bytes.includes(m));
   });
-}
-
-async function sendVoice(
-  fam: Family,
-  sender: { keys: Person['keys']; as: Credentials },
-  to: Person['keys'][],
-) {
-  const voice = await sealedVoice(sender.keys, fam.roster, to);
-  expectStatus(
-    await call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...sender.as, raw: voice.blob }),
-    201,
-    'upload',
-  );
-  expectStatus(
-    await call('POST', `/v1/families/${fam.familyId}/messages`, {
-      ...sender.as,
-      body: { envelope: voice.envelope },
-    }),
-    201,
-    'send',
-  );
-  return voice;
 }
 
 test('a guardian deletes a child: refused while a toy is paired to them, then the profile is gone', async () => {
@@ -151,7 +104,7 @@ test('a guardian deletes the family: members mailed, toys told, and no row, WAL 
   const uncle = await person(call, 'uncle');
   await publish(call, fam, [...fam.roster.devices, entry(uncle.keys, 'member')]);
   const toy = await pairToy(call, fam);
-  const voice = await sendVoice(fam, fam.guardian, [toy.keys, uncle.keys]);
+  const voice = await sendVoice(call, fam, fam.guardian, [toy.keys, uncle.keys]);
   const told: StreamEvent[] = [];
   const unsubscribe = server.bus.subscribe(topics.device(toy.toyId), (e) => told.push(e));
 
@@ -208,7 +161,7 @@ test('a guardian deletes the family: members mailed, toys told, and no row, WAL 
     /A guardian deleted your Burrow family/,
   );
 
-  const rows = await everyRow();
+  const rows = await everyRow(server);
   for (const id of [fam.familyId, fam.childId, toy.toyId, voice.envelope.id, voice.hash])
     assert.ok(!rows.includes(id), `a row still names ${id}`);
   // The accounts stay: people leave the family, not Burrow.

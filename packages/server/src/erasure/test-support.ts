@@ -1,0 +1,51 @@
+/** What both erasure test files need: a voice message sent as a real client would, and a scan of every row. */
+import { sql } from 'kysely';
+import { expectStatus, sealedVoice, type Family, type Person } from '../testing/fixtures.js';
+import type { Call, Credentials } from '../testing/http.js';
+import type { TestServer } from '../testing/start-test-server.js';
+
+/** Every row of every table but the audit trail and the migrations' own, as JSON text. */
+export async function everyRow(server: TestServer): Promise<string> {
+  const tables =
+    server.dialect === 'sqlite'
+      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(server.db))
+          .rows
+      : (
+          await sql<{
+            name: string;
+          }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(
+            server.db,
+          )
+        ).rows;
+  const out: string[] = [];
+  for (const { name } of tables) {
+    if (name === 'audit_events' || name.startsWith('kysely_') || name.startsWith('sqlite_')) continue;
+    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(server.db);
+    out.push(`${name}:${JSON.stringify(rows.rows)}`);
+  }
+  return out.join('\n');
+}
+
+/** Seals a voice message from `sender` to `to`, uploads its blob and sends it; each step must answer 201. */
+export async function sendVoice(
+  call: Call,
+  fam: Family,
+  sender: { keys: Person['keys']; as: Credentials },
+  to: Person['keys'][],
+) {
+  const voice = await sealedVoice(sender.keys, fam.roster, to);
+  expectStatus(
+    await call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...sender.as, raw: voice.blob }),
+    201,
+    'upload',
+  );
+  expectStatus(
+    await call('POST', `/v1/families/${fam.familyId}/messages`, {
+      ...sender.as,
+      body: { envelope: voice.envelope },
+    }),
+    201,
+    'send',
+  );
+  return voice;
+}
