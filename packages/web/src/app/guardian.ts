@@ -553,7 +553,13 @@ export class Guardian {
       connect: () => new WebSocket(this.api.streamUrl()) as unknown as SocketLike,
       onOpen: () => {
         this.set({ live: true });
-        void this.sync();
+        // Events published before this socket subscribed (the first connect follows a loadFamily,
+        // a reconnect follows a gap) are not replayed: reload what they would have announced. A
+        // guardian re-seals the names right after admitting a device, often before that device's
+        // stream is open.
+        this.loadFamily()
+          .then(() => this.sync())
+          .catch((err: unknown) => console.warn('reload after the stream opened failed:', describeError(err)));
         void this.refreshReceipts();
       },
       onClose: () => this.set({ live: false }),
