@@ -9,6 +9,7 @@ import { parseConfig, type Config } from '../load-config.js';
 import { runDoctor, type DoctorOptions } from './doctor.js';
 import { formatDoctorFindings, mattersNow, type Finding } from './finding.js';
 import { databaseChecks, healthChecks } from './live-checks.js';
+import { honeycheckerServiceChecks } from './honeychecker-checks.js';
 
 export const DOCTOR_USAGE = `Usage: burrow doctor [--production]
 
@@ -29,11 +30,12 @@ export async function doctorReport(config: Config, production: boolean, options:
   const findings: Finding[] = await runDoctor(config, options);
   const database = await databaseChecks(config);
   const health = await healthChecks(config);
-  findings.push(...database.findings, ...health.findings);
+  const honeychecker = await honeycheckerServiceChecks(config);
+  findings.push(...database.findings, ...health.findings, ...honeychecker.findings);
   const failing = findings.filter((f) => mattersNow(f, production));
   const notes = findings.length - failing.length;
   const lines = [`burrow doctor — ${production ? 'production' : 'development (production-only findings are notes)'}`];
-  for (const line of [...database.passed, ...health.passed]) lines.push(`✓ ${line}`);
+  for (const line of [...database.passed, ...health.passed, ...honeychecker.passed]) lines.push(`✓ ${line}`);
   for (const line of [...database.notes, ...health.notes]) lines.push(`· ${line}`);
   if (findings.length > 0) lines.push(formatDoctorFindings(findings, production));
   if (failing.length > 0) lines.push(`${String(failing.length)} finding(s) to fix${notes > 0 ? `, ${String(notes)} production-only note(s)` : ''}.`);

@@ -37,8 +37,10 @@ export interface Canary {
 }
 
 export interface Honeychecker {
-  /** Where the store lives (for doctor and logs). */
+  /** Where the store lives (for doctor and logs): a file, or the service's URL (remote.ts). */
   readonly file: string;
+  /** Resolves once `isCanary` and `canaries` answer from a loaded list (at once for the local store). */
+  ready(): Promise<void>;
   /** Records that sweetword `index` of set `setId` is the real password (replaces an earlier record). */
   set(setId: string, index: number): Promise<void>;
   /** 'real', 'decoy', or 'unknown' when the set was never recorded here (store lost or replaced). */
@@ -136,6 +138,7 @@ export function openHoneychecker({ dir, secret }: { dir: string; secret: string 
 
   return {
     file,
+    ready: () => Promise.resolve(),
     set(setId, index) {
       upsertSet.run(mac('set', setId), mac('index', setId, String(index)), Date.now());
       return Promise.resolve();

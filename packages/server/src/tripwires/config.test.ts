@@ -10,6 +10,8 @@ void test('tripwire settings: defaults, the honeychecker beside (not inside) the
       operatorEmail: 'operator@burrow.localhost',
       honeycheckerDir: null,
       honeycheckerSecret: null,
+      honeycheckerUrl: null,
+      honeycheckerToken: null,
       honeywords: 20,
       canaryAccounts: 3,
       canaryDomains: [],
@@ -32,4 +34,11 @@ void test('tripwire settings: defaults, the honeychecker beside (not inside) the
   assert.throws(() => parseConfig({ BURROW_HONEYWORDS: '2.5' }), ConfigError);
   assert.throws(() => parseConfig({ BURROW_OPERATOR_EMAIL: 'not an address' }), ConfigError);
   assert.throws(() => parseConfig({ BURROW_CANARY_DOMAINS: 'exa mple.com' }), ConfigError);
+  // The honeychecker service: a URL needs its token, and only http:// or unix:/path will do.
+  const token = 't'.repeat(40);
+  assert.equal(parseConfig({ BURROW_HONEYCHECKER_URL: 'unix:/run/hc.sock', BURROW_HONEYCHECKER_TOKEN: token }).tripwires.honeycheckerUrl, 'unix:/run/hc.sock');
+  assert.throws(() => parseConfig({ BURROW_HONEYCHECKER_URL: 'http://10.0.0.5:7300' }), ConfigError);
+  assert.throws(() => parseConfig({ BURROW_HONEYCHECKER_URL: 'http://10.0.0.5:7300', BURROW_HONEYCHECKER_TOKEN: 'short' }), ConfigError);
+  assert.throws(() => parseConfig({ BURROW_HONEYCHECKER_URL: 'ftp://10.0.0.5', BURROW_HONEYCHECKER_TOKEN: token }), ConfigError);
+  assert.throws(() => parseConfig({ BURROW_HONEYCHECKER_URL: 'unix:relative.sock', BURROW_HONEYCHECKER_TOKEN: token }), ConfigError);
 });

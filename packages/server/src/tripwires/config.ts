@@ -5,6 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError, parseIntegerSetting } from '../config.js';
+import { checkToken } from '../honeychecker/api-auth.js';
+import { parseHoneycheckerUrl } from '../honeychecker/remote.js';
 
 export interface TripwiresConfig {
   /** BURROW_OPERATOR_EMAIL: where operator alerts are mailed (without SMTP: the outbox folder). */
@@ -13,6 +15,10 @@ export interface TripwiresConfig {
   readonly honeycheckerDir: string | null;
   /** BURROW_HONEYCHECKER_SECRET: the honeychecker's HMAC key; null = generated in its folder (development only). */
   readonly honeycheckerSecret: string | null;
+  /** BURROW_HONEYCHECKER_URL: the honeychecker service (`burrow honeychecker serve`); null = the local store. */
+  readonly honeycheckerUrl: string | null;
+  /** BURROW_HONEYCHECKER_TOKEN: the key requests to that service are signed with (shared with it). */
+  readonly honeycheckerToken: string | null;
   /** BURROW_HONEYWORDS: k, the number of sweetwords per password (1 real + k-1 decoys); 1 = off. */
   readonly honeywords: number;
   /** BURROW_CANARY_ACCOUNTS: canary accounts to plant (0 = none). */
@@ -26,20 +32,31 @@ export const unsetTripwires: TripwiresConfig = Object.freeze({
   operatorEmail: 'operator@burrow.localhost',
   honeycheckerDir: null,
   honeycheckerSecret: null,
+  honeycheckerUrl: null,
+  honeycheckerToken: null,
   honeywords: 20,
   canaryAccounts: 3,
   canaryDomains: Object.freeze<string[]>([]),
 });
 
-/** Reads BURROW_OPERATOR_EMAIL, BURROW_HONEYCHECKER_*, BURROW_HONEYWORDS and BURROW_CANARY_*; throws ConfigError with a fix. */
+/** Reads BURROW_OPERATOR_EMAIL, BURROW_HONEYCHECKER_* (URL + TOKEN together), BURROW_HONEYWORDS and BURROW_CANARY_*; throws ConfigError with a fix. */
 export function parseTripwiresConfig(env: NodeJS.ProcessEnv): TripwiresConfig {
   const operatorEmail = env.BURROW_OPERATOR_EMAIL || unsetTripwires.operatorEmail;
   if (!/^[^\s@]+@[^\s@]+$/.test(operatorEmail)) throw new ConfigError('BURROW_OPERATOR_EMAIL must be one email address.');
   const domains = (env.BURROW_CANARY_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase()).filter((d) => d !== '');
   for (const d of domains)
     if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)) throw new ConfigError('BURROW_CANARY_DOMAINS must be mail domains separated by commas.');
+  const honeycheckerUrl = env.BURROW_HONEYCHECKER_URL || null;
+  const honeycheckerToken = env.BURROW_HONEYCHECKER_TOKEN || null;
+  if (honeycheckerUrl !== null) {
+    if (!parseHoneycheckerUrl(honeycheckerUrl))
+      throw new ConfigError('BURROW_HONEYCHECKER_URL must be http://host:port or unix:/absolute/path/to/socket (`burrow honeychecker serve`).');
+    checkToken(honeycheckerToken);
+  }
   return Object.freeze({
     operatorEmail,
+    honeycheckerUrl,
+    honeycheckerToken,
     honeycheckerDir: env.BURROW_HONEYCHECKER_DIR ? resolve(env.BURROW_HONEYCHECKER_DIR) : null,
     honeycheckerSecret: env.BURROW_HONEYCHECKER_SECRET || null,
     honeywords: parseIntegerSetting('BURROW_HONEYWORDS', env.BURROW_HONEYWORDS, unsetTripwires.honeywords, 1, 64),

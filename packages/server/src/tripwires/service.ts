@@ -23,6 +23,7 @@ import type { Clock } from '../clock/index.js';
 import type { CoreConfig } from '../config.js';
 import type { Db } from '../db/index.js';
 import {
+  connectHoneychecker,
   openHoneychecker,
   resolveHoneycheckerSecret,
   type CanaryKind,
@@ -92,6 +93,23 @@ const PARAM_KINDS: Record<string, CanaryKind[]> = {
   accountId: ['account'],
 };
 
+/**
+ * With BURROW_HONEYCHECKER_URL the honeychecker service (several nodes share it; this node holds
+ * neither its store nor its secret), else the local store beside the data folder.
+ */
+function openTheHoneychecker(config: TripwiresPorts['config'], log: Logger): Honeychecker {
+  const { honeycheckerUrl: url, honeycheckerToken: token } = config.tripwires;
+  if (url !== null && token !== null) return connectHoneychecker({ url, token, log });
+  const dir = honeycheckerDirOf(config);
+  const secret = resolveHoneycheckerSecret({
+    dir,
+    configured: config.tripwires.honeycheckerSecret,
+    production: config.production,
+    log,
+  });
+  return openHoneychecker({ dir, secret });
+}
+
 export function createTripwires({
   config,
   db,
@@ -100,14 +118,7 @@ export function createTripwires({
   mailer,
   alerts,
 }: TripwiresPorts): Tripwires {
-  const dir = honeycheckerDirOf(config);
-  const secret = resolveHoneycheckerSecret({
-    dir,
-    configured: config.tripwires.honeycheckerSecret,
-    production: config.production,
-    log,
-  });
-  const honeychecker = openHoneychecker({ dir, secret });
+  const honeychecker = openTheHoneychecker(config, log);
   const incidents = createIncidents({
     db,
     mailer,
@@ -336,6 +347,8 @@ export function createTripwires({
         await Promise.resolve();
       });
       plantedPromise = (async () => {
+        // A remote honeychecker's canary list must be loaded before planting counts what exists.
+        await honeychecker.ready();
         await loadCanaryEmails();
         if (!hasher) return { accounts: [], family: null };
         const h = hasher;
