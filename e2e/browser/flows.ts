@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { hold, PASSWORD, waitFor } from './harness.js';
+import { holdUntil, PASSWORD, waitFor } from './harness.js';
 
 export const uniqueEmail = (label: string): string =>
   `${label}-${randomBytes(4).toString('hex')}@example.com`;
@@ -27,7 +27,10 @@ export async function signUp(page: Page, url: string, email: string): Promise<vo
 /** Sign-up's recovery-code step: reads the ten codes shown once, confirms one; returns them all. */
 export async function saveRecoveryCodes(page: Page): Promise<string[]> {
   await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
-  const codes = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
+  const codes = await page
+    .getByRole('list', { name: 'Recovery codes' })
+    .getByRole('listitem')
+    .allTextContents();
   assert.equal(codes.length, 10);
   await page.getByLabel('Type one of the codes to confirm you saved them').fill(codes[0]!);
   await page.getByRole('button', { name: 'I have saved my codes' }).click();
@@ -42,7 +45,10 @@ export async function setUpFamily(page: Page, url: string, child: string, sender
     .catch(async (err: unknown) => {
       // Say what the page showed instead: a CI log is all there is to go on.
       const shown = await page.evaluate('document.body.innerText').catch(() => '(unreadable)');
-      throw new Error(`no "Welcome to Burrow" at ${page.url()}; the page showed: ${String(shown).slice(0, 600)}`, { cause: err });
+      throw new Error(
+        `no "Welcome to Burrow" at ${page.url()}; the page showed: ${String(shown).slice(0, 600)}`,
+        { cause: err },
+      );
     });
   await page.getByLabel(/I am this child’s parent or legal guardian/).check();
   await page.getByLabel('Your child’s first name or nickname').fill(child);
@@ -60,9 +66,14 @@ export async function goTo(
   await page.getByRole('heading', { name: tab, level: 1 }).waitFor();
 }
 
-/** Holds the toy's pairing button for a second and reads the code it then shows. */
+/** Holds the toy's pairing button until the toy shows a code (a second), and reads the code. */
 export async function showPairingCode(toy: Page): Promise<string> {
-  await hold(toy, 'button.pair-button', 1300);
+  await holdUntil(
+    toy,
+    'button.pair-button',
+    'the toy to show a pairing code',
+    async () => (await toy.locator('.pairing-code').count()) > 0,
+  );
   const code = await toy.locator('.pairing-code').getAttribute('data-code', { timeout: 10_000 });
   assert.match(code ?? '', /^[0-9A-Z]{6}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   return code!;
@@ -132,26 +143,36 @@ export async function playOnToy(toy: Page): Promise<string> {
  * second to start, and a release before then leaves a recording too short to send.
  */
 export async function recordMessage(page: Page, seconds = 2): Promise<void> {
-  const box = await page.locator('button.record').boundingBox();
-  if (!box) throw new Error('the record button is not visible');
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  try {
-    await recorderReached(page, seconds);
-  } finally {
-    await page.mouse.up();
-  }
+  await holdUntil(page, 'button.record', `the recorder to take ${String(seconds)} s`, () =>
+    timerShows(page, '.timer', /^(\d+):(\d\d)/, seconds),
+  );
 }
 
 /** Waits until the recorder's timer shows at least `seconds` (however the recording was started). */
 export async function recorderReached(page: Page, seconds: number): Promise<void> {
-  // Read from here, not evaluated in the page: the app's CSP forbids string evaluation.
   await waitFor(
     `the recorder to take ${String(seconds)} s`,
-    async () => {
-      const m = /^(\d+):(\d\d)/.exec((await page.locator('.timer').textContent()) ?? '');
-      return m !== null && Number(m[1]) * 60 + Number(m[2]) >= seconds;
-    },
+    () => timerShows(page, '.timer', /^(\d+):(\d\d)/, seconds),
     30_000,
   );
+}
+
+/**
+ * Holds the toy simulator's record paw until its "Recording… m:ss" line shows `seconds`, then
+ * releases: the answer is sent. Same reason as recordMessage for not holding a fixed time.
+ */
+export async function recordAnswerOnToy(toy: Page, seconds = 2): Promise<void> {
+  await holdUntil(toy, 'button.paw.right', `the toy to record ${String(seconds)} s`, () =>
+    timerShows(toy, '.toy-live', /Recording… (\d+):(\d\d)/, seconds),
+  );
+}
+
+/**
+ * Whether the m:ss time `pattern` finds in an element's text has reached `seconds`. The toy's
+ * pattern names "Recording…": the same line says "Sent your 0:02 answer" after an earlier answer.
+ */
+async function timerShows(page: Page, selector: string, pattern: RegExp, seconds: number): Promise<boolean> {
+  // Read from here, not evaluated in the page: the app's CSP forbids string evaluation.
+  const m = pattern.exec((await page.locator(selector).textContent()) ?? '');
+  return m !== null && Number(m[1]) * 60 + Number(m[2]) >= seconds;
 }

@@ -13,7 +13,6 @@ import {
   blobAt,
   buildWeb,
   chromiumPath,
-  hold,
   lastRecordedHash,
   makeVoiceWav,
   openBrowser,
@@ -27,6 +26,9 @@ import {
   goTo,
   pairWithCode,
   playOnToy,
+  recordAnswerOnToy,
+  recorderReached,
+  recordMessage,
   sendTimings,
   setUpFamily,
   showPairingCode,
@@ -119,7 +121,7 @@ void test(
     // The guardian records (holding the button) and sends; the message is sealed in the browser.
     await goTo(g, 'Talk');
     await capture(guardian, 'guardian-talk');
-    await hold(g, 'button.record', 3000);
+    await recordMessage(g, 3);
     await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
     await capture(guardian, 'guardian-talk-review');
     const sentHash = await lastRecordedHash(g);
@@ -147,7 +149,7 @@ void test(
     await g.locator('.bubble.mine .ticks.played').waitFor({ timeout: 15_000 });
 
     // The toy answers: hold the record paw, release to send.
-    await hold(t, 'button.paw.right', 2500);
+    await recordAnswerOnToy(t, 2);
     await t.getByText(/^Sent your .* answer to your family\./).waitFor({ timeout: 20_000 });
     const answerHash = await lastRecordedHash(t);
 
@@ -208,7 +210,7 @@ void test(
     await goTo(g, 'Talk');
     const button = g.locator('button.record');
     await button.click(); // a tap: recording goes on
-    await g.waitForTimeout(30_000);
+    await recorderReached(g, 30);
     // Stopped from the keyboard this time (Enter on the focused button), as a keyboard user would.
     await button.focus();
     await g.keyboard.press('Enter');
@@ -246,7 +248,7 @@ void test(
 
       await goTo(g, 'Talk');
       await g.getByLabel('Send to').selectOption(toyId);
-      await hold(g, 'button.record', 1500);
+      await recordMessage(g, 2);
       await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
       const sentHash = await lastRecordedHash(g);
       await g.getByRole('button', { name: 'Send to Mia’s toy 2' }).click();

@@ -125,7 +125,11 @@ export interface BrowserSession {
  * `extraArgs` adds Chromium flags for this profile only, e.g. a fake camera
  * (`--use-file-for-fake-video-capture=<file.y4m>`).
  */
-export async function openBrowser(wav: string, viewport = PHONE, extraArgs: string[] = []): Promise<BrowserSession> {
+export async function openBrowser(
+  wav: string,
+  viewport = PHONE,
+  extraArgs: string[] = [],
+): Promise<BrowserSession> {
   const profile = scratch('burrow-chromium-');
   const context = await chromium.launchPersistentContext(profile.dir, {
     executablePath: chromiumPath(),
@@ -288,14 +292,27 @@ export async function blobAt(
   );
 }
 
-/** Holds the mouse down on an element for `ms` (a paw, a record button, the pairing button). */
-export async function hold(page: Page, selector: string, ms: number): Promise<void> {
+/**
+ * Holds the mouse down on an element (a paw, a record button, the pairing button) until `done` says
+ * the page has reacted, then releases. Never a fixed time: on a loaded machine a microphone or a
+ * page timer can start a second late, and a fixed hold then releases too early.
+ */
+export async function holdUntil(
+  page: Page,
+  selector: string,
+  what: string,
+  done: () => Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const box = await page.locator(selector).boundingBox();
   if (!box) throw new Error(`${selector} is not visible`);
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
-  await page.waitForTimeout(ms);
-  await page.mouse.up();
+  try {
+    await waitFor(what, done, timeoutMs);
+  } finally {
+    await page.mouse.up();
+  }
 }
 
 export async function waitFor<T>(

@@ -14,7 +14,6 @@ import { fileRecorder, HeadlessToy } from '@burrow/toy';
 import {
   blobAt,
   browserSuite,
-  hold,
   lastRecordedHash,
   makeVoiceWav,
   openBrowser,
@@ -25,6 +24,8 @@ import {
   goTo,
   pairWithCode,
   playOnToy,
+  recordAnswerOnToy,
+  recordMessage,
   setUpFamily,
   showPairingCode,
   signUp,
@@ -67,7 +68,7 @@ void test(
       await waitFor('the headless toy to pin the roster', () => toy.device.isPaired());
 
       await goTo(g, 'Talk');
-      await hold(g, 'button.record', 2500);
+      await recordMessage(g, 2);
       await g.getByRole('button', { name: 'Send to Sam’s toy' }).click();
       await g.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
       const sent = await lastRecordedHash(g);
@@ -140,7 +141,7 @@ void test(
     assert.ok(heard.duration > 0);
     await t.getByText('Playing a message from Grandpa…').waitFor();
 
-    await hold(t, 'button.paw.right', 2000);
+    await recordAnswerOnToy(t, 2);
     await t.getByText(/^Sent your .* answer to your family\./).waitFor({ timeout: 20_000 });
     const recorded = await lastRecordedHash(t);
     const received = await waitFor('the answer to reach the Node guardian', async () => {

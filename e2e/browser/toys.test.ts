@@ -12,7 +12,6 @@ import {
   assertAccessible,
   assertNoHorizontalOverflow,
   browserSuite,
-  hold,
   openBrowser,
   screenshots,
   waitFor,
@@ -22,6 +21,7 @@ import {
   goTo,
   pairWithCode,
   playOnToy,
+  recordMessage,
   setUpFamily,
   showPairingCode,
   signUp,
@@ -99,7 +99,7 @@ void test(
 
     // A message reaches the simulator through a stream wake-up, and Home counts it as unplayed.
     await goTo(g, 'Talk');
-    await hold(g, 'button.record', 2000);
+    await recordMessage(g, 2);
     await g.getByRole('button', { name: 'Send to Bunny' }).click();
     await g.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
     const sentAt = Date.now();
