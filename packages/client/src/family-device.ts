@@ -7,12 +7,10 @@
 import {
   familyAdmission,
   findDevice,
-  fromBase64url,
   makeDeviceProof,
   newFamilyId,
   newMessageId,
   nextRosterBody,
-  openEnvelope,
   pairingKey,
   parseEnvelope,
   parsePairingCode,
@@ -44,7 +42,8 @@ import {
 import type { CreateInvitationResponse, RedeemInvitationResponse } from '@burrow/api';
 import type { AccountDevice, ApiClient, PendingReview } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
-import { sealAndSendVoice, type KemRefusalHandler } from './kem-directory.js';
+import { sealAndSendVoice, sealingKeys, type KemRefusalHandler } from './kem-directory.js';
+import { DEFAULT_ROTATION, heldEpochOf, loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
 import { pinRoster, refreshRoster } from './roster-sync.js';
 import type { StateStore } from './store.js';
 
@@ -83,24 +82,38 @@ export interface FamilyDeviceOptions {
   onRefused?: (envelope: EnvelopeWire, reason: string) => void;
   /** Called for every KEM key record this device refuses (forged, replayed…, docs/protocol.md §14.2). */
   onKeyRecordRefused?: KemRefusalHandler;
+  /** When this device rotates its KEM key and how long it keeps a retired one (default weekly, 2 days). */
+  rotation?: RotationPolicy;
 }
+
+/** Opened family records kept by this device (§14.3): at most this many, the newest. */
+const RECORD_CACHE = 'openedRecords';
+const RECORD_CACHE_MAX = 500;
 
 export class FamilyDevice {
   private constructor(
     readonly api: ApiClient,
     private readonly store: StateStore,
-    readonly keys: DeviceKeys,
+    /** Replaced when the KEM key rotates (the signing key and the roster's KEM key stay). */
+    private currentKeys: DeviceKeys,
     private readonly random: RandomSource,
     private readonly clock: () => number,
     private readonly onRefused: (envelope: EnvelopeWire, reason: string) => void,
     private readonly onKeyRecordRefused: KemRefusalHandler,
+    private readonly rotation: RotationPolicy,
   ) {}
+
+  /** This device's keys: `kemSecretKey` is the current (rotated) one, `kemPublicKey` the roster's. */
+  get keys(): DeviceKeys {
+    return this.currentKeys;
+  }
 
   static async open(options: FamilyDeviceOptions): Promise<FamilyDevice> {
     const random = options.random ?? secureRandom;
-    const { keys } = await loadOrCreateKeys(options.store, random);
+    // A rotation a crash interrupted is finished here (kem-keyring.ts).
+    const keys = await loadCurrentKemKey(options.store, (await loadOrCreateKeys(options.store, random)).keys);
     options.api.deviceId = keys.deviceId;
-    return new FamilyDevice(options.api, options.store, keys, random, options.clock ?? (() => Date.now()), options.onRefused ?? (() => undefined), options.onKeyRecordRefused ?? (() => undefined));
+    return new FamilyDevice(options.api, options.store, keys, random, options.clock ?? (() => Date.now()), options.onRefused ?? (() => undefined), options.onKeyRecordRefused ?? (() => undefined), options.rotation ?? DEFAULT_ROTATION);
   }
 
   get deviceId(): DeviceId {
@@ -157,7 +170,9 @@ export class FamilyDevice {
    * the toy's names as much as one who listens (docs/protocol.md §15).
    */
   private async sealRecord(roster: RosterWire, meta: MessageMeta): Promise<EnvelopeWire> {
-    const people = roster.devices.filter((d) => d.role !== 'toy');
+    const people = roster.devices.filter((d) => d.role !== 'toy').map((d) => d.id);
+    // To each device's newest key this device verified (§14.2): a key the device erased opens nothing.
+    const { recipients } = await sealingKeys({ api: this.api, store: this.store, roster, deviceIds: people, now: this.clock(), onRefused: this.onKeyRecordRefused });
     const { envelope } = await sealEnvelope({
       kind: 'record',
       id: newMessageId(this.random),
@@ -165,7 +180,7 @@ export class FamilyDevice {
       sender: this.keys,
       rosterVersion: roster.version,
       createdAt: this.clock(),
-      recipients: people.map((d) => ({ deviceId: d.id, kemPublicKey: fromBase64url(d.kemPublicKey, 32) })),
+      recipients,
       meta,
       random: this.random,
     });
@@ -212,13 +227,66 @@ export class FamilyDevice {
     return { resealed, unreadable };
   }
 
-  /** Opens a sealed record (a child profile) addressed to this device. */
+  /**
+   * Opens a sealed record (a child profile) addressed to this device. What it opened is kept here, so
+   * the record still reads once the key it was sealed to is erased (§14.3); the envelope is checked
+   * against the roster every time, the cache only saves the decryption.
+   */
   async openRecord(familyId: string, record: EnvelopeWire): Promise<MessageMeta> {
     const roster = await this.roster(familyId);
     const envelope = parseEnvelope(record);
     const refusal = familyAdmission(envelope, roster, this.deviceId);
     if (refusal) throw new ProtocolError('not_authorized', `Refused: ${refusal}.`);
-    return (await openEnvelope(envelope, null, this.keys)).meta;
+    const cache = (await this.store.get<Record<string, MessageMeta> | null>(RECORD_CACHE)) ?? {};
+    const key = `${envelope.id}.${envelope.signature}`;
+    const cached = cache[key];
+    if (cached) return cached;
+    const { meta } = await openWithHeldKeys(this.store, this.keys, envelope, null);
+    const entries = Object.entries({ ...cache, [key]: meta }).slice(-RECORD_CACHE_MAX);
+    await this.store.set(RECORD_CACHE, Object.fromEntries(entries));
+    return meta;
+  }
+
+  /**
+   * Rotates this device's KEM key on schedule, publishes its signed record and erases retired keys
+   * past their grace period (docs/protocol.md §14.3), as the toy does. Before a key may be erased the
+   * family's records are opened (and so kept, see openRecord); a retired key that a message waiting
+   * for this guardian's review is sealed to is kept until the review is decided. Runs only while
+   * the device is in the family's roster (nobody seals to it otherwise); checks at most every
+   * `min(interval, grace) / 8` (an hour at most) unless `force`d.
+   */
+  async maintainKeys(familyId: string, options: { force?: boolean } = {}): Promise<KeyMaintenance | undefined> {
+    const now = this.clock();
+    const every = Math.min(60 * 60 * 1000, Math.min(this.rotation.intervalMs, this.rotation.graceMs) / 8);
+    const last = await this.store.get<number | null>('kemCheckedAt');
+    if (!options.force && typeof last === 'number' && now >= last && now - last < every) return undefined;
+    const roster = await this.roster(familyId);
+    const me = findDevice(roster, this.deviceId);
+    if (!me) return undefined;
+    const family = await this.api.getFamily(familyId);
+    for (const child of family.children) await this.openRecord(familyId, child.profile).catch(() => undefined);
+    const { toys } = await this.api.listToys(familyId);
+    for (const toy of toys) if (toy.name) await this.openRecord(familyId, toy.name).catch(() => undefined);
+    const inUse = new Set<number>();
+    if (me.role === 'guardian') {
+      for (const pending of await this.listReviews(familyId).catch(() => [])) {
+        const epoch = await heldEpochOf(this.store, this.keys, parseEnvelope(pending.envelope));
+        if (epoch !== null) inUse.add(epoch);
+      }
+    }
+    const result = await maintainKemKeys({
+      store: this.store,
+      api: this.api,
+      keys: this.keys,
+      random: this.random,
+      now,
+      policy: this.rotation,
+      inUse: (epoch) => inUse.has(epoch),
+      ...(options.force ? { force: true } : {}),
+    });
+    this.currentKeys = result.keys;
+    await this.store.set('kemCheckedAt', now);
+    return result;
   }
 
   /**
@@ -321,7 +389,7 @@ export class FamilyDevice {
     }
     try {
       const blob = await this.api.downloadMessageBlob(envelope.id);
-      const { meta, payload } = await openEnvelope(envelope, blob, this.keys);
+      const { meta, payload } = await openWithHeldKeys(this.store, this.keys, envelope, blob);
       if (envelope.sender !== this.deviceId) await this.api.sendReceipt(envelope.id, 'delivered');
       return { messageId: envelope.id, familyId: envelope.familyId, from: envelope.sender, createdAt: envelope.createdAt, meta, audio: payload ?? new Uint8Array(0) };
     } catch (err) {
@@ -482,7 +550,7 @@ export class FamilyDevice {
     const refusal = familyAdmission(envelope, roster, this.deviceId);
     if (refusal) throw new ProtocolError('not_authorized', `Refused: ${refusal}.`);
     const blob = await this.api.downloadReviewBlob(familyId, envelope.id);
-    const { meta, payload } = await openEnvelope(envelope, blob, this.keys);
+    const { meta, payload } = await openWithHeldKeys(this.store, this.keys, envelope, blob);
     return { meta, audio: payload ?? new Uint8Array(0) };
   }
 

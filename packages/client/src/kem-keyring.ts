@@ -230,3 +230,16 @@ export async function openWithHeldKeys(
 export async function forgetKemKeys(store: StateStore): Promise<void> {
   await store.set(STATE, null);
 }
+
+/**
+ * The epoch of the held key that unwraps this device's slot of `envelope` (its metadata; the blob is
+ * not needed), or null if none does. A person's device keeps a retired key that a message still
+ * waiting for its review (§11) is sealed to.
+ */
+export async function heldEpochOf(store: StateStore, keys: DeviceKeys, envelope: EnvelopeWire): Promise<number | null> {
+  try {
+    return (await openWithHeldKeys(store, keys, { ...envelope, blob: null }, null)).epoch;
+  } catch {
+    return null;
+  }
+}

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mock, test } from 'node:test';
 import { HELP, parseToyArgs } from './cli.js';
+import { rotationFromOptions } from './rotation-options.js';
 
 /** parseToyArgs with console and process.exitCode captured and restored. */
 function parse(argv: string[]) {
@@ -71,4 +72,25 @@ test('the real bin exits 2 on an unknown option, before starting a toy', async (
   assert.equal(code, 2, err);
   assert.equal(out, '');
   assert.match(err, /Unknown option '--bogus'[\s\S]*Usage: burrow-toy/);
+});
+
+test('the key rotation schedule comes from the flags, else the environment, else weekly with 2 days of grace', () => {
+  const DAY = 86_400_000;
+  assert.deepEqual(rotationFromOptions({}, {}), { policy: { intervalMs: 7 * DAY, graceMs: 2 * DAY } });
+  assert.deepEqual(rotationFromOptions({}, { BURROW_TOY_KEY_ROTATION_DAYS: '1', BURROW_TOY_KEY_GRACE_DAYS: '0.5' }), { policy: { intervalMs: DAY, graceMs: DAY / 2 } });
+  assert.deepEqual(rotationFromOptions({ 'key-rotation-days': '3' }, { BURROW_TOY_KEY_ROTATION_DAYS: '1' }), { policy: { intervalMs: 3 * DAY, graceMs: 2 * DAY } });
+  for (const bad of ['0', '-1', 'weekly', '1e3', '400', '0.0001'])
+    assert.match((rotationFromOptions({ 'key-rotation-days': bad }, {}) as { error: string }).error, /--key-rotation-days must be/, bad);
+  assert.match((rotationFromOptions({}, { BURROW_TOY_KEY_GRACE_DAYS: 'x' }) as { error: string }).error, /--key-grace-days/);
+  assert.equal(parse(['--key-rotation-days', '1', '--key-grace-days', '0.25']).values?.['key-rotation-days'], '1');
+});
+
+test('the real bin exits 2 on a bad rotation schedule, before starting a toy', async () => {
+  const bin = new URL('../bin/burrow-toy.mjs', import.meta.url).pathname;
+  const child = spawn(process.execPath, [bin, '--key-rotation-days', 'never'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 2, err);
+  assert.match(err, /--key-rotation-days must be[\s\S]*Usage: burrow-toy/);
 });

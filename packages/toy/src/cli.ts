@@ -16,12 +16,14 @@ import { isApiError } from '@burrow/client';
 import QRCode from 'qrcode';
 import { HeadlessToy } from './headless-toy.js';
 import { updateMain } from './update/command.js';
+import { rotationFromOptions } from './rotation-options.js';
 
 const KEYS = 'Keys: b = pairing button, p = play next, r = record answer, s = status, q = quit';
 
 /** The usage `--help` prints (exit 0) and a wrong command line prints on stderr (exit 2). */
 export const HELP = `Usage: burrow-toy [--server URL] [--data DIR] [--play-command CMD | --play-dir DIR]
                   [--record-command CMD | --record-file FILE]
+                  [--key-rotation-days N] [--key-grace-days N]
 
 The headless toy: pairs with a family, then plays and records through commands or files.
   --server URL          the Burrow server (default http://localhost:8080)
@@ -30,6 +32,8 @@ The headless toy: pairs with a family, then plays and records through commands o
   --play-dir DIR        or write each played message to DIR (default DATA/played)
   --record-command CMD  record an answer from CMD's stdout, e.g. "arecord -q -d 10 -t wav -"
   --record-file FILE    or send FILE as the answer (default: a bundled hello.wav)
+  --key-rotation-days N rotate the message key every N days (default 7; env BURROW_TOY_KEY_ROTATION_DAYS)
+  --key-grace-days N    keep a retired key N days for messages in flight (default 2; env BURROW_TOY_KEY_GRACE_DAYS)
   -h, --help            show this help
 Signed updates: burrow-toy update <status|verify|install|boot|check> (burrow-toy update --help)
 ${KEYS}`;
@@ -41,6 +45,8 @@ const OPTIONS = {
   'play-dir': { type: 'string' },
   'record-command': { type: 'string' },
   'record-file': { type: 'string' },
+  'key-rotation-days': { type: 'string' },
+  'key-grace-days': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -93,6 +99,12 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
   const values = parseToyArgs(argv);
   if (values === null) return;
+  const rotation = rotationFromOptions(values, process.env);
+  if ('error' in rotation) {
+    console.error(`burrow-toy: ${rotation.error}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
   const dataDir = values.data;
   const recordFile = values['record-file'] ?? fileURLToPath(new URL('../assets/hello.wav', import.meta.url));
   const toy = await startWhenReachable({
@@ -102,6 +114,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     recorder: values['record-command'] ? commandRecorder(values['record-command']) : fileRecorder(recordFile),
     recordMimeType: values['record-command'] ? 'audio/wav' : mimeTypeForFile(recordFile),
     log: (line) => console.log(line),
+    rotation: rotation.policy,
     onEvent: (e) => {
       if (e.type === 'pairing') {
         console.log(`\n  Pairing code: ${e.code}   (valid until ${new Date(e.expiresAt).toLocaleTimeString()})\n`);

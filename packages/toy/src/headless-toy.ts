@@ -21,8 +21,14 @@ export interface HeadlessToyOptions {
   rotation?: RotationPolicy;
 }
 
-/** How often an idle toy syncs anyway, so its keys rotate and retired ones are erased on time. */
-const KEY_MAINTENANCE_MS = 60 * 60 * 1000;
+/**
+ * How often an idle toy syncs anyway, so its keys rotate and retired ones are erased on time: hourly,
+ * or more often when the schedule is shorter (a test rig rotating every few minutes).
+ */
+function keyMaintenanceMs(rotation: RotationPolicy | undefined): number {
+  if (!rotation) return 60 * 60 * 1000;
+  return Math.max(1000, Math.min(60 * 60 * 1000, Math.min(rotation.intervalMs, rotation.graceMs) / 8));
+}
 
 export class HeadlessToy {
   private stream: Stream | undefined;
@@ -43,7 +49,7 @@ export class HeadlessToy {
     const toy = new HeadlessToy(device, api, options);
     toy.connect();
     // A toy nobody writes to still rotates and erases on schedule (sync runs the key schedule).
-    toy.keyTimer = setInterval(() => void toy.sync(), KEY_MAINTENANCE_MS);
+    toy.keyTimer = setInterval(() => void toy.sync(), keyMaintenanceMs(options.rotation));
     toy.keyTimer.unref();
     return toy;
   }

@@ -99,12 +99,15 @@ export type SendStage =
   { stage: 'sealing' } | { stage: 'uploading'; progress: UploadProgress } | { stage: 'posting' };
 
 const DB_NAME = 'burrow';
+/** How often an open app checks its key schedule when nothing else makes it sync. */
+const KEY_CHECK_MS = 60 * 60 * 1000;
 
 export class Guardian {
   private state: GuardianState;
   private readonly listeners = new Set<() => void>();
   private stream: Stream | undefined;
   private syncing: Promise<unknown> = Promise.resolve();
+  private keyTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
     private readonly api: ApiClient,
@@ -224,6 +227,8 @@ export class Guardian {
   }
 
   async logOut(): Promise<void> {
+    clearInterval(this.keyTimer);
+    this.keyTimer = undefined;
     this.stream?.close();
     this.stream = undefined;
     await this.api.logOut().catch(() => undefined);
@@ -510,6 +515,9 @@ export class Guardian {
       });
     }
     if (received.length > 0) this.set({ messages: await this.archive.all() });
+    // This browser's KEM key rotates and old ones are erased like the toy's (docs/protocol.md §14.3);
+    // the device checks at most hourly, so calling it on every sync costs nothing.
+    await this.device.maintainKeys(this.state.familyId).catch((err: unknown) => console.warn('key rotation failed:', describeError(err)));
   }
 
   async refreshReceipts(): Promise<void> {
@@ -549,6 +557,8 @@ export class Guardian {
 
   private startStream(): void {
     if (this.stream) return;
+    // A quiet family still rotates and erases this browser's keys on time (sync runs the schedule).
+    this.keyTimer ??= setInterval(() => void this.sync(), KEY_CHECK_MS);
     this.stream = openStream({
       connect: () => new WebSocket(this.api.streamUrl()) as unknown as SocketLike,
       onOpen: () => {
