@@ -55,6 +55,7 @@ import { healthRoutes } from './health/routes.js';
 import { createInvitations } from './invitations/service.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { JSON_BODY_LIMIT } from './http/limits.js';
+import { buildSerializer } from './http/serializer.js';
 import { buildValidator } from './http/validator.js';
 import type { App } from './http/types.js';
 import { createMessages, DEFAULT_FAMILY_STORAGE_BYTES } from './messages/service.js';
@@ -131,7 +132,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     loggerInstance: logger,
     bodyLimit: JSON_BODY_LIMIT,
     // Ajv: bodies are not type-coerced and no input may hold a non-finite number (http/validator.ts).
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     frameworkErrors: frameworkErrorHandler,
     // Behind a TLS-terminating proxy, client addresses (rate limits) come from X-Forwarded-For.
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),

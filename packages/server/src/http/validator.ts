@@ -77,8 +77,12 @@ function rejectUnsafeNumbers(validate: Validate): Validate {
  * headers, Fastify's defaults (coercion included). Every validator also refuses unsafe numbers.
  * (With a custom compiler Fastify no longer lower-cases `headers` schemas: no route has one.)
  */
+// One pool for the process, as Fastify keeps one per server: each plugin context asks for a
+// compiler, and a fresh pool meant a fresh Ajv (its meta-schema compiled again) every time, and
+// every route schema compiled again by each test server. Ajv remembers compiled schemas by object.
+const fromPool = AjvCompiler();
+
 export const buildValidator: BuildCompilerFromPool = (externalSchemas, options) => {
-  const fromPool = AjvCompiler();
   const coercing = fromPool(externalSchemas, options);
   const strict = fromPool(externalSchemas, {
     ...options,
