@@ -1,9 +1,14 @@
 /**
- * Two Burrow nodes, one installation (issue #12): two real server processes on one PostgreSQL
- * database, one S3 bucket (s3rver), NATS (the machine's 127.0.0.1:4222, this run's own subject
- * prefix) and Redis (127.0.0.1:6379, this run's own key prefix). A guardian on node 1 sends and the
- * toy whose stream is held by node 2 is woken and receives it; unpairing on node 1 reaches the toy
- * on node 2; a rate limit counted on both nodes is one limit.
+ * Three Burrow nodes, one installation (issue #12 item 6): three real server processes on one
+ * PostgreSQL database, one S3 bucket (s3rver), NATS (the machine's 127.0.0.1:4222, this run's own
+ * subject prefix), Redis (127.0.0.1:6379, this run's own key prefix) and the honeychecker as its own
+ * process (`burrow honeychecker serve`). The toy reaches the nodes through a small load balancer
+ * (scripts/cluster-balancer.ts) that prefers node B, as a balancer keeps a stream where it landed.
+ *
+ * A guardian on node A sends and the toy on node B receives it; a relative on node C hears the toy's
+ * answer; sign-ups and wrong log-ins spread over the three nodes meet one limit; a block issued on A
+ * refuses the sender on C at once; node B is killed and the toy, reconnecting through the balancer
+ * to C, receives every message acknowledged meanwhile, once; unpairing on A reaches it on C.
  *
  * Always PostgreSQL (several nodes cannot share SQLite), so it runs once, whichever lane runs it.
  * Every process and server it starts is stopped in after() with a bounded wait and SIGKILL behind it.
@@ -17,10 +22,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { ApiClient, FamilyDevice, isApiError, MemoryStore } from '@burrow/client';
+import { ApiClient, FamilyDevice, isApiError, MemoryStore, type Grant } from '@burrow/client';
 import { fileRecorder, HeadlessToy } from '@burrow/toy';
 import { freePort, watchChild, type WatchedChild } from '../packages/server/src/testing/processes.js';
 import { startTestS3, type TestS3 } from '../packages/server/src/testing/s3rver.js';
+import { parseBackend, startBalancer, type Balancer } from '../scripts/cluster-balancer.js';
 
 // Not from world.ts: that one starts in-process servers, and this file starts none (it runs once).
 const PASSWORD = 'correct horse battery staple plush';
@@ -51,6 +57,9 @@ interface Node {
 }
 
 let scratch: string;
+let honeychecker: { url: string; token: string };
+let balancer: Balancer;
+const startedAt = Date.now();
 let s3: TestS3 | null = null;
 let databaseCreated = false;
 const nodes: Node[] = [];
@@ -93,9 +102,12 @@ async function startNode(n: number, s3Options: TestS3['options']): Promise<Node>
       BURROW_NATS_SUBJECT_PREFIX: `burrow.multinode${run}`,
       BURROW_REDIS_URL: 'redis://127.0.0.1:6379',
       BURROW_REDIS_KEY_PREFIX: `burrow-multinode-${run}:`,
-      // Until the honeychecker is its own service, nodes share its folder (docs/operations.md).
-      BURROW_HONEYCHECKER_DIR: join(scratch, 'honeychecker'),
-      BURROW_HONEYCHECKER_SECRET: `multi-node-test-secret-${run}-0123456789abcdef`,
+      BURROW_HONEYCHECKER_URL: honeychecker.url,
+      BURROW_HONEYCHECKER_TOKEN: honeychecker.token,
+      // Client addresses from X-Forwarded-For, so the test can be many senders; five failed
+      // sign-ins from one address block it (anomalies/, the block kept in Redis).
+      BURROW_TRUST_PROXY: '127.0.0.1',
+      BURROW_ANOMALIES: JSON.stringify({ failedSignInsPerIp: { alertAt: 5 } }),
       BURROW_CANARY_ACCOUNTS: '0',
       BURROW_ARGON2_MEMORY_KIB: '64',
       BURROW_ARGON2_TIME_COST: '1',
@@ -109,6 +121,26 @@ async function startNode(n: number, s3Options: TestS3['options']): Promise<Node>
   if (!(await watched.until('Burrow is listening', START_MS)))
     throw new Error(`node ${String(n)} did not start:\n${watched.output()}`);
   return node;
+}
+
+/** `burrow honeychecker serve` as its own process; the nodes reach it with a signed-request token. */
+async function startHoneychecker(): Promise<{ url: string; token: string }> {
+  const token = randomBytes(32).toString('base64');
+  const child = spawn(
+    process.execPath,
+    ['packages/server/bin/burrow.mjs', 'honeychecker', 'serve', '--listen', '127.0.0.1:0', '--dir', join(scratch, 'honeychecker')],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BURROW_HONEYCHECKER_TOKEN: token, BURROW_LOG_LEVEL: 'warn' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  const watched = watchChild(child);
+  stops.push(() => stopChild({ url: '', child, watched }));
+  if (!(await watched.until('listening on', START_MS))) throw new Error(`the honeychecker did not start:\n${watched.output()}`);
+  const url = /listening on (\S+)/.exec(watched.output())?.[1];
+  if (!url) throw new Error('the honeychecker did not say where it listens');
+  return { url, token };
 }
 
 /** SIGTERM, up to 10 s for a clean shutdown, then SIGKILL (and up to 5 s more). */
@@ -130,19 +162,25 @@ before(async () => {
   await admin(`create database ${database}`);
   databaseCreated = true;
   s3 = await startTestS3();
-  // Both at once: their migrations meet on one database (Kysely's migration lock lets one run them).
+  honeychecker = await startHoneychecker();
+  // All at once: their migrations meet on one database (Kysely's migration lock lets one run them).
   const options = s3.options;
-  nodes.push(...(await Promise.all([startNode(1, options), startNode(2, options)])));
+  nodes.push(...(await Promise.all([startNode(1, options), startNode(2, options), startNode(3, options)])));
+  // The toy's way in: node B while it lives, else node C.
+  balancer = await startBalancer({ backends: [parseBackend(node(1).url), parseBackend(node(2).url)], policy: 'failover' });
+  stops.unshift(() => balancer.close());
+  console.log(`multi-node: 3 nodes and the honeychecker up in ${String(Date.now() - startedAt)} ms`);
 });
 
 after(async () => {
+  console.log(`multi-node: whole file ${String(Date.now() - startedAt)} ms`);
   await Promise.allSettled(stops.map((stop) => stop()));
   await s3?.close().catch(() => undefined);
   if (databaseCreated) await admin(`drop database if exists ${database} with (force)`).catch(() => undefined);
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const node = (i: 0 | 1): Node => {
+const node = (i: 0 | 1 | 2): Node => {
   const n = nodes[i];
   if (!n) throw new Error('the nodes did not start');
   return n;
@@ -154,14 +192,24 @@ let mum: FamilyDevice;
 let familyId: string;
 let toyId: string;
 
-test('a guardian on node 1 sends; the toy whose stream node 2 holds is woken and receives it', async () => {
+/** POST /v1/sessions on `n` as the sender at `ip` (through the trusted proxy header). */
+async function logIn(n: 0 | 1 | 2, ip: string, email: string, password: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${node(n).url}/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify({ email, password }),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+test('a guardian on node A sends; the toy on node B receives it; a relative on node C hears its answer', async () => {
   mum = await FamilyDevice.open({ api: new ApiClient({ baseUrl: node(0).url }), store: new MemoryStore() });
   await mum.signUp(`mum-${run}@example.com`, PASSWORD);
   familyId = await mum.createFamily();
   const childId = await mum.createChild(familyId, 'Mia');
   toyLines = [];
   toy = await HeadlessToy.start({
-    server: node(1).url,
+    server: balancer.url,
     dataDir: mkdtempSync(join(scratch, 'toy-')),
     player: () => Promise.resolve('memory'),
     recorder: fileRecorder(join(root, 'packages/toy/assets/hello.wav')),
@@ -170,53 +218,115 @@ test('a guardian on node 1 sends; the toy whose stream node 2 holds is woken and
   stops.unshift(() => toy.stop());
   toyId = await mum.claimToy(familyId, childId, await toy.holdPairingButton());
   await eventually(() => toy.device.isPaired(), WAIT_MS);
+  assert.ok((balancer.forwarded[0] ?? 0) > 0 && balancer.forwarded[1] === 0, 'the toy is on node B');
 
-  // The toy only looks for messages when its stream (held by node 2) wakes it: the wake-up that node 1
-  // publishes has to cross NATS.
+  // The toy only looks for messages when its stream (held by node B) wakes it: the wake-up that
+  // node A publishes has to cross NATS.
   const audio = new Uint8Array(randomBytes(4000));
+  const before = Date.now();
   await mum.sendVoice(familyId, [toyId], audio, { senderName: 'Mum' });
   await eventually(async () => (await toy.device.unplayedCount()) === 1, WAIT_MS);
+  console.log(`multi-node: send on A to the toy holding B, acknowledged and fetched in ${String(Date.now() - before)} ms`);
   const played = await toy.playNext();
-  assert.deepEqual(
-    played?.audio,
-    audio,
-    'the blob written through node 1 is read through node 2 from the one bucket',
-  );
+  assert.deepEqual(played?.audio, audio, 'the blob written through node A is read through node B from the one bucket');
+
+  // Grandma joins on node C, may hear the child; the toy learns the new roster through node B.
+  const gran = await FamilyDevice.open({ api: new ApiClient({ baseUrl: node(2).url }), store: new MemoryStore() });
+  await gran.signUp(`gran-${run}@example.com`, PASSWORD);
+  const { code } = await mum.invite(familyId);
+  const { requestId } = await gran.requestToJoin(code);
+  const grant: Grant = { role: 'member', sendToToy: true, hearChild: true };
+  await mum.approveJoinRequest(familyId, requestId, grant);
+  await eventually(async () => (await toy.device.roster())?.devices.some((d) => d.id === gran.deviceId), WAIT_MS);
+  const answerId = await toy.recordAnswer();
+  const heard = await eventually(async () => (await gran.sync()).find((m) => m.messageId === answerId), WAIT_MS);
+  assert.equal(heard.from, toyId);
+  assert.ok(heard.audio.length > 0);
 });
 
-test('unpairing the toy on node 1 reaches it on node 2: it forgets its family, and node 2 refuses its old token', async () => {
+test('a rate limit is one limit across the nodes: sign-ups round-robin over the three are refused at the limit of one', async () => {
+  // signUp allows 20 a minute from one address; every attempt counts, even one with a bad body.
+  const statuses: number[] = [];
+  for (let i = 0; i < 30 && !statuses.includes(429); i++) {
+    const response = await fetch(`${node((i % 3) as 0 | 1 | 2).url}/v1/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.20' },
+      body: JSON.stringify({ email: 'not-an-address', password: 'x' }),
+    });
+    await response.arrayBuffer();
+    statuses.push(response.status);
+  }
+  // With a count per node, 60 would pass (20 on each); shared, the 21st is refused.
+  const first429 = statuses.indexOf(429);
+  assert.equal(first429, 20, `statuses: ${statuses.join(',')}`);
+  for (const n of [0, 1, 2] as const) {
+    const other = await fetch(`${node(n).url}/v1/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.20' },
+      body: '{}',
+    });
+    await other.arrayBuffer();
+    assert.equal(other.status, 429, `node ${String(n)} refuses too`);
+  }
+});
+
+test('40 wrong log-ins round-robin over the three nodes are throttled as 40 on one node are', async () => {
+  // One guessed account, 40 addresses (so only the account's own throttle applies, kept in PostgreSQL).
+  const checkedOf = async (email: string, pick: (i: number) => 0 | 1 | 2): Promise<number> => {
+    let checked = 0;
+    for (let i = 0; i < 40; i++) {
+      const answer = await logIn(pick(i), `198.51.100.${String(i + 1)}`, email, `wrong guess ${String(i)}`);
+      assert.ok(answer.status === 401 || answer.status === 429, `${String(answer.status)} ${answer.text}`);
+      if (answer.status === 401) checked++;
+    }
+    return checked;
+  };
+  const spread = await checkedOf(`guessed-${run}@example.com`, (i) => (i % 3) as 0 | 1 | 2);
+  const one = await checkedOf(`guessed-alone-${run}@example.com`, () => 0);
+  // Five free tries, then a doubling delay: a handful of guesses are checked, not five per node.
+  assert.ok(spread < 15, `spread over three nodes, ${String(spread)} of 40 were checked`);
+  assert.ok(Math.abs(spread - one) <= 3, `spread ${String(spread)} vs one node ${String(one)}`);
+  for (const n of [0, 1, 2] as const)
+    assert.equal((await logIn(n, '198.51.100.200', `guessed-${run}@example.com`, 'another guess')).status, 429);
+});
+
+test('a block issued on node A refuses the blocked sender on node C at once', async () => {
+  const blocked = '203.0.113.7';
+  // Five failed sign-ins from one address on A (five accounts, so no account throttle): A blocks it.
+  for (let i = 0; i < 5; i++) assert.equal((await logIn(0, blocked, `nobody-${String(i)}-${run}@example.com`, 'wrong')).status, 401);
+  await eventually(async () => /Unusual activity/.test((await logIn(0, blocked, `x-${run}@example.com`, 'wrong')).text), WAIT_MS);
+  // C refuses the same address on its first try, before checking any password; others still get in.
+  const onC = await logIn(2, blocked, `y-${run}@example.com`, 'wrong');
+  assert.equal(onC.status, 429);
+  assert.match(onC.text, /Unusual activity/);
+  assert.equal((await logIn(2, '203.0.113.8', `y-${run}@example.com`, 'wrong')).status, 401);
+});
+
+test('node B is killed: the toy reconnects through the balancer to node C and receives every acknowledged message, once', async () => {
+  assert.ok(toy, 'the first test paired the toy');
+  node(1).child.kill('SIGKILL');
+  await node(1).watched.exited;
+  const sent: Uint8Array[] = [];
+  for (let i = 0; i < 3; i++) {
+    const audio = new Uint8Array(randomBytes(2000 + i));
+    await mum.sendVoice(familyId, [toyId], audio, { senderName: 'Mum' }); // acknowledged by node A
+    sent.push(audio);
+  }
+  await eventually(async () => (await toy.device.unplayedCount()) === sent.length, WAIT_MS);
+  assert.ok((balancer.forwarded[1] ?? 0) > 0, 'the toy came back through node C');
+  for (const audio of sent) assert.deepEqual((await toy.playNext())?.audio, audio);
+  assert.equal(await toy.playNext(), undefined, 'nothing twice');
+  assert.equal(await toy.device.unplayedCount(), 0);
+});
+
+test('unpairing the toy on node A reaches it on node C: it forgets its family, and C refuses its old token', async () => {
   assert.ok(toy, 'the first test paired the toy');
   const oldToken = toy.device.api.token;
   await mum.unpairToy(familyId, toyId);
   await eventually(() => Promise.resolve(toyLines.some((l) => l.includes('unpaired'))), WAIT_MS);
   assert.equal(await toy.device.isPaired(), false);
   await assert.rejects(
-    new ApiClient({ baseUrl: node(1).url, token: oldToken ?? '' }).listMessages(),
+    new ApiClient({ baseUrl: node(2).url, token: oldToken ?? '' }).listMessages(),
     (e: unknown) => isApiError(e, 'unauthenticated'),
   );
-});
-
-test('a rate limit is one limit across the nodes: sign-ups alternating between them are refused at the limit of one', async () => {
-  // signUp allows 20 a minute from one address; every attempt counts, even one with a bad body.
-  const statuses: number[] = [];
-  for (let i = 0; i < 30 && !statuses.includes(429); i++) {
-    const response = await fetch(`${node(i % 2 === 0 ? 0 : 1).url}/v1/accounts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'not-an-address', password: 'x' }),
-    });
-    await response.arrayBuffer();
-    statuses.push(response.status);
-  }
-  // With a count per node, 40 would pass (20 on each); shared, the 21st at most is refused
-  // (the guardian's sign-up above counted too).
-  const first429 = statuses.indexOf(429);
-  assert.ok(first429 >= 0 && first429 <= 20, `statuses: ${statuses.join(',')}`);
-  const other = await fetch(`${node(first429 % 2 === 0 ? 1 : 0).url}/v1/accounts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
-  await other.arrayBuffer();
-  assert.equal(other.status, 429, 'the other node refuses too');
 });
