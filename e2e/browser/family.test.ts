@@ -129,7 +129,11 @@ void test(
       await screenshots(g, 'family-join-request');
       await g.getByRole('button', { name: `Approve ${grandma}` }).click();
       await g.getByText(`${grandma} has joined your family.`).waitFor({ timeout: 15_000 });
-      await g.getByRole('button', { name: `Block ${grandma}` }).waitFor();
+      // Once her browser is in the family it seals the name she chose to the family's people: the
+      // guardian sees "Grandma", with her email only as the detail that says which account it is.
+      await g.getByRole('button', { name: 'Block Grandma' }).waitFor({ timeout: 30_000 });
+      const member = g.locator('li.member', { has: g.getByRole('heading', { name: 'Grandma', level: 3 }) });
+      assert.equal((await member.locator('.member-email').textContent())?.trim(), grandma);
       await assertAccessible(g, 'Family (members)');
       await assertNoHorizontalOverflow(g);
       await screenshots(g, 'family-members');
@@ -189,6 +193,7 @@ void test(
       const waiting = g.getByRole('list', { name: 'Messages waiting for review' }).getByRole('listitem');
       await waiting.first().waitFor({ timeout: 20_000 });
       await waiting.first().locator('audio[src^="blob:"]').waitFor({ timeout: 15_000 });
+      assert.equal((await waiting.first().getByRole('heading', { level: 2 }).textContent())?.trim(), 'Grandma');
       await toy.sync();
       assert.equal(await toy.device.unplayedCount(), 0, 'the heart stays dark until a guardian approves');
       assert.equal(await toy.playNext(), undefined);
@@ -203,7 +208,7 @@ void test(
 
       // The guardian blocks Grandma: her next message is refused and never plays.
       await goTo(g, 'Family');
-      await g.getByRole('button', { name: `Block ${grandma}` }).click();
+      await g.getByRole('button', { name: 'Block Grandma' }).click();
       await g.getByRole('list').getByText(grandma).first().waitFor();
       await g.getByRole('button', { name: `Unblock ${grandma}` }).waitFor({ timeout: 15_000 });
       await assertAccessible(g, 'Family (blocked)');

@@ -20,3 +20,4 @@ export * from './stream.js';
 export * from './updates.js';
 export * from './erasure.js';
 export * from './retention.js';
+export * from './member-names.js';

@@ -24,6 +24,7 @@ import type {
   ListReviewsResponse,
   ListRostersResponse,
   ListToysResponse,
+  ListMemberNamesResponse,
   LookupResponse,
   MeResponse,
   OpenPairingResponse,
@@ -162,6 +163,13 @@ export class ApiClient {
   /** A child's profile sealed again to the current roster (docs/protocol.md §15). */
   replaceChildProfile(familyId: string, childId: string, profile: EnvelopeWire) {
     return this.request<void>('PUT', `/v1/families/${enc(familyId)}/children/${enc(childId)}/profile`, { profile });
+  }
+  /** The name a person's device goes by, sealed to the roster's people (docs/protocol.md §15). */
+  putMemberName(familyId: string, deviceId: string, name: EnvelopeWire) {
+    return this.request<void>('PUT', `/v1/families/${enc(familyId)}/member-names/${enc(deviceId)}`, { name });
+  }
+  listMemberNames(familyId: string) {
+    return this.request<ListMemberNamesResponse>('GET', `/v1/families/${enc(familyId)}/member-names`);
   }
   listRosters(familyId: string, after = 0) {
     return this.request<ListRostersResponse>('GET', `/v1/families/${enc(familyId)}/rosters?after=${after}`);

@@ -224,7 +224,48 @@ export class FamilyDevice {
       await this.api.renameToy(familyId, toy.toyId, await this.sealRecord(roster, { toyName: meta.toyName, toyId: toy.toyId }));
       resealed++;
     }
+    const { names } = await this.api.listMemberNames(familyId);
+    for (const { deviceId, name } of names) {
+      if (!missesSomeone(name)) continue;
+      const meta = await reopen(name);
+      if (!meta || typeof meta.memberName !== 'string' || meta.deviceId !== deviceId) continue;
+      await this.api.putMemberName(familyId, deviceId, await this.sealRecord(roster, { memberName: meta.memberName, deviceId }));
+      resealed++;
+    }
     return { resealed, unreadable };
+  }
+
+  /**
+   * Seals the name this device goes by ("Grandma") to the roster's people so guardians see it before
+   * any message (§15). Only once this device is in the roster; a no-op otherwise.
+   */
+  async publishMemberName(familyId: string, memberName: string): Promise<boolean> {
+    const roster = await this.roster(familyId);
+    const self = findDevice(roster, this.deviceId);
+    if (!self || self.role === 'toy' || !memberName) return false;
+    await this.api.putMemberName(familyId, this.deviceId, await this.sealRecord(roster, { memberName, deviceId: this.deviceId }));
+    return true;
+  }
+
+  /**
+   * The names of the family's people's devices this device can open, by device id. A name counts only
+   * if it names the device it is filed under and was sealed by that device or a guardian of the roster.
+   */
+  async memberNames(familyId: string): Promise<Map<string, string>> {
+    const roster = await this.roster(familyId);
+    const { names } = await this.api.listMemberNames(familyId);
+    const out = new Map<string, string>();
+    for (const { deviceId, name } of names) {
+      const sealer = findDevice(roster, name.sender);
+      if (name.sender !== deviceId && sealer?.role !== 'guardian') continue;
+      try {
+        const meta = await this.openRecord(familyId, name);
+        if (typeof meta.memberName === 'string' && meta.deviceId === deviceId) out.set(deviceId, meta.memberName);
+      } catch {
+        // Sealed before this device joined and not re-sealed yet: no name for that device.
+      }
+    }
+    return out;
   }
 
   /**
@@ -267,6 +308,8 @@ export class FamilyDevice {
     for (const child of family.children) await this.openRecord(familyId, child.profile).catch(() => undefined);
     const { toys } = await this.api.listToys(familyId);
     for (const toy of toys) if (toy.name) await this.openRecord(familyId, toy.name).catch(() => undefined);
+    const { names } = await this.api.listMemberNames(familyId).catch(() => ({ names: [] }));
+    for (const { name } of names) await this.openRecord(familyId, name).catch(() => undefined);
     const inUse = new Set<number>();
     if (me.role === 'guardian') {
       for (const pending of await this.listReviews(familyId).catch(() => [])) {

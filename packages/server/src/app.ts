@@ -65,6 +65,8 @@ import { createReviews } from './review/service.js';
 import { reviewRoutes } from './review/routes.js';
 import { streamRoutes } from './stream/routes.js';
 import { createToys } from './toys/service.js';
+import { createMemberNames } from './member-names/service.js';
+import { memberNamesRoutes } from './member-names/routes.js';
 import { createOperatorAlerts, createTripwires, type OperatorAlerts, type Tripwires } from './tripwires/index.js';
 import { toysRoutes } from './toys/routes.js';
 import { createToySettings, toySettingsRoutes } from './toys/settings.js';
@@ -214,6 +216,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(kemKeysRoutes, { ...context, kemKeys: createKemKeys({ db, clock }) });
   await app.register(familiesRoutes, { ...context, families: createFamilies({ db, bus, clock, log }) });
   await app.register(toysRoutes, { ...context, toys: createToys({ db, blobs, bus, clock, log }) });
+  await app.register(memberNamesRoutes, { ...context, memberNames: createMemberNames({ db, bus, clock }) });
   await app.register(invitationsRoutes, { ...context, invitations: createInvitations({ db, clock, log }) });
   await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });
   const messageLimits = { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES };

@@ -26,6 +26,7 @@ import { migration as m0601 } from './migrations/0601_toy_update_reports.js';
 import { migration as m0700 } from './migrations/0700_family_blob_usage.js';
 import { migration as m0740 } from './migrations/0740_device_kem_keys.js';
 import { migration as m0750 } from './migrations/0750_scheduled_runs.js';
+import { migration as m0790 } from './migrations/0790_member_names.js';
 import { migration as m0710 } from './migrations/0710_retention.js';
 import { migration as m0751 } from './migrations/0751_audit_principal_indexes.js';
 import { migration as m0711 } from './migrations/0711_message_seq_indexes.js';
@@ -55,6 +56,7 @@ const all: Record<string, DialectMigration> = {
   '0710_retention': m0710,
   '0751_audit_principal_indexes': m0751,
   '0711_message_seq_indexes': m0711,
+  '0790_member_names': m0790,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -385,6 +385,14 @@ export interface ToyNamesTable {
   updated_at: number;
 }
 
+/** The sealed name a person's device goes by in a family (member-names/store.ts; migrations/0790). */
+export interface MemberNamesTable {
+  family_id: string;
+  device_id: string;
+  name_ciphertext: string;
+  updated_at: number;
+}
+
 /** Whether a toy's stream is open (1/0) and when it was last seen (stream/presence.ts). */
 export interface ToyPresenceTable {
   toy_id: string;
@@ -479,6 +487,7 @@ export interface Database {
   message_reviews: MessageReviewsTable;
   review_releases: ReviewReleasesTable;
   toy_names: ToyNamesTable;
+  member_names: MemberNamesTable;
   toy_presence: ToyPresenceTable;
   stream_tickets: StreamTicketsTable;
   incidents: IncidentsTable;

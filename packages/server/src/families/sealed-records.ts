@@ -26,6 +26,8 @@ export interface SealedRecordRules {
   noun: string;
   /** `people`: only persons' devices may be recipients (toys never read it); `devices`: any roster device. */
   recipients: 'devices' | 'people';
+  /** Who may seal it: a guardian device (the default), or any person's device of the roster (a member's own name). */
+  sealer?: 'guardian' | 'person';
 }
 
 /**
@@ -46,7 +48,9 @@ export async function checkSealedByGuardianDevice(
   if (record.sender !== deviceId) throw badRequest(`${rules.noun} must be sealed by the device making this request.`);
   const current = await currentRoster(db, familyId);
   const sender = current && findDevice(current.roster, deviceId);
-  if (!current || sender?.role !== 'guardian') throw forbidden('This device is not a guardian in the family roster.');
+  if (rules.sealer === 'person') {
+    if (!current || !sender || sender.role === 'toy') throw forbidden('This device is not in the family roster.');
+  } else if (!current || sender?.role !== 'guardian') throw forbidden('This device is not a guardian in the family roster.');
   if (!verifyEnvelopeSignature(record, fromBase64url(sender.signPublicKey, 32), nativeVerify))
     throw badRequest(`${rules.noun} signature does not verify.`);
   for (const r of record.recipients) {

@@ -155,6 +155,12 @@ const attempts: Record<string, (who: Credentials & { keys?: Person['keys'] }) =>
       ...who,
       body: { profile: await sealedRecord(who.keys ?? eve.guardian.keys, victim.roster) },
     }),
+  putMemberName: async (who) =>
+    call('PUT', `/v1/families/${victim.familyId}/member-names/${victim.guardian.keys.deviceId}`, {
+      ...who,
+      body: { name: await sealedRecord(who.keys ?? eve.guardian.keys, victim.roster) },
+    }),
+  listMemberNames: (who) => call('GET', `/v1/families/${victim.familyId}/member-names`, who),
   publishRoster: (who) =>
     call('POST', `/v1/families/${victim.familyId}/rosters`, {
       ...who,
@@ -221,6 +227,7 @@ async function snapshot() {
     blobs: await count('blobs'),
     members: await count('family_members'),
     retention: await server.db.selectFrom('family_retention').selectAll().execute(),
+    memberNames: await server.db.selectFrom('member_names').selectAll().execute(),
     toy: await server.db
       .selectFrom('devices')
       .select(['family_id', 'child_id'])
@@ -264,7 +271,7 @@ for (const attacker of attackers) {
 test('a member who is not a guardian cannot add, re-seal or delete children, publish rosters, claim toys or delete the family (403)', async () => {
   const before = await snapshot();
   const who = { ...grandpa.as, keys: grandpa.keys };
-  for (const operation of ['createChild', 'replaceChildProfile', 'publishRoster', 'claimToy', 'deleteChild', 'deleteFamily'] as const) {
+  for (const operation of ['createChild', 'replaceChildProfile', 'putMemberName', 'publishRoster', 'claimToy', 'deleteChild', 'deleteFamily'] as const) {
     const res = await attempts[operation]!(who);
     assert.equal(res.status, 403, `${operation}: ${res.text}`);
   }

@@ -90,6 +90,8 @@ export interface GuardianState {
   reviews: PendingReview[];
   /** Devices the roster lists whose account was deleted: a guardian signs them out (Family page). */
   departedDevices: string[];
+  /** The name each person's device goes by ("Grandma"), opened here from sealed records (protocol §15). */
+  memberNames: Record<string, string>;
 }
 
 /** A password sign-in that waits for its second factor: its token and the methods it can use. */
@@ -137,6 +139,7 @@ export class Guardian {
       mustAddSecondFactor: false,
       reviews: [],
       departedDevices: [],
+      memberNames: {},
     };
   }
 
@@ -247,6 +250,7 @@ export class Guardian {
       returning: true,
       reviews: [],
       departedDevices: [],
+      memberNames: {},
     });
   }
 
@@ -304,13 +308,26 @@ export class Guardian {
       }
       children.push({ childId: child.childId, name });
     }
+    const memberNames = inRoster ? Object.fromEntries(await this.device.memberNames(familyId)) : {};
     this.set({
       roster,
       inRoster,
+      memberNames,
       departedDevices: summary.departedDevices,
       children,
       toys: summary.toys.map((t) => ({ toyId: t.toyId, childId: t.childId, name: null, online: false, lastSeenAt: null, unplayed: 0 })),
     });
+    // This device's name reaches the family once it is in the roster, and again after a change.
+    const mine = this.state.senderName;
+    if (inRoster && mine && memberNames[this.device.deviceId] !== mine) {
+      try {
+        await this.device.publishMemberName(familyId, mine);
+        this.set({ memberNames: { ...memberNames, [this.device.deviceId]: mine } });
+      } catch (err) {
+        // The family still loads; the next reload tries again.
+        console.warn('publishing this device’s name failed:', describeError(err));
+      }
+    }
     await this.loadToys();
   }
 
@@ -361,7 +378,7 @@ export class Guardian {
     await this.api.deleteFamily(this.requireFamily(), proof);
     this.stream?.close();
     this.stream = undefined;
-    this.set({ familyId: null, role: null, roster: null, children: [], toys: [], messages: [], receipts: {}, reviews: [], departedDevices: [] });
+    this.set({ familyId: null, role: null, roster: null, children: [], toys: [], messages: [], receipts: {}, reviews: [], departedDevices: [], memberNames: {} });
     await this.enter();
   }
 
@@ -420,6 +437,23 @@ export class Guardian {
   async saveSenderName(name: string): Promise<void> {
     await this.store.set('ui:senderName', name.trim());
     this.set({ senderName: name.trim() });
+    const familyId = this.state.familyId;
+    if (familyId && this.state.inRoster && name.trim() && this.state.memberNames[this.device.deviceId] !== name.trim()) {
+      await this.device.publishMemberName(familyId, name.trim());
+      this.set({ memberNames: { ...this.state.memberNames, [this.device.deviceId]: name.trim() } });
+    }
+  }
+
+  /**
+   * What a guardian calls a person: the name they chose ("Grandma") from any of their devices, else
+   * the email a guardian needs to tell accounts apart, else "A family member".
+   */
+  personName(deviceIds: readonly string[], email?: string | null): string {
+    for (const id of deviceIds) {
+      const name = this.state.memberNames[id];
+      if (name) return name;
+    }
+    return email ?? 'A family member';
   }
 
   /** Claims the toy in hand with the code it shows (the toy's keys are checked against the code). */
@@ -765,7 +799,7 @@ export class Guardian {
   senderLabel(message: ArchivedMessage): string {
     if (message.from === this.device.deviceId) return 'You';
     if (this.isToy(message.from)) return this.toyName(message.from);
-    return message.senderName ?? 'Family member';
+    return message.senderName ?? this.state.memberNames[message.from] ?? 'Family member';
   }
 
     /** Messages to a toy, from anyone in the family, that it has not played yet (the server counts them). */

@@ -4,11 +4,6 @@ import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { follow } from '../router.js';
 
-/** Groups an id for reading aloud or comparing between two screens. */
-function grouped(id: string): string {
-  return id.match(/.{1,4}/g)?.join(' ') ?? id;
-}
-
 function roleLabel(role: string): string {
   return role === 'guardian' ? 'Guardian' : role === 'member' ? 'Family member' : 'Toy';
 }
@@ -46,8 +41,7 @@ export function Devices() {
         <p>
           Signed in as <strong>{state.email}</strong>.
         </p>
-        <p>Its keys were made here and never leave it. Its device id:</p>
-        <p className="mono fingerprint">{grouped(state.deviceId)}</p>
+        <p>Its keys were made here and never leave it.</p>
         <p>
           Its fingerprint — a guardian approving this browser sees the same digits; compare them together, in
           person or on a call:
@@ -90,9 +84,15 @@ export function Devices() {
       <section className="card" aria-labelledby="account-devices">
         <h2 id="account-devices">Your account’s devices</h2>
         <ul className="list plain">
-          {state.accountDevices.map((id) => (
-            <li key={id} className="mono">
-              {grouped(id)} {id === state.deviceId ? <span className="badge">This browser</span> : null}
+          {state.accountDevices.map((id, i) => (
+            <li key={id}>
+              {id === state.deviceId ? (
+                <span className="badge">This browser</span>
+              ) : (
+                <>
+                  Another browser or phone <span className="hint">(device {i + 1})</span>
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -103,8 +103,7 @@ export function Devices() {
         {state.roster ? (
           <>
             <p className="hint">
-              The family list, version {state.roster.version}, signed by a guardian’s device. Toys obey only
-              the devices on it.
+              The family list, signed by a guardian’s device. Toys obey only the devices on it.
             </p>
             <table className="roster">
               <caption className="sr-only">Devices in the family list</caption>
@@ -118,8 +117,12 @@ export function Devices() {
               <tbody>
                 {state.roster.devices.map((d) => (
                   <tr key={d.id}>
-                    <td className="mono">
-                      {d.role === 'toy' ? guardian.toyName(d.id) : grouped(d.id).slice(0, 14) + '…'}
+                    <td>
+                      {d.role === 'toy'
+                        ? guardian.toyName(d.id)
+                        : d.id === state.deviceId
+                          ? state.senderName || 'You'
+                          : guardian.personName([d.id], null)}
                       {d.id === state.deviceId ? <span className="badge">This browser</span> : null}
                     </td>
                     <td>{roleLabel(d.role)}</td>

@@ -7,6 +7,7 @@ import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { FamilyDeletion } from './Deleting.js';
 import { inviteLink } from '../invite-link.js';
+import { formatDateTime } from '../date-time.js';
 
 interface People {
   requests: JoinRequest[];
@@ -35,9 +36,7 @@ function Fingerprints({ devices }: { devices: { deviceId: string; signPublicKey:
   );
 }
 
-function when(at: number): string {
-  return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
+const when = formatDateTime;
 
 /** The rights a guardian gives a person or a device: a small fieldset of checkboxes. */
 function GrantPicker({ grant, onChange, legend }: { grant: Grant; onChange: (g: Grant) => void; legend: string }) {
@@ -126,23 +125,28 @@ function JoinRequestCard({
 
 function PendingDeviceCard({
   device,
+  knownDevices,
   onDone,
   onError,
 }: {
   device: PendingDevice;
+  /** The same account's devices already in the family, whose sealed names say who this is. */
+  knownDevices: string[];
   onDone: (message: string) => void;
   onError: (message: string) => void;
 }) {
   const [state, guardian] = useGuardian();
   // The guardian's own new phone or laptop: it gets what this device has, Guardian included.
   const mine = device.email === state.email;
+  // The person's name from their devices already in the family ("Grandma"), else their email.
+  const person = guardian.personName(knownDevices, device.email);
   const [grant, setGrant] = useState<Grant>(mine && state.role === 'guardian' ? OWN_DEVICE_GRANT : DEFAULT_GRANT);
   const [busy, setBusy] = useState(false);
   const approve = async () => {
     setBusy(true);
     try {
       await guardian.approveDevice(device.deviceId, grant);
-      onDone(`Approved the new device of ${device.email}.`);
+      onDone(`Approved the new device of ${person}.`);
     } catch (err) {
       onError(describeError(err));
     } finally {
@@ -151,8 +155,8 @@ function PendingDeviceCard({
   };
   return (
     <li className="card">
-      <h3>{mine ? 'Your new device' : `New device of ${device.email}`}</h3>
-      <p className="mono">{device.deviceId.slice(0, 16)}…</p>
+      <h3>{mine ? 'Your new device' : `New device of ${person}`}</h3>
+      {!mine && person !== device.email ? <p className="hint">{device.email}</p> : null}
       <Fingerprints devices={[device]} />
       <GrantPicker grant={grant} onChange={setGrant} legend="What this device may do" />
       <button type="button" className="primary" disabled={busy} onClick={() => void approve()}>
@@ -323,7 +327,13 @@ export function Family() {
           <h2 id={ids.devices}>New devices waiting</h2>
           <ul className="list plain">
             {people.pendingDevices.map((d) => (
-              <PendingDeviceCard key={d.deviceId} device={d} onDone={done} onError={setError} />
+              <PendingDeviceCard
+                key={d.deviceId}
+                device={d}
+                knownDevices={people.requests.filter((r) => r.accountId === d.accountId).flatMap((r) => r.devices.map((x) => x.deviceId))}
+                onDone={done}
+                onError={setError}
+              />
             ))}
           </ul>
         </section>
@@ -337,9 +347,11 @@ export function Family() {
           <ul className="list plain">
             {members.map((m) => {
               const devices = m.devices.filter((d) => inRoster.has(d.deviceId));
+              const name = guardian.personName(devices.map((d) => d.deviceId), m.email);
               return (
-                <li key={m.requestId} className="member">
-                  <h3>{m.email}</h3>
+                <li key={m.requestId} className="member" data-member-email={m.email}>
+                  <h3>{name}</h3>
+                  {name !== m.email ? <p className="hint member-email">{m.email}</p> : null}
                   <p className="hint">
                     {devices.length === 0
                       ? 'No device in the family list.'
@@ -350,24 +362,24 @@ export function Family() {
                       <button
                         type="button"
                         onClick={() =>
-                          void act(`Remove the devices of ${m.email}?`, () =>
+                          void act(`Remove the devices of ${name}?`, () =>
                             guardian.removeDevices(devices.map((d) => d.deviceId)),
                           )
                         }
                       >
-                        Remove devices of {m.email}
+                        Remove devices of {name}
                       </button>
                     ) : null}
                     <button
                       type="button"
                       className="danger"
                       onClick={() =>
-                        void act(`Block ${m.email}? They can no longer send, hear or ask to join.`, () =>
+                        void act(`Block ${name}? They can no longer send, hear or ask to join.`, () =>
                           guardian.block(m.accountId),
                         )
                       }
                     >
-                      Block {m.email}
+                      Block {name}
                     </button>
                   </div>
                 </li>

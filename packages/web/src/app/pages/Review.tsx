@@ -4,6 +4,7 @@ import { describeError } from '../../shared/errors.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import type { WaitingReview } from '../guardian.js';
+import { formatDateTime } from '../date-time.js';
 
 /**
  * One waiting message: opened in this browser (it is sealed to the guardians), played here, then
@@ -46,13 +47,16 @@ function ReviewItem({ item }: { item: WaitingReview }) {
     }
   };
 
-  const who = opened?.senderName ? `${opened.senderName} (${item.senderEmail ?? 'family member'})` : (item.senderEmail ?? 'A family member');
+  // The name they chose ("Grandma"); the email stays as the detail that says which account it is.
+  const who = opened?.senderName ?? guardian.personName([item.senderDeviceId], item.senderEmail);
+  const account = item.senderEmail && item.senderEmail !== who ? item.senderEmail : null;
   const toys = item.toyIds.map((t) => guardian.toyName(t)).join(', ');
   return (
     <li className="card review-item" data-message-id={item.messageId}>
       <h2>{who}</h2>
+      {account ? <p className="hint">{account}</p> : null}
       <p>
-        For {toys} · {new Date(item.createdAt).toLocaleString()}
+        For {toys} · {formatDateTime(item.createdAt)}
         {opened ? ` · ${formatDuration(opened.durationMs)}` : ''}
       </p>
       {opened ? (
