@@ -28,6 +28,7 @@ import type { App } from '../http/types.js';
 import { createLogger } from '../logger.js';
 import { relaxedWatchConfig, type WatchConfig } from '../anomalies/config.js';
 import { createMailer, type Mailer } from '../mail/index.js';
+import { migratedTemplate } from './pg-template.js';
 import type { LimitStore } from '../limits/index.js';
 
 export interface TestServerOptions {
@@ -105,7 +106,7 @@ const testRateLimits: RateLimits = {
   sendMessage: relaxed,
 };
 
-/** Creates `burrow_test_<random>` on the server at `adminUrl`; returns its URL and a drop function. */
+/** Creates `burrow_test_<random>`, already migrated, on the server at `adminUrl`; returns its URL and a drop function. */
 async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `burrow_test_${randomBytes(6).toString('hex')}`;
   const run = async (url: string, statement: string): Promise<void> => {
@@ -126,7 +127,8 @@ async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop: 
       if ((err as { code?: unknown }).code === '3D000') return run(fallback.toString(), statement);
       throw err;
     });
-  await admin(`create database ${name}`);
+  // A copy of the migrated template (pg-template.ts), not an empty database migrated again.
+  await admin(`create database ${name} template ${await migratedTemplate(adminUrl)}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
