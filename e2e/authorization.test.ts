@@ -77,6 +77,7 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   // Retention and erasure (docs/api.md "Deleting").
   getRetention: (api) => api.request('GET', `/v1/families/${victim.familyId}/retention`),
   setRetention: (api) => api.request('PUT', `/v1/families/${victim.familyId}/retention`, { days: 1 }),
+  listActivity: (api) => api.request('GET', `/v1/families/${victim.familyId}/activity`),
   deleteMessage: (api) => api.request('DELETE', `/v1/messages/${messageId}`),
   deleteChild: (api) => api.deleteChild(victim.familyId, victim.childId),
   deleteFamily: (api) => api.deleteFamily(victim.familyId, { password: PASSWORD }),

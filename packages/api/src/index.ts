@@ -21,3 +21,4 @@ export * from './updates.js';
 export * from './erasure.js';
 export * from './retention.js';
 export * from './member-names.js';
+export * from './activity.js';

@@ -28,6 +28,7 @@ import { deleteExpiredThrottleRows } from './accounts/throttle.js';
 import { registerMaintenance, type ScheduledMaintenance } from './maintenance/index.js';
 import { createLeases, type Leases } from './leases/index.js';
 import { createRetention, createRetentionSweep, retentionRoutes } from './retention/index.js';
+import { activityRoutes, createActivityLog, pruneActivityBatch, registerFamilyActivity } from './audit/index.js';
 import { deleteExpiredSessions } from './sessions/store.js';
 import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js';
 import type { Blobs } from './blobs/index.js';
@@ -183,6 +184,9 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   registerAuth(app, createAuthHooks({ db, clock, secondFactorGate: accountSecurity.secondFactorGate }));
   // Audit trail, anomaly alerts and blocks, incident notices, /metrics (issue 6; docs/operations.md).
   const breachWatch = registerBreachWatch(app, { config, db, clock, log, mailer, operatorAlerts: alerts, ...(sharedLimits ? { limits: sharedLimits } : {}) });
+  // The family activity log guardians read (hash-chained; audit/activity-log.ts, docs/privacy.md).
+  const activity = createActivityLog({ db, log });
+  registerFamilyActivity(app, { activity, db, clock });
   // Scheduled work (maintenance, backups, canary planting) claims each run in the database, so with
   // several nodes on one database it runs once (docs/operations.md "Running several nodes").
   const leases = createLeases({ db, clock });
@@ -194,6 +198,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     leases,
     jobs: {
       audit: (n) => breachWatch.recorder.pruneBatch(n),
+      activity: (n) => pruneActivityBatch(db, clock.now(), n),
       sessions: (n) => deleteExpiredSessions(db, clock.now(), n),
       accountLinks: (n) => deleteExpiredLinks(db, clock.now(), n),
       throttle: (n) => deleteExpiredThrottleRows(db, clock.now(), n),
@@ -223,7 +228,8 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }) });
   await app.register(retentionRoutes, { ...context, retention: createRetention({ db, clock }) });
   await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
-  await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate });
+  await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate, onPresence: activity.presence });
+  await app.register(activityRoutes, { ...context, db, clock });
   // Deleting an account, a child or a family (erasure/): re-authenticated like the Security page's changes.
   const erasure = {
     db,

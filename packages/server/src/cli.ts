@@ -9,6 +9,7 @@
  *   burrow release   make the offline release key, sign toy updates, upload them (docs/updates.md)
  *   burrow retention run the retention sweep now (docs/privacy.md)
  *   burrow honeychecker serve   the honeychecker as its own service (docs/deploy.md)
+ *   burrow audit verify check the family activity logs' hash chains (docs/privacy.md)
  *
  * Every command and subcommand answers `--help`/`-h` (exit 0); a wrong command line prints the usage
  * on stderr and exits 2 (cli-args.ts). Configuration comes from the environment, exactly as for the
@@ -24,6 +25,7 @@ import { INCIDENT_HELP, incidentCommand } from './incidents/commands.js';
 import { RELEASE_HELP, releaseCommand } from './updates/release-commands.js';
 import { RETENTION_HELP, retentionCommand } from './retention/command.js';
 import { HONEYCHECKER_HELP, honeycheckerCommand } from './honeychecker/command.js';
+import { AUDIT_HELP, auditCommand } from './audit/activity-command.js';
 
 const SERVE_USAGE = `Usage: burrow serve [--production] [--backup-every 24h --backup-dir DIR [--backup-keep 7] [--backup-recipient age1…]]
 
@@ -53,6 +55,7 @@ ${INCIDENT_HELP}
 ${RELEASE_HELP}
 ${RETENTION_HELP}
 ${HONEYCHECKER_HELP}
+${AUDIT_HELP}
   help                                  show this help`;
 
 function serveOptions(args: readonly string[]): void {
@@ -92,6 +95,7 @@ async function dispatch(argv: readonly string[]): Promise<void> {
     else if (command === 'release') await releaseCommand(rest);
     else if (command === 'retention') await retentionCommand(rest);
     else if (command === 'honeychecker') await honeycheckerCommand(rest);
+    else if (command === 'audit') await auditCommand(rest);
     else if (command === '--help' || command === '-h') throw new HelpRequested(HELP);
     else throw new UsageError(command.startsWith('-') ? `Unknown option '${command}'.` : `Unknown command '${command}'.`, HELP);
   } catch (err) {

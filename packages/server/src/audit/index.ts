@@ -4,3 +4,7 @@ export * from './hook.js';
 export * from './queries.js';
 export * from './recorder.js';
 export * from './request-facts.js';
+export * from './activity-log.js';
+export { activityRoutes } from './activity-routes.js';
+export { deleteFamilyActivity, pruneActivityBatch } from './activity-store.js';
+export { verifyActivity, type ChainProblem, type VerifyReport } from './activity-verify.js';

@@ -30,6 +30,7 @@ import { migration as m0790 } from './migrations/0790_member_names.js';
 import { migration as m0710 } from './migrations/0710_retention.js';
 import { migration as m0751 } from './migrations/0751_audit_principal_indexes.js';
 import { migration as m0711 } from './migrations/0711_message_seq_indexes.js';
+import { migration as m0770 } from './migrations/0770_family_activity.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -57,6 +58,7 @@ const all: Record<string, DialectMigration> = {
   '0751_audit_principal_indexes': m0751,
   '0711_message_seq_indexes': m0711,
   '0790_member_names': m0790,
+  '0770_family_activity': m0770,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

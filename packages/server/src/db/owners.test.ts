@@ -58,6 +58,8 @@ const OWNERS: Record<string, readonly string[]> = {
   toy_updates: ['updates/store.ts'],
   toy_update_reports: ['updates/store.ts'],
   scheduled_runs: ['leases/store.ts'],
+  family_activity: ['audit/activity-store.ts'],
+  family_activity_heads: ['audit/activity-store.ts'],
   family_retention: ['retention/store.ts'],
   device_kem_keys: ['kem-keys/store.ts'],
   stream_tickets: ['stream/tickets.ts'],

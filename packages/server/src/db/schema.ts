@@ -456,6 +456,37 @@ export interface DeviceKemKeysTable {
   published_at: number;
 }
 
+/**
+ * The family activity log (audit/activity-store.ts; migration 0770): one hash-chained event, for the
+ * family's guardians. Never content: who, when, which toy, and the id of what it concerns.
+ */
+export interface FamilyActivityTable {
+  id: Generated<number>;
+  family_id: string;
+  /** 1, 2, 3 … per family: the event's place in the family's chain. */
+  seq: number;
+  at: number;
+  kind: string;
+  account_id: string | null;
+  device_id: string | null;
+  toy_id: string | null;
+  /** The id of what the event concerns (a message, an invitation, an account, a child), or null. */
+  subject: string | null;
+  /** The previous event's hash (the head's anchor for the first event). */
+  prev_hash: string;
+  /** SHA-256 hex over prev_hash and this event's fields (audit/activity-chain.ts). */
+  hash: string;
+}
+
+/** Where each family's activity chain starts (after pruning) and ends. */
+export interface FamilyActivityHeadsTable {
+  family_id: string;
+  first_seq: number;
+  anchor_hash: string;
+  last_seq: number;
+  last_hash: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -493,6 +524,8 @@ export interface Database {
   incidents: IncidentsTable;
   incident_notices: IncidentNoticesTable;
   audit_events: AuditEventsTable;
+  family_activity: FamilyActivityTable;
+  family_activity_heads: FamilyActivityHeadsTable;
   incident_inbox: IncidentInboxTable;
   toy_updates: ToyUpdatesTable;
   toy_update_reports: ToyUpdateReportsTable;

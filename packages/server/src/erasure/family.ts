@@ -23,6 +23,7 @@ import { conflict, forbidden, notFound } from '../errors/index.js';
 import { noSuchFamily, requireGuardian, type Actor } from '../families/access.js';
 import { currentRoster, listedElsewhere } from '../families/rosters.js';
 import { deleteChildRow, deleteFamilyRows, isFamilyChild, memberAccountIds } from '../families/store.js';
+import { deleteFamilyActivity } from '../audit/activity-store.js';
 import { deleteFamilyInvitations } from '../invitations/store.js';
 import { deleteBlobBytes, deleteFamilyMessages, forgetRecipient } from '../messages/store.js';
 import { deleteFamilyReviews } from '../review/store.js';
@@ -88,6 +89,8 @@ export function createFamilyErasure({ db, blobs, bus, log, mail, confirmOwner }:
         await deleteFamilyInvitations(trx, familyId);
         await deleteFamilyRequirement(trx, familyId);
         await deleteFamilyRows(trx, familyId);
+        // After the family row: the activity log's trigger lets a deleted family's events go.
+        await deleteFamilyActivity(trx, familyId);
       });
       const failed = await deleteBlobBytes(blobs, familyId, hashes);
       if (failed > 0) log.warn({ failed }, 'family deletion: some blob bytes could not be deleted');

@@ -22,6 +22,9 @@ export interface PresenceTracker {
   announce(toyId: string, familyId: string): void;
 }
 
+/** Told when a toy's first socket opens or its last closes (the family activity log, audit/). */
+export type PresenceListener = (toyId: string, familyId: string, online: boolean, at: number) => void;
+
 /** The stream pings every socket this often; a toy's heartbeat is recorded at the same pace. */
 export const PING_INTERVAL_MS = 25_000;
 
@@ -48,11 +51,13 @@ export function createPresenceTracker({
   bus,
   clock,
   log,
+  onPresence,
 }: {
   db: Db;
   bus: Bus;
   clock: Clock;
   log: { warn: (obj: object, msg: string) => void };
+  onPresence?: PresenceListener;
 }): PresenceTracker {
   const sockets = new Map<string, number>();
   // Writes for one toy run in order, so a quick reconnect never ends "offline".
@@ -70,8 +75,10 @@ export function createPresenceTracker({
           .values({ toy_id: toyId, ...row })
           .onConflict((oc) => oc.column('toy_id').doUpdateSet(row))
           .execute();
-      if (publish && familyId !== null)
+      if (publish && familyId !== null) {
         bus.publish(topics.family(familyId), { type: 'presence', toyId, online: connected, lastSeenAt: now });
+        onPresence?.(toyId, familyId, connected, now);
+      }
     };
     const next = (queues.get(toyId) ?? Promise.resolve())
       .then(run)

@@ -18,7 +18,7 @@ import { familyOfDevice } from '../devices/store.js';
 import { familiesOfAccount } from '../families/store.js';
 import { badRequest, forbidden } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
-import { createPresenceTracker, PING_INTERVAL_MS } from './presence.js';
+import { createPresenceTracker, PING_INTERVAL_MS, type PresenceListener } from './presence.js';
 import { createStreamTickets } from './tickets.js';
 
 export { PING_INTERVAL_MS } from './presence.js';
@@ -54,11 +54,17 @@ function checkOrigin(request: FastifyRequest): Promise<void> {
 
 export function streamRoutes(
   app: App,
-  { db, bus, clock, secondFactorGate }: RouteContext & { db: Db; bus: Bus; clock: Clock; secondFactorGate: SecondFactorGate },
+  {
+    db,
+    bus,
+    clock,
+    secondFactorGate,
+    onPresence,
+  }: RouteContext & { db: Db; bus: Bus; clock: Clock; secondFactorGate: SecondFactorGate; onPresence?: PresenceListener },
 ): void {
   const initialFamilies = new WeakMap<FastifyRequest, string[]>();
   const tickets = createStreamTickets({ db, clock });
-  const presence = createPresenceTracker({ db, bus, clock, log: app.log });
+  const presence = createPresenceTracker({ db, bus, clock, log: app.log, ...(onPresence ? { onPresence } : {}) });
   const authHooks = createAuthHooks({ db, clock, secondFactorGate });
 
   app.post(

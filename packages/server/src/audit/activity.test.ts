@@ -1,0 +1,177 @@
+/**
+ * The family activity log (issue 13 item 4): guardians read who signed in, which devices joined,
+ * which toy was paired, went online and offline, which messages were sent and played (never their
+ * content), filtered; members cannot. Each family's events are hash-chained: `burrow audit verify`
+ * finds an edited, a deleted and a reordered event, and the database itself (triggers) refuses to
+ * update or delete a recent event. One server, on SQLite or PostgreSQL (BURROW_TEST_PG_URL).
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import type { ActivityResponse } from '@burrow/api';
+import { connectStream } from '../stream/test-socket.js';
+import { entry, expectStatus, family, pairToy, person, publish, sealedVoice, type Family, type Person, type Toy } from '../testing/fixtures.js';
+import { httpClient, type Call } from '../testing/http.js';
+import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { auditCommand } from './activity-command.js';
+import { appendActivity, pruneActivityBatch } from './activity-store.js';
+import { verifyActivity } from './activity-verify.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+let server: TestServer;
+let call: Call;
+let fam: Family;
+let toy: Toy;
+let gran: Person;
+let messageId: string;
+
+before(async () => {
+  server = await startTestServer();
+  call = httpClient(server.url);
+  fam = await family(call);
+  toy = await pairToy(call, fam);
+  gran = await person(call, 'gran');
+  await publish(call, fam, [...fam.roster.devices, entry(gran.keys, 'member', { sendToToy: true, hearChild: true })]);
+  const voice = await sealedVoice(gran.keys, fam.roster, [toy.keys]);
+  expectStatus(await call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...gran.as, raw: voice.blob }), 201, 'uploadBlob');
+  const sent = await call<{ messageId: string }>('POST', `/v1/families/${fam.familyId}/messages`, { ...gran.as, body: { envelope: voice.envelope } });
+  expectStatus(sent, 201, 'sendMessage');
+  messageId = sent.json.messageId;
+  expectStatus(await call('POST', `/v1/messages/${messageId}/receipts`, { ...toy.as, body: { kind: 'played' } }), 204, 'sendReceipt');
+  const socket = await connectStream(server.url, { headers: { authorization: `Bearer ${toy.token}` } });
+  socket.ws.close();
+  await socket.closed;
+  expectStatus(await call('POST', '/v1/sessions', { body: { email: gran.email, password: 'a long enough test password' } }), 200, 'logIn');
+});
+after(async () => {
+  await server.close();
+});
+
+const activityOf = (query = '') => call<ActivityResponse>('GET', `/v1/families/${fam.familyId}/activity${query}`, { token: fam.guardian.token });
+
+/** Events are written in batches after the answer: wait (generously) until `kinds` are all in. */
+async function waitForKinds(...kinds: string[]): Promise<ActivityResponse> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await activityOf('?limit=200');
+    expectStatus(res, 200, 'listActivity');
+    if (kinds.every((k) => res.json.events.some((e) => e.kind === k)) || Date.now() > deadline) return res.json;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('a guardian reads sign-ins, devices added, the toy paired, online and offline, messages sent and played — ids, not content', async () => {
+  const log = await waitForKinds('sign_in', 'device_added', 'toy_paired', 'toy_online', 'toy_offline', 'message_sent', 'message_played', 'join_approved', 'invitation_created');
+  const of = (kind: string) => log.events.filter((e) => e.kind === kind);
+  assert.ok(of('sign_in').some((e) => e.accountId === gran.accountId), "gran's sign-in");
+  assert.ok(of('device_added').some((e) => e.subject === gran.keys.deviceId), "gran's device added");
+  assert.equal(of('toy_paired')[0]?.toyId, toy.toyId);
+  assert.equal(of('toy_online')[0]?.toyId, toy.toyId);
+  assert.equal(of('toy_offline')[0]?.toyId, toy.toyId);
+  assert.deepEqual(
+    of('message_sent').map((e) => [e.accountId, e.deviceId, e.toyId, e.subject]),
+    [[gran.accountId, gran.keys.deviceId, toy.toyId, messageId]],
+    'who sent what to which toy',
+  );
+  assert.deepEqual(of('message_played').map((e) => [e.deviceId, e.toyId, e.subject]), [[toy.toyId, toy.toyId, messageId]]);
+  assert.equal(log.keptDays, 90);
+  const seqs = log.events.map((e) => e.seq);
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a), 'newest first');
+});
+
+test('the log filters by kind, toy and account, and pages by seq', async () => {
+  const messages = await activityOf('?kind=message_sent,message_played');
+  expectStatus(messages, 200);
+  assert.deepEqual(new Set(messages.json.events.map((e) => e.kind)), new Set(['message_sent', 'message_played']));
+  const byToy = await activityOf(`?toyId=${toy.toyId}`);
+  assert.ok(byToy.json.events.length >= 4 && byToy.json.events.every((e) => e.toyId === toy.toyId));
+  const byGran = await activityOf(`?accountId=${gran.accountId}`);
+  assert.ok(byGran.json.events.length > 0 && byGran.json.events.every((e) => e.accountId === gran.accountId));
+  const first = await activityOf('?limit=2');
+  assert.equal(first.json.events.length, 2);
+  assert.ok(first.json.nextBefore !== null);
+  const next = await activityOf(`?limit=2&before=${String(first.json.nextBefore)}`);
+  assert.ok(next.json.events.every((e) => e.seq < (first.json.nextBefore ?? 0)));
+  // Bad input: a clear 400.
+  expectStatus(await activityOf('?kind=message_heard'), 400);
+  expectStatus(await activityOf('?limit=0'), 400);
+});
+
+test('only guardians read the log: a member gets 403, a stranger 404 or 403, anonymous 401; refused changes are not logged', async () => {
+  expectStatus(await call('GET', `/v1/families/${fam.familyId}/activity`, { token: gran.token }), 403);
+  expectStatus(await call('PUT', `/v1/families/${fam.familyId}/retention`, { token: gran.token, body: { days: 7 } }), 403);
+  expectStatus(await call('PUT', `/v1/families/${fam.familyId}/retention`, { token: fam.guardian.token, body: { days: 9 } }), 200);
+  const log = await waitForKinds('retention_changed');
+  assert.deepEqual(log.events.filter((e) => e.kind === 'retention_changed').map((e) => e.accountId), [fam.guardian.accountId], "only the guardian's change");
+  const stranger = await person(call, 'stranger');
+  const refused = await call('GET', `/v1/families/${fam.familyId}/activity`, { token: stranger.token });
+  assert.ok(refused.status === 403 || refused.status === 404, String(refused.status));
+  expectStatus(await call('GET', `/v1/families/${fam.familyId}/activity`), 401);
+});
+
+test('the database refuses to update or delete a recent event (triggers), and the chain verifies', async (t) => {
+  await assert.rejects(sql`UPDATE family_activity SET kind = 'sign_in' WHERE family_id = ${fam.familyId}`.execute(server.db), /append-only/);
+  await assert.rejects(sql`DELETE FROM family_activity WHERE family_id = ${fam.familyId}`.execute(server.db), /append-only/);
+  const report = await verifyActivity(server.db);
+  assert.deepEqual(report.problems, []);
+  assert.ok(report.events >= 9);
+  const env = server.config.database.kind === 'postgres' ? { BURROW_DATABASE_URL: server.config.database.url } : { BURROW_DATA_DIR: server.dataDir };
+  const printed = t.mock.method(console, 'log', () => undefined);
+  await auditCommand(['verify'], env);
+  printed.mock.restore();
+  assert.notEqual(process.exitCode, 1);
+  assert.match(String(printed.mock.calls.at(-1)?.arguments[0]), /Activity log intact: \d+ family chain/);
+});
+
+test('events past 90 days are pruned from the start of the chain, which still verifies', async () => {
+  const other = await family(call);
+  const old = Date.now() - 100 * DAY;
+  await appendActivity(server.db, [1, 2, 3].map((i) => ({ family_id: other.familyId, at: old + i, kind: 'sign_in', account_id: other.guardian.accountId, device_id: null, toy_id: null, subject: null })));
+  await appendActivity(server.db, [{ family_id: other.familyId, at: Date.now(), kind: 'child_added', account_id: null, device_id: null, toy_id: null, subject: null }]);
+  assert.ok((await pruneActivityBatch(server.db, Date.now(), 1000)) >= 3);
+  const left = await server.db.selectFrom('family_activity').select('kind').where('family_id', '=', other.familyId).where('at', '<', Date.now() - 90 * DAY).execute();
+  assert.deepEqual(left, []);
+  assert.deepEqual((await verifyActivity(server.db, other.familyId)).problems, []);
+});
+
+test('burrow audit verify finds an edited, a deleted and a reordered event (an attacker who dropped the triggers)', async (t) => {
+  // Three families of the same shape, one tampering each.
+  const victims = await Promise.all([family(call), family(call), family(call)]);
+  for (const v of victims)
+    await appendActivity(
+      server.db,
+      ['sign_in', 'child_added', 'message_sent', 'message_played'].map((kind, i) => ({ family_id: v.familyId, at: Date.now() + i, kind, account_id: v.guardian.accountId, device_id: null, toy_id: null, subject: null })),
+    );
+  if (server.dialect === 'sqlite') {
+    await sql`DROP TRIGGER family_activity_no_update`.execute(server.db);
+    await sql`DROP TRIGGER family_activity_no_delete`.execute(server.db);
+  } else await sql`DROP TRIGGER family_activity_append_only ON family_activity`.execute(server.db);
+  const [edited, deleted, reordered] = victims.map((v) => v.familyId) as [string, string, string];
+  // Each chain already starts with the family's creation: tamper with the four events appended above.
+  const base = async (f: string) => (await server.db.selectFrom('family_activity_heads').select('last_seq').where('family_id', '=', f).executeTakeFirstOrThrow()).last_seq - 4;
+  const [e, d, r] = [await base(edited), await base(deleted), await base(reordered)];
+  await sql`UPDATE family_activity SET account_id = NULL WHERE family_id = ${edited} AND seq = ${e + 3}`.execute(server.db);
+  await sql`DELETE FROM family_activity WHERE family_id = ${deleted} AND seq = ${d + 2}`.execute(server.db);
+  // Swap the 2nd and 3rd appended events' places (through negative seqs, for the unique constraint).
+  await sql`UPDATE family_activity SET seq = -seq WHERE family_id = ${reordered} AND seq IN (${r + 2}, ${r + 3})`.execute(server.db);
+  await sql`UPDATE family_activity SET seq = ${2 * r + 5} + seq WHERE family_id = ${reordered} AND seq < 0`.execute(server.db);
+  const report = await verifyActivity(server.db);
+  // The command says the same, naming the family and event, and exits 1.
+  const env = server.config.database.kind === 'postgres' ? { BURROW_DATABASE_URL: server.config.database.url } : { BURROW_DATA_DIR: server.dataDir };
+  const printed = t.mock.method(console, 'log', () => undefined);
+  await auditCommand(['verify', '--family', edited], env);
+  const exitCode = process.exitCode;
+  process.exitCode = 0;
+  assert.equal(exitCode, 1);
+  assert.match(printed.mock.calls.map((c) => String(c.arguments[0])).join('\n'), new RegExp(`family ${edited}, event ${String(e + 3)}: .*edited[\\s\\S]*BROKEN`));
+  printed.mock.restore();
+  const about = (f: string) => report.problems.filter((p) => p.familyId === f);
+  assert.deepEqual(about(edited).map((p) => p.seq), [e + 3]);
+  assert.match(about(edited)[0]?.problem ?? '', /edited/);
+  assert.ok(about(deleted).some((p) => p.seq === d + 3 && /missing/.test(p.problem)), JSON.stringify(about(deleted)));
+  assert.ok(about(reordered).some((p) => p.seq === r + 2) && about(reordered).some((p) => p.seq === r + 3), JSON.stringify(about(reordered)));
+  assert.deepEqual(report.problems.filter((p) => ![edited, deleted, reordered].includes(p.familyId)), [], 'the others still verify');
+  // Deleting the newest event shows at the head.
+  await sql`DELETE FROM family_activity WHERE family_id = ${fam.familyId} AND seq = (SELECT MAX(seq) FROM family_activity WHERE family_id = ${fam.familyId})`.execute(server.db);
+  assert.match((await verifyActivity(server.db, fam.familyId)).problems[0]?.problem ?? '', /last events were deleted/);
+});
