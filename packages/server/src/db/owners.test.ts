@@ -59,6 +59,7 @@ const OWNERS: Record<string, readonly string[]> = {
   toy_update_reports: ['updates/store.ts'],
   scheduled_runs: ['leases/store.ts'],
   family_activity: ['audit/activity-store.ts'],
+  member_names: ['member-names/store.ts'],
   family_activity_heads: ['audit/activity-store.ts'],
   family_retention: ['retention/store.ts'],
   device_kem_keys: ['kem-keys/store.ts'],
