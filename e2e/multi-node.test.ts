@@ -29,7 +29,7 @@ import { startTestS3, type TestS3 } from '../packages/server/src/testing/s3rver.
 import { parseBackend, startBalancer, type Balancer } from '../scripts/cluster-balancer.js';
 
 // Not from world.ts: that one starts in-process servers, and this file starts none (it runs once).
-const PASSWORD = 'correct horse battery staple plush';
+const PASSWORD = 'quiet maple lantern drifts by the old river';
 
 async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
   const until = Date.now() + timeoutMs;

@@ -12,7 +12,8 @@ import { FileStore } from '@burrow/toy';
 
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
-export const PASSWORD = 'correct horse battery staple plush';
+// Cheap for the strength check: see PASSWORD in packages/server/src/testing/fixtures.ts.
+export const PASSWORD = 'quiet maple lantern drifts by the old river';
 
 export async function startWorld() {
   const server = await startTestServer();

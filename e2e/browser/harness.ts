@@ -18,7 +18,8 @@ import { startTestServer } from '@burrow/server/testing';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const screenshotDir = join(root, 'test-output', 'screenshots');
-export const PASSWORD = 'correct horse battery staple plush';
+// Cheap for the strength check: see PASSWORD in packages/server/src/testing/fixtures.ts.
+export const PASSWORD = 'quiet maple lantern drifts by the old river';
 
 export const PHONE = { width: 360, height: 780 };
 export const DESKTOP = { width: 1280, height: 860 };
