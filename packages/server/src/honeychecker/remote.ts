@@ -80,10 +80,21 @@ export function honeycheckerRequest(
   });
 }
 
+/** A kept-alive socket the service closed just as it was reused: nothing was answered, so ask again. */
+function staleSocket(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || (err instanceof Error && err.message === 'socket hang up');
+}
+
 export function connectHoneychecker({ url, token, log }: { url: string; token: string; log?: Logger }): Honeychecker {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  // Every call is safe to repeat (set and addCanary are idempotent, the rest read); a repeat is
+  // signed afresh, so the service's replay check does not refuse it.
   const call = (method: 'GET' | 'POST', path: string, payload?: unknown) =>
-    honeycheckerRequest(url, token, method, path, payload, agent);
+    honeycheckerRequest(url, token, method, path, payload, agent).catch((err: unknown) => {
+      if (!staleSocket(err)) throw err;
+      return honeycheckerRequest(url, token, method, path, payload, agent);
+    });
   const memory = new Map<CanaryKind, Set<string>>();
   const remember = (c: Canary) => {
     let s = memory.get(c.kind);
