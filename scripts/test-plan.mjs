@@ -102,6 +102,7 @@ export function opensDatabase(file) {
 export const SLOW_FIRST = [
   'packages/server/src/backup/streaming.test.ts',
   'e2e/multi-node.test.ts',
+  'e2e/durable-crash.test.ts',
   'e2e/ransom-drill.test.ts',
   'e2e/browser/family.test.ts',
   'e2e/browser/notices.test.ts',
