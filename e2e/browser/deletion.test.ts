@@ -3,7 +3,8 @@
  * is told what to do instead (the last-guardian rule); they delete the family from the Family page
  * (password again) and land on the first-run page with their account intact; then they delete the
  * account from there. The browser forgets its keys, says what happened, the old password no longer
- * signs in, and the server holds no row of the account.
+ * signs in, and the server holds no row of the account. On the way, the guardian sets the retention
+ * period and reads it in the family's activity log.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -43,6 +44,25 @@ void test(
       .filter({ hasText: /only guardian of a family.*delete the family/ })
       .waitFor();
     await assertAccessible(page, 'Security page with account deletion');
+
+    // Before leaving: the guardian shortens how long the server keeps messages (Family page), and the
+    // family's activity log (reached from the Family page) shows the change and the family's creation.
+    await goTo(page, 'Family');
+    const keep = page.getByRole('region', { name: 'How long the server keeps messages' });
+    await keep.getByLabel(/Days to keep a delivered message/).fill('7');
+    await keep.getByRole('button', { name: 'Save' }).click();
+    await keep.getByRole('status').filter({ hasText: 'keeps delivered messages for 7 days' }).waitFor();
+    await page.getByRole('link', { name: 'See the family’s activity' }).click();
+    await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
+    const log = page.getByRole('list', { name: 'Activity log' });
+    // The log is written just after each answer: refresh until the change is in (a condition, not a sleep).
+    for (let i = 0; i < 100 && !(await log.getByText('You changed how long the server keeps messages').isVisible()); i++)
+      await page.getByRole('button', { name: 'Refresh' }).click();
+    assert.ok(await log.getByText('You changed how long the server keeps messages').isVisible(), await log.innerText().catch(() => 'no log shown'));
+    await log.getByText('You created the family').waitFor();
+    await page.getByLabel('Show').selectOption({ label: 'Toys' });
+    await page.getByText('Nothing to show for this choice.').waitFor();
+    await assertAccessible(page, 'Activity page');
 
     // Deleting the family asks for the password again; the account stays, back at the first-run page.
     await goTo(page, 'Family');

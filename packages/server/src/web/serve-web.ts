@@ -27,6 +27,7 @@ export const WEB_APP_ROUTES = [
   '/toys',
   '/devices',
   '/family',
+  '/activity',
   '/review',
   '/join',
   '/notices',

@@ -2,6 +2,7 @@ import { useEffect, type JSX } from 'react';
 import { Bare, Layout } from './components/Layout.js';
 import { Page } from './components/Page.js';
 import { useGuardian } from './context.js';
+import { Activity } from './pages/Activity.js';
 import { Devices } from './pages/Devices.js';
 import { Family } from './pages/Family.js';
 import { Home } from './pages/Home.js';
@@ -29,6 +30,7 @@ const signedInPages: Record<string, () => JSX.Element> = {
   '/listen': Listen,
   '/toys': Toys,
   '/family': Family,
+  '/activity': Activity,
   '/review': Review,
   '/devices': Devices,
   '/security': Security,

@@ -2,7 +2,7 @@
  * The privacy notice a guardian agrees to before a child profile exists. It says only what the code
  * does today; change PRIVACY_NOTICE_VERSION whenever the text changes.
  */
-export const PRIVACY_NOTICE_VERSION = '2026-12-web-2';
+export const PRIVACY_NOTICE_VERSION = '2026-12-web-3';
 
 export function PrivacyNotice() {
   return (
@@ -17,6 +17,12 @@ export function PrivacyNotice() {
         password), the public keys of your devices and toys, the encrypted recordings and when they were sent.
         Your child’s name is encrypted the same way as the recordings. Your child has no account, and we ask
         for nothing else about them.
+      </p>
+      <p>
+        <strong>How long we keep it.</strong> Our servers keep a recording only until every device it was sent
+        to has it, then 30 days (a guardian can choose 1 to 365 on the Family page); one that was never fetched
+        is deleted after 30 days and its sender told. A record of who did what in your family (never what was
+        said) is kept 90 days, and guardians can read it on the Activity page.
       </p>
       <p>
         <strong>Who can make the toy speak.</strong> Only the devices you add to your family. The toy itself

@@ -6,6 +6,8 @@ import { describeError } from '../../shared/errors.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { FamilyDeletion } from './Deleting.js';
+import { RetentionSetting } from './RetentionSetting.js';
+import { follow } from '../router.js';
 import { inviteLink } from '../invite-link.js';
 import { formatDateTime } from '../date-time.js';
 
@@ -169,7 +171,7 @@ function PendingDeviceCard({
 /** Guardians: invite relatives, approve or decline them, remove or block members, unblock. */
 export function Family() {
   const [state, guardian] = useGuardian();
-  const ids = { invite: useId(), label: useId(), requests: useId(), devices: useId(), members: useId(), blocked: useId() };
+  const ids = { invite: useId(), label: useId(), requests: useId(), devices: useId(), members: useId(), blocked: useId(), activity: useId() };
   const [people, setPeople] = useState<People | null>(null);
   const [invitation, setInvitation] = useState<{ code: string; expiresAt: number } | null>(null);
   const [copied, setCopied] = useState(false);
@@ -414,6 +416,14 @@ export function Family() {
         )}
       </section>
 
+      <section className="card" aria-labelledby={ids.activity}>
+        <h2 id={ids.activity}>Activity</h2>
+        <p>Who signed in, joined, sent and played messages, and when — the last 90 days, never what was said.</p>
+        <a href="/activity" onClick={follow}>
+          See the family’s activity
+        </a>
+      </section>
+      <RetentionSetting />
       <FamilyDeletion onDone={done} />
     </Page>
   );
