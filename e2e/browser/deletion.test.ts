@@ -34,8 +34,7 @@ void test(
     ).id;
 
     // The only guardian cannot leave the family without a guardian: the page says what to do.
-    await page.getByRole('link', { name: 'Security' }).click();
-    await page.getByRole('heading', { name: 'Security', level: 1 }).waitFor();
+    await goTo(page, 'Security');
     const account = page.getByRole('region', { name: 'Delete your account' });
     await account.getByLabel('Your password').fill(PASSWORD);
     await account.getByRole('button', { name: 'Delete my account for good' }).click();

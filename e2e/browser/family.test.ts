@@ -209,6 +209,8 @@ void test(
       // The guardian blocks Grandma: her next message is refused and never plays.
       await goTo(g, 'Family');
       await g.getByRole('button', { name: 'Block Grandma' }).click();
+      // One confirmation pattern: asked in the page, never the browser's confirm dialog.
+      await g.getByRole('button', { name: 'Yes, block Grandma' }).click();
       await g.getByRole('list').getByText(grandma).first().waitFor();
       await g.getByRole('button', { name: `Unblock ${grandma}` }).waitFor({ timeout: 15_000 });
       await assertAccessible(g, 'Family (blocked)');

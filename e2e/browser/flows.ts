@@ -60,9 +60,15 @@ export async function setUpFamily(page: Page, url: string, child: string, sender
 
 export async function goTo(
   page: Page,
-  tab: 'Home' | 'Talk' | 'Listen' | 'Toys' | 'Family' | 'Devices' | 'Review',
+  tab: 'Home' | 'Talk' | 'Listen' | 'Toys' | 'Family' | 'Devices' | 'Review' | 'Security' | 'Notices',
 ): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: tab }).click();
+  // Five tabs at most (components/Layout.tsx): the other pages are one step away on More.
+  const direct = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: tab });
+  if ((await direct.count()) > 0) await direct.click();
+  else {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'More' }).click();
+    await page.getByRole('navigation', { name: 'More' }).getByRole('link', { name: tab }).click();
+  }
   await page.getByRole('heading', { name: tab, level: 1 }).waitFor();
 }
 

@@ -26,8 +26,7 @@ import { goTo, saveRecoveryCodes, setUpFamily, uniqueEmail } from './flows.js';
 const suite = browserSuite('burrow-security-', 'Hello from the security test.');
 
 async function openSecurity(page: Page): Promise<void> {
-  await page.getByRole('link', { name: 'Security' }).click();
-  await page.getByRole('heading', { name: 'Security', level: 1 }).waitFor();
+  await goTo(page, 'Security');
 }
 
 async function signOut(page: Page, url: string): Promise<void> {

@@ -68,3 +68,16 @@ self.addEventListener('fetch', (event) => {
     );
   }
 });
+
+// A notification the app showed (src/app/notify.ts): a click opens, or focuses, the app at its page.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || '/';
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      if (open) return open.focus().then((w) => (w && 'navigate' in w ? w.navigate(url) : w));
+      return self.clients.openWindow(url);
+    }),
+  );
+});

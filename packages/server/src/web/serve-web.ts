@@ -31,6 +31,7 @@ export const WEB_APP_ROUTES = [
   '/review',
   '/join',
   '/notices',
+  '/more',
   '/security',
   '/verify-email',
   '/reset-password',

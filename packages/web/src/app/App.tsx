@@ -8,6 +8,7 @@ import { Family } from './pages/Family.js';
 import { Home } from './pages/Home.js';
 import { Join, joinInProgress } from './pages/Join.js';
 import { Listen } from './pages/Listen.js';
+import { More } from './pages/More.js';
 import { Notices } from './pages/Notices.js';
 import { LogIn, SignUp } from './pages/Auth.js';
 import { RecoveryCodesStep } from './pages/RecoveryCodes.js';
@@ -35,6 +36,7 @@ const signedInPages: Record<string, () => JSX.Element> = {
   '/devices': Devices,
   '/security': Security,
   '/notices': Notices,
+  '/more': More,
 };
 
 /** Which path a phase belongs on, when the current one is not allowed. */

@@ -23,6 +23,7 @@ import {
   ApiError,
 } from '@burrow/client';
 import { deviceFingerprint, toBase64url, findDevice, type QuietHours, type RosterWire, type ToySettingsWire } from '@burrow/protocol';
+import { notifyInBackground } from './notify.js';
 import { describeError } from '../shared/errors.js';
 import { IdbStore, MessageArchive, type ArchivedMessage } from '../shared/idb-store.js';
 import type { Recording } from '../shared/recorder.js';
@@ -92,6 +93,8 @@ export interface GuardianState {
   departedDevices: string[];
   /** The name each person's device goes by ("Grandma"), opened here from sealed records (protocol §15). */
   memberNames: Record<string, string>;
+  /** Guardians: people asking to join and admitted people's devices waiting for approval (polled). */
+  waiting: { joins: number; devices: number };
 }
 
 /** A password sign-in that waits for its second factor: its token and the methods it can use. */
@@ -108,6 +111,7 @@ export class Guardian {
   private state: GuardianState;
   private readonly listeners = new Set<() => void>();
   private stream: Stream | undefined;
+  private peopleTimer: number | undefined;
   private syncing: Promise<unknown> = Promise.resolve();
   private keyTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -140,6 +144,7 @@ export class Guardian {
       reviews: [],
       departedDevices: [],
       memberNames: {},
+      waiting: { joins: 0, devices: 0 },
     };
   }
 
@@ -232,6 +237,8 @@ export class Guardian {
   async logOut(): Promise<void> {
     clearInterval(this.keyTimer);
     this.keyTimer = undefined;
+    window.clearInterval(this.peopleTimer);
+    this.peopleTimer = undefined;
     this.stream?.close();
     this.stream = undefined;
     await this.api.logOut().catch(() => undefined);
@@ -549,6 +556,12 @@ export class Guardian {
       });
     }
     if (received.length > 0) this.set({ messages: await this.archive.all() });
+    // An answer from a toy while the app is in the background: a system notification (notify.ts).
+    const answer = received.find((m) => this.isToy(m.from));
+    if (answer) {
+      const child = this.childOfToy(answer.from)?.name ?? 'Your child';
+      void notifyInBackground(`${child} answered`, `A new message from ${this.toyName(answer.from)}. Open Burrow to listen.`, `answer-${answer.messageId}`, '/listen');
+    }
     // This browser's KEM key rotates and old ones are erased like the toy's (docs/protocol.md §14.3);
     // the device checks at most hourly, so calling it on every sync costs nothing.
     await this.device.maintainKeys(this.state.familyId).catch((err: unknown) => console.warn('key rotation failed:', describeError(err)));
@@ -589,7 +602,35 @@ export class Guardian {
     if (message.from !== this.device.deviceId) await this.device.markPlayed(messageId).catch(() => undefined);
   }
 
+  /**
+   * Guardians learn within seconds, on any page, that someone asks to join or that a new device (their
+   * own second phone, say) waits for approval: the server has no stream event for these, so the
+   * guardian's browser asks every few seconds. Hidden, it shows a system notification (notify.ts).
+   */
+  private watchPeople(): void {
+    if (this.peopleTimer !== undefined) return;
+    const check = async () => {
+      const familyId = this.state.familyId;
+      if (this.state.role !== 'guardian' || !this.state.inRoster || !familyId) return;
+      try {
+        const [requests, pending] = await Promise.all([this.api.listJoinRequests(familyId), this.api.listPendingDevices(familyId)]);
+        const waiting = { joins: requests.requests.filter((r) => r.status === 'pending').length, devices: pending.devices.length };
+        const before = this.state.waiting;
+        if (waiting.joins > before.joins)
+          void notifyInBackground('Someone asks to join your family', 'Open Family in Burrow to compare their fingerprint and approve them.', 'join', '/family');
+        if (waiting.devices > before.devices)
+          void notifyInBackground('A new device waits for approval', 'Open Family in Burrow to compare its fingerprint and approve it.', 'device', '/family');
+        if (waiting.joins !== before.joins || waiting.devices !== before.devices) this.set({ waiting });
+      } catch (err) {
+        console.warn('checking who waits failed:', describeError(err));
+      }
+    };
+    void check();
+    this.peopleTimer = window.setInterval(() => void check(), 5000);
+  }
+
   private startStream(): void {
+    this.watchPeople();
     if (this.stream) return;
     // A quiet family still rotates and erases this browser's keys on time (sync runs the schedule).
     this.keyTimer ??= setInterval(() => void this.sync(), KEY_CHECK_MS);

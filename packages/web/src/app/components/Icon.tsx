@@ -30,6 +30,13 @@ const paths = {
     </>
   ),
   chat: <path d="M4 5h16v11H9l-5 4z" />,
+  more: (
+    <>
+      <circle cx="5" cy="12" r="1.6" />
+      <circle cx="12" cy="12" r="1.6" />
+      <circle cx="19" cy="12" r="1.6" />
+    </>
+  ),
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -4,16 +4,39 @@ import { follow, usePath } from '../router.js';
 import { Icon, type IconName } from './Icon.js';
 import { NoticeBanner } from './IncidentNotice.js';
 
-const tabs: { path: string; label: string; icon: IconName }[] = [
-  { path: '/', label: 'Home', icon: 'home' },
-  { path: '/talk', label: 'Talk', icon: 'mic' },
-  { path: '/listen', label: 'Listen', icon: 'listen' },
-  { path: '/toys', label: 'Toys', icon: 'toy' },
-  { path: '/family', label: 'Family', icon: 'family' },
-  { path: '/devices', label: 'Devices', icon: 'key' },
-];
+export interface Tab {
+  path: string;
+  label: string;
+  icon: IconName;
+}
 
-const reviewTab: { path: string; label: string; icon: IconName } = { path: '/review', label: 'Review', icon: 'chat' };
+/**
+ * At most five tabs, phone or desktop: the everyday pages first, the rest on the More page. A
+ * guardian's fourth tab is Family (join requests and new devices wait there); a relative's is Toys.
+ */
+export function mainTabs(role: string | null): Tab[] {
+  return [
+    { path: '/', label: 'Home', icon: 'home' },
+    { path: '/talk', label: 'Talk', icon: 'mic' },
+    { path: '/listen', label: 'Listen', icon: 'listen' },
+    role === 'guardian' ? { path: '/family', label: 'Family', icon: 'family' } : { path: '/toys', label: 'Toys', icon: 'toy' },
+    { path: '/more', label: 'More', icon: 'more' },
+  ];
+}
+
+/** What the More page lists: every page that is not a tab. */
+export function morePages(role: string | null): Tab[] {
+  const all: Tab[] = [
+    ...(role === 'guardian' ? [{ path: '/review', label: 'Review', icon: 'chat' as const }] : []),
+    { path: '/toys', label: 'Toys', icon: 'toy' },
+    { path: '/family', label: 'Family', icon: 'family' },
+    { path: '/devices', label: 'Devices', icon: 'key' },
+    { path: '/security', label: 'Security', icon: 'key' },
+    { path: '/notices', label: 'Notices', icon: 'chat' },
+  ];
+  const tabbed = new Set(mainTabs(role).map((t) => t.path));
+  return all.filter((p) => !tabbed.has(p.path));
+}
 
 export function Brand() {
   return (
@@ -55,8 +78,10 @@ export function Layout({ children }: { children: ReactNode }) {
   const online = useBrowserOnline();
   const connected = online && state.live;
   const unheard = state.messages.filter((m) => !m.heard && guardian.isToy(m.from)).length;
-  // The review queue is for guardians only (docs/safety.md).
-  const shown = state.role === 'guardian' ? [...tabs.slice(0, 5), reviewTab, ...tabs.slice(5)] : tabs;
+  const shown = mainTabs(state.role);
+  const waitingPeople = state.waiting.joins + state.waiting.devices;
+  const onMorePage = path === '/more' || morePages(state.role).some((p) => p.path === path);
+  const signOut = () => void guardian.logOut().catch(() => undefined);
   return (
     <div className="shell">
       <a className="skip" href="#main">
@@ -67,13 +92,16 @@ export function Layout({ children }: { children: ReactNode }) {
         <a className="top-link wide-only" href="/notices" onClick={follow} aria-current={path === '/notices' ? 'page' : undefined}>
           Notices
         </a>
-        <a className="top-link" href="/security" onClick={follow} aria-current={path === '/security' ? 'page' : undefined}>
+        <a className="top-link wide-only" href="/security" onClick={follow} aria-current={path === '/security' ? 'page' : undefined}>
           Security
         </a>
         <span className={`live ${connected ? 'on' : 'off'}`} role="status">
           <span className="dot" aria-hidden="true" />
           {!online ? 'Offline' : state.live ? 'Connected' : 'Connecting…'}
         </span>
+        <button type="button" className="top-link sign-out" onClick={signOut}>
+          Sign out
+        </button>
       </header>
       <main id="main" className="content">
         <NoticeBanner hidden={path === '/notices'} />
@@ -86,13 +114,26 @@ export function Layout({ children }: { children: ReactNode }) {
             .
           </p>
         ) : null}
+        {waitingPeople > 0 && path !== '/family' ? (
+          <p className="card note waiting-people" role="status">
+            <a href="/family" onClick={follow}>
+              {state.waiting.devices > 0
+                ? `A new device waits for your approval${state.waiting.joins > 0 ? ', and someone asks to join' : ''}: open Family`
+                : 'Someone asks to join your family: open Family'}
+            </a>
+          </p>
+        ) : null}
         {children}
       </main>
       <nav className="tabbar" aria-label="Main">
         <ul>
           {shown.map((tab) => (
             <li key={tab.path}>
-              <a href={tab.path} onClick={follow} aria-current={path === tab.path ? 'page' : undefined}>
+              <a
+                href={tab.path}
+                onClick={follow}
+                aria-current={path === tab.path || (tab.path === '/more' && onMorePage) ? 'page' : undefined}
+              >
                 <Icon name={tab.icon} />
                 {tab.label}
                 {tab.path === '/listen' && unheard > 0 ? (
@@ -101,7 +142,13 @@ export function Layout({ children }: { children: ReactNode }) {
                     <span className="sr-only"> new</span>
                   </span>
                 ) : null}
-                {tab.path === '/review' && state.reviews.length > 0 ? (
+                {tab.path === '/family' && waitingPeople > 0 ? (
+                  <span className="tab-badge">
+                    {waitingPeople}
+                    <span className="sr-only"> waiting</span>
+                  </span>
+                ) : null}
+                {(tab.path === '/review' || tab.path === '/more') && state.reviews.length > 0 ? (
                   <span className="tab-badge">
                     {state.reviews.length}
                     <span className="sr-only"> waiting</span>

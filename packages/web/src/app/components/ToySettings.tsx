@@ -2,15 +2,23 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { DEFAULT_VOLUME, reviewedDevices, settingsVolume } from '@burrow/protocol';
 import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
+import { timeZoneChoices, timeZoneLabel } from '../time-zones.js';
 
 function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-function timeZones(current: string): string[] {
+// Labels carry today's offset; made once per zone per page load (418 zones).
+const labels = new Map<string, string>();
+function label(zone: string): string {
+  let text = labels.get(zone);
+  if (text === undefined) labels.set(zone, (text = timeZoneLabel(zone)));
+  return text;
+}
+
+function zoneChoices(current: string) {
   const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  const all = intl.supportedValuesOf?.('timeZone') ?? [];
-  return all.includes(current) ? all : [current, ...all];
+  return timeZoneChoices(browserTimeZone(), current, intl.supportedValuesOf?.('timeZone') ?? []);
 }
 
 const toText = (minutes: number) =>
@@ -141,11 +149,20 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
           <input id={ids.end} type="time" value={end} onChange={(e) => setEnd(e.target.value)} />
           <label htmlFor={ids.zone}>Time zone</label>
           <select id={ids.zone} value={zone} onChange={(e) => setZone(e.target.value)}>
-            {timeZones(zone).map((z) => (
-              <option key={z} value={z}>
-                {z}
-              </option>
-            ))}
+            <optgroup label="Common">
+              {zoneChoices(zone).common.map((z) => (
+                <option key={z} value={z}>
+                  {label(z)}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="All time zones">
+              {zoneChoices(zone).others.map((z) => (
+                <option key={z} value={z}>
+                  {label(z)}
+                </option>
+              ))}
+            </optgroup>
           </select>
         </>
       ) : null}

@@ -3,6 +3,7 @@ import type { ListBlocksResponse } from '@burrow/api';
 import type { Grant, JoinRequest, PendingDevice } from '@burrow/client';
 import { deviceFingerprint } from '@burrow/protocol';
 import { describeError } from '../../shared/errors.js';
+import { ConfirmButton } from '../components/Confirm.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { FamilyDeletion } from './Deleting.js';
@@ -244,8 +245,7 @@ export function Family() {
     await copy();
   };
 
-  const act = async (label: string, run: () => Promise<void>) => {
-    if (!window.confirm(label)) return;
+  const act = async (run: () => Promise<void>) => {
     try {
       await run();
       done('Done. The family list was updated.');
@@ -361,28 +361,20 @@ export function Family() {
                   </p>
                   <div className="actions">
                     {devices.length > 0 ? (
-                      <button
-                        type="button"
-                        onClick={() =>
-                          void act(`Remove the devices of ${name}?`, () =>
-                            guardian.removeDevices(devices.map((d) => d.deviceId)),
-                          )
-                        }
-                      >
-                        Remove devices of {name}
-                      </button>
+                      <ConfirmButton
+                        label={`Remove devices of ${name}`}
+                        question={`Remove the devices of ${name}? They stop sending and hearing until a guardian approves a device again.`}
+                        yes={`Yes, remove devices of ${name}`}
+                        onConfirm={() => act(() => guardian.removeDevices(devices.map((d) => d.deviceId)))}
+                      />
                     ) : null}
-                    <button
-                      type="button"
-                      className="danger"
-                      onClick={() =>
-                        void act(`Block ${name}? They can no longer send, hear or ask to join.`, () =>
-                          guardian.block(m.accountId),
-                        )
-                      }
-                    >
-                      Block {name}
-                    </button>
+                    <ConfirmButton
+                      danger
+                      label={`Block ${name}`}
+                      question={`Block ${name}? They can no longer send, hear or ask to join.`}
+                      yes={`Yes, block ${name}`}
+                      onConfirm={() => act(() => guardian.block(m.accountId))}
+                    />
                   </div>
                 </li>
               );
@@ -400,16 +392,12 @@ export function Family() {
             {people.blocks.map((b) => (
               <li key={b.accountId} className="member">
                 <span>{b.email}</span>{' '}
-                <button
-                  type="button"
-                  onClick={() =>
-                    void act(`Unblock ${b.email}? They will need a new invitation to join again.`, () =>
-                      guardian.unblock(b.accountId),
-                    )
-                  }
-                >
-                  Unblock {b.email}
-                </button>
+                <ConfirmButton
+                  label={`Unblock ${b.email}`}
+                  question={`Unblock ${b.email}? They will need a new invitation to join again.`}
+                  yes={`Yes, unblock ${b.email}`}
+                  onConfirm={() => act(() => guardian.unblock(b.accountId))}
+                />
               </li>
             ))}
           </ul>

@@ -1,3 +1,5 @@
+import { NotificationOffer } from '../components/NotificationOffer.js';
+import { AddChild } from '../components/AddChild.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { ToyPresence } from '../components/ToyPresence.js';
 import { VoiceBubble } from '../components/VoiceBubble.js';
@@ -88,6 +90,8 @@ export function Home() {
           );
         })}
       </ul>
+      {state.role === 'guardian' ? <AddChild /> : null}
+      {state.toys.length > 0 && state.inRoster ? <NotificationOffer childName={state.children[0]?.name ?? 'your child'} /> : null}
       <section aria-labelledby="conversation-title">
         <h2 id="conversation-title">Conversation</h2>
         {conversation.length === 0 ? (

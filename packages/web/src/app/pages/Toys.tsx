@@ -88,7 +88,6 @@ function ToyCard({ toy, isGuardian }: { toy: Toy; isGuardian: boolean }) {
             ? 'No messages waiting to be played.'
             : `${waiting} message${waiting === 1 ? '' : 's'} waiting to be played.`}
         </p>
-        <p className="hint mono">Toy id {toy.toyId}</p>
         <div className="form-error" role="alert" id={ids.error}>
           {error}
         </div>
@@ -173,9 +172,7 @@ export function Toys() {
     child: useId(),
     error: useId(),
     name: useId(),
-    childError: useId(),
     pairTitle: useId(),
-    childTitle: useId(),
   };
   const [code, setCode] = useState(codeFromAddress);
   const [childId, setChildId] = useState(state.children[0]?.childId ?? '');
@@ -186,8 +183,6 @@ export function Toys() {
   );
   const [busy, setBusy] = useState(false);
   const [scanning, setScanning] = useState(false);
-  const [newChild, setNewChild] = useState('');
-  const [childError, setChildError] = useState<string | null>(null);
   const isGuardian = state.role === 'guardian';
 
   const pairWith = useCallback(
@@ -220,18 +215,6 @@ export function Toys() {
     [pairWith],
   );
   const stopScanning = useCallback(() => setScanning(false), []);
-
-  const addChild = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!newChild.trim()) return setChildError('Enter a first name or a nickname.');
-    setChildError(null);
-    try {
-      await guardian.addChild(newChild);
-      setNewChild('');
-    } catch (err) {
-      setChildError(describeError(err));
-    }
-  };
 
   return (
     <Page title="Toys">
@@ -312,27 +295,6 @@ export function Toys() {
         <p className="card">Only a guardian of the family can pair, rename or unpair a toy.</p>
       )}
 
-      {isGuardian ? (
-        <form
-          className="card form"
-          onSubmit={(e) => void addChild(e)}
-          noValidate
-          aria-labelledby={ids.childTitle}
-        >
-          <h2 id={ids.childTitle}>Add another child</h2>
-          <div className="form-error" role="alert">
-            {childError}
-          </div>
-          <label htmlFor={ids.name}>First name or nickname</label>
-          <input
-            id={ids.name}
-            autoComplete="off"
-            value={newChild}
-            onChange={(e) => setNewChild(e.target.value)}
-          />
-          <button type="submit">Add child</button>
-        </form>
-      ) : null}
     </Page>
   );
 }
