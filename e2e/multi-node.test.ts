@@ -14,7 +14,7 @@
  * Every process and server it starts is stopped in after() with a bounded wait and SIGKILL behind it.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -211,6 +211,9 @@ before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'burrow-multinode-'));
   await admin(`create database ${database}`);
   databaseCreated = true;
+  for (const binary of ['nats-server', 'redis-server'])
+    if (spawnSync(binary, ['--version'], { stdio: 'ignore' }).error)
+      throw new Error(`${binary} is not installed: this test runs its own (apt-get install nats-server redis-server).`);
   s3 = await startTestS3();
   // This run's own NATS and Redis (Redis keeps its data over a restart, as a deployment's would).
   nats = await daemon('nats-server', (port) => ['-a', '127.0.0.1', '-p', String(port)]);

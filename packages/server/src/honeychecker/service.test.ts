@@ -81,6 +81,9 @@ void test('a honeyword sign-in raises the alarm through the honeychecker service
     .set({ password_hash: stored.hash, pepper_id: stored.pepperId })
     .where('id', '=', someone.accountId)
     .execute();
+  // A plain wrong password is no alarm at the service (the node asks with index -1).
+  expectStatus(await call('POST', '/v1/sessions', { body: { email: someone.email, password: 'simply not the password' } }), 401);
+  assert.doesNotMatch(output, /a decoy or canary password was checked/);
   const viaDecoy = await call('POST', '/v1/sessions', { body: { email: someone.email, password: decoy } });
   assert.equal(viaDecoy.status, 401);
   await tw.settled();
@@ -111,7 +114,7 @@ void test('the service refuses a wrong token, an unsigned or replayed request an
   assert.equal((await fetch(`${url}/v1/canaries`, { headers })).status, 401, 'replayed');
   const stale = authHeaders(token, 'GET', '/v1/canaries', '', Date.now() - 10 * 60_000);
   assert.equal((await fetch(`${url}/v1/canaries`, { headers: stale })).status, 401, 'ten minutes old');
-  for (const body of ['not json', '{"setId":"x","index":-1}', '{"setId":"","index":0}', '[1]']) {
+  for (const body of ['not json', '{"setId":"x","index":-2}', '{"setId":"","index":0}', '[1]']) {
     const r = await fetch(`${url}/v1/sets`, { method: 'POST', body, headers: authHeaders(token, 'POST', '/v1/sets', body) });
     assert.equal(r.status, 400, body);
   }

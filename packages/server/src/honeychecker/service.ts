@@ -13,8 +13,9 @@
  *   GET  /v1/canaries                 → {canaries: [{kind, id}]} (nodes keep the list in memory)
  *   GET  /v1/health                   → {ok, dir} (doctor: reachable, and where it keeps its store)
  *
- * A decoy index checked is also logged here, by the service itself, so the alarm does not depend on
- * the node that asked being honest.
+ * A decoy index checked (index -1 means "no sweetword matched", a plain wrong password) or a canary's
+ * set is also logged here, by the service itself: a node that probes the indexes of a set to find the
+ * real one sets it off, whatever that node does with the answers.
  */
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -69,8 +70,9 @@ function parseJson(body: string): Record<string, unknown> {
 function setAndIndex(b: Record<string, unknown>): { setId: string; index: number } {
   const { setId, index } = b;
   if (typeof setId !== 'string' || !ID.test(setId)) throw new BadRequest('setId must be a short id.');
-  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > 255)
-    throw new BadRequest('index must be a whole number from 0 to 255.');
+  // -1: the password matched no sweetword (asked anyway so the node's timing does not tell).
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < -1 || index > 255)
+    throw new BadRequest('index must be a whole number from -1 to 255.');
   return { setId, index };
 }
 
@@ -119,7 +121,8 @@ export async function startHoneycheckerService({
       const { setId, index } = setAndIndex(parseJson(body));
       const verdict = await store.check(setId, index);
       const canary = store.isCanary('set', setId);
-      if (verdict === 'decoy' || canary) log.warn({ verdict, canary }, 'honeychecker: a decoy or canary password was checked');
+      if ((verdict === 'decoy' && index >= 0) || canary)
+        log.warn({ verdict, canary }, 'honeychecker: a decoy or canary password was checked');
       return send(res, 200, { verdict, canary });
     }
     if (method === 'POST' && path === '/v1/canaries') {

@@ -43,7 +43,7 @@ export interface Honeychecker {
   ready(): Promise<void>;
   /** Records that sweetword `index` of set `setId` is the real password (replaces an earlier record). */
   set(setId: string, index: number): Promise<void>;
-  /** 'real', 'decoy', or 'unknown' when the set was never recorded here (store lost or replaced). */
+  /** 'real', 'decoy' (also for -1: no sweetword matched), or 'unknown' when the set was never recorded here (store lost or replaced). */
   check(setId: string, index: number): Promise<SweetwordVerdict>;
   addCanary(canary: Canary): Promise<void>;
   /** From memory: true when `id` is a canary of `kind`. */

@@ -190,7 +190,9 @@ export function createHoneywordHasher({
         // Every comparison runs, so the time does not say where (or whether) a match was.
         if (h && timingSafeEqual(h, candidate) && match === -1) match = i;
       }
-      const verdict = await honeychecker.check(setId, Math.max(match, 0));
+      // Asked even without a match (-1), so the time does not tell; a honeychecker service raises its
+      // own alarm only for a decoy index actually matched, never for a wrong password.
+      const verdict = await honeychecker.check(setId, match);
       const canary = honeychecker.isCanary('set', setId);
       if (canary) {
         onEvent({ kind: match === -1 ? 'canary-attempt' : 'canary-password', passwordHash: stored.hash, accountId: stored.accountId ?? null });
