@@ -169,7 +169,7 @@ test("another family's devices never see this family's messages in their inbox o
 
 test('logged-out clients are refused on every account- or device-scoped route', async () => {
   const anon = new ApiClient({ baseUrl: world.url });
-  for (const call of [() => anon.getMe(), () => anon.logOut(), () => anon.listMessages(), () => anon.listSent(), () => anon.getToyMe(), () => anon.getPairing(), () => anon.openPairing('ABCDEF', 'x'.repeat(43)), () => anon.lookupPairing(pendingLookup), () => anon.createFamily({} as RosterWire), () => anon.registerDevice({ signPublicKey: 'a', kemPublicKey: 'b', proof: 'c' }), () => anon.request('GET', '/v1/me/security'), () => anon.request('GET', '/v1/me/passkeys'), () => anon.request('POST', '/v1/me/totp'), () => anon.request('GET', '/v1/me/notices'), () => anon.request('POST', '/v1/me/recovery-codes', { password: 'x'.repeat(20) })]) {
+  for (const call of [() => anon.getMe(), () => anon.logOut(), () => anon.listMessages(), () => anon.listSent(), () => anon.getToyMe(), () => anon.listToyDeletions(), () => anon.getPairing(), () => anon.openPairing('ABCDEF', 'x'.repeat(43)), () => anon.lookupPairing(pendingLookup), () => anon.createFamily({} as RosterWire), () => anon.registerDevice({ signPublicKey: 'a', kemPublicKey: 'b', proof: 'c' }), () => anon.request('GET', '/v1/me/security'), () => anon.request('GET', '/v1/me/passkeys'), () => anon.request('POST', '/v1/me/totp'), () => anon.request('GET', '/v1/me/notices'), () => anon.request('POST', '/v1/me/recovery-codes', { password: 'x'.repeat(20) })]) {
     await assert.rejects(call(), (e: unknown) => isApiError(e) && e.status === 401);
   }
 });
@@ -205,6 +205,8 @@ test('every operation in the OpenAPI document is covered by an authorization cas
     'getLatestUpdate', 'downloadUpdateBundle', 'putUpdateReport',
     // Key rotation: a device publishes only its own record (403 otherwise, e2e/key-rotation.test.ts).
     'publishKemKey',
+    // Deletion instructions: the calling toy's own family only (its token names it; e2e/toy-deletion.test.ts).
+    'listToyDeletions',
     // Deleting one's own account: the caller's own account only, re-authenticated.
     'deleteAccount',
     // Exporting one's own data: the caller's own account only (packages/server/src/erasure/account-erasure.test.ts).

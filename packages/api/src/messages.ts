@@ -1,4 +1,5 @@
 /** Blobs, messages, inbox, sent receipts (docs/api.md, "Messages"). */
+import type { DeletionWire } from '@burrow/protocol';
 import { Type, type Static } from '@sinclair/typebox';
 import { Base64url, Cursor, DeviceId, Envelope, FamilyId, MessageId, PageLimit } from './primitives.js';
 
@@ -83,3 +84,13 @@ export type SentResponse = Static<typeof SentResponse>;
 export const MessageParams = Type.Object({ messageId: MessageId });
 export const ReceiptBody = Type.Object({ kind: ReceiptKind });
 export type ReceiptBody = Static<typeof ReceiptBody>;
+
+/**
+ * DELETE /v1/messages/:id may carry the deleting device's signed instruction (docs/protocol.md §16),
+ * kept for the family's toys so one that already queued the message drops it. Without it the server
+ * still deletes its copy; a toy that holds the message then plays it.
+ */
+export const DeleteMessageBody = Type.Unsafe<{ instruction?: DeletionWire } | undefined>({
+  description: 'Optional: { instruction: a signed deletion (docs/protocol.md §16) }.',
+});
+export type DeleteMessageBody = Static<typeof DeleteMessageBody>;

@@ -1,8 +1,8 @@
 /** Toys: registration, pairing, the family's view of its toys, names, unpairing and settings (docs/api.md, "Toys"). */
-import type { ToySettingsWire } from '@burrow/protocol';
+import type { DeletionWire, ToySettingsWire } from '@burrow/protocol';
 import { Type, type Static } from '@sinclair/typebox';
 import { DeviceKeysBody } from './devices.js';
-import { Base64url, ChildId, DeviceId, Envelope, FamilyId, ProtocolJson, Roster } from './primitives.js';
+import { Base64url, ChildId, Cursor, DeviceId, Envelope, FamilyId, PageLimit, ProtocolJson, Roster } from './primitives.js';
 
 /** A toy registers its keys with the same body as a person's device. */
 export const RegisterToyBody = DeviceKeysBody;
@@ -101,3 +101,13 @@ export const PutToySettingsResponse = Type.Object({ version: Type.Integer({ mini
 export type PutToySettingsResponse = Static<typeof PutToySettingsResponse>;
 export const ToySettingsResponse = Type.Object({ settings: Type.Union([ToySettings, Type.Null()]) });
 export type ToySettingsResponse = Static<typeof ToySettingsResponse>;
+
+/** A toy's feed of deletion instructions after its cursor (docs/protocol.md §16). */
+export const ToyDeletionsQuery = Type.Object({ after: Type.Optional(Cursor), limit: Type.Optional(PageLimit) });
+export type ToyDeletionsQuery = Static<typeof ToyDeletionsQuery>;
+export const ToyDeletionsResponse = Type.Object({
+  deletions: Type.Array(
+    Type.Object({ seq: Type.Integer({ minimum: 1 }), instruction: ProtocolJson<DeletionWire>('A signed deletion (docs/protocol.md §16).') }),
+  ),
+});
+export type ToyDeletionsResponse = Static<typeof ToyDeletionsResponse>;

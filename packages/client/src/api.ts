@@ -47,7 +47,7 @@ import type {
   ToySettingsResponse,
   UnpairToyResponse,
 } from '@burrow/api';
-import type { EnvelopeWire, KemKeyRecord, ReviewWire, RosterWire, ToySettingsWire } from '@burrow/protocol';
+import type { DeletionWire, EnvelopeWire, KemKeyRecord, ReviewWire, RosterWire, ToySettingsWire } from '@burrow/protocol';
 import { ApiError } from './api-error.js';
 
 // The wire types are written once, in @burrow/api; these are the ones the client's callers name.
@@ -289,6 +289,14 @@ export class ApiClient {
   /** `keyEpochs`: the KEM key epoch sealed to, per recipient (docs/protocol.md §14.2). */
   sendMessage(familyId: string, envelope: EnvelopeWire, keyEpochs?: Record<string, number>) {
     return this.request<SendMessageResponse>('POST', `/v1/families/${enc(familyId)}/messages`, keyEpochs ? { envelope, keyEpochs } : { envelope });
+  }
+  /** Deletes a message (its sender or a guardian), with the signed instruction for the toys (§16). */
+  deleteMessage(messageId: string, instruction?: DeletionWire) {
+    return this.request<undefined>('DELETE', `/v1/messages/${enc(messageId)}`, instruction ? { instruction } : undefined);
+  }
+  /** A toy: the family's deletion instructions after its cursor (docs/protocol.md §16). */
+  listToyDeletions(after = 0, limit = 50) {
+    return this.request<{ deletions: { seq: number; instruction: unknown }[] }>('GET', `/v1/toys/me/deletions?after=${after}&limit=${limit}`);
   }
   listMessages(after = 0, limit = 50) {
     return this.request<InboxResponse>('GET', `/v1/inbox?after=${after}&limit=${limit}`);

@@ -38,6 +38,7 @@ import {
   reviewedDevices,
   settingsVolume,
   signReview,
+  signDeletion,
 } from '@burrow/protocol';
 import type { CreateInvitationResponse, RedeemInvitationResponse } from '@burrow/api';
 import type { AccountDevice, ApiClient, PendingReview } from './api.js';
@@ -631,6 +632,16 @@ export class FamilyDevice {
     await this.api.publishRoster(current.familyId, next);
     await pinRoster(this.store, next);
     return next;
+  }
+
+  /**
+   * Deletes a message this device's account sent, or (a guardian) any message of the family: the
+   * server deletes its copy, and keeps this device's signed instruction for the family's toys, which
+   * drop the message if they hold it unplayed (docs/protocol.md §16). A toy obeys the instruction
+   * only from the message's own sending device or a guardian device.
+   */
+  async deleteMessage(familyId: string, messageId: string): Promise<void> {
+    await this.api.deleteMessage(messageId, signDeletion({ familyId, messageId, issuedAt: this.clock() }, this.keys));
   }
 
   markPlayed(messageId: string): Promise<void> {

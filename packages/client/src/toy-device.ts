@@ -25,6 +25,8 @@ import {
   settingsVolume,
   verifyToySettings,
   ProtocolError,
+  parseDeletion,
+  verifyDeletion,
   type Bytes,
   type DeviceKeys,
   type EnvelopeWire,
@@ -56,7 +58,10 @@ export type ToyEvent =
   | { type: 'recorded'; messageId: string; bytes: number }
   | { type: 'key_rotated'; epoch: number }
   | { type: 'keys_erased'; epochs: number[] }
-  | { type: 'key_record_refused'; deviceId: string; reason: string };
+  | { type: 'key_record_refused'; deviceId: string; reason: string }
+  /** A queued message dropped unplayed on its sender's or a guardian's signed instruction (§16). */
+  | { type: 'dropped'; messageId: string; unplayed: number }
+  | { type: 'deletion_refused'; messageId: string; reason: string };
 
 interface QueuedMessage {
   envelope: EnvelopeWire;
@@ -135,7 +140,7 @@ export class ToyDevice {
    */
   async reset(): Promise<void> {
     this.pairing = undefined;
-    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins'])
+    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'deletionCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins'])
       await this.store.set(key, null);
     this.api.token = undefined;
     this.keys = (await loadOrCreateKeys(this.store, this.random)).keys;
@@ -281,6 +286,7 @@ export class ToyDevice {
     const roster = await this.refreshRoster();
     if (!roster) return 0;
     await this.maintainKeys();
+    await this.applyDeletions(roster);
     const settings = await this.refreshSettings(roster);
     // Quiet hours: new messages wait on the server and the heart stays dark until the hours end.
     if (isQuietAt(settings, this.clock())) return 0;
@@ -288,6 +294,42 @@ export class ToyDevice {
     let added = await this.pull('inboxCursor', (after, limit) => this.api.listMessages(after, limit), ctx);
     added += await this.pull('reviewCursor', (after, limit) => this.api.listReviewedMessages(after, limit), ctx);
     return added;
+  }
+
+  /**
+   * Drops queued messages their sender or a guardian deleted (docs/protocol.md §16): each instruction
+   * past the cursor that names a queued message is verified against the roster held now (signed by a
+   * device it lists, the message's sender or a guardian); a forged or unauthorised one is refused
+   * and the message stays. Instructions for messages the toy does not hold change nothing: the
+   * server deleted those before the toy fetched them.
+   */
+  async applyDeletions(roster: RosterWire): Promise<number> {
+    let cursor = (await this.store.get<number | null>('deletionCursor')) ?? 0;
+    let dropped = 0;
+    for (;;) {
+      const { deletions } = await this.api.listToyDeletions(cursor, 50);
+      const fresh = deletions.filter((d) => Number.isSafeInteger(d.seq) && d.seq > cursor);
+      if (fresh.length === 0) break;
+      for (const item of fresh) {
+        const queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
+        const messageId = String((item.instruction as { messageId?: unknown } | null)?.messageId);
+        const held = queue.find((m) => m.envelope.id === messageId);
+        if (held) {
+          try {
+            verifyDeletion(parseDeletion(item.instruction), held.envelope, roster);
+            const left = queue.filter((m) => m !== held);
+            await this.store.set('queue', left);
+            dropped++;
+            this.emit({ type: 'dropped', messageId, unplayed: left.length });
+          } catch (err) {
+            this.emit({ type: 'deletion_refused', messageId, reason: err instanceof ProtocolError ? err.code : 'invalid' });
+          }
+        }
+        cursor = item.seq;
+        await this.store.set('deletionCursor', cursor);
+      }
+    }
+    return dropped;
   }
 
   /** Drains one feed past its cursor while a slot is free. */

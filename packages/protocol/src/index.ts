@@ -16,3 +16,4 @@ export * from './fingerprint.js';
 export * from './kem-key-record.js';
 export * from './rules.js';
 export * from './random.js';
+export * from './deletion.js';

@@ -55,4 +55,5 @@ export const Label = {
   review: 'burrow/v1/review',
   fingerprint: 'burrow/v1/fingerprint',
   kemKey: 'burrow/v1/kem-key',
+  deletion: 'burrow/v1/delete-message',
 } as const;

@@ -129,6 +129,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       else if (e.type === 'roster') console.log(`roster updated to v${e.version}`);
       else if (e.type === 'key_rotated') console.log(`rotated its message key (epoch ${e.epoch})`);
       else if (e.type === 'keys_erased') console.log(`erased retired message key(s) ${e.epochs.join(', ')}`);
+      else if (e.type === 'dropped') console.log(`dropped deleted message ${e.messageId} (${e.unplayed} unplayed)`);
+      else if (e.type === 'deletion_refused') console.log(`refused a deletion of ${e.messageId}: ${e.reason}`);
       else if (e.type === 'key_record_refused') console.log(`refused a key record for ${e.deviceId}: ${e.reason}`);
     },
   });

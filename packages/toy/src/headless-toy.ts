@@ -65,7 +65,7 @@ export class HeadlessToy {
       onEvent: (event) => {
         if (event.type === 'unpaired') void this.unpaired();
         else if (event.type === 'pairing') void this.device.checkPairing().then((paired) => paired && this.sync());
-        else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings') void this.sync();
+        else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings' || event.type === 'deleted') void this.sync();
       },
     });
   }

@@ -7,6 +7,7 @@ import { fromBase64url } from '../bytes.js';
 import { parseEnvelope, verifyEnvelopeSignature } from '../envelope.js';
 import { verifyDeviceProof } from '../keys.js';
 import { parseReview, verifyReview } from '../review.js';
+import { parseDeletion, verifyDeletion } from '../deletion.js';
 import { parseRoster, verifyRosterGenesis, verifyRosterSuccessor } from '../roster.js';
 import { defaultVerifier, type AsyncSignatureVerifier, type SignatureVerifier } from '../signature.js';
 import { parseToySettings, verifyToySettings } from '../toy-settings.js';
@@ -17,7 +18,7 @@ export type SignatureCase = [publicKey: Uint8Array, message: Uint8Array, signatu
 
 /**
  * Runs every signed object of the vectors (device proofs, rosters v1 and v2, the message, toy
- * settings, the review) through the protocol's checks with `verifier`; throws on the first that
+ * settings, the review, the deletion) through the protocol's checks with `verifier`; throws on the first that
  * fails. Returns what each check handed the verifier, so other verifiers can be run on the same.
  */
 export function checkVectorSignatures(vectors: Vectors, verifier: SignatureVerifier = defaultVerifier): SignatureCase[] {
@@ -37,6 +38,7 @@ export function checkVectorSignatures(vectors: Vectors, verifier: SignatureVerif
   if (!verifyEnvelopeSignature(envelope, fromBase64url(vectors.devices.grandma.signPublicKey, 32), recording)) throw new Error('the message signature does not verify');
   verifyToySettings(parseToySettings(vectors.toySettings), v2, vectors.devices.toy.deviceId, null, recording);
   verifyReview(parseReview(vectors.review), envelope, v2, vectors.devices.toy.deviceId, recording);
+  verifyDeletion(parseDeletion(vectors.deletion.instruction), envelope, v2, recording);
   return seen;
 }
 

@@ -11,6 +11,7 @@ import { pairingKey, rosterTag, toyKeysTag, type PairingCode } from '../pairing.
 import { nextRosterBody, rosterEntry, rosterHash, signRoster, type RosterWire } from '../roster.js';
 import { signToySettings, type ToySettingsWire } from '../toy-settings.js';
 import { signReview, type ReviewWire } from '../review.js';
+import { signDeletion, type DeletionWire } from '../deletion.js';
 import { deviceFingerprint } from '../fingerprint.js';
 import { kemPublicKeyOf, signKemKeyRecord, type KemKeyRecord } from '../kem-key-record.js';
 import { Label, transcript } from '../transcript.js';
@@ -43,6 +44,8 @@ export interface Vectors {
   fingerprints: { guardian: string; grandma: string; toy: string };
   /** The toy's first rotated KEM key (§14): its seed, the record it signs, the record's transcript. */
   kemKeyRecord: { kemSeed: string; record: KemKeyRecord; transcriptHex: string };
+  /** The guardian's instruction to delete the vector message, and its transcript (§16). */
+  deletion: { instruction: DeletionWire; transcriptHex: string };
 }
 
 function device(name: string): { keys: DeviceKeys; vector: VectorDevice } {
@@ -97,6 +100,7 @@ export async function buildVectors(): Promise<Vectors> {
   const fields = ['burrow', 7];
   const rotatedSeed = seededRandom('toy kem epoch 1')(32);
   const rotated = signKemKeyRecord({ deviceId: toy.keys.deviceId, epoch: 1, kemPublicKey: kemPublicKeyOf(rotatedSeed), notBefore: 1_790_604_800_000 }, toy.keys.signSecretKey);
+  const deletion = signDeletion({ familyId, messageId: sealed.envelope.id, issuedAt: 1_790_000_420_000 }, guardian.keys);
   return {
     description: 'Burrow protocol v1 test vectors. Regenerate with `npm run vectors`; see docs/protocol.md §9.',
     transcript: { label: 'burrow/v1/example', fields, hex: bytesToHex(transcript('burrow/v1/example', fields)) },
@@ -120,6 +124,10 @@ export async function buildVectors(): Promise<Vectors> {
       kemSeed: toBase64url(rotatedSeed),
       record: rotated,
       transcriptHex: bytesToHex(transcript(Label.kemKey, [rotated.deviceId, rotated.epoch, kemPublicKeyOf(rotatedSeed), rotated.notBefore])),
+    },
+    deletion: {
+      instruction: deletion,
+      transcriptHex: bytesToHex(transcript(Label.deletion, [deletion.familyId, deletion.messageId, deletion.signer, deletion.issuedAt])),
     },
   };
 }

@@ -31,6 +31,7 @@ import { migration as m0710 } from './migrations/0710_retention.js';
 import { migration as m0751 } from './migrations/0751_audit_principal_indexes.js';
 import { migration as m0711 } from './migrations/0711_message_seq_indexes.js';
 import { migration as m0770 } from './migrations/0770_family_activity.js';
+import { migration as m0800 } from './migrations/0800_message_deletions.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -59,6 +60,7 @@ const all: Record<string, DialectMigration> = {
   '0711_message_seq_indexes': m0711,
   '0790_member_names': m0790,
   '0770_family_activity': m0770,
+  '0800_message_deletions': m0800,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

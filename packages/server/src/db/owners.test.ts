@@ -44,6 +44,7 @@ const OWNERS: Record<string, readonly string[]> = {
   pairings: ['toys/store.ts'],
   toy_settings: ['toys/store.ts'],
   toy_names: ['toys/store.ts'],
+  message_deletions: ['toys/deletions.ts'],
   blobs: ['messages/store.ts'],
   family_blob_usage: ['messages/store.ts'],
   messages: ['messages/store.ts'],

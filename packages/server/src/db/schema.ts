@@ -487,6 +487,15 @@ export interface FamilyActivityHeadsTable {
   last_hash: string;
 }
 
+export interface MessageDeletionsTable {
+  seq: Generated<number>;
+  family_id: string;
+  message_id: string;
+  /** The deleting device's signed instruction (docs/protocol.md §16): ids and a signature. */
+  instruction_json: string;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -532,6 +541,7 @@ export interface Database {
   scheduled_runs: ScheduledRunsTable;
   family_retention: FamilyRetentionTable;
   device_kem_keys: DeviceKemKeysTable;
+  message_deletions: MessageDeletionsTable;
   forced_password_resets: ForcedPasswordResetsTable;
   revoked_credentials: RevokedCredentialsTable;
 }

@@ -12,14 +12,17 @@ import { checkpointAfterErasure, type Db } from '../db/index.js';
 import { deviceById } from '../devices/store.js';
 import { forbidden, notFound } from '../errors/index.js';
 import { memberRole } from '../families/access.js';
+import type { Clock } from '../clock/index.js';
+import { checkDeletionInstruction, keepDeletion } from '../toys/deletions.js';
 import { deleteBlobUnlessReferenced, deleteMessages, findMessageRef, recipientsOf } from './store.js';
 
 const noSuchMessage = () => notFound('No such message.');
 
 export async function deleteMessage(
-  { db, blobs, bus, log }: { db: Db; blobs: Blobs; bus: Bus; log: Logger },
+  { db, blobs, bus, log, clock }: { db: Db; blobs: Blobs; bus: Bus; log: Logger; clock: Clock },
   caller: DeviceCaller,
   messageId: string,
+  instructionJson?: unknown,
 ): Promise<void> {
   const message = await findMessageRef(db, messageId);
   if (!message || caller.kind !== 'person' || caller.accountId === null) throw noSuchMessage();
@@ -28,8 +31,11 @@ export async function deleteMessage(
   const sender = message.senderId === caller.deviceId ? caller.accountId : (await deviceById(db, message.senderId))?.account_id;
   if (sender !== caller.accountId && role !== 'guardian')
     throw forbidden('Only its sender or a guardian of the family can delete this message.');
+  // A signed instruction for the toys (docs/protocol.md §16) is checked before anything is deleted.
+  const instruction = instructionJson === undefined ? null : await checkDeletionInstruction(db, caller, message.familyId, messageId, instructionJson);
   const queuedFor = await recipientsOf(db, message.seq);
   await deleteMessages(db, [message.seq]);
+  if (instruction) await keepDeletion(db, instruction, clock.now());
   // After the row: the bytes go once no message points at them (a crash in between leaves an
   // unreferenced blob that the retention sweep's repair pass deletes).
   if (message.blobHash !== null) await deleteBlobUnlessReferenced(db, blobs, message.familyId, message.blobHash);

@@ -1,6 +1,7 @@
 import {
   BinaryBody,
   BlobParams,
+  DeleteMessageBody,
   FamilyParams,
   InboxResponse,
   MessageParams,
@@ -14,7 +15,7 @@ import {
   errorResponses,
 } from '@burrow/api';
 import { deviceOf } from '../auth/index.js';
-import { AppError } from '../errors/index.js';
+import { AppError, badRequest } from '../errors/index.js';
 import { BLOB_BODY_LIMIT, PROTOCOL_BODY_LIMIT } from '../http/limits.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { Messages } from './service.js';
@@ -141,12 +142,18 @@ export function messagesRoutes(app: App, { messages }: RouteContext & { messages
         operationId: 'deleteMessage',
         tags: ['messages'],
         params: MessageParams,
+        body: DeleteMessageBody,
         response: { 204: NoContent, ...errorResponses },
       },
       config: { auth: 'device' },
     },
     async (request, reply) => {
-      await messages.deleteMessage(deviceOf(request), request.params.messageId);
+      // The body is optional: a signed instruction for the family's toys (toys/deletions.ts).
+      const body: unknown = request.body;
+      if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body)))
+        throw badRequest('The body must be { instruction } or empty.');
+      const instruction = (body as { instruction?: unknown } | null | undefined)?.instruction;
+      await messages.deleteMessage(deviceOf(request), request.params.messageId, instruction);
       return reply.code(204).send(null);
     },
   );

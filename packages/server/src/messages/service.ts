@@ -69,7 +69,7 @@ export interface Messages {
   downloadMessageBlob(caller: DeviceCaller, messageId: string): Promise<Uint8Array>;
   sendReceipt(caller: DeviceCaller, messageId: string, kind: ReceiptKind): Promise<void>;
   /** Its sender or a guardian deletes a message: row and blob (deletion.ts). */
-  deleteMessage(caller: DeviceCaller, messageId: string): Promise<void>;
+  deleteMessage(caller: DeviceCaller, messageId: string, instruction?: unknown): Promise<void>;
 }
 
 export { blobKey };
@@ -406,8 +406,8 @@ export function createMessages({
       }
     },
 
-    async deleteMessage(caller, messageId) {
-      await deleteMessage({ db, blobs, bus, log }, caller, messageId);
+    async deleteMessage(caller, messageId, instruction) {
+      await deleteMessage({ db, blobs, bus, log, clock }, caller, messageId, instruction);
     },
   };
 }

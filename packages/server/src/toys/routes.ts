@@ -12,6 +12,8 @@ import {
   RegisterToyBody,
   RegisterToyResponse,
   RenameToyBody,
+  ToyDeletionsQuery,
+  ToyDeletionsResponse,
   ToyMeResponse,
   ToyParams,
   UnpairToyBody,
@@ -77,6 +79,20 @@ export function toysRoutes(app: App, { config, toys }: RouteContext & { toys: To
       config: { auth: 'toy' },
     },
     async (request) => toys.getToyMe(toyOf(request)),
+  );
+
+  app.get(
+    '/v1/toys/me/deletions',
+    {
+      schema: {
+        operationId: 'listToyDeletions',
+        tags: ['toys'],
+        querystring: ToyDeletionsQuery,
+        response: { 200: ToyDeletionsResponse, ...errorResponses },
+      },
+      config: { auth: 'toy' },
+    },
+    async (request) => ({ deletions: await toys.listDeletions(toyOf(request), request.query.after ?? 0, request.query.limit ?? 50) }),
   );
 
   app.get(

@@ -4,6 +4,8 @@
  * looks the toy up, then claims it with a roster that lists it, MACed with the pairing secret the
  * server never sees — so the server can route pairing but cannot substitute keys on either side.
  */
+import type { DeletionWire } from '@burrow/protocol';
+import { deletionsAfter } from './deletions.js';
 import {
   findDevice,
   parseRoster,
@@ -65,6 +67,8 @@ export interface Toys extends ToyManagement {
   lookupPairing(lookup: string): Promise<PairingLookup>;
   claimToy(actor: Actor, familyId: string, input: ClaimInput): Promise<{ toyId: string }>;
   getToyMe(toy: ToyPrincipal): Promise<{ toyId: string; familyId?: string; childId?: string }>;
+  /** Deletion instructions of the toy's family after its cursor (deletions.ts, docs/protocol.md §16). */
+  listDeletions(toy: ToyPrincipal, after: number, limit: number): Promise<{ seq: number; instruction: DeletionWire }[]>;
 }
 
 const noOpenPairing = () => notFound('No toy is waiting to pair with that code.');
@@ -224,6 +228,12 @@ export function createToys({
         ...(row.family_id === null ? {} : { familyId: row.family_id }),
         ...(row.child_id === null ? {} : { childId: row.child_id }),
       };
+    },
+
+    async listDeletions(toy, after, limit) {
+      // An unpaired toy has no family and nothing to drop.
+      if (toy.familyId === null) return [];
+      return deletionsAfter(db, toy.familyId, after, limit);
     },
   };
 }

@@ -66,6 +66,10 @@ function describeEvent(event: ToyEvent): string | null {
       return `Erased ${event.epochs.length === 1 ? 'a retired message key' : `${event.epochs.length} retired message keys`}: older recordings can no longer be opened here.`;
     case 'key_record_refused':
       return `Refused a key record for a family device (${event.reason}).`;
+    case 'dropped':
+      return 'Dropped a message its sender or a guardian deleted, unplayed.';
+    case 'deletion_refused':
+      return `Refused an instruction to delete a message (${event.reason}).`;
   }
 }
 
@@ -133,7 +137,7 @@ export class BrowserToy {
   private onEvent(event: ToyEvent): void {
     const text = describeEvent(event);
     if (text) this.note(text);
-    if (event.type === 'queued') this.set({ unplayed: event.unplayed });
+    if (event.type === 'queued' || event.type === 'dropped') this.set({ unplayed: event.unplayed });
     if (event.type === 'pairing') this.set({ pairing: { code: event.code, expiresAt: event.expiresAt } });
   }
 
@@ -169,7 +173,7 @@ export class BrowserToy {
       onEvent: (event) => {
         if (event.type === 'unpaired') void this.resetAfterUnpairing(this.device.api.token);
         else if (event.type === 'pairing') void this.checkPairing();
-        else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings') void this.sync();
+        else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings' || event.type === 'deleted') void this.sync();
       },
       maxDelayMs: 5000,
     });
