@@ -57,6 +57,8 @@ import { createInvitations } from './invitations/service.js';
 import { invitationsRoutes } from './invitations/routes.js';
 import { JSON_BODY_LIMIT } from './http/limits.js';
 import { buildSerializer } from './http/serializer.js';
+import { createAdmission } from './http/admission.js';
+import { defaultAdmission } from './http/admission-config.js';
 import { buildValidator } from './http/validator.js';
 import type { App } from './http/types.js';
 import { createMessages, DEFAULT_FAMILY_STORAGE_BYTES } from './messages/service.js';
@@ -225,7 +227,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(invitationsRoutes, { ...context, invitations: createInvitations({ db, clock, log }) });
   await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });
   const messageLimits = { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES };
-  await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }) });
+  await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }), admission: createAdmission(config.admission ?? defaultAdmission) });
   await app.register(retentionRoutes, { ...context, retention: createRetention({ db, clock }) });
   await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate, onPresence: activity.presence });

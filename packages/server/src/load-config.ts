@@ -8,6 +8,7 @@
 import { parseWatchConfig, WatchConfigError, type WatchConfig } from './anomalies/config.js';
 import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } from './backup/config.js';
 import { BusConfigError, parseBusConfig, type BusConfig } from './bus/config.js';
+import { AdmissionConfigError, parseAdmissionConfig, type AdmissionConfig } from './http/admission-config.js';
 import { LimitsConfigError, parseLimitsConfig, type LimitsConfig } from './limits/config.js';
 import { ConfigError, parseCoreConfig, unsetCoreDeployment, type CoreConfig } from './config.js';
 import { parseTripwiresConfig, unsetTripwires, type TripwiresConfig } from './tripwires/config.js';
@@ -29,6 +30,8 @@ export interface Config extends CoreConfig {
   readonly bus?: BusConfig;
   /** Where rate-limit counters live (limits/config.ts): in-process, or Redis with BURROW_REDIS_URL; absent: in-process. */
   readonly limits?: LimitsConfig;
+  /** Durable writes a node works on at once before answering 503 (http/admission-config.ts); absent: the defaults. */
+  readonly admission?: AdmissionConfig;
   /** Toy update uploads over HTTP (updates/config.ts); absent: CLI uploads only. */
   readonly updates?: UpdatesConfig;
   /** /.well-known/security.txt (well-known/config.ts); absent: the defaults. */
@@ -44,7 +47,7 @@ function section<T>(parse: () => T): T {
     return parse();
   } catch (err) {
     if (err instanceof WatchConfigError || err instanceof BackupScheduleError || err instanceof UpdatesConfigError || err instanceof SecurityTxtConfigError) throw new ConfigError(err.message);
-    if (err instanceof BusConfigError || err instanceof LimitsConfigError) throw new ConfigError(err.message);
+    if (err instanceof BusConfigError || err instanceof LimitsConfigError || err instanceof AdmissionConfigError) throw new ConfigError(err.message);
     throw err;
   }
 }
@@ -60,6 +63,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly
   const securityTxt = section(() => parseSecurityTxtConfig(env));
   const bus = section(() => parseBusConfig(env));
   const limits = section(() => parseLimitsConfig(env));
+  const admission = section(() => parseAdmissionConfig(env));
   const core = parseCoreConfig(env);
-  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule, updates, securityTxt, bus, limits });
+  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule, updates, securityTxt, bus, limits, admission });
 }

@@ -17,6 +17,8 @@ export const errorStatus = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  /** Back-pressure: the node is saturated; the answer carries Retry-After (http/admission.ts). */
+  unavailable: 503,
 } as const satisfies Record<ErrorCode, number>;
 
 /** The codes of the wire contract (@burrow/api); `errorStatus` must map every one of them. */

@@ -55,6 +55,7 @@ test('every error code maps to exactly one status, as docs/api.md lists them', (
     unsupported_media_type: 415,
     rate_limited: 429,
     internal: 500,
+    unavailable: 503,
   });
   assert.equal(new Set(errorCodes.map((c) => errorStatus[c])).size, errorCodes.length);
 });

@@ -17,12 +17,19 @@ import {
 import { deviceOf } from '../auth/index.js';
 import { AppError, badRequest } from '../errors/index.js';
 import { BLOB_BODY_LIMIT, PROTOCOL_BODY_LIMIT } from '../http/limits.js';
+import type { Admission } from '../http/admission.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { Messages } from './service.js';
 
 const DEFAULT_LIMIT = 50;
 
-export function messagesRoutes(app: App, { messages }: RouteContext & { messages: Messages }): void {
+export function messagesRoutes(
+  app: App,
+  { messages, admission }: RouteContext & { messages: Messages; admission: Admission },
+): void {
+  // Uploads and sends are the durable writes: past the node's admission limit they are refused with
+  // 503 + Retry-After before their body is read (http/admission.ts).
+  const preParsing = admission.gate;
   // Raw bodies are accepted on the blob upload only, in their own encapsulated context.
   void app.register((blobApp: App, _opts, done) => {
     blobApp.addContentTypeParser(
@@ -44,6 +51,7 @@ export function messagesRoutes(app: App, { messages }: RouteContext & { messages
         },
         config: { auth: 'device' },
         bodyLimit: BLOB_BODY_LIMIT,
+        preParsing,
       },
       async (request, reply) => {
         const body: unknown = request.body;
@@ -73,6 +81,7 @@ export function messagesRoutes(app: App, { messages }: RouteContext & { messages
       },
       config: { auth: 'device' },
       bodyLimit: PROTOCOL_BODY_LIMIT,
+      preParsing,
     },
     async (request, reply) =>
       reply

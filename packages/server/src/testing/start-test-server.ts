@@ -71,6 +71,8 @@ export interface TestServerOptions {
   trustProxy?: string;
   /** Audit retention, anomaly thresholds, /metrics access (default: detectors that never fire). */
   watch?: WatchConfig;
+  /** Durable writes in flight before 503 (http/admission-config.ts); default: the server's. */
+  admission?: Config['admission'];
   /** Anomaly windows and blocks shared with other servers (a Redis LimitStore); default: this server's own. */
   limits?: LimitStore;
 }
@@ -171,6 +173,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     argon2: options.argon2 ?? cheapArgon2,
     // Like the rate limits: suites that probe access control on purpose are not blocked by the detectors.
     watch: options.watch ?? relaxedWatchConfig,
+    ...(options.admission ? { admission: options.admission } : {}),
   });
   const { db, dialect } = openDb(config.database);
   const cleanup = async (): Promise<void> => {

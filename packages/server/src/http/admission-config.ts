@@ -1,0 +1,40 @@
+/**
+ * The admission limit's configuration section (composed by load-config.ts). A leaf: imports nothing
+ * of ours.
+ *
+ * - BURROW_MAX_INFLIGHT_WRITES (default 256): durable writes (blob uploads and message sends) the
+ *   node works on at once. One more is answered 503 with Retry-After at once instead of queueing
+ *   behind the others (http/admission.ts).
+ * - BURROW_WRITE_RETRY_AFTER_S (default 1): the Retry-After those 503s carry, in seconds.
+ */
+
+export interface AdmissionConfig {
+  readonly maxInflightWrites: number;
+  readonly retryAfterSeconds: number;
+}
+
+/**
+ * 256 writes in flight: a message is two (upload, send), so 128 messages wait at most for the group
+ * commits ahead of them — about 0.5 s at the few hundred durable writes per second one node manages
+ * (docs/performance.md) — while a burst of that size from many devices is still taken whole.
+ */
+export const defaultAdmission: AdmissionConfig = Object.freeze({ maxInflightWrites: 256, retryAfterSeconds: 1 });
+
+/** A bad admission setting; load-config.ts turns it into a ConfigError. */
+export class AdmissionConfigError extends Error {}
+
+/** Reads BURROW_MAX_INFLIGHT_WRITES and BURROW_WRITE_RETRY_AFTER_S. */
+export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
+  const read = (name: string, fallback: number, min: number, max: number): number => {
+    const value = env[name]?.trim();
+    if (value === undefined || value === '') return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new AdmissionConfigError(`${name} must be an integer from ${String(min)} to ${String(max)}.`);
+    return n;
+  };
+  return Object.freeze({
+    maxInflightWrites: read('BURROW_MAX_INFLIGHT_WRITES', defaultAdmission.maxInflightWrites, 1, 100_000),
+    retryAfterSeconds: read('BURROW_WRITE_RETRY_AFTER_S', defaultAdmission.retryAfterSeconds, 1, 3600),
+  });
+}
