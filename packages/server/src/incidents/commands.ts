@@ -6,7 +6,7 @@ import { terminalProgress } from '../backup/progress.js';
 import { HelpRequested, parseCommand, UsageError, type PositionalCount } from '../cli-args.js';
 import { systemClock } from '../clock/index.js';
 import { honeycheckerDirOf, parseConfig, type Config } from '../load-config.js';
-import { HONEYCHECKER_FILE, openHoneychecker, resolveHoneycheckerSecret, type Honeychecker } from '../honeychecker/index.js';
+import { connectHoneychecker, HONEYCHECKER_FILE, openHoneychecker, resolveHoneycheckerSecret, type Honeychecker } from '../honeychecker/index.js';
 import { openDb } from '../db/index.js';
 import { createMailer, type Mailer } from '../mail/index.js';
 import { renderReport } from './report.js';
@@ -102,8 +102,12 @@ export async function incidentCommand(args: string[], deps: { mailer?: Mailer; l
   const { db } = openDb(config.database);
   const mailer = deps.mailer ?? createMailer({ config: { ...config, mailFrom: config.accountSecurity.mailFrom } });
   // Canary accounts are known only to the honeychecker: open it (if this installation has one) to leave them out.
+  // With the honeychecker service (BURROW_HONEYCHECKER_URL), its canary list, loaded before any notice goes out.
   const hcDir = honeycheckerDirOf(config);
-  const honeychecker: Honeychecker | null = existsSync(join(hcDir, HONEYCHECKER_FILE))
+  const { honeycheckerUrl, honeycheckerToken } = config.tripwires;
+  const honeychecker: Honeychecker | null = honeycheckerUrl !== null && honeycheckerToken !== null
+    ? connectHoneychecker({ url: honeycheckerUrl, token: honeycheckerToken })
+    : existsSync(join(hcDir, HONEYCHECKER_FILE))
     ? openHoneychecker({
         dir: hcDir,
         secret: resolveHoneycheckerSecret({ dir: hcDir, configured: config.tripwires.honeycheckerSecret, production: config.production }),
@@ -117,6 +121,7 @@ export async function incidentCommand(args: string[], deps: { mailer?: Mailer; l
     isCanaryAccount: (id) => honeychecker?.isCanary('account', id) ?? false,
   });
   try {
+    await honeychecker?.ready();
     if (sub === 'open') {
       const [from, to] = (values.occurred ?? '').split('..');
       const row = await incidents.open({
