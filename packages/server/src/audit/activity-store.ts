@@ -31,17 +31,22 @@ async function lockedHead(trx: Transaction<Database>, familyId: string) {
 }
 
 /**
- * Appends events to their families' chains, in the order given, one transaction per family (the
- * head row is read, extended and written back inside it, so chains never fork).
+ * Appends events to their families' chains, in the order given, in one transaction: each family's
+ * head row is read, extended and written back inside it, so chains never fork. Heads are locked in
+ * family-id order (PostgreSQL), so two nodes appending to the same families cannot deadlock; one
+ * commit per batch rather than one per family (a batch spans many families on a busy server).
  */
 export async function appendActivity(db: Db, events: readonly NewActivity[]): Promise<number> {
   const byFamily = new Map<string, NewActivity[]>();
   for (const e of events) byFamily.set(e.family_id, [...(byFamily.get(e.family_id) ?? []), e]);
-  let written = 0;
-  for (const [familyId, list] of byFamily) {
-    await db.transaction().execute(async (trx) => {
-      // A family deleted while its last events waited in the queue gets no new log.
-      if (!(await trx.selectFrom('families').select('id').where('id', '=', familyId).executeTakeFirst())) return;
+  if (byFamily.size === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    // A family deleted while its last events waited in the queue gets no new log.
+    const existing = new Set((await trx.selectFrom('families').select('id').where('id', 'in', [...byFamily.keys()]).execute()).map((f) => f.id));
+    let written = 0;
+    for (const familyId of [...byFamily.keys()].sort()) {
+      const list = byFamily.get(familyId) ?? [];
+      if (!existing.has(familyId)) continue;
       const head = await lockedHead(trx, familyId);
       let seq = head.last_seq;
       let prev = head.last_hash;
@@ -56,9 +61,9 @@ export async function appendActivity(db: Db, events: readonly NewActivity[]): Pr
       await trx.insertInto('family_activity').values(rows).execute();
       await trx.updateTable('family_activity_heads').set({ last_seq: seq, last_hash: prev }).where('family_id', '=', familyId).execute();
       written += list.length;
-    });
-  }
-  return written;
+    }
+    return written;
+  });
 }
 
 export interface ActivityFilter {

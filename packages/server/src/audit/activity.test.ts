@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import type { ActivityResponse } from '@burrow/api';
 import { connectStream } from '../stream/test-socket.js';
-import { entry, expectStatus, family, pairToy, person, publish, sealedVoice, type Family, type Person, type Toy } from '../testing/fixtures.js';
+import { entry, expectStatus, family, pairToy, PASSWORD, person, publish, sealedVoice, type Family, type Person, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { auditCommand } from './activity-command.js';
@@ -41,7 +41,7 @@ before(async () => {
   const socket = await connectStream(server.url, { headers: { authorization: `Bearer ${toy.token}` } });
   socket.ws.close();
   await socket.closed;
-  expectStatus(await call('POST', '/v1/sessions', { body: { email: gran.email, password: 'a long enough test password' } }), 200, 'logIn');
+  expectStatus(await call('POST', '/v1/sessions', { body: { email: gran.email, password: PASSWORD } }), 200, 'logIn');
 });
 after(async () => {
   await server.close();
