@@ -1,7 +1,7 @@
 /**
  * The family activity log (docs/privacy.md "Activity log"), for guardians: who signed in, which
  * devices joined, who sent and played messages to which toy, settings changes, toys online and
- * offline — the last 90 days, newest first, filtered by kind and toy. Names come from this browser
+ * offline — the last 90 days, newest first, filtered by kind, toy and person. Names come from this browser
  * (sealed records); the server sends only ids and never content.
  */
 import { useCallback, useEffect, useId, useState } from 'react';
@@ -60,9 +60,10 @@ const SENTENCES: Record<ActivityKind, (who: string, toy: string, subject: string
 
 export function Activity() {
   const [state, guardian] = useGuardian();
-  const ids = { group: useId(), toy: useId() };
+  const ids = { group: useId(), toy: useId(), who: useId() };
   const [group, setGroup] = useState('all');
   const [toyId, setToyId] = useState('');
+  const [accountId, setAccountId] = useState('');
   const [events, setEvents] = useState<ActivityEvent[] | null>(null);
   const [nextBefore, setNextBefore] = useState<number | null>(null);
   const [keptDays, setKeptDays] = useState(90);
@@ -92,6 +93,7 @@ export function Activity() {
       const kinds = GROUPS[group]?.kinds;
       if (kinds) q.set('kind', kinds.join(','));
       if (toyId) q.set('toyId', toyId);
+      if (accountId) q.set('accountId', accountId);
       if (before !== null) q.set('before', String(before));
       try {
         const res = await new ApiClient({ baseUrl: window.location.origin }).request<ActivityResponse>(
@@ -105,7 +107,7 @@ export function Activity() {
         setError(describeError(err));
       }
     },
-    [familyId, group, toyId],
+    [familyId, group, toyId, accountId],
   );
   useEffect(() => {
     if (isGuardian) void load(null);
@@ -165,6 +167,16 @@ export function Activity() {
               </select>
             </>
           ) : null}
+          <label htmlFor={ids.who}>Who</label>
+          <select id={ids.who} value={accountId} onChange={(e) => setAccountId(e.target.value)}>
+            <option value="">Everyone</option>
+            {me ? <option value={me}>You</option> : null}
+            {[...members].map(([id, m]) => (
+              <option key={id} value={id}>
+                {guardian.personName(m.devices, m.email)}
+              </option>
+            ))}
+          </select>
           <button type="button" onClick={() => void load(null)}>
             Refresh
           </button>
