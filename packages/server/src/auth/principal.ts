@@ -38,6 +38,11 @@ export interface DeviceCaller {
   deviceId: string;
   /** The owning account for a person's device. */
   accountId: string | null;
+  /**
+   * A toy's family as the auth hook read it with the toy's token (null: unpaired), so a request does
+   * not look the toy's device row up a second time (issue #11). Absent for a person's device.
+   */
+  familyId?: string | null;
 }
 
 declare module 'fastify' {
@@ -75,7 +80,7 @@ export function toyOf(request: FastifyRequest): ToyPrincipal {
 
 export function deviceOf(request: FastifyRequest): DeviceCaller {
   const p = request.principal;
-  if (p?.kind === 'toy') return { kind: 'toy', deviceId: p.toyId, accountId: null };
+  if (p?.kind === 'toy') return { kind: 'toy', deviceId: p.toyId, accountId: null, familyId: p.familyId };
   if (p?.kind === 'account' && p.deviceId !== null)
     return { kind: 'person', deviceId: p.deviceId, accountId: p.accountId };
   throw missingHook();

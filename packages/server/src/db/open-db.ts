@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'libsql';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { cachingStatements } from './statement-cache.js';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import type { Database as Schema, Db, Dialect } from './schema.js';
@@ -87,7 +88,7 @@ function openSqlite(path: string): OpenDb {
   // fdatasyncs the WAL off the event loop, once per group commit (P7). Checkpoints still sync.
   database.pragma('synchronous = NORMAL');
   // libsql mirrors better-sqlite3's API, which is what Kysely's SqliteDialect drives.
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
   commitSyncers.set(db, walSyncer(path, database));
   return { db, dialect: 'sqlite' };
 }

@@ -47,5 +47,7 @@ export async function requireFamilyDevice(db: Db, familyId: string, caller: Devi
     await requireMember(db, familyId, caller.accountId);
     return;
   }
-  if ((await familyOfDevice(db, caller.deviceId)) !== familyId) throw noSuchFamily();
+  // The auth hook already read the toy's family with its token: no second look-up of the same row.
+  const toyFamily = caller.familyId !== undefined ? caller.familyId : await familyOfDevice(db, caller.deviceId);
+  if (toyFamily !== familyId) throw noSuchFamily();
 }
