@@ -8,6 +8,7 @@ export type { Credentials } from './credentials.js';
 export { normalizeEmail } from './email.js';
 export { deleteLinksOf, type AccountLinks } from './links.js';
 export { normalizePassword } from './password-policy.js';
+export { argon2Lane } from './argon2-slots.js';
 export { argon2Params, type Argon2Costs, type PasswordHasher, type StoredPassword } from './passwords.js';
 export type { Pepper } from './pepper.js';
 export type {

@@ -2,7 +2,7 @@
  * Password hashing with argon2id (RFC 9106) at the configured cost (BURROW_ARGON2_*, config.ts; by
  * default OWASP's minimum recommended parameters: m = 19 MiB, t = 2, p = 1), plus the server pepper
  * as argon2's secret input (pepper.ts). @node-rs/argon2's async
- * functions run on the libuv thread pool, off the event loop.
+ * functions run on the libuv thread pool, off the event loop, at most ARGON2_SLOTS at once (argon2-slots.ts).
  *
  * `needsRehash` tells the sign-in path when a stored hash was made with other parameters or another
  * (or no) pepper: the password, just verified, is then hashed again with the current ones.
@@ -11,6 +11,7 @@ import { hash, parseOptions, verify, type Algorithm } from '@node-rs/argon2';
 import { defaultArgon2, type Argon2Config } from '../config.js';
 import type { Pepper } from './pepper.js';
 import { normalizePassword } from './password-policy.js';
+import { argon2Lane } from './argon2-slots.js';
 
 const ARGON2ID = 2 as Algorithm;
 
@@ -57,16 +58,18 @@ export function createPasswordHasher(pepper: Pepper, params = argon2Params): Pas
   return {
     params,
     async hash(password) {
-      const h = await hash(normalizePassword(password), { ...params, secret: pepper.secret });
+      const h = await argon2Lane.run(() => hash(normalizePassword(password), { ...params, secret: pepper.secret }));
       return { hash: h, pepperId: pepper.id };
     },
     async verify(stored, password) {
       // A hash made with another pepper cannot be checked: it fails like a wrong password.
       if (stored.pepperId !== null && stored.pepperId !== pepper.id) return false;
       try {
-        return await verify(stored.hash, normalizePassword(password), {
-          ...(stored.pepperId === null ? {} : { secret: pepper.secret }),
-        });
+        return await argon2Lane.run(() =>
+          verify(stored.hash, normalizePassword(password), {
+            ...(stored.pepperId === null ? {} : { secret: pepper.secret }),
+          }),
+        );
       } catch {
         // A malformed stored hash is a failed check, never a crash that reveals which accounts exist.
         return false;

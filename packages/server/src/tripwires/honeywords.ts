@@ -29,7 +29,7 @@
  */
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { hashRaw } from '@node-rs/argon2';
-import { argon2Params, normalizePassword, type Argon2Costs, type Pepper, type PasswordHasher, type StoredPassword } from '../accounts/index.js';
+import { argon2Lane, argon2Params, normalizePassword, type Argon2Costs, type Pepper, type PasswordHasher, type StoredPassword } from '../accounts/index.js';
 import type { Honeychecker } from '../honeychecker/index.js';
 import { decoysFor } from './decoys.js';
 
@@ -112,8 +112,9 @@ export function createHoneywordHasher({
   // Sets the honeychecker did not know at the last check: re-made at the next opportunity.
   const unknownSets = new Set<string>();
 
+  // Through the process's argon2id lane (accounts/argon2-slots.ts): a set's k hashes queue there.
   const raw = (password: string, salt: Buffer, p: Argon2Costs) =>
-    hashRaw(normalizePassword(password), {
+    argon2Lane.run(() => hashRaw(normalizePassword(password), {
       algorithm: argon2Params.algorithm,
       memoryCost: p.memoryCost,
       timeCost: p.timeCost,
@@ -121,7 +122,7 @@ export function createHoneywordHasher({
       outputLen: HASH_LEN,
       salt,
       secret: pepper.secret,
-    });
+    }));
 
   async function makeSet(
     sweetwords: string[],
