@@ -128,6 +128,11 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   getToyUpdateStatus: (api) => api.request('GET', `/v1/families/${victim.familyId}/toys/${victim.toyId}/update-status`),
   // Operator-only: no family member, toy or stranger may publish a toy update.
   uploadUpdate: (api) => api.request('POST', '/v1/updates', { bundle: 'not an operator' }),
+  listLostToys: (api) => api.listLostToys(victim.familyId),
+  markToyLost: async (api) => {
+    const current = await victim.mum.roster(victim.familyId);
+    return api.markToyLost(victim.familyId, victim.toyId, signRoster(nextRosterBody(current, current.familyId, current.devices.filter((d) => d.id !== victim.toyId), Date.now()), eve.keys));
+  },
   unpairToy: async (api) => {
     const current = await victim.mum.roster(victim.familyId);
     return api.unpairToy(victim.familyId, victim.toyId, signRoster(nextRosterBody(current, current.familyId, current.devices.filter((d) => d.id !== victim.toyId), Date.now()), eve.keys));

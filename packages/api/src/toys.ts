@@ -111,3 +111,20 @@ export const ToyDeletionsResponse = Type.Object({
   ),
 });
 export type ToyDeletionsResponse = Static<typeof ToyDeletionsResponse>;
+
+/** A guardian marks a toy lost or stolen: the same roster as for unpairing (docs/safety.md). */
+export const MarkToyLostBody = Type.Object({ roster: Roster });
+export type MarkToyLostBody = Static<typeof MarkToyLostBody>;
+export const MarkToyLostResponse = Type.Object({
+  version: Type.Integer({ minimum: 1 }),
+  lastSeenAt: Type.Union([Type.Integer(), Type.Null()], { description: 'When the toy last checked in before it was marked lost.' }),
+});
+export type MarkToyLostResponse = Static<typeof MarkToyLostResponse>;
+export const LostToy = Type.Object({
+  toyId: DeviceId,
+  childId: Type.Union([ChildId, Type.Null()]),
+  lostAt: Type.Integer(),
+  lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
+});
+export const ListLostToysResponse = Type.Object({ toys: Type.Array(LostToy) });
+export type ListLostToysResponse = Static<typeof ListLostToysResponse>;

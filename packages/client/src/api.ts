@@ -252,6 +252,13 @@ export class ApiClient {
   renameToy(familyId: string, toyId: string, name: EnvelopeWire) {
     return this.request<void>('PUT', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/name`, { name });
   }
+  /** A guardian marks a toy lost or stolen: unpaired at once, its last check-in kept (docs/safety.md). */
+  markToyLost(familyId: string, toyId: string, roster: RosterWire) {
+    return this.request<{ version: number; lastSeenAt: number | null }>('POST', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/lost`, { roster });
+  }
+  listLostToys(familyId: string) {
+    return this.request<{ toys: { toyId: string; childId: string | null; lostAt: number; lastSeenAt: number | null }[] }>('GET', `/v1/families/${enc(familyId)}/lost-toys`);
+  }
   unpairToy(familyId: string, toyId: string, roster: RosterWire) {
     return this.request<UnpairToyResponse>('POST', `/v1/families/${enc(familyId)}/toys/${enc(toyId)}/unpair`, { roster });
   }

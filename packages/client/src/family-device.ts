@@ -519,6 +519,19 @@ export class FamilyDevice {
     return next;
   }
 
+  /**
+   * A toy is lost or stolen: as unpairing (a roster without it, signed here; the server deletes its
+   * queue and credentials at once, so if it connects again it is refused and wipes itself), and the
+   * server keeps when it last checked in, for the family to see (`api.listLostToys`).
+   */
+  async markToyLost(familyId: string, toyId: string): Promise<{ version: number; lastSeenAt: number | null }> {
+    const current = await this.roster(familyId);
+    const next = signRoster(nextRosterBody(current, current.familyId, current.devices.filter((d) => d.id !== toyId), this.clock()), this.keys);
+    const res = await this.api.markToyLost(familyId, toyId, next);
+    await pinRoster(this.store, next);
+    return res;
+  }
+
   /** Removes devices from the roster: from the next version on they can neither send nor hear. */
   async removeDevices(familyId: string, deviceIds: readonly string[]): Promise<RosterWire> {
     const current = await this.roster(familyId);

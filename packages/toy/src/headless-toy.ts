@@ -48,6 +48,9 @@ export class HeadlessToy {
     await device.register();
     const toy = new HeadlessToy(device, api, options);
     toy.connect();
+    // Check in at boot, whether or not the stream opens: a toy marked lost or unpaired while it was
+    // off learns it here (its token is refused) and wipes itself.
+    void toy.sync();
     // A toy nobody writes to still rotates and erases on schedule (sync runs the key schedule).
     toy.keyTimer = setInterval(() => void toy.sync(), keyMaintenanceMs(options.rotation));
     toy.keyTimer.unref();

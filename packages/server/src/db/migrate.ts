@@ -32,6 +32,7 @@ import { migration as m0751 } from './migrations/0751_audit_principal_indexes.js
 import { migration as m0711 } from './migrations/0711_message_seq_indexes.js';
 import { migration as m0770 } from './migrations/0770_family_activity.js';
 import { migration as m0800 } from './migrations/0800_message_deletions.js';
+import { migration as m0801 } from './migrations/0801_lost_toys.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -61,6 +62,7 @@ const all: Record<string, DialectMigration> = {
   '0790_member_names': m0790,
   '0770_family_activity': m0770,
   '0800_message_deletions': m0800,
+  '0801_lost_toys': m0801,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

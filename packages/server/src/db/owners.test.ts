@@ -45,6 +45,7 @@ const OWNERS: Record<string, readonly string[]> = {
   toy_settings: ['toys/store.ts'],
   toy_names: ['toys/store.ts'],
   message_deletions: ['toys/deletions.ts'],
+  lost_toys: ['toys/lost.ts'],
   blobs: ['messages/store.ts'],
   family_blob_usage: ['messages/store.ts'],
   messages: ['messages/store.ts'],

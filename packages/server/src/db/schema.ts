@@ -487,6 +487,15 @@ export interface FamilyActivityHeadsTable {
   last_hash: string;
 }
 
+export interface LostToysTable {
+  toy_id: string;
+  family_id: string;
+  child_id: string | null;
+  lost_at: number;
+  /** When the toy last checked in before it was marked lost (null: never seen). */
+  last_seen_at: number | null;
+}
+
 export interface MessageDeletionsTable {
   seq: Generated<number>;
   family_id: string;
@@ -542,6 +551,7 @@ export interface Database {
   family_retention: FamilyRetentionTable;
   device_kem_keys: DeviceKemKeysTable;
   message_deletions: MessageDeletionsTable;
+  lost_toys: LostToysTable;
   forced_password_resets: ForcedPasswordResetsTable;
   revoked_credentials: RevokedCredentialsTable;
 }

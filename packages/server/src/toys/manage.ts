@@ -26,6 +26,7 @@ import { deleteDevice, isFamilyToy, toysOfFamily } from '../devices/store.js';
 import { deleteBlobUnlessReferenced, dropDeviceQueue, unplayedCounts } from '../messages/store.js';
 import { readPresence } from '../stream/presence.js';
 import { putToyName, toyNames } from './store.js';
+import { lostToysOf, putLostToy, type LostToy } from './lost.js';
 
 export interface FamilyToy {
   toyId: string;
@@ -42,6 +43,10 @@ export interface ToyManagement {
   listToys(accountId: string, familyId: string): Promise<FamilyToy[]>;
   renameToy(actor: Actor, familyId: string, toyId: string, nameJson: unknown): Promise<void>;
   unpairToy(actor: Actor, familyId: string, toyId: string, rosterJson: unknown): Promise<{ version: number }>;
+  /** Unpairs a toy a guardian reports lost or stolen and keeps when it last checked in (lost.ts). */
+  markToyLost(actor: Actor, familyId: string, toyId: string, rosterJson: unknown): Promise<{ version: number; lastSeenAt: number | null }>;
+  /** The family's toys marked lost, newest first. */
+  listLostToys(accountId: string, familyId: string): Promise<LostToy[]>;
 }
 
 const noSuchToy = () => notFound('No such toy in this family.');
@@ -63,7 +68,7 @@ export function createToyManagement({
     if (!(await isFamilyToy(db, familyId, toyId))) throw noSuchToy();
   }
 
-  return {
+  const management: ToyManagement = {
     async listToys(accountId, familyId) {
       await requireMember(db, familyId, accountId);
       const toys = await toysOfFamily(db, familyId, 'oldest-first');
@@ -133,7 +138,25 @@ export function createToyManagement({
       bus.publish(topics.family(familyId), { type: 'toys', familyId });
       return { version: next.version };
     },
+
+    async markToyLost(actor, familyId, toyId, rosterJson) {
+      await requireGuardian(db, familyId, actor.accountId);
+      await requireFamilyToy(familyId, toyId);
+      // Read before unpairing: presence and the child go with the toy's device row.
+      const lastSeenAt = (await readPresence(db, [toyId], clock.now())).get(toyId)?.lastSeenAt ?? null;
+      const childId = (await toysOfFamily(db, familyId, 'oldest-first')).find((t) => t.id === toyId)?.child_id ?? null;
+      const { version } = await management.unpairToy(actor, familyId, toyId, rosterJson);
+      await putLostToy(db, familyId, { toyId, childId, lostAt: clock.now(), lastSeenAt });
+      log.info({ familyId }, 'toy marked lost');
+      return { version, lastSeenAt };
+    },
+
+    async listLostToys(accountId, familyId) {
+      await requireMember(db, familyId, accountId);
+      return lostToysOf(db, familyId);
+    },
   };
+  return management;
 
   /** Blob ciphertext of deleted messages, unless another message still points at the same bytes. */
   async function deleteUnreferencedBlobs(familyId: string, hashes: string[]): Promise<void> {

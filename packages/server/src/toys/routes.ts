@@ -12,6 +12,9 @@ import {
   RegisterToyBody,
   RegisterToyResponse,
   RenameToyBody,
+  ListLostToysResponse,
+  MarkToyLostBody,
+  MarkToyLostResponse,
   ToyDeletionsQuery,
   ToyDeletionsResponse,
   ToyMeResponse,
@@ -176,5 +179,36 @@ export function toysRoutes(app: App, { config, toys }: RouteContext & { toys: To
     },
     async (request) =>
       toys.unpairToy(accountDeviceOf(request), request.params.familyId, request.params.toyId, request.body.roster),
+  );
+
+  app.post(
+    '/v1/families/:familyId/toys/:toyId/lost',
+    {
+      schema: {
+        operationId: 'markToyLost',
+        tags: ['toys'],
+        params: ToyParams,
+        body: MarkToyLostBody,
+        response: { 200: MarkToyLostResponse, ...errorResponses },
+      },
+      config: { auth: 'accountDevice' },
+      bodyLimit: PROTOCOL_BODY_LIMIT,
+    },
+    async (request) =>
+      toys.markToyLost(accountDeviceOf(request), request.params.familyId, request.params.toyId, request.body.roster),
+  );
+
+  app.get(
+    '/v1/families/:familyId/lost-toys',
+    {
+      schema: {
+        operationId: 'listLostToys',
+        tags: ['toys'],
+        params: FamilyParams,
+        response: { 200: ListLostToysResponse, ...errorResponses },
+      },
+      config: { auth: 'account' },
+    },
+    async (request) => ({ toys: await toys.listLostToys(accountOf(request).accountId, request.params.familyId) }),
   );
 }
