@@ -11,8 +11,10 @@ export function NotificationOffer({ childName }: { childName: string }) {
   const ask = async () => setPermission(await Notification.requestPermission());
   return (
     <section className="card notification-offer" aria-labelledby="notify-title">
-      <h2 id="notify-title">Know when {childName} answers</h2>
-      <p>Burrow can show a notification when an answer or a request to join comes while the app is in the background.</p>
+      <h2 id="notify-title">Notifications</h2>
+      <p>
+        Burrow can tell you when {childName} answers, or someone asks to join, while the app is in the background.
+      </p>
       <button type="button" onClick={() => void ask()}>
         Turn on notifications
       </button>
