@@ -63,10 +63,13 @@ export async function goTo(
   tab: 'Home' | 'Talk' | 'Listen' | 'Toys' | 'Family' | 'Devices' | 'Review' | 'Security' | 'Notices',
 ): Promise<void> {
   // Five tabs at most (components/Layout.tsx): the other pages are one step away on More.
-  const direct = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: tab });
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  // The tab bar first (a page still opening has none), then whether the page is one of its tabs.
+  await nav.getByRole('link', { name: 'More' }).waitFor();
+  const direct = nav.getByRole('link', { name: tab });
   if ((await direct.count()) > 0) await direct.click();
   else {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'More' }).click();
+    await nav.getByRole('link', { name: 'More' }).click();
     await page.getByRole('navigation', { name: 'More' }).getByRole('link', { name: tab }).click();
   }
   await page.getByRole('heading', { name: tab, level: 1 }).waitFor();

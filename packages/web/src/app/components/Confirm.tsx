@@ -7,13 +7,18 @@ import { useId, useRef, useState } from 'react';
  */
 export function ConfirmButton({
   label,
+  text,
+  className,
   question,
   yes,
   danger = false,
   onConfirm,
 }: {
-  /** The button's text ("Block Grandma"). */
+  /** The button's accessible name ("Block Grandma"); its text too unless `text` is given. */
   label: string;
+  /** A shorter visible text where the row already names the thing ("Remove"). */
+  text?: string;
+  className?: string;
   /** What happens, as a question ("Block Grandma? They can no longer send…"). */
   question: string;
   /** The confirming button's text ("Yes, block Grandma"). */
@@ -27,8 +32,14 @@ export function ConfirmButton({
   const opener = useRef<HTMLButtonElement>(null);
   if (!asking) {
     return (
-      <button type="button" ref={opener} className={danger ? 'danger' : undefined} onClick={() => setAsking(true)}>
-        {label}
+      <button
+        type="button"
+        ref={opener}
+        className={className ?? (danger ? 'danger' : undefined)}
+        aria-label={text ? label : undefined}
+        onClick={() => setAsking(true)}
+      >
+        {text ?? label}
       </button>
     );
   }

@@ -4,6 +4,7 @@
  * page). What cannot be undone asks for the password again, and a code when a second factor is on.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { ConfirmButton } from '../components/Confirm.js';
 import type { AccountExport, ConfirmOwnerBody, SecurityStatus } from '@burrow/api';
 import { ApiClient } from '@burrow/client';
 import { describeError } from '../../shared/errors.js';
@@ -153,8 +154,7 @@ export function FamilyDeletion({ onDone }: { onDone: (message: string) => void }
   useEffect(() => {
     void securityApi.status().then(setStatus, () => setStatus(null));
   }, []);
-  const run = async (question: string, work: () => Promise<void>, message: string) => {
-    if (!window.confirm(question)) return;
+  const run = async (work: () => Promise<void>, message: string) => {
     setError(null);
     try {
       await work();
@@ -173,18 +173,12 @@ export function FamilyDeletion({ onDone }: { onDone: (message: string) => void }
             {departed === 1 ? 'One device' : `${departed} devices`} in your family list belonged to someone
             who deleted their account. Remove them so your toys forget them too.
           </p>
-          <button
-            type="button"
-            onClick={() =>
-              void run(
-                'Remove the devices of deleted accounts from the family list?',
-                () => guardian.removeDepartedDevices(),
-                'The devices of deleted accounts were removed.',
-              )
-            }
-          >
-            Remove devices of deleted accounts
-          </button>
+          <ConfirmButton
+            label="Remove devices of deleted accounts"
+            question="Remove the devices of deleted accounts from the family list?"
+            yes="Yes, remove them"
+            onConfirm={() => run(() => guardian.removeDepartedDevices(), 'The devices of deleted accounts were removed.')}
+          />
         </section>
       ) : null}
       <section className="card" aria-labelledby={ids.children}>
@@ -196,19 +190,13 @@ export function FamilyDeletion({ onDone }: { onDone: (message: string) => void }
           {state.children.map((c) => (
             <li key={c.childId} className="member">
               <span>{c.name}</span>{' '}
-              <button
-                type="button"
-                className="danger"
-                onClick={() =>
-                  void run(
-                    `Delete ${c.name}’s profile? Their toys are unpaired and wipe themselves.`,
-                    () => guardian.deleteChild(c.childId),
-                    `${c.name}’s profile was deleted.`,
-                  )
-                }
-              >
-                Delete {c.name}’s profile
-              </button>
+              <ConfirmButton
+                danger
+                label={`Delete ${c.name}’s profile`}
+                question={`Delete ${c.name}’s profile? Their toys are unpaired and wipe themselves.`}
+                yes={`Yes, delete ${c.name}’s profile`}
+                onConfirm={() => run(() => guardian.deleteChild(c.childId), `${c.name}’s profile was deleted.`)}
+              />
             </li>
           ))}
         </ul>

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { ConfirmButton } from '../components/Confirm.js';
 import type {
   FamilyRequirementResponse,
   PasskeyView,
@@ -81,8 +82,6 @@ function Passkeys({ onChange }: { onChange: () => void }) {
     }
   };
   const remove = async (p: PasskeyView) => {
-    if (!window.confirm(`Remove the passkey “${p.name}”? You will not be able to sign in with it again.`))
-      return;
     try {
       await securityApi.removePasskey(p.passkeyId);
       setStatus(`Passkey “${p.name}” removed.`);
@@ -133,14 +132,15 @@ function Passkeys({ onChange }: { onChange: () => void }) {
                 >
                   Rename
                 </button>
-                <button
-                  type="button"
+                <ConfirmButton
+                  danger
+                  label={`Remove ${p.name}`}
+                  text="Remove"
                   className="ghost small danger"
-                  onClick={() => void remove(p)}
-                  aria-label={`Remove ${p.name}`}
-                >
-                  Remove
-                </button>
+                  question={`Remove the passkey “${p.name}”? You will not be able to sign in with it again.`}
+                  yes="Yes, remove it"
+                  onConfirm={() => remove(p)}
+                />
               </div>
             </li>
           ))}
