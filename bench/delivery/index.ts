@@ -112,7 +112,7 @@ export async function runDelivery(plan: Plan, options: RunOptions = {}): Promise
           () => burrowOpenLoop(cast, sealed, rate, plan.drainMs),
         );
         latency.push({ rate, mosquitto, burrow: ours });
-        log(`rep ${String(r + 1)} · ${String(rate)} msg/s: Mosquitto p99 ${mosquitto.p99Ms.toFixed(1)} ms, Burrow p99 ${ours.p99Ms.toFixed(1)} ms (shed ${String(ours.shed)})`);
+        log(`rep ${String(r + 1)} · ${String(rate)} msg/s: Mosquitto p99 ${mosquitto.p99Ms.toFixed(1)} ms, Burrow p99 ${ours.p99Ms.toFixed(1)} ms (shed ${String(ours.shed)}, of them refused when sent ${String(ours.refused)})`);
       }
       const pool = await seal(cast, plan.durable.messages, plan.audioBytes);
       const bodies = pool.map((m) => Buffer.concat([m.blob, Buffer.from(JSON.stringify({ envelope: m.envelope }))]));

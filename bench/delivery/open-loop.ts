@@ -10,6 +10,8 @@ export interface LatencyResult {
   sent: number;
   held: number;
   shed: number;
+  /** Of the shed, those refused when sent (e.g. Burrow's 503 back-pressure), not merely late. */
+  refused: number;
   p50Ms: number;
   p99Ms: number;
 }
@@ -20,6 +22,7 @@ export class Tracker {
   readonly latencies: number[] = [];
   private waiting: (() => void) | null = null;
   private closed = false;
+  refusedCount = 0;
 
   expect(id: string, dueAt: number): void {
     this.due.set(id, dueAt);
@@ -35,7 +38,7 @@ export class Tracker {
   }
 
   refused(id: string): void {
-    this.due.delete(id);
+    if (this.due.delete(id)) this.refusedCount += 1;
     if (this.due.size === 0) this.waiting?.();
   }
 
@@ -86,5 +89,5 @@ export async function openLoop(
   // No request of this run outlives it: the next measurement starts on a server that has finished.
   await Promise.all(inFlight);
   const held = tracker.latencies.length;
-  return { sent: ids.length, held, shed: ids.length - held, p50Ms: percentile(tracker.latencies, 50), p99Ms: percentile(tracker.latencies, 99) };
+  return { sent: ids.length, held, shed: ids.length - held, refused: tracker.refusedCount, p50Ms: percentile(tracker.latencies, 50), p99Ms: percentile(tracker.latencies, 99) };
 }
