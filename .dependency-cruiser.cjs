@@ -43,6 +43,8 @@ const PUBLIC_FILES = [
   'web/serve-web\\.ts',
   // Progress reporting shared by the operator's long commands (backups, incident scopes).
   'backup/progress\\.ts',
+  // The signed deletion instructions kept for a family's toys (messages keeps one as it deletes).
+  'toys/deletions\\.ts',
 ];
 
 /**

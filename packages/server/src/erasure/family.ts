@@ -23,7 +23,7 @@ import { conflict, forbidden, notFound } from '../errors/index.js';
 import { noSuchFamily, requireGuardian, type Actor } from '../families/access.js';
 import { currentRoster, listedElsewhere } from '../families/rosters.js';
 import { deleteChildRow, deleteFamilyRows, isFamilyChild, memberAccountIds } from '../families/store.js';
-import { deleteFamilyActivity } from '../audit/activity-store.js';
+import { deleteFamilyActivity } from '../audit/index.js';
 import { deleteFamilyInvitations } from '../invitations/store.js';
 import { deleteBlobBytes, deleteFamilyMessages, forgetRecipient } from '../messages/store.js';
 import { deleteFamilyReviews } from '../review/store.js';

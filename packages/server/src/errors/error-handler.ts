@@ -7,6 +7,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isProtocolError } from '@burrow/protocol';
 import { AppError, isAppError } from './app-error.js';
 import { codeForStatus, errorStatus, type ErrorCode } from './codes.js';
+import { DEPENDENCY_RETRY_AFTER_S, isDependencyDown } from './dependency-down.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
@@ -32,7 +33,7 @@ function isFastifyError(err: unknown): err is FastifyError {
 }
 
 /** Maps any thrown value to a status and a body; `internal` means the caller sees nothing of it. */
-export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
+export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; internal: boolean; retryAfterS?: number } {
   if (isAppError(err))
     return { status: err.status, body: body(err.code, err.message), internal: err.code === 'internal' };
   // Malformed rosters, envelopes and codes are the caller's fault; protocol messages are terse by design.
@@ -47,6 +48,13 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
       (err instanceof SyntaxError ? 'The body is not valid JSON.' : 'The request was not understood.');
     return { status: errorStatus[code], body: body(code, message), internal: false };
   }
+  if (isDependencyDown(err))
+    return {
+      status: errorStatus.unavailable,
+      body: body('unavailable', `Burrow cannot reach a service it needs right now; try again in ${String(DEPENDENCY_RETRY_AFTER_S)} s.`),
+      internal: false,
+      retryAfterS: DEPENDENCY_RETRY_AFTER_S,
+    };
   return { status: 500, body: body('internal', 'Internal error'), internal: true };
 }
 
@@ -56,9 +64,13 @@ export function errorHandler(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const { status, body, internal } = toErrorResponse(err);
+  const { status, body, internal, retryAfterS } = toErrorResponse(err);
   if (internal) request.log.error({ err }, 'request failed');
-  else request.log.info({ code: body.error.code, status }, 'request refused');
+  else if (retryAfterS !== undefined) {
+    // A dependency down is the operator's concern: said once per request, without a stack trace.
+    request.log.warn({ code: (err as { code?: unknown }).code, message: (err as Error).message }, 'a dependency is not answering');
+    void reply.header('retry-after', String(retryAfterS));
+  } else request.log.info({ code: body.error.code, status }, 'request refused');
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 

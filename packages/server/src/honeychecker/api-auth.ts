@@ -6,9 +6,7 @@
  * the traffic neither reveals the token nor can be sent again.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ConfigError } from '../config.js';
 
-export const HONEYCHECKER_TOKEN_MIN_LENGTH = 32;
 export const TIME_HEADER = 'x-burrow-time';
 /** A random value per request, so two identical requests in the same millisecond differ. */
 export const NONCE_HEADER = 'x-burrow-nonce';
@@ -31,13 +29,6 @@ export function authHeaders(token: string, method: string, path: string, body: s
   };
 }
 
-/** Checks the token's length once, where it is configured, with a fix. */
-export function checkToken(token: string | null | undefined, variable = 'BURROW_HONEYCHECKER_TOKEN'): string {
-  if (!token) throw new ConfigError(`Set ${variable} (\`openssl rand -base64 32\`): the honeychecker service and every node share it.`);
-  if (token.length < HONEYCHECKER_TOKEN_MIN_LENGTH)
-    throw new ConfigError(`${variable} must be at least ${String(HONEYCHECKER_TOKEN_MIN_LENGTH)} characters; make one with \`openssl rand -base64 32\`.`);
-  return token;
-}
 
 /** The service's side: verifies signatures and remembers the ones it accepted within the window. */
 export function createVerifier(token: string, clock: () => number = Date.now) {

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { parseCommand, UsageError } from '../cli-args.js';
-import { checkToken } from './api-auth.js';
+import { checkToken } from './config.js';
 import { resolveHoneycheckerSecret } from './secret.js';
 import { startHoneycheckerService, type HoneycheckerListen } from './service.js';
 

@@ -11,26 +11,12 @@
 import { Agent, request, type RequestOptions } from 'node:http';
 import type { Logger } from 'pino';
 import { authHeaders } from './api-auth.js';
+import { parseHoneycheckerUrl } from './config.js';
 import { HoneycheckerError, type Canary, type CanaryKind, type Honeychecker, type SweetwordVerdict } from './store.js';
 
 const TIMEOUT_MS = 5000;
 const REFRESH_MS = 60_000;
 
-/** Where a BURROW_HONEYCHECKER_URL points: a TCP address or a Unix socket. */
-export function parseHoneycheckerUrl(url: string): { host: string; port: number } | { socket: string } | null {
-  if (url.startsWith('unix:')) {
-    const socket = url.slice('unix:'.length);
-    return socket.startsWith('/') ? { socket } : null;
-  }
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return null;
-  }
-  if (u.protocol !== 'http:' || u.pathname !== '/' || u.search !== '' || u.username !== '') return null;
-  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || '80') };
-}
 
 /** One signed request; rejects on a network failure, a timeout or a non-2xx answer. */
 export function honeycheckerRequest(
@@ -74,7 +60,10 @@ export function honeycheckerRequest(
         }
       });
     });
-    req.on('timeout', () => req.destroy(new HoneycheckerError(`The honeychecker did not answer within ${String(TIMEOUT_MS)} ms.`)));
+    req.on('timeout', () =>
+      // ETIMEDOUT: the request is answered 503 with Retry-After (errors/dependency-down.ts), not 500.
+      req.destroy(Object.assign(new HoneycheckerError(`The honeychecker did not answer within ${String(TIMEOUT_MS)} ms.`), { code: 'ETIMEDOUT' })),
+    );
     req.on('error', reject);
     req.end(body);
   });

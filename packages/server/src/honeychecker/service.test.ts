@@ -137,3 +137,17 @@ void test('doctor: the service reachable with the right token passes; a wrong to
   const inside = await honeycheckerServiceChecks({ ...server.config, dataDir: root });
   assert.deepEqual(inside.findings.map((f) => f.check), ['honeychecker-location']);
 });
+
+// Last: it stops the service.
+void test('with the service stopped, a sign-in is answered 503 with Retry-After, not 500, and opens no session', async () => {
+  const someone = await person(call, 'stopped');
+  const sessionsBefore = await server.db.selectFrom('sessions').select('id').where('account_id', '=', someone.accountId).execute();
+  child.kill('SIGTERM');
+  if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+  const r = await call('POST', '/v1/sessions', { body: { email: someone.email, password: PASSWORD } });
+  assert.equal(r.status, 503, r.text);
+  assert.equal((r.json as { error: { code: string } }).error.code, 'unavailable');
+  assert.equal(r.headers.get('retry-after'), '5');
+  const sessionsAfter = await server.db.selectFrom('sessions').select('id').where('account_id', '=', someone.accountId).execute();
+  assert.equal(sessionsAfter.length, sessionsBefore.length, 'no session was opened');
+});

@@ -5,8 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError, parseIntegerSetting } from '../config.js';
-import { checkToken } from '../honeychecker/api-auth.js';
-import { parseHoneycheckerUrl } from '../honeychecker/remote.js';
+import { checkToken, parseHoneycheckerUrl } from '../honeychecker/config.js';
 
 export interface TripwiresConfig {
   /** BURROW_OPERATOR_EMAIL: where operator alerts are mailed (without SMTP: the outbox folder). */
