@@ -62,9 +62,10 @@ before(async () => {
 });
 
 after(async () => {
-  await server.close();
+  // The service first: a failed start of the node must not leave it running after the test.
   child.kill('SIGTERM');
   if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+  await server.close();
   rmSync(root, { recursive: true, force: true });
 });
 
