@@ -74,6 +74,9 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   replaceChildProfile: async (api) => api.replaceChildProfile(victim.familyId, victim.childId, (await evilEnvelope()).envelope),
   listRosters: (api) => api.listRosters(victim.familyId, 0),
   listKemKeys: (api) => api.listKemKeys(victim.familyId),
+  // Member names (docs/protocol.md §15): an outsider neither reads the family's nor adds one.
+  listMemberNames: (api) => api.listMemberNames(victim.familyId),
+  putMemberName: async (api) => api.putMemberName(victim.familyId, eve.keys.deviceId, (await evilEnvelope()).envelope),
   // Retention and erasure (docs/api.md "Deleting").
   getRetention: (api) => api.request('GET', `/v1/families/${victim.familyId}/retention`),
   setRetention: (api) => api.request('PUT', `/v1/families/${victim.familyId}/retention`, { days: 1 }),

@@ -9,6 +9,7 @@ import type { Db } from '../db/index.js';
 import { badRequest } from '../errors/index.js';
 import { requireGuardian } from '../families/access.js';
 import type { App, RouteContext } from '../http/types.js';
+import { ACCOUNT_SUBJECT_KINDS, pseudonymMap } from './activity-pseudonym.js';
 import { listActivity } from './activity-store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -50,15 +51,26 @@ export function activityRoutes(app: App, { db, clock }: RouteContext & { db: Db;
         since,
         limit,
       });
+      // Pseudonyms back to the accounts this family still knows; a deleted account's stay null.
+      const familyId = request.params.familyId;
+      const known = await db
+        .selectFrom('family_members')
+        .select('account_id')
+        .where('family_id', '=', familyId)
+        .union(db.selectFrom('join_requests').select('account_id').where('family_id', '=', familyId))
+        .union(db.selectFrom('family_blocks').select('account_id').where('family_id', '=', familyId))
+        .execute();
+      const accounts = pseudonymMap(familyId, known.map((k) => k.account_id));
+      const named = (ref: string | null) => (ref === null ? null : (accounts.get(ref) ?? null));
       return {
         events: rows.map((r) => ({
           seq: r.seq,
           at: r.at,
           kind: r.kind as ActivityKind,
-          accountId: r.account_id,
+          accountId: named(r.account_id),
           deviceId: r.device_id,
           toyId: r.toy_id,
-          subject: r.subject,
+          subject: ACCOUNT_SUBJECT_KINDS.has(r.kind) ? named(r.subject) : r.subject,
         })),
         keptDays: ACTIVITY_DAYS,
         nextBefore: rows.length === limit ? (rows[rows.length - 1]?.seq ?? null) : null,

@@ -7,6 +7,7 @@ import { ACTIVITY_DAYS } from '@burrow/api';
 import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Database, Db, FamilyActivityTable } from '../db/index.js';
 import { activityHash, GENESIS_HASH } from './activity-chain.js';
+import { ACCOUNT_SUBJECT_KINDS, accountPseudonym } from './activity-pseudonym.js';
 
 export type ActivityRow = FamilyActivityTable & { id: number };
 /** An event before it has a place in the chain. */
@@ -52,7 +53,14 @@ export async function appendActivity(db: Db, events: readonly NewActivity[]): Pr
       let prev = head.last_hash;
       const rows = list.map((e) => {
         seq += 1;
-        const fields = { ...e, family_id: familyId, seq };
+        // Accounts are stored under the family's pseudonym for them (activity-pseudonym.ts).
+        const fields = {
+          ...e,
+          family_id: familyId,
+          seq,
+          account_id: e.account_id === null ? null : accountPseudonym(familyId, e.account_id),
+          subject: e.subject !== null && ACCOUNT_SUBJECT_KINDS.has(e.kind) ? accountPseudonym(familyId, e.subject) : e.subject,
+        };
         const hash = activityHash(prev, fields);
         const row = { ...fields, prev_hash: prev, hash };
         prev = hash;
@@ -79,7 +87,7 @@ export interface ActivityFilter {
 export async function listActivity(db: Db, familyId: string, f: ActivityFilter): Promise<ActivityRow[]> {
   let q = db.selectFrom('family_activity').selectAll().where('family_id', '=', familyId);
   if (f.kinds && f.kinds.length > 0) q = q.where('kind', 'in', f.kinds);
-  if (f.accountId !== undefined) q = q.where('account_id', '=', f.accountId);
+  if (f.accountId !== undefined) q = q.where('account_id', '=', accountPseudonym(familyId, f.accountId));
   if (f.toyId !== undefined) q = q.where('toy_id', '=', f.toyId);
   if (f.since !== undefined) q = q.where('at', '>=', f.since);
   if (f.before !== undefined) q = q.where('seq', '<', f.before);

@@ -48,6 +48,18 @@ test('a member deletes their account: wrong password changes nothing; then every
   const grandpa = await person(call, 'grandpa');
   await publish(call, fam, [...fam.roster.devices, entry(grandpa.keys, 'member')]);
   await sendVoice(call, fam, fam.guardian, [grandpa.keys, fam.guardian.keys]);
+  // Grandpa signs in as a member, and the family's activity log (written after the answer) shows it.
+  expectStatus(await call('POST', '/v1/sessions', { body: { email: grandpa.email, password: PASSWORD } }), 200, 'logIn');
+  const signIns = async () =>
+    (
+      await call<{ events: { accountId: string | null }[] }>('GET', `/v1/families/${fam.familyId}/activity?kind=sign_in`, {
+        token: fam.guardian.token,
+      })
+    ).json.events;
+  for (let i = 0; !(await signIns()).some((e) => e.accountId === grandpa.accountId); i++) {
+    assert.ok(i < 200, 'the sign-in reached the activity log');
+    await new Promise((r) => setTimeout(r, 25));
+  }
 
   const wrong = await call<{ error: { code: string } }>('POST', '/v1/me/deletion', {
     token: grandpa.token,
@@ -77,6 +89,9 @@ test('a member deletes their account: wrong password changes nothing; then every
   const rows = await everyRow(server);
   assert.ok(!rows.includes(grandpa.accountId), 'a row still names the deleted account');
   assert.ok(!rows.includes(grandpa.email), 'a row still holds the deleted address');
+  // The chained log keeps the event, under a pseudonym nothing maps back to the deleted account.
+  assert.ok((await signIns()).some((e) => e.accountId === null), 'the sign-in stays, by nobody the family knows');
+  assert.ok(!(await signIns()).some((e) => e.accountId === grandpa.accountId));
   const view = await call<{ departedDevices: string[] }>('GET', `/v1/families/${fam.familyId}`, {
     token: fam.guardian.token,
   });
