@@ -5,11 +5,18 @@
  * account from there. The browser forgets its keys, says what happened, the old password no longer
  * signs in, and the server holds no row of the account. On the way, the guardian sets the retention
  * period and reads it in the family's activity log.
+ *
+ * And one message: the guardian sends a message the headless toy holds unplayed, deletes it from Home
+ * (the in-page question says what deleting means); it leaves the page, the browser's archive and the
+ * server, and the toy drops it without playing it. Then the toy is marked lost on the Toys page: it is
+ * told and wipes itself, and the lost list shows when it last checked in.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { assertAccessible, browserSuite, openBrowser, PASSWORD } from './harness.js';
-import { goTo, setUpFamily, signUp, uniqueEmail } from './flows.js';
+import { fileRecorder, HeadlessToy } from '@burrow/toy';
+import { assertAccessible, browserSuite, openBrowser, PASSWORD, waitFor } from './harness.js';
+import { goTo, pairWithCode, recordMessage, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
 const suite = browserSuite('burrow-deletion-', 'Hello from the deletion test.');
 
@@ -114,3 +121,72 @@ void test(
     );
   },
 );
+
+void test('a sent message deleted in the app never plays on the toy; a lost toy is unpaired and listed', { timeout: 120_000 }, async () => {
+  const url = suite.server.url;
+  const browser = await openBrowser(suite.voiceWav);
+  suite.sessions.push(browser);
+  const g = browser.page;
+  await signUp(g, url, uniqueEmail('deleting'));
+  await setUpFamily(g, url, 'Sam', 'Mum');
+  const played: string[] = [];
+  const dropped: string[] = [];
+  let wiped = false;
+  const toy = await HeadlessToy.start({
+    server: url,
+    dataDir: join(suite.temp.dir, 'deleting-toy'),
+    player: (_audio, info) => {
+      played.push(info.messageId);
+      return Promise.resolve('memory');
+    },
+    recorder: fileRecorder(suite.voiceWav),
+    onEvent: (e) => void (e.type === 'dropped' && dropped.push(e.messageId)),
+    onUnpaired: () => void (wiped = true),
+  });
+  try {
+    await pairWithCode(g, await toy.holdPairingButton());
+    await waitFor('the headless toy to pin the roster', () => toy.device.isPaired());
+
+    await goTo(g, 'Talk');
+    await recordMessage(g, 1);
+    await g.getByRole('button', { name: 'Send to Sam’s toy' }).click();
+    await g.locator('.sent-note').waitFor({ timeout: 15_000 });
+    // The toy holds it, unplayed (nobody pressed its play paw).
+    await waitFor('the toy to hold the message', async () => (await toy.device.unplayedCount()) === 1);
+    const familyId = (await toy.device.roster())!.familyId;
+
+    await goTo(g, 'Home');
+    const bubble = g.locator('li.bubble.mine');
+    const messageId = (await bubble.getAttribute('data-message-id')) ?? '';
+    await bubble.getByRole('button', { name: /^Delete message from You/ }).click();
+    await bubble.getByRole('group').filter({ hasText: 'removed from the server at once, and from the toy if the toy has not played it yet' }).waitFor();
+    await assertAccessible(g, 'Home asking to delete a message');
+    await bubble.getByRole('button', { name: 'Yes, delete it' }).click();
+    await g.getByText('No messages yet').waitFor();
+
+    await waitFor('the toy to drop the deleted message', () => Promise.resolve(dropped.includes(messageId)));
+    assert.equal(await toy.device.unplayedCount(), 0);
+    assert.equal(await toy.playNext(), undefined, 'the deleted message never plays');
+    assert.deepEqual(played, []);
+    const left = await suite.server.db.selectFrom('messages').select('id').where('family_id', '=', familyId).execute();
+    assert.deepEqual(left, [], 'the server holds no copy');
+    // Gone from the browser's own archive too: a reload does not bring it back.
+    await g.reload();
+    await g.getByRole('heading', { name: 'Home' }).waitFor();
+    await g.getByText('No messages yet').waitFor();
+
+    // Lost or stolen: asked in the page, the toy is told at once and wipes itself; the lost list shows it.
+    await goTo(g, 'Toys');
+    await g.getByRole('button', { name: 'Mark Sam’s toy as lost or stolen' }).click();
+    await g.getByRole('group').filter({ hasText: 'removed from your family at once' }).waitFor();
+    await g.getByRole('button', { name: 'Yes, Sam’s toy is lost' }).click();
+    await waitFor('the lost toy to wipe itself', () => Promise.resolve(wiped));
+    const lost = await suite.server.db.selectFrom('lost_toys').select('last_seen_at').where('family_id', '=', familyId).executeTakeFirstOrThrow();
+    const row = g.getByRole('list', { name: 'Lost or stolen toys' }).getByRole('listitem');
+    await row.filter({ hasText: lost.last_seen_at === null ? /Sam’s toy, marked lost .* never checked in/ : /Sam’s toy, marked lost .* last checked in / }).waitFor();
+    await g.getByText('No toy paired yet').waitFor();
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await toy.stop();
+  }
+});

@@ -174,7 +174,7 @@ void test(
 
       // Review before play: the guardian turns it on for Grandma in the toy's settings.
       await goTo(g, 'Toys');
-      await g.getByLabel(`Review messages from ${grandma}`).check();
+      await g.getByLabel('Review messages from Grandma').check({ timeout: 30_000 });
       await g.getByRole('button', { name: 'Save settings' }).click();
       await g.getByText(/waits for your approval of messages from 1 person\.$/).waitFor({ timeout: 15_000 });
       await waitFor('the toy to hold the review settings', async () => {

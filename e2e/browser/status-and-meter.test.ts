@@ -167,7 +167,7 @@ void test('a message held for review says it waits for a guardian’s approval',
   await r.getByRole('heading', { name: 'Home' }).waitFor({ timeout: 20_000 });
 
   await goTo(g, 'Toys');
-  await g.getByLabel(`Review messages from ${grandma}`).check();
+  await g.getByLabel('Review messages from Grandma').check({ timeout: 30_000 });
   await g.getByRole('button', { name: 'Save settings' }).click();
   await g.getByText(/waits for your approval of messages from 1 person\.$/).waitFor({ timeout: 15_000 });
   await waitFor('the toy to learn the new roster', async () => {

@@ -46,6 +46,14 @@ export interface Toy {
   unplayed: number;
 }
 
+/** A toy a guardian marked lost or stolen (api.listLostToys): when, and when it last checked in. */
+export interface LostToy {
+  toyId: string;
+  childId: string | null;
+  lostAt: number;
+  lastSeenAt: number | null;
+}
+
 export interface Receipt {
   delivered: boolean;
   played: boolean;
@@ -411,6 +419,45 @@ export class Guardian {
     await this.loadFamily();
   }
 
+  /**
+   * A guardian marks a toy lost or stolen: unpaired at once as by unpairToy (its waiting messages are
+   * deleted; if it connects again it is refused and wipes itself); the server keeps its last check-in.
+   */
+  async markToyLost(toyId: string): Promise<void> {
+    await this.device.markToyLost(this.requireFamily(), toyId);
+    await this.loadFamily();
+  }
+
+  /** Toys a guardian marked lost, newest first, with when each last checked in. */
+  async lostToys(): Promise<LostToy[]> {
+    return (await this.api.listLostToys(this.requireFamily())).toys;
+  }
+
+  /** Its sender (any device of this account) or a guardian may delete a message (the server checks too). */
+  canDelete(message: ArchivedMessage): boolean {
+    return this.state.role === 'guardian' || message.from === this.device.deviceId || this.state.accountDevices.includes(message.from);
+  }
+
+  /**
+   * Deletes a message: the server's copy, and through this device's signed instruction the copy on
+   * any toy that has not played it (FamilyDevice.deleteMessage); then this browser's own copy. A
+   * message the server no longer holds (expired, or deleted from another device) is only forgotten here.
+   */
+  async deleteMessage(messageId: string): Promise<void> {
+    try {
+      await this.device.deleteMessage(this.requireFamily(), messageId);
+    } catch (err) {
+      if (!isApiError(err, 'not_found')) throw err;
+    }
+    await this.forgetMessage(messageId);
+  }
+
+  /** Drops a deleted message from this browser's archive (also on a `deleted` stream event). */
+  private async forgetMessage(messageId: string): Promise<void> {
+    await this.archive.remove(messageId);
+    this.set({ messages: await this.archive.all() });
+  }
+
   private onPresence(toyId: string, online: boolean, lastSeenAt: number): void {
     if (!this.state.toys.some((t) => t.toyId === toyId)) return;
     this.set({ toys: this.state.toys.map((t) => (t.toyId === toyId ? { ...t, online, lastSeenAt } : t)) });
@@ -660,6 +707,9 @@ export class Guardian {
         else if (event.type === 'presence' && typeof event.toyId === 'string')
           this.onPresence(event.toyId, event.online === true, typeof event.lastSeenAt === 'number' ? event.lastSeenAt : Date.now());
         else if (event.type === 'toys') reload('toys', this.loadToys());
+        // Its sender or a guardian deleted a message: an open browser of the family drops its copy too.
+        else if (event.type === 'deleted' && typeof event.messageId === 'string')
+          reload('deletion', this.forgetMessage(event.messageId).then(() => this.loadToys()));
         // A review decided changes where a sent message is (approved: now queued for the toy).
         else if (event.type === 'review') reload('reviews', this.refreshReviews().then(() => this.refreshReceipts()));
         else if (event.type === 'roster' || event.type === 'pairing' || event.type === 'children') reload('family', this.loadFamily().then(() => this.sync()));

@@ -2,7 +2,7 @@
  * The privacy notice a guardian agrees to before a child profile exists. It says only what the code
  * does today; change PRIVACY_NOTICE_VERSION whenever the text changes.
  */
-export const PRIVACY_NOTICE_VERSION = '2026-12-web-3';
+export const PRIVACY_NOTICE_VERSION = '2026-12-web-4';
 
 export function PrivacyNotice() {
   return (
@@ -36,7 +36,10 @@ export function PrivacyNotice() {
       <p>
         <strong>Deleting.</strong> You can delete your account at any time (Security page), and a guardian can
         delete a child’s profile or the whole family (Family page). We then delete it from our servers at
-        once; encrypted backups keep a copy until they age out.
+        once; encrypted backups keep a copy until they age out. You can delete a message you sent, and a
+        guardian any message of the family (Delete under the message): it leaves our servers at once and the
+        toy drops it if it has not played it yet; family browsers that are open drop their copy too, but a
+        copy already saved on a device that is offline may stay there.
       </p>
       <p>
         <strong>Your keys stay here.</strong> This browser keeps its own keys. If you clear this site’s data,

@@ -100,6 +100,13 @@ export class MessageArchive {
     await done(tx);
   }
 
+  /** A message deleted (here, or by its sender or a guardian elsewhere): its audio goes too. */
+  async remove(messageId: string): Promise<void> {
+    const tx = this.db.transaction(MESSAGES, 'readwrite');
+    tx.objectStore(MESSAGES).delete(messageId);
+    await done(tx);
+  }
+
   async markHeard(messageId: string): Promise<void> {
     const tx = this.db.transaction(MESSAGES, 'readwrite');
     const store = tx.objectStore(MESSAGES);

@@ -177,8 +177,9 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
         ) : (
           people.map((p) => (
             <label key={p.accountId}>
+              {/* The name they chose ("Grandma"), as Family shows them; their email only if they chose none. */}
               <input type="checkbox" checked={isReviewed(p)} onChange={(e) => toggleReview(p, e.target.checked)} /> Review
-              messages from {p.email}
+              messages from {guardian.personName(p.deviceIds, p.email)}
             </label>
           ))
         )}

@@ -1,7 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { audioUrl, decodedDurationMs, formatDuration, formatTime, spokenDuration, waveform } from '../../shared/audio.js';
 import type { ArchivedMessage } from '../../shared/idb-store.js';
+import { describeError } from '../../shared/errors.js';
 import type { Receipt } from '../guardian.js';
+import { ConfirmButton } from './Confirm.js';
+
+/** What deleting does, said once where it is asked (docs/privacy.md, "Deleting a message"). */
+export const DELETION_MEANS =
+  'It is removed from the server at once, and from the toy if the toy has not played it yet. Family browsers that are open drop their copy too; a copy someone already saved on a device that is offline may stay there.';
 
 function ticks(receipt: Receipt | undefined): { symbol: string; label: string; className: string } {
   if (receipt?.played) return { symbol: '✓✓', label: 'Played', className: 'played' };
@@ -19,13 +25,17 @@ export function VoiceBubble({
   mine,
   receipt,
   onPlayed,
+  onDelete,
 }: {
   message: ArchivedMessage;
   sender: string;
   mine: boolean;
   receipt?: Receipt;
   onPlayed?: () => void;
+  /** Given when this browser's user may delete it (its sender, or a guardian). */
+  onDelete?: () => Promise<void>;
 }) {
+  const [deleteError, setDeleteError] = useState<string | null>(null);
   const audio = useRef<HTMLAudioElement>(null);
   const [url, setUrl] = useState<string | null>(null);
   const [playing, setPlaying] = useState(false);
@@ -119,6 +129,31 @@ export function VoiceBubble({
           ) : null}
           {!mine && !message.heard ? <span className="badge">New</span> : null}
         </div>
+        {onDelete ? (
+          <div className="bubble-actions">
+            <ConfirmButton
+              label={`Delete message from ${sender}, ${formatTime(message.createdAt)}`}
+              text="Delete"
+              className="ghost small"
+              question={`Delete this message? ${DELETION_MEANS}`}
+              yes="Yes, delete it"
+              danger
+              onConfirm={async () => {
+                setDeleteError(null);
+                try {
+                  await onDelete();
+                } catch (err) {
+                  setDeleteError(describeError(err));
+                }
+              }}
+            />
+            {deleteError ? (
+              <p className="form-error" role="alert">
+                {deleteError}
+              </p>
+            ) : null}
+          </div>
+        ) : null}
       </div>
       <audio
         ref={audio}

@@ -111,6 +111,7 @@ export function Home() {
                 mine={m.from === state.deviceId}
                 receipt={state.receipts[m.messageId]}
                 onPlayed={() => void guardian.markHeard(m.messageId)}
+                onDelete={guardian.canDelete(m) ? () => guardian.deleteMessage(m.messageId) : undefined}
               />
             ))}
           </ol>

@@ -40,6 +40,7 @@ export function Listen() {
               sender={guardian.senderLabel(m)}
               mine={false}
               onPlayed={() => void guardian.markHeard(m.messageId)}
+              onDelete={guardian.canDelete(m) ? () => guardian.deleteMessage(m.messageId) : undefined}
             />
           ))}
         </ol>

@@ -2,19 +2,22 @@ import {
   lazy,
   Suspense,
   useCallback,
+  useEffect,
   useId,
   useRef,
   useState,
   type FormEvent,
 } from 'react';
 import { describeError } from '../../shared/errors.js';
+import { ConfirmButton } from '../components/Confirm.js';
 import { Icon } from '../components/Icon.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { ToyPresence } from '../components/ToyPresence.js';
 import { ToySettings } from '../components/ToySettings.js';
 import { ToySoftware } from '../components/ToySoftware.js';
 import { useGuardian } from '../context.js';
-import type { Toy } from '../guardian.js';
+import { formatDateTime } from '../date-time.js';
+import type { LostToy, Toy } from '../guardian.js';
 
 // The camera scanner and its QR decoder load only when someone asks to scan.
 const QrScanner = lazy(() => import('../components/QrScanner.js'));
@@ -30,7 +33,7 @@ function codeFromAddress(): string {
   return match[1];
 }
 
-function ToyCard({ toy, isGuardian }: { toy: Toy; isGuardian: boolean }) {
+function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; onLost: () => void }) {
   const [, guardian] = useGuardian();
   const name = guardian.toyName(toy.toyId);
   const ids = { name: useId(), title: useId(), error: useId(), confirm: useId() };
@@ -153,6 +156,23 @@ function ToyCard({ toy, isGuardian }: { toy: Toy; isGuardian: boolean }) {
                 <button type="button" className="ghost" ref={unpairButton} onClick={() => setConfirming(true)}>
                   Unpair
                 </button>
+                <ConfirmButton
+                  label={`Mark ${name} as lost or stolen`}
+                  text="Mark as lost or stolen"
+                  className="ghost"
+                  question={`Mark ${name} as lost or stolen? It is removed from your family at once, the messages waiting on it are deleted, and if it ever connects again it is told to forget everything. You will still see when it last checked in.`}
+                  yes={`Yes, ${name} is lost`}
+                  danger
+                  onConfirm={async () => {
+                    setError(null);
+                    try {
+                      await guardian.markToyLost(toy.toyId);
+                      onLost();
+                    } catch (err) {
+                      setError(describeError(err));
+                    }
+                  }}
+                />
               </div>
             )}
             {/* Volume, quiet hours and review, signed by this guardian device (safety). */}
@@ -184,6 +204,8 @@ export function Toys() {
   const [busy, setBusy] = useState(false);
   const [scanning, setScanning] = useState(false);
   const isGuardian = state.role === 'guardian';
+  // Bumped when a toy is marked lost here, so the lost list reloads.
+  const [lostVersion, setLostVersion] = useState(0);
 
   const pairWith = useCallback(
     async (typed: string) => {
@@ -228,7 +250,7 @@ export function Toys() {
       ) : (
         <ul className="list" aria-label="Paired toys">
           {state.toys.map((toy) => (
-            <ToyCard key={toy.toyId} toy={toy} isGuardian={isGuardian} />
+            <ToyCard key={toy.toyId} toy={toy} isGuardian={isGuardian} onLost={() => setLostVersion((v) => v + 1)} />
           ))}
         </ul>
       )}
@@ -294,7 +316,56 @@ export function Toys() {
       ) : (
         <p className="card">Only a guardian of the family can pair, rename or unpair a toy.</p>
       )}
-
+      <LostToys version={lostVersion} />
     </Page>
+  );
+}
+
+/** Toys a guardian marked lost or stolen, with when each last checked in (GET …/lost-toys). */
+function LostToys({ version }: { version: number }) {
+  const [state, guardian] = useGuardian();
+  const title = useId();
+  const [lost, setLost] = useState<LostToy[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!state.familyId) return;
+    let stopped = false;
+    guardian.lostToys().then(
+      (toys) => {
+        if (stopped) return;
+        setLost(toys);
+        setError(null);
+      },
+      (err: unknown) => {
+        if (!stopped) setError(describeError(err));
+      },
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [guardian, version, state.familyId]);
+  if (lost.length === 0 && !error) return null;
+  const childName = (childId: string | null) => state.children.find((c) => c.childId === childId)?.name;
+  return (
+    <section className="card" aria-labelledby={title}>
+      <h2 id={title}>Lost or stolen toys</h2>
+      <p className="hint">Removed from your family. If one connects again, it is refused and forgets everything.</p>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <ul aria-label="Lost or stolen toys" className="lost-toys">
+        {lost.map((t) => {
+          const child = childName(t.childId);
+          return (
+            <li key={t.toyId} data-toy-id={t.toyId}>
+              <strong>{child ? `${child}’s toy` : 'A toy'}</strong>, marked lost {formatDateTime(t.lostAt)} ·{' '}
+              {t.lastSeenAt === null ? 'never checked in' : `last checked in ${formatDateTime(t.lastSeenAt)}`}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }
