@@ -15,8 +15,8 @@ export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 // Cheap for the strength check: see PASSWORD in packages/server/src/testing/fixtures.ts.
 export const PASSWORD = 'quiet maple lantern drifts by the old river';
 
-export async function startWorld() {
-  const server = await startTestServer();
+export async function startWorld(options: Parameters<typeof startTestServer>[0] = {}) {
+  const server = await startTestServer(options);
   const scratch = mkdtempSync(join(tmpdir(), 'burrow-e2e-'));
   const closers: (() => Promise<void> | void)[] = [];
   return {

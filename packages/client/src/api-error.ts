@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The server's Retry-After, in seconds, when it asked to be called again later (503, 429). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

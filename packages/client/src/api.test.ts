@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { ApiClient, isApiError } from './index.js';
@@ -43,5 +43,60 @@ test('requests carry the bearer token and the acting device', async () => {
     assert.equal(seen['x-burrow-device'], 'dev1');
   } finally {
     await new Promise((r) => server.close(r));
+  }
+});
+
+/** A server answering every request with `answer`; counts the requests it got. */
+async function answering(answer: (res: ServerResponse) => void) {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests += 1;
+    req.resume();
+    answer(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests: () => requests, close: () => new Promise((r) => server.close(r)) };
+}
+
+const busy = (retryAfter: string) => (res: ServerResponse) => {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': retryAfter });
+  res.end(JSON.stringify({ error: { code: 'unavailable', message: `The server is busy; try again in ${retryAfter} s.` } }));
+};
+
+test('a busy 503 is tried again after Retry-After for a GET (twice at most), then surfaced with its wait', async () => {
+  const server = await answering(busy('0'));
+  try {
+    const api = new ApiClient({ baseUrl: server.url });
+    await assert.rejects(api.getMe(), (e: unknown) => isApiError(e, 'unavailable') && e.status === 503 && e.retryAfterSeconds === 0 && /busy/.test(e.message));
+    assert.equal(server.requests(), 3);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a 503 is not tried again for a call that may not be repeated (sign-up), nor when the wait asked is over 5 s', async () => {
+  const server = await answering(busy('2'));
+  const slow = await answering(busy('30'));
+  try {
+    await assert.rejects(new ApiClient({ baseUrl: server.url }).signUp('a@example.com', 'x'), (e: unknown) => isApiError(e, 'unavailable') && e.retryAfterSeconds === 2 && e.message === 'The server is busy; try again in 2 s.');
+    assert.equal(server.requests(), 1);
+    await assert.rejects(new ApiClient({ baseUrl: slow.url }).uploadBlob('f', 'h', new Uint8Array(4)), (e: unknown) => isApiError(e, 'unavailable') && e.retryAfterSeconds === 30);
+    assert.equal(slow.requests(), 1);
+  } finally {
+    await server.close();
+    await slow.close();
+  }
+});
+
+test("a proxy's bare 503 still says what to do", async () => {
+  const server = await answering((res) => {
+    res.writeHead(503, { 'content-type': 'text/html', 'retry-after': '120' });
+    res.end('<h1>Service Unavailable</h1>');
+  });
+  try {
+    await assert.rejects(new ApiClient({ baseUrl: server.url }).signUp('a@example.com', 'x'), (e: unknown) => isApiError(e, 'unavailable') && e.message === 'The Burrow server is busy or unavailable; try again in 120 s.');
+  } finally {
+    await server.close();
   }
 });

@@ -72,6 +72,16 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
+/** A busy server's 503 is sent again at most this often, and only when asked to wait this long at most. */
+export const BUSY_RETRIES = 2;
+export const BUSY_RETRY_MAX_WAIT_S = 5;
+
+/** Retry-After in whole seconds (RFC 9110 §10.2.3; the HTTP-date form is not used by Burrow). */
+function retryAfterSeconds(res: Response): number | undefined {
+  const value = res.headers.get('retry-after')?.trim();
+  return value !== undefined && /^\d{1,6}$/.test(value) ? Number(value) : undefined;
+}
+
 export class ApiClient {
   readonly baseUrl: string;
   token: string | undefined;
@@ -100,11 +110,31 @@ export class ApiClient {
     return h;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * One API call. `retry`: the call may be sent again as it is (a GET, or a write the server
+   * recognises when repeated); defaults to true for GET only. See `send` for what is retried.
+   */
+  async request<T>(method: string, path: string, body?: unknown, { retry = method === 'GET' }: { retry?: boolean } = {}): Promise<T> {
     const init: RequestInit = { method, headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }), credentials: 'same-origin' };
     if (body !== undefined) init.body = JSON.stringify(body);
-    const res = await this.fetchImpl(this.baseUrl + path, init);
-    return this.read<T>(res);
+    return this.read<T>(await this.send(this.baseUrl + path, init, retry));
+  }
+
+  /**
+   * Sends a request; a retryable one refused with 503 and a short Retry-After (the server is busy:
+   * back-pressure, docs/performance.md) is sent again after the wait, up to BUSY_RETRIES times. Only
+   * calls that are safe to repeat are retried: the server may have done the work before a 503 that
+   * came from a dependency going away. Any other 503 reaches the caller as an ApiError carrying the
+   * server's "try again in N s" message and `retryAfterSeconds`.
+   */
+  private async send(url: string, init: RequestInit, retry: boolean): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.fetchImpl(url, init);
+      const wait = res.status === 503 ? retryAfterSeconds(res) : undefined;
+      if (!retry || wait === undefined || wait > BUSY_RETRY_MAX_WAIT_S || attempt >= BUSY_RETRIES) return res;
+      await res.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    }
   }
 
   private async read<T>(res: Response): Promise<T> {
@@ -118,7 +148,13 @@ export class ApiClient {
     }
     if (!res.ok) {
       const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `HTTP ${res.status}`);
+      const wait = retryAfterSeconds(res);
+      // A proxy's bare 503 still tells the person what to do.
+      const fallback =
+        res.status === 503
+          ? `The Burrow server is busy or unavailable; try again${wait === undefined ? ' in a moment' : ` in ${String(wait)} s`}.`
+          : `HTTP ${res.status}`;
+      throw new ApiError(res.status, err?.code ?? (res.status === 503 ? 'unavailable' : 'http_error'), err?.message ?? fallback, wait);
     }
     return json as T;
   }
@@ -270,7 +306,7 @@ export class ApiClient {
     return this.request<ListReviewsResponse>('GET', `/v1/families/${enc(familyId)}/reviews`);
   }
   async downloadReviewBlob(familyId: string, messageId: string): Promise<Uint8Array> {
-    const res = await this.fetchImpl(`${this.baseUrl}/v1/families/${enc(familyId)}/reviews/${enc(messageId)}/blob`, { headers: this.headers(), credentials: 'same-origin' });
+    const res = await this.send(`${this.baseUrl}/v1/families/${enc(familyId)}/reviews/${enc(messageId)}/blob`, { headers: this.headers(), credentials: 'same-origin' }, true);
     if (!res.ok) await this.read<unknown>(res);
     return new Uint8Array(await res.arrayBuffer());
   }
@@ -284,18 +320,23 @@ export class ApiClient {
   listReviewedMessages(after = 0, limit = 50) {
     return this.request<ReviewedResponse>('GET', `/v1/toys/me/reviewed?after=${after}&limit=${limit}`);
   }
+  /** Retried when the server is busy: a blob is named by its hash, and one already stored is a 201 again. */
   async uploadBlob(familyId: string, hash: string, blob: Uint8Array): Promise<void> {
-    const res = await this.fetchImpl(`${this.baseUrl}/v1/families/${enc(familyId)}/blobs/${enc(hash)}`, {
+    const init: RequestInit = {
       method: 'PUT',
       headers: this.headers({ 'content-type': 'application/octet-stream' }),
       body: blob as Uint8Array<ArrayBuffer>,
       credentials: 'same-origin',
-    });
-    await this.read<unknown>(res);
+    };
+    await this.read<unknown>(await this.send(`${this.baseUrl}/v1/families/${enc(familyId)}/blobs/${enc(hash)}`, init, true));
   }
-  /** `keyEpochs`: the KEM key epoch sealed to, per recipient (docs/protocol.md §14.2). */
+  /**
+   * `keyEpochs`: the KEM key epoch sealed to, per recipient (docs/protocol.md §14.2). Retried when the
+   * server is busy: the envelope's id is unique, so a repeat can never deliver twice (if an earlier
+   * attempt did land after all, the repeat is a 409 "already sent").
+   */
   sendMessage(familyId: string, envelope: EnvelopeWire, keyEpochs?: Record<string, number>) {
-    return this.request<SendMessageResponse>('POST', `/v1/families/${enc(familyId)}/messages`, keyEpochs ? { envelope, keyEpochs } : { envelope });
+    return this.request<SendMessageResponse>('POST', `/v1/families/${enc(familyId)}/messages`, keyEpochs ? { envelope, keyEpochs } : { envelope }, { retry: true });
   }
   /** Deletes a message (its sender or a guardian), with the signed instruction for the toys (§16). */
   deleteMessage(messageId: string, instruction?: DeletionWire) {
@@ -312,7 +353,7 @@ export class ApiClient {
     return this.request<SentResponse>('GET', `/v1/sent?after=${after}`);
   }
   async downloadMessageBlob(messageId: string): Promise<Uint8Array> {
-    const res = await this.fetchImpl(`${this.baseUrl}/v1/messages/${enc(messageId)}/blob`, { headers: this.headers(), credentials: 'same-origin' });
+    const res = await this.send(`${this.baseUrl}/v1/messages/${enc(messageId)}/blob`, { headers: this.headers(), credentials: 'same-origin' }, true);
     if (!res.ok) await this.read<unknown>(res);
     return new Uint8Array(await res.arrayBuffer());
   }

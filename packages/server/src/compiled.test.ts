@@ -73,6 +73,15 @@ test('the compiled server starts in production without tsx and answers /healthz'
     const response = await fetch(`http://127.0.0.1:${String(port)}/healthz`);
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { status: 'ok' });
+    // Passwords are scored on a worker thread loaded by path (accounts/password-strength.worker.mjs),
+    // which the bundle must find too: a weak one is refused with the estimator's verdict, not a 500.
+    const signUp = await fetch(`http://127.0.0.1:${String(port)}/v1/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'weak@example.com', password: 'cloudpetscloudpets' }),
+    });
+    assert.equal(signUp.status, 400, watched.output());
+    assert.match(await signUp.text(), /too easy to guess/);
     assert.ok(!watched.output().includes('production loaded TypeScript'), watched.output());
   } finally {
     child.kill('SIGTERM');

@@ -9,16 +9,15 @@
  * - refused when on the blocklist of common and breached passwords (blocklist.ts), when zxcvbn-ts
  *   estimates it easy to guess (score below 3 of 4, with the site's words and the person's email as
  *   context), or — if the operator enabled it — when the Pwned Passwords range API has seen it.
+ *   zxcvbn-ts runs on a worker thread (password-strength.ts), never on the event loop.
  *
  * Every refusal is a bad_request whose message says why and what would work.
  */
 // The lengths and the score are part of the API contract (the schemas' maxLength, the web app's meter): written in @burrow/api.
 import { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_SCORE, PASSWORD_MIN_WITH_SECOND_FACTOR, passwordContextWords } from '@burrow/api';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary as common } from '@zxcvbn-ts/language-common';
-import { dictionary as english, translations } from '@zxcvbn-ts/language-en';
 import { badRequest } from '../errors/index.js';
 import { loadBlocklist } from './blocklist.js';
+import { passwordStrength, type StrengthScorer } from './password-strength.js';
 import type { PwnedPasswords } from './pwned.js';
 
 
@@ -42,17 +41,10 @@ export function normalizePassword(password: string): string {
   return password.normalize('NFKC');
 }
 
-let zxcvbn: ZxcvbnFactory | undefined;
-function strength(): ZxcvbnFactory {
-  return (zxcvbn ??= new ZxcvbnFactory({
-    translations,
-    graphs: adjacencyGraphs,
-    dictionary: { ...common, ...english },
-    useLevenshteinDistance: true,
-  }));
-}
-
-export function createPasswordPolicy({ pwned = null }: { pwned?: PwnedPasswords | null } = {}): PasswordPolicy {
+export function createPasswordPolicy({
+  pwned = null,
+  strength = passwordStrength,
+}: { pwned?: PwnedPasswords | null; strength?: StrengthScorer } = {}): PasswordPolicy {
   return {
     async check(raw, context = {}) {
       const password = normalizePassword(raw);
@@ -69,12 +61,13 @@ export function createPasswordPolicy({ pwned = null }: { pwned?: PwnedPasswords 
         throw badRequest(
           `That password is on a list of common and breached passwords that attackers try first. ${WHAT_WORKS}`,
         );
-      // The same context as the web app's meter (@burrow/api), so both score a password alike.
+      // The same context as the web app's meter (@burrow/api), so both score a password alike. On a
+      // worker thread (password-strength.ts): a check is 150-600 ms of CPU; busy → 503 Retry-After.
       const inputs = passwordContextWords(context.email);
-      const result = await strength().checkAsync(password, inputs);
+      const result = await strength.score(password, inputs);
       if (result.score < PASSWORD_MIN_SCORE) {
-        const why = result.feedback.warning ? ` ${result.feedback.warning.replace(/\.?$/, '.')}` : '';
-        const tips = result.feedback.suggestions.map((s) => s.replace(/\.?$/, '.')).join(' ');
+        const why = result.warning ? ` ${result.warning.replace(/\.?$/, '.')}` : '';
+        const tips = result.suggestions.map((s) => s.replace(/\.?$/, '.')).join(' ');
         throw badRequest(`That password would be too easy to guess.${why} ${tips ? `${tips} ` : ''}${WHAT_WORKS}`);
       }
       if (pwned) {

@@ -62,12 +62,16 @@ function describeWait(seconds: number): string {
   return `${minutes} minutes`;
 }
 
-/** Runs `fn`; if it is refused by a throttle, the reply carries `Retry-After` (RFC 9110 §10.2.3). */
+/**
+ * Runs `fn`; if it is refused by a throttle (429) or a busy lane such as password scoring (503, any
+ * AppError carrying `retryAfterSeconds`), the reply carries `Retry-After` (RFC 9110 §10.2.3).
+ */
 export async function withRetryAfter<T>(reply: FastifyReply, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ThrottledError) void reply.header('retry-after', String(err.retryAfterSeconds));
+    const wait = err instanceof AppError ? (err as { retryAfterSeconds?: unknown }).retryAfterSeconds : undefined;
+    if (typeof wait === 'number') void reply.header('retry-after', String(wait));
     throw err;
   }
 }
