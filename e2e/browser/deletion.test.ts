@@ -177,7 +177,7 @@ void test('a sent message deleted in the app never plays on the toy; a lost toy 
 
     // Lost or stolen: asked in the page, the toy is told at once and wipes itself; the lost list shows it.
     await goTo(g, 'Toys');
-    await g.getByRole('button', { name: 'Mark Sam’s toy as lost or stolen' }).click();
+    await g.getByRole('button', { name: 'Mark as lost or stolen: Sam’s toy' }).click();
     await g.getByRole('group').filter({ hasText: 'removed from your family at once' }).waitFor();
     await g.getByRole('button', { name: 'Yes, Sam’s toy is lost' }).click();
     await waitFor('the lost toy to wipe itself', () => Promise.resolve(wiped));

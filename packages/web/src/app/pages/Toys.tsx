@@ -157,7 +157,7 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
                   Unpair
                 </button>
                 <ConfirmButton
-                  label={`Mark ${name} as lost or stolen`}
+                  label={`Mark as lost or stolen: ${name}`}
                   text="Mark as lost or stolen"
                   className="ghost"
                   question={`Mark ${name} as lost or stolen? It is removed from your family at once, the messages waiting on it are deleted, and if it ever connects again it is told to forget everything. You will still see when it last checked in.`}
