@@ -26,7 +26,7 @@ interface Auth {
 }
 
 /** An upload with half its body sent: it holds the server's one write slot until `finish`. */
-function halfUpload(auth: Auth, blob: Uint8Array): { answered(): boolean; finish(): Promise<number> } {
+function halfUpload(auth: Auth, blob: Uint8Array): { answered(): boolean; finish(): Promise<number>; abort(): void } {
   let req: ClientRequest;
   let answered = false;
   const status = new Promise<number>((resolve, reject) => {
@@ -44,7 +44,7 @@ function halfUpload(auth: Auth, blob: Uint8Array): { answered(): boolean; finish
     req.write(blob.subarray(0, blob.length / 2));
   });
   status.catch(() => undefined);
-  return { answered: () => answered, finish: () => (req.end(blob.subarray(blob.length / 2)), status) };
+  return { answered: () => answered, finish: () => (req.end(blob.subarray(blob.length / 2)), status), abort: () => req.destroy() };
 }
 
 /** Holds the slot: a probe (an upload whose bytes do not match its hash, 400 when admitted) is refused. */
@@ -61,6 +61,9 @@ async function holdTheSlot(auth: Auth): Promise<{ finish(): Promise<number> }> {
       if (probe.status === 503 && !slot.answered()) return slot;
       assert.ok(probe.status === 503 || probe.status === 400, `probe answered ${String(probe.status)}`);
     }
+    // A probe took the slot first and this upload was refused: its half-sent body would keep the
+    // connection (and the server's close) waiting, so it is dropped before the next try.
+    slot.abort();
   }
 }
 
