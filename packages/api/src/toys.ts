@@ -126,5 +126,6 @@ export const LostToy = Type.Object({
   lostAt: Type.Integer(),
   lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
 });
+export type LostToy = Static<typeof LostToy>;
 export const ListLostToysResponse = Type.Object({ toys: Type.Array(LostToy) });
 export type ListLostToysResponse = Static<typeof ListLostToysResponse>;

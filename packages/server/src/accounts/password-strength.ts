@@ -48,21 +48,6 @@ export class BusyError extends AppError {
 // keeps import.meta.url pointing at the source file (scripts/build-server.mjs), so both find it.
 const WORKER_URL = new URL('./password-strength.worker.mjs', import.meta.url);
 
-/**
- * The process's Node options minus those that describe the main script: a worker inherits them, and
- * `--input-type` (as in `node --input-type=module -e …`) makes it refuse to load its file. Loaders
- * (`--import`) stay: under tsx the worker runs with it, as the process does.
- */
-function workerExecArgv(argv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (/^(-e|--eval|-p|--print|--input-type)$/.test(arg)) i += 1; // and its value
-    else if (!/^(--eval|--print|--input-type)=/.test(arg)) kept.push(arg);
-  }
-  return kept;
-}
-
 interface Waiting {
   resolve(strength: Strength): void;
   reject(err: Error): void;
@@ -85,7 +70,13 @@ export function createStrengthScorer({
   };
 
   const start = (): Worker => {
-    const w = new Worker(WORKER_URL, { execArgv: workerExecArgv(process.execArgv) });
+    const w = new Worker(WORKER_URL, {
+      // None of the process's Node options: the worker is plain JavaScript and needs no loader, and
+      // inherited options break it — `--input-type` (a production `node -e` start) makes it refuse
+      // its file, and process-wide V8 flags such as `--expose-gc` (the delivery benchmark's server)
+      // are refused in a worker.
+      execArgv: [],
+    });
     w.unref();
     w.on('message', (reply: Reply) => {
       const waiting = pending.get(reply.id);

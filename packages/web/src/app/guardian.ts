@@ -7,7 +7,7 @@
  * is ignored, so no script on the page ever holds it. The acting device is sent as X-Burrow-Device
  * (ApiClient.deviceId) and as `?device=` on the stream.
  */
-import type { ConfirmOwnerBody, CreateInvitationResponse, ListBlocksResponse, SecondFactorRequired, SentItem, SentToyStatus, ToySettingsResponse } from '@burrow/api';
+import type { ConfirmOwnerBody, CreateInvitationResponse, ListBlocksResponse, LostToy, SecondFactorRequired, SentItem, SentToyStatus, ToySettingsResponse } from '@burrow/api';
 import {
   ApiClient,
   FamilyDevice,
@@ -46,13 +46,6 @@ export interface Toy {
   unplayed: number;
 }
 
-/** A toy a guardian marked lost or stolen (api.listLostToys): when, and when it last checked in. */
-export interface LostToy {
-  toyId: string;
-  childId: string | null;
-  lostAt: number;
-  lastSeenAt: number | null;
-}
 
 export interface Receipt {
   delivered: boolean;

@@ -8,6 +8,7 @@ import {
   useState,
   type FormEvent,
 } from 'react';
+import type { LostToy } from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
 import { ConfirmButton } from '../components/Confirm.js';
 import { Icon } from '../components/Icon.js';
@@ -17,7 +18,7 @@ import { ToySettings } from '../components/ToySettings.js';
 import { ToySoftware } from '../components/ToySoftware.js';
 import { useGuardian } from '../context.js';
 import { formatDateTime } from '../date-time.js';
-import type { LostToy, Toy } from '../guardian.js';
+import type { Toy } from '../guardian.js';
 
 // The camera scanner and its QR decoder load only when someone asks to scan.
 const QrScanner = lazy(() => import('../components/QrScanner.js'));
