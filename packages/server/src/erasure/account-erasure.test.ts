@@ -8,27 +8,21 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { URI, type TOTP } from 'otpauth';
-import { createSmtpMailer, type SmtpMailer } from '../mail/index.js';
 import { PASSWORD, entry, expectStatus, family, person, publish } from '../testing/fixtures.js';
-import { httpClient, type Call } from '../testing/http.js';
-import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
-import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import { everyRow, sendVoice } from './test-support.js';
+import type { Call } from '../testing/http.js';
+import type { SmtpSink } from '../testing/smtp-sink.js';
+import type { TestServer } from '../testing/start-test-server.js';
+import { everyRow, sendVoice, startMailingServer } from './test-support.js';
 
 let server: TestServer;
 let sink: SmtpSink;
-let mailer: SmtpMailer;
 let call: Call;
+let close: (() => Promise<void>) | undefined;
 before(async () => {
-  sink = await startSmtpSink();
-  mailer = createSmtpMailer({ url: sink.url, from: 'Burrow <no-reply@burrow.test>', ignoreTLS: true });
-  server = await startTestServer({ mailer });
-  call = httpClient(server.url);
+  ({ server, sink, call, close } = await startMailingServer());
 });
 after(async () => {
-  await server?.close();
-  mailer?.close();
-  await sink?.close();
+  await close?.();
 });
 
 async function enrolTotp(token: string): Promise<TOTP> {

@@ -10,7 +10,6 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { topics, type StreamEvent } from '../bus/index.js';
-import { createSmtpMailer, type SmtpMailer } from '../mail/index.js';
 import {
   PASSWORD,
   entry,
@@ -21,25 +20,20 @@ import {
   publish,
   successor,
 } from '../testing/fixtures.js';
-import { httpClient, type Call } from '../testing/http.js';
-import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
-import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import { everyRow, sendVoice } from './test-support.js';
+import type { Call } from '../testing/http.js';
+import type { SmtpSink } from '../testing/smtp-sink.js';
+import type { TestServer } from '../testing/start-test-server.js';
+import { everyRow, sendVoice, startMailingServer } from './test-support.js';
 
 let server: TestServer;
 let sink: SmtpSink;
-let mailer: SmtpMailer;
 let call: Call;
+let close: (() => Promise<void>) | undefined;
 before(async () => {
-  sink = await startSmtpSink();
-  mailer = createSmtpMailer({ url: sink.url, from: 'Burrow <no-reply@burrow.test>', ignoreTLS: true });
-  server = await startTestServer({ mailer });
-  call = httpClient(server.url);
+  ({ server, sink, call, close } = await startMailingServer());
 });
 after(async () => {
-  await server?.close();
-  mailer?.close();
-  await sink?.close();
+  await close?.();
 });
 
 function* files(dir: string): Generator<string> {

@@ -1,8 +1,27 @@
-/** What both erasure test files need: a voice message sent as a real client would, and a scan of every row. */
+/** What both erasure test files need: a server that mails, a voice message sent as a real client would, and a scan of every row. */
 import { sql } from 'kysely';
+import { createSmtpMailer } from '../mail/index.js';
 import { expectStatus, sealedVoice, type Family, type Person } from '../testing/fixtures.js';
-import type { Call, Credentials } from '../testing/http.js';
-import type { TestServer } from '../testing/start-test-server.js';
+import { httpClient, type Call, type Credentials } from '../testing/http.js';
+import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
+import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+
+/** A test server whose mail goes to a real SMTP sink (deletions are confirmed by mail); `close` stops all three. */
+export async function startMailingServer(): Promise<{ server: TestServer; sink: SmtpSink; call: Call; close: () => Promise<void> }> {
+  const sink = await startSmtpSink();
+  const mailer = createSmtpMailer({ url: sink.url, from: 'Burrow <no-reply@burrow.test>', ignoreTLS: true });
+  const server = await startTestServer({ mailer });
+  return {
+    server,
+    sink,
+    call: httpClient(server.url),
+    close: async () => {
+      await server.close();
+      mailer.close();
+      await sink.close();
+    },
+  };
+}
 
 /** Every row of every table but the audit trail and the migrations' own, as JSON text. */
 export async function everyRow(server: TestServer): Promise<string> {

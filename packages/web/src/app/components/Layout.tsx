@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useGuardian } from '../context.js';
 import { follow, usePath } from '../router.js';
+import { CountBadge } from './CountBadge.js';
 import { Icon, type IconName } from './Icon.js';
 import { NoticeBanner } from './IncidentNotice.js';
 
@@ -136,23 +137,10 @@ export function Layout({ children }: { children: ReactNode }) {
               >
                 <Icon name={tab.icon} />
                 {tab.label}
-                {tab.path === '/listen' && unheard > 0 ? (
-                  <span className="tab-badge">
-                    {unheard}
-                    <span className="sr-only"> new</span>
-                  </span>
-                ) : null}
-                {tab.path === '/family' && waitingPeople > 0 ? (
-                  <span className="tab-badge">
-                    {waitingPeople}
-                    <span className="sr-only"> waiting</span>
-                  </span>
-                ) : null}
-                {(tab.path === '/review' || tab.path === '/more') && state.reviews.length > 0 ? (
-                  <span className="tab-badge">
-                    {state.reviews.length}
-                    <span className="sr-only"> waiting</span>
-                  </span>
+                {tab.path === '/listen' ? <CountBadge count={unheard} word="new" className="tab-badge" /> : null}
+                {tab.path === '/family' ? <CountBadge count={waitingPeople} word="waiting" className="tab-badge" /> : null}
+                {tab.path === '/review' || tab.path === '/more' ? (
+                  <CountBadge count={state.reviews.length} word="waiting" className="tab-badge" />
                 ) : null}
               </a>
             </li>

@@ -1,3 +1,4 @@
+import { CountBadge } from '../components/CountBadge.js';
 import { Icon } from '../components/Icon.js';
 import { morePages } from '../components/Layout.js';
 import { Page } from '../components/Page.js';
@@ -17,12 +18,7 @@ export function More() {
               <a href={p.path} onClick={follow} className="more-link">
                 <Icon name={p.icon} />
                 {p.label}
-                {p.path === '/review' && state.reviews.length > 0 ? (
-                  <span className="badge">
-                    {state.reviews.length}
-                    <span className="sr-only"> waiting</span>
-                  </span>
-                ) : null}
+                {p.path === '/review' ? <CountBadge count={state.reviews.length} word="waiting" className="badge" /> : null}
               </a>
             </li>
           ))}
