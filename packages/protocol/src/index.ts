@@ -17,3 +17,4 @@ export * from './kem-key-record.js';
 export * from './rules.js';
 export * from './random.js';
 export * from './deletion.js';
+export * from './succession.js';

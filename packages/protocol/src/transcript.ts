@@ -56,4 +56,6 @@ export const Label = {
   fingerprint: 'burrow/v1/fingerprint',
   kemKey: 'burrow/v1/kem-key',
   deletion: 'burrow/v1/delete-message',
+  succession: 'burrow/v1/succession',
+  successionGuardian: 'burrow/v1/succession/guardian',
 } as const;

@@ -10,6 +10,7 @@ import { parseReview, verifyReview } from '../review.js';
 import { parseDeletion, verifyDeletion } from '../deletion.js';
 import { parseRoster, verifyRosterGenesis, verifyRosterSuccessor } from '../roster.js';
 import { defaultVerifier, type AsyncSignatureVerifier, type SignatureVerifier } from '../signature.js';
+import { parseSuccession, verifySuccession } from '../succession.js';
 import { parseToySettings, verifyToySettings } from '../toy-settings.js';
 import type { Vectors } from './vectors.js';
 
@@ -18,7 +19,7 @@ export type SignatureCase = [publicKey: Uint8Array, message: Uint8Array, signatu
 
 /**
  * Runs every signed object of the vectors (device proofs, rosters v1 and v2, the message, toy
- * settings, the review, the deletion) through the protocol's checks with `verifier`; throws on the first that
+ * settings, the review, the deletion, the succession) through the protocol's checks with `verifier`; throws on the first that
  * fails. Returns what each check handed the verifier, so other verifiers can be run on the same.
  */
 export function checkVectorSignatures(vectors: Vectors, verifier: SignatureVerifier = defaultVerifier): SignatureCase[] {
@@ -39,6 +40,10 @@ export function checkVectorSignatures(vectors: Vectors, verifier: SignatureVerif
   verifyToySettings(parseToySettings(vectors.toySettings), v2, vectors.devices.toy.deviceId, null, recording);
   verifyReview(parseReview(vectors.review), envelope, v2, vectors.devices.toy.deviceId, recording);
   verifyDeletion(parseDeletion(vectors.deletion.instruction), envelope, v2, recording);
+  // §17: roster v3 swaps grandma for her renewed identity; the succession's three signatures.
+  const v3 = parseRoster(vectors.succession.rosterV3);
+  verifyRosterSuccessor(v2, v3, recording);
+  verifySuccession(parseSuccession(vectors.succession.succession), v2, v3, recording);
   return seen;
 }
 

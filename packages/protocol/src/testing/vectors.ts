@@ -14,6 +14,7 @@ import { signReview, type ReviewWire } from '../review.js';
 import { signDeletion, type DeletionWire } from '../deletion.js';
 import { deviceFingerprint } from '../fingerprint.js';
 import { kemPublicKeyOf, signKemKeyRecord, type KemKeyRecord } from '../kem-key-record.js';
+import { countersignSuccession, signSuccessionRequest, successorEntry, type SuccessionWire } from '../succession.js';
 import { Label, transcript } from '../transcript.js';
 import type { FamilyId, MessageId } from '../ids.js';
 import { seededRandom } from './seeded-random.js';
@@ -46,6 +47,12 @@ export interface Vectors {
   kemKeyRecord: { kemSeed: string; record: KemKeyRecord; transcriptHex: string };
   /** The guardian's instruction to delete the vector message, and its transcript (§16). */
   deletion: { instruction: DeletionWire; transcriptHex: string };
+  /**
+   * Grandma's device renews its identity (§17): its new key set, roster v3 (the guardian swaps the
+   * entry), the succession cross-signed by both identities and countersigned by the guardian, and
+   * the transcript both identities signed.
+   */
+  succession: { successor: VectorDevice; rosterV3: RosterWire; succession: SuccessionWire; requestTranscriptHex: string };
 }
 
 function device(name: string): { keys: DeviceKeys; vector: VectorDevice } {
@@ -100,6 +107,13 @@ export async function buildVectors(): Promise<Vectors> {
   const fields = ['burrow', 7];
   const rotatedSeed = seededRandom('toy kem epoch 1')(32);
   const rotated = signKemKeyRecord({ deviceId: toy.keys.deviceId, epoch: 1, kemPublicKey: kemPublicKeyOf(rotatedSeed), notBefore: 1_790_604_800_000 }, toy.keys.signSecretKey);
+  const grandma2 = device('grandma renewed');
+  const request = signSuccessionRequest({ familyId, issuedAt: 1_790_000_470_000 }, grandma.keys, grandma2.keys);
+  const v3 = signRoster(
+    nextRosterBody(v2, familyId, v2.devices.map((d) => (d.id === grandma.keys.deviceId ? successorEntry(request, d) : d)), 1_790_000_480_000),
+    guardian.keys,
+  );
+  const succession = countersignSuccession(request, v3.version, guardian.keys);
   const deletion = signDeletion({ familyId, messageId: sealed.envelope.id, issuedAt: 1_790_000_420_000 }, guardian.keys);
   return {
     description: 'Burrow protocol v1 test vectors. Regenerate with `npm run vectors`; see docs/protocol.md §9.',
@@ -128,6 +142,14 @@ export async function buildVectors(): Promise<Vectors> {
     deletion: {
       instruction: deletion,
       transcriptHex: bytesToHex(transcript(Label.deletion, [deletion.familyId, deletion.messageId, deletion.signer, deletion.issuedAt])),
+    },
+    succession: {
+      successor: grandma2.vector,
+      rosterV3: v3,
+      succession,
+      requestTranscriptHex: bytesToHex(
+        transcript(Label.succession, [familyId, request.from, request.to, grandma2.keys.signPublicKey, grandma2.keys.kemPublicKey, request.issuedAt]),
+      ),
     },
   };
 }

@@ -42,3 +42,14 @@ test('a contact that is not a URI, a policy that is not https, odd languages or 
     assert.throws(() => parseSecurityTxtConfig(env), SecurityTxtConfigError, JSON.stringify(env));
   }
 });
+
+test('the shipped policy (docs/security-policy.md) states the Expires and contact that security.txt publishes by default', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const policy = await readFile(new URL('../../../../docs/security-policy.md', import.meta.url), 'utf8');
+  // The reader of the policy and the reader of security.txt must be told the same thing.
+  assert.match(policy, new RegExp(`\`Expires:\` is ${defaultSecurityTxtConfig.expiresDays} days ahead`));
+  assert.match(policy, /`mailto:security@<the server's host>`/);
+  assert.equal(securityTxt(defaultSecurityTxtConfig, 'https://burrow.example', now).split('\n')[0], 'Contact: mailto:security@burrow.example');
+  // The support period is stated per model, by the update target its bundles carry.
+  assert.match(policy, /\| Burrow headless toy \(`burrow-toy`\) \|/);
+});
