@@ -81,6 +81,8 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   getRetention: (api) => api.request('GET', `/v1/families/${victim.familyId}/retention`),
   setRetention: (api) => api.request('PUT', `/v1/families/${victim.familyId}/retention`, { days: 1 }),
   listActivity: (api) => api.request('GET', `/v1/families/${victim.familyId}/activity`),
+  getActivitySummary: (api) => api.request('GET', `/v1/families/${victim.familyId}/activity/summary-mail`),
+  setActivitySummary: (api) => api.request('PUT', `/v1/families/${victim.familyId}/activity/summary-mail`, { enabled: true }),
   deleteMessage: (api) => api.request('DELETE', `/v1/messages/${messageId}`),
   deleteChild: (api) => api.deleteChild(victim.familyId, victim.childId),
   deleteFamily: (api) => api.deleteFamily(victim.familyId, { password: PASSWORD }),

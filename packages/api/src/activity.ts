@@ -75,3 +75,19 @@ export const ActivityResponse = Type.Object({
   nextBefore: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as `before` for older events; null: no more.' }),
 });
 export type ActivityResponse = Static<typeof ActivityResponse>;
+
+/** The activity summary mail a guardian can opt in to: every this many days, counts of the log's events. */
+export const ACTIVITY_SUMMARY_DAYS = 7;
+
+export const ActivitySummarySetting = Type.Object(
+  { enabled: Type.Boolean({ description: 'Mail me a summary of the family’s activity (counts, never content).' }) },
+  { additionalProperties: false },
+);
+export type ActivitySummarySetting = Static<typeof ActivitySummarySetting>;
+
+export const ActivitySummaryState = Type.Object({
+  enabled: Type.Boolean(),
+  everyDays: Type.Integer({ description: 'How often the summary is mailed (ACTIVITY_SUMMARY_DAYS).' }),
+  lastSentAt: Type.Union([Type.Integer(), Type.Null()], { description: 'When the last summary was mailed (null: never).' }),
+});
+export type ActivitySummaryState = Static<typeof ActivitySummaryState>;

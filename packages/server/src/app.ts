@@ -26,9 +26,10 @@ import { registerBreachWatch, type BreachWatch } from './anomalies/index.js';
 import { deleteExpiredLinks } from './accounts/links.js';
 import { deleteExpiredThrottleRows } from './accounts/throttle.js';
 import { registerMaintenance, type ScheduledMaintenance } from './maintenance/index.js';
+import { createInactivitySweep, INACTIVITY_DEFAULTS } from './inactivity/index.js';
 import { createLeases, type Leases } from './leases/index.js';
 import { createRetention, createRetentionSweep, retentionRoutes } from './retention/index.js';
-import { activityRoutes, createActivityLog, pruneActivityBatch, registerFamilyActivity } from './audit/index.js';
+import { activityRoutes, activitySummaryRoutes, createActivityLog, createActivitySummaries, pruneActivityBatch, registerFamilyActivity } from './audit/index.js';
 import { deleteExpiredSessions } from './sessions/store.js';
 import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js';
 import type { Blobs } from './blobs/index.js';
@@ -199,6 +200,17 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     log,
     leases,
     jobs: {
+      // First, while the sessions that show who signed in are all still there (inactivity/sweep.ts):
+      // families nobody signed in to for the period are warned, then deleted (docs/privacy.md).
+      inactiveFamilies: createInactivitySweep({
+        db,
+        clock,
+        log,
+        mailer: tripwires.wrapMailer(mailer),
+        config: config.inactivity ?? INACTIVITY_DEFAULTS,
+        deleteFamily: (familyId) => familyErasure.deleteInactiveFamily(familyId),
+        exempt: (familyId) => tripwires.honeychecker.canaries('family').some((c) => c.id === familyId),
+      }),
       audit: (n) => breachWatch.recorder.pruneBatch(n),
       activity: (n) => pruneActivityBatch(db, clock.now(), n),
       sessions: (n) => deleteExpiredSessions(db, clock.now(), n),
@@ -208,6 +220,8 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
       // no message points at (retention/sweep.ts; docs/privacy.md).
       retentionMessages: retentionSweep.messages,
       retentionBlobs: retentionSweep.blobs,
+      // The weekly activity summary to the guardians who asked for it (audit/activity-summary.ts).
+      activitySummaries: createActivitySummaries({ db, clock, log, mailer: tripwires.wrapMailer(mailer) }),
     },
   });
   // A crash can leave blob bytes without their index row (stored, never acknowledged) and temp files
@@ -232,6 +246,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate, onPresence: activity.presence });
   await app.register(activityRoutes, { ...context, db, clock });
+  await app.register(activitySummaryRoutes, { ...context, db, clock });
   // Deleting an account, a child or a family (erasure/): re-authenticated like the Security page's changes.
   const erasure = {
     db,
@@ -241,7 +256,8 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     mail: createErasureMail({ mailer: tripwires.wrapMailer(mailer), log }),
     confirmOwner: (accountId: string, proof: OwnerProof, meta: RequestMeta) => accountSecurity.factors.confirmOwner(accountId, proof, meta),
   };
-  await app.register(erasureRoutes, { ...context, accountErasure: createAccountErasure(erasure), familyErasure: createFamilyErasure(erasure), accountExport: createAccountExport({ db, clock }) });
+  const familyErasure = createFamilyErasure(erasure);
+  await app.register(erasureRoutes, { ...context, accountErasure: createAccountErasure(erasure), familyErasure, accountExport: createAccountExport({ db, clock }) });
   await app.register(healthRoutes, { db });
   // Signed toy updates (a mirror: the toy verifies) and the published security contact (RFC 9116).
   await app.register(updatesRoutes, { ...context, updates: createUpdates({ db, clock }), updatesConfig: config.updates ?? { uploadToken: null } });

@@ -9,6 +9,7 @@ import { parseWatchConfig, WatchConfigError, type WatchConfig } from './anomalie
 import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } from './backup/config.js';
 import { BusConfigError, parseBusConfig, type BusConfig } from './bus/config.js';
 import { AdmissionConfigError, parseAdmissionConfig, type AdmissionConfig } from './http/admission-config.js';
+import { InactivityConfigError, parseInactivityConfig, type InactivityConfig } from './inactivity/config.js';
 import { LimitsConfigError, parseLimitsConfig, type LimitsConfig } from './limits/config.js';
 import { ConfigError, parseCoreConfig, unsetCoreDeployment, type CoreConfig } from './config.js';
 import { parseTripwiresConfig, unsetTripwires, type TripwiresConfig } from './tripwires/config.js';
@@ -36,6 +37,8 @@ export interface Config extends CoreConfig {
   readonly updates?: UpdatesConfig;
   /** /.well-known/security.txt (well-known/config.ts); absent: the defaults. */
   readonly securityTxt?: SecurityTxtConfig;
+  /** Inactive families: when they are warned and deleted (default: INACTIVITY_DEFAULTS). */
+  readonly inactivity?: InactivityConfig;
 }
 
 /** The deployment fields as an unset environment gives them: for tests that build a Config by hand. */
@@ -48,6 +51,7 @@ function section<T>(parse: () => T): T {
   } catch (err) {
     if (err instanceof WatchConfigError || err instanceof BackupScheduleError || err instanceof UpdatesConfigError || err instanceof SecurityTxtConfigError) throw new ConfigError(err.message);
     if (err instanceof BusConfigError || err instanceof LimitsConfigError || err instanceof AdmissionConfigError) throw new ConfigError(err.message);
+    if (err instanceof InactivityConfigError) throw new ConfigError(err.message);
     throw err;
   }
 }
@@ -64,6 +68,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly
   const bus = section(() => parseBusConfig(env));
   const limits = section(() => parseLimitsConfig(env));
   const admission = section(() => parseAdmissionConfig(env));
+  const inactivity = section(() => parseInactivityConfig(env));
   const core = parseCoreConfig(env);
-  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule, updates, securityTxt, bus, limits, admission });
+  return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule, updates, securityTxt, bus, limits, admission, inactivity });
 }

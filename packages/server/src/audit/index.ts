@@ -8,3 +8,5 @@ export * from './activity-log.js';
 export { activityRoutes } from './activity-routes.js';
 export { deleteFamilyActivity, pruneActivityBatch } from './activity-store.js';
 export { verifyActivity, type ChainProblem, type VerifyReport } from './activity-verify.js';
+export { activitySummaryRoutes } from './activity-summary-routes.js';
+export { createActivitySummaries } from './activity-summary.js';

@@ -46,6 +46,8 @@ const OWNERS: Record<string, readonly string[]> = {
   toy_names: ['toys/store.ts'],
   message_deletions: ['toys/deletions.ts'],
   lost_toys: ['toys/lost.ts'],
+  family_inactivity: ['inactivity/store.ts'],
+  activity_summaries: ['audit/activity-summary-store.ts'],
   blobs: ['messages/store.ts'],
   family_blob_usage: ['messages/store.ts'],
   messages: ['messages/store.ts'],

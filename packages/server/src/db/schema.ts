@@ -505,6 +505,25 @@ export interface MessageDeletionsTable {
   created_at: number;
 }
 
+/** Inactive families (inactivity/store.ts; migration 0870). */
+export interface FamilyInactivityTable {
+  family_id: string;
+  /** The latest sign-in (or session use) of any member the daily maintenance has seen. */
+  last_sign_in_at: number;
+  /** When the guardians were mailed that the family will be deleted (null: not warned). */
+  warned_at: number | null;
+  /** The family is deleted at the first maintenance run after this, unless someone signs in. */
+  delete_after: number | null;
+}
+
+/** A guardian's opt-in to the weekly activity summary mail (audit/activity-summary-store.ts; migration 0871). */
+export interface ActivitySummariesTable {
+  family_id: string;
+  account_id: string;
+  created_at: number;
+  last_sent_at: number | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -552,6 +571,8 @@ export interface Database {
   device_kem_keys: DeviceKemKeysTable;
   message_deletions: MessageDeletionsTable;
   lost_toys: LostToysTable;
+  family_inactivity: FamilyInactivityTable;
+  activity_summaries: ActivitySummariesTable;
   forced_password_resets: ForcedPasswordResetsTable;
   revoked_credentials: RevokedCredentialsTable;
 }

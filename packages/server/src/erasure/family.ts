@@ -21,7 +21,7 @@ import { checkpointAfterErasure } from '../db/index.js';
 import { deleteDevice, ownerlessDevices, toysOfFamily } from '../devices/store.js';
 import { conflict, forbidden, notFound } from '../errors/index.js';
 import { noSuchFamily, requireGuardian, type Actor } from '../families/access.js';
-import { currentRoster, listedElsewhere } from '../families/rosters.js';
+import { currentRoster, listedElsewhere, type StoredRoster } from '../families/rosters.js';
 import { deleteChildRow, deleteFamilyRows, isFamilyChild, memberAccountIds } from '../families/store.js';
 import { deleteFamilyActivity } from '../audit/index.js';
 import { deleteFamilyInvitations } from '../invitations/store.js';
@@ -44,6 +44,48 @@ export function createFamilyErasure({ db, blobs, bus, log, mail, confirmOwner }:
     return current.roster;
   }
 
+  /** Every row of the family by its owners in one transaction, then the blob bytes; toys told, members mailed. */
+  async function erase(familyId: string, roster: StoredRoster['roster'], tell: (accountId: string, to: string) => void): Promise<void> {
+    const members = await memberAccountIds(db, familyId);
+    const emails = new Map<string, string>();
+    for (const m of members) {
+      const email = await accountEmail(db, m);
+      if (email !== undefined) emails.set(m, email);
+    }
+    const toys = (await toysOfFamily(db, familyId, 'id')).map((t) => t.id);
+    // Devices of deleted accounts this roster still listed go with it, unless another family lists them.
+    const people = roster.devices.filter((d) => d.role !== 'toy').map((d) => d.id);
+    const ownerless: string[] = [];
+    for (const id of await ownerlessDevices(db, people))
+      if (!(await listedElsewhere(db, id, familyId))) ownerless.push(id);
+
+    let hashes: string[] = [];
+    await db.transaction().execute(async (trx) => {
+      await deleteFamilyReviews(trx, familyId);
+      hashes = await deleteFamilyMessages(trx, familyId);
+      await deleteFamilyToyRows(trx, familyId);
+      // Each toy's credentials, presence, tickets and update reports go with its device row, as on unpair.
+      for (const toyId of toys) await deleteDevice(trx, toyId);
+      for (const id of ownerless) {
+        await forgetRecipient(trx, id);
+        await deleteDevice(trx, id);
+      }
+      await deleteFamilyInvitations(trx, familyId);
+      await deleteFamilyRequirement(trx, familyId);
+      await deleteFamilyRows(trx, familyId);
+      // After the family row: the activity log's trigger lets a deleted family's events go.
+      await deleteFamilyActivity(trx, familyId);
+    });
+    const failed = await deleteBlobBytes(blobs, familyId, hashes);
+    if (failed > 0) log.warn({ failed }, 'family deletion: some blob bytes could not be deleted');
+    if (!(await checkpointAfterErasure(db)))
+      log.warn('family deletion: the write-ahead log is still in use; the next checkpoint empties it');
+    log.info({ toys: toys.length, blobs: hashes.length, members: members.length }, 'family deleted');
+    for (const toyId of toys) bus.publish(topics.device(toyId), { type: 'unpaired' });
+    bus.publish(topics.family(familyId), { type: 'toys', familyId });
+    for (const [accountId, to] of emails) tell(accountId, to);
+  }
+
   return {
     async deleteChild(actor: Actor, familyId: string, childId: string): Promise<void> {
       await requireGuardianDevice(actor, familyId);
@@ -62,44 +104,17 @@ export function createFamilyErasure({ db, blobs, bus, log, mail, confirmOwner }:
     async deleteFamily(actor: Actor, familyId: string, proof: OwnerProof, meta: RequestMeta): Promise<void> {
       const roster = await requireGuardianDevice(actor, familyId);
       await confirmOwner(actor.accountId, proof, meta);
-      const members = await memberAccountIds(db, familyId);
-      const emails = new Map<string, string>();
-      for (const m of members) {
-        const email = await accountEmail(db, m);
-        if (email !== undefined) emails.set(m, email);
-      }
-      const toys = (await toysOfFamily(db, familyId, 'id')).map((t) => t.id);
-      // Devices of deleted accounts this roster still listed go with it, unless another family lists them.
-      const people = roster.devices.filter((d) => d.role !== 'toy').map((d) => d.id);
-      const ownerless: string[] = [];
-      for (const id of await ownerlessDevices(db, people))
-        if (!(await listedElsewhere(db, id, familyId))) ownerless.push(id);
+      await erase(familyId, roster, (accountId, to) => mail.familyDeleted(to, accountId === actor.accountId));
+    },
 
-      let hashes: string[] = [];
-      await db.transaction().execute(async (trx) => {
-        await deleteFamilyReviews(trx, familyId);
-        hashes = await deleteFamilyMessages(trx, familyId);
-        await deleteFamilyToyRows(trx, familyId);
-        // Each toy's credentials, presence, tickets and update reports go with its device row, as on unpair.
-        for (const toyId of toys) await deleteDevice(trx, toyId);
-        for (const id of ownerless) {
-          await forgetRecipient(trx, id);
-          await deleteDevice(trx, id);
-        }
-        await deleteFamilyInvitations(trx, familyId);
-        await deleteFamilyRequirement(trx, familyId);
-        await deleteFamilyRows(trx, familyId);
-        // After the family row: the activity log's trigger lets a deleted family's events go.
-        await deleteFamilyActivity(trx, familyId);
-      });
-      const failed = await deleteBlobBytes(blobs, familyId, hashes);
-      if (failed > 0) log.warn({ failed }, 'family deletion: some blob bytes could not be deleted');
-      if (!(await checkpointAfterErasure(db)))
-        log.warn('family deletion: the write-ahead log is still in use; the next checkpoint empties it');
-      log.info({ toys: toys.length, blobs: hashes.length, members: members.length }, 'family deleted');
-      for (const toyId of toys) bus.publish(topics.device(toyId), { type: 'unpaired' });
-      bus.publish(topics.family(familyId), { type: 'toys', familyId });
-      for (const [accountId, to] of emails) mail.familyDeleted(to, accountId === actor.accountId);
+    /**
+     * Deletes a family nobody has signed in to for the inactivity period (inactivity/, after its
+     * guardians were warned): the same erasure, with the members told why.
+     */
+    async deleteInactiveFamily(familyId: string): Promise<void> {
+      const current = await currentRoster(db, familyId);
+      if (!current) return;
+      await erase(familyId, current.roster, (_accountId, to) => mail.inactiveFamilyDeleted(to));
     },
   };
 }

@@ -11,6 +11,8 @@ export interface ErasureMail {
   /** To a family's guardians: a member deleted their account; their devices wait to leave the roster. */
   memberLeft(to: string): void;
   familyDeleted(to: string, byYou: boolean): void;
+  /** To every member of a family deleted because nobody signed in for the inactivity period (inactivity/). */
+  inactiveFamilyDeleted(to: string): void;
   /** Resolves when every mail queued so far has been handed over (tests, shutdown). */
   flush(): Promise<void>;
 }
@@ -47,6 +49,13 @@ export function createErasureMail({ mailer, log }: { mailer: Mailer; log: Logger
         to,
         subject: 'Your Burrow family was deleted',
         text: `${byYou ? 'You deleted your Burrow family.' : 'A guardian deleted your Burrow family.'} Its messages, recordings, child profiles, toys and invitations are gone from our servers; its toys were unpaired and wiped themselves.\n\nYour own account stays: you can join or start another family. Encrypted backups keep a copy until they age out (see the privacy notice).\n`,
+      });
+    },
+    inactiveFamilyDeleted(to) {
+      send({
+        to,
+        subject: 'Your Burrow family was deleted after a long time unused',
+        text: 'Nobody in your Burrow family had signed in for a long time, and nobody signed in after the warning we mailed to its guardians, so the family was deleted, as the privacy notice says. Its messages, recordings, child profiles, toys and invitations are gone from our servers; its toys were unpaired and wiped themselves.\n\nYour own account stays: you can join or start another family. Encrypted backups keep a copy until they age out (see the privacy notice).\n',
       });
     },
     async flush() {

@@ -151,3 +151,18 @@ export async function deleteExpiredSessions(db: Db, now: number, limit: number):
 export async function deleteSessionsOf(db: Db, accountId: string): Promise<void> {
   await db.deleteFrom('sessions').where('account_id', '=', accountId).execute();
 }
+
+/**
+ * The latest sign-in or use of any session of these accounts, or null when none has a session
+ * (inactive families, inactivity/: a family is inactive when none of its members signed in).
+ */
+export async function latestSessionUse(db: Db, accountIds: readonly string[]): Promise<number | null> {
+  if (accountIds.length === 0) return null;
+  const row = await db
+    .selectFrom('sessions')
+    .select((eb) => [eb.fn.max('created_at').as('created'), eb.fn.max('last_used_at').as('used')])
+    .where('account_id', 'in', accountIds)
+    .executeTakeFirst();
+  const values = [row?.created, row?.used].filter((v) => v !== null && v !== undefined).map(Number);
+  return values.length === 0 ? null : Math.max(...values);
+}

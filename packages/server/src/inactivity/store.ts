@@ -1,0 +1,59 @@
+/**
+ * The one owner of `family_inactivity` (migration 0870): per family, the latest member sign-in the
+ * daily maintenance has seen, and the warning state of a family past the inactivity period.
+ */
+import type { Db } from '../db/index.js';
+
+export interface FamilyInactivity {
+  familyId: string;
+  createdAt: number;
+  /** null: the maintenance has not seen this family yet. */
+  lastSignInAt: number | null;
+  warnedAt: number | null;
+  deleteAfter: number | null;
+}
+
+/** Up to `limit` families after `afterId` (in id order), with their inactivity row if any. */
+export async function familyPage(db: Db, afterId: string, limit: number): Promise<FamilyInactivity[]> {
+  const rows = await db
+    .selectFrom('families')
+    .leftJoin('family_inactivity', 'family_inactivity.family_id', 'families.id')
+    .select(['families.id', 'families.created_at', 'family_inactivity.last_sign_in_at', 'family_inactivity.warned_at', 'family_inactivity.delete_after'])
+    .where('families.id', '>', afterId)
+    .orderBy('families.id')
+    .limit(limit)
+    .execute();
+  const n = (v: number | string | null): number | null => (v === null ? null : Number(v));
+  return rows.map((r) => ({
+    familyId: r.id,
+    createdAt: Number(r.created_at),
+    lastSignInAt: n(r.last_sign_in_at),
+    warnedAt: n(r.warned_at),
+    deleteAfter: n(r.delete_after),
+  }));
+}
+
+/** Records the latest sign-in seen and clears any warning (a sign-in cancels the deletion). */
+export async function recordSignIn(db: Db, familyId: string, at: number): Promise<void> {
+  await db
+    .insertInto('family_inactivity')
+    .values({ family_id: familyId, last_sign_in_at: at, warned_at: null, delete_after: null })
+    .onConflict((oc) => oc.column('family_id').doUpdateSet({ last_sign_in_at: at, warned_at: null, delete_after: null }))
+    .execute();
+}
+
+/** Marks the family warned, unless it already was (so a second node or run mails nobody twice); true when this call marked it. */
+export async function markWarned(db: Db, familyId: string, at: number, deleteAfter: number): Promise<boolean> {
+  const result = await db
+    .updateTable('family_inactivity')
+    .set({ warned_at: at, delete_after: deleteAfter })
+    .where('family_id', '=', familyId)
+    .where('warned_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Takes a warning back (its mail could not be sent: the next run tries again). */
+export async function clearWarning(db: Db, familyId: string): Promise<void> {
+  await db.updateTable('family_inactivity').set({ warned_at: null, delete_after: null }).where('family_id', '=', familyId).execute();
+}

@@ -1,0 +1,103 @@
+/**
+ * Inactive families (issue 13 item 6; docs/privacy.md "Inactive families"), a job of the daily
+ * maintenance (maintenance/, claimed across nodes by its lease). It pages through the families in id
+ * order, a bounded page per batch, and for each:
+ *
+ * - records the latest sign-in (or session use) of any member it sees in the sessions table. A
+ *   session lives at least a week, so a daily run sees every sign-in; a family it meets for the first
+ *   time counts from that run (an installation that upgrades deletes nothing before a full period);
+ * - a family warned earlier whose member signed in since is kept: the warning is cleared;
+ * - a family with no sign-in for `inactiveAfterDays` is warned: every guardian is mailed, and the
+ *   family is due for deletion `graceDays` later;
+ * - a warned family past that date is deleted by the family erasure (erasure/family.ts), which mails
+ *   the members that it happened.
+ *
+ * Every decision is read from and written to the database, so a run that stops halfway (or runs
+ * twice) repeats nothing: a family is warned once (markWarned claims it) and deleted once.
+ */
+import type { Logger } from 'pino';
+import { accountEmail } from '../accounts/store.js';
+import type { Clock } from '../clock/index.js';
+import type { Db } from '../db/index.js';
+import { guardiansOf, memberAccountIds } from '../families/store.js';
+import type { Mailer } from '../mail/index.js';
+import type { BatchDelete } from '../maintenance/index.js';
+import { latestSessionUse } from '../sessions/store.js';
+import type { InactivityConfig } from './config.js';
+import { inactivityWarning } from './mail.js';
+import { clearWarning, familyPage, markWarned, recordSignIn, type FamilyInactivity } from './store.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export interface InactivityPorts {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  mailer: Mailer;
+  config: InactivityConfig;
+  /** Deletes the family as a guardian's deletion would (erasure/family.ts), mailing its members. */
+  deleteFamily: (familyId: string) => Promise<void>;
+  /** Families this job leaves alone (the tripwires' canary family, which nobody signs in to). */
+  exempt?: (familyId: string) => boolean;
+}
+
+/** One page of families (a maintenance job); `deleted` counts the families deleted. */
+export function createInactivitySweep({ db, clock, log, mailer, config, deleteFamily, exempt }: InactivityPorts): BatchDelete {
+  let afterId = '';
+
+  async function warn(f: FamilyInactivity, now: number): Promise<void> {
+    const deleteAfter = now + config.graceDays * DAY;
+    if (!(await markWarned(db, f.familyId, now, deleteAfter))) return;
+    let sent = 0;
+    let failed = 0;
+    for (const accountId of await guardiansOf(db, f.familyId)) {
+      const to = await accountEmail(db, accountId);
+      if (to === undefined) continue;
+      try {
+        await mailer.send(inactivityWarning(to, config.inactiveAfterDays, deleteAfter));
+        sent++;
+      } catch (err) {
+        failed++;
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'inactive family: warning mail failed');
+      }
+    }
+    // Nobody told: no deletion clock runs yet; the next run tries the mail again.
+    if (sent === 0 && failed > 0) await clearWarning(db, f.familyId);
+    else log.info({ guardiansMailed: sent }, 'inactive family warned');
+  }
+
+  /** True when the family was deleted. */
+  async function consider(f: FamilyInactivity, now: number): Promise<boolean> {
+    if (exempt?.(f.familyId)) return false;
+    const latest = await latestSessionUse(db, await memberAccountIds(db, f.familyId));
+    if (f.lastSignInAt === null) {
+      await recordSignIn(db, f.familyId, now);
+      return false;
+    }
+    if (latest !== null && latest > f.lastSignInAt) {
+      await recordSignIn(db, f.familyId, latest);
+      if (f.warnedAt !== null) log.info('inactive family kept: a member signed in after the warning');
+      return false;
+    }
+    if (f.warnedAt === null) {
+      if (f.lastSignInAt <= now - config.inactiveAfterDays * DAY) await warn(f, now);
+      return false;
+    }
+    if (f.deleteAfter !== null && f.deleteAfter <= now) {
+      await deleteFamily(f.familyId);
+      log.info('inactive family deleted');
+      return true;
+    }
+    return false;
+  }
+
+  return async (limit) => {
+    const page = await familyPage(db, afterId, limit);
+    const now = clock.now();
+    let deleted = 0;
+    for (const f of page) if (await consider(f, now)) deleted++;
+    // A short page ends the pass; the next run starts from the first family again.
+    afterId = page.length < limit ? '' : (page.at(-1)?.familyId ?? '');
+    return { scanned: page.length, deleted };
+  };
+}
