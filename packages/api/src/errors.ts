@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'forbidden',
   'not_found',
   'conflict',
+  /** 409: a send whose message id is stored with this very envelope — a retry that already landed. */
+  'already_sent',
   'gone',
   'payload_too_large',
   'unsupported_media_type',

@@ -333,7 +333,7 @@ export class ApiClient {
   /**
    * `keyEpochs`: the KEM key epoch sealed to, per recipient (docs/protocol.md §14.2). Retried when the
    * server is busy: the envelope's id is unique, so a repeat can never deliver twice (if an earlier
-   * attempt did land after all, the repeat is a 409 "already sent").
+   * attempt did land after all, the repeat is a 409 `already_sent`, which sealAndSendVoice counts as sent).
    */
   sendMessage(familyId: string, envelope: EnvelopeWire, keyEpochs?: Record<string, number>) {
     return this.request<SendMessageResponse>('POST', `/v1/families/${enc(familyId)}/messages`, keyEpochs ? { envelope, keyEpochs } : { envelope }, { retry: true });

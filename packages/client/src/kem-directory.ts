@@ -91,7 +91,8 @@ export async function sealingKeys(input: {
  * Seals a voice message to each of `deviceIds`' newest verified key, uploads its blob and sends it
  * (§14.2). If the server answers that a recipient published a newer key since (409), the keys are
  * fetched again and, if they changed, the message is sealed again; if they did not change, the server
- * is hiding the newer key and the send is refused with `hiddenKey`. Returns the message id.
+ * is hiding the newer key and the send is refused with `hiddenKey`. A send the server answers `already_sent` (this very envelope is stored:
+ * a retry of a send that landed) is a success. Returns the message id.
  */
 export async function sealAndSendVoice(input: {
   api: ApiClient;
@@ -136,6 +137,10 @@ export async function sealAndSendVoice(input: {
     try {
       await api.sendMessage(roster.familyId, envelope, keys.epochs);
     } catch (err) {
+      // The server stored this very envelope before (a retry after an error the send survived, e.g.
+      // a 503 once its commit was done): it was delivered once, which is what the caller wanted.
+      if (isApiError(err, 'already_sent')) return envelope.id;
+      // Only a newer key is a reason to seal again; any other refusal is the caller's to see.
       if (isApiError(err, 'conflict')) continue;
       throw err;
     }

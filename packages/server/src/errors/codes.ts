@@ -12,6 +12,8 @@ export const errorStatus = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** A retried send that had landed: the same message, delivered once (messages/service.ts). */
+  already_sent: 409,
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

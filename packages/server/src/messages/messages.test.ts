@@ -151,14 +151,26 @@ test('the inbox pages by cursor and limit; next is the cursor to pass again', as
   expectStatus(await call('GET', '/v1/inbox?limit=0', fam.guardian.as), 400, 'limit 0');
 });
 
-test('sending the same message id twice is a 409', async () => {
+test('sending the same message again is a 409 already_sent; another message under a taken id is a 409 conflict', async () => {
   const { envelope, res } = await send(fam.guardian, [toy.keys]);
   expectStatus(res, 201);
-  const again = await call('POST', `/v1/families/${fam.familyId}/messages`, {
+  const again = await call<{ error: { code: string } }>('POST', `/v1/families/${fam.familyId}/messages`, {
     ...fam.guardian.as,
     body: { envelope },
   });
   expectStatus(again, 409);
+  assert.equal(again.json.error.code, 'already_sent');
+  // A different message (other audio, so other ciphertext and signature) reusing the id is not a retry.
+  const other = await sealedVoice(fam.guardian.keys, fam.roster, [toy.keys], randomBytes(2000), envelope.id);
+  expectStatus(await upload(fam.guardian.as, other.blob), 201);
+  const clash = await call<{ error: { code: string } }>('POST', `/v1/families/${fam.familyId}/messages`, {
+    ...fam.guardian.as,
+    body: { envelope: other.envelope },
+  });
+  expectStatus(clash, 409);
+  assert.equal(clash.json.error.code, 'conflict');
+  const stored = await server.db.selectFrom('messages').select('envelope').where('id', '=', envelope.id).execute();
+  assert.deepEqual(stored.map((r) => JSON.parse(r.envelope) as unknown), [envelope]);
 });
 
 test('a member without may-send-to-toy cannot send to the toy (403); to the family he can', async () => {

@@ -186,6 +186,23 @@ export function createMessages({
     return { roster, toyIds };
   }
 
+  /**
+   * The answer to a send whose id is taken: `already_sent` when the stored message is this very
+   * envelope from this sender (a retry of a send that landed although its caller saw an error, e.g. a
+   * 503 after the commit), so the client can count it as delivered once; otherwise `conflict`.
+   */
+  async function duplicateOf(envelope: EnvelopeWire, familyId: string, stored: string): Promise<AppError | undefined> {
+    const row = await db
+      .selectFrom('messages')
+      .select(['family_id', 'sender_id', 'envelope'])
+      .where('id', '=', envelope.id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    if (row.family_id === familyId && row.sender_id === envelope.sender && row.envelope === stored)
+      return new AppError('already_sent', 'This message was already sent; it is delivered once.');
+    return conflict('A message with that id was already sent.');
+  }
+
   async function findMessage(
     messageId: string,
   ): Promise<{ seq: number; family_id: string; sender_id: string; blob_hash: string | null } | undefined> {
@@ -231,8 +248,16 @@ export function createMessages({
       if (envelope.sender !== caller.deviceId)
         throw badRequest("The envelope's sender must be the device making this request.");
       const { roster, toyIds } = await checkRouting(envelope, familyId);
-      await checkKeyEpochs(envelope.recipients.map((r) => r.deviceId), keyEpochs);
-      await checkSendRate(caller.deviceId);
+      const stored = JSON.stringify(envelope);
+      try {
+        await checkKeyEpochs(envelope.recipients.map((r) => r.deviceId), keyEpochs);
+        await checkSendRate(caller.deviceId);
+      } catch (err) {
+        // A retry of a send that landed counts against the rate and may meet a key published since;
+        // it is answered as the duplicate it is, so its sender neither re-seals nor waits. Looked up
+        // only on refusal: a first send pays nothing for it.
+        throw (await duplicateOf(envelope, familyId, stored)) ?? err;
+      }
       // Review before play (protocol §11): toys whose signed settings put the sender under review get
       // the message only once a guardian approves it. Guardians it is sealed to are its reviewers:
       // they reach it through the review queue, not their inbox.
@@ -253,7 +278,7 @@ export function createMessages({
               id: envelope.id,
               familyId,
               senderId: envelope.sender,
-              envelope: JSON.stringify(envelope),
+              envelope: stored,
               blobHash: envelope.blob?.hash ?? null,
               createdAt: now,
             },
@@ -263,7 +288,7 @@ export function createMessages({
           return messageSeq;
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict('A message with that id was already sent.');
+        if (isUniqueViolation(err)) throw (await duplicateOf(envelope, familyId, stored)) ?? conflict('A message with that id was already sent.');
         throw err;
       }
       for (const id of inbox) if (!held.includes(id)) bus.publish(topics.device(id), { type: 'message', seq });

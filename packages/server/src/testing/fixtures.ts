@@ -21,6 +21,7 @@ import {
   type DeviceKeys,
   type EnvelopeWire,
   type FamilyId,
+  type MessageId,
   type Role,
   type RosterDevice,
   type RosterWire,
@@ -175,10 +176,11 @@ export async function sealedVoice(
   roster: RosterWire,
   recipients: DeviceKeys[],
   audio: Uint8Array = randomBytes(2000),
+  id: MessageId = newMessageId(secureRandom),
 ) {
   const sealed = await sealEnvelope({
     kind: 'voice',
-    id: newMessageId(secureRandom),
+    id,
     familyId: roster.familyId,
     sender,
     rosterVersion: roster.version,
