@@ -92,6 +92,11 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
     const roster = await evilRoster();
     return api.claimToy(victim.familyId, { lookup: pendingLookup, childId: victim.childId, roster, rosterTag: rosterTag(key, victim.toy.keys.deviceId, roster) });
   },
+  recoverGuardian: async (api) => {
+    const key = pairingKey(generatePairingCode(secureRandom));
+    const roster = await evilRoster();
+    return api.recoverGuardian(victim.familyId, { recoveryCode: 'zzzzz-zzzzz', lookup: pendingLookup, roster, rosterTag: rosterTag(key, victim.toy.keys.deviceId, roster) });
+  },
   uploadBlob: async (api) => {
     const { blob } = await evilEnvelope();
     return api.uploadBlob(victim.familyId, blobHash(blob!), blob!);

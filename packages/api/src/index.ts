@@ -22,3 +22,4 @@ export * from './erasure.js';
 export * from './retention.js';
 export * from './member-names.js';
 export * from './activity.js';
+export * from './guardian-recovery.js';

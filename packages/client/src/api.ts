@@ -9,6 +9,8 @@ import type {
   CheckInvitationResponse,
   BlockResponse,
   ClaimToyBody,
+  RecoverGuardianBody,
+  RecoverGuardianResponse,
   ClaimToyResponse,
   CreateChildResponse,
   CreateFamilyResponse,
@@ -238,6 +240,9 @@ export class ApiClient {
   }
   claimToy(familyId: string, body: ClaimToyBody) {
     return this.request<ClaimToyResponse>('POST', `/v1/families/${enc(familyId)}/toys`, body);
+  }
+  recoverGuardian(familyId: string, body: RecoverGuardianBody) {
+    return this.request<RecoverGuardianResponse>('POST', `/v1/families/${enc(familyId)}/guardian-recovery`, body);
   }
   createInvitation(familyId: string, ttlMs?: number) {
     return this.request<CreateInvitationResponse>('POST', `/v1/families/${enc(familyId)}/invitations`, ttlMs === undefined ? {} : { ttlMs });

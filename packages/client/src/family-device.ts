@@ -360,6 +360,31 @@ export class FamilyDevice {
   }
 
   /**
+   * Makes this device the family's guardian when its only guardian lost every approved device
+   * (docs/protocol.md §5.1): with a recovery code of the signed-in account and the pairing code the
+   * family's toy shows while its button is held. The next roster keeps every device but the lost
+   * guardian ones and adds this one as guardian; it is MACed with the code's secret, so the toy
+   * accepts it only if the code was really read off it. Returns the toy's id.
+   */
+  async recoverGuardian(familyId: string, recoveryCode: string, codeText: string): Promise<DeviceId> {
+    const code = parsePairingCode(codeText);
+    const key = pairingKey(code);
+    const found = await this.api.lookupPairing(code.lookup);
+    verifyToyKeysTag(key, { toyId: found.toyId as DeviceId, signPublicKey: found.signPublicKey, kemPublicKey: found.kemPublicKey }, found.keysTag);
+    const current = await this.roster(familyId);
+    const toy = findDevice(current, found.toyId);
+    if (toy?.role !== 'toy' || toy.signPublicKey !== found.signPublicKey) {
+      throw new ProtocolError('not_authorized', 'That pairing code belongs to a toy of another family.');
+    }
+    const me = rosterEntry(this.keys, 'guardian', { sendToToy: true, hearChild: true });
+    const kept = current.devices.filter((d) => d.role !== 'guardian' && d.id !== me.id);
+    const next = signRoster(nextRosterBody(current, current.familyId, [me, ...kept], this.clock()), this.keys);
+    await this.api.recoverGuardian(familyId, { recoveryCode, lookup: code.lookup, roster: next, rosterTag: rosterTag(key, toy.id, next) });
+    await pinRoster(this.store, next);
+    return toy.id;
+  }
+
+  /**
    * Seals a voice message to the given toys (and to this device, so it can replay what it sent),
    * uploads the ciphertext and posts the signed envelope. Returns the message id.
    */

@@ -17,6 +17,7 @@ import {
   toBase64url,
   toyAdmission,
   toyKeysTag,
+  verifyRecoveryRoster,
   verifyRosterSelfSigned,
   verifyRosterTag,
   isQuietAt,
@@ -204,6 +205,16 @@ export class ToyDevice {
       const me = findDevice(roster, this.keys.deviceId);
       if (!me || me.role !== 'toy' || me.kemPublicKey !== toBase64url(this.keys.kemPublicKey) || me.signPublicKey !== toBase64url(this.keys.signPublicKey)) {
         throw new ProtocolError('not_authorized', 'The roster does not list this toy.');
+      }
+      const pinned = await this.roster();
+      if (pinned && pinned.familyId === roster.familyId) {
+        // Re-paired by its own family: a guardian recovering from lost devices (§5.1). Only a roster
+        // that chains from ours and changes nothing but the guardian; the queue and cursors stay.
+        verifyRecoveryRoster(pinned, roster);
+        this.pairing = undefined;
+        await this.store.set('roster', roster);
+        this.emit({ type: 'roster', version: roster.version });
+        return true;
       }
       this.pairing = undefined;
       await this.store.set('roster', roster);

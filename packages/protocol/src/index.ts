@@ -7,6 +7,7 @@ export * from './keys.js';
 export * from './signature.js';
 export * from './hpke.js';
 export * from './roster.js';
+export * from './roster-recovery.js';
 export * from './envelope.js';
 export * from './pairing.js';
 export * from './toy-settings.js';

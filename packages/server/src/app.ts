@@ -73,6 +73,9 @@ import { createMemberNames } from './member-names/service.js';
 import { memberNamesRoutes } from './member-names/routes.js';
 import { createOperatorAlerts, createTripwires, type OperatorAlerts, type Tripwires } from './tripwires/index.js';
 import { toysRoutes } from './toys/routes.js';
+import { createGuardianRecovery } from './recovery/guardianship.js';
+import { guardianRecoveryRoutes } from './recovery/guardianship-routes.js';
+import { createRecoveryCodes } from './recovery/recovery-codes.js';
 import { createToySettings, toySettingsRoutes } from './toys/settings.js';
 import { registerSecurityHeaders } from './security-headers/index.js';
 import { serveWeb } from './web/serve-web.js';
@@ -237,6 +240,17 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(kemKeysRoutes, { ...context, kemKeys: createKemKeys({ db, clock }) });
   await app.register(familiesRoutes, { ...context, families: createFamilies({ db, bus, clock, log }) });
   await app.register(toysRoutes, { ...context, toys: createToys({ db, blobs, bus, clock, log }) });
+  // A sole guardian who lost every device: a recovery code and the toy in hand (recovery/guardianship.ts).
+  const guardianRecovery = createGuardianRecovery({
+    db,
+    bus,
+    clock,
+    log,
+    codes: createRecoveryCodes({ db, clock, pepper: accountSecurity.credentials.pepper }),
+    credentials: accountSecurity.credentials,
+    tell: accountSecurity.tell,
+  });
+  await app.register(guardianRecoveryRoutes, { ...context, guardianRecovery });
   await app.register(memberNamesRoutes, { ...context, memberNames: createMemberNames({ db, bus, clock }) });
   await app.register(invitationsRoutes, { ...context, invitations: createInvitations({ db, clock, log }) });
   await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });

@@ -38,8 +38,8 @@ function newCode(): string {
 export interface RecoveryCodes {
   /** Replaces the account's codes with ten new ones and returns them (the only time they are seen). */
   issue(accountId: string): Promise<string[]>;
-  /** Spends a code of this account; false if it is not one, or was used. */
-  consume(accountId: string, code: string): Promise<boolean>;
+  /** Spends a code of this account; false if it is not one, or was used. `via`: a caller's transaction. */
+  consume(accountId: string, code: string, via?: Db): Promise<boolean>;
   /** True if the code is an unused one of this account (spends nothing). */
   peek(accountId: string, code: string): Promise<boolean>;
   remaining(accountId: string): Promise<number>;
@@ -86,9 +86,9 @@ export function createRecoveryCodes({
       return codes;
     },
 
-    async consume(accountId, code) {
+    async consume(accountId, code, via = db) {
       if (!looksLikeRecoveryCode(code)) return false;
-      const row = await db
+      const row = await via
         .updateTable('recovery_codes')
         .set({ used_at: clock.now() })
         .where('code_hash', '=', hashCode(code))
