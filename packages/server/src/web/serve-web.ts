@@ -26,6 +26,7 @@ export const WEB_APP_ROUTES = [
   '/listen',
   '/toys',
   '/devices',
+  '/recover',
   '/family',
   '/activity',
   '/review',

@@ -11,6 +11,7 @@ import { Listen } from './pages/Listen.js';
 import { More } from './pages/More.js';
 import { Notices } from './pages/Notices.js';
 import { LogIn, SignUp } from './pages/Auth.js';
+import { Recover } from './pages/Recover.js';
 import { RecoveryCodesStep } from './pages/RecoveryCodes.js';
 import { ResetPassword } from './pages/ResetPassword.js';
 import { Review } from './pages/Review.js';
@@ -37,6 +38,7 @@ const signedInPages: Record<string, () => JSX.Element> = {
   '/security': Security,
   '/notices': Notices,
   '/more': More,
+  '/recover': Recover,
 };
 
 /** Which path a phase belongs on, when the current one is not allowed. */

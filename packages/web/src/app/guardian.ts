@@ -511,6 +511,16 @@ export class Guardian {
     return toyId;
   }
 
+  /**
+   * The family's only guardian lost every approved device: one of the account's recovery codes and
+   * the code the toy shows while its pairing button is held make this browser the guardian
+   * (FamilyDevice.recoverGuardian; docs/safety.md).
+   */
+  async recoverGuardian(recoveryCode: string, pairingCode: string): Promise<void> {
+    await this.device.recoverGuardian(this.requireFamily(), recoveryCode.trim(), pairingCode);
+    await this.loadFamily();
+  }
+
   private requireFamily(): string {
     if (!this.state.familyId) throw new Error('No family yet.');
     return this.state.familyId;

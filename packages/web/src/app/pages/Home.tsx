@@ -25,17 +25,17 @@ export function NotInRosterNotice() {
       <p className="mono fingerprint" data-testid="waiting-fingerprint">
         {guardian.fingerprint()}
       </p>
-      <details>
-        <summary>Lost every device that was in the family?</summary>
+      {isGuardian ? (
         <p>
-          {isGuardian
-            ? 'If the family has another guardian, they approve this browser from their device, as above. '
-            : 'A guardian of the family approves this browser from their device, as above. '}
-          The family’s keys live only on its devices — not with us — so nobody can add a device without one of
-          them; a stolen password alone is not enough. If you were the only guardian and no approved device is
-          left, reset the toy (hold its pairing button) and set the family up again with a new account.
+          <a href="/recover" onClick={follow}>
+            Lost your phone?
+          </a>{' '}
+          If no other device or guardian of the family is left to approve this one, recover with a recovery code and
+          the toy.
         </p>
-      </details>
+      ) : (
+        <p>Lost your phone? A guardian of the family approves this browser, as above.</p>
+      )}
     </div>
   );
 }
