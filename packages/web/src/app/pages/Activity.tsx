@@ -11,6 +11,7 @@ import { describeError } from '../../shared/errors.js';
 import { formatDateTime } from '../date-time.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
+import { ActivitySummarySetting } from './ActivitySummarySetting.js';
 
 /** The filter's choices: a few groups of kinds rather than 28 kinds. */
 const GROUPS: Record<string, { label: string; kinds: ActivityKind[] | null }> = {
@@ -206,6 +207,7 @@ export function Activity() {
           Show older
         </button>
       ) : null}
+      <ActivitySummarySetting />
       <p className="hint">
         Each event is chained to the one before it, so an operator can check that none was changed or removed
         (docs/privacy.md).

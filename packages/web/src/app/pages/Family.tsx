@@ -8,6 +8,7 @@ import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { FamilyDeletion } from './Deleting.js';
 import { RetentionSetting } from './RetentionSetting.js';
+import { ArchiveCard } from '../archive/ArchiveCard.js';
 import { follow } from '../router.js';
 import { inviteLink } from '../invite-link.js';
 import { formatDateTime } from '../date-time.js';
@@ -412,6 +413,7 @@ export function Family() {
         </a>
       </section>
       <RetentionSetting />
+      <ArchiveCard />
       <FamilyDeletion onDone={done} />
     </Page>
   );
