@@ -2,7 +2,7 @@
  * The privacy notice a guardian agrees to before a child profile exists. It says only what the code
  * does today; change PRIVACY_NOTICE_VERSION whenever the text changes.
  */
-export const PRIVACY_NOTICE_VERSION = '2026-12-web-4';
+export const PRIVACY_NOTICE_VERSION = '2026-12-web-5';
 
 export function PrivacyNotice() {
   return (
@@ -22,7 +22,14 @@ export function PrivacyNotice() {
         <strong>How long we keep it.</strong> Our servers keep a recording only until every device it was sent
         to has it, then 30 days (a guardian can choose 1 to 365 on the Family page); one that was never fetched
         is deleted after 30 days and its sender told. A record of who did what in your family (never what was
-        said) is kept 90 days, and guardians can read it on the Activity page.
+        said) is kept 90 days, and guardians can read it on the Activity page (and ask for a weekly summary of
+        it by mail: counts only). A family in which nobody has signed in for 12 months is deleted: its
+        guardians are mailed first, and it is deleted 30 days later unless someone signs in.
+      </p>
+      <p>
+        <strong>Taking it with you.</strong> On the Family page, “Download the family’s archive” saves every
+        message this browser can open — as audio files with a list of who sent each and when — and what our
+        servers hold about your account. The messages are decrypted in your browser; our servers never can.
       </p>
       <p>
         <strong>Who can make the toy speak.</strong> Only the devices you add to your family. The toy itself
