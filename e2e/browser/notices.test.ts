@@ -72,8 +72,9 @@ void test('a notified guardian sees the banner, then the notice with all five he
   await article.waitFor();
   assert.deepEqual(await article.getByRole('heading', { level: 3 }).allTextContents(), HEADINGS);
   const text = (await article.textContent()) ?? '';
-  assert.match(text, /2026-11-20 to 2026-11-21/);
-  assert.match(text, /When we discovered it2026-11-22/);
+  // One date format for the language (src/app/date-time.ts), not ISO days.
+  assert.match(text, /Nov 20, 2026 to Nov 21, 2026/);
+  assert.match(text, /When we discovered itNov 22, 2026/);
   assert.match(text, /misconfigured backup bucket/);
   assert.ok(text.includes(incidentId), 'the incident reference');
 

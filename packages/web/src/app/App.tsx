@@ -1,4 +1,5 @@
 import { useEffect, type JSX } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Bare, Layout } from './components/Layout.js';
 import { Page } from './components/Page.js';
 import { useGuardian } from './context.js';
@@ -43,12 +44,19 @@ const signedInPages: Record<string, () => JSX.Element> = {
 
 /** Which path a phase belongs on, when the current one is not allowed. */
 /** Pages that open a mailed link: shown whether or not anyone is signed in. */
-const linkPages: Record<string, () => JSX.Element> = { '/verify-email': VerifyEmail, '/reset-password': ResetPassword };
+const linkPages: Record<string, () => JSX.Element> = {
+  '/verify-email': VerifyEmail,
+  '/reset-password': ResetPassword,
+};
 
 function expectedPath(phase: string, path: string, returning: boolean): string | null {
   if (path in linkPages) return null;
   if (phase === 'signed-out')
-    return path === '/signup' || path === '/login' || path === '/join' ? null : returning ? '/login' : '/signup';
+    return path === '/signup' || path === '/login' || path === '/join'
+      ? null
+      : returning
+        ? '/login'
+        : '/signup';
   // Signed in without a family: a relative joining with an invitation, or a guardian setting up.
   if (phase === 'setup') {
     if (path === '/join' || path === '/welcome') return null;
@@ -60,6 +68,7 @@ function expectedPath(phase: string, path: string, returning: boolean): string |
 
 export function App() {
   const [state] = useGuardian();
+  const { t } = useTranslation();
   const path = usePath();
   const target = expectedPath(state.phase, path, state.returning);
   useEffect(() => {
@@ -70,7 +79,7 @@ export function App() {
     return (
       <Bare>
         <p className="loading" role="status">
-          Opening Burrow…
+          {t('app.opening')}
         </p>
       </Bare>
     );
@@ -78,10 +87,10 @@ export function App() {
   if (state.phase === 'failed') {
     return (
       <Bare>
-        <Page title="Burrow could not start">
+        <Page title={t('app.couldNotStart')}>
           <p role="alert">{state.error}</p>
           <button type="button" className="primary" onClick={() => window.location.reload()}>
-            Try again
+            {t('common.tryAgain')}
           </button>
         </Page>
       </Bare>

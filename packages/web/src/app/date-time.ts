@@ -1,9 +1,107 @@
 /**
- * The app's one date and time format: the browser's locale through Intl, medium date and short time
- * (so 12- or 24-hour follows the locale everywhere, never mixed).
+ * The app's one date and time format per language: Intl with the chosen language (src/i18n) and the
+ * family's time zone, medium date and short time — so 12- or 24-hour follows the language everywhere,
+ * never mixed, and "today" means today where the family (its toys) lives. Every page and the toy
+ * simulator format dates and times here, nowhere else.
  */
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+import { currentLanguage, i18n } from '../i18n/index.js';
 
+const ZONE_KEY = 'burrow.timeZone';
+
+function browserZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function readZone(): string | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage.getItem(ZONE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+let familyZone: string | null = readZone();
+
+/** The time zone dates are shown in: the family's (its toys' setting), else the browser's. */
+export function displayTimeZone(): string {
+  return familyZone ?? browserZone();
+}
+
+/**
+ * Remembers the family's time zone (a toy's setting, seen on the Toys page) so every date shows in
+ * it, on this page and the next visit. An unknown zone name is ignored.
+ */
+export function setFamilyTimeZone(zone: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    return;
+  }
+  familyZone = zone;
+  try {
+    localStorage.setItem(ZONE_KEY, zone);
+  } catch {
+    // storage blocked: the zone holds for this page only
+  }
+}
+
+type Style = 'dateTime' | 'date' | 'time' | 'day';
+const OPTIONS: Record<Style, Intl.DateTimeFormatOptions> = {
+  dateTime: { dateStyle: 'medium', timeStyle: 'short' },
+  date: { dateStyle: 'medium' },
+  time: { timeStyle: 'short' },
+  // The calendar day as a key for "is it today?" comparisons, not for showing.
+  day: { year: 'numeric', month: '2-digit', day: '2-digit' },
+};
+
+// Intl formatters are slow to build and a timeline formats hundreds of times: one per language, zone and style.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(
+  style: Style,
+  language = currentLanguage(),
+  zone = displayTimeZone(),
+): Intl.DateTimeFormat {
+  const key = `${language}|${zone}|${style}`;
+  let format = formatters.get(key);
+  if (!format)
+    formatters.set(key, (format = new Intl.DateTimeFormat(language, { ...OPTIONS[style], timeZone: zone })));
+  return format;
+}
+
+/** "Dec 1, 2026, 3:04 PM" in English, "01.12.2026, 15:04" in German. */
 export function formatDateTime(at: number): string {
-  return dateTime.format(new Date(at));
+  return formatter('dateTime').format(new Date(at));
+}
+
+/** "Dec 1, 2026" / "01.12.2026". */
+export function formatDate(at: number): string {
+  return formatter('date').format(new Date(at));
+}
+
+/**
+ * A calendar day stored as its UTC midnight (an incident's "occurred" days): shown as that day
+ * wherever the family lives, not shifted into the evening before.
+ */
+export function formatCalendarDay(utcMidnight: number): string {
+  return formatter('date', currentLanguage(), 'UTC').format(new Date(utcMidnight));
+}
+
+/** The time alone when `at` is today in the family's zone, else date and time. */
+export function formatTime(at: number, now = Date.now()): string {
+  const day = formatter('day');
+  return day.format(new Date(at)) === day.format(new Date(now))
+    ? formatter('time').format(new Date(at))
+    : formatDateTime(at);
+}
+
+/** "5 minutes ago", "yesterday" in the chosen language; "just now" under 45 s. */
+export function formatTimeAgo(at: number, now: number): string {
+  const seconds = Math.round((at - now) / 1000);
+  if (Math.abs(seconds) < 45) return i18n.t('presence.justNow');
+  const format = new Intl.RelativeTimeFormat(currentLanguage(), { numeric: 'auto' });
+  const minutes = Math.round(seconds / 60);
+  if (Math.abs(minutes) < 60) return format.format(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 24) return format.format(hours, 'hour');
+  return format.format(Math.round(hours / 24), 'day');
 }

@@ -5,6 +5,7 @@ import { registerServiceWorker } from '../shared/service-worker.js';
 import { App } from './App.js';
 import { GuardianContext } from './context.js';
 import { Guardian } from './guardian.js';
+import { t } from '../i18n/index.js';
 import './app.css';
 
 const root = createRoot(document.getElementById('root')!);
@@ -24,11 +25,8 @@ Guardian.open(window.location.origin).then(
     console.error(err);
     root.render(
       <main className="content narrow" id="main">
-        <h1>Burrow cannot start here</h1>
-        <p role="alert">
-          This browser would not let Burrow keep its keys (storage is blocked or full). Try a normal window,
-          or another browser.
-        </p>
+        <h1>{t('app.cannotStartHere')}</h1>
+        <p role="alert">{t('app.storageBlocked')}</p>
       </main>,
     );
   },

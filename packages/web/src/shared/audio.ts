@@ -1,4 +1,5 @@
 /** Small audio helpers: a waveform outline for a voice bubble, and human-readable durations. */
+import { t } from '../i18n/index.js';
 
 let decoder: AudioContext | undefined;
 const waveforms = new Map<string, Promise<number[]>>();
@@ -61,22 +62,16 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
-/** "0:07 long" for screen readers: "7 seconds". */
+/** "0:07 long" for screen readers: "7 seconds", in the chosen language. */
 export function spokenDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return 'unknown length';
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return t('duration.unknown');
   const seconds = Math.max(1, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  const minutes = Math.floor(seconds / 60);
+  if (seconds < 60) return t('duration.seconds', { count: seconds });
+  const minutes = t('duration.minutes', { count: Math.floor(seconds / 60) });
   const rest = seconds % 60;
-  return `${minutes} minute${minutes === 1 ? '' : 's'}${rest ? ` ${rest} second${rest === 1 ? '' : 's'}` : ''}`;
-}
-
-export function formatTime(at: number, now = Date.now()): string {
-  const date = new Date(at);
-  const sameDay = new Date(now).toDateString() === date.toDateString();
-  return sameDay
-    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+  return rest
+    ? t('duration.minutesAndSeconds', { minutes, seconds: t('duration.seconds', { count: rest }) })
+    : minutes;
 }
 
 /** Turns the recording's bytes into something an <audio> element can play. */

@@ -1,6 +1,7 @@
 /** Entry of the toy simulator (/toy): boots the toy (its keys in IndexedDB), then renders it. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import '../i18n/index.js';
 import { describeError } from '../shared/errors.js';
 import { BrowserToy } from './browser-toy.js';
 import { ToySimulator } from './ToySimulator.js';

@@ -1,10 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
 
 /** Guardians add a child where the children are (Home): a name, sealed to the family like the first. */
 export function AddChild() {
   const [, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { title: useId(), name: useId(), error: useId() };
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -13,12 +15,12 @@ export function AddChild() {
 
   const add = async (event: FormEvent) => {
     event.preventDefault();
-    if (!name.trim()) return setError('Enter a first name or a nickname.');
+    if (!name.trim()) return setError(t('addChild.nameNeeded'));
     setError(null);
     setBusy(true);
     try {
       await guardian.addChild(name);
-      setDone(`Added ${name.trim()}. Pair their toy on the Toys page.`);
+      setDone(t('addChild.added', { name: name.trim() }));
       setName('');
     } catch (err) {
       setError(describeError(err));
@@ -29,15 +31,21 @@ export function AddChild() {
 
   return (
     <details className="card add-child">
-      <summary id={ids.title}>Add another child</summary>
-      <form className="form" onSubmit={(e) => void add(e)} noValidate aria-labelledby={ids.title} aria-describedby={ids.error}>
+      <summary id={ids.title}>{t('addChild.summary')}</summary>
+      <form
+        className="form"
+        onSubmit={(e) => void add(e)}
+        noValidate
+        aria-labelledby={ids.title}
+        aria-describedby={ids.error}
+      >
         <div className="form-error" role="alert" id={ids.error}>
           {error}
         </div>
-        <label htmlFor={ids.name}>First name or nickname</label>
+        <label htmlFor={ids.name}>{t('addChild.name')}</label>
         <input id={ids.name} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
         <button type="submit" disabled={busy}>
-          Add child
+          {t('addChild.add')}
         </button>
       </form>
       <div role="status" className="ok">

@@ -6,6 +6,9 @@
 import type { Notice, NoticesResponse } from '@burrow/api';
 import { ApiClient } from '@burrow/client';
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { t } from '../../i18n/index.js';
+import { formatCalendarDay, formatDate } from '../date-time.js';
 import { follow } from '../router.js';
 
 const api = new ApiClient({ baseUrl: window.location.origin });
@@ -20,7 +23,11 @@ export async function markNoticeRead(incidentId: string): Promise<void> {
 
 /** The signed-in account's notices, newest first; `null` while loading. */
 export function useNotices(): { notices: Notice[] | null; unread: number; error: string | null } {
-  const [state, setState] = useState<{ notices: Notice[] | null; unread: number; error: string | null }>({ notices: null, unread: 0, error: null });
+  const [state, setState] = useState<{ notices: Notice[] | null; unread: number; error: string | null }>({
+    notices: null,
+    unread: 0,
+    error: null,
+  });
   const load = useCallback(() => {
     api.request<NoticesResponse>('GET', '/v1/me/notices').then(
       (r) => {
@@ -41,30 +48,33 @@ export function useNotices(): { notices: Notice[] | null; unread: number; error:
   return state;
 }
 
+/** The machine-readable day for <time dateTime>; people see formatDate's. */
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 function occurred(n: Notice): string {
-  if (n.occurredFrom === null) return 'not yet determined';
-  if (n.occurredTo === null || day(n.occurredTo) === day(n.occurredFrom)) return day(n.occurredFrom);
-  return `${day(n.occurredFrom)} to ${day(n.occurredTo)}`;
+  if (n.occurredFrom === null) return t('notices.notDetermined');
+  const from = formatCalendarDay(n.occurredFrom);
+  if (n.occurredTo === null || formatCalendarDay(n.occurredTo) === from) return from;
+  return t('notices.range', { from, to: formatCalendarDay(n.occurredTo) });
 }
 
 /** One notice: its title, its dates, and its five sections in the statute's order. */
 export function IncidentNotice({ notice }: { notice: Notice }) {
+  const { t } = useTranslation();
   const titleId = `notice-${notice.incidentId}`;
   return (
     <article className="card" aria-labelledby={titleId}>
       <h2 id={titleId}>{notice.title}</h2>
       <dl>
-        <dt>Date of this notice</dt>
+        <dt>{t('notices.date')}</dt>
         <dd>
-          <time dateTime={day(notice.noticeDate)}>{day(notice.noticeDate)}</time>
+          <time dateTime={day(notice.noticeDate)}>{formatDate(notice.noticeDate)}</time>
         </dd>
-        <dt>When it happened</dt>
+        <dt>{t('notices.occurred')}</dt>
         <dd>{occurred(notice)}</dd>
-        <dt>When we discovered it</dt>
+        <dt>{t('notices.discovered')}</dt>
         <dd>
-          <time dateTime={day(notice.discoveredAt)}>{day(notice.discoveredAt)}</time>
+          <time dateTime={day(notice.discoveredAt)}>{formatDate(notice.discoveredAt)}</time>
         </dd>
       </dl>
       {notice.sections.map((section) => (
@@ -82,12 +92,13 @@ export function IncidentNotice({ notice }: { notice: Notice }) {
 /** Shown at the top of every signed-in page while a notice is unread. */
 export function NoticeBanner({ hidden }: { hidden?: boolean }) {
   const { unread } = useNotices();
+  const { t } = useTranslation();
   if (hidden || unread === 0) return null;
   return (
     <p className="card warn" role="note">
-      <strong>Important:</strong> we have sent you {unread === 1 ? 'a notice' : `${String(unread)} notices`} about a security incident.{' '}
+      <strong>{t('notices.important')}</strong> {t('notices.banner', { count: unread })}{' '}
       <a href="/notices" onClick={follow}>
-        Read the notice{unread === 1 ? '' : 's'}
+        {t('notices.read', { count: unread })}
       </a>
       .
     </p>

@@ -1,9 +1,12 @@
 import { useEffect, useState, type ReactNode } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import { t } from '../../i18n/index.js';
 import { useGuardian } from '../context.js';
 import { follow, usePath } from '../router.js';
 import { CountBadge } from './CountBadge.js';
 import { Icon, type IconName } from './Icon.js';
 import { NoticeBanner } from './IncidentNotice.js';
+import { LanguagePicker } from './LanguagePicker.js';
 
 export interface Tab {
   path: string;
@@ -17,23 +20,25 @@ export interface Tab {
  */
 export function mainTabs(role: string | null): Tab[] {
   return [
-    { path: '/', label: 'Home', icon: 'home' },
-    { path: '/talk', label: 'Talk', icon: 'mic' },
-    { path: '/listen', label: 'Listen', icon: 'listen' },
-    role === 'guardian' ? { path: '/family', label: 'Family', icon: 'family' } : { path: '/toys', label: 'Toys', icon: 'toy' },
-    { path: '/more', label: 'More', icon: 'more' },
+    { path: '/', label: t('nav.home'), icon: 'home' },
+    { path: '/talk', label: t('nav.talk'), icon: 'mic' },
+    { path: '/listen', label: t('nav.listen'), icon: 'listen' },
+    role === 'guardian'
+      ? { path: '/family', label: t('nav.family'), icon: 'family' }
+      : { path: '/toys', label: t('nav.toys'), icon: 'toy' },
+    { path: '/more', label: t('nav.more'), icon: 'more' },
   ];
 }
 
 /** What the More page lists: every page that is not a tab. */
 export function morePages(role: string | null): Tab[] {
   const all: Tab[] = [
-    ...(role === 'guardian' ? [{ path: '/review', label: 'Review', icon: 'chat' as const }] : []),
-    { path: '/toys', label: 'Toys', icon: 'toy' },
-    { path: '/family', label: 'Family', icon: 'family' },
-    { path: '/devices', label: 'Devices', icon: 'key' },
-    { path: '/security', label: 'Security', icon: 'key' },
-    { path: '/notices', label: 'Notices', icon: 'chat' },
+    ...(role === 'guardian' ? [{ path: '/review', label: t('nav.review'), icon: 'chat' as const }] : []),
+    { path: '/toys', label: t('nav.toys'), icon: 'toy' },
+    { path: '/family', label: t('nav.family'), icon: 'family' },
+    { path: '/devices', label: t('nav.devices'), icon: 'key' },
+    { path: '/security', label: t('nav.security'), icon: 'key' },
+    { path: '/notices', label: t('nav.notices'), icon: 'chat' },
   ];
   const tabbed = new Set(mainTabs(role).map((t) => t.path));
   return all.filter((p) => !tabbed.has(p.path));
@@ -75,6 +80,7 @@ function useBrowserOnline(): boolean {
 /** Header, main region and the bottom tab bar of the signed-in app. */
 export function Layout({ children }: { children: ReactNode }) {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const path = usePath();
   const online = useBrowserOnline();
   const connected = online && state.live;
@@ -86,47 +92,58 @@ export function Layout({ children }: { children: ReactNode }) {
   return (
     <div className="shell">
       <a className="skip" href="#main">
-        Skip to content
+        {t('common.skipToContent')}
       </a>
       <header className="topbar">
         <Brand />
-        <a className="top-link wide-only" href="/notices" onClick={follow} aria-current={path === '/notices' ? 'page' : undefined}>
-          Notices
+        <a
+          className="top-link wide-only"
+          href="/notices"
+          onClick={follow}
+          aria-current={path === '/notices' ? 'page' : undefined}
+        >
+          {t('nav.notices')}
         </a>
-        <a className="top-link wide-only" href="/security" onClick={follow} aria-current={path === '/security' ? 'page' : undefined}>
-          Security
+        <a
+          className="top-link wide-only"
+          href="/security"
+          onClick={follow}
+          aria-current={path === '/security' ? 'page' : undefined}
+        >
+          {t('nav.security')}
         </a>
         <span className={`live ${connected ? 'on' : 'off'}`} role="status">
           <span className="dot" aria-hidden="true" />
-          {!online ? 'Offline' : state.live ? 'Connected' : 'Connecting…'}
+          {!online ? t('layout.offline') : state.live ? t('layout.connected') : t('layout.connecting')}
         </span>
         <button type="button" className="top-link sign-out" onClick={signOut}>
-          Sign out
+          {t('common.signOut')}
         </button>
       </header>
       <main id="main" className="content">
         <NoticeBanner hidden={path === '/notices'} />
         {state.mustAddSecondFactor && path !== '/security' ? (
           <p className="card warn" role="note">
-            Your family asks everyone to use two-step sign-in. Sending and hearing messages wait until you{' '}
-            <a href="/security" onClick={follow}>
-              add a passkey or an authenticator app
-            </a>
-            .
+            <Trans
+              i18nKey="layout.secondFactorNeeded"
+              components={{ link: <a href="/security" onClick={follow} /> }}
+            />
           </p>
         ) : null}
         {waitingPeople > 0 && path !== '/family' ? (
           <p className="card note waiting-people" role="status">
             <a href="/family" onClick={follow}>
               {state.waiting.devices > 0
-                ? `A new device waits for your approval${state.waiting.joins > 0 ? ', and someone asks to join' : ''}: open Family`
-                : 'Someone asks to join your family: open Family'}
+                ? state.waiting.joins > 0
+                  ? t('layout.deviceWaitingAndJoin')
+                  : t('layout.deviceWaiting')
+                : t('layout.joinWaiting')}
             </a>
           </p>
         ) : null}
         {children}
       </main>
-      <nav className="tabbar" aria-label="Main">
+      <nav className="tabbar" aria-label={t('nav.main')}>
         <ul>
           {shown.map((tab) => (
             <li key={tab.path}>
@@ -137,10 +154,14 @@ export function Layout({ children }: { children: ReactNode }) {
               >
                 <Icon name={tab.icon} />
                 {tab.label}
-                {tab.path === '/listen' ? <CountBadge count={unheard} word="new" className="tab-badge" /> : null}
-                {tab.path === '/family' ? <CountBadge count={waitingPeople} word="waiting" className="tab-badge" /> : null}
+                {tab.path === '/listen' ? (
+                  <CountBadge count={unheard} word={t('common.new')} className="tab-badge" />
+                ) : null}
+                {tab.path === '/family' ? (
+                  <CountBadge count={waitingPeople} word={t('common.waiting')} className="tab-badge" />
+                ) : null}
                 {tab.path === '/review' || tab.path === '/more' ? (
-                  <CountBadge count={state.reviews.length} word="waiting" className="tab-badge" />
+                  <CountBadge count={state.reviews.length} word={t('common.waiting')} className="tab-badge" />
                 ) : null}
               </a>
             </li>
@@ -153,13 +174,15 @@ export function Layout({ children }: { children: ReactNode }) {
 
 /** The frame of the signed-out and first-run pages: no tab bar. */
 export function Bare({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
   return (
     <div className="shell bare">
       <a className="skip" href="#main">
-        Skip to content
+        {t('common.skipToContent')}
       </a>
       <header className="topbar">
         <Brand />
+        <LanguagePicker compact />
       </header>
       <main id="main" className="content narrow">
         {children}

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { notificationPermission } from '../notify.js';
 
 /**
@@ -7,16 +8,15 @@ import { notificationPermission } from '../notify.js';
  */
 export function NotificationOffer({ childName }: { childName: string }) {
   const [permission, setPermission] = useState(notificationPermission);
+  const { t } = useTranslation();
   if (permission !== 'default') return null;
   const ask = async () => setPermission(await Notification.requestPermission());
   return (
     <section className="card notification-offer" aria-labelledby="notify-title">
-      <h2 id="notify-title">Notifications</h2>
-      <p>
-        Burrow can tell you when {childName} answers, or someone asks to join, while the app is in the background.
-      </p>
+      <h2 id="notify-title">{t('notifications.title')}</h2>
+      <p>{t('notifications.body', { child: childName })}</p>
       <button type="button" onClick={() => void ask()}>
-        Turn on notifications
+        {t('notifications.turnOn')}
       </button>
     </section>
   );

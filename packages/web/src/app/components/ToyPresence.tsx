@@ -1,16 +1,6 @@
 import { useEffect, useState } from 'react';
-
-/** "just now", "5 minutes ago", "yesterday" in the browser's language. */
-export function timeAgo(at: number, now: number): string {
-  const seconds = Math.round((at - now) / 1000);
-  if (Math.abs(seconds) < 45) return 'just now';
-  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-  const minutes = Math.round(seconds / 60);
-  if (Math.abs(minutes) < 60) return format.format(minutes, 'minute');
-  const hours = Math.round(minutes / 60);
-  if (Math.abs(hours) < 24) return format.format(hours, 'hour');
-  return format.format(Math.round(hours / 24), 'day');
-}
+import { useTranslation } from 'react-i18next';
+import { formatTimeAgo } from '../date-time.js';
 
 /** Re-renders every 30 s so "last seen" stays true while the page is open. */
 function useMinuteClock(): number {
@@ -25,11 +15,12 @@ function useMinuteClock(): number {
 /** A toy's online dot and words (never colour alone), updated live from the stream. */
 export function ToyPresence({ online, lastSeenAt }: { online: boolean; lastSeenAt: number | null }) {
   const now = useMinuteClock();
+  const { t } = useTranslation();
   const words = online
-    ? 'Online'
+    ? t('presence.online')
     : lastSeenAt === null
-      ? 'Offline · not connected yet'
-      : `Offline · last seen ${timeAgo(lastSeenAt, now)}`;
+      ? t('presence.neverConnected')
+      : t('presence.lastSeen', { ago: formatTimeAgo(lastSeenAt, now) });
   return (
     <span className={`presence ${online ? 'on' : 'off'}`} data-online={online}>
       <span className="dot" aria-hidden="true" />

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { audioUrl, decodedDurationMs, formatDuration, formatTime, spokenDuration, waveform } from '../../shared/audio.js';
+import { audioUrl, decodedDurationMs, formatDuration, spokenDuration, waveform } from '../../shared/audio.js';
+import { formatTime } from '../date-time.js';
 import type { ArchivedMessage } from '../../shared/idb-store.js';
 import { describeError } from '../../shared/errors.js';
 import type { Receipt } from '../guardian.js';

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { NotificationOffer } from '../components/NotificationOffer.js';
 import { AddChild } from '../components/AddChild.js';
 import { EmptyState, Page } from '../components/Page.js';
@@ -8,33 +9,29 @@ import { follow } from '../router.js';
 
 export function NotInRosterNotice() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   if (state.inRoster || !state.familyId) return null;
   const isGuardian = state.role === 'guardian';
   return (
     <div className="card warn" role="note" aria-labelledby="not-in-roster-title">
-      <h2 id="not-in-roster-title">Approve this browser from your other device</h2>
+      <h2 id="not-in-roster-title">{t('notInRoster.title')}</h2>
       <p>
-        This browser made its own keys, and the family has not approved them yet, so it cannot send or open
-        messages.{' '}
-        {isGuardian
-          ? 'On a phone or computer already in the family (the one you set Burrow up on), open Family: this browser is listed under “New devices waiting”. Approve it there.'
-          : 'Ask a guardian of the family to open Family on their phone or computer: this browser is listed under “New devices waiting” for them to approve.'}{' '}
-        This page opens the family by itself once it is approved.
+        {t('notInRoster.body')} {isGuardian ? t('notInRoster.guardianWhere') : t('notInRoster.memberWhere')}{' '}
+        {t('notInRoster.opensItself')}
       </p>
-      <p>Check that both screens show the same fingerprint before approving:</p>
+      <p>{t('notInRoster.compare')}</p>
       <p className="mono fingerprint" data-testid="waiting-fingerprint">
         {guardian.fingerprint()}
       </p>
       {isGuardian ? (
         <p>
           <a href="/recover" onClick={follow}>
-            Lost your phone?
+            {t('notInRoster.lostPhone')}
           </a>{' '}
-          If no other device or guardian of the family is left to approve this one, recover with a recovery code and
-          the toy.
+          {t('notInRoster.recoverHint')}
         </p>
       ) : (
-        <p>Lost your phone? A guardian of the family approves this browser, as above.</p>
+        <p>{t('notInRoster.memberLost')}</p>
       )}
     </div>
   );
@@ -43,11 +40,12 @@ export function NotInRosterNotice() {
 /** Each child with their toy, and the conversation with the toy as a timeline of voice bubbles. */
 export function Home() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const conversation = state.messages;
   return (
-    <Page title="Home">
+    <Page title={t('home.title')}>
       <NotInRosterNotice />
-      <ul className="children" aria-label="Your children">
+      <ul className="children" aria-label={t('home.yourChildren')}>
         {state.children.map((child) => {
           const toys = state.toys.filter((t) => t.childId === child.childId);
           return (
@@ -59,9 +57,9 @@ export function Home() {
                 <h2>{child.name}</h2>
                 {toys.length === 0 ? (
                   <p>
-                    No toy yet.{' '}
+                    {t('home.noToy')}{' '}
                     <a href="/toys" onClick={follow}>
-                      Pair {child.name}’s toy
+                      {t('home.pairToy', { child: child.name })}
                     </a>
                   </p>
                 ) : (
@@ -72,9 +70,7 @@ export function Home() {
                         <strong>{guardian.toyName(toy.toyId)}</strong> ·{' '}
                         <ToyPresence online={toy.online} lastSeenAt={toy.lastSeenAt} /> ·{' '}
                         <span className="unplayed" data-unplayed={waiting}>
-                          {waiting === 0
-                            ? 'all messages played'
-                            : `${waiting} message${waiting === 1 ? '' : 's'} not played yet`}
+                          {waiting === 0 ? t('home.allPlayed') : t('home.notPlayed', { count: waiting })}
                         </span>
                       </p>
                     );
@@ -83,7 +79,7 @@ export function Home() {
               </div>
               {toys.length > 0 ? (
                 <a className="button primary" href="/talk" onClick={follow}>
-                  Talk
+                  {t('home.talk')}
                 </a>
               ) : null}
             </li>
@@ -91,18 +87,20 @@ export function Home() {
         })}
       </ul>
       {state.role === 'guardian' ? <AddChild /> : null}
-      {state.toys.length > 0 && state.inRoster ? <NotificationOffer childName={state.children[0]?.name ?? 'your child'} /> : null}
+      {state.toys.length > 0 && state.inRoster ? (
+        <NotificationOffer childName={state.children[0]?.name ?? t('common.yourChild')} />
+      ) : null}
       <section aria-labelledby="conversation-title">
-        <h2 id="conversation-title">Conversation</h2>
+        <h2 id="conversation-title">{t('home.conversation')}</h2>
         {conversation.length === 0 ? (
-          <EmptyState icon="chat" title="No messages yet">
-            <p>Record a hello on the Talk page; your child’s answers will appear here too.</p>
+          <EmptyState icon="chat" title={t('home.noMessages')}>
+            <p>{t('home.noMessagesHint')}</p>
             <a className="button" href="/talk" onClick={follow}>
-              Record a message
+              {t('home.record')}
             </a>
           </EmptyState>
         ) : (
-          <ol className="timeline" aria-label="Messages, oldest first">
+          <ol className="timeline" aria-label={t('home.timeline')}>
             {conversation.map((m) => (
               <VoiceBubble
                 key={m.messageId}

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { EmptyState, Page } from '../components/Page.js';
 import { IncidentNotice, markNoticeRead, useNotices } from '../components/IncidentNotice.js';
 
@@ -8,19 +9,23 @@ import { IncidentNotice, markNoticeRead, useNotices } from '../components/Incide
  */
 export function Notices() {
   const { notices, error } = useNotices();
+  const { t } = useTranslation();
   useEffect(() => {
-    for (const n of notices ?? []) if (n.readAt === null) void markNoticeRead(n.incidentId).catch(() => undefined);
+    for (const n of notices ?? [])
+      if (n.readAt === null) void markNoticeRead(n.incidentId).catch(() => undefined);
   }, [notices]);
   return (
-    <Page title="Notices" intro="Notices about security incidents that concern your account. We also sent each one by email.">
-      {error ? <p role="alert">Notices could not be loaded: {error}</p> : null}
-      {notices === null && !error ? <p role="status">Loading notices…</p> : null}
+    <Page title={t('notices.title')} intro={t('notices.intro')}>
+      {error ? <p role="alert">{t('notices.loadFailed', { error })}</p> : null}
+      {notices === null && !error ? <p role="status">{t('notices.loading')}</p> : null}
       {notices?.length === 0 ? (
-        <EmptyState icon="key" title="No notices">
-          <p>If a security incident ever concerns your account, we will tell you here and by email.</p>
+        <EmptyState icon="key" title={t('notices.none')}>
+          <p>{t('notices.noneHint')}</p>
         </EmptyState>
       ) : null}
-      {notices?.map((n) => <IncidentNotice key={n.incidentId} notice={n} />)}
+      {notices?.map((n) => (
+        <IncidentNotice key={n.incidentId} notice={n} />
+      ))}
     </Page>
   );
 }

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { i18n } from '../i18n/index.js';
+import { formatDate, formatDateTime, formatTime, setFamilyTimeZone } from './date-time.js';
+
+// 1 December 2026, 14:04 UTC: 15:04 in Berlin, 09:04 in New York.
+const at = Date.UTC(2026, 11, 1, 14, 4);
+
+void test('one date and time format per language, in the family’s time zone', async () => {
+  setFamilyTimeZone('Europe/Berlin');
+  await i18n.changeLanguage('de');
+  try {
+    assert.equal(formatDateTime(at), '01.12.2026, 15:04');
+    assert.equal(formatDate(at), '01.12.2026');
+    assert.equal(formatTime(at, at + 60_000), '15:04');
+    await i18n.changeLanguage('en');
+    assert.match(formatDateTime(at), /^Dec 1, 2026, 3:04\sPM$/);
+    setFamilyTimeZone('America/New_York');
+    assert.match(formatDateTime(at), /^Dec 1, 2026, 9:04\sAM$/);
+  } finally {
+    await i18n.changeLanguage('en');
+  }
+});
+
+void test('today shows the time alone; another day, date and time', () => {
+  setFamilyTimeZone('UTC');
+  assert.match(formatTime(at, at + 3_600_000), /^2:04\sPM$/);
+  assert.match(formatTime(at, at + 86_400_000), /^Dec 1, 2026, 2:04\sPM$/);
+});
+
+void test('an unknown time zone name is ignored', () => {
+  setFamilyTimeZone('UTC');
+  setFamilyTimeZone('Not/AZone');
+  assert.match(formatDateTime(at), /2:04\sPM$/);
+});

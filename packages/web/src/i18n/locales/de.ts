@@ -1,0 +1,153 @@
+/**
+ * The German texts (Deutsch). Same keys as en.ts — the type below makes a missing or extra key a
+ * compile error. We address people with "du", as family apps in German usually do.
+ */
+import type { en } from './en.js';
+
+/** The shape of en.ts with every text a string: each language fills in all of it. */
+export type Messages<T = typeof en> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> };
+
+export const de: Messages = {
+  common: {
+    tryAgain: 'Erneut versuchen',
+    cancel: 'Abbrechen',
+    save: 'Speichern',
+    close: 'Schließen',
+    signOut: 'Abmelden',
+    skipToContent: 'Zum Inhalt springen',
+    yourChild: 'dein Kind',
+    new: 'neu',
+    waiting: 'wartend',
+  },
+  language: {
+    label: 'Sprache',
+  },
+  app: {
+    opening: 'Burrow wird geöffnet…',
+    couldNotStart: 'Burrow konnte nicht starten',
+    cannotStartHere: 'Burrow kann hier nicht starten',
+    storageBlocked:
+      'Dieser Browser lässt Burrow seine Schlüssel nicht speichern (der Speicher ist gesperrt oder voll). Versuche es in einem normalen Fenster oder in einem anderen Browser.',
+  },
+  nav: {
+    main: 'Hauptmenü',
+    home: 'Start',
+    talk: 'Sprechen',
+    listen: 'Hören',
+    family: 'Familie',
+    toys: 'Spielzeuge',
+    more: 'Mehr',
+    review: 'Prüfen',
+    devices: 'Geräte',
+    security: 'Sicherheit',
+    notices: 'Mitteilungen',
+  },
+  layout: {
+    offline: 'Offline',
+    connected: 'Verbunden',
+    connecting: 'Verbinde…',
+    secondFactorNeeded:
+      'Deine Familie verlangt von allen eine Anmeldung in zwei Schritten. Nachrichten senden und hören geht erst, wenn du <link>einen Passkey oder eine Authenticator-App hinzufügst</link>.',
+    deviceWaiting: 'Ein neues Gerät wartet auf deine Freigabe: Familie öffnen',
+    deviceWaitingAndJoin:
+      'Ein neues Gerät wartet auf deine Freigabe, und jemand möchte beitreten: Familie öffnen',
+    joinWaiting: 'Jemand möchte deiner Familie beitreten: Familie öffnen',
+  },
+  more: {
+    title: 'Mehr',
+    signedInAs: 'Angemeldet als',
+    signOutHere: 'In diesem Browser abmelden',
+  },
+  home: {
+    title: 'Start',
+    yourChildren: 'Deine Kinder',
+    noToy: 'Noch kein Spielzeug.',
+    pairToy: 'Spielzeug für {{child}} koppeln',
+    allPlayed: 'alle Nachrichten abgespielt',
+    notPlayed_one: '{{count}} Nachricht noch nicht abgespielt',
+    notPlayed_other: '{{count}} Nachrichten noch nicht abgespielt',
+    talk: 'Sprechen',
+    conversation: 'Unterhaltung',
+    noMessages: 'Noch keine Nachrichten',
+    noMessagesHint:
+      'Nimm auf der Seite „Sprechen“ ein Hallo auf; die Antworten deines Kindes erscheinen dann auch hier.',
+    record: 'Nachricht aufnehmen',
+    timeline: 'Nachrichten, älteste zuerst',
+  },
+  notInRoster: {
+    title: 'Gib diesen Browser auf deinem anderen Gerät frei',
+    body: 'Dieser Browser hat eigene Schlüssel erzeugt, und die Familie hat sie noch nicht freigegeben. Deshalb kann er noch keine Nachrichten senden oder öffnen.',
+    guardianWhere:
+      'Öffne auf einem Handy oder Computer, das schon zur Familie gehört (dem, auf dem du Burrow eingerichtet hast), die Seite „Familie“: Dort steht dieser Browser unter „Neue Geräte warten“. Gib ihn dort frei.',
+    memberWhere:
+      'Bitte eine erziehungsberechtigte Person der Familie, auf ihrem Handy oder Computer „Familie“ zu öffnen: Dort steht dieser Browser unter „Neue Geräte warten“ zur Freigabe.',
+    opensItself: 'Sobald er freigegeben ist, öffnet diese Seite die Familie von selbst.',
+    compare: 'Prüft vor der Freigabe, dass beide Bildschirme denselben Fingerabdruck zeigen:',
+    lostPhone: 'Handy verloren?',
+    recoverHint:
+      'Ist kein anderes Gerät und keine andere erziehungsberechtigte Person der Familie mehr da, um dieses Gerät freizugeben, stelle den Zugang mit einem Wiederherstellungscode und dem Spielzeug wieder her.',
+    memberLost: 'Handy verloren? Eine erziehungsberechtigte Person der Familie gibt diesen Browser wie oben frei.',
+  },
+  addChild: {
+    summary: 'Weiteres Kind hinzufügen',
+    nameNeeded: 'Gib einen Vornamen oder Spitznamen ein.',
+    added: '{{name}} hinzugefügt. Kopple das Spielzeug auf der Seite „Spielzeuge“.',
+    name: 'Vorname oder Spitzname',
+    add: 'Kind hinzufügen',
+  },
+  notifications: {
+    title: 'Benachrichtigungen',
+    body: 'Burrow kann dir Bescheid geben, wenn {{child}} antwortet oder jemand beitreten möchte, während die App im Hintergrund ist.',
+    turnOn: 'Benachrichtigungen einschalten',
+  },
+  presence: {
+    online: 'Online',
+    neverConnected: 'Offline · noch nie verbunden',
+    lastSeen: 'Offline · zuletzt gesehen {{ago}}',
+    justNow: 'gerade eben',
+  },
+  notices: {
+    title: 'Mitteilungen',
+    intro:
+      'Mitteilungen über Sicherheitsvorfälle, die dein Konto betreffen. Jede haben wir dir auch per E-Mail geschickt.',
+    loadFailed: 'Die Mitteilungen konnten nicht geladen werden: {{error}}',
+    loading: 'Mitteilungen werden geladen…',
+    none: 'Keine Mitteilungen',
+    noneHint:
+      'Sollte ein Sicherheitsvorfall einmal dein Konto betreffen, sagen wir es dir hier und per E-Mail.',
+    date: 'Datum dieser Mitteilung',
+    occurred: 'Wann es geschah',
+    discovered: 'Wann wir es bemerkt haben',
+    notDetermined: 'noch nicht ermittelt',
+    range: '{{from}} bis {{to}}',
+    important: 'Wichtig:',
+    banner_one: 'Wir haben dir eine Mitteilung über einen Sicherheitsvorfall geschickt.',
+    banner_other: 'Wir haben dir {{count}} Mitteilungen über einen Sicherheitsvorfall geschickt.',
+    read_one: 'Mitteilung lesen',
+    read_other: 'Mitteilungen lesen',
+  },
+  duration: {
+    unknown: 'unbekannte Länge',
+    seconds_one: '{{count}} Sekunde',
+    seconds_other: '{{count}} Sekunden',
+    minutes_one: '{{count}} Minute',
+    minutes_other: '{{count}} Minuten',
+    minutesAndSeconds: '{{minutes}} {{seconds}}',
+  },
+  errors: {
+    offline: 'Dieses Gerät ist offline. Prüfe deine Internetverbindung und versuche es erneut.',
+    unreachable:
+      'Der Burrow-Server ist gerade nicht erreichbar. Deine Internetverbindung scheint in Ordnung zu sein; versuche es gleich noch einmal.',
+    server: 'Auf dem Burrow-Server ist etwas schiefgegangen. Versuche es gleich noch einmal.',
+    tooMany: 'Zu viele Versuche in kurzer Zeit. Warte eine Minute und versuche es dann erneut.',
+    tooLarge: 'Diese Aufnahme ist zu groß zum Senden. Nimm eine kürzere auf.',
+    badPairingCode:
+      'Dieser Code sieht nicht richtig aus. Er hat 18 Buchstaben und Ziffern, etwa ABC123-DEFG-HJKM-NPQR.',
+    badPairingTag:
+      'Der Code passt nicht zu dem Spielzeug, das geantwortet hat. Prüfe den Code am Spielzeug und gib ihn erneut ein.',
+    notAuthorized: 'Dieser Browser darf das in dieser Familie nicht.',
+    securityCheck:
+      'Eine Nachricht oder Mitgliederliste hat die Sicherheitsprüfung nicht bestanden und wurde nicht verwendet.',
+    generic: 'Etwas ist schiefgegangen. Bitte versuche es erneut.',
+  },
+};
