@@ -27,13 +27,21 @@ test('a send whose 201 was lost is retried, answered already_sent, and reported 
     const res = await fetch(input, init);
     if (init?.method !== 'POST' || !new URL(url).pathname.endsWith('/messages')) return res;
     const body = await res.text();
-    sends.push(`${String(res.status)} ${res.status === 201 ? '' : (JSON.parse(body) as { error: { code: string } }).error.code}`.trim());
+    sends.push(
+      `${String(res.status)} ${res.status === 201 ? '' : (JSON.parse(body) as { error: { code: string } }).error.code}`.trim(),
+    );
     if (res.status === 201 && !lost) {
       lost = true;
       const unavailable = { error: { code: 'unavailable', message: 'Try again in 1 s.' } };
-      return new Response(JSON.stringify(unavailable), { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' } });
+      return new Response(JSON.stringify(unavailable), {
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '1' },
+      });
     }
-    return new Response(body, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
+    return new Response(body, {
+      status: res.status,
+      headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' },
+    });
   };
 
   const mum = await world.guardian('mum', { fetch: flaky });
@@ -47,8 +55,15 @@ test('a send whose 201 was lost is retried, answered already_sent, and reported 
   const messageId = await mum.sendVoice(familyId, [toyId], audio, { senderName: 'Mum' });
   // The one send landed; its retry was recognised as the same message (not a newer key, not a 429).
   assert.deepEqual(sends, ['201', '409 already_sent']);
-  const rows = await world.server.db.selectFrom('messages').select('id').where('family_id', '=', familyId).execute();
-  assert.deepEqual(rows.map((r) => r.id), [messageId]);
+  const rows = await world.server.db
+    .selectFrom('messages')
+    .select('id')
+    .where('family_id', '=', familyId)
+    .execute();
+  assert.deepEqual(
+    rows.map((r) => r.id),
+    [messageId],
+  );
 
   await toy.sync();
   const played = await toy.playNext();

@@ -59,6 +59,7 @@ const OWNERS: Record<string, readonly string[]> = {
   join_requests: ['invitations/store.ts'],
   family_blocks: ['invitations/store.ts'],
   toy_presence: ['stream/presence.ts'],
+  stream_nodes: ['stream/presence.ts'],
   toy_updates: ['updates/store.ts'],
   toy_update_reports: ['updates/store.ts'],
   scheduled_runs: ['leases/store.ts'],

@@ -397,7 +397,16 @@ export interface MemberNamesTable {
 export interface ToyPresenceTable {
   toy_id: string;
   connected: number;
+  /** The toy's last check-in: when its stream last opened or closed (or its dead node last refreshed). */
   last_seen_at: number;
+  /** The node holding the toy's stream (`stream_nodes`); null for rows from before migration 0840. */
+  node_id: string | null;
+}
+
+/** One liveness row per server node, refreshed every stream ping interval (stream/presence.ts). */
+export interface StreamNodesTable {
+  node_id: string;
+  alive_at: number;
 }
 
 /** Single-use stream tickets for the toy simulator; only SHA-256 of the ticket is kept. */
@@ -557,6 +566,7 @@ export interface Database {
   toy_names: ToyNamesTable;
   member_names: MemberNamesTable;
   toy_presence: ToyPresenceTable;
+  stream_nodes: StreamNodesTable;
   stream_tickets: StreamTicketsTable;
   incidents: IncidentsTable;
   incident_notices: IncidentNoticesTable;

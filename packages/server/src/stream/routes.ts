@@ -65,6 +65,8 @@ export function streamRoutes(
   const initialFamilies = new WeakMap<FastifyRequest, string[]>();
   const tickets = createStreamTickets({ db, clock });
   const presence = createPresenceTracker({ db, bus, clock, log: app.log, ...(onPresence ? { onPresence } : {}) });
+  // A node that stops says so: its liveness record goes, and with it its toys' "online".
+  app.addHook('onClose', () => presence.stop());
   const authHooks = createAuthHooks({ db, clock, secondFactorGate });
 
   app.post(
@@ -171,7 +173,6 @@ export function streamRoutes(
         }
         alive = false;
         socket.ping();
-        if (isToy) presence.heartbeat(caller.deviceId);
       }, PING_INTERVAL_MS);
       ping.unref();
 
