@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { formatDuration } from '../shared/audio.js';
+import { formatTime } from '../app/date-time.js';
 import { describeError } from '../shared/errors.js';
 import { usePress } from '../shared/use-press.js';
 import { useRecorder } from '../shared/use-recorder.js';
@@ -265,7 +266,7 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
             {state.log.map((line, i) => (
               <li key={`${line.at}-${i}`}>
                 <time dateTime={new Date(line.at).toISOString()}>
-                  {new Date(line.at).toLocaleTimeString()}
+                  {formatTime(line.at)}
                 </time>{' '}
                 {line.text}
               </li>

@@ -3,6 +3,7 @@ import { DEFAULT_VOLUME, reviewedDevices, settingsVolume } from '@burrow/protoco
 import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
 import { timeZoneChoices, timeZoneLabel } from '../time-zones.js';
+import { setFamilyTimeZone } from '../date-time.js';
 
 function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -70,6 +71,8 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
         setPeople(found);
         if (!settings) return;
         setZone(settings.timeZone);
+        // The toys' zone is the family's: every date in the app is shown in it.
+        setFamilyTimeZone(settings.timeZone);
         setQuiet(settings.quietHours !== null);
         if (settings.quietHours) {
           setStart(toText(settings.quietHours.start));
@@ -109,6 +112,7 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
         volume,
         review: [...reviewed],
       });
+      setFamilyTimeZone(zone);
       const waiting = people.filter(isReviewed).length;
       setStatus(
         `Saved. ${toyName} plays at volume ${volume}` +

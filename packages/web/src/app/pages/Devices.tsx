@@ -1,16 +1,23 @@
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { t as translate } from '../../i18n/index.js';
 import { describeError } from '../../shared/errors.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { follow } from '../router.js';
 
 function roleLabel(role: string): string {
-  return role === 'guardian' ? 'Guardian' : role === 'member' ? 'Family member' : 'Toy';
+  return role === 'guardian'
+    ? translate('roles.guardian')
+    : role === 'member'
+      ? translate('roles.member')
+      : translate('roles.toy');
 }
 
 /** This browser's device, the account's devices and the family roster; sign out of this browser. */
 export function Devices() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { name: useId(), nameStatus: useId(), error: useId() };
   const [name, setName] = useState(state.senderName);
   const [saved, setSaved] = useState<string | null>(null);
@@ -20,7 +27,7 @@ export function Devices() {
     event.preventDefault();
     try {
       await guardian.saveSenderName(name);
-      setSaved('Saved. New messages carry this name.');
+      setSaved(t('devices.nameSaved'));
     } catch (err) {
       setError(describeError(err));
     }
@@ -35,29 +42,26 @@ export function Devices() {
   };
 
   return (
-    <Page title="Devices">
+    <Page title={t('devices.title')}>
       <section className="card" aria-labelledby="this-browser">
-        <h2 id="this-browser">This browser</h2>
+        <h2 id="this-browser">{t('devices.thisBrowser')}</h2>
         <p>
-          Signed in as <strong>{state.email}</strong>.
+          {t('more.signedInAs')} <strong>{state.email}</strong>.
         </p>
-        <p>Its keys were made here and never leave it.</p>
-        <p>
-          Its fingerprint — a guardian approving this browser sees the same digits; compare them together, in
-          person or on a call:
-        </p>
+        <p>{t('devices.keysHere')}</p>
+        <p>{t('devices.fingerprint')}</p>
         <p className="mono fingerprint" data-testid="my-fingerprint">
           {guardian.fingerprint()}
         </p>
         <form className="form inline" onSubmit={(e) => void saveName(e)}>
-          <label htmlFor={ids.name}>Your name on messages</label>
+          <label htmlFor={ids.name}>{t('devices.nameLabel')}</label>
           <input
             id={ids.name}
             value={name}
             onChange={(e) => setName(e.target.value)}
-            placeholder="Mum, Grandpa…"
+            placeholder={t('devices.namePlaceholder')}
           />
-          <button type="submit">Save name</button>
+          <button type="submit">{t('devices.saveName')}</button>
           <div role="status" id={ids.nameStatus} className="ok">
             {saved}
           </div>
@@ -66,31 +70,28 @@ export function Devices() {
           {error}
         </div>
         <button type="button" className="ghost" onClick={() => void signOut()}>
-          Sign out of this browser
+          {t('more.signOutHere')}
         </button>
       </section>
 
       <section className="card" aria-labelledby="sessions-title">
-        <h2 id="sessions-title">Where you are signed in</h2>
-        <p>
-          See every browser signed in to your account, and sign out of the ones you do not recognise, on the
-          security page.
-        </p>
+        <h2 id="sessions-title">{t('devices.sessionsTitle')}</h2>
+        <p>{t('devices.sessionsHint')}</p>
         <a className="button" href="/security" onClick={follow}>
-          Sessions and sign out elsewhere
+          {t('devices.sessionsLink')}
         </a>
       </section>
 
       <section className="card" aria-labelledby="account-devices">
-        <h2 id="account-devices">Your account’s devices</h2>
+        <h2 id="account-devices">{t('devices.accountDevices')}</h2>
         <ul className="list plain">
           {state.accountDevices.map((id, i) => (
             <li key={id}>
               {id === state.deviceId ? (
-                <span className="badge">This browser</span>
+                <span className="badge">{t('devices.thisBrowser')}</span>
               ) : (
                 <>
-                  Another browser or phone <span className="hint">(device {i + 1})</span>
+                  {t('devices.anotherBrowser')} <span className="hint">{t('devices.deviceNumber', { n: i + 1 })}</span>
                 </>
               )}
             </li>
@@ -99,19 +100,17 @@ export function Devices() {
       </section>
 
       <section className="card" aria-labelledby="family-devices">
-        <h2 id="family-devices">Your family’s devices</h2>
+        <h2 id="family-devices">{t('devices.familyDevices')}</h2>
         {state.roster ? (
           <>
-            <p className="hint">
-              The family list, signed by a guardian’s device. Toys obey only the devices on it.
-            </p>
+            <p className="hint">{t('devices.rosterHint')}</p>
             <table className="roster">
-              <caption className="sr-only">Devices in the family list</caption>
+              <caption className="sr-only">{t('devices.rosterCaption')}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">May</th>
+                  <th scope="col">{t('devices.colDevice')}</th>
+                  <th scope="col">{t('devices.colRole')}</th>
+                  <th scope="col">{t('devices.colMay')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -121,13 +120,13 @@ export function Devices() {
                       {d.role === 'toy'
                         ? guardian.toyName(d.id)
                         : d.id === state.deviceId
-                          ? state.senderName || 'You'
+                          ? state.senderName || t('devices.you')
                           : guardian.personName([d.id], null)}
-                      {d.id === state.deviceId ? <span className="badge">This browser</span> : null}
+                      {d.id === state.deviceId ? <span className="badge">{t('devices.thisBrowser')}</span> : null}
                     </td>
                     <td>{roleLabel(d.role)}</td>
                     <td>
-                      {[d.sendToToy ? 'send to toys' : '', d.hearChild ? 'hear the child' : '']
+                      {[d.sendToToy ? t('devices.maySend') : '', d.hearChild ? t('devices.mayHear') : '']
                         .filter(Boolean)
                         .join(', ') || '—'}
                     </td>
@@ -137,7 +136,7 @@ export function Devices() {
             </table>
           </>
         ) : (
-          <p>No family yet.</p>
+          <p>{t('devices.noFamily')}</p>
         )}
       </section>
     </Page>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { EmptyState, Page } from '../components/Page.js';
 import { VoiceBubble } from '../components/VoiceBubble.js';
 import { useGuardian } from '../context.js';
@@ -6,33 +7,31 @@ import { NotInRosterNotice } from './Home.js';
 /** The child's recordings, newest first; new ones arrive over the stream without a reload. */
 export function Listen() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const fromToys = state.messages.filter((m) => guardian.isToy(m.from)).reverse();
   const unheard = fromToys.filter((m) => !m.heard).length;
-  const child = state.children[0]?.name ?? 'your child';
+  const child = state.children[0]?.name ?? t('common.yourChild');
   return (
     <Page
-      title="Listen"
+      title={t('listen.title')}
       intro={
         fromToys.length > 0
           ? unheard > 0
-            ? `${unheard} new message${unheard === 1 ? '' : 's'} from ${child}.`
-            : 'You have heard everything.'
+            ? t('listen.newFrom', { count: unheard, child })
+            : t('listen.allHeard')
           : undefined
       }
     >
       <NotInRosterNotice />
       <div role="status" aria-live="polite" className="sr-only">
-        {unheard > 0 ? `${unheard} new message${unheard === 1 ? '' : 's'}` : ''}
+        {unheard > 0 ? t('listen.newCount', { count: unheard }) : ''}
       </div>
       {fromToys.length === 0 ? (
-        <EmptyState icon="listen" title={`Nothing from ${child} yet`}>
-          <p>
-            When {child} holds the toy’s record paw and talks, the message appears here by itself — no need to
-            reload.
-          </p>
+        <EmptyState icon="listen" title={t('listen.nothingYet', { child })}>
+          <p>{t('listen.nothingHint', { child })}</p>
         </EmptyState>
       ) : (
-        <ol className="timeline" aria-label="Messages from the toy, newest first">
+        <ol className="timeline" aria-label={t('listen.timeline')}>
           {fromToys.map((m) => (
             <VoiceBubble
               key={m.messageId}

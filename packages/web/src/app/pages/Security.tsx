@@ -14,9 +14,9 @@ import { useGuardian } from '../context.js';
 import { describeEvent, passkeysSupported, securityApi } from '../security-api.js';
 import { DeleteAccountCard, ExportAccountCard } from './Deleting.js';
 import { RecoveryCodeList } from './RecoveryCodes.js';
+import { formatDateTime } from '../date-time.js';
 
-const when = (ms: number) =>
-  new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const when = formatDateTime;
 
 /** A QR code of the otpauth:// URI, drawn by the `qrcode` package (loaded only when needed). */
 function TotpQr({ uri }: { uri: string }) {
