@@ -4,6 +4,7 @@
  *
  *   (none)     sealing cost and sign-in throughput (seal.ts, login.ts)
  *   verify     one Ed25519 signature check: noble vs node:crypto vs WebCrypto (verify.ts)
+ *   first-message  a scripted newcomer in Chromium, landing page to the toy's heart (first-message.ts)
  *   delivery   Burrow against Mosquitto and a bare fsync server (delivery/; --quick, --toys N,
  *              --reps N, --profile DIR for a CPU profile of the Burrow process)
  */
@@ -26,6 +27,8 @@ const which = positionals[0] ?? 'default';
 if (which === 'verify') {
   const { printVerify } = await import('./verify.js');
   await printVerify(values.rounds === undefined ? undefined : Number(values.rounds));
+} else if (which === 'first-message') {
+  await import('./first-message.js');
 } else if (which === 'delivery') {
   const { fullPlan, quickPlan, runDelivery, formatTable } = await import('./delivery/index.js');
   const plan = { ...(values.quick ? quickPlan : fullPlan) };
