@@ -212,7 +212,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
         mailer: tripwires.wrapMailer(mailer),
         config: config.inactivity ?? INACTIVITY_DEFAULTS,
         deleteFamily: (familyId) => familyErasure.deleteInactiveFamily(familyId),
-        exempt: (familyId) => tripwires.honeychecker.canaries('family').some((c) => c.id === familyId),
+        exempt: (familyId) => tripwires.honeychecker.isCanary('family', familyId),
       }),
       audit: (n) => breachWatch.recorder.pruneBatch(n),
       activity: (n) => pruneActivityBatch(db, clock.now(), n),

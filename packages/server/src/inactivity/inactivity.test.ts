@@ -1,7 +1,8 @@
 /**
  * Inactive families (inactivity/sweep.ts) on a real server with a manual clock and a real SMTP sink:
  * a family nobody signs in to is warned after the inactivity period and deleted after the grace
- * period; a sign-in in between keeps the family; every run is idempotent (no second warning).
+ * period; a sign-in in between keeps the family; every run is idempotent (no second warning); the
+ * tripwires' canary family is left alone.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -24,7 +25,8 @@ before(async () => {
   sink = await startSmtpSink();
   const mailer = createSmtpMailer({ url: sink.url, from: 'Burrow <no-reply@burrow.test>', ignoreTLS: true });
   closeMailer = () => mailer.close();
-  server = await startTestServer({ mailer, clock });
+  // One canary account and the canary family: nobody signs in to it, and it must stay (tripwires/).
+  server = await startTestServer({ mailer, clock, tripwires: { canaryAccounts: 1 } });
   call = httpClient(server.url);
 });
 after(async () => {
@@ -48,6 +50,8 @@ async function runMaintenance(): Promise<number> {
 
 test('an unused family is warned after the inactivity period and deleted after the grace period; a sign-in in between keeps the other', async () => {
   const { inactiveAfterDays, graceDays } = INACTIVITY_DEFAULTS;
+  const canary = (await server.services.tripwires.planted).family;
+  assert.ok(canary, 'the canary family was planted');
   const unused = await family(call);
   const kept = await family(call);
   const start = clock.now();
@@ -98,4 +102,8 @@ test('an unused family is warned after the inactivity period and deleted after t
   assert.equal(mailsTo(kept.guardian.email, WARNING).length, 1, 'no second warning after the sign-in');
   assert.equal(mailsTo(kept.guardian.email, DELETED).length, 0);
   assert.ok(await familyExists(kept.familyId));
+  // The canary family is left alone: never warned (its mail would raise a tripwire), never deleted.
+  assert.ok(await familyExists(canary.familyId), 'the canary family stays');
+  assert.equal(await server.db.selectFrom('family_inactivity').select('family_id').where('family_id', '=', canary.familyId).executeTakeFirst(), undefined);
+  assert.deepEqual(server.services.tripwires.alerts.metrics().raised, {}, 'no tripwire fired');
 });
