@@ -19,7 +19,7 @@ const tiny: Plan = {
   mosquittoMemory: 'rss',
 };
 
-void test('the delivery benchmark runs every measurement end to end at tiny size and prints one table', { timeout: 60_000 }, async () => {
+void test('the delivery benchmark runs every measurement end to end at tiny size and prints one table', { timeout: 180_000 }, async () => {
   const [rep] = await runDelivery(tiny);
   assert.ok(rep);
   const [latency] = rep.latency;

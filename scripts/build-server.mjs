@@ -10,7 +10,7 @@
 //   node scripts/build-server.mjs --outdir DIR  server bundle only, into DIR (tests)
 //
 // Plain JavaScript on purpose: it runs before tsx, and in installs without it.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -98,7 +98,8 @@ export async function buildOne(entry, outfile) {
   return out;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// realpath: the tests' compiled tree (scripts/build-tests.mjs) runs this file through a link to it.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { 'if-needed': { type: 'boolean' }, outdir: { type: 'string' } } });
   if (values.outdir) {
     console.log(await buildOne(TARGETS[0].entry, join(resolve(values.outdir), 'burrow.mjs')));

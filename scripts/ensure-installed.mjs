@@ -5,7 +5,7 @@
 // - ensureSystemPackages(): the Debian packages the tests need (DEBIAN_PACKAGES, the one list: .ci/run
 //   reaches it through `npm test`). Missing ones are installed with apt-get when running as root;
 //   otherwise one line says what to install and the process exits non-zero — never a silent skip.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,10 +60,13 @@ export function missingSystemPackages(packages = DEBIAN_PACKAGES) {
   return packages.filter((p) => !(dpkg ? installedByDpkg(p.name) : onPath(p.command))).map((p) => p.name);
 }
 
-/** Installs missing DEBIAN_PACKAGES with apt-get as root; otherwise prints the command and exits 1. */
-export function ensureSystemPackages(packages = DEBIAN_PACKAGES) {
+/**
+ * The missing DEBIAN_PACKAGES, or exits 1 with the command to run when this process cannot install
+ * them (not root, or no apt-get): the one-line instruction, never a silent skip.
+ */
+function packagesToInstall(packages) {
   const missing = missingSystemPackages(packages);
-  if (missing.length === 0) return;
+  if (missing.length === 0) return [];
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !onPath('apt-get')) {
     console.error(
@@ -72,9 +75,42 @@ export function ensureSystemPackages(packages = DEBIAN_PACKAGES) {
     process.exit(1);
   }
   console.log(`Installing Debian packages the tests need: ${missing.join(' ')}…`);
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update', '-qq'], env);
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], env);
+  return missing;
+}
+
+const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive' };
+const aptSteps = (missing) => [
+  ['update', '-qq'],
+  ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+];
+
+/** Installs missing DEBIAN_PACKAGES with apt-get as root; otherwise prints the command and exits 1. */
+export function ensureSystemPackages(packages = DEBIAN_PACKAGES) {
+  const missing = packagesToInstall(packages);
+  if (missing.length > 0) for (const step of aptSteps(missing)) run('apt-get', step, APT_ENV);
+}
+
+/**
+ * The same, without holding the caller: resolves true once the packages are there (at once when
+ * nothing is missing), false when apt-get failed (its output says why). `npm test` runs the static
+ * checks meanwhile — a fresh machine spends most of a minute fetching Chromium.
+ */
+export function ensureSystemPackagesInBackground(packages = DEBIAN_PACKAGES) {
+  const missing = packagesToInstall(packages);
+  if (missing.length === 0) return Promise.resolve(true);
+  return aptSteps(missing).reduce(
+    (before, step) =>
+      before.then(
+        (ok) =>
+          ok &&
+          new Promise((done) => {
+            const child = spawn('apt-get', step, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...APT_ENV } });
+            child.on('error', () => done(false));
+            child.on('close', (code) => done(code === 0));
+          }),
+      ),
+    Promise.resolve(true),
+  );
 }
 
 // `node scripts/ensure-installed.mjs [--system]`: the same checks from a shell (e.g. a CI image build).

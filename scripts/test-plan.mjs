@@ -140,7 +140,8 @@ export function unplannedDatabaseFiles(logText, planned) {
     logText
       .split('\n')
       .filter((l) => l.trim() !== '')
-      .map((l) => toPosix(relative(root, l.trim()))),
+      // Tests run compiled from test-output/js (scripts/build-tests.mjs): name each by its source.
+      .map((l) => toPosix(relative(root, l.trim())).replace(/^test-output\/js\//, '').replace(/\.js$/, '.ts')),
   );
   return [...used].filter((f) => f.endsWith('.test.ts') && !plannedSet.has(f) && !isSqliteOnly(f)).sort();
 }

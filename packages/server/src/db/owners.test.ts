@@ -138,7 +138,9 @@ function sourceFiles(dir: string): string[] {
     const path = join(dir, name);
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) return [];
     if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.(ts|tsx|mts|mjs|js)$/.test(name) && !/\.test\.[mc]?[jt]sx?$/.test(name) ? [path] : [];
+    // npm test runs a compiled copy of the tree (scripts/build-tests.mjs): a .js beside its .ts is that copy.
+    const compiledTwin = name.endsWith('.js') && ['.ts', '.tsx'].some((ext) => existsSync(path.replace(/\.js$/, ext)));
+    return /\.(ts|tsx|mts|mjs|js)$/.test(name) && !/\.test\.[mc]?[jt]sx?$/.test(name) && !compiledTwin ? [path] : [];
   });
 }
 
