@@ -12,7 +12,7 @@
 //
 // Exit 0 clean, 1 on findings. Plain JavaScript; semver (npm's own) comes from node_modules.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,7 @@ function onlineAudit(dir) {
   return { report };
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { offline: { type: 'boolean' }, lock: { type: 'string' } } });
   const dir = resolve(values.lock ?? root);
   let reason = '--offline';

@@ -14,14 +14,18 @@
 //
 // Plain JavaScript: it runs before anything is compiled.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const MIRROR = join(root, 'test-output', 'js');
-/** Scripts tests spawn that must act on the checkout itself, not on the mirror. */
-const LINKED = new Set(['scripts/build-if-needed.mjs', 'scripts/build-server.mjs']);
+/**
+ * The plain-JavaScript scripts (build, start, install checks) act on the checkout itself: in the mirror
+ * each is a link, and node runs a linked main module from its real path. Copies would see the mirror's
+ * fresh files as newer than node_modules and the builds, and reinstall or rebuild into it.
+ */
+const linked = (file) => /^scripts\/[^/]+\.mjs$/.test(file);
 
 /** Tracked files plus new ones not yet committed (a test written a minute ago runs too), minus deleted. */
 function sourceFiles() {
@@ -51,10 +55,13 @@ export async function buildTests() {
     const target = join(MIRROR, file);
     mkdirSync(dirname(target), { recursive: true });
     if (/^packages\/[^/]+\/package\.json$/.test(file)) writeFileSync(target, rewriteManifest(readFileSync(join(root, file), 'utf8')));
-    // The build scripts stay themselves: run from the mirror they resolve to the checkout (node follows
-    // a main module's link), so web and server bundles are built, and checked for staleness, there.
-    else if (LINKED.has(file)) symlinkSync(join(root, file), target);
-    else copyFileSync(join(root, file), target);
+    else if (linked(file)) symlinkSync(join(root, file), target);
+    else {
+      copyFileSync(join(root, file), target);
+      // The same modification time as the original, so "is the build older than its sources" reads alike.
+      const { atime, mtime } = statSync(join(root, file));
+      utimesSync(target, atime, mtime);
+    }
     if (/\.tsx?$/.test(file) && !file.endsWith('.d.ts')) compiled.push(file);
   }
   await build({
@@ -86,7 +93,7 @@ export async function buildTests() {
   return { mirror: MIRROR, files: files.length, compiled: compiled.length };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const result = await buildTests();
   console.log(`${result.mirror}: ${String(result.compiled)} files compiled, ${String(result.files)} copied, in ${String(Date.now() - started)} ms`);

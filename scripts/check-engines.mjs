@@ -8,7 +8,7 @@
 //   node scripts/check-engines.mjs [path/to/package-lock.json]
 //
 // Plain JavaScript; semver is the one npm itself uses, found in node_modules.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ export function enginesMismatches(lock, ours) {
   return problems;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const lockPath = resolve(process.argv[2] ?? `${root}package-lock.json`);
   const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
   const manifest = JSON.parse(readFileSync(resolve(dirname(lockPath), 'package.json'), 'utf8'));

@@ -6,7 +6,7 @@
 //   reaches it through `npm test`). Missing ones are installed with apt-get when running as root;
 //   otherwise one line says what to install and the process exits non-zero — never a silent skip.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -114,7 +114,7 @@ export function ensureSystemPackagesInBackground(packages = DEBIAN_PACKAGES) {
 }
 
 // `node scripts/ensure-installed.mjs [--system]`: the same checks from a shell (e.g. a CI image build).
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   ensureDependencies();
   if (process.argv.includes('--system')) ensureSystemPackages();
 }

@@ -9,7 +9,7 @@
 // Checked at run time as well: startTestServer appends its test file to BURROW_TEST_DB_LOG, and
 // `npm test` fails when a file that started a server is neither planned for PostgreSQL nor a browser
 // test — so a test that reaches the database some other way cannot silently miss PostgreSQL.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -147,7 +147,7 @@ export function unplannedDatabaseFiles(logText, planned) {
 }
 
 // `node scripts/test-plan.mjs`: print the plan.
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const files = listTestFiles();
   const pg = new Set(postgresFiles(files));
   for (const f of files) console.log(`${pg.has(f) ? 'SQLite + PostgreSQL' : isSqliteOnly(f) ? 'SQLite (browser)  ' : 'once (no database) '}  ${f}`);
