@@ -3,6 +3,7 @@
  * content; GET/PUT /v1/families/:familyId/activity/summary-mail, audit/activity-summary.ts).
  */
 import { useEffect, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ActivitySummaryState } from '@burrow/api';
 import { ApiClient } from '@burrow/client';
 import { describeError } from '../../shared/errors.js';
@@ -11,6 +12,7 @@ import { useGuardian } from '../context.js';
 
 export function ActivitySummarySetting() {
   const [state] = useGuardian();
+  const { t } = useTranslation();
   const ids = { heading: useId(), box: useId() };
   const [current, setCurrent] = useState<ActivitySummaryState | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -34,7 +36,7 @@ export function ActivitySummarySetting() {
     try {
       const next = await new ApiClient({ baseUrl: window.location.origin }).request<ActivitySummaryState>('PUT', path, { enabled });
       setCurrent(next);
-      setStatus(next.enabled ? `Saved: you will get a summary by mail every ${String(next.everyDays)} days.` : 'Saved: no summary mail.');
+      setStatus(next.enabled ? t('activitySummary.savedOn', { days: next.everyDays }) : t('activitySummary.savedOff'));
     } catch (err) {
       setCurrent((c) => (c ? { ...c, enabled: !enabled } : c));
       setError(describeError(err));
@@ -44,11 +46,10 @@ export function ActivitySummarySetting() {
   const every = current?.everyDays ?? 7;
   return (
     <section className="card" aria-labelledby={ids.heading}>
-      <h2 id={ids.heading}>Summary by mail</h2>
+      <h2 id={ids.heading}>{t('activitySummary.title')}</h2>
       <p>
-        Every {String(every)} days, a mail to you with how many sign-ins, messages sent and played, and changes the family
-        had — counts only, never who said what.
-        {current?.lastSentAt ? ` The last one went on ${formatDateTime(current.lastSentAt)}.` : ''}
+        {t('activitySummary.intro', { days: every })}
+        {current?.lastSentAt ? ` ${t('activitySummary.lastSent', { when: formatDateTime(current.lastSentAt) })}` : ''}
       </p>
       <div className="check">
         <input
@@ -58,7 +59,7 @@ export function ActivitySummarySetting() {
           disabled={current === null}
           onChange={(e) => void change(e.target.checked)}
         />
-        <label htmlFor={ids.box}>Mail me a summary every {String(every)} days</label>
+        <label htmlFor={ids.box}>{t('activitySummary.box', { days: every })}</label>
       </div>
       <div role="status" className="ok">
         {status}

@@ -22,6 +22,26 @@ export const de: Messages = {
   language: {
     label: 'Sprache',
   },
+  archive: {
+    title: 'Das Archiv der Familie',
+    intro:
+      'Lade jede Nachricht herunter, die dieser Browser öffnen kann, als Audiodateien mit einem Verzeichnis (wer, wann, wie lang, ob sie abgespielt wurde), dazu die Daten, die Burrows Server über dein Konto hat. Die Nachrichten werden hier in deinem Browser entschlüsselt: Der Server kann sie nicht öffnen und behält sie nur für den oben eingestellten Zeitraum.',
+    download: 'Archiv der Familie herunterladen',
+    fetching: 'Neue Nachrichten werden abgerufen…',
+    adding: 'Nachrichten werden hinzugefügt…',
+    zipping: 'Das Archiv wird gepackt…',
+    ready_one: 'Archiv fertig: {{count}} Nachricht.',
+    ready_other: 'Archiv fertig: {{count}} Nachrichten.',
+  },
+  activitySummary: {
+    title: 'Zusammenfassung per E-Mail',
+    intro:
+      'Alle {{days}} Tage eine E-Mail an dich: wie viele Anmeldungen, gesendete und abgespielte Nachrichten und Änderungen es in der Familie gab — nur Zahlen, nie wer was gesagt hat.',
+    lastSent: 'Die letzte wurde am {{when}} verschickt.',
+    box: 'Schick mir alle {{days}} Tage eine Zusammenfassung',
+    savedOn: 'Gespeichert: Du bekommst alle {{days}} Tage eine Zusammenfassung per E-Mail.',
+    savedOff: 'Gespeichert: keine Zusammenfassung per E-Mail.',
+  },
   app: {
     opening: 'Burrow wird geöffnet…',
     couldNotStart: 'Burrow konnte nicht starten',

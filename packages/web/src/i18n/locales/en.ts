@@ -20,6 +20,26 @@ export const en = {
   language: {
     label: 'Language',
   },
+  archive: {
+    title: 'The family’s archive',
+    intro:
+      'Download every message this browser can open, as audio files with an index (who, when, how long, whether it was played), and the data Burrow’s server holds about your account. The messages are decrypted here, in your browser: the server cannot open them, and keeps them only for the period above.',
+    download: 'Download the family’s archive',
+    fetching: 'Fetching new messages…',
+    adding: 'Adding messages…',
+    zipping: 'Packing the archive…',
+    ready_one: 'Archive ready: {{count}} message.',
+    ready_other: 'Archive ready: {{count}} messages.',
+  },
+  activitySummary: {
+    title: 'Summary by mail',
+    intro:
+      'Every {{days}} days, a mail to you with how many sign-ins, messages sent and played, and changes the family had — counts only, never who said what.',
+    lastSent: 'The last one went on {{when}}.',
+    box: 'Mail me a summary every {{days}} days',
+    savedOn: 'Saved: you will get a summary by mail every {{days}} days.',
+    savedOff: 'Saved: no summary mail.',
+  },
   app: {
     opening: 'Opening Burrow…',
     couldNotStart: 'Burrow could not start',
