@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import rateLimitPlugin from '@fastify/rate-limit';
+import { rateLimit } from './http/rate-limit.js';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
@@ -179,8 +180,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(cookie);
   await app.register(rateLimitPlugin, {
     global: true,
-    max: config.rateLimits.global.max,
-    timeWindow: config.rateLimits.global.windowMs,
+    ...rateLimit(config.rateLimits.global),
     ...sharedRateLimits,
     errorResponseBuilder: (_request, context) =>
       new AppError('rate_limited', `Too many requests; try again in ${context.after}.`),

@@ -100,8 +100,9 @@ async function dispatch(argv: readonly string[]): Promise<void> {
     else throw new UsageError(command.startsWith('-') ? `Unknown option '${command}'.` : `Unknown command '${command}'.`, HELP);
   } catch (err) {
     if (err instanceof ConfigError) {
+      // 2, as for a bad command line: a setting is malformed, nothing was tried (docs/operations.md).
       console.error(`Burrow cannot start: ${err.message}`);
-      process.exitCode = 1;
+      process.exitCode = 2;
       return;
     }
     throw err;

@@ -129,6 +129,17 @@ export const defaultRateLimits: RateLimits = Object.freeze({
   sendMessage: Object.freeze({ max: 60, windowMs: 10 * MINUTE }),
 });
 
+/** The variable that sets each rule (README's configuration table, docs/operations.md "Limits"). */
+export const RATE_LIMIT_ENV: Readonly<Record<keyof RateLimits, string>> = Object.freeze({
+  global: 'BURROW_RATE_LIMIT_GLOBAL',
+  signUp: 'BURROW_RATE_LIMIT_SIGN_UP',
+  logIn: 'BURROW_RATE_LIMIT_LOG_IN',
+  registerToy: 'BURROW_RATE_LIMIT_REGISTER_TOY',
+  lookupPairing: 'BURROW_RATE_LIMIT_LOOKUP_PAIRING',
+  redeemInvitation: 'BURROW_RATE_LIMIT_REDEEM_INVITATION',
+  sendMessage: 'BURROW_RATE_LIMIT_SEND_MESSAGE',
+});
+
 /** The core deployment fields as an unset environment gives them (load-config.ts's unsetDeployment adds the sections). */
 export const unsetCoreDeployment = Object.freeze({
   production: false,
@@ -231,6 +242,26 @@ export function parseIntegerSetting(name: string, value: string | undefined, fal
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${String(min)} to ${String(max)}.`);
   return n;
+}
+
+const WINDOW_UNITS: Record<string, number> = { s: 1000, m: MINUTE, h: 60 * MINUTE };
+
+/**
+ * A rate-limit rule from the environment, `MAX/WINDOW` with the window in s, m or h (`20/1m`, `60/10m`);
+ * unset or empty gives `fallback`. MAX 0 means no limit at all (`burrow doctor` flags it, and so
+ * production refuses to start on it); the window runs from 1 s to 24 h. For the capabilities' sections.
+ */
+export function parseRateRule(name: string, value: string | undefined, fallback: RateLimitRule): RateLimitRule {
+  const raw = value?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^(\d{1,10})\/(\d{1,6})([smh])$/.exec(raw);
+  const max = m ? Number(m[1]) : NaN;
+  const windowMs = m ? Number(m[2]) * WINDOW_UNITS[m[3]!]! : NaN;
+  if (!m || max > 1_000_000_000 || windowMs < 1000 || windowMs > 24 * 60 * MINUTE)
+    throw new ConfigError(
+      `${name} must be MAX/WINDOW: requests allowed per window, the window in s, m or h from 1s to 24h (e.g. 20/1m; 0/1m turns the limit off), not "${raw.slice(0, 40)}".`,
+    );
+  return Object.freeze({ max, windowMs });
 }
 
 /** Parses the core settings from the environment; throws ConfigError with a fix. Not frozen: load-config.ts freezes the whole. */

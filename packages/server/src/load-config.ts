@@ -10,7 +10,8 @@ import { BackupScheduleError, parseBackupSchedule, type BackupScheduleConfig } f
 import { BusConfigError, parseBusConfig, type BusConfig } from './bus/config.js';
 import { AdmissionConfigError, parseAdmissionConfig, type AdmissionConfig } from './http/admission-config.js';
 import { InactivityConfigError, parseInactivityConfig, type InactivityConfig } from './inactivity/config.js';
-import { LimitsConfigError, parseLimitsConfig, type LimitsConfig } from './limits/config.js';
+import { LimitsConfigError, parseAddressRateLimits, parseLimitsConfig, type LimitsConfig } from './limits/config.js';
+import { parseMessagesConfig } from './messages/config.js';
 import { ConfigError, parseCoreConfig, unsetCoreDeployment, type CoreConfig } from './config.js';
 import { parseTripwiresConfig, unsetTripwires, type TripwiresConfig } from './tripwires/config.js';
 import { parseUpdatesConfig, UpdatesConfigError, type UpdatesConfig } from './updates/config.js';
@@ -69,6 +70,14 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly
   const limits = section(() => parseLimitsConfig(env));
   const admission = section(() => parseAdmissionConfig(env));
   const inactivity = section(() => parseInactivityConfig(env));
-  const core = parseCoreConfig(env);
+  // The limits live in the core's `rateLimits` and `familyStorageBytes`, as every route reads them;
+  // each capability parses its own: per-address rules (limits/), the send rate and quota (messages/).
+  const addressRates = section(() => parseAddressRateLimits(env));
+  const messages = section(() => parseMessagesConfig(env));
+  const core = {
+    ...parseCoreConfig(env),
+    rateLimits: Object.freeze({ ...addressRates, sendMessage: messages.sendMessage }),
+    familyStorageBytes: messages.familyStorageBytes,
+  };
   return Object.freeze({ ...core, tripwires: parseTripwiresConfig(env), watch, backupSchedule, updates, securityTxt, bus, limits, admission, inactivity });
 }

@@ -21,8 +21,9 @@ async function main(): Promise<void> {
     config = parseConfig(process.env, process.argv.slice(2));
   } catch (err) {
     if (err instanceof ConfigError) {
+      // 2, as for a bad command line: the settings are wrong, nothing was tried (docs/operations.md).
       console.error(`Burrow cannot start: ${err.message}`);
-      process.exit(1);
+      process.exit(2);
     }
     throw err;
   }

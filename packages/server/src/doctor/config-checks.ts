@@ -2,7 +2,14 @@
  * Doctor checks that read only the configuration: TLS on the listener, secrets, mail, and what the
  * database URL says about credentials and transport security.
  */
-import type { Config } from '../load-config.js';
+import {
+  defaultRateLimits,
+  RATE_LIMIT_ENV,
+  type Config,
+  type RateLimitRule,
+  type RateLimits,
+} from '../load-config.js';
+import { DEFAULT_FAMILY_STORAGE_BYTES } from '../messages/config.js';
 import type { Finding } from './finding.js';
 
 /** Secrets shorter than this are refused: 32 characters of `openssl rand -base64 32` hold 192 bits. */
@@ -107,13 +114,62 @@ function argon2Finding(config: Config): Finding | null {
   };
 }
 
+/**
+ * A limit more than this many times as generous as its default (per unit of time) no longer holds a
+ * flood or a guessing run back: 100× the sign-up rule is 2,000 accounts a minute from one address.
+ */
+export const LIMIT_TOO_HIGH_FACTOR = 100;
+
+const describeRule = (rule: RateLimitRule): string =>
+  `${String(rule.max)} per ${String(rule.windowMs / 1000)} s`;
+
+/** Rate limits and the family quota that are off (0) or so high they no longer protect anything. */
+function limitFindings(config: Config): Finding[] {
+  const findings: Finding[] = [];
+  for (const key of Object.keys(RATE_LIMIT_ENV) as (keyof RateLimits)[]) {
+    const rule = config.rateLimits[key];
+    const fallback = defaultRateLimits[key];
+    const variable = RATE_LIMIT_ENV[key];
+    const fix = `Unset ${variable} (default ${String(fallback.max)}/${String(fallback.windowMs / 60_000)}m) or set a real limit.`;
+    if (rule.max === 0)
+      findings.push({
+        check: 'rate-limit-off',
+        problem: `The ${key} rate limit is turned off (${variable}=0/…).`,
+        fix,
+      });
+    else if (rule.max / rule.windowMs > (LIMIT_TOO_HIGH_FACTOR * fallback.max) / fallback.windowMs)
+      findings.push({
+        check: 'rate-limit-too-high',
+        problem: `The ${key} rate limit (${describeRule(rule)}) is more than ${String(LIMIT_TOO_HIGH_FACTOR)} times the default (${describeRule(fallback)}): it no longer holds a flood back.`,
+        fix,
+      });
+  }
+  const quota = config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES;
+  const quotaFix = `Unset BURROW_FAMILY_STORAGE_MIB (default ${String(DEFAULT_FAMILY_STORAGE_BYTES / 1024 ** 2)}) or set a real quota.`;
+  if (quota === 0)
+    findings.push({
+      check: 'storage-quota-off',
+      problem:
+        'The family storage quota is turned off (BURROW_FAMILY_STORAGE_MIB=0): one family can fill the disk.',
+      fix: quotaFix,
+    });
+  else if (quota > LIMIT_TOO_HIGH_FACTOR * DEFAULT_FAMILY_STORAGE_BYTES)
+    findings.push({
+      check: 'storage-quota-too-high',
+      problem: `The family storage quota (${String(Math.round(quota / 1024 ** 3))} GiB) is more than ${String(LIMIT_TOO_HIGH_FACTOR)} times the default: one family can fill the disk.`,
+      fix: quotaFix,
+    });
+  return findings;
+}
+
 /** Every finding that follows from the configuration alone. */
 export function configFindings(config: Config): Finding[] {
   const findings: Finding[] = [];
   if (config.tls === null && config.trustProxy === null)
     findings.push({
       check: 'http-tls',
-      problem: 'HTTP is served without TLS and no trusted TLS proxy is configured: sessions would travel in clear.',
+      problem:
+        'HTTP is served without TLS and no trusted TLS proxy is configured: sessions would travel in clear.',
       fix: 'Set BURROW_TLS_CERT and BURROW_TLS_KEY, or terminate TLS in a proxy and set BURROW_TRUST_PROXY to its address.',
     });
   for (const f of [
@@ -124,11 +180,13 @@ export function configFindings(config: Config): Finding[] {
   if (config.smtpUrl === null)
     findings.push({
       check: 'mail',
-      problem: 'Mail is not configured: incident notices and alerts would only be written to the outbox folder.',
+      problem:
+        'Mail is not configured: incident notices and alerts would only be written to the outbox folder.',
       fix: 'Set BURROW_SMTP_URL to your relay, e.g. smtps://user:password@smtp.example.com:465.',
     });
   findings.push(...databaseUrlFindings(config));
   const hashing = argon2Finding(config);
   if (hashing) findings.push(hashing);
+  findings.push(...limitFindings(config));
   return findings;
 }
