@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { ApiClient, isApiError, type FamilyDevice } from '@burrow/client';
-import { blobHash, parseEnvelope, signReview, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, signToySettings, type RosterWire } from '@burrow/protocol';
+import { blobHash, parseEnvelope, signReview, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, signToySettings, signSuccessionRequest, countersignSuccession, generateDeviceKeys, type RosterWire } from '@burrow/protocol';
 import { audioSample, pairedFamily, PASSWORD, startWorld, type World } from './world.js';
 
 let world: World;
@@ -87,6 +87,15 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   deleteChild: (api) => api.deleteChild(victim.familyId, victim.childId),
   deleteFamily: (api) => api.deleteFamily(victim.familyId, { password: PASSWORD }),
   publishRoster: async (api) => api.publishRoster(victim.familyId, await evilRoster()),
+  // Identity succession (docs/protocol.md §17): an outsider neither files, reads nor performs one.
+  requestSuccession: (api) => api.requestSuccession(victim.familyId, signSuccessionRequest({ familyId: victim.familyId, issuedAt: Date.now() }, eve.keys, generateDeviceKeys(secureRandom))),
+  listSuccessionRequests: (api) => api.listSuccessionRequests(victim.familyId),
+  listSuccessions: (api) => api.listSuccessions(victim.familyId),
+  publishSuccession: async (api) => {
+    const request = signSuccessionRequest({ familyId: victim.familyId, issuedAt: Date.now() }, victim.mum.keys, generateDeviceKeys(secureRandom));
+    const roster = await evilRoster();
+    return api.publishSuccession(victim.familyId, roster, countersignSuccession(request, roster.version, eve.keys));
+  },
   claimToy: async (api) => {
     const key = pairingKey(generatePairingCode(secureRandom));
     const roster = await evilRoster();

@@ -10,6 +10,7 @@ export * from './errors.js';
 export * from './accounts.js';
 export * from './devices.js';
 export * from './kem-keys.js';
+export * from './successions.js';
 export * from './families.js';
 export * from './toys.js';
 export * from './invitations.js';

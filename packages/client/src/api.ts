@@ -48,8 +48,11 @@ import type {
   ToyMeResponse,
   ToySettingsResponse,
   UnpairToyResponse,
+  ListSuccessionRequestsResponse,
+  ListSuccessionsResponse,
+  PublishSuccessionResponse,
 } from '@burrow/api';
-import type { DeletionWire, EnvelopeWire, KemKeyRecord, ReviewWire, RosterWire, ToySettingsWire } from '@burrow/protocol';
+import type { DeletionWire, EnvelopeWire, KemKeyRecord, ReviewWire, RosterWire, SuccessionRequest, SuccessionWire, ToySettingsWire } from '@burrow/protocol';
 import { ApiError } from './api-error.js';
 
 // The wire types are written once, in @burrow/api; these are the ones the client's callers name.
@@ -214,6 +217,22 @@ export class ApiClient {
   }
   publishRoster(familyId: string, roster: RosterWire) {
     return this.request<PublishRosterResponse>('POST', `/v1/families/${enc(familyId)}/rosters`, { roster });
+  }
+  /** Files this device's identity succession request (docs/protocol.md §17.1). */
+  requestSuccession(familyId: string, request: SuccessionRequest) {
+    return this.request<void>('POST', `/v1/families/${enc(familyId)}/succession-requests`, { request });
+  }
+  /** Pending succession requests of the family (guardians). */
+  listSuccessionRequests(familyId: string) {
+    return this.request<ListSuccessionRequestsResponse>('GET', `/v1/families/${enc(familyId)}/succession-requests`);
+  }
+  /** Publishes the roster swapping a device and the countersigned succession (§17.2). */
+  publishSuccession(familyId: string, roster: RosterWire, succession: SuccessionWire) {
+    return this.request<PublishSuccessionResponse>('POST', `/v1/families/${enc(familyId)}/successions`, { roster, succession });
+  }
+  /** Countersigned successions of roster versions after `after`; the caller verifies them. */
+  listSuccessions(familyId: string, after = 0) {
+    return this.request<ListSuccessionsResponse>('GET', `/v1/families/${enc(familyId)}/successions?after=${after}`);
   }
   /** Publishes this device's newest KEM key record (docs/protocol.md §14). */
   publishKemKey(record: KemKeyRecord) {

@@ -39,12 +39,14 @@ import {
   settingsVolume,
   signReview,
   signDeletion,
+  parseSuccessionRequest,
 } from '@burrow/protocol';
 import type { CreateInvitationResponse, RedeemInvitationResponse } from '@burrow/api';
 import type { AccountDevice, ApiClient, PendingReview } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
 import { sealAndSendVoice, sealingKeys, type KemRefusalHandler } from './kem-directory.js';
 import { DEFAULT_ROTATION, heldEpochOf, loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
+import { adoptIfDone, countersignAndPublish, erasePreviousIdentities, openAsPrevious, pendingRenewal, previousIds, startRenewal } from './identity-renewal.js';
 import { pinRoster, refreshRoster } from './roster-sync.js';
 import type { StateStore } from './store.js';
 
@@ -303,8 +305,11 @@ export class FamilyDevice {
     const last = await this.store.get<number | null>('kemCheckedAt');
     if (!options.force && typeof last === 'number' && now >= last && now - last < every) return undefined;
     const roster = await this.roster(familyId);
+    await this.adoptRenewedIdentity(familyId);
     const me = findDevice(roster, this.deviceId);
     if (!me) return undefined;
+    await erasePreviousIdentities(this.store, now, this.rotation.graceMs);
+    if (me.role === 'guardian') await this.approveRenewals(familyId).catch(() => undefined);
     const family = await this.api.getFamily(familyId);
     for (const child of family.children) await this.openRecord(familyId, child.profile).catch(() => undefined);
     const { toys } = await this.api.listToys(familyId);
@@ -331,6 +336,77 @@ export class FamilyDevice {
     this.currentKeys = result.keys;
     await this.store.set('kemCheckedAt', now);
     return result;
+  }
+
+  // ---- Renewing this device's identity (docs/protocol.md §17) ----
+
+  /**
+   * Renews this device's Ed25519 identity (and so its device id) without pairing again: a new key set,
+   * a request both identities sign, and — done here at once on a guardian's device, else by a
+   * guardian's device when it next syncs — a roster swapping this device's entry, same role and
+   * rights. Returns whether the switch happened now (`renewed`) or waits for a guardian.
+   */
+  async renewIdentity(familyId: string): Promise<{ renewed: boolean; from: DeviceId; to: DeviceId }> {
+    const roster = await this.roster(familyId);
+    const request = await startRenewal({ api: this.api, store: this.store, keys: this.keys, roster, random: this.random, now: this.clock() });
+    if (findDevice(roster, this.deviceId)?.role === 'guardian') {
+      const next = await countersignAndPublish({ api: this.api, store: this.store, guardian: this.keys, roster, request, now: this.clock() });
+      const renewed = await this.adoptRenewedIdentity(familyId);
+      // Signed with the new identity, a guardian of the roster just published.
+      await this.carryReview(next, request.from, request.to);
+      return { renewed, from: request.from, to: request.to };
+    }
+    const renewed = await this.adoptRenewedIdentity(familyId);
+    return { renewed, from: request.from, to: request.to };
+  }
+
+  /** Whether this device asked to renew its identity and waits for a guardian. */
+  async renewalPending(): Promise<boolean> {
+    return (await pendingRenewal(this.store)) !== undefined;
+  }
+
+  /** Switches to the renewed identity once a verified succession in the roster names it (§17.3). */
+  async adoptRenewedIdentity(familyId: string): Promise<boolean> {
+    const roster = await this.roster(familyId);
+    const keys = await adoptIfDone({ api: this.api, store: this.store, keys: this.keys, roster, now: this.clock() });
+    if (!keys) return false;
+    this.currentKeys = keys;
+    this.api.deviceId = keys.deviceId;
+    return true;
+  }
+
+  /**
+   * A guardian's device performs the family's pending renewals: each request whose two signatures
+   * verify against the roster it holds gets the roster swapping the device and the countersignature.
+   * A request that does not verify (forged, old key not listed) is left alone. Returns how many.
+   */
+  async approveRenewals(familyId: string): Promise<number> {
+    const { requests } = await this.api.listSuccessionRequests(familyId);
+    let done = 0;
+    for (const request of requests) {
+      try {
+        const parsed = parseSuccessionRequest(request);
+        const next = await countersignAndPublish({ api: this.api, store: this.store, guardian: this.keys, roster: await this.roster(familyId), request: parsed, now: this.clock() });
+        await this.carryReview(next, parsed.from, parsed.to);
+        done++;
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+      }
+    }
+    return done;
+  }
+
+  /**
+   * A device under review for a toy (§11) stays under review when it renews its identity: each toy's
+   * settings listing the old id are signed again listing the new one, so the server holds its
+   * messages for review as before (the toy itself already follows the succession, §17.3).
+   */
+  private async carryReview(roster: RosterWire, from: string, to: string): Promise<void> {
+    for (const toy of roster.devices.filter((d) => d.role === 'toy')) {
+      const { settings } = await this.api.getToySettings(roster.familyId, toy.id);
+      const review = reviewedDevices(settings);
+      if (review.includes(from as DeviceId)) await this.setToySettings(roster.familyId, toy.id, { review: review.map((id) => (id === from ? to : id)) });
+    }
   }
 
   /**
@@ -451,14 +527,17 @@ export class FamilyDevice {
     }
     if (envelope.kind !== 'voice') return null;
     const roster = await this.roster(envelope.familyId);
-    const refusal = familyAdmission(envelope, roster, this.deviceId);
+    // A message in flight to an identity this device renewed away from (§17.4) is addressed to that id.
+    const formerIds = envelope.recipients.some((r) => r.deviceId === this.deviceId) ? [] : await previousIds(this.store);
+    const addressedAs = formerIds.find((id) => envelope.recipients.some((r) => r.deviceId === id)) ?? this.deviceId;
+    const refusal = familyAdmission(envelope, roster, addressedAs);
     if (refusal) {
       this.onRefused(envelope, refusal);
       return null;
     }
     try {
       const blob = await this.api.downloadMessageBlob(envelope.id);
-      const { meta, payload } = await openWithHeldKeys(this.store, this.keys, envelope, blob);
+      const { meta, payload } = addressedAs === this.deviceId ? await openWithHeldKeys(this.store, this.keys, envelope, blob) : await openAsPrevious(this.store, this.keys, envelope, blob);
       if (envelope.sender !== this.deviceId) await this.api.sendReceipt(envelope.id, 'delivered');
       return { messageId: envelope.id, familyId: envelope.familyId, from: envelope.sender, createdAt: envelope.createdAt, meta, audio: payload ?? new Uint8Array(0) };
     } catch (err) {

@@ -28,6 +28,7 @@ import {
   ProtocolError,
   parseDeletion,
   verifyDeletion,
+  acceptSuccessions,
   type Bytes,
   type DeviceKeys,
   type EnvelopeWire,
@@ -62,7 +63,10 @@ export type ToyEvent =
   | { type: 'key_record_refused'; deviceId: string; reason: string }
   /** A queued message dropped unplayed on its sender's or a guardian's signed instruction (§16). */
   | { type: 'dropped'; messageId: string; unplayed: number }
-  | { type: 'deletion_refused'; messageId: string; reason: string };
+  | { type: 'deletion_refused'; messageId: string; reason: string }
+  /** A device of the family renewed its identity (docs/protocol.md §17): its place passes to `to`. */
+  | { type: 'succession'; from: string; to: string }
+  | { type: 'succession_refused'; from: string; reason: string };
 
 interface QueuedMessage {
   envelope: EnvelopeWire;
@@ -141,7 +145,7 @@ export class ToyDevice {
    */
   async reset(): Promise<void> {
     this.pairing = undefined;
-    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'deletionCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins'])
+    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'deletionCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins', 'successors'])
       await this.store.set(key, null);
     this.api.token = undefined;
     this.keys = (await loadOrCreateKeys(this.store, this.random)).keys;
@@ -235,10 +239,12 @@ export class ToyDevice {
     if (!pinned) return undefined;
     try {
       const { rosters } = await this.api.listRosters(pinned.familyId, pinned.version);
-      const current = advanceRoster(pinned, rosters.map(parseRoster));
+      const fetched = rosters.map(parseRoster);
+      const current = advanceRoster(pinned, fetched);
       if (current.version !== pinned.version) {
         await this.store.set('roster', current);
         this.emit({ type: 'roster', version: current.version });
+        await this.learnSuccessions([pinned, ...fetched.filter((r) => r.version > pinned.version && r.version <= current.version)]);
       }
       return current;
     } catch (err) {
@@ -246,6 +252,47 @@ export class ToyDevice {
       this.emit({ type: 'roster_refused', reason: err.code });
       return pinned;
     }
+  }
+
+  /**
+   * Identity successions of the roster steps just verified (docs/protocol.md §17.3): each accepted
+   * one passes a device's place to its successor here — a device under review stays under review
+   * after it renews. One not countersigned by the guardian who signed the step, not cross-signed by
+   * both identities, or replayed from another step is refused and changes nothing.
+   */
+  private async learnSuccessions(chain: RosterWire[]): Promise<void> {
+    const first = chain[0];
+    if (!first || chain.length < 2) return;
+    let offered: unknown[];
+    try {
+      offered = (await this.api.listSuccessions(first.familyId, first.version)).successions;
+    } catch {
+      return; // withheld or offline: the toy keeps what it knew (a delay, never a wrong successor)
+    }
+    const { accepted, refused } = acceptSuccessions(chain, offered);
+    for (const r of refused) this.emit({ type: 'succession_refused', from: r.from, reason: r.reason });
+    if (accepted.length === 0) return;
+    const successors = (await this.store.get<Record<string, string> | null>('successors')) ?? {};
+    for (const s of accepted) {
+      successors[s.from] = s.to;
+      this.emit({ type: 'succession', from: s.from, to: s.to });
+    }
+    await this.store.set('successors', successors);
+  }
+
+  /**
+   * The settings as the toy applies them: a device listed for review (§11) whose identity was renewed
+   * (§17) is under review under every later id too.
+   */
+  private async effectiveSettings(settings: ToySettingsWire | null): Promise<ToySettingsWire | null> {
+    if (settings?.v !== 2 || settings.review.length === 0) return settings;
+    const successors = (await this.store.get<Record<string, string> | null>('successors')) ?? {};
+    const review = new Set<string>(settings.review);
+    for (const id of settings.review) {
+      // Follow each chain of renewals; bounded, as each step names a distinct roster version.
+      for (let next = successors[id], steps = 0; next && steps < 256 && !review.has(next); next = successors[next], steps++) review.add(next);
+    }
+    return { ...settings, review: [...review] as typeof settings.review };
   }
 
   /** The guardian-signed settings this toy holds (docs/protocol.md §10), or null. */
@@ -301,7 +348,7 @@ export class ToyDevice {
     const settings = await this.refreshSettings(roster);
     // Quiet hours: new messages wait on the server and the heart stays dark until the hours end.
     if (isQuietAt(settings, this.clock())) return 0;
-    const ctx = { roster, settings };
+    const ctx = { roster, settings: await this.effectiveSettings(settings) };
     let added = await this.pull('inboxCursor', (after, limit) => this.api.listMessages(after, limit), ctx);
     added += await this.pull('reviewCursor', (after, limit) => this.api.listReviewedMessages(after, limit), ctx);
     return added;
@@ -421,7 +468,7 @@ export class ToyDevice {
       }
       // Review (§11) again against the roster and settings held now: a guardian removed since, or
       // review turned on since the message was queued, keeps it from playing without a valid review.
-      const reviewRefusal = reviewAdmission(next.envelope, roster, this.toyId, { settings, review: next.review ?? null });
+      const reviewRefusal = reviewAdmission(next.envelope, roster, this.toyId, { settings: await this.effectiveSettings(settings), review: next.review ?? null });
       if (reviewRefusal) {
         this.emit({ type: 'refused', messageId: next.envelope.id, reason: reviewRefusal });
         continue;

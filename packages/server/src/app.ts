@@ -42,6 +42,8 @@ import type { Mailer } from './mail/index.js';
 import type { Db } from './db/index.js';
 import { createDevices } from './devices/service.js';
 import { devicesRoutes } from './devices/routes.js';
+import { createSuccessions } from './devices/successions.js';
+import { successionsRoutes } from './devices/successions-routes.js';
 import { createKemKeys } from './kem-keys/service.js';
 import { kemKeysRoutes } from './kem-keys/routes.js';
 import { ErrorSchema } from '@burrow/api';
@@ -238,6 +240,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(accountSecurityRoutes, { ...context, ...accountSecurity });
   await app.register(devicesRoutes, { ...context, devices: createDevices({ db, clock }) });
   await app.register(kemKeysRoutes, { ...context, kemKeys: createKemKeys({ db, clock }) });
+  await app.register(successionsRoutes, { ...context, successions: createSuccessions({ db, bus, clock }) });
   await app.register(familiesRoutes, { ...context, families: createFamilies({ db, bus, clock, log }) });
   await app.register(toysRoutes, { ...context, toys: createToys({ db, blobs, bus, clock, log }) });
   // A sole guardian who lost every device: a recovery code and the toy in hand (recovery/guardianship.ts).

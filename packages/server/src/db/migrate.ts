@@ -36,6 +36,7 @@ import { migration as m0801 } from './migrations/0801_lost_toys.js';
 import { migration as m0840 } from './migrations/0840_stream_nodes.js';
 import { migration as m0870 } from './migrations/0870_family_inactivity.js';
 import { migration as m0871 } from './migrations/0871_activity_summaries.js';
+import { migration as m0860 } from './migrations/0860_device_successions.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -69,6 +70,7 @@ const all: Record<string, DialectMigration> = {
   '0840_stream_nodes': m0840,
   '0870_family_inactivity': m0870,
   '0871_activity_summaries': m0871,
+  '0860_device_successions': m0860,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

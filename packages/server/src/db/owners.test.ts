@@ -48,6 +48,7 @@ const OWNERS: Record<string, readonly string[]> = {
   lost_toys: ['toys/lost.ts'],
   family_inactivity: ['inactivity/store.ts'],
   activity_summaries: ['audit/activity-summary-store.ts'],
+  device_successions: ['devices/successions-store.ts'],
   blobs: ['messages/store.ts'],
   family_blob_usage: ['messages/store.ts'],
   messages: ['messages/store.ts'],

@@ -496,6 +496,16 @@ export interface FamilyActivityHeadsTable {
   last_hash: string;
 }
 
+/** Identity successions (docs/protocol.md §17): pending requests and the countersigned ones. */
+export interface DeviceSuccessionsTable {
+  family_id: string;
+  from_id: string;
+  to_id: string;
+  record: string;
+  roster_version: number | null;
+  created_at: number;
+}
+
 export interface LostToysTable {
   toy_id: string;
   family_id: string;
@@ -583,6 +593,7 @@ export interface Database {
   lost_toys: LostToysTable;
   family_inactivity: FamilyInactivityTable;
   activity_summaries: ActivitySummariesTable;
+  device_successions: DeviceSuccessionsTable;
   forced_password_resets: ForcedPasswordResetsTable;
   revoked_credentials: RevokedCredentialsTable;
 }

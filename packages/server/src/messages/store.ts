@@ -240,6 +240,14 @@ export async function toyRecipientsOf(db: Db, seqs: readonly number[]): Promise<
 }
 
 /** A deleted device is no longer a recipient of anything (its envelopes stay for the others). */
+/**
+ * A device renewed its identity (docs/protocol.md §17): what still waits for the old id waits for the
+ * new one. Routing only — the envelopes name the old id, which the device still opens as.
+ */
+export async function moveRecipient(db: Db, fromDeviceId: string, toDeviceId: string): Promise<void> {
+  await db.updateTable('message_recipients').set({ device_id: toDeviceId }).where('device_id', '=', fromDeviceId).execute();
+}
+
 export async function forgetRecipient(db: Db, deviceId: string): Promise<void> {
   await db.deleteFrom('message_recipients').where('device_id', '=', deviceId).execute();
 }

@@ -67,6 +67,8 @@ export interface GuardianState {
   error: string | null;
   email: string | null;
   deviceId: string;
+  /** This browser asked to renew its identity key and waits for a guardian's device (docs/protocol.md §17). */
+  renewalPending: boolean;
   familyId: string | null;
   role: string | null;
   children: Child[];
@@ -128,6 +130,7 @@ export class Guardian {
       error: null,
       email: null,
       deviceId: device.deviceId,
+      renewalPending: false,
       familyId: null,
       role: null,
       children: [],
@@ -269,7 +272,7 @@ export class Guardian {
       await this.device.registerDevice();
       me = await this.api.getMe();
     }
-    this.set({ mustAddSecondFactor: (me as { security?: { mustAdd?: boolean } }).security?.mustAdd === true });
+    this.set({ mustAddSecondFactor: (me as { security?: { mustAdd?: boolean } }).security?.mustAdd === true, renewalPending: await this.device.renewalPending() });
     const family = me.families.find((f) => f.role === 'guardian') ?? me.families[0];
     this.set({
       email: me.email,
@@ -590,6 +593,12 @@ export class Guardian {
   }
 
   private async syncNow(): Promise<void> {
+    // A renewal a guardian's device has performed since: switch to the new identity first (the old
+    // one is no longer in the roster, so nothing below would run for it).
+    if (this.state.familyId && this.state.renewalPending && (await this.device.adoptRenewedIdentity(this.state.familyId))) {
+      void this.afterRenewal();
+      return;
+    }
     if (!this.state.familyId || !this.state.inRoster) return;
     const received = await this.device.sync();
     for (const m of received) {
@@ -615,6 +624,27 @@ export class Guardian {
     // This browser's KEM key rotates and old ones are erased like the toy's (docs/protocol.md §14.3);
     // the device checks at most hourly, so calling it on every sync costs nothing.
     await this.device.maintainKeys(this.state.familyId).catch((err: unknown) => console.warn('key rotation failed:', describeError(err)));
+  }
+
+  /**
+   * Renews this browser's identity key without pairing again (docs/protocol.md §17): a guardian's
+   * browser does it at once; a family member's waits until a guardian's device approves it (it does
+   * so by itself when it next syncs).
+   */
+  async renewIdentity(): Promise<'renewed' | 'waiting'> {
+    const { renewed } = await this.device.renewIdentity(this.requireFamily());
+    if (renewed) await this.afterRenewal();
+    else this.set({ renewalPending: true });
+    return renewed ? 'renewed' : 'waiting';
+  }
+
+  /** The device id changed: reconnect the stream under it, reload, and name the new device. */
+  private async afterRenewal(): Promise<void> {
+    this.stream?.close();
+    this.stream = undefined;
+    this.set({ deviceId: this.device.deviceId, renewalPending: false });
+    await this.enter();
+    if (this.state.senderName) await this.saveSenderName(this.state.senderName).catch(() => undefined);
   }
 
   async refreshReceipts(): Promise<void> {

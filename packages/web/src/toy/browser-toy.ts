@@ -70,6 +70,10 @@ function describeEvent(event: ToyEvent): string | null {
       return 'Dropped a message its sender or a guardian deleted, unplayed.';
     case 'deletion_refused':
       return `Refused an instruction to delete a message (${event.reason}).`;
+    case 'succession':
+      return 'A family device renewed its keys; a guardian approved it.';
+    case 'succession_refused':
+      return `Refused a device's key renewal (${event.reason}).`;
   }
 }
 

@@ -18,7 +18,9 @@ function roleLabel(role: string): string {
 export function Devices() {
   const [state, guardian] = useGuardian();
   const { t } = useTranslation();
-  const ids = { name: useId(), nameStatus: useId(), error: useId() };
+  const ids = { name: useId(), nameStatus: useId(), error: useId(), renewStatus: useId() };
+  const [renewal, setRenewal] = useState<string | null>(null);
+  const [renewing, setRenewing] = useState(false);
   const [name, setName] = useState(state.senderName);
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -30,6 +32,22 @@ export function Devices() {
       setSaved(t('devices.nameSaved'));
     } catch (err) {
       setError(describeError(err));
+    }
+  };
+
+  // A new identity key for this browser, same place in the family (docs/protocol.md §17).
+  const renew = async () => {
+    setRenewing(true);
+    setError(null);
+    try {
+      const result = await guardian.renewIdentity();
+      setRenewal(
+        result === 'renewed' ? t('devices.renewDone') : t('devices.renewAsked'),
+      );
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setRenewing(false);
     }
   };
 
@@ -69,6 +87,17 @@ export function Devices() {
         <div role="alert" className="form-error" id={ids.error}>
           {error}
         </div>
+        {state.familyId && state.inRoster ? (
+          <div className="form">
+            <p className="hint">{t('devices.renewHint')}</p>
+            <button type="button" onClick={() => void renew()} disabled={renewing || state.renewalPending}>
+              {t('devices.renewButton')}
+            </button>
+            <div role="status" id={ids.renewStatus} className="ok">
+              {renewal ?? (state.renewalPending ? t('devices.renewWaiting') : null)}
+            </div>
+          </div>
+        ) : null}
         <button type="button" className="ghost" onClick={() => void signOut()}>
           {t('more.signOutHere')}
         </button>

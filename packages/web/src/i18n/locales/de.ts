@@ -163,6 +163,11 @@ export const de: Messages = {
     toy: 'Spielzeug',
   },
   devices: {
+    renewHint: 'Erneuern erzeugt neue Schlüssel für diesen Browser und legt die alten still; sein Platz in der Familie bleibt — tun Sie es, wenn Sie glauben, dass jemand die Daten dieses Browsers kopiert hat. Nachrichten dieses Browsers, die noch nicht zugestellt wurden, werden nicht abgespielt.',
+    renewButton: 'Schlüssel dieses Geräts erneuern',
+    renewDone: 'Erledigt: Dieser Browser hat neue Schlüssel und einen neuen Fingerabdruck. Mit den alten Schlüsseln lässt sich nichts Neues mehr senden oder lesen.',
+    renewAsked: 'Angefragt: Das Gerät eines Erziehungsberechtigten gibt diesem Browser seine neuen Schlüssel, sobald es das nächste Mal geöffnet ist.',
+    renewWaiting: 'Wartet darauf, dass das Gerät eines Erziehungsberechtigten diesem Browser seine neuen Schlüssel gibt.',
     title: 'Geräte',
     nameSaved: 'Gespeichert. Neue Nachrichten tragen diesen Namen.',
     thisBrowser: 'Dieser Browser',

@@ -157,6 +157,11 @@ export const en = {
     toy: 'Toy',
   },
   devices: {
+    renewHint: 'Renewing makes new keys for this browser and retires the old ones, keeping its place in the family — do it if you think someone copied this browser’s data. Messages this browser sent that were not yet delivered will not play.',
+    renewButton: 'Renew this device’s keys',
+    renewDone: 'Done: this browser has new keys and a new fingerprint. Its old keys can no longer send or read anything new.',
+    renewAsked: 'Asked: a guardian’s device gives this browser its new keys the next time it is open.',
+    renewWaiting: 'Waiting for a guardian’s device to give this browser its new keys.',
     title: 'Devices',
     nameSaved: 'Saved. New messages carry this name.',
     thisBrowser: 'This browser',
