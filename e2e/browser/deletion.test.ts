@@ -36,7 +36,7 @@ void test(
       await suite.server.db
         .selectFrom('accounts')
         .select('id')
-        .where('email', '=', email)
+        .where('email_index', '=', suite.server.services.emails.indexOf(email))
         .executeTakeFirstOrThrow()
     ).id;
 

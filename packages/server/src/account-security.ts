@@ -22,6 +22,7 @@ import type { Mailer } from './mail/index.js';
 import { createCredentials, type Credentials } from './accounts/credentials.js';
 import { createAccountLinks, linkOrigin } from './accounts/links.js';
 import type { PasswordHasher } from './accounts/passwords.js';
+import type { AccountEmails } from './accounts/email-store.js';
 import type { Pepper } from './accounts/pepper.js';
 import { accountsRoutes } from './accounts/routes.js';
 import { createAccounts, type Accounts } from './accounts/service.js';
@@ -59,6 +60,7 @@ export function createAccountSecurity({
   log,
   mailer,
   wrapHasher,
+  emails,
 }: {
   config: CoreConfig;
   db: Db;
@@ -67,9 +69,11 @@ export function createAccountSecurity({
   mailer: Mailer;
   /** Tripwires (tripwires/): stores honeywords beside each password and checks them with the honeychecker. */
   wrapHasher?: (inner: PasswordHasher, pepper: Pepper) => PasswordHasher;
+  /** The app's one AccountEmails (app.ts); made from the pepper when absent. */
+  emails?: AccountEmails;
 }): AccountSecurity {
-  const credentials = createCredentials({ config, db, clock, log, wrapHasher });
-  const tell = createTelling({ db, clock, log, mailer });
+  const credentials = createCredentials({ config, db, clock, log, wrapHasher, emails });
+  const tell = createTelling({ db, clock, log, mailer, emails: credentials.emails });
   const sessions = createSessionStore({ db, clock });
   const codes = createRecoveryCodes({ db, clock, pepper: credentials.pepper });
   const factors = createSecondFactors({

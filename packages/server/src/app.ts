@@ -39,7 +39,7 @@ import type { Clock } from './clock/index.js';
 import type { Config } from './load-config.js';
 import type { LimitStore, SharedRateLimitOptions } from './limits/index.js';
 import type { Mailer } from './mail/index.js';
-import type { Db } from './db/index.js';
+import { checkpointAfterErasure, type Db } from './db/index.js';
 import { createDevices } from './devices/service.js';
 import { devicesRoutes } from './devices/routes.js';
 import { createSuccessions } from './devices/successions.js';
@@ -48,7 +48,7 @@ import { createKemKeys } from './kem-keys/service.js';
 import { kemKeysRoutes } from './kem-keys/routes.js';
 import { ErrorSchema } from '@burrow/api';
 import { AppError, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors/index.js';
-import type { RequestMeta } from './accounts/index.js';
+import { accountEmailsOf, encryptClearEmails, type AccountEmails, type RequestMeta } from './accounts/index.js';
 import { createAccountErasure, type OwnerProof } from './erasure/account.js';
 import { createFamilyErasure } from './erasure/family.js';
 import { createAccountExport } from './erasure/export.js';
@@ -110,6 +110,8 @@ export interface AppServices {
   readonly breachWatch: BreachWatch;
   /** The in-process backup schedule (`serve --backup-every`), or null; stopped when the app closes. */
   readonly backups: BackupScheduler | null;
+  /** Account addresses, sealed at rest (accounts/email-store.ts): tests read them through it. */
+  readonly emails: AccountEmails;
   /** The daily maintenance, claimed across nodes. */
   readonly maintenance: ScheduledMaintenance;
   /** The leases scheduled work claims (maintenance, backups, canary planting), with this node's name. */
@@ -131,10 +133,18 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   // Operator alerts, made once: tripwires, anomaly detectors and the backup schedule raise them.
   const alerts = createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
   // Tripwires (canaries, honeywords) watch the password hasher, account mail and blob reads.
-  const tripwires = createTripwires({ config, db, clock, log, mailer, alerts });
+  // Account addresses are sealed at rest under a key from the pepper (accounts/email-store.ts); rows
+  // stored before migration 0830 are converted now, before anything reads an address.
+  const emails = accountEmailsOf(config, log);
+  const converted = await encryptClearEmails(db, emails);
+  if (converted > 0) {
+    await checkpointAfterErasure(db); // the clear addresses' old frames leave the WAL too
+    log.info({ accounts: converted }, 'sealed email addresses stored in clear before migration 0830');
+  }
+  const tripwires = createTripwires({ config, db, clock, log, mailer, alerts, emails });
   // Every capability reads blobs through the same watched store, so a canary blob fires whichever route fetched it.
   const blobs = tripwires.wrapBlobs(rawBlobs);
-  const accountSecurity = createAccountSecurity({ config, db, clock, log, mailer: tripwires.wrapMailer(mailer), wrapHasher: tripwires.wrapHasher });
+  const accountSecurity = createAccountSecurity({ config, db, clock, log, mailer: tripwires.wrapMailer(mailer), wrapHasher: tripwires.wrapHasher, emails });
   const https = config.tls
     ? { key: readFileSync(config.tls.keyPath), cert: readFileSync(config.tls.certPath) }
     : null;
@@ -191,7 +201,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
 
   registerAuth(app, createAuthHooks({ db, clock, secondFactorGate: accountSecurity.secondFactorGate }));
   // Audit trail, anomaly alerts and blocks, incident notices, /metrics (issue 6; docs/operations.md).
-  const breachWatch = registerBreachWatch(app, { config, db, clock, log, mailer, operatorAlerts: alerts, ...(sharedLimits ? { limits: sharedLimits } : {}) });
+  const breachWatch = registerBreachWatch(app, { config, db, clock, log, mailer, operatorAlerts: alerts, emails, ...(sharedLimits ? { limits: sharedLimits } : {}) });
   // The family activity log guardians read (hash-chained; audit/activity-log.ts, docs/privacy.md).
   const activity = createActivityLog({ db, log });
   registerFamilyActivity(app, { activity, db, clock });
@@ -255,12 +265,12 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   });
   await app.register(guardianRecoveryRoutes, { ...context, guardianRecovery });
   await app.register(memberNamesRoutes, { ...context, memberNames: createMemberNames({ db, bus, clock }) });
-  await app.register(invitationsRoutes, { ...context, invitations: createInvitations({ db, clock, log }) });
+  await app.register(invitationsRoutes, { ...context, invitations: createInvitations({ db, clock, log, emails }) });
   await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });
   const messageLimits = { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES };
   await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }), admission: createAdmission(config.admission ?? defaultAdmission) });
   await app.register(retentionRoutes, { ...context, retention: createRetention({ db, clock }) });
-  await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log }) });
+  await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log, emails }) });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate, onPresence: activity.presence });
   await app.register(activityRoutes, { ...context, db, clock });
   await app.register(activitySummaryRoutes, { ...context, db, clock });
@@ -270,11 +280,12 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     blobs,
     bus,
     log,
+    emails,
     mail: createErasureMail({ mailer: tripwires.wrapMailer(mailer), log }),
     confirmOwner: (accountId: string, proof: OwnerProof, meta: RequestMeta) => accountSecurity.factors.confirmOwner(accountId, proof, meta),
   };
   const familyErasure = createFamilyErasure(erasure);
-  await app.register(erasureRoutes, { ...context, accountErasure: createAccountErasure(erasure), familyErasure, accountExport: createAccountExport({ db, clock }) });
+  await app.register(erasureRoutes, { ...context, accountErasure: createAccountErasure(erasure), familyErasure, accountExport: createAccountExport({ db, clock, emails }) });
   await app.register(healthRoutes, { db });
   // Signed toy updates (a mirror: the toy verifies) and the published security contact (RFC 9116).
   await app.register(updatesRoutes, { ...context, updates: createUpdates({ db, clock }), updatesConfig: config.updates ?? { uploadToken: null } });
@@ -290,5 +301,5 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     ? startBackupSchedule({ schedule: config.backupSchedule, database: config.database, db, blobs: rawBlobs, clock, log, alertOperator: alerts.alertOperator, leases })
     : null;
   if (backups) app.addHook('onClose', () => backups.stop());
-  return { app, services: { alerts, tripwires, breachWatch, backups, maintenance, leases } };
+  return { app, services: { alerts, tripwires, breachWatch, backups, maintenance, leases, emails } };
 }

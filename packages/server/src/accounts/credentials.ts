@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
 import type { CoreConfig } from '../config.js';
 import type { Db } from '../db/index.js';
+import { createAccountEmails, type AccountEmails } from './email-store.js';
 import { createPasswordPolicy, type PasswordPolicy } from './password-policy.js';
 import { argon2ParamsOf, createPasswordHasher, type PasswordHasher } from './passwords.js';
 import { resolvePepper, type Pepper } from './pepper.js';
@@ -16,6 +17,8 @@ import { createThrottle, defaultThrottleRules, type Throttle, type ThrottleRules
 
 export interface Credentials {
   pepper: Pepper;
+  /** Email addresses at rest: sealed, found by a blind index (email-store.ts). */
+  emails: AccountEmails;
   hasher: PasswordHasher;
   policy: PasswordPolicy;
   throttle: Throttle;
@@ -28,6 +31,7 @@ export function createCredentials({
   clock,
   log,
   wrapHasher,
+  emails,
 }: {
   config: CoreConfig;
   db: Db;
@@ -35,11 +39,13 @@ export function createCredentials({
   log: Logger;
   /** Tripwires (tripwires/): stores honeywords beside each password and checks them with the honeychecker. */
   wrapHasher?: ((inner: PasswordHasher, pepper: Pepper) => PasswordHasher) | undefined;
+  /** The app's one AccountEmails (made from the same pepper); made here when absent. */
+  emails?: AccountEmails | undefined;
 }): Credentials {
   const pepper = resolvePepper({ config, log });
   const url = config.accountSecurity.pwnedPasswordsUrl;
   const inner = createPasswordHasher(pepper, argon2ParamsOf(config.argon2));
   const hasher = wrapHasher ? wrapHasher(inner, pepper) : inner;
   const policy = createPasswordPolicy({ pwned: url === null ? null : createPwnedPasswords({ baseUrl: url, log }) });
-  return { pepper, hasher, policy, throttle: createThrottle({ db, clock }), rules: defaultThrottleRules };
+  return { pepper, emails: emails ?? createAccountEmails(pepper), hasher, policy, throttle: createThrottle({ db, clock }), rules: defaultThrottleRules };
 }

@@ -5,7 +5,8 @@
  * Its wire schemas are in @burrow/api.
  */
 export type { Credentials } from './credentials.js';
-export { normalizeEmail } from './email.js';
+export { canonicalEmail, normalizeEmail } from './email.js';
+export { accountEmailsOf, createAccountEmails, encryptClearEmails, type AccountEmails } from './email-store.js';
 export { deleteLinksOf, type AccountLinks } from './links.js';
 export { normalizePassword } from './password-policy.js';
 export { argon2Lane } from './argon2-slots.js';

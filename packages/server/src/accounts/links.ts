@@ -53,12 +53,12 @@ export interface AccountLinks {
 export function createAccountLinks({
   db,
   clock,
-  credentials: { throttle, rules },
+  credentials: { throttle, rules, emails },
   origin,
 }: {
   db: Db;
   clock: Clock;
-  credentials: Pick<Credentials, 'throttle' | 'rules'>;
+  credentials: Pick<Credentials, 'throttle' | 'rules' | 'emails'>;
   /** The origin links point at, e.g. https://burrow.example.org (linkOrigin). */
   origin: string;
 }): AccountLinks {
@@ -101,10 +101,10 @@ export function createAccountLinks({
       const row = await db
         .selectFrom('account_links')
         .innerJoin('accounts', 'accounts.id', 'account_links.account_id')
-        .select(['account_links.account_id', 'accounts.email'])
+        .select(['accounts.id', 'accounts.email_index', 'accounts.email_ciphertext'])
         .where('account_links.token_hash', '=', hashToken(token))
         .executeTakeFirst();
-      return row && { accountId: row.account_id, email: row.email };
+      return row && { accountId: row.id, email: emails.open(row) };
     },
 
     async endResets(accountId) {

@@ -71,10 +71,10 @@ test('an old unpeppered or weaker hash is upgraded at the next sign-in, transpar
     assert.equal(signUp.status, 201);
     // As a server before peppers (and with weaker parameters) would have stored it.
     const legacy = await hash(PASSWORD, { ...argon2Params, memoryCost: 8192, timeCost: 1 });
-    await server.db.updateTable('accounts').set({ password_hash: legacy, pepper_id: null }).where('email', '=', email).execute();
+    await server.db.updateTable('accounts').set({ password_hash: legacy, pepper_id: null }).where('email_index', '=', server.services.emails.indexOf(email)).execute();
     const logIn = await call('POST', '/v1/sessions', { body: { email, password: PASSWORD } });
     assert.equal(logIn.status, 200);
-    const row = await server.db.selectFrom('accounts').select(['password_hash', 'pepper_id']).where('email', '=', email).executeTakeFirstOrThrow();
+    const row = await server.db.selectFrom('accounts').select(['password_hash', 'pepper_id']).where('email_index', '=', server.services.emails.indexOf(email)).executeTakeFirstOrThrow();
     assert.notEqual(row.password_hash, legacy);
     assert.match(row.pepper_id ?? '', /^[0-9a-f]{16}$/);
     const o = parseOptions(row.password_hash);

@@ -106,7 +106,7 @@ export function createAccounts({
   db,
   clock,
   log,
-  credentials: { hasher, policy, throttle, rules },
+  credentials: { hasher, policy, throttle, rules, emails },
   tell: { events, notices },
   flow: { sessions, secondFactor: factors, recoveryCodes: codes, sendVerification, passwordResetGate, shortPasswordGate },
 }: AccountsPorts): Accounts {
@@ -134,7 +134,7 @@ export function createAccounts({
    * the token opens no session — and the address's owner is told someone tried.
    */
   async function decoySignUp(email: string, meta: RequestMeta): Promise<SignedUp> {
-    const owner = await db.selectFrom('accounts').select(['id', 'email']).where('email', '=', email).executeTakeFirst();
+    const owner = await emails.findByEmail(db, email);
     if (owner) {
       await events.record(owner.id, 'sign_up_attempt_existing_email', meta);
       notices.signUpAttempt(owner.email, { browser: describeUserAgent(meta.userAgent).label, ip: meta.ip, at: clock.now() });
@@ -148,7 +148,7 @@ export function createAccounts({
     const stored = await hasher.hash(input.password);
     const accountId = newId();
     try {
-      await insertAccount(db, {
+      await insertAccount(db, emails, {
         id: accountId,
         email,
         passwordHash: stored.hash,
@@ -181,11 +181,12 @@ export function createAccounts({
   }
 
   async function finishSignIn(accountId: string, meta: RequestMeta, how: 'password' | 'passkey'): Promise<SignedIn> {
-    const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirstOrThrow();
+    const email = await emails.emailOf(db, accountId);
+    if (email === undefined) throw new Error('no such account');
     await events.record(accountId, how === 'passkey' ? 'signed_in_passkey' : 'signed_in', meta);
     if (await isNewBrowser(accountId, meta)) {
       await events.record(accountId, 'new_browser', meta);
-      notices.newSignIn(row.email, { browser: describeUserAgent(meta.userAgent).label, ip: meta.ip, at: clock.now() });
+      notices.newSignIn(email, { browser: describeUserAgent(meta.userAgent).label, ip: meta.ip, at: clock.now() });
     }
     const status = await factors.status(accountId);
     return { session: await sessions.open(accountId, meta), mustAddSecondFactor: status.mustAdd };
@@ -229,9 +230,12 @@ export function createAccounts({
           ? undefined
           : await db
               .selectFrom('accounts')
-              .select(['id', 'email', 'password_hash', 'pepper_id'])
-              .where('email', '=', email)
-              .executeTakeFirst();
+              .select(['id', 'password_hash', 'pepper_id'])
+              // One HMAC: the blind index of the address tried (email-store.ts).
+              .where('email_index', '=', emails.indexOf(email))
+              .executeTakeFirst()
+              // The index matched, so the stored address is the one typed (normalised): nothing to open.
+              .then((r) => r && { ...r, email });
       const ok = await verifyLogInPassword(row, input.password);
       if (!row || !ok) {
         await throttle.fail([addressKey, accountKey]);
@@ -260,11 +264,12 @@ export function createAccounts({
 
     async changePassword(accountId, sessionHash, input, meta) {
       const addressKey = throttleKey('log-in-address', meta.ip, rules.address);
-      const row = await db
+      const found = await db
         .selectFrom('accounts')
-        .select(['email', 'password_hash', 'pepper_id'])
+        .select(['id', 'email_index', 'email_ciphertext', 'password_hash', 'pepper_id'])
         .where('id', '=', accountId)
         .executeTakeFirstOrThrow();
+      const row = { ...found, email: emails.open(found) };
       const accountKey = logInAccountKey(row.email, rules);
       await throttle.check([addressKey, accountKey]);
       if (!(await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id, accountId }, input.currentPassword))) {
@@ -285,7 +290,7 @@ export function createAccounts({
     async getMe(accountId) {
       const account = await db
         .selectFrom('accounts')
-        .select(['id', 'email', 'email_verified_at'])
+        .select(['id', 'email_index', 'email_ciphertext', 'email_verified_at'])
         .where('id', '=', accountId)
         .executeTakeFirstOrThrow();
       const families = await db
@@ -304,7 +309,7 @@ export function createAccounts({
         .execute();
       return {
         accountId: account.id,
-        email: account.email,
+        email: emails.open(account),
         emailVerified: account.email_verified_at !== null,
         families: families.map((f) => ({ familyId: f.family_id, role: f.role })),
         devices: devices.map((d) => ({ deviceId: d.id })),

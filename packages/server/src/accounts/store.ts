@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.js';
+import type { AccountEmails } from './email-store.js';
 import { describeUserAgent } from './user-agent.js';
 
 /** How a browser is remembered: SHA-256 hex of the account id, the browser's label and its user agent. */
@@ -14,16 +15,17 @@ export function browserHash(accountId: string, userAgent: string | null): string
     .digest('hex');
 }
 
-/** Stores a new account (fails on the unique email index when the address is taken). */
+/** Stores a new account, its address sealed (fails on the unique blind index when the address is taken). */
 export async function insertAccount(
   db: Db,
+  emails: AccountEmails,
   account: { id: string; email: string; passwordHash: string; pepperId: string | null; createdAt: number; emailVerifiedAt: number | null },
 ): Promise<void> {
   await db
     .insertInto('accounts')
     .values({
       id: account.id,
-      email: account.email,
+      ...emails.columnsOf(account.id, account.email),
       password_hash: account.passwordHash,
       pepper_id: account.pepperId,
       created_at: account.createdAt,
@@ -39,12 +41,6 @@ export async function rememberBrowser(db: Db, accountId: string, hash: string, f
     .values({ account_id: accountId, browser_hash: hash, first_seen_at: firstSeenAt })
     .onConflict((oc) => oc.doNothing())
     .execute();
-}
-
-/** The account's address (normalized), or undefined when there is no such account. */
-export async function accountEmail(db: Db, accountId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirst();
-  return row?.email;
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
+import type { AccountEmails } from './email-store.js';
 import type { Mailer } from '../mail/index.js';
 import { createNotices, type Notices } from './notices.js';
 import type { RequestMeta } from './request-meta.js';
@@ -19,7 +20,7 @@ export interface Telling {
   changed(accountId: string, kind: SecurityEventKind, meta: RequestMeta | null, what: string, detail?: string): Promise<void>;
 }
 
-export function createTelling({ db, clock, log, mailer }: { db: Db; clock: Clock; log: Logger; mailer: Mailer }): Telling {
+export function createTelling({ db, clock, log, mailer, emails }: { db: Db; clock: Clock; log: Logger; mailer: Mailer; emails: AccountEmails }): Telling {
   const events = createSecurityEvents({ db, clock });
   const notices = createNotices({ mailer, log });
   return {
@@ -27,8 +28,9 @@ export function createTelling({ db, clock, log, mailer }: { db: Db; clock: Clock
     notices,
     async changed(accountId, kind, meta, what, detail) {
       await events.record(accountId, kind, meta, detail);
-      const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirstOrThrow();
-      notices.securityChange(row.email, what);
+      const email = await emails.emailOf(db, accountId);
+      if (email === undefined) throw new Error('no such account');
+      notices.securityChange(email, what);
     },
   };
 }

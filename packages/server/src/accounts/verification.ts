@@ -23,13 +23,13 @@ export interface EmailVerification {
 export function createEmailVerification({
   db,
   clock,
-  credentials: { throttle, rules },
+  credentials: { throttle, rules, emails },
   links,
   notices,
 }: {
   db: Db;
   clock: Clock;
-  credentials: Pick<Credentials, 'throttle' | 'rules'>;
+  credentials: Pick<Credentials, 'throttle' | 'rules' | 'emails'>;
   links: AccountLinks;
   notices: Notices;
 }): EmailVerification {
@@ -41,12 +41,13 @@ export function createEmailVerification({
     send,
 
     async resend(accountId, meta) {
-      const row = await db
+      const found = await db
         .selectFrom('accounts')
-        .select(['email', 'email_verified_at'])
+        .select(['id', 'email_index', 'email_ciphertext', 'email_verified_at'])
         .where('id', '=', accountId)
         .executeTakeFirstOrThrow();
-      if (row.email_verified_at !== null) return;
+      if (found.email_verified_at !== null) return;
+      const row = { email: emails.open(found) };
       const mailKey = throttleKey('mail', row.email, rules.mail);
       await throttle.check([mailKey, throttleKey('mail-address', meta.ip, rules.address)]);
       await throttle.fail([mailKey]);

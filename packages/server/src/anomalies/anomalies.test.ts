@@ -67,7 +67,7 @@ const autoIncident = (scope: string, kind = '') =>
   server.db.selectFrom('incidents').selectAll().where('scope', '=', scope).where('summary', 'like', `Opened automatically%${kind}%`).executeTakeFirst();
 
 const affectedBy = async (incidentId: string) =>
-  (await createIncidents({ db: server.db, mailer, clock, contact: 'x' }).affected(incidentId)).map((a) => a.email);
+  (await createIncidents({ db: server.db, mailer, clock, contact: 'x', emails: server.services.emails }).affected(incidentId)).map((a) => a.email);
 
 async function sendVoice(fam: Family, to: Toy): Promise<string> {
   const voice = await sealedVoice(fam.guardian.keys, fam.roster, [to.keys]);
@@ -194,7 +194,7 @@ test('a session token revoked by an incident, presented again from its own addre
   const victim = await person(call, 'stale-cookie');
   expectStatus(await call('GET', '/v1/me', { token: victim.token }), 200);
   await server.services.breachWatch.recorder.flush();
-  const incidents = createIncidents({ db: server.db, mailer, clock, contact: 'x' });
+  const incidents = createIncidents({ db: server.db, mailer, clock, contact: 'x', emails: server.services.emails });
   const incident = await incidents.open({ summary: 'Tokens leaked.', scope: `account:${victim.accountId}` });
   await incidents.notify(incident.id, undefined, { forceSignOut: true });
   const before = sink.mails.length;
@@ -219,7 +219,7 @@ test('(d) a session token an incident revoked, replayed from another address, ra
     const home = { 'x-forwarded-for': '198.51.100.20' };
     const victim = await person(p, 'replayed');
     expectStatus(await p('GET', '/v1/me', { token: victim.token, headers: home }), 200);
-    const incidents = createIncidents({ db: proxied.db, mailer, clock, contact: 'x' });
+    const incidents = createIncidents({ db: proxied.db, mailer, clock, contact: 'x', emails: proxied.services.emails });
     const incident = await incidents.open({ summary: 'Tokens leaked.', scope: `account:${victim.accountId}` });
     await incidents.notify(incident.id, undefined, { forceSignOut: true });
     const ref = hashToken(victim.token).slice(0, 16);

@@ -3,6 +3,7 @@
  * (audit/), the anomaly detectors and the blocks they set, automatic incidents, the signed-in
  * account's incident notices (incidents/routes.ts) and GET /metrics.
  */
+import type { AccountEmails } from '../accounts/index.js';
 import type { Logger } from 'pino';
 import type { OperatorAlertsPort } from '../alerts/index.js';
 import { createAuditRecorder, registerAuditTrail, type AuditRecorder } from '../audit/index.js';
@@ -30,6 +31,8 @@ export interface BreachWatchPorts {
   operatorAlerts: OperatorAlertsPort;
   /** The anomaly windows and blocks shared by every node (BURROW_REDIS_URL); absent: this process's. */
   limits?: LimitStore;
+  /** Account addresses (sealed at rest) for incident notices. */
+  emails: AccountEmails;
 }
 
 export interface BreachWatch {
@@ -41,13 +44,13 @@ export interface BreachWatch {
 /** The contact people are given in incident notices (docs/operations.md). */
 export const incidentContact = (config: Pick<CoreConfig, 'accountSecurity'>): string => config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom;
 
-export function registerBreachWatch(app: App, { config, db, clock, log, mailer, operatorAlerts, limits }: BreachWatchPorts): BreachWatch {
+export function registerBreachWatch(app: App, { config, db, clock, log, mailer, operatorAlerts, limits, emails }: BreachWatchPorts): BreachWatch {
   const watch = config.watch ?? defaultWatchConfig;
   const alerts = operatorAlerts;
   const recorder = createAuditRecorder({ db, clock, log, retentionMs: watch.auditRetentionMs });
   registerAuditTrail(app, { recorder, clock });
 
-  const incidents = createIncidents({ db, mailer, clock, contact: incidentContact(config) });
+  const incidents = createIncidents({ db, mailer, clock, contact: incidentContact(config), emails });
   const detectors = createAnomalyDetectors({
     db,
     clock,

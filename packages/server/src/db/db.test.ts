@@ -71,7 +71,7 @@ test('int8 columns come back as numbers on both dialects', async () => {
   try {
     await server.db
       .insertInto('accounts')
-      .values({ id: 'a', email: 'a@example.com', password_hash: 'x', created_at: 1_790_000_000_000 })
+      .values({ id: 'a', email_index: 'index-a', email_ciphertext: 'sealed-a', password_hash: 'x', created_at: 1_790_000_000_000 })
       .execute();
     const row = await server.db.selectFrom('accounts').select('created_at').executeTakeFirstOrThrow();
     assert.equal(row.created_at, 1_790_000_000_000);

@@ -33,6 +33,7 @@ import { migration as m0711 } from './migrations/0711_message_seq_indexes.js';
 import { migration as m0770 } from './migrations/0770_family_activity.js';
 import { migration as m0800 } from './migrations/0800_message_deletions.js';
 import { migration as m0801 } from './migrations/0801_lost_toys.js';
+import { migration as m0830 } from './migrations/0830_email_at_rest.js';
 import { migration as m0840 } from './migrations/0840_stream_nodes.js';
 import { migration as m0870 } from './migrations/0870_family_inactivity.js';
 import { migration as m0871 } from './migrations/0871_activity_summaries.js';
@@ -67,6 +68,7 @@ const all: Record<string, DialectMigration> = {
   '0770_family_activity': m0770,
   '0800_message_deletions': m0800,
   '0801_lost_toys': m0801,
+  '0830_email_at_rest': m0830,
   '0840_stream_nodes': m0840,
   '0870_family_inactivity': m0870,
   '0871_activity_summaries': m0871,

@@ -8,8 +8,13 @@ import type { Generated, Kysely } from 'kysely';
 
 export interface AccountsTable {
   id: string;
-  /** Normalized (trimmed, lowercase). */
-  email: string;
+  /**
+   * HMAC-SHA-256 (hex) of the normalised address under a key derived from the pepper: the blind index
+   * that finds and keeps addresses unique (accounts/email-store.ts). Read it only there.
+   */
+  email_index: string;
+  /** The address, sealed (XChaCha20-Poly1305) to the account; null only before start-up converted the row (0830). */
+  email_ciphertext: string | null;
   /** argon2id PHC string. */
   password_hash: string;
   created_at: number;

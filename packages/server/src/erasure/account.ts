@@ -21,7 +21,8 @@ import {
   deleteThrottleRowsOf,
   type RequestMeta,
 } from '../accounts/index.js';
-import { accountEmail, deleteAccountRow } from '../accounts/store.js';
+import type { AccountEmails } from '../accounts/index.js';
+import { deleteAccountRow } from '../accounts/store.js';
 import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import { checkpointAfterErasure, type Db } from '../db/index.js';
@@ -51,6 +52,8 @@ export interface ErasurePorts {
   blobs: Blobs;
   bus: Bus;
   log: Logger;
+  /** Account addresses (sealed at rest; accounts/email-store.ts). */
+  emails: AccountEmails;
   mail: ErasureMail;
   confirmOwner: ConfirmOwner;
 }
@@ -58,11 +61,11 @@ export interface ErasurePorts {
 export const LAST_GUARDIAN =
   'You are the only guardian of a family, and a family always keeps one. First make another member a guardian (Family page: approve one of their devices as guardian), or delete the family (Family page: Delete this family). Then delete your account.';
 
-export function createAccountErasure({ db, blobs, bus, log, mail, confirmOwner }: ErasurePorts) {
+export function createAccountErasure({ db, blobs, bus, log, emails, mail, confirmOwner }: ErasurePorts) {
   return {
     async deleteAccount(accountId: string, proof: OwnerProof, meta: RequestMeta): Promise<void> {
       await confirmOwner(accountId, proof, meta);
-      const email = await accountEmail(db, accountId);
+      const email = await emails.emailOf(db, accountId);
       if (email === undefined) throw unauthenticated();
       const families = await familiesOfAccount(db, accountId);
       const guardiansOfFamily = new Map<string, string[]>();
@@ -84,9 +87,7 @@ export function createAccountErasure({ db, blobs, bus, log, mail, confirmOwner }
           .filter((r) => devices.some((d) => findDevice(r, d) !== undefined))
           .flatMap((r) => guardiansOfFamily.get(r.familyId) ?? []),
       );
-      const guardianEmails = (await Promise.all([...toTell].map((g) => accountEmail(db, g)))).filter(
-        (e): e is string => e !== undefined,
-      );
+      const guardianEmails = [...(await emails.emailsOf(db, [...toTell])).values()];
 
       const orphanBlobs: string[] = [];
       let departed = 0;

@@ -6,6 +6,7 @@
  * that serve one page stay in their service).
  */
 import type { AccountExport } from '@burrow/api';
+import type { AccountEmails } from '../accounts/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { unauthenticated } from '../errors/index.js';
@@ -13,15 +14,16 @@ import { unauthenticated } from '../errors/index.js';
 /** Audit events are kept for a retention period; this caps one export all the same. */
 export const EXPORT_AUDIT_LIMIT = 10_000;
 
-export function createAccountExport({ db, clock }: { db: Db; clock: Clock }) {
+export function createAccountExport({ db, clock, emails }: { db: Db; clock: Clock; emails: AccountEmails }) {
   return {
     async exportAccount(accountId: string): Promise<AccountExport> {
       const account = await db
         .selectFrom('accounts')
-        .select(['id', 'email', 'email_verified_at', 'created_at'])
+        .select(['id', 'email_verified_at', 'created_at'])
         .where('id', '=', accountId)
         .executeTakeFirst();
-      if (!account) throw unauthenticated();
+      const email = await emails.emailOf(db, accountId);
+      if (!account || email === undefined) throw unauthenticated();
       const [families, devices, sessions, securityEvents, auditEvents] = await Promise.all([
         db
           .selectFrom('family_members')
@@ -61,7 +63,7 @@ export function createAccountExport({ db, clock }: { db: Db; clock: Clock }) {
         exportedAt: clock.now(),
         account: {
           accountId: account.id,
-          email: account.email,
+          email,
           emailVerified: account.email_verified_at !== null,
           createdAt: Number(account.created_at),
         },

@@ -15,7 +15,6 @@
  */
 import { findDevice } from '@burrow/protocol';
 import type { RequestMeta } from '../accounts/index.js';
-import { accountEmail } from '../accounts/store.js';
 import { topics } from '../bus/index.js';
 import { checkpointAfterErasure } from '../db/index.js';
 import { deleteDevice, ownerlessDevices, toysOfFamily } from '../devices/store.js';
@@ -31,7 +30,7 @@ import { deleteFamilyRequirement } from '../second-factors/index.js';
 import { deleteFamilyToyRows } from '../toys/store.js';
 import type { ErasurePorts, OwnerProof } from './account.js';
 
-export function createFamilyErasure({ db, blobs, bus, log, mail, confirmOwner }: ErasurePorts) {
+export function createFamilyErasure({ db, blobs, bus, log, emails: accountEmails, mail, confirmOwner }: ErasurePorts) {
   /** The guardian's account, and the request's device listed as a guardian in the current roster. */
   async function requireGuardianDevice(actor: Actor, familyId: string) {
     await requireGuardian(db, familyId, actor.accountId);
@@ -47,11 +46,7 @@ export function createFamilyErasure({ db, blobs, bus, log, mail, confirmOwner }:
   /** Every row of the family by its owners in one transaction, then the blob bytes; toys told, members mailed. */
   async function erase(familyId: string, roster: StoredRoster['roster'], tell: (accountId: string, to: string) => void): Promise<void> {
     const members = await memberAccountIds(db, familyId);
-    const emails = new Map<string, string>();
-    for (const m of members) {
-      const email = await accountEmail(db, m);
-      if (email !== undefined) emails.set(m, email);
-    }
+    const emails = await accountEmails.emailsOf(db, members);
     const toys = (await toysOfFamily(db, familyId, 'id')).map((t) => t.id);
     // Devices of deleted accounts this roster still listed go with it, unless another family lists them.
     const people = roster.devices.filter((d) => d.role !== 'toy').map((d) => d.id);

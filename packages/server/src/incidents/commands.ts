@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { terminalProgress } from '../backup/progress.js';
 import { HelpRequested, parseCommand, UsageError, type PositionalCount } from '../cli-args.js';
 import { systemClock } from '../clock/index.js';
+import { accountEmailsOf } from '../accounts/index.js';
 import { honeycheckerDirOf, parseConfig, type Config } from '../load-config.js';
 import { connectHoneychecker, HONEYCHECKER_FILE, openHoneychecker, resolveHoneycheckerSecret, type Honeychecker } from '../honeychecker/index.js';
 import { openDb } from '../db/index.js';
@@ -118,6 +119,7 @@ export async function incidentCommand(args: string[], deps: { mailer?: Mailer; l
     mailer,
     clock: systemClock,
     contact: contactOf(config),
+    emails: accountEmailsOf(config),
     isCanaryAccount: (id) => honeychecker?.isCanary('account', id) ?? false,
   });
   try {

@@ -38,7 +38,7 @@ after(async () => {
 });
 
 const incidents = () =>
-  createIncidents({ db: server.db, mailer, clock: systemClock, contact: 'security@burrow.test', isCanaryAccount: (id) => server.services.tripwires.isCanaryAccount(id) });
+  createIncidents({ db: server.db, mailer, clock: systemClock, contact: 'security@burrow.test', emails: server.services.emails, isCanaryAccount: (id) => server.services.tripwires.isCanaryAccount(id) });
 
 const logIn = (email: string, password = PASSWORD) => call<{ token: string; accountId: string }>('POST', '/v1/sessions', { body: { email, password } });
 

@@ -43,7 +43,7 @@ after(async () => {
 
 /** As the CLI builds it: canary accounts (tripwires/) are known to the honeychecker and never notified. */
 const incidentsWith = (m: Mailer) =>
-  createIncidents({ db: server.db, mailer: m, clock, contact: 'security@burrow.test', isCanaryAccount: (id) => server.services.tripwires.isCanaryAccount(id) });
+  createIncidents({ db: server.db, mailer: m, clock, contact: 'security@burrow.test', emails: server.services.emails, isCanaryAccount: (id) => server.services.tripwires.isCanaryAccount(id) });
 
 /**
  * The server stamps audit events with real time, and an incident's window ends at the incidents'

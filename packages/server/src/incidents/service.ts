@@ -4,6 +4,7 @@
  * and report status and the regulator's report against the GDPR Art. 33 72-hour deadline.
  */
 import { randomBytes } from 'node:crypto';
+import type { AccountEmails } from '../accounts/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db, IncidentsTable } from '../db/index.js';
 import type { Mailer } from '../mail/index.js';
@@ -110,11 +111,13 @@ export interface IncidentsPorts {
   mailer: Mailer;
   clock: Clock;
   contact: string;
+  /** Account addresses, sealed at rest (accounts/email-store.ts): read, and sealed into incident_notices. */
+  emails: AccountEmails;
   /** Canary accounts (tripwires/, known only to the honeychecker) are never "affected": nobody reads their mail. */
   isCanaryAccount?: (accountId: string) => boolean;
 }
 
-export function createIncidents({ db, mailer, clock, contact, isCanaryAccount = () => false }: IncidentsPorts) {
+export function createIncidents({ db, mailer, clock, contact, emails, isCanaryAccount = () => false }: IncidentsPorts) {
   const sessions = createSessionStore({ db, clock });
 
   async function get(id: string): Promise<IncidentsTable> {
@@ -141,15 +144,19 @@ export function createIncidents({ db, mailer, clock, contact, isCanaryAccount = 
 
   async function reached(incident: IncidentsTable): Promise<Affected[]> {
     const scope = parseScope(incident.scope);
-    const query = db.selectFrom('accounts').select(['accounts.id as accountId', 'accounts.email as email']).orderBy('accounts.id');
-    if (scope.kind === 'all') return query.execute();
-    if (scope.kind === 'account') return query.where('accounts.id', '=', scope.id).execute();
+    // Addresses are sealed at rest: the ids are chosen here, the addresses opened by their owner.
+    const withEmails = async (ids: string[]): Promise<Affected[]> => {
+      const found = await emails.emailsOf(db, ids);
+      return [...found].map(([accountId, email]) => ({ accountId, email })).sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+    };
+    if (scope.kind === 'all') return withEmails((await db.selectFrom('accounts').select('id').execute()).map((r) => r.id));
+    if (scope.kind === 'account') return withEmails([scope.id]);
     const window = incidentWindow(incident, clock.now());
     const families = scope.kind === 'family' ? [scope.id] : await familiesReachedBy(db, scope.who, window);
     const ids = new Set(await guardiansOf(families));
     for (const f of families) for (const id of await guardiansActingIn(db, f, window)) ids.add(id);
     if (ids.size === 0) return [];
-    return query.where('accounts.id', 'in', [...ids]).execute();
+    return withEmails([...ids]);
   }
 
   /** Ends every session of the account, remembering the tokens so a reuse raises an alert. */
@@ -235,7 +242,8 @@ export function createIncidents({ db, mailer, clock, contact, isCanaryAccount = 
         } catch (err) {
           error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
         }
-        await recordNotice(db, { incidentId: id, accountId: person.accountId, email: person.email, error, now: clock.now() });
+        // The recipient's address is kept sealed too: a dump of incident_notices is no mailing list.
+        await recordNotice(db, { incidentId: id, accountId: person.accountId, email: emails.seal(person.accountId, person.email), error, now: clock.now() });
         if (error === null) result.sent++;
         else result.failed++;
       }
@@ -251,7 +259,7 @@ export function createIncidents({ db, mailer, clock, contact, isCanaryAccount = 
       return {
         incident,
         affected: people.length,
-        notices: rows.map((r) => ({ accountId: r.account_id, email: r.email, status: r.status, sentAt: r.sent_at, attempts: r.attempts, lastError: r.last_error })),
+        notices: rows.map((r) => ({ accountId: r.account_id, email: emails.openSealed(r.account_id, r.email), status: r.status, sentAt: r.sent_at, attempts: r.attempts, lastError: r.last_error })),
         deadline,
         deadlineLeftMs: deadline - clock.now(),
       };

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import { newId } from '../auth/index.js';
 import type { Clock } from '../clock/index.js';
+import type { AccountEmails } from '../accounts/index.js';
 import type { Db, JoinRequestStatus } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound, AppError } from '../errors/index.js';
 import { requireGuardian } from '../families/access.js';
@@ -78,7 +79,7 @@ export interface Invitations {
   ): Promise<{ accountId: string; email: string; createdAt: number }[]>;
 }
 
-export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Logger }): Invitations {
+export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock; log: Logger; emails: AccountEmails }): Invitations {
   /** The invitation `code` names if it can still be redeemed; 404 unknown, 410 used or expired. */
   async function usableInvitation(code: string) {
     const normalized = normalizeInvitationCode(code);
@@ -120,7 +121,6 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
       .select([
         'join_requests.id',
         'join_requests.account_id',
-        'accounts.email',
         'join_requests.status',
         'join_requests.created_at',
       ])
@@ -130,10 +130,12 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
       : q.where('join_requests.status', 'in', ['pending', 'approved']);
     const rows = await q.orderBy('join_requests.created_at').orderBy('join_requests.id').execute();
     const devices = await devicesOf(rows.map((r) => r.account_id));
+    // Addresses are sealed at rest: opened through their owner (accounts/email-store.ts).
+    const addresses = await emails.emailsOf(db, rows.map((r) => r.account_id));
     return rows.map((r) => ({
       requestId: r.id,
       accountId: r.account_id,
-      email: r.email,
+      email: addresses.get(r.account_id) ?? '',
       status: r.status,
       createdAt: r.created_at,
       devices: devices.get(r.account_id) ?? [],
@@ -226,22 +228,22 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
       const members = await db
         .selectFrom('family_members')
         .innerJoin('accounts', 'accounts.id', 'family_members.account_id')
-        .select(['accounts.id', 'accounts.email'])
+        .select(['accounts.id'])
         .where('family_members.family_id', '=', familyId)
         .execute();
       const approved = await db
         .selectFrom('join_requests')
         .innerJoin('accounts', 'accounts.id', 'join_requests.account_id')
-        .select(['accounts.id', 'accounts.email'])
+        .select(['accounts.id'])
         .where('join_requests.family_id', '=', familyId)
         .where('join_requests.status', '=', 'approved')
         .execute();
-      const emails = new Map([...members, ...approved].map((r) => [r.id, r.email]));
-      const devices = await devicesOf([...emails.keys()]);
+      const addresses = await emails.emailsOf(db, [...members, ...approved].map((r) => r.id));
+      const devices = await devicesOf([...addresses.keys()]);
       const out: PendingDevice[] = [];
       for (const [owner, list] of devices) {
         for (const d of list) {
-          if (!listed.has(d.deviceId)) out.push({ ...d, accountId: owner, email: emails.get(owner) ?? '' });
+          if (!listed.has(d.deviceId)) out.push({ ...d, accountId: owner, email: addresses.get(owner) ?? '' });
         }
       }
       return out.sort((a, b) => a.createdAt - b.createdAt || a.deviceId.localeCompare(b.deviceId));
@@ -297,11 +299,12 @@ export function createInvitations({ db, clock }: { db: Db; clock: Clock; log: Lo
       const rows = await db
         .selectFrom('family_blocks')
         .innerJoin('accounts', 'accounts.id', 'family_blocks.account_id')
-        .select(['accounts.id', 'accounts.email', 'family_blocks.created_at'])
+        .select(['accounts.id', 'family_blocks.created_at'])
         .where('family_blocks.family_id', '=', familyId)
         .orderBy('family_blocks.created_at')
         .execute();
-      return rows.map((r) => ({ accountId: r.id, email: r.email, createdAt: r.created_at }));
+      const addresses = await emails.emailsOf(db, rows.map((r) => r.id));
+      return rows.map((r) => ({ accountId: r.id, email: addresses.get(r.id) ?? '', createdAt: r.created_at }));
     },
   };
 }

@@ -24,7 +24,7 @@ before(async () => {
   const opened = openDb({ kind: 'sqlite', path: join(scratch, 'burrow.db') });
   db = opened.db;
   await migrate(db, opened.dialect);
-  await db.insertInto('accounts').values({ id: 'acc', email: 'a@example.org', password_hash: 'x', created_at: 0, pepper_id: null, email_verified_at: null }).execute();
+  await db.insertInto('accounts').values({ id: 'acc', email_index: 'index-acc', email_ciphertext: 'sealed-acc', password_hash: 'x', created_at: 0, pepper_id: null, email_verified_at: null }).execute();
 });
 after(async () => {
   await db.destroy();

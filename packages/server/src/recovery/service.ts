@@ -46,7 +46,7 @@ export function createRecovery({
   db,
   clock,
   log,
-  credentials: { hasher, policy, throttle, rules },
+  credentials: { hasher, policy, throttle, rules, emails },
   tell: { events, notices },
   neighbours: { links, sessions, codes, hasSecondFactor },
 }: {
@@ -59,7 +59,9 @@ export function createRecovery({
 }): Recovery {
   /** Sets the new password, ends every session and outstanding reset link, and says so. */
   async function replacePassword(accountId: string, password: string, meta: RequestMeta, how: 'link' | 'recovery_code') {
-    const row = await db.selectFrom('accounts').select('email').where('id', '=', accountId).executeTakeFirstOrThrow();
+    const email = await emails.emailOf(db, accountId);
+    if (email === undefined) throw new Error('no such account');
+    const row = { email };
     const fresh = await hasher.hash(password);
     await db
       .updateTable('accounts')
@@ -88,7 +90,7 @@ export function createRecovery({
       // Counted for unknown emails too: the answer (and its timing) must not tell them apart.
       await throttle.check([mailKey, addressKey]);
       await throttle.fail([mailKey, addressKey]);
-      const row = await db.selectFrom('accounts').select(['id', 'email']).where('email', '=', email).executeTakeFirst();
+      const row = await emails.findByEmail(db, email);
       if (!row) return;
       notices.resetPassword(row.email, await links.issue(row.id, 'reset_password'));
     },
@@ -112,7 +114,7 @@ export function createRecovery({
       const addressKey = throttleKey('recovery-address', meta.ip, rules.address);
       const accountKey = throttleKey('recovery-account', email ?? input.email, rules.account);
       await throttle.check([addressKey, accountKey]);
-      const row = email === null ? undefined : await db.selectFrom('accounts').select(['id', 'email']).where('email', '=', email).executeTakeFirst();
+      const row = email === null ? undefined : await emails.findByEmail(db, email);
       // The code is checked first (unknown email or wrong code: one answer), then the new password,
       // and only then spent, so a refused password keeps the code.
       if (!row || !(await codes.peek(row.id, input.recoveryCode))) {

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
+import type { AccountEmails } from '../accounts/index.js';
 import type { Db } from '../db/index.js';
 import { badRequest, conflict, notFound } from '../errors/index.js';
 import { requireGuardian } from '../families/access.js';
@@ -44,7 +45,7 @@ export interface Reviews {
 
 const noSuchReview = () => notFound('No message of this family waits for review with that id.');
 
-export function createReviews({ db, blobs, bus, clock, log }: { db: Db; blobs: Blobs; bus: Bus; clock: Clock; log: Logger }): Reviews {
+export function createReviews({ db, blobs, bus, clock, log, emails }: { db: Db; blobs: Blobs; bus: Bus; clock: Clock; log: Logger; emails: AccountEmails }): Reviews {
   /** The message and the toys it still waits for; 404 unless it waits in this family. */
   async function waiting(familyId: string, messageId: string) {
     const rows = await db
@@ -68,13 +69,14 @@ export function createReviews({ db, blobs, bus, clock, log }: { db: Db; blobs: B
         .selectFrom('message_reviews')
         .innerJoin('messages', 'messages.seq', 'message_reviews.message_seq')
         .leftJoin('devices', 'devices.id', 'messages.sender_id')
-        .leftJoin('accounts', 'accounts.id', 'devices.account_id')
-        .select(['messages.seq', 'messages.id', 'messages.envelope', 'messages.sender_id', 'messages.created_at', 'message_reviews.toy_id', 'accounts.email'])
+        .select(['messages.seq', 'messages.id', 'messages.envelope', 'messages.sender_id', 'messages.created_at', 'message_reviews.toy_id', 'devices.account_id'])
         .where('message_reviews.family_id', '=', familyId)
         .where('message_reviews.state', '=', 'waiting')
         .orderBy('messages.seq')
         .orderBy('message_reviews.toy_id')
         .execute();
+      // Sender addresses are sealed at rest: opened through their owner (accounts/email-store.ts).
+      const senderEmails = await emails.emailsOf(db, rows.flatMap((r) => (r.account_id === null ? [] : [r.account_id])));
       const bySeq = new Map<number, PendingReview>();
       for (const r of rows) {
         const item = bySeq.get(r.seq);
@@ -85,7 +87,7 @@ export function createReviews({ db, blobs, bus, clock, log }: { db: Db; blobs: B
             envelope: JSON.parse(r.envelope) as EnvelopeWire,
             toyIds: [r.toy_id],
             senderDeviceId: r.sender_id,
-            senderEmail: r.email ?? null,
+            senderEmail: (r.account_id === null ? undefined : senderEmails.get(r.account_id)) ?? null,
             createdAt: r.created_at,
           });
       }

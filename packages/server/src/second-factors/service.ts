@@ -51,7 +51,7 @@ export interface SecondFactorsPorts {
   db: Db;
   clock: Clock;
   log: Logger;
-  credentials: Pick<Credentials, 'hasher' | 'throttle' | 'rules'>;
+  credentials: Pick<Credentials, 'hasher' | 'throttle' | 'rules' | 'emails'>;
   tell: Pick<Telling, 'events' | 'changed'>;
   factors: FactorStores;
 }
@@ -63,7 +63,7 @@ export function createSecondFactors({
   db,
   clock,
   log,
-  credentials: { hasher, throttle, rules },
+  credentials: { hasher, throttle, rules, emails },
   tell: { events, changed },
   factors: { totp, passkeys, codes },
 }: SecondFactorsPorts) {
@@ -73,12 +73,9 @@ export function createSecondFactors({
   ];
 
   async function emailOf(accountId: string): Promise<string> {
-    const row = await db
-      .selectFrom('accounts')
-      .select('email')
-      .where('id', '=', accountId)
-      .executeTakeFirstOrThrow();
-    return row.email;
+    const email = await emails.emailOf(db, accountId);
+    if (email === undefined) throw new Error('no such account');
+    return email;
   }
 
   async function methods(accountId: string): Promise<SecondFactorMethod[]> {

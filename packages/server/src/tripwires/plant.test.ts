@@ -33,6 +33,7 @@ void test('a guardian account deleted between the check and the family transacti
     };
     const again = await plantCanaries({
       db: server.db,
+      emails: server.services.emails,
       clock: { now: () => Date.now() },
       log: server.app.log as never,
       hasher: tw.hasher,
@@ -56,6 +57,7 @@ void test('a guardian account deleted between the check and the family transacti
     // Idempotent again afterwards.
     const third = await plantCanaries({
       db: server.db,
+      emails: server.services.emails,
       clock: { now: () => Date.now() },
       log: server.app.log as never,
       hasher: tw.hasher,

@@ -35,6 +35,7 @@ import {
 } from '@burrow/protocol';
 import type { Logger } from 'pino';
 import { hashToken, newId, newToyToken } from '../auth/index.js';
+import type { AccountEmails } from '../accounts/index.js';
 import { browserHash, insertAccount, rememberBrowser } from '../accounts/store.js';
 import type { Blobs } from '../blobs/index.js';
 import type { Clock } from '../clock/index.js';
@@ -144,6 +145,8 @@ export interface Planted {
 
 export interface PlantPorts {
   db: Db;
+  /** Account addresses: sealed and indexed exactly as sign-up stores them (accounts/email-store.ts). */
+  emails: AccountEmails;
   clock: Clock;
   log: Logger;
   hasher: HoneywordHasher;
@@ -165,7 +168,7 @@ async function existingAccounts(db: Db, ids: string[]): Promise<Set<string>> {
 }
 
 async function plantAccount(ports: PlantPorts): Promise<PlantedAccount> {
-  const { db, clock, hasher, honeychecker, domains } = ports;
+  const { db, emails, clock, hasher, honeychecker, domains } = ports;
   const password = randomBytes(24).toString('base64url');
   const stored = await hasher.hashCanary(password);
   const now = clock.now();
@@ -175,13 +178,13 @@ async function plantAccount(ports: PlantPorts): Promise<PlantedAccount> {
   let email = canaryEmail(domains);
   for (
     let i = 0;
-    i < 5 && (await db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirst());
+    i < 5 && (await emails.findByEmail(db, email));
     i++
   )
     email = canaryEmail(domains);
   // Recorded before the row exists: a crash in between leaves a harmless unknown id, never an unmarked canary.
   await honeychecker.addCanary({ kind: 'account', id: accountId });
-  await insertAccount(db, {
+  await insertAccount(db, emails, {
     id: accountId,
     email,
     passwordHash: stored.hash,

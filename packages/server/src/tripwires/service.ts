@@ -17,7 +17,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
-import type { PasswordHasher, Pepper } from '../accounts/index.js';
+import { canonicalEmail, type AccountEmails, type PasswordHasher, type Pepper } from '../accounts/index.js';
 import type { Blobs } from '../blobs/index.js';
 import type { Clock } from '../clock/index.js';
 import type { CoreConfig } from '../config.js';
@@ -65,6 +65,8 @@ export interface TripwiresPorts {
   mailer: Mailer;
   /** The app's operator alerts (made once in app.ts; the alerts port's implementation, alert.ts). */
   alerts: OperatorAlerts;
+  /** Account addresses, sealed at rest (accounts/email-store.ts): canary planting and the canary-mail check. */
+  emails: AccountEmails;
 }
 
 export interface Tripwires {
@@ -117,6 +119,7 @@ export function createTripwires({
   log,
   mailer,
   alerts,
+  emails,
 }: TripwiresPorts): Tripwires {
   const honeychecker = openTheHoneychecker(config, log);
   const incidents = createIncidents({
@@ -124,6 +127,7 @@ export function createTripwires({
     mailer,
     clock,
     contact: config.accountSecurity.publicUrl ?? config.accountSecurity.mailFrom,
+    emails,
     isCanaryAccount: (id) => honeychecker.isCanary('account', id),
   });
   const requestContext = new AsyncLocalStorage<{ ip: string }>();
@@ -196,17 +200,12 @@ export function createTripwires({
    * that do not know the account.
    */
   async function accountOf(event: SweetwordEvent): Promise<{ id: string; email: string } | undefined> {
-    if (event.accountId !== null)
-      return db.selectFrom('accounts').select(['id', 'email']).where('id', '=', event.accountId).executeTakeFirst();
-    return accountOfHash(event.passwordHash);
-  }
-
-  async function accountOfHash(passwordHash: string): Promise<{ id: string; email: string } | undefined> {
-    return db
-      .selectFrom('accounts')
-      .select(['id', 'email'])
-      .where('password_hash', '=', passwordHash)
-      .executeTakeFirst();
+    const id =
+      event.accountId ??
+      (await db.selectFrom('accounts').select('id').where('password_hash', '=', event.passwordHash).executeTakeFirst())?.id;
+    if (id === undefined) return undefined;
+    const email = await emails.emailOf(db, id);
+    return email === undefined ? undefined : { id, email };
   }
 
   function onSweetword(event: SweetwordEvent): void {
@@ -261,8 +260,7 @@ export function createTripwires({
   async function loadCanaryEmails(): Promise<void> {
     const ids = honeychecker.canaries('account').map((c) => c.id);
     if (ids.length === 0) return;
-    for (const r of await db.selectFrom('accounts').select('email').where('id', 'in', ids).execute())
-      canaryEmails.add(r.email);
+    for (const email of (await emails.emailsOf(db, ids)).values()) canaryEmails.add(email);
   }
 
   function canaryRead(kind: CanaryKind, id: string, via: string): void {
@@ -298,12 +296,8 @@ export function createTripwires({
     wrapMailer(inner) {
       return {
         async send(mail) {
-          if (!canaryEmails.has(mail.to.trim().toLowerCase())) return inner.send(mail);
-          const account = await db
-            .selectFrom('accounts')
-            .select('id')
-            .where('email', '=', mail.to.trim().toLowerCase())
-            .executeTakeFirst();
+          if (!canaryEmails.has(canonicalEmail(mail.to))) return inner.send(mail);
+          const account = await emails.findByEmail(db, canonicalEmail(mail.to));
           fire({
             kind: 'canary-mail',
             severity: 'medium',
@@ -354,6 +348,7 @@ export function createTripwires({
         const h = hasher;
         const plant = (): Promise<Planted> => plantCanaries({
           db,
+          emails,
           clock,
           log,
           hasher: h,

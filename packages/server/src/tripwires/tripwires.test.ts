@@ -82,6 +82,7 @@ void test('canaries are planted at first start, once: accounts and a family with
   assert.ok(tw.hasher);
   const again = await plantCanaries({
     db: server.db,
+    emails: server.services.emails,
     clock: { now: () => Date.now() },
     log: server.app.log as never,
     hasher: tw.hasher,
@@ -198,7 +199,7 @@ void test('the main database holds no trace of which sweetword is real nor which
   const canaryIds = new Set(planted.accounts.map((a) => a.accountId));
   const accounts = await server.db.selectFrom('accounts').selectAll().execute();
   const columns = Object.keys(accounts[0] ?? {}).sort();
-  assert.deepEqual(columns, ['created_at', 'email', 'email_verified_at', 'id', 'password_hash', 'pepper_id']);
+  assert.deepEqual(columns, ['created_at', 'email_ciphertext', 'email_index', 'email_verified_at', 'id', 'password_hash', 'pepper_id']);
   for (const a of accounts) {
     const set = decodeSet(a.password_hash);
     // Every account, canary or not, holds a set of the same shape; its real index is nowhere in it.
