@@ -4,6 +4,7 @@
  * and no child's name — only ciphertext, hashes and routing.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -89,5 +90,32 @@ test('the database and blob store hold no audio, password, token or child name',
     for (const needle of needles(secret)) {
       for (const [where, hay] of haystacks) assert.equal(hay.includes(needle), false, `${name} found in ${where}`);
     }
+  }
+});
+
+/** The database's own bytes: the SQLite file and its WAL, or a pg_dump of the PostgreSQL database. */
+function databaseBytes(): [string, Buffer][] {
+  const database = world.server.config.database;
+  if (database.kind === 'postgres') {
+    const dump = spawnSync('pg_dump', ['--no-owner', database.url], { maxBuffer: 1 << 30 });
+    assert.equal(dump.status, 0, dump.stderr.toString());
+    return [['pg_dump', dump.stdout]];
+  }
+  const files = [...walk(world.server.dataDir)].filter((f) => /\.db(-wal|-shm|-journal)?$/.test(f));
+  assert.ok(files.some((f) => f.endsWith('.db')), 'the SQLite file was read');
+  return files.map((f) => [f, readFileSync(f)]);
+}
+
+test('after sign-ups, the database file, its WAL (or a pg_dump) hold no email address in clear', async () => {
+  const people = [await world.guardian('grandma'), await world.guardian('uncle'), await world.guardian('Cousin.Mixed')];
+  // Sealed and indexed, still each one's address (the server opens them to mail them).
+  for (const p of people) assert.equal((await world.server.services.emails.findByEmail(world.server.db, p.email.toLowerCase()))?.email, p.email.toLowerCase());
+  const haystacks = databaseBytes();
+  assert.ok(haystacks.reduce((n, [, b]) => n + b.length, 0) > 10_000, 'there is a database to inspect');
+  for (const p of people) {
+    const address = p.email.toLowerCase();
+    const local = address.split('@')[0]!;
+    for (const needle of [...needles(Buffer.from(address)), Buffer.from(local), Buffer.from(p.email)])
+      for (const [where, hay] of haystacks) assert.equal(hay.includes(needle), false, `${address} found in ${where}`);
   }
 });
