@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
+import { IP_KEEP_DAYS } from '../packages/server/src/accounts/ip-fade.js';
 import { audioSample, PASSWORD, startWorld, type World } from './world.js';
 
 let world: World;
@@ -117,5 +118,55 @@ test('after sign-ups, the database file, its WAL (or a pg_dump) hold no email ad
     const local = address.split('@')[0]!;
     for (const needle of [...needles(Buffer.from(address)), Buffer.from(local), Buffer.from(p.email)])
       for (const [where, hay] of haystacks) assert.equal(hay.includes(needle), false, `${address} found in ${where}`);
+  }
+});
+
+test('client addresses older than IP_KEEP_DAYS are cut to their /24 or /48 by the daily maintenance, on disk too', async () => {
+  // Time moves by hand here; addresses come through a trusted proxy so each person has their own.
+  let offset = 0;
+  const clock = { now: () => Date.now() + offset };
+  const aged = await startWorld({ clock, trustProxy: '127.0.0.1' });
+  try {
+    const from = (ip: string): typeof fetch => (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('x-forwarded-for', ip);
+      return fetch(input, { ...init, headers });
+    };
+    const v4 = '198.51.100.77';
+    const v6 = '2001:db8:abcd:12:5:6:7:8';
+    const four = await aged.guardian('four', { fetch: from(v4) });
+    await four.createFamily();
+    const six = await aged.guardian('six', { fetch: from(v6) });
+    await six.createFamily();
+    const server = aged.server;
+    await server.services.breachWatch.recorder.flush();
+    const ipsOf = async () => ({
+      audit: (await server.db.selectFrom('audit_events').select('ip').distinct().execute()).map((r) => r.ip),
+      security: (await server.db.selectFrom('security_events').select('ip').distinct().execute()).map((r) => r.ip),
+    });
+    const fresh = await ipsOf();
+    assert.ok(fresh.audit.includes(v4) && fresh.audit.includes(v6), `audit trail: ${JSON.stringify(fresh.audit)}`);
+    assert.ok(fresh.security.includes(v4) && fresh.security.includes(v6), 'security log');
+    // Within the keep period the maintenance leaves them whole (the Security page and the detectors use them).
+    await server.services.maintenance.run();
+    assert.ok((await ipsOf()).security.includes(v4), 'kept while fresh');
+
+    offset = (IP_KEEP_DAYS + 1) * 24 * 60 * 60 * 1000;
+    await server.services.maintenance.run();
+    const faded = await ipsOf();
+    for (const list of [faded.audit, faded.security]) {
+      assert.ok(list.includes('198.51.100.0/24'), JSON.stringify(list));
+      assert.ok(list.includes('2001:db8:abcd::/48'), JSON.stringify(list));
+      assert.ok(!list.includes(v4) && !list.includes(v6), JSON.stringify(list));
+    }
+    const database = server.config.database;
+    const haystacks: [string, Buffer][] =
+      database.kind === 'postgres'
+        ? [['pg_dump', spawnSync('pg_dump', ['--no-owner', database.url], { maxBuffer: 1 << 30 }).stdout]]
+        : [...walk(server.dataDir)].filter((f) => /\.db(-wal)?$/.test(f)).map((f) => [f, readFileSync(f)]);
+    assert.ok(haystacks.some(([, b]) => b.length > 10_000), 'there is a database to inspect');
+    for (const ip of [v4, v6]) for (const [where, hay] of haystacks) assert.equal(hay.includes(Buffer.from(ip)), false, `${ip} found in ${where}`);
+  } finally {
+    await aged.close();
   }
 });

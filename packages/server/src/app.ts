@@ -30,8 +30,8 @@ import { registerMaintenance, type ScheduledMaintenance } from './maintenance/in
 import { createInactivitySweep, INACTIVITY_DEFAULTS } from './inactivity/index.js';
 import { createLeases, type Leases } from './leases/index.js';
 import { createRetention, createRetentionSweep, retentionRoutes } from './retention/index.js';
-import { activityRoutes, activitySummaryRoutes, createActivityLog, createActivitySummaries, pruneActivityBatch, registerFamilyActivity } from './audit/index.js';
-import { deleteExpiredSessions } from './sessions/store.js';
+import { activityRoutes, activitySummaryRoutes, createActivityLog, createActivitySummaries, fadeAuditIps, pruneActivityBatch, registerFamilyActivity } from './audit/index.js';
+import { deleteExpiredSessions, fadeSessionIps } from './sessions/store.js';
 import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js';
 import type { Blobs } from './blobs/index.js';
 import type { Bus } from './bus/index.js';
@@ -48,7 +48,7 @@ import { createKemKeys } from './kem-keys/service.js';
 import { kemKeysRoutes } from './kem-keys/routes.js';
 import { ErrorSchema } from '@burrow/api';
 import { AppError, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors/index.js';
-import { accountEmailsOf, encryptClearEmails, type AccountEmails, type RequestMeta } from './accounts/index.js';
+import { accountEmailsOf, encryptClearEmails, fadeSecurityEventIps, ipFadeJob, IP_KEEP_MS, type AccountEmails, type RequestMeta } from './accounts/index.js';
 import { createAccountErasure, type OwnerProof } from './erasure/account.js';
 import { createFamilyErasure } from './erasure/family.js';
 import { createAccountExport } from './erasure/export.js';
@@ -231,6 +231,10 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
       sessions: (n) => deleteExpiredSessions(db, clock.now(), n),
       accountLinks: (n) => deleteExpiredLinks(db, clock.now(), n),
       throttle: (n) => deleteExpiredThrottleRows(db, clock.now(), n),
+      // Client addresses older than IP_KEEP_DAYS (30) cut to their /24 or /48 (accounts/ip-fade.ts; docs/privacy.md).
+      sessionIps: (n) => fadeSessionIps(db, clock.now() - IP_KEEP_MS, n),
+      securityEventIps: ipFadeJob(fadeSecurityEventIps(db, () => clock.now() - IP_KEEP_MS), () => checkpointAfterErasure(db)),
+      auditIps: ipFadeJob(fadeAuditIps(db, () => clock.now() - IP_KEEP_MS), () => checkpointAfterErasure(db)),
       // Messages past their family's retention period, unfetched ones past 30 days, then any blob
       // no message points at (retention/sweep.ts; docs/privacy.md).
       retentionMessages: retentionSweep.messages,

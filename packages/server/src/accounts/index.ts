@@ -23,7 +23,8 @@ export type {
   SessionOpener,
 } from './ports.js';
 export { metaOf, type RequestMeta } from './request-meta.js';
-export { deleteSecurityEventsOf, type SecurityEventKind } from './security-events.js';
+export { deleteSecurityEventsOf, fadeSecurityEventIps, type SecurityEventKind } from './security-events.js';
+export { countFaded, fadedGroups, fadeIp, FADED_IP_PATTERN, IP_KEEP_DAYS, IP_KEEP_MS, ipFadeJob, type IpPage } from './ip-fade.js';
 export { logInAccountKey, type SignedIn } from './service.js';
 export { longEnoughAlone } from './short-password.js';
 export type { Telling } from './telling.js';

@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
+import { countFaded, fadedGroups, type IpPage } from './ip-fade.js';
 import { describeUserAgent } from './user-agent.js';
 
 export const SECURITY_EVENT_KINDS = [
@@ -86,4 +87,22 @@ export function createSecurityEvents({ db, clock }: { db: Db; clock: Clock }): S
 /** Deletes an account's security log (account deletion, erasure/). */
 export async function deleteSecurityEventsOf(db: Db, accountId: string): Promise<void> {
   await db.deleteFrom('security_events').where('account_id', '=', accountId).execute();
+}
+
+/**
+ * Fades (ip-fade.ts) the addresses of up to `limit` events older than `before`, after id `after`:
+ * one page of the daily maintenance's job (ipFadeJob).
+ */
+export function fadeSecurityEventIps(db: Db, before: () => number): IpPage<number> {
+  return async (after, limit) => {
+    let query = db.selectFrom('security_events').select(['id', 'ip']).where('at', '<', before()).orderBy('id').limit(limit);
+    if (after !== null) query = query.where('id', '>', after);
+    const rows = await query.execute();
+    const groups = fadedGroups(rows);
+    if (groups.size > 0)
+      await db.transaction().execute(async (trx) => {
+        for (const [ip, ids] of groups) await trx.updateTable('security_events').set({ ip }).where('id', 'in', ids).execute();
+      });
+    return { lastId: rows.at(-1)?.id ?? null, scanned: rows.length, faded: countFaded(groups) };
+  };
 }

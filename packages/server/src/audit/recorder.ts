@@ -6,6 +6,7 @@
  * must never take the service down); `close()` flushes what is left.
  */
 import type { Logger } from 'pino';
+import { countFaded, fadedGroups, type IpPage } from '../accounts/index.js';
 import type { Clock } from '../clock/index.js';
 import type { AuditEventsTable, Db } from '../db/index.js';
 
@@ -106,5 +107,24 @@ export function createAuditRecorder({ db, clock, log, flushMs = 200, maxBatch = 
       await flush();
     },
     stats: () => ({ ...counts }),
+  };
+}
+
+/**
+ * Fades (accounts/ip-fade.ts) the client addresses of up to `limit` events older than `before()`,
+ * after id `after`: one page of the daily maintenance's job. The anomaly detectors and incident
+ * scoping compare full addresses within hours or days; after the keep period a /24 or /48 is enough.
+ */
+export function fadeAuditIps(db: Db, before: () => number): IpPage<number> {
+  return async (after, limit) => {
+    let query = db.selectFrom('audit_events').select(['id', 'ip']).where('at', '<', before()).orderBy('id').limit(limit);
+    if (after !== null) query = query.where('id', '>', after);
+    const rows = await query.execute();
+    const groups = fadedGroups(rows);
+    if (groups.size > 0)
+      await db.transaction().execute(async (trx) => {
+        for (const [ip, ids] of groups) await trx.updateTable('audit_events').set({ ip }).where('id', 'in', ids).execute();
+      });
+    return { lastId: rows.at(-1)?.id ?? null, scanned: rows.length, faded: countFaded(groups) };
   };
 }

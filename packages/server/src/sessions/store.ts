@@ -9,7 +9,8 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { notFound } from '../errors/index.js';
 import { hashToken, newId, newSessionToken, SESSION_IDLE_MS } from '../auth/index.js';
-import { describeUserAgent } from '../accounts/index.js';
+import { sql } from 'kysely';
+import { describeUserAgent, fadedGroups, FADED_IP_PATTERN } from '../accounts/index.js';
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export { SESSION_IDLE_MS };
@@ -165,4 +166,26 @@ export async function latestSessionUse(db: Db, accountIds: readonly string[]): P
     .executeTakeFirst();
   const values = [row?.created, row?.used].filter((v) => v !== null && v !== undefined).map(Number);
   return values.length === 0 ? null : Math.max(...values);
+}
+
+/**
+ * Fades (accounts/ip-fade.ts) the last-use address of up to `limit` sessions last used before
+ * `before`. Sessions end within 30 days (absolute) or 7 idle, and the maintenance deletes them, so
+ * this rarely finds one; it keeps the rule true whatever those periods become.
+ */
+export async function fadeSessionIps(db: Db, before: number, limit: number): Promise<number> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['token_hash as id', 'ip'])
+    .where(sql<number>`coalesce(last_used_at, created_at)`, '<', before)
+    .where('ip', 'is not', null)
+    .where('ip', 'not like', FADED_IP_PATTERN)
+    .limit(limit)
+    .execute();
+  const groups = fadedGroups(rows);
+  if (groups.size > 0)
+    await db.transaction().execute(async (trx) => {
+      for (const [ip, ids] of groups) await trx.updateTable('sessions').set({ ip }).where('token_hash', 'in', ids).execute();
+    });
+  return rows.length;
 }
