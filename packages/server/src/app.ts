@@ -222,6 +222,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
         clock,
         log,
         mailer: tripwires.wrapMailer(mailer),
+        emails,
         config: config.inactivity ?? INACTIVITY_DEFAULTS,
         deleteFamily: (familyId) => familyErasure.deleteInactiveFamily(familyId),
         exempt: (familyId) => tripwires.honeychecker.isCanary('family', familyId),
@@ -240,7 +241,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
       retentionMessages: retentionSweep.messages,
       retentionBlobs: retentionSweep.blobs,
       // The weekly activity summary to the guardians who asked for it (audit/activity-summary.ts).
-      activitySummaries: createActivitySummaries({ db, clock, log, mailer: tripwires.wrapMailer(mailer) }),
+      activitySummaries: createActivitySummaries({ db, clock, log, mailer: tripwires.wrapMailer(mailer), emails }),
     },
   });
   // A crash can leave blob bytes without their index row (stored, never acknowledged) and temp files

@@ -8,7 +8,7 @@
  */
 import { ACTIVITY_KINDS, ACTIVITY_SUMMARY_DAYS, type ActivityKind } from '@burrow/api';
 import type { Logger } from 'pino';
-import { accountEmail } from '../accounts/store.js';
+import type { AccountEmails } from '../accounts/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { memberRole } from '../families/access.js';
@@ -63,7 +63,7 @@ export function summaryMail(to: string, familyId: string, from: number, until: n
   };
 }
 
-export function createActivitySummaries({ db, clock, log, mailer }: { db: Db; clock: Clock; log: Logger; mailer: Mailer }): BatchDelete {
+export function createActivitySummaries({ db, clock, log, mailer, emails }: { db: Db; clock: Clock; log: Logger; mailer: Mailer; emails: AccountEmails }): BatchDelete {
   // Subscriptions already handled in this pass (sent, dropped or failed): a failed mail waits for tomorrow.
   let done = new Set<string>();
   return async (limit) => {
@@ -76,7 +76,7 @@ export function createActivitySummaries({ db, clock, log, mailer }: { db: Db; cl
         await setSummarySubscription(db, s.familyId, s.accountId, false, now);
         continue;
       }
-      const to = await accountEmail(db, s.accountId);
+      const to = await emails.emailOf(db, s.accountId);
       if (to === undefined) continue;
       const from = now - ACTIVITY_SUMMARY_DAYS * DAY;
       try {

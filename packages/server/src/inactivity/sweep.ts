@@ -16,7 +16,7 @@
  * twice) repeats nothing: a family is warned once (markWarned claims it) and deleted once.
  */
 import type { Logger } from 'pino';
-import { accountEmail } from '../accounts/store.js';
+import type { AccountEmails } from '../accounts/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { guardiansOf, memberAccountIds } from '../families/store.js';
@@ -34,6 +34,8 @@ export interface InactivityPorts {
   clock: Clock;
   log: Logger;
   mailer: Mailer;
+  /** Account addresses, sealed at rest (accounts/email-store.ts). */
+  emails: AccountEmails;
   config: InactivityConfig;
   /** Deletes the family as a guardian's deletion would (erasure/family.ts), mailing its members. */
   deleteFamily: (familyId: string) => Promise<void>;
@@ -42,7 +44,7 @@ export interface InactivityPorts {
 }
 
 /** One page of families (a maintenance job); `deleted` counts the families deleted. */
-export function createInactivitySweep({ db, clock, log, mailer, config, deleteFamily, exempt }: InactivityPorts): BatchDelete {
+export function createInactivitySweep({ db, clock, log, mailer, emails, config, deleteFamily, exempt }: InactivityPorts): BatchDelete {
   let afterId = '';
 
   async function warn(f: FamilyInactivity, now: number): Promise<void> {
@@ -51,7 +53,7 @@ export function createInactivitySweep({ db, clock, log, mailer, config, deleteFa
     let sent = 0;
     let failed = 0;
     for (const accountId of await guardiansOf(db, f.familyId)) {
-      const to = await accountEmail(db, accountId);
+      const to = await emails.emailOf(db, accountId);
       if (to === undefined) continue;
       try {
         await mailer.send(inactivityWarning(to, config.inactiveAfterDays, deleteAfter));
