@@ -327,6 +327,7 @@ export interface IncidentsTable {
 export interface IncidentNoticesTable {
   incident_id: string;
   account_id: string;
+  /** The recipient's address sealed to the account (accounts/email-store.ts `seal`); clear in rows written before 0830. */
   email: string;
   status: 'sent' | 'failed';
   attempts: number;
