@@ -106,6 +106,7 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
     const roster = await evilRoster();
     return api.recoverGuardian(victim.familyId, { recoveryCode: 'zzzzz-zzzzz', lookup: pendingLookup, roster, rosterTag: rosterTag(key, victim.toy.keys.deviceId, roster) });
   },
+  listRecoveryEndorsements: (api) => api.listRecoveryEndorsements(victim.familyId),
   uploadBlob: async (api) => {
     const { blob } = await evilEnvelope();
     return api.uploadBlob(victim.familyId, blobHash(blob!), blob!);
@@ -229,6 +230,8 @@ test('every operation in the OpenAPI document is covered by an authorization cas
     'getLatestUpdate', 'downloadUpdateBundle', 'putUpdateReport',
     // Key rotation: a device publishes only its own record (403 otherwise, e2e/key-rotation.test.ts).
     'publishKemKey',
+    // Recovery endorsements: a toy signs for its own family's roster only (recovery/endorsements.ts).
+    'endorseRecoveryRoster',
     // Deletion instructions: the calling toy's own family only (its token names it; e2e/toy-deletion.test.ts).
     'listToyDeletions',
     // Deleting one's own account: the caller's own account only, re-authenticated.

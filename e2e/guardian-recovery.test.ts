@@ -40,6 +40,12 @@ test('recovery needs an unused recovery code and the toy in hand; then the toy t
   const toy = await world.toy();
   const toyId = await lostPhone.claimToy(familyId, childId, await toy.startPairing());
   assert.equal(await toy.checkPairing(), true);
+  // Grandma joined before the loss: she must follow the recovery too (the toy vouches for it).
+  const grandma = await world.guardian('grandma');
+  const { requestId } = await grandma.requestToJoin((await lostPhone.invite(familyId)).code);
+  await lostPhone.approveJoinRequest(familyId, requestId, { role: 'member', sendToToy: true, hearChild: true });
+  assert.equal(await toy.sync(), 0);
+  assert.equal((await grandma.roster(familyId)).version, 3, 'she holds the roster from before the loss');
   const before = (await toy.roster())!;
 
   // The phone is wiped. A new browser signs in with the password: it is pending, nothing more.
@@ -79,6 +85,12 @@ test('recovery needs an unused recovery code and the toy in hand; then the toy t
 
   await fresh.sendVoice(familyId, [toyId], audioSample(2_000), {});
   assert.equal(await toy.sync(), 1, 'the toy takes the new guardian’s message');
+  // Grandma's device follows the step no guardian of the old roster signed, on the toy's word.
+  const endorsements = (await grandma.api.listRecoveryEndorsements(familyId)).endorsements;
+  assert.deepEqual(endorsements.map((e) => [e.toyId, e.version]), [[toyId, after.version]]);
+  assert.equal((await grandma.roster(familyId)).version, after.version);
+  await grandma.sendVoice(familyId, [toyId], audioSample(2_000), {});
+  assert.equal(await toy.sync(), 1, 'and the toy still takes Grandma’s');
   // The code is spent.
   await refused(fresh.recoverGuardian(familyId, recoveryCodes[2]!, await toy.startPairing()), 400);
 });

@@ -19,3 +19,14 @@ export const RecoverGuardianResponse = Type.Object({
   rosterVersion: Type.Integer({ minimum: 2 }),
 });
 export type RecoverGuardianResponse = Static<typeof RecoverGuardianResponse>;
+
+/** A toy's signature that it pinned a recovery roster (§5.1); other devices need it to follow. */
+export const RecoveryEndorsement = Type.Object({
+  toyId: DeviceId,
+  version: Type.Integer({ minimum: 2 }),
+  signature: Base64url({ bytes: 64, description: 'Ed25519 by the toy over T("burrow/v1/roster-recovery", [familyId, version, rosterHash]).' }),
+});
+export type RecoveryEndorsement = Static<typeof RecoveryEndorsement>;
+
+export const RecoveryEndorsementsResponse = Type.Object({ endorsements: Type.Array(RecoveryEndorsement) });
+export type RecoveryEndorsementsResponse = Static<typeof RecoveryEndorsementsResponse>;

@@ -11,6 +11,8 @@ import type {
   ClaimToyBody,
   RecoverGuardianBody,
   RecoverGuardianResponse,
+  RecoveryEndorsement,
+  RecoveryEndorsementsResponse,
   ClaimToyResponse,
   CreateChildResponse,
   CreateFamilyResponse,
@@ -262,6 +264,12 @@ export class ApiClient {
   }
   recoverGuardian(familyId: string, body: RecoverGuardianBody) {
     return this.request<RecoverGuardianResponse>('POST', `/v1/families/${enc(familyId)}/guardian-recovery`, body);
+  }
+  endorseRecoveryRoster(body: RecoveryEndorsement) {
+    return this.request<void>('PUT', '/v1/toys/me/recovery-endorsement', body);
+  }
+  listRecoveryEndorsements(familyId: string) {
+    return this.request<RecoveryEndorsementsResponse>('GET', `/v1/families/${enc(familyId)}/recovery-endorsements`);
   }
   createInvitation(familyId: string, ttlMs?: number) {
     return this.request<CreateInvitationResponse>('POST', `/v1/families/${enc(familyId)}/invitations`, ttlMs === undefined ? {} : { ttlMs });

@@ -17,6 +17,7 @@ import {
   toBase64url,
   toyAdmission,
   toyKeysTag,
+  endorseRecoveryRoster,
   verifyRecoveryRoster,
   verifyRosterSelfSigned,
   verifyRosterTag,
@@ -217,6 +218,8 @@ export class ToyDevice {
         verifyRecoveryRoster(pinned, roster);
         this.pairing = undefined;
         await this.store.set('roster', roster);
+        // Our signature lets the family's other devices follow this step; they never saw the code.
+        await this.api.endorseRecoveryRoster(endorseRecoveryRoster(this.keys, roster)).catch(() => undefined);
         this.emit({ type: 'roster', version: roster.version });
         return true;
       }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { generateDeviceKeys, isProtocolError, newFamilyId, nextRosterBody, rosterEntry, signRoster, verifyRecoveryRoster, verifyRosterSuccessor } from './index.js';
+import { endorseRecoveryRoster, generateDeviceKeys, isProtocolError, verifyRecoveryStep, newFamilyId, nextRosterBody, rosterEntry, signRoster, verifyRecoveryRoster, verifyRosterSuccessor } from './index.js';
 import { seededRandom } from './testing/seeded-random.js';
 
 const random = seededRandom('roster recovery tests');
@@ -39,4 +39,14 @@ test('a recovery roster may not raise anyone else, add a second device, or break
   // Signed by a device it lists only as a member: not a guardian of itself.
   const notGuardian = signRoster(nextRosterBody(v2, familyId, [rosterEntry(newPhone, 'member', { sendToToy: true, hearChild: true }), toyEntry], 3000), newPhone);
   rejects(() => verifyRecoveryRoster(v2, notGuardian), 'not_authorized');
+});
+
+test('other devices follow a recovery step only with the signature of a toy of the roster before it', () => {
+  const recovered = signRoster(nextRosterBody(v2, familyId, [guardian(newPhone), toyEntry, grandmaEntry], 3000), newPhone);
+  verifyRecoveryStep(v2, recovered, [endorseRecoveryRoster(toy, recovered)]);
+  rejects(() => verifyRecoveryStep(v2, recovered, []), 'not_authorized');
+  // Signed by someone else's key, or for another roster.
+  rejects(() => verifyRecoveryStep(v2, recovered, [{ ...endorseRecoveryRoster(grandma, recovered), toyId: toy.deviceId }]), 'not_authorized');
+  const other = signRoster(nextRosterBody(v2, familyId, [guardian(newPhone), toyEntry], 3000), newPhone);
+  rejects(() => verifyRecoveryStep(v2, recovered, [endorseRecoveryRoster(toy, other)]), 'not_authorized');
 });

@@ -57,5 +57,6 @@ export const Label = {
   kemKey: 'burrow/v1/kem-key',
   deletion: 'burrow/v1/delete-message',
   succession: 'burrow/v1/succession',
+  rosterRecovery: 'burrow/v1/roster-recovery',
   successionGuardian: 'burrow/v1/succession/guardian',
 } as const;

@@ -76,6 +76,7 @@ import { createMemberNames } from './member-names/service.js';
 import { memberNamesRoutes } from './member-names/routes.js';
 import { createOperatorAlerts, createTripwires, type OperatorAlerts, type Tripwires } from './tripwires/index.js';
 import { toysRoutes } from './toys/routes.js';
+import { createRecoveryEndorsements } from './recovery/endorsements.js';
 import { createGuardianRecovery } from './recovery/guardianship.js';
 import { guardianRecoveryRoutes } from './recovery/guardianship-routes.js';
 import { createRecoveryCodes } from './recovery/recovery-codes.js';
@@ -268,7 +269,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     credentials: accountSecurity.credentials,
     tell: accountSecurity.tell,
   });
-  await app.register(guardianRecoveryRoutes, { ...context, guardianRecovery });
+  await app.register(guardianRecoveryRoutes, { ...context, guardianRecovery, endorsements: createRecoveryEndorsements({ db, clock }) });
   await app.register(memberNamesRoutes, { ...context, memberNames: createMemberNames({ db, bus, clock }) });
   await app.register(invitationsRoutes, { ...context, invitations: createInvitations({ db, clock, log, emails }) });
   await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });

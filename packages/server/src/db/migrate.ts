@@ -34,6 +34,7 @@ import { migration as m0770 } from './migrations/0770_family_activity.js';
 import { migration as m0800 } from './migrations/0800_message_deletions.js';
 import { migration as m0801 } from './migrations/0801_lost_toys.js';
 import { migration as m0830 } from './migrations/0830_email_at_rest.js';
+import { migration as m0880 } from './migrations/0880_recovery_endorsements.js';
 import { migration as m0840 } from './migrations/0840_stream_nodes.js';
 import { migration as m0870 } from './migrations/0870_family_inactivity.js';
 import { migration as m0871 } from './migrations/0871_activity_summaries.js';
@@ -73,6 +74,7 @@ const all: Record<string, DialectMigration> = {
   '0870_family_inactivity': m0870,
   '0871_activity_summaries': m0871,
   '0860_device_successions': m0860,
+  '0880_recovery_endorsements': m0880,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

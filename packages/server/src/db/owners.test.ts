@@ -46,6 +46,7 @@ const OWNERS: Record<string, readonly string[]> = {
   toy_names: ['toys/store.ts'],
   message_deletions: ['toys/deletions.ts'],
   lost_toys: ['toys/lost.ts'],
+  recovery_endorsements: ['recovery/endorsements.ts'],
   family_inactivity: ['inactivity/store.ts'],
   activity_summaries: ['audit/activity-summary-store.ts'],
   device_successions: ['devices/successions-store.ts'],

@@ -521,6 +521,15 @@ export interface LostToysTable {
   last_seen_at: number | null;
 }
 
+/** A toy's signature over a recovery roster it pinned (recovery/endorsements.ts; protocol §5.1). */
+export interface RecoveryEndorsementsTable {
+  family_id: string;
+  version: number;
+  toy_id: string;
+  signature: string;
+  created_at: number;
+}
+
 export interface MessageDeletionsTable {
   seq: Generated<number>;
   family_id: string;
@@ -597,6 +606,7 @@ export interface Database {
   device_kem_keys: DeviceKemKeysTable;
   message_deletions: MessageDeletionsTable;
   lost_toys: LostToysTable;
+  recovery_endorsements: RecoveryEndorsementsTable;
   family_inactivity: FamilyInactivityTable;
   activity_summaries: ActivitySummariesTable;
   device_successions: DeviceSuccessionsTable;
