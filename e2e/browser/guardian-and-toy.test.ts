@@ -3,9 +3,11 @@
  * one browser, the toy simulator runs in another, the guardian pairs it, records and sends; the toy's
  * heart lights and it plays exactly the bytes that were recorded; the toy answers and the guardian
  * hears exactly the toy's bytes. Every page is screenshotted at 360 px and desktop width and checked
- * with axe-core.
+ * with axe-core; the last test visits every signed-in page again in English and in German (390 px and
+ * desktop screenshots, axe) and starts a German browser.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   assertAccessible,
@@ -16,6 +18,8 @@ import {
   lastRecordedHash,
   makeVoiceWav,
   openBrowser,
+  PHONE_390,
+  root,
   scratch,
   screenshots,
   startWebServer,
@@ -260,5 +264,106 @@ void test(
     } finally {
       await tab.close();
     }
+  },
+);
+
+/** Every signed-in page, with its heading in English and in German (src/i18n/locales). */
+const PAGES = [
+  { path: '/', en: 'Home', de: 'Start' },
+  { path: '/talk', en: 'Talk', de: 'Sprechen' },
+  { path: '/listen', en: 'Listen', de: 'Hören' },
+  { path: '/toys', en: 'Toys', de: null },
+  { path: '/family', en: 'Family', de: null },
+  { path: '/review', en: 'Review', de: null },
+  { path: '/activity', en: 'Activity', de: null },
+  { path: '/devices', en: 'Devices', de: 'Geräte' },
+  { path: '/security', en: 'Security', de: null },
+  { path: '/notices', en: 'Notices', de: 'Mitteilungen' },
+  { path: '/more', en: 'More', de: 'Mehr' },
+] as const;
+
+/** Opens each page by its address, waits for its heading, checks axe and screenshots it at 390 px and desktop. */
+async function visitEveryPage(session: BrowserSession, language: 'en' | 'de'): Promise<void> {
+  const g = session.page;
+  for (const p of PAGES) {
+    await g.goto(`${server.url}${p.path}`);
+    await g.locator('h1.page-title').waitFor();
+    const expected = p[language];
+    if (expected) await g.getByRole('heading', { name: expected, level: 1 }).waitFor();
+    await assertAccessible(g, `${p.path} (${language})`);
+    await screenshots(g, `lang-${language}-${p.path === '/' ? 'home' : p.path.slice(1)}`, PHONE_390);
+  }
+}
+
+void test(
+  'the language: every page in English and German, German chosen on More and kept after a reload, dates in the German format, a German browser starts in German',
+  { timeout: 300_000 },
+  async () => {
+    const g = guardian.page;
+    await visitEveryPage(guardian, 'en');
+    assert.equal(await g.evaluate<string>('document.documentElement.lang'), 'en');
+
+    await goTo(g, 'Home');
+    await g.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'More' }).click();
+    await g.getByLabel('Language').selectOption('de');
+    await g.getByRole('heading', { name: 'Mehr', level: 1 }).waitFor();
+    assert.equal(await g.evaluate<string>('document.documentElement.lang'), 'de');
+    assert.equal(
+      await g.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Hören' }).count(),
+      1,
+    );
+
+    // A reload keeps German (the choice is remembered in this browser).
+    await g.reload();
+    await g.getByRole('heading', { name: 'Mehr', level: 1 }).waitFor();
+    assert.equal(await g.evaluate<string>('document.documentElement.lang'), 'de');
+
+    await g.goto(`${server.url}/listen`);
+    await g.getByText('Du hast alles gehört.').waitFor();
+    // Today's messages show the time alone, on the 24-hour clock: no AM/PM in German.
+    const times = await g.locator('.timeline time').allTextContents();
+    assert.ok(
+      times.length > 0 && times.every((x) => /^\d{2}:\d{2}$/.test(x)),
+      `German times: ${times.join(' | ')}`,
+    );
+    // A full date and time, German style (01.12.2026, 08:30): the sign-in sessions on Security.
+    await g.goto(`${server.url}/security`);
+    await g.locator('h1.page-title').waitFor();
+    await waitFor(
+      'a German date on Security',
+      async () =>
+        /\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}/.test((await g.locator('main').textContent()) ?? '') || undefined,
+    );
+    assert.doesNotMatch((await g.locator('main').textContent()) ?? '', /\b(AM|PM)\b/);
+
+    await visitEveryPage(guardian, 'de');
+    // Back to English for anything that runs after.
+    await g.goto(`${server.url}/more`);
+    await g.getByLabel('Sprache').selectOption('en');
+    await g.getByRole('heading', { name: 'More', level: 1 }).waitFor();
+
+    // A browser whose language is German starts in German, before anyone chooses.
+    const german = await openBrowser(
+      join(root, 'packages/toy/assets/hello-from-grandma.wav'),
+      PHONE_390,
+      [],
+      'de-DE',
+    );
+    try {
+      await german.page.goto(`${server.url}/signup`);
+      await german.page
+        .getByRole('heading', { name: 'Konto für deine Familie erstellen', level: 1 })
+        .waitFor();
+      assert.equal(await german.page.evaluate<string>('document.documentElement.lang'), 'de');
+      assert.equal(await german.page.getByLabel('Sprache').inputValue(), 'de');
+      await assertAccessible(german.page, 'sign-up in German');
+      await screenshots(german.page, 'lang-de-signup', PHONE_390);
+      await german.page.getByRole('link', { name: 'Anmelden' }).click();
+      await german.page.getByRole('heading', { name: 'Bei Burrow anmelden', level: 1 }).waitFor();
+      await screenshots(german.page, 'lang-de-login', PHONE_390);
+    } finally {
+      await german.close();
+    }
+    assert.deepEqual(guardian.errors, [], 'no errors in the guardian app');
   },
 );

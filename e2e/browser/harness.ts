@@ -22,6 +22,8 @@ export const screenshotDir = join(root, 'test-output', 'screenshots');
 export const PASSWORD = 'quiet maple lantern drifts by the old river';
 
 export const PHONE = { width: 360, height: 780 };
+/** The phone width the language screenshots use (a common modern phone, 390 × 844). */
+export const PHONE_390 = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 860 };
 
 /** BURROW_CHROMIUM, when set, is the only binary tried. */
@@ -130,11 +132,14 @@ export async function openBrowser(
   wav: string,
   viewport = PHONE,
   extraArgs: string[] = [],
+  /** The browser's language (navigator.languages, Accept-Language), e.g. 'de-DE'. */
+  locale?: string,
 ): Promise<BrowserSession> {
   const profile = scratch('burrow-chromium-');
   const context = await chromium.launchPersistentContext(profile.dir, {
     executablePath: chromiumPath(),
     viewport,
+    ...(locale ? { locale } : {}),
     args: [
       '--headless',
       '--no-sandbox',
@@ -211,12 +216,12 @@ export function browserSuite(prefix: string, phrase: string) {
 }
 
 /** Saves a full-page screenshot at phone and desktop widths; prints and returns the paths. */
-export async function screenshots(page: Page, name: string): Promise<string[]> {
+export async function screenshots(page: Page, name: string, phone = PHONE): Promise<string[]> {
   mkdirSync(screenshotDir, { recursive: true });
   const original = page.viewportSize() ?? PHONE;
   const paths: string[] = [];
   for (const [label, size] of [
-    ['360', PHONE],
+    [String(phone.width), phone],
     ['desktop', DESKTOP],
   ] as const) {
     // The viewport is grown to the page's height rather than using fullPage, so sticky and fixed bars

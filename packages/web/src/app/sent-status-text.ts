@@ -4,23 +4,24 @@
  * "glowing" only once the toy fetched it.
  */
 import type { SentToyStatus } from '@burrow/api';
+import { t } from '../i18n/index.js';
 
 /** What the sender is told about a message sent to `toyName`; `status` undefined: not known yet. */
 export function sentStatusText(status: SentToyStatus | undefined, toyName: string): string {
   switch (status?.state) {
     case undefined:
-      return `Sent. Checking where your message is…`;
+      return t('sent.checking');
     case 'review':
-      return `Sent, waiting for a guardian’s approval before ${toyName} can play it.`;
+      return t('sent.review', { toy: toyName });
     case 'quiet_hours':
-      return `Sent, waiting for quiet hours to end at ${status.quietUntil ?? 'the time a guardian set'}. Then ${toyName}’s heart will glow.`;
+      return t('sent.quietHours', { until: status.quietUntil ?? t('sent.setTime'), toy: toyName });
     case 'waiting':
-      return `Sent, waiting for ${toyName} to come online and fetch it.`;
+      return t('sent.waiting', { toy: toyName });
     case 'delivered':
-      return `Delivered: ${toyName}’s heart is glowing.`;
+      return t('sent.delivered', { toy: toyName });
     case 'played':
-      return `Played: ${toyName} played your message.`;
+      return t('sent.played', { toy: toyName });
     case 'declined':
-      return 'A guardian declined this message; it was deleted and will not play.';
+      return t('sent.declined');
   }
 }

@@ -1,5 +1,6 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
 import { PASSWORD_MIN, passwordContextWords } from '@burrow/api';
+import { useTranslation } from 'react-i18next';
 import { describeError } from '../../shared/errors.js';
 import { PasswordMeter } from '../components/PasswordMeter.js';
 import { passwordLength, passwordVerdict } from '../password-verdict.js';
@@ -20,6 +21,7 @@ function FormError({ id, message }: { id: string; message: string | null }) {
 
 export function SignUp() {
   const [, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { email: useId(), password: useId(), meter: useId(), error: useId(), show: useId() };
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -31,12 +33,11 @@ export function SignUp() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!email.includes('@')) return setError('Enter your email address, like name@example.com.');
+    if (!email.includes('@')) return setError(t('auth.emailNeeded'));
     // The meter's own verdict (the server's rules), so the form never disagrees with what it shows.
     if (passwordLength(password) < PASSWORD_MIN)
-      return setError(`Your password needs at least ${PASSWORD_MIN} characters.`);
-    if (!passwordVerdict(password, strength).acceptable)
-      return setError('That password is too easy to guess. Try a few unrelated words together.');
+      return setError(t('auth.passwordTooShort', { min: PASSWORD_MIN }));
+    if (!passwordVerdict(password, strength).acceptable) return setError(t('auth.passwordTooEasy'));
     setBusy(true);
     setError(null);
     try {
@@ -48,13 +49,10 @@ export function SignUp() {
   };
 
   return (
-    <Page
-      title="Create your family’s account"
-      intro="Send voice messages to your child’s Burrow toy. Only your family can hear them."
-    >
+    <Page title={t('auth.signUpTitle')} intro={t('auth.signUpIntro')}>
       <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={ids.error}>
         <FormError id={ids.error} message={error} />
-        <label htmlFor={ids.email}>Email</label>
+        <label htmlFor={ids.email}>{t('auth.email')}</label>
         <input
           id={ids.email}
           type="email"
@@ -67,7 +65,7 @@ export function SignUp() {
             setError(null); // an error about what was typed before no longer applies
           }}
         />
-        <label htmlFor={ids.password}>Password</label>
+        <label htmlFor={ids.password}>{t('auth.password')}</label>
         <div className="password-row">
           <input
             id={ids.password}
@@ -88,7 +86,7 @@ export function SignUp() {
             aria-pressed={show}
             onClick={() => setShow((s) => !s)}
           >
-            {show ? 'Hide' : 'Show'}
+            {show ? t('auth.hide') : t('auth.show')}
           </button>
         </div>
         <PasswordMeter
@@ -98,13 +96,13 @@ export function SignUp() {
           onChange={onStrength}
         />
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Creating your account…' : 'Create account'}
+          {busy ? t('auth.creating') : t('auth.createAccount')}
         </button>
       </form>
       <p className="switch">
-        Already have an account?{' '}
+        {t('auth.haveAccount')}{' '}
         <a href="/login" onClick={follow}>
-          Sign in
+          {t('auth.signIn')}
         </a>
       </p>
     </Page>
@@ -114,6 +112,7 @@ export function SignUp() {
 /** The second step after a correct password: a code from the app, a recovery code, or a passkey. */
 function SecondStep({ pending, onBack }: { pending: PendingSignIn; onBack: () => void }) {
   const [, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { code: useId(), error: useId() };
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -125,20 +124,24 @@ function SecondStep({ pending, onBack }: { pending: PendingSignIn; onBack: () =>
       await step();
       await guardian.signedIn();
     } catch (err) {
-      setError(err instanceof Error && err.name === 'NotAllowedError' ? 'The passkey was not used (cancelled or timed out).' : describeError(err));
+      setError(
+        err instanceof Error && err.name === 'NotAllowedError'
+          ? t('auth.passkeyNotUsed')
+          : describeError(err),
+      );
       setBusy(false);
     }
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!code.trim()) return setError('Type the 6-digit code from your app, or a recovery code.');
+    if (!code.trim()) return setError(t('auth.codeNeeded'));
     void finish(() => securityApi.secondFactorCode(pending.pendingToken, code.trim()));
   };
   return (
-    <Page title="Two-step sign-in" intro="Your password was right. One more step keeps your family’s messages safe.">
+    <Page title={t('auth.twoStepTitle')} intro={t('auth.twoStepIntro')}>
       <form className="card form" onSubmit={submit} noValidate aria-describedby={ids.error}>
         <FormError id={ids.error} message={error} />
-        <label htmlFor={ids.code}>Code from your authenticator app (or a recovery code)</label>
+        <label htmlFor={ids.code}>{t('auth.codeLabel')}</label>
         <input
           id={ids.code}
           className="code-input"
@@ -148,17 +151,22 @@ function SecondStep({ pending, onBack }: { pending: PendingSignIn; onBack: () =>
           onChange={(e) => setCode(e.target.value)}
         />
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Checking…' : 'Continue'}
+          {busy ? t('auth.checking') : t('auth.continue')}
         </button>
         {pending.methods.includes('passkey') && passkeysSupported() ? (
-          <button type="button" className="ghost" disabled={busy} onClick={() => void finish(() => securityApi.secondFactorPasskey(pending.pendingToken))}>
-            Use a passkey instead
+          <button
+            type="button"
+            className="ghost"
+            disabled={busy}
+            onClick={() => void finish(() => securityApi.secondFactorPasskey(pending.pendingToken))}
+          >
+            {t('auth.passkeyInstead')}
           </button>
         ) : null}
       </form>
       <p className="switch">
         <button type="button" className="linklike" onClick={onBack}>
-          Start again
+          {t('auth.startAgain')}
         </button>
       </p>
     </Page>
@@ -167,6 +175,7 @@ function SecondStep({ pending, onBack }: { pending: PendingSignIn; onBack: () =>
 
 export function LogIn() {
   const [, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { email: useId(), password: useId(), error: useId() };
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -176,7 +185,7 @@ export function LogIn() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!email || !password) return setError('Enter your email and your password.');
+    if (!email || !password) return setError(t('auth.emailAndPassword'));
     setBusy(true);
     setError(null);
     try {
@@ -199,7 +208,9 @@ export function LogIn() {
       await securityApi.signInWithPasskey();
       await guardian.signedIn();
     } catch (err) {
-      setError(err instanceof Error && err.name === 'NotAllowedError' ? 'No passkey was used (cancelled or timed out).' : describeError(err));
+      setError(
+        err instanceof Error && err.name === 'NotAllowedError' ? t('auth.noPasskey') : describeError(err),
+      );
       setBusy(false);
     }
   };
@@ -207,15 +218,15 @@ export function LogIn() {
   if (pending) return <SecondStep pending={pending} onBack={() => setPending(null)} />;
 
   return (
-    <Page title="Sign in to Burrow">
+    <Page title={t('auth.signInTitle')}>
       {new URLSearchParams(window.location.search).has('deleted') ? (
         <p className="card" role="status">
-          Your account was deleted, and this browser forgot its keys and messages. We mailed you a confirmation.
+          {t('auth.deleted')}
         </p>
       ) : null}
       <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={ids.error}>
         <FormError id={ids.error} message={error} />
-        <label htmlFor={ids.email}>Email</label>
+        <label htmlFor={ids.email}>{t('auth.email')}</label>
         <input
           id={ids.email}
           type="email"
@@ -225,7 +236,7 @@ export function LogIn() {
           value={email}
           onChange={(e) => setEmail(e.target.value)}
         />
-        <label htmlFor={ids.password}>Password</label>
+        <label htmlFor={ids.password}>{t('auth.password')}</label>
         <input
           id={ids.password}
           type="password"
@@ -235,23 +246,23 @@ export function LogIn() {
           onChange={(e) => setPassword(e.target.value)}
         />
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t('auth.signingIn') : t('auth.signIn')}
         </button>
         {passkeysSupported() ? (
           <button type="button" className="ghost" disabled={busy} onClick={() => void withPasskey()}>
-            Sign in with a passkey
+            {t('auth.withPasskey')}
           </button>
         ) : null}
       </form>
       <p className="switch">
         <a href="/reset-password" onClick={follow}>
-          Forgot your password?
+          {t('auth.forgot')}
         </a>
       </p>
       <p className="switch">
-        New to Burrow?{' '}
+        {t('auth.newHere')}{' '}
         <a href="/signup" onClick={follow}>
-          Create an account
+          {t('auth.createAnAccount')}
         </a>
       </p>
     </Page>

@@ -120,7 +120,8 @@ export function Devices() {
                 <span className="badge">{t('devices.thisBrowser')}</span>
               ) : (
                 <>
-                  {t('devices.anotherBrowser')} <span className="hint">{t('devices.deviceNumber', { n: i + 1 })}</span>
+                  {t('devices.anotherBrowser')}{' '}
+                  <span className="hint">{t('devices.deviceNumber', { n: i + 1 })}</span>
                 </>
               )}
             </li>
@@ -151,7 +152,9 @@ export function Devices() {
                         : d.id === state.deviceId
                           ? state.senderName || t('devices.you')
                           : guardian.personName([d.id], null)}
-                      {d.id === state.deviceId ? <span className="badge">{t('devices.thisBrowser')}</span> : null}
+                      {d.id === state.deviceId ? (
+                        <span className="badge">{t('devices.thisBrowser')}</span>
+                      ) : null}
                     </td>
                     <td>{roleLabel(d.role)}</td>
                     <td>

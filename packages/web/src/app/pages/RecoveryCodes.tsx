@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 
@@ -8,9 +9,11 @@ const normalize = (code: string) =>
 /** The codes as a list a person can read, copy or write down. */
 export function RecoveryCodeList({ codes }: { codes: string[] }) {
   const [copied, setCopied] = useState(false);
+  const { t } = useTranslation();
+
   return (
     <div className="recovery-codes">
-      <ol className="mono codes" aria-label="Recovery codes">
+      <ol className="mono codes" aria-label={t('recoveryCodes.list')}>
         {codes.map((c) => (
           <li key={c}>{c}</li>
         ))}
@@ -25,10 +28,10 @@ export function RecoveryCodeList({ codes }: { codes: string[] }) {
           )
         }
       >
-        Copy the codes
+        {t('recoveryCodes.copy')}
       </button>
       <span role="status" className="ok">
-        {copied ? 'Copied.' : ''}
+        {copied ? t('recoveryCodes.copied') : ''}
       </span>
     </div>
   );
@@ -40,30 +43,27 @@ export function RecoveryCodeList({ codes }: { codes: string[] }) {
  */
 export function RecoveryCodesStep() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { code: useId(), error: useId() };
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | null>(null);
   const codes = state.recoveryCodes ?? [];
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!codes.some((c) => normalize(c) === normalize(typed)))
-      return setError('That is not one of the codes above. Type one of them exactly as shown.');
+    if (!codes.some((c) => normalize(c) === normalize(typed))) return setError(t('recoveryCodes.notOne'));
     guardian.recoveryCodesSaved();
   };
   return (
-    <Page
-      title="Save your recovery codes"
-      intro="If you forget your password or lose your phone, one of these codes gets you back in. Each works once. This is the only time they are shown."
-    >
+    <Page title={t('recoveryCodes.title')} intro={t('recoveryCodes.intro')}>
       <section className="card">
         <RecoveryCodeList codes={codes} />
-        <p className="hint">Write them down or keep them in a password manager — not in your email.</p>
+        <p className="hint">{t('recoveryCodes.keep')}</p>
       </section>
       <form className="card form" onSubmit={submit} noValidate aria-describedby={ids.error}>
         <div id={ids.error} className="form-error" role="alert">
           {error}
         </div>
-        <label htmlFor={ids.code}>Type one of the codes to confirm you saved them</label>
+        <label htmlFor={ids.code}>{t('recoveryCodes.confirmLabel')}</label>
         <input
           id={ids.code}
           className="code-input mono"
@@ -72,7 +72,7 @@ export function RecoveryCodesStep() {
           onChange={(e) => setTyped(e.target.value)}
         />
         <button type="submit" className="primary">
-          I have saved my codes
+          {t('recoveryCodes.saved')}
         </button>
       </form>
     </Page>

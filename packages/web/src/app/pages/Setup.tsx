@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { describeError } from '../../shared/errors.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
@@ -8,6 +9,7 @@ import { DeleteAccountCard } from './Deleting.js';
 /** First run: the privacy notice and consent, then the family and the first child. */
 export function Setup() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { consent: useId(), child: useId(), sender: useId(), error: useId(), notice: useId() };
   const [consent, setConsent] = useState(false);
   const [childName, setChildName] = useState('');
@@ -17,10 +19,9 @@ export function Setup() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!consent)
-      return setError('Please read the privacy notice and tick the box to agree before adding your child.');
-    if (!childName.trim()) return setError('Enter your child’s first name or a nickname.');
-    if (!senderName.trim()) return setError('Enter the name your child knows you by, like Mum or Grandpa.');
+    if (!consent) return setError(t('setup.consentNeeded'));
+    if (!childName.trim()) return setError(t('setup.childNeeded'));
+    if (!senderName.trim()) return setError(t('setup.senderNeeded'));
     setBusy(true);
     setError(null);
     try {
@@ -32,14 +33,14 @@ export function Setup() {
   };
 
   return (
-    <Page title="Welcome to Burrow" intro="Two quick steps and you can talk to your child’s toy.">
+    <Page title={t('setup.title')} intro={t('setup.intro')}>
       <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={ids.error}>
         <div id={ids.error} className="form-error" role="alert">
           {error}
         </div>
         <section className="card" aria-labelledby={ids.notice}>
-          <h2 id={ids.notice}>1. Our privacy notice</h2>
-          <div className="notice" tabIndex={0} role="region" aria-label="Privacy notice text">
+          <h2 id={ids.notice}>{t('setup.step1')}</h2>
+          <div className="notice" tabIndex={0} role="region" aria-label={t('setup.noticeText')}>
             <PrivacyNotice />
           </div>
           <div className="check">
@@ -49,14 +50,12 @@ export function Setup() {
               checked={consent}
               onChange={(e) => setConsent(e.target.checked)}
             />
-            <label htmlFor={ids.consent}>
-              I am this child’s parent or legal guardian. I have read the privacy notice and I agree to it.
-            </label>
+            <label htmlFor={ids.consent}>{t('setup.consent')}</label>
           </div>
         </section>
         <section className="card">
-          <h2>2. Your family</h2>
-          <label htmlFor={ids.child}>Your child’s first name or nickname</label>
+          <h2>{t('setup.step2')}</h2>
+          <label htmlFor={ids.child}>{t('setup.childLabel')}</label>
           <input
             id={ids.child}
             autoComplete="off"
@@ -65,18 +64,18 @@ export function Setup() {
             aria-describedby={`${ids.child}-hint`}
           />
           <p className="hint" id={`${ids.child}-hint`}>
-            Sealed in this browser: Burrow’s servers never see it.
+            {t('setup.childHint')}
           </p>
-          <label htmlFor={ids.sender}>Your name, as your child knows you</label>
+          <label htmlFor={ids.sender}>{t('setup.senderLabel')}</label>
           <input
             id={ids.sender}
             autoComplete="nickname"
-            placeholder="Mum, Grandpa, Auntie Jo…"
+            placeholder={t('setup.senderPlaceholder')}
             value={senderName}
             onChange={(e) => setSenderName(e.target.value)}
           />
           <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Creating your family…' : 'Create our family'}
+            {busy ? t('setup.creating') : t('setup.create')}
           </button>
         </section>
       </form>

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type PointerEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { formatDuration, spokenDuration } from '../../shared/audio.js';
 import { describeError } from '../../shared/errors.js';
 import type { Recording } from '../../shared/recorder.js';
@@ -31,6 +32,7 @@ type Sending =
 
 export function Talk() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { toy: useId(), progress: useId() };
   const toys = state.toys.filter((t) => t.childId !== null);
   const [toyId, setToyId] = useState<string | null>(toys[0]?.toyId ?? null);
@@ -43,7 +45,12 @@ export function Talk() {
   // keyboard or screen-reader user is not dropped to the page body.
   const focusNext = useRef<'review' | 'record' | null>(null);
   useEffect(() => {
-    const target = focusNext.current === 'review' ? reviewHeading.current : focusNext.current === 'record' ? recordButton.current : null;
+    const target =
+      focusNext.current === 'review'
+        ? reviewHeading.current
+        : focusNext.current === 'record'
+          ? recordButton.current
+          : null;
     if (target) {
       target.focus();
       focusNext.current = null;
@@ -60,9 +67,7 @@ export function Talk() {
   const finish = (recording: Recording | null) => {
     pointer.current.toggle = false;
     if (!recording || recording.durationMs < MIN_MS || recording.bytes.length === 0) {
-      setNotice(
-        'That was very short. Hold the button while you talk, or tap once to start and again to stop.',
-      );
+      setNotice(t('talk.tooShort'));
       return;
     }
     setNotice(null);
@@ -71,7 +76,7 @@ export function Talk() {
   };
   const recorder = useRecorder(MAX_MS, (r) => {
     finish(r);
-    setNotice('Recording stopped at two minutes, the longest a message can be.');
+    setNotice(t('talk.maxReached'));
   });
 
   useEffect(() => {
@@ -135,21 +140,23 @@ export function Talk() {
 
   if (toys.length === 0) {
     return (
-      <Page title="Talk">
-        <EmptyState icon="toy" title="Pair a toy first">
-          <p>Once your child’s toy is paired, record a message here and the toy’s heart will glow.</p>
+      <Page title={t('talk.title')}>
+        <EmptyState icon="toy" title={t('talk.pairFirst')}>
+          <p>{t('talk.pairFirstHint')}</p>
           <a className="button primary" href="/toys" onClick={follow}>
-            Pair a toy
+            {t('talk.pairToy')}
           </a>
         </EmptyState>
       </Page>
     );
   }
 
-  const to = toyId ? guardian.toyName(toyId) : 'the toy';
+  const to = toyId ? guardian.toyName(toyId) : t('talk.theToy');
   // Where the sent message is on the toy, as the server knows it (updated by receipt and review events).
   const sentTo =
-    sending.status === 'sent' ? state.receipts[sending.messageId]?.toys.find((t) => t.toyId === sending.toyId) : undefined;
+    sending.status === 'sent'
+      ? state.receipts[sending.messageId]?.toys.find((t) => t.toyId === sending.toyId)
+      : undefined;
   const stage = sending.status === 'sending' ? sending.stage : null;
   const percent =
     stage?.stage === 'uploading'
@@ -158,11 +165,11 @@ export function Talk() {
         ? 100
         : 0;
   return (
-    <Page title="Talk" intro={`Record a message for ${to}. It is sealed in this browser before it leaves.`}>
+    <Page title={t('talk.title')} intro={t('talk.intro', { to })}>
       <NotInRosterNotice />
       {toys.length > 1 ? (
         <div className="card">
-          <label htmlFor={ids.toy}>Send to</label>
+          <label htmlFor={ids.toy}>{t('talk.sendToLabel')}</label>
           <select id={ids.toy} value={toyId ?? ''} onChange={(e) => setToyId(e.target.value)}>
             {toys.map((t) => (
               <option key={t.toyId} value={t.toyId}>
@@ -175,7 +182,7 @@ export function Talk() {
 
       {/* A browser the family has not approved cannot seal to the toy: no Record button to press in vain. */}
       {!state.inRoster ? null : !review ? (
-        <section className="card recorder" aria-label="Recorder">
+        <section className="card recorder" aria-label={t('talk.recorder')}>
           <button
             ref={recordButton}
             type="button"
@@ -190,21 +197,22 @@ export function Talk() {
             onContextMenu={(e) => e.preventDefault()}
           >
             <span className="record-icon" aria-hidden="true" />
-            <span className="record-label">{recording ? 'Stop' : 'Record'}</span>
+            <span className="record-label">{recording ? t('talk.stop') : t('talk.record')}</span>
           </button>
           <p id="record-help" className="hint">
-            Hold the button while you talk, or tap once to start and again to stop.
+            {t('talk.howTo')}
           </p>
           <div className="timer" aria-live="off">
             {/* The last recording's length is on its review; a new one starts from zero. */}
-            {formatDuration(recording ? recorder.elapsedMs : 0)} <span className="hint">/ {formatDuration(MAX_MS)}</span>
+            {formatDuration(recording ? recorder.elapsedMs : 0)}{' '}
+            <span className="hint">/ {formatDuration(MAX_MS)}</span>
           </div>
           <LevelMeter read={recorder.level} />
           <div role="status" className="status-line">
             {recorder.status === 'starting'
-              ? 'Starting the microphone…'
+              ? t('talk.starting')
               : recorder.status === 'recording'
-                ? 'Recording…'
+                ? t('talk.recording')
                 : ''}
           </div>
           {recorder.error || notice ? (
@@ -214,24 +222,24 @@ export function Talk() {
           ) : null}
         </section>
       ) : (
-        <section className="card review" aria-label="Review your message">
+        <section className="card review" aria-label={t('talk.reviewLabel')}>
           <h2 ref={reviewHeading} tabIndex={-1}>
-            Listen before you send
+            {t('talk.listenFirst')}
           </h2>
           <audio
             controls
             src={review.url}
-            aria-label={`Your recording, ${spokenDuration(review.recording.durationMs)}`}
+            aria-label={t('talk.yourRecording', { length: spokenDuration(review.recording.durationMs) })}
           />
-          <p className="hint">{formatDuration(review.recording.durationMs)} long</p>
+          <p className="hint">{t('talk.long', { length: formatDuration(review.recording.durationMs) })}</p>
           {stage ? (
             <div className="upload">
               <label htmlFor={ids.progress}>
                 {stage.stage === 'sealing'
-                  ? 'Sealing in this browser…'
+                  ? t('talk.sealing')
                   : stage.stage === 'uploading'
-                    ? `Uploading ${percent}%`
-                    : 'Delivering…'}
+                    ? t('talk.uploading', { percent })
+                    : t('talk.delivering')}
               </label>
               <progress id={ids.progress} max={100} value={stage.stage === 'sealing' ? undefined : percent} />
             </div>
@@ -248,7 +256,7 @@ export function Talk() {
               onClick={() => void send()}
               disabled={sending.status === 'sending'}
             >
-              Send to {to}
+              {t('talk.sendTo', { to })}
             </button>
             <button
               type="button"
@@ -261,7 +269,7 @@ export function Talk() {
               }}
               disabled={sending.status === 'sending'}
             >
-              Record again
+              {t('talk.recordAgain')}
             </button>
           </div>
         </section>
