@@ -28,6 +28,7 @@ import { describeError } from '../shared/errors.js';
 import { IdbStore, MessageArchive, type ArchivedMessage } from '../shared/idb-store.js';
 import type { Recording } from '../shared/recorder.js';
 import { UploadTracker, type UploadProgress } from '../shared/upload-fetch.js';
+import { t } from '../i18n/index.js';
 
 export interface Child {
   childId: string;
@@ -308,7 +309,7 @@ export class Guardian {
     const inRoster = findDevice(roster, this.device.deviceId) !== undefined;
     const children: Child[] = [];
     for (const child of summary.children) {
-      let name = 'Your child';
+      let name = t('names.yourChild');
       if (child.profile && inRoster) {
         try {
           const meta = await this.device.openRecord(familyId, child.profile);
@@ -618,8 +619,8 @@ export class Guardian {
     // An answer from a toy while the app is in the background: a system notification (notify.ts).
     const answer = received.find((m) => this.isToy(m.from));
     if (answer) {
-      const child = this.childOfToy(answer.from)?.name ?? 'Your child';
-      void notifyInBackground(`${child} answered`, `A new message from ${this.toyName(answer.from)}. Open Burrow to listen.`, `answer-${answer.messageId}`, '/listen');
+      const child = this.childOfToy(answer.from)?.name ?? t('names.yourChild');
+      void notifyInBackground(t('names.answered', { child }), t('names.answeredBody', { toy: this.toyName(answer.from) }), `answer-${answer.messageId}`, '/listen');
     }
     // This browser's KEM key rotates and old ones are erased like the toy's (docs/protocol.md §14.3);
     // the device checks at most hourly, so calling it on every sync costs nothing.
@@ -909,21 +910,23 @@ export class Guardian {
     const named = this.state.toys.find((t) => t.toyId === toyId)?.name;
     if (named) return named;
     const child = this.childOfToy(toyId);
-    if (!child) return 'The toy';
+    if (!child) return t('names.theToy');
     // Numbered in pairing order, which is their order in the roster.
     const order = (id: string) => this.state.roster?.devices.findIndex((d) => d.id === id) ?? 0;
     const siblings = this.state.toys
       .filter((t) => t.childId === child.childId)
       .sort((a, b) => order(a.toyId) - order(b.toyId));
     const index = siblings.findIndex((t) => t.toyId === toyId);
-    return siblings.length > 1 && index > 0 ? `${child.name}’s toy ${index + 1}` : `${child.name}’s toy`;
+    return siblings.length > 1 && index > 0
+      ? t('names.toyOfNumbered', { child: child.name, n: index + 1 })
+      : t('names.toyOf', { child: child.name });
   }
 
   /** Who a message is from, as the timeline shows it. */
   senderLabel(message: ArchivedMessage): string {
-    if (message.from === this.device.deviceId) return 'You';
+    if (message.from === this.device.deviceId) return t('names.you');
     if (this.isToy(message.from)) return this.toyName(message.from);
-    return message.senderName ?? this.state.memberNames[message.from] ?? 'Family member';
+    return message.senderName ?? this.state.memberNames[message.from] ?? t('roles.member');
   }
 
     /** Messages to a toy, from anyone in the family, that it has not played yet (the server counts them). */

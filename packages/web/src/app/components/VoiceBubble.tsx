@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { t as translate } from '../../i18n/index.js';
 import { audioUrl, decodedDurationMs, formatDuration, spokenDuration, waveform } from '../../shared/audio.js';
 import { formatTime } from '../date-time.js';
 import type { ArchivedMessage } from '../../shared/idb-store.js';
@@ -6,14 +8,11 @@ import { describeError } from '../../shared/errors.js';
 import type { Receipt } from '../guardian.js';
 import { ConfirmButton } from './Confirm.js';
 
-/** What deleting does, said once where it is asked (docs/privacy.md, "Deleting a message"). */
-export const DELETION_MEANS =
-  'It is removed from the server at once, and from the toy if the toy has not played it yet. Family browsers that are open drop their copy too; a copy someone already saved on a device that is offline may stay there.';
-
 function ticks(receipt: Receipt | undefined): { symbol: string; label: string; className: string } {
-  if (receipt?.played) return { symbol: '✓✓', label: 'Played', className: 'played' };
-  if (receipt?.delivered) return { symbol: '✓✓', label: 'Delivered', className: 'delivered' };
-  return { symbol: '✓', label: 'Sent', className: 'sent' };
+  if (receipt?.played) return { symbol: '✓✓', label: translate('bubble.played'), className: 'played' };
+  if (receipt?.delivered)
+    return { symbol: '✓✓', label: translate('bubble.delivered'), className: 'delivered' };
+  return { symbol: '✓', label: translate('bubble.sent'), className: 'sent' };
 }
 
 /**
@@ -36,6 +35,7 @@ export function VoiceBubble({
   /** Given when this browser's user may delete it (its sender, or a guardian). */
   onDelete?: () => Promise<void>;
 }) {
+  const { t } = useTranslation();
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const audio = useRef<HTMLAudioElement>(null);
   const [url, setUrl] = useState<string | null>(null);
@@ -95,7 +95,7 @@ export function VoiceBubble({
         type="button"
         className="play"
         onClick={toggle}
-        aria-label={`${playing ? 'Pause' : 'Play'} message from ${sender}, ${spokenDuration(duration)}`}
+        aria-label={t(playing ? 'bubble.pause' : 'bubble.play', { sender, length: spokenDuration(duration) })}
       >
         <span aria-hidden="true">{playing ? '❚❚' : '▶'}</span>
       </button>
@@ -128,16 +128,17 @@ export function VoiceBubble({
               <span className="sr-only">{tick.label}</span>
             </span>
           ) : null}
-          {!mine && !message.heard ? <span className="badge">New</span> : null}
+          {!mine && !message.heard ? <span className="badge">{t('bubble.new')}</span> : null}
         </div>
         {onDelete ? (
           <div className="bubble-actions">
             <ConfirmButton
-              label={`Delete message from ${sender}, ${formatTime(message.createdAt)}`}
-              text="Delete"
+              label={t('bubble.deleteLabel', { sender, time: formatTime(message.createdAt) })}
+              text={t('bubble.delete')}
               className="ghost small"
-              question={`Delete this message? ${DELETION_MEANS}`}
-              yes="Yes, delete it"
+              // What deleting does, said once where it is asked (docs/privacy.md, "Deleting a message").
+              question={t('bubble.deleteQuestion')}
+              yes={t('bubble.deleteYes')}
               danger
               onConfirm={async () => {
                 setDeleteError(null);

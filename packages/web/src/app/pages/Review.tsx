@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { formatDuration } from '../../shared/audio.js';
 import { describeError } from '../../shared/errors.js';
 import { EmptyState, Page } from '../components/Page.js';
@@ -12,7 +13,12 @@ import { formatDateTime } from '../date-time.js';
  */
 function ReviewItem({ item }: { item: WaitingReview }) {
   const [, guardian] = useGuardian();
-  const [opened, setOpened] = useState<{ url: string; senderName: string | null; durationMs: number | null } | null>(null);
+  const { t } = useTranslation();
+  const [opened, setOpened] = useState<{
+    url: string;
+    senderName: string | null;
+    durationMs: number | null;
+  } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<'approve' | 'decline' | null>(null);
 
@@ -27,7 +33,7 @@ function ReviewItem({ item }: { item: WaitingReview }) {
         setOpened({ url, senderName: o.senderName, durationMs: o.durationMs });
       })
       .catch((err: unknown) => {
-        if (!stopped) setError(`This message could not be opened here: ${describeError(err)}`);
+        if (!stopped) setError(t('review.openFailed', { error: describeError(err) }));
       });
     return () => {
       stopped = true;
@@ -50,31 +56,36 @@ function ReviewItem({ item }: { item: WaitingReview }) {
   // The name they chose ("Grandma"); the email stays as the detail that says which account it is.
   const who = opened?.senderName ?? guardian.personName([item.senderDeviceId], item.senderEmail);
   const account = item.senderEmail && item.senderEmail !== who ? item.senderEmail : null;
-  const toys = item.toyIds.map((t) => guardian.toyName(t)).join(', ');
+  const toys = item.toyIds.map((toyId) => guardian.toyName(toyId)).join(', ');
   return (
     <li className="card review-item" data-message-id={item.messageId}>
       <h2>{who}</h2>
       {account ? <p className="hint">{account}</p> : null}
       <p>
-        For {toys} · {formatDateTime(item.createdAt)}
+        {t('review.for', { toys })} · {formatDateTime(item.createdAt)}
         {opened ? ` · ${formatDuration(opened.durationMs)}` : ''}
       </p>
       {opened ? (
-        <audio controls src={opened.url} preload="metadata" aria-label={`Message from ${who}`} />
+        <audio controls src={opened.url} preload="metadata" aria-label={t('review.messageFrom', { who })} />
       ) : error ? null : (
         <p className="hint" role="status">
-          Opening…
+          {t('review.opening')}
         </p>
       )}
       <div className="form-error" role="alert">
         {error}
       </div>
       <div className="actions">
-        <button type="button" className="primary" disabled={busy !== null} onClick={() => void decide('approve')}>
-          {busy === 'approve' ? 'Approving…' : 'Approve'}
+        <button
+          type="button"
+          className="primary"
+          disabled={busy !== null}
+          onClick={() => void decide('approve')}
+        >
+          {busy === 'approve' ? t('review.approving') : t('review.approve')}
         </button>
         <button type="button" disabled={busy !== null} onClick={() => void decide('decline')}>
-          {busy === 'decline' ? 'Declining…' : 'Decline and delete'}
+          {busy === 'decline' ? t('review.declining') : t('review.decline')}
         </button>
       </div>
     </li>
@@ -84,34 +95,29 @@ function ReviewItem({ item }: { item: WaitingReview }) {
 /** Messages waiting for a guardian's review before the toy plays them; updates live over the stream. */
 export function Review() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   useEffect(() => {
     void guardian.refreshReviews();
   }, [guardian]);
   if (state.role !== 'guardian') {
     return (
-      <Page title="Review">
-        <p className="card">Only a guardian of the family reviews messages.</p>
+      <Page title={t('review.title')}>
+        <p className="card">{t('review.onlyGuardians')}</p>
       </Page>
     );
   }
   const n = state.reviews.length;
   return (
-    <Page
-      title="Review"
-      intro={n > 0 ? `${n} message${n === 1 ? '' : 's'} waiting for your approval before the toy plays ${n === 1 ? 'it' : 'them'}.` : undefined}
-    >
+    <Page title={t('review.title')} intro={n > 0 ? t('review.intro', { count: n }) : undefined}>
       <div role="status" aria-live="polite" className="sr-only">
-        {n > 0 ? `${n} waiting` : ''}
+        {n > 0 ? t('review.waiting', { count: n }) : ''}
       </div>
       {n === 0 ? (
-        <EmptyState icon="family" title="Nothing waiting for review">
-          <p>
-            Turn on “review before play” for someone in a toy’s settings (Toys page): their messages then wait here
-            until you listen and approve them.
-          </p>
+        <EmptyState icon="family" title={t('review.nothing')}>
+          <p>{t('review.nothingHint')}</p>
         </EmptyState>
       ) : (
-        <ul className="list" aria-label="Messages waiting for review">
+        <ul className="list" aria-label={t('review.list')}>
           {state.reviews.map((item) => (
             <ReviewItem key={item.messageId} item={item} />
           ))}
