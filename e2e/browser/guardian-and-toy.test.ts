@@ -3,11 +3,9 @@
  * one browser, the toy simulator runs in another, the guardian pairs it, records and sends; the toy's
  * heart lights and it plays exactly the bytes that were recorded; the toy answers and the guardian
  * hears exactly the toy's bytes. Every page is screenshotted at 360 px and desktop width and checked
- * with axe-core; the last test visits every signed-in page again in English and in German (390 px and
- * desktop screenshots, axe) and starts a German browser.
+ * with axe-core (e2e/browser/languages.test.ts does the same in German).
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   assertAccessible,
@@ -19,7 +17,6 @@ import {
   makeVoiceWav,
   openBrowser,
   PHONE_390,
-  root,
   scratch,
   screenshots,
   startWebServer,
@@ -264,123 +261,5 @@ void test(
     } finally {
       await tab.close();
     }
-  },
-);
-
-/**
- * Every signed-in page, with its heading in English and in German (src/i18n/locales). `shot`: the
- * English run screenshots it (the pages the first test does not already capture).
- */
-const PAGES = [
-  { path: '/', en: 'Home', de: 'Start', shot: false },
-  { path: '/talk', en: 'Talk', de: 'Sprechen', shot: false },
-  { path: '/listen', en: 'Listen', de: 'Hören', shot: false },
-  { path: '/toys', en: 'Toys', de: null, shot: false },
-  { path: '/family', en: 'Family', de: null, shot: true },
-  { path: '/review', en: 'Review', de: 'Prüfen', shot: true },
-  { path: '/activity', en: 'Activity', de: null, shot: true },
-  { path: '/devices', en: 'Devices', de: 'Geräte', shot: false },
-  { path: '/security', en: 'Security', de: null, shot: true },
-  { path: '/notices', en: 'Notices', de: 'Mitteilungen', shot: true },
-  { path: '/more', en: 'More', de: 'Mehr', shot: true },
-] as const;
-
-/**
- * Opens each page in the running app (history navigation, as a tab does: no reload per page), waits
- * for its heading and screenshots it at 390 px and desktop; in German also checks it with axe.
- */
-async function visitEveryPage(session: BrowserSession, language: 'en' | 'de'): Promise<void> {
-  const g = session.page;
-  for (const p of PAGES) {
-    if (language === 'en' && !p.shot) continue;
-    await g.evaluate(
-      `history.pushState(null, '', ${JSON.stringify(p.path)}); dispatchEvent(new PopStateEvent('popstate'))`,
-    );
-    const expected = p[language];
-    if (expected) await g.getByRole('heading', { name: expected, level: 1 }).waitFor();
-    else await g.locator('h1.page-title').waitFor();
-    if (language === 'de') await assertAccessible(g, `${p.path} (German)`);
-    await screenshots(
-      g,
-      `${p.path === '/' ? 'guardian-home' : `page${p.path.replace('/', '-')}`}-${language}`,
-      PHONE_390,
-    );
-  }
-}
-
-void test(
-  'the language: every page in English and German, German chosen on More and kept after a reload, dates in the German format, a German browser starts in German',
-  { timeout: 300_000 },
-  async () => {
-    const g = guardian.page;
-    await g.goto(`${server.url}/`);
-    await g.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
-    await visitEveryPage(guardian, 'en');
-    assert.equal(await g.evaluate<string>('document.documentElement.lang'), 'en');
-
-    await goTo(g, 'Home');
-    await g.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'More' }).click();
-    await g.getByLabel('Language').selectOption('de');
-    await g.getByRole('heading', { name: 'Mehr', level: 1 }).waitFor();
-    assert.equal(await g.evaluate<string>('document.documentElement.lang'), 'de');
-    assert.equal(
-      await g.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Hören' }).count(),
-      1,
-    );
-
-    // A reload keeps German (the choice is remembered in this browser).
-    await g.reload();
-    await g.getByRole('heading', { name: 'Mehr', level: 1 }).waitFor();
-    assert.equal(await g.evaluate<string>('document.documentElement.lang'), 'de');
-
-    await g.evaluate(`history.pushState(null, '', '/listen'); dispatchEvent(new PopStateEvent('popstate'))`);
-    await g.getByText('Du hast alles gehört.').waitFor();
-    // Today's messages show the time alone, on the 24-hour clock: no AM/PM in German.
-    const times = await g.locator('.timeline time').allTextContents();
-    assert.ok(
-      times.length > 0 && times.every((x) => /^\d{2}:\d{2}$/.test(x)),
-      `German times: ${times.join(' | ')}`,
-    );
-    // A full date and time, German style (01.12.2026, 08:30): the sign-in sessions on Security.
-    await g.evaluate(
-      `history.pushState(null, '', '/security'); dispatchEvent(new PopStateEvent('popstate'))`,
-    );
-    await g.locator('h1.page-title').waitFor();
-    await waitFor(
-      'a German date on Security',
-      async () =>
-        /\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}/.test((await g.locator('main').textContent()) ?? '') || undefined,
-    );
-    assert.doesNotMatch((await g.locator('main').textContent()) ?? '', /\b(AM|PM)\b/);
-
-    await visitEveryPage(guardian, 'de');
-    // Back to English for anything that runs after.
-    await g.evaluate(`history.pushState(null, '', '/more'); dispatchEvent(new PopStateEvent('popstate'))`);
-    await g.getByLabel('Sprache').selectOption('en');
-    await g.getByRole('heading', { name: 'More', level: 1 }).waitFor();
-
-    // A browser whose language is German starts in German, before anyone chooses.
-    const german = await openBrowser(
-      join(root, 'packages/toy/assets/hello-from-grandma.wav'),
-      PHONE_390,
-      [],
-      'de-DE',
-    );
-    try {
-      await german.page.goto(`${server.url}/signup`);
-      await german.page
-        .getByRole('heading', { name: 'Konto für deine Familie erstellen', level: 1 })
-        .waitFor();
-      assert.equal(await german.page.evaluate<string>('document.documentElement.lang'), 'de');
-      assert.equal(await german.page.getByLabel('Sprache').inputValue(), 'de');
-      await assertAccessible(german.page, 'sign-up in German');
-      await screenshots(german.page, 'lang-de-signup', PHONE_390);
-      await german.page.getByRole('link', { name: 'Anmelden' }).click();
-      await german.page.getByRole('heading', { name: 'Bei Burrow anmelden', level: 1 }).waitFor();
-      await screenshots(german.page, 'lang-de-login', PHONE_390);
-    } finally {
-      await german.close();
-    }
-    assert.deepEqual(guardian.errors, [], 'no errors in the guardian app');
   },
 );

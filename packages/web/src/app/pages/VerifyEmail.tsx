@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { describeError } from '../../shared/errors.js';
 import { Page } from '../components/Page.js';
 import { follow } from '../router.js';
@@ -6,6 +7,7 @@ import { linkToken, securityApi } from '../security-api.js';
 
 /** Opens the link mailed at sign-up (/verify-email#token=…): confirms the address, once. */
 export function VerifyEmail() {
+  const { t } = useTranslation();
   const [state, setState] = useState<
     { kind: 'working' } | { kind: 'done' } | { kind: 'failed'; message: string }
   >({ kind: 'working' });
@@ -17,7 +19,7 @@ export function VerifyEmail() {
     if (!token) {
       setState({
         kind: 'failed',
-        message: 'This link has no code in it. Open the link from the mail again, in full.',
+        message: t('verifyEmail.noCode'),
       });
       return;
     }
@@ -25,26 +27,26 @@ export function VerifyEmail() {
       () => setState({ kind: 'done' }),
       (err: unknown) => setState({ kind: 'failed', message: describeError(err) }),
     );
-  }, []);
+  }, [t]);
   return (
-    <Page title="Confirm your email">
+    <Page title={t('verifyEmail.title')}>
       {state.kind === 'working' ? (
-        <p role="status">Confirming your email…</p>
+        <p role="status">{t('verifyEmail.working')}</p>
       ) : state.kind === 'done' ? (
         <div className="card" role="status">
           <p>
-            <strong>Your email is confirmed.</strong> Thank you.
+            <strong>{t('verifyEmail.done')}</strong> {t('verifyEmail.thanks')}
           </p>
           <a href="/" onClick={follow}>
-            Open Burrow
+            {t('verifyEmail.open')}
           </a>
         </div>
       ) : (
         <div className="card warn">
           <p role="alert">{state.message}</p>
-          <p>You can ask for a new link under Security once you are signed in.</p>
+          <p>{t('verifyEmail.newLink')}</p>
           <a href="/" onClick={follow}>
-            Open Burrow
+            {t('verifyEmail.open')}
           </a>
         </div>
       )}

@@ -349,6 +349,15 @@ export const de: Messages = {
     toyOfNumbered: 'Spielzeug {{n}} von {{child}}',
     you: 'Du',
   },
+  verifyEmail: {
+    noCode: 'Dieser Link enthält keinen Code. Öffne den Link aus der E-Mail noch einmal vollständig.',
+    title: 'E-Mail-Adresse bestätigen',
+    working: 'Deine E-Mail-Adresse wird bestätigt…',
+    done: 'Deine E-Mail-Adresse ist bestätigt.',
+    thanks: 'Danke.',
+    newLink: 'Sobald du angemeldet bist, kannst du unter „Sicherheit“ einen neuen Link anfordern.',
+    open: 'Burrow öffnen',
+  },
   duration: {
     unknown: 'unbekannte Länge',
     seconds_one: '{{count}} Sekunde',

@@ -331,6 +331,15 @@ export const en = {
     toyOfNumbered: '{{child}}’s toy {{n}}',
     you: 'You',
   },
+  verifyEmail: {
+    noCode: 'This link has no code in it. Open the link from the mail again, in full.',
+    title: 'Confirm your email',
+    working: 'Confirming your email…',
+    done: 'Your email is confirmed.',
+    thanks: 'Thank you.',
+    newLink: 'You can ask for a new link under Security once you are signed in.',
+    open: 'Open Burrow',
+  },
   duration: {
     unknown: 'unknown length',
     seconds_one: '{{count}} second',

@@ -1,0 +1,126 @@
+/**
+ * The languages (issue 14): every signed-in page in English and in German, screenshotted at 390 px
+ * and desktop into test-output/screenshots/ (page-*-en, page-*-de) with axe on the German ones;
+ * German chosen on More, kept after a reload, `<html lang>` set, dates in the German format; and a
+ * browser whose language is German starts in German. One browser session visits every page.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setUpFamily, signUp, uniqueEmail } from './flows.js';
+import {
+  assertAccessible,
+  browserSuite,
+  openBrowser,
+  PHONE_390,
+  root,
+  screenshots,
+  waitFor,
+  type BrowserSession,
+} from './harness.js';
+
+const suite = browserSuite('burrow-languages-', 'Hello Mia.');
+
+/** Every signed-in page, with its heading in English and in German (src/i18n/locales). */
+const PAGES = [
+  { path: '/', en: 'Home', de: 'Start' },
+  { path: '/talk', en: 'Talk', de: 'Sprechen' },
+  { path: '/listen', en: 'Listen', de: 'Hören' },
+  { path: '/toys', en: 'Toys', de: null },
+  { path: '/family', en: 'Family', de: null },
+  { path: '/review', en: 'Review', de: 'Prüfen' },
+  { path: '/activity', en: 'Activity', de: null },
+  { path: '/devices', en: 'Devices', de: 'Geräte' },
+  { path: '/security', en: 'Security', de: null },
+  { path: '/notices', en: 'Notices', de: 'Mitteilungen' },
+  { path: '/more', en: 'More', de: 'Mehr' },
+] as const;
+
+/**
+ * Opens each page in the running app (history navigation, as a tab does: no reload per page), waits
+ * for its heading and screenshots it at 390 px and desktop; in German also checks it with axe.
+ */
+async function visitEveryPage(session: BrowserSession, language: 'en' | 'de'): Promise<void> {
+  const g = session.page;
+  for (const p of PAGES) {
+    await g.evaluate(
+      `history.pushState(null, '', ${JSON.stringify(p.path)}); dispatchEvent(new PopStateEvent('popstate'))`,
+    );
+    const expected = p[language];
+    if (expected) await g.getByRole('heading', { name: expected, level: 1 }).waitFor();
+    else await g.locator('h1.page-title').waitFor();
+    if (language === 'de') await assertAccessible(g, `${p.path} (German)`);
+    await screenshots(g, `page-${p.path === '/' ? 'home' : p.path.slice(1)}-${language}`, PHONE_390);
+  }
+}
+
+void test(
+  'the language: every page in English and German, German chosen on More and kept after a reload, dates in the German format, a German browser starts in German',
+  { timeout: 300_000 },
+  async () => {
+    const guardian = await openBrowser(suite.voiceWav, PHONE_390);
+    suite.sessions.push(guardian);
+    const g = guardian.page;
+    await signUp(g, suite.server.url, uniqueEmail('languages'));
+    await setUpFamily(g, suite.server.url, 'Mia', 'Mum');
+    await g.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+    await visitEveryPage(guardian, 'en');
+    assert.equal(await g.evaluate<string>('document.documentElement.lang'), 'en');
+
+    await g.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'More' }).click();
+    await g.getByLabel('Language').selectOption('de');
+    await g.getByRole('heading', { name: 'Mehr', level: 1 }).waitFor();
+    assert.equal(await g.evaluate<string>('document.documentElement.lang'), 'de');
+    assert.equal(
+      await g.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Hören' }).count(),
+      1,
+    );
+
+    // A reload keeps German (the choice is remembered in this browser).
+    await g.reload();
+    await g.getByRole('heading', { name: 'Mehr', level: 1 }).waitFor();
+    assert.equal(await g.evaluate<string>('document.documentElement.lang'), 'de');
+
+    // A full date and time, German style (01.12.2026, 08:30): the sign-in sessions on Security.
+    await g.evaluate(
+      `history.pushState(null, '', '/security'); dispatchEvent(new PopStateEvent('popstate'))`,
+    );
+    await g.locator('h1.page-title').waitFor();
+    await waitFor(
+      'a German date on Security',
+      async () =>
+        /\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}/.test((await g.locator('main').textContent()) ?? '') || undefined,
+    );
+    assert.doesNotMatch((await g.locator('main').textContent()) ?? '', /\b(AM|PM)\b/);
+
+    await visitEveryPage(guardian, 'de');
+    // Back to English for anything that runs after.
+    await g.evaluate(`history.pushState(null, '', '/more'); dispatchEvent(new PopStateEvent('popstate'))`);
+    await g.getByLabel('Sprache').selectOption('en');
+    await g.getByRole('heading', { name: 'More', level: 1 }).waitFor();
+
+    // A browser whose language is German starts in German, before anyone chooses.
+    const german = await openBrowser(
+      join(root, 'packages/toy/assets/hello-from-grandma.wav'),
+      PHONE_390,
+      [],
+      'de-DE',
+    );
+    try {
+      await german.page.goto(`${suite.server.url}/signup`);
+      await german.page
+        .getByRole('heading', { name: 'Konto für deine Familie erstellen', level: 1 })
+        .waitFor();
+      assert.equal(await german.page.evaluate<string>('document.documentElement.lang'), 'de');
+      assert.equal(await german.page.getByLabel('Sprache').inputValue(), 'de');
+      await assertAccessible(german.page, 'sign-up in German');
+      await screenshots(german.page, 'lang-de-signup', PHONE_390);
+      await german.page.getByRole('link', { name: 'Anmelden' }).click();
+      await german.page.getByRole('heading', { name: 'Bei Burrow anmelden', level: 1 }).waitFor();
+      await screenshots(german.page, 'lang-de-login', PHONE_390);
+    } finally {
+      await german.close();
+    }
+    assert.deepEqual(guardian.errors, [], 'no errors in the guardian app');
+  },
+);
