@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { describeError } from '../../shared/errors.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
@@ -12,6 +13,7 @@ import { follow, navigate } from '../router.js';
  */
 export function Recover() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { code: useId(), pairing: useId(), error: useId() };
   const [recoveryCode, setRecoveryCode] = useState('');
   const [pairingCode, setPairingCode] = useState('');
@@ -20,11 +22,11 @@ export function Recover() {
 
   if (state.inRoster) {
     return (
-      <Page title="Lost your phone?">
+      <Page title={t('recover.title')}>
         <div className="card" role="status">
-          <p>This browser is in the family: you are all set. Devices you lost can be removed under Family.</p>
+          <p>{t('recover.allSet')}</p>
           <a href="/" onClick={follow}>
-            Go to Home
+            {t('recover.goHome')}
           </a>
         </div>
       </Page>
@@ -35,7 +37,7 @@ export function Recover() {
     event.preventDefault();
     setError(null);
     if (!recoveryCode.trim() || !pairingCode.trim()) {
-      setError('Both are needed: one of your recovery codes, and the code the toy shows while you hold its button.');
+      setError(t('recover.bothNeeded'));
       return;
     }
     setBusy(true);
@@ -50,27 +52,21 @@ export function Recover() {
   };
 
   return (
-    <Page title="Lost your phone?" intro="Get this browser into your family when the device you used is gone.">
+    <Page title={t('recover.title')} intro={t('recover.intro')}>
       <div className="card">
-        <h2>Does your family have another guardian?</h2>
-        <p>
-          Then they approve this browser: on their phone or computer they open Family, where this browser is
-          listed under “New devices waiting”. They should see the same fingerprint as this one:
-        </p>
+        <h2>{t('recover.otherGuardianTitle')}</h2>
+        <p>{t('recover.otherGuardianBody')}</p>
         <p className="mono fingerprint" data-testid="recover-fingerprint">
           {guardian.fingerprint()}
         </p>
       </div>
       <form className="card form" noValidate aria-describedby={ids.error} onSubmit={(e) => void submit(e)}>
-        <h2>You were the only guardian</h2>
-        <p>
-          Your password alone is not enough — a thief might have it. You need one of the recovery codes you saved when
-          you made your account, and your child’s toy in your hands.
-        </p>
+        <h2>{t('recover.soleTitle')}</h2>
+        <p>{t('recover.soleBody')}</p>
         <div id={ids.error} className="form-error" role="alert">
           {error}
         </div>
-        <label htmlFor={ids.code}>Recovery code</label>
+        <label htmlFor={ids.code}>{t('recover.codeLabel')}</label>
         <input
           id={ids.code}
           className="mono"
@@ -79,7 +75,7 @@ export function Recover() {
           value={recoveryCode}
           onChange={(e) => setRecoveryCode(e.target.value)}
         />
-        <label htmlFor={ids.pairing}>Code the toy shows while you hold its pairing button</label>
+        <label htmlFor={ids.pairing}>{t('recover.toyCodeLabel')}</label>
         <input
           id={ids.pairing}
           className="mono code-input"
@@ -90,12 +86,9 @@ export function Recover() {
           value={pairingCode}
           onChange={(e) => setPairingCode(e.target.value)}
         />
-        <p>
-          The toy checks this itself. Afterwards your old devices are out of the family, the recovery code is used up,
-          and we email you that it happened.
-        </p>
+        <p>{t('recover.afterwards')}</p>
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Checking with the toy…' : 'Make this browser the guardian'}
+          {busy ? t('recover.checking') : t('recover.submit')}
         </button>
       </form>
     </Page>

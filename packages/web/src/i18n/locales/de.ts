@@ -94,6 +94,25 @@ export const de: Messages = {
     record: 'Nachricht aufnehmen',
     timeline: 'Nachrichten, älteste zuerst',
   },
+  recover: {
+    title: 'Telefon verloren?',
+    intro: 'Bring diesen Browser in deine Familie, wenn das Gerät, das du benutzt hast, weg ist.',
+    allSet: 'Dieser Browser gehört zur Familie: alles erledigt. Verlorene Geräte kannst du unter Familie entfernen.',
+    goHome: 'Zur Startseite',
+    otherGuardianTitle: 'Hat deine Familie einen weiteren Erziehungsberechtigten?',
+    otherGuardianBody:
+      'Dann bestätigt er diesen Browser: Auf seinem Telefon oder Computer öffnet er Familie, wo dieser Browser unter „Neue Geräte warten“ steht. Er sollte denselben Fingerabdruck sehen wie diesen:',
+    soleTitle: 'Du warst der einzige Erziehungsberechtigte',
+    soleBody:
+      'Dein Passwort allein reicht nicht — ein Dieb könnte es haben. Du brauchst einen der Wiederherstellungscodes, die du beim Anlegen deines Kontos gespeichert hast, und das Spielzeug deines Kindes in deinen Händen.',
+    bothNeeded: 'Beides wird gebraucht: einer deiner Wiederherstellungscodes und der Code, den das Spielzeug zeigt, während du seinen Knopf hältst.',
+    codeLabel: 'Wiederherstellungscode',
+    toyCodeLabel: 'Code, den das Spielzeug zeigt, während du seinen Kopplungsknopf hältst',
+    afterwards:
+      'Das Spielzeug prüft das selbst. Danach gehören deine alten Geräte nicht mehr zur Familie, der Wiederherstellungscode ist verbraucht, und wir schreiben dir eine E-Mail darüber.',
+    checking: 'Prüfe mit dem Spielzeug…',
+    submit: 'Diesen Browser zum Erziehungsberechtigten machen',
+  },
   notInRoster: {
     title: 'Gib diesen Browser auf deinem anderen Gerät frei',
     body: 'Dieser Browser hat eigene Schlüssel erzeugt, und die Familie hat sie noch nicht freigegeben. Deshalb kann er noch keine Nachrichten senden oder öffnen.',

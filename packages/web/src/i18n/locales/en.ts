@@ -90,6 +90,25 @@ export const en = {
     record: 'Record a message',
     timeline: 'Messages, oldest first',
   },
+  recover: {
+    title: 'Lost your phone?',
+    intro: 'Get this browser into your family when the device you used is gone.',
+    allSet: 'This browser is in the family: you are all set. Devices you lost can be removed under Family.',
+    goHome: 'Go to Home',
+    otherGuardianTitle: 'Does your family have another guardian?',
+    otherGuardianBody:
+      'Then they approve this browser: on their phone or computer they open Family, where this browser is listed under “New devices waiting”. They should see the same fingerprint as this one:',
+    soleTitle: 'You were the only guardian',
+    soleBody:
+      'Your password alone is not enough — a thief might have it. You need one of the recovery codes you saved when you made your account, and your child’s toy in your hands.',
+    bothNeeded: 'Both are needed: one of your recovery codes, and the code the toy shows while you hold its button.',
+    codeLabel: 'Recovery code',
+    toyCodeLabel: 'Code the toy shows while you hold its pairing button',
+    afterwards:
+      'The toy checks this itself. Afterwards your old devices are out of the family, the recovery code is used up, and we email you that it happened.',
+    checking: 'Checking with the toy…',
+    submit: 'Make this browser the guardian',
+  },
   notInRoster: {
     title: 'Approve this browser from your other device',
     body: 'This browser made its own keys, and the family has not approved them yet, so it cannot send or open messages.',
