@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { ApiClient, isApiError, type FamilyDevice } from '@burrow/client';
-import { blobHash, parseEnvelope, signReview, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, signToySettings, signSuccessionRequest, countersignSuccession, generateDeviceKeys, type RosterWire } from '@burrow/protocol';
+import { blobHash, parseEnvelope, signFavourite, signReview, newMessageId, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, generatePairingCode, pairingKey, rosterTag, signToySettings, signSuccessionRequest, countersignSuccession, generateDeviceKeys, type RosterWire } from '@burrow/protocol';
 import { audioSample, pairedFamily, PASSWORD, startWorld, type World } from './world.js';
 
 let world: World;
@@ -151,6 +151,9 @@ const cases: Record<string, (api: ApiClient) => Promise<unknown>> = {
   getToyUpdateStatus: (api) => api.request('GET', `/v1/families/${victim.familyId}/toys/${victim.toyId}/update-status`),
   // Operator-only: no family member, toy or stranger may publish a toy update.
   uploadUpdate: (api) => api.request('POST', '/v1/updates', { bundle: 'not an operator' }),
+  // Favourites (docs/protocol.md §18): an outsider neither reads the family's nor keeps one on its toy.
+  listFavourites: (api) => api.listFavourites(victim.familyId),
+  setFavourite: (api) => api.setFavourite(victim.familyId, signFavourite({ familyId: victim.familyId, toyId: victim.toyId, messageId, keep: true, issuedAt: Date.now() }, eve.keys)),
   listLostToys: (api) => api.listLostToys(victim.familyId),
   markToyLost: async (api) => {
     const current = await victim.mum.roster(victim.familyId);
@@ -173,7 +176,8 @@ async function snapshot() {
   const reviewed = (await world.server.db.selectFrom('messages').select(['envelope', 'blob_hash']).where('id', '=', reviewedMessageId).executeTakeFirst()) ?? null;
   const toyNames = (await victim.mum.api.listToys(victim.familyId)).toys.map((t) => t.name?.id ?? null);
   const secondFactor = await victim.mum.api.request<{ required: boolean }>('GET', `/v1/families/${victim.familyId}/second-factor-requirement`);
-  return { secondFactor, settings, reviews, reviewed, toyNames, rosterVersion: family.roster?.version, children: family.children.length, toys: family.toys.length, receipts: sent.messages.map((m) => m.receipts.length), requests, blocks, invitations };
+  const favourites = (await victim.mum.api.listFavourites(victim.familyId)).favourites;
+  return { favourites, secondFactor, settings, reviews, reviewed, toyNames, rosterVersion: family.roster?.version, children: family.children.length, toys: family.toys.length, receipts: sent.messages.map((m) => m.receipts.length), requests, blocks, invitations };
 }
 
 // Every attempt is refused, so the family's state never moves: one snapshot (`untouched`, taken at the
@@ -199,7 +203,7 @@ test("another family's devices never see this family's messages in their inbox o
 
 test('logged-out clients are refused on every account- or device-scoped route', async () => {
   const anon = new ApiClient({ baseUrl: world.url });
-  for (const call of [() => anon.getMe(), () => anon.logOut(), () => anon.listMessages(), () => anon.listSent(), () => anon.getToyMe(), () => anon.listToyDeletions(), () => anon.getPairing(), () => anon.openPairing('ABCDEF', 'x'.repeat(43)), () => anon.lookupPairing(pendingLookup), () => anon.createFamily({} as RosterWire), () => anon.registerDevice({ signPublicKey: 'a', kemPublicKey: 'b', proof: 'c' }), () => anon.request('GET', '/v1/me/security'), () => anon.request('GET', '/v1/me/passkeys'), () => anon.request('POST', '/v1/me/totp'), () => anon.request('GET', '/v1/me/notices'), () => anon.request('POST', '/v1/me/recovery-codes', { password: 'x'.repeat(20) })]) {
+  for (const call of [() => anon.getMe(), () => anon.logOut(), () => anon.listMessages(), () => anon.listSent(), () => anon.getToyMe(), () => anon.listToyDeletions(), () => anon.listToyFavourites(), () => anon.getPairing(), () => anon.openPairing('ABCDEF', 'x'.repeat(43)), () => anon.lookupPairing(pendingLookup), () => anon.createFamily({} as RosterWire), () => anon.registerDevice({ signPublicKey: 'a', kemPublicKey: 'b', proof: 'c' }), () => anon.request('GET', '/v1/me/security'), () => anon.request('GET', '/v1/me/passkeys'), () => anon.request('POST', '/v1/me/totp'), () => anon.request('GET', '/v1/me/notices'), () => anon.request('POST', '/v1/me/recovery-codes', { password: 'x'.repeat(20) })]) {
     await assert.rejects(call(), (e: unknown) => isApiError(e) && e.status === 401);
   }
 });
@@ -239,6 +243,8 @@ test('every operation in the OpenAPI document is covered by an authorization cas
     'endorseRecoveryRoster',
     // Deletion instructions: the calling toy's own family only (its token names it; e2e/toy-deletion.test.ts).
     'listToyDeletions',
+    // Favourite instructions: the calling toy's own only (its token names it; e2e/toy-favourites.test.ts).
+    'listToyFavourites',
     // Deleting one's own account: the caller's own account only, re-authenticated.
     'deleteAccount',
     // Exporting one's own data: the caller's own account only (packages/server/src/erasure/account-erasure.test.ts).

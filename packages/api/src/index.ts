@@ -24,3 +24,4 @@ export * from './retention.js';
 export * from './member-names.js';
 export * from './activity.js';
 export * from './guardian-recovery.js';
+export * from './favourites.js';

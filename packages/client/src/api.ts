@@ -22,6 +22,9 @@ import type {
   InboxResponse,
   JoinRequest,
   ListBlocksResponse,
+  ListFavouritesResponse,
+  SetFavouriteResponse,
+  ToyFavouritesResponse,
   ListKemKeysResponse,
   ListJoinRequestsResponse,
   ListPendingDevicesResponse,
@@ -54,7 +57,7 @@ import type {
   ListSuccessionsResponse,
   PublishSuccessionResponse,
 } from '@burrow/api';
-import type { DeletionWire, EnvelopeWire, KemKeyRecord, ReviewWire, RosterWire, SuccessionRequest, SuccessionWire, ToySettingsWire } from '@burrow/protocol';
+import type { DeletionWire, EnvelopeWire, FavouriteWire, KemKeyRecord, ReviewWire, RosterWire, SuccessionRequest, SuccessionWire, ToySettingsWire } from '@burrow/protocol';
 import { ApiError } from './api-error.js';
 
 // The wire types are written once, in @burrow/api; these are the ones the client's callers name.
@@ -377,6 +380,18 @@ export class ApiClient {
   /** A toy: the family's deletion instructions after its cursor (docs/protocol.md §16). */
   listToyDeletions(after = 0, limit = 50) {
     return this.request<{ deletions: { seq: number; instruction: unknown }[] }>('GET', `/v1/toys/me/deletions?after=${after}&limit=${limit}`);
+  }
+  /** A guardian's device keeps a message on a toy, or lets it go (docs/protocol.md §18). */
+  setFavourite(familyId: string, instruction: FavouriteWire) {
+    return this.request<SetFavouriteResponse>('POST', `/v1/families/${enc(familyId)}/favourites`, { instruction });
+  }
+  /** What the family's guardians asked its toys to keep now. */
+  listFavourites(familyId: string) {
+    return this.request<ListFavouritesResponse>('GET', `/v1/families/${enc(familyId)}/favourites`);
+  }
+  /** A toy: its favourite instructions after its cursor, each with the envelope while the server has it (§18). */
+  listToyFavourites(after = 0, limit = 50) {
+    return this.request<ToyFavouritesResponse>('GET', `/v1/toys/me/favourites?after=${after}&limit=${limit}`);
   }
   listMessages(after = 0, limit = 50) {
     return this.request<InboxResponse>('GET', `/v1/inbox?after=${after}&limit=${limit}`);

@@ -40,6 +40,7 @@ import {
   signReview,
   signDeletion,
   parseSuccessionRequest,
+  signFavourite,
 } from '@burrow/protocol';
 import type { CreateInvitationResponse, RedeemInvitationResponse } from '@burrow/api';
 import type { AccountDevice, ApiClient, PendingReview } from './api.js';
@@ -478,7 +479,10 @@ export class FamilyDevice {
         break;
       }
     }
-    const targets = [...new Set([...toyIds, this.deviceId, ...reviewers])];
+    // Guardians hear everything said to their child (docs/protocol.md §7): a message to a toy is sealed
+    // to every guardian device of the roster too, whoever sends it. Relatives get only their own.
+    const guardians = toyIds.length > 0 ? roster.devices.filter((d) => d.role === 'guardian').map((d) => d.id) : [];
+    const targets = [...new Set([...toyIds, this.deviceId, ...reviewers, ...guardians])];
     // Sealed to each recipient's newest key this device verified (§14.2), sealed again after a 409.
     return sealAndSendVoice({
       api: this.api,
@@ -759,6 +763,20 @@ export class FamilyDevice {
    */
   async deleteMessage(familyId: string, messageId: string): Promise<void> {
     await this.api.deleteMessage(messageId, signDeletion({ familyId, messageId, issuedAt: this.clock() }, this.keys));
+  }
+
+  /**
+   * Asks a toy to keep a message as a favourite (`keep`), or to let it go: this guardian device signs
+   * the instruction, the server checks it and keeps it for the toy, which verifies it against its own
+   * roster (docs/protocol.md §18). A toy keeps at most FAVOURITE_SLOTS; one more is a 409.
+   */
+  async setFavourite(familyId: string, toyId: string, messageId: string, keep: boolean): Promise<{ toyId: string; kept: number; slots: number }> {
+    // The toy applies an instruction only if it is newer than the last for that message: two taps in
+    // the same millisecond must still be two instants.
+    const last = (await this.store.get<number | null>('favouriteIssuedAt')) ?? 0;
+    const issuedAt = Math.max(this.clock(), last + 1);
+    await this.store.set('favouriteIssuedAt', issuedAt);
+    return this.api.setFavourite(familyId, signFavourite({ familyId, toyId, messageId, keep, issuedAt }, this.keys));
   }
 
   markPlayed(messageId: string): Promise<void> {

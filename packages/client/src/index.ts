@@ -6,6 +6,7 @@ export * from './device-keys.js';
 export * from './roster-sync.js';
 export * from './family-device.js';
 export * from './toy-device.js';
+export * from './toy-favourites.js';
 export * from './stream.js';
 export * from './kem-keyring.js';
 export * from './kem-directory.js';

@@ -44,6 +44,7 @@ import { loadOrCreateKeys } from './device-keys.js';
 import { sealAndSendVoice } from './kem-directory.js';
 import { loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
 import type { StateStore } from './store.js';
+import { applyFavourites, dropFavourite, FAVOURITE_STORE_KEYS, keptFavourites, replayFavourite, type FavouriteContext, type FavouriteEvent, type KeptFavourite } from './toy-favourites.js';
 
 /** The CloudPets toy held five messages; so does ours. Further ones wait on the server. */
 export const TOY_SLOTS = 5;
@@ -67,7 +68,8 @@ export type ToyEvent =
   | { type: 'deletion_refused'; messageId: string; reason: string }
   /** A device of the family renewed its identity (docs/protocol.md §17): its place passes to `to`. */
   | { type: 'succession'; from: string; to: string }
-  | { type: 'succession_refused'; from: string; reason: string };
+  | { type: 'succession_refused'; from: string; reason: string }
+  | FavouriteEvent;
 
 interface QueuedMessage {
   envelope: EnvelopeWire;
@@ -146,7 +148,7 @@ export class ToyDevice {
    */
   async reset(): Promise<void> {
     this.pairing = undefined;
-    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'deletionCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins', 'successors'])
+    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'deletionCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins', 'successors', ...FAVOURITE_STORE_KEYS])
       await this.store.set(key, null);
     this.api.token = undefined;
     this.keys = (await loadOrCreateKeys(this.store, this.random)).keys;
@@ -348,6 +350,7 @@ export class ToyDevice {
     if (!roster) return 0;
     await this.maintainKeys();
     await this.applyDeletions(roster);
+    await this.applyFavourites(roster);
     const settings = await this.refreshSettings(roster);
     // Quiet hours: new messages wait on the server and the heart stays dark until the hours end.
     if (isQuietAt(settings, this.clock())) return 0;
@@ -375,6 +378,17 @@ export class ToyDevice {
         const queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
         const messageId = String((item.instruction as { messageId?: unknown } | null)?.messageId);
         const held = queue.find((m) => m.envelope.id === messageId);
+        const favourite = held ? undefined : (await keptFavourites(this.store)).find((f) => f.messageId === messageId);
+        if (favourite) {
+          // A deleted message stops being a favourite too, on the same signed instruction.
+          try {
+            verifyDeletion(parseDeletion(item.instruction), favourite.envelope, roster);
+            await dropFavourite(this.store, messageId);
+            this.emit({ type: 'favourite_released', messageId, kept: (await keptFavourites(this.store)).length });
+          } catch (err) {
+            this.emit({ type: 'deletion_refused', messageId, reason: err instanceof ProtocolError ? err.code : 'invalid' });
+          }
+        }
         if (held) {
           try {
             verifyDeletion(parseDeletion(item.instruction), held.envelope, roster);
@@ -391,6 +405,42 @@ export class ToyDevice {
       }
     }
     return dropped;
+  }
+
+  private favouriteContext(): FavouriteContext {
+    return {
+      api: this.api,
+      store: this.store,
+      keys: this.keys,
+      clock: this.clock,
+      emit: this.emit,
+      queuedBlob: async (messageId) => {
+        const queued = ((await this.store.get<QueuedMessage[]>('queue')) ?? []).find((m) => m.envelope.id === messageId);
+        return queued ? fromBase64url(queued.blob) : undefined;
+      },
+    };
+  }
+
+  /** Keeps or lets go the favourites guardians asked for (docs/protocol.md §18; toy-favourites.ts). */
+  applyFavourites(roster: RosterWire): Promise<number> {
+    return applyFavourites(this.favouriteContext(), roster);
+  }
+
+  /** The favourites this toy keeps, oldest first (at most FAVOURITE_SLOTS). */
+  favourites(): Promise<KeptFavourite[]> {
+    return keptFavourites(this.store);
+  }
+
+  /**
+   * The paw gesture: replays the newest favourite, then on each press the one before (cycling).
+   * Not during quiet hours, like any playing; nothing is deleted or reported to the server.
+   */
+  async replayFavourite(): Promise<PlayedMessage | undefined> {
+    const roster = await this.refreshRoster();
+    const settings = roster ? await this.refreshSettings(roster) : await this.settings();
+    if (isQuietAt(settings, this.clock())) return undefined;
+    const played = await replayFavourite(this.favouriteContext(), roster);
+    return played ? { ...played, volume: settingsVolume(settings) } : undefined;
   }
 
   /** Drains one feed past its cursor while a slot is free. */
@@ -485,11 +535,15 @@ export class ToyDevice {
     return undefined;
   }
 
-  /** Seals the child's recording to every roster device allowed to hear the child, and sends it. */
+  /**
+   * Seals the child's recording to every roster device allowed to hear the child and to every
+   * guardian device (guardians hear everything said by their child, docs/protocol.md §7), and sends it.
+   * The roster the toy holds decides who is a guardian, so a server cannot add a listener.
+   */
   async record(audio: Bytes, meta: MessageMeta = {}): Promise<string> {
     const roster = await this.refreshRoster();
     if (!roster) throw new ProtocolError('not_authorized', 'The toy is not paired.');
-    const listeners = roster.devices.filter((d) => d.role !== 'toy' && d.hearChild).map((d) => d.id);
+    const listeners = roster.devices.filter((d) => d.role !== 'toy' && (d.hearChild || d.role === 'guardian')).map((d) => d.id);
     if (listeners.length === 0) throw new ProtocolError('not_authorized', 'Nobody in the family may hear the child.');
     // Sealed to each listener's newest key the toy has verified (§14.2), sealed again after a 409.
     const messageId = await sealAndSendVoice({

@@ -19,3 +19,4 @@ export * from './rules.js';
 export * from './random.js';
 export * from './deletion.js';
 export * from './succession.js';
+export * from './favourite.js';

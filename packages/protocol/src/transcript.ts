@@ -59,4 +59,5 @@ export const Label = {
   succession: 'burrow/v1/succession',
   rosterRecovery: 'burrow/v1/roster-recovery',
   successionGuardian: 'burrow/v1/succession/guardian',
+  favourite: 'burrow/v1/favourite',
 } as const;

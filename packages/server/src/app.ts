@@ -72,6 +72,8 @@ import { createReviews } from './review/service.js';
 import { reviewRoutes } from './review/routes.js';
 import { streamRoutes } from './stream/routes.js';
 import { createToys } from './toys/service.js';
+import { createFavourites } from './favourites/service.js';
+import { favouritesRoutes } from './favourites/routes.js';
 import { createMemberNames } from './member-names/service.js';
 import { memberNamesRoutes } from './member-names/routes.js';
 import { createOperatorAlerts, createTripwires, type OperatorAlerts, type Tripwires } from './tripwires/index.js';
@@ -277,6 +279,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }), admission: createAdmission(config.admission ?? defaultAdmission) });
   await app.register(retentionRoutes, { ...context, retention: createRetention({ db, clock }) });
   await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log, emails }) });
+  await app.register(favouritesRoutes, { ...context, favourites: createFavourites({ db, bus, clock }) });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate, onPresence: activity.presence });
   await app.register(activityRoutes, { ...context, db, clock });
   await app.register(activitySummaryRoutes, { ...context, db, clock });

@@ -18,7 +18,7 @@ import { HeadlessToy } from './headless-toy.js';
 import { updateMain } from './update/command.js';
 import { rotationFromOptions } from './rotation-options.js';
 
-const KEYS = 'Keys: b = pairing button, p = play next, r = record answer, s = status, q = quit';
+const KEYS = 'Keys: b = pairing button, p = play next, f = replay a favourite (the paw held long), r = record answer, s = status, q = quit';
 
 /** The usage `--help` prints (exit 0) and a wrong command line prints on stderr (exit 2). */
 export const HELP = `Usage: burrow-toy [--server URL] [--data DIR] [--play-command CMD | --play-dir DIR]
@@ -132,6 +132,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       else if (e.type === 'dropped') console.log(`dropped deleted message ${e.messageId} (${e.unplayed} unplayed)`);
       else if (e.type === 'deletion_refused') console.log(`refused a deletion of ${e.messageId}: ${e.reason}`);
       else if (e.type === 'key_record_refused') console.log(`refused a key record for ${e.deviceId}: ${e.reason}`);
+      else if (e.type === 'favourite_kept') console.log(`★ kept ${e.messageId} as a favourite (${e.kept} kept) — press f to replay`);
+      else if (e.type === 'favourite_released') console.log(`let go of favourite ${e.messageId} (${e.kept} kept)`);
+      else if (e.type === 'favourite_refused') console.log(`refused a favourite instruction for ${e.messageId}: ${e.reason}`);
     },
   });
   console.log(`Burrow toy ${toy.device.toyId} — ${(await toy.device.isPaired()) ? 'paired' : 'not paired: press b to pair'}`);
@@ -152,10 +155,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       } else if (key === 'p') {
         const played = await toy.playNext();
         console.log(played ? `▶ played ${played.messageId} from ${String(played.meta.senderName ?? 'family')} (${played.audio.length} bytes) → ${played.output}` : 'no message waiting');
+      } else if (key === 'f') {
+        const replayed = await toy.replayFavourite();
+        console.log(replayed ? `★ replayed favourite ${replayed.messageId} from ${String(replayed.meta.senderName ?? 'family')} (${replayed.audio.length} bytes) → ${replayed.output}` : 'no favourite kept');
       } else if (key === 'r') {
         console.log(`● recorded and sent ${await toy.recordAnswer()}`);
       } else if (key === 's') {
-        console.log(`${(await toy.device.isPaired()) ? 'paired' : 'not paired'}, ${await toy.device.unplayedCount()} unplayed`);
+        console.log(`${(await toy.device.isPaired()) ? 'paired' : 'not paired'}, ${await toy.device.unplayedCount()} unplayed, ${(await toy.device.favourites()).length} favourite(s) kept`);
       } else if (key === 'q' || key === '\u0003') {
         await toy.stop();
         process.exit(0);

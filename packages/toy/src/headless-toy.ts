@@ -68,7 +68,7 @@ export class HeadlessToy {
       onEvent: (event) => {
         if (event.type === 'unpaired') void this.unpaired();
         else if (event.type === 'pairing') void this.device.checkPairing().then((paired) => paired && this.sync());
-        else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings' || event.type === 'deleted') void this.sync();
+        else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings' || event.type === 'deleted' || event.type === 'favourite') void this.sync();
       },
     });
   }
@@ -131,6 +131,16 @@ export class HeadlessToy {
     const mimeType = typeof played.meta.mimeType === 'string' ? played.meta.mimeType : undefined;
     const output = await this.options.player(played.audio, { messageId: played.messageId, mimeType, volume: played.volume });
     void this.sync(); // a slot is free now
+    return { ...played, output };
+  }
+
+  /** The paw gesture (a long press): replays the newest favourite, then the one before, cycling. */
+  async replayFavourite(): Promise<(PlayedMessage & { output: string }) | undefined> {
+    await this.syncing;
+    const played = await this.device.replayFavourite();
+    if (!played) return undefined;
+    const mimeType = typeof played.meta.mimeType === 'string' ? played.meta.mimeType : undefined;
+    const output = await this.options.player(played.audio, { messageId: played.messageId, mimeType, volume: played.volume });
     return { ...played, output };
   }
 

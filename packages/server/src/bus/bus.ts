@@ -23,6 +23,8 @@ export type StreamEvent =
   | { type: 'expired'; messageId: string }
   /** A message was deleted by its sender or a guardian (to its recipients and the family). */
   | { type: 'deleted'; messageId: string }
+  /** A guardian kept or let go a favourite on a toy (favourites/; to the toy and the family). */
+  | { type: 'favourite'; toyId: string }
   /** A child's profile was sealed again (to a device that joined): family devices reload the family. */
   | { type: 'children'; familyId: string };
 

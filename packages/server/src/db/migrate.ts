@@ -36,6 +36,7 @@ import { migration as m0801 } from './migrations/0801_lost_toys.js';
 import { migration as m0830 } from './migrations/0830_email_at_rest.js';
 import { migration as m0880 } from './migrations/0880_recovery_endorsements.js';
 import { migration as m0840 } from './migrations/0840_stream_nodes.js';
+import { migration as m0850 } from './migrations/0850_toy_favourites.js';
 import { migration as m0870 } from './migrations/0870_family_inactivity.js';
 import { migration as m0871 } from './migrations/0871_activity_summaries.js';
 import { migration as m0860 } from './migrations/0860_device_successions.js';
@@ -71,6 +72,7 @@ const all: Record<string, DialectMigration> = {
   '0801_lost_toys': m0801,
   '0830_email_at_rest': m0830,
   '0840_stream_nodes': m0840,
+  '0850_toy_favourites': m0850,
   '0870_family_inactivity': m0870,
   '0871_activity_summaries': m0871,
   '0860_device_successions': m0860,

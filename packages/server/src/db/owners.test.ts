@@ -45,6 +45,7 @@ const OWNERS: Record<string, readonly string[]> = {
   toy_settings: ['toys/store.ts'],
   toy_names: ['toys/store.ts'],
   message_deletions: ['toys/deletions.ts'],
+  toy_favourites: ['favourites/store.ts'],
   lost_toys: ['toys/lost.ts'],
   recovery_endorsements: ['recovery/endorsements.ts'],
   family_inactivity: ['inactivity/store.ts'],

@@ -530,6 +530,18 @@ export interface RecoveryEndorsementsTable {
   created_at: number;
 }
 
+export interface ToyFavouritesTable {
+  seq: Generated<number>;
+  family_id: string;
+  toy_id: string;
+  message_id: string;
+  /** 1: keep the message on the toy; 0: forget it. */
+  keep: number;
+  /** The guardian device's signed instruction (docs/protocol.md §18): ids, the flag and a signature. */
+  instruction_json: string;
+  created_at: number;
+}
+
 export interface MessageDeletionsTable {
   seq: Generated<number>;
   family_id: string;
@@ -605,6 +617,7 @@ export interface Database {
   family_retention: FamilyRetentionTable;
   device_kem_keys: DeviceKemKeysTable;
   message_deletions: MessageDeletionsTable;
+  toy_favourites: ToyFavouritesTable;
   lost_toys: LostToysTable;
   recovery_endorsements: RecoveryEndorsementsTable;
   family_inactivity: FamilyInactivityTable;

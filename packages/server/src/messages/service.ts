@@ -174,7 +174,8 @@ export function createMessages({
           throw forbidden('This device may not send to the toy.');
         toyIds.push(r.deviceId);
       }
-      if (sender.role === 'toy' && !recipient.hearChild)
+      // A guardian hears everything the child says (docs/protocol.md §7), whatever its hearChild.
+      if (sender.role === 'toy' && !recipient.hearChild && recipient.role !== 'guardian')
         throw forbidden(`Recipient ${r.deviceId} may not hear the child.`);
     }
     if (toyIds.length > 0) {

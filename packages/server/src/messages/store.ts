@@ -330,6 +330,21 @@ export async function messagePage(db: Db, afterSeq: number, limit: number): Prom
   return rows.map(toRef);
 }
 
+/**
+ * The stored envelopes (JSON as sent) of these messages of `familyId`, by message id; a message that
+ * is gone, or blanked to a tombstone, is absent.
+ */
+export async function envelopesOf(db: Db, familyId: string, messageIds: readonly string[]): Promise<Map<string, string>> {
+  if (messageIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('messages')
+    .select(['id', 'envelope'])
+    .where('family_id', '=', familyId)
+    .where('id', 'in', [...new Set(messageIds)])
+    .execute();
+  return new Map(rows.filter((r) => r.envelope !== '').map((r) => [r.id, r.envelope]));
+}
+
 /** A message by its id, or undefined. */
 export async function findMessageRef(db: Db, messageId: string): Promise<MessageRef | undefined> {
   const row = await db

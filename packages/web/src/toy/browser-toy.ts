@@ -177,7 +177,7 @@ export class BrowserToy {
       onEvent: (event) => {
         if (event.type === 'unpaired') void this.resetAfterUnpairing(this.device.api.token);
         else if (event.type === 'pairing') void this.checkPairing();
-        else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings' || event.type === 'deleted') void this.sync();
+        else if (event.type === 'message' || event.type === 'roster' || event.type === 'settings' || event.type === 'deleted' || event.type === 'favourite') void this.sync();
       },
       maxDelayMs: 5000,
     });
