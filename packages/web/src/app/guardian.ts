@@ -99,6 +99,8 @@ export interface GuardianState {
   memberNames: Record<string, string>;
   /** Guardians: people asking to join and admitted people's devices waiting for approval (polled). */
   waiting: { joins: number; devices: number };
+  /** Guardians: what each toy is asked to keep (docs/protocol.md §17) and how many it can. */
+  favourites: { slots: number; kept: { toyId: string; messageId: string }[] };
 }
 
 /** A password sign-in that waits for its second factor: its token and the methods it can use. */
@@ -150,6 +152,7 @@ export class Guardian {
       departedDevices: [],
       memberNames: {},
       waiting: { joins: 0, devices: 0 },
+      favourites: { slots: 5, kept: [] },
     };
   }
 
@@ -296,6 +299,37 @@ export class Guardian {
     this.set({ phase: this.state.children.length === 0 ? 'setup' : 'ready' });
     this.startStream();
     void this.refreshReviews();
+    void this.refreshFavourites();
+  }
+
+  // --- favourites kept on the toys (docs/protocol.md §17) ---
+
+  async refreshFavourites(): Promise<void> {
+    if (this.state.role !== 'guardian' || !this.state.familyId) return;
+    const { slots, favourites } = await this.api.listFavourites(this.state.familyId);
+    this.set({ favourites: { slots, kept: favourites.map(({ toyId, messageId }) => ({ toyId, messageId })) } });
+  }
+
+  /**
+   * Keeps a message on the family's toys it was sent to, or lets it go: this device signs one
+   * instruction per toy, each toy verifies it itself. A toy the message was not sent to answers 400
+   * and is skipped; any other refusal (a full toy's 409) is shown.
+   */
+  async keepOnToy(messageId: string, keep: boolean): Promise<void> {
+    const familyId = this.requireFamily();
+    let done = 0;
+    let refusal: Error | null = null;
+    for (const toy of this.state.toys) {
+      try {
+        await this.device.setFavourite(familyId, toy.toyId, messageId, keep);
+        done++;
+      } catch (err) {
+        if (!isApiError(err, 'bad_request')) refusal ??= err instanceof Error ? err : new Error(describeError(err));
+      }
+    }
+    await this.refreshFavourites();
+    if (refusal) throw refusal;
+    if (done === 0) throw new Error('That message was not sent to a toy of this family.');
   }
 
   // --- family ---
@@ -741,6 +775,7 @@ export class Guardian {
         else if (event.type === 'presence' && typeof event.toyId === 'string')
           this.onPresence(event.toyId, event.online === true, typeof event.lastSeenAt === 'number' ? event.lastSeenAt : Date.now());
         else if (event.type === 'toys') reload('toys', this.loadToys());
+        else if (event.type === 'favourite') reload('favourites', this.refreshFavourites());
         // Its sender or a guardian deleted a message: an open browser of the family drops its copy too.
         else if (event.type === 'deleted' && typeof event.messageId === 'string')
           reload('deletion', this.forgetMessage(event.messageId).then(() => this.loadToys()));

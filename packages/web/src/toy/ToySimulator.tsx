@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { FAVOURITE_SLOTS } from '@burrow/protocol';
 import { formatDuration } from '../shared/audio.js';
 import { formatTime } from '../app/date-time.js';
 import { describeError } from '../shared/errors.js';
@@ -91,16 +92,17 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
     };
   }, []);
 
-  // The play paw.
-  const play = async () => {
+  // The play paw (the next unplayed message) and the favourite paw (a kept one again).
+  const play = async (favourite = false) => {
     setMessage(null);
     try {
-      const played = await toy.playNext();
+      const played = favourite ? await toy.replayFavourite() : await toy.playNext();
       const el = audio.current;
       if (!played || !el) {
-        setMessage('No message is waiting.');
+        setMessage(favourite ? 'No favourite is kept on this toy yet.' : 'No message is waiting.');
         return;
       }
+      el.dataset.messageId = played.messageId;
       const type = typeof played.meta.mimeType === 'string' ? played.meta.mimeType : '';
       if (el.src) URL.revokeObjectURL(el.src);
       el.src = URL.createObjectURL(new Blob([played.audio as Uint8Array<ArrayBuffer>], { type }));
@@ -199,6 +201,16 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
         </button>
         <button
           type="button"
+          className={`paw favourite ${state.favourites.length > 0 ? 'ready' : ''}`}
+          onClick={() => void play(true)}
+          disabled={playing !== null}
+        >
+          <span aria-hidden="true">★</span>
+          <span>Favourite</span>
+          <span className="sr-only"> (replay a kept message)</span>
+        </button>
+        <button
+          type="button"
           className={`paw right ${recording ? 'on' : ''}`}
           aria-pressed={recording}
           disabled={sendingAnswer}
@@ -220,6 +232,23 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
               : message}
         {recorder.error ? ` ${recorder.error}` : ''}
       </div>
+
+      <section className="favourites" aria-label="Favourites kept on this toy" data-kept={state.favourites.length}>
+        <h2>
+          Favourites: {state.favourites.length} of {FAVOURITE_SLOTS} kept
+        </h2>
+        {state.favourites.length === 0 ? (
+          <p>A guardian can keep up to {FAVOURITE_SLOTS} messages here (Listen → Keep on toy); the ★ paw replays them.</p>
+        ) : (
+          <ol>
+            {[...state.favourites].reverse().map((f) => (
+              <li key={f.messageId} data-message-id={f.messageId}>
+                From {f.from}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
 
       <section className="pairing" aria-label="Pairing">
         {state.pairing ? (

@@ -36,6 +36,8 @@ export interface ToyState {
   /** A guardian unpaired this toy and it wiped itself (shown until it is paired again). */
   unpaired: boolean;
   unplayed: number;
+  /** Messages a guardian asked this toy to keep (docs/protocol.md §17), oldest first. */
+  favourites: { messageId: string; from: string; keptAt: number }[];
   pairing: { code: string; expiresAt: number } | null;
   log: { at: number; text: string }[];
 }
@@ -74,6 +76,14 @@ function describeEvent(event: ToyEvent): string | null {
       return 'A family device renewed its keys; a guardian approved it.';
     case 'succession_refused':
       return `Refused a device's key renewal (${event.reason}).`;
+    case 'favourite_kept':
+      return `Keeping a favourite a guardian chose (${event.kept} kept).`;
+    case 'favourite_released':
+      return `Let go of a favourite (${event.kept} kept).`;
+    case 'favourite_refused':
+      return `Refused an instruction to keep a favourite (${event.reason}).`;
+    case 'replayed':
+      return 'Replayed a favourite.';
   }
 }
 
@@ -100,6 +110,7 @@ export class BrowserToy {
       online: false,
       unpaired: false,
       unplayed: 0,
+      favourites: [],
       pairing: null,
       log: [],
     };
@@ -143,10 +154,19 @@ export class BrowserToy {
     if (text) this.note(text);
     if (event.type === 'queued' || event.type === 'dropped') this.set({ unplayed: event.unplayed });
     if (event.type === 'pairing') this.set({ pairing: { code: event.code, expiresAt: event.expiresAt } });
+    if (event.type === 'favourite_kept' || event.type === 'favourite_released') void this.loadFavourites();
+  }
+
+  private async loadFavourites(): Promise<void> {
+    const kept = await this.device.favourites();
+    this.set({
+      favourites: kept.map((f) => ({ messageId: f.messageId, from: typeof f.meta.senderName === 'string' ? f.meta.senderName : 'your family', keptAt: f.keptAt })),
+    });
   }
 
   private async boot(): Promise<void> {
     this.set({ paired: await this.device.isPaired(), unplayed: await this.device.unplayedCount() });
+    await this.loadFavourites();
     await this.register();
     this.connect();
   }
@@ -192,7 +212,7 @@ export class BrowserToy {
       if (this.device.api.token !== revoked || revoked === undefined) return;
       this.stopPairing();
       await this.device.reset();
-      this.set({ toyId: this.device.toyId, paired: false, unpaired: true, unplayed: 0, registered: true });
+      this.set({ toyId: this.device.toyId, paired: false, unpaired: true, unplayed: 0, favourites: [], registered: true });
       this.note('A guardian unpaired this toy: it forgot the family and made new keys. Hold the pairing button to pair it again.');
     });
     return this.syncing;
@@ -269,6 +289,12 @@ export class BrowserToy {
     this.set({ unplayed: await this.device.unplayedCount() });
     void this.sync(); // a slot is free now
     return played;
+  }
+
+  /** The favourite paw (a long press on a real toy): the newest favourite, then the one before, cycling. */
+  async replayFavourite(): Promise<PlayedMessage | undefined> {
+    await this.syncing;
+    return this.device.replayFavourite();
   }
 
   /** The record paw was released: seal the answer to everyone who may hear the child, and send it. */

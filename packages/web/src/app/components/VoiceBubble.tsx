@@ -26,6 +26,7 @@ export function VoiceBubble({
   receipt,
   onPlayed,
   onDelete,
+  favourite,
 }: {
   message: ArchivedMessage;
   sender: string;
@@ -34,8 +35,12 @@ export function VoiceBubble({
   onPlayed?: () => void;
   /** Given when this browser's user may delete it (its sender, or a guardian). */
   onDelete?: () => Promise<void>;
+  /** Guardians, for a message to the toy: keep it on the toy (docs/protocol.md §17) or let it go. */
+  favourite?: { kept: boolean; full: boolean; onToggle: () => Promise<void> };
 }) {
   const { t } = useTranslation();
+  const [favouriteError, setFavouriteError] = useState<string | null>(null);
+  const [favouriteBusy, setFavouriteBusy] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const audio = useRef<HTMLAudioElement>(null);
   const [url, setUrl] = useState<string | null>(null);
@@ -130,6 +135,35 @@ export function VoiceBubble({
           ) : null}
           {!mine && !message.heard ? <span className="badge">{t('bubble.new')}</span> : null}
         </div>
+        {favourite ? (
+          <div className="bubble-actions">
+            <button
+              type="button"
+              className={`ghost small keep-on-toy ${favourite.kept ? 'kept' : ''}`}
+              aria-pressed={favourite.kept}
+              disabled={favouriteBusy || (favourite.full && !favourite.kept)}
+              title={favourite.full && !favourite.kept ? t('listen.toyFull') : undefined}
+              onClick={() => {
+                setFavouriteError(null);
+                setFavouriteBusy(true);
+                favourite.onToggle().then(
+                  () => setFavouriteBusy(false),
+                  (err: unknown) => {
+                    setFavouriteBusy(false);
+                    setFavouriteError(describeError(err));
+                  },
+                );
+              }}
+            >
+              <span aria-hidden="true">{favourite.kept ? '★' : '☆'}</span> {favourite.kept ? t('listen.keptOnToy') : t('listen.keepOnToy')}
+            </button>
+            {favouriteError ? (
+              <p className="form-error" role="alert">
+                {favouriteError}
+              </p>
+            ) : null}
+          </div>
+        ) : null}
         {onDelete ? (
           <div className="bubble-actions">
             <ConfirmButton

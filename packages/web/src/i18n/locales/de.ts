@@ -177,6 +177,15 @@ export const de: Messages = {
     nothingHint:
       'Wenn {{child}} die Aufnahmepfote des Spielzeugs hält und spricht, erscheint die Nachricht von selbst hier – ohne Neuladen.',
     timeline: 'Nachrichten vom Spielzeug, neueste zuerst',
+    newAll_one: '{{count}} neue Nachricht.',
+    newAll_other: '{{count}} neue Nachrichten.',
+    timelineAll: 'Nachrichten an das und vom Spielzeug, neueste zuerst',
+    keptCounts: 'Lieblingsnachrichten auf den Spielzeugen',
+    keptOn: '★ {{kept}} von {{slots}} auf {{toy}} behalten',
+    theToy: 'dem Spielzeug',
+    keepOnToy: 'Auf dem Spielzeug behalten',
+    keptOnToy: 'Auf dem Spielzeug behalten ✓',
+    toyFull: 'Das Spielzeug hat nur wenige Plätze für Lieblingsnachrichten: gib zuerst eine frei.',
   },
   roles: {
     guardian: 'Erziehungsberechtigt',

@@ -170,6 +170,16 @@ export const en = {
     nothingHint:
       'When {{child}} holds the toy’s record paw and talks, the message appears here by itself — no need to reload.',
     timeline: 'Messages from the toy, newest first',
+    // Guardians hear everything said to and by the child, and keep favourites on the toy (protocol §18).
+    newAll_one: '{{count}} new message.',
+    newAll_other: '{{count}} new messages.',
+    timelineAll: 'Messages to and from the toy, newest first',
+    keptCounts: 'Favourites kept on the toys',
+    keptOn: '★ {{kept}} of {{slots}} kept on {{toy}}',
+    theToy: 'the toy',
+    keepOnToy: 'Keep on toy',
+    keptOnToy: 'Kept on toy',
+    toyFull: 'The toy keeps its favourites in a few slots: let one go first.',
   },
   roles: {
     guardian: 'Guardian',
