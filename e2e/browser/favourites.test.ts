@@ -1,5 +1,5 @@
 /**
- * Favourites in real Chromium (issue #14 item 7; docs/protocol.md §17), one browser session with the
+ * Favourites in real Chromium (issue #14 item 7; docs/protocol.md §18), one browser session with the
  * guardian app and the toy simulator side by side: the guardian sends a message, the toy plays it,
  * the guardian keeps it on the toy from Listen ("1 of 5 kept"), the simulator lists it, and its
  * favourite paw replays exactly the bytes the guardian recorded — after the message had already played.

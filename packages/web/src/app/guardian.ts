@@ -99,7 +99,7 @@ export interface GuardianState {
   memberNames: Record<string, string>;
   /** Guardians: people asking to join and admitted people's devices waiting for approval (polled). */
   waiting: { joins: number; devices: number };
-  /** Guardians: what each toy is asked to keep (docs/protocol.md §17) and how many it can. */
+  /** Guardians: what each toy is asked to keep (docs/protocol.md §18) and how many it can. */
   favourites: { slots: number; kept: { toyId: string; messageId: string }[] };
 }
 
@@ -302,7 +302,7 @@ export class Guardian {
     void this.refreshFavourites();
   }
 
-  // --- favourites kept on the toys (docs/protocol.md §17) ---
+  // --- favourites kept on the toys (docs/protocol.md §18) ---
 
   async refreshFavourites(): Promise<void> {
     if (this.state.role !== 'guardian' || !this.state.familyId) return;

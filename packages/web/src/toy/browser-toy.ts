@@ -36,7 +36,7 @@ export interface ToyState {
   /** A guardian unpaired this toy and it wiped itself (shown until it is paired again). */
   unpaired: boolean;
   unplayed: number;
-  /** Messages a guardian asked this toy to keep (docs/protocol.md §17), oldest first. */
+  /** Messages a guardian asked this toy to keep (docs/protocol.md §18), oldest first. */
   favourites: { messageId: string; from: string; keptAt: number }[];
   pairing: { code: string; expiresAt: number } | null;
   log: { at: number; text: string }[];

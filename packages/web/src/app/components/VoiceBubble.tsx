@@ -35,7 +35,7 @@ export function VoiceBubble({
   onPlayed?: () => void;
   /** Given when this browser's user may delete it (its sender, or a guardian). */
   onDelete?: () => Promise<void>;
-  /** Guardians, for a message to the toy: keep it on the toy (docs/protocol.md §17) or let it go. */
+  /** Guardians, for a message to the toy: keep it on the toy (docs/protocol.md §18) or let it go. */
   favourite?: { kept: boolean; full: boolean; onToggle: () => Promise<void> };
 }) {
   const { t } = useTranslation();
