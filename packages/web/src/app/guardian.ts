@@ -695,10 +695,13 @@ export class Guardian {
       }
       const receipts: Record<string, Receipt> = {};
       for (const m of messages) {
+        // The toys' receipts only: a message to a toy is sealed to the guardians too (they hear
+        // everything), and a guardian's browser fetching it is not the toy having it.
+        const fromToys = m.receipts.filter((r) => m.toys.some((t) => t.toyId === r.deviceId) || this.isToy(r.deviceId));
         receipts[m.messageId] = {
-          delivered: m.receipts.some((r) => r.kind === 'delivered' || r.kind === 'played'),
-          played: m.receipts.some((r) => r.kind === 'played'),
-          declined: m.receipts.some((r) => r.kind === 'declined'),
+          delivered: fromToys.some((r) => r.kind === 'delivered' || r.kind === 'played'),
+          played: fromToys.some((r) => r.kind === 'played'),
+          declined: fromToys.some((r) => r.kind === 'declined'),
           toys: m.toys,
         };
       }
@@ -714,7 +717,9 @@ export class Guardian {
     if (!message || message.heard) return;
     await this.archive.markHeard(messageId);
     this.set({ messages: await this.archive.all() });
-    if (message.from !== this.device.deviceId) await this.device.markPlayed(messageId).catch(() => undefined);
+    // Only the toy's answers are acknowledged as played: a guardian listening to a relative's message
+    // to the toy must not tell the relative "played" (that is the toy's to say).
+    if (this.isToy(message.from)) await this.device.markPlayed(messageId).catch(() => undefined);
   }
 
   /**
