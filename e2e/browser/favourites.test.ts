@@ -28,6 +28,8 @@ void test('a guardian keeps a played message on the toy from Listen, and the sim
 
   await goTo(g, 'Talk');
   await recordMessage(g, 2);
+  // The recording is complete once its review shows (the hash is taken from it).
+  await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
   const sentHash = await lastRecordedHash(g);
   await g.getByRole('button', { name: 'Send to Mia’s toy' }).click();
   await g.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
