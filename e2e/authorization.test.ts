@@ -203,7 +203,7 @@ test("another family's devices never see this family's messages in their inbox o
 
 test('logged-out clients are refused on every account- or device-scoped route', async () => {
   const anon = new ApiClient({ baseUrl: world.url });
-  for (const call of [() => anon.getMe(), () => anon.logOut(), () => anon.listMessages(), () => anon.listSent(), () => anon.getToyMe(), () => anon.listToyDeletions(), () => anon.listToyFavourites(), () => anon.getPairing(), () => anon.openPairing('ABCDEF', 'x'.repeat(43)), () => anon.lookupPairing(pendingLookup), () => anon.createFamily({} as RosterWire), () => anon.registerDevice({ signPublicKey: 'a', kemPublicKey: 'b', proof: 'c' }), () => anon.request('GET', '/v1/me/security'), () => anon.request('GET', '/v1/me/passkeys'), () => anon.request('POST', '/v1/me/totp'), () => anon.request('GET', '/v1/me/notices'), () => anon.request('POST', '/v1/me/recovery-codes', { password: 'x'.repeat(20) })]) {
+  for (const call of [() => anon.getMe(), () => anon.logOut(), () => anon.listMessages(), () => anon.listSent(), () => anon.getToyMe(), () => anon.listToyDeletions(), () => anon.listToyFavourites(), () => anon.syncToy(), () => anon.getPairing(), () => anon.openPairing('ABCDEF', 'x'.repeat(43)), () => anon.lookupPairing(pendingLookup), () => anon.createFamily({} as RosterWire), () => anon.registerDevice({ signPublicKey: 'a', kemPublicKey: 'b', proof: 'c' }), () => anon.request('GET', '/v1/me/security'), () => anon.request('GET', '/v1/me/passkeys'), () => anon.request('POST', '/v1/me/totp'), () => anon.request('GET', '/v1/me/notices'), () => anon.request('POST', '/v1/me/recovery-codes', { password: 'x'.repeat(20) })]) {
     await assert.rejects(call(), (e: unknown) => isApiError(e) && e.status === 401);
   }
 });
@@ -241,6 +241,9 @@ test('every operation in the OpenAPI document is covered by an authorization cas
     'publishKemKey',
     // Recovery endorsements: a toy signs for its own family's roster only (recovery/endorsements.ts).
     'endorseRecoveryRoster',
+    // A toy's wake-up: the calling toy's own family, queues and settings, as its token names them
+    // (a person's session and no credentials are 401: above and e2e/toy-sync.test.ts).
+    'syncToy',
     // Deletion instructions: the calling toy's own family only (its token names it; e2e/toy-deletion.test.ts).
     'listToyDeletions',
     // Favourite instructions: the calling toy's own only (its token names it; e2e/toy-favourites.test.ts).

@@ -13,6 +13,7 @@ export * from './kem-keys.js';
 export * from './successions.js';
 export * from './families.js';
 export * from './toys.js';
+export * from './toy-sync.js';
 export * from './invitations.js';
 export * from './messages.js';
 export * from './review.js';

@@ -4,6 +4,8 @@
  * (global fetch). Browsers may leave `token` unset and rely on the HttpOnly session cookie.
  */
 import type {
+  ToySyncQuery,
+  ToySyncResponse,
   ConfirmOwnerBody,
   ApproveResponse,
   CheckInvitationResponse,
@@ -395,6 +397,12 @@ export class ApiClient {
   }
   listMessages(after = 0, limit = 50) {
     return this.request<InboxResponse>('GET', `/v1/inbox?after=${after}&limit=${limit}`);
+  }
+  /** A toy's wake-up in one round trip: rosters, deletions, settings, inbox and reviewed, after its cursors. */
+  syncToy(query: ToySyncQuery = {}) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    return this.request<ToySyncResponse>('GET', `/v1/toys/me/sync?${params.toString()}`);
   }
   listSent(after = 0) {
     return this.request<SentResponse>('GET', `/v1/sent?after=${after}`);

@@ -39,7 +39,9 @@ import {
   type RosterWire,
   type ToySettingsWire,
 } from '@burrow/protocol';
+import { TOY_SYNC_DELETIONS } from '@burrow/api';
 import type { ApiClient } from './api.js';
+import { isApiError } from './api-error.js';
 import { loadOrCreateKeys } from './device-keys.js';
 import { sealAndSendVoice } from './kem-directory.js';
 import { loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
@@ -48,6 +50,9 @@ import { applyFavourites, dropFavourite, FAVOURITE_STORE_KEYS, keptFavourites, r
 
 /** The CloudPets toy held five messages; so does ours. Further ones wait on the server. */
 export const TOY_SLOTS = 5;
+
+/** An item of the inbox or the reviewed feed, as the toy pulls it. */
+type PulledItem = { seq: number; envelope: EnvelopeWire; review?: unknown };
 const MAX_SEEN = 10_000;
 
 export type ToyEvent =
@@ -239,11 +244,12 @@ export class ToyDevice {
   }
 
   /** Accepts newer rosters only if each chains from the pinned one; otherwise keeps what it has. */
-  async refreshRoster(): Promise<RosterWire | undefined> {
+  async refreshRoster(prefetched?: readonly unknown[]): Promise<RosterWire | undefined> {
     const pinned = await this.roster();
     if (!pinned) return undefined;
     try {
-      const { rosters } = await this.api.listRosters(pinned.familyId, pinned.version);
+      // `prefetched`: the rosters after the pinned version that a sync already brought.
+      const rosters = prefetched ?? (await this.api.listRosters(pinned.familyId, pinned.version)).rosters;
       const fetched = rosters.map(parseRoster);
       const current = advanceRoster(pinned, fetched);
       if (current.version !== pinned.version) {
@@ -309,10 +315,11 @@ export class ToyDevice {
    * Fetches the toy's settings and keeps them only if a guardian of the roster held now signed them
    * and they are newer; otherwise keeps what it has. A server can withhold settings, not forge them.
    */
-  async refreshSettings(roster: RosterWire): Promise<ToySettingsWire | null> {
+  async refreshSettings(roster: RosterWire, fetched?: { settings: unknown }): Promise<ToySettingsWire | null> {
     const held = await this.settings();
     try {
-      const { settings } = await this.api.getMyToySettings();
+      // `fetched`: the settings a sync already brought.
+      const { settings } = fetched ?? (await this.api.getMyToySettings());
       if (!settings) return held;
       const next = parseToySettings(settings);
       if (held && next.version === held.version && next.signature === held.signature) return held;
@@ -346,17 +353,35 @@ export class ToyDevice {
    * blob against the signed hash before it takes a slot; refusals are reported and never played.
    */
   async sync(): Promise<number> {
-    const roster = await this.refreshRoster();
+    const pinned = await this.roster();
+    if (!pinned) return 0;
+    // One round trip for what a wake-up needs (GET /v1/toys/me/sync); a part that comes back full is
+    // paged on with its own route. A server without the route (404) is asked part by part.
+    const free = TOY_SLOTS - ((await this.store.get<QueuedMessage[]>('queue')) ?? []).length;
+    const limit = Math.max(1, free);
+    const snapshot = await this.api
+      .syncToy({
+        rosterAfter: pinned.version,
+        deletionsAfter: (await this.store.get<number | null>('deletionCursor')) ?? 0,
+        inboxAfter: (await this.store.get<number>('inboxCursor')) ?? 0,
+        reviewedAfter: (await this.store.get<number>('reviewCursor')) ?? 0,
+        limit,
+      })
+      .catch((err: unknown) => {
+        if (isApiError(err, 'not_found')) return undefined;
+        throw err;
+      });
+    const roster = await this.refreshRoster(snapshot?.rosters);
     if (!roster) return 0;
     await this.maintainKeys();
-    await this.applyDeletions(roster);
+    await this.applyDeletions(roster, snapshot?.deletions);
     await this.applyFavourites(roster);
-    const settings = await this.refreshSettings(roster);
+    const settings = await this.refreshSettings(roster, snapshot);
     // Quiet hours: new messages wait on the server and the heart stays dark until the hours end.
     if (isQuietAt(settings, this.clock())) return 0;
     const ctx = { roster, settings: await this.effectiveSettings(settings) };
-    let added = await this.pull('inboxCursor', (after, limit) => this.api.listMessages(after, limit), ctx);
-    added += await this.pull('reviewCursor', (after, limit) => this.api.listReviewedMessages(after, limit), ctx);
+    let added = await this.pull('inboxCursor', (after, n) => this.api.listMessages(after, n), ctx, snapshot && { messages: snapshot.inbox.messages, limit });
+    added += await this.pull('reviewCursor', (after, n) => this.api.listReviewedMessages(after, n), ctx, snapshot && { messages: snapshot.reviewed, limit });
     return added;
   }
 
@@ -367,11 +392,14 @@ export class ToyDevice {
    * and the message stays. Instructions for messages the toy does not hold change nothing: the
    * server deleted those before the toy fetched them.
    */
-  async applyDeletions(roster: RosterWire): Promise<number> {
+  async applyDeletions(roster: RosterWire, fetched?: readonly { seq: number; instruction: unknown }[]): Promise<number> {
     let cursor = (await this.store.get<number | null>('deletionCursor')) ?? 0;
     let dropped = 0;
+    // `fetched`: the first page a sync already brought (TOY_SYNC_DELETIONS at most).
+    let first = fetched;
     for (;;) {
-      const { deletions } = await this.api.listToyDeletions(cursor, 50);
+      const deletions = first ?? (await this.api.listToyDeletions(cursor, TOY_SYNC_DELETIONS)).deletions;
+      first = undefined;
       const fresh = deletions.filter((d) => Number.isSafeInteger(d.seq) && d.seq > cursor);
       if (fresh.length === 0) break;
       for (const item of fresh) {
@@ -403,6 +431,8 @@ export class ToyDevice {
         cursor = item.seq;
         await this.store.set('deletionCursor', cursor);
       }
+      // A page shorter than asked is the last: no extra round trip to learn that nothing is left.
+      if (deletions.length < TOY_SYNC_DELETIONS) break;
     }
     return dropped;
   }
@@ -446,14 +476,19 @@ export class ToyDevice {
   /** Drains one feed past its cursor while a slot is free. */
   private async pull(
     cursorKey: 'inboxCursor' | 'reviewCursor',
-    list: (after: number, limit: number) => Promise<{ messages: { seq: number; envelope: EnvelopeWire; review?: unknown }[] }>,
+    list: (after: number, limit: number) => Promise<{ messages: PulledItem[] }>,
     ctx: { roster: RosterWire; settings: ToySettingsWire | null },
+    fetched?: { messages: PulledItem[]; limit: number },
   ): Promise<number> {
     let queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
     let cursor = (await this.store.get<number>(cursorKey)) ?? 0;
     let added = 0;
+    // `fetched`: the first page a sync already brought, asked with `limit`.
+    let first = fetched;
     while (queue.length < TOY_SLOTS) {
-      const page = await list(cursor, TOY_SLOTS - queue.length);
+      const requested = first ? first.limit : TOY_SLOTS - queue.length;
+      const page = first ?? (await list(cursor, requested));
+      first = undefined;
       // Only items past the cursor count; a server that repeats a page cannot keep the toy looping.
       const fresh = page.messages.filter((item) => Number.isSafeInteger(item.seq) && item.seq > cursor);
       if (fresh.length === 0) break;
@@ -499,6 +534,7 @@ export class ToyDevice {
         if (queue.length >= TOY_SLOTS) break;
       }
       queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
+      if (page.messages.length < requested) break; // the last page: nothing more to ask for
     }
     return added;
   }

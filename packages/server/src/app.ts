@@ -71,6 +71,7 @@ import { messagesRoutes } from './messages/routes.js';
 import { createReviews } from './review/service.js';
 import { reviewRoutes } from './review/routes.js';
 import { streamRoutes } from './stream/routes.js';
+import { toySyncRoutes } from './toy-sync/routes.js';
 import { createToys } from './toys/service.js';
 import { createFavourites } from './favourites/service.js';
 import { favouritesRoutes } from './favourites/routes.js';
@@ -259,8 +260,10 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(devicesRoutes, { ...context, devices: createDevices({ db, clock }) });
   await app.register(kemKeysRoutes, { ...context, kemKeys: createKemKeys({ db, clock }) });
   await app.register(successionsRoutes, { ...context, successions: createSuccessions({ db, bus, clock }) });
-  await app.register(familiesRoutes, { ...context, families: createFamilies({ db, bus, clock, log }) });
-  await app.register(toysRoutes, { ...context, toys: createToys({ db, blobs, bus, clock, log }) });
+  const families = createFamilies({ db, bus, clock, log });
+  await app.register(familiesRoutes, { ...context, families });
+  const toys = createToys({ db, blobs, bus, clock, log });
+  await app.register(toysRoutes, { ...context, toys });
   // A sole guardian who lost every device: a recovery code and the toy in hand (recovery/guardianship.ts).
   const guardianRecovery = createGuardianRecovery({
     db,
@@ -274,12 +277,26 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(guardianRecoveryRoutes, { ...context, guardianRecovery, endorsements: createRecoveryEndorsements({ db, clock }) });
   await app.register(memberNamesRoutes, { ...context, memberNames: createMemberNames({ db, bus, clock }) });
   await app.register(invitationsRoutes, { ...context, invitations: createInvitations({ db, clock, log, emails }) });
-  await app.register(toySettingsRoutes, { ...context, settings: createToySettings({ db, bus, clock }) });
+  const toySettings = createToySettings({ db, bus, clock });
+  await app.register(toySettingsRoutes, { ...context, settings: toySettings });
   const messageLimits = { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES };
-  await app.register(messagesRoutes, { ...context, messages: createMessages({ db, blobs, bus, clock, log, limits: messageLimits }), admission: createAdmission(config.admission ?? defaultAdmission) });
+  const messages = createMessages({ db, blobs, bus, clock, log, limits: messageLimits });
+  await app.register(messagesRoutes, { ...context, messages, admission: createAdmission(config.admission ?? defaultAdmission) });
   await app.register(retentionRoutes, { ...context, retention: createRetention({ db, clock }) });
-  await app.register(reviewRoutes, { ...context, reviews: createReviews({ db, blobs, bus, clock, log, emails }) });
+  const reviews = createReviews({ db, blobs, bus, clock, log, emails });
+  await app.register(reviewRoutes, { ...context, reviews });
   await app.register(favouritesRoutes, { ...context, favourites: createFavourites({ db, bus, clock }) });
+  // A toy's wake-up in one round trip, read from the same services as the single routes.
+  await app.register(toySyncRoutes, {
+    ...context,
+    sources: {
+      rosters: (toy, familyId, after) => families.listRosters(toy, familyId, after),
+      deletions: (toy, after, limit) => toys.listDeletions(toy, after, limit),
+      settings: (toyId) => toySettings.forToy(toyId),
+      inbox: (caller, after, limit) => messages.listMessages(caller, after, limit),
+      reviewed: (toyId, after, limit) => reviews.released(toyId, after, limit),
+    },
+  });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate, onPresence: activity.presence });
   await app.register(activityRoutes, { ...context, db, clock });
   await app.register(activitySummaryRoutes, { ...context, db, clock });
