@@ -6,10 +6,26 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { generateDeviceKeys, isProtocolError, newMessageId, toBase64url, nextRosterBody, rosterEntry, sealEnvelope, secureRandom, signRoster, type EnvelopeWire, type RosterWire } from '@burrow/protocol';
+import type { ToySyncResponse } from '@burrow/api';
 import { audioSample, pairedFamily, startWorld, type World } from './world.js';
 
 type Rewrite = (path: string, body: unknown) => unknown;
 type BlobRewrite = (path: string, bytes: Uint8Array) => Uint8Array;
+
+/**
+ * The toy's one-round-trip sync carries what the single endpoints answer: each part is rewritten as
+ * the answer of its own endpoint would be, so every attack below reaches the toy whichever way it asks.
+ */
+function rewriteSync(rewrite: Rewrite, body: ToySyncResponse): ToySyncResponse {
+  const part = <T>(path: string, value: T): T => rewrite(path, value) as T;
+  return {
+    rosters: part('/v1/toys/me/sync/rosters', { rosters: body.rosters }).rosters,
+    deletions: part('/v1/toys/me/deletions', { deletions: body.deletions }).deletions,
+    settings: part('/v1/toys/me/settings', { settings: body.settings }).settings,
+    inbox: part('/v1/inbox', body.inbox),
+    reviewed: part('/v1/toys/me/reviewed', { messages: body.reviewed }).messages,
+  };
+}
 
 /** A man-in-the-middle fetch: real requests, rewritten JSON answers. */
 function mitm() {
@@ -20,7 +36,9 @@ function mitm() {
     const path = url.pathname;
     const type = res.headers.get('content-type') ?? '';
     if (state.json && type.includes('application/json')) {
-      const body = state.json(path, await res.json());
+      const rewrite = state.json;
+      const json: unknown = await res.json();
+      const body = path === '/v1/toys/me/sync' && res.ok ? rewriteSync(rewrite, json as ToySyncResponse) : rewrite(path, json);
       return new Response(JSON.stringify(body), { status: res.status, headers: { 'content-type': 'application/json' } });
     }
     if (state.blob && type.includes('application/octet-stream')) {
