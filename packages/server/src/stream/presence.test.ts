@@ -138,7 +138,8 @@ test('a dead node’s toys read offline on every node, and the next live node re
   );
   const told = events
     .filter((e) => e.type === 'presence')
-    .sort((x, y) => String(x.toyId).localeCompare(String(y.toyId)));
+    // Code-unit order, as [...toyIds].sort() below (localeCompare puts '_' before letters, sort() after).
+    .sort((x, y) => (String(x.toyId) < String(y.toyId) ? -1 : 1));
   assert.deepEqual(
     told,
     [...toyIds].sort().map((toyId) => ({ type: 'presence', toyId, online: false, lastSeenAt: lastVouched })),
