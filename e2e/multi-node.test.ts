@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,7 @@ interface Node {
 }
 
 let scratch: string;
+let pgProxy: TcpProxy;
 let nats: Daemon;
 let redis: Daemon;
 let honeychecker: { url: string; token: string };
@@ -78,10 +79,64 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
+/** The nodes' database URL: this run's database, reached through `pgProxy` (so the test can cut it). */
 function databaseUrl(): string {
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${database}`;
+  url.host = `127.0.0.1:${String(pgProxy.port)}`;
   return url.toString();
+}
+
+/**
+ * A TCP proxy in front of the machine's PostgreSQL, so the test can take the database away from the
+ * nodes without touching the shared service others' tests use. `cut()` is what a restart looks like
+ * to a client: every open connection is dropped and new ones are refused (nothing listens on the
+ * port) until `restore()`.
+ */
+interface TcpProxy {
+  port: number;
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+}
+
+async function tcpProxy(target: URL): Promise<TcpProxy> {
+  const port = await freePort();
+  const open = new Set<Socket>();
+  let server: Server | null = null;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const s = createServer((client) => {
+        const upstream = createConnection(Number(target.port || '5432'), target.hostname);
+        for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+          open.add(a);
+          a.pipe(b);
+          a.on('error', () => b.destroy());
+          a.on('close', () => {
+            open.delete(a);
+            b.destroy();
+          });
+        }
+      });
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => resolve());
+      server = s;
+    });
+  const proxy: TcpProxy = {
+    port,
+    async cut() {
+      const s = server;
+      server = null;
+      const closed = s ? new Promise((r) => s.close(r)) : Promise.resolve();
+      for (const socket of open) socket.destroy();
+      await closed;
+    },
+    async restore() {
+      if (!server) await listen();
+    },
+  };
+  stops.push(() => proxy.cut());
+  await listen();
+  return proxy;
 }
 
 /** Starts `burrow serve` (main.ts under tsx) as node `n` of the installation. */
@@ -211,6 +266,7 @@ before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'burrow-multinode-'));
   await admin(`create database ${database}`);
   databaseCreated = true;
+  pgProxy = await tcpProxy(new URL(PG_ADMIN_URL));
   for (const binary of ['nats-server', 'redis-server'])
     if (spawnSync(binary, ['--version'], { stdio: 'ignore' }).error)
       throw new Error(`${binary} is not installed: this test runs its own (apt-get install nats-server redis-server).`);
@@ -479,6 +535,59 @@ test('NATS, then Redis, restarted during sends: every acknowledged message reach
   assert.deepEqual(played, sent);
   assert.equal(await toy.playNext(), undefined, 'nothing twice');
   console.log(`multi-node: ${String(sent.length)} messages acknowledged across the NATS and Redis restarts, each played once`);
+});
+
+test('PostgreSQL goes away and comes back: the nodes answer 503 with Retry-After meanwhile, then serve again by themselves', async () => {
+  assert.ok(toy, 'the first test paired the toy');
+  const live = [0, 2] as const; // node B was killed above
+  const token = mum.api.token ?? '';
+  const ask = async (n: 0 | 2, path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${node(n).url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    });
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.text() };
+  };
+  const expectUnavailable = (what: string, answer: { status: number; retryAfter: string | null; body: string }) => {
+    assert.equal(answer.status, 503, `${what}: ${String(answer.status)} ${answer.body}\n${nodeErrors()}`);
+    assert.ok(Number(answer.retryAfter) > 0, `${what}: Retry-After ${String(answer.retryAfter)}`);
+    assert.equal((JSON.parse(answer.body) as { error?: { code?: string } }).error?.code, 'unavailable', `${what}: ${answer.body}`);
+    assert.doesNotMatch(answer.body, /at .*\.ts:\d+/, 'no stack trace');
+  };
+
+  await pgProxy.cut();
+  // Several rounds while it is away: pooled connections that broke, then connections refused.
+  for (let round = 0; round < 3; round++) {
+    for (const n of live) {
+      expectUnavailable(`node ${String(n)} getMe`, await ask(n, '/v1/me'));
+      expectUnavailable(`node ${String(n)} listToys`, await ask(n, `/v1/families/${familyId}/toys`));
+      expectUnavailable(`node ${String(n)} sign-in`, await ask(n, '/v1/sessions', {
+        method: 'POST',
+        headers: { 'x-forwarded-for': '192.0.2.50' },
+        body: JSON.stringify({ email: `mum-${run}@example.com`, password: PASSWORD }),
+      }));
+      expectUnavailable(`node ${String(n)} readyz`, await ask(n, '/readyz'));
+      // Alive, though not ready: a load balancer stops sending it work but nobody restarts it.
+      assert.equal((await ask(n, '/healthz')).status, 200);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  for (const n of live) assert.equal(node(n).child.exitCode, null, `node ${String(n)} is still running`);
+
+  await pgProxy.restore();
+  // Every node serves again, without a restart.
+  for (const n of live) {
+    await eventually(async () => (await ask(n, '/readyz')).status === 200, WAIT_MS);
+    assert.equal((await ask(n, '/v1/me')).status, 200);
+  }
+  // A message sent through node A after recovery reaches the toy, whose stream node C holds.
+  const audio = new Uint8Array(randomBytes(1800));
+  await mum.sendVoice(familyId, [toyId], audio, { senderName: 'Mum' });
+  await eventually(async () => (await toy.device.unplayedCount()) === 1, WAIT_MS);
+  assert.deepEqual((await toy.playNext())?.audio, audio);
+  assert.equal(await toy.playNext(), undefined, 'nothing twice');
+  const errors = nodeErrors();
+  assert.doesNotMatch(errors, /uncaught|unhandled/i, errors);
 });
 
 test('unpairing the toy on node A reaches it on node C: it forgets its family, and C refuses its old token', async () => {

@@ -28,7 +28,7 @@ import type { App } from '../http/types.js';
 import { createLogger } from '../logger.js';
 import { relaxedWatchConfig, type WatchConfig } from '../anomalies/config.js';
 import { createMailer, type Mailer } from '../mail/index.js';
-import { migratedTemplate } from './pg-template.js';
+import { forgetTemplate, migratedTemplate } from './pg-template.js';
 import type { LimitStore } from '../limits/index.js';
 
 export interface TestServerOptions {
@@ -130,7 +130,13 @@ async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop: 
       throw err;
     });
   // A copy of the migrated template (pg-template.ts), not an empty database migrated again.
-  await admin(`create database ${name} template ${await migratedTemplate(adminUrl)}`);
+  const copy = async () => admin(`create database ${name} template ${await migratedTemplate(adminUrl)}`);
+  // 3D000: another process dropped the template as stale after this one looked it up; make it again.
+  await copy().catch((err: unknown) => {
+    if ((err as { code?: unknown }).code !== '3D000') throw err;
+    forgetTemplate(adminUrl);
+    return copy();
+  });
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
