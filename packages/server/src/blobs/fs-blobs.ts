@@ -27,9 +27,14 @@ export function createFsBlobs(root: string): Blobs {
     async put(key, bytes) {
       const path = pathOf(key);
       const dir = dirname(path);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
       const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
-      const handle = await open(temp, 'wx', 0o600);
+      // The family's folder exists after its first blob: create it only when the open says it is missing
+      // (one threadpool round trip less per upload than a mkdir each time).
+      const handle = await open(temp, 'wx', 0o600).catch(async (err: unknown) => {
+        if (!isNotFound(err)) throw err;
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        return open(temp, 'wx', 0o600);
+      });
       try {
         await handle.writeFile(bytes);
       } catch (err) {

@@ -13,6 +13,20 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 /** Distinct SQL texts kept; a query past it is prepared again the next time. */
 export const STATEMENT_CACHE_SIZE = 512;
 
+/**
+ * The statement with its `reader` flag read once: Kysely asks it on every run, and libsql answers it
+ * with a native call each time (≈ 3 % of the event loop's busy time in the delivery benchmark's profile).
+ */
+function keepReader(statement: SqliteStatement): SqliteStatement {
+  const reader = statement.reader;
+  return {
+    reader,
+    all: (parameters) => statement.all(parameters),
+    run: (parameters) => statement.run(parameters),
+    iterate: (parameters) => statement.iterate(parameters),
+  };
+}
+
 export function cachingStatements(database: SqliteDatabase, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
   const kept = new Map<string, SqliteStatement>();
   return {
@@ -24,7 +38,7 @@ export function cachingStatements(database: SqliteDatabase, size = STATEMENT_CAC
         kept.set(sql, hit);
         return hit;
       }
-      const statement = database.prepare(sql);
+      const statement = keepReader(database.prepare(sql));
       kept.set(sql, statement);
       if (kept.size > size) kept.delete(kept.keys().next().value as string);
       return statement;
