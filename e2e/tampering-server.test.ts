@@ -24,6 +24,7 @@ function rewriteSync(rewrite: Rewrite, body: ToySyncResponse): ToySyncResponse {
     settings: part('/v1/toys/me/settings', { settings: body.settings }).settings,
     inbox: part('/v1/inbox', body.inbox),
     reviewed: part('/v1/toys/me/reviewed', { messages: body.reviewed }).messages,
+    favourites: part('/v1/toys/me/favourites', { favourites: body.favourites }).favourites,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * A toy's wake-up is one round trip (issue #11): `ToyDevice.sync` — the headless toy's and the browser
  * toy simulator's — asks GET /v1/toys/me/sync once and gets newer rosters, deletion instructions, its
- * signed settings, its inbox and the messages released after review. Only the work a message itself
+ * signed settings, its inbox, the messages released after review and its favourite instructions. Only the work a message itself
  * needs follows (its blob and its delivered receipt). The toy's network is watched through its
  * fetch; everything else is the real server.
  */
@@ -10,7 +10,6 @@ import { after, before, test } from 'node:test';
 import { audioSample, startWorld, type World } from './world.js';
 
 let world: World;
-const FAVOURITES = 'GET /v1/toys/me/favourites';
 before(async () => {
   world = await startWorld();
 });
@@ -33,7 +32,9 @@ function watchedFetch() {
   return { fetchFn, seen, state };
 }
 
-test('a wake-up with nothing new is one sync request (and favourites); with a message, plus its blob and receipt', async () => {
+const SYNC = 'GET /v1/toys/me/sync';
+
+test('a wake-up with nothing new is one request, favourites included; a message adds only its blob and receipt', async () => {
   const watch = watchedFetch();
   const mum = await world.guardian('mum');
   const familyId = await mum.createFamily();
@@ -47,8 +48,7 @@ test('a wake-up with nothing new is one sync request (and favourites); with a me
 
   watch.state.watching = true;
   assert.equal(await toy.sync(), 0);
-  // Favourites (landed beside this work) still ask on their own: folding them in is the next step.
-  assert.deepEqual(watch.seen, ['GET /v1/toys/me/sync', FAVOURITES]);
+  assert.deepEqual(watch.seen, [SYNC]);
   assert.equal(await toy.volume(), 40);
   assert.equal(
     (await toy.roster())?.version,
@@ -65,18 +65,24 @@ test('a wake-up with nothing new is one sync request (and favourites); with a me
   const messageId = await mum.sendVoice(familyId, [toyId], audio, { senderName: 'Mum' });
   watch.seen.length = 0;
   assert.equal(await toy.sync(), 1);
-  assert.deepEqual(watch.seen, [
-    'GET /v1/toys/me/sync',
-    FAVOURITES,
-    'GET /v1/messages/:id/blob',
-    'POST /v1/messages/:id/receipts',
-  ]);
+  assert.deepEqual(watch.seen, [SYNC, 'GET /v1/messages/:id/blob', 'POST /v1/messages/:id/receipts']);
 
-  // A deletion instruction reaches the queued message through the same single request.
+  // A guardian keeps it as a favourite: the instruction comes with the sync's one answer (the blob is
+  // the queued one), and a later wake-up with the favourite kept is still one request.
+  await mum.setFavourite(familyId, toyId, messageId, true);
+  watch.seen.length = 0;
+  assert.equal(await toy.sync(), 0);
+  assert.deepEqual(watch.seen, [SYNC]);
+  assert.deepEqual((await toy.favourites()).map((f) => f.messageId), [messageId]);
+  watch.seen.length = 0;
+  assert.equal(await toy.sync(), 0);
+  assert.deepEqual(watch.seen, [SYNC]);
+
+  // A deletion instruction reaches the queued message (and the favourite) through the same single request.
   await mum.deleteMessage(familyId, messageId);
   watch.seen.length = 0;
   assert.equal(await toy.sync(), 0);
-  assert.deepEqual(watch.seen, ['GET /v1/toys/me/sync', FAVOURITES]);
+  assert.deepEqual(watch.seen, [SYNC]);
   watch.state.watching = false;
   assert.equal(await toy.playNext(), undefined);
 });

@@ -398,7 +398,7 @@ export class ApiClient {
   listMessages(after = 0, limit = 50) {
     return this.request<InboxResponse>('GET', `/v1/inbox?after=${after}&limit=${limit}`);
   }
-  /** A toy's wake-up in one round trip: rosters, deletions, settings, inbox and reviewed, after its cursors. */
+  /** A toy's wake-up in one round trip: rosters, deletions, settings, inbox, reviewed and favourites, after its cursors. */
   syncToy(query: ToySyncQuery = {}) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));

@@ -39,7 +39,7 @@ import {
   type RosterWire,
   type ToySettingsWire,
 } from '@burrow/protocol';
-import { TOY_SYNC_DELETIONS } from '@burrow/api';
+import { TOY_SYNC_DELETIONS, type ToySyncResponse } from '@burrow/api';
 import type { ApiClient } from './api.js';
 import { isApiError } from './api-error.js';
 import { loadOrCreateKeys } from './device-keys.js';
@@ -365,6 +365,7 @@ export class ToyDevice {
         deletionsAfter: (await this.store.get<number | null>('deletionCursor')) ?? 0,
         inboxAfter: (await this.store.get<number>('inboxCursor')) ?? 0,
         reviewedAfter: (await this.store.get<number>('reviewCursor')) ?? 0,
+        favouritesAfter: (await this.store.get<number | null>('favouriteCursor')) ?? 0,
         limit,
       })
       .catch((err: unknown) => {
@@ -375,7 +376,7 @@ export class ToyDevice {
     if (!roster) return 0;
     await this.maintainKeys();
     await this.applyDeletions(roster, snapshot?.deletions);
-    await this.applyFavourites(roster);
+    await this.applyFavourites(roster, snapshot?.favourites);
     const settings = await this.refreshSettings(roster, snapshot);
     // Quiet hours: new messages wait on the server and the heart stays dark until the hours end.
     if (isQuietAt(settings, this.clock())) return 0;
@@ -452,8 +453,8 @@ export class ToyDevice {
   }
 
   /** Keeps or lets go the favourites guardians asked for (docs/protocol.md §18; toy-favourites.ts). */
-  applyFavourites(roster: RosterWire): Promise<number> {
-    return applyFavourites(this.favouriteContext(), roster);
+  applyFavourites(roster: RosterWire, fetched?: ToySyncResponse['favourites']): Promise<number> {
+    return applyFavourites(this.favouriteContext(), roster, fetched);
   }
 
   /** The favourites this toy keeps, oldest first (at most FAVOURITE_SLOTS). */

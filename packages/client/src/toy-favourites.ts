@@ -21,6 +21,7 @@ import {
   type MessageMeta,
   type RosterWire,
 } from '@burrow/protocol';
+import { TOY_SYNC_FAVOURITES, type ToySyncResponse } from '@burrow/api';
 import type { ApiClient } from './api.js';
 import { openWithHeldKeys } from './kem-keyring.js';
 import type { StateStore } from './store.js';
@@ -68,12 +69,15 @@ export async function keptFavourites(store: StateStore): Promise<KeptFavourite[]
  * the message must be a voice message to this toy from a sender the roster allows, its blob must
  * match the signed hash and open, and a slot must be free.
  */
-export async function applyFavourites(ctx: FavouriteContext, roster: RosterWire): Promise<number> {
+export async function applyFavourites(ctx: FavouriteContext, roster: RosterWire, fetched?: ToySyncResponse['favourites']): Promise<number> {
   const { api, store, emit } = ctx;
   let cursor = (await store.get<number | null>('favouriteCursor')) ?? 0;
   let changed = 0;
+  // `fetched`: the first page the toy's sync already brought (TOY_SYNC_FAVOURITES at most).
+  let first = fetched;
   for (;;) {
-    const { favourites: page } = await api.listToyFavourites(cursor, 50);
+    const page = first ?? (await api.listToyFavourites(cursor, TOY_SYNC_FAVOURITES)).favourites;
+    first = undefined;
     const fresh = page.filter((item) => Number.isSafeInteger(item.seq) && item.seq > cursor);
     if (fresh.length === 0) break;
     for (const item of fresh) {
@@ -86,6 +90,8 @@ export async function applyFavourites(ctx: FavouriteContext, roster: RosterWire)
       cursor = item.seq;
       await store.set('favouriteCursor', cursor);
     }
+    // A page shorter than asked is the last: no extra round trip to learn that nothing is left.
+    if (page.length < TOY_SYNC_FAVOURITES) break;
   }
   return changed;
 }

@@ -285,7 +285,8 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   await app.register(retentionRoutes, { ...context, retention: createRetention({ db, clock }) });
   const reviews = createReviews({ db, blobs, bus, clock, log, emails });
   await app.register(reviewRoutes, { ...context, reviews });
-  await app.register(favouritesRoutes, { ...context, favourites: createFavourites({ db, bus, clock }) });
+  const favourites = createFavourites({ db, bus, clock });
+  await app.register(favouritesRoutes, { ...context, favourites });
   // A toy's wake-up in one round trip, read from the same services as the single routes.
   await app.register(toySyncRoutes, {
     ...context,
@@ -295,6 +296,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
       settings: (toyId) => toySettings.forToy(toyId),
       inbox: (caller, after, limit) => messages.listMessages(caller, after, limit),
       reviewed: (toyId, after, limit) => reviews.released(toyId, after, limit),
+      favourites: (toy, after, limit) => favourites.listToyFavourites(toy, after, limit),
     },
   });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate, onPresence: activity.presence });

@@ -1,12 +1,12 @@
 /**
- * GET /v1/toys/me/sync: a toy's wake-up in one round trip (issue #11). The toy used to ask five
+ * GET /v1/toys/me/sync: a toy's wake-up in one round trip (issue #11). The toy used to ask six
  * times — newer rosters, deletion instructions, its settings, its inbox, the messages released after
- * review — each one an HTTP exchange and an authentication. This route answers all five after the
+ * review, its favourite instructions — each one an HTTP exchange and an authentication. This route answers all six after the
  * toy's cursors, from the same services that serve the single routes (given by the composition, so
  * this folder imports no other capability), with the same checks: a toy reads only its own family's
  * rosters, its own deletions, settings and queues.
  */
-import { errorResponses, ToySyncQuery, ToySyncResponse, TOY_SYNC_DELETIONS } from '@burrow/api';
+import { errorResponses, ToySyncQuery, ToySyncResponse, TOY_SYNC_DELETIONS, TOY_SYNC_FAVOURITES } from '@burrow/api';
 import { deviceOf, toyOf, type DeviceCaller, type ToyPrincipal } from '../auth/index.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -20,6 +20,7 @@ export interface ToySyncSources {
   settings(toyId: string): Promise<ToySyncResponse['settings']>;
   inbox(caller: DeviceCaller, after: number, limit: number): Promise<ToySyncResponse['inbox']>;
   reviewed(toyId: string, after: number, limit: number): Promise<ToySyncResponse['reviewed']>;
+  favourites(toy: ToyPrincipal, after: number, limit: number): Promise<ToySyncResponse['favourites']>;
 }
 
 export function toySyncRoutes(app: App, { sources }: RouteContext & { sources: ToySyncSources }): void {
@@ -30,7 +31,7 @@ export function toySyncRoutes(app: App, { sources }: RouteContext & { sources: T
         operationId: 'syncToy',
         tags: ['toys'],
         description:
-          'Everything a toy fetches when it wakes, after its cursors: newer rosters, deletion instructions (at most 50), its signed settings, its inbox and the messages released after review (each at most `limit`). A full part may have more: page on with the single routes.',
+          'Everything a toy fetches when it wakes, after its cursors: newer rosters, deletion instructions (at most 50), its signed settings, its inbox and the messages released after review (each at most `limit`), its favourite instructions (at most 50). A full part may have more: page on with the single routes.',
         querystring: ToySyncQuery,
         response: { 200: ToySyncResponse, ...errorResponses },
       },
@@ -48,6 +49,7 @@ export function toySyncRoutes(app: App, { sources }: RouteContext & { sources: T
           settings: null,
           inbox: { messages: [], next: q.inboxAfter ?? 0 },
           reviewed: [],
+          favourites: [],
         };
       // One after another, not at once: on SQLite they would queue on the one connection anyway, and
       // on PostgreSQL one toy's wake-up should not take five pool connections.
@@ -56,7 +58,8 @@ export function toySyncRoutes(app: App, { sources }: RouteContext & { sources: T
       const settings = await sources.settings(toy.toyId);
       const inbox = await sources.inbox(deviceOf(request), q.inboxAfter ?? 0, limit);
       const reviewed = await sources.reviewed(toy.toyId, q.reviewedAfter ?? 0, limit);
-      return { rosters, deletions, settings, inbox, reviewed };
+      const favourites = await sources.favourites(toy, q.favouritesAfter ?? 0, TOY_SYNC_FAVOURITES);
+      return { rosters, deletions, settings, inbox, reviewed, favourites };
     },
   );
 }
