@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createRedisLimitStore, type LimitStore } from '../limits/index.js';
+import type { Redis } from 'ioredis';
 import { createRedisClient } from '../limits/redis-client.js';
 import { expectStatus } from '../testing/fixtures.js';
 import { httpClient, type Answer, type Call } from '../testing/http.js';
@@ -33,18 +34,26 @@ let scratch: string;
 let a: TestServer;
 let b: TestServer;
 const stores: LimitStore[] = [];
+const clients: Redis[] = [];
 
 before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'burrow-shared-windows-'));
   const keyPrefix = `burrow-test:anomalies-${randomUUID().slice(0, 8)}:`;
   // Each node has its own Redis client, as two processes would.
   const store = (): LimitStore => {
-    const s = createRedisLimitStore({ redis: createRedisClient(REDIS_URL, quiet), keyPrefix });
+    const redis = createRedisClient(REDIS_URL, quiet);
+    clients.push(redis);
+    const s = createRedisLimitStore({ redis, keyPrefix });
     stores.push(s);
     return s;
   };
   a = await startTestServer({ watch, limits: store() });
   b = await startTestServer({ watch, limits: store(), existing: { dataDir: mkdtempSync(join(scratch, 'node-b-')), database: a.config.database } });
+  // Both clients connected before the first request. Without an offline queue a command sent while a
+  // client is still connecting (or waiting to reconnect after a connect that timed out while the two
+  // servers' start held the event loop on a loaded machine) fails at once: a failed sign-in is then
+  // not counted, the count stops at 4 and the address is never blocked ("no block within 15 s").
+  await Promise.all(clients.map((c) => (c.status === 'ready' ? Promise.resolve() : new Promise((resolve) => c.once('ready', resolve)))));
 });
 after(async () => {
   await b.close();
