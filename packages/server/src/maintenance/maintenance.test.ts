@@ -75,6 +75,25 @@ test('a slow batch halves the batch size', async () => {
   assert.deepEqual(sizes.slice(0, 3), [1000, 500, 250]);
 });
 
+test('a job that reports its longest synchronous stretch is sized by it (not by its wall time), and a fast batch grows back', async () => {
+  let left = 6_000;
+  const sizes: number[] = [];
+  const result = await deleteInBatches(
+    async (limit) => {
+      sizes.push(limit);
+      // Slow on the wall (waiting on files) at every size, but busy only above 250 rows.
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      const n = Math.min(limit, left);
+      left -= n;
+      return { scanned: n, deleted: n, busyMs: limit > 250 ? 20 : 1 };
+    },
+    { batchSize: 1000, maxBatchMs: 10 },
+  );
+  assert.equal(result.deleted, 6_000);
+  assert.deepEqual(sizes.slice(0, 5), [1000, 500, 250, 500, 250], 'halved while busy, doubled when a batch was quick');
+  assert.equal(result.slowestMs, 20, 'the slowest batch is its busy time, not the 15 ms it waited');
+});
+
 test('the maintenance deletes expired sessions, account links and throttle rows, and keeps the live ones', async () => {
   const now = clock.now();
   const session = (hash: string, createdAt: number, expiresAt: number, lastUsedAt: number | null) => ({

@@ -11,9 +11,14 @@
  *
  * A second pass repairs the blob index: a blob no message points at, older than a day (an upload
  * waits that long for its message at most), is deleted — this is what finishes a deletion the
- * process stopped halfway through (row gone, bytes not yet). Every page is its own transaction and
- * the sweep keeps no state but its cursor, so a restart simply starts again: it is idempotent.
- * Every write goes through messages/store.ts, the tables' owner.
+ * process stopped halfway through (row gone, bytes not yet). The sweep keeps no state but its cursor,
+ * so a restart simply starts again: it is idempotent. Every write goes through messages/store.ts,
+ * the tables' owner.
+ *
+ * SQLite is synchronous in this process: a statement holds the event loop (and every request behind
+ * it) until it ends. So a page is several short units with a turn of the event loop between them:
+ * the page's select, then its deletions in transactions of a tenth of the page, blob files deleted
+ * concurrently off the loop; each page reports its longest unit (`busyMs`), which sizes the next.
  */
 import { RETENTION_DAYS, UNFETCHED_EXPIRY_DAYS } from '@burrow/api';
 import type { Blobs } from '../blobs/index.js';
@@ -38,10 +43,17 @@ const DAY = 24 * 60 * 60 * 1000;
 export const EXPIRED_NOTICE_DAYS = 30;
 /** An uploaded blob no message points at is deleted after this long. */
 export const ORPHAN_BLOB_GRACE_MS = DAY;
+/** A page's deletions go in transactions of at most 1/DELETE_SHARE of the page's size. */
+const DELETE_SHARE = 10;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface RetentionSweep {
-  /** One page of messages (a maintenance job: deletes and expires what is due). */
-  messages: BatchDelete;
+  /**
+   * One page of messages (a maintenance job: deletes and expires what is due), with its longest
+   * stretch of synchronous database work (`busyMs`, which sizes the next page).
+   */
+  messages: (limit: number) => Promise<{ scanned: number; deleted: number; busyMs: number }>;
   /** One page of the blob index (a maintenance job: deletes blobs no message points at). */
   blobs: BatchDelete;
 }
@@ -62,22 +74,30 @@ export function createRetentionSweep({ db, blobs, bus, clock }: { db: Db; blobs:
 
   return {
     async messages(limit) {
+      let started = performance.now();
       const page = await messagePage(db, afterSeq, limit);
       const now = clock.now();
       const days = await retentionDaysOf(db, page.map((m) => m.familyId));
-      const remove: MessageRef[] = [];
-      const expire: MessageRef[] = [];
+      let busyMs = performance.now() - started;
+      const due: { m: MessageRef; action: 'delete' | 'expire' }[] = [];
       for (const m of page) {
         const action = dueAction(m, days.get(m.familyId) ?? RETENTION_DAYS.default, now);
-        if (action === 'delete') remove.push(m);
-        else if (action === 'expire') expire.push(m);
+        if (action) due.push({ m, action });
       }
-      if (remove.length + expire.length > 0) {
+      // Deleting a message costs about ten times reading it (bench/retention.ts), so the page's
+      // deletions go in transactions of a tenth of the page, with a turn of the event loop before
+      // each: no stretch of synchronous SQLite work is much longer than the page's select.
+      const chunk = Math.max(1, Math.ceil(limit / DELETE_SHARE));
+      for (let i = 0; i < due.length; i += chunk) {
+        await nextTurn();
+        started = performance.now();
+        const part = due.slice(i, i + chunk);
+        const remove = part.filter((d) => d.action === 'delete').map((d) => d.m);
+        const expire = part.filter((d) => d.action === 'expire').map((d) => d.m);
         const byFamily = new Map<string, string[]>();
-        for (const m of [...remove, ...expire])
-          if (m.blobHash !== null) byFamily.set(m.familyId, [...(byFamily.get(m.familyId) ?? []), m.blobHash]);
-        // One transaction per page: the messages, and the index rows of blobs no message points at
-        // any more (the same bytes may be shared); the bytes themselves after the commit.
+        for (const { m } of part) if (m.blobHash !== null) byFamily.set(m.familyId, [...(byFamily.get(m.familyId) ?? []), m.blobHash]);
+        // One transaction: the messages, and the index rows of blobs no message points at any more
+        // (the same bytes may be shared); the bytes themselves after the commit.
         const goneBlobs = await db.transaction().execute(async (trx) => {
           await deleteMessages(trx, remove.map((m) => m.seq));
           await expireMessages(trx, expire.map((m) => m.seq), now);
@@ -85,17 +105,22 @@ export function createRetentionSweep({ db, blobs, bus, clock }: { db: Db; blobs:
           for (const [familyId, hashes] of byFamily) gone.set(familyId, await deleteUnreferencedBlobRows(trx, familyId, hashes));
           return gone;
         });
-        for (const [familyId, hashes] of goneBlobs) await deleteBlobBytes(blobs, familyId, hashes);
+        busyMs = Math.max(busyMs, performance.now() - started);
+        // Files go concurrently, one family's at a time each: the disk waits, the event loop does not.
+        await Promise.all([...goneBlobs].map(([familyId, hashes]) => deleteBlobBytes(blobs, familyId, hashes)));
         for (const m of expire) bus.publish(topics.device(m.senderId), { type: 'expired', messageId: m.id });
       }
-      deletedThisPass += remove.length + expire.length;
+      deletedThisPass += due.length;
       afterSeq = page.length < limit ? 0 : (page.at(-1)?.seq ?? 0);
       if (page.length < limit && deletedThisPass > 0) {
         // The pass is over: leave none of what it deleted in SQLite's write-ahead log (db/erase.ts).
         deletedThisPass = 0;
+        await nextTurn();
+        started = performance.now();
         await checkpointAfterErasure(db);
+        busyMs = Math.max(busyMs, performance.now() - started);
       }
-      return { scanned: page.length, deleted: remove.length + expire.length };
+      return { scanned: page.length, deleted: due.length, busyMs };
     },
 
     async blobs(limit) {
