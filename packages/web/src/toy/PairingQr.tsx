@@ -6,12 +6,14 @@
  */
 import QRCode from 'qrcode';
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 
 export function pairingLink(origin: string, code: string): string {
   return `${origin}/toys#pair=${code}`;
 }
 
 export function PairingQr({ code }: { code: string }) {
+  const { t } = useTranslation();
   const path = useMemo(() => {
     const { modules } = QRCode.create(pairingLink(window.location.origin, code), { errorCorrectionLevel: 'M' });
     let d = '';
@@ -24,7 +26,7 @@ export function PairingQr({ code }: { code: string }) {
       className="pairing-qr"
       viewBox={`0 0 ${path.size} ${path.size}`}
       role="img"
-      aria-label="The pairing code as a QR code, for the Burrow app’s scanner"
+      aria-label={t('simulator.qrLabel')}
       shapeRendering="crispEdges"
     >
       <rect width={path.size} height={path.size} fill="#fff" />

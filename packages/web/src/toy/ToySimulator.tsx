@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
 import { FAVOURITE_SLOTS } from '@burrow/protocol';
 import { formatDuration } from '../shared/audio.js';
 import { formatTime } from '../app/date-time.js';
@@ -78,6 +79,7 @@ function useNow(active: boolean): number {
 
 export function ToySimulator({ toy }: { toy: BrowserToy }) {
   const state = useSyncExternalStore(toy.subscribe, toy.snapshot);
+  const { t } = useTranslation();
   const audio = useRef<HTMLAudioElement>(null);
   const [playing, setPlaying] = useState<{ from: string } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -99,7 +101,7 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
       const played = favourite ? await toy.replayFavourite() : await toy.playNext();
       const el = audio.current;
       if (!played || !el) {
-        setMessage(favourite ? 'No favourite is kept on this toy yet.' : 'No message is waiting.');
+        setMessage(favourite ? t('simulator.noFavourite') : t('simulator.noMessage'));
         return;
       }
       el.dataset.messageId = played.messageId;
@@ -110,7 +112,7 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
       el.volume = Math.max(0, Math.min(100, played.volume)) / 100;
       el.dataset.volume = String(played.volume);
       setPlaying({
-        from: typeof played.meta.senderName === 'string' ? played.meta.senderName : 'your family',
+        from: typeof played.meta.senderName === 'string' ? played.meta.senderName : t('simulator.yourFamily'),
       });
       await el.play();
     } catch (err) {
@@ -124,13 +126,13 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
     const recording = await recorder.stop();
     if (!recording) return;
     if (recording.durationMs < MIN_ANSWER_MS || recording.bytes.length === 0) {
-      setMessage('Hold the paw down while you talk.');
+      setMessage(t('simulator.holdPaw'));
       return;
     }
     setSendingAnswer(true);
     try {
       await toy.record(recording);
-      setMessage(`Sent your ${formatDuration(recording.durationMs)} answer to your family.`);
+      setMessage(t('simulator.sent', { length: formatDuration(recording.durationMs) }));
     } catch (err) {
       setMessage(describeError(err));
     } finally {
@@ -141,7 +143,7 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
     () => {
       setMessage(null);
       if (!state.paired) {
-        setMessage('Pair the toy first: hold the pairing button.');
+        setMessage(t('simulator.pairFirst'));
         return;
       }
       recorder.start();
@@ -159,17 +161,17 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
         : 'idle';
   const heartLabel =
     heart === 'playing'
-      ? 'A toy bear; its heart is lit while it plays a message'
+      ? t('simulator.bearPlaying')
       : heart === 'listening'
-        ? 'A toy bear, listening'
+        ? t('simulator.bearListening')
         : heart === 'waiting'
-          ? `A toy bear; its heart glows: ${state.unplayed} message${state.unplayed === 1 ? '' : 's'} waiting`
-          : 'A toy bear; its heart is dark: no message waiting';
+          ? t('simulator.bearWaiting', { count: state.unplayed })
+          : t('simulator.bearIdle');
   const secondsLeft = state.pairing ? Math.max(0, Math.round((state.pairing.expiresAt - now) / 1000)) : 0;
 
   return (
     <main id="main" className="toy-page">
-      <h1>Burrow toy</h1>
+      <h1>{t('simulator.title')}</h1>
       <p
         className="toy-status"
         role="status"
@@ -181,9 +183,9 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
       >
         <span className={`dot ${state.online ? 'on' : 'off'}`} aria-hidden="true" />
         <span>
-          {state.online ? 'Online' : 'Offline, retrying'} ·{' '}
-          {state.paired ? 'Paired' : state.unpaired ? 'Unpaired: ready to pair again' : 'Not paired'} ·{' '}
-          {state.unplayed} message{state.unplayed === 1 ? '' : 's'} waiting
+          {state.online ? t('simulator.online') : t('simulator.offline')} ·{' '}
+          {state.paired ? t('simulator.paired') : state.unpaired ? t('simulator.unpaired') : t('simulator.notPaired')} ·{' '}
+          {t('simulator.waiting', { count: state.unplayed })}
         </span>
       </p>
 
@@ -196,8 +198,8 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
           disabled={playing !== null}
         >
           <PawIcon kind="play" />
-          <span>Play</span>
-          <span className="sr-only"> the next message</span>
+          <span>{t('simulator.play')}</span>
+          <span className="sr-only"> {t('simulator.playHint')}</span>
         </button>
         <button
           type="button"
@@ -206,8 +208,8 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
           disabled={playing !== null}
         >
           <span aria-hidden="true">★</span>
-          <span>Favourite</span>
-          <span className="sr-only"> (replay a kept message)</span>
+          <span>{t('simulator.favourite')}</span>
+          <span className="sr-only"> {t('simulator.favouriteHint')}</span>
         </button>
         <button
           type="button"
@@ -217,79 +219,77 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
           {...recordPaw}
         >
           <PawIcon kind="record" />
-          <span>{recording ? 'Release to send' : 'Hold to talk'}</span>
-          <span className="sr-only"> (record paw)</span>
+          <span>{recording ? t('simulator.release') : t('simulator.hold')}</span>
+          <span className="sr-only"> {t('simulator.recordHint')}</span>
         </button>
       </div>
 
       <div className="toy-live" role="status">
         {playing
-          ? `Playing a message from ${playing.from}…`
+          ? t('simulator.playing', { from: playing.from })
           : recording
-            ? `Recording… ${formatDuration(recorder.elapsedMs)}`
+            ? t('simulator.recording', { length: formatDuration(recorder.elapsedMs) })
             : sendingAnswer
-              ? 'Sending your answer…'
+              ? t('simulator.sending')
               : message}
         {recorder.error ? ` ${recorder.error}` : ''}
       </div>
 
-      <section className="favourites" aria-label="Favourites kept on this toy" data-kept={state.favourites.length}>
-        <h2>
-          Favourites: {state.favourites.length} of {FAVOURITE_SLOTS} kept
-        </h2>
+      <section className="favourites" aria-label={t('simulator.favouritesLabel')} data-kept={state.favourites.length}>
+        <h2>{t('simulator.favourites', { kept: state.favourites.length, slots: FAVOURITE_SLOTS })}</h2>
         {state.favourites.length === 0 ? (
-          <p>A guardian can keep up to {FAVOURITE_SLOTS} messages here (Listen → Keep on toy); the ★ paw replays them.</p>
+          <p>{t('simulator.favouritesHint', { slots: FAVOURITE_SLOTS })}</p>
         ) : (
           <ol>
             {[...state.favourites].reverse().map((f) => (
               <li key={f.messageId} data-message-id={f.messageId}>
-                From {f.from}
+                {t('simulator.from', { from: f.from })}
               </li>
             ))}
           </ol>
         )}
       </section>
 
-      <section className="pairing" aria-label="Pairing">
+      <section className="pairing" aria-label={t('simulator.pairing')}>
         {state.pairing ? (
           <div className="code-box">
-            <p>Scan this QR code with the Burrow app (Toys → Scan), or type the code there:</p>
+            <p>{t('simulator.scanThis')}</p>
             <PairingQr code={state.pairing.code} />
             <p className="pairing-code" data-code={state.pairing.code}>
               {state.pairing.code}
             </p>
             <p className="hint">
-              Pairing mode ends in {Math.floor(secondsLeft / 60)}:{String(secondsLeft % 60).padStart(2, '0')}.
+              {t('simulator.endsIn', { left: `${Math.floor(secondsLeft / 60)}:${String(secondsLeft % 60).padStart(2, '0')}` })}
             </p>
             <button type="button" onClick={() => toy.stopPairing()}>
-              Stop pairing
+              {t('simulator.stopPairing')}
             </button>
           </div>
         ) : (
           <>
             <PairingButton
-              label={state.paired ? 'Pairing button (to pair again)' : 'Pairing button'}
+              label={state.paired ? t('simulator.pairAgainButton') : t('simulator.pairButton')}
               onHeld={() => {
                 setMessage(null);
                 toy.startPairing().catch((err: unknown) => setMessage(describeError(err)));
               }}
-              onTooShort={() => setMessage('Keep holding the pairing button for a second.')}
+              onTooShort={() => setMessage(t('simulator.keepHolding'))}
             />
             <p className="hint">
               {state.paired
-                ? 'This toy is paired. Hold the button for a second to pair it with a family again.'
+                ? t('simulator.pairedHint')
                 : state.unpaired
-                  ? 'This toy was unpaired and forgot its family. Hold the button for a second to pair it again.'
-                  : 'Hold it for a second: the toy shows a code and a QR code for the Burrow app.'}
+                  ? t('simulator.unpairedHint')
+                  : t('simulator.notPairedHint')}
             </p>
           </>
         )}
       </section>
 
       <details className="toy-log">
-        <summary>What the toy did</summary>
+        <summary>{t('simulator.log')}</summary>
         {state.log.length === 0 ? (
-          <p>Nothing yet.</p>
+          <p>{t('simulator.nothingYet')}</p>
         ) : (
           <ol>
             {state.log.map((line, i) => (
@@ -302,17 +302,17 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
             ))}
           </ol>
         )}
-        <p className="hint mono">Toy id {state.toyId}</p>
+        <p className="hint mono">{t('simulator.toyId', { id: state.toyId })}</p>
         <SimulatorSoftware toy={toy} online={state.online} />
         <button
           type="button"
           className="ghost"
           onClick={() => {
-            if (window.confirm('Forget this toy’s keys and family? It will need pairing again.'))
+            if (window.confirm(t('simulator.resetQuestion')))
               void toy.factoryReset().then(() => window.location.reload());
           }}
         >
-          Factory reset
+          {t('simulator.reset')}
         </button>
       </details>
 
@@ -322,7 +322,7 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
         onEnded={() => setPlaying(null)}
         onError={() => {
           setPlaying(null);
-          setMessage('The toy could not play that recording.');
+          setMessage(t('simulator.couldNotPlay'));
         }}
       />
     </main>

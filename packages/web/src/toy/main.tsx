@@ -1,7 +1,7 @@
 /** Entry of the toy simulator (/toy): boots the toy (its keys in IndexedDB), then renders it. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import '../i18n/index.js';
+import { t } from '../i18n/index.js';
 import { describeError } from '../shared/errors.js';
 import { BrowserToy } from './browser-toy.js';
 import { ToySimulator } from './ToySimulator.js';
@@ -21,7 +21,7 @@ BrowserToy.open(window.location.origin).then(
     console.error(err);
     root.render(
       <main className="toy-page" id="main">
-        <h1>The toy could not start</h1>
+        <h1>{t('simulator.couldNotStart')}</h1>
         <p role="alert">{describeError(err)}</p>
       </main>,
     );

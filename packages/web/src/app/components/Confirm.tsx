@@ -1,4 +1,5 @@
 import { useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /**
  * The app's one confirmation pattern: a button that, pressed, asks in the page (never the browser's
@@ -26,6 +27,7 @@ export function ConfirmButton({
   danger?: boolean;
   onConfirm: () => Promise<void>;
 }) {
+  const { t } = useTranslation();
   const id = useId();
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -70,7 +72,7 @@ export function ConfirmButton({
             window.setTimeout(() => opener.current?.focus(), 0);
           }}
         >
-          Keep it
+          {t('common.keepIt')}
         </button>
       </div>
     </div>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { passwordVerdict } from '../password-verdict.js';
 import type { Strength } from '../strength.js';
 
@@ -41,17 +42,18 @@ export function PasswordMeter({
     };
   }, [password, inputsKey, onChange]);
 
+  const { t } = useTranslation();
   const verdict = passwordVerdict(password, strength);
   return (
     <div id={id} className="meter-block" data-acceptable={verdict.acceptable}>
       <div
         className={`strength s${password ? verdict.level : 'none'}`}
         role="meter"
-        aria-label="Password strength"
+        aria-label={t('meter.label')}
         aria-valuemin={0}
         aria-valuemax={4}
         aria-valuenow={verdict.level}
-        aria-valuetext={verdict.acceptable ? verdict.label : `${verdict.label}, not acceptable`}
+        aria-valuetext={verdict.acceptable ? verdict.label : t('meter.notAcceptable', { verdict: verdict.label })}
       >
         {[0, 1, 2, 3].map((i) => (
           <span key={i} className={password && verdict.level > i ? 'filled' : ''} />

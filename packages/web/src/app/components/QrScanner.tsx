@@ -5,6 +5,7 @@
  */
 import jsQR from 'jsqr';
 import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /** The pairing code in a scanned text: a bare code, or a link to the app's `/toys#pair=CODE`. */
 export function codeFromQr(text: string): string | null {
@@ -28,7 +29,8 @@ function decode(source: CanvasImageSource, width: number, height: number, canvas
 export default function QrScanner({ onCode, onClose }: { onCode: (code: string) => void; onClose: () => void }) {
   const video = useRef<HTMLVideoElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [status, setStatus] = useState('Starting the camera…');
+  const { t } = useTranslation();
+  const [status, setStatus] = useState(() => t('qr.starting'));
   const [cameraFailed, setCameraFailed] = useState(false);
   const ids = { photo: useId(), status: useId() };
 
@@ -48,7 +50,7 @@ export default function QrScanner({ onCode, onClose }: { onCode: (code: string) 
           onCode(code);
           return;
         }
-        if (text !== null) setStatus('That QR code is not a Burrow pairing code.');
+        if (text !== null) setStatus(t('qr.notPairing'));
       }
       frame = requestAnimationFrame(scan);
     };
@@ -59,12 +61,12 @@ export default function QrScanner({ onCode, onClose }: { onCode: (code: string) 
         if (stopped || !video.current) return;
         video.current.srcObject = s;
         await video.current.play();
-        setStatus('Point the camera at the QR code the toy shows.');
+        setStatus(t('qr.point'));
         frame = requestAnimationFrame(scan);
       })
       .catch(() => {
         setCameraFailed(true);
-        setStatus('The camera is not available. Take a photo of the QR code instead, or type the code.');
+        setStatus(t('qr.noCamera'));
       });
     return () => {
       stopped = true;
@@ -75,29 +77,29 @@ export default function QrScanner({ onCode, onClose }: { onCode: (code: string) 
 
   const fromPhoto = async (file: File | undefined) => {
     if (!file || !canvas.current) return;
-    setStatus('Reading the photo…');
+    setStatus(t('qr.reading'));
     try {
       const bitmap = await createImageBitmap(file);
       const text = decode(bitmap, bitmap.width, bitmap.height, canvas.current);
       bitmap.close();
       const code = text === null ? null : codeFromQr(text);
       if (code) onCode(code);
-      else setStatus('No Burrow pairing code found in that photo. Try again closer, or type the code.');
+      else setStatus(t('qr.notInPhoto'));
     } catch {
-      setStatus('That file could not be read as a picture.');
+      setStatus(t('qr.notAPicture'));
     }
   };
 
   return (
     <div className="qr-scanner">
       {cameraFailed ? null : (
-        <video ref={video} className="qr-video" muted playsInline aria-label="Camera view for scanning the toy’s QR code" />
+        <video ref={video} className="qr-video" muted playsInline aria-label={t('qr.cameraView')} />
       )}
       <canvas ref={canvas} hidden />
       <p id={ids.status} role="status" className="hint">
         {status}
       </p>
-      <label htmlFor={ids.photo}>Or use a photo of the QR code</label>
+      <label htmlFor={ids.photo}>{t('qr.photo')}</label>
       <input
         id={ids.photo}
         type="file"
@@ -107,7 +109,7 @@ export default function QrScanner({ onCode, onClose }: { onCode: (code: string) 
         onChange={(e) => void fromPhoto(e.target.files?.[0])}
       />
       <button type="button" className="ghost" onClick={onClose}>
-        Stop scanning
+        {t('qr.stop')}
       </button>
     </div>
   );

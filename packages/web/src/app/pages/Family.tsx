@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ListBlocksResponse } from '@burrow/api';
 import type { Grant, JoinRequest, PendingDevice } from '@burrow/client';
 import { deviceFingerprint } from '@burrow/protocol';
@@ -12,6 +13,7 @@ import { ArchiveCard } from '../archive/ArchiveCard.js';
 import { follow } from '../router.js';
 import { inviteLink } from '../invite-link.js';
 import { formatDateTime } from '../date-time.js';
+import { currentLanguage } from '../../i18n/index.js';
 
 interface People {
   requests: JoinRequest[];
@@ -25,10 +27,11 @@ interface People {
  * shows the server did not swap in keys of its own.
  */
 function Fingerprints({ devices }: { devices: { deviceId: string; signPublicKey: string; kemPublicKey: string }[] }) {
+  const { t } = useTranslation();
   if (devices.length === 0) return null;
   return (
     <div className="fingerprints">
-      <p className="hint">Before approving, compare with what their screen shows (Devices page):</p>
+      <p className="hint">{t('family.compare')}</p>
       <ul>
         {devices.map((d) => (
           <li key={d.deviceId} className="mono fingerprint" data-fingerprint={deviceFingerprint(d)}>
@@ -44,6 +47,7 @@ const when = formatDateTime;
 
 /** The rights a guardian gives a person or a device: a small fieldset of checkboxes. */
 function GrantPicker({ grant, onChange, legend }: { grant: Grant; onChange: (g: Grant) => void; legend: string }) {
+  const { t } = useTranslation();
   const ids = { guardian: useId(), send: useId(), hear: useId() };
   return (
     <fieldset className="grant">
@@ -55,7 +59,7 @@ function GrantPicker({ grant, onChange, legend }: { grant: Grant; onChange: (g: 
           checked={grant.role === 'guardian'}
           onChange={(e) => onChange({ ...grant, role: e.target.checked ? 'guardian' : 'member' })}
         />{' '}
-        Guardian (can invite, approve and block)
+        {t('family.grantGuardian')}
       </label>
       <label htmlFor={ids.send}>
         <input
@@ -64,7 +68,7 @@ function GrantPicker({ grant, onChange, legend }: { grant: Grant; onChange: (g: 
           checked={grant.sendToToy}
           onChange={(e) => onChange({ ...grant, sendToToy: e.target.checked })}
         />{' '}
-        May send messages to the toy
+        {t('family.grantSend')}
       </label>
       <label htmlFor={ids.hear}>
         <input
@@ -73,7 +77,7 @@ function GrantPicker({ grant, onChange, legend }: { grant: Grant; onChange: (g: 
           checked={grant.hearChild}
           onChange={(e) => onChange({ ...grant, hearChild: e.target.checked })}
         />{' '}
-        May hear the child’s answers
+        {t('family.grantHear')}
       </label>
     </fieldset>
   );
@@ -92,6 +96,7 @@ function JoinRequestCard({
   onError: (message: string) => void;
 }) {
   const [, guardian] = useGuardian();
+  const { t } = useTranslation();
   const [grant, setGrant] = useState<Grant>(DEFAULT_GRANT);
   const [busy, setBusy] = useState(false);
   const act = async (approve: boolean) => {
@@ -99,7 +104,7 @@ function JoinRequestCard({
     try {
       if (approve) await guardian.approveJoinRequest(request.requestId, grant);
       else await guardian.declineJoinRequest(request.requestId);
-      onDone(approve ? `${request.email} has joined your family.` : `Declined ${request.email}.`);
+      onDone(approve ? t('family.joined', { email: request.email }) : t('family.declined', { email: request.email }));
     } catch (err) {
       onError(describeError(err));
     } finally {
@@ -109,18 +114,15 @@ function JoinRequestCard({
   return (
     <li className="card">
       <h3>{request.email}</h3>
-      <p className="hint">
-        Asked on {when(request.createdAt)} from {request.devices.length} device
-        {request.devices.length === 1 ? '' : 's'}.
-      </p>
+      <p className="hint">{t('family.asked', { when: when(request.createdAt), count: request.devices.length })}</p>
       <Fingerprints devices={request.devices} />
-      <GrantPicker grant={grant} onChange={setGrant} legend={`What ${request.email} may do`} />
+      <GrantPicker grant={grant} onChange={setGrant} legend={t('family.whatMay', { who: request.email })} />
       <div className="actions">
         <button type="button" className="primary" disabled={busy} onClick={() => void act(true)}>
-          Approve {request.email}
+          {t('family.approve', { email: request.email })}
         </button>
         <button type="button" className="ghost" disabled={busy} onClick={() => void act(false)}>
-          Decline {request.email}
+          {t('family.decline', { email: request.email })}
         </button>
       </div>
     </li>
@@ -140,6 +142,7 @@ function PendingDeviceCard({
   onError: (message: string) => void;
 }) {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   // The guardian's own new phone or laptop: it gets what this device has, Guardian included.
   const mine = device.email === state.email;
   // The person's name from their devices already in the family ("Grandma"), else their email.
@@ -150,7 +153,7 @@ function PendingDeviceCard({
     setBusy(true);
     try {
       await guardian.approveDevice(device.deviceId, grant);
-      onDone(`Approved the new device of ${person}.`);
+      onDone(t('family.approvedDevice', { person }));
     } catch (err) {
       onError(describeError(err));
     } finally {
@@ -159,12 +162,12 @@ function PendingDeviceCard({
   };
   return (
     <li className="card">
-      <h3>{mine ? 'Your new device' : `New device of ${person}`}</h3>
+      <h3>{mine ? t('family.yourNewDevice') : t('family.newDeviceOf', { person })}</h3>
       {!mine && person !== device.email ? <p className="hint">{device.email}</p> : null}
       <Fingerprints devices={[device]} />
-      <GrantPicker grant={grant} onChange={setGrant} legend="What this device may do" />
+      <GrantPicker grant={grant} onChange={setGrant} legend={t('family.whatDeviceMay')} />
       <button type="button" className="primary" disabled={busy} onClick={() => void approve()}>
-        Approve device
+        {t('family.approveDevice')}
       </button>
     </li>
   );
@@ -173,6 +176,7 @@ function PendingDeviceCard({
 /** Guardians: invite relatives, approve or decline them, remove or block members, unblock. */
 export function Family() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { invite: useId(), label: useId(), requests: useId(), devices: useId(), members: useId(), blocked: useId(), activity: useId() };
   const [people, setPeople] = useState<People | null>(null);
   const [invitation, setInvitation] = useState<{ code: string; expiresAt: number } | null>(null);
@@ -229,15 +233,17 @@ export function Family() {
       await navigator.clipboard.writeText(link);
       setCopied(true);
     } catch {
-      setError('Could not copy. Select the link and copy it by hand.');
+      setError(t('family.copyFailed'));
     }
   };
   // The phone's own share sheet where there is one (Messages, WhatsApp, mail…); copying otherwise.
   const share = async () => {
-    const text = `${label.trim() ? `${label.trim()}, ` : ''}join our family on Burrow to send voice messages to ${state.children.map((c) => c.name).join(' and ') || 'our child'}’s toy.`;
+    const names = state.children.map((c) => c.name);
+    const children = names.length > 0 ? new Intl.ListFormat(currentLanguage(), { type: 'conjunction' }).format(names) : t('family.ourChild');
+    const text = label.trim() ? t('family.shareTextFor', { label: label.trim(), children }) : t('family.shareText', { children });
     if (typeof navigator.share === 'function') {
       try {
-        await navigator.share({ title: 'Join our family on Burrow', text, url: link });
+        await navigator.share({ title: t('family.shareTitle'), text, url: link });
         return;
       } catch (err) {
         if (err instanceof DOMException && err.name === 'AbortError') return;
@@ -249,7 +255,7 @@ export function Family() {
   const act = async (run: () => Promise<void>) => {
     try {
       await run();
-      done('Done. The family list was updated.');
+      done(t('family.updated'));
     } catch (err) {
       setError(describeError(err));
     }
@@ -257,9 +263,9 @@ export function Family() {
 
   if (!isGuardian) {
     return (
-      <Page title="Family">
-        <EmptyState icon="family" title="Only guardians manage the family">
-          <p>Ask a guardian to invite someone, approve a device or change who may talk to your child.</p>
+      <Page title={t('family.title')}>
+        <EmptyState icon="family" title={t('family.onlyGuardians')}>
+          <p>{t('family.onlyGuardiansHint')}</p>
         </EmptyState>
       </Page>
     );
@@ -270,7 +276,7 @@ export function Family() {
   const inRoster = new Set<string>(state.roster?.devices.map((d) => d.id) ?? []);
 
   return (
-    <Page title="Family" intro="Who may talk to your child. Only people you invite and approve can.">
+    <Page title={t('family.title')} intro={t('family.intro')}>
       <div role="status" className="ok">
         {status}
       </div>
@@ -279,33 +285,31 @@ export function Family() {
       </div>
 
       <section className="card" aria-labelledby={ids.invite}>
-        <h2 id={ids.invite}>Invite someone</h2>
-        <p>An invitation works once. Send the link to one person; you approve them when they ask to join.</p>
+        <h2 id={ids.invite}>{t('family.inviteTitle')}</h2>
+        <p>{t('family.inviteIntro')}</p>
         <form className="form" onSubmit={(e) => void invite(e)}>
-          <label htmlFor={ids.label}>Who is it for? (optional)</label>
-          <input id={ids.label} value={label} maxLength={40} placeholder="Grandma" onChange={(e) => setLabel(e.target.value)} />
+          <label htmlFor={ids.label}>{t('family.whoFor')}</label>
+          <input id={ids.label} value={label} maxLength={40} placeholder={t('family.whoForPlaceholder')} onChange={(e) => setLabel(e.target.value)} />
           <button type="submit" className="primary">
-            Create an invitation
+            {t('family.createInvite')}
           </button>
         </form>
         {invitation ? (
           <div className="invitation" data-label={invitedLabel}>
-            {invitedLabel ? <h3>Invitation for {invitedLabel}</h3> : null}
+            {invitedLabel ? <h3>{t('family.invitationFor', { label: invitedLabel })}</h3> : null}
             <p>
-              Code: <strong className="mono invite-code">{invitation.code}</strong>
+              {t('family.code')} <strong className="mono invite-code">{invitation.code}</strong>
             </p>
             <p>
-              Link: <span className="mono invite-link">{link}</span>
+              {t('family.link')} <span className="mono invite-link">{link}</span>
             </p>
-            <p className="hint">
-              Shown only now. It expires {when(invitation.expiresAt)}.
-            </p>
+            <p className="hint">{t('family.shownOnce', { when: when(invitation.expiresAt) })}</p>
             <div className="actions">
               <button type="button" className="primary" onClick={() => void share()}>
-                Share
+                {t('family.share')}
               </button>
               <button type="button" onClick={() => void copy()}>
-                {copied ? 'Copied' : 'Copy link'}
+                {copied ? t('family.copied') : t('family.copyLink')}
               </button>
             </div>
           </div>
@@ -313,9 +317,9 @@ export function Family() {
       </section>
 
       <section className="card" aria-labelledby={ids.requests}>
-        <h2 id={ids.requests}>Waiting to join</h2>
+        <h2 id={ids.requests}>{t('family.waitingTitle')}</h2>
         {pending.length === 0 ? (
-          <p className="hint">Nobody is waiting. When someone uses your invitation, they appear here.</p>
+          <p className="hint">{t('family.nobodyWaiting')}</p>
         ) : (
           <ul className="list plain">
             {pending.map((r) => (
@@ -327,7 +331,7 @@ export function Family() {
 
       {people && people.pendingDevices.length > 0 ? (
         <section className="card" aria-labelledby={ids.devices}>
-          <h2 id={ids.devices}>New devices waiting</h2>
+          <h2 id={ids.devices}>{t('family.newDevicesTitle')}</h2>
           <ul className="list plain">
             {people.pendingDevices.map((d) => (
               <PendingDeviceCard
@@ -343,9 +347,9 @@ export function Family() {
       ) : null}
 
       <section className="card" aria-labelledby={ids.members}>
-        <h2 id={ids.members}>Members</h2>
+        <h2 id={ids.members}>{t('family.membersTitle')}</h2>
         {members.length === 0 ? (
-          <p className="hint">No relatives yet. Invite someone above.</p>
+          <p className="hint">{t('family.noMembers')}</p>
         ) : (
           <ul className="list plain">
             {members.map((m) => {
@@ -356,24 +360,22 @@ export function Family() {
                   <h3>{name}</h3>
                   {name !== m.email ? <p className="hint member-email">{m.email}</p> : null}
                   <p className="hint">
-                    {devices.length === 0
-                      ? 'No device in the family list.'
-                      : `${devices.length} device${devices.length === 1 ? '' : 's'} in the family list.`}
+                    {devices.length === 0 ? t('family.noDevice') : t('family.devicesInList', { count: devices.length })}
                   </p>
                   <div className="actions">
                     {devices.length > 0 ? (
                       <ConfirmButton
-                        label={`Remove devices of ${name}`}
-                        question={`Remove the devices of ${name}? They stop sending and hearing until a guardian approves a device again.`}
-                        yes={`Yes, remove devices of ${name}`}
+                        label={t('family.removeDevices', { name })}
+                        question={t('family.removeQuestion', { name })}
+                        yes={t('family.removeYes', { name })}
                         onConfirm={() => act(() => guardian.removeDevices(devices.map((d) => d.deviceId)))}
                       />
                     ) : null}
                     <ConfirmButton
                       danger
-                      label={`Block ${name}`}
-                      question={`Block ${name}? They can no longer send, hear or ask to join.`}
-                      yes={`Yes, block ${name}`}
+                      label={t('family.block', { name })}
+                      question={t('family.blockQuestion', { name })}
+                      yes={t('family.blockYes', { name })}
                       onConfirm={() => act(() => guardian.block(m.accountId))}
                     />
                   </div>
@@ -385,18 +387,18 @@ export function Family() {
       </section>
 
       <section className="card" aria-labelledby={ids.blocked}>
-        <h2 id={ids.blocked}>Blocked</h2>
+        <h2 id={ids.blocked}>{t('family.blockedTitle')}</h2>
         {!people || people.blocks.length === 0 ? (
-          <p className="hint">Nobody is blocked.</p>
+          <p className="hint">{t('family.nobodyBlocked')}</p>
         ) : (
           <ul className="list plain">
             {people.blocks.map((b) => (
               <li key={b.accountId} className="member">
                 <span>{b.email}</span>{' '}
                 <ConfirmButton
-                  label={`Unblock ${b.email}`}
-                  question={`Unblock ${b.email}? They will need a new invitation to join again.`}
-                  yes={`Yes, unblock ${b.email}`}
+                  label={t('family.unblock', { email: b.email })}
+                  question={t('family.unblockQuestion', { email: b.email })}
+                  yes={t('family.unblockYes', { email: b.email })}
                   onConfirm={() => act(() => guardian.unblock(b.accountId))}
                 />
               </li>
@@ -406,10 +408,10 @@ export function Family() {
       </section>
 
       <section className="card" aria-labelledby={ids.activity}>
-        <h2 id={ids.activity}>Activity</h2>
-        <p>Who signed in, joined, sent and played messages, and when — the last 90 days, never what was said.</p>
+        <h2 id={ids.activity}>{t('family.activityTitle')}</h2>
+        <p>{t('family.activityIntro')}</p>
         <a href="/activity" onClick={follow}>
-          See the family’s activity
+          {t('family.activityLink')}
         </a>
       </section>
       <RetentionSetting />

@@ -8,6 +8,7 @@ import {
   useState,
   type FormEvent,
 } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { LostToy } from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
 import { ConfirmButton } from '../components/Confirm.js';
@@ -36,6 +37,7 @@ function codeFromAddress(): string {
 
 function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; onLost: () => void }) {
   const [, guardian] = useGuardian();
+  const { t } = useTranslation();
   const name = guardian.toyName(toy.toyId);
   const ids = { name: useId(), title: useId(), error: useId(), confirm: useId() };
   const [renaming, setRenaming] = useState(false);
@@ -50,14 +52,14 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
   const rename = async (event: FormEvent) => {
     event.preventDefault();
     const next = draft.trim();
-    if (!next) return setError('Give the toy a name, like “Bunny”.');
-    if (next.length > MAX_NAME) return setError(`Keep the name under ${MAX_NAME} characters.`);
+    if (!next) return setError(t('toys.nameNeeded'));
+    if (next.length > MAX_NAME) return setError(t('toys.nameTooLong', { max: MAX_NAME }));
     setBusy(true);
     setError(null);
     try {
       await guardian.renameToy(toy.toyId, next);
       setRenaming(false);
-      setStatus(`Renamed to ${next}.`);
+      setStatus(t('toys.renamed', { name: next }));
     } catch (err) {
       setError(describeError(err));
     } finally {
@@ -88,9 +90,7 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
         </p>
         <ToySoftware toyId={toy.toyId} />
         <p className="unplayed" data-unplayed={waiting}>
-          {waiting === 0
-            ? 'No messages waiting to be played.'
-            : `${waiting} message${waiting === 1 ? '' : 's'} waiting to be played.`}
+          {waiting === 0 ? t('toys.noneWaiting') : t('toys.waiting', { count: waiting })}
         </p>
         <div className="form-error" role="alert" id={ids.error}>
           {error}
@@ -102,7 +102,7 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
           <>
             {renaming ? (
               <form className="form inline" onSubmit={(e) => void rename(e)} noValidate aria-describedby={ids.error}>
-                <label htmlFor={ids.name}>New name for {name}</label>
+                <label htmlFor={ids.name}>{t('toys.newName', { name })}</label>
                 <input
                   id={ids.name}
                   value={draft}
@@ -113,22 +113,19 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
                 />
                 <div className="actions">
                   <button type="submit" className="primary" disabled={busy}>
-                    Save name
+                    {t('toys.saveName')}
                   </button>
                   <button type="button" className="ghost" onClick={() => setRenaming(false)}>
-                    Cancel
+                    {t('common.cancel')}
                   </button>
                 </div>
               </form>
             ) : confirming ? (
               <div className="confirm" role="group" aria-labelledby={ids.confirm}>
-                <p id={ids.confirm}>
-                  Unpair {name}? It stops receiving messages at once, forgets your family and the messages
-                  waiting on it, and can then be paired again.
-                </p>
+                <p id={ids.confirm}>{t('toys.unpairQuestion', { name })}</p>
                 <div className="actions">
                   <button type="button" className="danger" disabled={busy} onClick={() => void unpair()}>
-                    {busy ? 'Unpairing…' : `Yes, unpair ${name}`}
+                    {busy ? t('toys.unpairing') : t('toys.unpairYes', { name })}
                   </button>
                   <button
                     type="button"
@@ -138,7 +135,7 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
                       unpairButton.current?.focus();
                     }}
                   >
-                    Keep it
+                    {t('common.keepIt')}
                   </button>
                 </div>
               </div>
@@ -152,17 +149,17 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
                     setRenaming(true);
                   }}
                 >
-                  Rename
+                  {t('toys.rename')}
                 </button>
                 <button type="button" className="ghost" ref={unpairButton} onClick={() => setConfirming(true)}>
-                  Unpair
+                  {t('toys.unpair')}
                 </button>
                 <ConfirmButton
-                  label={`Mark as lost or stolen: ${name}`}
-                  text="Mark as lost or stolen"
+                  label={t('toys.lostLabel', { name })}
+                  text={t('toys.lost')}
                   className="ghost"
-                  question={`Mark ${name} as lost or stolen? It is removed from your family at once, the messages waiting on it are deleted, and if it ever connects again it is told to forget everything. You will still see when it last checked in.`}
-                  yes={`Yes, ${name} is lost`}
+                  question={t('toys.lostQuestion', { name })}
+                  yes={t('toys.lostYes', { name })}
                   danger
                   onConfirm={async () => {
                     setError(null);
@@ -188,6 +185,7 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
 /** The family's toys (presence, unplayed, rename, unpair, settings), pairing by code or QR, adding a child. */
 export function Toys() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = {
     code: useId(),
     child: useId(),
@@ -200,7 +198,7 @@ export function Toys() {
   const [error, setError] = useState<string | null>(null);
   // A phone's own camera app opens the toy's QR code as a link here: the code is filled in.
   const [done, setDone] = useState<string | null>(() =>
-    code ? 'The code from the toy’s QR code is filled in: press Pair toy.' : null,
+    code ? t('toys.codeFilledIn') : null,
   );
   const [busy, setBusy] = useState(false);
   const [scanning, setScanning] = useState(false);
@@ -211,14 +209,14 @@ export function Toys() {
   const pairWith = useCallback(
     async (typed: string) => {
       const target = childId || state.children[0]?.childId;
-      if (!typed.trim()) return setError('Type the code the toy shows while its pairing button is held.');
-      if (!target) return setError('Add a child first.');
+      if (!typed.trim()) return setError(t('toys.codeNeeded'));
+      if (!target) return setError(t('toys.childFirst'));
       setBusy(true);
       setError(null);
       setDone(null);
       try {
         const toyId = await guardian.pairToy(typed, target);
-        setDone(`Paired! ${guardian.toyName(toyId)} is now part of your family.`);
+        setDone(t('toys.paired', { toy: guardian.toyName(toyId) }));
         setCode('');
       } catch (err) {
         setError(describeError(err));
@@ -226,7 +224,7 @@ export function Toys() {
         setBusy(false);
       }
     },
-    [childId, guardian, state.children],
+    [childId, guardian, state.children, t],
   );
 
   const scanned = useCallback(
@@ -240,16 +238,13 @@ export function Toys() {
   const stopScanning = useCallback(() => setScanning(false), []);
 
   return (
-    <Page title="Toys">
+    <Page title={t('toys.title')}>
       {state.toys.length === 0 ? (
-        <EmptyState icon="toy" title="No toy paired yet">
-          <p>
-            Pair your child’s toy below. You need the toy in your hands: pairing works only while its button
-            is held.
-          </p>
+        <EmptyState icon="toy" title={t('toys.noneTitle')}>
+          <p>{t('toys.noneHint')}</p>
         </EmptyState>
       ) : (
-        <ul className="list" aria-label="Paired toys">
+        <ul className="list" aria-label={t('toys.paired_list')}>
           {state.toys.map((toy) => (
             <ToyCard key={toy.toyId} toy={toy} isGuardian={isGuardian} onLost={() => setLostVersion((v) => v + 1)} />
           ))}
@@ -267,24 +262,24 @@ export function Toys() {
           aria-labelledby={ids.pairTitle}
           aria-describedby={ids.error}
         >
-          <h2 id={ids.pairTitle}>Pair a toy</h2>
+          <h2 id={ids.pairTitle}>{t('toys.pairTitle')}</h2>
           <ol className="steps">
-            <li>Hold the pairing button on the toy until it shows a code and a QR code.</li>
-            <li>Scan the QR code, or type the code. Letters and numbers only; dashes and spaces do not matter.</li>
+            <li>{t('toys.step1')}</li>
+            <li>{t('toys.step2')}</li>
           </ol>
           <div id={ids.error} className="form-error" role="alert">
             {error}
           </div>
           {scanning ? (
-            <Suspense fallback={<p role="status">Opening the camera…</p>}>
+            <Suspense fallback={<p role="status">{t('toys.openingCamera')}</p>}>
               <QrScanner onCode={scanned} onClose={stopScanning} />
             </Suspense>
           ) : (
             <button type="button" onClick={() => setScanning(true)}>
-              Scan the toy’s QR code
+              {t('toys.scan')}
             </button>
           )}
-          <label htmlFor={ids.code}>Pairing code</label>
+          <label htmlFor={ids.code}>{t('toys.code')}</label>
           <input
             id={ids.code}
             className="mono code-input"
@@ -297,7 +292,7 @@ export function Toys() {
           />
           {state.children.length > 1 ? (
             <>
-              <label htmlFor={ids.child}>Whose toy is it?</label>
+              <label htmlFor={ids.child}>{t('toys.whose')}</label>
               <select id={ids.child} value={childId} onChange={(e) => setChildId(e.target.value)}>
                 {state.children.map((c) => (
                   <option key={c.childId} value={c.childId}>
@@ -308,14 +303,14 @@ export function Toys() {
             </>
           ) : null}
           <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Pairing…' : 'Pair toy'}
+            {busy ? t('toys.pairing') : t('toys.pair')}
           </button>
           <div role="status" className="ok">
             {done}
           </div>
         </form>
       ) : (
-        <p className="card">Only a guardian of the family can pair, rename or unpair a toy.</p>
+        <p className="card">{t('toys.onlyGuardians')}</p>
       )}
       <LostToys version={lostVersion} />
     </Page>
@@ -325,6 +320,7 @@ export function Toys() {
 /** Toys a guardian marked lost or stolen, with when each last checked in (GET …/lost-toys). */
 function LostToys({ version }: { version: number }) {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const title = useId();
   const [lost, setLost] = useState<LostToy[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -349,20 +345,21 @@ function LostToys({ version }: { version: number }) {
   const childName = (childId: string | null) => state.children.find((c) => c.childId === childId)?.name;
   return (
     <section className="card" aria-labelledby={title}>
-      <h2 id={title}>Lost or stolen toys</h2>
-      <p className="hint">Removed from your family. If one connects again, it is refused and forgets everything.</p>
+      <h2 id={title}>{t('toys.lostTitle')}</h2>
+      <p className="hint">{t('toys.lostHint')}</p>
       {error ? (
         <p className="form-error" role="alert">
           {error}
         </p>
       ) : null}
-      <ul aria-label="Lost or stolen toys" className="lost-toys">
-        {lost.map((t) => {
-          const child = childName(t.childId);
+      <ul aria-label={t('toys.lostTitle')} className="lost-toys">
+        {lost.map((toy) => {
+          const child = childName(toy.childId);
           return (
-            <li key={t.toyId} data-toy-id={t.toyId}>
-              <strong>{child ? `${child}’s toy` : 'A toy'}</strong>, marked lost {formatDateTime(t.lostAt)} ·{' '}
-              {t.lastSeenAt === null ? 'never checked in' : `last checked in ${formatDateTime(t.lastSeenAt)}`}
+            <li key={toy.toyId} data-toy-id={toy.toyId}>
+              <strong>{child ? t('names.toyOf', { child }) : t('toys.aToy')}</strong>
+              {t('toys.markedLost', { when: formatDateTime(toy.lostAt) })} ·{' '}
+              {toy.lastSeenAt === null ? t('toys.neverCheckedIn') : t('toys.lastCheckedIn', { when: formatDateTime(toy.lastSeenAt) })}
             </li>
           );
         })}
