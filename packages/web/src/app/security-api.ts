@@ -18,6 +18,7 @@ import type {
   WebAuthnOptionsResponse,
 } from '@burrow/api';
 import { ApiClient } from '@burrow/client';
+import { t } from '../i18n/index.js';
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
 
 const api = new ApiClient({ baseUrl: window.location.origin });
@@ -101,26 +102,26 @@ export function linkToken(): string | null {
 /** What a security event means, in a sentence. */
 export function describeEvent(kind: string): string {
   const labels: Record<string, string> = {
-    signed_up: 'Account created',
-    signed_in: 'Signed in with password',
-    signed_in_passkey: 'Signed in with a passkey',
-    new_browser: 'Signed in from a new browser',
-    second_factor_failed: 'A wrong sign-in code was entered',
-    password_changed: 'Password changed',
-    password_reset: 'Password reset by email link',
-    password_reset_recovery_code: 'Password reset with a recovery code',
-    totp_enabled: 'Two-step sign-in turned on',
-    totp_disabled: 'Two-step sign-in turned off',
-    passkey_added: 'Passkey added',
-    passkey_renamed: 'Passkey renamed',
-    passkey_removed: 'Passkey removed',
-    recovery_codes_renewed: 'New recovery codes made',
-    recovery_code_used: 'A recovery code was used',
-    session_revoked: 'A session was signed out',
-    other_sessions_revoked: 'Other sessions signed out',
-    sign_up_attempt_existing_email: 'Someone tried to sign up with your email',
-    family_second_factor_required: 'Two-step sign-in required for the family',
-    family_second_factor_not_required: 'Family two-step requirement turned off',
+    signed_up: t('securityEvents.signedUp'),
+    signed_in: t('securityEvents.signedIn'),
+    signed_in_passkey: t('securityEvents.signedInPasskey'),
+    new_browser: t('securityEvents.newBrowser'),
+    second_factor_failed: t('securityEvents.secondFactorFailed'),
+    password_changed: t('securityEvents.passwordChanged'),
+    password_reset: t('securityEvents.passwordReset'),
+    password_reset_recovery_code: t('securityEvents.passwordResetRecoveryCode'),
+    totp_enabled: t('securityEvents.totpEnabled'),
+    totp_disabled: t('securityEvents.totpDisabled'),
+    passkey_added: t('securityEvents.passkeyAdded'),
+    passkey_renamed: t('securityEvents.passkeyRenamed'),
+    passkey_removed: t('securityEvents.passkeyRemoved'),
+    recovery_codes_renewed: t('securityEvents.recoveryCodesRenewed'),
+    recovery_code_used: t('securityEvents.recoveryCodeUsed'),
+    session_revoked: t('securityEvents.sessionRevoked'),
+    other_sessions_revoked: t('securityEvents.otherSessionsRevoked'),
+    sign_up_attempt_existing_email: t('securityEvents.signUpAttemptExistingEmail'),
+    family_second_factor_required: t('securityEvents.familySecondFactorRequired'),
+    family_second_factor_not_required: t('securityEvents.familySecondFactorNotRequired'),
   };
   return labels[kind] ?? kind;
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ConfirmButton } from '../components/Confirm.js';
 import type {
   FamilyRequirementResponse,
@@ -20,6 +21,7 @@ const when = formatDateTime;
 
 /** A QR code of the otpauth:// URI, drawn by the `qrcode` package (loaded only when needed). */
 function TotpQr({ uri }: { uri: string }) {
+  const { t } = useTranslation();
   const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
@@ -37,14 +39,15 @@ function TotpQr({ uri }: { uri: string }) {
       src={src}
       width={220}
       height={220}
-      alt="QR code to scan with your authenticator app"
+      alt={t('security.qrAlt')}
     />
   ) : (
-    <p role="status">Drawing the QR code…</p>
+    <p role="status">{t('security.drawingQr')}</p>
   );
 }
 
 function Passkeys({ onChange }: { onChange: () => void }) {
+  const { t } = useTranslation();
   const ids = { name: useId(), error: useId() };
   const [list, setList] = useState<PasskeyView[] | null>(null);
   const [name, setName] = useState('');
@@ -66,15 +69,15 @@ function Passkeys({ onChange }: { onChange: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const view = await securityApi.addPasskey(name.trim() || 'Passkey');
-      setStatus(`Passkey “${view.name}” added. You can now sign in with it, without your password.`);
+      const view = await securityApi.addPasskey(name.trim() || t('security.passkeyDefaultName'));
+      setStatus(t('security.passkeyAdded', { name: view.name }));
       setName('');
       load();
       onChange();
     } catch (err) {
       setError(
         err instanceof Error && err.name === 'NotAllowedError'
-          ? 'The passkey was not made (cancelled or timed out).'
+          ? t('security.passkeyNotMade')
           : describeError(err),
       );
     } finally {
@@ -84,7 +87,7 @@ function Passkeys({ onChange }: { onChange: () => void }) {
   const remove = async (p: PasskeyView) => {
     try {
       await securityApi.removePasskey(p.passkeyId);
-      setStatus(`Passkey “${p.name}” removed.`);
+      setStatus(t('security.passkeyRemoved', { name: p.name }));
       load();
       onChange();
     } catch (err) {
@@ -92,7 +95,7 @@ function Passkeys({ onChange }: { onChange: () => void }) {
     }
   };
   const rename = async (p: PasskeyView) => {
-    const next = window.prompt('New name for this passkey', p.name);
+    const next = window.prompt(t('security.passkeyNewName'), p.name);
     if (!next?.trim()) return;
     try {
       await securityApi.renamePasskey(p.passkeyId, next.trim());
@@ -104,23 +107,21 @@ function Passkeys({ onChange }: { onChange: () => void }) {
 
   return (
     <section className="card" aria-labelledby="passkeys">
-      <h2 id="passkeys">Passkeys</h2>
-      <p className="hint">
-        A passkey signs you in with your phone’s or computer’s screen lock — no password to type or steal.
-      </p>
+      <h2 id="passkeys">{t('security.passkeysTitle')}</h2>
+      <p className="hint">{t('security.passkeysIntro')}</p>
       {list === null ? (
-        <p role="status">Loading…</p>
+        <p role="status">{t('security.loading')}</p>
       ) : list.length === 0 ? (
-        <p>No passkeys yet.</p>
+        <p>{t('security.noPasskeys')}</p>
       ) : (
-        <ul className="list security-list" aria-label="Your passkeys">
+        <ul className="list security-list" aria-label={t('security.yourPasskeys')}>
           {list.map((p) => (
             <li key={p.passkeyId}>
               <div>
                 <strong>{p.name}</strong>
                 <p className="hint">
-                  Added {when(p.createdAt)}
-                  {p.lastUsedAt ? ` · last used ${when(p.lastUsedAt)}` : ' · not used yet'}
+                  {t('security.added', { when: when(p.createdAt) })} ·{' '}
+                  {p.lastUsedAt ? t('security.lastUsed', { when: when(p.lastUsedAt) }) : t('security.notUsedYet')}
                 </p>
               </div>
               <div className="row-actions">
@@ -128,17 +129,17 @@ function Passkeys({ onChange }: { onChange: () => void }) {
                   type="button"
                   className="ghost small"
                   onClick={() => void rename(p)}
-                  aria-label={`Rename ${p.name}`}
+                  aria-label={t('security.renameLabel', { name: p.name })}
                 >
-                  Rename
+                  {t('security.rename')}
                 </button>
                 <ConfirmButton
                   danger
-                  label={`Remove ${p.name}`}
-                  text="Remove"
+                  label={t('security.removeLabel', { name: p.name })}
+                  text={t('security.remove')}
                   className="ghost small danger"
-                  question={`Remove the passkey “${p.name}”? You will not be able to sign in with it again.`}
-                  yes="Yes, remove it"
+                  question={t('security.removeQuestion', { name: p.name })}
+                  yes={t('security.removeYes')}
                   onConfirm={() => remove(p)}
                 />
               </div>
@@ -148,20 +149,20 @@ function Passkeys({ onChange }: { onChange: () => void }) {
       )}
       {passkeysSupported() ? (
         <form className="form" onSubmit={(e) => void add(e)}>
-          <label htmlFor={ids.name}>Name for a new passkey (optional)</label>
+          <label htmlFor={ids.name}>{t('security.newPasskeyName')}</label>
           <input
             id={ids.name}
             value={name}
             maxLength={60}
-            placeholder="My phone"
+            placeholder={t('security.newPasskeyPlaceholder')}
             onChange={(e) => setName(e.target.value)}
           />
           <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Waiting for your device…' : 'Add a passkey'}
+            {busy ? t('security.waitingForDevice') : t('security.addPasskey')}
           </button>
         </form>
       ) : (
-        <p>This browser cannot make passkeys.</p>
+        <p>{t('security.noPasskeySupport')}</p>
       )}
       <div role="status" className="ok">
         {status}
@@ -174,6 +175,7 @@ function Passkeys({ onChange }: { onChange: () => void }) {
 }
 
 function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () => void }) {
+  const { t } = useTranslation();
   const ids = { code: useId(), password: useId(), secret: useId() };
   const [enrolment, setEnrolment] = useState<TotpEnrolmentResponse | null>(null);
   const [code, setCode] = useState('');
@@ -197,7 +199,7 @@ function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () =>
       const r = await securityApi.confirmTotp(code.trim());
       setEnrolment(null);
       setCode('');
-      setDone('Two-step sign-in is on. Next time you sign in, Burrow will ask for a code from your app.');
+      setDone(t('security.totpOnDone'));
       if (r.recoveryCodes.length > 0) setCodes(r.recoveryCodes);
       onChange();
     } catch (err) {
@@ -210,7 +212,7 @@ function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () =>
     try {
       await securityApi.disableTotp(password);
       setPassword('');
-      setDone('Two-step sign-in is off.');
+      setDone(t('security.totpOffDone'));
       onChange();
     } catch (err) {
       setError(describeError(err));
@@ -219,16 +221,14 @@ function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () =>
 
   return (
     <section className="card" aria-labelledby="two-step">
-      <h2 id="two-step">Two-step sign-in</h2>
-      <p className="hint">
-        After your password, Burrow asks for a 6-digit code from an authenticator app on your phone.
-      </p>
+      <h2 id="two-step">{t('security.totpTitle')}</h2>
+      <p className="hint">{t('security.totpIntro')}</p>
       {status.totp ? (
         <form className="form" onSubmit={(e) => void disable(e)}>
           <p>
-            <strong>On.</strong> Codes come from your authenticator app.
+            <strong>{t('security.on')}</strong> {t('security.totpOnHint')}
           </p>
-          <label htmlFor={ids.password}>Your password, to turn it off</label>
+          <label htmlFor={ids.password}>{t('security.passwordToTurnOff')}</label>
           <input
             id={ids.password}
             type="password"
@@ -237,26 +237,24 @@ function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () =>
             onChange={(e) => setPassword(e.target.value)}
           />
           <button type="submit" className="ghost">
-            Turn off two-step sign-in
+            {t('security.turnOff')}
           </button>
         </form>
       ) : enrolment ? (
         <form className="form" onSubmit={(e) => void confirm(e)}>
           <ol className="steps">
-            <li>
-              Open an authenticator app (such as Google Authenticator, Microsoft Authenticator or 1Password).
-            </li>
-            <li>Scan this QR code, or type the key below.</li>
-            <li>Type the 6-digit code the app shows.</li>
+            <li>{t('security.totpStep1')}</li>
+            <li>{t('security.totpStep2')}</li>
+            <li>{t('security.totpStep3')}</li>
           </ol>
           <TotpQr uri={enrolment.uri} />
           <p id={ids.secret}>
-            Key:{' '}
+            {t('security.key')}{' '}
             <span className="mono totp-secret" data-secret={enrolment.secret}>
               {enrolment.secret.match(/.{1,4}/g)?.join(' ')}
             </span>
           </p>
-          <label htmlFor={ids.code}>6-digit code from the app</label>
+          <label htmlFor={ids.code}>{t('security.codeFromApp')}</label>
           <input
             id={ids.code}
             className="code-input"
@@ -268,12 +266,12 @@ function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () =>
             onChange={(e) => setCode(e.target.value)}
           />
           <button type="submit" className="primary">
-            Turn on two-step sign-in
+            {t('security.turnOn')}
           </button>
         </form>
       ) : (
         <button type="button" className="primary" onClick={() => void begin()}>
-          Set up an authenticator app
+          {t('security.setUpApp')}
         </button>
       )}
       <div role="status" className="ok">
@@ -288,6 +286,7 @@ function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () =>
 }
 
 function RecoveryCodesCard({ status, onChange }: { status: SecurityStatus; onChange: () => void }) {
+  const { t } = useTranslation();
   const ids = { password: useId() };
   const [password, setPassword] = useState('');
   const [codes, setCodes] = useState<string[] | null>(null);
@@ -305,17 +304,12 @@ function RecoveryCodesCard({ status, onChange }: { status: SecurityStatus; onCha
   };
   return (
     <section className="card" aria-labelledby="recovery-codes">
-      <h2 id="recovery-codes">Recovery codes</h2>
-      <p className="hint">
-        Each code works once: to reset your password without email, or instead of your two-step code if you
-        lose your phone.
-      </p>
-      <p>
-        <strong>{status.recoveryCodes}</strong> unused code{status.recoveryCodes === 1 ? '' : 's'} left.
-      </p>
+      <h2 id="recovery-codes">{t('security.codesTitle')}</h2>
+      <p className="hint">{t('security.codesIntro')}</p>
+      <p>{t('security.codesLeft', { count: status.recoveryCodes })}</p>
       {codes ? <RecoveryCodeList codes={codes} /> : null}
       <form className="form" onSubmit={(e) => void renew(e)}>
-        <label htmlFor={ids.password}>Your password, to make new codes</label>
+        <label htmlFor={ids.password}>{t('security.passwordForCodes')}</label>
         <input
           id={ids.password}
           type="password"
@@ -324,7 +318,7 @@ function RecoveryCodesCard({ status, onChange }: { status: SecurityStatus; onCha
           onChange={(e) => setPassword(e.target.value)}
         />
         <button type="submit" className="ghost">
-          Make new codes (the old ones stop working)
+          {t('security.newCodes')}
         </button>
       </form>
       <div role="alert" className="form-error">
@@ -335,6 +329,7 @@ function RecoveryCodesCard({ status, onChange }: { status: SecurityStatus; onCha
 }
 
 function FamilyRequirement({ familyId, status }: { familyId: string; status: SecurityStatus }) {
+  const { t } = useTranslation();
   const [state, setState] = useState<FamilyRequirementResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(
@@ -353,18 +348,13 @@ function FamilyRequirement({ familyId, status }: { familyId: string; status: Sec
   };
   return (
     <section className="card" aria-labelledby="family-two-step">
-      <h2 id="family-two-step">Two-step sign-in for the whole family</h2>
-      <p className="hint">
-        When on, everyone in your family must add an authenticator app or a passkey before they can send or
-        hear messages.
-      </p>
+      <h2 id="family-two-step">{t('security.familyTitle')}</h2>
+      <p className="hint">{t('security.familyIntro')}</p>
       {state ? (
         <>
           <p>
-            {state.required ? <strong>Required.</strong> : <strong>Not required.</strong>}{' '}
-            {state.membersWithout === 0
-              ? 'Everyone has a second factor.'
-              : `${state.membersWithout} ${state.membersWithout === 1 ? 'person has' : 'people have'} none yet.`}
+            <strong>{state.required ? t('security.required') : t('security.notRequired')}</strong>{' '}
+            {state.membersWithout === 0 ? t('security.everyoneHas') : t('security.without', { count: state.membersWithout })}
           </p>
           <button
             type="button"
@@ -372,10 +362,10 @@ function FamilyRequirement({ familyId, status }: { familyId: string; status: Sec
             onClick={() => void toggle()}
             disabled={!state.required && !status.totp && status.passkeys === 0}
           >
-            {state.required ? 'Stop requiring it' : 'Require it for everyone'}
+            {state.required ? t('security.stopRequiring') : t('security.require')}
           </button>
           {!state.required && !status.totp && status.passkeys === 0 ? (
-            <p className="hint">Add a second factor to your own account first.</p>
+            <p className="hint">{t('security.ownFirst')}</p>
           ) : null}
         </>
       ) : null}
@@ -387,6 +377,7 @@ function FamilyRequirement({ familyId, status }: { familyId: string; status: Sec
 }
 
 function Sessions() {
+  const { t } = useTranslation();
   const [list, setList] = useState<SessionView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -402,7 +393,7 @@ function Sessions() {
   const revoke = async (s: SessionView) => {
     try {
       await securityApi.revokeSession(s.sessionId);
-      setStatus(`Signed out ${s.browser}.`);
+      setStatus(t('security.signedOut', { browser: s.browser }));
       load();
     } catch (err) {
       setError(describeError(err));
@@ -412,9 +403,7 @@ function Sessions() {
     try {
       const { ended } = await securityApi.revokeOthers();
       setStatus(
-        ended === 0
-          ? 'There were no other sessions.'
-          : `Signed out ${ended} other session${ended === 1 ? '' : 's'}.`,
+        ended === 0 ? t('security.noOtherSessions') : t('security.signedOutOthers', { count: ended }),
       );
       load();
     } catch (err) {
@@ -424,21 +413,18 @@ function Sessions() {
   const others = list?.filter((s) => !s.current) ?? [];
   return (
     <section className="card" aria-labelledby="sessions">
-      <h2 id="sessions">Where you are signed in</h2>
+      <h2 id="sessions">{t('security.sessionsTitle')}</h2>
       {list === null ? (
-        <p role="status">Loading…</p>
+        <p role="status">{t('security.loading')}</p>
       ) : (
-        <ul className="list security-list" aria-label="Sessions">
+        <ul className="list security-list" aria-label={t('security.sessions')}>
           {list.map((s) => (
             <li key={s.sessionId}>
               <div>
-                <strong>
-                  {s.browser}
-                  {s.system ? ` on ${s.system}` : ''}
-                </strong>{' '}
-                {s.current ? <span className="badge">This browser</span> : null}
+                <strong>{s.system ? t('security.browserOn', { browser: s.browser, system: s.system }) : s.browser}</strong>{' '}
+                {s.current ? <span className="badge">{t('security.thisBrowser')}</span> : null}
                 <p className="hint">
-                  {s.ip ?? 'Unknown address'} · last used {when(s.lastUsedAt)}
+                  {s.ip ?? t('security.unknownAddress')} · {t('security.lastUsed', { when: when(s.lastUsedAt) })}
                 </p>
               </div>
               {s.current ? null : (
@@ -446,9 +432,11 @@ function Sessions() {
                   type="button"
                   className="ghost small"
                   onClick={() => void revoke(s)}
-                  aria-label={`Sign out ${s.browser}${s.system ? ` on ${s.system}` : ''}`}
+                  aria-label={t('security.signOutLabel', {
+                    browser: s.system ? t('security.browserOn', { browser: s.browser, system: s.system }) : s.browser,
+                  })}
                 >
-                  Sign out
+                  {t('common.signOut')}
                 </button>
               )}
             </li>
@@ -457,10 +445,10 @@ function Sessions() {
       )}
       {others.length > 0 ? (
         <button type="button" className="ghost" onClick={() => void revokeOthers()}>
-          Sign out everywhere else
+          {t('security.signOutOthers')}
         </button>
       ) : list ? (
-        <p className="hint">You are signed in only here.</p>
+        <p className="hint">{t('security.onlyHere')}</p>
       ) : null}
       <div role="status" className="ok">
         {status}
@@ -473,6 +461,7 @@ function Sessions() {
 }
 
 function Events({ version }: { version: number }) {
+  const { t } = useTranslation();
   const [events, setEvents] = useState<SecurityEvent[] | null>(null);
   useEffect(
     () =>
@@ -484,15 +473,15 @@ function Events({ version }: { version: number }) {
   );
   return (
     <section className="card" aria-labelledby="events">
-      <h2 id="events">Recent security events</h2>
+      <h2 id="events">{t('security.eventsTitle')}</h2>
       {events === null ? (
-        <p role="status">Loading…</p>
+        <p role="status">{t('security.loading')}</p>
       ) : events.length === 0 ? (
-        <EmptyState icon="key" title="Nothing yet">
-          <p>Sign-ins and changes to your account’s security will be listed here.</p>
+        <EmptyState icon="key" title={t('security.nothingYet')}>
+          <p>{t('security.eventsHint')}</p>
         </EmptyState>
       ) : (
-        <ul className="list security-list" aria-label="Security events">
+        <ul className="list security-list" aria-label={t('security.events')}>
           {events.map((e, i) => (
             <li key={`${e.at}-${i}`}>
               <div>
@@ -515,6 +504,7 @@ function Events({ version }: { version: number }) {
 /** Passkeys, two-step sign-in, recovery codes, the family requirement, sessions and events. */
 export function Security() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const [status, setStatus] = useState<SecurityStatus | null>(null);
   const [version, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -528,11 +518,10 @@ export function Security() {
   }, []);
 
   return (
-    <Page title="Security" intro="How you sign in, and where you are signed in.">
+    <Page title={t('security.title')} intro={t('security.intro')}>
       {status?.mustAdd ? (
         <p className="card warn" role="note">
-          Your family asks everyone to use two-step sign-in. Add a passkey or an authenticator app below to
-          send and hear messages again.
+          {t('security.mustAdd')}
         </p>
       ) : null}
       <div role="alert" className="form-error">
