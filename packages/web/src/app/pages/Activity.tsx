@@ -5,62 +5,66 @@
  * (sealed records); the server sends only ids and never content.
  */
 import { useCallback, useEffect, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ActivityEvent, ActivityKind, ActivityResponse } from '@burrow/api';
 import { ApiClient } from '@burrow/client';
 import { describeError } from '../../shared/errors.js';
+import { t as tr } from '../../i18n/index.js';
 import { formatDateTime } from '../date-time.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { ActivitySummarySetting } from './ActivitySummarySetting.js';
 
 /** The filter's choices: a few groups of kinds rather than 28 kinds. */
-const GROUPS: Record<string, { label: string; kinds: ActivityKind[] | null }> = {
-  all: { label: 'Everything', kinds: null },
-  messages: { label: 'Messages', kinds: ['message_sent', 'message_played', 'message_deleted', 'message_approved', 'message_declined'] },
+const GROUPS: Record<string, { label: () => string; kinds: ActivityKind[] | null }> = {
+  all: { label: () => tr('activity.groupAll'), kinds: null },
+  messages: { label: () => tr('activity.groupMessages'), kinds: ['message_sent', 'message_played', 'message_deleted', 'message_approved', 'message_declined'] },
   people: {
-    label: 'Sign-ins, people and devices',
+    label: () => tr('activity.groupPeople'),
     kinds: ['sign_in', 'device_added', 'device_removed', 'invitation_created', 'invitation_revoked', 'join_requested', 'join_approved', 'join_declined', 'member_removed', 'member_blocked', 'member_unblocked'],
   },
-  toys: { label: 'Toys', kinds: ['toy_paired', 'toy_unpaired', 'toy_renamed', 'toy_online', 'toy_offline'] },
+  toys: { label: () => tr('activity.groupToys'), kinds: ['toy_paired', 'toy_unpaired', 'toy_renamed', 'toy_online', 'toy_offline'] },
   settings: {
-    label: 'Settings and profiles',
+    label: () => tr('activity.groupSettings'),
     kinds: ['toy_settings_changed', 'retention_changed', 'second_factor_rule_changed', 'family_created', 'child_added', 'child_profile_changed', 'child_deleted'],
   },
 };
 
 const SENTENCES: Record<ActivityKind, (who: string, toy: string, subject: string) => string> = {
-  sign_in: (who) => `${who} signed in`,
-  family_created: (who) => `${who} created the family`,
-  device_added: (who, _t, s) => `${who} added ${s} to the family`,
-  device_removed: (who, _t, s) => `${who} removed ${s} from the family`,
-  toy_paired: (who, toy) => `${who} paired ${toy}`,
-  toy_unpaired: (who, toy) => `${who} unpaired ${toy}`,
-  toy_renamed: (who, toy) => `${who} renamed ${toy}`,
-  toy_online: (_w, toy) => `${toy} came online`,
-  toy_offline: (_w, toy) => `${toy} went offline`,
-  child_added: (who) => `${who} added a child’s profile`,
-  child_profile_changed: (who) => `${who} changed a child’s profile`,
-  child_deleted: (who) => `${who} deleted a child’s profile`,
-  invitation_created: (who) => `${who} created an invitation`,
-  invitation_revoked: (who) => `${who} withdrew an invitation`,
-  join_requested: (who) => `${who} asked to join`,
-  join_approved: (who) => `${who} approved a request to join`,
-  join_declined: (who) => `${who} declined a request to join`,
-  member_removed: (who) => `${who} removed a member`,
-  member_blocked: (who) => `${who} blocked someone`,
-  member_unblocked: (who) => `${who} unblocked someone`,
-  toy_settings_changed: (who, toy) => `${who} changed ${toy}’s settings`,
-  retention_changed: (who) => `${who} changed how long the server keeps messages`,
-  second_factor_rule_changed: (who) => `${who} changed the second-factor rule`,
-  message_sent: (who, toy) => `${who} sent a message${toy ? ` to ${toy}` : ''}`,
-  message_played: (who, toy) => (who === toy ? `${toy} played a message` : `${who} played a message${toy ? ` from ${toy}` : ''}`),
-  message_deleted: (who) => `${who} deleted a message`,
-  message_approved: (who) => `${who} approved a message for the toy`,
-  message_declined: (who) => `${who} declined a message for the toy`,
+  sign_in: (who) => tr('activity.signIn', { who }),
+  family_created: (who) => tr('activity.familyCreated', { who }),
+  device_added: (who, _t, s) => tr('activity.deviceAdded', { who, subject: s }),
+  device_removed: (who, _t, s) => tr('activity.deviceRemoved', { who, subject: s }),
+  toy_paired: (who, toy) => tr('activity.toyPaired', { who, toy }),
+  toy_unpaired: (who, toy) => tr('activity.toyUnpaired', { who, toy }),
+  toy_renamed: (who, toy) => tr('activity.toyRenamed', { who, toy }),
+  toy_online: (_w, toy) => tr('activity.toyOnline', { toy }),
+  toy_offline: (_w, toy) => tr('activity.toyOffline', { toy }),
+  child_added: (who) => tr('activity.childAdded', { who }),
+  child_profile_changed: (who) => tr('activity.childChanged', { who }),
+  child_deleted: (who) => tr('activity.childDeleted', { who }),
+  invitation_created: (who) => tr('activity.invitationCreated', { who }),
+  invitation_revoked: (who) => tr('activity.invitationRevoked', { who }),
+  join_requested: (who) => tr('activity.joinRequested', { who }),
+  join_approved: (who) => tr('activity.joinApproved', { who }),
+  join_declined: (who) => tr('activity.joinDeclined', { who }),
+  member_removed: (who) => tr('activity.memberRemoved', { who }),
+  member_blocked: (who) => tr('activity.memberBlocked', { who }),
+  member_unblocked: (who) => tr('activity.memberUnblocked', { who }),
+  toy_settings_changed: (who, toy) => tr('activity.toySettingsChanged', { who, toy }),
+  retention_changed: (who) => tr('activity.retentionChanged', { who }),
+  second_factor_rule_changed: (who) => tr('activity.secondFactorChanged', { who }),
+  message_sent: (who, toy) => (toy ? tr('activity.messageSentTo', { who, toy }) : tr('activity.messageSent', { who })),
+  message_played: (who, toy) =>
+    who === toy ? tr('activity.toyPlayed', { toy }) : toy ? tr('activity.messagePlayedFrom', { who, toy }) : tr('activity.messagePlayed', { who }),
+  message_deleted: (who) => tr('activity.messageDeleted', { who }),
+  message_approved: (who) => tr('activity.messageApproved', { who }),
+  message_declined: (who) => tr('activity.messageDeclined', { who }),
 };
 
 export function Activity() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { group: useId(), toy: useId(), who: useId() };
   const [group, setGroup] = useState('all');
   const [toyId, setToyId] = useState('');
@@ -116,9 +120,9 @@ export function Activity() {
 
   if (!isGuardian) {
     return (
-      <Page title="Activity">
-        <EmptyState icon="family" title="Only guardians see the family’s activity">
-          <p>Ask a guardian of your family.</p>
+      <Page title={t('activity.title')}>
+        <EmptyState icon="family" title={t('activity.onlyGuardians')}>
+          <p>{t('activity.askGuardian')}</p>
         </EmptyState>
       </Page>
     );
@@ -126,52 +130,60 @@ export function Activity() {
 
   const toyName = (id: string | null): string => {
     if (id === null) return '';
-    const toy = state.toys.find((t) => t.toyId === id);
-    return toy?.name ?? 'the toy';
+    const toy = state.toys.find((x) => x.toyId === id);
+    return toy?.name ?? t('activity.theToy');
   };
   const who = (e: ActivityEvent): string => {
-    if (e.deviceId !== null && state.toys.some((t) => t.toyId === e.deviceId)) return toyName(e.deviceId);
-    if ((e.deviceId !== null && e.deviceId === state.deviceId) || (e.accountId !== null && e.accountId === me)) return 'You';
+    if (e.deviceId !== null && state.toys.some((x) => x.toyId === e.deviceId)) return toyName(e.deviceId);
+    if ((e.deviceId !== null && e.deviceId === state.deviceId) || (e.accountId !== null && e.accountId === me)) return t('names.you');
     if (e.deviceId !== null && state.memberNames[e.deviceId]) return guardian.personName([e.deviceId]);
     const member = e.accountId === null ? undefined : members.get(e.accountId);
     if (member) return guardian.personName(member.devices, member.email);
-    return e.accountId === null ? 'Burrow' : 'A family member';
+    return e.accountId === null ? 'Burrow' : t('activity.aMember');
   };
   const subject = (e: ActivityEvent): string =>
-    e.subject === null ? 'a device' : e.subject === state.deviceId ? 'this browser' : state.memberNames[e.subject] ? `${guardian.personName([e.subject])}’s device` : state.toys.some((t) => t.toyId === e.subject) ? toyName(e.subject) : 'a device';
+    e.subject === null
+      ? t('activity.aDevice')
+      : e.subject === state.deviceId
+        ? t('activity.thisBrowser')
+        : state.memberNames[e.subject]
+          ? t('activity.deviceOf', { name: guardian.personName([e.subject]) })
+          : state.toys.some((x) => x.toyId === e.subject)
+            ? toyName(e.subject)
+            : t('activity.aDevice');
 
   return (
     <Page
-      title="Activity"
-      intro={`What happened in your family in the last ${String(keptDays)} days: who signed in, who joined, who sent and played messages, and to which toy. Never what was said.`}
+      title={t('activity.title')}
+      intro={t('activity.intro', { days: keptDays })}
     >
-      <section className="card" aria-label="Filter">
+      <section className="card" aria-label={t('activity.filter')}>
         <div className="form">
-          <label htmlFor={ids.group}>Show</label>
+          <label htmlFor={ids.group}>{t('activity.show')}</label>
           <select id={ids.group} value={group} onChange={(e) => setGroup(e.target.value)}>
             {Object.entries(GROUPS).map(([key, g]) => (
               <option key={key} value={key}>
-                {g.label}
+                {g.label()}
               </option>
             ))}
           </select>
           {state.toys.length > 0 ? (
             <>
-              <label htmlFor={ids.toy}>Toy</label>
+              <label htmlFor={ids.toy}>{t('activity.toy')}</label>
               <select id={ids.toy} value={toyId} onChange={(e) => setToyId(e.target.value)}>
-                <option value="">Every toy</option>
-                {state.toys.map((t) => (
-                  <option key={t.toyId} value={t.toyId}>
-                    {t.name ?? 'Unnamed toy'}
+                <option value="">{t('activity.everyToy')}</option>
+                {state.toys.map((x) => (
+                  <option key={x.toyId} value={x.toyId}>
+                    {x.name ?? t('activity.unnamedToy')}
                   </option>
                 ))}
               </select>
             </>
           ) : null}
-          <label htmlFor={ids.who}>Who</label>
+          <label htmlFor={ids.who}>{t('activity.who')}</label>
           <select id={ids.who} value={accountId} onChange={(e) => setAccountId(e.target.value)}>
-            <option value="">Everyone</option>
-            {me ? <option value={me}>You</option> : null}
+            <option value="">{t('activity.everyone')}</option>
+            {me ? <option value={me}>{t('names.you')}</option> : null}
             {[...members].map(([id, m]) => (
               <option key={id} value={id}>
                 {guardian.personName(m.devices, m.email)}
@@ -179,7 +191,7 @@ export function Activity() {
             ))}
           </select>
           <button type="button" onClick={() => void load(null)}>
-            Refresh
+            {t('activity.refresh')}
           </button>
         </div>
       </section>
@@ -187,11 +199,11 @@ export function Activity() {
         {error}
       </div>
       {events === null ? (
-        <p role="status">Loading…</p>
+        <p role="status">{t('activity.loading')}</p>
       ) : events.length === 0 ? (
-        <p className="hint">Nothing to show for this choice.</p>
+        <p className="hint">{t('activity.nothing')}</p>
       ) : (
-        <ul className="list plain activity" aria-label="Activity log">
+        <ul className="list plain activity" aria-label={t('activity.log')}>
           {events.map((e) => (
             <li key={e.seq} data-kind={e.kind}>
               <span>{SENTENCES[e.kind](who(e), toyName(e.toyId), subject(e))}</span>{' '}
@@ -204,14 +216,11 @@ export function Activity() {
       )}
       {nextBefore !== null ? (
         <button type="button" onClick={() => void load(nextBefore)}>
-          Show older
+          {t('activity.older')}
         </button>
       ) : null}
       <ActivitySummarySetting />
-      <p className="hint">
-        Each event is chained to the one before it, so an operator can check that none was changed or removed
-        (docs/privacy.md).
-      </p>
+      <p className="hint">{t('activity.chained')}</p>
     </Page>
   );
 }

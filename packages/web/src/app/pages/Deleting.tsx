@@ -4,6 +4,7 @@
  * page). What cannot be undone asks for the password again, and a code when a second factor is on.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ConfirmButton } from '../components/Confirm.js';
 import type { AccountExport, ConfirmOwnerBody, SecurityStatus } from '@burrow/api';
 import { ApiClient } from '@burrow/client';
@@ -21,6 +22,7 @@ function ConfirmOwnerForm({
   action: string;
   onConfirm: (proof: ConfirmOwnerBody) => Promise<void>;
 }) {
+  const { t } = useTranslation();
   const ids = { password: useId(), code: useId(), error: useId() };
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
@@ -28,7 +30,7 @@ function ConfirmOwnerForm({
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!password) return setError('Type your password to confirm.');
+    if (!password) return setError(t('deleting.passwordNeeded'));
     setBusy(true);
     setError(null);
     try {
@@ -41,7 +43,7 @@ function ConfirmOwnerForm({
   };
   return (
     <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={ids.error}>
-      <label htmlFor={ids.password}>Your password</label>
+      <label htmlFor={ids.password}>{t('deleting.password')}</label>
       <input
         id={ids.password}
         type="password"
@@ -51,7 +53,7 @@ function ConfirmOwnerForm({
       />
       {needsCode ? (
         <>
-          <label htmlFor={ids.code}>Code from your authenticator app, or a recovery code</label>
+          <label htmlFor={ids.code}>{t('deleting.code')}</label>
           <input
             id={ids.code}
             autoComplete="one-time-code"
@@ -75,6 +77,7 @@ const hasSecondFactor = (status: SecurityStatus | null): boolean =>
 
 /** Security page: download what the server holds about this account (GET /v1/me/export), as JSON. */
 export function ExportAccountCard() {
+  const { t } = useTranslation();
   const heading = useId();
   const [error, setError] = useState<string | null>(null);
   const download = async () => {
@@ -98,14 +101,10 @@ export function ExportAccountCard() {
   };
   return (
     <section className="card" aria-labelledby={heading}>
-      <h2 id={heading}>Your data</h2>
-      <p>
-        Download what Burrow’s servers hold about you in readable form: your account, families, devices,
-        sign-ins, security log and the audit events that name you. Messages are not in it: only your devices
-        can open them.
-      </p>
+      <h2 id={heading}>{t('deleting.dataTitle')}</h2>
+      <p>{t('deleting.dataIntro')}</p>
       <button type="button" onClick={() => void download()}>
-        Download my account data
+        {t('deleting.download')}
       </button>
       <div role="alert" className="form-error">
         {error}
@@ -117,6 +116,7 @@ export function ExportAccountCard() {
 /** Security page (and the first-run page, for an account without a family): delete this account. */
 export function DeleteAccountCard({ status: given }: { status?: SecurityStatus }) {
   const [, guardian] = useGuardian();
+  const { t } = useTranslation();
   const heading = useId();
   const [loaded, setLoaded] = useState<SecurityStatus | null>(null);
   useEffect(() => {
@@ -125,20 +125,12 @@ export function DeleteAccountCard({ status: given }: { status?: SecurityStatus }
   const status = given ?? loaded;
   return (
     <section className="card" aria-labelledby={heading}>
-      <h2 id={heading}>Delete your account</h2>
-      <p>
-        This deletes your account from Burrow’s servers at once: your sign-ins, devices, keys, passkeys,
-        recovery codes and security log. You leave your family; messages you sent stay with the people they
-        were sent to. This browser forgets its keys and messages. We mail you a confirmation. Encrypted
-        backups keep a copy until they age out.
-      </p>
-      <p className="hint">
-        If you are your family’s only guardian, first make another member a guardian or delete the family
-        (Family page).
-      </p>
+      <h2 id={heading}>{t('deleting.accountTitle')}</h2>
+      <p>{t('deleting.accountIntro')}</p>
+      <p className="hint">{t('deleting.onlyGuardian')}</p>
       <ConfirmOwnerForm
         needsCode={hasSecondFactor(status)}
-        action="Delete my account for good"
+        action={t('deleting.accountAction')}
         onConfirm={(proof) => guardian.deleteAccount(proof)}
       />
     </section>
@@ -148,6 +140,7 @@ export function DeleteAccountCard({ status: given }: { status?: SecurityStatus }
 /** Family page (guardians): devices of deleted accounts, children's profiles, the whole family. */
 export function FamilyDeletion({ onDone }: { onDone: (message: string) => void }) {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { departed: useId(), children: useId(), family: useId() };
   const [status, setStatus] = useState<SecurityStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -168,34 +161,29 @@ export function FamilyDeletion({ onDone }: { onDone: (message: string) => void }
     <>
       {departed > 0 ? (
         <section className="card warn" aria-labelledby={ids.departed}>
-          <h2 id={ids.departed}>Devices of deleted accounts</h2>
-          <p>
-            {departed === 1 ? 'One device' : `${departed} devices`} in your family list belonged to someone
-            who deleted their account. Remove them so your toys forget them too.
-          </p>
+          <h2 id={ids.departed}>{t('deleting.departedTitle')}</h2>
+          <p>{t('deleting.departed', { count: departed })}</p>
           <ConfirmButton
-            label="Remove devices of deleted accounts"
-            question="Remove the devices of deleted accounts from the family list?"
-            yes="Yes, remove them"
-            onConfirm={() => run(() => guardian.removeDepartedDevices(), 'The devices of deleted accounts were removed.')}
+            label={t('deleting.departedRemove')}
+            question={t('deleting.departedQuestion')}
+            yes={t('deleting.departedYes')}
+            onConfirm={() => run(() => guardian.removeDepartedDevices(), t('deleting.departedDone'))}
           />
         </section>
       ) : null}
       <section className="card" aria-labelledby={ids.children}>
-        <h2 id={ids.children}>Children’s profiles</h2>
-        <p className="hint">
-          Deleting a profile unpairs that child’s toys first: each toy is told and wipes itself.
-        </p>
+        <h2 id={ids.children}>{t('deleting.childrenTitle')}</h2>
+        <p className="hint">{t('deleting.childrenHint')}</p>
         <ul className="list plain">
           {state.children.map((c) => (
             <li key={c.childId} className="member">
               <span>{c.name}</span>{' '}
               <ConfirmButton
                 danger
-                label={`Delete ${c.name}’s profile`}
-                question={`Delete ${c.name}’s profile? Their toys are unpaired and wipe themselves.`}
-                yes={`Yes, delete ${c.name}’s profile`}
-                onConfirm={() => run(() => guardian.deleteChild(c.childId), `${c.name}’s profile was deleted.`)}
+                label={t('deleting.child', { name: c.name })}
+                question={t('deleting.childQuestion', { name: c.name })}
+                yes={t('deleting.childYes', { name: c.name })}
+                onConfirm={() => run(() => guardian.deleteChild(c.childId), t('deleting.childDone', { name: c.name }))}
               />
             </li>
           ))}
@@ -205,15 +193,11 @@ export function FamilyDeletion({ onDone }: { onDone: (message: string) => void }
         </div>
       </section>
       <section className="card" aria-labelledby={ids.family}>
-        <h2 id={ids.family}>Delete this family</h2>
-        <p>
-          This deletes your family from Burrow’s servers at once: every message and recording, the children’s
-          profiles, the toys (each is told and wipes itself), invitations and settings. Everyone in the family
-          is mailed. Accounts stay. Encrypted backups keep a copy until they age out.
-        </p>
+        <h2 id={ids.family}>{t('deleting.familyTitle')}</h2>
+        <p>{t('deleting.familyIntro')}</p>
         <ConfirmOwnerForm
           needsCode={hasSecondFactor(status)}
-          action="Delete this family for good"
+          action={t('deleting.familyAction')}
           onConfirm={(proof) => guardian.deleteFamily(proof)}
         />
       </section>
