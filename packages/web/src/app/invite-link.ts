@@ -4,6 +4,7 @@
  * the person makes an account. A fragment never reaches a server: the names stay between the
  * guardian and the person they send the link to.
  */
+import { t } from '../i18n/index.js';
 
 export interface InviteLink {
   code: string;
@@ -41,6 +42,6 @@ export function parseInviteFragment(hash: string): InviteLink {
 
 /** "Dad invited you to talk with Ada on Burrow." — as much as the link says. */
 export function invitedBy(link: InviteLink): string {
-  const who = link.from ?? 'Someone in your family';
-  return link.child ? `${who} invited you to talk with ${link.child} on Burrow.` : `${who} invited you to a family on Burrow.`;
+  const who = link.from ?? t('join.someone');
+  return link.child ? t('join.invitedToTalk', { who, child: link.child }) : t('join.invitedToFamily', { who });
 }

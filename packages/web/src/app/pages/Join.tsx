@@ -1,6 +1,8 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { isApiError } from '@burrow/client';
 import { describeError } from '../../shared/errors.js';
+import { t as tr } from '../../i18n/index.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { LogIn, SignUp } from './Auth.js';
@@ -55,12 +57,10 @@ function linkFromUrl(): InviteLink {
 
 export function joinErrorMessage(err: unknown): string {
   if (isApiError(err)) {
-    if (err.status === 410)
-      return 'This invitation was already used or has expired. Ask the guardian for a new one.';
-    if (err.status === 403) return 'You cannot join this family. A guardian has blocked this account.';
-    if (err.status === 409)
-      return 'You are already in this family, or already waiting for a guardian to approve you.';
-    if (err.status === 404) return 'That invitation code was not found. Check it and try again.';
+    if (err.status === 410) return tr('join.usedOrExpired');
+    if (err.status === 403) return tr('join.blocked');
+    if (err.status === 409) return tr('join.already');
+    if (err.status === 404) return tr('join.notFound');
   }
   return describeError(err);
 }
@@ -68,6 +68,7 @@ export function joinErrorMessage(err: unknown): string {
 /** A relative joins a family with a guardian's invitation: sign in, ask, then wait for approval. */
 export function Join() {
   const [state, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = { code: useId(), name: useId(), nameHint: useId(), error: useId(), invited: useId() };
   const [link, setLink] = useState(linkFromUrl);
   const [code, setCode] = useState(link.code);
@@ -146,12 +147,9 @@ export function Join() {
             </p>
           ) : (
             <>
-              <p>
-                Burrow carries voice messages between a child’s plush toy and the family.{' '}
-                {mode === 'signup' ? 'Create an account' : 'Sign in'}, then ask to join; a guardian approves you.
-              </p>
+              <p>{mode === 'signup' ? t('join.aboutSignUp') : t('join.aboutSignIn')}</p>
               <button type="button" className="ghost" onClick={() => setMode(mode === 'signup' ? 'login' : 'signup')}>
-                {mode === 'signup' ? 'I already have an account' : 'I need a new account'}
+                {mode === 'signup' ? t('join.haveAccount') : t('join.needAccount')}
               </button>
             </>
           )}
@@ -163,8 +161,8 @@ export function Join() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!code.trim()) return setError('Type the invitation code from the link you were sent.');
-    if (!name.trim()) return setError('Enter the name the child knows you by, like Grandma or Uncle Tom.');
+    if (!code.trim()) return setError(t('join.codeNeeded'));
+    if (!name.trim()) return setError(t('join.nameNeeded'));
     setBusy(true);
     setError(null);
     try {
@@ -183,20 +181,14 @@ export function Join() {
 
   if (waiting) {
     return (
-      <Page title="Waiting for a guardian">
+      <Page title={t('join.waitingTitle')}>
         <section className="card">
-          <p role="status">
-            Your request was sent. A guardian of the family needs to approve you; this page opens Burrow as soon as
-            they do.
-          </p>
-          <p>
-            So the guardian knows this request is really yours, read them this browser’s fingerprint (in person or on
-            a call); they see the same digits when they approve you:
-          </p>
+          <p role="status">{t('join.sent')}</p>
+          <p>{t('join.readFingerprint')}</p>
           <p className="mono fingerprint" data-testid="my-fingerprint">
             {guardian.fingerprint()}
           </p>
-          <p className="hint">Signed in as {state.email}. You can close this page and come back later.</p>
+          <p className="hint">{t('join.signedInAs', { email: state.email ?? '' })}</p>
           <div role="alert" className="form-error" id={ids.error}>
             {error}
           </div>
@@ -206,12 +198,15 @@ export function Join() {
   }
 
   return (
-    <Page title="Join a family" intro={`${link.code === code ? invitedBy(link) + ' ' : ''}Signed in as ${state.email ?? ''}.`}>
+    <Page
+      title={t('join.title')}
+      intro={`${link.code === code ? invitedBy(link) + ' ' : ''}${t('join.signedIn', { email: state.email ?? '' })}`}
+    >
       <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={ids.error}>
         <div role="alert" className="form-error" id={ids.error}>
           {error}
         </div>
-        <label htmlFor={ids.code}>Invitation code</label>
+        <label htmlFor={ids.code}>{t('join.code')}</label>
         <input
           id={ids.code}
           className="mono"
@@ -221,7 +216,7 @@ export function Join() {
           value={code}
           onChange={(e) => setCode(e.target.value)}
         />
-        <label htmlFor={ids.name}>Your name, as the child knows you</label>
+        <label htmlFor={ids.name}>{t('join.name')}</label>
         <input
           id={ids.name}
           autoComplete="nickname"
@@ -231,10 +226,10 @@ export function Join() {
           onChange={(e) => setName(e.target.value)}
         />
         <p className="hint" id={ids.nameHint}>
-          Like Grandma or Uncle Tom. The toy says it before your messages.
+          {t('join.nameHint')}
         </p>
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Asking…' : 'Ask to join'}
+          {busy ? t('join.asking') : t('join.ask')}
         </button>
       </form>
     </Page>

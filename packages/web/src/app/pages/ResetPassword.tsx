@@ -1,4 +1,5 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { PASSWORD_MIN } from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
 import { PasswordMeter } from '../components/PasswordMeter.js';
@@ -18,12 +19,13 @@ function NewPassword({
   onChange: (v: string) => void;
   email: string;
 }) {
+  const { t } = useTranslation();
   const meter = useId();
   const [, setStrength] = useState<Strength | null>(null);
   const onStrength = useCallback((s: Strength | null) => setStrength(s), []);
   return (
     <>
-      <label htmlFor={id}>New password</label>
+      <label htmlFor={id}>{t('reset.newPassword')}</label>
       <input
         id={id}
         type="password"
@@ -48,6 +50,7 @@ function NewPassword({
  */
 export function ResetPassword() {
   const token = linkToken();
+  const { t } = useTranslation();
   const ids = { email: useId(), code: useId(), password: useId(), error: useId() };
   const [mode, setMode] = useState<'email' | 'code'>('email');
   const [email, setEmail] = useState('');
@@ -73,11 +76,11 @@ export function ResetPassword() {
 
   if (done)
     return (
-      <Page title="Reset your password">
+      <Page title={t('reset.title')}>
         <div className="card" role="status">
           <p>{done}</p>
           <a href="/login" onClick={follow}>
-            Sign in
+            {t('auth.signIn')}
           </a>
         </div>
       </Page>
@@ -92,8 +95,8 @@ export function ResetPassword() {
   if (token)
     return (
       <Page
-        title="Choose a new password"
-        intro={`At least ${PASSWORD_MIN} characters (8 if you use two-step sign-in or a passkey). A short sentence works well.`}
+        title={t('reset.chooseTitle')}
+        intro={t('reset.chooseIntro', { min: PASSWORD_MIN })}
       >
         <form
           className="card form"
@@ -103,27 +106,27 @@ export function ResetPassword() {
             void run(
               e,
               () => securityApi.resetPassword(token, password),
-              'Your password is changed, and every session was signed out. Sign in with the new password.',
+              t('reset.changed'),
             )
           }
         >
           {errorBox}
           <NewPassword id={ids.password} value={password} onChange={setPassword} email="" />
           <button type="submit" className="primary" disabled={busy}>
-            Save the new password
+            {t('reset.save')}
           </button>
         </form>
       </Page>
     );
 
   return (
-    <Page title="Reset your password">
-      <div className="segmented" role="group" aria-label="How to reset">
+    <Page title={t('reset.title')}>
+      <div className="segmented" role="group" aria-label={t('reset.how')}>
         <button type="button" aria-pressed={mode === 'email'} onClick={() => setMode('email')}>
-          By email
+          {t('reset.byEmail')}
         </button>
         <button type="button" aria-pressed={mode === 'code'} onClick={() => setMode('code')}>
-          With a recovery code
+          {t('reset.withCode')}
         </button>
       </div>
       {mode === 'email' ? (
@@ -135,12 +138,12 @@ export function ResetPassword() {
             void run(
               e,
               () => securityApi.requestReset(email.trim()),
-              'If that address has a Burrow account, a link to reset the password is on its way. It works once, for an hour.',
+              t('reset.linkSent'),
             )
           }
         >
           {errorBox}
-          <label htmlFor={ids.email}>Email</label>
+          <label htmlFor={ids.email}>{t('auth.email')}</label>
           <input
             id={ids.email}
             type="email"
@@ -149,7 +152,7 @@ export function ResetPassword() {
             onChange={(e) => setEmail(e.target.value)}
           />
           <button type="submit" className="primary" disabled={busy}>
-            Send me a link
+            {t('reset.sendLink')}
           </button>
         </form>
       ) : (
@@ -161,12 +164,12 @@ export function ResetPassword() {
             void run(
               e,
               () => securityApi.resetWithCode(email.trim(), code.trim(), password),
-              'Your password is changed, and every session was signed out. That recovery code is now used up.',
+              t('reset.changedWithCode'),
             )
           }
         >
           {errorBox}
-          <label htmlFor={ids.email}>Email</label>
+          <label htmlFor={ids.email}>{t('auth.email')}</label>
           <input
             id={ids.email}
             type="email"
@@ -174,7 +177,7 @@ export function ResetPassword() {
             value={email}
             onChange={(e) => setEmail(e.target.value)}
           />
-          <label htmlFor={ids.code}>Recovery code</label>
+          <label htmlFor={ids.code}>{t('recover.codeLabel')}</label>
           <input
             id={ids.code}
             className="mono"
@@ -184,13 +187,13 @@ export function ResetPassword() {
           />
           <NewPassword id={ids.password} value={password} onChange={setPassword} email={email} />
           <button type="submit" className="primary" disabled={busy}>
-            Reset my password
+            {t('reset.reset')}
           </button>
         </form>
       )}
       <p className="switch">
         <a href="/login" onClick={follow}>
-          Back to sign in
+          {t('reset.back')}
         </a>
       </p>
     </Page>

@@ -791,4 +791,52 @@ export const de: Messages = {
     messagePlayed: '{{who}} hat eine Nachricht abgespielt',
     messagePlayedFrom: '{{who}} hat eine Nachricht von {{toy}} abgespielt',
   },
+  join: {
+    someone: 'Jemand aus deiner Familie',
+    invitedToTalk: '{{who}} hat dich eingeladen, bei Burrow mit {{child}} zu sprechen.',
+    invitedToFamily: '{{who}} hat dich in eine Familie bei Burrow eingeladen.',
+    usedOrExpired: 'Diese Einladung wurde schon benutzt oder ist abgelaufen. Bitte um eine neue.',
+    blocked: 'Du kannst dieser Familie nicht beitreten. Ein Erziehungsberechtigter hat dieses Konto gesperrt.',
+    already: 'Du bist schon in dieser Familie oder wartest schon darauf, dass ein Erziehungsberechtigter dich freigibt.',
+    notFound: 'Dieser Einladungscode wurde nicht gefunden. Prüfe ihn und versuche es noch einmal.',
+    aboutSignUp:
+      'Burrow bringt Sprachnachrichten zwischen dem Kuscheltier eines Kindes und der Familie hin und her. Erstelle ein Konto und bitte dann um Aufnahme; ein Erziehungsberechtigter gibt dich frei.',
+    aboutSignIn:
+      'Burrow bringt Sprachnachrichten zwischen dem Kuscheltier eines Kindes und der Familie hin und her. Melde dich an und bitte dann um Aufnahme; ein Erziehungsberechtigter gibt dich frei.',
+    haveAccount: 'Ich habe schon ein Konto',
+    needAccount: 'Ich brauche ein neues Konto',
+    codeNeeded: 'Gib den Einladungscode aus dem Link ein, den du bekommen hast.',
+    nameNeeded: 'Gib den Namen ein, unter dem das Kind dich kennt, zum Beispiel Oma oder Onkel Tom.',
+    waitingTitle: 'Warten auf Freigabe',
+    sent: 'Deine Anfrage ist verschickt. Ein Erziehungsberechtigter der Familie muss dich freigeben; diese Seite öffnet Burrow, sobald das passiert ist.',
+    readFingerprint:
+      'Damit der Erziehungsberechtigte weiß, dass die Anfrage wirklich von dir kommt, lies ihm den Fingerabdruck dieses Browsers vor (persönlich oder am Telefon); er sieht dieselben Ziffern, wenn er dich freigibt:',
+    signedInAs: 'Angemeldet als {{email}}. Du kannst diese Seite schließen und später wiederkommen.',
+    title: 'Einer Familie beitreten',
+    signedIn: 'Angemeldet als {{email}}.',
+    code: 'Einladungscode',
+    name: 'Dein Name, wie das Kind dich kennt',
+    nameHint: 'Zum Beispiel Oma oder Onkel Tom. Das Spielzeug sagt ihn vor deinen Nachrichten.',
+    asking: 'Wird angefragt…',
+    ask: 'Um Aufnahme bitten',
+  },
+  reset: {
+    title: 'Passwort zurücksetzen',
+    newPassword: 'Neues Passwort',
+    chooseTitle: 'Wähle ein neues Passwort',
+    chooseIntro:
+      'Mindestens {{min}} Zeichen (8, wenn du die zweistufige Anmeldung oder einen Passkey nutzt). Ein kurzer Satz eignet sich gut.',
+    changed: 'Dein Passwort ist geändert, und alle Sitzungen wurden abgemeldet. Melde dich mit dem neuen Passwort an.',
+    save: 'Neues Passwort speichern',
+    how: 'Wie zurücksetzen',
+    byEmail: 'Per E-Mail',
+    withCode: 'Mit einem Wiederherstellungscode',
+    linkSent:
+      'Wenn es zu dieser Adresse ein Burrow-Konto gibt, ist ein Link zum Zurücksetzen unterwegs. Er funktioniert einmal, eine Stunde lang.',
+    sendLink: 'Schick mir einen Link',
+    changedWithCode:
+      'Dein Passwort ist geändert, und alle Sitzungen wurden abgemeldet. Dieser Wiederherstellungscode ist jetzt verbraucht.',
+    reset: 'Mein Passwort zurücksetzen',
+    back: 'Zurück zur Anmeldung',
+  },
 };
