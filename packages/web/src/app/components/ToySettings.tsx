@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { DEFAULT_VOLUME, reviewedDevices, settingsVolume } from '@burrow/protocol';
 import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
@@ -42,6 +43,7 @@ interface Person {
  */
 export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string }) {
   const [, guardian] = useGuardian();
+  const { t } = useTranslation();
   const ids = {
     title: useId(),
     quiet: useId(),
@@ -101,7 +103,7 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    if (quiet && start === end) return setError('Quiet hours need a different start and end time.');
+    if (quiet && start === end) return setError(t('settings.sameTimes'));
     setBusy(true);
     setError(null);
     setStatus(null);
@@ -115,9 +117,9 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
       setFamilyTimeZone(zone);
       const waiting = people.filter(isReviewed).length;
       setStatus(
-        `Saved. ${toyName} plays at volume ${volume}` +
-          (quiet ? `, stays quiet from ${start} to ${end}` : '') +
-          (waiting > 0 ? `, and waits for your approval of messages from ${waiting} ${waiting === 1 ? 'person' : 'people'}.` : '.'),
+        t('settings.saved', { toy: toyName, volume }) +
+          (quiet ? t('settings.savedQuiet', { start, end }) : '') +
+          (waiting > 0 ? t('settings.savedReview', { count: waiting }) : t('settings.savedEnd')),
       );
     } catch (err) {
       setError(describeError(err));
@@ -128,9 +130,9 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
 
   return (
     <form className="quiet-hours toy-settings" onSubmit={(e) => void save(e)} aria-labelledby={ids.title} noValidate>
-      <h3 id={ids.title}>Settings for {toyName}</h3>
+      <h3 id={ids.title}>{t('settings.title', { toy: toyName })}</h3>
 
-      <label htmlFor={ids.volume}>Volume: {volume}</label>
+      <label htmlFor={ids.volume}>{t('settings.volume', { volume })}</label>
       <input
         id={ids.volume}
         type="range"
@@ -142,25 +144,25 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
       />
 
       <label htmlFor={ids.quiet}>
-        <input id={ids.quiet} type="checkbox" checked={quiet} onChange={(e) => setQuiet(e.target.checked)} /> Quiet
-        hours: keep messages until morning
+        <input id={ids.quiet} type="checkbox" checked={quiet} onChange={(e) => setQuiet(e.target.checked)} />{' '}
+        {t('settings.quiet')}
       </label>
       {quiet ? (
         <>
-          <label htmlFor={ids.start}>From</label>
+          <label htmlFor={ids.start}>{t('settings.from')}</label>
           <input id={ids.start} type="time" value={start} onChange={(e) => setStart(e.target.value)} />
-          <label htmlFor={ids.end}>Until</label>
+          <label htmlFor={ids.end}>{t('settings.until')}</label>
           <input id={ids.end} type="time" value={end} onChange={(e) => setEnd(e.target.value)} />
-          <label htmlFor={ids.zone}>Time zone</label>
+          <label htmlFor={ids.zone}>{t('settings.zone')}</label>
           <select id={ids.zone} value={zone} onChange={(e) => setZone(e.target.value)}>
-            <optgroup label="Common">
+            <optgroup label={t('settings.common')}>
               {zoneChoices(zone).common.map((z) => (
                 <option key={z} value={z}>
                   {label(z)}
                 </option>
               ))}
             </optgroup>
-            <optgroup label="All time zones">
+            <optgroup label={t('settings.allZones')}>
               {zoneChoices(zone).others.map((z) => (
                 <option key={z} value={z}>
                   {label(z)}
@@ -172,18 +174,18 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
       ) : null}
 
       <fieldset aria-describedby={ids.review}>
-        <legend>Review before play</legend>
+        <legend>{t('settings.review')}</legend>
         <p id={ids.review} className="hint">
-          Messages from these people wait until a guardian listens and approves them on the Review page.
+          {t('settings.reviewHint')}
         </p>
         {people.length === 0 ? (
-          <p className="hint">Nobody else sends to {toyName} yet.</p>
+          <p className="hint">{t('settings.nobodyElse', { toy: toyName })}</p>
         ) : (
           people.map((p) => (
             <label key={p.accountId}>
               {/* The name they chose ("Grandma"), as Family shows them; their email only if they chose none. */}
-              <input type="checkbox" checked={isReviewed(p)} onChange={(e) => toggleReview(p, e.target.checked)} /> Review
-              messages from {guardian.personName(p.deviceIds, p.email)}
+              <input type="checkbox" checked={isReviewed(p)} onChange={(e) => toggleReview(p, e.target.checked)} />{' '}
+              {t('settings.reviewFrom', { name: guardian.personName(p.deviceIds, p.email) })}
             </label>
           ))
         )}
@@ -193,7 +195,7 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
         {error}
       </div>
       <button type="submit" disabled={busy}>
-        {busy ? 'Saving…' : 'Save settings'}
+        {busy ? t('settings.saving') : t('settings.save')}
       </button>
       <div role="status" className="ok">
         {status}

@@ -3,64 +3,51 @@
  * sent to has it (GET/PUT /v1/families/:familyId/retention; docs/privacy.md), and what that means.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { RetentionResponse } from '@burrow/api';
-import { ApiClient } from '@burrow/client';
-import { describeError } from '../../shared/errors.js';
+import { FormStatus } from '../components/FormStatus.js';
 import { useGuardian } from '../context.js';
+import { useFamilySetting } from '../use-family-setting.js';
 
 export function RetentionSetting() {
   const [state] = useGuardian();
+  const { t } = useTranslation();
   const ids = { heading: useId(), days: useId(), help: useId() };
-  const [current, setCurrent] = useState<RetentionResponse | null>(null);
-  const [days, setDays] = useState('');
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const familyId = state.familyId;
-  const path = familyId ? `/v1/families/${familyId}/retention` : null;
-
+  const setting = useFamilySetting<RetentionResponse>(familyId ? `/v1/families/${familyId}/retention` : null);
+  const { current } = setting;
+  const [days, setDays] = useState('');
+  // The field starts at the period the server has.
+  const loadedDays = current?.days;
   useEffect(() => {
-    if (!path) return;
-    new ApiClient({ baseUrl: window.location.origin })
-      .request<RetentionResponse>('GET', path)
-      .then((r) => {
-        setCurrent(r);
-        setDays(String(r.days));
-      })
-      .catch((err: unknown) => setError(describeError(err)));
-  }, [path]);
+    if (loadedDays !== undefined) setDays(String(loadedDays));
+  }, [loadedDays]);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    if (!path || !current) return;
-    setStatus(null);
-    setError(null);
+    if (!current) return;
     const n = Number(days);
     if (!Number.isInteger(n) || n < current.minDays || n > current.maxDays)
-      return setError(`Choose a whole number of days from ${String(current.minDays)} to ${String(current.maxDays)}.`);
-    try {
-      const r = await new ApiClient({ baseUrl: window.location.origin }).request<RetentionResponse>('PUT', path, { days: n });
-      setCurrent(r);
-      setStatus(`Saved: the server now keeps delivered messages for ${String(r.days)} day${r.days === 1 ? '' : 's'}.`);
-    } catch (err) {
-      setError(describeError(err));
-    }
+      return setting.refuse(t('retention.outOfRange', { min: current.minDays, max: current.maxDays }));
+    await setting.save({ days: n }, (saved) => t('retention.saved', { count: saved.days }));
   };
 
   return (
     <section className="card" aria-labelledby={ids.heading}>
-      <h2 id={ids.heading}>How long the server keeps messages</h2>
+      <h2 id={ids.heading}>{t('retention.title')}</h2>
       <p id={ids.help}>
-        Burrow’s server keeps a message only until every device it was sent to has fetched it, and then for{' '}
-        {current ? `${String(current.days)} day${current.days === 1 ? '' : 's'}` : 'the period below'}; then it
-        deletes the recording and its details for good. A message that some device has not fetched after{' '}
-        {current ? String(current.unfetchedExpiryDays) : '30'} days is deleted too, and its sender is told. There
-        is no “forever”. Copies already on your family’s devices and the toy are not affected, and encrypted
-        backups keep a copy until they age out.
+        {t('retention.help', {
+          period: current ? t('retention.days', { count: current.days }) : t('retention.periodBelow'),
+          unfetched: current?.unfetchedExpiryDays ?? 30,
+        })}
       </p>
       <form className="form" onSubmit={(e) => void save(e)} noValidate>
         <label htmlFor={ids.days}>
-          Days to keep a delivered message ({current ? `${String(current.minDays)}–${String(current.maxDays)}` : '1–365'}, default{' '}
-          {current ? String(current.defaultDays) : '30'})
+          {t('retention.label', {
+            min: current?.minDays ?? 1,
+            max: current?.maxDays ?? 365,
+            default: current?.defaultDays ?? 30,
+          })}
         </label>
         <input
           id={ids.days}
@@ -73,15 +60,10 @@ export function RetentionSetting() {
           onChange={(e) => setDays(e.target.value)}
         />
         <button type="submit" disabled={!current}>
-          Save
+          {t('common.save')}
         </button>
       </form>
-      <div role="status" className="ok">
-        {status}
-      </div>
-      <div role="alert" className="form-error">
-        {error}
-      </div>
+      <FormStatus status={setting.status} error={setting.error} />
     </section>
   );
 }
