@@ -109,7 +109,7 @@ const testRateLimits: RateLimits = {
 };
 
 /** Creates `burrow_test_<random>`, already migrated, on the server at `adminUrl`; returns its URL and a drop function. */
-async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `burrow_test_${randomBytes(6).toString('hex')}`;
   const run = async (url: string, statement: string): Promise<void> => {
     const client = new pg.Client({ connectionString: url });
