@@ -16,8 +16,8 @@
  * the tables' owner.
  *
  * SQLite is synchronous in this process: a statement holds the event loop (and every request behind
- * it) until it ends. So a page is several short units with a turn of the event loop between them:
- * the page's select, then its deletions in transactions of a tenth of the page, blob files deleted
+ * it) until it ends. So a page is several short units with a rest between them (`restRatio`): the
+ * page's select, then its deletions in transactions of a tenth of the page, blob files deleted
  * concurrently off the loop; each page reports its longest unit (`busyMs`), which sizes the next.
  */
 import { RETENTION_DAYS, UNFETCHED_EXPIRY_DAYS } from '@burrow/api';
@@ -47,6 +47,22 @@ export const ORPHAN_BLOB_GRACE_MS = DAY;
 const DELETE_SHARE = 10;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const rest = (ms: number): Promise<void> => (ms < 1 ? nextTurn() : new Promise((resolve) => setTimeout(resolve, ms)));
+
+export interface RetentionSweepOptions {
+  db: Db;
+  blobs: Blobs;
+  bus: Bus;
+  clock: Clock;
+  /**
+   * After each unit of synchronous work the sweep rests this many times as long before the next
+   * (default 1: the sweep holds the event loop at most half the time). A request in flight crosses
+   * the event loop several times (HTTP, each statement's turn, the commit's fsync), and would wait
+   * behind a unit at every crossing if units followed each other back to back. `burrow retention
+   * run`, with no requests to serve, passes 0.
+   */
+  restRatio?: number;
+}
 
 export interface RetentionSweep {
   /**
@@ -65,7 +81,16 @@ export function dueAction(m: MessageRef, retentionDays: number, now: number): 'd
   return m.createdAt <= now - retentionDays * DAY ? 'delete' : null;
 }
 
-export function createRetentionSweep({ db, blobs, bus, clock }: { db: Db; blobs: Blobs; bus: Bus; clock: Clock }): RetentionSweep {
+export function createRetentionSweep({ db, blobs, bus, clock, restRatio = 1 }: RetentionSweepOptions): RetentionSweep {
+  // How long the last unit held the event loop: the next one waits restRatio times that first.
+  let lastUnitMs = 0;
+  const unit = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> => {
+    await rest(lastUnitMs * restRatio);
+    const started = performance.now();
+    const value = await work();
+    lastUnitMs = performance.now() - started;
+    return { value, ms: lastUnitMs };
+  };
   // Cursors of the pass in progress; a short page ends the pass and the next one starts over.
   let afterSeq = 0;
   let afterBlob: { familyId: string; hash: string } | null = null;
@@ -74,23 +99,23 @@ export function createRetentionSweep({ db, blobs, bus, clock }: { db: Db; blobs:
 
   return {
     async messages(limit) {
-      let started = performance.now();
-      const page = await messagePage(db, afterSeq, limit);
       const now = clock.now();
-      const days = await retentionDaysOf(db, page.map((m) => m.familyId));
-      let busyMs = performance.now() - started;
+      const read = await unit(async () => {
+        const page = await messagePage(db, afterSeq, limit);
+        return { page, days: await retentionDaysOf(db, page.map((m) => m.familyId)) };
+      });
+      const { page, days } = read.value;
+      let busyMs = read.ms;
       const due: { m: MessageRef; action: 'delete' | 'expire' }[] = [];
       for (const m of page) {
         const action = dueAction(m, days.get(m.familyId) ?? RETENTION_DAYS.default, now);
         if (action) due.push({ m, action });
       }
       // Deleting a message costs about ten times reading it (bench/retention.ts), so the page's
-      // deletions go in transactions of a tenth of the page, with a turn of the event loop before
-      // each: no stretch of synchronous SQLite work is much longer than the page's select.
+      // deletions go in transactions of a tenth of the page, each its own unit: no stretch of
+      // synchronous SQLite work is much longer than the page's select.
       const chunk = Math.max(1, Math.ceil(limit / DELETE_SHARE));
       for (let i = 0; i < due.length; i += chunk) {
-        await nextTurn();
-        started = performance.now();
         const part = due.slice(i, i + chunk);
         const remove = part.filter((d) => d.action === 'delete').map((d) => d.m);
         const expire = part.filter((d) => d.action === 'expire').map((d) => d.m);
@@ -98,16 +123,18 @@ export function createRetentionSweep({ db, blobs, bus, clock }: { db: Db; blobs:
         for (const { m } of part) if (m.blobHash !== null) byFamily.set(m.familyId, [...(byFamily.get(m.familyId) ?? []), m.blobHash]);
         // One transaction: the messages, and the index rows of blobs no message points at any more
         // (the same bytes may be shared); the bytes themselves after the commit.
-        const goneBlobs = await db.transaction().execute(async (trx) => {
-          await deleteMessages(trx, remove.map((m) => m.seq));
-          await expireMessages(trx, expire.map((m) => m.seq), now);
-          const gone = new Map<string, string[]>();
-          for (const [familyId, hashes] of byFamily) gone.set(familyId, await deleteUnreferencedBlobRows(trx, familyId, hashes));
-          return gone;
-        });
-        busyMs = Math.max(busyMs, performance.now() - started);
+        const written = await unit(() =>
+          db.transaction().execute(async (trx) => {
+            await deleteMessages(trx, remove.map((m) => m.seq));
+            await expireMessages(trx, expire.map((m) => m.seq), now);
+            const gone = new Map<string, string[]>();
+            for (const [familyId, hashes] of byFamily) gone.set(familyId, await deleteUnreferencedBlobRows(trx, familyId, hashes));
+            return gone;
+          }),
+        );
+        busyMs = Math.max(busyMs, written.ms);
         // Files go concurrently, one family's at a time each: the disk waits, the event loop does not.
-        await Promise.all([...goneBlobs].map(([familyId, hashes]) => deleteBlobBytes(blobs, familyId, hashes)));
+        await Promise.all([...written.value].map(([familyId, hashes]) => deleteBlobBytes(blobs, familyId, hashes)));
         for (const m of expire) bus.publish(topics.device(m.senderId), { type: 'expired', messageId: m.id });
       }
       deletedThisPass += due.length;
@@ -115,10 +142,7 @@ export function createRetentionSweep({ db, blobs, bus, clock }: { db: Db; blobs:
       if (page.length < limit && deletedThisPass > 0) {
         // The pass is over: leave none of what it deleted in SQLite's write-ahead log (db/erase.ts).
         deletedThisPass = 0;
-        await nextTurn();
-        started = performance.now();
-        await checkpointAfterErasure(db);
-        busyMs = Math.max(busyMs, performance.now() - started);
+        busyMs = Math.max(busyMs, (await unit(() => checkpointAfterErasure(db))).ms);
       }
       return { scanned: page.length, deleted: due.length, busyMs };
     },
