@@ -14,6 +14,9 @@ export interface ToyClient {
   close(): Promise<void>;
 }
 
+/** Messages per inbox page. */
+const PAGE = 100;
+
 interface InboxPage {
   messages: { seq: number; envelope: { id: string } }[];
   next: number;
@@ -26,7 +29,7 @@ export async function connectToy(url: string, token: string): Promise<ToyClient>
   let again = false;
   const toy = { onHeld: (_id: string): void => undefined, failures: 0 };
   const page = async (after: number): Promise<InboxPage> => {
-    const res = await fetch(`${url}/v1/inbox?after=${String(after)}&limit=100`, { headers: auth });
+    const res = await fetch(`${url}/v1/inbox?after=${String(after)}&limit=${String(PAGE)}`, { headers: auth });
     if (res.status !== 200) throw new Error(`inbox: ${String(res.status)} ${await res.text()}`);
     return (await res.json()) as InboxPage;
   };
@@ -57,9 +60,13 @@ export async function connectToy(url: string, token: string): Promise<ToyClient>
     try {
       do {
         again = false;
-        for (let p = await page(cursor); p.messages.length > 0; p = await page(cursor)) {
+        for (;;) {
+          const p = await page(cursor);
           await Promise.all(p.messages.map((m) => fetchOne(m.envelope.id)));
           cursor = p.next;
+          // A page shorter than asked is the last, as the toy itself reads it (ToyDevice.pull): no
+          // extra round trip per wake-up to learn that nothing is left.
+          if (p.messages.length < PAGE) break;
         }
       } while (again);
     } catch {

@@ -207,24 +207,23 @@ export function createMessages({
     return conflict('A message with that id was already sent.');
   }
 
-  async function findMessage(
+  /**
+   * The message and whether `deviceId` is one of its recipients, in one query (a left join on the
+   * recipient's row): the toy's blob download and receipt, on every delivery, each read both.
+   */
+  async function findMessageFor(
     messageId: string,
-  ): Promise<{ seq: number; family_id: string; sender_id: string; blob_hash: string | null } | undefined> {
-    return db
-      .selectFrom('messages')
-      .select(['seq', 'family_id', 'sender_id', 'blob_hash'])
-      .where('id', '=', messageId)
-      .executeTakeFirst();
-  }
-
-  async function isRecipient(seq: number, deviceId: string): Promise<boolean> {
+    deviceId: string,
+  ): Promise<{ seq: number; family_id: string; sender_id: string; blob_hash: string | null; recipient: boolean } | undefined> {
     const row = await db
-      .selectFrom('message_recipients')
-      .select('device_id')
-      .where('message_seq', '=', seq)
-      .where('device_id', '=', deviceId)
+      .selectFrom('messages')
+      .leftJoin('message_recipients', (join) =>
+        join.onRef('message_recipients.message_seq', '=', 'messages.seq').on('message_recipients.device_id', '=', deviceId),
+      )
+      .select(['messages.seq', 'messages.family_id', 'messages.sender_id', 'messages.blob_hash', 'message_recipients.device_id as recipient'])
+      .where('messages.id', '=', messageId)
       .executeTakeFirst();
-    return row !== undefined;
+    return row && { seq: row.seq, family_id: row.family_id, sender_id: row.sender_id, blob_hash: row.blob_hash, recipient: row.recipient !== null };
   }
 
   return {
@@ -406,12 +405,8 @@ export function createMessages({
     },
 
     async downloadMessageBlob(caller, messageId) {
-      const message = await findMessage(messageId);
-      if (
-        !message ||
-        (message.sender_id !== caller.deviceId && !(await isRecipient(message.seq, caller.deviceId)))
-      )
-        throw noSuchMessage();
+      const message = await findMessageFor(messageId, caller.deviceId);
+      if (!message || (message.sender_id !== caller.deviceId && !message.recipient)) throw noSuchMessage();
       if (message.blob_hash === null) throw notFound('This message has no blob.');
       const bytes = await blobs.get(blobKey(message.family_id, message.blob_hash));
       if (!bytes) {
@@ -422,8 +417,8 @@ export function createMessages({
     },
 
     async sendReceipt(caller, messageId, kind) {
-      const message = await findMessage(messageId);
-      if (!message || !(await isRecipient(message.seq, caller.deviceId))) throw noSuchMessage();
+      const message = await findMessageFor(messageId, caller.deviceId);
+      if (!message?.recipient) throw noSuchMessage();
       const added = await insertReceipt(db, { messageSeq: message.seq, deviceId: caller.deviceId, kind, createdAt: clock.now() });
       if (added) {
         bus.publish(topics.device(message.sender_id), {
