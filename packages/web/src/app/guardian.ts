@@ -329,7 +329,7 @@ export class Guardian {
     }
     await this.refreshFavourites();
     if (refusal) throw refusal;
-    if (done === 0) throw new Error('That message was not sent to a toy of this family.');
+    if (done === 0) throw new Error(t('guardianErrors.notOurToy'));
   }
 
   // --- family ---
@@ -538,7 +538,7 @@ export class Guardian {
       const name = this.state.memberNames[id];
       if (name) return name;
     }
-    return email ?? 'A family member';
+    return email ?? t('activity.aMember');
   }
 
   /** Claims the toy in hand with the code it shows (the toy's keys are checked against the code). */
@@ -560,7 +560,7 @@ export class Guardian {
   }
 
   private requireFamily(): string {
-    if (!this.state.familyId) throw new Error('No family yet.');
+    if (!this.state.familyId) throw new Error(t('devices.noFamily'));
     return this.state.familyId;
   }
 
@@ -591,7 +591,7 @@ export class Guardian {
       // The server answers a removed or blocked person as it answers a stranger ("No such family",
       // so family ids cannot be probed). This browser was in the family, so say what that means here.
       if (isApiError(err, 'not_found') && /family/i.test(err.message))
-        throw new ApiError(err.status, err.code, 'You can no longer send to this family. If you think this is a mistake, ask a guardian of the family.');
+        throw new ApiError(err.status, err.code, t('guardianErrors.blocked'));
       throw err;
     } finally {
       stop();
@@ -737,9 +737,9 @@ export class Guardian {
         const waiting = { joins: requests.requests.filter((r) => r.status === 'pending').length, devices: pending.devices.length };
         const before = this.state.waiting;
         if (waiting.joins > before.joins)
-          void notifyInBackground('Someone asks to join your family', 'Open Family in Burrow to compare their fingerprint and approve them.', 'join', '/family');
+          void notifyInBackground(t('guardianErrors.joinTitle'), t('guardianErrors.joinBody'), 'join', '/family');
         if (waiting.devices > before.devices)
-          void notifyInBackground('A new device waits for approval', 'Open Family in Burrow to compare its fingerprint and approve it.', 'device', '/family');
+          void notifyInBackground(t('guardianErrors.deviceTitle'), t('guardianErrors.deviceBody'), 'device', '/family');
         if (waiting.joins !== before.joins || waiting.devices !== before.devices) this.set({ waiting });
       } catch (err) {
         console.warn('checking who waits failed:', describeError(err));
@@ -882,7 +882,7 @@ export class Guardian {
   /** Opens a waiting message in this browser (it is sealed to the guardians) to listen before deciding. */
   async openReview(messageId: string): Promise<{ audio: Blob; senderName: string | null; durationMs: number | null }> {
     const pending = this.state.reviews.find((r) => r.messageId === messageId);
-    if (!pending) throw new Error('That message is no longer waiting.');
+    if (!pending) throw new Error(t('guardianErrors.noLongerWaiting'));
     const { meta, audio } = await this.device.openReview(this.requireFamily(), pending);
     const type = typeof meta.mimeType === 'string' ? meta.mimeType : 'application/octet-stream';
     return {

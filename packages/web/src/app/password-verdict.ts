@@ -6,6 +6,7 @@
  * the meter never calls "acceptable" a password the form or the server would refuse.
  */
 import { PASSWORD_MIN, PASSWORD_MIN_SCORE } from '@burrow/api';
+import { t } from '../i18n/index.js';
 
 /** The part of a zxcvbn-ts result the verdict reads (strength.ts's `Strength`). */
 export interface StrengthResult {
@@ -25,7 +26,13 @@ export interface PasswordVerdict {
   hint: string;
 }
 
-const LABELS = ['Very weak', 'Weak', 'Fair', 'Good', 'Strong'] as const;
+const LABELS = [
+  () => t('verdict.veryWeak'),
+  () => t('verdict.weak'),
+  () => t('verdict.fair'),
+  () => t('verdict.good'),
+  () => t('verdict.strong'),
+] as const;
 
 /** The password's length as the server counts it: code points after NFKC normalisation. */
 export function passwordLength(password: string): number {
@@ -43,25 +50,25 @@ export function passwordVerdict(
   strength: StrengthResult | null,
   minLength: number = PASSWORD_MIN,
 ): PasswordVerdict {
-  const lengthHint = `Use at least ${minLength} characters; a few unrelated words work well.`;
-  if (!password) return { acceptable: false, level: 0, label: 'Not entered yet', hint: lengthHint };
+  const lengthHint = t('verdict.lengthHint', { min: minLength });
+  if (!password) return { acceptable: false, level: 0, label: t('verdict.empty'), hint: lengthHint };
   const length = passwordLength(password);
   const capped = (score: number) => Math.min(score, 2) as 0 | 1 | 2;
   if (length < minLength)
     return {
       acceptable: false,
       level: capped(Math.min(strength?.score ?? 0, 1)),
-      label: `Too short (${length} of ${minLength} characters)`,
+      label: t('verdict.tooShort', { length, min: minLength }),
       hint: lengthHint,
     };
-  if (!strength) return { acceptable: false, level: 0, label: 'Checking…', hint: '' };
+  if (!strength) return { acceptable: false, level: 0, label: t('verdict.checking'), hint: '' };
   const advice = [strength.warning, strength.suggestions[0]].filter((s): s is string => !!s).map(sentence);
   if (strength.score < PASSWORD_MIN_SCORE)
     return {
       acceptable: false,
       level: capped(strength.score),
-      label: `${LABELS[strength.score]}: too easy to guess`,
-      hint: [...advice, 'Add another unrelated word or two.'].join(' '),
+      label: t('verdict.tooEasy', { label: LABELS[strength.score]() }),
+      hint: [...advice, t('verdict.addWord')].join(' '),
     };
-  return { acceptable: true, level: strength.score, label: LABELS[strength.score], hint: advice.join(' ') };
+  return { acceptable: true, level: strength.score, label: LABELS[strength.score](), hint: advice.join(' ') };
 }

@@ -3,6 +3,7 @@
  * level for a meter. The microphone is opened for each recording and released when it stops, so the
  * browser's "microphone in use" indicator is on only while someone is talking.
  */
+import { t } from '../i18n/index.js';
 
 /** A finished recording: the exact bytes that will be sealed and sent. */
 export interface Recording {
@@ -31,16 +32,14 @@ export class MicrophoneError extends Error {
 function explain(err: unknown): MicrophoneError {
   const name = err instanceof DOMException ? err.name : '';
   if (name === 'NotAllowedError' || name === 'SecurityError')
-    return new MicrophoneError(
-      'The browser did not allow the microphone. Allow it in the address bar, then try again.',
-    );
+    return new MicrophoneError(t('microphone.notAllowed'));
   if (name === 'NotFoundError' || name === 'OverconstrainedError')
-    return new MicrophoneError('No microphone was found. Plug one in, then try again.');
+    return new MicrophoneError(t('microphone.notFound'));
   if (name === 'NotReadableError')
-    return new MicrophoneError('The microphone is busy in another app. Close it, then try again.');
+    return new MicrophoneError(t('microphone.busy'));
   if (typeof navigator === 'undefined' || !navigator.mediaDevices)
-    return new MicrophoneError('This browser cannot record here (it needs https or localhost).');
-  return new MicrophoneError('The microphone could not be started.');
+    return new MicrophoneError(t('microphone.insecure'));
+  return new MicrophoneError(t('microphone.failed'));
 }
 
 export class VoiceRecorder {
@@ -69,7 +68,7 @@ export class VoiceRecorder {
 
   /** Opens the microphone and starts recording at once. */
   static async start(): Promise<VoiceRecorder> {
-    if (typeof MediaRecorder === 'undefined') throw new MicrophoneError('This browser cannot record audio.');
+    if (typeof MediaRecorder === 'undefined') throw new MicrophoneError(t('microphone.unsupported'));
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({
