@@ -1,8 +1,10 @@
 /**
  * The languages (issue 14): every signed-in page in English and in German, screenshotted at 390 px
- * and desktop into test-output/screenshots/ (page-*-en, page-*-de) with axe on the German ones;
- * German chosen on More, kept after a reload, `<html lang>` set, dates in the German format; and a
- * browser whose language is German starts in German. One browser session visits every page.
+ * and desktop into test-output/screenshots/ (page-*-en, page-*-de) with axe on the German ones, and
+ * German section headings on the pages with several cards; German chosen on More, kept after a
+ * reload, `<html lang>` set, dates in the German format; and a browser whose language is German
+ * starts in German, and shows password reset, an invitation and the toy simulator in German. One
+ * browser session visits every page.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -21,20 +23,29 @@ import {
 
 const suite = browserSuite('burrow-languages-', 'Hello Mia.');
 
-/** Every signed-in page, with its heading in English and in German (src/i18n/locales). */
-const PAGES = [
+/**
+ * Every signed-in page, with its heading in English and in German (src/i18n/locales), and for the
+ * pages built of several cards some of their German section headings (the cards are components of
+ * their own: Deleting, RetentionSetting, ActivitySummarySetting).
+ */
+const PAGES: readonly { path: string; en: string; de: string; cards?: readonly string[] }[] = [
   { path: '/', en: 'Home', de: 'Start' },
   { path: '/talk', en: 'Talk', de: 'Sprechen' },
   { path: '/listen', en: 'Listen', de: 'Hören' },
-  { path: '/toys', en: 'Toys', de: null },
-  { path: '/family', en: 'Family', de: null },
+  { path: '/toys', en: 'Toys', de: 'Spielzeuge', cards: ['Ein Spielzeug koppeln'] },
+  {
+    path: '/family',
+    en: 'Family',
+    de: 'Familie',
+    cards: ['Jemanden einladen', 'Wie lange der Server Nachrichten behält', 'Diese Familie löschen'],
+  },
   { path: '/review', en: 'Review', de: 'Prüfen' },
-  { path: '/activity', en: 'Activity', de: null },
+  { path: '/activity', en: 'Activity', de: 'Aktivität', cards: ['Zusammenfassung per E-Mail'] },
   { path: '/devices', en: 'Devices', de: 'Geräte' },
-  { path: '/security', en: 'Security', de: null },
+  { path: '/security', en: 'Security', de: 'Sicherheit', cards: ['Zweistufige Anmeldung', 'Dein Konto löschen'] },
   { path: '/notices', en: 'Notices', de: 'Mitteilungen' },
   { path: '/more', en: 'More', de: 'Mehr' },
-] as const;
+];
 
 /**
  * Opens each page in the running app (history navigation, as a tab does: no reload per page), waits
@@ -46,10 +57,11 @@ async function visitEveryPage(session: BrowserSession, language: 'en' | 'de'): P
     await g.evaluate(
       `history.pushState(null, '', ${JSON.stringify(p.path)}); dispatchEvent(new PopStateEvent('popstate'))`,
     );
-    const expected = p[language];
-    if (expected) await g.getByRole('heading', { name: expected, level: 1 }).waitFor();
-    else await g.locator('h1.page-title').waitFor();
-    if (language === 'de') await assertAccessible(g, `${p.path} (German)`);
+    await g.getByRole('heading', { name: p[language], level: 1 }).waitFor();
+    if (language === 'de') {
+      for (const card of p.cards ?? []) await g.getByRole('heading', { name: card, level: 2, exact: true }).waitFor();
+      await assertAccessible(g, `${p.path} (German)`);
+    }
     await screenshots(g, `page-${p.path === '/' ? 'home' : p.path.slice(1)}-${language}`, PHONE_390);
   }
 }
@@ -94,6 +106,11 @@ void test(
     assert.doesNotMatch((await g.locator('main').textContent()) ?? '', /\b(AM|PM)\b/);
 
     await visitEveryPage(guardian, 'de');
+    // An invitation made in German, for the German browser below to open.
+    await g.evaluate(`history.pushState(null, '', '/family'); dispatchEvent(new PopStateEvent('popstate'))`);
+    await g.getByRole('button', { name: 'Einladung erstellen' }).click();
+    const invitation = (await g.locator('.invite-link').textContent({ timeout: 15_000 })) ?? '';
+    assert.match(invitation, /\/join#/);
     // Back to English for anything that runs after.
     await g.evaluate(`history.pushState(null, '', '/more'); dispatchEvent(new PopStateEvent('popstate'))`);
     await g.getByLabel('Sprache').selectOption('en');
@@ -118,6 +135,22 @@ void test(
       await german.page.getByRole('link', { name: 'Anmelden' }).click();
       await german.page.getByRole('heading', { name: 'Bei Burrow anmelden', level: 1 }).waitFor();
       await screenshots(german.page, 'lang-de-login', PHONE_390);
+
+      // Signed out: password reset, the invitation a guardian shared, and the toy simulator.
+      await german.page.goto(`${suite.server.url}/reset-password`);
+      await german.page.getByRole('heading', { name: 'Passwort zurücksetzen', level: 1 }).waitFor();
+      await german.page.getByRole('button', { name: 'Mit einem Wiederherstellungscode' }).waitFor();
+      await assertAccessible(german.page, 'password reset in German');
+      await german.page.goto(invitation);
+      await german.page.getByText('Mum hat dich eingeladen, bei Burrow mit Mia zu sprechen.').waitFor();
+      await german.page.getByRole('button', { name: 'Ich habe schon ein Konto' }).waitFor();
+      await assertAccessible(german.page, 'invitation in German');
+      await screenshots(german.page, 'lang-de-join', PHONE_390);
+      await german.page.goto(`${suite.server.url}/toy`);
+      await german.page.getByRole('heading', { name: 'Burrow-Spielzeug', level: 1 }).waitFor();
+      await german.page.getByRole('button', { name: 'Kopplungstaste' }).waitFor();
+      await assertAccessible(german.page, 'toy simulator in German');
+      await screenshots(german.page, 'lang-de-toy', PHONE_390);
     } finally {
       await german.close();
     }

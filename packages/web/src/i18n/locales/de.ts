@@ -559,7 +559,7 @@ export const de: Messages = {
     waiting_other: '{{count}} Nachrichten warten',
     play: 'Abspielen',
     playHint: 'die nächste Nachricht',
-    favourite: 'Lieblingsnachricht',
+    favourite: 'Favorit',
     favouriteHint: '(eine gespeicherte Nachricht noch einmal abspielen)',
     release: 'Loslassen zum Senden',
     hold: 'Halten zum Sprechen',
