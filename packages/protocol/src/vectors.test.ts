@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fromBase64url, importDeviceKeys, openEnvelope, parseEnvelope, parseRoster, rosterHash, verifyDeviceProof, verifyRosterGenesis, verifyRosterSuccessor, pairingKey, verifyRosterTag, verifyToyKeysTag, toBase64url, parseToySettings, verifyToySettings, parseReview, verifyReview, reviewAdmission, settingsVolume, reviewedDevices, deviceFingerprint, type DeviceId } from './index.js';
+import { fromBase64url, importDeviceKeys, openEnvelope, parseEnvelope, parseRoster, rosterHash, verifyDeviceProof, verifyRosterGenesis, verifyRosterSuccessor, pairingKey, verifyRosterTag, verifyToyKeysTag, toBase64url, parseToySettings, verifyToySettings, parseReview, verifyReview, reviewAdmission, settingsVolume, reviewedDevices, deviceFingerprint, parseFavourite, verifyFavourite, verifyFavouriteSignature, transcript, Label, type DeviceId } from './index.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { buildVectors, type Vectors } from './testing/vectors.js';
 
 const stored = JSON.parse(readFileSync(new URL('../test-vectors/v1.json', import.meta.url), 'utf8')) as Vectors;
@@ -64,4 +65,17 @@ test('vector toy settings v2 and the review verify from the file alone; the revi
 
 test('vector fingerprints are derived from the public keys in the file', () => {
   for (const name of ['guardian', 'grandma', 'toy'] as const) assert.equal(deviceFingerprint(stored.devices[name]), stored.fingerprints[name]);
+});
+
+test('vector favourite instruction (§18): its transcript is the recorded bytes, it verifies against roster v2 for the toy, and not once changed', () => {
+  const roster = parseRoster(stored.rosters.v2);
+  const f = parseFavourite(stored.favourite.instruction);
+  assert.equal(f.signer, stored.devices.guardian.deviceId);
+  assert.equal(f.messageId, parseEnvelope(stored.message.envelope).id);
+  assert.equal(bytesToHex(transcript(Label.favourite, [f.familyId, f.toyId, f.messageId, f.keep, f.signer, f.issuedAt])), stored.favourite.transcriptHex);
+  assert.ok(verifyFavouriteSignature(f, stored.devices.guardian.signPublicKey));
+  verifyFavourite(f, roster, stored.devices.toy.deviceId);
+  // "let go" under the same signature, or the same instruction offered to another toy, is refused.
+  assert.throws(() => verifyFavourite({ ...f, keep: false }, roster, stored.devices.toy.deviceId), /does not verify/);
+  assert.throws(() => verifyFavourite(f, roster, stored.devices.grandma.deviceId), /another toy/);
 });

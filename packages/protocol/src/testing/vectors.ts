@@ -12,6 +12,7 @@ import { nextRosterBody, rosterEntry, rosterHash, signRoster, type RosterWire } 
 import { signToySettings, type ToySettingsWire } from '../toy-settings.js';
 import { signReview, type ReviewWire } from '../review.js';
 import { signDeletion, type DeletionWire } from '../deletion.js';
+import { signFavourite, type FavouriteWire } from '../favourite.js';
 import { deviceFingerprint } from '../fingerprint.js';
 import { kemPublicKeyOf, signKemKeyRecord, type KemKeyRecord } from '../kem-key-record.js';
 import { countersignSuccession, signSuccessionRequest, successorEntry, type SuccessionWire } from '../succession.js';
@@ -53,6 +54,8 @@ export interface Vectors {
    * the transcript both identities signed.
    */
   succession: { successor: VectorDevice; rosterV3: RosterWire; succession: SuccessionWire; requestTranscriptHex: string };
+  /** The guardian asks the toy to keep the vector message as a favourite, and the transcript it signed (§18). */
+  favourite: { instruction: FavouriteWire; transcriptHex: string };
 }
 
 function device(name: string): { keys: DeviceKeys; vector: VectorDevice } {
@@ -114,6 +117,7 @@ export async function buildVectors(): Promise<Vectors> {
     guardian.keys,
   );
   const succession = countersignSuccession(request, v3.version, guardian.keys);
+  const favourite = signFavourite({ familyId, toyId: toy.keys.deviceId, messageId: sealed.envelope.id, keep: true, issuedAt: 1_790_000_490_000 }, guardian.keys);
   const deletion = signDeletion({ familyId, messageId: sealed.envelope.id, issuedAt: 1_790_000_420_000 }, guardian.keys);
   return {
     description: 'Burrow protocol v1 test vectors. Regenerate with `npm run vectors`; see docs/protocol.md §9.',
@@ -150,6 +154,10 @@ export async function buildVectors(): Promise<Vectors> {
       requestTranscriptHex: bytesToHex(
         transcript(Label.succession, [familyId, request.from, request.to, grandma2.keys.signPublicKey, grandma2.keys.kemPublicKey, request.issuedAt]),
       ),
+    },
+    favourite: {
+      instruction: favourite,
+      transcriptHex: bytesToHex(transcript(Label.favourite, [favourite.familyId, favourite.toyId, favourite.messageId, favourite.keep, favourite.signer, favourite.issuedAt])),
     },
   };
 }
