@@ -389,12 +389,27 @@ export class FamilyDevice {
         const parsed = parseSuccessionRequest(request);
         const next = await countersignAndPublish({ api: this.api, store: this.store, guardian: this.keys, roster: await this.roster(familyId), request: parsed, now: this.clock() });
         await this.carryReview(next, parsed.from, parsed.to);
+        // A toy's settings name the toy (§10): the server moved the record, this signs it for the new id.
+        if (findDevice(next, parsed.to)?.role === 'toy') await this.carryToy(next.familyId, parsed.from, parsed.to);
         done++;
       } catch (err) {
         if (!(err instanceof ProtocolError)) throw err;
       }
     }
     return done;
+  }
+
+  /**
+   * A toy renewed its identity (docs/protocol.md §17.6): the server moved its records to the new id,
+   * but the settings are signed for the old id and its sealed name names it, so this device signs the
+   * same settings again and seals the same name for the new id.
+   */
+  private async carryToy(familyId: string, from: string, to: string): Promise<void> {
+    const { settings } = await this.api.getToySettings(familyId, to);
+    if (settings && settings.toyId !== to) await this.setToySettings(familyId, to, {});
+    const name = (await this.api.listToys(familyId)).toys.find((t) => t.toyId === to)?.name;
+    const meta = name ? await this.openRecord(familyId, name).catch(() => null) : null;
+    if (meta && typeof meta.toyName === 'string' && meta.toyId === from) await this.renameToy(familyId, to, meta.toyName);
   }
 
   /**

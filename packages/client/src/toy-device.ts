@@ -44,8 +44,10 @@ import type { ApiClient } from './api.js';
 import { isApiError } from './api-error.js';
 import { loadOrCreateKeys } from './device-keys.js';
 import { sealAndSendVoice } from './kem-directory.js';
-import { loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
+import { DEFAULT_ROTATION, loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
 import type { StateStore } from './store.js';
+import { erasePreviousIdentities, openAsPrevious, previousIds } from './identity-renewal.js';
+import { adoptToyRenewal, pendingToyRenewal, startToyRenewal, FORMER_IDS } from './toy-identity-renewal.js';
 import { applyFavourites, dropFavourite, FAVOURITE_STORE_KEYS, keptFavourites, replayFavourite, type FavouriteContext, type FavouriteEvent, type KeptFavourite } from './toy-favourites.js';
 
 /** The CloudPets toy held five messages; so does ours. Further ones wait on the server. */
@@ -74,6 +76,12 @@ export type ToyEvent =
   /** A device of the family renewed its identity (docs/protocol.md §17): its place passes to `to`. */
   | { type: 'succession'; from: string; to: string }
   | { type: 'succession_refused'; from: string; reason: string }
+  /** This toy asked to renew its own identity (§17.6) and waits for a guardian's device. */
+  | { type: 'renewal_requested'; from: string; to: string }
+  /** A guardian's device performed it and the toy verified it: it now goes by `to`. */
+  | { type: 'identity_renewed'; from: string; to: string }
+  /** The server said it was performed, but what it showed did not verify: the toy keeps its identity. */
+  | { type: 'renewal_refused'; reason: string }
   | FavouriteEvent;
 
 interface QueuedMessage {
@@ -83,6 +91,8 @@ interface QueuedMessage {
   review?: unknown;
   /** The KEM key epoch it is sealed to (§14): that key is kept until the message is played. */
   epoch?: number;
+  /** Set when it is addressed to an id this toy had before it renewed its identity (§17.6). */
+  formerId?: string;
 }
 
 export interface ToyDeviceOptions {
@@ -153,7 +163,7 @@ export class ToyDevice {
    */
   async reset(): Promise<void> {
     this.pairing = undefined;
-    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'deletionCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins', 'successors', ...FAVOURITE_STORE_KEYS])
+    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'deletionCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins', 'successors', 'pendingIdentity', 'previousIdentities', FORMER_IDS, ...FAVOURITE_STORE_KEYS])
       await this.store.set(key, null);
     this.api.token = undefined;
     this.keys = (await loadOrCreateKeys(this.store, this.random)).keys;
@@ -353,6 +363,75 @@ export class ToyDevice {
    * blob against the signed hash before it takes a slot; refusals are reported and never played.
    */
   async sync(): Promise<number> {
+    try {
+      return await this.syncOnce();
+    } catch (err) {
+      // The server refuses our token. While a renewal is pending that is expected once a guardian's
+      // device performed it: adopt the new identity (after verifying it) and sync as it.
+      if (!isApiError(err, 'unauthenticated') || !(await this.renewalPending())) throw err;
+      const adopted = await this.adoptRenewedIdentity();
+      if (adopted === 'adopted') return this.syncOnce();
+      // Refused: not unpaired (the new id is the family's), so the toy must not wipe itself.
+      if (adopted === 'refused') throw new ProtocolError('not_authorized', 'The identity renewal the server shows does not verify.');
+      throw err;
+    }
+  }
+
+  // ---- Renewing the toy's own identity (docs/protocol.md §17.6) ----
+
+  /**
+   * Asks to renew the toy's Ed25519 identity (and so its id): new keys, registered, and a request both
+   * identities sign, filed for a guardian's device to perform. The toy keeps its identity — and
+   * works as before — until it has verified the change (`adoptRenewedIdentity`, run by sync).
+   */
+  async renewIdentity(): Promise<{ from: string; to: string }> {
+    const roster = await this.roster();
+    if (!roster) throw new ProtocolError('not_authorized', 'The toy is not paired.');
+    const request = await startToyRenewal({ api: this.api, store: this.store, keys: this.keys, roster, random: this.random, now: this.clock() });
+    this.emit({ type: 'renewal_requested', from: request.from, to: request.to });
+    return { from: request.from, to: request.to };
+  }
+
+  async renewalPending(): Promise<boolean> {
+    return (await pendingToyRenewal(this.store)) !== undefined;
+  }
+
+  /** Switches to the renewed identity once the change is published and verifies (§17.3). */
+  async adoptRenewedIdentity(): Promise<'adopted' | 'not_performed' | 'refused'> {
+    const pinned = await this.roster();
+    if (!pinned) return 'not_performed';
+    const result = await adoptToyRenewal({
+      api: this.api,
+      store: this.store,
+      keys: this.keys,
+      pinned,
+      now: this.clock(),
+      onRefused: (from, reason) => this.emit({ type: 'succession_refused', from, reason }),
+    });
+    if (result.status === 'refused') this.emit({ type: 'renewal_refused', reason: result.reason });
+    if (result.status !== 'adopted') return result.status;
+    this.keys = await loadCurrentKemKey(this.store, result.keys);
+    // Queued messages were opened under the old id: they stay addressed to it (and its KEM keys).
+    const queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
+    await this.store.set('queue', queue.map((m) => (m.formerId || m.envelope.recipients.some((r) => r.deviceId === result.to) ? m : { ...m, formerId: result.from })));
+    this.emit({ type: 'roster', version: result.roster.version });
+    this.emit({ type: 'identity_renewed', from: result.from, to: result.to });
+    await this.learnSuccessions(result.chain);
+    return 'adopted';
+  }
+
+  /** The id an envelope is addressed to: this toy's, else one it had before a renewal (§17.4). */
+  private async addressedAs(envelope: EnvelopeWire): Promise<string> {
+    if (envelope.recipients.some((r) => r.deviceId === this.toyId)) return this.toyId;
+    const former = await previousIds(this.store);
+    return former.find((id) => envelope.recipients.some((r) => r.deviceId === id)) ?? this.toyId;
+  }
+
+  private openQueued(envelope: EnvelopeWire, blob: Bytes, formerId: string | undefined) {
+    return formerId ? openAsPrevious(this.store, this.keys, envelope, blob) : openWithHeldKeys(this.store, this.keys, envelope, blob);
+  }
+
+  private async syncOnce(): Promise<number> {
     const pinned = await this.roster();
     if (!pinned) return 0;
     // One round trip for what a wake-up needs (GET /v1/toys/me/sync); a part that comes back full is
@@ -505,7 +584,9 @@ export class ToyDevice {
           continue;
         }
         const review = item.review ?? null;
-        const admit = () => toyAdmission(envelope, ctx.roster, this.toyId, (id) => seen.includes(id), { settings: ctx.settings, review });
+        const as = await this.addressedAs(envelope);
+        const formerId = as === this.toyId ? undefined : as;
+        const admit = () => toyAdmission(envelope, ctx.roster, as, (id) => seen.includes(id), { settings: ctx.settings, review });
         let refusal: string | null = admit();
         if (refusal === 'stale_roster') {
           ctx.roster = (await this.refreshRoster()) ?? ctx.roster;
@@ -515,8 +596,13 @@ export class ToyDevice {
           try {
             const blob = await this.api.downloadMessageBlob(envelope.id);
             // Checks the hash and that it decrypts, with the current key or a retired one still held.
-            const { epoch } = await openWithHeldKeys(this.store, this.keys, envelope, blob);
-            queue.push({ envelope, blob: toBase64url(blob), epoch, ...(review ? { review } : {}) });
+            if (formerId) {
+              await openAsPrevious(this.store, this.keys, envelope, blob);
+              queue.push({ envelope, blob: toBase64url(blob), formerId, ...(review ? { review } : {}) });
+            } else {
+              const { epoch } = await openWithHeldKeys(this.store, this.keys, envelope, blob);
+              queue.push({ envelope, blob: toBase64url(blob), epoch, ...(review ? { review } : {}) });
+            }
             added++;
           } catch (err) {
             refusal = err instanceof ProtocolError && err.code === 'hash_mismatch' ? 'hash_mismatch' : 'undecryptable';
@@ -558,12 +644,12 @@ export class ToyDevice {
       }
       // Review (§11) again against the roster and settings held now: a guardian removed since, or
       // review turned on since the message was queued, keeps it from playing without a valid review.
-      const reviewRefusal = reviewAdmission(next.envelope, roster, this.toyId, { settings: await this.effectiveSettings(settings), review: next.review ?? null });
+      const reviewRefusal = reviewAdmission(next.envelope, roster, next.formerId ?? this.toyId, { settings: await this.effectiveSettings(settings), review: next.review ?? null });
       if (reviewRefusal) {
         this.emit({ type: 'refused', messageId: next.envelope.id, reason: reviewRefusal });
         continue;
       }
-      const { meta, payload } = await openWithHeldKeys(this.store, this.keys, next.envelope, fromBase64url(next.blob));
+      const { meta, payload } = await this.openQueued(next.envelope, fromBase64url(next.blob), next.formerId);
       const audio = payload ?? new Uint8Array(0);
       this.emit({ type: 'played', messageId: next.envelope.id, bytes: audio.length });
       await this.api.sendReceipt(next.envelope.id, 'played').catch(() => undefined);
@@ -610,7 +696,9 @@ export class ToyDevice {
     const queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
     // A queued message whose epoch is unknown (queued before rotation existed) was opened with the key
     // current then: keep every retired key until it has played.
-    const inUse = new Set(queue.map((m) => m.epoch ?? -1));
+    const inUse = new Set(queue.filter((m) => !m.formerId).map((m) => m.epoch ?? -1));
+    // The old identity's KEM secrets go after the grace period, once no queued message needs them.
+    if (!queue.some((m) => m.formerId)) await erasePreviousIdentities(this.store, this.clock(), (this.rotation ?? DEFAULT_ROTATION).graceMs);
     const result = await maintainKemKeys({
       store: this.store,
       api: this.api,

@@ -25,6 +25,7 @@ import { TOY_SYNC_FAVOURITES, type ToySyncResponse } from '@burrow/api';
 import type { ApiClient } from './api.js';
 import { openWithHeldKeys } from './kem-keyring.js';
 import type { StateStore } from './store.js';
+import { formerToyIds } from './toy-identity-renewal.js';
 
 /** A favourite as the toy keeps it. */
 export interface KeptFavourite {
@@ -149,11 +150,13 @@ async function applyOne(ctx: FavouriteContext, roster: RosterWire, json: unknown
 export async function replayFavourite(ctx: FavouriteContext, roster: RosterWire | undefined): Promise<{ messageId: string; meta: MessageMeta; audio: Bytes } | undefined> {
   const { store, keys, emit } = ctx;
   if (!roster) return undefined;
+  // A favourite kept before the toy renewed its identity (§17.6) names the id the toy had then.
+  const ownIds = [keys.deviceId as string, ...(await formerToyIds(store))];
   const usable = (await keptFavourites(store)).filter((f) => {
     const sender = findDevice(roster, f.envelope.sender);
     if (!sender?.sendToToy || sender.role === 'toy') return false;
     try {
-      verifyFavourite(f.instruction, roster, keys.deviceId);
+      verifyFavourite(f.instruction, roster, ownIds.includes(f.instruction.toyId) ? f.instruction.toyId : keys.deviceId);
       return true;
     } catch {
       return false;

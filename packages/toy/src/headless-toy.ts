@@ -44,9 +44,16 @@ export class HeadlessToy {
 
   static async start(options: HeadlessToyOptions): Promise<HeadlessToy> {
     const api = new ApiClient({ baseUrl: options.server });
-    const device = await ToyDevice.open({ api, store: new FileStore(options.dataDir), onEvent: options.onEvent, ...(options.rotation ? { rotation: options.rotation } : {}) });
+    const started: { toy?: HeadlessToy } = {};
+    const onEvent = (event: ToyEvent): void => {
+      options.onEvent?.(event);
+      // The stream was opened with the old identity's token: open it again as the new id (§17.6).
+      if (event.type === 'identity_renewed') started.toy?.reconnect();
+    };
+    const device = await ToyDevice.open({ api, store: new FileStore(options.dataDir), onEvent, ...(options.rotation ? { rotation: options.rotation } : {}) });
     await device.register();
     const toy = new HeadlessToy(device, api, options);
+    started.toy = toy;
     toy.connect();
     // Check in at boot, whether or not the stream opens: a toy marked lost or unpaired while it was
     // off learns it here (its token is refused) and wipes itself.
@@ -59,6 +66,11 @@ export class HeadlessToy {
 
   private log(line: string): void {
     this.options.log?.(line);
+  }
+
+  private reconnect(): void {
+    this.stream?.close();
+    this.connect();
   }
 
   private connect(): void {
@@ -142,6 +154,15 @@ export class HeadlessToy {
     const mimeType = typeof played.meta.mimeType === 'string' ? played.meta.mimeType : undefined;
     const output = await this.options.player(played.audio, { messageId: played.messageId, mimeType, volume: played.volume });
     return { ...played, output };
+  }
+
+  /**
+   * Asks to renew the toy's identity key (docs/protocol.md §17.6). A guardian's device performs it on
+   * its next check; the toy switches on the sync after that, once the change verifies.
+   */
+  async renewIdentity(): Promise<{ from: string; to: string }> {
+    await this.syncing;
+    return this.device.renewIdentity();
   }
 
   /** The record paw: records from the microphone and sends the answer to the family. */

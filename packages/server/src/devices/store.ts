@@ -62,6 +62,13 @@ export async function assignToyToFamily(db: Db, toyId: string, familyId: string,
   await db.updateTable('devices').set({ family_id: familyId, child_id: childId }).where('id', '=', toyId).execute();
 }
 
+/** A toy renewed its identity (docs/protocol.md §17.6): its new row takes the old one's family and child. */
+export async function takeToyPlacement(db: Db, fromToyId: string, toToyId: string): Promise<void> {
+  const old = await db.selectFrom('devices').select(['family_id', 'child_id']).where('id', '=', fromToyId).where('kind', '=', 'toy').executeTakeFirst();
+  if (!old) return;
+  await db.updateTable('devices').set({ family_id: old.family_id, child_id: old.child_id }).where('id', '=', toToyId).where('kind', '=', 'toy').execute();
+}
+
 /** Forgets a device; rows that reference it go with it (foreign keys cascade). */
 export async function deleteDevice(db: Db, deviceId: string): Promise<void> {
   await db.deleteFrom('devices').where('id', '=', deviceId).execute();

@@ -9,7 +9,7 @@ import {
   NoContent,
   errorResponses,
 } from '@burrow/api';
-import { accountDeviceOf, principalOf } from '../auth/index.js';
+import { accountDeviceOf, deviceOf, principalOf } from '../auth/index.js';
 import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { Successions } from './successions.js';
@@ -26,11 +26,12 @@ export function successionsRoutes(app: App, { successions }: RouteContext & { su
         body: RequestSuccessionBody,
         response: { 204: NoContent, ...errorResponses },
       },
-      config: { auth: 'accountDevice' },
+      // A person's device or a toy (docs/protocol.md §17.6) files its own request.
+      config: { auth: 'device' },
       bodyLimit: 8192,
     },
     async (request, reply) => {
-      await successions.request(accountDeviceOf(request), request.params.familyId, request.body.request);
+      await successions.request(deviceOf(request), request.params.familyId, request.body.request);
       return reply.code(204).send(null);
     },
   );

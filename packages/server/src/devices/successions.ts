@@ -16,24 +16,27 @@ import {
   verifyRosterSuccessor,
   verifySuccession,
   verifySuccessionRequest,
+  type RosterDevice,
   type SuccessionRequest,
   type SuccessionWire,
 } from '@burrow/protocol';
-import type { Principal } from '../auth/index.js';
+import type { DeviceCaller, Principal } from '../auth/index.js';
 import type { Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
 import { badRequest, conflict, forbidden } from '../errors/index.js';
-import { noSuchFamily, requireGuardian, requireMember, type Actor } from '../families/access.js';
+import { noSuchFamily, requireFamilyDevice, requireGuardian, requireMember, type Actor } from '../families/access.js';
 import { announceRoster, checkRosterDevices, checkSignedByCaller, currentRoster, insertRoster, syncMembers } from '../families/rosters.js';
 import { moveRecipient } from '../messages/store.js';
 import { nativeVerify } from '../signatures/native-ed25519.js';
 import { completeSuccession, pendingRequestOf, pendingRequests, putPendingRequest, successionsAfter } from './successions-store.js';
 import { deleteDevice, deviceById, familyOfDevice } from './store.js';
+import { succeedToy } from './toy-succession.js';
+import { topics } from '../bus/index.js';
 
 export interface Successions {
-  /** Files the calling device's own request (signed by its old and new identity). */
-  request(actor: Actor, familyId: string, requestJson: unknown): Promise<void>;
+  /** Files the calling device's own request (signed by its old and new identity): a person's device or a toy. */
+  request(caller: DeviceCaller, familyId: string, requestJson: unknown): Promise<void>;
   /** Pending requests of the family, for its guardians' devices. */
   listRequests(actor: Actor, familyId: string): Promise<SuccessionRequest[]>;
   /** A guardian device publishes the roster swapping the device with its countersignature. */
@@ -49,8 +52,8 @@ const malformed = (what: string, err: unknown): never => {
 
 export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock: Clock }): Successions {
   return {
-    async request(actor, familyId, requestJson) {
-      await requireMember(db, familyId, actor.accountId);
+    async request(caller, familyId, requestJson) {
+      await requireFamilyDevice(db, familyId, caller);
       let request: SuccessionRequest;
       try {
         request = parseSuccessionRequest(requestJson);
@@ -58,18 +61,27 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
         return malformed('succession request', err);
       }
       if (request.familyId !== familyId) throw badRequest('The request is for another family.');
-      // A device asks only for itself: the old key's signature is checked below, the session here.
-      if (request.from !== actor.deviceId) throw forbidden('A device can only ask to renew its own identity.');
+      // A device asks only for itself: the old key's signature is checked below, the session (or the
+      // toy's token) here.
+      if (request.from !== caller.deviceId) throw forbidden('A device can only ask to renew its own identity.');
       const current = await currentRoster(db, familyId);
       if (!current) throw noSuchFamily();
+      let entry: RosterDevice;
       try {
-        verifySuccessionRequest(request, current.roster, nativeVerify);
+        entry = verifySuccessionRequest(request, current.roster, nativeVerify);
       } catch (err) {
         return malformed('succession request', err);
       }
       const successor = await deviceById(db, request.to);
-      if (successor?.kind !== 'person' || successor.account_id !== actor.accountId || successor.sign_public_key !== request.toSignPublicKey || successor.kem_public_key !== request.toKemPublicKey)
+      const sameKeys = successor?.sign_public_key === request.toSignPublicKey && successor.kem_public_key === request.toKemPublicKey;
+      if (caller.kind === 'toy') {
+        // A toy registers its new keys as a toy (POST /v1/toys) and files with its current token; the
+        // new row must be unpaired, so no other family's toy can be made this one's successor.
+        if (entry.role !== 'toy' || successor?.kind !== 'toy' || !sameKeys || successor.family_id !== null)
+          throw badRequest('Register the new keys as an unpaired toy first (POST /v1/toys).');
+      } else if (successor?.kind !== 'person' || successor.account_id !== caller.accountId || !sameKeys) {
         throw badRequest('Register the new keys as a device of this account first (POST /v1/devices).');
+      }
       await putPendingRequest(db, request, clock.now());
     },
 
@@ -109,8 +121,13 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
       const filed = await pendingRequestOf(db, familyId, succession.from);
       if (filed?.to !== succession.to || filed.fromSignature !== succession.fromSignature || filed.toSignature !== succession.toSignature)
         throw badRequest('No such succession request is waiting; the device must ask first.');
-      await checkRosterDevices(db, next);
       const old = await deviceById(db, succession.from);
+      if (old?.kind === 'toy') {
+        // The successor joins the family through this succession only: an unpaired toy row.
+        const successor = await deviceById(db, succession.to);
+        if (successor?.kind !== 'toy' || successor.family_id !== null) throw badRequest('The successor is not an unpaired toy.');
+      }
+      await checkRosterDevices(db, next, old?.kind === 'toy' ? { claimingToyId: succession.to } : {});
       try {
         await db.transaction().execute(async (trx) => {
           await insertRoster(trx, next, rosterHash(next), clock.now());
@@ -119,13 +136,18 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
           // Messages in flight to the old id now wait for the new one, which still holds the old
           // KEM keys for its grace period (§17.4).
           await moveRecipient(trx, succession.from, succession.to);
-          if (old?.kind === 'person') await deleteDevice(trx, succession.from);
+          // A toy's place — family, child, signed settings, sealed name, reviews, favourites, update
+          // report — passes to its new id; the old row goes, and with it the old token (§17.6).
+          if (old?.kind === 'toy') await succeedToy(trx, succession.from, succession.to);
+          if (old) await deleteDevice(trx, succession.from);
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict('The roster changed meanwhile; fetch the latest and try again.');
         throw err;
       }
       announceRoster(bus, next, current.roster);
+      // The renewing toy is still connected under its old id: wake it so it fetches and adopts.
+      if (old?.kind === 'toy') bus.publish(topics.device(succession.from), { type: 'roster', familyId, version: next.version });
       return { version: next.version };
     },
 

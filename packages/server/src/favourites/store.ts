@@ -68,3 +68,8 @@ export async function keptFavourites(db: Db, familyId: string): Promise<{ toyId:
   }
   return [...last.values()].filter((f) => f.keep).map(({ toyId, messageId, keptAt }) => ({ toyId, messageId, keptAt }));
 }
+
+/** A toy renewed its identity (docs/protocol.md §17.6): its instructions now count for its new id. */
+export async function moveToyFavourites(db: Db, fromToyId: string, toToyId: string): Promise<void> {
+  await db.updateTable('toy_favourites').set({ toy_id: toToyId }).where('toy_id', '=', fromToyId).execute();
+}

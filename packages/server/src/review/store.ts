@@ -75,3 +75,9 @@ export async function deleteFamilyReviews(db: Db, familyId: string): Promise<voi
   await db.deleteFrom('review_releases').where('message_seq', 'in', seqs).execute();
   await db.deleteFrom('message_reviews').where('family_id', '=', familyId).execute();
 }
+
+/** A toy renewed its identity (docs/protocol.md §17.6): what waits for review, or was released, for it follows. */
+export async function moveToyReviews(db: Db, fromToyId: string, toToyId: string): Promise<void> {
+  await db.updateTable('message_reviews').set({ toy_id: toToyId }).where('toy_id', '=', fromToyId).execute();
+  await db.updateTable('review_releases').set({ toy_id: toToyId }).where('toy_id', '=', fromToyId).execute();
+}

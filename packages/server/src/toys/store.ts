@@ -140,3 +140,9 @@ export async function deleteFamilyToyRows(db: Db, familyId: string): Promise<voi
   await db.deleteFrom('toy_names').where('family_id', '=', familyId).execute();
   await db.deleteFrom('pairings').where('family_id', '=', familyId).execute();
 }
+
+/** A toy renewed its identity (docs/protocol.md §17.6): its settings and sealed name rows follow it. */
+export async function moveToyRows(db: Db, fromToyId: string, toToyId: string): Promise<void> {
+  await db.updateTable('toy_settings').set({ toy_id: toToyId }).where('toy_id', '=', fromToyId).execute();
+  await db.updateTable('toy_names').set({ toy_id: toToyId }).where('toy_id', '=', fromToyId).execute();
+}

@@ -65,3 +65,8 @@ export async function updateReportOf(db: Db, toyId: string): Promise<UpdateRepor
   const row = await db.selectFrom('toy_update_reports').selectAll().where('toy_id', '=', toyId).executeTakeFirst();
   return row && { target: row.target, version: row.version, state: row.state as UpdateReportRow['state'], detail: row.detail, reportedAt: Number(row.reported_at) };
 }
+
+/** A toy renewed its identity (docs/protocol.md §17.6): its last report is its new id's. */
+export async function moveUpdateReport(db: Db, fromToyId: string, toToyId: string): Promise<void> {
+  await db.updateTable('toy_update_reports').set({ toy_id: toToyId }).where('toy_id', '=', fromToyId).execute();
+}

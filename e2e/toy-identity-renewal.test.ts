@@ -1,0 +1,242 @@
+/**
+ * A toy renews its own Ed25519 identity without pairing again (docs/protocol.md §17.6), end to end on
+ * a real server with a headless toy's data folder: the toy asks, a guardian's device performs the
+ * change on its next check, the server moves the toy's place to the new id, and the toy switches once
+ * the change verifies. Messages sealed before and after reach it; its old identity is refused by the
+ * server and by the family's devices; a forged, replayed or unsigned renewal is refused by the toy,
+ * by the guardian's app and by the server.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ApiClient, ApiError, type ToyEvent } from '@burrow/client';
+import {
+  familyAdmission,
+  generateDeviceKeys,
+  makeDeviceProof,
+  newMessageId,
+  parseEnvelope,
+  parseSuccessionRequest,
+  sealEnvelope,
+  secureRandom,
+  signSuccessionRequest,
+  toBase64url,
+  type DeviceKeys,
+  type FamilyId,
+  type SuccessionRequest,
+  type SuccessionWire,
+} from '@burrow/protocol';
+import { audioSample, pairedFamily, startWorld, type World } from './world.js';
+
+let world: World;
+before(async () => {
+  world = await startWorld();
+});
+after(async () => {
+  await world.close();
+});
+
+const status = async (p: Promise<unknown>): Promise<number> => {
+  try {
+    await p;
+    return 200;
+  } catch (err) {
+    if (err instanceof ApiError) return err.status;
+    throw err;
+  }
+};
+
+/** A child's answer signed by `keys`, as a thief holding the toy's old key would make one. */
+async function answerSignedBy(keys: DeviceKeys, familyId: FamilyId, rosterVersion: number, to: DeviceKeys) {
+  const { envelope } = await sealEnvelope({
+    kind: 'voice',
+    id: newMessageId(secureRandom),
+    familyId,
+    sender: keys,
+    rosterVersion,
+    createdAt: Date.now(),
+    recipients: [{ deviceId: to.deviceId, kemPublicKey: to.kemPublicKey }],
+    meta: {},
+    payload: audioSample(500),
+    random: secureRandom,
+  });
+  return parseEnvelope(envelope);
+}
+
+test('a toy renews its identity without re-pairing: messages sealed before and after reach it, its place follows, and its old identity is refused by the server and the family', async () => {
+  const fam = await pairedFamily(world);
+  const { mum, toy, familyId } = fam;
+  await mum.setToySettings(familyId, fam.toyId, { volume: 35 });
+  await mum.renameToy(familyId, fam.toyId, 'Bunny');
+  await toy.sync();
+  const oldKeys = toy.keys;
+  const oldToken = toy.api.token!;
+
+  // Queued on the toy before it asks, then one sent while it waits for a guardian (offline for days:
+  // the toy keeps working under its old identity meanwhile).
+  const queuedBefore = await mum.sendVoice(familyId, [fam.toyId], audioSample(1_000), {});
+  await toy.sync();
+  const asked = await toy.renewIdentity();
+  assert.equal(asked.from, oldKeys.deviceId);
+  assert.equal(await toy.renewalPending(), true);
+  const whileWaiting = await mum.sendVoice(familyId, [fam.toyId], audioSample(1_100), {});
+  await toy.sync();
+  assert.equal(toy.toyId, oldKeys.deviceId, 'nothing changes until a guardian performs it');
+  // Sealed to the old id and not yet fetched: in flight across the change.
+  const inFlight = await mum.sendVoice(familyId, [fam.toyId], audioSample(1_200), {});
+
+  assert.equal(await mum.approveRenewals(familyId), 1);
+  const roster = await mum.roster(familyId);
+  assert.equal(roster.devices.some((d) => d.id === oldKeys.deviceId), false);
+  assert.deepEqual(roster.devices.find((d) => d.id === asked.to)?.role, 'toy');
+  // The old token died with the old device row: refused on every toy route.
+  const thief = new ApiClient({ baseUrl: world.url, token: oldToken });
+  assert.equal(await status(thief.listMessages(0, 5)), 401);
+  assert.equal(await status(thief.getMyToySettings()), 401);
+
+  await toy.sync();
+  assert.equal(toy.toyId, asked.to);
+  assert.ok(toy.events.some((e) => e.type === 'identity_renewed' && e.from === oldKeys.deviceId && e.to === asked.to));
+  assert.equal(await toy.renewalPending(), false);
+  // Its place followed: the same child, settings signed again for the new id, the name sealed for it.
+  const listed = (await mum.api.listToys(familyId)).toys;
+  assert.deepEqual(listed.map((t) => [t.toyId, t.childId]), [[asked.to, fam.childId]]);
+  assert.equal((await toy.settings())?.toyId, asked.to);
+  assert.equal(await toy.volume(), 35);
+  const name = listed[0]!.name;
+  assert.ok(name);
+  const opened = await mum.openRecord(familyId, name);
+  assert.deepEqual([opened.toyName, opened.toyId], ['Bunny', asked.to]);
+
+  // Sealed after the change, to the new id.
+  const afterChange = await mum.sendVoice(familyId, [asked.to], audioSample(1_300), {});
+  await toy.sync();
+  const played: string[] = [];
+  for (let m = await toy.playNext(); m; m = await toy.playNext()) played.push(m.messageId);
+  assert.deepEqual(played, [queuedBefore, whileWaiting, inFlight, afterChange]);
+
+  // The child answers as the new id: the family hears it.
+  const answer = audioSample(900);
+  await toy.record(answer, { durationMs: 100 });
+  const heard = (await mum.sync()).filter((m) => m.from !== mum.deviceId);
+  assert.deepEqual(heard.map((m) => [m.from, m.audio]), [[asked.to, answer]]);
+
+  // The old identity is refused by the family's devices (not in the roster) and by the server.
+  const forged = await answerSignedBy(oldKeys, familyId, roster.version, mum.keys);
+  assert.equal(familyAdmission(forged, roster, mum.deviceId), 'unknown_sender');
+  const again = signSuccessionRequest({ familyId, issuedAt: Date.now() }, oldKeys, generateDeviceKeys(secureRandom));
+  assert.equal(await status(thief.requestSuccession(familyId, again)), 401);
+  // Even filed by the renewed toy itself, a request from the old id is refused: it is no longer listed.
+  assert.equal(await status(toy.api.requestSuccession(familyId, again)), 403);
+
+  // A toy that boots again from its data folder comes up as the new id with the new token.
+  const rebooted = await world.toy({ dataDir: toy.dataDir });
+  assert.equal(rebooted.toyId, asked.to);
+  assert.equal(rebooted.api.token, toy.api.token);
+  await rebooted.sync();
+  assert.equal((await rebooted.roster())?.version, roster.version);
+});
+
+/** A fetch that rewrites the successions the server hands out (a malicious server). */
+function tampering(change: (s: SuccessionWire) => SuccessionWire, on: { active: boolean }): typeof fetch {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    const url = String(input instanceof Request ? input.url : input);
+    if (!on.active || !/\/successions\?/.test(url) || res.status !== 200) return res;
+    const body = (await res.json()) as { successions: SuccessionWire[] };
+    return new Response(JSON.stringify({ successions: body.successions.map(change) }), { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+}
+
+test('a renewal the server forged — guardian countersignature or old-identity signature replaced, or replayed at another step — is refused by the toy, which keeps its identity and does not wipe itself', async () => {
+  const cases: [string, (s: SuccessionWire) => SuccessionWire][] = [
+    ['guardian signature replaced', (s) => ({ ...s, guardianSignature: s.toSignature })],
+    ['old identity signature replaced', (s) => ({ ...s, fromSignature: s.toSignature })],
+    ['replayed at another roster step', (s) => ({ ...s, rosterVersion: s.rosterVersion - 1 })],
+  ];
+  for (const [name, change] of cases) {
+    const on = { active: true };
+    const events: ToyEvent[] = [];
+    const fam = await pairedFamily(world, { fetch: tampering(change, on), events });
+    const oldId = fam.toy.toyId;
+    await fam.toy.renewIdentity();
+    assert.equal(await fam.mum.approveRenewals(fam.familyId), 1, name);
+    await assert.rejects(fam.toy.sync(), /does not verify/, name);
+    assert.equal(fam.toy.toyId, oldId, name);
+    assert.ok(events.some((e) => e.type === 'renewal_refused'), name);
+    assert.ok(events.some((e) => e.type === 'succession_refused' && e.from === oldId), name);
+    assert.equal(events.some((e) => e.type === 'identity_renewed'), false, name);
+    assert.equal(await fam.toy.isPaired(), true, name);
+    // The honest succession, once served, is adopted.
+    on.active = false;
+    await fam.toy.sync();
+    assert.notEqual(fam.toy.toyId, oldId, name);
+  }
+});
+
+/** A fetch that rewrites the pending requests a guardian's app is shown. */
+function showingRequests(change: (r: SuccessionRequest[]) => unknown[]): typeof fetch {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    const url = String(input instanceof Request ? input.url : input);
+    if (!/\/succession-requests$/.test(url) || (init?.method ?? 'GET') !== 'GET' || res.status !== 200) return res;
+    const body = (await res.json()) as { requests: SuccessionRequest[] };
+    return new Response(JSON.stringify({ requests: change(body.requests) }), { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+}
+
+test("a guardian's app performs no renewal the toy did not sign: a request forged by the server, signed by the new key only, or replayed after it was performed", async () => {
+  // The guardian's app sees the pending requests through a server that shows what it likes.
+  let shown: unknown[] | null = null;
+  const mum = await world.guardian('mum', { fetch: showingRequests((real) => shown ?? real) });
+  const familyId = await mum.createFamily();
+  const childId = await mum.createChild(familyId, 'Mia');
+  const toy = await world.toy();
+  await mum.claimToy(familyId, childId, await toy.startPairing());
+  assert.equal(await toy.checkPairing(), true);
+  const serverKey = generateDeviceKeys(secureRandom);
+  // The server's own request for the toy: it holds no toy key, so its key signs both places.
+  const byServer = signSuccessionRequest({ familyId, issuedAt: Date.now() }, serverKey, generateDeviceKeys(secureRandom));
+  const honest = signSuccessionRequest({ familyId, issuedAt: Date.now() }, toy.keys, serverKey);
+  shown = [{ ...byServer, from: toy.toyId }, { ...honest, fromSignature: honest.toSignature }];
+  const before = (await mum.roster(familyId)).version;
+  assert.equal(await mum.approveRenewals(familyId), 0);
+  assert.equal((await mum.roster(familyId)).version, before);
+  // The real renewal, performed; then the server shows the performed request again (a replay).
+  shown = null;
+  const asked = await toy.renewIdentity();
+  const performedRequest = (await mum.api.listSuccessionRequests(familyId)).requests.map((r) => parseSuccessionRequest(r));
+  assert.equal(await mum.approveRenewals(familyId), 1);
+  await toy.sync();
+  assert.equal(toy.toyId, asked.to);
+  const performed = (await mum.roster(familyId)).version;
+  shown = performedRequest;
+  assert.equal(await mum.approveRenewals(familyId), 0);
+  assert.equal((await mum.roster(familyId)).version, performed);
+});
+
+test('the server refuses a toy request not signed by the old identity, filed for another toy, naming a successor it cannot use, or a succession nobody asked for', async () => {
+  const fam = await pairedFamily(world);
+  const other = await pairedFamily(world);
+  const { toy, familyId } = fam;
+  const next = generateDeviceKeys(secureRandom);
+  const { token: nextToken } = await new ApiClient({ baseUrl: world.url }).registerToy({ signPublicKey: toBase64url(next.signPublicKey), kemPublicKey: toBase64url(next.kemPublicKey), proof: makeDeviceProof(next, 'toy') });
+  assert.ok(nextToken);
+  const request = signSuccessionRequest({ familyId, issuedAt: Date.now() }, toy.keys, next);
+  // Not signed by the old identity (the new key signed both).
+  assert.equal(await status(toy.api.requestSuccession(familyId, { ...request, fromSignature: request.toSignature })), 400);
+  // Filed by another family's toy, or by this toy for a device that is not itself.
+  assert.equal(await status(other.toy.api.requestSuccession(familyId, request)), 404);
+  const forOther = signSuccessionRequest({ familyId: other.familyId, issuedAt: Date.now() }, other.toy.keys, next);
+  assert.equal(await status(toy.api.requestSuccession(other.familyId, forOther)), 404);
+  // The successor must be an unpaired toy holding the new keys: not a person's device, not another
+  // family's paired toy, not unregistered.
+  const unregistered = signSuccessionRequest({ familyId, issuedAt: Date.now() }, toy.keys, generateDeviceKeys(secureRandom));
+  assert.equal(await status(toy.api.requestSuccession(familyId, unregistered)), 400);
+  const toOtherToy = signSuccessionRequest({ familyId, issuedAt: Date.now() }, toy.keys, other.toy.keys);
+  assert.equal(await status(toy.api.requestSuccession(familyId, toOtherToy)), 400);
+  // The honest request is accepted; nothing changed for the refused ones.
+  assert.equal(await status(toy.api.requestSuccession(familyId, request)), 200);
+  const { requests } = await fam.mum.api.listSuccessionRequests(familyId);
+  assert.deepEqual(requests.map((r) => [r.from, r.to]), [[toy.toyId, next.deviceId]]);
+  assert.equal((await fam.mum.roster(familyId)).devices.some((d) => d.id === next.deviceId), false);
+});
