@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ApiClient, ApiError, type ToyEvent } from '@burrow/client';
+import { ApiClient, ApiError, MemoryStore, ToyDevice, type ToyEvent } from '@burrow/client';
 import {
   familyAdmission,
   generateDeviceKeys,
@@ -27,6 +27,7 @@ import {
 } from '@burrow/protocol';
 import { audioSample, pairedFamily, startWorld, type World } from './world.js';
 
+const DAY = 24 * 60 * 60 * 1000;
 let world: World;
 before(async () => {
   world = await startWorld();
@@ -239,4 +240,34 @@ test('the server refuses a toy request not signed by the old identity, filed for
   const { requests } = await fam.mum.api.listSuccessionRequests(familyId);
   assert.deepEqual(requests.map((r) => [r.from, r.to]), [[toy.toyId, next.deviceId]]);
   assert.equal((await fam.mum.roster(familyId)).devices.some((d) => d.id === next.deviceId), false);
+});
+
+test('on a schedule (off by default), the toy asks to renew once the interval has passed since its identity began, and again only after a renewal completed', async () => {
+  let now = Date.now();
+  const mum = await world.guardian('mum');
+  const familyId = await mum.createFamily();
+  const childId = await mum.createChild(familyId, 'Mia');
+  const events: ToyEvent[] = [];
+  const toy = await ToyDevice.open({ api: new ApiClient({ baseUrl: world.url }), store: new MemoryStore(), clock: () => now, onEvent: (e) => events.push(e), identityRenewalMs: 365 * DAY });
+  await toy.register();
+  await mum.claimToy(familyId, childId, await toy.startPairing());
+  assert.equal(await toy.checkPairing(), true);
+  const requested = () => events.filter((e) => e.type === 'renewal_requested').length;
+  await toy.sync();
+  now += 364 * DAY;
+  await toy.sync();
+  assert.equal(requested(), 0);
+  now += 2 * DAY;
+  await toy.sync();
+  assert.equal(requested(), 1);
+  await toy.sync();
+  assert.equal(requested(), 1, 'one request at a time');
+  const first = toy.toyId;
+  assert.equal(await mum.approveRenewals(familyId), 1);
+  await toy.sync();
+  assert.notEqual(toy.toyId, first);
+  // The new identity's year starts at the switch.
+  now += 300 * DAY;
+  await toy.sync();
+  assert.equal(requested(), 1);
 });

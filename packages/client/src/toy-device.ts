@@ -103,7 +103,16 @@ export interface ToyDeviceOptions {
   onEvent?: (event: ToyEvent) => void;
   /** When the toy rotates its KEM key and how long it keeps a retired one (default weekly, 2 days). */
   rotation?: RotationPolicy;
+  /**
+   * How often the toy asks to renew its identity key (docs/protocol.md §17.6), in ms; default off.
+   * Forward secrecy comes from the weekly KEM rotation (§14): the identity key opens nothing, so
+   * renewing it is a response to a suspected copy, or a maker's yearly policy, not a weekly chore.
+   */
+  identityRenewalMs?: number;
 }
+
+/** When the toy's current identity began (paired, or last renewed): the renewal schedule runs from it. */
+const IDENTITY_SINCE = 'identitySince';
 
 export interface PlayedMessage {
   messageId: string;
@@ -125,13 +134,14 @@ export class ToyDevice {
     private readonly clock: () => number,
     private readonly emit: (event: ToyEvent) => void,
     private readonly rotation: RotationPolicy | undefined,
+    private readonly identityRenewalMs: number | undefined,
   ) {}
 
   /** First boot generates the toy's own keys: there is no factory or default secret to leak. */
   static async open(options: ToyDeviceOptions): Promise<ToyDevice> {
     const random = options.random ?? secureRandom;
     const keys = await loadCurrentKemKey(options.store, (await loadOrCreateKeys(options.store, random)).keys);
-    const toy = new ToyDevice(options.api, options.store, keys, random, options.clock ?? (() => Date.now()), options.onEvent ?? (() => undefined), options.rotation);
+    const toy = new ToyDevice(options.api, options.store, keys, random, options.clock ?? (() => Date.now()), options.onEvent ?? (() => undefined), options.rotation, options.identityRenewalMs);
     const token = await options.store.get<string>('token');
     if (token) options.api.token = token;
     return toy;
@@ -163,7 +173,7 @@ export class ToyDevice {
    */
   async reset(): Promise<void> {
     this.pairing = undefined;
-    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'deletionCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins', 'successors', 'pendingIdentity', 'previousIdentities', FORMER_IDS, ...FAVOURITE_STORE_KEYS])
+    for (const key of ['roster', 'queue', 'inboxCursor', 'reviewCursor', 'deletionCursor', 'settings', 'seen', 'token', 'keys', 'kemState', 'kemPins', 'successors', 'pendingIdentity', 'previousIdentities', FORMER_IDS, IDENTITY_SINCE, ...FAVOURITE_STORE_KEYS])
       await this.store.set(key, null);
     this.api.token = undefined;
     this.keys = (await loadOrCreateKeys(this.store, this.random)).keys;
@@ -411,6 +421,7 @@ export class ToyDevice {
     if (result.status === 'refused') this.emit({ type: 'renewal_refused', reason: result.reason });
     if (result.status !== 'adopted') return result.status;
     this.keys = await loadCurrentKemKey(this.store, result.keys);
+    await this.store.set(IDENTITY_SINCE, this.clock());
     // Queued messages were opened under the old id: they stay addressed to it (and its KEM keys).
     const queue = (await this.store.get<QueuedMessage[]>('queue')) ?? [];
     await this.store.set('queue', queue.map((m) => (m.formerId || m.envelope.recipients.some((r) => r.deviceId === result.to) ? m : { ...m, formerId: result.from })));
@@ -418,6 +429,23 @@ export class ToyDevice {
     this.emit({ type: 'identity_renewed', from: result.from, to: result.to });
     await this.learnSuccessions(result.chain);
     return 'adopted';
+  }
+
+  /**
+   * Asks for a renewal once the schedule's interval has passed since the identity began (off unless
+   * `identityRenewalMs` is set). One request at a time: a pending one waits for a guardian's device.
+   */
+  private async renewOnSchedule(): Promise<void> {
+    if (!this.identityRenewalMs) return;
+    const now = this.clock();
+    const since = await this.store.get<number | null>(IDENTITY_SINCE);
+    if (typeof since !== 'number') {
+      await this.store.set(IDENTITY_SINCE, now);
+      return;
+    }
+    if (now - since < this.identityRenewalMs || (await this.renewalPending())) return;
+    // Offline or refused: asked again on a later sync; the toy works on under its identity.
+    await this.renewIdentity().catch(() => undefined);
   }
 
   /** The id an envelope is addressed to: this toy's, else one it had before a renewal (§17.4). */
@@ -454,6 +482,7 @@ export class ToyDevice {
     const roster = await this.refreshRoster(snapshot?.rosters);
     if (!roster) return 0;
     await this.maintainKeys();
+    await this.renewOnSchedule();
     await this.applyDeletions(roster, snapshot?.deletions);
     await this.applyFavourites(roster, snapshot?.favourites);
     const settings = await this.refreshSettings(roster, snapshot);

@@ -17,13 +17,14 @@ import QRCode from 'qrcode';
 import { HeadlessToy } from './headless-toy.js';
 import { updateMain } from './update/command.js';
 import { rotationFromOptions } from './rotation-options.js';
+import { identityRenewalFromOptions } from './identity-renewal-options.js';
 
 const KEYS = 'Keys: b = pairing button, p = play next, f = replay a favourite (the paw held long), r = record answer, s = status, q = quit';
 
 /** The usage `--help` prints (exit 0) and a wrong command line prints on stderr (exit 2). */
 export const HELP = `Usage: burrow-toy [--server URL] [--data DIR] [--play-command CMD | --play-dir DIR]
                   [--record-command CMD | --record-file FILE]
-                  [--key-rotation-days N] [--key-grace-days N]
+                  [--key-rotation-days N] [--key-grace-days N] [--identity-renewal-days N]
 
 The headless toy: pairs with a family, then plays and records through commands or files.
   --server URL          the Burrow server (default http://localhost:8080)
@@ -34,6 +35,8 @@ The headless toy: pairs with a family, then plays and records through commands o
   --record-file FILE    or send FILE as the answer (default: a bundled hello.wav)
   --key-rotation-days N rotate the message key every N days (default 7; env BURROW_TOY_KEY_ROTATION_DAYS)
   --key-grace-days N    keep a retired key N days for messages in flight (default 2; env BURROW_TOY_KEY_GRACE_DAYS)
+  --identity-renewal-days N  ask to renew the identity key every N days (default off;
+                        env BURROW_TOY_IDENTITY_RENEWAL_DAYS; a guardian's app completes it)
   -h, --help            show this help
 Signed updates: burrow-toy update <status|verify|install|boot|check> (burrow-toy update --help)
 ${KEYS}`;
@@ -47,6 +50,7 @@ const OPTIONS = {
   'record-file': { type: 'string' },
   'key-rotation-days': { type: 'string' },
   'key-grace-days': { type: 'string' },
+  'identity-renewal-days': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -105,6 +109,12 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const renewal = identityRenewalFromOptions(values, process.env);
+  if ('error' in renewal) {
+    console.error(`burrow-toy: ${renewal.error}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
   const dataDir = values.data;
   const recordFile = values['record-file'] ?? fileURLToPath(new URL('../assets/hello.wav', import.meta.url));
   const toy = await startWhenReachable({
@@ -115,6 +125,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     recordMimeType: values['record-command'] ? 'audio/wav' : mimeTypeForFile(recordFile),
     log: (line) => console.log(line),
     rotation: rotation.policy,
+    ...(renewal.intervalMs ? { identityRenewalMs: renewal.intervalMs } : {}),
     onEvent: (e) => {
       if (e.type === 'pairing') {
         console.log(`\n  Pairing code: ${e.code}   (valid until ${new Date(e.expiresAt).toLocaleTimeString()})\n`);
@@ -123,6 +134,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
         if (process.stdout.isTTY) printQr(`${values.server.replace(/\/+$/, '')}/toys#pair=${e.code}`);
       }
       else if (e.type === 'paired') console.log(`paired with a family (roster v${e.rosterVersion})`);
+      else if (e.type === 'renewal_requested') console.log(`asked to renew this toy's identity (${e.from} → ${e.to}); a guardian's app completes it`);
+      else if (e.type === 'identity_renewed') console.log(`identity renewed: this toy is now ${e.to}`);
+      else if (e.type === 'renewal_refused') console.log(`an identity renewal was refused (${e.reason}); the toy keeps its identity`);
       else if (e.type === 'queued') console.log(`♥ new message waiting (${e.unplayed} unplayed) — press p to play`);
       else if (e.type === 'refused') console.log(`refused message ${e.messageId}: ${e.reason}`);
       else if (e.type === 'roster_refused') console.log(`refused a roster update: ${e.reason}`);

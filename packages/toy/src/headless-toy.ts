@@ -19,6 +19,8 @@ export interface HeadlessToyOptions {
   onUnpaired?: () => void;
   /** KEM key rotation schedule (docs/protocol.md §14.3; default weekly, 2 days' grace). */
   rotation?: RotationPolicy;
+  /** Identity renewal schedule in ms (docs/protocol.md §17.6; default off). */
+  identityRenewalMs?: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export class HeadlessToy {
       // The stream was opened with the old identity's token: open it again as the new id (§17.6).
       if (event.type === 'identity_renewed') started.toy?.reconnect();
     };
-    const device = await ToyDevice.open({ api, store: new FileStore(options.dataDir), onEvent, ...(options.rotation ? { rotation: options.rotation } : {}) });
+    const device = await ToyDevice.open({ api, store: new FileStore(options.dataDir), onEvent, ...(options.rotation ? { rotation: options.rotation } : {}), ...(options.identityRenewalMs ? { identityRenewalMs: options.identityRenewalMs } : {}) });
     await device.register();
     const toy = new HeadlessToy(device, api, options);
     started.toy = toy;
