@@ -48,7 +48,7 @@ void test('the protocol vectors verify in Chromium, on its native WebCrypto Ed25
     await page.goto(`http://127.0.0.1:${String(address.port)}/`);
     await page.addScriptTag({ content: script });
     const result = await page.evaluate(() => (globalThis as unknown as { runVectors: () => Promise<{ cases: number; native: boolean; problems: string[] }> }).runVectors());
-    assert.deepEqual(result, { cases: 14, native: true, problems: [] });
+    assert.deepEqual(result, { cases: 18, native: true, problems: [] });
   } finally {
     await context.close();
     server.close();

@@ -8,7 +8,7 @@ import type { Vectors } from './testing/vectors.js';
 const stored = JSON.parse(readFileSync(new URL('../test-vectors/v1.json', import.meta.url), 'utf8')) as Vectors;
 
 void test('every signature check in the vectors goes through the verifier it is given', () => {
-  assert.equal(checkVectorSignatures(stored).length, 14);
+  assert.equal(checkVectorSignatures(stored).length, 18);
   const refuseAll: SignatureVerifier = () => false;
   assert.throws(() => verifyRosterGenesis(parseRoster(stored.rosters.v1), refuseAll), (e) => e instanceof ProtocolError && e.code === 'bad_signature');
   assert.equal(verifyDeviceProof({ ...stored.devices.guardian, purpose: 'device' }, refuseAll), false);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fromBase64url, importDeviceKeys, openEnvelope, parseEnvelope, parseRoster, rosterHash, verifyDeviceProof, verifyRosterGenesis, verifyRosterSuccessor, pairingKey, verifyRosterTag, verifyToyKeysTag, toBase64url, parseToySettings, verifyToySettings, parseReview, verifyReview, reviewAdmission, settingsVolume, reviewedDevices, deviceFingerprint, parseFavourite, verifyFavourite, verifyFavouriteSignature, transcript, Label, type DeviceId } from './index.js';
+import { fromBase64url, importDeviceKeys, openEnvelope, parseEnvelope, parseRoster, rosterHash, verifyDeviceProof, verifyRosterGenesis, verifyRosterSuccessor, pairingKey, verifyRosterTag, verifyToyKeysTag, toBase64url, parseToySettings, verifyToySettings, parseReview, verifyReview, reviewAdmission, settingsVolume, reviewedDevices, deviceFingerprint, parseFavourite, verifyFavourite, verifyFavouriteSignature, transcript, Label, parseSuccession, verifySuccession, acceptSuccessions, type DeviceId } from './index.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { buildVectors, type Vectors } from './testing/vectors.js';
 
@@ -78,4 +78,26 @@ test('vector favourite instruction (§18): its transcript is the recorded bytes,
   // "let go" under the same signature, or the same instruction offered to another toy, is refused.
   assert.throws(() => verifyFavourite({ ...f, keep: false }, roster, stored.devices.toy.deviceId), /does not verify/);
   assert.throws(() => verifyFavourite(f, roster, stored.devices.grandma.deviceId), /another toy/);
+});
+
+test("vector toy succession (§17.6): the toy's new id is its new key's, roster v4 swaps only the toy's entry, and the succession verifies for that step and no other", () => {
+  const v2 = parseRoster(stored.rosters.v2);
+  const v3 = parseRoster(stored.succession.rosterV3);
+  const v4 = parseRoster(stored.toySuccession.rosterV4);
+  const next = stored.toySuccession.successor;
+  const keys = importDeviceKeys({ v: 1, signSecretKey: next.signSeed, kemSecretKey: next.kemSeed });
+  assert.equal(keys.deviceId, next.deviceId);
+  assert.ok(verifyDeviceProof({ ...next, purpose: 'toy' }));
+  verifyRosterSuccessor(v3, v4);
+  assert.deepEqual(
+    v4.devices.map((d) => (d.id === next.deviceId ? { ...d, id: stored.devices.toy.deviceId, signPublicKey: stored.devices.toy.signPublicKey, kemPublicKey: stored.devices.toy.kemPublicKey } : d)),
+    v3.devices,
+  );
+  const s = parseSuccession(stored.toySuccession.succession);
+  assert.deepEqual([s.from, s.to, s.rosterVersion], [stored.devices.toy.deviceId, next.deviceId, 4]);
+  verifySuccession(s, v3, v4);
+  // Both successions of the file are accepted over the chain; the toy's offered at step 3 is not.
+  const { accepted, refused } = acceptSuccessions([v2, v3, v4], [stored.succession.succession, s, { ...s, rosterVersion: 3 }]);
+  assert.deepEqual(accepted.map((a) => a.to), [stored.succession.successor.deviceId, next.deviceId]);
+  assert.deepEqual(refused.map((r) => r.reason), ['not_authorized'], 'step 3 does not swap the toy (§17.3 check 2)');
 });

@@ -20,7 +20,7 @@ export type SignatureCase = [publicKey: Uint8Array, message: Uint8Array, signatu
 
 /**
  * Runs every signed object of the vectors (device proofs, rosters v1 and v2, the message, toy
- * settings, the review, the deletion, the succession, the favourite) through the protocol's checks with `verifier`; throws on the first that
+ * settings, the review, the deletion, the successions, the favourite) through the protocol's checks with `verifier`; throws on the first that
  * fails. Returns what each check handed the verifier, so other verifiers can be run on the same.
  */
 export function checkVectorSignatures(vectors: Vectors, verifier: SignatureVerifier = defaultVerifier): SignatureCase[] {
@@ -45,6 +45,10 @@ export function checkVectorSignatures(vectors: Vectors, verifier: SignatureVerif
   const v3 = parseRoster(vectors.succession.rosterV3);
   verifyRosterSuccessor(v2, v3, recording);
   verifySuccession(parseSuccession(vectors.succession.succession), v2, v3, recording);
+  // §17.6: roster v4 swaps the toy for its renewed identity; the toy's succession's three signatures.
+  const v4 = parseRoster(vectors.toySuccession.rosterV4);
+  verifyRosterSuccessor(v3, v4, recording);
+  verifySuccession(parseSuccession(vectors.toySuccession.succession), v3, v4, recording);
   // §18: the guardian's favourite instruction for the toy, against roster v2.
   verifyFavourite(parseFavourite(vectors.favourite.instruction), v2, vectors.devices.toy.deviceId, recording);
   return seen;

@@ -54,6 +54,11 @@ export interface Vectors {
    * the transcript both identities signed.
    */
   succession: { successor: VectorDevice; rosterV3: RosterWire; succession: SuccessionWire; requestTranscriptHex: string };
+  /**
+   * The toy renews its own identity (§17.6): its new key set, roster v4 (the guardian swaps the toy's
+   * entry in v3), and the succession both toy identities signed, countersigned for version 4.
+   */
+  toySuccession: { successor: VectorDevice; rosterV4: RosterWire; succession: SuccessionWire };
   /** The guardian asks the toy to keep the vector message as a favourite, and the transcript it signed (§18). */
   favourite: { instruction: FavouriteWire; transcriptHex: string };
 }
@@ -71,7 +76,7 @@ function device(name: string): { keys: DeviceKeys; vector: VectorDevice } {
       deviceId: keys.deviceId,
       signPublicKey: toBase64url(keys.signPublicKey),
       kemPublicKey: toBase64url(keys.kemPublicKey),
-      proof: makeDeviceProof(keys, name === 'toy' ? 'toy' : 'device'),
+      proof: makeDeviceProof(keys, name.startsWith('toy') ? 'toy' : 'device'),
     },
   };
 }
@@ -117,6 +122,12 @@ export async function buildVectors(): Promise<Vectors> {
     guardian.keys,
   );
   const succession = countersignSuccession(request, v3.version, guardian.keys);
+  const toy2 = device('toy renewed');
+  const toyRequest = signSuccessionRequest({ familyId, issuedAt: 1_790_000_500_000 }, toy.keys, toy2.keys);
+  const v4 = signRoster(
+    nextRosterBody(v3, familyId, v3.devices.map((d) => (d.id === toy.keys.deviceId ? successorEntry(toyRequest, d) : d)), 1_790_000_510_000),
+    guardian.keys,
+  );
   const favourite = signFavourite({ familyId, toyId: toy.keys.deviceId, messageId: sealed.envelope.id, keep: true, issuedAt: 1_790_000_490_000 }, guardian.keys);
   const deletion = signDeletion({ familyId, messageId: sealed.envelope.id, issuedAt: 1_790_000_420_000 }, guardian.keys);
   return {
@@ -155,6 +166,7 @@ export async function buildVectors(): Promise<Vectors> {
         transcript(Label.succession, [familyId, request.from, request.to, grandma2.keys.signPublicKey, grandma2.keys.kemPublicKey, request.issuedAt]),
       ),
     },
+    toySuccession: { successor: toy2.vector, rosterV4: v4, succession: countersignSuccession(toyRequest, v4.version, guardian.keys) },
     favourite: {
       instruction: favourite,
       transcriptHex: bytesToHex(transcript(Label.favourite, [favourite.familyId, favourite.toyId, favourite.messageId, favourite.keep, favourite.signer, favourite.issuedAt])),
