@@ -61,6 +61,21 @@ test('a write that fails is rolled back alone: the others of its transaction com
   for (const hash of ['keep-1', 'keep-2', 'keep-3']) assert.equal(await blobSize(server.db, fam.familyId, hash), 10);
 });
 
+test('a write alone (no savepoint) that fails rejects with its own error and leaves nothing; the next one commits', async () => {
+  const commits = createGroupCommit(server.db);
+  await assert.rejects(
+    commits.run(async (trx) => {
+      await insertBlob(trx, row('alone-rolled-back'));
+      throw new Error('the lone write fails after its insert');
+    }),
+    /lone write fails/,
+  );
+  assert.equal(await blobSize(server.db, fam.familyId, 'alone-rolled-back'), undefined);
+  await commits.run((trx) => insertBlob(trx, row('alone-after')));
+  assert.equal(await blobSize(server.db, fam.familyId, 'alone-after'), 10);
+  assert.deepEqual(commits.stats(), { batches: 1, writes: 1, largestBatch: 1 });
+});
+
 test('the crash sweep removes blob bytes without an index row and leftover temp files, and keeps indexed blobs', async () => {
   const blobs = createFsBlobs(join(server.dataDir, 'blobs'));
   await blobs.put(blobKey(fam.familyId, 'indexed'), new Uint8Array(randomBytes(10)));
