@@ -8,7 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ApiClient, ApiError, MemoryStore, ToyDevice, type ToyEvent } from '@burrow/client';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiClient, ApiError, ToyDevice, type ToyEvent } from '@burrow/client';
+import { FileStore } from '@burrow/toy';
 import {
   familyAdmission,
   generateDeviceKeys,
@@ -242,13 +246,15 @@ test('the server refuses a toy request not signed by the old identity, filed for
   assert.equal((await fam.mum.roster(familyId)).devices.some((d) => d.id === next.deviceId), false);
 });
 
-test('on a schedule (off by default), the toy asks to renew once the interval has passed since its identity began, and again only after a renewal completed', async () => {
+test('on a schedule (off by default), the toy asks to renew once the interval has passed since its identity began, and again only after a renewal completed; it erases the old signing secret at the switch and the old message key after the grace period', async () => {
   let now = Date.now();
   const mum = await world.guardian('mum');
   const familyId = await mum.createFamily();
   const childId = await mum.createChild(familyId, 'Mia');
   const events: ToyEvent[] = [];
-  const toy = await ToyDevice.open({ api: new ApiClient({ baseUrl: world.url }), store: new MemoryStore(), clock: () => now, onEvent: (e) => events.push(e), identityRenewalMs: 365 * DAY });
+  const dataDir = mkdtempSync(join(tmpdir(), 'burrow-toy-renewal-'));
+  world.onClose(() => rmSync(dataDir, { recursive: true, force: true }));
+  const toy = await ToyDevice.open({ api: new ApiClient({ baseUrl: world.url }), store: new FileStore(dataDir), clock: () => now, onEvent: (e) => events.push(e), identityRenewalMs: 365 * DAY });
   await toy.register();
   await mum.claimToy(familyId, childId, await toy.startPairing());
   assert.equal(await toy.checkPairing(), true);
@@ -263,9 +269,20 @@ test('on a schedule (off by default), the toy asks to renew once the interval ha
   await toy.sync();
   assert.equal(requested(), 1, 'one request at a time');
   const first = toy.toyId;
+  const oldSecrets = { sign: toBase64url(toy.keys.signSecretKey), kem: toBase64url(toy.keys.kemSecretKey) };
+  /** Everything the toy keeps in its data folder, as one string. */
+  const held = () => readdirSync(dataDir).filter((f) => f.endsWith('.json')).map((f) => readFileSync(join(dataDir, f), 'utf8')).join('\n');
+  assert.ok(held().includes(oldSecrets.sign));
   assert.equal(await mum.approveRenewals(familyId), 1);
   await toy.sync();
   assert.notEqual(toy.toyId, first);
+  // The old signing secret is gone at the switch; the old message key stays for messages in flight…
+  assert.equal(held().includes(oldSecrets.sign), false);
+  assert.ok(held().includes(oldSecrets.kem));
+  // …until the grace period (2 days by default) has passed.
+  now += 3 * DAY;
+  await toy.sync();
+  assert.equal(held().includes(oldSecrets.kem), false);
   // The new identity's year starts at the switch.
   now += 300 * DAY;
   await toy.sync();
