@@ -5,7 +5,7 @@
  * the same requests are timed again, on the same server. Then: a tripwire event's owner lookup,
  * `burrow serve` start-up (seeded vs empty), and `burrow backup`, `backup verify` and `restore` as
  * the CLI runs them (time, peak RSS from /usr/bin/time, size). Reported, not asserted. Everything it
- * made is deleted at the end (about 12 GB on the way).
+ * made is deleted at the end (≈ 30 GB on the way at the full size, estimated).
  *
  *   npx tsx bench/cloudpets/run.ts [--scale 1] [--samples 200] [--skip-backup] [--skip-restore]
  *
