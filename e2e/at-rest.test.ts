@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { IP_KEEP_DAYS } from '../packages/server/src/accounts/ip-fade.js';
+import { rememberRevokedSessions } from '../packages/server/src/incidents/store.js';
 import { audioSample, PASSWORD, startWorld, type World } from './world.js';
 
 let world: World;
@@ -140,21 +141,28 @@ test('client addresses older than IP_KEEP_DAYS are cut to their /24 or /48 by th
     await six.createFamily();
     const server = aged.server;
     await server.services.breachWatch.recorder.flush();
+    // Sessions an incident revoked keep where they were last used from (the stale-cookie check).
+    const idOf = async (p: { email: string }): Promise<string> => (await server.services.emails.findByEmail(server.db, p.email.toLowerCase()))?.id ?? 'none';
+    await rememberRevokedSessions(server.db, await idOf(four), [{ tokenHash: `revoked-four-${String(Date.now())}`, ip: v4 }], 'test incident', clock.now());
+    await rememberRevokedSessions(server.db, await idOf(six), [{ tokenHash: `revoked-six-${String(Date.now())}`, ip: v6 }], 'test incident', clock.now());
     const ipsOf = async () => ({
       audit: (await server.db.selectFrom('audit_events').select('ip').distinct().execute()).map((r) => r.ip),
       security: (await server.db.selectFrom('security_events').select('ip').distinct().execute()).map((r) => r.ip),
+      revoked: (await server.db.selectFrom('revoked_credentials').select('last_ip').distinct().execute()).map((r) => r.last_ip),
     });
     const fresh = await ipsOf();
     assert.ok(fresh.audit.includes(v4) && fresh.audit.includes(v6), `audit trail: ${JSON.stringify(fresh.audit)}`);
+    assert.ok(fresh.revoked.includes(v4) && fresh.revoked.includes(v6), `revoked credentials: ${JSON.stringify(fresh.revoked)}`);
     assert.ok(fresh.security.includes(v4) && fresh.security.includes(v6), 'security log');
     // Within the keep period the maintenance leaves them whole (the Security page and the detectors use them).
     await server.services.maintenance.run();
     assert.ok((await ipsOf()).security.includes(v4), 'kept while fresh');
+    assert.ok((await ipsOf()).revoked.includes(v4), 'kept while fresh (revoked credentials)');
 
     offset = (IP_KEEP_DAYS + 1) * 24 * 60 * 60 * 1000;
     await server.services.maintenance.run();
     const faded = await ipsOf();
-    for (const list of [faded.audit, faded.security]) {
+    for (const list of [faded.audit, faded.security, faded.revoked]) {
       assert.ok(list.includes('198.51.100.0/24'), JSON.stringify(list));
       assert.ok(list.includes('2001:db8:abcd::/48'), JSON.stringify(list));
       assert.ok(!list.includes(v4) && !list.includes(v6), JSON.stringify(list));

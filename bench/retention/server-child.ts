@@ -7,6 +7,7 @@
  * stops it. Spawned by bench/retention.ts; not meant to be run by hand.
  */
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { systemClock } from '../../packages/server/src/clock/index.js';
@@ -25,7 +26,7 @@ const server = await startTestServer({
 // sweep measured below is the only one that sees the seeded messages.
 await server.services.maintenance.run();
 const seedStarted = performance.now();
-await seed(server.db, server.blobs, { ...plan, now: Date.now() });
+await seed(server.db, server.blobs, join(server.dataDir, 'blobs'), { ...plan, now: Date.now() });
 const seedSeconds = (performance.now() - seedStarted) / 1000;
 process.stdout.write(`${JSON.stringify({ url: server.url, seedSeconds })}\n`);
 

@@ -50,6 +50,7 @@ import { ErrorSchema } from '@burrow/api';
 import { AppError, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors/index.js';
 import { accountEmailsOf, encryptClearEmails, fadeSecurityEventIps, ipFadeJob, IP_KEEP_MS, type AccountEmails, type RequestMeta } from './accounts/index.js';
 import { createAccountErasure, type OwnerProof } from './erasure/account.js';
+import { fadeRevokedCredentialIps, sealClearNoticeEmails } from './incidents/index.js';
 import { createFamilyErasure } from './erasure/family.js';
 import { createAccountExport } from './erasure/export.js';
 import { createErasureMail } from './erasure/mail.js';
@@ -145,6 +146,12 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
     await checkpointAfterErasure(db); // the clear addresses' old frames leave the WAL too
     log.info({ accounts: converted }, 'sealed email addresses stored in clear before migration 0830');
   }
+  // Incident notices written before 0830 name their recipient in clear: sealed the same way, now.
+  const notices = await sealClearNoticeEmails(db, (accountId, email) => emails.seal(accountId, email));
+  if (notices > 0) {
+    await checkpointAfterErasure(db);
+    log.info({ notices }, 'sealed incident notice addresses stored in clear before migration 0830');
+  }
   const tripwires = createTripwires({ config, db, clock, log, mailer, alerts, emails });
   // Every capability reads blobs through the same watched store, so a canary blob fires whichever route fetched it.
   const blobs = tripwires.wrapBlobs(rawBlobs);
@@ -239,6 +246,7 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
       // Client addresses older than IP_KEEP_DAYS (30) cut to their /24 or /48 (accounts/ip-fade.ts; docs/privacy.md).
       sessionIps: (n) => fadeSessionIps(db, clock.now() - IP_KEEP_MS, n),
       securityEventIps: ipFadeJob(fadeSecurityEventIps(db, () => clock.now() - IP_KEEP_MS), () => checkpointAfterErasure(db)),
+      revokedCredentialIps: (n) => fadeRevokedCredentialIps(db, clock.now() - IP_KEEP_MS, n),
       auditIps: ipFadeJob(fadeAuditIps(db, () => clock.now() - IP_KEEP_MS), () => checkpointAfterErasure(db)),
       // Messages past their family's retention period, unfetched ones past 30 days, then any blob
       // no message points at (retention/sweep.ts; docs/privacy.md).

@@ -47,5 +47,6 @@ export function createCredentials({
   const inner = createPasswordHasher(pepper, argon2ParamsOf(config.argon2));
   const hasher = wrapHasher ? wrapHasher(inner, pepper) : inner;
   const policy = createPasswordPolicy({ pwned: url === null ? null : createPwnedPasswords({ baseUrl: url, log }) });
-  return { pepper, emails: emails ?? createAccountEmails(pepper), hasher, policy, throttle: createThrottle({ db, clock }), rules: defaultThrottleRules };
+  const addresses = emails ?? createAccountEmails(pepper);
+  return { pepper, emails: addresses, hasher, policy, throttle: createThrottle({ db, clock, emails: addresses }), rules: defaultThrottleRules };
 }

@@ -1,12 +1,16 @@
 /**
  * Email addresses at rest (accounts/email-store.ts): sealed, found by a keyed blind index, converted
- * from the clear column at start, and routed through one module. On SQLite, and on PostgreSQL with
+ * from the clear column at start (incident notices' recipients too), found there by partial indexes,
+ * guessing counters keyed, and routed through one module. On SQLite, and on PostgreSQL with
  * BURROW_TEST_PG_URL.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { insertIncident, recordNotice, sealClearNoticeEmails } from '../incidents/store.js';
 import { expectStatus, PASSWORD } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
@@ -87,6 +91,58 @@ void test('rows stored in clear before 0830 are sealed at start, in batches, and
   const other = createAccountEmails(resolvePepper({ config: { dataDir: '/nonexistent', production: false, secrets: { pepper: 'x'.repeat(40), sessionKey: null } } }));
   assert.equal(await other.findByEmail(server.db, legacy[0]!.email), undefined);
   assert.throws(() => other.open(before[0]!));
+});
+
+void test('the start-up conversions find their rows through partial indexes: a start with nothing left to convert reads no table', async () => {
+  // On SQLite the plan names the index; on PostgreSQL (whose planner may prefer a scan of a tiny
+  // table) the index exists with its predicate.
+  if (server.dialect === 'sqlite') {
+    const plan = async (query: string): Promise<string> =>
+      (await sql<{ detail: string }>`explain query plan ${sql.raw(query)}`.execute(server.db)).rows.map((r) => r.detail).join('; ');
+    assert.match(await plan('select id, email_index from accounts where email_ciphertext is null order by id limit 500'), /USING INDEX accounts_email_clear/);
+    assert.match(
+      await plan(`select incident_id, account_id, email from incident_notices where email like '%@%' order by incident_id, account_id limit 500`),
+      /USING INDEX incident_notices_email_clear/,
+    );
+  } else {
+    const defs = (await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname in ('accounts_email_clear', 'incident_notices_email_clear') order by indexname`.execute(server.db)).rows;
+    assert.equal(defs.length, 2);
+    assert.match(defs[0]!.indexdef, /WHERE \(email_ciphertext IS NULL\)/);
+    assert.match(defs[1]!.indexdef, /WHERE \(email ~~ '%@%'/);
+  }
+});
+
+void test('incident notices written before 0830 (recipient in clear) are sealed at start, in batches, idempotently', async () => {
+  const emails = server.services.emails;
+  const incidentId = `legacy-incident-${String(Date.now())}`;
+  await insertIncident(server.db, { id: incidentId, summary: 's', scope: 'all', information: 'i', actions: 'a', occurred_from: null, occurred_to: null, discovered_at: 1, opened_at: 1 });
+  const recipients = Array.from({ length: 5 }, (_, i) => ({ accountId: `legacy-recipient-${String(i)}`, email: unique(`notice${String(i)}`) }));
+  // As a notice row written before 0830 holds it: the address as mailed, in clear.
+  for (const r of recipients) await recordNotice(server.db, { incidentId, accountId: r.accountId, email: r.email, error: null, now: 1 });
+  assert.equal(await sealClearNoticeEmails(server.db, (id, email) => emails.seal(id, email), 2), recipients.length);
+  const rows = await server.db.selectFrom('incident_notices').selectAll().where('incident_id', '=', incidentId).orderBy('account_id').execute();
+  for (const [i, row] of rows.entries()) {
+    assert.ok(!row.email.includes('@'), `sealed: ${row.email}`);
+    assert.equal(emails.openSealed(row.account_id, row.email), recipients[i]!.email);
+  }
+  assert.equal(await sealClearNoticeEmails(server.db, (id, email) => emails.seal(id, email), 2), 0, 'idempotent');
+  assert.deepEqual(await server.db.selectFrom('incident_notices').selectAll().where('incident_id', '=', incidentId).orderBy('account_id').execute(), rows);
+});
+
+void test('guessing counters are stored under a keyed HMAC of the address, not a hash a dictionary of addresses opens', async () => {
+  const email = unique('guessed');
+  await call('POST', '/v1/accounts', { body: { email, password: PASSWORD } });
+  const wrong = await call('POST', '/v1/sessions', { body: { email, password: `${PASSWORD}-wrong` } });
+  expectStatus(wrong, 401);
+  const keys = (await server.db.selectFrom('auth_throttle').select('key').execute()).map((r) => r.key);
+  const counter = `log-in-account\0${email}`;
+  assert.ok(keys.includes(server.services.emails.throttleKeyOf(counter)), 'the failure is counted under the keyed HMAC');
+  // What an attacker holding the dump (and not the pepper) would compute for each address of a list.
+  for (const kind of ['log-in-account', 'mail', 'recovery-account'])
+    assert.ok(!keys.includes(createHash('sha256').update(`${kind}\0${email}`).digest('hex')), `${kind}: no unkeyed SHA-256 of the address`);
+  // Another pepper gives other keys: the table cannot be tested without this server's.
+  const other = createAccountEmails(resolvePepper({ config: { dataDir: '/nonexistent', production: false, secrets: { pepper: 'y'.repeat(40), sessionKey: null } } }));
+  assert.ok(!keys.includes(other.throttleKeyOf(counter)));
 });
 
 /** Every .ts file under dir, recursively. */

@@ -10,6 +10,10 @@
  *   under a second derived key (label `burrow email index v1`), hex. It finds an account by address
  *   with one HMAC per look-up and keeps addresses unique (the column's unique constraint).
  *
+ * - `auth_throttle.key` (accounts/throttle.ts): a guessing counter kept under an address is found by
+ *   HMAC-SHA-256 of `<kind>\0<value>` under a third derived key (label `burrow throttle key v1`), so
+ *   the table is no dictionary target either.
+ *
  * The pepper lives outside the database (BURROW_PEPPER, or `<data>/pepper` in development; pepper.ts),
  * so a dump of the database and its backups holds neither the addresses nor a way to test guesses.
  * Other capabilities get addresses only through the functions here (`emailOf`, `emailsOf`,
@@ -48,6 +52,8 @@ export interface AccountEmails {
    */
   seal(accountId: string, email: string): string;
   openSealed(accountId: string, stored: string): string;
+  /** The stored key of a guessing counter (`<kind>\0<value>`, accounts/throttle.ts): keyed HMAC, hex. */
+  throttleKeyOf(counter: string): string;
   /** Opens a row's address; a row from before migration 0830's conversion still holds it in clear in `email_index`. */
   open(row: { id: string; email_index: string; email_ciphertext: string | null }): string;
   /** The account with this (normalised) address, or undefined. */
@@ -70,6 +76,7 @@ export function createAccountEmails(pepper: Pepper): AccountEmails {
   const ikm = new Uint8Array(pepper.secret);
   const sealKey = hkdf(sha256, ikm, undefined, encoder.encode('burrow email at rest v1'), 32);
   const indexKey = hkdf(sha256, ikm, undefined, encoder.encode('burrow email index v1'), 32);
+  const throttleKey = hkdf(sha256, ikm, undefined, encoder.encode('burrow throttle key v1'), 32);
 
   const indexOf = (email: string): string => Buffer.from(hmac(sha256, indexKey, encoder.encode(email))).toString('hex');
 
@@ -95,6 +102,7 @@ export function createAccountEmails(pepper: Pepper): AccountEmails {
     indexOf,
     seal,
     openSealed: (accountId, stored) => (stored.startsWith(`${VERSION}.`) ? open({ id: accountId, email_index: '', email_ciphertext: stored }) : stored),
+    throttleKeyOf: (counter) => Buffer.from(hmac(sha256, throttleKey, encoder.encode(counter))).toString('hex'),
     columnsOf: (accountId, email) => ({ email_index: indexOf(email), email_ciphertext: seal(accountId, email) }),
     open,
     async findByEmail(db, email) {

@@ -9,12 +9,14 @@
  * A block is never permanent: it expires after its delay, and a key's count restarts `windowMs`
  * after its first failure. A successful sign-in or password reset clears the account's key (never
  * the address's, so signing in to one's own account does not buy an attacker fresh guesses).
- * Keys are stored as SHA-256, so the table holds no email or address in clear.
+ * Keys are stored as a keyed HMAC under a key derived from the pepper (AccountEmails.throttleKeyOf,
+ * email-store.ts), so the table holds no email or address in clear, and a dump of it is no dictionary
+ * target: without the pepper an address cannot be tested against it (plain SHA-256 could be).
  */
-import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
+import type { AccountEmails } from './email-store.js';
 import { AppError } from '../errors/index.js';
 
 export interface ThrottleRule {
@@ -45,6 +47,7 @@ export const defaultThrottleRules = Object.freeze({
 export type ThrottleRules = typeof defaultThrottleRules;
 
 export interface ThrottleKey {
+  /** `<kind>\0<value>`: held in memory only; the throttle stores its keyed HMAC. */
   key: string;
   rule: ThrottleRule;
 }
@@ -77,7 +80,7 @@ export async function withRetryAfter<T>(reply: FastifyReply, fn: () => Promise<T
 }
 
 export function throttleKey(kind: string, value: string, rule: ThrottleRule): ThrottleKey {
-  return { key: createHash('sha256').update(`${kind}\0${value}`).digest('hex'), rule };
+  return { key: `${kind}\0${value}`, rule };
 }
 
 export interface Throttle {
@@ -88,7 +91,8 @@ export interface Throttle {
   clear(key: ThrottleKey): Promise<void>;
 }
 
-export function createThrottle({ db, clock }: { db: Db; clock: Clock }): Throttle {
+export function createThrottle({ db, clock, emails }: { db: Db; clock: Clock; emails: Pick<AccountEmails, 'throttleKeyOf'> }): Throttle {
+  const stored = (k: ThrottleKey): string => emails.throttleKeyOf(k.key);
   return {
     async check(keys) {
       if (keys.length === 0) return;
@@ -99,7 +103,7 @@ export function createThrottle({ db, clock }: { db: Db; clock: Clock }): Throttl
         .where(
           'key',
           'in',
-          keys.map((k) => k.key),
+          keys.map(stored),
         )
         .where('blocked_until', '>', now)
         .execute();
@@ -109,7 +113,9 @@ export function createThrottle({ db, clock }: { db: Db; clock: Clock }): Throttl
 
     async fail(keys) {
       const now = clock.now();
-      for (const { key, rule } of keys) {
+      for (const k of keys) {
+        const { rule } = k;
+        const key = stored(k);
         const row = await db
           .selectFrom('auth_throttle')
           .select(['failures', 'window_start'])
@@ -129,8 +135,8 @@ export function createThrottle({ db, clock }: { db: Db; clock: Clock }): Throttl
       }
     },
 
-    async clear({ key }) {
-      await db.deleteFrom('auth_throttle').where('key', '=', key).execute();
+    async clear(k) {
+      await db.deleteFrom('auth_throttle').where('key', '=', stored(k)).execute();
     },
   };
 }
@@ -161,14 +167,18 @@ export async function deleteExpiredThrottleRows(
 
 /**
  * Deletes the guessing counters kept under an account's id or address (account deletion, erasure/):
- * their keys are hashes of the address, which a dictionary of addresses would open. Counters kept
- * per client address are not the account's and stay until they expire.
+ * their keys are derived from the address. Counters kept per client address are not the account's
+ * and stay until they expire.
  */
-export async function deleteThrottleRowsOf(db: Db, account: { accountId: string; email: string }): Promise<void> {
+export async function deleteThrottleRowsOf(
+  db: Db,
+  emails: Pick<AccountEmails, 'throttleKeyOf'>,
+  account: { accountId: string; email: string },
+): Promise<void> {
   const keys = [
     ['code-account', account.accountId],
     ['log-in-account', account.email],
     ['mail', account.email],
-  ].map(([kind, value]) => createHash('sha256').update(`${kind}\0${value}`).digest('hex'));
+  ].map(([kind, value]) => emails.throttleKeyOf(`${String(kind)}\0${String(value)}`));
   await db.deleteFrom('auth_throttle').where('key', 'in', keys).execute();
 }

@@ -21,6 +21,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { fadeIp } from '../accounts/index.js';
 import { DEVICE_HEADER, hashToken } from '../auth/index.js';
 import { presentedToken, requestFacts, sessionRefOf, type RequestFacts } from '../audit/index.js';
 import type { Clock } from '../clock/index.js';
@@ -237,7 +238,8 @@ export function createAnomalyDetectors({ db, clock, log, config, alertOperator, 
       .where('token_hash', '=', token.hash)
       .executeTakeFirst();
     // The owner's own browser still holding the cookie is not news; the same token from elsewhere is.
-    if (!revoked || revoked.last_ip === f.ip) return;
+    // After IP_KEEP_DAYS the stored address is faded to its network: compare networks then.
+    if (!revoked || revoked.last_ip === f.ip || (revoked.last_ip?.includes('/') === true && revoked.last_ip === fadeIp(f.ip))) return;
     await hit('revoked-credential', `session:${sessionRefOf(token.hash)}`, {
       what: 'session token revoked by an incident',
       account: revoked.account_id,

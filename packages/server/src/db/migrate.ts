@@ -35,6 +35,8 @@ import { migration as m0800 } from './migrations/0800_message_deletions.js';
 import { migration as m0801 } from './migrations/0801_lost_toys.js';
 import { migration as m0830 } from './migrations/0830_email_at_rest.js';
 import { migration as m0880 } from './migrations/0880_recovery_endorsements.js';
+import { migration as m0910 } from './migrations/0910_clear_leftovers_indexes.js';
+import { migration as m0911 } from './migrations/0911_keyed_throttle.js';
 import { migration as m0840 } from './migrations/0840_stream_nodes.js';
 import { migration as m0850 } from './migrations/0850_toy_favourites.js';
 import { migration as m0870 } from './migrations/0870_family_inactivity.js';
@@ -77,6 +79,8 @@ const all: Record<string, DialectMigration> = {
   '0871_activity_summaries': m0871,
   '0860_device_successions': m0860,
   '0880_recovery_endorsements': m0880,
+  '0910_clear_leftovers_indexes': m0910,
+  '0911_keyed_throttle': m0911,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

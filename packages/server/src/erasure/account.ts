@@ -106,7 +106,7 @@ export function createAccountErasure({ db, blobs, bus, log, emails, mail, confir
         await deleteRequestsOf(trx, accountId);
         await deleteSessionsOf(trx, accountId);
         await deleteLinksOf(trx, accountId);
-        await deleteThrottleRowsOf(trx, { accountId, email });
+        await deleteThrottleRowsOf(trx, emails, { accountId, email });
         await deleteSecurityEventsOf(trx, accountId);
         await deletePasskeysOf(trx, accountId);
         await deleteTotpOf(trx, accountId);

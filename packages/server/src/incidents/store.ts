@@ -4,6 +4,8 @@
  * account), `forced_password_resets` and `revoked_credentials` (tokens an incident revoked, so one
  * presented again raises an alert). Sessions themselves are ended through sessions/store.ts.
  */
+import { sql } from 'kysely';
+import { fadedGroups, FADED_IP_PATTERN } from '../accounts/index.js';
 import type { Db, IncidentsTable } from '../db/index.js';
 
 /** Stores a newly opened incident. */
@@ -104,4 +106,60 @@ export async function deleteIncidentRowsOf(db: Db, accountId: string): Promise<v
   await db.deleteFrom('incident_inbox').where('account_id', '=', accountId).execute();
   await db.deleteFrom('forced_password_resets').where('account_id', '=', accountId).execute();
   await db.deleteFrom('revoked_credentials').where('account_id', '=', accountId).execute();
+}
+
+/**
+ * Seals the recipient addresses of notices written before addresses were sealed at rest (migration
+ * 0830): `seal` is AccountEmails.seal, bound to the account. `batch` rows per transaction, found by
+ * the partial index of migration 0910 (a sealed value never holds an '@', an address always does),
+ * so once none is left a start reads nothing. Idempotent; returns how many it sealed. Run at start (app.ts).
+ */
+export async function sealClearNoticeEmails(db: Db, seal: (accountId: string, email: string) => string, batch = 500): Promise<number> {
+  // A literal, not a parameter: SQLite uses a partial index only for the very term it was made with.
+  const clear = sql<boolean>`email like '%@%'`;
+  let sealed = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('incident_notices')
+      .select(['incident_id', 'account_id', 'email'])
+      .where(clear)
+      .orderBy('incident_id')
+      .orderBy('account_id')
+      .limit(batch)
+      .execute();
+    if (rows.length === 0) return sealed;
+    await db.transaction().execute(async (trx) => {
+      for (const r of rows)
+        await trx
+          .updateTable('incident_notices')
+          .set({ email: seal(r.account_id, r.email) })
+          .where('incident_id', '=', r.incident_id)
+          .where('account_id', '=', r.account_id)
+          .where(clear)
+          .execute();
+    });
+    sealed += rows.length;
+  }
+}
+
+/**
+ * Fades the address a revoked session was last used from (accounts/ip-fade.ts) once it was revoked
+ * more than IP_KEEP_DAYS ago (`before`): up to `limit` rows; returns how many it looked at. A
+ * maintenance job. The detector that compares it (anomalies/detectors.ts) compares networks then.
+ */
+export async function fadeRevokedCredentialIps(db: Db, before: number, limit: number): Promise<number> {
+  const rows = await db
+    .selectFrom('revoked_credentials')
+    .select(['token_hash as id', 'last_ip as ip'])
+    .where('revoked_at', '<', before)
+    .where('last_ip', 'is not', null)
+    .where('last_ip', 'not like', FADED_IP_PATTERN)
+    .limit(limit)
+    .execute();
+  const groups = fadedGroups(rows);
+  if (groups.size > 0)
+    await db.transaction().execute(async (trx) => {
+      for (const [ip, ids] of groups) await trx.updateTable('revoked_credentials').set({ last_ip: ip }).where('token_hash', 'in', ids).execute();
+    });
+  return rows.length;
 }
