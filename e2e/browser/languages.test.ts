@@ -42,7 +42,12 @@ const PAGES: readonly { path: string; en: string; de: string; cards?: readonly s
   { path: '/review', en: 'Review', de: 'Prüfen' },
   { path: '/activity', en: 'Activity', de: 'Aktivität', cards: ['Zusammenfassung per E-Mail'] },
   { path: '/devices', en: 'Devices', de: 'Geräte' },
-  { path: '/security', en: 'Security', de: 'Sicherheit', cards: ['Zweistufige Anmeldung', 'Dein Konto löschen'] },
+  {
+    path: '/security',
+    en: 'Security',
+    de: 'Sicherheit',
+    cards: ['Zweistufige Anmeldung', 'Dein Konto löschen'],
+  },
   { path: '/notices', en: 'Notices', de: 'Mitteilungen' },
   { path: '/more', en: 'More', de: 'Mehr' },
 ];
@@ -59,7 +64,8 @@ async function visitEveryPage(session: BrowserSession, language: 'en' | 'de'): P
     );
     await g.getByRole('heading', { name: p[language], level: 1 }).waitFor();
     if (language === 'de') {
-      for (const card of p.cards ?? []) await g.getByRole('heading', { name: card, level: 2, exact: true }).waitFor();
+      for (const card of p.cards ?? [])
+        await g.getByRole('heading', { name: card, level: 2, exact: true }).waitFor();
       await assertAccessible(g, `${p.path} (German)`);
     }
     await screenshots(g, `page-${p.path === '/' ? 'home' : p.path.slice(1)}-${language}`, PHONE_390);

@@ -7,7 +7,16 @@
  * is ignored, so no script on the page ever holds it. The acting device is sent as X-Burrow-Device
  * (ApiClient.deviceId) and as `?device=` on the stream.
  */
-import type { ConfirmOwnerBody, CreateInvitationResponse, ListBlocksResponse, LostToy, SecondFactorRequired, SentItem, SentToyStatus, ToySettingsResponse } from '@burrow/api';
+import type {
+  ConfirmOwnerBody,
+  CreateInvitationResponse,
+  ListBlocksResponse,
+  LostToy,
+  SecondFactorRequired,
+  SentItem,
+  SentToyStatus,
+  ToySettingsResponse,
+} from '@burrow/api';
 import {
   ApiClient,
   FamilyDevice,
@@ -22,7 +31,14 @@ import {
   type PendingReview,
   ApiError,
 } from '@burrow/client';
-import { deviceFingerprint, toBase64url, findDevice, type QuietHours, type RosterWire, type ToySettingsWire } from '@burrow/protocol';
+import {
+  deviceFingerprint,
+  toBase64url,
+  findDevice,
+  type QuietHours,
+  type RosterWire,
+  type ToySettingsWire,
+} from '@burrow/protocol';
 import { notifyInBackground } from './notify.js';
 import { describeError } from '../shared/errors.js';
 import { IdbStore, MessageArchive, type ArchivedMessage } from '../shared/idb-store.js';
@@ -46,7 +62,6 @@ export interface Toy {
   /** Messages addressed to it that it has not played, from anyone in the family. */
   unplayed: number;
 }
-
 
 export interface Receipt {
   delivered: boolean;
@@ -276,7 +291,10 @@ export class Guardian {
       await this.device.registerDevice();
       me = await this.api.getMe();
     }
-    this.set({ mustAddSecondFactor: (me as { security?: { mustAdd?: boolean } }).security?.mustAdd === true, renewalPending: await this.device.renewalPending() });
+    this.set({
+      mustAddSecondFactor: (me as { security?: { mustAdd?: boolean } }).security?.mustAdd === true,
+      renewalPending: await this.device.renewalPending(),
+    });
     const family = me.families.find((f) => f.role === 'guardian') ?? me.families[0];
     this.set({
       email: me.email,
@@ -307,7 +325,9 @@ export class Guardian {
   async refreshFavourites(): Promise<void> {
     if (this.state.role !== 'guardian' || !this.state.familyId) return;
     const { slots, favourites } = await this.api.listFavourites(this.state.familyId);
-    this.set({ favourites: { slots, kept: favourites.map(({ toyId, messageId }) => ({ toyId, messageId })) } });
+    this.set({
+      favourites: { slots, kept: favourites.map(({ toyId, messageId }) => ({ toyId, messageId })) },
+    });
   }
 
   /**
@@ -324,7 +344,8 @@ export class Guardian {
         await this.device.setFavourite(familyId, toy.toyId, messageId, keep);
         done++;
       } catch (err) {
-        if (!isApiError(err, 'bad_request')) refusal ??= err instanceof Error ? err : new Error(describeError(err));
+        if (!isApiError(err, 'bad_request'))
+          refusal ??= err instanceof Error ? err : new Error(describeError(err));
       }
     }
     await this.refreshFavourites();
@@ -361,7 +382,14 @@ export class Guardian {
       memberNames,
       departedDevices: summary.departedDevices,
       children,
-      toys: summary.toys.map((t) => ({ toyId: t.toyId, childId: t.childId, name: null, online: false, lastSeenAt: null, unplayed: 0 })),
+      toys: summary.toys.map((t) => ({
+        toyId: t.toyId,
+        childId: t.childId,
+        name: null,
+        online: false,
+        lastSeenAt: null,
+        unplayed: 0,
+      })),
     });
     // This device's name reaches the family once it is in the roster, and again after a change.
     const mine = this.state.senderName;
@@ -393,7 +421,14 @@ export class Guardian {
           // Sealed before this browser joined the family: it keeps the child-based name.
         }
       }
-      opened.push({ toyId: t.toyId, childId: t.childId, name, online: t.online, lastSeenAt: t.lastSeenAt, unplayed: t.unplayed });
+      opened.push({
+        toyId: t.toyId,
+        childId: t.childId,
+        name,
+        online: t.online,
+        lastSeenAt: t.lastSeenAt,
+        unplayed: t.unplayed,
+      });
     }
     this.set({ toys: opened });
   }
@@ -414,7 +449,8 @@ export class Guardian {
   /** Deletes a child's profile: each of their toys is unpaired first (told, it wipes itself). */
   async deleteChild(childId: string): Promise<void> {
     const familyId = this.requireFamily();
-    for (const toy of this.state.toys.filter((t) => t.childId === childId)) await this.device.unpairToy(familyId, toy.toyId);
+    for (const toy of this.state.toys.filter((t) => t.childId === childId))
+      await this.device.unpairToy(familyId, toy.toyId);
     await this.api.deleteChild(familyId, childId);
     await this.loadFamily();
   }
@@ -424,7 +460,18 @@ export class Guardian {
     await this.api.deleteFamily(this.requireFamily(), proof);
     this.stream?.close();
     this.stream = undefined;
-    this.set({ familyId: null, role: null, roster: null, children: [], toys: [], messages: [], receipts: {}, reviews: [], departedDevices: [], memberNames: {} });
+    this.set({
+      familyId: null,
+      role: null,
+      roster: null,
+      children: [],
+      toys: [],
+      messages: [],
+      receipts: {},
+      reviews: [],
+      departedDevices: [],
+      memberNames: {},
+    });
     await this.enter();
   }
 
@@ -466,7 +513,11 @@ export class Guardian {
 
   /** Its sender (any device of this account) or a guardian may delete a message (the server checks too). */
   canDelete(message: ArchivedMessage): boolean {
-    return this.state.role === 'guardian' || message.from === this.device.deviceId || this.state.accountDevices.includes(message.from);
+    return (
+      this.state.role === 'guardian' ||
+      message.from === this.device.deviceId ||
+      this.state.accountDevices.includes(message.from)
+    );
   }
 
   /**
@@ -523,7 +574,12 @@ export class Guardian {
     await this.store.set('ui:senderName', name.trim());
     this.set({ senderName: name.trim() });
     const familyId = this.state.familyId;
-    if (familyId && this.state.inRoster && name.trim() && this.state.memberNames[this.device.deviceId] !== name.trim()) {
+    if (
+      familyId &&
+      this.state.inRoster &&
+      name.trim() &&
+      this.state.memberNames[this.device.deviceId] !== name.trim()
+    ) {
       await this.device.publishMemberName(familyId, name.trim());
       this.set({ memberNames: { ...this.state.memberNames, [this.device.deviceId]: name.trim() } });
     }
@@ -630,7 +686,11 @@ export class Guardian {
   private async syncNow(): Promise<void> {
     // A renewal a guardian's device has performed since: switch to the new identity first (the old
     // one is no longer in the roster, so nothing below would run for it).
-    if (this.state.familyId && this.state.renewalPending && (await this.device.adoptRenewedIdentity(this.state.familyId))) {
+    if (
+      this.state.familyId &&
+      this.state.renewalPending &&
+      (await this.device.adoptRenewedIdentity(this.state.familyId))
+    ) {
       void this.afterRenewal();
       return;
     }
@@ -654,11 +714,18 @@ export class Guardian {
     const answer = received.find((m) => this.isToy(m.from));
     if (answer) {
       const child = this.childOfToy(answer.from)?.name ?? t('names.yourChild');
-      void notifyInBackground(t('names.answered', { child }), t('names.answeredBody', { toy: this.toyName(answer.from) }), `answer-${answer.messageId}`, '/listen');
+      void notifyInBackground(
+        t('names.answered', { child }),
+        t('names.answeredBody', { toy: this.toyName(answer.from) }),
+        `answer-${answer.messageId}`,
+        '/listen',
+      );
     }
     // This browser's KEM key rotates and old ones are erased like the toy's (docs/protocol.md §14.3);
     // the device checks at most hourly, so calling it on every sync costs nothing.
-    await this.device.maintainKeys(this.state.familyId).catch((err: unknown) => console.warn('key rotation failed:', describeError(err)));
+    await this.device
+      .maintainKeys(this.state.familyId)
+      .catch((err: unknown) => console.warn('key rotation failed:', describeError(err)));
   }
 
   /**
@@ -686,7 +753,7 @@ export class Guardian {
     try {
       // Every page: a status for the 51st message sent is as true as for the first.
       const messages: SentItem[] = [];
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const page = await this.api.listSent(after);
         messages.push(...page.messages);
         const last = page.messages.at(-1);
@@ -697,7 +764,9 @@ export class Guardian {
       for (const m of messages) {
         // The toys' receipts only: a message to a toy is sealed to the guardians too (they hear
         // everything), and a guardian's browser fetching it is not the toy having it.
-        const fromToys = m.receipts.filter((r) => m.toys.some((t) => t.toyId === r.deviceId) || this.isToy(r.deviceId));
+        const fromToys = m.receipts.filter(
+          (r) => m.toys.some((t) => t.toyId === r.deviceId) || this.isToy(r.deviceId),
+        );
         receipts[m.messageId] = {
           delivered: fromToys.some((r) => r.kind === 'delivered' || r.kind === 'played'),
           played: fromToys.some((r) => r.kind === 'played'),
@@ -733,13 +802,29 @@ export class Guardian {
       const familyId = this.state.familyId;
       if (this.state.role !== 'guardian' || !this.state.inRoster || !familyId) return;
       try {
-        const [requests, pending] = await Promise.all([this.api.listJoinRequests(familyId), this.api.listPendingDevices(familyId)]);
-        const waiting = { joins: requests.requests.filter((r) => r.status === 'pending').length, devices: pending.devices.length };
+        const [requests, pending] = await Promise.all([
+          this.api.listJoinRequests(familyId),
+          this.api.listPendingDevices(familyId),
+        ]);
+        const waiting = {
+          joins: requests.requests.filter((r) => r.status === 'pending').length,
+          devices: pending.devices.length,
+        };
         const before = this.state.waiting;
         if (waiting.joins > before.joins)
-          void notifyInBackground(t('guardianErrors.joinTitle'), t('guardianErrors.joinBody'), 'join', '/family');
+          void notifyInBackground(
+            t('guardianErrors.joinTitle'),
+            t('guardianErrors.joinBody'),
+            'join',
+            '/family',
+          );
         if (waiting.devices > before.devices)
-          void notifyInBackground(t('guardianErrors.deviceTitle'), t('guardianErrors.deviceBody'), 'device', '/family');
+          void notifyInBackground(
+            t('guardianErrors.deviceTitle'),
+            t('guardianErrors.deviceBody'),
+            'device',
+            '/family',
+          );
         if (waiting.joins !== before.joins || waiting.devices !== before.devices) this.set({ waiting });
       } catch (err) {
         console.warn('checking who waits failed:', describeError(err));
@@ -764,7 +849,9 @@ export class Guardian {
         // stream is open.
         this.loadFamily()
           .then(() => this.sync())
-          .catch((err: unknown) => console.warn('reload after the stream opened failed:', describeError(err)));
+          .catch((err: unknown) =>
+            console.warn('reload after the stream opened failed:', describeError(err)),
+          );
         void this.refreshReceipts();
       },
       onClose: () => this.set({ live: false }),
@@ -772,21 +859,46 @@ export class Guardian {
         // A reload an event starts runs beside the stream: a failure is reported, never left as an
         // unhandled rejection, and the next event (or the reconnect's sync) tries again.
         const reload = (what: string, work: Promise<unknown>): void => {
-          work.catch((err: unknown) => console.warn(`${what} after a ${event.type} event failed:`, describeError(err)));
+          work.catch((err: unknown) =>
+            console.warn(`${what} after a ${event.type} event failed:`, describeError(err)),
+          );
         };
         // Unplayed counts change with messages and receipts.
-        if (event.type === 'message') reload('sync', this.sync().then(() => this.loadToys()));
-        else if (event.type === 'receipt') reload('receipts', this.refreshReceipts().then(() => this.loadToys()));
+        if (event.type === 'message')
+          reload(
+            'sync',
+            this.sync().then(() => this.loadToys()),
+          );
+        else if (event.type === 'receipt')
+          reload(
+            'receipts',
+            this.refreshReceipts().then(() => this.loadToys()),
+          );
         else if (event.type === 'presence' && typeof event.toyId === 'string')
-          this.onPresence(event.toyId, event.online === true, typeof event.lastSeenAt === 'number' ? event.lastSeenAt : Date.now());
+          this.onPresence(
+            event.toyId,
+            event.online === true,
+            typeof event.lastSeenAt === 'number' ? event.lastSeenAt : Date.now(),
+          );
         else if (event.type === 'toys') reload('toys', this.loadToys());
         else if (event.type === 'favourite') reload('favourites', this.refreshFavourites());
         // Its sender or a guardian deleted a message: an open browser of the family drops its copy too.
         else if (event.type === 'deleted' && typeof event.messageId === 'string')
-          reload('deletion', this.forgetMessage(event.messageId).then(() => this.loadToys()));
+          reload(
+            'deletion',
+            this.forgetMessage(event.messageId).then(() => this.loadToys()),
+          );
         // A review decided changes where a sent message is (approved: now queued for the toy).
-        else if (event.type === 'review') reload('reviews', this.refreshReviews().then(() => this.refreshReceipts()));
-        else if (event.type === 'roster' || event.type === 'pairing' || event.type === 'children') reload('family', this.loadFamily().then(() => this.sync()));
+        else if (event.type === 'review')
+          reload(
+            'reviews',
+            this.refreshReviews().then(() => this.refreshReceipts()),
+          );
+        else if (event.type === 'roster' || event.type === 'pairing' || event.type === 'children')
+          reload(
+            'family',
+            this.loadFamily().then(() => this.sync()),
+          );
       },
     });
   }
@@ -864,7 +976,10 @@ export class Guardian {
    * the same digits, computed from the keys the server gave them, and compares them with these.
    */
   fingerprint(): string {
-    return deviceFingerprint({ signPublicKey: toBase64url(this.device.keys.signPublicKey), kemPublicKey: toBase64url(this.device.keys.kemPublicKey) });
+    return deviceFingerprint({
+      signPublicKey: toBase64url(this.device.keys.signPublicKey),
+      kemPublicKey: toBase64url(this.device.keys.kemPublicKey),
+    });
   }
 
   // --- review before play (docs/safety.md) ---
@@ -880,7 +995,9 @@ export class Guardian {
   }
 
   /** Opens a waiting message in this browser (it is sealed to the guardians) to listen before deciding. */
-  async openReview(messageId: string): Promise<{ audio: Blob; senderName: string | null; durationMs: number | null }> {
+  async openReview(
+    messageId: string,
+  ): Promise<{ audio: Blob; senderName: string | null; durationMs: number | null }> {
     const pending = this.state.reviews.find((r) => r.messageId === messageId);
     if (!pending) throw new Error(t('guardianErrors.noLongerWaiting'));
     const { meta, audio } = await this.device.openReview(this.requireFamily(), pending);
@@ -913,7 +1030,9 @@ export class Guardian {
       .map((r) => ({
         accountId: r.accountId,
         email: r.email,
-        deviceIds: r.devices.map((d) => d.deviceId).filter((id) => roster?.devices.some((d) => d.id === id && d.role === 'member')),
+        deviceIds: r.devices
+          .map((d) => d.deviceId)
+          .filter((id) => roster?.devices.some((d) => d.id === id && d.role === 'member')),
       }))
       .filter((p) => p.deviceIds.length > 0);
   }
@@ -969,7 +1088,7 @@ export class Guardian {
     return message.senderName ?? this.state.memberNames[message.from] ?? t('roles.member');
   }
 
-    /** Messages to a toy, from anyone in the family, that it has not played yet (the server counts them). */
+  /** Messages to a toy, from anyone in the family, that it has not played yet (the server counts them). */
   unplayedFor(toyId: string): number {
     return this.state.toys.find((t) => t.toyId === toyId)?.unplayed ?? 0;
   }

@@ -43,5 +43,7 @@ export function parseInviteFragment(hash: string): InviteLink {
 /** "Dad invited you to talk with Ada on Burrow." — as much as the link says. */
 export function invitedBy(link: InviteLink): string {
   const who = link.from ?? t('join.someone');
-  return link.child ? t('join.invitedToTalk', { who, child: link.child }) : t('join.invitedToFamily', { who });
+  return link.child
+    ? t('join.invitedToTalk', { who, child: link.child })
+    : t('join.invitedToFamily', { who });
 }

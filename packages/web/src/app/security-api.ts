@@ -45,8 +45,7 @@ export const securityApi = {
     api.request<void>('PATCH', `/v1/me/passkeys/${encodeURIComponent(id)}`, { name }),
   removePasskey: (id: string) => api.request<void>('DELETE', `/v1/me/passkeys/${encodeURIComponent(id)}`),
   beginTotp: () => api.request<TotpEnrolmentResponse>('POST', '/v1/me/totp'),
-  confirmTotp: (code: string) =>
-    api.request<RecoveryCodesResponse>('POST', '/v1/me/totp/confirm', { code }),
+  confirmTotp: (code: string) => api.request<RecoveryCodesResponse>('POST', '/v1/me/totp/confirm', { code }),
   disableTotp: (password: string) => api.request<void>('DELETE', '/v1/me/totp', { password }),
   renewCodes: (password: string) =>
     api.request<RecoveryCodesResponse>('POST', '/v1/me/recovery-codes', { password }),
@@ -83,7 +82,11 @@ export const securityApi = {
     const response = await startAuthentication({
       optionsJSON: options as unknown as Parameters<typeof startAuthentication>[0]['optionsJSON'],
     });
-    await api.request<SignedInResponse>('POST', '/v1/sessions/second-factor/passkey', { pendingToken, challengeId, response });
+    await api.request<SignedInResponse>('POST', '/v1/sessions/second-factor/passkey', {
+      pendingToken,
+      challengeId,
+      response,
+    });
   },
   verifyEmail: (token: string) => api.request<void>('POST', '/v1/email-verifications', { token }),
   requestReset: (email: string) => api.request<Accepted>('POST', '/v1/password-resets', { email }),

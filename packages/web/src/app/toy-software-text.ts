@@ -8,5 +8,7 @@ export function softwareText(status: ToyUpdateStatusResponse['status']): string 
   const version = status.version;
   if (status.state === 'pending') return t('software.pending', { version });
   if (status.state === 'rolled_back') return t('software.rolledBack', { version });
-  return status.available ? t('software.available', { version, available: status.available }) : t('software.current', { version });
+  return status.available
+    ? t('software.available', { version, available: status.available })
+    : t('software.current', { version });
 }

@@ -54,7 +54,8 @@ function shownStrings(node: ts.Expression): ts.Node[] {
       : [];
   }
   if (ts.isParenthesizedExpression(node)) return shownStrings(node.expression);
-  if (ts.isConditionalExpression(node)) return [...shownStrings(node.whenTrue), ...shownStrings(node.whenFalse)];
+  if (ts.isConditionalExpression(node))
+    return [...shownStrings(node.whenTrue), ...shownStrings(node.whenFalse)];
   if (ts.isBinaryExpression(node)) {
     const op = node.operatorToken.kind;
     if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken)
@@ -66,7 +67,8 @@ function shownStrings(node: ts.Expression): ts.Node[] {
 }
 
 function literalText(node: ts.Node): string {
-  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isJsxText(node)) return node.text;
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isJsxText(node))
+    return node.text;
   return node.getText();
 }
 
@@ -107,13 +109,13 @@ void test('the check sees JSX text, spoken attributes and shown literals, and pa
   const sample = [
     'const A = () => <p title="Hello there">Welcome home</p>;',
     "const B = ({ busy }: { busy: boolean }) => <button aria-label={'Close it'}>{busy ? 'Saving…' : t('x')}</button>;",
-    "const C = ({ n }: { n: number }) => <input placeholder={`Mum ${String(n)}`} className=\"wide\" />;",
+    'const C = ({ n }: { n: number }) => <input placeholder={`Mum ${String(n)}`} className="wide" />;',
     'const D = () => <span aria-hidden="true" className="Big Title">★ · 3 – Burrow {t(\'y\')}</span>;',
   ].join('\n');
   assert.deepEqual(untranslatedTexts('probe.tsx', sample), [
     'probe.tsx:1: Hello there',
     'probe.tsx:1: Welcome home',
-    "probe.tsx:2: Close it",
+    'probe.tsx:2: Close it',
     'probe.tsx:2: Saving…',
     'probe.tsx:3: `Mum ${String(n)}`',
   ]);

@@ -35,8 +35,7 @@ function explain(err: unknown): MicrophoneError {
     return new MicrophoneError(t('microphone.notAllowed'));
   if (name === 'NotFoundError' || name === 'OverconstrainedError')
     return new MicrophoneError(t('microphone.notFound'));
-  if (name === 'NotReadableError')
-    return new MicrophoneError(t('microphone.busy'));
+  if (name === 'NotReadableError') return new MicrophoneError(t('microphone.busy'));
   if (typeof navigator === 'undefined' || !navigator.mediaDevices)
     return new MicrophoneError(t('microphone.insecure'));
   return new MicrophoneError(t('microphone.failed'));

@@ -15,10 +15,13 @@ export function pairingLink(origin: string, code: string): string {
 export function PairingQr({ code }: { code: string }) {
   const { t } = useTranslation();
   const path = useMemo(() => {
-    const { modules } = QRCode.create(pairingLink(window.location.origin, code), { errorCorrectionLevel: 'M' });
+    const { modules } = QRCode.create(pairingLink(window.location.origin, code), {
+      errorCorrectionLevel: 'M',
+    });
     let d = '';
     for (let row = 0; row < modules.size; row++)
-      for (let col = 0; col < modules.size; col++) if (modules.get(row, col)) d += `M${col + 4} ${row + 4}h1v1h-1z`;
+      for (let col = 0; col < modules.size; col++)
+        if (modules.get(row, col)) d += `M${col + 4} ${row + 4}h1v1h-1z`;
     return { d, size: modules.size + 8 };
   }, [code]);
   return (

@@ -37,7 +37,15 @@ function PawIcon({ kind }: { kind: 'play' | 'record' }) {
  * own component, so its press state starts afresh each time it reappears (the code box replaces it
  * while the button is still held, and the release it never sees must not block the next press).
  */
-function PairingButton({ label, onHeld, onTooShort }: { label: string; onHeld: () => void; onTooShort: () => void }) {
+function PairingButton({
+  label,
+  onHeld,
+  onTooShort,
+}: {
+  label: string;
+  onHeld: () => void;
+  onTooShort: () => void;
+}) {
   const [holding, setHolding] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -184,8 +192,12 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
         <span className={`dot ${state.online ? 'on' : 'off'}`} aria-hidden="true" />
         <span>
           {state.online ? t('simulator.online') : t('simulator.offline')} ·{' '}
-          {state.paired ? t('simulator.paired') : state.unpaired ? t('simulator.unpaired') : t('simulator.notPaired')} ·{' '}
-          {t('simulator.waiting', { count: state.unplayed })}
+          {state.paired
+            ? t('simulator.paired')
+            : state.unpaired
+              ? t('simulator.unpaired')
+              : t('simulator.notPaired')}{' '}
+          · {t('simulator.waiting', { count: state.unplayed })}
         </span>
       </p>
 
@@ -235,7 +247,11 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
         {recorder.error ? ` ${recorder.error}` : ''}
       </div>
 
-      <section className="favourites" aria-label={t('simulator.favouritesLabel')} data-kept={state.favourites.length}>
+      <section
+        className="favourites"
+        aria-label={t('simulator.favouritesLabel')}
+        data-kept={state.favourites.length}
+      >
         <h2>{t('simulator.favourites', { kept: state.favourites.length, slots: FAVOURITE_SLOTS })}</h2>
         {state.favourites.length === 0 ? (
           <p>{t('simulator.favouritesHint', { slots: FAVOURITE_SLOTS })}</p>
@@ -259,7 +275,9 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
               {state.pairing.code}
             </p>
             <p className="hint">
-              {t('simulator.endsIn', { left: `${Math.floor(secondsLeft / 60)}:${String(secondsLeft % 60).padStart(2, '0')}` })}
+              {t('simulator.endsIn', {
+                left: `${Math.floor(secondsLeft / 60)}:${String(secondsLeft % 60).padStart(2, '0')}`,
+              })}
             </p>
             <button type="button" onClick={() => toy.stopPairing()}>
               {t('simulator.stopPairing')}
@@ -294,10 +312,7 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
           <ol>
             {state.log.map((line, i) => (
               <li key={`${line.at}-${i}`}>
-                <time dateTime={new Date(line.at).toISOString()}>
-                  {formatTime(line.at)}
-                </time>{' '}
-                {line.text}
+                <time dateTime={new Date(line.at).toISOString()}>{formatTime(line.at)}</time> {line.text}
               </li>
             ))}
           </ol>

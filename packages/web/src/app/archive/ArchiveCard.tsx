@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
 import { buildFamilyArchive, type ArchiveProgress } from './build-archive.js';
+import { FormStatus } from '../components/FormStatus.js';
 
 export function ArchiveCard() {
   const [, guardian] = useGuardian();
@@ -49,12 +50,7 @@ export function ArchiveCard() {
           <progress id={ids.progress} max={progress.total} value={progress.done} />
         </div>
       ) : null}
-      <div role="status" className="ok">
-        {status}
-      </div>
-      <div role="alert" className="form-error">
-        {error}
-      </div>
+      <FormStatus status={status} error={error} />
     </section>
   );
 }

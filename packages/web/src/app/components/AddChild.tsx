@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
+import { FormError, FormStatus } from './FormStatus.js';
 
 /** Guardians add a child where the children are (Home): a name, sealed to the family like the first. */
 export function AddChild() {
@@ -39,18 +40,14 @@ export function AddChild() {
         aria-labelledby={ids.title}
         aria-describedby={ids.error}
       >
-        <div className="form-error" role="alert" id={ids.error}>
-          {error}
-        </div>
+        <FormError id={ids.error} message={error} />
         <label htmlFor={ids.name}>{t('addChild.name')}</label>
         <input id={ids.name} autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
         <button type="submit" disabled={busy}>
           {t('addChild.add')}
         </button>
       </form>
-      <div role="status" className="ok">
-        {done}
-      </div>
+      <FormStatus status={done} />
     </details>
   );
 }

@@ -53,7 +53,9 @@ export function PasswordMeter({
         aria-valuemin={0}
         aria-valuemax={4}
         aria-valuenow={verdict.level}
-        aria-valuetext={verdict.acceptable ? verdict.label : t('meter.notAcceptable', { verdict: verdict.label })}
+        aria-valuetext={
+          verdict.acceptable ? verdict.label : t('meter.notAcceptable', { verdict: verdict.label })
+        }
       >
         {[0, 1, 2, 3].map((i) => (
           <span key={i} className={password && verdict.level > i ? 'filled' : ''} />

@@ -11,10 +11,17 @@ import { useTranslation } from 'react-i18next';
 export function codeFromQr(text: string): string | null {
   const fromLink = /#pair=([0-9A-Za-z-]{18,30})$/.exec(text.trim());
   const code = fromLink?.[1] ?? text.trim();
-  return /^[0-9A-Za-z]{6}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$/.test(code) ? code.toUpperCase() : null;
+  return /^[0-9A-Za-z]{6}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$/.test(code)
+    ? code.toUpperCase()
+    : null;
 }
 
-function decode(source: CanvasImageSource, width: number, height: number, canvas: HTMLCanvasElement): string | null {
+function decode(
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+  canvas: HTMLCanvasElement,
+): string | null {
   // Large photos are scaled down: jsQR's time grows with the pixel count.
   const scale = Math.min(1, 1024 / Math.max(width, height));
   canvas.width = Math.max(1, Math.round(width * scale));
@@ -26,7 +33,13 @@ function decode(source: CanvasImageSource, width: number, height: number, canvas
   return jsQR(image.data, image.width, image.height, { inversionAttempts: 'attemptBoth' })?.data ?? null;
 }
 
-export default function QrScanner({ onCode, onClose }: { onCode: (code: string) => void; onClose: () => void }) {
+export default function QrScanner({
+  onCode,
+  onClose,
+}: {
+  onCode: (code: string) => void;
+  onClose: () => void;
+}) {
   const video = useRef<HTMLVideoElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const { t } = useTranslation();

@@ -5,6 +5,7 @@ import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
 import { timeZoneChoices, timeZoneLabel } from '../time-zones.js';
 import { setFamilyTimeZone } from '../date-time.js';
+import { FormError, FormStatus } from './FormStatus.js';
 
 function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -129,7 +130,12 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
   };
 
   return (
-    <form className="quiet-hours toy-settings" onSubmit={(e) => void save(e)} aria-labelledby={ids.title} noValidate>
+    <form
+      className="quiet-hours toy-settings"
+      onSubmit={(e) => void save(e)}
+      aria-labelledby={ids.title}
+      noValidate
+    >
       <h3 id={ids.title}>{t('settings.title', { toy: toyName })}</h3>
 
       <label htmlFor={ids.volume}>{t('settings.volume', { volume })}</label>
@@ -184,22 +190,22 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
           people.map((p) => (
             <label key={p.accountId}>
               {/* The name they chose ("Grandma"), as Family shows them; their email only if they chose none. */}
-              <input type="checkbox" checked={isReviewed(p)} onChange={(e) => toggleReview(p, e.target.checked)} />{' '}
+              <input
+                type="checkbox"
+                checked={isReviewed(p)}
+                onChange={(e) => toggleReview(p, e.target.checked)}
+              />{' '}
               {t('settings.reviewFrom', { name: guardian.personName(p.deviceIds, p.email) })}
             </label>
           ))
         )}
       </fieldset>
 
-      <div role="alert" className="form-error" id={ids.error}>
-        {error}
-      </div>
+      <FormError id={ids.error} message={error} />
       <button type="submit" disabled={busy}>
         {busy ? t('settings.saving') : t('settings.save')}
       </button>
-      <div role="status" className="ok">
-        {status}
-      </div>
+      <FormStatus status={status} />
     </form>
   );
 }

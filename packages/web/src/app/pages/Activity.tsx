@@ -14,19 +14,46 @@ import { formatDateTime } from '../date-time.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { ActivitySummarySetting } from './ActivitySummarySetting.js';
+import { FormError } from '../components/FormStatus.js';
 
 /** The filter's choices: a few groups of kinds rather than 28 kinds. */
 const GROUPS: Record<string, { label: () => string; kinds: ActivityKind[] | null }> = {
   all: { label: () => tr('activity.groupAll'), kinds: null },
-  messages: { label: () => tr('activity.groupMessages'), kinds: ['message_sent', 'message_played', 'message_deleted', 'message_approved', 'message_declined'] },
+  messages: {
+    label: () => tr('activity.groupMessages'),
+    kinds: ['message_sent', 'message_played', 'message_deleted', 'message_approved', 'message_declined'],
+  },
   people: {
     label: () => tr('activity.groupPeople'),
-    kinds: ['sign_in', 'device_added', 'device_removed', 'invitation_created', 'invitation_revoked', 'join_requested', 'join_approved', 'join_declined', 'member_removed', 'member_blocked', 'member_unblocked'],
+    kinds: [
+      'sign_in',
+      'device_added',
+      'device_removed',
+      'invitation_created',
+      'invitation_revoked',
+      'join_requested',
+      'join_approved',
+      'join_declined',
+      'member_removed',
+      'member_blocked',
+      'member_unblocked',
+    ],
   },
-  toys: { label: () => tr('activity.groupToys'), kinds: ['toy_paired', 'toy_unpaired', 'toy_renamed', 'toy_online', 'toy_offline'] },
+  toys: {
+    label: () => tr('activity.groupToys'),
+    kinds: ['toy_paired', 'toy_unpaired', 'toy_renamed', 'toy_online', 'toy_offline'],
+  },
   settings: {
     label: () => tr('activity.groupSettings'),
-    kinds: ['toy_settings_changed', 'retention_changed', 'second_factor_rule_changed', 'family_created', 'child_added', 'child_profile_changed', 'child_deleted'],
+    kinds: [
+      'toy_settings_changed',
+      'retention_changed',
+      'second_factor_rule_changed',
+      'family_created',
+      'child_added',
+      'child_profile_changed',
+      'child_deleted',
+    ],
   },
 };
 
@@ -54,9 +81,14 @@ const SENTENCES: Record<ActivityKind, (who: string, toy: string, subject: string
   toy_settings_changed: (who, toy) => tr('activity.toySettingsChanged', { who, toy }),
   retention_changed: (who) => tr('activity.retentionChanged', { who }),
   second_factor_rule_changed: (who) => tr('activity.secondFactorChanged', { who }),
-  message_sent: (who, toy) => (toy ? tr('activity.messageSentTo', { who, toy }) : tr('activity.messageSent', { who })),
+  message_sent: (who, toy) =>
+    toy ? tr('activity.messageSentTo', { who, toy }) : tr('activity.messageSent', { who }),
   message_played: (who, toy) =>
-    who === toy ? tr('activity.toyPlayed', { toy }) : toy ? tr('activity.messagePlayedFrom', { who, toy }) : tr('activity.messagePlayed', { who }),
+    who === toy
+      ? tr('activity.toyPlayed', { toy })
+      : toy
+        ? tr('activity.messagePlayedFrom', { who, toy })
+        : tr('activity.messagePlayed', { who }),
   message_deleted: (who) => tr('activity.messageDeleted', { who }),
   message_approved: (who) => tr('activity.messageApproved', { who }),
   message_declined: (who) => tr('activity.messageDeclined', { who }),
@@ -86,7 +118,16 @@ export function Activity() {
       .catch(() => undefined);
     void guardian
       .familyPeople()
-      .then((p) => setMembers(new Map(p.requests.map((r) => [r.accountId, { devices: r.devices.map((d) => d.deviceId), email: r.email }]))))
+      .then((p) =>
+        setMembers(
+          new Map(
+            p.requests.map((r) => [
+              r.accountId,
+              { devices: r.devices.map((d) => d.deviceId), email: r.email },
+            ]),
+          ),
+        ),
+      )
       .catch(() => undefined);
   }, [isGuardian, guardian]);
 
@@ -135,7 +176,11 @@ export function Activity() {
   };
   const who = (e: ActivityEvent): string => {
     if (e.deviceId !== null && state.toys.some((x) => x.toyId === e.deviceId)) return toyName(e.deviceId);
-    if ((e.deviceId !== null && e.deviceId === state.deviceId) || (e.accountId !== null && e.accountId === me)) return t('names.you');
+    if (
+      (e.deviceId !== null && e.deviceId === state.deviceId) ||
+      (e.accountId !== null && e.accountId === me)
+    )
+      return t('names.you');
     if (e.deviceId !== null && state.memberNames[e.deviceId]) return guardian.personName([e.deviceId]);
     const member = e.accountId === null ? undefined : members.get(e.accountId);
     if (member) return guardian.personName(member.devices, member.email);
@@ -153,10 +198,7 @@ export function Activity() {
             : t('activity.aDevice');
 
   return (
-    <Page
-      title={t('activity.title')}
-      intro={t('activity.intro', { days: keptDays })}
-    >
+    <Page title={t('activity.title')} intro={t('activity.intro', { days: keptDays })}>
       <section className="card" aria-label={t('activity.filter')}>
         <div className="form">
           <label htmlFor={ids.group}>{t('activity.show')}</label>
@@ -195,9 +237,7 @@ export function Activity() {
           </button>
         </div>
       </section>
-      <div role="alert" className="form-error">
-        {error}
-      </div>
+      <FormError message={error} />
       {events === null ? (
         <p role="status">{t('activity.loading')}</p>
       ) : events.length === 0 ? (

@@ -23,7 +23,10 @@ export function ActivitySummarySetting() {
   const change = (enabled: boolean) =>
     setting.save(
       { enabled },
-      (saved) => (saved.enabled ? t('activitySummary.savedOn', { days: saved.everyDays }) : t('activitySummary.savedOff')),
+      (saved) =>
+        saved.enabled
+          ? t('activitySummary.savedOn', { days: saved.everyDays })
+          : t('activitySummary.savedOff'),
       (c) => ({ ...c, enabled }),
     );
 
@@ -33,7 +36,9 @@ export function ActivitySummarySetting() {
       <h2 id={ids.heading}>{t('activitySummary.title')}</h2>
       <p>
         {t('activitySummary.intro', { days: every })}
-        {current?.lastSentAt ? ` ${t('activitySummary.lastSent', { when: formatDateTime(current.lastSentAt) })}` : ''}
+        {current?.lastSentAt
+          ? ` ${t('activitySummary.lastSent', { when: formatDateTime(current.lastSentAt) })}`
+          : ''}
       </p>
       <div className="check">
         <input

@@ -10,14 +10,7 @@ import type { PendingSignIn } from '../guardian.js';
 import { passkeysSupported, securityApi } from '../security-api.js';
 import { follow } from '../router.js';
 import type { Strength } from '../strength.js';
-
-function FormError({ id, message }: { id: string; message: string | null }) {
-  return (
-    <div id={id} className="form-error" role="alert">
-      {message}
-    </div>
-  );
-}
+import { FormError } from '../components/FormStatus.js';
 
 export function SignUp() {
   const [, guardian] = useGuardian();

@@ -11,6 +11,7 @@ import { ApiClient } from '@burrow/client';
 import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
 import { securityApi } from '../security-api.js';
+import { FormError } from '../components/FormStatus.js';
 
 /** The password (and a code with a second factor) before something that cannot be undone. */
 function ConfirmOwnerForm({
@@ -65,9 +66,7 @@ function ConfirmOwnerForm({
       <button type="submit" className="danger" disabled={busy}>
         {action}
       </button>
-      <div id={ids.error} role="alert" className="form-error">
-        {error}
-      </div>
+      <FormError id={ids.error} message={error} />
     </form>
   );
 }
@@ -106,9 +105,7 @@ export function ExportAccountCard() {
       <button type="button" onClick={() => void download()}>
         {t('deleting.download')}
       </button>
-      <div role="alert" className="form-error">
-        {error}
-      </div>
+      <FormError message={error} />
     </section>
   );
 }
@@ -183,14 +180,14 @@ export function FamilyDeletion({ onDone }: { onDone: (message: string) => void }
                 label={t('deleting.child', { name: c.name })}
                 question={t('deleting.childQuestion', { name: c.name })}
                 yes={t('deleting.childYes', { name: c.name })}
-                onConfirm={() => run(() => guardian.deleteChild(c.childId), t('deleting.childDone', { name: c.name }))}
+                onConfirm={() =>
+                  run(() => guardian.deleteChild(c.childId), t('deleting.childDone', { name: c.name }))
+                }
               />
             </li>
           ))}
         </ul>
-        <div role="alert" className="form-error">
-          {error}
-        </div>
+        <FormError message={error} />
       </section>
       <section className="card" aria-labelledby={ids.family}>
         <h2 id={ids.family}>{t('deleting.familyTitle')}</h2>

@@ -5,6 +5,7 @@ import { describeError } from '../../shared/errors.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { follow } from '../router.js';
+import { FormError, FormStatus } from '../components/FormStatus.js';
 
 function roleLabel(role: string): string {
   return role === 'guardian'
@@ -41,9 +42,7 @@ export function Devices() {
     setError(null);
     try {
       const result = await guardian.renewIdentity();
-      setRenewal(
-        result === 'renewed' ? t('devices.renewDone') : t('devices.renewAsked'),
-      );
+      setRenewal(result === 'renewed' ? t('devices.renewDone') : t('devices.renewAsked'));
     } catch (err) {
       setError(describeError(err));
     } finally {
@@ -80,22 +79,19 @@ export function Devices() {
             placeholder={t('devices.namePlaceholder')}
           />
           <button type="submit">{t('devices.saveName')}</button>
-          <div role="status" id={ids.nameStatus} className="ok">
-            {saved}
-          </div>
+          <FormStatus statusId={ids.nameStatus} status={saved} />
         </form>
-        <div role="alert" className="form-error" id={ids.error}>
-          {error}
-        </div>
+        <FormError id={ids.error} message={error} />
         {state.familyId && state.inRoster ? (
           <div className="form">
             <p className="hint">{t('devices.renewHint')}</p>
             <button type="button" onClick={() => void renew()} disabled={renewing || state.renewalPending}>
               {t('devices.renewButton')}
             </button>
-            <div role="status" id={ids.renewStatus} className="ok">
-              {renewal ?? (state.renewalPending ? t('devices.renewWaiting') : null)}
-            </div>
+            <FormStatus
+              statusId={ids.renewStatus}
+              status={renewal ?? (state.renewalPending ? t('devices.renewWaiting') : null)}
+            />
           </div>
         ) : null}
         <button type="button" className="ghost" onClick={() => void signOut()}>

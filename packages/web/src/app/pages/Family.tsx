@@ -14,6 +14,7 @@ import { follow } from '../router.js';
 import { inviteLink } from '../invite-link.js';
 import { formatDateTime } from '../date-time.js';
 import { currentLanguage } from '../../i18n/index.js';
+import { FormStatus } from '../components/FormStatus.js';
 
 interface People {
   requests: JoinRequest[];
@@ -26,7 +27,11 @@ interface People {
  * sees the same digits on their own Join or Devices page; comparing them in person or on a call
  * shows the server did not swap in keys of its own.
  */
-function Fingerprints({ devices }: { devices: { deviceId: string; signPublicKey: string; kemPublicKey: string }[] }) {
+function Fingerprints({
+  devices,
+}: {
+  devices: { deviceId: string; signPublicKey: string; kemPublicKey: string }[];
+}) {
   const { t } = useTranslation();
   if (devices.length === 0) return null;
   return (
@@ -46,7 +51,15 @@ function Fingerprints({ devices }: { devices: { deviceId: string; signPublicKey:
 const when = formatDateTime;
 
 /** The rights a guardian gives a person or a device: a small fieldset of checkboxes. */
-function GrantPicker({ grant, onChange, legend }: { grant: Grant; onChange: (g: Grant) => void; legend: string }) {
+function GrantPicker({
+  grant,
+  onChange,
+  legend,
+}: {
+  grant: Grant;
+  onChange: (g: Grant) => void;
+  legend: string;
+}) {
   const { t } = useTranslation();
   const ids = { guardian: useId(), send: useId(), hear: useId() };
   return (
@@ -104,7 +117,11 @@ function JoinRequestCard({
     try {
       if (approve) await guardian.approveJoinRequest(request.requestId, grant);
       else await guardian.declineJoinRequest(request.requestId);
-      onDone(approve ? t('family.joined', { email: request.email }) : t('family.declined', { email: request.email }));
+      onDone(
+        approve
+          ? t('family.joined', { email: request.email })
+          : t('family.declined', { email: request.email }),
+      );
     } catch (err) {
       onError(describeError(err));
     } finally {
@@ -114,7 +131,9 @@ function JoinRequestCard({
   return (
     <li className="card">
       <h3>{request.email}</h3>
-      <p className="hint">{t('family.asked', { when: when(request.createdAt), count: request.devices.length })}</p>
+      <p className="hint">
+        {t('family.asked', { when: when(request.createdAt), count: request.devices.length })}
+      </p>
       <Fingerprints devices={request.devices} />
       <GrantPicker grant={grant} onChange={setGrant} legend={t('family.whatMay', { who: request.email })} />
       <div className="actions">
@@ -147,7 +166,9 @@ function PendingDeviceCard({
   const mine = device.email === state.email;
   // The person's name from their devices already in the family ("Grandma"), else their email.
   const person = guardian.personName(knownDevices, device.email);
-  const [grant, setGrant] = useState<Grant>(mine && state.role === 'guardian' ? OWN_DEVICE_GRANT : DEFAULT_GRANT);
+  const [grant, setGrant] = useState<Grant>(
+    mine && state.role === 'guardian' ? OWN_DEVICE_GRANT : DEFAULT_GRANT,
+  );
   const [busy, setBusy] = useState(false);
   const approve = async () => {
     setBusy(true);
@@ -177,7 +198,15 @@ function PendingDeviceCard({
 export function Family() {
   const [state, guardian] = useGuardian();
   const { t } = useTranslation();
-  const ids = { invite: useId(), label: useId(), requests: useId(), devices: useId(), members: useId(), blocked: useId(), activity: useId() };
+  const ids = {
+    invite: useId(),
+    label: useId(),
+    requests: useId(),
+    devices: useId(),
+    members: useId(),
+    blocked: useId(),
+    activity: useId(),
+  };
   const [people, setPeople] = useState<People | null>(null);
   const [invitation, setInvitation] = useState<{ code: string; expiresAt: number } | null>(null);
   const [copied, setCopied] = useState(false);
@@ -227,7 +256,14 @@ export function Family() {
 
   // The fragment also says who invites whom to talk with which child, so the join page can say it
   // before sign-up; a fragment never reaches the server (docs/api.md, "Invitations").
-  const link = invitation ? inviteLink(window.location.origin, invitation.code, state.senderName, state.children.map((c) => c.name)) : '';
+  const link = invitation
+    ? inviteLink(
+        window.location.origin,
+        invitation.code,
+        state.senderName,
+        state.children.map((c) => c.name),
+      )
+    : '';
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(link);
@@ -239,8 +275,13 @@ export function Family() {
   // The phone's own share sheet where there is one (Messages, WhatsApp, mail…); copying otherwise.
   const share = async () => {
     const names = state.children.map((c) => c.name);
-    const children = names.length > 0 ? new Intl.ListFormat(currentLanguage(), { type: 'conjunction' }).format(names) : t('family.ourChild');
-    const text = label.trim() ? t('family.shareTextFor', { label: label.trim(), children }) : t('family.shareText', { children });
+    const children =
+      names.length > 0
+        ? new Intl.ListFormat(currentLanguage(), { type: 'conjunction' }).format(names)
+        : t('family.ourChild');
+    const text = label.trim()
+      ? t('family.shareTextFor', { label: label.trim(), children })
+      : t('family.shareText', { children });
     if (typeof navigator.share === 'function') {
       try {
         await navigator.share({ title: t('family.shareTitle'), text, url: link });
@@ -277,19 +318,20 @@ export function Family() {
 
   return (
     <Page title={t('family.title')} intro={t('family.intro')}>
-      <div role="status" className="ok">
-        {status}
-      </div>
-      <div role="alert" className="form-error">
-        {error}
-      </div>
+      <FormStatus status={status} error={error} />
 
       <section className="card" aria-labelledby={ids.invite}>
         <h2 id={ids.invite}>{t('family.inviteTitle')}</h2>
         <p>{t('family.inviteIntro')}</p>
         <form className="form" onSubmit={(e) => void invite(e)}>
           <label htmlFor={ids.label}>{t('family.whoFor')}</label>
-          <input id={ids.label} value={label} maxLength={40} placeholder={t('family.whoForPlaceholder')} onChange={(e) => setLabel(e.target.value)} />
+          <input
+            id={ids.label}
+            value={label}
+            maxLength={40}
+            placeholder={t('family.whoForPlaceholder')}
+            onChange={(e) => setLabel(e.target.value)}
+          />
           <button type="submit" className="primary">
             {t('family.createInvite')}
           </button>
@@ -337,7 +379,9 @@ export function Family() {
               <PendingDeviceCard
                 key={d.deviceId}
                 device={d}
-                knownDevices={people.requests.filter((r) => r.accountId === d.accountId).flatMap((r) => r.devices.map((x) => x.deviceId))}
+                knownDevices={people.requests
+                  .filter((r) => r.accountId === d.accountId)
+                  .flatMap((r) => r.devices.map((x) => x.deviceId))}
                 onDone={done}
                 onError={setError}
               />
@@ -354,13 +398,18 @@ export function Family() {
           <ul className="list plain">
             {members.map((m) => {
               const devices = m.devices.filter((d) => inRoster.has(d.deviceId));
-              const name = guardian.personName(devices.map((d) => d.deviceId), m.email);
+              const name = guardian.personName(
+                devices.map((d) => d.deviceId),
+                m.email,
+              );
               return (
                 <li key={m.requestId} className="member" data-member-email={m.email}>
                   <h3>{name}</h3>
                   {name !== m.email ? <p className="hint member-email">{m.email}</p> : null}
                   <p className="hint">
-                    {devices.length === 0 ? t('family.noDevice') : t('family.devicesInList', { count: devices.length })}
+                    {devices.length === 0
+                      ? t('family.noDevice')
+                      : t('family.devicesInList', { count: devices.length })}
                   </p>
                   <div className="actions">
                     {devices.length > 0 ? (

@@ -7,6 +7,7 @@ import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { LogIn, SignUp } from './Auth.js';
 import { invitedBy, parseInviteFragment, type InviteLink } from '../invite-link.js';
+import { FormError } from '../components/FormStatus.js';
 
 const CODE_KEY = 'burrow:join-code';
 const WAITING_KEY = 'burrow:join-waiting';
@@ -148,7 +149,11 @@ export function Join() {
           ) : (
             <>
               <p>{mode === 'signup' ? t('join.aboutSignUp') : t('join.aboutSignIn')}</p>
-              <button type="button" className="ghost" onClick={() => setMode(mode === 'signup' ? 'login' : 'signup')}>
+              <button
+                type="button"
+                className="ghost"
+                onClick={() => setMode(mode === 'signup' ? 'login' : 'signup')}
+              >
                 {mode === 'signup' ? t('join.haveAccount') : t('join.needAccount')}
               </button>
             </>
@@ -189,9 +194,7 @@ export function Join() {
             {guardian.fingerprint()}
           </p>
           <p className="hint">{t('join.signedInAs', { email: state.email ?? '' })}</p>
-          <div role="alert" className="form-error" id={ids.error}>
-            {error}
-          </div>
+          <FormError id={ids.error} message={error} />
         </section>
       </Page>
     );
@@ -203,9 +206,7 @@ export function Join() {
       intro={`${link.code === code ? invitedBy(link) + ' ' : ''}${t('join.signedIn', { email: state.email ?? '' })}`}
     >
       <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={ids.error}>
-        <div role="alert" className="form-error" id={ids.error}>
-          {error}
-        </div>
+        <FormError id={ids.error} message={error} />
         <label htmlFor={ids.code}>{t('join.code')}</label>
         <input
           id={ids.code}

@@ -4,6 +4,7 @@ import { describeError } from '../../shared/errors.js';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { follow, navigate } from '../router.js';
+import { FormError } from '../components/FormStatus.js';
 
 /**
  * /recover — "Lost your phone?" from the new-device screen (docs/safety.md, "Losing every device").
@@ -63,9 +64,7 @@ export function Recover() {
       <form className="card form" noValidate aria-describedby={ids.error} onSubmit={(e) => void submit(e)}>
         <h2>{t('recover.soleTitle')}</h2>
         <p>{t('recover.soleBody')}</p>
-        <div id={ids.error} className="form-error" role="alert">
-          {error}
-        </div>
+        <FormError id={ids.error} message={error} />
         <label htmlFor={ids.code}>{t('recover.codeLabel')}</label>
         <input
           id={ids.code}

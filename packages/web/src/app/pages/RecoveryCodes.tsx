@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
+import { FormError } from '../components/FormStatus.js';
 
 const normalize = (code: string) =>
   code.toLowerCase().replace(/[\s-]/g, '').replace(/o/g, '0').replace(/[il]/g, '1');
@@ -60,9 +61,7 @@ export function RecoveryCodesStep() {
         <p className="hint">{t('recoveryCodes.keep')}</p>
       </section>
       <form className="card form" onSubmit={submit} noValidate aria-describedby={ids.error}>
-        <div id={ids.error} className="form-error" role="alert">
-          {error}
-        </div>
+        <FormError id={ids.error} message={error} />
         <label htmlFor={ids.code}>{t('recoveryCodes.confirmLabel')}</label>
         <input
           id={ids.code}

@@ -7,6 +7,7 @@ import { Page } from '../components/Page.js';
 import { follow } from '../router.js';
 import { linkToken, securityApi } from '../security-api.js';
 import type { Strength } from '../strength.js';
+import { FormError } from '../components/FormStatus.js';
 
 function NewPassword({
   id,
@@ -86,29 +87,16 @@ export function ResetPassword() {
       </Page>
     );
 
-  const errorBox = (
-    <div id={ids.error} className="form-error" role="alert">
-      {error}
-    </div>
-  );
+  const errorBox = <FormError id={ids.error} message={error} />;
 
   if (token)
     return (
-      <Page
-        title={t('reset.chooseTitle')}
-        intro={t('reset.chooseIntro', { min: PASSWORD_MIN })}
-      >
+      <Page title={t('reset.chooseTitle')} intro={t('reset.chooseIntro', { min: PASSWORD_MIN })}>
         <form
           className="card form"
           noValidate
           aria-describedby={ids.error}
-          onSubmit={(e) =>
-            void run(
-              e,
-              () => securityApi.resetPassword(token, password),
-              t('reset.changed'),
-            )
-          }
+          onSubmit={(e) => void run(e, () => securityApi.resetPassword(token, password), t('reset.changed'))}
         >
           {errorBox}
           <NewPassword id={ids.password} value={password} onChange={setPassword} email="" />
@@ -134,13 +122,7 @@ export function ResetPassword() {
           className="card form"
           noValidate
           aria-describedby={ids.error}
-          onSubmit={(e) =>
-            void run(
-              e,
-              () => securityApi.requestReset(email.trim()),
-              t('reset.linkSent'),
-            )
-          }
+          onSubmit={(e) => void run(e, () => securityApi.requestReset(email.trim()), t('reset.linkSent'))}
         >
           {errorBox}
           <label htmlFor={ids.email}>{t('auth.email')}</label>

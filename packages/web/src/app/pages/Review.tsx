@@ -6,6 +6,7 @@ import { EmptyState, Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import type { WaitingReview } from '../guardian.js';
 import { formatDateTime } from '../date-time.js';
+import { FormError } from '../components/FormStatus.js';
 
 /**
  * One waiting message: opened in this browser (it is sealed to the guardians), played here, then
@@ -72,9 +73,7 @@ function ReviewItem({ item }: { item: WaitingReview }) {
           {t('review.opening')}
         </p>
       )}
-      <div className="form-error" role="alert">
-        {error}
-      </div>
+      <FormError message={error} />
       <div className="actions">
         <button
           type="button"

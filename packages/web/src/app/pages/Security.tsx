@@ -16,6 +16,7 @@ import { describeEvent, passkeysSupported, securityApi } from '../security-api.j
 import { DeleteAccountCard, ExportAccountCard } from './Deleting.js';
 import { RecoveryCodeList } from './RecoveryCodes.js';
 import { formatDateTime } from '../date-time.js';
+import { FormError, FormStatus } from '../components/FormStatus.js';
 
 const when = formatDateTime;
 
@@ -34,13 +35,7 @@ function TotpQr({ uri }: { uri: string }) {
     };
   }, [uri]);
   return src ? (
-    <img
-      className="qr"
-      src={src}
-      width={220}
-      height={220}
-      alt={t('security.qrAlt')}
-    />
+    <img className="qr" src={src} width={220} height={220} alt={t('security.qrAlt')} />
   ) : (
     <p role="status">{t('security.drawingQr')}</p>
   );
@@ -121,7 +116,9 @@ function Passkeys({ onChange }: { onChange: () => void }) {
                 <strong>{p.name}</strong>
                 <p className="hint">
                   {t('security.added', { when: when(p.createdAt) })} ·{' '}
-                  {p.lastUsedAt ? t('security.lastUsed', { when: when(p.lastUsedAt) }) : t('security.notUsedYet')}
+                  {p.lastUsedAt
+                    ? t('security.lastUsed', { when: when(p.lastUsedAt) })
+                    : t('security.notUsedYet')}
                 </p>
               </div>
               <div className="row-actions">
@@ -164,12 +161,7 @@ function Passkeys({ onChange }: { onChange: () => void }) {
       ) : (
         <p>{t('security.noPasskeySupport')}</p>
       )}
-      <div role="status" className="ok">
-        {status}
-      </div>
-      <div role="alert" className="form-error" id={ids.error}>
-        {error}
-      </div>
+      <FormStatus status={status} error={error} errorId={ids.error} />
     </section>
   );
 }
@@ -274,12 +266,7 @@ function TwoStep({ status, onChange }: { status: SecurityStatus; onChange: () =>
           {t('security.setUpApp')}
         </button>
       )}
-      <div role="status" className="ok">
-        {done}
-      </div>
-      <div role="alert" className="form-error">
-        {error}
-      </div>
+      <FormStatus status={done} error={error} />
       {codes ? <RecoveryCodeList codes={codes} /> : null}
     </section>
   );
@@ -321,9 +308,7 @@ function RecoveryCodesCard({ status, onChange }: { status: SecurityStatus; onCha
           {t('security.newCodes')}
         </button>
       </form>
-      <div role="alert" className="form-error">
-        {error}
-      </div>
+      <FormError message={error} />
     </section>
   );
 }
@@ -354,7 +339,9 @@ function FamilyRequirement({ familyId, status }: { familyId: string; status: Sec
         <>
           <p>
             <strong>{state.required ? t('security.required') : t('security.notRequired')}</strong>{' '}
-            {state.membersWithout === 0 ? t('security.everyoneHas') : t('security.without', { count: state.membersWithout })}
+            {state.membersWithout === 0
+              ? t('security.everyoneHas')
+              : t('security.without', { count: state.membersWithout })}
           </p>
           <button
             type="button"
@@ -369,9 +356,7 @@ function FamilyRequirement({ familyId, status }: { familyId: string; status: Sec
           ) : null}
         </>
       ) : null}
-      <div role="alert" className="form-error">
-        {error}
-      </div>
+      <FormError message={error} />
     </section>
   );
 }
@@ -421,10 +406,13 @@ function Sessions() {
           {list.map((s) => (
             <li key={s.sessionId}>
               <div>
-                <strong>{s.system ? t('security.browserOn', { browser: s.browser, system: s.system }) : s.browser}</strong>{' '}
+                <strong>
+                  {s.system ? t('security.browserOn', { browser: s.browser, system: s.system }) : s.browser}
+                </strong>{' '}
                 {s.current ? <span className="badge">{t('security.thisBrowser')}</span> : null}
                 <p className="hint">
-                  {s.ip ?? t('security.unknownAddress')} · {t('security.lastUsed', { when: when(s.lastUsedAt) })}
+                  {s.ip ?? t('security.unknownAddress')} ·{' '}
+                  {t('security.lastUsed', { when: when(s.lastUsedAt) })}
                 </p>
               </div>
               {s.current ? null : (
@@ -433,7 +421,9 @@ function Sessions() {
                   className="ghost small"
                   onClick={() => void revoke(s)}
                   aria-label={t('security.signOutLabel', {
-                    browser: s.system ? t('security.browserOn', { browser: s.browser, system: s.system }) : s.browser,
+                    browser: s.system
+                      ? t('security.browserOn', { browser: s.browser, system: s.system })
+                      : s.browser,
                   })}
                 >
                   {t('common.signOut')}
@@ -450,12 +440,7 @@ function Sessions() {
       ) : list ? (
         <p className="hint">{t('security.onlyHere')}</p>
       ) : null}
-      <div role="status" className="ok">
-        {status}
-      </div>
-      <div role="alert" className="form-error">
-        {error}
-      </div>
+      <FormStatus status={status} error={error} />
     </section>
   );
 }
@@ -524,9 +509,7 @@ export function Security() {
           {t('security.mustAdd')}
         </p>
       ) : null}
-      <div role="alert" className="form-error">
-        {error}
-      </div>
+      <FormError message={error} />
       <Passkeys onChange={refresh} />
       {status ? <TwoStep status={status} onChange={refresh} /> : null}
       {status ? <RecoveryCodesCard status={status} onChange={refresh} /> : null}

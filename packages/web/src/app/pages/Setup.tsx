@@ -5,6 +5,7 @@ import { Page } from '../components/Page.js';
 import { useGuardian } from '../context.js';
 import { PrivacyNotice, PRIVACY_NOTICE_VERSION } from '../privacy.js';
 import { DeleteAccountCard } from './Deleting.js';
+import { FormError } from '../components/FormStatus.js';
 
 /** First run: the privacy notice and consent, then the family and the first child. */
 export function Setup() {
@@ -35,9 +36,7 @@ export function Setup() {
   return (
     <Page title={t('setup.title')} intro={t('setup.intro')}>
       <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={ids.error}>
-        <div id={ids.error} className="form-error" role="alert">
-          {error}
-        </div>
+        <FormError id={ids.error} message={error} />
         <section className="card" aria-labelledby={ids.notice}>
           <h2 id={ids.notice}>{t('setup.step1')}</h2>
           <div className="notice" tabIndex={0} role="region" aria-label={t('setup.noticeText')}>

@@ -1,13 +1,4 @@
-import {
-  lazy,
-  Suspense,
-  useCallback,
-  useEffect,
-  useId,
-  useRef,
-  useState,
-  type FormEvent,
-} from 'react';
+import { lazy, Suspense, useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LostToy } from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
@@ -20,6 +11,7 @@ import { ToySoftware } from '../components/ToySoftware.js';
 import { useGuardian } from '../context.js';
 import { formatDateTime } from '../date-time.js';
 import type { Toy } from '../guardian.js';
+import { FormError, FormStatus } from '../components/FormStatus.js';
 
 // The camera scanner and its QR decoder load only when someone asks to scan.
 const QrScanner = lazy(() => import('../components/QrScanner.js'));
@@ -92,16 +84,16 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
         <p className="unplayed" data-unplayed={waiting}>
           {waiting === 0 ? t('toys.noneWaiting') : t('toys.waiting', { count: waiting })}
         </p>
-        <div className="form-error" role="alert" id={ids.error}>
-          {error}
-        </div>
-        <div className="ok" role="status">
-          {status}
-        </div>
+        <FormStatus status={status} error={error} errorId={ids.error} />
         {isGuardian ? (
           <>
             {renaming ? (
-              <form className="form inline" onSubmit={(e) => void rename(e)} noValidate aria-describedby={ids.error}>
+              <form
+                className="form inline"
+                onSubmit={(e) => void rename(e)}
+                noValidate
+                aria-describedby={ids.error}
+              >
                 <label htmlFor={ids.name}>{t('toys.newName', { name })}</label>
                 <input
                   id={ids.name}
@@ -151,7 +143,12 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
                 >
                   {t('toys.rename')}
                 </button>
-                <button type="button" className="ghost" ref={unpairButton} onClick={() => setConfirming(true)}>
+                <button
+                  type="button"
+                  className="ghost"
+                  ref={unpairButton}
+                  onClick={() => setConfirming(true)}
+                >
                   {t('toys.unpair')}
                 </button>
                 <ConfirmButton
@@ -197,9 +194,7 @@ export function Toys() {
   const [childId, setChildId] = useState(state.children[0]?.childId ?? '');
   const [error, setError] = useState<string | null>(null);
   // A phone's own camera app opens the toy's QR code as a link here: the code is filled in.
-  const [done, setDone] = useState<string | null>(() =>
-    code ? t('toys.codeFilledIn') : null,
-  );
+  const [done, setDone] = useState<string | null>(() => (code ? t('toys.codeFilledIn') : null));
   const [busy, setBusy] = useState(false);
   const [scanning, setScanning] = useState(false);
   const isGuardian = state.role === 'guardian';
@@ -246,7 +241,12 @@ export function Toys() {
       ) : (
         <ul className="list" aria-label={t('toys.paired_list')}>
           {state.toys.map((toy) => (
-            <ToyCard key={toy.toyId} toy={toy} isGuardian={isGuardian} onLost={() => setLostVersion((v) => v + 1)} />
+            <ToyCard
+              key={toy.toyId}
+              toy={toy}
+              isGuardian={isGuardian}
+              onLost={() => setLostVersion((v) => v + 1)}
+            />
           ))}
         </ul>
       )}
@@ -267,9 +267,7 @@ export function Toys() {
             <li>{t('toys.step1')}</li>
             <li>{t('toys.step2')}</li>
           </ol>
-          <div id={ids.error} className="form-error" role="alert">
-            {error}
-          </div>
+          <FormError id={ids.error} message={error} />
           {scanning ? (
             <Suspense fallback={<p role="status">{t('toys.openingCamera')}</p>}>
               <QrScanner onCode={scanned} onClose={stopScanning} />
@@ -305,9 +303,7 @@ export function Toys() {
           <button type="submit" className="primary" disabled={busy}>
             {busy ? t('toys.pairing') : t('toys.pair')}
           </button>
-          <div role="status" className="ok">
-            {done}
-          </div>
+          <FormStatus status={done} />
         </form>
       ) : (
         <p className="card">{t('toys.onlyGuardians')}</p>
@@ -359,7 +355,9 @@ function LostToys({ version }: { version: number }) {
             <li key={toy.toyId} data-toy-id={toy.toyId}>
               <strong>{child ? t('names.toyOf', { child }) : t('toys.aToy')}</strong>
               {t('toys.markedLost', { when: formatDateTime(toy.lostAt) })} ·{' '}
-              {toy.lastSeenAt === null ? t('toys.neverCheckedIn') : t('toys.lastCheckedIn', { when: formatDateTime(toy.lastSeenAt) })}
+              {toy.lastSeenAt === null
+                ? t('toys.neverCheckedIn')
+                : t('toys.lastCheckedIn', { when: formatDateTime(toy.lastSeenAt) })}
             </li>
           );
         })}

@@ -98,7 +98,8 @@ export const de: Messages = {
   recover: {
     title: 'Telefon verloren?',
     intro: 'Bring diesen Browser in deine Familie, wenn das Gerät, das du benutzt hast, weg ist.',
-    allSet: 'Dieser Browser gehört zur Familie: alles erledigt. Verlorene Geräte kannst du unter Familie entfernen.',
+    allSet:
+      'Dieser Browser gehört zur Familie: alles erledigt. Verlorene Geräte kannst du unter Familie entfernen.',
     goHome: 'Zur Startseite',
     otherGuardianTitle: 'Hat deine Familie einen weiteren Erziehungsberechtigten?',
     otherGuardianBody:
@@ -106,7 +107,8 @@ export const de: Messages = {
     soleTitle: 'Du warst der einzige Erziehungsberechtigte',
     soleBody:
       'Dein Passwort allein reicht nicht — ein Dieb könnte es haben. Du brauchst einen der Wiederherstellungscodes, die du beim Anlegen deines Kontos gespeichert hast, und das Spielzeug deines Kindes in deinen Händen.',
-    bothNeeded: 'Beides wird gebraucht: einer deiner Wiederherstellungscodes und der Code, den das Spielzeug zeigt, während du seinen Knopf hältst.',
+    bothNeeded:
+      'Beides wird gebraucht: einer deiner Wiederherstellungscodes und der Code, den das Spielzeug zeigt, während du seinen Knopf hältst.',
     codeLabel: 'Wiederherstellungscode',
     toyCodeLabel: 'Code, den das Spielzeug zeigt, während du seinen Kopplungsknopf hältst',
     afterwards:
@@ -194,11 +196,15 @@ export const de: Messages = {
     toy: 'Spielzeug',
   },
   devices: {
-    renewHint: 'Erneuern erzeugt neue Schlüssel für diesen Browser und legt die alten still; sein Platz in der Familie bleibt — tun Sie es, wenn Sie glauben, dass jemand die Daten dieses Browsers kopiert hat. Nachrichten dieses Browsers, die noch nicht zugestellt wurden, werden nicht abgespielt.',
+    renewHint:
+      'Erneuern erzeugt neue Schlüssel für diesen Browser und legt die alten still; sein Platz in der Familie bleibt — tun Sie es, wenn Sie glauben, dass jemand die Daten dieses Browsers kopiert hat. Nachrichten dieses Browsers, die noch nicht zugestellt wurden, werden nicht abgespielt.',
     renewButton: 'Schlüssel dieses Geräts erneuern',
-    renewDone: 'Erledigt: Dieser Browser hat neue Schlüssel und einen neuen Fingerabdruck. Mit den alten Schlüsseln lässt sich nichts Neues mehr senden oder lesen.',
-    renewAsked: 'Angefragt: Das Gerät eines Erziehungsberechtigten gibt diesem Browser seine neuen Schlüssel, sobald es das nächste Mal geöffnet ist.',
-    renewWaiting: 'Wartet darauf, dass das Gerät eines Erziehungsberechtigten diesem Browser seine neuen Schlüssel gibt.',
+    renewDone:
+      'Erledigt: Dieser Browser hat neue Schlüssel und einen neuen Fingerabdruck. Mit den alten Schlüsseln lässt sich nichts Neues mehr senden oder lesen.',
+    renewAsked:
+      'Angefragt: Das Gerät eines Erziehungsberechtigten gibt diesem Browser seine neuen Schlüssel, sobald es das nächste Mal geöffnet ist.',
+    renewWaiting:
+      'Wartet darauf, dass das Gerät eines Erziehungsberechtigten diesem Browser seine neuen Schlüssel gibt.',
     title: 'Geräte',
     nameSaved: 'Gespeichert. Neue Nachrichten tragen diesen Namen.',
     thisBrowser: 'Dieser Browser',
@@ -432,14 +438,18 @@ export const de: Messages = {
     approveDevice: 'Gerät freigeben',
     copyFailed: 'Kopieren hat nicht geklappt. Markiere den Link und kopiere ihn von Hand.',
     ourChild: 'unser Kind',
-    shareTextFor: '{{label}}, komm in unsere Familie bei Burrow und schick Sprachnachrichten an das Spielzeug von {{children}}.',
-    shareText: 'Komm in unsere Familie bei Burrow und schick Sprachnachrichten an das Spielzeug von {{children}}.',
+    shareTextFor:
+      '{{label}}, komm in unsere Familie bei Burrow und schick Sprachnachrichten an das Spielzeug von {{children}}.',
+    shareText:
+      'Komm in unsere Familie bei Burrow und schick Sprachnachrichten an das Spielzeug von {{children}}.',
     shareTitle: 'Komm in unsere Familie bei Burrow',
     updated: 'Erledigt. Die Familienliste ist aktualisiert.',
     onlyGuardians: 'Nur Erziehungsberechtigte verwalten die Familie',
-    onlyGuardiansHint: 'Bitte einen Erziehungsberechtigten, jemanden einzuladen, ein Gerät freizugeben oder zu ändern, wer mit deinem Kind sprechen darf.',
+    onlyGuardiansHint:
+      'Bitte einen Erziehungsberechtigten, jemanden einzuladen, ein Gerät freizugeben oder zu ändern, wer mit deinem Kind sprechen darf.',
     inviteTitle: 'Jemanden einladen',
-    inviteIntro: 'Eine Einladung gilt einmal. Schick den Link an eine Person; du gibst sie frei, wenn sie beitreten möchte.',
+    inviteIntro:
+      'Eine Einladung gilt einmal. Schick den Link an eine Person; du gibst sie frei, wenn sie beitreten möchte.',
     whoFor: 'Für wen ist sie? (freiwillig)',
     whoForPlaceholder: 'Oma',
     createInvite: 'Einladung erstellen',
@@ -459,18 +469,22 @@ export const de: Messages = {
     devicesInList_one: '{{count}} Gerät in der Familienliste.',
     devicesInList_other: '{{count}} Geräte in der Familienliste.',
     removeDevices: 'Geräte von {{name}} entfernen',
-    removeQuestion: 'Die Geräte von {{name}} entfernen? Die Person kann dann nichts mehr senden oder hören, bis ein Erziehungsberechtigter wieder ein Gerät freigibt.',
+    removeQuestion:
+      'Die Geräte von {{name}} entfernen? Die Person kann dann nichts mehr senden oder hören, bis ein Erziehungsberechtigter wieder ein Gerät freigibt.',
     removeYes: 'Ja, Geräte von {{name}} entfernen',
     block: '{{name}} sperren',
-    blockQuestion: '{{name}} sperren? Die Person kann dann nichts mehr senden, hören oder um Aufnahme bitten.',
+    blockQuestion:
+      '{{name}} sperren? Die Person kann dann nichts mehr senden, hören oder um Aufnahme bitten.',
     blockYes: 'Ja, {{name}} sperren',
     blockedTitle: 'Gesperrt',
     nobodyBlocked: 'Niemand ist gesperrt.',
     unblock: 'Sperre von {{email}} aufheben',
-    unblockQuestion: 'Sperre von {{email}} aufheben? Die Person braucht eine neue Einladung, um wieder beizutreten.',
+    unblockQuestion:
+      'Sperre von {{email}} aufheben? Die Person braucht eine neue Einladung, um wieder beizutreten.',
     unblockYes: 'Ja, Sperre von {{email}} aufheben',
     activityTitle: 'Aktivität',
-    activityIntro: 'Wer sich angemeldet hat, beigetreten ist, Nachrichten geschickt und abgespielt hat, und wann — die letzten 90 Tage, nie was gesagt wurde.',
+    activityIntro:
+      'Wer sich angemeldet hat, beigetreten ist, Nachrichten geschickt und abgespielt hat, und wann — die letzten 90 Tage, nie was gesagt wurde.',
     activityLink: 'Aktivität der Familie ansehen',
   },
   toys: {
@@ -504,14 +518,16 @@ export const de: Messages = {
     paired_list: 'Gekoppelte Spielzeuge',
     pairTitle: 'Ein Spielzeug koppeln',
     step1: 'Halte die Kopplungstaste am Spielzeug gedrückt, bis es einen Code und einen QR-Code zeigt.',
-    step2: 'Scanne den QR-Code oder tippe den Code ein. Nur Buchstaben und Zahlen zählen; Striche und Leerzeichen sind egal.',
+    step2:
+      'Scanne den QR-Code oder tippe den Code ein. Nur Buchstaben und Zahlen zählen; Striche und Leerzeichen sind egal.',
     openingCamera: 'Die Kamera wird geöffnet…',
     scan: 'QR-Code des Spielzeugs scannen',
     code: 'Kopplungscode',
     whose: 'Wessen Spielzeug ist es?',
     pairing: 'Wird gekoppelt…',
     pair: 'Spielzeug koppeln',
-    onlyGuardians: 'Nur Erziehungsberechtigte der Familie können ein Spielzeug koppeln, umbenennen oder entkoppeln.',
+    onlyGuardians:
+      'Nur Erziehungsberechtigte der Familie können ein Spielzeug koppeln, umbenennen oder entkoppeln.',
     lostTitle: 'Verlorene oder gestohlene Spielzeuge',
     lostHint: 'Aus deiner Familie entfernt. Meldet sich eines wieder, wird es abgewiesen und vergisst alles.',
     aToy: 'Ein Spielzeug',
@@ -527,9 +543,11 @@ export const de: Messages = {
     starting: 'Die Kamera startet…',
     notPairing: 'Dieser QR-Code ist kein Kopplungscode von Burrow.',
     point: 'Halte die Kamera auf den QR-Code, den das Spielzeug zeigt.',
-    noCamera: 'Die Kamera ist nicht verfügbar. Mach stattdessen ein Foto vom QR-Code oder tippe den Code ein.',
+    noCamera:
+      'Die Kamera ist nicht verfügbar. Mach stattdessen ein Foto vom QR-Code oder tippe den Code ein.',
     reading: 'Das Foto wird gelesen…',
-    notInPhoto: 'Auf dem Foto ist kein Kopplungscode von Burrow zu finden. Versuche es näher dran oder tippe den Code ein.',
+    notInPhoto:
+      'Auf dem Foto ist kein Kopplungscode von Burrow zu finden. Versuche es näher dran oder tippe den Code ein.',
     notAPicture: 'Diese Datei ließ sich nicht als Bild lesen.',
     cameraView: 'Kamerabild zum Scannen des QR-Codes am Spielzeug',
     photo: 'Oder nimm ein Foto des QR-Codes',
@@ -579,10 +597,12 @@ export const de: Messages = {
     pairButton: 'Kopplungstaste',
     pairAgainButton: 'Kopplungstaste (zum neuen Koppeln)',
     keepHolding: 'Halte die Kopplungstaste eine Sekunde lang gedrückt.',
-    pairedHint: 'Dieses Spielzeug ist gekoppelt. Halte die Taste eine Sekunde gedrückt, um es neu mit einer Familie zu koppeln.',
+    pairedHint:
+      'Dieses Spielzeug ist gekoppelt. Halte die Taste eine Sekunde gedrückt, um es neu mit einer Familie zu koppeln.',
     unpairedHint:
       'Dieses Spielzeug wurde entkoppelt und hat seine Familie vergessen. Halte die Taste eine Sekunde gedrückt, um es neu zu koppeln.',
-    notPairedHint: 'Halte sie eine Sekunde gedrückt: Das Spielzeug zeigt einen Code und einen QR-Code für die Burrow-App.',
+    notPairedHint:
+      'Halte sie eine Sekunde gedrückt: Das Spielzeug zeigt einen Code und einen QR-Code für die Burrow-App.',
     log: 'Was das Spielzeug getan hat',
     nothingYet: 'Noch nichts.',
     toyId: 'Spielzeug-ID {{id}}',
@@ -644,15 +664,18 @@ export const de: Messages = {
     waitingForDevice: 'Warte auf dein Gerät…',
     addPasskey: 'Passkey hinzufügen',
     noPasskeySupport: 'Dieser Browser kann keine Passkeys erstellen.',
-    totpOnDone: 'Die zweistufige Anmeldung ist an. Beim nächsten Anmelden fragt Burrow nach einem Code aus deiner App.',
+    totpOnDone:
+      'Die zweistufige Anmeldung ist an. Beim nächsten Anmelden fragt Burrow nach einem Code aus deiner App.',
     totpOffDone: 'Die zweistufige Anmeldung ist aus.',
     totpTitle: 'Zweistufige Anmeldung',
-    totpIntro: 'Nach deinem Passwort fragt Burrow nach einem 6-stelligen Code aus einer Authenticator-App auf deinem Telefon.',
+    totpIntro:
+      'Nach deinem Passwort fragt Burrow nach einem 6-stelligen Code aus einer Authenticator-App auf deinem Telefon.',
     on: 'An.',
     totpOnHint: 'Die Codes kommen aus deiner Authenticator-App.',
     passwordToTurnOff: 'Dein Passwort, um sie auszuschalten',
     turnOff: 'Zweistufige Anmeldung ausschalten',
-    totpStep1: 'Öffne eine Authenticator-App (zum Beispiel Google Authenticator, Microsoft Authenticator oder 1Password).',
+    totpStep1:
+      'Öffne eine Authenticator-App (zum Beispiel Google Authenticator, Microsoft Authenticator oder 1Password).',
     totpStep2: 'Scanne diesen QR-Code oder tippe den Schlüssel unten ein.',
     totpStep3: 'Gib den 6-stelligen Code ein, den die App zeigt.',
     key: 'Schlüssel:',
@@ -721,7 +744,8 @@ export const de: Messages = {
     childrenHint:
       'Wird ein Profil gelöscht, werden zuerst die Spielzeuge dieses Kindes entkoppelt: Jedes Spielzeug erfährt es und löscht sich selbst.',
     child: 'Profil von {{name}} löschen',
-    childQuestion: 'Das Profil von {{name}} löschen? Die Spielzeuge werden entkoppelt und löschen sich selbst.',
+    childQuestion:
+      'Das Profil von {{name}} löschen? Die Spielzeuge werden entkoppelt und löschen sich selbst.',
     childYes: 'Ja, Profil von {{name}} löschen',
     childDone: 'Das Profil von {{name}} wurde gelöscht.',
     familyTitle: 'Diese Familie löschen',
@@ -796,8 +820,10 @@ export const de: Messages = {
     invitedToTalk: '{{who}} hat dich eingeladen, bei Burrow mit {{child}} zu sprechen.',
     invitedToFamily: '{{who}} hat dich in eine Familie bei Burrow eingeladen.',
     usedOrExpired: 'Diese Einladung wurde schon benutzt oder ist abgelaufen. Bitte um eine neue.',
-    blocked: 'Du kannst dieser Familie nicht beitreten. Ein Erziehungsberechtigter hat dieses Konto gesperrt.',
-    already: 'Du bist schon in dieser Familie oder wartest schon darauf, dass ein Erziehungsberechtigter dich freigibt.',
+    blocked:
+      'Du kannst dieser Familie nicht beitreten. Ein Erziehungsberechtigter hat dieses Konto gesperrt.',
+    already:
+      'Du bist schon in dieser Familie oder wartest schon darauf, dass ein Erziehungsberechtigter dich freigibt.',
     notFound: 'Dieser Einladungscode wurde nicht gefunden. Prüfe ihn und versuche es noch einmal.',
     aboutSignUp:
       'Burrow bringt Sprachnachrichten zwischen dem Kuscheltier eines Kindes und der Familie hin und her. Erstelle ein Konto und bitte dann um Aufnahme; ein Erziehungsberechtigter gibt dich frei.',
@@ -826,7 +852,8 @@ export const de: Messages = {
     chooseTitle: 'Wähle ein neues Passwort',
     chooseIntro:
       'Mindestens {{min}} Zeichen (8, wenn du die zweistufige Anmeldung oder einen Passkey nutzt). Ein kurzer Satz eignet sich gut.',
-    changed: 'Dein Passwort ist geändert, und alle Sitzungen wurden abgemeldet. Melde dich mit dem neuen Passwort an.',
+    changed:
+      'Dein Passwort ist geändert, und alle Sitzungen wurden abgemeldet. Melde dich mit dem neuen Passwort an.',
     save: 'Neues Passwort speichern',
     how: 'Wie zurücksetzen',
     byEmail: 'Per E-Mail',
@@ -855,7 +882,8 @@ export const de: Messages = {
     common: 'Häufig',
     allZones: 'Alle Zeitzonen',
     review: 'Vor dem Abspielen prüfen',
-    reviewHint: 'Nachrichten dieser Personen warten, bis ein Erziehungsberechtigter sie auf der Seite Prüfen anhört und freigibt.',
+    reviewHint:
+      'Nachrichten dieser Personen warten, bis ein Erziehungsberechtigter sie auf der Seite Prüfen anhört und freigibt.',
     nobodyElse: 'Sonst schickt noch niemand Nachrichten an {{toy}}.',
     reviewFrom: 'Nachrichten von {{name}} prüfen',
     saving: 'Wird gespeichert…',
@@ -863,9 +891,12 @@ export const de: Messages = {
   },
   software: {
     notReported: 'Softwareversion noch nicht gemeldet.',
-    pending: 'Software {{version}} — ein Update ist installiert und startet beim nächsten Neustart des Spielzeugs.',
-    rolledBack: 'Software {{version}} — das letzte Update ist nicht gestartet, deshalb ist das Spielzeug zu dieser Version zurückgekehrt.',
-    available: 'Software {{version}} — Update {{available}} verfügbar; das Spielzeug installiert es bei der nächsten Prüfung.',
+    pending:
+      'Software {{version}} — ein Update ist installiert und startet beim nächsten Neustart des Spielzeugs.',
+    rolledBack:
+      'Software {{version}} — das letzte Update ist nicht gestartet, deshalb ist das Spielzeug zu dieser Version zurückgekehrt.',
+    available:
+      'Software {{version}} — Update {{available}} verfügbar; das Spielzeug installiert es bei der nächsten Prüfung.',
     current: 'Software {{version}} — aktuell.',
   },
   retention: {
@@ -876,8 +907,7 @@ export const de: Messages = {
     days_one: '{{count}} Tag',
     days_other: '{{count}} Tage',
     periodBelow: 'den unten eingestellten Zeitraum',
-    help:
-      'Burrows Server behält eine Nachricht nur, bis jedes Gerät, an das sie ging, sie abgeholt hat, und danach noch {{period}}; dann löscht er die Aufnahme und ihre Angaben endgültig. Eine Nachricht, die ein Gerät nach {{unfetched}} Tagen nicht abgeholt hat, wird ebenfalls gelöscht, und der Absender erfährt es. Ein „für immer“ gibt es nicht. Kopien auf den Geräten deiner Familie und auf dem Spielzeug sind nicht betroffen, und verschlüsselte Sicherungskopien behalten eine Kopie, bis sie auslaufen.',
+    help: 'Burrows Server behält eine Nachricht nur, bis jedes Gerät, an das sie ging, sie abgeholt hat, und danach noch {{period}}; dann löscht er die Aufnahme und ihre Angaben endgültig. Eine Nachricht, die ein Gerät nach {{unfetched}} Tagen nicht abgeholt hat, wird ebenfalls gelöscht, und der Absender erfährt es. Ein „für immer“ gibt es nicht. Kopien auf den Geräten deiner Familie und auf dem Spielzeug sind nicht betroffen, und verschlüsselte Sicherungskopien behalten eine Kopie, bis sie auslaufen.',
     label: 'Tage, die eine zugestellte Nachricht bleibt ({{min}}–{{max}}, Standard {{default}})',
   },
   privacy: {
@@ -886,15 +916,20 @@ export const de: Messages = {
     keepTitle: 'Was wir speichern.',
     keep: 'Deine E-Mail-Adresse, einen langsamen, gesalzenen Hash deines Passworts (nie das Passwort selbst), die öffentlichen Schlüssel deiner Geräte und Spielzeuge, die verschlüsselten Aufnahmen und wann sie geschickt wurden. Der Name deines Kindes ist genauso verschlüsselt wie die Aufnahmen. Dein Kind hat kein Konto, und wir fragen nach nichts weiter über dein Kind.',
     howLongTitle: 'Wie lange wir es speichern.',
-    howLong: 'Unsere Server behalten eine Aufnahme nur, bis jedes Gerät, an das sie ging, sie hat, danach 30 Tage (Erziehungsberechtigte können auf der Seite Familie 1 bis 365 wählen); eine, die nie abgeholt wurde, wird nach 30 Tagen gelöscht, und der Absender erfährt es. Ein Protokoll, wer in deiner Familie was getan hat (nie, was gesagt wurde), bleibt 90 Tage, und Erziehungsberechtigte können es auf der Seite Aktivität lesen (und sich wöchentlich eine Zusammenfassung per E-Mail schicken lassen: nur Zahlen). Eine Familie, in der sich 12 Monate lang niemand angemeldet hat, wird gelöscht: Ihre Erziehungsberechtigten bekommen vorher eine E-Mail, und gelöscht wird sie 30 Tage später, wenn sich niemand anmeldet.',
+    howLong:
+      'Unsere Server behalten eine Aufnahme nur, bis jedes Gerät, an das sie ging, sie hat, danach 30 Tage (Erziehungsberechtigte können auf der Seite Familie 1 bis 365 wählen); eine, die nie abgeholt wurde, wird nach 30 Tagen gelöscht, und der Absender erfährt es. Ein Protokoll, wer in deiner Familie was getan hat (nie, was gesagt wurde), bleibt 90 Tage, und Erziehungsberechtigte können es auf der Seite Aktivität lesen (und sich wöchentlich eine Zusammenfassung per E-Mail schicken lassen: nur Zahlen). Eine Familie, in der sich 12 Monate lang niemand angemeldet hat, wird gelöscht: Ihre Erziehungsberechtigten bekommen vorher eine E-Mail, und gelöscht wird sie 30 Tage später, wenn sich niemand anmeldet.',
     takeAwayTitle: 'Alles mitnehmen.',
-    takeAway: 'Auf der Seite Familie speichert „Archiv der Familie herunterladen“ jede Nachricht, die dieser Browser öffnen kann — als Audiodateien mit einer Liste, wer sie wann geschickt hat — und was unsere Server über dein Konto gespeichert haben. Die Nachrichten werden in deinem Browser entschlüsselt; unsere Server können das nie.',
+    takeAway:
+      'Auf der Seite Familie speichert „Archiv der Familie herunterladen“ jede Nachricht, die dieser Browser öffnen kann — als Audiodateien mit einer Liste, wer sie wann geschickt hat — und was unsere Server über dein Konto gespeichert haben. Die Nachrichten werden in deinem Browser entschlüsselt; unsere Server können das nie.',
     speakTitle: 'Wer das Spielzeug sprechen lassen kann.',
-    speak: 'Nur die Geräte, die du zu deiner Familie hinzufügst. Das Spielzeug prüft die Signatur jeder Nachricht selbst anhand der Liste deiner Familie, sodass niemand sonst — auch wir nicht — es sprechen lassen kann.',
+    speak:
+      'Nur die Geräte, die du zu deiner Familie hinzufügst. Das Spielzeug prüft die Signatur jeder Nachricht selbst anhand der Liste deiner Familie, sodass niemand sonst — auch wir nicht — es sprechen lassen kann.',
     pairingTitle: 'Koppeln.',
-    pairing: 'Ein Spielzeug kommt nur in deine Familie, wenn jemand seine Kopplungstaste gedrückt hält und den Code, den es zeigt, in diese App eingibt.',
+    pairing:
+      'Ein Spielzeug kommt nur in deine Familie, wenn jemand seine Kopplungstaste gedrückt hält und den Code, den es zeigt, in diese App eingibt.',
     deletingTitle: 'Löschen.',
-    deleting: 'Du kannst dein Konto jederzeit löschen (Seite Sicherheit), und Erziehungsberechtigte können das Profil eines Kindes oder die ganze Familie löschen (Seite Familie). Wir löschen es dann sofort von unseren Servern; verschlüsselte Sicherungskopien behalten eine Kopie, bis sie auslaufen. Du kannst eine Nachricht löschen, die du geschickt hast, und Erziehungsberechtigte jede Nachricht der Familie („Löschen“ unter der Nachricht): Sie verschwindet sofort von unseren Servern, und das Spielzeug verwirft sie, wenn es sie noch nicht abgespielt hat; geöffnete Browser der Familie verwerfen ihre Kopie ebenfalls, aber eine Kopie, die schon auf einem gerade offline befindlichen Gerät gespeichert ist, kann dort bleiben.',
+    deleting:
+      'Du kannst dein Konto jederzeit löschen (Seite Sicherheit), und Erziehungsberechtigte können das Profil eines Kindes oder die ganze Familie löschen (Seite Familie). Wir löschen es dann sofort von unseren Servern; verschlüsselte Sicherungskopien behalten eine Kopie, bis sie auslaufen. Du kannst eine Nachricht löschen, die du geschickt hast, und Erziehungsberechtigte jede Nachricht der Familie („Löschen“ unter der Nachricht): Sie verschwindet sofort von unseren Servern, und das Spielzeug verwirft sie, wenn es sie noch nicht abgespielt hat; geöffnete Browser der Familie verwerfen ihre Kopie ebenfalls, aber eine Kopie, die schon auf einem gerade offline befindlichen Gerät gespeichert ist, kann dort bleiben.',
     keysTitle: 'Deine Schlüssel bleiben hier.',
     keys: 'Dieser Browser behält seine eigenen Schlüssel. Wenn du die Daten dieser Website löschst, kann dieser Browser ältere Nachrichten nicht mehr öffnen.',
   },
@@ -904,7 +939,8 @@ export const de: Messages = {
     fair: 'Mittel',
     good: 'Gut',
     strong: 'Stark',
-    lengthHint: 'Nimm mindestens {{min}} Zeichen; ein paar Wörter, die nichts miteinander zu tun haben, eignen sich gut.',
+    lengthHint:
+      'Nimm mindestens {{min}} Zeichen; ein paar Wörter, die nichts miteinander zu tun haben, eignen sich gut.',
     empty: 'Noch nichts eingegeben',
     tooShort: 'Zu kurz ({{length}} von {{min}} Zeichen)',
     checking: 'Wird geprüft…',
@@ -912,7 +948,8 @@ export const de: Messages = {
     addWord: 'Füge noch ein oder zwei Wörter hinzu, die nichts miteinander zu tun haben.',
   },
   microphone: {
-    notAllowed: 'Der Browser hat das Mikrofon nicht erlaubt. Erlaube es in der Adressleiste und versuche es dann noch einmal.',
+    notAllowed:
+      'Der Browser hat das Mikrofon nicht erlaubt. Erlaube es in der Adressleiste und versuche es dann noch einmal.',
     notFound: 'Kein Mikrofon gefunden. Schließ eines an und versuche es dann noch einmal.',
     busy: 'Das Mikrofon wird gerade von einer anderen App benutzt. Schließ sie und versuche es dann noch einmal.',
     insecure: 'Dieser Browser kann hier nicht aufnehmen (dafür braucht es https oder localhost).',

@@ -102,7 +102,8 @@ export const en = {
     soleTitle: 'You were the only guardian',
     soleBody:
       'Your password alone is not enough — a thief might have it. You need one of the recovery codes you saved when you made your account, and your child’s toy in your hands.',
-    bothNeeded: 'Both are needed: one of your recovery codes, and the code the toy shows while you hold its button.',
+    bothNeeded:
+      'Both are needed: one of your recovery codes, and the code the toy shows while you hold its button.',
     codeLabel: 'Recovery code',
     toyCodeLabel: 'Code the toy shows while you hold its pairing button',
     afterwards:
@@ -188,9 +189,11 @@ export const en = {
     toy: 'Toy',
   },
   devices: {
-    renewHint: 'Renewing makes new keys for this browser and retires the old ones, keeping its place in the family — do it if you think someone copied this browser’s data. Messages this browser sent that were not yet delivered will not play.',
+    renewHint:
+      'Renewing makes new keys for this browser and retires the old ones, keeping its place in the family — do it if you think someone copied this browser’s data. Messages this browser sent that were not yet delivered will not play.',
     renewButton: 'Renew this device’s keys',
-    renewDone: 'Done: this browser has new keys and a new fingerprint. Its old keys can no longer send or read anything new.',
+    renewDone:
+      'Done: this browser has new keys and a new fingerprint. Its old keys can no longer send or read anything new.',
     renewAsked: 'Asked: a guardian’s device gives this browser its new keys the next time it is open.',
     renewWaiting: 'Waiting for a guardian’s device to give this browser its new keys.',
     title: 'Devices',
@@ -419,9 +422,11 @@ export const en = {
     shareTitle: 'Join our family on Burrow',
     updated: 'Done. The family list was updated.',
     onlyGuardians: 'Only guardians manage the family',
-    onlyGuardiansHint: 'Ask a guardian to invite someone, approve a device or change who may talk to your child.',
+    onlyGuardiansHint:
+      'Ask a guardian to invite someone, approve a device or change who may talk to your child.',
     inviteTitle: 'Invite someone',
-    inviteIntro: 'An invitation works once. Send the link to one person; you approve them when they ask to join.',
+    inviteIntro:
+      'An invitation works once. Send the link to one person; you approve them when they ask to join.',
     whoFor: 'Who is it for? (optional)',
     whoForPlaceholder: 'Grandma',
     createInvite: 'Create an invitation',
@@ -441,7 +446,8 @@ export const en = {
     devicesInList_one: '{{count}} device in the family list.',
     devicesInList_other: '{{count}} devices in the family list.',
     removeDevices: 'Remove devices of {{name}}',
-    removeQuestion: 'Remove the devices of {{name}}? They stop sending and hearing until a guardian approves a device again.',
+    removeQuestion:
+      'Remove the devices of {{name}}? They stop sending and hearing until a guardian approves a device again.',
     removeYes: 'Yes, remove devices of {{name}}',
     block: 'Block {{name}}',
     blockQuestion: 'Block {{name}}? They can no longer send, hear or ask to join.',
@@ -452,7 +458,8 @@ export const en = {
     unblockQuestion: 'Unblock {{email}}? They will need a new invitation to join again.',
     unblockYes: 'Yes, unblock {{email}}',
     activityTitle: 'Activity',
-    activityIntro: 'Who signed in, joined, sent and played messages, and when — the last 90 days, never what was said.',
+    activityIntro:
+      'Who signed in, joined, sent and played messages, and when — the last 90 days, never what was said.',
     activityLink: 'See the family’s activity',
   },
   toys: {
@@ -481,7 +488,8 @@ export const en = {
     childFirst: 'Add a child first.',
     paired: 'Paired! {{toy}} is now part of your family.',
     noneTitle: 'No toy paired yet',
-    noneHint: 'Pair your child’s toy below. You need the toy in your hands: pairing works only while its button is held.',
+    noneHint:
+      'Pair your child’s toy below. You need the toy in your hands: pairing works only while its button is held.',
     paired_list: 'Paired toys',
     pairTitle: 'Pair a toy',
     step1: 'Hold the pairing button on the toy until it shows a code and a QR code.',
@@ -550,7 +558,8 @@ export const en = {
     sending: 'Sending your answer…',
     favouritesLabel: 'Favourites kept on this toy',
     favourites: 'Favourites: {{kept}} of {{slots}} kept',
-    favouritesHint: 'A guardian can keep up to {{slots}} messages here (Listen → Keep on toy); the ★ paw replays them.',
+    favouritesHint:
+      'A guardian can keep up to {{slots}} messages here (Listen → Keep on toy); the ★ paw replays them.',
     from: 'From {{from}}',
     pairing: 'Pairing',
     scanThis: 'Scan this QR code with the Burrow app (Toys → Scan), or type the code there:',
@@ -560,7 +569,8 @@ export const en = {
     pairAgainButton: 'Pairing button (to pair again)',
     keepHolding: 'Keep holding the pairing button for a second.',
     pairedHint: 'This toy is paired. Hold the button for a second to pair it with a family again.',
-    unpairedHint: 'This toy was unpaired and forgot its family. Hold the button for a second to pair it again.',
+    unpairedHint:
+      'This toy was unpaired and forgot its family. Hold the button for a second to pair it again.',
     notPairedHint: 'Hold it for a second: the toy shows a code and a QR code for the Burrow app.',
     log: 'What the toy did',
     nothingYet: 'Nothing yet.',
@@ -605,7 +615,8 @@ export const en = {
     passkeyRemoved: 'Passkey “{{name}}” removed.',
     passkeyNewName: 'New name for this passkey',
     passkeysTitle: 'Passkeys',
-    passkeysIntro: 'A passkey signs you in with your phone’s or computer’s screen lock — no password to type or steal.',
+    passkeysIntro:
+      'A passkey signs you in with your phone’s or computer’s screen lock — no password to type or steal.',
     noPasskeys: 'No passkeys yet.',
     yourPasskeys: 'Your passkeys',
     added: 'Added {{when}}',
@@ -630,7 +641,8 @@ export const en = {
     totpOnHint: 'Codes come from your authenticator app.',
     passwordToTurnOff: 'Your password, to turn it off',
     turnOff: 'Turn off two-step sign-in',
-    totpStep1: 'Open an authenticator app (such as Google Authenticator, Microsoft Authenticator or 1Password).',
+    totpStep1:
+      'Open an authenticator app (such as Google Authenticator, Microsoft Authenticator or 1Password).',
     totpStep2: 'Scan this QR code, or type the key below.',
     totpStep3: 'Type the 6-digit code the app shows.',
     key: 'Key:',
@@ -801,7 +813,8 @@ export const en = {
     title: 'Reset your password',
     newPassword: 'New password',
     chooseTitle: 'Choose a new password',
-    chooseIntro: 'At least {{min}} characters (8 if you use two-step sign-in or a passkey). A short sentence works well.',
+    chooseIntro:
+      'At least {{min}} characters (8 if you use two-step sign-in or a passkey). A short sentence works well.',
     changed: 'Your password is changed, and every session was signed out. Sign in with the new password.',
     save: 'Save the new password',
     how: 'How to reset',
@@ -810,7 +823,8 @@ export const en = {
     linkSent:
       'If that address has a Burrow account, a link to reset the password is on its way. It works once, for an hour.',
     sendLink: 'Send me a link',
-    changedWithCode: 'Your password is changed, and every session was signed out. That recovery code is now used up.',
+    changedWithCode:
+      'Your password is changed, and every session was signed out. That recovery code is now used up.',
     reset: 'Reset my password',
     back: 'Back to sign in',
   },
@@ -830,7 +844,8 @@ export const en = {
     common: 'Common',
     allZones: 'All time zones',
     review: 'Review before play',
-    reviewHint: 'Messages from these people wait until a guardian listens and approves them on the Review page.',
+    reviewHint:
+      'Messages from these people wait until a guardian listens and approves them on the Review page.',
     nobodyElse: 'Nobody else sends to {{toy}} yet.',
     reviewFrom: 'Review messages from {{name}}',
     saving: 'Saving…',
@@ -840,7 +855,8 @@ export const en = {
     notReported: 'Software version not reported yet.',
     pending: 'Software {{version}} — an update is installed and starts next time the toy restarts.',
     rolledBack: 'Software {{version}} — the last update did not start, so the toy went back to this version.',
-    available: 'Software {{version}} — update {{available}} available; the toy installs it at its next check.',
+    available:
+      'Software {{version}} — update {{available}} available; the toy installs it at its next check.',
     current: 'Software {{version}} — up to date.',
   },
   retention: {
@@ -851,8 +867,7 @@ export const en = {
     days_one: '{{count}} day',
     days_other: '{{count}} days',
     periodBelow: 'the period below',
-    help:
-      'Burrow’s server keeps a message only until every device it was sent to has fetched it, and then for {{period}}; then it deletes the recording and its details for good. A message that some device has not fetched after {{unfetched}} days is deleted too, and its sender is told. There is no “forever”. Copies already on your family’s devices and the toy are not affected, and encrypted backups keep a copy until they age out.',
+    help: 'Burrow’s server keeps a message only until every device it was sent to has fetched it, and then for {{period}}; then it deletes the recording and its details for good. A message that some device has not fetched after {{unfetched}} days is deleted too, and its sender is told. There is no “forever”. Copies already on your family’s devices and the toy are not affected, and encrypted backups keep a copy until they age out.',
     label: 'Days to keep a delivered message ({{min}}–{{max}}, default {{default}})',
   },
   privacy: {
@@ -861,15 +876,20 @@ export const en = {
     keepTitle: 'What we keep.',
     keep: 'Your email address, a slow salted hash of your password (never the password), the public keys of your devices and toys, the encrypted recordings and when they were sent. Your child’s name is encrypted the same way as the recordings. Your child has no account, and we ask for nothing else about them.',
     howLongTitle: 'How long we keep it.',
-    howLong: 'Our servers keep a recording only until every device it was sent to has it, then 30 days (a guardian can choose 1 to 365 on the Family page); one that was never fetched is deleted after 30 days and its sender told. A record of who did what in your family (never what was said) is kept 90 days, and guardians can read it on the Activity page (and ask for a weekly summary of it by mail: counts only). A family in which nobody has signed in for 12 months is deleted: its guardians are mailed first, and it is deleted 30 days later unless someone signs in.',
+    howLong:
+      'Our servers keep a recording only until every device it was sent to has it, then 30 days (a guardian can choose 1 to 365 on the Family page); one that was never fetched is deleted after 30 days and its sender told. A record of who did what in your family (never what was said) is kept 90 days, and guardians can read it on the Activity page (and ask for a weekly summary of it by mail: counts only). A family in which nobody has signed in for 12 months is deleted: its guardians are mailed first, and it is deleted 30 days later unless someone signs in.',
     takeAwayTitle: 'Taking it with you.',
-    takeAway: 'On the Family page, “Download the family’s archive” saves every message this browser can open — as audio files with a list of who sent each and when — and what our servers hold about your account. The messages are decrypted in your browser; our servers never can.',
+    takeAway:
+      'On the Family page, “Download the family’s archive” saves every message this browser can open — as audio files with a list of who sent each and when — and what our servers hold about your account. The messages are decrypted in your browser; our servers never can.',
     speakTitle: 'Who can make the toy speak.',
-    speak: 'Only the devices you add to your family. The toy itself checks each message’s signature against your family’s list, so nobody else — including us — can make it talk.',
+    speak:
+      'Only the devices you add to your family. The toy itself checks each message’s signature against your family’s list, so nobody else — including us — can make it talk.',
     pairingTitle: 'Pairing.',
-    pairing: 'A toy joins your family only when someone holds its pairing button and types the code it shows into this app.',
+    pairing:
+      'A toy joins your family only when someone holds its pairing button and types the code it shows into this app.',
     deletingTitle: 'Deleting.',
-    deleting: 'You can delete your account at any time (Security page), and a guardian can delete a child’s profile or the whole family (Family page). We then delete it from our servers at once; encrypted backups keep a copy until they age out. You can delete a message you sent, and a guardian any message of the family (Delete under the message): it leaves our servers at once and the toy drops it if it has not played it yet; family browsers that are open drop their copy too, but a copy already saved on a device that is offline may stay there.',
+    deleting:
+      'You can delete your account at any time (Security page), and a guardian can delete a child’s profile or the whole family (Family page). We then delete it from our servers at once; encrypted backups keep a copy until they age out. You can delete a message you sent, and a guardian any message of the family (Delete under the message): it leaves our servers at once and the toy drops it if it has not played it yet; family browsers that are open drop their copy too, but a copy already saved on a device that is offline may stay there.',
     keysTitle: 'Your keys stay here.',
     keys: 'This browser keeps its own keys. If you clear this site’s data, this browser can no longer open older messages.',
   },
@@ -896,7 +916,8 @@ export const en = {
   },
   guardianErrors: {
     notOurToy: 'That message was not sent to a toy of this family.',
-    blocked: 'You can no longer send to this family. If you think this is a mistake, ask a guardian of the family.',
+    blocked:
+      'You can no longer send to this family. If you think this is a mistake, ask a guardian of the family.',
     joinTitle: 'Someone asks to join your family',
     joinBody: 'Open Family in Burrow to compare their fingerprint and approve them.',
     deviceTitle: 'A new device waits for approval',
