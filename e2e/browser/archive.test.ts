@@ -11,9 +11,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileRecorder, HeadlessToy } from '@burrow/toy';
 import { strFromU8, unzipSync } from 'fflate';
-import { assertAccessible, browserSuite, lastRecordedHash, openBrowser, waitFor } from './harness.js';
+import { assertAccessible, browserSuite, lastRecordedHash, openBrowser, waitFor, startHeadlessToy } from './harness.js';
 import { goTo, pairWithCode, recordMessage, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
 const suite = browserSuite('burrow-archive-', 'Hello from the archive test.');
@@ -39,13 +38,7 @@ void test('the family archive holds every message byte for byte, an index and th
   const email = uniqueEmail('archiving');
   await signUp(g, url, email);
   await setUpFamily(g, url, 'Ada', 'Mum');
-  const toy = await HeadlessToy.start({
-    server: url,
-    dataDir: join(suite.temp.dir, 'archive-toy'),
-    player: () => Promise.resolve('memory'),
-    recorder: fileRecorder(suite.voiceWav),
-    recordMimeType: 'audio/wav',
-  });
+  const toy = await startHeadlessToy(suite, { name: 'archive-toy' });
   try {
     await pairWithCode(g, await toy.holdPairingButton());
     await waitFor('the headless toy to pin the roster', () => toy.device.isPaired());

@@ -12,10 +12,8 @@
  * told and wipes itself, and the lost list shows when it last checked in.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileRecorder, HeadlessToy } from '@burrow/toy';
-import { assertAccessible, browserSuite, openBrowser, PASSWORD, waitFor } from './harness.js';
+import { assertAccessible, browserSuite, openBrowser, PASSWORD, waitFor, startHeadlessToy } from './harness.js';
 import { goTo, pairWithCode, recordMessage, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
 const suite = browserSuite('burrow-deletion-', 'Hello from the deletion test.');
@@ -132,14 +130,9 @@ void test('a sent message deleted in the app never plays on the toy; a lost toy 
   const played: string[] = [];
   const dropped: string[] = [];
   let wiped = false;
-  const toy = await HeadlessToy.start({
-    server: url,
-    dataDir: join(suite.temp.dir, 'deleting-toy'),
-    player: (_audio, info) => {
-      played.push(info.messageId);
-      return Promise.resolve('memory');
-    },
-    recorder: fileRecorder(suite.voiceWav),
+  const toy = await startHeadlessToy(suite, {
+    name: 'deleting-toy',
+    onPlay: (_audio, info) => void played.push(info.messageId),
     onEvent: (e) => void (e.type === 'dropped' && dropped.push(e.messageId)),
     onUnpaired: () => void (wiped = true),
   });

@@ -10,9 +10,7 @@
  * blocks them, their next message is refused with a clear sentence and never reaches the toy.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileRecorder, HeadlessToy } from '@burrow/toy';
 import {
   assertAccessible,
   assertNoHorizontalOverflow,
@@ -21,6 +19,7 @@ import {
   PASSWORD,
   screenshots,
   waitFor,
+  startHeadlessToy,
 } from './harness.js';
 import { goTo, pairWithCode, recordMessage, saveRecoveryCodes, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
@@ -39,16 +38,11 @@ void test(
 
     const played: Uint8Array[] = [];
     const volumes: (number | undefined)[] = [];
-    const toy = await HeadlessToy.start({
-      server: suite.server.url,
-      dataDir: join(suite.temp.dir, 'headless-toy'),
-      player: (audio, info) => {
+    const toy = await startHeadlessToy(suite, {
+      onPlay: (audio, info) => {
         played.push(audio);
         volumes.push(info.volume);
-        return Promise.resolve('memory');
       },
-      recorder: fileRecorder(suite.voiceWav),
-      recordMimeType: 'audio/wav',
     });
     try {
       const pairing = await toy.holdPairingButton();

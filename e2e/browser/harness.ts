@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestServer } from '@burrow/server/testing';
+import { fileRecorder, HeadlessToy, type HeadlessToyOptions, type Player } from '@burrow/toy';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const screenshotDir = join(root, 'test-output', 'screenshots');
@@ -213,6 +214,29 @@ export function browserSuite(prefix: string, phrase: string) {
     suite.temp.cleanup();
   });
   return suite;
+}
+
+/**
+ * A headless toy for a browser suite: the suite's server, a folder of its own in the suite's scratch
+ * directory, answers recorded from the suite's voice as WAV, and a player that keeps each message in
+ * memory after telling `onPlay`. Any option given replaces its default (another voice: `recorder`).
+ */
+export function startHeadlessToy(
+  suite: { server: { url: string }; temp: { dir: string }; voiceWav: string },
+  options: Partial<HeadlessToyOptions> & { name?: string; onPlay?: (...args: Parameters<Player>) => void } = {},
+): Promise<HeadlessToy> {
+  const { name = 'headless-toy', onPlay, ...rest } = options;
+  return HeadlessToy.start({
+    server: suite.server.url,
+    dataDir: join(suite.temp.dir, name),
+    player: (audio, info) => {
+      onPlay?.(audio, info);
+      return Promise.resolve('memory');
+    },
+    recorder: fileRecorder(suite.voiceWav),
+    recordMimeType: 'audio/wav',
+    ...rest,
+  });
 }
 
 /** Saves a full-page screenshot at phone and desktop widths; prints and returns the paths. */

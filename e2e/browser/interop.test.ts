@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ApiClient, FamilyDevice, MemoryStore } from '@burrow/client';
-import { fileRecorder, HeadlessToy } from '@burrow/toy';
+import { fileRecorder } from '@burrow/toy';
 import {
   blobAt,
   browserSuite,
@@ -19,6 +19,7 @@ import {
   openBrowser,
   PASSWORD,
   waitFor,
+  startHeadlessToy,
 } from './harness.js';
 import {
   goTo,
@@ -52,15 +53,9 @@ void test(
     mkdirSync(answerDir);
     const answerWav = makeVoiceWav(answerDir, 'Hi Dad, I fed the cat.');
     const answerBytes = readFileSync(answerWav);
-    const toy = await HeadlessToy.start({
-      server: suite.server.url,
-      dataDir: join(suite.temp.dir, 'headless-toy'),
-      player: (audio) => {
-        played.push(audio);
-        return Promise.resolve('memory');
-      },
+    const toy = await startHeadlessToy(suite, {
+      onPlay: (audio) => void played.push(audio),
       recorder: fileRecorder(answerWav),
-      recordMimeType: 'audio/wav',
     });
     try {
       const code = await toy.holdPairingButton();

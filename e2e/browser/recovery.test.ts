@@ -7,10 +7,8 @@
  * what this browser sends.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileRecorder, HeadlessToy } from '@burrow/toy';
-import { assertAccessible, browserSuite, openBrowser, PASSWORD, screenshots, waitFor } from './harness.js';
+import { assertAccessible, browserSuite, openBrowser, PASSWORD, screenshots, waitFor, startHeadlessToy } from './harness.js';
 import { goTo, pairWithCode, recordMessage, saveRecoveryCodes, setUpFamily, uniqueEmail } from './flows.js';
 
 const suite = browserSuite('burrow-recovery-', 'Hello Sam, it is Mum on my new phone.');
@@ -27,13 +25,7 @@ void test('a sole guardian with no device left gets back in with a recovery code
   const codes = await saveRecoveryCodes(a);
   await a.waitForURL(`${suite.server.url}/welcome`);
   await setUpFamily(a, suite.server.url, 'Sam', 'Mum');
-  const toy = await HeadlessToy.start({
-    server: suite.server.url,
-    dataDir: join(suite.temp.dir, 'headless-toy'),
-    player: () => Promise.resolve('memory'),
-    recorder: fileRecorder(suite.voiceWav),
-    recordMimeType: 'audio/wav',
-  });
+  const toy = await startHeadlessToy(suite);
   try {
     await pairWithCode(a, await toy.holdPairingButton());
     await waitFor('the headless toy to pin the roster', () => toy.device.isPaired());

@@ -6,10 +6,8 @@
  * new browser can then send to the toy.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileRecorder, HeadlessToy } from '@burrow/toy';
-import { assertAccessible, browserSuite, openBrowser, PASSWORD, screenshots, waitFor } from './harness.js';
+import { assertAccessible, browserSuite, openBrowser, PASSWORD, screenshots, waitFor, startHeadlessToy } from './harness.js';
 import { goTo, pairWithCode, recordMessage, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
 const suite = browserSuite('burrow-second-device-', 'Hello Sam, from my phone.');
@@ -21,13 +19,7 @@ void test('a second browser of the same parent is approved from the first and ca
   const email = uniqueEmail('mum');
   await signUp(a, suite.server.url, email);
   await setUpFamily(a, suite.server.url, 'Sam', 'Mum');
-  const toy = await HeadlessToy.start({
-    server: suite.server.url,
-    dataDir: join(suite.temp.dir, 'headless-toy'),
-    player: () => Promise.resolve('memory'),
-    recorder: fileRecorder(suite.voiceWav),
-    recordMimeType: 'audio/wav',
-  });
+  const toy = await startHeadlessToy(suite);
   try {
     await pairWithCode(a, await toy.holdPairingButton());
     await waitFor('the headless toy to pin the roster', () => toy.device.isPaired());

@@ -8,10 +8,9 @@
  * relative's browser and a headless toy, shared by the tests in order.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PASSWORD_MIN } from '@burrow/api';
-import { fileRecorder, HeadlessToy } from '@burrow/toy';
+import type { HeadlessToy } from '@burrow/toy';
 import type { Page } from 'playwright-core';
 import {
   assertAccessible,
@@ -21,6 +20,7 @@ import {
   screenshots,
   waitFor,
   type BrowserSession,
+  startHeadlessToy,
 } from './harness.js';
 import { goTo, pairWithCode, recordMessage, recorderReached, saveRecoveryCodes, setUpFamily, uniqueEmail } from './flows.js';
 
@@ -76,16 +76,7 @@ void test('the password meter says what the server will say, and a stale error c
 void test('a message sent in quiet hours says it waits for them to end, then delivered, then played', { timeout: 150_000 }, async () => {
   const g = guardian.page;
   g.on('dialog', (dialog) => void dialog.accept());
-  toy = await HeadlessToy.start({
-    server: suite.server.url,
-    dataDir: join(suite.temp.dir, 'headless-toy'),
-    player: (audio) => {
-      played.push(audio);
-      return Promise.resolve('memory');
-    },
-    recorder: fileRecorder(suite.voiceWav),
-    recordMimeType: 'audio/wav',
-  });
+  toy = await startHeadlessToy(suite, { onPlay: (audio) => void played.push(audio) });
   const headless = toy;
   await pairWithCode(g, await headless.holdPairingButton());
   await waitFor('the headless toy to pin the roster', () => headless.device.isPaired());
