@@ -105,7 +105,13 @@ void test('a message sent in quiet hours says it waits for them to end, then del
   assert.equal(await g.evaluate<string>('document.activeElement?.textContent ?? ""'), 'Listen before you send');
   await g.getByRole('button', { name: /^Send to / }).click();
 
-  await sentNote(g, 'quiet_hours', new RegExp(`^Sent, waiting for quiet hours to end at ${end}\\. Then .*’s heart will glow\\.$`));
+  // The end as English shows times (12-hour, "8:15 PM"), not the raw 24-hour setting.
+  const [endHour, endMinute] = end.split(':').map(Number);
+  const endShown = await g.evaluate<string>(
+    `new Intl.DateTimeFormat('en', { timeStyle: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(2000, 0, 1, ${String(endHour)}, ${String(endMinute)})))`,
+  );
+  assert.match(endShown, /[AP]M$/);
+  await sentNote(g, 'quiet_hours', new RegExp(`^Sent, waiting for quiet hours to end at ${endShown}\\. Then .*’s heart will glow\\.$`));
   assert.equal(await g.getByText(/glowing/).count(), 0, 'nothing says the heart glows while the toy is quiet');
   assert.equal(await headless.device.unplayedCount(), 0, 'the toy indeed holds nothing');
   // The recorder is back, its timer from zero, with focus on its button.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { i18n } from '../i18n/index.js';
-import { formatDate, formatDateTime, formatTime, setFamilyTimeZone } from './date-time.js';
+import { formatClock, formatDate, formatDateTime, formatTime, setFamilyTimeZone } from './date-time.js';
 
 // 1 December 2026, 14:04 UTC: 15:04 in Berlin, 09:04 in New York.
 const at = Date.UTC(2026, 11, 1, 14, 4);
@@ -32,4 +32,18 @@ void test('an unknown time zone name is ignored', () => {
   setFamilyTimeZone('UTC');
   setFamilyTimeZone('Not/AZone');
   assert.match(formatDateTime(at), /2:04\sPM$/);
+});
+
+void test('a quiet-hours clock time follows the language’s 12- or 24-hour style, whatever the zone', async () => {
+  setFamilyTimeZone('America/New_York');
+  assert.match(formatClock('07:00'), /^7:00\sAM$/);
+  assert.match(formatClock('19:30'), /^7:30\sPM$/);
+  await i18n.changeLanguage('de');
+  try {
+    assert.equal(formatClock('07:00'), '07:00');
+    assert.equal(formatClock('19:30'), '19:30');
+  } finally {
+    await i18n.changeLanguage('en');
+  }
+  assert.equal(formatClock('later'), 'later');
 });

@@ -94,6 +94,18 @@ export function formatTime(at: number, now = Date.now()): string {
     : formatDateTime(at);
 }
 
+/**
+ * A wall-clock time with no date or zone of its own ("07:00" from a toy's quiet hours, already in the
+ * toy's zone), in the chosen language's style: "7:00 AM" in English, "07:00" in German — the same
+ * 12- or 24-hour style as every other time the app shows. Anything not HH:MM is shown as it came.
+ */
+export function formatClock(hhmm: string): string {
+  const match = /^(\d{1,2}):(\d{2})$/.exec(hhmm);
+  if (!match) return hhmm;
+  // Formatted as that time on a fixed day in UTC, so no zone or daylight saving shifts it.
+  return formatter('time', currentLanguage(), 'UTC').format(new Date(Date.UTC(2000, 0, 1, Number(match[1]), Number(match[2]))));
+}
+
 /** "5 minutes ago", "yesterday" in the chosen language; "just now" under 45 s. */
 export function formatTimeAgo(at: number, now: number): string {
   const seconds = Math.round((at - now) / 1000);

@@ -12,7 +12,7 @@ test('only a message the toy fetched is said to glow', () => {
 });
 
 test('quiet hours name their end; review names the guardian; played says played', () => {
-  assert.match(sentStatusText({ toyId, state: 'quiet_hours', quietUntil: '07:00' }, 'Bun'), /waiting for quiet hours to end at 07:00/);
+  assert.match(sentStatusText({ toyId, state: 'quiet_hours', quietUntil: '07:00' }, 'Bun'), /waiting for quiet hours to end at 7:00\sAM/);
   assert.match(sentStatusText({ toyId, state: 'review' }, 'Bun'), /waiting for a guardian’s approval/);
   assert.match(sentStatusText({ toyId, state: 'played' }, 'Bun'), /^Played/);
   assert.match(sentStatusText({ toyId, state: 'waiting' }, 'Bun'), /waiting for Bun to come online/);

@@ -5,6 +5,7 @@
  */
 import type { SentToyStatus } from '@burrow/api';
 import { t } from '../i18n/index.js';
+import { formatClock } from './date-time.js';
 
 /** What the sender is told about a message sent to `toyName`; `status` undefined: not known yet. */
 export function sentStatusText(status: SentToyStatus | undefined, toyName: string): string {
@@ -14,7 +15,7 @@ export function sentStatusText(status: SentToyStatus | undefined, toyName: strin
     case 'review':
       return t('sent.review', { toy: toyName });
     case 'quiet_hours':
-      return t('sent.quietHours', { until: status.quietUntil ?? t('sent.setTime'), toy: toyName });
+      return t('sent.quietHours', { until: status.quietUntil ? formatClock(status.quietUntil) : t('sent.setTime'), toy: toyName });
     case 'waiting':
       return t('sent.waiting', { toy: toyName });
     case 'delivered':

@@ -4,7 +4,7 @@ import { DEFAULT_VOLUME, reviewedDevices, settingsVolume } from '@burrow/protoco
 import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
 import { timeZoneChoices, timeZoneLabel } from '../time-zones.js';
-import { setFamilyTimeZone } from '../date-time.js';
+import { formatClock, setFamilyTimeZone } from '../date-time.js';
 import { FormError, FormStatus } from './FormStatus.js';
 
 function browserTimeZone(): string {
@@ -119,7 +119,7 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
       const waiting = people.filter(isReviewed).length;
       setStatus(
         t('settings.saved', { toy: toyName, volume }) +
-          (quiet ? t('settings.savedQuiet', { start, end }) : '') +
+          (quiet ? t('settings.savedQuiet', { start: formatClock(start), end: formatClock(end) }) : '') +
           (waiting > 0 ? t('settings.savedReview', { count: waiting }) : t('settings.savedEnd')),
       );
     } catch (err) {
