@@ -58,8 +58,6 @@ after(async () => {
 
 async function startServer(database: DatabaseConfig): Promise<{ url: string; child: Child; watched: WatchedChild }> {
   const env: NodeJS.ProcessEnv = { ...process.env, BURROW_CRASH_INSTALLATION: JSON.stringify({ dataDir, database }) };
-  // The test runner's record of files that open a database is about test files, not this child.
-  delete env.BURROW_TEST_DB_LOG;
   // Its compiled twin where npm test compiled the tree (scripts/build-tests.mjs): a start through tsx
   // costs a few CPU-seconds more, twice per run.
   const compiled = join(root, 'e2e/crash-server.js');

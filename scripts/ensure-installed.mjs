@@ -79,9 +79,12 @@ function packagesToInstall(packages) {
 }
 
 const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive' };
+// Another apt-get (an unattended upgrade, a second checkout's `npm test`) may hold dpkg's lock for a
+// while: wait for it, up to 10 minutes, instead of failing the whole run at once.
+const WAIT_FOR_LOCK = ['-o', 'DPkg::Lock::Timeout=600'];
 const aptSteps = (missing) => [
-  ['update', '-qq'],
-  ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+  [...WAIT_FOR_LOCK, 'update', '-qq'],
+  [...WAIT_FOR_LOCK, 'install', '-y', '-qq', '--no-install-recommends', ...missing],
 ];
 
 /** Installs missing DEBIAN_PACKAGES with apt-get as root; otherwise prints the command and exits 1. */

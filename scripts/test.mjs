@@ -4,7 +4,7 @@
 //   static      the STATIC_STEPS below, one after another (types, protocol purity, import rules, engines,
 //               dependency audit, lint)
 //   SQLite      every *.test.ts under packages/, e2e/ and scripts/ (node:test through tsx)
-//   PostgreSQL  the test files that can open a database (scripts/test-plan.mjs), on PostgreSQL
+//   PostgreSQL  the test files that together run every query shape of the suite (scripts/test-plan.mjs)
 //
 // Options (after `npm test --`):
 //   --db=sqlite | --db=postgres | --db=both   which databases (default both)
@@ -15,12 +15,20 @@
 // every machine runs); BURROW_TEST_CONCURRENCY (test files at once per database, default 2).
 // With more than one lane, each step's output is printed when it ends (whole, not interleaved).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDependencies, ensureSystemPackagesInBackground } from './ensure-installed.mjs';
 import { buildTests, MIRROR } from './build-tests.mjs';
-import { listTestFiles, postgresFiles, runOrder, unplannedDatabaseFiles } from './test-plan.mjs';
+import {
+  listTestFiles,
+  POSTGRES_PLAN,
+  postgresFiles,
+  readCosts,
+  readShapes,
+  runOrder,
+  uncoveredShapes,
+} from './test-plan.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -35,13 +43,18 @@ const cache = join(root, 'node_modules', '.cache');
 const STATIC_STEPS = [
   // tsconfig.json covers e2e/browser too (e2e/browser/tsconfig.json is kept for editors): checking it
   // again as its own project re-checked the whole server it imports, ~25 CPU-s for nothing new.
-  ...['tsconfig.json', 'packages/web/tsconfig.json', 'packages/web/scripts/tsconfig.json'].map(
-    (project) => ({
-      label: `typecheck ${project}`,
-      cmd: bin('tsc'),
-      args: ['-p', project, '--noEmit', '--incremental', '--tsBuildInfoFile', join(cache, 'tsc', `${project.replace(/[/.]/g, '_')}.tsbuildinfo`)],
-    }),
-  ),
+  ...['tsconfig.json', 'packages/web/tsconfig.json', 'packages/web/scripts/tsconfig.json'].map((project) => ({
+    label: `typecheck ${project}`,
+    cmd: bin('tsc'),
+    args: [
+      '-p',
+      project,
+      '--noEmit',
+      '--incremental',
+      '--tsBuildInfoFile',
+      join(cache, 'tsc', `${project.replace(/[/.]/g, '_')}.tsbuildinfo`),
+    ],
+  })),
   { label: 'protocol purity', cmd: process.execPath, args: ['scripts/check-protocol-purity.mjs'] },
   // Import rules: no circles, dependencies point one way (.dependency-cruiser.cjs, docs/architecture.md).
   { label: 'import rules', cmd: bin('depcruise'), args: ['--config', '.dependency-cruiser.cjs', 'packages'] },
@@ -77,7 +90,7 @@ ensureDependencies();
 const systemReady = staticOnly ? Promise.resolve(true) : ensureSystemPackagesInBackground();
 
 const all = listTestFiles().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
-const onPostgres = postgresFiles(all);
+const onPostgres = postgresFiles(all, { subset: filters.length > 0 });
 const sqliteFiles = db === 'postgres' ? [] : runOrder(all);
 const pgFiles = db === 'sqlite' ? [] : runOrder(onPostgres);
 if (!staticOnly && filters.length > 0 && all.length === 0) {
@@ -107,8 +120,10 @@ if (!staticOnly && pgFiles.length > 0) await checkPostgres();
 
 const logs = join(root, 'test-output', 'logs');
 mkdirSync(logs, { recursive: true });
-const dbLog = join(logs, 'database-files.txt');
-rmSync(dbLog, { force: true });
+
+/** Per lane: what each test file cost (scripts/test-costs.mjs) and which query shapes it ran (db/query-shapes.ts). */
+const costLog = (lane) => join(logs, `costs-${lane}.tsv`);
+const shapeLog = (lane) => join(logs, `query-shapes-${lane}.tsv`);
 
 const lanes = [];
 if (runStatic) lanes.push({ name: 'static', steps: STATIC_STEPS });
@@ -119,7 +134,9 @@ if (!staticOnly) {
   const built = Date.now();
   const mirrorReady = buildTests().then(
     (mirror) => {
-      console.log(`▶ compiled ${String(mirror.compiled)} TypeScript files for the tests into test-output/js (${((Date.now() - built) / 1000).toFixed(1)} s)`);
+      console.log(
+        `▶ compiled ${String(mirror.compiled)} TypeScript files for the tests into test-output/js (${((Date.now() - built) / 1000).toFixed(1)} s)`,
+      );
       return true;
     },
     (err) => {
@@ -128,28 +145,42 @@ if (!staticOnly) {
     },
   );
   const testsReady = Promise.all([mirrorReady, systemReady]).then((oks) => oks.every(Boolean));
-  const testStep = (label, files, env) => ({
-    label: `${String(files.length)} test files on ${label}`,
-    cmd: process.execPath,
-    cwd: MIRROR,
-    // A test that hangs fails after TEST_TIMEOUT_MS instead of holding the lane, and a file whose tests
-    // are done exits even if something it opened is still holding its event loop (that would otherwise
-    // keep the whole run waiting until CI's limit, with nothing printed about which file it was).
-    // Each file's process inherits --enable-source-maps, so a failure's stack names the .ts line.
-    args: [
-      '--enable-source-maps',
-      '--test',
-      `--test-concurrency=${concurrency}`,
-      `--test-timeout=${TEST_TIMEOUT_MS}`,
-      '--test-force-exit',
-      '--test-reporter=spec',
-      ...files.map((f) => f.replace(/\.tsx?$/, '.js')),
-    ],
-    env,
-  });
+  const testStep = (label, files, env) => {
+    for (const log of [costLog(label), shapeLog(label)]) rmSync(log, { force: true });
+    return {
+      label: `${String(files.length)} test files on ${label}`,
+      cmd: process.execPath,
+      cwd: MIRROR,
+      // A test that hangs fails after TEST_TIMEOUT_MS instead of holding the lane, and a file whose tests
+      // are done exits even if something it opened is still holding its event loop (that would otherwise
+      // keep the whole run waiting until CI's limit, with nothing printed about which file it was).
+      // Each file's process inherits --enable-source-maps, so a failure's stack names the .ts line.
+      args: [
+        '--enable-source-maps',
+        '--import',
+        join(root, 'scripts', 'test-costs.mjs'),
+        '--test',
+        `--test-concurrency=${concurrency}`,
+        `--test-timeout=${TEST_TIMEOUT_MS}`,
+        '--test-force-exit',
+        '--test-reporter=spec',
+        ...files.map((f) => f.replace(/\.tsx?$/, '.js')),
+      ],
+      env: { ...env, BURROW_TEST_COST_LOG: costLog(label), BURROW_TEST_QUERY_SHAPES: shapeLog(label) },
+    };
+  };
   if (sqliteFiles.length > 0)
-    lanes.push({ name: 'SQLite', ready: testsReady, steps: [testStep('SQLite', sqliteFiles, { BURROW_TEST_PG_URL: undefined, BURROW_TEST_DB_LOG: dbLog })] });
-  if (pgFiles.length > 0) lanes.push({ name: 'PostgreSQL', ready: testsReady, steps: [testStep('PostgreSQL', pgFiles, { BURROW_TEST_PG_URL: pgUrl })] });
+    lanes.push({
+      name: 'SQLite',
+      ready: testsReady,
+      steps: [testStep('SQLite', sqliteFiles, { BURROW_TEST_PG_URL: undefined })],
+    });
+  if (pgFiles.length > 0)
+    lanes.push({
+      name: 'PostgreSQL',
+      ready: testsReady,
+      steps: [testStep('PostgreSQL', pgFiles, { BURROW_TEST_PG_URL: pgUrl })],
+    });
 }
 const live = lanes.length === 1;
 
@@ -175,9 +206,16 @@ function runStep(step) {
     const chunks = [];
     console.log(`▶ ${step.label}`);
     // An undefined value removes the variable (the SQLite lane must not see BURROW_TEST_PG_URL at all).
-    const env = Object.fromEntries(Object.entries({ ...process.env, ...step.env }).filter(([, v]) => v !== undefined));
+    const env = Object.fromEntries(
+      Object.entries({ ...process.env, ...step.env }).filter(([, v]) => v !== undefined),
+    );
     // Its own process group, so a step that overruns STEP_TIMEOUT_MS is stopped with everything it started.
-    const child = spawn(step.cmd, step.args, { cwd: step.cwd ?? root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(step.cmd, step.args, {
+      cwd: step.cwd ?? root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     running.add(child.pid);
     const watchdog = setTimeout(() => {
       const line = `\n✗ ${step.label} ran longer than ${String(STEP_TIMEOUT_MS / 1000)} s: stopped (BURROW_TEST_STEP_TIMEOUT_S)\n`;
@@ -225,28 +263,47 @@ const began = Date.now();
 const outcomes = await Promise.all(lanes.map(runLane));
 let ok = outcomes.every(Boolean);
 
-// The run-time half of the PostgreSQL plan: every file that started a test server on SQLite must
-// also have run on PostgreSQL (or be a browser test). A full SQLite pass checks the plan even with --db=sqlite.
-if (sqliteFiles.length > 0) {
-  let used = '';
-  try {
-    used = readFileSync(dbLog, 'utf8');
-  } catch {
-    // No file started a test server.
-  }
-  const missed = unplannedDatabaseFiles(used, onPostgres);
+// Every query shape the SQLite lane ran must have run on PostgreSQL too (scripts/test-plan.mjs): checked
+// on a full run of both lanes; a run of chosen files (`npm test -- name`) runs all their candidates on both.
+if (sqliteFiles.length > 0 && pgFiles.length > 0 && filters.length === 0) {
+  const read = (path) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+  const missed = uncoveredShapes(
+    readShapes(read(shapeLog('SQLite'))),
+    readShapes(read(shapeLog('PostgreSQL'))),
+  );
   if (missed.length > 0) {
     ok = false;
     console.log(
-      `✗ These files started a test server but are not planned for PostgreSQL (scripts/test-plan.mjs cannot see how they reach the database): ${missed.join(', ')}`,
+      `✗ ${String(missed.length)} query shape(s) ran on SQLite but not on PostgreSQL. Add a file that runs each to ${POSTGRES_PLAN} (node scripts/test-plan.mjs --choose-postgres picks them after this run):`,
     );
+    for (const m of missed.slice(0, 20))
+      console.log(
+        `    ${m.sql.slice(0, 140)}\n      run by ${m.files.slice(0, 4).join(', ')}${m.files.length > 4 ? ', …' : ''}`,
+      );
+  }
+}
+
+// Where the time went: the test files that cost the most CPU (on 2 cores, half of it is wall time).
+{
+  const costs = [
+    ...readCosts(existsSync(costLog('SQLite')) ? readFileSync(costLog('SQLite'), 'utf8') : ''),
+  ].sort((x, y) => y[1] - x[1]);
+  if (costs.length > 0) {
+    const total = costs.reduce((sum, [, cpu]) => sum + cpu, 0);
+    console.log(
+      `Costliest test files on SQLite (CPU-s of the test process; ${total.toFixed(0)} CPU-s for ${String(costs.length)} files):`,
+    );
+    for (const [file, cpu] of costs.slice(0, 8)) console.log(`  ${cpu.toFixed(1).padStart(6)}  ${file}`);
   }
 }
 
 console.log('Step times (wall clock; the lanes ran at the same time):');
-for (const r of results) console.log(`  ${r.ok ? '✓' : '✗'} ${r.label.padEnd(48)} ${r.seconds.toFixed(1).padStart(7)} s`);
+for (const r of results)
+  console.log(`  ${r.ok ? '✓' : '✗'} ${r.label.padEnd(48)} ${r.seconds.toFixed(1).padStart(7)} s`);
 console.log(`  ${'total'.padEnd(50)} ${((Date.now() - began) / 1000).toFixed(1).padStart(7)} s`);
-writeFileSync(join(logs, 'times.json'), JSON.stringify({ results, totalSeconds: (Date.now() - began) / 1000 }, null, 2));
+writeFileSync(
+  join(logs, 'times.json'),
+  JSON.stringify({ results, totalSeconds: (Date.now() - began) / 1000 }, null, 2),
+);
 if (!ok) console.log(`✗ npm test failed (logs in ${logs})`);
 process.exit(ok ? 0 : 1);
-

@@ -18,6 +18,7 @@ import { auditCommand } from './activity-command.js';
 import { appendActivity, pruneActivityBatch } from './activity-store.js';
 import { verifyActivity } from './activity-verify.js';
 import { insertFamily } from '../families/store.js';
+import { unrecorded } from '../db/index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let server: TestServer;
@@ -147,10 +148,13 @@ test('burrow audit verify finds an edited, a deleted and a reordered event (an a
       server.db,
       ['sign_in', 'child_added', 'message_sent', 'message_played'].map((kind, i) => ({ family_id: v.familyId, at: Date.now() + i, kind, account_id: v.guardian.accountId, device_id: null, toy_id: null, subject: null })),
     );
-  if (server.dialect === 'sqlite') {
-    await sql`DROP TRIGGER family_activity_no_update`.execute(server.db);
-    await sql`DROP TRIGGER family_activity_no_delete`.execute(server.db);
-  } else await sql`DROP TRIGGER family_activity_append_only ON family_activity`.execute(server.db);
+  // Each engine's own DDL, the test's tampering rather than a query of the product (db/query-shapes.ts).
+  await unrecorded(async () => {
+    if (server.dialect === 'sqlite') {
+      await sql`DROP TRIGGER family_activity_no_update`.execute(server.db);
+      await sql`DROP TRIGGER family_activity_no_delete`.execute(server.db);
+    } else await sql`DROP TRIGGER family_activity_append_only ON family_activity`.execute(server.db);
+  });
   const [edited, deleted, reordered] = victims.map((v) => v.familyId) as [string, string, string];
   // Each chain already starts with the family's creation: tamper with the four events appended above.
   const base = async (f: string) => (await server.db.selectFrom('family_activity_heads').select('last_seq').where('family_id', '=', f).executeTakeFirstOrThrow()).last_seq - 4;

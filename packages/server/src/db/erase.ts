@@ -7,6 +7,7 @@
  */
 import { sql, SqliteAdapter } from 'kysely';
 import type { Db } from './schema.js';
+import { unrecorded } from './query-shapes.js';
 
 /**
  * On SQLite, checkpoints the WAL into the database file and truncates it (`wal_checkpoint(TRUNCATE)`),
@@ -16,6 +17,7 @@ import type { Db } from './schema.js';
  */
 export async function checkpointAfterErasure(db: Db): Promise<boolean> {
   if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return true;
-  const result = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+  // SQLite's own command, with no PostgreSQL counterpart to test (query-shapes.ts).
+  const result = await unrecorded(() => sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db));
   return (result.rows[0]?.busy ?? 0) === 0;
 }

@@ -3,3 +3,4 @@ export * from './open-db.js';
 export * from './migrate.js';
 export * from './errors.js';
 export * from './erase.js';
+export { unrecorded } from './query-shapes.js';

@@ -6,7 +6,9 @@ import { chmodSync, closeSync, existsSync, fdatasync, fsync, mkdirSync, openSync
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'libsql';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, PostgresQueryCompiler, SqliteDialect, SqliteQueryCompiler } from 'kysely';
+import type { RootOperationNode } from 'kysely';
+import { queryShapePlugins } from './query-shapes.js';
 import { cachingStatements } from './statement-cache.js';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
@@ -88,7 +90,10 @@ function openSqlite(path: string): OpenDb {
   // fdatasyncs the WAL off the event loop, once per group commit (P7). Checkpoints still sync.
   database.pragma('synchronous = NORMAL');
   // libsql mirrors better-sqlite3's API, which is what Kysely's SqliteDialect drives.
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
+  const db = new Kysely<Schema>({
+    dialect: new SqliteDialect({ database: cachingStatements(database) }),
+    plugins: queryShapePlugins((node: RootOperationNode) => new SqliteQueryCompiler().compileQuery(node, { queryId: '' }).sql),
+  });
   commitSyncers.set(db, walSyncer(path, database));
   return { db, dialect: 'sqlite' };
 }
@@ -110,7 +115,10 @@ function openPostgres(url: string, onIdleError: IdleConnectionError): OpenDb {
   // that is an uncaught exception, so a PostgreSQL restart would take the whole process down. The
   // pool has already discarded the broken client: the next query opens a fresh connection.
   pool.on('error', onIdleError);
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: queryShapePlugins((node: RootOperationNode) => new PostgresQueryCompiler().compileQuery(node, { queryId: '' }).sql),
+  });
   return { db, dialect: 'postgres' };
 }
 

@@ -5,6 +5,7 @@ import { expectStatus, sealedVoice, type Family, type Person } from '../testing/
 import { httpClient, type Call, type Credentials } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { unrecorded } from '../db/index.js';
 
 /** A test server whose mail goes to a real SMTP sink (deletions are confirmed by mail); `close` stops all three. */
 export async function startMailingServer(): Promise<{ server: TestServer; sink: SmtpSink; call: Call; close: () => Promise<void> }> {
@@ -25,17 +26,12 @@ export async function startMailingServer(): Promise<{ server: TestServer; sink: 
 
 /** Every row of every table but the audit trail and the migrations' own, as JSON text. */
 export async function everyRow(server: TestServer): Promise<string> {
-  const tables =
+  // Each engine's own catalogue: the test's inventory, not a query of the product (db/query-shapes.ts).
+  const tables = await unrecorded(async () =>
     server.dialect === 'sqlite'
-      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(server.db))
-          .rows
-      : (
-          await sql<{
-            name: string;
-          }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(
-            server.db,
-          )
-        ).rows;
+      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(server.db)).rows
+      : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(server.db)).rows,
+  );
   const out: string[] = [];
   for (const { name } of tables) {
     if (name === 'audit_events' || name.startsWith('kysely_') || name.startsWith('sqlite_')) continue;

@@ -5,7 +5,7 @@
  * tests (`import { startTestServer } from '@burrow/server/testing'`).
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -142,17 +142,7 @@ export async function createPgDatabase(adminUrl: string): Promise<{ url: string;
   return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
 
-/**
- * Under `npm test`, notes which test file started a server (BURROW_TEST_DB_LOG): the runner then
- * checks that every such file also ran on PostgreSQL (scripts/test-plan.mjs).
- */
-function noteDatabaseUse(): void {
-  const log = process.env.BURROW_TEST_DB_LOG;
-  if (log && process.argv[1]) appendFileSync(log, `${process.argv[1]}\n`);
-}
-
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  noteDatabaseUse();
   const dataDir = options.existing?.dataDir ?? mkdtempSync(join(tmpdir(), 'burrow-server-'));
   const pgUrl =
     options.postgresUrl === undefined ? process.env.BURROW_TEST_PG_URL || null : options.postgresUrl;

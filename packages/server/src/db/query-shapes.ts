@@ -1,0 +1,91 @@
+/**
+ * Records the shape of every query a test process runs, for `npm test`'s PostgreSQL lane.
+ *
+ * The suite runs every test file on SQLite but only a chosen subset on PostgreSQL (scripts/test-plan.mjs):
+ * the two engines differ in their SQL (types, conflicts, locking, `returning`), not in the code around
+ * it, so what must run on both is every query, not every test. A query's shape is its Kysely
+ * operation tree with the values taken out, the same on both dialects because it is taken before
+ * compilation. After both lanes, `npm test` fails when the SQLite lane ran a shape the PostgreSQL lane
+ * never ran, and names the test files that would cover it.
+ *
+ * Off unless BURROW_TEST_QUERY_SHAPES names a file: then each process appends one line per distinct
+ * shape at exit — `<test file>\t<shape hash>\t<SQL as compiled here>`.
+ */
+import { createHash } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { appendFileSync } from 'node:fs';
+import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+
+/** Node kinds whose contents vary with the values passed, not with the query's shape. */
+const VALUE_KINDS = new Set(['ValueNode', 'PrimitiveValueListNode', 'DefaultInsertValueNode']);
+/** Lists whose length varies with the data (`in (…)`, multi-row `values`): one element stands for all. */
+const LIST_KINDS = new Set(['ValueListNode', 'ValuesNode']);
+
+/**
+ * Row locks (`for update`, `for share`, `skip locked`, …): PostgreSQL needs them where SQLite's single
+ * writer already serializes, so the same query carries one on PostgreSQL only (audit/activity-store.ts).
+ */
+const LOCK_MODIFIERS = new Set(['ForUpdate', 'ForShare', 'ForKeyShare', 'ForNoKeyUpdate', 'NoWait', 'SkipLocked']);
+
+function normalized(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const kind = (value as { kind?: unknown }).kind;
+  if (typeof kind !== 'string') return value;
+  if (kind === 'SelectQueryNode') {
+    const { endModifiers, ...rest } = value as { endModifiers?: readonly { modifier?: string }[] };
+    const kept = endModifiers?.filter((m) => !LOCK_MODIFIERS.has(m.modifier ?? ''));
+    return kept === undefined || kept.length === 0 ? rest : { ...rest, endModifiers: kept };
+  }
+  if (VALUE_KINDS.has(kind)) return kind;
+  if (LIST_KINDS.has(kind)) {
+    const { values } = value as { values: readonly unknown[] };
+    return { kind, values: values.slice(0, 1) };
+  }
+  return value;
+}
+
+/** A short, dialect-independent name for a query's shape. */
+export function queryShape(node: OperationNode): string {
+  return createHash('sha256').update(JSON.stringify(node, normalized)).digest('base64url').slice(0, 16);
+}
+
+/** The plugins openDb adds: none in production, the recorder when BURROW_TEST_QUERY_SHAPES is set. */
+export function queryShapePlugins(compile: (node: RootOperationNode) => string): KyselyPlugin[] {
+  const log = process.env.BURROW_TEST_QUERY_SHAPES;
+  return log ? [recorder(log, compile)] : [];
+}
+
+const seen = new Map<string, string>();
+const skipping = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` with its queries left out of the record: schema migrations (migrate.ts) and statements
+ * one engine has and the other has no counterpart for (SQLite's `VACUUM INTO`, `pragma wal_checkpoint`).
+ */
+export function unrecorded<T>(work: () => Promise<T>): Promise<T> {
+  return skipping.run(true, work);
+}
+let flushing = false;
+
+function recorder(log: string, compile: (node: RootOperationNode) => string): KyselyPlugin {
+  if (!flushing) {
+    flushing = true;
+    process.on('exit', () => {
+      // A server or CLI a test started names that test (scripts/test-costs.mjs sets it).
+      const file = process.env.BURROW_TEST_FILE ?? process.argv[1] ?? '?';
+      const lines = [...seen].map(([shape, text]) => `${file}\t${shape}\t${text.replace(/\s+/g, ' ')}\n`);
+      if (lines.length > 0) appendFileSync(log, lines.join(''));
+    });
+  }
+  return {
+    transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+      if (skipping.getStore() === true) return node;
+      const shape = queryShape(node);
+      if (!seen.has(shape)) seen.set(shape, compile(node));
+      return node;
+    },
+    transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      return Promise.resolve(result);
+    },
+  };
+}
