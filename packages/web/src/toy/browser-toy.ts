@@ -84,6 +84,12 @@ function describeEvent(event: ToyEvent): string | null {
       return `Refused an instruction to keep a favourite (${event.reason}).`;
     case 'replayed':
       return 'Replayed a favourite.';
+    case 'renewal_requested':
+      return 'Asked the family to renew this toy’s identity keys.';
+    case 'identity_renewed':
+      return 'Renewed its identity keys; a guardian’s device approved them.';
+    case 'renewal_refused':
+      return `The identity renewal was refused (${event.reason}); the toy keeps its keys.`;
   }
 }
 
