@@ -545,6 +545,9 @@ test('PostgreSQL goes away and comes back: the nodes answer 503 with Retry-After
     const response = await fetch(`${node(n).url}${path}`, {
       ...init,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    }).catch((err: unknown) => {
+      // A node that crashed on the outage: say why.
+      throw new Error(`node ${String(n)} did not answer ${path} (exit ${String(node(n).child.exitCode)}):\n${node(n).watched.output().slice(-4000)}`, { cause: err });
     });
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.text() };
   };

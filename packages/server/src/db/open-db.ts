@@ -115,6 +115,12 @@ function openPostgres(url: string, onIdleError: IdleConnectionError): OpenDb {
   // that is an uncaught exception, so a PostgreSQL restart would take the whole process down. The
   // pool has already discarded the broken client: the next query opens a fresh connection.
   pool.on('error', onIdleError);
+  // A client checked out of the pool (a transaction, or toy-sync holding one connection across its
+  // reads) gets no pool listener: its connection dropped between two queries emitted 'error' with
+  // none, and took the node down (multi-node test, PostgreSQL cut). Its next query fails instead
+  // (a 503, logged by the request) and the pool discards it when it comes back, as it is no longer
+  // queryable. Nothing to report here: an idle client's error reaches onIdleError through the pool.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Schema>({
     dialect: new PostgresDialect({ pool }),
     plugins: queryShapePlugins((node: RootOperationNode) => new PostgresQueryCompiler().compileQuery(node, { queryId: '' }).sql),
