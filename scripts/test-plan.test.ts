@@ -1,6 +1,8 @@
 /** The PostgreSQL plan: shapes read from the logs, the cheapest cover, and what a run missed. */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 // @ts-expect-error -- a plain .mjs script without types, as npm test runs it
 import { choosePostgresFiles, readCosts, readShapes, uncoveredShapes } from './test-plan.mjs';
@@ -12,7 +14,9 @@ interface Shape {
 type Plan = { files: string[]; orphans: { shape: string; files: string[] }[] };
 const plan = choosePostgresFiles as (shapes: Map<string, Shape>, costs: Map<string, number>, candidates: string[]) => Plan;
 
-const root = join(new URL('.', import.meta.url).pathname, '..');
+// The repository the script reads from: under npm test this file runs from the compiled copy in
+// test-output/js, where the script is a link back into the checkout.
+const root = join(dirname(realpathSync(fileURLToPath(new URL('./test-plan.mjs', import.meta.url)))), '..');
 // A test process's file as the logs name it: compiled, in the test mirror.
 const logged = (file: string) => join(root, 'test-output', 'js', file.replace(/\.ts$/, '.js'));
 const shapeLog = (rows: [string, string][]) => rows.map(([file, shape]) => `${logged(file)}\t${shape}\tselect ${shape}`).join('\n');
