@@ -24,8 +24,8 @@ import {
   toBase64url,
   toyAdmission,
   type DeviceKeys,
-  type SuccessionWire,
 } from '@burrow/protocol';
+import { FORGED_SUCCESSIONS, tamperingSuccessions } from './succession-tampering.js';
 import { audioSample, pairedFamily, startWorld, type World } from './world.js';
 
 let world: World;
@@ -150,27 +150,11 @@ test("a guardian's device renews itself at once; the toy then obeys rosters and 
   assert.equal((await fam.toy.roster())?.version, current.version);
 });
 
-/** A fetch that rewrites the successions the server hands out (a malicious server). */
-function tampering(change: (s: SuccessionWire) => SuccessionWire, on: { active: boolean }): typeof fetch {
-  return async (input, init) => {
-    const res = await fetch(input, init);
-    const url = String(input instanceof Request ? input.url : input);
-    if (!on.active || !/\/successions\?/.test(url) || res.status !== 200) return res;
-    const body = (await res.json()) as { successions: SuccessionWire[] };
-    return new Response(JSON.stringify({ successions: body.successions.map(change) }), { status: 200, headers: { 'content-type': 'application/json' } });
-  };
-}
-
 test('a succession the server forged — not countersigned by the guardian, not cross-signed by the old key, or replayed at another step — is refused by the renewing device and by the toy', async () => {
-  const cases: [string, (s: SuccessionWire) => SuccessionWire][] = [
-    ['guardian signature replaced', (s) => ({ ...s, guardianSignature: s.toSignature })],
-    ['old identity signature replaced', (s) => ({ ...s, fromSignature: s.toSignature })],
-    ['replayed at another roster step', (s) => ({ ...s, rosterVersion: s.rosterVersion - 1 })],
-  ];
-  for (const [name, change] of cases) {
+  for (const [name, change] of FORGED_SUCCESSIONS) {
     const on = { active: true };
-    const fam = await pairedFamily(world, { fetch: tampering(change, on) });
-    const gran = await join(fam, 'gran', { fetch: tampering(change, on) });
+    const fam = await pairedFamily(world, { fetch: tamperingSuccessions(change, on) });
+    const gran = await join(fam, 'gran', { fetch: tamperingSuccessions(change, on) });
     await fam.mum.setReview(fam.familyId, fam.toyId, [gran.deviceId], true);
     const oldId = gran.deviceId;
     await gran.renewIdentity(fam.familyId);

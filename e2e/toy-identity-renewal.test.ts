@@ -27,8 +27,8 @@ import {
   type DeviceKeys,
   type FamilyId,
   type SuccessionRequest,
-  type SuccessionWire,
 } from '@burrow/protocol';
+import { FORGED_SUCCESSIONS, tamperingSuccessions } from './succession-tampering.js';
 import { audioSample, pairedFamily, startWorld, type World } from './world.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -141,27 +141,11 @@ test('a toy renews its identity without re-pairing: messages sealed before and a
   assert.equal((await rebooted.roster())?.version, roster.version);
 });
 
-/** A fetch that rewrites the successions the server hands out (a malicious server). */
-function tampering(change: (s: SuccessionWire) => SuccessionWire, on: { active: boolean }): typeof fetch {
-  return async (input, init) => {
-    const res = await fetch(input, init);
-    const url = String(input instanceof Request ? input.url : input);
-    if (!on.active || !/\/successions\?/.test(url) || res.status !== 200) return res;
-    const body = (await res.json()) as { successions: SuccessionWire[] };
-    return new Response(JSON.stringify({ successions: body.successions.map(change) }), { status: 200, headers: { 'content-type': 'application/json' } });
-  };
-}
-
 test('a renewal the server forged — guardian countersignature or old-identity signature replaced, or replayed at another step — is refused by the toy, which keeps its identity and does not wipe itself', async () => {
-  const cases: [string, (s: SuccessionWire) => SuccessionWire][] = [
-    ['guardian signature replaced', (s) => ({ ...s, guardianSignature: s.toSignature })],
-    ['old identity signature replaced', (s) => ({ ...s, fromSignature: s.toSignature })],
-    ['replayed at another roster step', (s) => ({ ...s, rosterVersion: s.rosterVersion - 1 })],
-  ];
-  for (const [name, change] of cases) {
+  for (const [name, change] of FORGED_SUCCESSIONS) {
     const on = { active: true };
     const events: ToyEvent[] = [];
-    const fam = await pairedFamily(world, { fetch: tampering(change, on), events });
+    const fam = await pairedFamily(world, { fetch: tamperingSuccessions(change, on), events });
     const oldId = fam.toy.toyId;
     await fam.toy.renewIdentity();
     assert.equal(await fam.mum.approveRenewals(fam.familyId), 1, name);
