@@ -38,6 +38,7 @@ import { migration as m0830 } from './migrations/0830_email_at_rest.js';
 import { migration as m0880 } from './migrations/0880_recovery_endorsements.js';
 import { migration as m0910 } from './migrations/0910_clear_leftovers_indexes.js';
 import { migration as m0911 } from './migrations/0911_keyed_throttle.js';
+import { migration as m0940 } from './migrations/0940_password_salt_index.js';
 import { migration as m0840 } from './migrations/0840_stream_nodes.js';
 import { migration as m0850 } from './migrations/0850_toy_favourites.js';
 import { migration as m0870 } from './migrations/0870_family_inactivity.js';
@@ -82,6 +83,7 @@ const all: Record<string, DialectMigration> = {
   '0880_recovery_endorsements': m0880,
   '0910_clear_leftovers_indexes': m0910,
   '0911_keyed_throttle': m0911,
+  '0940_password_salt_index': m0940,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

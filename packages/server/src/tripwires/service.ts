@@ -37,6 +37,7 @@ import type { AlertSeverity } from '../alerts/index.js';
 import type { OperatorAlerts } from './alert.js';
 import { canaryDomains, honeycheckerDirOf, type TripwiresConfig } from './config.js';
 import { createHoneywordHasher, type HoneywordHasher, type SweetwordEvent } from './honeywords.js';
+import { accountIdByPasswordHash } from './owner.js';
 import { plantCanaries, type Planted } from './plant.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -196,13 +197,11 @@ export function createTripwires({
 
   /**
    * The account a sweetword event is about: by its id when the sign-in said whose password it checked
-   * (the primary key), else by the hash itself — an unindexed scan of every account, for callers
+   * (the primary key), else by the hash itself through an index of its salt (owner.ts), for callers
    * that do not know the account.
    */
   async function accountOf(event: SweetwordEvent): Promise<{ id: string; email: string } | undefined> {
-    const id =
-      event.accountId ??
-      (await db.selectFrom('accounts').select('id').where('password_hash', '=', event.passwordHash).executeTakeFirst())?.id;
+    const id = event.accountId ?? (await accountIdByPasswordHash(db, event.passwordHash));
     if (id === undefined) return undefined;
     const email = await emails.emailOf(db, id);
     return email === undefined ? undefined : { id, email };
