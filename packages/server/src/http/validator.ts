@@ -89,5 +89,23 @@ export const buildValidator: BuildCompilerFromPool = (externalSchemas, options) 
     mode: undefined,
     customOptions: { ...(options?.mode === 'JTD' ? {} : options?.customOptions), coerceTypes: false },
   });
-  return (route) => rejectUnsafeNumbers((route.httpPart === 'body' ? strict : coercing)(route));
+  return (route) => compiledOnFirstUse(() => rejectUnsafeNumbers((route.httpPart === 'body' ? strict : coercing)(route)));
 };
+
+/**
+ * A validator compiled when a request first needs it, not when its route is registered. Compiling
+ * every route's schemas at start-up was 11 % of a test process's CPU (about 0.8 CPU-s of the 250
+ * processes `npm test` starts, most of which call a handful of routes) and delays every start.
+ * Fastify reads `schemaEnv` before each call and `errors` after it: both come from the compiled one.
+ * A schema Ajv cannot compile now fails its route's first request with a 500, not the start:
+ * http/bad-input.test.ts calls every route, so it still fails the suite.
+ */
+function compiledOnFirstUse(compile: () => Validate): Validate {
+  let compiled: Validate | undefined;
+  const validator = (): Validate => (compiled ??= compile());
+  const lazy = (data: unknown, context?: unknown): unknown =>
+    (validator() as unknown as (data: unknown, context?: unknown) => unknown)(data, context);
+  Object.defineProperty(lazy, 'errors', { get: () => validator().errors, enumerable: true });
+  Object.defineProperty(lazy, 'schemaEnv', { get: () => (validator() as unknown as { schemaEnv?: unknown }).schemaEnv });
+  return lazy as unknown as Validate;
+}
