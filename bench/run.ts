@@ -5,6 +5,7 @@
  *   (none)     sealing cost and sign-in throughput (seal.ts, login.ts)
  *   verify     one Ed25519 signature check: noble vs node:crypto vs WebCrypto (verify.ts)
  *   first-message  a scripted newcomer in Chromium, landing page to the toy's heart (first-message.ts)
+ *   statements SQL statements and HTTP requests per delivered message (delivery/statements.ts; --messages N)
  *   delivery   Burrow against Mosquitto and a bare fsync server (delivery/; --quick, --toys N,
  *              --reps N, --profile DIR for a CPU profile of the Burrow process)
  */
@@ -20,6 +21,7 @@ const { positionals, values } = parseArgs({
     reps: { type: 'string' },
     rounds: { type: 'string' },
     profile: { type: 'string' },
+    messages: { type: 'string' },
   },
 });
 const which = positionals[0] ?? 'default';
@@ -29,6 +31,9 @@ if (which === 'verify') {
   await printVerify(values.rounds === undefined ? undefined : Number(values.rounds));
 } else if (which === 'first-message') {
   await import('./first-message.js');
+} else if (which === 'statements') {
+  const { countPerMessage } = await import('./delivery/statements.js');
+  await countPerMessage(values.messages === undefined ? 20 : Number(values.messages));
 } else if (which === 'delivery') {
   const { fullPlan, quickPlan, runDelivery, formatTable } = await import('./delivery/index.js');
   const plan = { ...(values.quick ? quickPlan : fullPlan) };

@@ -13,7 +13,7 @@ import { audioSample, startWorld, type World } from './world.js';
 
 let world: World;
 before(async () => {
-  world = await startWorld({ admission: { maxInflightWrites: 1, retryAfterSeconds: 1 } });
+  world = await startWorld({ admission: { maxInflightWrites: 1, retryAfterSeconds: 1, maxLagMs: 0 } });
 });
 after(async () => {
   await world.close();

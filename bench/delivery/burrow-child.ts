@@ -6,12 +6,15 @@
  * and removes its data. Spawned by processes.ts; not meant to be run by hand.
  */
 import { defaultArgon2 } from '../../packages/server/src/config.js';
+import { defaultAdmission } from '../../packages/server/src/http/admission-config.js';
 import { startTestServer } from '../../packages/server/src/testing/start-test-server.js';
 
 const unlimited = { max: 10_000_000, windowMs: 60_000 };
 const server = await startTestServer({
   postgresUrl: null,
   argon2: defaultArgon2,
+  // As a production node has it (the test server turns the event-loop lag limit off).
+  admission: defaultAdmission,
   rateLimits: {
     global: unlimited,
     signUp: unlimited,

@@ -6,24 +6,37 @@
  *   node works on at once. One more is answered 503 with Retry-After at once instead of queueing
  *   behind the others (http/admission.ts).
  * - BURROW_WRITE_RETRY_AFTER_S (default 1): the Retry-After those 503s carry, in seconds.
+ * - BURROW_MAX_EVENT_LOOP_LAG_MS (default 150; 0: off): once the node's event loop runs this late
+ *   (CPU saturated) and at least MIN_INFLIGHT_FOR_LAG writes are in flight, a new write is refused
+ *   the same way, even below the in-flight limit: what is already accepted keeps a bounded wait.
  */
 
 export interface AdmissionConfig {
   readonly maxInflightWrites: number;
   readonly retryAfterSeconds: number;
+  /** Event-loop lag (ms) past which new writes are refused while enough are in flight; 0: off. */
+  readonly maxLagMs: number;
 }
+
+/**
+ * Writes in flight below which the lag limit does not refuse: a node with few writes is not saturated
+ * by them, and refusing those would not take the lag away (a slow machine, a maintenance job).
+ */
+export const MIN_INFLIGHT_FOR_LAG = 16;
 
 /**
  * 256 writes in flight: a message is two (upload, send), so 128 messages wait at most for the group
  * commits ahead of them — about 0.5 s at the few hundred durable writes per second one node manages
  * (docs/performance.md) — while a burst of that size from many devices is still taken whole.
  */
-export const defaultAdmission: AdmissionConfig = Object.freeze({ maxInflightWrites: 256, retryAfterSeconds: 1 });
+// 150 ms of lag: the loop is then saturated, not merely busy (a request's own work is a few ms), and
+// every write accepted past that point would only wait longer; issue #11 asks a bounded p99 past saturation.
+export const defaultAdmission: AdmissionConfig = Object.freeze({ maxInflightWrites: 256, retryAfterSeconds: 1, maxLagMs: 150 });
 
 /** A bad admission setting; load-config.ts turns it into a ConfigError. */
 export class AdmissionConfigError extends Error {}
 
-/** Reads BURROW_MAX_INFLIGHT_WRITES and BURROW_WRITE_RETRY_AFTER_S. */
+/** Reads BURROW_MAX_INFLIGHT_WRITES, BURROW_WRITE_RETRY_AFTER_S and BURROW_MAX_EVENT_LOOP_LAG_MS. */
 export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
   const read = (name: string, fallback: number, min: number, max: number): number => {
     const value = env[name]?.trim();
@@ -36,5 +49,6 @@ export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
   return Object.freeze({
     maxInflightWrites: read('BURROW_MAX_INFLIGHT_WRITES', defaultAdmission.maxInflightWrites, 1, 100_000),
     retryAfterSeconds: read('BURROW_WRITE_RETRY_AFTER_S', defaultAdmission.retryAfterSeconds, 1, 3600),
+    maxLagMs: read('BURROW_MAX_EVENT_LOOP_LAG_MS', defaultAdmission.maxLagMs, 0, 60_000),
   });
 }

@@ -19,7 +19,7 @@ let fam: Family;
 let toy: Toy;
 
 before(async () => {
-  server = await startTestServer({ admission: { maxInflightWrites: 1, retryAfterSeconds: 2 } });
+  server = await startTestServer({ admission: { maxInflightWrites: 1, retryAfterSeconds: 2, maxLagMs: 0 } });
   call = httpClient(server.url);
   fam = await family(call);
   toy = await pairToy(call, fam);

@@ -30,6 +30,10 @@ export function messagesRoutes(
   // Uploads and sends are the durable writes: past the node's admission limit they are refused with
   // 503 + Retry-After before their body is read (http/admission.ts).
   const preParsing = admission.gate;
+  app.addHook('onClose', (_instance, done) => {
+    admission.close();
+    done();
+  });
   // Raw bodies are accepted on the blob upload only, in their own encapsulated context.
   void app.register((blobApp: App, _opts, done) => {
     blobApp.addContentTypeParser(

@@ -1,0 +1,103 @@
+/**
+ * The admission gate's two limits (issue #11): writes in flight, and the event loop's lag once enough
+ * writes are in flight. The lag is injected, so the refusal's shape is checked without any timing;
+ * the monitor itself is checked against a pause this test makes (a lower bound the timer cannot miss).
+ * messages/back-pressure.test.ts checks the same refusal over HTTP, and that nothing refused is stored.
+ */
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { test } from 'node:test';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors/index.js';
+import { MIN_INFLIGHT_FOR_LAG } from './admission-config.js';
+import { createAdmission, eventLoopLag, type Admission, type LagMonitor } from './admission.js';
+
+interface FakeReply {
+  reply: FastifyReply;
+  headers: Map<string, string>;
+  done(): void;
+}
+
+function fakeReply(): FakeReply {
+  const headers = new Map<string, string>();
+  const raw = new EventEmitter();
+  const reply = {
+    raw,
+    header(name: string, value: string) {
+      headers.set(name, value);
+      return reply;
+    },
+  };
+  return { reply: reply as unknown as FastifyReply, headers, done: () => raw.emit('close') };
+}
+
+const request = {} as FastifyRequest;
+
+function fixedLag(ms: number): LagMonitor & { set(ms: number): void } {
+  let lag = ms;
+  return { lagMs: () => lag, stop: () => undefined, set: (v) => (lag = v) };
+}
+
+/** Admits writes until one is refused; returns the admitted ones' replies and the refusal. */
+async function fill(admission: Admission, upTo: number): Promise<{ admitted: FakeReply[]; refused: { reply: FakeReply; error: unknown } | null }> {
+  const admitted: FakeReply[] = [];
+  for (let i = 0; i < upTo; i++) {
+    const r = fakeReply();
+    try {
+      await admission.gate(request, r.reply);
+      admitted.push(r);
+    } catch (error) {
+      return { admitted, refused: { reply: r, error } };
+    }
+  }
+  return { admitted, refused: null };
+}
+
+function assertRefusal(refused: { reply: FakeReply; error: unknown } | null, retryAfter: string): void {
+  assert.ok(refused, 'a write was refused');
+  assert.ok(refused.error instanceof AppError);
+  assert.equal(refused.error.code, 'unavailable');
+  assert.match(refused.error.message, /try again in/);
+  assert.equal(refused.reply.headers.get('retry-after'), retryAfter);
+}
+
+void test('with the event loop late, writes past the lag floor are refused with 503 and Retry-After; a finished one frees a slot', async () => {
+  const lag = fixedLag(400);
+  const admission = createAdmission({ maxInflightWrites: 256, retryAfterSeconds: 3, maxLagMs: 150 }, lag);
+  const { admitted, refused } = await fill(admission, 256);
+  assert.equal(admitted.length, MIN_INFLIGHT_FOR_LAG, 'the writes below the floor are taken whatever the lag');
+  assertRefusal(refused, '3');
+  assert.deepEqual(admission.stats(), { inFlight: MIN_INFLIGHT_FOR_LAG, refused: 1, refusedForLag: 1, lagMs: 400 });
+
+  admitted[0]!.done();
+  lag.set(400);
+  assert.equal((await fill(admission, 1)).admitted.length, 1, 'a slot freed below the floor is taken again');
+  // The loop caught up: the in-flight limit is the only one left.
+  lag.set(10);
+  const more = await fill(admission, 256);
+  assert.equal(more.admitted.length, 256 - MIN_INFLIGHT_FOR_LAG);
+  assertRefusal(more.refused, '3');
+  assert.equal(admission.stats().refusedForLag, 1, 'the last refusal was for the in-flight limit');
+});
+
+void test('with the lag limit off (0), only the in-flight limit refuses', async () => {
+  const admission = createAdmission({ maxInflightWrites: 40, retryAfterSeconds: 1, maxLagMs: 0 }, fixedLag(10_000));
+  const { admitted, refused } = await fill(admission, 100);
+  assert.equal(admitted.length, 40);
+  assertRefusal(refused, '1');
+  assert.equal(admission.stats().refusedForLag, 0);
+});
+
+void test('the lag monitor reads a pause of the event loop', async () => {
+  const monitor = eventLoopLag();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const until = performance.now() + 300;
+    while (performance.now() < until); // the loop held for 300 ms: the next tick is at least that late
+    // The monitor's overdue tick runs in the same timers phase as this one, before it (due earlier).
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    assert.ok(monitor.lagMs() >= 250, `lag read ${monitor.lagMs().toFixed(0)} ms after a 300 ms pause`);
+  } finally {
+    monitor.stop();
+  }
+});
