@@ -10,6 +10,7 @@ import { systemClock } from './clock/index.js';
 import { ConfigError, describeConfig, parseConfig } from './load-config.js';
 import { createMemoryLimitStore, createRedisLimitStore, limitStoreWithFallback, sharedRateLimitOptions } from './limits/index.js';
 import { createRedisClient } from './limits/redis-client.js';
+import { DEFAULT_CHECKPOINTER } from './db/checkpointer.js';
 import { migrate, openDb } from './db/index.js';
 import { formatFindings, runDoctor } from './doctor/index.js';
 import { createLogger } from './logger.js';
@@ -42,9 +43,19 @@ async function main(): Promise<void> {
     );
   const logger = createLogger(config.logLevel);
   logger.info({ config: describeConfig(config) }, 'starting');
-  const { db, dialect } = openDb(config.database, (err) => {
-    logger.warn({ err: err.message }, 'database: an idle connection was closed by the server; the next query reconnects');
-  });
+  const { db, dialect } = openDb(
+    config.database,
+    (err) => {
+      logger.warn({ err: err.message }, 'database: an idle connection was closed by the server; the next query reconnects');
+    },
+    {
+      // SQLite: WAL checkpoints from a worker thread, not inside a request's commit (db/checkpointer.ts).
+      checkpoints: DEFAULT_CHECKPOINTER,
+      onCheckpointError: (err) => {
+        logger.error({ err: err.message }, 'database: the checkpoint worker failed; SQLite checkpoints in commits again');
+      },
+    },
+  );
   await migrate(db, dialect);
   const onBusHandlerError = (err: unknown): void => {
     logger.error({ err }, 'bus handler failed');

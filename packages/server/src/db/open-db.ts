@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import Database from 'libsql';
 import { Kysely, PostgresDialect, PostgresQueryCompiler, SqliteDialect, SqliteQueryCompiler } from 'kysely';
 import type { RootOperationNode } from 'kysely';
+import { startCheckpointer, type Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 import { queryShapePlugins } from './query-shapes.js';
 import { cachingStatements } from './statement-cache.js';
 import pg from 'pg';
@@ -72,7 +73,23 @@ function walSyncer(path: string, database: Database.Database): () => Promise<voi
   };
 }
 
-function openSqlite(path: string): OpenDb {
+/** The serving connections' checkpoint workers (see `checkpointerOf`). */
+const checkpointers = new WeakMap<Db, Checkpointer>();
+
+/** The checkpoint worker of a database opened with `checkpoints` (SQLite only), else undefined. */
+export function checkpointerOf(db: Db): Checkpointer | undefined {
+  return checkpointers.get(db);
+}
+
+/** How a serving process opens its database (one-shot commands and tools need none of it). */
+export interface ServingOptions {
+  /** SQLite: checkpoint from a worker thread, not in the serving connection's commits (db/checkpointer.ts). */
+  checkpoints?: CheckpointerOptions;
+  /** Told if the checkpoint worker fails (the connection then checkpoints by itself again). */
+  onCheckpointError?: (err: Error) => void;
+}
+
+function openSqlite(path: string, serving: ServingOptions): OpenDb {
   // The data dir and the database file are readable by the server's user only.
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   if (!existsSync(path)) writeFileSync(path, '', { mode: 0o600 });
@@ -95,6 +112,17 @@ function openSqlite(path: string): OpenDb {
     plugins: queryShapePlugins((node: RootOperationNode) => new SqliteQueryCompiler().compileQuery(node, { queryId: '' }).sql),
   });
   commitSyncers.set(db, walSyncer(path, database));
+  if (serving.checkpoints) {
+    const checkpointer = startCheckpointer(path, database, serving.checkpoints, serving.onCheckpointError);
+    checkpointers.set(db, checkpointer);
+    // The worker's connection closes first: no checkpoint runs on a closing database, and the serving
+    // connection is the last, which SQLite folds the WAL back into the file for.
+    const close = database.close.bind(database);
+    database.close = () => {
+      checkpointer.stop();
+      return close();
+    };
+  }
   return { db, dialect: 'sqlite' };
 }
 
@@ -128,7 +156,10 @@ function openPostgres(url: string, onIdleError: IdleConnectionError): OpenDb {
   return { db, dialect: 'postgres' };
 }
 
-/** Opens the configured database; `onIdleError` hears of idle PostgreSQL connections that broke (default: ignored). */
-export function openDb(config: DatabaseConfig, onIdleError: IdleConnectionError = () => undefined): OpenDb {
-  return config.kind === 'sqlite' ? openSqlite(config.path) : openPostgres(config.url, onIdleError);
+/**
+ * Opens the configured database; `onIdleError` hears of idle PostgreSQL connections that broke
+ * (default: ignored); `serving` is for the server's own connection (main.ts, startTestServer).
+ */
+export function openDb(config: DatabaseConfig, onIdleError: IdleConnectionError = () => undefined, serving: ServingOptions = {}): OpenDb {
+  return config.kind === 'sqlite' ? openSqlite(config.path, serving) : openPostgres(config.url, onIdleError);
 }

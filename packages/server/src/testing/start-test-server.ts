@@ -23,6 +23,7 @@ import {
   type DatabaseConfig,
   type RateLimits,
 } from '../load-config.js';
+import { DEFAULT_CHECKPOINTER, type CheckpointerOptions } from '../db/checkpointer.js';
 import { migrate, openDb, type Db, type Dialect } from '../db/index.js';
 import type { App } from '../http/types.js';
 import { createLogger } from '../logger.js';
@@ -37,6 +38,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** Replace the filesystem blob store (e.g. with a failing one). */
   blobs?: Blobs;
+  /** SQLite's checkpoint worker's timings (default: production's, DEFAULT_CHECKPOINTER). */
+  checkpoints?: CheckpointerOptions;
   /**
    * Defaults to limits high enough that whole end-to-end suites (many sign-ups and toys from one
    * address) are not throttled; tests of rate limiting pass their own.
@@ -176,7 +179,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     // own server runs late for reasons of its neighbours, and a refused write is not what most tests test.
     admission: options.admission ?? testAdmission,
   });
-  const { db, dialect } = openDb(config.database);
+  // The serving connection as main.ts opens it: on SQLite, checkpoints from a worker thread.
+  const { db, dialect } = openDb(config.database, undefined, { checkpoints: options.checkpoints ?? DEFAULT_CHECKPOINTER });
   const cleanup = async (): Promise<void> => {
     // A test may have destroyed the database already (to simulate an outage).
     await db.destroy().catch(() => undefined);
