@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient, ApiError, ToyDevice, type ToyEvent } from '@burrow/client';
+import { ApiClient, ApiError, FamilyDevice, MemoryStore, ToyDevice, type ToyEvent } from '@burrow/client';
 import { FileStore } from '@burrow/toy';
 import {
   familyAdmission,
@@ -21,6 +21,7 @@ import {
   parseEnvelope,
   parseSuccessionRequest,
   sealEnvelope,
+  settingsVolume,
   secureRandom,
   signSuccessionRequest,
   toBase64url,
@@ -29,7 +30,7 @@ import {
   type SuccessionRequest,
 } from '@burrow/protocol';
 import { FORGED_SUCCESSIONS, tamperingSuccessions } from './succession-tampering.js';
-import { audioSample, pairedFamily, startWorld, type World } from './world.js';
+import { audioSample, pairedFamily, PASSWORD, startWorld, type World } from './world.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let world: World;
@@ -271,4 +272,128 @@ test('on a schedule (off by default), the toy asks to renew once the interval ha
   now += 300 * DAY;
   await toy.sync();
   assert.equal(requested(), 1);
+});
+
+/**
+ * A guardian's app killed `survives` requests after the server took the succession it published
+ * (-1: before it heard the answer): from then on nothing it sends reaches the server, as when the
+ * process dies. The app that starts again has only what its store kept.
+ */
+function killedAfterPublish(survives: number) {
+  const state = { dead: false, left: Number.POSITIVE_INFINITY };
+  const impl: typeof fetch = async (input, init) => {
+    if (state.dead || state.left-- <= 0) {
+      state.dead = true;
+      throw new TypeError('fetch failed: the app was killed');
+    }
+    const res = await fetch(input, init);
+    const url = String(input instanceof Request ? input.url : input);
+    if ((init?.method ?? 'GET') === 'POST' && /\/successions$/.test(url) && res.ok) {
+      state.left = survives;
+      if (survives < 0) {
+        state.dead = true;
+        throw new TypeError('fetch failed: the app was killed');
+      }
+    }
+    return res;
+  };
+  return { state, fetch: impl };
+}
+
+test("a guardian's app killed at any step between publishing a toy's renewal and sealing its name again finishes the job on its next key check, and only once", async () => {
+  // One family, its toy renewed once per kill point; the guardian's app is started again each time
+  // from the store it kept (its keys, pinned roster and session), with a fetch that dies on cue.
+  const store = new MemoryStore();
+  let api = new ApiClient({ baseUrl: world.url });
+  let mum = await FamilyDevice.open({ api, store });
+  await mum.signUp(`mum-${Date.now()}@example.com`, PASSWORD);
+  const familyId = await mum.createFamily();
+  const childId = await mum.createChild(familyId, 'Mia');
+  const toy = await world.toy();
+  const firstId = await mum.claimToy(familyId, childId, await toy.startPairing());
+  assert.equal(await toy.checkPairing(), true);
+  await mum.setToySettings(familyId, firstId, { volume: 35 });
+  await mum.renameToy(familyId, firstId, 'Bunny');
+  const where = async (app: FamilyDevice, toyId: string) => {
+    const { settings } = await app.api.getToySettings(familyId, toyId);
+    const name = (await app.api.listToys(familyId)).toys.find((t) => t.toyId === toyId)?.name;
+    assert.ok(settings && name);
+    return { settings, name, meta: await app.openRecord(familyId, name) };
+  };
+  let stale = 0;
+  for (let survives = -1; ; survives++) {
+    const version = (await where(mum, toy.toyId)).settings.version;
+    const asked = await toy.renewIdentity();
+    const killer = killedAfterPublish(survives);
+    const doomed = await FamilyDevice.open({ api: new ApiClient({ baseUrl: world.url, token: api.token, fetch: killer.fetch }), store });
+    await doomed.approveRenewals(familyId).catch(() => undefined);
+    api = new ApiClient({ baseUrl: world.url, token: api.token });
+    mum = await FamilyDevice.open({ api, store });
+    if (!killer.state.dead) {
+      // The app outlived the whole step: every kill point before this one was tried. Its next key
+      // check finds the succession done and changes nothing.
+      assert.ok(survives >= 3 && stale >= 3, `killed at ${survives + 1} points, ${stale} left work behind`);
+      const done = await where(mum, asked.to);
+      await mum.maintainKeys(familyId, { force: true });
+      assert.deepEqual(await where(mum, asked.to), done);
+      assert.equal(done.settings.version, version + 1);
+      break;
+    }
+    const before = await where(mum, asked.to);
+    if (before.settings.toyId !== asked.to || before.meta.toyId !== asked.to) stale++;
+    // Started again: its next key check (forced past the hourly pace) finishes the job — the whole
+    // check the first time, then only its catch-up step, which it runs (to keep the test short).
+    if (survives === -1) await mum.maintainKeys(familyId, { force: true });
+    else assert.ok((await mum.finishRenewals(familyId)) <= 2);
+    const after = await where(mum, asked.to);
+    assert.equal(after.settings.toyId, asked.to, `killed after ${survives}`);
+    assert.deepEqual([after.meta.toyName, after.meta.toyId], ['Bunny', asked.to], `killed after ${survives}`);
+    // Signed again exactly once, whether the killed app or the check did it.
+    assert.equal(after.settings.version, version + 1, `killed after ${survives}`);
+    assert.equal(await mum.finishRenewals(familyId), 0);
+    // The toy follows and plays by the settings signed for its new id.
+    await toy.sync();
+    assert.equal(toy.toyId, asked.to);
+    assert.equal((await toy.settings())?.toyId, asked.to);
+    assert.equal(await toy.volume(), 35);
+  }
+});
+
+test("the catch-up signs again only what a verified succession leads to: another toy's settings the server shows under a renewed toy's id are left alone", async () => {
+  const lie: { settings: unknown; forToy: string } = { settings: null, forToy: '' };
+  const mum = await world.guardian('mum', {
+    fetch: async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (lie.settings && (init?.method ?? 'GET') === 'GET' && url.endsWith(`/toys/${lie.forToy}/settings`)) {
+        return new Response(JSON.stringify({ settings: lie.settings }), { status: 200, headers: { 'content-type': 'application/json' } });
+      }
+      return fetch(input, init);
+    },
+  });
+  const familyId = await mum.createFamily();
+  const childId = await mum.createChild(familyId, 'Mia');
+  const [first, second] = [await world.toy(), await world.toy()];
+  const firstId = await mum.claimToy(familyId, childId, await first.startPairing());
+  const secondId = await mum.claimToy(familyId, childId, await second.startPairing());
+  assert.equal(await first.checkPairing(), true);
+  assert.equal(await second.checkPairing(), true);
+  await mum.setToySettings(familyId, firstId, { volume: 10 });
+  await mum.setToySettings(familyId, secondId, { volume: 80 });
+  const asked = await second.renewIdentity();
+  Object.assign(lie, { settings: (await mum.api.getToySettings(familyId, firstId)).settings, forToy: asked.to });
+
+  assert.equal(await mum.approveRenewals(familyId), 1);
+  await mum.maintainKeys(familyId, { force: true });
+  assert.equal(await mum.finishRenewals(familyId), 0);
+  lie.settings = null;
+  // The renewed toy's own settings were not replaced by the first toy's, signed for it…
+  const held = (await mum.api.getToySettings(familyId, asked.to)).settings;
+  assert.deepEqual([held?.toyId, settingsVolume(held)], [secondId, 80]);
+  // …and once the server shows the real ones, the next check carries them.
+  await mum.maintainKeys(familyId, { force: true });
+  const carried = (await mum.api.getToySettings(familyId, asked.to)).settings;
+  assert.deepEqual([carried?.toyId, settingsVolume(carried)], [asked.to, 80]);
+  await second.sync();
+  assert.equal(second.toyId, asked.to);
+  assert.equal(await second.volume(), 80);
 });

@@ -47,7 +47,7 @@ import type { AccountDevice, ApiClient, PendingReview } from './api.js';
 import { loadOrCreateKeys } from './device-keys.js';
 import { sealAndSendVoice, sealingKeys, type KemRefusalHandler } from './kem-directory.js';
 import { DEFAULT_ROTATION, heldEpochOf, loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
-import { adoptIfDone, countersignAndPublish, erasePreviousIdentities, openAsPrevious, pendingRenewal, previousIds, startRenewal } from './identity-renewal.js';
+import { adoptIfDone, countersignAndPublish, erasePreviousIdentities, openAsPrevious, pendingRenewal, previousIds, startRenewal, verifiedSuccessions } from './identity-renewal.js';
 import { pinRoster, refreshRoster } from './roster-sync.js';
 import type { StateStore } from './store.js';
 
@@ -310,7 +310,10 @@ export class FamilyDevice {
     const me = findDevice(roster, this.deviceId);
     if (!me) return undefined;
     await erasePreviousIdentities(this.store, now, this.rotation.graceMs);
-    if (me.role === 'guardian') await this.approveRenewals(familyId).catch(() => undefined);
+    if (me.role === 'guardian') {
+      await this.approveRenewals(familyId).catch(() => undefined);
+      await this.finishRenewals(familyId).catch(() => undefined);
+    }
     const family = await this.api.getFamily(familyId);
     for (const child of family.children) await this.openRecord(familyId, child.profile).catch(() => undefined);
     const { toys } = await this.api.listToys(familyId);
@@ -354,7 +357,7 @@ export class FamilyDevice {
       const next = await countersignAndPublish({ api: this.api, store: this.store, guardian: this.keys, roster, request, now: this.clock() });
       const renewed = await this.adoptRenewedIdentity(familyId);
       // Signed with the new identity, a guardian of the roster just published.
-      await this.carryReview(next, request.from, request.to);
+      await this.carryPlaces(next, (id) => (id === request.from ? request.to : undefined));
       return { renewed, from: request.from, to: request.to };
     }
     const renewed = await this.adoptRenewedIdentity(familyId);
@@ -388,9 +391,8 @@ export class FamilyDevice {
       try {
         const parsed = parseSuccessionRequest(request);
         const next = await countersignAndPublish({ api: this.api, store: this.store, guardian: this.keys, roster: await this.roster(familyId), request: parsed, now: this.clock() });
-        await this.carryReview(next, parsed.from, parsed.to);
-        // A toy's settings name the toy (§10): the server moved the record, this signs it for the new id.
-        if (findDevice(next, parsed.to)?.role === 'toy') await this.carryToy(next.familyId, parsed.from, parsed.to);
+        // A crash from here on is caught up by finishRenewals on the next key check.
+        await this.carryPlaces(next, (id) => (id === parsed.from ? parsed.to : undefined));
         done++;
       } catch (err) {
         if (!(err instanceof ProtocolError)) throw err;
@@ -400,29 +402,70 @@ export class FamilyDevice {
   }
 
   /**
-   * A toy renewed its identity (docs/protocol.md §17.6): the server moved its records to the new id,
-   * but the settings are signed for the old id and its sealed name names it, so this device signs the
-   * same settings again and seals the same name for the new id.
+   * Carries places across renewals (docs/protocol.md §17.6) — what a guardian's device does after it
+   * publishes a succession, and again on its key checks in case it stopped in between:
+   * - a toy renewed its identity: the server moved its records, but the settings are signed for the
+   *   old id and its sealed name names it, so this device signs the same settings again and seals
+   *   the same name for the new id;
+   * - a device under review for a toy (§11) renewed: each toy's settings listing the old id are signed
+   *   again listing the new one, so the server holds its messages for review as before (the toy
+   *   itself already follows the succession, §17.3).
+   * `successorOf` maps an id to the one a verified succession made of it (undefined: none), so a
+   * record naming an id nothing succeeded is left as it is. Returns how many records it changed (0
+   * when everything already names the current ids, which makes it safe to run again) and how many
+   * toys' records it left naming another toy (only a server that shows the wrong record makes one).
    */
-  private async carryToy(familyId: string, from: string, to: string): Promise<void> {
-    const { settings } = await this.api.getToySettings(familyId, to);
-    if (settings && settings.toyId !== to) await this.setToySettings(familyId, to, {});
-    const name = (await this.api.listToys(familyId)).toys.find((t) => t.toyId === to)?.name;
-    const meta = name ? await this.openRecord(familyId, name).catch(() => null) : null;
-    if (meta && typeof meta.toyName === 'string' && meta.toyId === from) await this.renameToy(familyId, to, meta.toyName);
-  }
-
-  /**
-   * A device under review for a toy (§11) stays under review when it renews its identity: each toy's
-   * settings listing the old id are signed again listing the new one, so the server holds its
-   * messages for review as before (the toy itself already follows the succession, §17.3).
-   */
-  private async carryReview(roster: RosterWire, from: string, to: string): Promise<void> {
+  private async carryPlaces(roster: RosterWire, successorOf: (id: string) => string | undefined): Promise<{ changed: number; left: number }> {
+    let changed = 0;
+    let left = 0;
+    const names = new Map((await this.api.listToys(roster.familyId)).toys.map((t) => [t.toyId, t.name]));
     for (const toy of roster.devices.filter((d) => d.role === 'toy')) {
       const { settings } = await this.api.getToySettings(roster.familyId, toy.id);
       const review = reviewedDevices(settings);
-      if (review.includes(from as DeviceId)) await this.setToySettings(roster.familyId, toy.id, { review: review.map((id) => (id === from ? to : id)) });
+      const carried: string[] = review.map((id) => successorOf(id) ?? id);
+      const renamed = settings !== null && settings.toyId !== toy.id && successorOf(settings.toyId) === toy.id;
+      if (renamed || carried.some((id, i) => id !== review[i])) {
+        await this.setToySettings(roster.familyId, toy.id, { review: carried });
+        changed++;
+      } else if (settings !== null && settings.toyId !== toy.id) left++;
+      const name = names.get(toy.id);
+      const meta = name ? await this.openRecord(roster.familyId, name).catch(() => null) : null;
+      if (meta && typeof meta.toyName === 'string' && typeof meta.toyId === 'string' && meta.toyId !== toy.id) {
+        if (successorOf(meta.toyId) !== toy.id) left++;
+        else {
+          await this.renameToy(roster.familyId, toy.id, meta.toyName);
+          changed++;
+        }
+      }
     }
+    return { changed, left };
+  }
+
+  /**
+   * Finishes renewals whose last step did not run (§17.6): a guardian's app that stopped between
+   * publishing the roster and signing the toy's settings or sealing its name again finds them still
+   * under the old id here, on its next key check, and carries them — only along successions that
+   * verify against the roster chain (a record the server shows under another toy's id is left alone,
+   * and tried again on the next check). The successions done are remembered once nothing is left, so
+   * a check with no new one costs one request. Returns how many records it changed (0: none left).
+   */
+  async finishRenewals(familyId: string): Promise<number> {
+    const roster = await this.roster(familyId);
+    if (findDevice(roster, this.deviceId)?.role !== 'guardian') return 0;
+    const key = `renewalsCarried.${roster.familyId}`;
+    const after = (await this.store.get<number | null>(key)) ?? 0;
+    const { accepted } = await verifiedSuccessions(this.api, roster, after);
+    if (accepted.length === 0) return 0;
+    const next = new Map<string, string>(accepted.map((s) => [s.from, s.to]));
+    // A device renewed twice since the last check: follow the chain to its end (bounded, in case of a loop).
+    const successorOf = (id: string): string | undefined => {
+      let at = next.get(id);
+      for (let i = 0; at !== undefined && next.has(at) && i < accepted.length; i++) at = next.get(at);
+      return at;
+    };
+    const { changed, left } = await this.carryPlaces(roster, successorOf);
+    if (left === 0) await this.store.set(key, Math.max(after, ...accepted.map((s) => s.rosterVersion)));
+    return changed;
   }
 
   /**
