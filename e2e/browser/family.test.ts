@@ -49,16 +49,35 @@ void test(
       await pairWithCode(g, pairing);
       await waitFor('the headless toy to pin the roster', () => toy.device.isPaired());
 
-      // Toy settings on the Toys page: quiet hours (the picker defaults to the browser's time zone),
-      // then none, and the volume — each save is one record this browser signs.
+      // Toy settings on the Toys page: quiet hours in Berlin's time, then none, in UTC again, and the
+      // volume — each save is one record this browser signs. Zones read as city, name and offset.
       await g.getByLabel(/keep messages until morning/).check();
-      await g.getByLabel('Time zone').waitFor();
+      const zone = g.getByLabel('Time zone');
+      assert.match(
+        (await zone.locator('option[value="Europe/Berlin"]').textContent()) ?? '',
+        /^Berlin — Central European Time \(UTC\+0[12]:00\)$/,
+      );
+      assert.match(
+        (await zone.locator('option[value="America/Los_Angeles"]').textContent()) ?? '',
+        /^Los Angeles — Pacific Time \(UTC−0[78]:00\)$/,
+      );
+      assert.ok((await zone.locator('optgroup[label="Europe"] option').count()) > 30, 'zones grouped by region');
+      await zone.selectOption({ label: (await zone.locator('option[value="Europe/Berlin"]').textContent()) ?? '' });
       await g.getByRole('button', { name: 'Save settings' }).click();
       await g.getByText(/^Saved\. .* stays quiet from/).waitFor({ timeout: 15_000 });
+      // UTC is still offered once another zone is saved (it used to vanish from the list).
+      await zone.selectOption({ label: 'UTC (no daylight saving)' });
       await g.getByLabel(/keep messages until morning/).uncheck();
       await g.getByLabel(/^Volume/).fill('40');
       await g.getByRole('button', { name: 'Save settings' }).click();
       await g.getByText(/plays at volume 40\.$/).waitFor({ timeout: 15_000 });
+      // Back from another page, the form shows what the toy's signed settings say: UTC.
+      await goTo(g, 'Home');
+      await goTo(g, 'Toys');
+      await g.getByLabel('Volume: 40').waitFor({ timeout: 15_000 });
+      await g.getByLabel(/keep messages until morning/).check();
+      assert.equal(await zone.inputValue(), 'UTC', 'the saved zone, not Berlin from the save before');
+      await g.getByLabel(/keep messages until morning/).uncheck();
       // The guardian names the toy before anyone else joins: the name is sealed to this browser only.
       await g.getByRole('button', { name: 'Rename' }).click();
       await g.getByLabel('New name for Sam’s toy').fill('Bunny');

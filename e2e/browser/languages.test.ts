@@ -136,6 +136,11 @@ void test(
         .waitFor();
       assert.equal(await german.page.evaluate<string>('document.documentElement.lang'), 'de');
       assert.equal(await german.page.getByLabel('Sprache').inputValue(), 'de');
+      // The password checker's advice is German too (zxcvbn-ts's German texts), its verdict the server's.
+      await german.page.getByLabel('Passwort', { exact: true }).fill('iloveyouiloveyou');
+      const advice = german.page.locator('.meter-block[data-acceptable="false"] .hint');
+      await advice.filter({ hasText: 'Sich wiederholende Zeichenmuster' }).waitFor({ timeout: 20_000 });
+      assert.match((await advice.textContent()) ?? '', /zu leicht zu erraten/);
       await assertAccessible(german.page, 'sign-up in German');
       await screenshots(german.page, 'lang-de-signup', PHONE_390);
       await german.page.getByRole('link', { name: 'Anmelden' }).click();

@@ -63,6 +63,12 @@ void test('the password meter says what the server will say, and a stale error c
   await assertAccessible(g, 'Sign-up (too short)');
   await screenshots(g, 'signup-too-short');
 
+  // Long enough, but made of English words the server's checker knows: never green (the meter once
+  // called it "Strong" without the server's English dictionary).
+  await password.fill('governmentdepartment');
+  await g.locator('.meter-block[data-acceptable="false"]').filter({ hasText: 'too easy to guess' }).waitFor();
+  assert.ok(Number(await meter.getAttribute('aria-valuenow')) <= 2, 'never green while refused');
+
   // A valid password clears the error as it is typed, and the meter calls it acceptable.
   await password.fill(PASSWORD);
   await g.locator('.meter-block[data-acceptable="true"]').waitFor();

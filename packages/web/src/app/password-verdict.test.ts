@@ -52,3 +52,14 @@ test('the meter measures against the same words as the server: site words, the e
   for (const w of ['burrow', 'plush', 'grandma', 'mia.smith@example.com', 'mia', 'smith', 'example', 'com']) assert.ok(words.includes(w), w);
   assert.deepEqual(passwordContextWords(), passwordContextWords(''));
 });
+
+test('too long or with a control character is refused as the server refuses it, whatever the score', async () => {
+  const { PASSWORD_MAX } = await import('@burrow/api');
+  const long = passwordVerdict('a'.repeat(PASSWORD_MAX + 1), strong);
+  assert.equal(long.acceptable, false);
+  assert.equal(long.label, `Too long (${PASSWORD_MAX + 1} of at most ${PASSWORD_MAX} characters)`);
+  assert.equal(passwordVerdict('a'.repeat(PASSWORD_MAX), strong).acceptable, true);
+  const tab = passwordVerdict('correct horse\tbattery staple', strong);
+  assert.equal(tab.acceptable, false);
+  assert.equal(tab.label, 'Contains a control character');
+});

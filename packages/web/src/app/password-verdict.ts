@@ -1,11 +1,11 @@
 /**
  * What the password meter says about a new password, decided by the server's own rules
  * (packages/server/src/accounts/password-policy.ts): at least PASSWORD_MIN characters, counted as the
- * server counts them (Unicode code points after NFKC), and a zxcvbn-ts score of PASSWORD_MIN_SCORE or
- * more. Pure, so it is unit-tested without a browser; the meter and the sign-up form both use it, so
+ * server counts them (Unicode code points after NFKC), at most PASSWORD_MAX, no control characters,
+ * and a zxcvbn-ts score of PASSWORD_MIN_SCORE or more. Pure, so it is unit-tested without a browser; the meter and the sign-up form both use it, so
  * the meter never calls "acceptable" a password the form or the server would refuse.
  */
-import { PASSWORD_MIN, PASSWORD_MIN_SCORE } from '@burrow/api';
+import { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_MIN_SCORE } from '@burrow/api';
 import { t } from '../i18n/index.js';
 
 /** The part of a zxcvbn-ts result the verdict reads (strength.ts's `Strength`). */
@@ -61,6 +61,11 @@ export function passwordVerdict(
       label: t('verdict.tooShort', { length, min: minLength }),
       hint: lengthHint,
     };
+  if (length > PASSWORD_MAX)
+    return { acceptable: false, level: 0, label: t('verdict.tooLong', { length, max: PASSWORD_MAX }), hint: '' };
+  // The server's own test (password-policy.ts): control, surrogate and unassigned code points.
+  if (/[\p{Cc}\p{Cs}\p{Cn}]/u.test(password.normalize('NFKC')))
+    return { acceptable: false, level: 0, label: t('verdict.control'), hint: t('verdict.controlHint') };
   if (!strength) return { acceptable: false, level: 0, label: t('verdict.checking'), hint: '' };
   const advice = [strength.warning, strength.suggestions[0]].filter((s): s is string => !!s).map(sentence);
   if (strength.score < PASSWORD_MIN_SCORE)

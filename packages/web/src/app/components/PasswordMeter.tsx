@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { passwordVerdict } from '../password-verdict.js';
 import type { Strength } from '../strength.js';
 
-type Checker = (password: string, userInputs: string[]) => Strength;
+type Checker = (password: string, userInputs: string[], language: string) => Strength;
 let loading: Promise<Checker> | undefined;
 function loadChecker(): Promise<Checker> {
   loading ??= import('../strength.js').then((m) => m.checkStrength);
@@ -23,6 +23,9 @@ export function PasswordMeter({
   onChange: (s: Strength | null) => void;
 }) {
   const [strength, setStrength] = useState<Strength | null>(null);
+  const { t, i18n } = useTranslation();
+  // The checker's advice is in the page's language: checked again when the language changes.
+  const language = i18n.language;
   const inputsKey = userInputs.join('\u0000');
   useEffect(() => {
     let current = true;
@@ -33,16 +36,15 @@ export function PasswordMeter({
     }
     void loadChecker().then((check) => {
       if (!current) return;
-      const s = check(password, inputsKey.split('\u0000'));
+      const s = check(password, inputsKey.split('\u0000'), language);
       setStrength(s);
       onChange(s);
     });
     return () => {
       current = false;
     };
-  }, [password, inputsKey, onChange]);
+  }, [password, inputsKey, language, onChange]);
 
-  const { t } = useTranslation();
   const verdict = passwordVerdict(password, strength);
   return (
     <div id={id} className="meter-block" data-acceptable={verdict.acceptable}>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DEFAULT_VOLUME, reviewedDevices, settingsVolume } from '@burrow/protocol';
 import { describeError } from '../../shared/errors.js';
@@ -11,17 +11,18 @@ function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-// Labels carry today's offset; made once per zone per page load (418 zones).
+// Labels carry today's offset; made once per zone and language per page load (418 zones).
 const labels = new Map<string, string>();
-function label(zone: string): string {
-  let text = labels.get(zone);
-  if (text === undefined) labels.set(zone, (text = timeZoneLabel(zone)));
+function label(zone: string, language: string): string {
+  const key = `${language} ${zone}`;
+  let text = labels.get(key);
+  if (text === undefined) labels.set(key, (text = timeZoneLabel(zone, language)));
   return text;
 }
 
-function zoneChoices(current: string) {
+function zoneChoices(current: string, language: string) {
   const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  return timeZoneChoices(browserTimeZone(), current, intl.supportedValuesOf?.('timeZone') ?? []);
+  return timeZoneChoices(browserTimeZone(), current, intl.supportedValuesOf?.('timeZone') ?? [], language);
 }
 
 const toText = (minutes: number) =>
@@ -44,7 +45,8 @@ interface Person {
  */
 export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string }) {
   const [, guardian] = useGuardian();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const language = i18n.language;
   const ids = {
     title: useId(),
     quiet: useId(),
@@ -91,6 +93,8 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
       stopped = true;
     };
   }, [guardian, toyId]);
+
+  const choices = useMemo(() => zoneChoices(zone, language), [zone, language]);
 
   const isReviewed = (p: Person) => p.deviceIds.some((d) => reviewed.has(d));
   const toggleReview = (p: Person, on: boolean) => {
@@ -162,19 +166,21 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
           <label htmlFor={ids.zone}>{t('settings.zone')}</label>
           <select id={ids.zone} value={zone} onChange={(e) => setZone(e.target.value)}>
             <optgroup label={t('settings.common')}>
-              {zoneChoices(zone).common.map((z) => (
+              {choices.common.map((z) => (
                 <option key={z} value={z}>
-                  {label(z)}
+                  {label(z, language)}
                 </option>
               ))}
             </optgroup>
-            <optgroup label={t('settings.allZones')}>
-              {zoneChoices(zone).others.map((z) => (
-                <option key={z} value={z}>
-                  {label(z)}
-                </option>
-              ))}
-            </optgroup>
+            {choices.groups.map((group) => (
+              <optgroup key={group.label} label={group.label}>
+                {group.zones.map((z) => (
+                  <option key={z} value={z}>
+                    {label(z, language)}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
           </select>
         </>
       ) : null}

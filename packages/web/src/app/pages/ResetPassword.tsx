@@ -1,6 +1,6 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { PASSWORD_MIN } from '@burrow/api';
+import { PASSWORD_MIN, passwordContextWords } from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
 import { PasswordMeter } from '../components/PasswordMeter.js';
 import { Page } from '../components/Page.js';
@@ -38,7 +38,7 @@ function NewPassword({
       <PasswordMeter
         id={meter}
         password={value}
-        userInputs={[email, 'burrow', 'toy']}
+        userInputs={passwordContextWords(email.trim().toLowerCase())}
         onChange={onStrength}
       />
     </>
