@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
+import { compiledStatement } from '../db/compiled.js';
 import { badRequest, forbidden, unauthenticated } from '../errors/index.js';
 import type { AccountPrincipal, AuthKind, ToyPrincipal } from './principal.js';
 import { hashToken, SESSION_PREFIX, TOY_PREFIX } from './tokens.js';
@@ -60,16 +61,34 @@ function requestedDevice(request: FastifyRequest, allowQuery: boolean): string |
   return value;
 }
 
+// The hot reads of every authenticated request, built and compiled once (db/compiled.ts).
+const sessionByHash = compiledStatement(1, (db, sessionHash: string) =>
+  db.selectFrom('sessions').select(['account_id', 'expires_at', 'created_at', 'last_used_at']).where('token_hash', '=', sessionHash),
+);
+/** The session and, in the same statement, the named device if it is a person's device of that account. */
+const sessionWithDevice = compiledStatement(2, (db, sessionHash: string, deviceId: string) =>
+  db
+    .selectFrom('sessions')
+    .leftJoin('devices', (join) =>
+      join.on('devices.id', '=', deviceId).on('devices.kind', '=', 'person').onRef('devices.account_id', '=', 'sessions.account_id'),
+    )
+    .select(['sessions.account_id', 'sessions.expires_at', 'sessions.created_at', 'sessions.last_used_at', 'devices.id as device_id'])
+    .where('sessions.token_hash', '=', sessionHash),
+);
+const toyByToken = compiledStatement(2, (db, tokenHash: string, kind: 'toy') =>
+  db.selectFrom('devices').select(['id', 'family_id', 'child_id']).where('token_hash', '=', tokenHash).where('kind', '=', kind),
+);
+
+interface SessionRow {
+  account_id: string;
+  expires_at: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
 export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock: Clock; secondFactorGate: SecondFactorGate }): AuthHooks {
-  async function loadAccount(request: FastifyRequest): Promise<AccountPrincipal> {
-    const token = sessionToken(request);
-    if (token === null) throw unauthenticated();
-    const sessionHash = hashToken(token);
-    const row = await db
-      .selectFrom('sessions')
-      .select(['account_id', 'expires_at', 'created_at', 'last_used_at'])
-      .where('token_hash', '=', sessionHash)
-      .executeTakeFirst();
+  /** Checks a session row read by its hash (ended sessions refuse), and records its use. */
+  async function acceptSession(request: FastifyRequest, sessionHash: string, row: SessionRow | undefined): Promise<AccountPrincipal> {
     const now = clock.now();
     const lastUsed = row ? (row.last_used_at ?? row.created_at) : 0;
     // Absolute expiry (30 days after sign-in) and idle expiry (7 days without use).
@@ -87,34 +106,45 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
     return { kind: 'account', accountId: row.account_id, sessionHash, deviceId: null };
   }
 
-  /** The account acting as one of its own registered devices, named by the request. */
-  async function attachDevice(
-    request: FastifyRequest,
-    principal: AccountPrincipal,
-  ): Promise<AccountPrincipal> {
-    const deviceId = requestedDevice(request, request.routeOptions.config.deviceFromQuery === true);
-    if (deviceId === null)
+  function sessionHashOf(request: FastifyRequest): string {
+    const token = sessionToken(request);
+    if (token === null) throw unauthenticated();
+    return hashToken(token);
+  }
+
+  async function loadAccount(request: FastifyRequest): Promise<AccountPrincipal> {
+    const sessionHash = sessionHashOf(request);
+    return acceptSession(request, sessionHash, await sessionByHash.first(db, sessionHash));
+  }
+
+  /**
+   * The account acting as one of its own registered devices, named by the request: the session and
+   * the device in one statement (issue #11: one look-up per fact). The errors keep their order: an
+   * ended session first, then a missing or malformed device header, then a device not the account's.
+   */
+  async function loadAccountDevice(request: FastifyRequest): Promise<AccountPrincipal> {
+    let deviceId: string | null;
+    try {
+      deviceId = requestedDevice(request, request.routeOptions.config.deviceFromQuery === true);
+    } catch (err) {
+      await loadAccount(request);
+      throw err;
+    }
+    if (deviceId === null) {
+      await loadAccount(request);
       throw badRequest('This request acts as a device: send the X-Burrow-Device header.');
-    const device = await db
-      .selectFrom('devices')
-      .select('id')
-      .where('id', '=', deviceId)
-      .where('kind', '=', 'person')
-      .where('account_id', '=', principal.accountId)
-      .executeTakeFirst();
-    if (!device) throw forbidden('That device is not registered to your account.');
+    }
+    const sessionHash = sessionHashOf(request);
+    const row = await sessionWithDevice.first(db, sessionHash, deviceId);
+    const principal = await acceptSession(request, sessionHash, row);
+    if (!row?.device_id) throw forbidden('That device is not registered to your account.');
     // Family operations wait until a second factor is added, if a family of this account requires one.
     if (await secondFactorGate.lacksRequired(principal.accountId)) throw forbidden(SECOND_FACTOR_REQUIRED_MESSAGE);
     return { ...principal, deviceId };
   }
 
   async function loadToy(token: string): Promise<ToyPrincipal> {
-    const row = await db
-      .selectFrom('devices')
-      .select(['id', 'family_id', 'child_id'])
-      .where('token_hash', '=', hashToken(token))
-      .where('kind', '=', 'toy')
-      .executeTakeFirst();
+    const row = await toyByToken.first(db, hashToken(token), 'toy');
     if (!row) throw unauthenticated('Unknown toy token.');
     return { kind: 'toy', toyId: row.id, familyId: row.family_id, childId: row.child_id };
   }
@@ -124,7 +154,7 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
       request.principal = await loadAccount(request);
     },
     async accountDevice(request) {
-      request.principal = await attachDevice(request, await loadAccount(request));
+      request.principal = await loadAccountDevice(request);
     },
     async toy(request) {
       const token = bearer(request);
@@ -138,7 +168,7 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
         request.principal = await loadToy(token);
         return;
       }
-      request.principal = await attachDevice(request, await loadAccount(request));
+      request.principal = await loadAccountDevice(request);
     },
     async accountOrToy(request) {
       const token = bearer(request);

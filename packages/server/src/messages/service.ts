@@ -21,6 +21,7 @@ import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db, type ReceiptKind } from '../db/index.js';
+import { compiledStatement } from '../db/compiled.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/index.js';
 import type { RateLimitRule } from '../config.js';
 import { requireFamilyDevice } from '../families/access.js';
@@ -85,6 +86,45 @@ export interface MessageLimits {
 }
 const noSuchMessage = () => notFound('No such message.');
 
+// The reads every delivery makes, built and compiled once (db/compiled.ts; issue #11).
+/** The sender's `offset`-th most recent message's time (the send-rate check). */
+const nthLastSent = compiledStatement(2, (db, deviceId: string, offset: number) =>
+  db.selectFrom('messages').select('created_at').where('sender_id', '=', deviceId).orderBy('seq', 'desc').limit(1).offset(offset),
+);
+/** A message and whether `deviceId` is one of its recipients (a left join on the recipient's row). */
+const messageForDevice = compiledStatement(2, (db, messageId: string, deviceId: string) =>
+  db
+    .selectFrom('messages')
+    .leftJoin('message_recipients', (join) =>
+      join.onRef('message_recipients.message_seq', '=', 'messages.seq').on('message_recipients.device_id', '=', deviceId),
+    )
+    .select(['messages.seq', 'messages.family_id', 'messages.sender_id', 'messages.blob_hash', 'message_recipients.device_id as recipient'])
+    .where('messages.id', '=', messageId),
+);
+/** A device's inbox page after `after`. */
+const inboxPage = compiledStatement(3, (db, deviceId: string, after: number, limit: number) =>
+  db
+    .selectFrom('message_recipients')
+    .innerJoin('messages', 'messages.seq', 'message_recipients.message_seq')
+    .select(['messages.seq', 'messages.envelope'])
+    .where('message_recipients.device_id', '=', deviceId)
+    .where('message_recipients.message_seq', '>', after)
+    // A message held for this toy's review comes through the review feed instead (review/).
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('message_reviews')
+            .select('message_reviews.message_seq')
+            .whereRef('message_reviews.message_seq', '=', 'messages.seq')
+            .where('message_reviews.toy_id', '=', deviceId),
+        ),
+      ),
+    )
+    .orderBy('message_recipients.message_seq', 'asc')
+    .limit(limit),
+);
+
 export function createMessages({
   db,
   blobs,
@@ -112,14 +152,7 @@ export function createMessages({
   async function checkSendRate(deviceId: string): Promise<void> {
     const { max, windowMs } = limits.sendMessage;
     if (max === 0) return; // turned off by the operator (burrow doctor flags it)
-    const oldestOfLastMax = await db
-      .selectFrom('messages')
-      .select('created_at')
-      .where('sender_id', '=', deviceId)
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .offset(Math.max(0, max - 1))
-      .executeTakeFirst();
+    const oldestOfLastMax = await nthLastSent.first(db, deviceId, Math.max(0, max - 1));
     const over = (oldestOfLastMax !== undefined && oldestOfLastMax.created_at > clock.now() - windowMs);
     if (over)
       throw new AppError(
@@ -215,14 +248,7 @@ export function createMessages({
     messageId: string,
     deviceId: string,
   ): Promise<{ seq: number; family_id: string; sender_id: string; blob_hash: string | null; recipient: boolean } | undefined> {
-    const row = await db
-      .selectFrom('messages')
-      .leftJoin('message_recipients', (join) =>
-        join.onRef('message_recipients.message_seq', '=', 'messages.seq').on('message_recipients.device_id', '=', deviceId),
-      )
-      .select(['messages.seq', 'messages.family_id', 'messages.sender_id', 'messages.blob_hash', 'message_recipients.device_id as recipient'])
-      .where('messages.id', '=', messageId)
-      .executeTakeFirst();
+    const row = await messageForDevice.first(db, messageId, deviceId);
     return row && { seq: row.seq, family_id: row.family_id, sender_id: row.sender_id, blob_hash: row.blob_hash, recipient: row.recipient !== null };
   }
 
@@ -300,27 +326,7 @@ export function createMessages({
     },
 
     async listMessages(caller, after, limit) {
-      const rows = await db
-        .selectFrom('message_recipients')
-        .innerJoin('messages', 'messages.seq', 'message_recipients.message_seq')
-        .select(['messages.seq', 'messages.envelope'])
-        .where('message_recipients.device_id', '=', caller.deviceId)
-        .where('message_recipients.message_seq', '>', after)
-        // A message held for this toy's review comes through the review feed instead (review/).
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('message_reviews')
-                .select('message_reviews.message_seq')
-                .whereRef('message_reviews.message_seq', '=', 'messages.seq')
-                .where('message_reviews.toy_id', '=', caller.deviceId),
-            ),
-          ),
-        )
-        .orderBy('message_recipients.message_seq', 'asc')
-        .limit(limit)
-        .execute();
+      const rows = await inboxPage.all(db, caller.deviceId, after, limit);
       const messages = rows.map((r) => ({ seq: r.seq, envelope: JSON.parse(r.envelope) as EnvelopeWire }));
       return { messages, next: messages.at(-1)?.seq ?? after };
     },

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Blobs } from '../blobs/index.js';
 import type { Db, ReceiptKind } from '../db/index.js';
+import { compiledStatement } from '../db/compiled.js';
 
 /** Where a family's blob lives in the blob store. */
 export const blobKey = (familyId: string, hash: string): string => `${familyId}/${hash}`;
@@ -49,20 +50,20 @@ export async function insertBlob(db: Db, blob: BlobRow): Promise<void> {
   if ((result.numInsertedOrUpdatedRows ?? 0n) > 0n) await addUsage(db, blob.familyId, blob.size);
 }
 
+// Read on every upload and send: built and compiled once (db/compiled.ts).
+const blobSizeQuery = compiledStatement(2, (db, familyId: string, hash: string) =>
+  db.selectFrom('blobs').select('size').where('family_id', '=', familyId).where('hash', '=', hash),
+);
+const usageQuery = compiledStatement(1, (db, familyId: string) => db.selectFrom('family_blob_usage').select('bytes').where('family_id', '=', familyId));
+
 /** The size of a family's blob, or undefined when it was never uploaded. */
 export async function blobSize(db: Db, familyId: string, hash: string): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('blobs')
-    .select('size')
-    .where('family_id', '=', familyId)
-    .where('hash', '=', hash)
-    .executeTakeFirst();
-  return row?.size;
+  return (await blobSizeQuery.first(db, familyId, hash))?.size;
 }
 
 /** Bytes of ciphertext the family stores (for its quota): one row, kept with every blob row. */
 export async function familyBlobBytes(db: Db, familyId: string): Promise<number> {
-  const row = await db.selectFrom('family_blob_usage').select('bytes').where('family_id', '=', familyId).executeTakeFirst();
+  const row = await usageQuery.first(db, familyId);
   return Number(row?.bytes ?? 0);
 }
 
