@@ -13,6 +13,7 @@
  * the web app's static files.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import rateLimitPlugin from '@fastify/rate-limit';
 import { rateLimit } from './http/rate-limit.js';
@@ -26,7 +27,7 @@ import { createAuthHooks, registerAuth } from './auth/index.js';
 import { registerBreachWatch, type BreachWatch } from './anomalies/index.js';
 import { deleteExpiredLinks } from './accounts/links.js';
 import { deleteExpiredThrottleRows } from './accounts/throttle.js';
-import { registerMaintenance, type ScheduledMaintenance } from './maintenance/index.js';
+import { createBlobJournal, registerMaintenance, type ScheduledMaintenance } from './maintenance/index.js';
 import { createInactivitySweep, INACTIVITY_DEFAULTS } from './inactivity/index.js';
 import { createLeases, type Leases } from './leases/index.js';
 import { createRetention, createRetentionSweep, retentionRoutes } from './retention/index.js';
@@ -133,7 +134,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   return (await buildServer(options)).app;
 }
 
-export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, logger, mailer, sharedRateLimits, sharedLimits }: BuildAppOptions): Promise<BuiltServer> {
+export async function buildServer({ config, db, blobs: unjournaled, bus, clock, logger, mailer, sharedRateLimits, sharedLimits }: BuildAppOptions): Promise<BuiltServer> {
+  // Every put is journaled by folder first, so the crash sweep below reads only those (maintenance/blob-journal.ts).
+  const blobJournal = createBlobJournal(unjournaled, join(config.dataDir, 'blob-journal'));
+  const rawBlobs = blobJournal.blobs;
   const log = logger;
   // Operator alerts, made once: tripwires, anomaly detectors and the backup schedule raise them.
   const alerts = createOperatorAlerts({ mailer, log, clock, to: config.tripwires.operatorEmail });
@@ -258,8 +262,10 @@ export async function buildServer({ config, db, blobs: rawBlobs, bus, clock, log
   });
   // A crash can leave blob bytes without their index row (stored, never acknowledged) and temp files
   // of interrupted writes: sweep them before anything writes blobs (planting, requests). P7.
-  const orphans = await removeOrphanBlobs(db, rawBlobs);
-  if (orphans > 0) log.warn({ orphans }, 'removed blobs a crash left without their index row');
+  // Only the folders earlier runs journaled (every folder the first time), so start-up does not grow with the blobs stored.
+  const swept = await blobJournal.start((folders) => removeOrphanBlobs(db, unjournaled, folders ?? undefined));
+  if (swept.removed > 0) log.warn({ orphans: swept.removed, folders: swept.folders }, 'removed blobs a crash left without their index row');
+  app.addHook('onClose', () => blobJournal.close());
   // Planting writes the canary rows and blob itself: the raw store, as no reader is involved.
   tripwires.register(app, { blobs: rawBlobs, leases });
 

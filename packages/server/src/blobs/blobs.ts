@@ -10,10 +10,12 @@ export interface Blobs {
   delete(key: string): Promise<void>;
   /**
    * Optional, for the crash sweep at start-up (messages/store.ts `removeOrphanBlobs`): removes temp
-   * files of puts a crash interrupted, then yields every stored key, a folder's worth at a time.
-   * Adapters that cannot list cheaply (S3: its puts are atomic and leave no temp objects) omit it.
+   * files of puts a crash interrupted, then yields every stored key, a folder's worth at a time —
+   * of the given top-level folders only (the families a journal says had writes in flight,
+   * maintenance/blob-journal.ts), or of all of them. Adapters that cannot list cheaply (S3: its puts
+   * are atomic and leave no temp objects) omit it.
    */
-  sweep?(): AsyncIterable<string[]>;
+  sweep?(folders?: readonly string[]): AsyncIterable<string[]>;
 }
 
 const KEY = /^[A-Za-z0-9_-]{1,128}(\/[A-Za-z0-9_-]{1,128}){0,3}$/;

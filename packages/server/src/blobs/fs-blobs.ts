@@ -64,17 +64,27 @@ export function createFsBlobs(root: string): Blobs {
     async delete(key) {
       await rm(pathOf(key), { force: true });
     },
-    async *sweep() {
+    async *sweep(only) {
       // Keys are <familyId>/<hash>: one folder level under the root.
-      const folders = await readdir(root, { withFileTypes: true }).catch((err: unknown) => {
-        if (isNotFound(err)) return [];
-        throw err;
-      });
+      const folders = only
+        ? only.map((name) => {
+            assertBlobKey(name);
+            return { name, isDirectory: () => true };
+          })
+        : await readdir(root, { withFileTypes: true }).catch((err: unknown) => {
+            if (isNotFound(err)) return [];
+            throw err;
+          });
       for (const folder of folders) {
         if (!folder.isDirectory()) continue;
         const dir = join(root, folder.name);
         const keys: string[] = [];
-        for (const name of await readdir(dir)) {
+        // A folder named by the journal may be gone (its family erased) or never made (the put failed first).
+        const names = await readdir(dir).catch((err: unknown) => {
+          if (isNotFound(err)) return [];
+          throw err;
+        });
+        for (const name of names) {
           if (name.startsWith(TEMP_PREFIX)) await rm(join(dir, name), { force: true });
           else keys.push(`${folder.name}/${name}`);
         }

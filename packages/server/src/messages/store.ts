@@ -90,12 +90,14 @@ export async function deleteBlobUnlessReferenced(db: Db, blobs: Blobs, familyId:
  * The crash sweep, run at start-up before anything writes blobs (app.ts): an upload stores its bytes
  * and then commits its index row, so a crash in between leaves bytes without a row — never
  * acknowledged, and unreachable. Removes those, and the temp files of interrupted writes, from a
- * blob store that can list itself (`Blobs.sweep`; the filesystem). Returns how many blobs went.
+ * blob store that can list itself (`Blobs.sweep`; the filesystem). Only `families`' folders when
+ * given (those with writes in flight at the crash, maintenance/blob-journal.ts), else every folder.
+ * Returns how many blobs went.
  */
-export async function removeOrphanBlobs(db: Db, blobs: Blobs): Promise<number> {
+export async function removeOrphanBlobs(db: Db, blobs: Blobs, families?: readonly string[]): Promise<number> {
   if (!blobs.sweep) return 0;
   let removed = 0;
-  for await (const keys of blobs.sweep()) {
+  for await (const keys of blobs.sweep(families)) {
     // One folder is one family: keys are <familyId>/<hash>.
     const familyId = keys[0]!.split('/')[0]!;
     const indexed = new Set(
