@@ -263,7 +263,7 @@ test('a sender sealing to a retired key is refused (409, nothing stored); the ap
   assert.equal(mum.control.sentEpochs.at(-1)?.[toyId], 1);
 });
 
-test('senders refuse forged and replayed key records: a withholding server delays, never redirects', async () => {
+test('senders — the app and the toy — refuse forged and replayed key records: a withholding server delays, never redirects', async () => {
   const { mum, familyId, toy, toyId, clock, events, toyControl } = await rotatingFamily();
   clock.now += ROTATION.intervalMs + 1_000;
   await toy.sync();
@@ -328,6 +328,22 @@ test('senders refuse forged and replayed key records: a withholding server delay
   );
   assert.deepEqual(toyControl.sentEpochs.at(-1), { [mum.deviceId]: 0 });
   assert.deepEqual((await mum.sync()).find((m) => m.messageId === answerId)?.audio, answer);
+
+  // …nor a record of mum's replayed from before: once it pinned her newer key, it keeps it.
+  toyControl.keyRecords = null;
+  mum.control.keyRecords = null;
+  await mum.maintainKeys(familyId, { force: true });
+  const mumEpoch1 = (await mum.api.listKemKeys(familyId)).records.find((r) => r.deviceId === mum.deviceId);
+  assert.equal(mumEpoch1?.epoch, 1);
+  await mum.maintainKeys(familyId, { force: true });
+  await toy.record(audioSample(2_000), {});
+  assert.deepEqual(toyControl.sentEpochs.at(-1), { [mum.deviceId]: 2 });
+  toyControl.keyRecords = (records) => [...records.filter((r) => (r as { deviceId?: string }).deviceId !== mum.deviceId), mumEpoch1];
+  const later = audioSample(2_000);
+  const laterId = await toy.record(later, {});
+  assert.deepEqual(events.filter((e) => e.type === 'key_record_refused').at(-1), { type: 'key_record_refused', deviceId: mum.deviceId, reason: 'replayed' });
+  assert.deepEqual(toyControl.sentEpochs.at(-1), { [mum.deviceId]: 2 }, 'a replayed record never takes the toy back');
+  assert.deepEqual((await mum.sync()).find((m) => m.messageId === laterId)?.audio, later);
 });
 
 test("the server takes only a device's own, signed, newer key record", async () => {
