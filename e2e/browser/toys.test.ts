@@ -2,7 +2,8 @@
  * The Toys page with the toy simulator, in real Chromium: the guardian pairs by scanning the QR code
  * the simulator shows (a fake camera fed a Y4M video of that QR code), sees the toy online live,
  * renames it, sees its unplayed count on Home, and unpairs it — the simulator wipes itself and pairs
- * again. The simulator is woken over its ticketed WebSocket: no inbox polling while idle.
+ * again. The simulator is woken over its ticketed WebSocket: no inbox polling while idle. It shows
+ * its software and keys and renews its identity key through the guardian's app.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -114,6 +115,48 @@ void test(
     await capture(guardian, 'guardian-home-toy-online');
     await playOnToy(t);
     await line.getByText('all messages played').waitFor({ timeout: 15_000 });
+
+    // The simulator shows its software (up to date) and its keys, and asks the family to renew its
+    // identity key; a guardian's app performs it on its next key check, and the toy switches to its
+    // new id keeping its place: name, child, presence (docs/protocol.md §17.6).
+    await t.getByText('What the toy did').click();
+    await waitFor('the software check', async () => (await t.locator('.toy-software').getAttribute('data-up-to-date')) === 'true', 15_000);
+    await t.getByText(/^Software \d+\.\d+\.\d+ — up to date$/).waitFor();
+    const keys = t.locator('.toy-keys');
+    await keys.getByText(/^Message key no\. \d+, made .+ · \d+ message keys? held$/).waitFor();
+    await keys.getByText('Identity key: the one it was paired with').waitFor();
+    const firstId = await t.locator('.toy-status').getAttribute('data-toy-id');
+    const renew = keys.getByRole('button', { name: 'Renew identity key' });
+    await renew.click();
+    await keys.getByText(/^Asked: a guardian’s device renews this toy’s identity/).waitFor();
+    await keys.getByText('Identity renewal asked for: waiting for a guardian’s device.').waitFor();
+    assert.equal(await keys.getAttribute('data-renewal-pending'), 'true');
+    assert.equal(await renew.isDisabled(), true, 'one request at a time');
+    await capture(toy, 'toy-renewal-asked');
+    // The guardian's app checks keys at most hourly: the test forgets when it last did (an hour
+    // passing), and the app's next start checks.
+    await g.evaluate(`new Promise((resolve, reject) => {
+      const open = indexedDB.open('burrow');
+      open.onerror = () => reject(new Error('no database'));
+      open.onsuccess = () => {
+        const tx = open.result.transaction('state', 'readwrite');
+        tx.objectStore('state').delete('kemCheckedAt');
+        tx.oncomplete = () => { open.result.close(); resolve(); };
+      };
+    })`);
+    await g.reload();
+    await waitFor('the simulator to switch to its new id', async () => {
+      const id = await t.locator('.toy-status').getAttribute('data-toy-id');
+      return id !== firstId && (await keys.getAttribute('data-renewal-pending')) === 'false';
+    }, 30_000);
+    await keys.getByText(/^Identity key renewed /).waitFor();
+    await waitForToy(t, 'the renewed simulator to reconnect', (s) => s.online && s.paired, 15_000);
+    await goTo(g, 'Toys');
+    const renewed = g.getByRole('listitem').filter({ has: g.getByRole('heading', { name: 'Bunny' }) });
+    await renewed.getByText('Online').waitFor({ timeout: 15_000 });
+    // The guardian sees the version the simulator checked in, moved to its new id with it.
+    await renewed.getByText(/^Software \d+\.\d+\.\d+ — up to date\.$/).waitFor({ timeout: 15_000 });
+    await capture(toy, 'toy-renewed');
 
     // Unpair: the guardian confirms; the toy is told, wipes itself and can be paired again.
     const oldToyId = await t.locator('.toy-status').getAttribute('data-toy-id');

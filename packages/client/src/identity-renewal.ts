@@ -167,6 +167,11 @@ export async function previousIds(store: StateStore): Promise<string[]> {
   return ((await store.get<PreviousIdentity[] | null>(PREVIOUS)) ?? []).map((p) => p.deviceId);
 }
 
+/** How many KEM secrets this device still holds for identities it left (kept for the grace period). */
+export async function previousKemSecretCount(store: StateStore): Promise<number> {
+  return ((await store.get<PreviousIdentity[] | null>(PREVIOUS)) ?? []).reduce((n, p) => n + p.kemSecrets.length, 0);
+}
+
 /** Opens an envelope addressed to a previous identity of this device, with that identity's KEM secrets. */
 export async function openAsPrevious(store: StateStore, keys: DeviceKeys, envelope: EnvelopeWire, blob: Bytes | null): Promise<Opened & { as: string }> {
   const previous = (await store.get<PreviousIdentity[] | null>(PREVIOUS)) ?? [];

@@ -83,6 +83,20 @@ export interface KeyMaintenance {
   held: number;
 }
 
+/** The current KEM key as a status display shows it: its epoch, since when, and how many secrets are held. */
+export interface KemKeyStatus {
+  epoch: number;
+  /** When the current key was made (null: never rotated or checked yet). */
+  since: number | null;
+  /** Current + retired secrets still held (a previous identity's are counted by the caller). */
+  held: number;
+}
+
+export async function kemKeyStatus(store: StateStore): Promise<KemKeyStatus> {
+  const state = await loadState(store);
+  return state ? { epoch: state.epoch, since: state.since, held: 1 + state.retired.length } : { epoch: 0, since: null, held: 1 };
+}
+
 /**
  * Rotates, publishes and erases on schedule. `inUse` names retired epochs something the device still
  * has to open is sealed to (the toy's queued messages); they are kept past the grace period.

@@ -44,9 +44,9 @@ import type { ApiClient } from './api.js';
 import { isApiError } from './api-error.js';
 import { loadOrCreateKeys } from './device-keys.js';
 import { sealAndSendVoice } from './kem-directory.js';
-import { DEFAULT_ROTATION, loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
+import { DEFAULT_ROTATION, kemKeyStatus, loadCurrentKemKey, maintainKemKeys, openWithHeldKeys, type KeyMaintenance, type RotationPolicy } from './kem-keyring.js';
 import type { StateStore } from './store.js';
-import { erasePreviousIdentities, openAsPrevious, previousIds } from './identity-renewal.js';
+import { erasePreviousIdentities, openAsPrevious, previousIds, previousKemSecretCount } from './identity-renewal.js';
 import { adoptToyRenewal, pendingToyRenewal, startToyRenewal, FORMER_IDS } from './toy-identity-renewal.js';
 import { applyFavourites, dropFavourite, FAVOURITE_STORE_KEYS, keptFavourites, replayFavourite, type FavouriteContext, type FavouriteEvent, type KeptFavourite } from './toy-favourites.js';
 
@@ -113,6 +113,19 @@ export interface ToyDeviceOptions {
 
 /** When the toy's current identity began (paired, or last renewed): the renewal schedule runs from it. */
 const IDENTITY_SINCE = 'identitySince';
+
+/** The toy's keys as its status display shows them (the simulator's key line, docs/protocol.md §14, §17.6). */
+export interface ToyKeyStatus {
+  /** The current message (KEM) key's epoch and when it was made (null: not rotated or checked yet). */
+  kemEpoch: number;
+  kemSince: number | null;
+  /** Message-key secrets held: current, retired in their grace period, and a left identity's. */
+  kemHeld: number;
+  /** When the current identity began (null: the one it was paired with, and no schedule ran). */
+  identitySince: number | null;
+  /** A renewal this toy asked for waits for a guardian's device. */
+  renewalPending: boolean;
+}
 
 export interface PlayedMessage {
   messageId: string;
@@ -404,6 +417,19 @@ export class ToyDevice {
 
   async renewalPending(): Promise<boolean> {
     return (await pendingToyRenewal(this.store)) !== undefined;
+  }
+
+  /** What the toy's key line shows: the message key's age and count, the identity's age, a pending renewal. */
+  async keyStatus(): Promise<ToyKeyStatus> {
+    const kem = await kemKeyStatus(this.store);
+    const since = await this.store.get<number | null>(IDENTITY_SINCE);
+    return {
+      kemEpoch: kem.epoch,
+      kemSince: kem.since,
+      kemHeld: kem.held + (await previousKemSecretCount(this.store)),
+      identitySince: typeof since === 'number' ? since : null,
+      renewalPending: await this.renewalPending(),
+    };
   }
 
   /** Switches to the renewed identity once the change is published and verifies (§17.3). */

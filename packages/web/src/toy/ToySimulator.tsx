@@ -8,6 +8,7 @@ import { usePress } from '../shared/use-press.js';
 import { useRecorder } from '../shared/use-recorder.js';
 import type { BrowserToy } from './browser-toy.js';
 import { PairingQr } from './PairingQr.js';
+import { SimulatorKeys } from './SimulatorKeys.js';
 import { SimulatorSoftware } from './SimulatorSoftware.js';
 import { Plush, type HeartState } from './Plush.js';
 
@@ -319,6 +320,7 @@ export function ToySimulator({ toy }: { toy: BrowserToy }) {
         )}
         <p className="hint mono">{t('simulator.toyId', { id: state.toyId })}</p>
         <SimulatorSoftware toy={toy} online={state.online} />
+        <SimulatorKeys toy={toy} keys={state.keys} paired={state.paired} />
         <button
           type="button"
           className="ghost"

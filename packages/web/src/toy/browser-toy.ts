@@ -17,6 +17,7 @@ import {
   type SocketLike,
   type Stream,
   type ToyEvent,
+  type ToyKeyStatus,
 } from '@burrow/client';
 import { describeError } from '../shared/errors.js';
 import { deleteDatabase, IdbStore } from '../shared/idb-store.js';
@@ -40,6 +41,8 @@ export interface ToyState {
   favourites: { messageId: string; from: string; keptAt: number }[];
   pairing: { code: string; expiresAt: number } | null;
   log: { at: number; text: string }[];
+  /** Its message key's age and count, its identity's age, a renewal it waits for (null: not read yet). */
+  keys: ToyKeyStatus | null;
 }
 
 function describeEvent(event: ToyEvent): string | null {
@@ -119,6 +122,7 @@ export class BrowserToy {
       favourites: [],
       pairing: null,
       log: [],
+      keys: null,
     };
   }
 
@@ -161,6 +165,17 @@ export class BrowserToy {
     if (event.type === 'queued' || event.type === 'dropped') this.set({ unplayed: event.unplayed });
     if (event.type === 'pairing') this.set({ pairing: { code: event.code, expiresAt: event.expiresAt } });
     if (event.type === 'favourite_kept' || event.type === 'favourite_released') void this.loadFavourites();
+    if (event.type === 'identity_renewed') {
+      this.set({ toyId: this.device.toyId });
+      // The stream was opened as the old id, whose wake-ups stop: open it again as the new one.
+      this.stream?.close();
+      this.connect();
+    }
+    if (event.type === 'key_rotated' || event.type === 'keys_erased' || event.type === 'renewal_requested' || event.type === 'identity_renewed') void this.loadKeys();
+  }
+
+  private async loadKeys(): Promise<void> {
+    this.set({ keys: await this.device.keyStatus() });
   }
 
   private async loadFavourites(): Promise<void> {
@@ -173,6 +188,7 @@ export class BrowserToy {
   private async boot(): Promise<void> {
     this.set({ paired: await this.device.isPaired(), unplayed: await this.device.unplayedCount() });
     await this.loadFavourites();
+    await this.loadKeys();
     await this.register();
     this.connect();
   }
@@ -216,6 +232,16 @@ export class BrowserToy {
   private resetAfterUnpairing(revoked: string | undefined): Promise<unknown> {
     this.syncing = this.syncing.then(async () => {
       if (this.device.api.token !== revoked || revoked === undefined) return;
+      // A guardian's device performed the renewal this toy asked for: its old token is refused, as
+      // after unpairing, but the toy switches to its new identity (once verified) instead of wiping.
+      if (await this.device.renewalPending()) {
+        const outcome = await this.device.adoptRenewedIdentity().catch(() => 'not_performed' as const);
+        if (outcome !== 'not_performed') {
+          this.set({ toyId: this.device.toyId });
+          if (outcome === 'adopted') void this.sync();
+          return;
+        }
+      }
       this.stopPairing();
       await this.device.reset();
       this.set({ toyId: this.device.toyId, paired: false, unpaired: true, unplayed: 0, favourites: [], registered: true });
@@ -244,7 +270,7 @@ export class BrowserToy {
         if (!this.state.paired) return;
         token = this.device.api.token;
         await this.device.sync();
-        this.set({ unplayed: await this.device.unplayedCount() });
+        this.set({ unplayed: await this.device.unplayedCount(), toyId: this.device.toyId, keys: await this.device.keyStatus() });
       })
       .catch((err: unknown) => {
         if (isApiError(err, 'unauthenticated')) {
@@ -311,12 +337,22 @@ export class BrowserToy {
     });
   }
 
-  /** Forgets this toy's keys, roster and messages (a factory reset), then starts afresh. */
+  /**
+   * Asks the family to renew this toy's identity key (docs/protocol.md §17.6), as the schedule would:
+   * a guardian's device performs it on its next check, and the toy switches on a later sync.
+   */
+  async renewIdentity(): Promise<void> {
+    await this.syncing;
+    await this.device.renewIdentity();
+    await this.loadKeys();
+  }
+
   /** Its version and whether the server offers a newer one; checks in so guardians see it (software.ts). */
   checkSoftware(): Promise<SoftwareCheck> {
     return checkSoftware(this.device.api);
   }
 
+  /** Forgets this toy's keys, roster and messages (a factory reset), then starts afresh. */
   async factoryReset(): Promise<void> {
     this.close();
     this.db.db.close();

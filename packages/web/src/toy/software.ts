@@ -5,6 +5,7 @@
  */
 import type { LatestUpdateResponse } from '@burrow/api';
 import type { ApiClient } from '@burrow/client';
+import { i18n } from '../i18n/index.js';
 
 /** The version of the toy code this simulator runs (the headless toy's TOY_VERSION). */
 export const SIMULATOR_VERSION = '0.1.0';
@@ -25,6 +26,8 @@ export async function checkSoftware(api: ApiClient): Promise<SoftwareCheck> {
 }
 
 export function softwareLine(check: SoftwareCheck | null): string {
-  if (check === null) return `Software ${SIMULATOR_VERSION}`;
-  return check.available ? `Software ${check.version} — version ${check.available} is out (reload the page after the server is updated)` : `Software ${check.version} — up to date`;
+  if (check === null) return i18n.t('simulator.softwareVersion', { version: SIMULATOR_VERSION });
+  return check.available
+    ? i18n.t('simulator.softwareNewer', { version: check.version, available: check.available })
+    : i18n.t('simulator.softwareUpToDate', { version: check.version });
 }
