@@ -447,7 +447,7 @@ export class FamilyDevice {
    * under the old id here, on its next key check, and carries them — only along successions that
    * verify against the roster chain (a record the server shows under another toy's id is left alone,
    * and tried again on the next check). The successions done are remembered once nothing is left, so
-   * a check with no new one costs one request. Returns how many records it changed (0: none left).
+   * a check with no new one costs two requests (the roster, the successions). Returns how many records it changed (0: none left).
    */
   async finishRenewals(familyId: string): Promise<number> {
     const roster = await this.roster(familyId);
