@@ -12,8 +12,10 @@ import { test } from 'node:test';
 import { setUpFamily, signUp, uniqueEmail } from './flows.js';
 import {
   assertAccessible,
+  assertNoHorizontalOverflow,
   browserSuite,
   openBrowser,
+  PASSWORD,
   PHONE_390,
   root,
   screenshots,
@@ -157,6 +159,17 @@ void test(
       await german.page.getByRole('button', { name: 'Ich habe schon ein Konto' }).waitFor();
       await assertAccessible(german.page, 'invitation in German');
       await screenshots(german.page, 'lang-de-join', PHONE_390);
+      // Signing up from it: the recovery codes' German heading is one long compound word, which once
+      // ran off a phone's screen; it must wrap.
+      await german.page.getByLabel('E-Mail').fill(uniqueEmail('oma'));
+      await german.page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+      await german.page.locator('.meter-block[data-acceptable="true"]').waitFor({ timeout: 30_000 });
+      await german.page.getByRole('button', { name: 'Konto erstellen' }).click();
+      await german.page
+        .getByRole('heading', { name: 'Speichere deine Wiederherstellungscodes', level: 1 })
+        .waitFor({ timeout: 30_000 });
+      await assertNoHorizontalOverflow(german.page);
+      await screenshots(german.page, 'lang-de-recovery-codes', PHONE_390);
       await german.page.goto(`${suite.server.url}/toy`);
       await german.page.getByRole('heading', { name: 'Burrow-Spielzeug', level: 1 }).waitFor();
       await german.page.getByRole('button', { name: 'Kopplungstaste' }).waitFor();

@@ -44,6 +44,11 @@ void test('a second browser of the same parent is approved from the first and ca
     assert.match(fingerprint, /^\d{5} \d{5} \d{5} \d{5} \d{5}$/);
     await assertAccessible(b, 'Home (new browser, not approved)');
     await screenshots(b, 'second-device-waiting');
+    // Talk says the same instead of offering a Record button that cannot work yet.
+    await goTo(b, 'Talk');
+    await b.getByRole('heading', { name: 'Approve this browser from your other device' }).waitFor();
+    assert.equal(await b.getByRole('button', { name: 'Record' }).count(), 0, 'no Record button before approval');
+    await goTo(b, 'Home');
 
     // The first browser, hidden, shows a system notification through its service worker.
     await waitFor('a system notification about the new device', async () => {
