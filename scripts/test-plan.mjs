@@ -233,6 +233,18 @@ export function choosePostgresFiles(shapes, costs, candidates) {
   return { files: chosen.sort(), orphans };
 }
 
+/**
+ * When the plan is out of date (a change gave some file a query no planned file runs): the cheapest
+ * files that ran the `missed` shapes on SQLite and have not run on PostgreSQL, to run there now.
+ */
+export function followUpFiles(missed, costs, ranOnPostgres) {
+  const ran = new Set(ranOnPostgres);
+  const rerunnable = [...new Set(missed.flatMap((m) => m.files))].filter((f) => !ran.has(f));
+  if (rerunnable.length === 0) return [];
+  const shapes = new Map(missed.map((m) => [m.shape, { sql: m.sql, files: new Set(m.files) }]));
+  return choosePostgresFiles(shapes, costs, rerunnable).files;
+}
+
 // `node scripts/test-plan.mjs`: print the plan. `--choose-postgres`: after a full `npm test` (its logs
 // in test-output/logs), choose the PostgreSQL files anew and write POSTGRES_PLAN.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

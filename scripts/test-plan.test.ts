@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 // @ts-expect-error -- a plain .mjs script without types, as npm test runs it
-import { choosePostgresFiles, readCosts, readShapes, uncoveredShapes } from './test-plan.mjs';
+import { choosePostgresFiles, followUpFiles, readCosts, readShapes, uncoveredShapes } from './test-plan.mjs';
 
 interface Shape {
   sql: string;
@@ -62,4 +62,19 @@ test('a shape the SQLite lane ran and the PostgreSQL lane did not is reported wi
   const onPostgres = read(shapeLog([['e2e/a.test.ts', 's1']]));
   const missed = (uncoveredShapes as (a: Map<string, Shape>, b: Map<string, Shape>) => { shape: string; files: string[] }[])(onSqlite, onPostgres);
   assert.deepEqual(missed.map((m) => [m.shape, m.files]), [['s2', ['e2e/b.test.ts', 'e2e/c.test.ts']]]);
+});
+
+test('an out-of-date plan is made up for: the cheapest files that ran the missed shapes, never one PostgreSQL ran already', () => {
+  const followUp = followUpFiles as (missed: { shape: string; sql: string; files: string[] }[], costs: Map<string, number>, ranOnPostgres: string[]) => string[];
+  const missed = [
+    { shape: 's2', sql: 'select s2', files: ['e2e/b.test.ts', 'e2e/c.test.ts'] },
+    { shape: 's3', sql: 'select s3', files: ['e2e/c.test.ts', 'e2e/d.test.ts'] },
+    // Ran on PostgreSQL in a planned file without this shape (a timing-dependent query): nothing to re-run.
+    { shape: 's4', sql: 'select s4', files: ['e2e/a.test.ts'] },
+  ];
+  const costs = new Map([['e2e/b.test.ts', 1], ['e2e/c.test.ts', 3], ['e2e/d.test.ts', 1]]);
+  // c runs both missed shapes for 3 CPU-s; b and d together cost 2.
+  assert.deepEqual(followUp(missed, costs, ['e2e/a.test.ts']), ['e2e/b.test.ts', 'e2e/d.test.ts']);
+  assert.deepEqual(followUp(missed, new Map([['e2e/b.test.ts', 5], ['e2e/c.test.ts', 3], ['e2e/d.test.ts', 5]]), ['e2e/a.test.ts']), ['e2e/c.test.ts']);
+  assert.deepEqual(followUp(missed.slice(2), costs, ['e2e/a.test.ts']), []);
 });
