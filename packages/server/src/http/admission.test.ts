@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
 import { MIN_INFLIGHT_FOR_LAG } from './admission-config.js';
-import { createAdmission, eventLoopLag, type Admission, type LagMonitor } from './admission.js';
+import { createAdmission, eventLoopLag, SATURATED_UTILIZATION, type Admission, type LagMonitor } from './admission.js';
 
 interface FakeReply {
   reply: FastifyReply;
@@ -33,9 +33,10 @@ function fakeReply(): FakeReply {
 
 const request = {} as FastifyRequest;
 
-function fixedLag(ms: number): LagMonitor & { set(ms: number): void } {
+function fixedLag(ms: number, utilization = 1): LagMonitor & { set(ms: number): void; setUtilization(u: number): void } {
   let lag = ms;
-  return { lagMs: () => lag, stop: () => undefined, set: (v) => (lag = v) };
+  let busy = utilization;
+  return { lagMs: () => lag, utilization: () => busy, stop: () => undefined, set: (v) => (lag = v), setUtilization: (u) => (busy = u) };
 }
 
 /** Admits writes until one is refused; returns the admitted ones' replies and the refusal. */
@@ -80,6 +81,20 @@ void test('with the event loop late, writes past the lag floor are refused with 
   assert.equal(admission.stats().refusedForLag, 1, 'the last refusal was for the in-flight limit');
 });
 
+void test('a late loop that is mostly idle (the machine is busy, not the node) refuses nothing for lag', async () => {
+  const lag = fixedLag(400, SATURATED_UTILIZATION - 0.2);
+  const admission = createAdmission({ maxInflightWrites: 64, retryAfterSeconds: 1, maxLagMs: 150 }, lag);
+  const first = await fill(admission, 32);
+  assert.equal(first.admitted.length, 32);
+  assert.equal(first.refused, null);
+  // The node's own work fills the loop: now the lag is its doing, and more writes are refused.
+  lag.setUtilization(0.97);
+  const next = await fill(admission, 1);
+  assert.equal(next.admitted.length, 0);
+  assertRefusal(next.refused, '1');
+  assert.equal(admission.stats().refusedForLag, 1);
+});
+
 void test('with the lag limit off (0), only the in-flight limit refuses', async () => {
   const admission = createAdmission({ maxInflightWrites: 40, retryAfterSeconds: 1, maxLagMs: 0 }, fixedLag(10_000));
   const { admitted, refused } = await fill(admission, 100);
@@ -88,15 +103,19 @@ void test('with the lag limit off (0), only the in-flight limit refuses', async 
   assert.equal(admission.stats().refusedForLag, 0);
 });
 
-void test('the lag monitor reads a pause of the event loop', async () => {
+void test('the lag monitor reads a pause of the event loop, and the loop busy during it', async () => {
   const monitor = eventLoopLag();
   try {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const until = performance.now() + 300;
-    while (performance.now() < until); // the loop held for 300 ms: the next tick is at least that late
+    // The loop held for 1 s: the next tick is at least that late, and its window (the pause and the
+    // idle moment before it, since the last tick) is mostly work, even if that moment ran long.
+    const until = performance.now() + 1000;
+    while (performance.now() < until);
     // The monitor's overdue tick runs in the same timers phase as this one, before it (due earlier).
     await new Promise((resolve) => setTimeout(resolve, 1));
-    assert.ok(monitor.lagMs() >= 250, `lag read ${monitor.lagMs().toFixed(0)} ms after a 300 ms pause`);
+    assert.ok(monitor.lagMs() >= 900, `lag read ${monitor.lagMs().toFixed(0)} ms after a 1 s pause`);
+    // The pause was the loop's own work, so the tick that saw it found the loop busy.
+    assert.ok(monitor.utilization() >= SATURATED_UTILIZATION, `utilization read ${monitor.utilization().toFixed(2)}`);
   } finally {
     monitor.stop();
   }

@@ -2,8 +2,9 @@
  * Explicit back-pressure for durable writes. Without it a node past saturation queues every upload
  * and send behind the group commits, and latency climbs into seconds for everyone until requests
  * time out (issue #11). With it the node works on at most `maxInflightWrites` at once, and on fewer
- * once its event loop runs late (`maxLagMs`: the CPU, not the disk, is then the ceiling, and every
- * write admitted would only make the others wait longer); one more is answered 503 `unavailable`
+ * once its event loop runs late (`maxLagMs`) while it is busy with its own work (the CPU, not the
+ * disk, is then the ceiling, and every write admitted would only make the others wait longer; a loop
+ * that is late but mostly idle is waiting for the machine, and refusing would not help); one more is answered 503 `unavailable`
  * with Retry-After before its body is read, so it changes nothing, costs next to nothing, and the
  * writes already accepted keep a bounded wait.
  *
@@ -25,30 +26,48 @@ export interface Admission {
   close(): void;
 }
 
-/** How late the event loop runs now, in ms. */
+/** How late the event loop runs now, and how busy it is with its own work. */
 export interface LagMonitor {
   lagMs(): number;
+  /** Share of the recent wall time the loop spent working rather than waiting for I/O (0-1). */
+  utilization(): number;
   stop(): void;
 }
 
 /** Ticks of the lag monitor: cheap (50 timer callbacks a second) and fine enough for a 150 ms limit. */
 const TICK_MS = 20;
+/** Time constant of the utilization's moving average: a saturated loop shows within some 100 ms. */
+const UTILIZATION_TAU_MS = 100;
+/**
+ * Utilization above which the lag is the node's own doing. A loop that is late but mostly idle is
+ * late because the machine is busy with other processes: refusing writes would not help it.
+ */
+export const SATURATED_UTILIZATION = 0.9;
 
 /**
  * Measures how late a 20 ms timer fires: a saturated loop runs its timers late by the length of the
  * work queued before them. A late tick is taken at once; the reading then halves every tick, so one
- * long pause (a GC, a large query) refuses writes for some 100 ms, not for seconds.
+ * long pause (a GC, a large query) refuses writes for some 100 ms, not for seconds. Beside it, the
+ * loop's utilization (node's event-loop utilization: time working / wall time) over the same ticks.
  */
 export function eventLoopLag(): LagMonitor {
   let lag = 0;
+  let busy = 0;
   let last = performance.now();
+  let elu = performance.eventLoopUtilization();
   const timer = setInterval(() => {
     const now = performance.now();
-    lag = Math.max(now - last - TICK_MS, lag / 2);
+    const elapsed = now - last;
+    lag = Math.max(elapsed - TICK_MS, lag / 2);
+    const next = performance.eventLoopUtilization();
+    const share = performance.eventLoopUtilization(next, elu).utilization;
+    const weight = 1 - Math.exp(-elapsed / UTILIZATION_TAU_MS);
+    busy += weight * (share - busy);
+    elu = next;
     last = now;
   }, TICK_MS);
   timer.unref();
-  return { lagMs: () => lag, stop: () => clearInterval(timer) };
+  return { lagMs: () => lag, utilization: () => busy, stop: () => clearInterval(timer) };
 }
 
 export function createAdmission(
@@ -68,7 +87,13 @@ export function createAdmission(
   return {
     gate(_request, reply) {
       if (inFlight >= maxInflightWrites) return refuse(reply);
-      if (lag !== null && maxLagMs > 0 && inFlight >= MIN_INFLIGHT_FOR_LAG && lag.lagMs() > maxLagMs) {
+      if (
+        lag !== null &&
+        maxLagMs > 0 &&
+        inFlight >= MIN_INFLIGHT_FOR_LAG &&
+        lag.lagMs() > maxLagMs &&
+        lag.utilization() >= SATURATED_UTILIZATION
+      ) {
         refusedForLag += 1;
         return refuse(reply);
       }
