@@ -3,11 +3,58 @@ import { useTranslation } from 'react-i18next';
 import { passwordVerdict } from '../password-verdict.js';
 import type { Strength } from '../strength.js';
 
-type Checker = (password: string, userInputs: string[], language: string) => Strength;
-let loading: Promise<Checker> | undefined;
-function loadChecker(): Promise<Checker> {
-  loading ??= import('../strength.js').then((m) => m.checkStrength);
-  return loading;
+interface Job {
+  id: number;
+  password: string;
+  inputs: string[];
+  language: string;
+}
+
+/**
+ * Checks run on a worker (strength.worker.ts), one at a time: while one runs, only the newest
+ * password waits (typing fast does not queue a check per keystroke); a superseded check never
+ * answers, and the meter only listens to its latest anyway. Should the worker not start, checks
+ * run on the page's thread as before, so the form is never stuck at "Checking…".
+ */
+let worker: Worker | null | undefined;
+let running: { job: Job; resolve: (s: Strength) => void } | undefined;
+let waiting: { job: Job; resolve: (s: Strength) => void } | undefined;
+let nextId = 0;
+
+function onPageThread({ job, resolve }: { job: Job; resolve: (s: Strength) => void }): void {
+  void import('../strength.js').then((m) => resolve(m.checkStrength(job.password, job.inputs, job.language)));
+}
+
+function startChecker(): Worker | null {
+  if (worker !== undefined) return worker;
+  const made = new Worker(new URL('../strength.worker.ts', import.meta.url), { type: 'module' });
+  made.addEventListener('message', (event: MessageEvent<Strength & { id: number }>) => {
+    const { id, ...strength } = event.data;
+    if (running?.job.id === id) running.resolve(strength);
+    running = waiting;
+    waiting = undefined;
+    if (running) made.postMessage(running.job);
+  });
+  made.addEventListener('error', () => {
+    worker = null;
+    for (const pending of [running, waiting]) if (pending) onPageThread(pending);
+    running = waiting = undefined;
+  });
+  worker = made;
+  return made;
+}
+
+function check(password: string, inputs: string[], language: string): Promise<Strength> {
+  return new Promise((resolve) => {
+    const request = { job: { id: ++nextId, password, inputs, language }, resolve };
+    const checker = startChecker();
+    if (!checker) onPageThread(request);
+    else if (running) waiting = request;
+    else {
+      running = request;
+      checker.postMessage(request.job);
+    }
+  });
 }
 
 /** Live strength of a new password; reports the result upward so the form can refuse a weak one. */
@@ -27,6 +74,10 @@ export function PasswordMeter({
   // The checker's advice is in the page's language: checked again when the language changes.
   const language = i18n.language;
   const inputsKey = userInputs.join('\u0000');
+  // The checker starts (and builds its dictionaries) as the form opens, while the email is typed.
+  useEffect(() => {
+    void check('burrow', [], language);
+  }, [language]);
   useEffect(() => {
     let current = true;
     if (!password) {
@@ -34,9 +85,8 @@ export function PasswordMeter({
       onChange(null);
       return;
     }
-    void loadChecker().then((check) => {
+    void check(password, inputsKey.split('\u0000'), language).then((s) => {
       if (!current) return;
-      const s = check(password, inputsKey.split('\u0000'), language);
       setStrength(s);
       onChange(s);
     });
