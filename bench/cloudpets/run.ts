@@ -18,11 +18,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { startTestServer } from '@burrow/server';
 import { entry, expectStatus, family, pairToy, PASSWORD, person, publish, sealedVoice } from '../../packages/server/src/testing/fixtures.js';
 import { httpClient, type Call } from '../../packages/server/src/testing/http.js';
 import { freePort } from '../../packages/server/src/testing/processes.js';
+import { accountByPasswordHashQuery, accountIdByPasswordHash } from '../../packages/server/src/tripwires/owner.js';
 import { CLOUDPETS, countsFor, seed } from './seed.js';
 
 const { values } = parseArgs({ options: { scale: { type: 'string' }, samples: { type: 'string' }, 'skip-backup': { type: 'boolean' }, 'skip-restore': { type: 'boolean' } } });
@@ -160,7 +161,7 @@ try {
   const hash = (await server.db.selectFrom('accounts').select('password_hash').where('id', '=', fam.guardian.accountId).executeTakeFirstOrThrow()).password_hash;
   const lookups: [string, () => Promise<unknown>][] = [
     ['by account id', () => server.db.selectFrom('accounts').select('id').where('id', '=', fam.guardian.accountId).executeTakeFirst()],
-    ['by password hash', () => server.db.selectFrom('accounts').select('id').where('password_hash', '=', hash).executeTakeFirst()],
+    ['by password hash', () => accountIdByPasswordHash(server.db, hash)],
   ];
   for (const [name, fn] of lookups) {
     const xs: number[] = [];
@@ -171,7 +172,8 @@ try {
     }
     console.log(`tripwire owner lookup ${name}: p50 ${pct(xs, 0.5).toFixed(2)} ms`);
   }
-  const plan = await sql<{ detail: string }>`explain query plan select id from accounts where password_hash = ${hash}`.execute(server.db);
+  const compiled = accountByPasswordHashQuery(server.db, hash).compile();
+  const plan = await server.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]));
   console.log(`  (by password hash: ${plan.rows.map((r) => r.detail).join('; ')})`);
 
   const startSeeded = await burrow(['serve'], { ...startEnv(server.dataDir), PORT: String(await freePort()) }, 'Burrow is listening');

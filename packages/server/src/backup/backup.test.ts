@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { createMemoryBlobs } from '../blobs/index.js';
+import { createMemoryBlobs, type Blobs } from '../blobs/index.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { expectStatus, family, sealedVoice } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
@@ -100,6 +100,57 @@ test('restore refuses an installation that has data, and a backup of the other d
   await assert.rejects(
     restoreBackup({ dir: summary.path, identity, config: { ...server.config, database: otherKind }, blobs: createMemoryBlobs() }),
     /holds a (sqlite|postgres) database/,
+  );
+});
+
+/** An empty installation of the server's dialect to restore into (a new PostgreSQL database, dropped after). */
+async function emptyTarget(t: { after(fn: () => Promise<void>): void }): Promise<typeof server.config> {
+  const dataDir = mkdtempSync(join(scratch, 'target-'));
+  if (server.config.database.kind === 'sqlite') return { ...server.config, dataDir, database: { kind: 'sqlite', path: join(dataDir, 'burrow.db') } };
+  const name = `burrow_restore_${randomBytes(4).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: server.config.database.kind === 'postgres' ? server.config.database.url : '' });
+    await client.connect();
+    await client.query(statement).finally(() => client.end());
+  };
+  await admin(`create database ${name}`);
+  t.after(() => admin(`drop database if exists ${name} with (force)`));
+  const url = new URL(server.config.database.kind === 'postgres' ? server.config.database.url : '');
+  url.pathname = `/${name}`;
+  return { ...server.config, dataDir, database: { kind: 'postgres', url: url.toString() } };
+}
+
+test('restore writes several blobs at a time, and fails on a blob that does not read back', async (t) => {
+  const { summary, identity } = await backupNow();
+  const store = createMemoryBlobs();
+  let writing = 0;
+  let most = 0;
+  const watched: Blobs = {
+    ...store,
+    async put(key, bytes) {
+      writing++;
+      most = Math.max(most, writing);
+      await new Promise((resolve) => setImmediate(resolve)); // a write's round trip
+      await store.put(key, bytes);
+      writing--;
+    },
+    get: (key) => store.get(key),
+  };
+  const restored = await restoreBackup({ dir: summary.path, identity, config: await emptyTarget(t), blobs: watched });
+  assert.equal(restored.blobs, summary.blobs);
+  assert.ok(most > 1, `at most ${String(most)} write(s) at a time`);
+  for (const [key, bytes] of blobs) assert.ok(Buffer.from((await store.get(key)) ?? []).equals(Buffer.from(bytes)), key);
+
+  const [bad] = [...blobs.keys()];
+  const lying = createMemoryBlobs();
+  const failing: Blobs = {
+    ...lying,
+    put: (key, bytes) => lying.put(key, bytes),
+    get: async (key) => (key === bad ? new Uint8Array([1, 2, 3]) : lying.get(key)),
+  };
+  await assert.rejects(
+    restoreBackup({ dir: summary.path, identity, config: await emptyTarget(t), blobs: failing }),
+    (e: unknown) => e instanceof BackupError && e.message.includes(`Blob ${String(bad)} did not read back identical`),
   );
 });
 

@@ -15,6 +15,9 @@ import { BackupError, sha256 } from './format.js';
 import { silentProgress, type ProgressFactory } from './progress.js';
 import { openBackup, readBlobs, readDatabase } from './verify.js';
 
+/** Blob writes in flight at once during a restore. */
+export const WRITES_IN_FLIGHT = 16;
+
 export interface RestoreSummary {
   blobs: number;
   blobBytes: number;
@@ -63,14 +66,30 @@ export async function restoreBackup(options: {
   const step = progress('blobs', backup.inner.blobs.length);
   let blobs = 0;
   let blobBytes = 0;
-  for await (const { key, bytes } of readBlobs(backup)) {
+  // WRITES_IN_FLIGHT blobs are written (and read back) at once: one at a time, each put waited for
+  // its own fsyncs (7.7 ms a blob: 4.7 h at CloudPets' size); concurrent puts share them (the fs
+  // store's sync batches) or overlap their round trips (S3). Memory: that many blobs.
+  const writing = new Set<Promise<void>>();
+  const failure: { error: Error | null } = { error: null };
+  const write = async (key: string, bytes: Uint8Array): Promise<void> => {
     await options.blobs.put(key, bytes);
     const back = await options.blobs.get(key);
     if (!back || sha256(back) !== sha256(bytes)) throw new BackupError(`Blob ${key} did not read back identical after writing.`);
     blobs++;
     blobBytes += bytes.length;
     step.tick();
+  };
+  for await (const { key, bytes } of readBlobs(backup)) {
+    const job: Promise<void> = write(key, bytes).catch((err: unknown) => {
+      failure.error ??= err instanceof Error ? err : new Error(String(err));
+    });
+    writing.add(job);
+    void job.finally(() => writing.delete(job));
+    if (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
+    if (failure.error) break;
   }
+  await Promise.all(writing);
+  if (failure.error) throw failure.error;
   step.done();
 
   const { db, dialect } = openDb(config.database);
