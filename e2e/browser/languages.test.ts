@@ -69,6 +69,8 @@ async function visitEveryPage(session: BrowserSession, language: 'en' | 'de'): P
       for (const card of p.cards ?? [])
         await g.getByRole('heading', { name: card, level: 2, exact: true }).waitFor();
       await assertAccessible(g, `${p.path} (German)`);
+      // Long German words must wrap, not push the page sideways (Devices' table once did).
+      if (p.path === '/devices') await assertNoHorizontalOverflow(g);
     }
     await screenshots(g, `page-${p.path === '/' ? 'home' : p.path.slice(1)}-${language}`, PHONE_390);
   }
