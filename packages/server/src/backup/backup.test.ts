@@ -12,7 +12,7 @@ import { createMemoryBlobs, type Blobs } from '../blobs/index.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { expectStatus, family, sealedVoice } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
-import { createBackup } from './backup.js';
+import { blobsInFlight, createBackup, IN_FLIGHT_BYTES, READ_AHEAD } from './backup.js';
 import { BackupError } from './format.js';
 import { generateBackupIdentity } from './keys.js';
 import { restoreBackup } from './restore.js';
@@ -119,6 +119,14 @@ async function emptyTarget(t: { after(fn: () => Promise<void>): void }): Promise
   url.pathname = `/${name}`;
   return { ...server.config, dataDir, database: { kind: 'postgres', url: url.toString() } };
 }
+
+test('blobs in flight hold at most IN_FLIGHT_BYTES together: all READ_AHEAD voice messages, fewer large blobs, always one', () => {
+  assert.equal(blobsInFlight(48 * 1024), READ_AHEAD);
+  assert.equal(blobsInFlight(1024 * 1024), 4);
+  assert.equal(blobsInFlight(2 * 1024 * 1024), 2);
+  assert.equal(blobsInFlight(IN_FLIGHT_BYTES * 3), 1);
+  assert.equal(blobsInFlight(0), READ_AHEAD);
+});
 
 test('restore writes several blobs at a time, and fails on a blob that does not read back', async (t) => {
   const { summary, identity } = await backupNow();

@@ -10,6 +10,7 @@ import type { Blobs } from '../blobs/index.js';
 import { createS3Client } from '../blobs/s3-blobs.js';
 import type { CoreConfig as Config } from '../config.js';
 import { migrate, openDb } from '../db/index.js';
+import { IN_FLIGHT_BYTES } from './backup.js';
 import { assertDatabaseEmpty, restoreDatabase } from './database.js';
 import { BackupError, sha256 } from './format.js';
 import { silentProgress, type ProgressFactory } from './progress.js';
@@ -68,8 +69,10 @@ export async function restoreBackup(options: {
   let blobBytes = 0;
   // WRITES_IN_FLIGHT blobs are written (and read back) at once: one at a time, each put waited for
   // its own fsyncs (7.7 ms a blob: 4.7 h at CloudPets' size); concurrent puts share them (the fs
-  // store's sync batches) or overlap their round trips (S3). Memory: that many blobs.
+  // store's sync batches) or overlap their round trips (S3). Memory: that many blobs, and no more
+  // than IN_FLIGHT_BYTES together (one blob alone may pass it).
   const writing = new Set<Promise<void>>();
+  let writingBytes = 0;
   const failure: { error: Error | null } = { error: null };
   const write = async (key: string, bytes: Uint8Array): Promise<void> => {
     await options.blobs.put(key, bytes);
@@ -80,12 +83,16 @@ export async function restoreBackup(options: {
     step.tick();
   };
   for await (const { key, bytes } of readBlobs(backup)) {
+    while (writing.size > 0 && (writing.size >= WRITES_IN_FLIGHT || writingBytes + bytes.length > IN_FLIGHT_BYTES)) await Promise.race(writing);
     const job: Promise<void> = write(key, bytes).catch((err: unknown) => {
       failure.error ??= err instanceof Error ? err : new Error(String(err));
     });
     writing.add(job);
-    void job.finally(() => writing.delete(job));
-    if (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
+    writingBytes += bytes.length;
+    void job.finally(() => {
+      writing.delete(job);
+      writingBytes -= bytes.length;
+    });
     if (failure.error) break;
   }
   await Promise.all(writing);
