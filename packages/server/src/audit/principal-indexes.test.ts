@@ -5,8 +5,9 @@
  * which index it would take on a big table rather than what is cheapest for a few thousand rows.
  */
 import assert from 'node:assert/strict';
-import { CompiledQuery, sql } from 'kysely';
+import { sql } from 'kysely';
 import { after, before, test } from 'node:test';
+import { planOf } from '../testing/query-plan.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { familiesReachedByQuery, type AuditPrincipal } from './queries.js';
 
@@ -32,18 +33,8 @@ after(async () => {
   await server.close();
 });
 
-async function plan(who: AuditPrincipal): Promise<string> {
-  const compiled = familiesReachedByQuery(server.db, who, { from: 1_000_000, to: 1_002_000 }).compile();
-  if (server.dialect === 'sqlite') {
-    const rows = await server.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]));
-    return rows.rows.map((r) => r.detail).join('\n');
-  }
-  return server.db.transaction().execute(async (trx) => {
-    await sql`set local enable_seqscan = off`.execute(trx);
-    const rows = await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]));
-    return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
-  });
-}
+const plan = (who: AuditPrincipal): Promise<string> =>
+  planOf(server.db, server.dialect, familiesReachedByQuery(server.db, who, { from: 1_000_000, to: 1_002_000 }).compile());
 
 for (const [kind, value, index] of [
   ['session', 's-5', 'audit_events_session_at'],

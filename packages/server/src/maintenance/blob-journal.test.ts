@@ -7,41 +7,31 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { createFsBlobs } from '../blobs/index.js';
-import { migrate, openDb, type Db, type Dialect } from '../db/index.js';
+import type { Db } from '../db/index.js';
 import { insertFamily } from '../families/store.js';
 import { blobKey, insertBlob, removeOrphanBlobs } from '../messages/store.js';
-import { createPgDatabase } from '../testing/start-test-server.js';
+import { openScratchDb, type ScratchDb } from '../testing/scratch-db.js';
 import { createBlobJournal } from './blob-journal.js';
 
-const pgUrl = process.env.BURROW_TEST_PG_URL || null;
-const scratch = mkdtempSync(join(tmpdir(), 'burrow-blob-journal-'));
-const root = join(scratch, 'blobs');
-const journalDir = join(scratch, 'blob-journal');
+let scratch: ScratchDb;
+let root: string;
+let journalDir: string;
 let db: Db;
-let dialect: Dialect;
-let drop: () => Promise<void> = () => Promise.resolve();
 
 before(async () => {
-  if (pgUrl) {
-    const created = await createPgDatabase(pgUrl);
-    drop = created.drop;
-    ({ db, dialect } = openDb({ kind: 'postgres', url: created.url }));
-  } else ({ db, dialect } = openDb({ kind: 'sqlite', path: join(scratch, 'burrow.db') }));
-  await migrate(db, dialect);
+  scratch = await openScratchDb('blob-journal');
+  ({ db } = scratch);
+  root = join(scratch.dir, 'blobs');
+  journalDir = join(scratch.dir, 'blob-journal');
   for (const family of ['written', 'untouched']) await insertFamily(db, family, 0);
 });
 
-after(async () => {
-  await db.destroy();
-  await drop();
-  rmSync(scratch, { recursive: true, force: true });
-});
+after(() => scratch.close());
 
 const sweepWith = (folders: readonly string[] | null) => removeOrphanBlobs(db, createFsBlobs(root), folders ?? undefined);
 const indexed = async (familyId: string, hash: string): Promise<void> => {

@@ -1,35 +1,28 @@
 /** The daily maintenance: deletes in bounded batches, and only what has expired. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { deleteExpiredLinks } from '../accounts/links.js';
 import { deleteExpiredThrottleRows, LONGEST_THROTTLE_WINDOW_MS } from '../accounts/throttle.js';
 import { createAuditRecorder } from '../audit/index.js';
 import { ManualClock } from '../clock/index.js';
-import { migrate, openDb, type Db } from '../db/index.js';
+import type { Db } from '../db/index.js';
+import { openScratchDb, type ScratchDb } from '../testing/scratch-db.js';
 import { deleteExpiredSessions, SESSION_IDLE_MS, SESSION_TTL_MS } from '../sessions/store.js';
 import { createMaintenance, deleteInBatches } from './index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const log = pino({ level: 'silent' });
-let scratch: string;
+let scratch: ScratchDb;
 let db: Db;
 const clock = new ManualClock(Date.UTC(2026, 5, 1));
 
 before(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'burrow-maintenance-'));
-  const opened = openDb({ kind: 'sqlite', path: join(scratch, 'burrow.db') });
-  db = opened.db;
-  await migrate(db, opened.dialect);
+  scratch = await openScratchDb('maintenance');
+  ({ db } = scratch);
   await db.insertInto('accounts').values({ id: 'acc', email_index: 'index-acc', email_ciphertext: 'sealed-acc', password_hash: 'x', created_at: 0, pepper_id: null, email_verified_at: null }).execute();
 });
-after(async () => {
-  await db.destroy();
-  rmSync(scratch, { recursive: true, force: true });
-});
+after(() => scratch.close());
 
 const count = async (table: 'audit_events' | 'sessions' | 'account_links' | 'auth_throttle'): Promise<number> =>
   Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);

@@ -5,24 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CompiledQuery, sql } from 'kysely';
+import { sql } from 'kysely';
 import { createAccountEmails } from '../accounts/email-store.js';
 import { resolvePepper } from '../accounts/pepper.js';
 import { insertAccount } from '../accounts/store.js';
-import { migrate, openDb, unrecorded, type Db, type Dialect } from '../db/index.js';
-import { createPgDatabase } from '../testing/start-test-server.js';
+import { unrecorded, type Db, type Dialect } from '../db/index.js';
+import { planOf } from '../testing/query-plan.js';
+import { openScratchDb, type ScratchDb } from '../testing/scratch-db.js';
 import { accountByPasswordHashQuery, accountIdByPasswordHash } from './owner.js';
 
 const ACCOUNTS = 300;
-const pgUrl = process.env.BURROW_TEST_PG_URL || null;
-const scratch = mkdtempSync(join(tmpdir(), 'burrow-tripwire-owner-'));
+let scratch: ScratchDb;
 let db: Db;
 let dialect: Dialect;
-let drop: () => Promise<void> = () => Promise.resolve();
 
 const b64 = (n: number): string => randomBytes(n).toString('base64').replace(/=+$/, '');
 /** A sweetword set's shape (honeywords.ts encodeSet): shared costs and salt, then 20 hashes of 32 bytes. */
@@ -30,13 +26,9 @@ const setOf = (salt: string): string => `$argon2id$v=19$m=19456,t=2,p=1$${salt}$
 const hashes = new Map<string, string>();
 
 before(async () => {
-  if (pgUrl) {
-    const created = await createPgDatabase(pgUrl);
-    drop = created.drop;
-    ({ db, dialect } = openDb({ kind: 'postgres', url: created.url }));
-  } else ({ db, dialect } = openDb({ kind: 'sqlite', path: join(scratch, 'burrow.db') }));
-  await migrate(db, dialect);
-  const emails = createAccountEmails(resolvePepper({ config: { dataDir: scratch, production: false, secrets: { pepper: 'p'.repeat(40), sessionKey: null } } }));
+  scratch = await openScratchDb('tripwire-owner');
+  ({ db, dialect } = scratch);
+  const emails = createAccountEmails(resolvePepper({ config: { dataDir: scratch.dir, production: false, secrets: { pepper: 'p'.repeat(40), sessionKey: null } } }));
   // One transaction: the seeding's rows in one commit.
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < ACCOUNTS; i++) {
@@ -49,11 +41,7 @@ before(async () => {
   await unrecorded(() => sql`analyze`.execute(db));
 });
 
-after(async () => {
-  await db.destroy();
-  await drop();
-  rmSync(scratch, { recursive: true, force: true });
-});
+after(() => scratch.close());
 
 void test("a set's PHC string finds its account; the same salt with other hashes, or an unknown set, finds none", async () => {
   const hash = hashes.get('account-123') ?? '';
@@ -68,20 +56,8 @@ void test("a set's PHC string finds its account; the same salt with other hashes
 });
 
 void test('the owner lookup is planned on accounts_password_salt, not on a scan of accounts', async () => {
-  const compiled = accountByPasswordHashQuery(db, hashes.get('account-42') ?? '').compile();
-  // Each engine's own EXPLAIN: the test's inspection, not a query of the product (db/query-shapes.ts).
-  const plan = await unrecorded(async () => {
-    if (dialect === 'sqlite') {
-      const rows = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]));
-      return rows.rows.map((r) => r.detail).join('; ');
-    }
-    // With scans priced out, the plan shows whether an index serves the expression at all.
-    return db.transaction().execute(async (trx) => {
-      await sql`set local enable_seqscan = off`.execute(trx);
-      const rows = await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]));
-      return rows.rows.map((r) => r['QUERY PLAN']).join('; ');
-    });
-  });
+  // With scans priced out (planOf), the plan shows whether an index serves the expression at all.
+  const plan = await planOf(db, dialect, accountByPasswordHashQuery(db, hashes.get('account-42') ?? '').compile());
   if (dialect === 'sqlite') assert.match(plan, /SEARCH accounts USING INDEX accounts_password_salt \(<expr>=\?\)/, plan);
   else assert.match(plan, /Index Scan using accounts_password_salt|Bitmap Index Scan on accounts_password_salt/, plan);
 });
