@@ -152,9 +152,23 @@ export async function playOnToy(toy: Page): Promise<string> {
  * second to start, and a release before then leaves a recording too short to send.
  */
 export async function recordMessage(page: Page, seconds = 2): Promise<void> {
+  const before = await recordings(page);
   await holdUntil(page, 'button.record', `the recorder to take ${String(seconds)} s`, () =>
     timerShows(page, '.timer', /^(\d+):(\d\d)/, seconds),
   );
+  await recordingDone(page, before);
+}
+
+/** How many recordings the page's MediaRecorders have finished (harness.ts's test tap; -1 without it). */
+const recordings = (page: Page): Promise<number> => page.evaluate<number>('window.__burrowTap?.recorded.length ?? -1');
+
+/**
+ * The recorder's 'stop' event comes after the release: a hash taken before it is the previous
+ * recording's (the archive test failed so, once, on a loaded machine).
+ */
+async function recordingDone(page: Page, before: number): Promise<void> {
+  if (before < 0) return;
+  await waitFor('the recording to finish', async () => (await recordings(page)) > before, 30_000);
 }
 
 /** Waits until the recorder's timer shows at least `seconds` (however the recording was started). */
@@ -171,9 +185,11 @@ export async function recorderReached(page: Page, seconds: number): Promise<void
  * releases: the answer is sent. Same reason as recordMessage for not holding a fixed time.
  */
 export async function recordAnswerOnToy(toy: Page, seconds = 2): Promise<void> {
+  const before = await recordings(toy);
   await holdUntil(toy, 'button.paw.right', `the toy to record ${String(seconds)} s`, () =>
     timerShows(toy, '.toy-live', /Recording… (\d+):(\d\d)/, seconds),
   );
+  await recordingDone(toy, before);
 }
 
 /**
