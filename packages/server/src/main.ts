@@ -10,7 +10,7 @@ import { systemClock } from './clock/index.js';
 import { ConfigError, describeConfig, parseConfig } from './load-config.js';
 import { createMemoryLimitStore, createRedisLimitStore, limitStoreWithFallback, sharedRateLimitOptions } from './limits/index.js';
 import { createRedisClient } from './limits/redis-client.js';
-import { DEFAULT_CHECKPOINTER } from './db/checkpointer.js';
+import { DEFAULT_CHECKPOINTER, logCheckpointFailure } from './db/checkpointer.js';
 import { migrate, openDb } from './db/index.js';
 import { formatFindings, runDoctor } from './doctor/index.js';
 import { createLogger } from './logger.js';
@@ -51,9 +51,7 @@ async function main(): Promise<void> {
     {
       // SQLite: WAL checkpoints from a worker thread, not inside a request's commit (db/checkpointer.ts).
       checkpoints: DEFAULT_CHECKPOINTER,
-      onCheckpointError: (err) => {
-        logger.error({ err: err.message }, 'database: the checkpoint worker failed; SQLite checkpoints in commits again');
-      },
+      onCheckpointError: logCheckpointFailure(logger),
     },
   );
   await migrate(db, dialect);

@@ -1,7 +1,8 @@
 /**
  * The serving connection's WAL checkpoints run in a worker thread (checkpointer.ts): the serving
  * connection never checkpoints in a commit, the WAL stays bounded, an idle WAL is cut to 0 bytes,
- * an erasure's frames leave the disk, and the data is whole after a close and a reopen. SQLite only:
+ * an erasure's frames leave the disk, the data is whole after a close and a reopen, and a worker that
+ * fails hands checkpoints back to the serving connection and is logged in one line. SQLite only:
  * on PostgreSQL the option does nothing (checked in both lanes).
  */
 import assert from 'node:assert/strict';
@@ -12,8 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import Database from 'libsql';
 import { sql } from 'kysely';
-import { decide, type CheckpointerOptions } from './checkpointer.js';
+import { createLogger } from '../logger.js';
+import { decide, FALLBACK_AUTOCHECKPOINT_PAGES, logCheckpointFailure, startCheckpointer, type CheckpointerOptions } from './checkpointer.js';
 import { checkpointAfterErasure } from './erase.js';
 import { checkpointerOf, openDb } from './open-db.js';
 import { unrecorded } from './query-shapes.js';
@@ -142,6 +145,65 @@ void test('SQLite: a one-shot connection keeps SQLite’s own checkpoints, and a
   } finally {
     await reopened.db.destroy();
   }
+});
+
+const autocheckpoint = (db: Database.Database): number => Number((db.pragma('wal_autocheckpoint') as { wal_autocheckpoint: number }[])[0]!.wal_autocheckpoint);
+
+void test('SQLite: a worker that cannot open the database gives the serving connection its own checkpoints back (the WAL stays bounded), and the failure is logged in one line without secrets', async () => {
+  const path = join(scratch, 'fallback.db');
+  const serving = new Database(path);
+  serving.pragma('journal_mode = WAL');
+  serving.pragma('synchronous = NORMAL');
+  serving.exec('create table t (id integer primary key, body blob not null)');
+  // A row whose bytes must never reach a log, whatever fails.
+  const secret = `secret-${randomBytes(8).toString('hex')}`;
+  serving.prepare('insert into t (body) values (?)').run([Buffer.from(secret)]);
+  const lines: string[] = [];
+  const log = logCheckpointFailure(createLogger('info', { write: (line: string) => void lines.push(line) }));
+  // The failure: the worker is given a file in a folder that does not exist (SQLITE_CANTOPEN), as a
+  // worker whose connection cannot be opened would be; the serving connection is fine.
+  const told: Error[] = [];
+  let failed: (err: Error) => void = () => undefined;
+  const failure = new Promise<Error>((resolve) => (failed = resolve));
+  const checkpointer = startCheckpointer(join(scratch, 'no-such-folder', 'fallback.db'), serving, quick, (err) => {
+    told.push(err);
+    log(err);
+    failed(err);
+  });
+  after(() => checkpointer.stop());
+  // Until the worker fails, the serving connection does not checkpoint in its commits.
+  assert.equal(autocheckpoint(serving), 0);
+  const err = await failure;
+  await assert.rejects(checkpointer.next(), /not running/, 'nobody waits for a checkpoint that will not come');
+  await assert.rejects(checkpointer.erase(), /not running/, 'an erasure checkpoints on its own connection instead (erase.ts)');
+  assert.match(err.message, /^checkpoint worker: /);
+  assert.equal(autocheckpoint(serving), FALLBACK_AUTOCHECKPOINT_PAGES, 'SQLite’s own checkpoints are back');
+
+  // 24 MiB written in 1 MiB commits: SQLite checkpoints in the commit that passes 1,000 pages, so the
+  // WAL file never holds much more than 4 MiB and a commit; without the fallback it would hold all 24.
+  const insert = serving.prepare('insert into t (body) values (?)');
+  const MIB = 1024 * 1024;
+  let largestWal = 0;
+  for (let i = 0; i < 24; i++) {
+    insert.run([randomBytes(MIB)]);
+    largestWal = Math.max(largestWal, statSync(`${path}-wal`).size);
+  }
+  assert.ok(largestWal < 7 * MIB, `WAL at most ${String(largestWal)} bytes after 24 MiB written`);
+  assert.deepEqual(serving.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+
+  // One error line: the message and nothing else — no stack, no worker data, no row.
+  assert.equal(told.length, 1, 'told once');
+  assert.equal(lines.length, 1);
+  const record = JSON.parse(lines[0]!) as Record<string, unknown>;
+  assert.equal(record.level, 50);
+  assert.equal(record.msg, 'database: the checkpoint worker failed; SQLite checkpoints in commits again');
+  assert.deepEqual(Object.keys(record).sort(), ['err', 'hostname', 'level', 'msg', 'pid', 'time']);
+  assert.equal(typeof record.err, 'string');
+  assert.match(record.err as string, /^checkpoint worker: [^\n]+$/);
+  assert.equal(lines[0]!.includes(secret), false);
+  assert.equal(/\bat .+:\d+:\d+/.test(lines[0]!), false, 'no stack frames');
+  checkpointer.stop();
+  serving.close();
 });
 
 void test('PostgreSQL: the checkpoint option does nothing (its own processes checkpoint)', async () => {

@@ -82,6 +82,19 @@ export interface Checkpointer {
   stop(): void;
 }
 
+/** The SQLite connection's 1,000-page automatic checkpoint, which the serving connection gets back if the worker fails. */
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 1000;
+
+/**
+ * The `onError` a server gives: one line at error level with the failure's message only — no stack,
+ * no worker data, no connection object — so a log never carries more than "what failed".
+ */
+export function logCheckpointFailure(log: { error(fields: object, message: string): void }): (err: Error) => void {
+  return (err) => {
+    log.error({ err: err.message.split('\n')[0] }, 'database: the checkpoint worker failed; SQLite checkpoints in commits again');
+  };
+}
+
 /** The serving connection, as far as the checkpointer touches it. */
 interface Pragmas {
   pragma(source: string): unknown;
@@ -172,10 +185,13 @@ export function startCheckpointer(path: string, serving: Pragmas, options: Check
     abandon(err);
     // Back to SQLite's own checkpoints: slower tails, but a bounded WAL.
     try {
-      serving.pragma('wal_autocheckpoint = 1000');
+      serving.pragma(`wal_autocheckpoint = ${String(FALLBACK_AUTOCHECKPOINT_PAGES)}`);
     } catch {
       // The serving connection is closed already: nothing grows any more.
     }
+    // A worker that failed a checkpoint may still hold its connection: it goes, so the serving
+    // connection stays the last one and SQLite folds the WAL into the file when it closes.
+    void worker.terminate();
     onError(err);
   };
 
