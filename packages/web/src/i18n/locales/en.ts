@@ -899,10 +899,10 @@ export const en = {
     whoTitle: 'Who can hear a message.',
     who: 'Every recording is sealed on the device that made it — your browser or the toy — so that only the devices in your family can open it. Burrow’s servers store it, but cannot listen to it, and neither can anyone who steals our database.',
     keepTitle: 'What we keep.',
-    keep: 'Your email address, a slow salted hash of your password (never the password), the public keys of your devices and toys, the encrypted recordings and when they were sent. Your child’s name is encrypted the same way as the recordings. Your child has no account, and we ask for nothing else about them.',
+    keep: 'Your email address (encrypted, so a copy of our database is not a list of parents), a slow salted hash of your password (never the password), the public keys of your devices and toys, the encrypted recordings and when they were sent. To protect your account we also log its sign-ins and security changes, and our audit trail records actions on accounts and families (never what was said), each with the internet (IP) address it came from. Your child’s name is encrypted the same way as the recordings. Your child has no account, and we ask for nothing else about them.',
     howLongTitle: 'How long we keep it.',
     howLong:
-      'Our servers keep a recording only until every device it was sent to has it, then 30 days (a guardian can choose 1 to 365 on the Family page); one that was never fetched is deleted after 30 days and its sender told. A record of who did what in your family (never what was said) is kept 90 days, and guardians can read it on the Activity page (and ask for a weekly summary of it by mail: counts only). A family in which nobody has signed in for 12 months is deleted: its guardians are mailed first, and it is deleted 30 days later unless someone signs in.',
+      'Our servers keep a recording until every device it was sent to has it and it is 30 days old (a guardian can choose 1 to 365 days on the Family page); one that some device has not fetched 30 days after it was sent is deleted anyway, and its sender told. A record of who did what in your family (never what was said) is kept 90 days, and guardians can read it on the Activity page (and ask for a summary of it by mail every 7 days: counts only). The audit trail is kept 365 days, and your account’s security log as long as the account; after 30 days an internet address in them is cut to its network. A family in which nobody has signed in for 365 days is deleted: its guardians are mailed first, and it is deleted 30 days later unless someone signs in.',
     takeAwayTitle: 'Taking it with you.',
     takeAway:
       'On the Family page, “Download the family’s archive” saves every message this browser can open — as audio files with a list of who sent each and when — and what our servers hold about your account. The messages are decrypted in your browser; our servers never can.',
@@ -911,10 +911,10 @@ export const en = {
       'Only the devices you add to your family. The toy itself checks each message’s signature against your family’s list, so nobody else — including us — can make it talk.',
     pairingTitle: 'Pairing.',
     pairing:
-      'A toy joins your family only when someone holds its pairing button and types the code it shows into this app.',
+      'A toy joins your family only when someone holds its pairing button and types the code it shows into this app, or scans its QR code with it.',
     deletingTitle: 'Deleting.',
     deleting:
-      'You can delete your account at any time (Security page), and a guardian can delete a child’s profile or the whole family (Family page). We then delete it from our servers at once; encrypted backups keep a copy until they age out. You can delete a message you sent, and a guardian any message of the family (Delete under the message): it leaves our servers at once and the toy drops it if it has not played it yet; family browsers that are open drop their copy too, but a copy already saved on a device that is offline may stay there.',
+      'You can delete your account at any time (Security page); the only guardian of a family first makes another member a guardian or deletes the family. A guardian can delete a child’s profile or the whole family (Family page). We then delete it from our servers at once; encrypted backups keep a copy until they age out (the last 7 scheduled backups are kept). You can delete a message you sent, and a guardian any message of the family (Delete under the message): it leaves our servers at once and the toy drops it if it has not played it yet; family browsers that are open drop their copy too, but a copy already saved on a device that is offline may stay there.',
     keysTitle: 'Your keys stay here.',
     keys: 'This browser keeps its own keys. If you clear this site’s data, this browser can no longer open older messages.',
   },
