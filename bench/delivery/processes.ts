@@ -15,11 +15,18 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `entry` (a file beside this one) under tsx; `nodeFlags` go to node (e.g. --cpu-prof). */
-export async function startChild(entry: 'burrow-child.ts' | 'bare-fsync-server.ts', nodeFlags: readonly string[] = []): Promise<Child> {
-  const path = fileURLToPath(new URL(entry, import.meta.url));
+/**
+ * Starts `entry` (a file beside this one) under tsx; `nodeFlags` go to node (e.g. --cpu-prof).
+ * `path` and `cwd` run another checkout's copy of it instead (durable-ab.ts compares trees).
+ */
+export async function startChild(
+  entry: 'burrow-child.ts' | 'bare-fsync-server.ts',
+  nodeFlags: readonly string[] = [],
+  path = fileURLToPath(new URL(entry, import.meta.url)),
+  cwd = fileURLToPath(new URL('../../', import.meta.url)), // where tsx resolves
+): Promise<Child> {
   const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...nodeFlags, '--import', 'tsx', path], {
-    cwd: fileURLToPath(new URL('../../', import.meta.url)), // where tsx resolves
+    cwd,
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_ENV: 'development' },
   });

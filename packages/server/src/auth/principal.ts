@@ -5,6 +5,17 @@
  */
 import { AppError } from '../errors/index.js';
 import type { FastifyRequest } from 'fastify';
+import type { MemberRole } from '../db/index.js';
+
+/**
+ * The account's role in the family a request's path names (`:familyId`), read by the auth hook in
+ * the same statement as the session and device (issue #11: one look-up per fact); role null: not a
+ * member. Only for that family id: anything else asks the database (families/access.ts).
+ */
+export interface Membership {
+  familyId: string;
+  role: MemberRole | null;
+}
 
 export interface AccountPrincipal {
   kind: 'account';
@@ -12,6 +23,8 @@ export interface AccountPrincipal {
   sessionHash: string;
   /** Set when the request names one of the account's devices (X-Burrow-Device). */
   deviceId: string | null;
+  /** Set by the device hook on a route with a `:familyId` parameter. */
+  membership?: Membership;
 }
 
 export interface ToyPrincipal {
@@ -43,6 +56,8 @@ export interface DeviceCaller {
    * not look the toy's device row up a second time (issue #11). Absent for a person's device.
    */
   familyId?: string | null;
+  /** A person's role in the family the request's path names, as the auth hook read it (see Membership). */
+  membership?: Membership;
 }
 
 declare module 'fastify' {
@@ -82,7 +97,7 @@ export function deviceOf(request: FastifyRequest): DeviceCaller {
   const p = request.principal;
   if (p?.kind === 'toy') return { kind: 'toy', deviceId: p.toyId, accountId: null, familyId: p.familyId };
   if (p?.kind === 'account' && p.deviceId !== null)
-    return { kind: 'person', deviceId: p.deviceId, accountId: p.accountId };
+    return { kind: 'person', deviceId: p.deviceId, accountId: p.accountId, ...(p.membership ? { membership: p.membership } : {}) };
   throw missingHook();
 }
 

@@ -22,13 +22,41 @@ export interface BlobRow {
   createdAt: number;
 }
 
-/** Adds `delta` bytes (negative: removes) to the family's running storage total. */
-async function addUsage(db: Db, familyId: string, delta: number): Promise<void> {
-  await db
+// The writes of every upload, send and receipt, built and compiled once (db/compiled.ts; issue #11).
+const addUsageStatement = compiledStatement(2, (db, familyId: string, delta: number) =>
+  db
     .insertInto('family_blob_usage')
     .values({ family_id: familyId, bytes: delta })
-    .onConflict((oc) => oc.column('family_id').doUpdateSet((eb) => ({ bytes: eb('family_blob_usage.bytes', '+', delta) })))
-    .execute();
+    .onConflict((oc) => oc.column('family_id').doUpdateSet((eb) => ({ bytes: eb('family_blob_usage.bytes', '+', delta) }))),
+);
+const insertBlobStatement = compiledStatement(5, (db, familyId: string, hash: string, size: number, uploadedBy: string, createdAt: number) =>
+  db
+    .insertInto('blobs')
+    .values({ family_id: familyId, hash, size, uploaded_by: uploadedBy, created_at: createdAt })
+    .onConflict((oc) => oc.columns(['family_id', 'hash']).doNothing()),
+);
+const insertMessageStatement = compiledStatement(
+  6,
+  (db, id: string, familyId: string, senderId: string, envelope: string, blobHash: string | null, createdAt: number) =>
+    db
+      .insertInto('messages')
+      .values({ id, family_id: familyId, sender_id: senderId, envelope, blob_hash: blobHash, created_at: createdAt })
+      .returning('seq'),
+);
+/** One recipient row: most messages have one (a toy); more go in one multi-row insert. */
+const insertRecipientStatement = compiledStatement(2, (db, messageSeq: number, deviceId: string) =>
+  db.insertInto('message_recipients').values({ message_seq: messageSeq, device_id: deviceId }),
+);
+const insertReceiptStatement = compiledStatement(4, (db, messageSeq: number, deviceId: string, kind: ReceiptKind, createdAt: number) =>
+  db
+    .insertInto('receipts')
+    .values({ message_seq: messageSeq, device_id: deviceId, kind, created_at: createdAt })
+    .onConflict((oc) => oc.columns(['message_seq', 'device_id', 'kind']).doNothing()),
+);
+
+/** Adds `delta` bytes (negative: removes) to the family's running storage total. */
+async function addUsage(db: Db, familyId: string, delta: number): Promise<void> {
+  await addUsageStatement.run(db, familyId, delta);
 }
 
 /**
@@ -36,18 +64,8 @@ async function addUsage(db: Db, familyId: string, delta: number): Promise<void> 
  * already is left as it is (and not counted twice). Call it in a transaction so both writes go together.
  */
 export async function insertBlob(db: Db, blob: BlobRow): Promise<void> {
-  const result = await db
-    .insertInto('blobs')
-    .values({
-      family_id: blob.familyId,
-      hash: blob.hash,
-      size: blob.size,
-      uploaded_by: blob.uploadedBy,
-      created_at: blob.createdAt,
-    })
-    .onConflict((oc) => oc.columns(['family_id', 'hash']).doNothing())
-    .executeTakeFirst();
-  if ((result.numInsertedOrUpdatedRows ?? 0n) > 0n) await addUsage(db, blob.familyId, blob.size);
+  const inserted = await insertBlobStatement.run(db, blob.familyId, blob.hash, blob.size, blob.uploadedBy, blob.createdAt);
+  if (inserted > 0) await addUsage(db, blob.familyId, blob.size);
 }
 
 // Read on every upload and send: built and compiled once (db/compiled.ts).
@@ -128,19 +146,18 @@ export interface MessageRow {
  * A message id sent twice fails on the unique index (the caller maps it).
  */
 export async function insertMessage(db: Db, message: MessageRow, recipients: readonly string[]): Promise<number> {
-  const row = await db
-    .insertInto('messages')
-    .values({
-      id: message.id,
-      family_id: message.familyId,
-      sender_id: message.senderId,
-      envelope: message.envelope,
-      blob_hash: message.blobHash,
-      created_at: message.createdAt,
-    })
-    .returning('seq')
-    .executeTakeFirstOrThrow();
-  if (recipients.length > 0)
+  const row = await insertMessageStatement.first(
+    db,
+    message.id,
+    message.familyId,
+    message.senderId,
+    message.envelope,
+    message.blobHash,
+    message.createdAt,
+  );
+  if (!row) throw new Error('insert into messages returned no row');
+  if (recipients.length === 1) await insertRecipientStatement.run(db, row.seq, recipients[0]!);
+  else if (recipients.length > 1)
     await db
       .insertInto('message_recipients')
       .values(recipients.map((deviceId) => ({ message_seq: row.seq, device_id: deviceId })))
@@ -153,17 +170,7 @@ export async function insertReceipt(
   db: Db,
   receipt: { messageSeq: number; deviceId: string; kind: ReceiptKind; createdAt: number },
 ): Promise<boolean> {
-  const result = await db
-    .insertInto('receipts')
-    .values({
-      message_seq: receipt.messageSeq,
-      device_id: receipt.deviceId,
-      kind: receipt.kind,
-      created_at: receipt.createdAt,
-    })
-    .onConflict((oc) => oc.columns(['message_seq', 'device_id', 'kind']).doNothing())
-    .executeTakeFirst();
-  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  return (await insertReceiptStatement.run(db, receipt.messageSeq, receipt.deviceId, receipt.kind, receipt.createdAt)) > 0;
 }
 
 /**
