@@ -35,7 +35,7 @@ import { createGroupCommit } from './group-commit.js';
 import { deleteMessage } from './deletion.js';
 import { latestEpochs } from '../kem-keys/index.js';
 import { sentToyStatus, type SentToyStatus } from './sent-status.js';
-import { blobKey, blobSize, familyBlobBytes, insertBlob, insertMessage, insertReceipt, toyRecipientsOf } from './store.js';
+import { blobKey, insertBlob, insertMessage, insertReceipt, sendFacts, toyRecipientsOf, uploadFacts } from './store.js';
 
 export interface InboxPage {
   messages: { seq: number; envelope: EnvelopeWire }[];
@@ -149,17 +149,21 @@ export function createMessages({
    * max-th most recent message is inside the window — one read at offset max-1 of the
    * (sender_id, seq) index, whatever the sender sent before.
    */
-  async function checkSendRate(deviceId: string): Promise<void> {
+  async function checkSendRate(deviceId: string, read?: { nthLastSentAt: number | undefined }): Promise<void> {
     const { max, windowMs } = limits.sendMessage;
     if (max === 0) return; // turned off by the operator (burrow doctor flags it)
-    const oldestOfLastMax = await nthLastSent.first(db, deviceId, Math.max(0, max - 1));
-    const over = (oldestOfLastMax !== undefined && oldestOfLastMax.created_at > clock.now() - windowMs);
+    // Read with the blob's size when the send has a blob (store.ts sendFacts), else here.
+    const oldestOfLastMax = read ? read.nthLastSentAt : (await nthLastSent.first(db, deviceId, sendRateOffset()))?.created_at;
+    const over = (oldestOfLastMax !== undefined && oldestOfLastMax > clock.now() - windowMs);
     if (over)
       throw new AppError(
         'rate_limited',
         `This device sent ${String(max)} messages in the last ${String(Math.round(windowMs / 60_000))} minutes; wait a little before sending more.`,
       );
   }
+
+  /** Which of the sender's messages, newest first, decides the send rate: the max-th. */
+  const sendRateOffset = (): number => Math.max(0, limits.sendMessage.max - 1);
 
   /**
    * A sender sealed to each recipient's newest published KEM key (protocol §14.2): a recipient that
@@ -174,10 +178,9 @@ export function createMessages({
       throw conflict(`${String(stale.length)} recipient device(s) published a newer key: fetch the family's keys (listKemKeys) and seal again.`);
   }
 
-  /** The family's stored ciphertext stays under its quota. */
-  async function checkQuota(familyId: string, adding: number): Promise<void> {
+  /** The family's stored ciphertext (`used`, read with the blob's size: store.ts uploadFacts) stays under its quota. */
+  function checkQuota(used: number, adding: number): void {
     if (limits.familyStorageBytes === 0) return; // no quota: turned off by the operator (burrow doctor flags it)
-    const used = await familyBlobBytes(db, familyId);
     if (used + adding > limits.familyStorageBytes) {
       const mib = (n: number) => (n / (1024 * 1024)).toFixed(1);
       throw new AppError(
@@ -187,7 +190,10 @@ export function createMessages({
     }
   }
 
-  async function checkRouting(envelope: EnvelopeWire, familyId: string): Promise<{ roster: RosterWire; toyIds: string[] }> {
+  async function checkRouting(
+    envelope: EnvelopeWire,
+    familyId: string,
+  ): Promise<{ roster: RosterWire; toyIds: string[]; sendRate?: { nthLastSentAt: number | undefined } }> {
     const current = await currentRoster(db, familyId);
     if (!current) throw notFound('No such family.');
     const roster = current.roster;
@@ -216,9 +222,11 @@ export function createMessages({
       if (paired.length !== toyIds.length) throw badRequest('A recipient toy is not paired to this family.');
     }
     if (envelope.blob) {
-      const size = await blobSize(db, familyId, envelope.blob.hash);
+      // The send rate's row comes in the same statement (checked later, in sendMessage).
+      const { size, nthLastSentAt } = await sendFacts(db, familyId, envelope.blob.hash, envelope.sender, sendRateOffset());
       if (size === undefined) throw badRequest('Upload the blob before sending the message.');
       if (size !== envelope.blob.size) throw badRequest('The blob size does not match the envelope.');
+      return { roster, toyIds, sendRate: { nthLastSentAt } };
     }
     return { roster, toyIds };
   }
@@ -270,9 +278,9 @@ export function createMessages({
       if (bytes.length === 0) throw badRequest('The blob is empty.');
       const actual = createHash('sha256').update(bytes).digest('base64url');
       if (actual !== hash) throw badRequest("The body's SHA-256 does not match the hash in the path.");
-      const existing = await blobSize(db, familyId, hash);
+      const { size: existing, used } = await uploadFacts(db, familyId, hash);
       if (existing !== undefined) return { hash, size: existing };
-      await checkQuota(familyId, bytes.length);
+      checkQuota(used, bytes.length);
       // Bytes first, then the index row: a row always means the bytes are stored. Both are durable
       // before the 2xx: put() returns once the file and its folder are fsynced (batched with other
       // uploads), the row once its shared transaction committed.
@@ -288,11 +296,11 @@ export function createMessages({
       if (envelope.familyId !== familyId) throw badRequest('The envelope belongs to another family.');
       if (envelope.sender !== caller.deviceId)
         throw badRequest("The envelope's sender must be the device making this request.");
-      const { roster, toyIds } = await checkRouting(envelope, familyId);
+      const { roster, toyIds, sendRate } = await checkRouting(envelope, familyId);
       const stored = JSON.stringify(envelope);
       try {
         await checkKeyEpochs(envelope.recipients.map((r) => r.deviceId), keyEpochs);
-        await checkSendRate(caller.deviceId);
+        await checkSendRate(caller.deviceId, sendRate);
       } catch (err) {
         // A retry of a send that landed counts against the rate and may meet a key published since;
         // it is answered as the duplicate it is, so its sender neither re-seals nor waits. Looked up

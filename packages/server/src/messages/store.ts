@@ -86,6 +86,53 @@ export async function familyBlobBytes(db: Db, familyId: string): Promise<number>
 }
 
 /**
+ * What an upload checks, in one statement: the blob's size if the family has it already, and the
+ * family's running storage total (its quota). Two reads on every upload before (issue #11).
+ */
+const uploadFactsQuery = compiledStatement(2, (db, familyId: string, hash: string) =>
+  db.selectNoFrom((eb) => [
+    eb.selectFrom('blobs').select('size').where('family_id', '=', familyId).where('hash', '=', hash).as('size'),
+    eb.selectFrom('family_blob_usage').select('bytes').where('family_id', '=', familyId).as('used'),
+  ]),
+);
+
+export async function uploadFacts(db: Db, familyId: string, hash: string): Promise<{ size: number | undefined; used: number }> {
+  const row = await uploadFactsQuery.first(db, familyId, hash);
+  return { size: row?.size ?? undefined, used: Number(row?.used ?? 0) };
+}
+
+/**
+ * What a send with a blob checks in the message tables, in one statement: the blob's size (undefined:
+ * not uploaded) and the time of the sender's `offset`-th most recent message (the send rate; undefined:
+ * it sent fewer). Two reads on every send before (issue #11).
+ */
+const sendFactsQuery = compiledStatement(4, (db, familyId: string, hash: string, senderId: string, offset: number) =>
+  db.selectNoFrom((eb) => [
+    eb.selectFrom('blobs').select('size').where('family_id', '=', familyId).where('hash', '=', hash).as('size'),
+    eb
+      .selectFrom('messages')
+      .select('created_at')
+      .where('sender_id', '=', senderId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .offset(offset)
+      .as('nth_last_sent_at'),
+  ]),
+);
+
+export async function sendFacts(
+  db: Db,
+  familyId: string,
+  hash: string,
+  senderId: string,
+  offset: number,
+): Promise<{ size: number | undefined; nthLastSentAt: number | undefined }> {
+  const row = await sendFactsQuery.first(db, familyId, hash, senderId, offset);
+  const at = row?.nth_last_sent_at;
+  return { size: row?.size ?? undefined, nthLastSentAt: at === null || at === undefined ? undefined : Number(at) };
+}
+
+/**
  * Deletes a family's blob (index row, then bytes) unless a message of the family still points at the
  * same ciphertext. Returns whether it was deleted. The bytes go after the row, so a failure leaves
  * at worst unreadable, unindexed ciphertext behind — never a row without its bytes.
