@@ -8,6 +8,8 @@
  *   statements SQL statements and HTTP requests per delivered message (delivery/statements.ts; --messages N)
  *   delivery   Burrow against Mosquitto and a bare fsync server (delivery/; --quick, --toys N,
  *              --reps N, --profile DIR for a CPU profile of the Burrow process)
+ *   toy-memory the delivery benchmark's memory phase alone: memory per connected toy and the time to
+ *              open the streams (delivery/toy-memory.ts; --toys N, --reps N, --heap DIR for snapshots)
  */
 import { parseArgs } from 'node:util';
 import { benchLogin } from './login.js';
@@ -22,6 +24,7 @@ const { positionals, values } = parseArgs({
     rounds: { type: 'string' },
     profile: { type: 'string' },
     messages: { type: 'string' },
+    heap: { type: 'string' },
   },
 });
 const which = positionals[0] ?? 'default';
@@ -46,6 +49,10 @@ if (which === 'verify') {
     ...(values.profile === undefined ? {} : { burrowFlags: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] }),
   });
   console.log(`\n${formatTable(plan, reps)}\n\n(${((performance.now() - started) / 1000).toFixed(0)} s; median (min–max) over repetitions; Burrow ÷ anchor: above 1 is slower, bigger or, for messages per second, faster)`);
+} else if (which === 'toy-memory') {
+  const { runToyMemory } = await import('./delivery/toy-memory.js');
+  console.log(`Memory per connected toy (fresh Burrow per repetition): ${new Date().toISOString()}, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  await runToyMemory(values.toys === undefined ? 10_000 : Number(values.toys), values.reps === undefined ? 1 : Number(values.reps), values.heap);
 } else if (which === 'default') {
   console.log('Sealing a voice message for 3 devices (HPKE per device + XChaCha20-Poly1305 + Ed25519)');
   console.log('peer: one plain XChaCha20-Poly1305 encryption of the same bytes, same run\n');

@@ -10,6 +10,9 @@
  */
 import { StreamQuery, StreamTicketResponse, errorResponses } from '@burrow/api';
 import type { FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
 import { createAuthHooks, deviceOf, toyOf, type DeviceCaller, type SecondFactorGate } from '../auth/index.js';
 import { topics, type Bus, type StreamEvent, type Unsubscribe } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
@@ -18,6 +21,7 @@ import { familyOfDevice } from '../devices/store.js';
 import { familiesOfAccount } from '../families/store.js';
 import { badRequest, forbidden } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
+import { createHeartbeat } from './heartbeat.js';
 import { createPresenceTracker, PING_INTERVAL_MS, type PresenceListener } from './presence.js';
 import { createStreamTickets } from './tickets.js';
 
@@ -67,6 +71,29 @@ export function streamRoutes(
   const presence = createPresenceTracker({ db, bus, clock, log: app.log, ...(onPresence ? { onPresence } : {}) });
   // A node that stops says so: its liveness record goes, and with it its toys' "online".
   app.addHook('onClose', () => presence.stop());
+  const heartbeat = createHeartbeat<WebSocket>(PING_INTERVAL_MS);
+  app.addHook('onClose', () => heartbeat.stop());
+  // Shared by every socket rather than a closure each (`this` is the socket that emitted).
+  const answered = function (this: WebSocket): void {
+    heartbeat.answered(this);
+  };
+  const ignore = (): void => undefined;
+  /**
+   * @fastify/websocket leaves every open stream holding its HTTP exchange: an 'error' listener closing
+   * over the Fastify request and reply (and their logger), and the hijacked ServerResponse still
+   * assigned to the TCP socket, which keeps the IncomingMessage and its headers. Hand the socket's
+   * errors to a listener shared by all and detach the response (issue #11: memory per toy).
+   */
+  const onSocketError = function (this: WebSocket, err: Error): void {
+    app.log.warn({ err }, 'stream: socket error');
+    this.terminate();
+  };
+  const releaseExchange = (socket: WebSocket, request: FastifyRequest): void => {
+    socket.removeAllListeners('error');
+    socket.on('error', onSocketError);
+    const tcp = request.raw.socket as Socket & { _httpMessage?: ServerResponse | null };
+    tcp._httpMessage?.detachSocket(tcp);
+  };
   const authHooks = createAuthHooks({ db, clock, secondFactorGate });
 
   app.post(
@@ -119,9 +146,13 @@ export function streamRoutes(
     },
     wsHandler: (socket, request) => {
       const caller = deviceOf(request);
+      const deviceId = caller.deviceId;
       const isToy = caller.kind === 'toy';
-      const subscriptions = new Map<string, Unsubscribe>();
       let familyIds = initialFamilies.get(request) ?? [];
+      initialFamilies.delete(request);
+      // From here on nothing may keep `request`: each open stream would hold its whole HTTP exchange.
+      releaseExchange(socket, request);
+      const subscriptions = new Map<string, Unsubscribe>();
       const send = (event: StreamEvent): void => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
       };
@@ -135,19 +166,20 @@ export function streamRoutes(
         }
         for (const topic of wanted)
           if (!subscriptions.has(topic)) subscriptions.set(topic, bus.subscribe(topic, send));
-        if (isToy) for (const f of next) if (!familyIds.includes(f)) presence.announce(caller.deviceId, f);
+        if (isToy) for (const f of next) if (!familyIds.includes(f)) presence.announce(deviceId, f);
         familyIds = next;
       };
       const refreshFamilies = (): void => {
         familiesOf(db, caller).then(setFamilies, (err: unknown) => {
-          request.log.warn({ err }, 'stream: could not refresh families');
+          app.log.warn({ err, deviceId }, 'stream: could not refresh families');
         });
       };
 
       // Subscribed synchronously, before any event can be published after the client sees "open".
+      const deviceTopic = topics.device(deviceId);
       subscriptions.set(
-        topics.device(caller.deviceId),
-        bus.subscribe(topics.device(caller.deviceId), (event) => {
+        deviceTopic,
+        bus.subscribe(deviceTopic, (event) => {
           send(event);
           // The toy's credentials are gone: nothing more reaches it on this socket.
           if (event.type === 'unpaired') {
@@ -160,30 +192,18 @@ export function streamRoutes(
         }),
       );
       setFamilies(familyIds);
-      if (isToy) presence.connected(caller.deviceId, familyIds[0] ?? null);
+      if (isToy) presence.connected(deviceId, familyIds[0] ?? null);
 
-      let alive = true;
-      socket.on('pong', () => {
-        alive = true;
-      });
-      const ping = setInterval(() => {
-        if (!alive) {
-          socket.terminate();
-          return;
-        }
-        alive = false;
-        socket.ping();
-      }, PING_INTERVAL_MS);
-      ping.unref();
-
+      heartbeat.add(socket);
+      socket.on('pong', answered);
       socket.on('close', () => {
-        clearInterval(ping);
+        heartbeat.remove(socket);
         for (const unsubscribe of subscriptions.values()) unsubscribe();
         subscriptions.clear();
-        if (isToy) presence.disconnected(caller.deviceId, familyIds[0] ?? null);
+        if (isToy) presence.disconnected(deviceId, familyIds[0] ?? null);
       });
       // Clients have nothing to say on this socket; ignore whatever they send.
-      socket.on('message', () => undefined);
+      socket.on('message', ignore);
     },
   });
 }
