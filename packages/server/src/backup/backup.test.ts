@@ -7,16 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { Encrypter } from 'age-encryption';
 import pg from 'pg';
 import { createMemoryBlobs, type Blobs } from '../blobs/index.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { expectStatus, family, sealedVoice } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
 import { blobsInFlight, createBackup, IN_FLIGHT_BYTES, READ_AHEAD } from './backup.js';
-import { BackupError } from './format.js';
+import { readContents } from './contents.js';
+import { BackupError, sha256, type BlobEntry, type InnerManifestV1 } from './format.js';
 import { generateBackupIdentity } from './keys.js';
 import { restoreBackup } from './restore.js';
-import { verifyBackup } from './verify.js';
+import { openBackup, verifyBackup } from './verify.js';
 
 let server: TestServer;
 let scratch: string;
@@ -160,6 +162,44 @@ test('restore writes several blobs at a time, and fails on a blob that does not 
     restoreBackup({ dir: summary.path, identity, config: await emptyTarget(t), blobs: failing }),
     (e: unknown) => e instanceof BackupError && e.message.includes(`Blob ${String(bad)} did not read back identical`),
   );
+});
+
+test('a burrow-backup/1 backup (contents.age one JSON document, as written before it streamed) still verifies and restores', async (t) => {
+  const { summary, identity, recipient } = await backupNow();
+  // The same backup with its contents.age rewritten the old way, and manifest.json saying /1.
+  const opened = await openBackup(summary.path, identity);
+  const entries: BlobEntry[] = [];
+  for await (const entry of await opened.blobEntries()) entries.push(entry);
+  const v1: InnerManifestV1 = { format: 'burrow-backup/1', database: opened.database, blobs: entries.reverse(), missingBlobs: [] };
+  const encrypter = new Encrypter();
+  encrypter.addRecipient(recipient);
+  const sealed = await encrypter.encrypt(new TextEncoder().encode(JSON.stringify(v1)));
+  writeFileSync(join(summary.path, 'contents.age'), sealed);
+  const manifestPath = join(summary.path, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { format: string; files: { name: string; size: number; sha256: string }[] };
+  manifest.format = 'burrow-backup/1';
+  manifest.files = manifest.files.map((f) => (f.name === 'contents.age' ? { ...f, size: sealed.length, sha256: sha256(sealed) } : f));
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+
+  const verified = await verifyBackup(summary.path, identity);
+  assert.equal(verified.manifest.format, 'burrow-backup/1');
+  assert.equal(verified.decrypted?.blobs, summary.blobs);
+  const store = createMemoryBlobs();
+  const restored = await restoreBackup({ dir: summary.path, identity, config: await emptyTarget(t), blobs: store });
+  assert.equal(restored.blobs, summary.blobs);
+  for (const [key, bytes] of blobs) assert.ok(Buffer.from((await store.get(key)) ?? []).equals(Buffer.from(bytes)), key);
+});
+
+test('contents.age of a new backup is burrow-backup/2: one line a blob, in pack order, closed by its counts', async () => {
+  const { summary, identity } = await backupNow();
+  const opened = await openBackup(summary.path, identity);
+  assert.equal(opened.manifest.format, 'burrow-backup/2');
+  const contents = await readContents(await opened.decrypt('contents.age'), 'burrow-backup/2');
+  const keys: string[] = [];
+  for await (const entry of contents.blobs) keys.push(entry.key);
+  const listed = (await server.db.selectFrom('blobs').select(['family_id', 'hash']).execute()).map((r) => `${r.family_id}/${r.hash}`);
+  assert.deepEqual([...keys].sort(), listed.sort(), 'every blob the database lists, once');
+  assert.equal(keys.length, summary.blobs);
 });
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));

@@ -6,24 +6,15 @@
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { Encrypter } from 'age-encryption';
 import type { Blobs } from '../blobs/index.js';
 import type { DatabaseConfig } from '../config.js';
 import type { Db } from '../db/index.js';
+import { ContentsWriter } from './contents.js';
 import { snapshotDatabase } from './database.js';
-import {
-  BackupError,
-  FORMAT,
-  PACK_BYTES,
-  packName,
-  sha256,
-  type BlobEntry,
-  type FileEntry,
-  type InnerManifest,
-  type OuterManifest,
-} from './format.js';
-import { silentProgress, type ProgressFactory } from './progress.js';
+import { BackupError, FORMAT, PACK_BYTES, packName, sha256, type FileEntry, type OuterManifest } from './format.js';
+import { silentProgress, type Progress, type ProgressFactory } from './progress.js';
 import { countingMiB, encryptToFile, MiB, type Measured } from './streams.js';
 
 /** Blob reads in flight at once (each holds one blob in memory until its turn). */
@@ -83,51 +74,120 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
     };
 
     const snapshot = await snapshotDatabase(options.database, options.db, work);
-    const dbStep = progress('database (MiB)', Math.ceil(snapshot.estimatedBytes / MiB));
-    const counted = countingMiB(dbStep);
-    snapshot.stream.on('error', (e) => counted.destroy(e));
-    snapshot.stream.pipe(counted);
-    const database = await write('database.age', counted);
-    await snapshot.finished;
-    rmSync(join(work, 'snapshot.db'), { force: true });
-    dbStep.done();
+    let database: Measured;
+    let blobs: PackedBlobs;
+    try {
+      const dbStep = progress('database (MiB)', Math.ceil(snapshot.estimatedBytes / MiB));
+      const counted = countingMiB(dbStep);
+      snapshot.stream.on('error', (e) => counted.destroy(e));
+      snapshot.stream.pipe(counted);
+      database = await write('database.age', counted);
+      await snapshot.finished;
+      dbStep.done();
 
-    const keys = await snapshot.blobKeys();
-    const blobStep = progress('blobs', keys.length);
-    const entries: BlobEntry[] = [];
-    const missing: string[] = [];
-    let blobBytes = 0;
-    // Reads run up to READ_AHEAD at a time, taken in key order: one at a time, each read's round trips
-    // (open, stat, read, close on the filesystem; a GET on S3) were most of the backup's time. Sizes
-    // are known only once read, so the first read runs alone and the largest blob so far sets how many
-    // fit in IN_FLIGHT_BYTES.
-    let next = 0;
-    let largest = 0;
-    const reading: { key: string; bytes: Promise<Uint8Array | undefined> }[] = [];
-    const readAhead = (): void => {
-      while (reading.length < (largest === 0 ? 1 : blobsInFlight(largest)) && next < keys.length) {
-        const key = keys[next++] as string;
-        const bytes = options.blobs.get(key);
+      // contents.age is encrypted alongside the packs: each blob's entry goes in as its pack takes
+      // it (contents.ts), so no list of entries is held, whatever the number of blobs.
+      const input = new PassThrough();
+      const sealed = write('contents.age', input);
+      sealed.catch(() => undefined); // awaited below, unless the packs failed first
+      const contents = new ContentsWriter(input, sealed, { file: 'database.age', size: database.size, sha256: database.sha256 });
+      try {
+        const blobStep = progress('blobs', await snapshot.blobCount());
+        blobs = await writePacks(snapshot.blobKeys(), options.blobs, contents, blobStep, write);
+        await contents.end();
+      } catch (err) {
+        input.destroy(err instanceof Error ? err : new Error(String(err))); // ends the encryption, which then fails
+        throw err;
+      } finally {
+        await sealed.catch(() => undefined);
+      }
+      await sealed;
+    } finally {
+      snapshot.close();
+    }
+
+    const outer: OuterManifest = {
+      format: FORMAT,
+      createdAt,
+      dialect: options.database.kind,
+      recipient: options.recipient,
+      files,
+      counts: { blobs: blobs.blobs, blobBytes: blobs.blobBytes, databaseBytes: database.size },
+    };
+    const manifest = `${JSON.stringify(outer, null, 2)}\n`;
+    writeFileSync(join(work, 'manifest.json'), manifest, { mode: 0o600 });
+    const path = join(options.outDir, name);
+    renameSync(work, path);
+    return {
+      path,
+      blobs: blobs.blobs,
+      blobBytes: blobs.blobBytes,
+      databaseBytes: database.size,
+      backupBytes: files.reduce((n, f) => n + f.size, 0) + Buffer.byteLength(manifest),
+      missingBlobs: blobs.missing,
+      ms: Date.now() - started,
+    };
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** What the packs took: blobs and their bytes, and how many keys' blobs the store no longer had. */
+interface PackedBlobs {
+  blobs: number;
+  blobBytes: number;
+  missing: number;
+}
+
+/**
+ * Reads every blob of `keys` through the store and writes them into packs (`writePack` encrypts one
+ * pack's stream into its file), each blob's entry into `contents` as its pack takes it.
+ */
+async function writePacks(
+  keys: AsyncGenerator<string>,
+  store: Blobs,
+  contents: ContentsWriter,
+  step: Progress,
+  writePack: (name: string, source: Readable) => Promise<Measured>,
+): Promise<PackedBlobs> {
+  const packed: PackedBlobs = { blobs: 0, blobBytes: 0, missing: 0 };
+  // Reads run up to READ_AHEAD at a time, taken in key order: one at a time, each read's round trips
+  // (open, stat, read, close on the filesystem; a GET on S3) were most of the backup's time. Sizes
+  // are known only once read, so the first read runs alone and the largest blob so far sets how many
+  // fit in IN_FLIGHT_BYTES. Keys come a page at a time (database.ts), never as one list.
+  let keysLeft = true;
+  let largest = 0;
+  const reading: { key: string; bytes: Promise<Uint8Array | undefined> }[] = [];
+  const readAhead = async (): Promise<void> => {
+    while (keysLeft && reading.length < (largest === 0 ? 1 : blobsInFlight(largest))) {
+      const next = await keys.next();
+      if (next.done === true) keysLeft = false;
+      else {
+        const bytes = store.get(next.value);
         bytes.catch(() => undefined); // awaited in turn below; a failure meanwhile is not unhandled
-        reading.push({ key, bytes });
+        reading.push({ key: next.value, bytes });
       }
-    };
-    const fetchNext = async (): Promise<{ key: string; bytes: Uint8Array } | null> => {
-      readAhead();
-      for (let read = reading.shift(); read; read = reading.shift()) {
-        const bytes = await read.bytes;
-        if (bytes) largest = Math.max(largest, bytes.length);
-        readAhead();
-        blobStep.tick();
-        if (bytes) return { key: read.key, bytes };
-        missing.push(read.key);
-      }
-      return null;
-    };
+    }
+  };
+  const fetchNext = async (): Promise<{ key: string; bytes: Uint8Array } | null> => {
+    await readAhead();
+    for (let read = reading.shift(); read; read = reading.shift()) {
+      const bytes = await read.bytes;
+      if (bytes) largest = Math.max(largest, bytes.length);
+      await readAhead();
+      step.tick();
+      if (bytes) return { key: read.key, bytes };
+      packed.missing++;
+      await contents.missingBlob(read.key);
+    }
+    return null;
+  };
+  try {
     // Packs are streamed blob by blob; a pack closes before the blob that would take it past PACK_BYTES.
     let carry = await fetchNext();
-    while (carry) {
-      const pack = packName(files.length);
+    for (let packs = 1; carry; packs++) {
+      const pack = packName(packs);
       let offset = 0;
       const first = carry;
       carry = null;
@@ -137,46 +197,18 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
             carry = blob;
             return;
           }
-          entries.push({ key: blob.key, size: blob.bytes.length, sha256: sha256(blob.bytes), pack, offset });
+          await contents.blob({ key: blob.key, size: blob.bytes.length, sha256: sha256(blob.bytes), pack, offset });
           offset += blob.bytes.length;
-          blobBytes += blob.bytes.length;
+          packed.blobs++;
+          packed.blobBytes += blob.bytes.length;
           yield blob.bytes;
         }
       };
-      await write(pack, Readable.from(packBytes()));
+      await writePack(pack, Readable.from(packBytes()));
     }
-    blobStep.done();
-
-    const inner: InnerManifest = {
-      format: FORMAT,
-      database: { file: 'database.age', size: database.size, sha256: database.sha256 },
-      blobs: entries,
-      missingBlobs: missing,
-    };
-    await write('contents.age', Readable.from([Buffer.from(JSON.stringify(inner))]));
-    const outer: OuterManifest = {
-      format: FORMAT,
-      createdAt,
-      dialect: options.database.kind,
-      recipient: options.recipient,
-      files,
-      counts: { blobs: entries.length, blobBytes, databaseBytes: database.size },
-    };
-    const manifest = `${JSON.stringify(outer, null, 2)}\n`;
-    writeFileSync(join(work, 'manifest.json'), manifest, { mode: 0o600 });
-    const path = join(options.outDir, name);
-    renameSync(work, path);
-    return {
-      path,
-      blobs: entries.length,
-      blobBytes,
-      databaseBytes: database.size,
-      backupBytes: files.reduce((n, f) => n + f.size, 0) + Buffer.byteLength(manifest),
-      missingBlobs: missing.length,
-      ms: Date.now() - started,
-    };
-  } catch (err) {
-    rmSync(work, { recursive: true, force: true });
-    throw err;
+  } finally {
+    await keys.return(undefined); // a failure half-way still closes the snapshot copy's reader
   }
+  step.done();
+  return packed;
 }

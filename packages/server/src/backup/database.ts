@@ -53,14 +53,34 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv): { child
 
 /**
  * A snapshot of the database, as a stream read once. `finished` settles when the stream was fully
- * produced (pg_dump exited cleanly); `blobKeys` is called after that.
+ * produced (pg_dump exited cleanly); `blobKeys` is read after that, and `close` called at the end.
  */
 export interface DatabaseSnapshot {
   stream: Readable;
   /** Its size in bytes: exact for SQLite, PostgreSQL's on-disk size as an estimate of the dump's. */
   estimatedBytes: number;
   finished: Promise<void>;
-  blobKeys(): Promise<string[]>;
+  /** How many blob rows the snapshot holds (the blob progress bar's total). */
+  blobCount(): Promise<number>;
+  /** Every blob key the snapshot references, in key order, read a page at a time. */
+  blobKeys(): AsyncGenerator<string>;
+  /** Removes what the snapshot left on disk (SQLite's copy). */
+  close(): void;
+}
+
+/** Blob keys read per query: memory for a page of keys, not for all 2.2 M of them. */
+export const KEY_PAGE = 2000;
+
+/** Every key, page after page: each page starts after the last (family_id, hash) of the one before. */
+async function* pagedKeys(
+  page: (after: { family_id: string; hash: string } | null) => Promise<{ family_id: string; hash: string }[]>,
+): AsyncGenerator<string> {
+  for (let after: { family_id: string; hash: string } | null = null; ; ) {
+    const rows = await page(after);
+    for (const r of rows) yield `${r.family_id}/${r.hash}`;
+    if (rows.length < KEY_PAGE) return;
+    after = rows[rows.length - 1] ?? null;
+  }
 }
 
 /** Takes the snapshot. `scratch` is a 0700 folder for the SQLite copy (removed afterwards by the caller). */
@@ -69,21 +89,36 @@ export async function snapshotDatabase(config: DatabaseConfig, db: Db, scratch: 
     const path = join(scratch, 'snapshot.db');
     // SQLite's own command, with no PostgreSQL counterpart to test (db/query-shapes.ts).
     await unrecorded(() => sql.raw(`VACUUM INTO '${path.replace(/'/g, "''")}'`).execute(db));
-    // The blob keys come from the snapshot itself, so they match the database exactly.
-    const copy = new Database(path, { readonly: true });
-    let rows: { family_id: string; hash: string }[];
-    try {
-      rows = copy.prepare('select family_id, hash from blobs order by family_id, hash').all() as typeof rows;
-    } finally {
-      copy.close();
-    }
     const stream = createReadStream(path);
     const finished = new Promise<void>((resolve, reject) => {
       stream.on('close', resolve);
       stream.on('error', reject);
     });
     finished.catch(() => undefined); // awaited by the caller unless the encryption failed first
-    return { stream, estimatedBytes: statSync(path).size, finished, blobKeys: () => Promise.resolve(rows.map((r) => `${r.family_id}/${r.hash}`)) };
+    // The blob keys come from the snapshot itself, so they match the database exactly (on the
+    // primary key's order, so each page is an index range).
+    const blobKeys = async function* (): AsyncGenerator<string> {
+      const copy = new Database(path, { readonly: true });
+      try {
+        const first = copy.prepare('select family_id, hash from blobs order by family_id, hash limit ?');
+        const next = copy.prepare('select family_id, hash from blobs where (family_id, hash) > (?, ?) order by family_id, hash limit ?');
+        type Row = { family_id: string; hash: string };
+        yield* pagedKeys((after) =>
+          Promise.resolve((after ? next.all(after.family_id, after.hash, KEY_PAGE) : first.all(KEY_PAGE)) as Row[]),
+        );
+      } finally {
+        copy.close();
+      }
+    };
+    const blobCount = (): Promise<number> => {
+      const copy = new Database(path, { readonly: true });
+      try {
+        return Promise.resolve(Number((copy.prepare('select count(*) as n from blobs').get() as { n: number }).n));
+      } finally {
+        copy.close();
+      }
+    };
+    return { stream, estimatedBytes: statSync(path).size, finished, blobCount, blobKeys, close: () => rmSync(path, { force: true }) };
   }
   const size = await sql<{ bytes: string }>`select pg_database_size(current_database()) as bytes`.execute(db);
   const target = libpqTarget(config.url);
@@ -94,11 +129,15 @@ export async function snapshotDatabase(config: DatabaseConfig, db: Db, scratch: 
     stream: child.stdout,
     estimatedBytes: Number(size.rows[0]?.bytes ?? 0),
     finished: exit,
+    blobCount: async () => Number((await db.selectFrom('blobs').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n),
     // Keys listed after the dump: a superset of the dump's, minus blobs deleted meanwhile (retention).
-    blobKeys: async () =>
-      (await db.selectFrom('blobs').select(['family_id', 'hash']).orderBy('family_id').orderBy('hash').execute()).map(
-        (r) => `${r.family_id}/${r.hash}`,
-      ),
+    blobKeys: () =>
+      pagedKeys((after) => {
+        let page = db.selectFrom('blobs').select(['family_id', 'hash']);
+        if (after) page = page.where((eb) => eb(eb.refTuple('family_id', 'hash'), '>', eb.tuple(after.family_id, after.hash)));
+        return page.orderBy('family_id').orderBy('hash').limit(KEY_PAGE).execute();
+      }),
+    close: () => undefined,
   };
 }
 

@@ -1,10 +1,13 @@
 /**
- * The backup format (burrow-backup/1). A backup is a folder:
+ * The backup format (burrow-backup/2). A backup is a folder:
  *
  *   manifest.json   clear text: the format, when, which dialect, the recipient, and for every other
  *                   file its size and SHA-256. Enough to check a copy without any key.
  *   contents.age    the inner manifest, encrypted: the database file's hash and, for every blob, its
- *                   key, size, SHA-256, and where it sits in which pack.
+ *                   key, size, SHA-256, and where it sits in which pack. One JSON document a line
+ *                   (contents.ts), written as the packs fill and read back as a stream, so neither
+ *                   side holds one entry per blob. burrow-backup/1 wrote it as one JSON document
+ *                   (InnerManifestV1); such backups still verify and restore.
  *   database.age    the database snapshot, encrypted (SQLite file, or a pg_dump custom-format dump).
  *   blobs-NNNN.age  blob packs, encrypted: blobs concatenated, up to PACK_BYTES each.
  *
@@ -14,7 +17,11 @@
  */
 import { createHash } from 'node:crypto';
 
-export const FORMAT = 'burrow-backup/1';
+/** The format backups are written in. */
+export const FORMAT = 'burrow-backup/2';
+/** The formats verify and restore read: /1 differs only in contents.age (one whole JSON document). */
+export const READABLE_FORMATS = ['burrow-backup/1', FORMAT] as const;
+export type BackupFormat = (typeof READABLE_FORMATS)[number];
 /** Plaintext bytes per blob pack (packs stream, so this is file size, not memory). */
 export const PACK_BYTES = 64 * 1024 * 1024;
 
@@ -25,7 +32,7 @@ export interface FileEntry {
 }
 
 export interface OuterManifest {
-  readonly format: typeof FORMAT;
+  readonly format: BackupFormat;
   readonly createdAt: string;
   readonly dialect: 'sqlite' | 'postgres';
   readonly recipient: string;
@@ -41,9 +48,17 @@ export interface BlobEntry {
   readonly offset: number;
 }
 
-export interface InnerManifest {
-  readonly format: typeof FORMAT;
-  readonly database: { readonly file: string; readonly size: number; readonly sha256: string };
+/** The encrypted database file's name and its plaintext's size and SHA-256. */
+export interface DatabaseEntry {
+  readonly file: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** contents.age as burrow-backup/1 wrote it: one JSON document, every blob in one array. */
+export interface InnerManifestV1 {
+  readonly format: 'burrow-backup/1';
+  readonly database: DatabaseEntry;
   readonly blobs: readonly BlobEntry[];
   /** Blob rows whose blob was already gone from the store when the backup ran. */
   readonly missingBlobs: readonly string[];
@@ -66,8 +81,14 @@ export function parseOuterManifest(text: string): OuterManifest {
     throw new BackupError('manifest.json is not JSON: this is not a Burrow backup, or it was altered.');
   }
   const m = value as Partial<OuterManifest> | null;
-  if (m?.format !== FORMAT || !Array.isArray(m.files) || (m.dialect !== 'sqlite' && m.dialect !== 'postgres'))
-    throw new BackupError(`manifest.json is not a ${FORMAT} manifest.`);
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    !READABLE_FORMATS.includes(m.format as BackupFormat) ||
+    !Array.isArray(m.files) ||
+    (m.dialect !== 'sqlite' && m.dialect !== 'postgres')
+  )
+    throw new BackupError(`manifest.json is not a ${READABLE_FORMATS.join(' or ')} manifest.`);
   for (const f of m.files as unknown[] as Partial<FileEntry>[])
     if (typeof f.name !== 'string' || !/^[a-z0-9.-]+\.age$/.test(f.name) || typeof f.sha256 !== 'string')
       throw new BackupError('manifest.json lists a file with a bad name or hash.');

@@ -64,7 +64,7 @@ export async function restoreBackup(options: {
 
   await restoreDatabase(config.database, await readDatabase(backup, progress));
 
-  const step = progress('blobs', backup.inner.blobs.length);
+  const step = progress('blobs', backup.manifest.counts.blobs);
   let blobs = 0;
   let blobBytes = 0;
   // WRITES_IN_FLIGHT blobs are written (and read back) at once: one at a time, each put waited for
@@ -105,5 +105,5 @@ export async function restoreBackup(options: {
   } finally {
     await db.destroy();
   }
-  return { blobs, blobBytes, databaseBytes: backup.inner.database.size, ms: Date.now() - started };
+  return { blobs, blobBytes, databaseBytes: backup.database.size, ms: Date.now() - started };
 }

@@ -2,15 +2,17 @@
  * `burrow backup verify`: checks a backup without restoring it. Without an identity: every file the
  * manifest lists is present with its size and SHA-256 (catches truncation, bit rot and a ransomware
  * re-encryption). With the identity: also decrypts everything and checks the database's and every
- * blob's own hash. Every file is read in chunks (streams.ts), never whole.
+ * blob's own hash. Every file is read in chunks (streams.ts), never whole, and the blob list
+ * (contents.age) a line at a time (contents.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Decrypter } from 'age-encryption';
-import { BackupError, parseOuterManifest, sha256, type BlobEntry, type InnerManifest, type OuterManifest } from './format.js';
+import { readContents } from './contents.js';
+import { BackupError, parseOuterManifest, sha256, type BlobEntry, type DatabaseEntry, type OuterManifest } from './format.js';
 import { silentProgress, type ProgressFactory } from './progress.js';
-import { checking, countingMiB, decryptFile, drain, measureFile, MiB, readSmall } from './streams.js';
+import { checking, countingMiB, decryptFile, drain, measureFile, MiB } from './streams.js';
 
 export interface VerifySummary {
   manifest: OuterManifest;
@@ -40,7 +42,9 @@ export async function checkFiles(dir: string, progress: ProgressFactory = silent
 /** An opened backup: its manifests and a way to stream each decrypted file (hash-checked by callers). */
 export interface OpenedBackup {
   manifest: OuterManifest;
-  inner: InnerManifest;
+  database: DatabaseEntry;
+  /** The blob entries, pack by pack and by offset, read from contents.age as they are consumed. */
+  blobEntries(): Promise<AsyncGenerator<BlobEntry>>;
   decrypt(file: string): Promise<Readable>;
 }
 
@@ -52,8 +56,11 @@ export async function openBackup(dir: string, identity: string, progress?: Progr
     if (!manifest.files.some((f) => f.name === file)) throw new BackupError(`${file} is not listed in manifest.json.`);
     return decryptFile(decrypter, join(dir, file), file);
   };
-  const inner = JSON.parse((await readSmall(await decrypt('contents.age'))).toString('utf8')) as InnerManifest;
-  return { manifest, inner, decrypt };
+  const contents = async () => readContents(await decrypt('contents.age'), manifest.format);
+  // The database entry heads contents.age; the blob list is read again, from the top, when wanted.
+  const head = await contents();
+  head.close();
+  return { manifest, database: head.database, blobEntries: async () => (await contents()).blobs, decrypt };
 }
 
 /**
@@ -61,10 +68,10 @@ export async function openBackup(dir: string, identity: string, progress?: Progr
  * a progress bar in MiB (done when the stream ends).
  */
 export async function readDatabase(backup: OpenedBackup, progress: ProgressFactory = silentProgress): Promise<Readable> {
-  const plain = await backup.decrypt(backup.inner.database.file);
-  const step = progress('database (MiB)', Math.ceil(backup.inner.database.size / MiB));
+  const plain = await backup.decrypt(backup.database.file);
+  const step = progress('database (MiB)', Math.ceil(backup.database.size / MiB));
   const counted = countingMiB(step);
-  const checked = checking(backup.inner.database, 'The database snapshot');
+  const checked = checking(backup.database, 'The database snapshot');
   plain.on('error', (e) => checked.destroy(e));
   counted.on('error', (e) => checked.destroy(e));
   checked.on('end', () => step.done());
@@ -72,52 +79,59 @@ export async function readDatabase(backup: OpenedBackup, progress: ProgressFacto
 }
 
 /**
- * Cuts a pack's decrypted stream into its blobs (entries sorted by offset), holding at most one
- * blob and one chunk. Reads the pack to its end, so age checks the final chunk (no truncation).
+ * Cuts one pack's decrypted stream into its blobs, given in offset order, holding at most one blob
+ * and one chunk. `finish` reads the pack to its end, so age checks the final chunk (no truncation).
  */
-async function* cutPack(
-  stream: Readable,
-  entries: readonly BlobEntry[],
-  pack: string,
-): AsyncGenerator<{ entry: BlobEntry; bytes: Uint8Array }> {
-  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let held: Buffer = Buffer.alloc(0);
-  let pos = 0; // the pack offset of held[0]
-  for (const entry of entries) {
-    if (entry.offset < pos) throw new BackupError(`${pack}: blob ${entry.key} overlaps another.`);
-    const parts = [held];
-    let have = held.length;
-    while (pos + have < entry.offset + entry.size) {
-      const r = await chunks.next();
-      if (r.done) throw new BackupError(`${pack} ends before blob ${entry.key}.`);
+class PackCutter {
+  private readonly chunks: AsyncIterator<Buffer>;
+  private held: Buffer = Buffer.alloc(0);
+  private pos = 0; // the pack offset of held[0]
+
+  constructor(
+    readonly pack: string,
+    stream: Readable,
+  ) {
+    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+
+  async take(entry: BlobEntry): Promise<Uint8Array> {
+    if (entry.offset < this.pos) throw new BackupError(`${this.pack}: blob ${entry.key} overlaps another.`);
+    const parts = [this.held];
+    let have = this.held.length;
+    while (this.pos + have < entry.offset + entry.size) {
+      const r = await this.chunks.next();
+      if (r.done === true) throw new BackupError(`${this.pack} ends before blob ${entry.key}.`);
       parts.push(r.value);
       have += r.value.length;
     }
-    const all = parts.length === 1 ? held : Buffer.concat(parts);
-    const bytes = all.subarray(entry.offset - pos, entry.offset - pos + entry.size);
-    held = all.subarray(entry.offset - pos + entry.size);
-    pos = entry.offset + entry.size;
-    yield { entry, bytes };
+    const all = parts.length === 1 ? this.held : Buffer.concat(parts);
+    const bytes = all.subarray(entry.offset - this.pos, entry.offset - this.pos + entry.size);
+    this.held = all.subarray(entry.offset - this.pos + entry.size);
+    this.pos = entry.offset + entry.size;
+    return bytes;
   }
-  for (let r = await chunks.next(); !r.done; r = await chunks.next());
+
+  async finish(): Promise<void> {
+    for (let r = await this.chunks.next(); r.done !== true; r = await this.chunks.next());
+  }
 }
 
-/** Yields every blob with its bytes, pack by pack, each checked against its hash. */
+/**
+ * Yields every blob with its bytes, pack by pack, each checked against its hash. Entries and packs
+ * are both streams: memory holds one entry, one blob and one chunk, whatever the number of blobs.
+ */
 export async function* readBlobs(backup: OpenedBackup): AsyncGenerator<{ key: string; bytes: Uint8Array }> {
-  const byPack = new Map<string, BlobEntry[]>();
-  for (const b of backup.inner.blobs) {
-    const list = byPack.get(b.pack);
-    if (list) list.push(b);
-    else byPack.set(b.pack, [b]);
-  }
-  for (const [pack, entries] of byPack) {
-    entries.sort((a, b) => a.offset - b.offset);
-    for await (const { entry, bytes } of cutPack(await backup.decrypt(pack), entries, pack)) {
-      if (bytes.length !== entry.size || sha256(bytes) !== entry.sha256)
-        throw new BackupError(`Blob ${entry.key} does not match its hash.`);
-      yield { key: entry.key, bytes };
+  let cutter = null as PackCutter | null;
+  for await (const entry of await backup.blobEntries()) {
+    if (cutter?.pack !== entry.pack) {
+      await cutter?.finish();
+      cutter = new PackCutter(entry.pack, await backup.decrypt(entry.pack));
     }
+    const bytes = await cutter.take(entry);
+    if (bytes.length !== entry.size || sha256(bytes) !== entry.sha256) throw new BackupError(`Blob ${entry.key} does not match its hash.`);
+    yield { key: entry.key, bytes };
   }
+  await cutter?.finish();
 }
 
 export async function verifyBackup(
@@ -131,7 +145,7 @@ export async function verifyBackup(
   }
   const backup = await openBackup(dir, identity, progress);
   await drain(await readDatabase(backup, progress));
-  const step = progress('checking blobs', backup.inner.blobs.length);
+  const step = progress('checking blobs', backup.manifest.counts.blobs);
   let blobs = 0;
   for await (const _ of readBlobs(backup)) {
     blobs++;
@@ -141,6 +155,6 @@ export async function verifyBackup(
   return {
     manifest: backup.manifest,
     files: backup.manifest.files.length,
-    decrypted: { blobs, databaseBytes: backup.inner.database.size },
+    decrypted: { blobs, databaseBytes: backup.database.size },
   };
 }
