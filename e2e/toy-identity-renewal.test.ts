@@ -142,6 +142,43 @@ test('a toy renews its identity without re-pairing: messages sealed before and a
   assert.equal((await rebooted.roster())?.version, roster.version);
 });
 
+test('after a toy renews its identity, a review given then for a message held from before, and a favourite of a message sealed to the old id, still play on it', async () => {
+  const fam = await pairedFamily(world);
+  const { mum, toy, familyId } = fam;
+  const gran = await world.guardian('gran');
+  const { requestId } = await gran.requestToJoin((await mum.invite(familyId)).code);
+  await mum.approveJoinRequest(familyId, requestId, { role: 'member', sendToToy: true, hearChild: true });
+  await mum.setReview(familyId, fam.toyId, [gran.deviceId], true);
+  await toy.sync();
+  // Before the change: gran's message waits for review on the server; mum's plays on the toy.
+  const heldAudio = audioSample(1_400);
+  const held = await gran.sendVoice(familyId, [fam.toyId], heldAudio, {});
+  const playedAudio = audioSample(1_500);
+  const played = await mum.sendVoice(familyId, [fam.toyId], playedAudio, {});
+  await toy.sync();
+  assert.equal((await toy.playNext())?.messageId, played);
+  assert.equal(await toy.playNext(), undefined, 'the held one waits');
+
+  const asked = await toy.renewIdentity();
+  assert.equal(await mum.approveRenewals(familyId), 1);
+  await toy.sync();
+  assert.equal(toy.toyId, asked.to);
+
+  // The review is signed for the id the server lists the toy by now; the envelope names the old id.
+  const [pending] = await mum.listReviews(familyId);
+  assert.deepEqual([pending?.messageId, pending?.toyIds], [held, [asked.to]]);
+  await mum.approveMessage(familyId, held);
+  await toy.sync();
+  const reviewed = await toy.playNext();
+  assert.deepEqual([reviewed?.messageId, reviewed?.audio], [held, heldAudio], JSON.stringify(toy.events.filter((e) => e.type === 'refused')));
+
+  // A favourite of the message played before the change: the server takes it, the toy keeps it.
+  assert.equal((await mum.setFavourite(familyId, asked.to, played, true)).kept, 1);
+  await toy.sync();
+  const replayed = await toy.replayFavourite();
+  assert.deepEqual([replayed?.messageId, replayed?.audio], [played, playedAudio], JSON.stringify(toy.events.filter((e) => e.type === 'favourite_refused')));
+});
+
 test('a renewal the server forged — guardian countersignature or old-identity signature replaced, or replayed at another step — is refused by the toy, which keeps its identity and does not wipe itself', async () => {
   for (const [name, change] of FORGED_SUCCESSIONS) {
     const on = { active: true };

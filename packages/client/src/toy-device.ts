@@ -641,7 +641,7 @@ export class ToyDevice {
         const review = item.review ?? null;
         const as = await this.addressedAs(envelope);
         const formerId = as === this.toyId ? undefined : as;
-        const admit = () => toyAdmission(envelope, ctx.roster, as, (id) => seen.includes(id), { settings: ctx.settings, review });
+        const admit = () => toyAdmission(envelope, ctx.roster, as, (id) => seen.includes(id), { settings: ctx.settings, review, ...(formerId ? { renewedId: this.toyId } : {}) });
         let refusal: string | null = admit();
         if (refusal === 'stale_roster') {
           ctx.roster = (await this.refreshRoster()) ?? ctx.roster;
@@ -699,7 +699,7 @@ export class ToyDevice {
       }
       // Review (§11) again against the roster and settings held now: a guardian removed since, or
       // review turned on since the message was queued, keeps it from playing without a valid review.
-      const reviewRefusal = reviewAdmission(next.envelope, roster, next.formerId ?? this.toyId, { settings: await this.effectiveSettings(settings), review: next.review ?? null });
+      const reviewRefusal = reviewAdmission(next.envelope, roster, next.formerId ?? this.toyId, { settings: await this.effectiveSettings(settings), review: next.review ?? null, ...(next.formerId ? { renewedId: this.toyId } : {}) });
       if (reviewRefusal) {
         this.emit({ type: 'refused', messageId: next.envelope.id, reason: reviewRefusal });
         continue;

@@ -23,6 +23,7 @@ import {
 } from '@burrow/protocol';
 import { TOY_SYNC_FAVOURITES, type ToySyncResponse } from '@burrow/api';
 import type { ApiClient } from './api.js';
+import { openAsPrevious } from './identity-renewal.js';
 import { openWithHeldKeys } from './kem-keyring.js';
 import type { StateStore } from './store.js';
 import { formerToyIds } from './toy-identity-renewal.js';
@@ -124,12 +125,17 @@ async function applyOne(ctx: FavouriteContext, roster: RosterWire, json: unknown
   if (envelopeJson === null || envelopeJson === undefined) return 'unavailable';
   const envelope = parseEnvelope(envelopeJson);
   if (envelope.id !== instruction.messageId) return 'not_authorized';
+  // A message sealed to an id this toy had before it renewed its identity (§17.6) is addressed to
+  // it too: the instruction names the toy's id now, the envelope the id it was sent to.
+  const former = (await formerToyIds(store)).filter((id) => envelope.recipients.some((r) => r.deviceId === id));
+  const as = envelope.recipients.some((r) => r.deviceId === keys.deviceId) ? keys.deviceId : (former.at(-1) ?? keys.deviceId);
   // The checks of first delivery (§7) except "new to the toy": a favourite is usually one it played.
   // A guardian's signed favourite stands in for a review (§11): the guardian heard it and chose it.
-  const refusal = toyAdmission(envelope, roster, keys.deviceId, () => false);
+  const refusal = toyAdmission(envelope, roster, as, () => false);
   if (refusal) return refusal;
   const blob = (await ctx.queuedBlob(envelope.id)) ?? (await ctx.api.downloadMessageBlob(envelope.id));
-  const { meta, payload } = await openWithHeldKeys(store, keys, envelope, blob);
+  // Under a former id it opens with that identity's KEM keys, kept for the grace period (§17.4).
+  const { meta, payload } = as === keys.deviceId ? await openWithHeldKeys(store, keys, envelope, blob) : await openAsPrevious(store, keys, envelope, blob);
   const next: KeptFavourite[] = [
     ...kept,
     { messageId: envelope.id, envelope, instruction, meta, audio: toBase64url(payload ?? new Uint8Array(0)), keptAt: ctx.clock() },

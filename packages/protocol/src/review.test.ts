@@ -61,6 +61,17 @@ test("a guardian's review admits exactly the message it was signed for, for that
   assert.equal(reviewAdmission(other, v2, toy.deviceId, { settings, review: { ...review, messageId: other.id } }), 'bad_review');
 });
 
+test('a review signed for the id a toy renewed to stands for an envelope addressed to its former id, only when the toy names that id (§17.6)', async () => {
+  const envelope = await voice(gran);
+  // The toy was `toy` when the message was sealed and is `toy2` now; the guardian signed for `toy2`.
+  const review = signReview(envelope, toy2.deviceId, mum);
+  assert.equal(reviewAdmission(envelope, v2, toy.deviceId, { settings, review, renewedId: toy2.deviceId }), null);
+  assert.equal(reviewAdmission(envelope, v2, toy.deviceId, { settings, review }), 'bad_review', 'not without the toy saying it renewed to that id');
+  assert.equal(reviewAdmission(envelope, v2, toy.deviceId, { settings, review, renewedId: mum.deviceId }), 'bad_review', 'nor for another id');
+  // The review signed for the former id still counts.
+  assert.equal(reviewAdmission(envelope, v2, toy.deviceId, { settings, review: signReview(envelope, toy.deviceId, mum), renewedId: toy2.deviceId }), null);
+});
+
 test('a review by a member, by a removed guardian, or tampered with is refused', async () => {
   const envelope = await voice(gran);
   assert.throws(() => verifyReview(signReview(envelope, toy.deviceId, gran), envelope, v2, toy.deviceId), (e: unknown) => isProtocolError(e, 'not_authorized'));

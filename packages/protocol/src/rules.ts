@@ -25,6 +25,12 @@ export type Refusal =
 export interface ReviewGate {
   settings: ToySettingsWire | null;
   review: unknown;
+  /**
+   * The toy's current id, when the envelope addresses it by a former id of its own (it renewed its
+   * identity since, §17.6): a review a guardian signed after the change names the id the server lists
+   * the toy by now, and is for this toy too. Only the toy knows the ids it had, so only it sets this.
+   */
+  renewedId?: string;
 }
 
 /**
@@ -36,7 +42,8 @@ export function reviewAdmission(envelope: EnvelopeWire, roster: RosterWire, toyI
   if (!reviewedDevices(gate.settings).includes(envelope.sender)) return null;
   if (gate.review === null || gate.review === undefined) return 'not_reviewed';
   try {
-    verifyReview(parseReview(gate.review), envelope, roster, toyId);
+    const review = parseReview(gate.review);
+    verifyReview(review, envelope, roster, gate.renewedId !== undefined && review.toyId === gate.renewedId ? gate.renewedId : toyId);
     return null;
   } catch {
     return 'bad_review';

@@ -14,6 +14,7 @@ import { deviceById } from '../devices/store.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
 import { requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
+import { successionsAfter } from '../devices/successions-store.js';
 import { envelopesOf } from '../messages/store.js';
 import { favouritesAfter, insertFavourite, keptFavourites } from './store.js';
 
@@ -21,6 +22,15 @@ export interface Favourites {
   setFavourite(caller: AccountPrincipal & { deviceId: string }, familyId: string, json: unknown): Promise<{ toyId: string; kept: number; slots: number }>;
   listFavourites(accountId: string, familyId: string): Promise<{ slots: number; favourites: { toyId: string; messageId: string; keptAt: number }[] }>;
   listToyFavourites(toy: ToyPrincipal, after: number, limit: number): Promise<{ seq: number; instruction: FavouriteWire; envelope: EnvelopeWire | null }[]>;
+}
+
+/** `deviceId` and every id the family's published successions lead to it from (its former ids). */
+async function idsLeadingTo(db: Db, familyId: string, deviceId: string): Promise<Set<string>> {
+  const ids = new Set([deviceId]);
+  const successions = await successionsAfter(db, familyId, 0);
+  // Newest first: each renewal's `from` became its `to`.
+  for (const s of successions.reverse()) if (ids.has(s.to)) ids.add(s.from);
+  return ids;
 }
 
 export function createFavourites({ db, bus, clock }: { db: Db; bus: Bus; clock: Clock }): Favourites {
@@ -46,7 +56,9 @@ export function createFavourites({ db, bus, clock }: { db: Db; bus: Bus; clock: 
     const stored = (await envelopesOf(db, familyId, [favourite.messageId])).get(favourite.messageId);
     if (!stored) throw notFound('No such message (it may have been deleted or expired).');
     const envelope = JSON.parse(stored) as EnvelopeWire;
-    if (!envelope.recipients.some((r) => r.deviceId === favourite.toyId)) throw badRequest('That message was not sent to this toy.');
+    // Sent to this toy, or to an id it had before it renewed its identity (§17.6: sealed before the change).
+    const ids = await idsLeadingTo(db, familyId, favourite.toyId);
+    if (!envelope.recipients.some((r) => ids.has(r.deviceId))) throw badRequest('That message was not sent to this toy.');
     return favourite;
   }
 
