@@ -144,6 +144,12 @@ void test(
     assert.equal(heard.hash, sentHash, 'the toy played the bytes the guardian recorded');
     assert.ok(heard.duration > 0, `the toy's audio has a duration (${heard.duration})`);
     await waitForToy(t, 'the queue to empty', (s) => s.unplayed === 0);
+    // Once the audio has ended, "Playing a message from …" gives way (issue #14 item 8: it stayed).
+    await waitFor('the toy’s “Playing…” line to clear after playback', async () => {
+      const ended = await t.evaluate<boolean>(`document.querySelector('audio.speaker')?.ended === true`);
+      return ended && !/Playing/.test((await t.locator('.toy-live').textContent()) ?? '');
+    }, 30_000);
+    assert.equal(await t.locator('svg.plush.heart-playing').count(), 0, 'the heart no longer plays');
 
     // The guardian sees it played (a receipt from the toy, relayed over the stream).
     await goTo(g, 'Home');
@@ -175,6 +181,11 @@ void test(
     const answer = await blobAt(g, answerUrl);
     assert.equal(answer.hash, answerHash, 'the guardian heard the bytes the toy recorded');
     assert.ok(answer.duration > 0);
+    // Played to its end, the bubble offers Play again (not Pause).
+    await waitFor('the answer to end and its bubble to offer Play again', async () => {
+      const ended = await g.evaluate<boolean>(`document.querySelector('.bubble.theirs audio')?.ended === true`);
+      return ended && (await bubble.getByRole('button', { name: /^Play message from Mia’s toy/ }).count()) === 1;
+    }, 30_000);
 
     await goTo(g, 'Home');
     await g.locator('.bubble.theirs').first().waitFor();

@@ -3,7 +3,8 @@
  * in on a new browser, which shows its fingerprint and where to approve it; the first browser, in
  * the background, shows a system notification through its service worker, and back in front says on
  * any page that a device waits; it approves with Guardian preselected for the same account, and the
- * new browser can then send to the toy.
+ * new browser can then send to the toy. When the child answers while the first browser is hidden
+ * again, it shows a system notification for the answer too.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -83,6 +84,16 @@ void test('a second browser of the same parent is approved from the first and ca
     await b.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
     await waitFor('the new browser’s message to reach the toy', async () => (await toy.device.unplayedCount()) === 1);
     assert.deepEqual(second.errors, []);
+
+    // The child answers while the first browser is in the background: a system notification.
+    await a.evaluate("Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })");
+    await toy.recordAnswer();
+    await waitFor('a system notification about the answer', async () => {
+      const shown = await a.evaluate<{ title: string; body: string }[]>(
+        'navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => ({ title: n.title, body: n.body })))',
+      );
+      return shown.some((n) => n.title === 'Sam answered' && /^A new message from Sam’s toy\./.test(n.body));
+    });
   } finally {
     await toy.stop();
   }

@@ -4,7 +4,9 @@
  * green "Good") and its error clears as the person types; a sent message says where it really is —
  * waiting for quiet hours to end, for a guardian's approval, delivered, played — from the server's
  * state, never "glowing" while the toy shows nothing; the Talk timer starts again from zero and focus
- * follows the view when the recorder is used from the keyboard. One server, one guardian browser, a
+ * follows the view when the recorder is used from the keyboard; offline the header says so, and a
+ * server that does not answer is not blamed on the person's connection; the approve checkboxes are
+ * the size of their text (item 6). One server, one guardian browser, a
  * relative's browser and a headless toy, shared by the tests in order.
  */
 import assert from 'node:assert/strict';
@@ -165,7 +167,19 @@ void test('a message held for review says it waits for a guardian’s approval',
   // Joining asks the name the child knows a relative by (the toy announces it).
   await r.getByLabel('Your name, as the child knows you').fill('Grandma');
   await r.getByRole('button', { name: 'Ask to join' }).click();
-  await g.getByRole('button', { name: `Approve ${grandma}` }).click({ timeout: 15_000 });
+  // The approve checkboxes are text-sized and in the app's colour, not stretched like text inputs
+  // (issue #14 item 6): measured against their label's font size.
+  const approve = g.getByRole('button', { name: `Approve ${grandma}` });
+  await approve.waitFor({ timeout: 15_000 });
+  const boxes = await g.evaluate<{ width: number; height: number; font: number; accent: string }[]>(
+    `[...document.querySelectorAll('.grant input[type="checkbox"]')].map((el) => { const r = el.getBoundingClientRect(); return { width: r.width, height: r.height, font: parseFloat(getComputedStyle(el.closest('label')).fontSize), accent: getComputedStyle(el).accentColor }; })`,
+  );
+  assert.ok(boxes.length >= 3, `the grant's checkboxes (${String(boxes.length)})`);
+  for (const box of boxes) {
+    assert.ok(box.width <= box.font * 1.6 && box.height <= box.font * 1.6, `a checkbox at its text's size: ${JSON.stringify(box)}`);
+    assert.notEqual(box.accent, 'auto', 'a checkbox in the app’s colour');
+  }
+  await approve.click();
   await g.getByText(`${grandma} has joined your family.`).waitFor({ timeout: 15_000 });
   await r.getByRole('heading', { name: 'Home' }).waitFor({ timeout: 20_000 });
 
@@ -187,7 +201,7 @@ void test('a message held for review says it waits for a guardian’s approval',
   await screenshots(r, 'talk-sent-review');
 });
 
-void test('offline, the header and the error say so and the recording survives leaving Talk; a toy answer with no length shows its real one', { timeout: 150_000 }, async () => {
+void test('offline, the header and the error say so and the recording survives leaving Talk; an unreachable server is not blamed on the connection; a toy answer with no length shows its real one', { timeout: 150_000 }, async () => {
   const g = guardian.page;
   const headless = toy;
   assert.ok(headless, 'the toy from the earlier test');
@@ -215,4 +229,19 @@ void test('offline, the header and the error say so and the recording survives l
   await g.locator('.live.on').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
   await g.getByRole('button', { name: /^Send to / }).click();
   await g.locator('.sent-note').waitFor({ timeout: 20_000 });
+
+  // Online, but the server does not answer (refused connections): the error blames the server, not
+  // the person's internet connection, which is fine.
+  await recordMessage(g);
+  await g.getByRole('heading', { name: 'Listen before you send' }).waitFor();
+  await g.route('**/v1/**', (route) => route.abort('connectionrefused'));
+  try {
+    await g.getByRole('button', { name: /^Send to / }).click();
+    const unreachable = g.getByRole('alert').filter({ hasText: 'Cannot reach the Burrow server right now.' });
+    await unreachable.waitFor({ timeout: 20_000 });
+    assert.doesNotMatch((await unreachable.textContent()) ?? '', /Check your internet connection/);
+    await assertAccessible(g, 'Talk (server unreachable)');
+  } finally {
+    await g.unroute('**/v1/**');
+  }
 });

@@ -2,7 +2,7 @@
  * The Toys page with the toy simulator, in real Chromium: the guardian pairs by scanning the QR code
  * the simulator shows (a fake camera fed a Y4M video of that QR code), sees the toy online live,
  * renames it, sees its unplayed count on Home, and unpairs it — the simulator wipes itself and pairs
- * again. The simulator is woken over its ticketed WebSocket: no inbox polling while idle. It shows
+ * again, and its earlier answer keeps its name on Listen. The simulator is woken over its ticketed WebSocket: no inbox polling while idle. It shows
  * its software and keys and renews its identity key through the guardian's app.
  */
 import assert from 'node:assert/strict';
@@ -22,6 +22,7 @@ import {
   goTo,
   pairWithCode,
   playOnToy,
+  recordAnswerOnToy,
   recordMessage,
   setUpFamily,
   showPairingCode,
@@ -116,6 +117,13 @@ void test(
     await playOnToy(t);
     await line.getByText('all messages played').waitFor({ timeout: 15_000 });
 
+    // The toy answers; Listen names it. After its renewal and its unpairing below, the answer is
+    // still Bunny's, never "Family member" (issue #14 item 8).
+    await recordAnswerOnToy(t, 2);
+    await t.getByText(/^Sent your .* answer to your family\./).waitFor({ timeout: 20_000 });
+    await goTo(g, 'Listen');
+    await g.locator('.bubble.theirs .who').filter({ hasText: /^Bunny$/ }).waitFor({ timeout: 20_000 });
+
     // The simulator shows its software (up to date) and its keys, and asks the family to renew its
     // identity key; a guardian's app performs it on its next key check, and the toy switches to its
     // new id keeping its place: name, child, presence (docs/protocol.md §17.6).
@@ -166,6 +174,8 @@ void test(
     await screenshots(g, 'guardian-toys-unpair-confirm');
     await g.getByRole('button', { name: 'Yes, unpair Bunny' }).click();
     await g.getByText('No toy paired yet').waitFor({ timeout: 15_000 });
+    await goTo(g, 'Listen');
+    assert.deepEqual(await g.locator('.bubble.theirs .who').allTextContents(), ['Bunny'], 'the unpaired toy’s answer keeps its name');
     await waitFor('the simulator to reset', async () => (await t.locator('.toy-status').getAttribute('data-unpaired')) === 'true', 15_000);
     await t.getByText('Unpaired: ready to pair again', { exact: false }).waitFor();
     const newToyId = await t.locator('.toy-status').getAttribute('data-toy-id');

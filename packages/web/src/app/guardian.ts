@@ -698,6 +698,15 @@ export class Guardian {
     const received = await this.device.sync();
     for (const m of received) {
       const mimeType = typeof m.meta.mimeType === 'string' ? m.meta.mimeType : 'application/octet-stream';
+      // A toy does not name itself in what it seals: its name as the family knows it now is kept
+      // with the answer, so the answer is still "Bunny"'s once the toy is unpaired or renewed
+      // (senderLabel prefers the live name while the toy is in the family).
+      const senderName =
+        typeof m.meta.senderName === 'string'
+          ? m.meta.senderName
+          : this.isToy(m.from)
+            ? this.toyName(m.from)
+            : null;
       await this.archive.put({
         messageId: m.messageId,
         familyId: m.familyId,
@@ -705,7 +714,7 @@ export class Guardian {
         createdAt: m.createdAt,
         mimeType,
         durationMs: typeof m.meta.durationMs === 'number' ? m.meta.durationMs : null,
-        senderName: typeof m.meta.senderName === 'string' ? m.meta.senderName : null,
+        senderName,
         audio: new Blob([m.audio as Uint8Array<ArrayBuffer>], { type: mimeType }),
       });
     }
