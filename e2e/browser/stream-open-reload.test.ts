@@ -1,5 +1,5 @@
 /**
- * The web app reloads the family when its stream opens (guardian.ts, onOpen; adbd160): an event
+ * The web app reloads the family when its stream opens (guardian/live.ts, onOpen; adbd160): an event
  * published before the socket subscribed is not replayed, so without the reload a relative admitted
  * a moment earlier would keep "Your child" although the names were re-sealed to them. Made
  * deterministic by holding the relative's WebSocket (Playwright's routeWebSocket, which then connects

@@ -24,15 +24,15 @@ export interface ArchiveProgress {
 /** Builds the ZIP; resolves with it and how many messages it holds. */
 export async function buildFamilyArchive(guardian: Guardian, onProgress: (p: ArchiveProgress) => void): Promise<{ zip: Blob; messages: number }> {
   onProgress({ stage: 'fetching', done: 0, total: 1 });
-  await guardian.sync();
+  await guardian.messages.sync();
   // "Played" of the messages sent from here comes from the toys' receipts: the latest ones.
-  await guardian.refreshReceipts();
+  await guardian.messages.refreshReceipts();
   const account = await new ApiClient({ baseUrl: window.location.origin }).request<AccountExport>('GET', '/v1/me/export');
   const state = guardian.snapshot();
   const messages = state.messages.filter((m) => m.familyId === state.familyId);
   const index = archiveIndex(messages, {
-    from: (m) => guardian.senderLabel(m),
-    to: (toyId) => guardian.toyName(toyId),
+    from: (m) => guardian.names.senderLabel(m),
+    to: (toyId) => guardian.names.toyName(toyId),
     played: (m) => (m.from === state.deviceId ? state.receipts[m.messageId]?.played === true : m.heard === true),
   });
   const total = index.length + 2;

@@ -20,7 +20,7 @@ export function AddChild() {
     setError(null);
     setBusy(true);
     try {
-      await guardian.addChild(name);
+      await guardian.family.addChild(name);
       setDone(t('addChild.added', { name: name.trim() }));
       setName('');
     } catch (err) {

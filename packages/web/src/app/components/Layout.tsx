@@ -84,11 +84,11 @@ export function Layout({ children }: { children: ReactNode }) {
   const path = usePath();
   const online = useBrowserOnline();
   const connected = online && state.live;
-  const unheard = state.messages.filter((m) => !m.heard && guardian.isToy(m.from)).length;
+  const unheard = state.messages.filter((m) => !m.heard && guardian.names.isToy(m.from)).length;
   const shown = mainTabs(state.role);
   const waitingPeople = state.waiting.joins + state.waiting.devices;
   const onMorePage = path === '/more' || morePages(state.role).some((p) => p.path === path);
-  const signOut = () => void guardian.logOut().catch(() => undefined);
+  const signOut = () => void guardian.session.logOut().catch(() => undefined);
   return (
     <div className="shell">
       <a className="skip" href="#main">

@@ -70,7 +70,7 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
 
   useEffect(() => {
     let stopped = false;
-    Promise.all([guardian.toySettings(toyId), guardian.reviewablePeople()])
+    Promise.all([guardian.toys.toySettings(toyId), guardian.reviews.reviewablePeople()])
       .then(([{ settings }, found]) => {
         if (stopped) return;
         setPeople(found);
@@ -113,7 +113,7 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
     setError(null);
     setStatus(null);
     try {
-      await guardian.setToySettings(toyId, {
+      await guardian.toys.setToySettings(toyId, {
         timeZone: zone,
         quietHours: quiet ? { start: toMinutes(start), end: toMinutes(end) } : null,
         volume,
@@ -201,7 +201,7 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
                 checked={isReviewed(p)}
                 onChange={(e) => toggleReview(p, e.target.checked)}
               />{' '}
-              {t('settings.reviewFrom', { name: guardian.personName(p.deviceIds, p.email) })}
+              {t('settings.reviewFrom', { name: guardian.names.personName(p.deviceIds, p.email) })}
             </label>
           ))
         )}

@@ -116,7 +116,7 @@ export function Activity() {
       .getMe()
       .then((m) => setMe(m.accountId))
       .catch(() => undefined);
-    void guardian
+    void guardian.members
       .familyPeople()
       .then((p) =>
         setMembers(
@@ -181,9 +181,9 @@ export function Activity() {
       (e.accountId !== null && e.accountId === me)
     )
       return t('names.you');
-    if (e.deviceId !== null && state.memberNames[e.deviceId]) return guardian.personName([e.deviceId]);
+    if (e.deviceId !== null && state.memberNames[e.deviceId]) return guardian.names.personName([e.deviceId]);
     const member = e.accountId === null ? undefined : members.get(e.accountId);
-    if (member) return guardian.personName(member.devices, member.email);
+    if (member) return guardian.names.personName(member.devices, member.email);
     return e.accountId === null ? 'Burrow' : t('activity.aMember');
   };
   const subject = (e: ActivityEvent): string =>
@@ -192,7 +192,7 @@ export function Activity() {
       : e.subject === state.deviceId
         ? t('activity.thisBrowser')
         : state.memberNames[e.subject]
-          ? t('activity.deviceOf', { name: guardian.personName([e.subject]) })
+          ? t('activity.deviceOf', { name: guardian.names.personName([e.subject]) })
           : state.toys.some((x) => x.toyId === e.subject)
             ? toyName(e.subject)
             : t('activity.aDevice');
@@ -228,7 +228,7 @@ export function Activity() {
             {me ? <option value={me}>{t('names.you')}</option> : null}
             {[...members].map(([id, m]) => (
               <option key={id} value={id}>
-                {guardian.personName(m.devices, m.email)}
+                {guardian.names.personName(m.devices, m.email)}
               </option>
             ))}
           </select>

@@ -34,7 +34,7 @@ export function SignUp() {
     setBusy(true);
     setError(null);
     try {
-      await guardian.signUp(email.trim(), password);
+      await guardian.session.signUp(email.trim(), password);
     } catch (err) {
       setError(describeError(err));
       setBusy(false);
@@ -115,7 +115,7 @@ function SecondStep({ pending, onBack }: { pending: PendingSignIn; onBack: () =>
     setError(null);
     try {
       await step();
-      await guardian.signedIn();
+      await guardian.session.signedIn();
     } catch (err) {
       setError(
         err instanceof Error && err.name === 'NotAllowedError'
@@ -182,7 +182,7 @@ export function LogIn() {
     setBusy(true);
     setError(null);
     try {
-      const next = await guardian.logIn(email.trim(), password);
+      const next = await guardian.session.logIn(email.trim(), password);
       if (next) {
         setPending(next);
         setPassword('');
@@ -199,7 +199,7 @@ export function LogIn() {
     setError(null);
     try {
       await securityApi.signInWithPasskey();
-      await guardian.signedIn();
+      await guardian.session.signedIn();
     } catch (err) {
       setError(
         err instanceof Error && err.name === 'NotAllowedError' ? t('auth.noPasskey') : describeError(err),

@@ -128,7 +128,7 @@ export function DeleteAccountCard({ status: given }: { status?: SecurityStatus }
       <ConfirmOwnerForm
         needsCode={hasSecondFactor(status)}
         action={t('deleting.accountAction')}
-        onConfirm={(proof) => guardian.deleteAccount(proof)}
+        onConfirm={(proof) => guardian.session.deleteAccount(proof)}
       />
     </section>
   );
@@ -164,7 +164,7 @@ export function FamilyDeletion({ onDone }: { onDone: (message: string) => void }
             label={t('deleting.departedRemove')}
             question={t('deleting.departedQuestion')}
             yes={t('deleting.departedYes')}
-            onConfirm={() => run(() => guardian.removeDepartedDevices(), t('deleting.departedDone'))}
+            onConfirm={() => run(() => guardian.devices.removeDepartedDevices(), t('deleting.departedDone'))}
           />
         </section>
       ) : null}
@@ -181,7 +181,7 @@ export function FamilyDeletion({ onDone }: { onDone: (message: string) => void }
                 question={t('deleting.childQuestion', { name: c.name })}
                 yes={t('deleting.childYes', { name: c.name })}
                 onConfirm={() =>
-                  run(() => guardian.deleteChild(c.childId), t('deleting.childDone', { name: c.name }))
+                  run(() => guardian.family.deleteChild(c.childId), t('deleting.childDone', { name: c.name }))
                 }
               />
             </li>
@@ -195,7 +195,7 @@ export function FamilyDeletion({ onDone }: { onDone: (message: string) => void }
         <ConfirmOwnerForm
           needsCode={hasSecondFactor(status)}
           action={t('deleting.familyAction')}
-          onConfirm={(proof) => guardian.deleteFamily(proof)}
+          onConfirm={(proof) => guardian.session.deleteFamily(proof)}
         />
       </section>
     </>

@@ -29,7 +29,7 @@ export function Devices() {
   const saveName = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      await guardian.saveSenderName(name);
+      await guardian.family.saveSenderName(name);
       setSaved(t('devices.nameSaved'));
     } catch (err) {
       setError(describeError(err));
@@ -41,7 +41,7 @@ export function Devices() {
     setRenewing(true);
     setError(null);
     try {
-      const result = await guardian.renewIdentity();
+      const result = await guardian.session.renewIdentity();
       setRenewal(result === 'renewed' ? t('devices.renewDone') : t('devices.renewAsked'));
     } catch (err) {
       setError(describeError(err));
@@ -52,7 +52,7 @@ export function Devices() {
 
   const signOut = async () => {
     try {
-      await guardian.logOut();
+      await guardian.session.logOut();
     } catch (err) {
       setError(describeError(err));
     }
@@ -68,7 +68,7 @@ export function Devices() {
         <p>{t('devices.keysHere')}</p>
         <p>{t('devices.fingerprint')}</p>
         <p className="mono fingerprint" data-testid="my-fingerprint">
-          {guardian.fingerprint()}
+          {guardian.devices.fingerprint()}
         </p>
         <form className="form inline" onSubmit={(e) => void saveName(e)}>
           <label htmlFor={ids.name}>{t('devices.nameLabel')}</label>
@@ -144,10 +144,10 @@ export function Devices() {
                   <tr key={d.id}>
                     <td>
                       {d.role === 'toy'
-                        ? guardian.toyName(d.id)
+                        ? guardian.names.toyName(d.id)
                         : d.id === state.deviceId
                           ? state.senderName || t('devices.you')
-                          : guardian.personName([d.id], null)}
+                          : guardian.names.personName([d.id], null)}
                       {d.id === state.deviceId ? (
                         <span className="badge">{t('devices.thisBrowser')}</span>
                       ) : null}

@@ -115,8 +115,8 @@ function JoinRequestCard({
   const act = async (approve: boolean) => {
     setBusy(true);
     try {
-      if (approve) await guardian.approveJoinRequest(request.requestId, grant);
-      else await guardian.declineJoinRequest(request.requestId);
+      if (approve) await guardian.members.approveJoinRequest(request.requestId, grant);
+      else await guardian.members.declineJoinRequest(request.requestId);
       onDone(
         approve
           ? t('family.joined', { email: request.email })
@@ -165,7 +165,7 @@ function PendingDeviceCard({
   // The guardian's own new phone or laptop: it gets what this device has, Guardian included.
   const mine = device.email === state.email;
   // The person's name from their devices already in the family ("Grandma"), else their email.
-  const person = guardian.personName(knownDevices, device.email);
+  const person = guardian.names.personName(knownDevices, device.email);
   const [grant, setGrant] = useState<Grant>(
     mine && state.role === 'guardian' ? OWN_DEVICE_GRANT : DEFAULT_GRANT,
   );
@@ -173,7 +173,7 @@ function PendingDeviceCard({
   const approve = async () => {
     setBusy(true);
     try {
-      await guardian.approveDevice(device.deviceId, grant);
+      await guardian.devices.approveDevice(device.deviceId, grant);
       onDone(t('family.approvedDevice', { person }));
     } catch (err) {
       onError(describeError(err));
@@ -221,7 +221,7 @@ export function Family() {
 
   const reload = useCallback(async () => {
     try {
-      setPeople(await guardian.familyPeople());
+      setPeople(await guardian.members.familyPeople());
     } catch (err) {
       setError(describeError(err));
     }
@@ -247,7 +247,7 @@ export function Family() {
     setError(null);
     setCopied(false);
     try {
-      setInvitation(await guardian.invite());
+      setInvitation(await guardian.members.invite());
       setInvitedLabel(label.trim());
     } catch (err) {
       setError(describeError(err));
@@ -398,7 +398,7 @@ export function Family() {
           <ul className="list plain">
             {members.map((m) => {
               const devices = m.devices.filter((d) => inRoster.has(d.deviceId));
-              const name = guardian.personName(
+              const name = guardian.names.personName(
                 devices.map((d) => d.deviceId),
                 m.email,
               );
@@ -417,7 +417,9 @@ export function Family() {
                         label={t('family.removeDevices', { name })}
                         question={t('family.removeQuestion', { name })}
                         yes={t('family.removeYes', { name })}
-                        onConfirm={() => act(() => guardian.removeDevices(devices.map((d) => d.deviceId)))}
+                        onConfirm={() =>
+                          act(() => guardian.devices.removeDevices(devices.map((d) => d.deviceId)))
+                        }
                       />
                     ) : null}
                     <ConfirmButton
@@ -425,7 +427,7 @@ export function Family() {
                       label={t('family.block', { name })}
                       question={t('family.blockQuestion', { name })}
                       yes={t('family.blockYes', { name })}
-                      onConfirm={() => act(() => guardian.block(m.accountId))}
+                      onConfirm={() => act(() => guardian.members.block(m.accountId))}
                     />
                   </div>
                 </li>
@@ -448,7 +450,7 @@ export function Family() {
                   label={t('family.unblock', { email: b.email })}
                   question={t('family.unblockQuestion', { email: b.email })}
                   yes={t('family.unblockYes', { email: b.email })}
-                  onConfirm={() => act(() => guardian.unblock(b.accountId))}
+                  onConfirm={() => act(() => guardian.members.unblock(b.accountId))}
                 />
               </li>
             ))}

@@ -21,7 +21,7 @@ export function NotInRosterNotice() {
       </p>
       <p>{t('notInRoster.compare')}</p>
       <p className="mono fingerprint" data-testid="waiting-fingerprint">
-        {guardian.fingerprint()}
+        {guardian.devices.fingerprint()}
       </p>
       {isGuardian ? (
         <p>
@@ -67,7 +67,7 @@ export function Home() {
                     const waiting = toy.unplayed;
                     return (
                       <p key={toy.toyId} className="toy-line" data-toy-id={toy.toyId}>
-                        <strong>{guardian.toyName(toy.toyId)}</strong> ·{' '}
+                        <strong>{guardian.names.toyName(toy.toyId)}</strong> ·{' '}
                         <ToyPresence online={toy.online} lastSeenAt={toy.lastSeenAt} /> ·{' '}
                         <span className="unplayed" data-unplayed={waiting}>
                           {waiting === 0 ? t('home.allPlayed') : t('home.notPlayed', { count: waiting })}
@@ -105,11 +105,15 @@ export function Home() {
               <VoiceBubble
                 key={m.messageId}
                 message={m}
-                sender={guardian.senderLabel(m)}
+                sender={guardian.names.senderLabel(m)}
                 mine={m.from === state.deviceId}
                 receipt={state.receipts[m.messageId]}
-                onPlayed={() => void guardian.markHeard(m.messageId)}
-                onDelete={guardian.canDelete(m) ? () => guardian.deleteMessage(m.messageId) : undefined}
+                onPlayed={() => void guardian.messages.markHeard(m.messageId)}
+                onDelete={
+                  guardian.messages.canDelete(m)
+                    ? () => guardian.messages.deleteMessage(m.messageId)
+                    : undefined
+                }
               />
             ))}
           </ol>

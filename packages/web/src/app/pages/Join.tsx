@@ -100,7 +100,7 @@ export function Join() {
   useEffect(() => {
     if (!link.code || waiting) return;
     let stopped = false;
-    guardian
+    guardian.members
       .checkInvitation(link.code)
       .then(() => !stopped && setCheck({ code: link.code, problem: null }))
       .catch((err: unknown) => {
@@ -119,7 +119,7 @@ export function Join() {
     let stopped = false;
     const check = async () => {
       try {
-        if (await guardian.checkJoined()) {
+        if (await guardian.session.checkJoined()) {
           remember(WAITING_KEY, null);
           remember(CODE_KEY, null);
         }
@@ -173,8 +173,8 @@ export function Join() {
     try {
       // Kept in this browser and sealed into every message it sends, so the toy says "a message
       // from Grandma"; the server never sees it.
-      await guardian.saveSenderName(name);
-      await guardian.requestToJoin(code);
+      await guardian.family.saveSenderName(name);
+      await guardian.members.requestToJoin(code);
       remember(WAITING_KEY, '1');
       setWaiting(true);
     } catch (err) {
@@ -191,7 +191,7 @@ export function Join() {
           <p role="status">{t('join.sent')}</p>
           <p>{t('join.readFingerprint')}</p>
           <p className="mono fingerprint" data-testid="my-fingerprint">
-            {guardian.fingerprint()}
+            {guardian.devices.fingerprint()}
           </p>
           <p className="hint">{t('join.signedInAs', { email: state.email ?? '' })}</p>
           <FormError id={ids.error} message={error} />

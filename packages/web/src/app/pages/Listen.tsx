@@ -13,7 +13,7 @@ export function Listen() {
   const [state, guardian] = useGuardian();
   const { t } = useTranslation();
   const isGuardian = state.role === 'guardian';
-  const shown = state.messages.filter((m) => isGuardian || guardian.isToy(m.from)).reverse();
+  const shown = state.messages.filter((m) => isGuardian || guardian.names.isToy(m.from)).reverse();
   const mine = (from: string) => from === state.deviceId || state.accountDevices.includes(from);
   const unheard = shown.filter((m) => !m.heard && !mine(m.from)).length;
   const child = state.children[0]?.name ?? t('common.yourChild');
@@ -58,14 +58,22 @@ export function Listen() {
               <VoiceBubble
                 key={m.messageId}
                 message={m}
-                sender={guardian.senderLabel(m)}
+                sender={guardian.names.senderLabel(m)}
                 mine={mine(m.from)}
                 receipt={state.receipts[m.messageId]}
-                onPlayed={() => void guardian.markHeard(m.messageId)}
-                onDelete={guardian.canDelete(m) ? () => guardian.deleteMessage(m.messageId) : undefined}
+                onPlayed={() => void guardian.messages.markHeard(m.messageId)}
+                onDelete={
+                  guardian.messages.canDelete(m)
+                    ? () => guardian.messages.deleteMessage(m.messageId)
+                    : undefined
+                }
                 favourite={
-                  isGuardian && !guardian.isToy(m.from)
-                    ? { kept: isKept, full, onToggle: () => guardian.keepOnToy(m.messageId, !isKept) }
+                  isGuardian && !guardian.names.isToy(m.from)
+                    ? {
+                        kept: isKept,
+                        full,
+                        onToggle: () => guardian.favourites.keepOnToy(m.messageId, !isKept),
+                      }
                     : undefined
                 }
               />

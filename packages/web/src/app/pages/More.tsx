@@ -36,7 +36,11 @@ export function More() {
         <p>
           {t('more.signedInAs')} <strong>{state.email}</strong>.
         </p>
-        <button type="button" className="ghost" onClick={() => void guardian.logOut().catch(() => undefined)}>
+        <button
+          type="button"
+          className="ghost"
+          onClick={() => void guardian.session.logOut().catch(() => undefined)}
+        >
           {t('more.signOutHere')}
         </button>
       </section>

@@ -43,7 +43,7 @@ export function Recover() {
     }
     setBusy(true);
     try {
-      await guardian.recoverGuardian(recoveryCode, pairingCode);
+      await guardian.family.recoverGuardian(recoveryCode, pairingCode);
       navigate('/');
     } catch (err) {
       setError(describeError(err));
@@ -58,7 +58,7 @@ export function Recover() {
         <h2>{t('recover.otherGuardianTitle')}</h2>
         <p>{t('recover.otherGuardianBody')}</p>
         <p className="mono fingerprint" data-testid="recover-fingerprint">
-          {guardian.fingerprint()}
+          {guardian.devices.fingerprint()}
         </p>
       </div>
       <form className="card form" noValidate aria-describedby={ids.error} onSubmit={(e) => void submit(e)}>

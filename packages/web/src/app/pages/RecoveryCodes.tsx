@@ -52,7 +52,7 @@ export function RecoveryCodesStep() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!codes.some((c) => normalize(c) === normalize(typed))) return setError(t('recoveryCodes.notOne'));
-    guardian.recoveryCodesSaved();
+    guardian.session.recoveryCodesSaved();
   };
   return (
     <Page title={t('recoveryCodes.title')} intro={t('recoveryCodes.intro')}>

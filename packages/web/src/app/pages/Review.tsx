@@ -26,7 +26,7 @@ function ReviewItem({ item }: { item: WaitingReview }) {
   useEffect(() => {
     let stopped = false;
     let url: string | null = null;
-    guardian
+    guardian.reviews
       .openReview(item.messageId)
       .then((o) => {
         if (stopped) return;
@@ -46,8 +46,8 @@ function ReviewItem({ item }: { item: WaitingReview }) {
     setBusy(what);
     setError(null);
     try {
-      if (what === 'approve') await guardian.approveReview(item.messageId);
-      else await guardian.declineReview(item.messageId);
+      if (what === 'approve') await guardian.reviews.approveReview(item.messageId);
+      else await guardian.reviews.declineReview(item.messageId);
     } catch (err) {
       setError(describeError(err));
       setBusy(null);
@@ -55,9 +55,9 @@ function ReviewItem({ item }: { item: WaitingReview }) {
   };
 
   // The name they chose ("Grandma"); the email stays as the detail that says which account it is.
-  const who = opened?.senderName ?? guardian.personName([item.senderDeviceId], item.senderEmail);
+  const who = opened?.senderName ?? guardian.names.personName([item.senderDeviceId], item.senderEmail);
   const account = item.senderEmail && item.senderEmail !== who ? item.senderEmail : null;
-  const toys = item.toyIds.map((toyId) => guardian.toyName(toyId)).join(', ');
+  const toys = item.toyIds.map((toyId) => guardian.names.toyName(toyId)).join(', ');
   return (
     <li className="card review-item" data-message-id={item.messageId}>
       <h2>{who}</h2>
@@ -96,7 +96,7 @@ export function Review() {
   const [state, guardian] = useGuardian();
   const { t } = useTranslation();
   useEffect(() => {
-    void guardian.refreshReviews();
+    void guardian.reviews.refreshReviews();
   }, [guardian]);
   if (state.role !== 'guardian') {
     return (

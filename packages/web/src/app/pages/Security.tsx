@@ -496,7 +496,7 @@ export function Security() {
   const refresh = useCallback(() => {
     setVersion((v) => v + 1);
     void securityApi.status().then(setStatus, (e: unknown) => setError(describeError(e)));
-    void guardian.refreshSecurity().catch(() => undefined);
+    void guardian.session.refreshSecurity().catch(() => undefined);
   }, [guardian]);
   useEffect(() => {
     void securityApi.status().then(setStatus, (e: unknown) => setError(describeError(e)));

@@ -26,7 +26,7 @@ export function Setup() {
     setBusy(true);
     setError(null);
     try {
-      await guardian.setUp({ childName, senderName, consentedNotice: PRIVACY_NOTICE_VERSION });
+      await guardian.session.setUp({ childName, senderName, consentedNotice: PRIVACY_NOTICE_VERSION });
     } catch (err) {
       setError(describeError(err));
       setBusy(false);

@@ -125,7 +125,7 @@ export function Talk() {
     if (!review || !toyId) return;
     setSending({ status: 'sending', stage: { stage: 'sealing' } });
     try {
-      const messageId = await guardian.send(review.recording, [toyId], (stage) =>
+      const messageId = await guardian.messages.send(review.recording, [toyId], (stage) =>
         setSending({ status: 'sending', stage }),
       );
       unsent = null;
@@ -151,7 +151,7 @@ export function Talk() {
     );
   }
 
-  const to = toyId ? guardian.toyName(toyId) : t('talk.theToy');
+  const to = toyId ? guardian.names.toyName(toyId) : t('talk.theToy');
   // Where the sent message is on the toy, as the server knows it (updated by receipt and review events).
   const sentTo =
     sending.status === 'sent'
@@ -173,7 +173,7 @@ export function Talk() {
           <select id={ids.toy} value={toyId ?? ''} onChange={(e) => setToyId(e.target.value)}>
             {toys.map((t) => (
               <option key={t.toyId} value={t.toyId}>
-                {guardian.toyName(t.toyId)}
+                {guardian.names.toyName(t.toyId)}
               </option>
             ))}
           </select>
@@ -277,7 +277,7 @@ export function Talk() {
       <div role="status" aria-live="polite">
         {sending.status === 'sent' ? (
           <p className="sent-note" data-state={sentTo?.state ?? 'unknown'}>
-            {sentStatusText(sentTo, guardian.toyName(sending.toyId))}
+            {sentStatusText(sentTo, guardian.names.toyName(sending.toyId))}
           </p>
         ) : null}
       </div>

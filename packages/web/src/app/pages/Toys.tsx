@@ -30,7 +30,7 @@ function codeFromAddress(): string {
 function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; onLost: () => void }) {
   const [, guardian] = useGuardian();
   const { t } = useTranslation();
-  const name = guardian.toyName(toy.toyId);
+  const name = guardian.names.toyName(toy.toyId);
   const ids = { name: useId(), title: useId(), error: useId(), confirm: useId() };
   const [renaming, setRenaming] = useState(false);
   const [draft, setDraft] = useState(toy.name ?? '');
@@ -49,7 +49,7 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
     setBusy(true);
     setError(null);
     try {
-      await guardian.renameToy(toy.toyId, next);
+      await guardian.toys.renameToy(toy.toyId, next);
       setRenaming(false);
       setStatus(t('toys.renamed', { name: next }));
     } catch (err) {
@@ -63,7 +63,7 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
     setBusy(true);
     setError(null);
     try {
-      await guardian.unpairToy(toy.toyId);
+      await guardian.family.unpairToy(toy.toyId);
     } catch (err) {
       setError(describeError(err));
       setBusy(false);
@@ -161,7 +161,7 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
                   onConfirm={async () => {
                     setError(null);
                     try {
-                      await guardian.markToyLost(toy.toyId);
+                      await guardian.family.markToyLost(toy.toyId);
                       onLost();
                     } catch (err) {
                       setError(describeError(err));
@@ -210,8 +210,8 @@ export function Toys() {
       setError(null);
       setDone(null);
       try {
-        const toyId = await guardian.pairToy(typed, target);
-        setDone(t('toys.paired', { toy: guardian.toyName(toyId) }));
+        const toyId = await guardian.family.pairToy(typed, target);
+        setDone(t('toys.paired', { toy: guardian.names.toyName(toyId) }));
         setCode('');
       } catch (err) {
         setError(describeError(err));
@@ -323,7 +323,7 @@ function LostToys({ version }: { version: number }) {
   useEffect(() => {
     if (!state.familyId) return;
     let stopped = false;
-    guardian.lostToys().then(
+    guardian.toys.lostToys().then(
       (toys) => {
         if (stopped) return;
         setLost(toys);

@@ -1,0 +1,70 @@
+/** The family's toys: their list (names opened here, presence, unplayed counts) and their settings. */
+import type { LostToy, ToySettingsResponse } from '@burrow/api';
+import type { ToySettingsChange } from '@burrow/client';
+import type { QuietHours, ToySettingsWire } from '@burrow/protocol';
+import type { GuardianCore } from './core.js';
+import type { Toy } from './state.js';
+
+export class Toys {
+  constructor(private readonly core: GuardianCore) {}
+
+  /** The toys list: names (opened here), presence and unplayed counts. */
+  async loadToys(): Promise<void> {
+    const { api, device, state } = this.core;
+    const familyId = state.familyId;
+    if (!familyId) return;
+    const { toys } = await api.listToys(familyId);
+    const opened: Toy[] = [];
+    for (const t of toys) {
+      let name: string | null = null;
+      if (t.name && this.core.state.inRoster) {
+        try {
+          const meta = await device.openRecord(familyId, t.name);
+          if (typeof meta.toyName === 'string' && meta.toyId === t.toyId) name = meta.toyName;
+        } catch {
+          // Sealed before this browser joined the family: it keeps the child-based name.
+        }
+      }
+      opened.push({
+        toyId: t.toyId,
+        childId: t.childId,
+        name,
+        online: t.online,
+        lastSeenAt: t.lastSeenAt,
+        unplayed: t.unplayed,
+      });
+    }
+    this.core.set({ toys: opened });
+  }
+
+  /** Names a toy; the name is sealed to the family's devices (the server cannot read it). */
+  async renameToy(toyId: string, name: string): Promise<void> {
+    await this.core.device.renameToy(this.core.requireFamily(), toyId, name.trim());
+    await this.loadToys();
+  }
+
+  /** Toys a guardian marked lost, newest first, with when each last checked in. */
+  async lostToys(): Promise<LostToy[]> {
+    return (await this.core.api.listLostToys(this.core.requireFamily())).toys;
+  }
+
+  /** A `presence` event: a toy's stream connected or closed. */
+  onPresence(toyId: string, online: boolean, lastSeenAt: number): void {
+    const toys = this.core.state.toys;
+    if (!toys.some((t) => t.toyId === toyId)) return;
+    this.core.set({ toys: toys.map((t) => (t.toyId === toyId ? { ...t, online, lastSeenAt } : t)) });
+  }
+
+  toySettings(toyId: string): Promise<ToySettingsResponse> {
+    return this.core.api.getToySettings(this.core.requireFamily(), toyId);
+  }
+
+  async setQuietHours(toyId: string, timeZone: string, quietHours: QuietHours | null): Promise<void> {
+    await this.core.device.setQuietHours(this.core.requireFamily(), toyId, timeZone, quietHours);
+  }
+
+  /** One signed settings change for a toy: quiet hours, volume (0-100), review list (protocol §10-11). */
+  async setToySettings(toyId: string, change: ToySettingsChange): Promise<ToySettingsWire> {
+    return this.core.device.setToySettings(this.core.requireFamily(), toyId, change);
+  }
+}
