@@ -103,13 +103,17 @@ const TAP = `(() => {
     return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
   };
   // MediaRecorder WebM reports duration Infinity until the end is sought (STACK.md).
-  window.__burrowDuration = (url) => new Promise((resolve, reject) => {
+  // From the tapped Blob through a URL of its own: the page revokes its URL once playback ends, and
+  // on a loaded machine that can come before the test asks (the favourites test failed so in CI).
+  window.__burrowDuration = (blob) => new Promise((resolve, reject) => {
+    const url = create(blob);
     const a = new Audio();
     a.preload = 'auto';
-    a.onerror = () => reject(new Error('audio error ' + (a.error && a.error.code)));
+    const done = (settle, value) => { URL.revokeObjectURL(url); settle(value); };
+    a.onerror = () => done(reject, new Error('audio error ' + (a.error && a.error.code)));
     a.onloadedmetadata = () => {
-      if (Number.isFinite(a.duration) && a.duration > 0) return resolve(a.duration);
-      a.ontimeupdate = () => { a.ontimeupdate = null; resolve(a.duration); };
+      if (Number.isFinite(a.duration) && a.duration > 0) return done(resolve, a.duration);
+      a.ontimeupdate = () => { a.ontimeupdate = null; done(resolve, a.duration); };
       a.currentTime = 1e101;
     };
     a.src = url;
@@ -318,7 +322,7 @@ export async function blobAt(
   url: string,
 ): Promise<{ hash: string; size: number; duration: number }> {
   return await page.evaluate<{ hash: string; size: number; duration: number }>(
-    `(async (url) => { const hit = window.__burrowTap.urls.find((u) => u.url === url); if (!hit) throw new Error('no blob for ' + url); return { hash: await window.__burrowHash(hit.blob), size: hit.blob.size, duration: await window.__burrowDuration(url) }; })(${JSON.stringify(url)})`,
+    `(async (url) => { const hit = window.__burrowTap.urls.find((u) => u.url === url); if (!hit) throw new Error('no blob for ' + url); return { hash: await window.__burrowHash(hit.blob), size: hit.blob.size, duration: await window.__burrowDuration(hit.blob) }; })(${JSON.stringify(url)})`,
   );
 }
 

@@ -5,10 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDb, syncCommits } from './open-db.js';
@@ -65,6 +68,44 @@ test('SQLite: WAL with synchronous = NORMAL (no fsync on the event loop), and sy
     assert.ok(statSync(`${path}-wal`).size > 0);
     await syncCommits(db);
     await syncCommits(db);
+  } finally {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SQLite: a transaction that reads and then writes waits for another connection\'s write lock, and the connection stays usable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'burrow-open-db-'));
+  const path = join(dir, 'burrow.db');
+  const { db } = openDb({ kind: 'sqlite', path });
+  try {
+    await sql`create table t (x integer)`.execute(db);
+    // Another connection (as the checkpoint worker's TRUNCATE does) holds the write lock for 300 ms.
+    const other = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const other = new (require(workerData.libsql))(workerData.path);
+       other.exec('begin immediate');
+       parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+       other.exec('commit');
+       other.close();`,
+      { eval: true, workerData: { path, libsql: createRequire(import.meta.url).resolve('libsql') } },
+    );
+    await once(other, 'message');
+    // A deferred transaction failed here at once (SQLITE_BUSY on the upgrade) and wedged the connection.
+    await db.transaction().execute(async (trx) => {
+      await sql`select count(*) from t`.execute(trx);
+      await sql`insert into t values (1)`.execute(trx);
+    });
+    await once(other, 'exit');
+    await db.transaction().execute(async (trx) => {
+      await sql`insert into t values (2)`.execute(trx);
+    });
+    const { rows } = await sql<{ x: number }>`select x from t order by x`.execute(db);
+    assert.deepEqual(
+      rows.map((r) => Number(r.x)),
+      [1, 2],
+    );
   } finally {
     await db.destroy();
     rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import type { RootOperationNode } from 'kysely';
 import { startCheckpointer, type Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 import { queryShapePlugins } from './query-shapes.js';
 import { cachingStatements } from './statement-cache.js';
+import { immediateTransactions } from './immediate-transactions.js';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import type { Database as Schema, Db, Dialect } from './schema.js';
@@ -108,7 +109,7 @@ function openSqlite(path: string, serving: ServingOptions): OpenDb {
   database.pragma('synchronous = NORMAL');
   // libsql mirrors better-sqlite3's API, which is what Kysely's SqliteDialect drives.
   const db = new Kysely<Schema>({
-    dialect: new SqliteDialect({ database: cachingStatements(database) }),
+    dialect: new SqliteDialect({ database: cachingStatements(immediateTransactions(database)) }),
     plugins: queryShapePlugins((node: RootOperationNode) => new SqliteQueryCompiler().compileQuery(node, { queryId: '' }).sql),
   });
   commitSyncers.set(db, walSyncer(path, database));

@@ -192,7 +192,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await migrate(db, dialect);
     const blobs = options.blobs ?? createFsBlobs(join(dataDir, 'blobs'));
     const bus = createMemoryBus();
-    const logger = options.logger ?? createLogger('silent');
+    // Errors only: an unexpected 500 in a test prints its cause (a retention test's 500 in CI said
+    // nothing more than "Internal error"); request logs and warnings stay out of the suite's output.
+    const logger = options.logger ?? createLogger('error');
     const { app, services } = await buildServer({
       config,
       db,
