@@ -14,7 +14,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { createAuthHooks, deviceOf, toyOf, type DeviceCaller, type SecondFactorGate } from '../auth/index.js';
-import { topics, type Bus, type StreamEvent, type Unsubscribe } from '../bus/index.js';
+import type { Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { familyOfDevice } from '../devices/store.js';
@@ -23,6 +23,7 @@ import { badRequest, forbidden } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
 import { createHeartbeat } from './heartbeat.js';
 import { createPresenceTracker, PING_INTERVAL_MS, type PresenceListener } from './presence.js';
+import { StreamSession, type StreamNode } from './session.js';
 import { createStreamTickets } from './tickets.js';
 
 export { PING_INTERVAL_MS } from './presence.js';
@@ -89,12 +90,16 @@ export function streamRoutes(
     this.terminate();
   };
   const releaseExchange = (socket: WebSocket, request: FastifyRequest): void => {
-    socket.removeAllListeners('error');
+    // Added before the plugin's are removed: removing an event's only listener `delete`s a key of
+    // the socket's _events and turns that object into a slow dictionary (+256 B per stream).
+    const theirs = socket.listeners('error') as ((err: Error) => void)[];
     socket.on('error', onSocketError);
+    for (const listener of theirs) socket.off('error', listener);
     const tcp = request.raw.socket as Socket & { _httpMessage?: ServerResponse | null };
     tcp._httpMessage?.detachSocket(tcp);
   };
   const authHooks = createAuthHooks({ db, clock, secondFactorGate });
+  const node: StreamNode = { bus, presence, heartbeat, familiesOf: (caller) => familiesOf(db, caller), log: app.log };
 
   app.post(
     '/v1/toys/me/stream-tickets',
@@ -139,69 +144,22 @@ export function streamRoutes(
     },
     preValidation: checkOrigin,
     preHandler: async (request) => {
-      initialFamilies.set(request, await familiesOf(db, deviceOf(request)));
+      const caller = deviceOf(request);
+      // A toy's family as its auth hook just read it: one query less per stream opened.
+      const known = caller.kind === 'toy' && caller.familyId !== undefined;
+      initialFamilies.set(request, known ? (caller.familyId ? [caller.familyId] : []) : await familiesOf(db, caller));
     },
     handler: () => {
       throw badRequest('This endpoint speaks WebSocket: send an Upgrade request.');
     },
     wsHandler: (socket, request) => {
-      const caller = deviceOf(request);
-      const deviceId = caller.deviceId;
-      const isToy = caller.kind === 'toy';
-      let familyIds = initialFamilies.get(request) ?? [];
+      const familyIds = initialFamilies.get(request) ?? [];
       initialFamilies.delete(request);
+      const caller = deviceOf(request);
       // From here on nothing may keep `request`: each open stream would hold its whole HTTP exchange.
       releaseExchange(socket, request);
-      const subscriptions = new Map<string, Unsubscribe>();
-      const send = (event: StreamEvent): void => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
-      };
-      const setFamilies = (next: string[]): void => {
-        const wanted = new Set(next.map(topics.family));
-        for (const [topic, unsubscribe] of subscriptions) {
-          if (topic.startsWith('family:') && !wanted.has(topic)) {
-            unsubscribe();
-            subscriptions.delete(topic);
-          }
-        }
-        for (const topic of wanted)
-          if (!subscriptions.has(topic)) subscriptions.set(topic, bus.subscribe(topic, send));
-        if (isToy) for (const f of next) if (!familyIds.includes(f)) presence.announce(deviceId, f);
-        familyIds = next;
-      };
-      const refreshFamilies = (): void => {
-        familiesOf(db, caller).then(setFamilies, (err: unknown) => {
-          app.log.warn({ err, deviceId }, 'stream: could not refresh families');
-        });
-      };
-
-      // Subscribed synchronously, before any event can be published after the client sees "open".
-      const deviceTopic = topics.device(deviceId);
-      subscriptions.set(
-        deviceTopic,
-        bus.subscribe(deviceTopic, (event) => {
-          send(event);
-          // The toy's credentials are gone: nothing more reaches it on this socket.
-          if (event.type === 'unpaired') {
-            familyIds = [];
-            socket.close(4401, 'unpaired');
-            return;
-          }
-          // Pairing or joining a roster changes which families this device hears.
-          if (event.type === 'pairing' || event.type === 'roster') refreshFamilies();
-        }),
-      );
-      setFamilies(familyIds);
-      if (isToy) presence.connected(deviceId, familyIds[0] ?? null);
-
-      heartbeat.add(socket);
+      new StreamSession(node, socket, caller, familyIds);
       socket.on('pong', answered);
-      socket.on('close', () => {
-        heartbeat.remove(socket);
-        for (const unsubscribe of subscriptions.values()) unsubscribe();
-        subscriptions.clear();
-        if (isToy) presence.disconnected(deviceId, familyIds[0] ?? null);
-      });
       // Clients have nothing to say on this socket; ignore whatever they send.
       socket.on('message', ignore);
     },
