@@ -145,7 +145,7 @@ interface PackedBlobs {
  * pack's stream into its file), each blob's entry into `contents` as its pack takes it.
  */
 async function writePacks(
-  keys: AsyncGenerator<string>,
+  keys: AsyncGenerator<string[]>,
   store: Blobs,
   contents: ContentsWriter,
   step: Progress,
@@ -156,18 +156,26 @@ async function writePacks(
   // (open, stat, read, close on the filesystem; a GET on S3) were most of the backup's time. Sizes
   // are known only once read, so the first read runs alone and the largest blob so far sets how many
   // fit in IN_FLIGHT_BYTES. Keys come a page at a time (database.ts), never as one list.
-  let keysLeft = true;
+  let page: string[] = [];
+  let inPage = 0;
+  let pagesLeft = true;
   let largest = 0;
   const reading: { key: string; bytes: Promise<Uint8Array | undefined> }[] = [];
   const readAhead = async (): Promise<void> => {
-    while (keysLeft && reading.length < (largest === 0 ? 1 : blobsInFlight(largest))) {
-      const next = await keys.next();
-      if (next.done === true) keysLeft = false;
-      else {
-        const bytes = store.get(next.value);
-        bytes.catch(() => undefined); // awaited in turn below; a failure meanwhile is not unhandled
-        reading.push({ key: next.value, bytes });
+    while (reading.length < (largest === 0 ? 1 : blobsInFlight(largest))) {
+      if (inPage === page.length) {
+        // Awaited once a page, not once a key (through two generators: hops that add up at 2.2 M keys).
+        const next = pagesLeft ? await keys.next() : null;
+        if (!next || next.done === true) {
+          pagesLeft = false;
+          return;
+        }
+        [page, inPage] = [next.value, 0];
       }
+      const key = page[inPage++] as string;
+      const bytes = store.get(key);
+      bytes.catch(() => undefined); // awaited in turn below; a failure meanwhile is not unhandled
+      reading.push({ key, bytes });
     }
   };
   const fetchNext = async (): Promise<{ key: string; bytes: Uint8Array } | null> => {

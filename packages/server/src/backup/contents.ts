@@ -21,21 +21,27 @@ import { readSmall } from './streams.js';
 /** The longest line a reader accepts: a blob line is about 200 bytes; anything this long is not ours. */
 const MAX_LINE = 64 * 1024;
 
+/** Lines gathered before they go to the encryption: one age chunk. */
+const BATCH = 64 * 1024;
+
 /**
- * Writes contents.age's lines into `out` (the plaintext side of its encryption), waiting whenever
- * `out` is full, so what is buffered stays at `out`'s high-water mark. `failed` is the encryption's
- * promise: if it fails, a write waiting for room fails with it instead of waiting forever.
+ * Writes contents.age's lines into `out` (the plaintext side of its encryption) in batches of up
+ * to BATCH (a line at a time made the encryption twice as slow: 10 MB in 200-byte writes took
+ * 1.19 s against 0.64 s whole), waiting whenever `out` is full, so what is held stays within a
+ * batch and `out`'s high-water mark. `failed` is the encryption's promise: if it fails, a write
+ * waiting for room fails with it instead of waiting forever.
  */
 export class ContentsWriter {
   private blobs = 0;
   private missing = 0;
+  private batch = '';
 
   constructor(
     private readonly out: Writable,
     private readonly failed: Promise<unknown>,
     database: DatabaseEntry,
   ) {
-    this.out.write(`${JSON.stringify({ format: FORMAT, database })}\n`);
+    this.batch = `${JSON.stringify({ format: FORMAT, database })}\n`;
   }
 
   /** One blob, as it went into its pack. */
@@ -53,12 +59,20 @@ export class ContentsWriter {
 
   /** Writes the end line and ends `out`. */
   async end(): Promise<void> {
-    await this.line({ end: { blobs: this.blobs, missing: this.missing } });
+    this.batch += `${JSON.stringify({ end: { blobs: this.blobs, missing: this.missing } })}\n`;
+    await this.flush();
     this.out.end();
   }
 
   private async line(value: unknown): Promise<void> {
-    if (!this.out.write(`${JSON.stringify(value)}\n`)) await Promise.race([once(this.out, 'drain'), this.failed]);
+    this.batch += `${JSON.stringify(value)}\n`;
+    if (this.batch.length >= BATCH) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const text = this.batch;
+    this.batch = '';
+    if (!this.out.write(text)) await Promise.race([once(this.out, 'drain'), this.failed]);
   }
 }
 

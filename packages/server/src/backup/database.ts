@@ -62,8 +62,8 @@ export interface DatabaseSnapshot {
   finished: Promise<void>;
   /** How many blob rows the snapshot holds (the blob progress bar's total). */
   blobCount(): Promise<number>;
-  /** Every blob key the snapshot references, in key order, read a page at a time. */
-  blobKeys(): AsyncGenerator<string>;
+  /** Every blob key the snapshot references, in key order, a page (up to KEY_PAGE keys) at a time. */
+  blobKeys(): AsyncGenerator<string[]>;
   /** Removes what the snapshot left on disk (SQLite's copy). */
   close(): void;
 }
@@ -74,10 +74,10 @@ export const KEY_PAGE = 2000;
 /** Every key, page after page: each page starts after the last (family_id, hash) of the one before. */
 async function* pagedKeys(
   page: (after: { family_id: string; hash: string } | null) => Promise<{ family_id: string; hash: string }[]>,
-): AsyncGenerator<string> {
+): AsyncGenerator<string[]> {
   for (let after: { family_id: string; hash: string } | null = null; ; ) {
     const rows = await page(after);
-    for (const r of rows) yield `${r.family_id}/${r.hash}`;
+    if (rows.length > 0) yield rows.map((r) => `${r.family_id}/${r.hash}`);
     if (rows.length < KEY_PAGE) return;
     after = rows[rows.length - 1] ?? null;
   }
@@ -97,7 +97,7 @@ export async function snapshotDatabase(config: DatabaseConfig, db: Db, scratch: 
     finished.catch(() => undefined); // awaited by the caller unless the encryption failed first
     // The blob keys come from the snapshot itself, so they match the database exactly (on the
     // primary key's order, so each page is an index range).
-    const blobKeys = async function* (): AsyncGenerator<string> {
+    const blobKeys = async function* (): AsyncGenerator<string[]> {
       const copy = new Database(path, { readonly: true });
       try {
         const first = copy.prepare('select family_id, hash from blobs order by family_id, hash limit ?');
