@@ -6,6 +6,7 @@
 import { ACTIVITY_DAYS } from '@burrow/api';
 import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Database, Db, FamilyActivityTable } from '../db/index.js';
+import { chunkedInsert } from '../db/chunked-insert.js';
 import { activityHash, GENESIS_HASH } from './activity-chain.js';
 import { ACCOUNT_SUBJECT_KINDS, accountPseudonym } from './activity-pseudonym.js';
 
@@ -15,6 +16,12 @@ export type NewActivity = Omit<FamilyActivityTable, 'id' | 'seq' | 'prev_hash' |
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A flush's rows of one family, in chunks of fixed sizes whose statements are built once (db/chunked-insert.ts). */
+const insertActivity = chunkedInsert<Omit<FamilyActivityTable, 'id'>>(
+  ['family_id', 'seq', 'at', 'kind', 'account_id', 'device_id', 'toy_id', 'subject', 'prev_hash', 'hash'],
+  (db, rows) => db.insertInto('family_activity').values(rows),
+);
 
 const isSqlite = (db: Executor): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
 
@@ -66,7 +73,7 @@ export async function appendActivity(db: Db, events: readonly NewActivity[]): Pr
         prev = hash;
         return row;
       });
-      await trx.insertInto('family_activity').values(rows).execute();
+      await insertActivity(trx, rows);
       await trx.updateTable('family_activity_heads').set({ last_seq: seq, last_hash: prev }).where('family_id', '=', familyId).execute();
       written += list.length;
     }

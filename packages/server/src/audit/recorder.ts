@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { countFaded, fadedGroups, type IpPage } from '../accounts/index.js';
 import type { Clock } from '../clock/index.js';
 import type { AuditEventsTable, Db } from '../db/index.js';
+import { chunkedInsert } from '../db/chunked-insert.js';
 
 export type AuditEvent = Omit<AuditEventsTable, 'id'>;
 
@@ -37,8 +38,11 @@ export interface AuditRecorderOptions {
 }
 
 const MESSAGE_ACTIONS = new Set(['read_blob', 'send_receipt']);
-/** PostgreSQL allows 65,535 bind parameters; 9 columns a row. */
-const ROWS_PER_INSERT = 1000;
+/** The batch's rows, in chunks of fixed sizes whose statements are built once (db/chunked-insert.ts). */
+const insertEvents = chunkedInsert<AuditEvent>(
+  ['at', 'action', 'status', 'account_id', 'device_id', 'session_ref', 'ip', 'family_id', 'resource'],
+  (db, rows) => db.insertInto('audit_events').values(rows),
+);
 /** Rows per prune statement: a few milliseconds each on SQLite, so requests wait little. */
 const PRUNE_BATCH = 1000;
 
@@ -55,7 +59,7 @@ export function createAuditRecorder({ db, clock, log, flushMs = 200, maxBatch = 
       const familyOf = new Map(rows.map((r) => [r.id, r.family_id]));
       for (const e of batch) if (e.family_id === null && e.resource !== null && MESSAGE_ACTIONS.has(e.action)) e.family_id = familyOf.get(e.resource) ?? null;
     }
-    for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) await db.insertInto('audit_events').values(batch.slice(i, i + ROWS_PER_INSERT)).execute();
+    await insertEvents(db, batch);
   }
 
   // One bounded statement, never the whole month at once (3.8 s with every SQLite request waiting).
