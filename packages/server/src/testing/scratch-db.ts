@@ -6,12 +6,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DatabaseConfig } from '../config.js';
 import { migrate, openDb, type Db, type Dialect } from '../db/index.js';
 import { createPgDatabase } from './start-test-server.js';
 
 export interface ScratchDb {
   db: Db;
   dialect: Dialect;
+  /** Where it is, for code that opens its own connection (a backup's snapshot). */
+  config: DatabaseConfig;
   /** The temp folder (SQLite's file is `burrow.db` in it): free for the test's own files too. */
   dir: string;
   /** Closes the connection, drops the PostgreSQL database and removes the folder. */
@@ -35,14 +38,16 @@ export async function openScratchDb(
     }
   };
   try {
-    let dialect: Dialect;
+    let config: DatabaseConfig;
     if (pgUrl) {
       const created = await createPgDatabase(pgUrl);
       drop = created.drop;
-      ({ db, dialect } = openDb({ kind: 'postgres', url: created.url }));
-    } else ({ db, dialect } = openDb({ kind: 'sqlite', path: join(dir, 'burrow.db') }));
+      config = { kind: 'postgres', url: created.url };
+    } else config = { kind: 'sqlite', path: join(dir, 'burrow.db') };
+    let dialect: Dialect;
+    ({ db, dialect } = openDb(config));
     await migrate(db, dialect);
-    return { db, dialect, dir, close };
+    return { db, dialect, config, dir, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;
