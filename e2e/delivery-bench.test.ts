@@ -32,7 +32,9 @@ void test('the delivery benchmark runs every measurement end to end at tiny size
   assert.equal(rep.storm.during.held, 4);
   assert.ok(rep.storm.during.logins > 0, 'the sign-in storm signed in');
   assert.ok(Number.isFinite(rep.memory.burrow) && Number.isFinite(rep.memory.mosquitto));
+  assert.ok(rep.memory.openMs > 0, 'the time to open the toys\' streams was read');
   const table = formatTable(tiny, [rep]);
   assert.match(table, /delivery p99, open loop 50 msg\/s/);
   assert.match(table, /server memory per connected toy, 5 connected/);
+  assert.match(table, /opening 5 toy streams at once/);
 });

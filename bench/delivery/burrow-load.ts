@@ -1,16 +1,14 @@
 /**
  * Burrow's side of each measurement, through the real HTTP API and the real WebSocket stream:
  * open-loop delivery to a toy, durable sends from many senders, delivery during a sign-in storm,
- * and the server's memory per connected toy.
+ * and registering the toys whose memory toy-memory.ts reads.
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { Label, transcript, fromBase64url } from '@burrow/protocol';
-import WebSocket from 'ws';
 import { PASSWORD } from '../../packages/server/src/testing/fixtures.js';
 import { sealMessages, sendSealed, type Cast, type Sealed } from './family.js';
 import { openLoop, Tracker, type LatencyResult } from './open-loop.js';
-import type { Child } from './processes.js';
-import { pool, rssOf, sleep } from './stats.js';
+import { pool, sleep } from './stats.js';
 
 /** Open-loop delivery of `sealed` at `rate` to the cast's toy; latency until the toy holds envelope and blob. */
 export async function burrowOpenLoop(cast: Cast, sealed: readonly Sealed[], rate: number, drainMs: number): Promise<LatencyResult> {
@@ -116,36 +114,4 @@ export async function registerToys(url: string, n: number): Promise<RegisteredTo
     toys.push({ token: body.token });
   });
   return toys;
-}
-
-/** Burrow's RSS growth per toy with every one of `toys` connected to /v1/stream. */
-export async function burrowBytesPerToy(server: Child, toys: readonly RegisteredToy[]): Promise<number> {
-  const settle = async (): Promise<number> => {
-    server.collectGarbage();
-    await sleep(Math.min(1500, 200 + toys.length / 5));
-    return rssOf(server.pid);
-  };
-  const before = await settle();
-  const stream = new URL('/v1/stream', server.url);
-  stream.protocol = 'ws:';
-  const sockets: WebSocket[] = [];
-  await pool(toys, 64, async (toy) => {
-    const socket = new WebSocket(stream, { headers: { authorization: `Bearer ${toy.token}` } });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    sockets.push(socket);
-  });
-  const after = await settle();
-  await Promise.all(
-    sockets.map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.once('close', () => resolve());
-          s.close();
-        }),
-    ),
-  );
-  return (after - before) / toys.length;
 }

@@ -6,6 +6,7 @@
  *   durable messages acknowledged/s, 32 senders   vs a bare node:http server that writes + fsyncs
  *   delivery p99 at 10 msg/s during 20 sign-ins/s vs the same without the sign-ins
  *   memory per connected toy                       vs Mosquitto per connected client
+ *   time to open every toy's stream at once        (issue #11's target: ≤ 10 s for 10,000)
  *
  * Burrow runs as a child process (processes.ts) on SQLite in a temp folder; every message is a
  * real sealed envelope and blob, sealed before the clock starts, sent through the real HTTP API and
@@ -13,8 +14,9 @@
  */
 import { setUpCast } from './family.js';
 import { mosquittoBytesPerClient, mosquittoOpenLoop } from './mosquitto.js';
-import { bareDurableRate, burrowBytesPerToy, burrowDeliveryDuringLogins, burrowDurableRate, burrowOpenLoop, registerToys, seal } from './burrow-load.js';
+import { bareDurableRate, burrowDeliveryDuringLogins, burrowDurableRate, burrowOpenLoop, registerToys, seal } from './burrow-load.js';
 import { startChild } from './processes.js';
+import { readToyMemory, type ToyMemoryReading } from './toy-memory.js';
 import { spread, type Spread } from './stats.js';
 import type { LatencyResult } from './open-loop.js';
 
@@ -73,7 +75,8 @@ export interface Repetition {
   latency: { rate: number; mosquitto: LatencyResult; burrow: LatencyResult }[];
   durable: { bare: number; burrow: number };
   storm: { quiet: LatencyResult; during: LatencyResult & { logins: number } };
-  memory: { mosquitto: number; burrow: number };
+  /** Bytes per connected client/toy, and the time Burrow took to open all its toys' streams. */
+  memory: { mosquitto: number; burrow: number; openMs: number };
 }
 
 export interface RunOptions {
@@ -128,12 +131,13 @@ export async function runDelivery(plan: Plan, options: RunOptions = {}): Promise
         () => burrowDeliveryDuringLogins(cast, stormSealed, plan.storm.rate, plan.storm.loginsPerSecond, plan.drainMs),
       );
       log(`rep ${String(r + 1)} · storm: p99 ${quiet.p99Ms.toFixed(1)} ms quiet, ${during.p99Ms.toFixed(1)} ms during ${String(during.logins)} sign-ins`);
-      const [mosquittoBytes, burrowBytes] = await both(
+      const [mosquittoBytes, toyMemory] = await both(
         () => mosquittoBytesPerClient(plan.toys, plan.mosquittoMemory),
-        () => (plan.memoryOnFreshServer ? burrowMemory(plan.toys, options.burrowFlags) : registerToys(burrow.url, plan.toys).then((toys) => burrowBytesPerToy(burrow, toys))),
+        () => (plan.memoryOnFreshServer ? burrowMemory(plan.toys, options.burrowFlags) : registerToys(burrow.url, plan.toys).then((toys) => readToyMemory(burrow, toys))),
       );
-      log(`rep ${String(r + 1)} · memory: Mosquitto ${(mosquittoBytes / 1024).toFixed(2)} KiB/client, Burrow ${(burrowBytes / 1024).toFixed(2)} KiB/toy`);
-      reps.push({ latency, durable: { bare: bareRate, burrow: burrowRate }, storm: { quiet, during }, memory: { mosquitto: mosquittoBytes, burrow: burrowBytes } });
+      const burrowBytes = toyMemory.bytesPerToy;
+      log(`rep ${String(r + 1)} · memory: Mosquitto ${(mosquittoBytes / 1024).toFixed(2)} KiB/client, Burrow ${(burrowBytes / 1024).toFixed(2)} KiB/toy; ${String(plan.toys)} toy streams opened in ${(toyMemory.openMs / 1000).toFixed(2)} s`);
+      reps.push({ latency, durable: { bare: bareRate, burrow: burrowRate }, storm: { quiet, during }, memory: { mosquitto: mosquittoBytes, burrow: burrowBytes, openMs: toyMemory.openMs } });
     }
     log(`the toy's failed downloads over the run: ${String(cast.toyClient.failures)}`);
     await cast.toyClient.close();
@@ -147,10 +151,10 @@ export async function runDelivery(plan: Plan, options: RunOptions = {}): Promise
  * Memory per toy is read on a fresh Burrow process (its RSS not yet grown and fragmented by the
  * other measurements): `n` toys registered, then all connected to the stream at once.
  */
-async function burrowMemory(n: number, flags: string[] | undefined): Promise<number> {
+async function burrowMemory(n: number, flags: string[] | undefined): Promise<ToyMemoryReading> {
   const server = await startChild('burrow-child.ts', flags);
   try {
-    return await burrowBytesPerToy(server, await registerToys(server.url, n));
+    return await readToyMemory(server, await registerToys(server.url, n));
   } finally {
     await server.stop();
   }
@@ -184,5 +188,7 @@ export function formatTable(plan: Plan, reps: readonly Repetition[]): string {
   const mq = spread(reps.map((r) => r.memory.mosquitto / 1024));
   const bm = spread(reps.map((r) => r.memory.burrow / 1024));
   rows.push(`| server memory per connected toy, ${String(plan.toys)} connected | Mosquitto per client (${plan.mosquittoMemory === 'heap' ? 'its heap' : 'RSS'}) | ${fmt(mq, 'KiB', 2)} | ${fmt(bm, 'KiB', 2)} | ${(bm.median / mq.median).toFixed(1)}× |`);
+  const open = spread(reps.map((r) => r.memory.openMs / 1000));
+  rows.push(`| opening ${String(plan.toys)} toy streams at once (64 handshakes in flight; target ≤ 10 s at 10,000) | — | — | ${fmt(open, 's', 2)} | — |`);
   return rows.join('\n');
 }

@@ -23,7 +23,7 @@ export interface ToyMemoryReading {
   openMs: number;
 }
 
-/** Handshakes in flight while the streams open (as in burrowBytesPerToy). */
+/** Handshakes in flight while the streams open. */
 const IN_FLIGHT = 64;
 
 /** Opens every toy's stream on `server`, reads the RSS growth per toy and the time it took, closes them. */
