@@ -1,15 +1,18 @@
 /** The daily maintenance: deletes in bounded batches, and only what has expired. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import Fastify from 'fastify';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { deleteExpiredLinks } from '../accounts/links.js';
 import { deleteExpiredThrottleRows, LONGEST_THROTTLE_WINDOW_MS } from '../accounts/throttle.js';
 import { createAuditRecorder } from '../audit/index.js';
 import { ManualClock } from '../clock/index.js';
-import type { Db } from '../db/index.js';
+import { unrecorded, type Db } from '../db/index.js';
+import { createLeases, lastClaim } from '../leases/index.js';
 import { openScratchDb, type ScratchDb } from '../testing/scratch-db.js';
 import { deleteExpiredSessions, SESSION_IDLE_MS, SESSION_TTL_MS } from '../sessions/store.js';
-import { createMaintenance, deleteInBatches } from './index.js';
+import { createMaintenance, deleteInBatches, MAINTENANCE_JOB, registerMaintenance } from './index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const log = pino({ level: 'silent' });
@@ -130,3 +133,43 @@ test('the maintenance deletes expired sessions, account links and throttle rows,
   assert.deepEqual((await db.selectFrom('account_links').select('token_hash').execute()).map((r) => r.token_hash), ['live-link']);
   assert.deepEqual((await db.selectFrom('auth_throttle').select('key').orderBy('key').execute()).map((r) => r.key), ['in-window', 'still-blocked']);
 });
+
+test('a claim that fails while the database cannot answer is tried again soon, and the run then happens once', async () => {
+  // The lease table out of reach: each claim fails on the engine itself, as during an outage.
+  const rename = (from: string, to: string) => unrecorded(() => sql`alter table ${sql.table(from)} rename to ${sql.table(to)}`.execute(db));
+  await rename('scheduled_runs', 'scheduled_runs_away');
+  const app = Fastify();
+  let runs = 0;
+  const scheduled = registerMaintenance(app, {
+    log,
+    jobs: {
+      counted: () => {
+        runs++;
+        return Promise.resolve(0); // nothing to delete: one batch
+      },
+    },
+    leases: createLeases({ db, clock, node: 'this-node' }),
+    everyMs: DAY,
+    retryMs: 5,
+  });
+  try {
+    await app.ready();
+    await until('two claims failed', () => scheduled.stats().failed >= 2);
+    assert.equal(runs, 0);
+    await rename('scheduled_runs_away', 'scheduled_runs');
+    await until('the retried claim ran the jobs', () => scheduled.stats().ran === 1);
+  } finally {
+    await app.close();
+  }
+  assert.equal(runs, 1);
+  assert.equal(scheduled.stats().skipped, 0);
+  assert.equal((await lastClaim(db, MAINTENANCE_JOB))?.node, 'this-node');
+});
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`not in time: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

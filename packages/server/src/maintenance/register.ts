@@ -4,7 +4,9 @@
  * trail past its retention, expired sessions, account links and throttle rows. The jobs are
  * given by app.ts; each is its table owner's own delete, so this folder writes no table itself.
  * With several nodes on one database, each scheduled run is claimed first (the leases port): the
- * node that claims the day's run does it, the others skip it.
+ * node that claims the day's run does it, the others skip it. A claim that fails (the database
+ * down at that moment) is tried again after 30 s, then 1, 2, 4 … minutes up to 30, rather than
+ * waiting a whole day for the next tick.
  */
 import type { Logger } from 'pino';
 import type { App } from '../http/types.js';
@@ -26,12 +28,20 @@ export interface MaintenanceOptions {
   batch?: Omit<BatchOptions, 'stopped'>;
   /** Claims each scheduled run across nodes; absent, every tick runs (tests). */
   leases?: Leases;
+  /** The first wait after a failed claim (default 30 s); each further failure doubles it, up to MAX_RETRY_MS. */
+  retryMs?: number;
 }
+
+/** The longest wait between two tries of a claim that keeps failing. */
+export const MAX_RETRY_MS = 30 * 60 * 1000;
 
 /** The maintenance as the app schedules it, with what its ticks did (for tests and operators). */
 export interface ScheduledMaintenance extends Maintenance {
-  /** Ticks that ran the jobs, and ticks skipped because another node had claimed the period. */
-  stats(): { ran: number; skipped: number };
+  /**
+   * Ticks that ran the jobs, ticks skipped because another node had claimed the period, and claims
+   * that failed (each tried again later).
+   */
+  stats(): { ran: number; skipped: number; failed: number };
 }
 
 /** The lease's name in scheduled_runs. */
@@ -66,7 +76,10 @@ export function registerMaintenance(app: App, options: MaintenanceOptions): Sche
   let closing = false;
   const maintenance = createMaintenance(options, () => closing);
   const everyMs = options.everyMs ?? DAY;
-  const stats = { ran: 0, skipped: 0 };
+  const stats = { ran: 0, skipped: 0, failed: 0 };
+  const firstRetryMs = options.retryMs ?? 30_000;
+  let retryMs = firstRetryMs;
+  let retry: NodeJS.Timeout | null = null;
   let last: Promise<unknown> = Promise.resolve();
   const tick = async (): Promise<void> => {
     if (!options.leases) {
@@ -82,9 +95,21 @@ export function registerMaintenance(app: App, options: MaintenanceOptions): Sche
     }
   };
   const start = (): void => {
-    last = tick().catch((err: unknown) => {
-      options.log.error({ err: err instanceof Error ? err.message : String(err) }, 'maintenance: claiming the run failed');
-    });
+    if (retry) clearTimeout(retry);
+    retry = null;
+    last = tick().then(
+      () => {
+        retryMs = firstRetryMs;
+      },
+      (err: unknown) => {
+        stats.failed++;
+        options.log.error({ err: err instanceof Error ? err.message : String(err), retryInMs: retryMs }, 'maintenance: claiming the run failed; trying again');
+        if (closing) return;
+        retry = setTimeout(start, retryMs);
+        retry.unref();
+        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+      },
+    );
   };
   const timer = setInterval(start, everyMs);
   timer.unref();
@@ -95,6 +120,7 @@ export function registerMaintenance(app: App, options: MaintenanceOptions): Sche
   app.addHook('onClose', async () => {
     closing = true;
     clearInterval(timer);
+    if (retry) clearTimeout(retry);
     await last; // stops between batches, before the database closes
   });
   return { ...maintenance, stats: () => ({ ...stats }) };
