@@ -931,8 +931,8 @@ export const de: Messages = {
     saved_other: 'Gespeichert: Der Server behält zugestellte Nachrichten jetzt {{count}} Tage.',
     days_one: '{{count}} Tag',
     days_other: '{{count}} Tage',
-    periodBelow: 'den unten eingestellten Zeitraum',
-    help: 'Burrows Server behält eine Nachricht nur, bis jedes Gerät, an das sie ging, sie abgeholt hat, und danach noch {{period}}; dann löscht er die Aufnahme und ihre Angaben endgültig. Eine Nachricht, die ein Gerät nach {{unfetched}} Tagen nicht abgeholt hat, wird ebenfalls gelöscht, und der Absender erfährt es. Ein „für immer“ gibt es nicht. Kopien auf den Geräten deiner Familie und auf dem Spielzeug sind nicht betroffen, und verschlüsselte Sicherungskopien behalten eine Kopie, bis sie auslaufen.',
+    periodBelow: 'der unten eingestellte Zeitraum',
+    help: 'Burrows Server löscht eine Nachricht endgültig – die Aufnahme und ihre Angaben –, sobald jedes Gerät, an das sie ging, sie abgeholt hat und sie älter ist als {{period}} (gezählt ab dem Senden). Eine Nachricht, die ein Gerät nach {{unfetched}} Tagen nicht abgeholt hat, wird ebenfalls gelöscht, und der Absender erfährt es. Ein „für immer“ gibt es nicht. Kopien auf den Geräten deiner Familie und auf dem Spielzeug sind nicht betroffen, und verschlüsselte Sicherungskopien behalten eine Kopie, bis sie auslaufen.',
     label: 'Tage, die eine zugestellte Nachricht bleibt ({{min}}–{{max}}, Standard {{default}})',
   },
   privacy: {

@@ -892,7 +892,7 @@ export const en = {
     days_one: '{{count}} day',
     days_other: '{{count}} days',
     periodBelow: 'the period below',
-    help: 'Burrow’s server keeps a message only until every device it was sent to has fetched it, and then for {{period}}; then it deletes the recording and its details for good. A message that some device has not fetched after {{unfetched}} days is deleted too, and its sender is told. There is no “forever”. Copies already on your family’s devices and the toy are not affected, and encrypted backups keep a copy until they age out.',
+    help: 'Burrow’s server deletes a message for good — the recording and its details — once every device it was sent to has fetched it and it is older than {{period}} (counted from when it was sent). A message that some device has not fetched after {{unfetched}} days is deleted too, and its sender is told. There is no “forever”. Copies already on your family’s devices and the toy are not affected, and encrypted backups keep a copy until they age out.',
     label: 'Days to keep a delivered message ({{min}}–{{max}}, default {{default}})',
   },
   privacy: {
