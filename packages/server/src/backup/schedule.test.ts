@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { systemClock } from '../clock/index.js';
+import { unrecorded } from '../db/index.js';
+import { createLeases } from '../leases/index.js';
 import { createLogger } from '../logger.js';
 import { createSmtpMailer } from '../mail/index.js';
 import { expectStatus, family, sealedVoice } from '../testing/fixtures.js';
@@ -133,6 +136,46 @@ test('a failed scheduled backup mails the operator, and the schedule carries on'
 });
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
+
+test('a claim the database does not answer is tried again soon, not a period later: the backup then runs once', async () => {
+  const keys = await generateBackupIdentity();
+  const dir = join(scratch, 'retried');
+  // The lease table out of reach: each claim fails on the engine itself, as during an outage.
+  const rename = (from: string, to: string) => unrecorded(() => sql`alter table ${sql.table(from)} rename to ${sql.table(to)}`.execute(server.db));
+  await rename('scheduled_runs', 'scheduled_runs_away');
+  const scheduler = startBackupSchedule({
+    // A period of an hour: within the test, only a retry can tick again.
+    schedule: { everyMs: 3_600_000, dir, keep: 2, recipient: keys.recipient },
+    database: server.config.database,
+    db: server.db,
+    blobs: server.blobs,
+    clock: systemClock,
+    log,
+    alertOperator: () => Promise.reject(new Error('no alert expected')),
+    leases: createLeases({ db: server.db, clock: systemClock }),
+    retryMs: 5,
+  });
+  const until = async (what: string, ok: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`not in time: ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  try {
+    await scheduler.tickNow();
+    await until('two retries failed too', () => scheduler.stats().claimFailures >= 3);
+    assert.equal(scheduler.stats().runs, 0);
+    await rename('scheduled_runs_away', 'scheduled_runs');
+    await until('a retried claim backed up', () => scheduler.stats().runs === 1);
+  } finally {
+    await scheduler.stop();
+  }
+  const stats = scheduler.stats();
+  assert.ok(stats.retries >= 3, JSON.stringify(stats));
+  assert.deepEqual({ runs: stats.runs, failures: stats.failures, elsewhere: stats.elsewhere }, { runs: 1, failures: 0, elsewhere: 0 });
+  assert.equal(backupsIn(dir).length, 1);
+});
 
 test('`burrow serve --backup-every 1s --backup-dir DIR` writes verified backups while serving', async () => {
   const keys = await generateBackupIdentity();

@@ -6,7 +6,9 @@
  * last `keep`. Runs never overlap: a tick that finds the previous run still going is skipped and
  * logged. A failed run alerts the operator (the alerts port) and the schedule carries on.
  * With several nodes on one database, each tick first claims the period (the leases port): one
- * node backs up, the others skip that tick (`elsewhere` in the stats).
+ * node backs up, the others skip that tick (`elsewhere` in the stats). A claim that fails (the
+ * database did not answer) is tried again after 30 s, doubling up to 30 min (never longer than the
+ * period), rather than a whole period later.
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import type { Clock } from '../clock/index.js';
 import type { DatabaseConfig } from '../config.js';
 import type { Db } from '../db/index.js';
 import type { AlertOperator } from '../alerts/index.js';
-import type { Leases } from '../leases/index.js';
+import { CLAIM_RETRY_FIRST_MS, CLAIM_RETRY_MAX_MS, type Leases } from '../leases/index.js';
 import type { BackupSummary } from './backup.js';
 import type { BackupScheduleConfig } from './config.js';
 
@@ -32,6 +34,8 @@ export interface BackupSchedulePorts {
   alertOperator: AlertOperator;
   /** Claims each scheduled tick across nodes; absent, every tick backs up. runNow() never asks it. */
   leases?: Leases;
+  /** The first wait after a failed claim (default CLAIM_RETRY_FIRST_MS); each further failure doubles it. */
+  retryMs?: number;
 }
 
 /** The lease's name in scheduled_runs. */
@@ -40,9 +44,22 @@ export const BACKUP_JOB = 'backup';
 export interface BackupScheduler {
   /** Runs one backup now (unless one is running: then resolves null). */
   runNow(): Promise<BackupSummary | null>;
+  /** A timer's tick now (claiming the period, as the timer does), then the timer from here. */
+  tickNow(): Promise<void>;
   stop(): Promise<void>;
-  /** skipped: ticks that found a run still going; elsewhere: ticks another node had claimed. */
-  stats(): { runs: number; failures: number; skipped: number; elsewhere: number; last: BackupSummary | null };
+  /**
+   * skipped: ticks that found a run still going; elsewhere: ticks another node had claimed;
+   * claimFailures: claims the database did not answer; retries: tries made after one of those.
+   */
+  stats(): {
+    runs: number;
+    failures: number;
+    skipped: number;
+    elsewhere: number;
+    claimFailures: number;
+    retries: number;
+    last: BackupSummary | null;
+  };
 }
 
 /** Deletes the oldest `burrow-backup-*` folders beyond the newest `keep` (names sort by time). */
@@ -53,11 +70,13 @@ export function pruneBackups(dir: string, keep: number): string[] {
   return old;
 }
 
-export function startBackupSchedule({ schedule, database, db, blobs, clock, log, alertOperator, leases }: BackupSchedulePorts): BackupScheduler {
+export function startBackupSchedule({ schedule, database, db, blobs, clock, log, alertOperator, leases, retryMs = CLAIM_RETRY_FIRST_MS }: BackupSchedulePorts): BackupScheduler {
   let running: Promise<BackupSummary | null> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
-  const stats = { runs: 0, failures: 0, skipped: 0, elsewhere: 0, last: null as BackupSummary | null };
+  const stats = { runs: 0, failures: 0, skipped: 0, elsewhere: 0, claimFailures: 0, retries: 0, last: null as BackupSummary | null };
+  /** The wait before the next try while claims fail; null while they succeed. */
+  let retryIn: number | null = null;
 
   async function once(): Promise<BackupSummary | null> {
     try {
@@ -104,28 +123,35 @@ export function startBackupSchedule({ schedule, database, db, blobs, clock, log,
       await runNow();
       return;
     }
+    if (retryIn !== null) stats.retries++;
     try {
       const outcome = await leases.once(BACKUP_JOB, schedule.everyMs / 2, runNow);
+      retryIn = null;
       if (!outcome.ran) {
         stats.elsewhere++;
         log.info('scheduled backup: another node has backed up in this period; skipped');
       }
     } catch (err) {
-      log.error({ err: (err instanceof Error ? err.message : String(err)).slice(0, 300) }, 'scheduled backup: claiming the run failed');
+      stats.claimFailures++;
+      retryIn = retryIn === null ? retryMs : Math.min(retryIn * 2, CLAIM_RETRY_MAX_MS);
+      retryIn = Math.min(retryIn, schedule.everyMs);
+      log.error({ err: (err instanceof Error ? err.message : String(err)).slice(0, 300), retryInMs: retryIn }, 'scheduled backup: claiming the run failed; trying again');
     }
   }
 
   const arm = (): void => {
     if (stopped) return;
+    if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       void tick().finally(arm);
-    }, schedule.everyMs);
+    }, retryIn ?? schedule.everyMs);
     timer.unref();
   };
   arm();
 
   return {
     runNow,
+    tickNow: () => tick().finally(arm),
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -15,6 +15,13 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { claimRun } from './store.js';
 
+/**
+ * After a claim that failed (the database did not answer), callers try again after this long,
+ * doubling at each further failure up to CLAIM_RETRY_MAX_MS, rather than wait for their next period.
+ */
+export const CLAIM_RETRY_FIRST_MS = 30_000;
+export const CLAIM_RETRY_MAX_MS = 30 * 60 * 1000;
+
 export type LeaseOutcome<T> = { readonly ran: true; readonly value: T } | { readonly ran: false };
 
 export interface Leases {

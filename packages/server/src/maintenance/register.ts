@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { App } from '../http/types.js';
-import type { Leases } from '../leases/index.js';
+import { CLAIM_RETRY_FIRST_MS, CLAIM_RETRY_MAX_MS, type Leases } from '../leases/index.js';
 import { deleteInBatches, type BatchDelete, type BatchOptions, type BatchResult } from './batches.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -28,12 +28,9 @@ export interface MaintenanceOptions {
   batch?: Omit<BatchOptions, 'stopped'>;
   /** Claims each scheduled run across nodes; absent, every tick runs (tests). */
   leases?: Leases;
-  /** The first wait after a failed claim (default 30 s); each further failure doubles it, up to MAX_RETRY_MS. */
+  /** The first wait after a failed claim (default CLAIM_RETRY_FIRST_MS); each further failure doubles it. */
   retryMs?: number;
 }
-
-/** The longest wait between two tries of a claim that keeps failing. */
-export const MAX_RETRY_MS = 30 * 60 * 1000;
 
 /** The maintenance as the app schedules it, with what its ticks did (for tests and operators). */
 export interface ScheduledMaintenance extends Maintenance {
@@ -77,7 +74,7 @@ export function registerMaintenance(app: App, options: MaintenanceOptions): Sche
   const maintenance = createMaintenance(options, () => closing);
   const everyMs = options.everyMs ?? DAY;
   const stats = { ran: 0, skipped: 0, failed: 0 };
-  const firstRetryMs = options.retryMs ?? 30_000;
+  const firstRetryMs = options.retryMs ?? CLAIM_RETRY_FIRST_MS;
   let retryMs = firstRetryMs;
   let retry: NodeJS.Timeout | null = null;
   let last: Promise<unknown> = Promise.resolve();
@@ -107,7 +104,7 @@ export function registerMaintenance(app: App, options: MaintenanceOptions): Sche
         if (closing) return;
         retry = setTimeout(start, retryMs);
         retry.unref();
-        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+        retryMs = Math.min(retryMs * 2, CLAIM_RETRY_MAX_MS);
       },
     );
   };
