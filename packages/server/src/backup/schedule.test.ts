@@ -22,7 +22,7 @@ import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { createOperatorAlerts } from '../tripwires/index.js';
 import { generateBackupIdentity } from './keys.js';
-import { BackupScheduleError, parseBackupSchedule, parseDuration, startBackupSchedule } from './schedule.js';
+import { BackupScheduleError, parseBackupSchedule, parseDuration, startBackupSchedule, type BackupScheduleConfig, type BackupSchedulePorts } from './schedule.js';
 import { renderSystemdUnits } from './systemd.js';
 import { verifyBackup } from './verify.js';
 
@@ -75,18 +75,23 @@ test('`burrow backup schedule` prints a systemd service and timer', () => {
   assert.throws(() => renderSystemdUnits({ onCalendar: 'daily\nExecStart=/bin/sh', outDir: '/b', workDir: '/w', envFile: '/e' }));
 });
 
-test('on a short interval: backups are produced, each verifies and decrypts, only the newest `keep` remain, runs never overlap', async () => {
-  const keys = await generateBackupIdentity();
-  const dir = join(scratch, 'every');
-  const scheduler = startBackupSchedule({
-    schedule: { everyMs: 150, dir, keep: 2, recipient: keys.recipient },
+/** A schedule on the test server's installation, alerting nobody unless a test says otherwise. */
+const scheduleOn = (schedule: BackupScheduleConfig, more: Partial<BackupSchedulePorts> = {}) =>
+  startBackupSchedule({
+    schedule,
     database: server.config.database,
     db: server.db,
     blobs: server.blobs,
     clock: systemClock,
     log,
     alertOperator: () => Promise.reject(new Error('no alert expected')),
+    ...more,
   });
+
+test('on a short interval: backups are produced, each verifies and decrypts, only the newest `keep` remain, runs never overlap', async () => {
+  const keys = await generateBackupIdentity();
+  const dir = join(scratch, 'every');
+  const scheduler = scheduleOn({ everyMs: 150, dir, keep: 2, recipient: keys.recipient });
   try {
     const until = Date.now() + 60_000;
     while (scheduler.stats().runs < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
@@ -115,15 +120,7 @@ test('a failed scheduled backup mails the operator, and the schedule carries on'
   writeFileSync(blocker, 'a file where the backup folder should be');
   const mailer = createSmtpMailer({ url: sink.url, from: 'Burrow <security@burrow.test>', ignoreTLS: true });
   const alerts = createOperatorAlerts({ mailer, log, clock: systemClock, to: 'operator@burrow.test' });
-  const scheduler = startBackupSchedule({
-    schedule: { everyMs: 100, dir: join(blocker, 'backups'), keep: 2, recipient: keys.recipient },
-    database: server.config.database,
-    db: server.db,
-    blobs: server.blobs,
-    clock: systemClock,
-    log,
-    alertOperator: alerts.alertOperator,
-  });
+  const scheduler = scheduleOn({ everyMs: 100, dir: join(blocker, 'backups'), keep: 2, recipient: keys.recipient }, { alertOperator: alerts.alertOperator });
   try {
     const mail = await sink.next('operator@burrow.test', /backup-failed/, 30_000);
     assert.match(mail.text, /The scheduled backup into .*not-a-folder.* failed/);
@@ -143,18 +140,8 @@ test('a claim the database does not answer is tried again soon, not a period lat
   // The lease table out of reach: each claim fails on the engine itself, as during an outage.
   const rename = (from: string, to: string) => unrecorded(() => sql`alter table ${sql.table(from)} rename to ${sql.table(to)}`.execute(server.db));
   await rename('scheduled_runs', 'scheduled_runs_away');
-  const scheduler = startBackupSchedule({
-    // A period of an hour: within the test, only a retry can tick again.
-    schedule: { everyMs: 3_600_000, dir, keep: 2, recipient: keys.recipient },
-    database: server.config.database,
-    db: server.db,
-    blobs: server.blobs,
-    clock: systemClock,
-    log,
-    alertOperator: () => Promise.reject(new Error('no alert expected')),
-    leases: createLeases({ db: server.db, clock: systemClock }),
-    retryMs: 5,
-  });
+  // A period of an hour: within the test, only a retry can tick again.
+  const scheduler = scheduleOn({ everyMs: 3_600_000, dir, keep: 2, recipient: keys.recipient }, { leases: createLeases({ db: server.db, clock: systemClock }), retryMs: 5 });
   const until = async (what: string, ok: () => boolean): Promise<void> => {
     const deadline = Date.now() + 60_000;
     while (!ok()) {
