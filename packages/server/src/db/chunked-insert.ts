@@ -3,9 +3,9 @@
  * queued events in one multi-row INSERT per flush; Kysely built and compiled that statement anew each
  * time, row by row (its value-list visitor was ≈ 3 % of the event loop's busy time in the durable
  * phase of the delivery benchmark, issue #11), and with every distinct row count a new SQL text for
- * the statement cache. Here rows go in chunks of a few fixed sizes (256, 64, 16, 4, 1), each chunk's
- * statement compiled once per dialect (db/compiled.ts) and kept prepared (db/statement-cache.ts):
- * 70 rows are 4 statements, all of them prepared already.
+ * the statement cache. Here rows go in chunks of fixed sizes (every size up to 8, then powers of two
+ * up to 256), each chunk's statement compiled once per dialect (db/compiled.ts) and kept prepared
+ * (db/statement-cache.ts): 5 rows are one statement, 70 rows two (64 + 6), all of them prepared already.
  */
 import type { Compilable, Kysely, Transaction } from 'kysely';
 import { compiledStatement, type CompiledStatement } from './compiled.js';
@@ -14,7 +14,7 @@ import type { Database } from './schema.js';
 type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Chunk sizes, largest first; PostgreSQL's 65,535 bind parameters allow 256 rows of up to 255 columns. */
-export const INSERT_CHUNKS = [256, 64, 16, 4, 1] as const;
+export const INSERT_CHUNKS = [256, 128, 64, 32, 16, 8, 7, 6, 5, 4, 3, 2, 1] as const;
 
 export type ChunkedInsert<Row> = (db: Executor, rows: readonly Row[]) => Promise<void>;
 
