@@ -134,6 +134,8 @@ export async function decryptFile(decrypter: Decrypter, path: string, name: stri
     },
   });
   out.on('error', () => named.destroy(new BackupError(`${name} cannot be decrypted: the file was altered or truncated.`)));
+  // A reader that stops early (contents.age read for its first line) closes the file too.
+  named.on('close', () => out.destroy());
   return out.pipe(named);
 }
 
