@@ -239,6 +239,9 @@ export function startHeadlessToy(
     },
     recorder: fileRecorder(suite.voiceWav),
     recordMimeType: 'audio/wav',
+    // What the toy reports (a failed sync above all) goes to the test's output: a wait for the toy
+    // that times out in CI then says why.
+    log: (line) => console.log(`headless toy ${name}: ${line}`),
     ...rest,
   });
 }

@@ -14,7 +14,7 @@ import { deviceById } from '../devices/store.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
 import { requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
-import { successionsAfter } from '../devices/successions-store.js';
+import { successionsAfter } from '../devices/index.js';
 import { envelopesOf } from '../messages/store.js';
 import { favouritesAfter, insertFavourite, keptFavourites } from './store.js';
 

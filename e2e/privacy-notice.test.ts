@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ACTIVITY_DAYS, ACTIVITY_SUMMARY_DAYS, RETENTION_DAYS, UNFETCHED_EXPIRY_DAYS } from '@burrow/api';
-import { de } from '../../../web/src/i18n/locales/de.js';
-import { en } from '../../../web/src/i18n/locales/en.js';
-import { IP_KEEP_DAYS } from '../accounts/ip-fade.js';
-import { parseWatchConfig } from '../anomalies/config.js';
-import { parseBackupSchedule } from '../backup/config.js';
-import { parseInactivityConfig } from '../inactivity/config.js';
+import { de } from '../packages/web/src/i18n/locales/de.js';
+import { en } from '../packages/web/src/i18n/locales/en.js';
+import { IP_KEEP_DAYS } from '../packages/server/src/accounts/ip-fade.js';
+import { parseWatchConfig } from '../packages/server/src/anomalies/config.js';
+import { parseBackupSchedule } from '../packages/server/src/backup/config.js';
+import { parseInactivityConfig } from '../packages/server/src/inactivity/config.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -51,7 +51,7 @@ for (const language of ['en', 'de'] as const) {
 }
 
 void test('docs/privacy.md names each period with its default', () => {
-  const doc = readFileSync(new URL('../../../../docs/privacy.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+  const doc = readFileSync(new URL('../docs/privacy.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
   const statements = [
     `${String(RETENTION_DAYS.default)} days unless a guardian sets ${String(RETENTION_DAYS.min)} to ${String(RETENTION_DAYS.max)} days`,
     `(\`UNFETCHED_EXPIRY_DAYS\`, ${String(UNFETCHED_EXPIRY_DAYS)})`,
