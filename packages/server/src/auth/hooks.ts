@@ -61,11 +61,16 @@ function requestedDevice(request: FastifyRequest, allowQuery: boolean): string |
   return value;
 }
 
-/** The `:familyId` the route's path names, if any (routing has filled the params before onRequest). */
+/**
+ * The `:familyId` the route's path names, if any (routing has filled the params before onRequest).
+ * Hooks run before the route's schema: a value no id can be (a NUL byte made PostgreSQL refuse the
+ * query, a 500 the fuzz test found) is left to the schema's 400 and looked up as no family.
+ */
 function familyInPath(request: FastifyRequest): string | null {
   const value = (request.params as Record<string, unknown> | undefined)?.familyId;
-  return typeof value === 'string' && value !== '' ? value : null;
+  return typeof value === 'string' && ID_SHAPED.test(value) ? value : null;
 }
+const ID_SHAPED = /^[A-Za-z0-9_-]{1,64}$/;
 
 // The hot reads of every authenticated request, built and compiled once (db/compiled.ts).
 const sessionByHash = compiledStatement(1, (db, sessionHash: string) =>
