@@ -77,12 +77,14 @@ export class Live {
             'receipts',
             messages.refreshReceipts().then(() => toys.loadToys()),
           );
-        else if (event.type === 'presence' && typeof event.toyId === 'string')
-          toys.onPresence(
+        else if (event.type === 'presence' && typeof event.toyId === 'string') {
+          const known = toys.onPresence(
             event.toyId,
             event.online === true,
             typeof event.lastSeenAt === 'number' ? event.lastSeenAt : Date.now(),
           );
+          if (!known) reload('toys', toys.loadToys());
+        }
         else if (event.type === 'toys') reload('toys', toys.loadToys());
         else if (event.type === 'favourite') reload('favourites', favourites.refreshFavourites());
         // Its sender or a guardian deleted a message: an open browser of the family drops its copy too.

@@ -48,11 +48,16 @@ export class Toys {
     return (await this.core.api.listLostToys(this.core.requireFamily())).toys;
   }
 
-  /** A `presence` event: a toy's stream connected or closed. */
-  onPresence(toyId: string, online: boolean, lastSeenAt: number): void {
+  /**
+   * A `presence` event: a toy's stream connected or closed. False when this browser does not list the
+   * toy yet (a renewed or newly paired toy whose stream opened before the list was loaded again): the
+   * list is stale and must be loaded, or the toy would show offline until its next event.
+   */
+  onPresence(toyId: string, online: boolean, lastSeenAt: number): boolean {
     const toys = this.core.state.toys;
-    if (!toys.some((t) => t.toyId === toyId)) return;
+    if (!toys.some((t) => t.toyId === toyId)) return false;
     this.core.set({ toys: toys.map((t) => (t.toyId === toyId ? { ...t, online, lastSeenAt } : t)) });
+    return true;
   }
 
   toySettings(toyId: string): Promise<ToySettingsResponse> {
