@@ -44,14 +44,14 @@ export class Family {
       memberNames,
       departedDevices: summary.departedDevices,
       children,
-      toys: summary.toys.map((t) => ({
-        toyId: t.toyId,
-        childId: t.childId,
-        name: null,
-        online: false,
-        lastSeenAt: null,
-        unplayed: 0,
-      })),
+      // Until loadToys below, a toy listed already keeps what is known of it: resetting it to unnamed
+      // and offline made every reload flash "Offline" on the Toys page.
+      toys: summary.toys.map((t) => {
+        const known = this.core.state.toys.find((k) => k.toyId === t.toyId);
+        return known
+          ? { ...known, childId: t.childId }
+          : { toyId: t.toyId, childId: t.childId, name: null, online: false, lastSeenAt: null, unplayed: 0 };
+      }),
     });
     // This device's name reaches the family once it is in the roster, and again after a change.
     const mine = this.core.state.senderName;

@@ -5,14 +5,35 @@ import type { QuietHours, ToySettingsWire } from '@burrow/protocol';
 import type { GuardianCore } from './core.js';
 import type { Toy } from './state.js';
 
+/** A `presence` event as it arrived: `seq` orders it against the list loads (see loadToys). */
+interface PresenceEvent {
+  online: boolean;
+  lastSeenAt: number;
+  seq: number;
+}
+
 export class Toys {
+  /** The newest loadToys started: an older one that finishes later must not overwrite its result. */
+  private loads = 0;
+  /** Presence events counted, and the latest of each toy (kept for toys the list does not show yet). */
+  private events = 0;
+  private readonly presence = new Map<string, PresenceEvent>();
+
   constructor(private readonly core: GuardianCore) {}
 
-  /** The toys list: names (opened here), presence and unplayed counts. */
+  /**
+   * The toys list: names (opened here), presence and unplayed counts. Loads overlap (each stream event
+   * starts one) and finish in any order: only the newest started applies its result, and a presence
+   * event that arrived after its request left wins over the presence it read, which may predate it.
+   * Without both, a renewed toy's "Online" was overwritten by a load that read the list before the
+   * toy's new stream opened, and stayed "Offline" until its next event (toys.test, CI).
+   */
   async loadToys(): Promise<void> {
     const { api, device, state } = this.core;
     const familyId = state.familyId;
     if (!familyId) return;
+    const load = ++this.loads;
+    const eventsBefore = this.events;
     const { toys } = await api.listToys(familyId);
     const opened: Toy[] = [];
     for (const t of toys) {
@@ -25,15 +46,18 @@ export class Toys {
           // Sealed before this browser joined the family: it keeps the child-based name.
         }
       }
+      const later = this.presence.get(t.toyId);
+      const fresher = later !== undefined && later.seq > eventsBefore;
       opened.push({
         toyId: t.toyId,
         childId: t.childId,
         name,
-        online: t.online,
-        lastSeenAt: t.lastSeenAt,
+        online: fresher ? later.online : t.online,
+        lastSeenAt: fresher ? later.lastSeenAt : t.lastSeenAt,
         unplayed: t.unplayed,
       });
     }
+    if (load !== this.loads) return; // a newer load started meanwhile: its result is the one to show
     this.core.set({ toys: opened });
   }
 
@@ -54,6 +78,7 @@ export class Toys {
    * list is stale and must be loaded, or the toy would show offline until its next event.
    */
   onPresence(toyId: string, online: boolean, lastSeenAt: number): boolean {
+    this.presence.set(toyId, { online, lastSeenAt, seq: ++this.events });
     const toys = this.core.state.toys;
     if (!toys.some((t) => t.toyId === toyId)) return false;
     this.core.set({ toys: toys.map((t) => (t.toyId === toyId ? { ...t, online, lastSeenAt } : t)) });
