@@ -2,10 +2,15 @@
  * Planting when a canary account read at the start of planting is gone by the time the canary family
  * is written (a wiped or restored database, another writer): the family's devices and membership
  * must not point at the missing account (SQLite "FOREIGN KEY constraint failed", PostgreSQL 23503).
+ * And planting whose lease claim fails is tried again, not left for the node's next start.
+ * Runs on the test database: SQLite, or PostgreSQL with BURROW_TEST_PG_URL.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import type { Blobs } from '../blobs/index.js';
+import { unrecorded } from '../db/query-shapes.js';
+import { createLeases, lastClaim, onceRetryingClaim } from '../leases/index.js';
 import { startTestServer } from '../testing/start-test-server.js';
 import { plantCanaries } from './plant.js';
 
@@ -67,6 +72,60 @@ void test('a guardian account deleted between the check and the family transacti
       domains: ['burrow.test'],
     });
     assert.deepEqual(third, { accounts: [], family: null });
+  } finally {
+    await server.close();
+  }
+});
+
+void test('a canary planting whose lease claim fails (scheduled_runs out of reach) is claimed again soon and then plants', async () => {
+  const server = await startTestServer({ tripwires: { canaryAccounts: 1 } });
+  try {
+    const tw = server.services.tripwires;
+    assert.ok(tw.hasher);
+    const first = await tw.planted;
+    assert.ok(first.family);
+    // Something to plant again: the canary family is gone (as after a partial restore).
+    await server.db.deleteFrom('families').where('id', '=', first.family.familyId).execute();
+    // The lease table out of reach: each claim fails on the engine itself, as during an outage.
+    const rename = (from: string, to: string) => unrecorded(() => sql`alter table ${sql.table(from)} rename to ${sql.table(to)}`.execute(server.db));
+    await rename('scheduled_runs', 'scheduled_runs_away');
+    // Eleven minutes on: the start-up planting's own claim (10 minutes) no longer holds the job.
+    const later = { now: () => Date.now() + 11 * 60 * 1000 };
+    const leases = createLeases({ db: server.db, clock: later, node: 'retrying-node' });
+    let planted = 0;
+    const plant = () => {
+      planted++;
+      return plantCanaries({
+        db: server.db,
+        emails: server.services.emails,
+        clock: later,
+        log: server.app.log as never,
+        hasher: tw.hasher ?? assert.fail('no hasher'),
+        honeychecker: tw.honeychecker,
+        blobs: server.blobs,
+        canaryAccounts: 1,
+        domains: ['burrow.test'],
+      });
+    };
+    const told: number[] = [];
+    const claim = onceRetryingClaim(leases, 'plant-canaries', 10 * 60 * 1000, plant, { retryMs: 5, onClaimFailed: (_err, inMs) => told.push(inMs) });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (claim.failures() < 3) {
+        if (Date.now() > deadline) assert.fail('three claims did not fail in time');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.equal(planted, 0, 'nothing is planted without a claim');
+      assert.deepEqual(told.slice(0, 3), [5, 10, 20], 'each failed claim waits twice as long as the one before');
+    } finally {
+      await rename('scheduled_runs_away', 'scheduled_runs');
+    }
+    const outcome = await claim.outcome;
+    assert.ok(outcome.ran, 'a retried claim succeeded');
+    assert.equal(planted, 1, 'planted once');
+    assert.ok(outcome.value.family, 'the missing canary family is planted again');
+    assert.ok(await server.db.selectFrom('families').select('id').where('id', '=', outcome.value.family.familyId).executeTakeFirst());
+    assert.equal((await lastClaim(server.db, 'plant-canaries'))?.node, 'retrying-node');
   } finally {
     await server.close();
   }

@@ -30,7 +30,7 @@ import {
   type Honeychecker,
 } from '../honeychecker/index.js';
 import type { App } from '../http/types.js';
-import type { Leases } from '../leases/index.js';
+import { onceRetryingClaim, type Leases, type RetriedClaim } from '../leases/index.js';
 import { createIncidents } from '../incidents/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { AlertSeverity } from '../alerts/index.js';
@@ -339,6 +339,8 @@ export function createTripwires({
         }
         await Promise.resolve();
       });
+      let closing = false;
+      let claim: RetriedClaim<Planted> | null = null;
       plantedPromise = (async () => {
         // A remote honeychecker's canary list must be loaded before planting counts what exists.
         await honeychecker.ready();
@@ -356,10 +358,19 @@ export function createTripwires({
           canaryAccounts: config.tripwires.canaryAccounts,
           domains: canaryDomains(config),
         });
-        // Nodes starting together would each plant what they found missing: one claims it.
-        const outcome = leases ? await leases.once(PLANT_JOB, PLANT_GAP_MS, plant) : { ran: true as const, value: await plant() };
+        // Nodes starting together would each plant what they found missing: one claims it. A claim
+        // the database does not answer (PostgreSQL away at start) is tried again after 30 s,
+        // doubling up to 30 min, rather than leaving the canaries unplanted until the next start.
+        if (closing) return { accounts: [], family: null };
+        if (leases)
+          claim = onceRetryingClaim(leases, PLANT_JOB, PLANT_GAP_MS, plant, {
+            onClaimFailed: (err, retryInMs) => {
+              log.error({ err: { message: (err as Error).message }, retryInMs }, 'tripwires: claiming the canary planting failed; trying again');
+            },
+          });
+        const outcome = claim ? await claim.outcome : { ran: true as const, value: await plant() };
         if (!outcome.ran) {
-          log.info('tripwires: another node planted canaries in the last 10 minutes; not planting');
+          if (!closing) log.info('tripwires: another node planted canaries in the last 10 minutes; not planting');
           return { accounts: [], family: null };
         }
         for (const a of outcome.value.accounts) canaryEmails.add(a.email);
@@ -371,6 +382,8 @@ export function createTripwires({
         log.error({ err: { message: (err as Error).message } }, 'tripwires: planting canaries failed');
       });
       app.addHook('onClose', async () => {
+        closing = true;
+        claim?.stop();
         await plantedPromise?.catch(() => undefined);
         await Promise.allSettled([...pending]);
         honeychecker.close();
