@@ -13,8 +13,9 @@ export const Base64url = (opts: { bytes?: number; description?: string } = {}) =
   });
 };
 
-/** An id: 16 random bytes, base64url (22 characters). */
-export const Id = (description: string) => Type.String({ pattern: '^[A-Za-z0-9_-]{22}$', description });
+/** An id: 16 random bytes, base64url (22 characters). Also what the server's auth hooks check early. */
+export const ID_PATTERN = '^[A-Za-z0-9_-]{22}$';
+export const Id = (description: string) => Type.String({ pattern: ID_PATTERN, description });
 
 export const DeviceId = Id('Device id: derived from the device signing key.');
 export const FamilyId = Id('Family id.');

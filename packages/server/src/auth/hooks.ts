@@ -5,6 +5,7 @@
  * from `X-Burrow-Device` (or `?device=` on the WebSocket, which browsers cannot add headers to).
  */
 import type { FastifyRequest } from 'fastify';
+import { ID_PATTERN } from '@burrow/api';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { compiledStatement } from '../db/compiled.js';
@@ -16,7 +17,8 @@ export const SESSION_COOKIE = 'burrow_session';
 /** A session unused this long ends (sessions/store.ts lists and revokes sessions). */
 export const SESSION_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEVICE_HEADER = 'x-burrow-device';
-const DEVICE_ID = /^[A-Za-z0-9_-]{22}$/;
+/** Device and family ids have one shape (@burrow/api's Id), checked here before any route schema runs. */
+const ID = new RegExp(ID_PATTERN);
 
 export type AuthHook = (request: FastifyRequest) => Promise<void>;
 
@@ -57,7 +59,7 @@ function requestedDevice(request: FastifyRequest, allowQuery: boolean): string |
     if (typeof query?.device === 'string') value = query.device;
   }
   if (value === undefined) return null;
-  if (!DEVICE_ID.test(value)) throw badRequest('X-Burrow-Device must be a device id.');
+  if (!ID.test(value)) throw badRequest('X-Burrow-Device must be a device id.');
   return value;
 }
 
@@ -68,9 +70,8 @@ function requestedDevice(request: FastifyRequest, allowQuery: boolean): string |
  */
 function familyInPath(request: FastifyRequest): string | null {
   const value = (request.params as Record<string, unknown> | undefined)?.familyId;
-  return typeof value === 'string' && ID_SHAPED.test(value) ? value : null;
+  return typeof value === 'string' && ID.test(value) ? value : null;
 }
-const ID_SHAPED = /^[A-Za-z0-9_-]{1,64}$/;
 
 // The hot reads of every authenticated request, built and compiled once (db/compiled.ts).
 const sessionByHash = compiledStatement(1, (db, sessionHash: string) =>
