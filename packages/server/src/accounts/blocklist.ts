@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dictionary as zxcvbnCommon } from '@zxcvbn-ts/language-common';
+import type * as CommonDictionaries from '@zxcvbn-ts/language-common';
 
 export const BLOCKLIST_MIN_LENGTH = 8;
 
@@ -50,6 +50,8 @@ async function build(): Promise<Blocklist> {
     if (end - i >= BLOCKLIST_MIN_LENGTH) add(text.slice(i, end));
     i = end + 1;
   }
+  // Required here, not imported with the module: it decompresses its lists when loaded (tripwires/decoys.ts).
+  const zxcvbnCommon = (require('@zxcvbn-ts/language-common') as typeof CommonDictionaries).dictionary;
   for (const entry of zxcvbnCommon['passwords-common'] ?? []) add(String(entry));
   return Object.freeze({
     has: (password: string) => set.has(blocklistKey(password)),

@@ -20,8 +20,16 @@
  * word is tweaked while real words are replaced, which is how the paper's tweaking model behaves too.
  */
 import { randomInt } from 'node:crypto';
-import { dictionary as common } from '@zxcvbn-ts/language-common';
-import { dictionary as english } from '@zxcvbn-ts/language-en';
+import { createRequire } from 'node:module';
+import type * as CommonDictionaries from '@zxcvbn-ts/language-common';
+import type * as EnglishDictionaries from '@zxcvbn-ts/language-en';
+
+/**
+ * The dictionaries are decompressed when their module loads (≈ 0.3 CPU-s and much garbage): loaded on
+ * the first decoy, not with the server, which most processes (CLI commands, most test files) never
+ * need. Through `require` (their CommonJS build) because the lexicon is built synchronously.
+ */
+const require = createRequire(import.meta.url);
 
 type Run = { kind: 'letters' | 'digits' | 'symbols' | 'space' | 'other'; text: string };
 
@@ -54,6 +62,8 @@ function loadLexicon(): Lexicon {
   if (lexicon) return lexicon;
   const byLength = new Map<number, string[]>();
   const rank = new Map<string, number>();
+  const common = (require('@zxcvbn-ts/language-common') as typeof CommonDictionaries).dictionary;
+  const english = (require('@zxcvbn-ts/language-en') as typeof EnglishDictionaries).dictionary;
   const sources = [
     english['commonWords-en'],
     english['wikipedia-en'],
