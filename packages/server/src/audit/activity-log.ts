@@ -104,13 +104,9 @@ async function resolve(db: Db, batch: PendingActivity[]): Promise<NewActivity[]>
       else for (const toyId of toys) push(e, { familyId, toyId });
     } else push(e);
   }
-  // A family deleted since its events were recorded keeps none of them: a flush that came after the
-  // erasure (its timer, or events of the deletion request itself) wrote rows naming the deleted family
-  // (family-erasure.test on PostgreSQL, December 2026).
-  const families = [...new Set(out.map((a) => a.family_id))];
-  if (families.length === 0) return out;
-  const existing = new Set((await db.selectFrom('families').select('id').where('id', 'in', families).execute()).map((r) => r.id));
-  return out.filter((a) => existing.has(a.family_id));
+  // A family deleted since its events were recorded keeps none of them: appendActivity drops them,
+  // checking under a lock inside its transaction (activity-store.ts lockFamilies).
+  return out;
 }
 
 export function createActivityLog({ db, log, flushMs = 200, maxBatch = 500 }: { db: Db; log: Log; flushMs?: number; maxBatch?: number }): ActivityLog {

@@ -1,7 +1,8 @@
 /**
- * The family activity log's tables (family_activity, family_activity_heads; migration 0770): append
- * a family's events to its hash chain, list them for its guardians, prune those past ACTIVITY_DAYS,
- * delete a deleted family's log. The only module that writes them (db/owners.test.ts).
+ * The family activity log's tables (family_activity, family_activity_heads; migrations 0770, 1005):
+ * append a family's events to its hash chain, list them for its guardians, prune those past
+ * ACTIVITY_DAYS. The only module that writes them (db/owners.test.ts). A deleted family's log goes
+ * with its family row (a foreign key with ON DELETE CASCADE, migration 1005).
  */
 import { ACTIVITY_DAYS } from '@burrow/api';
 import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
@@ -24,6 +25,21 @@ const insertActivity = chunkedInsert<Omit<FamilyActivityTable, 'id'>>(
 );
 
 const isSqlite = (db: Executor): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
+
+/**
+ * Which of `familyIds` still exist, each kept from being deleted until the transaction ends
+ * (PostgreSQL: FOR KEY SHARE, the lock the foreign key's own check takes; SQLite has one writer).
+ * Without the lock a flush could read a family that an erasure had deleted but not yet committed,
+ * and write its events after the erasure: rows naming a deleted family (family-erasure.test). With
+ * it, a flush that comes second waits for the erasure's commit and then finds no family, so it
+ * drops that family's events quietly; an erasure that comes second waits for the flush's commit and
+ * its cascade deletes what the flush wrote.
+ */
+async function lockFamilies(trx: Transaction<Database>, familyIds: readonly string[]): Promise<Set<string>> {
+  let q = trx.selectFrom('families').select('id').where('id', 'in', familyIds);
+  if (!isSqlite(trx)) q = q.forKeyShare();
+  return new Set((await q.execute()).map((f) => f.id));
+}
 
 /** The family's head, created empty if missing; locked for the transaction on PostgreSQL. */
 async function lockedHead(trx: Transaction<Database>, familyId: string) {
@@ -49,8 +65,8 @@ export async function appendActivity(db: Db, events: readonly NewActivity[]): Pr
   for (const e of events) byFamily.set(e.family_id, [...(byFamily.get(e.family_id) ?? []), e]);
   if (byFamily.size === 0) return 0;
   return db.transaction().execute(async (trx) => {
-    // A family deleted while its last events waited in the queue gets no new log.
-    const existing = new Set((await trx.selectFrom('families').select('id').where('id', 'in', [...byFamily.keys()]).execute()).map((f) => f.id));
+    // A family deleted while its last events waited in the queue, or being deleted now, gets no new log.
+    const existing = await lockFamilies(trx, [...byFamily.keys()]);
     let written = 0;
     for (const familyId of [...byFamily.keys()].sort()) {
       const list = byFamily.get(familyId) ?? [];
@@ -113,6 +129,8 @@ export async function pruneActivityBatch(db: Db, now: number, limit: number): Pr
   let deleted = 0;
   for (const [familyId, upTo] of lastOld) {
     await db.transaction().execute(async (trx) => {
+      // A family deleted meanwhile has no chain left to prune (nor a head to create again).
+      if (!(await lockFamilies(trx, [familyId])).has(familyId)) return;
       await lockedHead(trx, familyId);
       const res = await trx.deleteFrom('family_activity').where('family_id', '=', familyId).where('seq', '<=', upTo.seq).executeTakeFirst();
       deleted += Number(res.numDeletedRows);
@@ -125,10 +143,4 @@ export async function pruneActivityBatch(db: Db, now: number, limit: number): Pr
     });
   }
   return deleted;
-}
-
-/** A deleted family's log (erasure/family.ts calls it after the family row is gone, as the trigger requires). */
-export async function deleteFamilyActivity(trx: Executor, familyId: string): Promise<void> {
-  await trx.deleteFrom('family_activity').where('family_id', '=', familyId).execute();
-  await trx.deleteFrom('family_activity_heads').where('family_id', '=', familyId).execute();
 }

@@ -6,7 +6,7 @@ export * from './recorder.js';
 export * from './request-facts.js';
 export * from './activity-log.js';
 export { activityRoutes } from './activity-routes.js';
-export { deleteFamilyActivity, pruneActivityBatch } from './activity-store.js';
+export { pruneActivityBatch } from './activity-store.js';
 export { verifyActivity, type ChainProblem, type VerifyReport } from './activity-verify.js';
 export { activitySummaryRoutes } from './activity-summary-routes.js';
 export { createActivitySummaries } from './activity-summary.js';

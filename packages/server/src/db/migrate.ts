@@ -44,6 +44,7 @@ import { migration as m0850 } from './migrations/0850_toy_favourites.js';
 import { migration as m0870 } from './migrations/0870_family_inactivity.js';
 import { migration as m0871 } from './migrations/0871_activity_summaries.js';
 import { migration as m0860 } from './migrations/0860_device_successions.js';
+import { migration as m1005 } from './migrations/1005_activity_family_keys.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -84,6 +85,7 @@ const all: Record<string, DialectMigration> = {
   '0910_clear_leftovers_indexes': m0910,
   '0911_keyed_throttle': m0911,
   '0940_password_salt_index': m0940,
+  '1005_activity_family_keys': m1005,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

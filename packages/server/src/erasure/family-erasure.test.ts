@@ -4,12 +4,17 @@
  * the toys told, and — by scanning every table, the SQLite file with its WAL, and the blob folder —
  * nothing of what was deleted left behind. The audit trail is the one table not scanned: it keeps
  * ids and addresses (never content) until its retention period ends (docs/security.md "Erasure").
+ * The activity log's batched flush racing the erasure's transaction is played out step by step, on
+ * SQLite and on PostgreSQL (BURROW_TEST_PG_URL), where it once left rows naming the deleted family.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { sql, type Transaction } from 'kysely';
+import { createActivityLog } from '../audit/index.js';
 import { topics, type StreamEvent } from '../bus/index.js';
+import { unrecorded, type Database, type Db } from '../db/index.js';
 import {
   PASSWORD,
   entry,
@@ -23,6 +28,7 @@ import {
 import type { Call } from '../testing/http.js';
 import type { SmtpSink } from '../testing/smtp-sink.js';
 import type { TestServer } from '../testing/start-test-server.js';
+import { eraseFamilyRows } from './family.js';
 import { everyRow, sendVoice, startMailingServer } from './test-support.js';
 
 let server: TestServer;
@@ -168,4 +174,91 @@ test('a guardian deletes the family: members mailed, toys told, and no row, WAL 
     Buffer.from(JSON.stringify(fam.roster.signature)),
   ];
   assert.deepEqual(filesHolding(markers), [], 'a file of the data folder still holds the family');
+});
+
+/** A transaction that does `work`, then stays open until `release()`: the test's hand on its commit. */
+function held(db: Db, work: (trx: Transaction<Database>) => Promise<unknown>) {
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let worked = (): void => undefined;
+  const ready = new Promise<void>((resolve) => (worked = resolve));
+  const done = db.transaction().execute(async (trx) => {
+    await work(trx);
+    worked();
+    await gate;
+  });
+  return { ready: Promise.race([ready, done]), release, done };
+}
+
+/**
+ * PostgreSQL: waits until `n` sessions of the test's database wait for a lock (or `settled()`), so
+ * the next step starts only once the ones before it are where the test put them. SQLite has one
+ * connection (a transaction holds it whole), so what the test starts waits for it anyway.
+ */
+async function untilWaiting(n: number, settled: () => boolean = () => false): Promise<void> {
+  if (server.dialect === 'sqlite') return;
+  const waiting = async () =>
+    // The engine's own view of its sessions: the test's instrument, not a query of the product.
+    (
+      await unrecorded(() =>
+        sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(server.db),
+      )
+    ).rows[0]?.n ?? 0;
+  while (!settled() && (await waiting()) < n) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+test('an activity flush racing the family erasure leaves no row naming the family, whichever commits first, and logs no error', async () => {
+  const errors: object[] = [];
+  // Its own log, flushed only when the test says (the server's flushes on its timer as usual).
+  const activity = createActivityLog({ db: server.db, log: { error: (obj) => errors.push(obj) }, flushMs: 3_600_000 });
+  const childAdded = (familyId: string) =>
+    activity.record({ kind: 'child_added', at: Date.now(), familyId, accountId: null, deviceId: null, toyId: null, subject: null });
+  const erase = (trx: Transaction<Database>, familyId: string) => eraseFamilyRows(trx, familyId, { toys: [], ownerless: [] });
+  /** A family whose chain already holds the server's events of its creation (so none are still queued there). */
+  const familyWithChain = async () => {
+    const fam = await family(call);
+    const chained = () =>
+      server.db.selectFrom('family_activity').select('kind').where('family_id', '=', fam.familyId).where('kind', '=', 'child_added').executeTakeFirst();
+    while ((await chained()) === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    return fam;
+  };
+
+  // The erasure first: its transaction has deleted the family, uncommitted, when the flush looks.
+  const first = await familyWithChain();
+  childAdded(first.familyId);
+  const erasure = held(server.db, (trx) => erase(trx, first.familyId));
+  await erasure.ready;
+  let flushed = false;
+  const flush = activity.flush().then(() => (flushed = true));
+  await untilWaiting(1, () => flushed);
+  erasure.release();
+  await Promise.all([erasure.done, flush]);
+
+  // The flush first: it has found the family and waits for the chain's head (a test transaction holds
+  // it) when the erasure starts; then the head is let go and both go on.
+  const second = await familyWithChain();
+  childAdded(second.familyId);
+  if (server.dialect === 'postgres') {
+    const head = held(server.db, (trx) =>
+      trx.selectFrom('family_activity_heads').select('family_id').where('family_id', '=', second.familyId).forUpdate().execute(),
+    );
+    await head.ready;
+    const flush2 = activity.flush();
+    await untilWaiting(1);
+    const erased = server.db.transaction().execute((trx) => erase(trx, second.familyId));
+    await untilWaiting(2);
+    head.release();
+    await Promise.all([head.done, flush2, erased]);
+  } else {
+    await activity.flush();
+    await server.db.transaction().execute((trx) => erase(trx, second.familyId));
+  }
+
+  const rows = await everyRow(server);
+  for (const [order, fam] of [['erasure first', first], ['flush first', second]] as const)
+    assert.ok(!rows.includes(fam.familyId), `${order}: a row still names the deleted family ${fam.familyId}`);
+  // The flush that came second dropped its family's event quietly (no failed write, no error logged);
+  // the one that came first wrote its event, and the erasure deleted it with the family.
+  assert.deepEqual(errors, []);
+  assert.deepEqual(activity.stats(), { written: 1, dropped: 0 });
 });

@@ -10,25 +10,51 @@
  * A family (after re-authentication, like deleting an account): every row of the family is deleted by
  * its owner in one transaction — reviews, messages, receipts, the blob index, toy settings, names and
  * pairings, the toys' devices, invitations, requests and blocks, the second-factor rule, members,
- * children, every roster version, the family — then the blob bytes. The toys are told (`unpaired`:
+ * children, every roster version, the family (its activity log goes with it) — then the blob bytes. The toys are told (`unpaired`:
  * they wipe their family state and can be paired again) and every member is mailed.
  */
 import { findDevice } from '@burrow/protocol';
+import type { Transaction } from 'kysely';
 import type { RequestMeta } from '../accounts/index.js';
 import { topics } from '../bus/index.js';
-import { checkpointAfterErasure } from '../db/index.js';
+import { checkpointAfterErasure, type Database } from '../db/index.js';
 import { deleteDevice, ownerlessDevices, toysOfFamily } from '../devices/store.js';
 import { conflict, forbidden, notFound } from '../errors/index.js';
 import { noSuchFamily, requireGuardian, type Actor } from '../families/access.js';
 import { currentRoster, listedElsewhere, type StoredRoster } from '../families/rosters.js';
 import { deleteChildRow, deleteFamilyRows, isFamilyChild, memberAccountIds } from '../families/store.js';
-import { deleteFamilyActivity } from '../audit/index.js';
 import { deleteFamilyInvitations } from '../invitations/store.js';
 import { deleteBlobBytes, deleteFamilyMessages, forgetRecipient } from '../messages/store.js';
 import { deleteFamilyReviews } from '../review/store.js';
 import { deleteFamilyRequirement } from '../second-factors/index.js';
 import { deleteFamilyToyRows } from '../toys/store.js';
 import type { ErasurePorts, OwnerProof } from './account.js';
+
+/**
+ * The erasure's transaction: every row of the family, each by its owner; returns the hashes of the
+ * blobs whose bytes go next. The activity log's chain goes with the family row (its foreign key
+ * cascades, migration 1005; the append-only trigger lets a deleted family's events go), and a batched
+ * flush of the log cannot slip a row in around this transaction (audit/activity-store.ts lockFamilies).
+ */
+export async function eraseFamilyRows(
+  trx: Transaction<Database>,
+  familyId: string,
+  { toys, ownerless }: { toys: readonly string[]; ownerless: readonly string[] },
+): Promise<string[]> {
+  await deleteFamilyReviews(trx, familyId);
+  const hashes = await deleteFamilyMessages(trx, familyId);
+  await deleteFamilyToyRows(trx, familyId);
+  // Each toy's credentials, presence, tickets and update reports go with its device row, as on unpair.
+  for (const toyId of toys) await deleteDevice(trx, toyId);
+  for (const id of ownerless) {
+    await forgetRecipient(trx, id);
+    await deleteDevice(trx, id);
+  }
+  await deleteFamilyInvitations(trx, familyId);
+  await deleteFamilyRequirement(trx, familyId);
+  await deleteFamilyRows(trx, familyId);
+  return hashes;
+}
 
 export function createFamilyErasure({ db, blobs, bus, log, emails: accountEmails, mail, confirmOwner }: ErasurePorts) {
   /** The guardian's account, and the request's device listed as a guardian in the current roster. */
@@ -54,23 +80,7 @@ export function createFamilyErasure({ db, blobs, bus, log, emails: accountEmails
     for (const id of await ownerlessDevices(db, people))
       if (!(await listedElsewhere(db, id, familyId))) ownerless.push(id);
 
-    let hashes: string[] = [];
-    await db.transaction().execute(async (trx) => {
-      await deleteFamilyReviews(trx, familyId);
-      hashes = await deleteFamilyMessages(trx, familyId);
-      await deleteFamilyToyRows(trx, familyId);
-      // Each toy's credentials, presence, tickets and update reports go with its device row, as on unpair.
-      for (const toyId of toys) await deleteDevice(trx, toyId);
-      for (const id of ownerless) {
-        await forgetRecipient(trx, id);
-        await deleteDevice(trx, id);
-      }
-      await deleteFamilyInvitations(trx, familyId);
-      await deleteFamilyRequirement(trx, familyId);
-      await deleteFamilyRows(trx, familyId);
-      // After the family row: the activity log's trigger lets a deleted family's events go.
-      await deleteFamilyActivity(trx, familyId);
-    });
+    const hashes = await db.transaction().execute((trx) => eraseFamilyRows(trx, familyId, { toys, ownerless }));
     const failed = await deleteBlobBytes(blobs, familyId, hashes);
     if (failed > 0) log.warn({ failed }, 'family deletion: some blob bytes could not be deleted');
     if (!(await checkpointAfterErasure(db)))
