@@ -1,14 +1,15 @@
 /**
  * Queries compiled once (compiled.ts) answer exactly what the same query built by Kysely each time
  * answers, with the arguments of each call in their places (in joins, where, limit and offset, between
- * constants the builder fixed), inside a transaction too, on SQLite and PostgreSQL.
+ * constants the builder fixed), inside a transaction too, on SQLite and PostgreSQL. A query with an
+ * `in` list (compiledInList) answers for every list length, the kept ones and the longer built ones.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { person, type Person } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import { compiledStatement } from './compiled.js';
+import { compiledInList, compiledStatement, IN_LIST_KEPT } from './compiled.js';
 
 let server: TestServer;
 let people: Person[];
@@ -72,4 +73,25 @@ void test('a kept update reports the rows it changed, and runs inside a transact
   assert.equal(await setAgent.run(db, 'nobody', 'no-such-account'), 0);
   const agents = await db.selectFrom('sessions').select(['account_id', 'user_agent']).where('account_id', 'in', [a.accountId, b.accountId]).execute();
   for (const r of agents) assert.equal(r.user_agent, r.account_id === a.accountId ? 'agent-a' : 'agent-b');
+});
+
+/** Person devices among `ids` that are not `exceptId`: a list and an argument after it. */
+const personDevicesAmong = compiledInList(1, (db, ids, exceptId: string) =>
+  db.selectFrom('devices').select('id').where('id', 'in', ids as string[]).where('id', '!=', exceptId).where('kind', '=', 'person').orderBy('id'),
+);
+
+void test('a query with an in list answers for each list length, kept (1 to IN_LIST_KEPT) or built (longer), with its other argument in place', async () => {
+  const { db } = server;
+  const real = people.map((p) => p.keys.deviceId);
+  const except = real[1]!;
+  for (let n = 0; n <= IN_LIST_KEPT + 2; n++) {
+    // Real ids first, then ids of no device: each length its own statement, the same ids at each.
+    const ids = Array.from({ length: n }, (_, i) => real[i] ?? `no-such-device-${String(i)}`);
+    const expected = real.slice(0, n).filter((id) => id !== except).sort();
+    const kept = (await personDevicesAmong.all(db, ids, except)).map((r) => r.id);
+    assert.deepEqual(kept, expected, `${String(n)} ids`);
+    // Twice: the second run of a length goes through the kept statement.
+    assert.deepEqual((await personDevicesAmong.all(db, ids, except)).map((r) => r.id), expected);
+  }
+  assert.deepEqual((await personDevicesAmong.all(db, [real[2]!, real[0]!], real[2]!)).map((r) => r.id), [real[0]], 'other ids, other exception');
 });

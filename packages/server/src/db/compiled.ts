@@ -70,3 +70,38 @@ export function compiledStatement<A extends readonly unknown[], R>(
     run: async (db, ...args) => Number((await execute(db, args)).numAffectedRows ?? 0n),
   };
 }
+
+export interface CompiledInList<A extends readonly unknown[], R> {
+  /** Every row for these ids (none when `ids` is empty: no statement runs). */
+  all(db: Executor, ids: readonly unknown[], ...args: A): Promise<R[]>;
+}
+
+/** Lists up to this long get a statement compiled once each; a longer one is built by Kysely per call. */
+export const IN_LIST_KEPT = 8;
+
+/**
+ * A query with one `in (…)` list, compiled once per list length: Kysely writes one `?` per id, so each
+ * length is its own SQL text. The delivery path's lists are short (a message's toys, its recipients:
+ * one to a family's few devices), so lengths 1 to IN_LIST_KEPT are kept (db/compiled.ts and the
+ * statement cache, like chunked-insert.ts's row counts); a longer list is rare and built as before.
+ * `build` gets the ids (placeholders, to pass on as the `in` operand) and the other arguments.
+ */
+export function compiledInList<A extends readonly unknown[], R>(
+  arity: A['length'],
+  build: (db: Executor, ids: readonly unknown[], ...args: A) => Compilable<R>,
+): CompiledInList<A, R> {
+  const byLength = new Map<number, CompiledStatement<unknown[], R>>();
+  return {
+    async all(db, ids, ...args) {
+      if (ids.length === 0) return [];
+      if (ids.length > IN_LIST_KEPT) return (await db.executeQuery(build(db, ids, ...args).compile())).rows;
+      let statement = byLength.get(ids.length);
+      if (!statement) {
+        const n = ids.length;
+        statement = compiledStatement(n + arity, (d, ...all: unknown[]) => build(d, all.slice(0, n), ...(all.slice(n) as unknown as A)));
+        byLength.set(n, statement);
+      }
+      return statement.all(db, ...ids, ...args);
+    },
+  };
+}

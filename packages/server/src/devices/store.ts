@@ -7,6 +7,7 @@
  * same transaction as its own tables.
  */
 import type { Db, DevicesTable } from '../db/index.js';
+import { compiledInList } from '../db/compiled.js';
 
 /** The public halves of a device's keys, base64url, as registered. */
 export interface DeviceKeysRow {
@@ -105,15 +106,14 @@ export async function isFamilyToy(db: Db, familyId: string, toyId: string): Prom
 
 /** Of `ids`, those that are devices paired to `familyId`. */
 export async function pairedToFamily(db: Db, familyId: string, ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .selectFrom('devices')
-    .select('id')
-    .where('id', 'in', [...ids])
-    .where('family_id', '=', familyId)
-    .execute();
+  const rows = await pairedOf.all(db, ids, familyId);
   return rows.map((r) => r.id);
 }
+
+// Read on every send to a toy (messages/service.ts checkRouting): compiled once per list length (issue #11).
+const pairedOf = compiledInList(1, (db, ids, familyId: string) =>
+  db.selectFrom('devices').select('id').where('id', 'in', ids as string[]).where('family_id', '=', familyId),
+);
 
 /** The family's toys, by id or oldest first (then by id). */
 export async function toysOfFamily(

@@ -6,6 +6,7 @@
 import { findDevice, type RosterWire } from '@burrow/protocol';
 import { topics, type Bus } from '../bus/index.js';
 import type { Db } from '../db/index.js';
+import { compiledStatement } from '../db/compiled.js';
 import { deleteDevice, devicesByIds, ownerlessDevices } from '../devices/store.js';
 import { badRequest } from '../errors/index.js';
 import { markRemoved } from '../invitations/store.js';
@@ -19,16 +20,33 @@ export interface StoredRoster {
   roster: RosterWire;
 }
 
+// The current roster's reads, on every send (messages/roster-cache.ts): compiled once (issue #11).
+const latestRow = compiledStatement(1, (db, familyId: string) =>
+  db.selectFrom('rosters').select(['version', 'roster', 'roster_hash']).where('family_id', '=', familyId).orderBy('version', 'desc').limit(1),
+);
+const latestHead = compiledStatement(1, (db, familyId: string) =>
+  db.selectFrom('rosters').select(['version', 'roster_hash']).where('family_id', '=', familyId).orderBy('version', 'desc').limit(1),
+);
+
 export async function currentRoster(db: Db, familyId: string): Promise<StoredRoster | undefined> {
-  const row = await db
-    .selectFrom('rosters')
-    .select(['version', 'roster'])
-    .where('family_id', '=', familyId)
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const row = await latestRow.first(db, familyId);
   // Stored only after verification, so it is trusted as-is.
   return row && { version: row.version, roster: JSON.parse(row.roster) as RosterWire };
+}
+
+/** The current roster with its stored hash (the hash of exactly this version's signed content). */
+export async function currentRosterWithHash(db: Db, familyId: string): Promise<(StoredRoster & { hash: string }) | undefined> {
+  const row = await latestRow.first(db, familyId);
+  return row && { version: row.version, hash: row.roster_hash, roster: JSON.parse(row.roster) as RosterWire };
+}
+
+/**
+ * The current roster's version and hash without its body: enough to tell whether a roster already
+ * parsed is still the current one (a few bytes from the (family_id, version) key, no JSON to parse).
+ */
+export async function currentRosterHead(db: Db, familyId: string): Promise<{ version: number; hash: string } | undefined> {
+  const row = await latestHead.first(db, familyId);
+  return row && { version: row.version, hash: row.roster_hash };
 }
 
 export async function rosterAt(db: Db, familyId: string, version: number): Promise<RosterWire | undefined> {

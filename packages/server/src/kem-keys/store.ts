@@ -4,6 +4,7 @@
  */
 import type { KemKeyRecord } from '@burrow/protocol';
 import type { Db } from '../db/index.js';
+import { compiledInList } from '../db/compiled.js';
 
 /**
  * Stores `record` as its device's newest, only if it is newer than the one held (an older or equal
@@ -45,11 +46,11 @@ export async function recordsOf(db: Db, deviceIds: readonly string[]): Promise<K
 
 /** The newest published epoch of each of these devices that rotated (0 for the others is implied). */
 export async function latestEpochs(db: Db, deviceIds: readonly string[]): Promise<Map<string, number>> {
-  if (deviceIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('device_kem_keys')
-    .select(['device_id', 'epoch'])
-    .where('device_id', 'in', [...deviceIds])
-    .execute();
+  const rows = await epochsOf.all(db, deviceIds);
   return new Map(rows.map((r) => [r.device_id, Number(r.epoch)]));
 }
+
+// Read on every send (messages/service.ts checkKeyEpochs): compiled once per list length (issue #11).
+const epochsOf = compiledInList(0, (db, deviceIds) =>
+  db.selectFrom('device_kem_keys').select(['device_id', 'epoch']).where('device_id', 'in', deviceIds as string[]),
+);

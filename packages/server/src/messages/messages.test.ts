@@ -289,3 +289,41 @@ test('after a member is removed from the roster, they can no longer send to the 
     404,
   );
 });
+
+test('a roster change rules the very next send, though the server keeps each roster version parsed (messages/roster-cache.ts)', async () => {
+  const withGran = (sendToToy: boolean) => [
+    ...fam.roster.devices.filter((d) => d.id !== gran.keys.deviceId),
+    entry(gran.keys, 'member', { sendToToy, hearChild: true }),
+  ];
+  expectStatus((await send(gran, [toy.keys])).res, 201, 'gran may send to the toy');
+  await publish(call, fam, withGran(false));
+  expectStatus((await send(gran, [toy.keys])).res, 403, 'withdrawn by the next version: refused at once');
+  const withdrawn = fam.roster;
+  await publish(call, fam, withGran(true));
+  expectStatus((await send(gran, [toy.keys])).res, 201, 'granted again by the version after');
+
+  // The kept parse is used only while the database's current row has its version and hash: a row
+  // replaced under the same version (never done by the server; here by hand) is read afresh too.
+  const row = await server.db
+    .selectFrom('rosters')
+    .select(['version', 'roster', 'roster_hash'])
+    .where('family_id', '=', fam.familyId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const replaced = JSON.stringify({ ...withdrawn, version: row.version });
+  await server.db
+    .updateTable('rosters')
+    .set({ roster: replaced, roster_hash: 'replaced-by-hand' })
+    .where('family_id', '=', fam.familyId)
+    .where('version', '=', row.version)
+    .execute();
+  expectStatus((await send(gran, [toy.keys])).res, 403, 'the replaced row rules, not the kept parse');
+  await server.db
+    .updateTable('rosters')
+    .set({ roster: row.roster, roster_hash: row.roster_hash })
+    .where('family_id', '=', fam.familyId)
+    .where('version', '=', row.version)
+    .execute();
+  expectStatus((await send(gran, [toy.keys])).res, 201, 'and the original again');
+});

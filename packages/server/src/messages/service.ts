@@ -25,13 +25,13 @@ import { compiledStatement } from '../db/compiled.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/index.js';
 import type { RateLimitRule } from '../config.js';
 import { noSuchFamily, requireFamilyDevice } from '../families/access.js';
-import { currentRoster } from '../families/rosters.js';
 import { pairedToFamily } from '../devices/store.js';
 import { toysHoldingForReview } from '../review/hold.js';
 import { holdForReview } from '../review/store.js';
 import { toySettingsOf } from '../toys/store.js';
 import { DEFAULT_FAMILY_STORAGE_BYTES } from './config.js';
 import { createGroupCommit } from './group-commit.js';
+import { createRosterCache } from './roster-cache.js';
 import { deleteMessage } from './deletion.js';
 import { latestEpochs } from '../kem-keys/index.js';
 import { sentToyStatus, type SentToyStatus } from './sent-status.js';
@@ -142,6 +142,8 @@ export function createMessages({
 }): Messages {
   // Blob index rows and envelope rows of concurrent requests share one durable commit (group-commit.ts).
   const commits = createGroupCommit(db);
+  // The roster parsed once per version, checked against the database's current one on every send.
+  const rosters = createRosterCache(db);
 
   /**
    * A sender cannot flood the family or the toy: at most `max` messages per device per window.
@@ -194,7 +196,7 @@ export function createMessages({
     envelope: EnvelopeWire,
     familyId: string,
   ): Promise<{ roster: RosterWire; toyIds: string[]; sendRate?: { nthLastSentAt: number | undefined } }> {
-    const current = await currentRoster(db, familyId);
+    const current = await rosters.current(familyId);
     if (!current) throw notFound('No such family.');
     const roster = current.roster;
     const sender = findDevice(roster, envelope.sender);

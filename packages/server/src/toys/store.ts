@@ -5,6 +5,7 @@
  * database or a transaction, so callers can write in their own transaction.
  */
 import type { Db } from '../db/index.js';
+import { compiledInList } from '../db/compiled.js';
 
 /** How long a toy's pairing window stays open. */
 export const PAIRING_WINDOW_MS = 10 * 60 * 1000;
@@ -125,14 +126,14 @@ export async function toyNames(db: Db, toyIds: readonly string[]): Promise<Map<s
 
 /** The stored settings JSON of these toys, by toy id (toys without settings are absent). */
 export async function toySettingsOf(db: Db, toyIds: readonly string[]): Promise<Map<string, string>> {
-  if (toyIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('toy_settings')
-    .select(['toy_id', 'settings'])
-    .where('toy_id', 'in', [...toyIds])
-    .execute();
+  const rows = await settingsOf.all(db, toyIds);
   return new Map(rows.map((r) => [r.toy_id, r.settings]));
 }
+
+// Read on every send to a toy (review/hold.ts): compiled once per list length (issue #11).
+const settingsOf = compiledInList(0, (db, toyIds) =>
+  db.selectFrom('toy_settings').select(['toy_id', 'settings']).where('toy_id', 'in', toyIds as string[]),
+);
 
 /** Deletes a family's toy rows — pairings, settings, names (family deletion, erasure/; before the toys' devices). */
 export async function deleteFamilyToyRows(db: Db, familyId: string): Promise<void> {
