@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertBlobKey, type Blobs } from './blobs.js';
 import { createSyncBatcher } from './fs-sync-batch.js';
+import { closeFd, openFd, writeAll } from './raw-fs.js';
 
 const TEMP_PREFIX = '.tmp-';
 
@@ -30,20 +31,21 @@ export function createFsBlobs(root: string): Blobs {
       const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
       // The family's folder exists after its first blob: create it only when the open says it is missing
       // (one threadpool round trip less per upload than a mkdir each time).
-      const handle = await open(temp, 'wx', 0o600).catch(async (err: unknown) => {
+      // A raw descriptor, not a FileHandle (raw-fs.ts: less CPU per upload).
+      const fd = await openFd(temp, 'wx', 0o600).catch(async (err: unknown) => {
         if (!isNotFound(err)) throw err;
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        return open(temp, 'wx', 0o600);
+        return openFd(temp, 'wx', 0o600);
       });
       try {
-        await handle.writeFile(bytes);
+        await writeAll(fd, bytes);
       } catch (err) {
-        await handle.close();
+        await closeFd(fd).catch(() => undefined);
         await rm(temp, { force: true });
         throw err;
       }
       // Durable (data, name, folder) once the batch it joins is: resolves only then.
-      await batcher.commit({ handle, temp, path, dir });
+      await batcher.commit({ fd, temp, path, dir });
     },
     async get(key) {
       try {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { openFd, writeAll } from './raw-fs.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -17,9 +17,9 @@ after(() => {
 async function pending(dir: string, name: string, bytes: Uint8Array): Promise<PendingFile> {
   mkdirSync(dir, { recursive: true });
   const temp = join(dir, `.tmp-${randomBytes(4).toString('hex')}`);
-  const handle = await open(temp, 'wx', 0o600);
-  await handle.writeFile(bytes);
-  return { handle, temp, path: join(dir, name), dir };
+  const fd = await openFd(temp, 'wx', 0o600);
+  await writeAll(fd, bytes);
+  return { fd, temp, path: join(dir, name), dir };
 }
 
 test('concurrent files share batches: every one lands whole under its name, no temp file left', async () => {

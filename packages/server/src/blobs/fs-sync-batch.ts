@@ -8,11 +8,12 @@
  * batch running starts one at once; files that arrive meanwhile go together in the next batch.
  * `commit` resolves only once the file's bytes and its name are on stable storage.
  */
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
+import { closeFd, datasyncFd, fsyncFd, openFd } from './raw-fs.js';
 
-/** A blob written to a temp file in its final folder, still open, not yet durable. */
+/** A blob written to a temp file in its final folder, still open (`fd`, raw-fs.ts), not yet durable. */
 export interface PendingFile {
-  handle: FileHandle;
+  fd: number;
   temp: string;
   path: string;
   dir: string;
@@ -31,11 +32,11 @@ export interface SyncBatcher {
 }
 
 async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = await openFd(dir, 'r');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
@@ -50,12 +51,14 @@ export function createSyncBatcher({ maxFiles = DEFAULT_MAX_FILES }: { maxFiles?:
   /** Data durable, then renamed; returns the jobs that got their final name. */
   async function syncAndRename(job: Job): Promise<boolean> {
     try {
-      await job.handle.datasync();
-      await job.handle.close();
+      await datasyncFd(job.fd);
+      const fd = job.fd;
+      job.fd = -1; // closed below, whatever the close answers: never closed twice (the number may be reused)
+      await closeFd(fd);
       await rename(job.temp, job.path);
       return true;
     } catch (err) {
-      await job.handle.close().catch(() => undefined);
+      if (job.fd !== -1) await closeFd(job.fd).catch(() => undefined);
       await rm(job.temp, { force: true }).catch(() => undefined);
       job.reject(err);
       return false;
