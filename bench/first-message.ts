@@ -83,8 +83,35 @@ async function newcomer(url: string, wav: string): Promise<Run> {
   }
 }
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } }, allowPositionals: true });
-const runs = Math.max(1, Number(values.runs));
+const USAGE = `Time to first message: a scripted newcomer in Chromium, landing page to the toy's heart glowing.
+
+  npx tsx bench/first-message.ts [--runs N]
+
+  --runs N   newcomers one after another, each in fresh browser profiles (default 3, at most 50)
+  --help     this text
+
+Prints each run's split per step, then the median with min, max and interquartile range, the peer
+(the landing page alone, same run) and the load average before and after.`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: { runs: { type: 'string', default: '3' }, help: { type: 'boolean', default: false } },
+  });
+} catch (err) {
+  // An unknown option or a stray argument: say so and how to call it, without a stack trace.
+  console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const runs = Number(parsed.values.runs);
+if (!Number.isInteger(runs) || runs < 1 || runs > 50) {
+  console.error(`--runs takes a whole number from 1 to 50, not "${parsed.values.runs}".\n\n${USAGE}`);
+  process.exit(2);
+}
 buildWeb();
 const temp = scratch('burrow-first-message-');
 const wav = makeVoiceWav(temp.dir, 'Hello Sam, it is Mum.');
@@ -106,11 +133,18 @@ try {
   temp.cleanup();
 }
 const sorted = results.map((r) => r.totalMs).sort((a, b) => a - b);
-const median = sorted[Math.floor(sorted.length / 2)]!;
+/** The value at fraction q of the sorted runs, linear between neighbours (q = 0.5: the median). */
+const quantile = (q: number) => {
+  const at = (sorted.length - 1) * q;
+  const low = sorted[Math.floor(at)]!;
+  return low + (sorted[Math.ceil(at)]! - low) * (at - Math.floor(at));
+};
+const median = quantile(0.5);
 const peer = results.map((r) => r.landingMs).sort((a, b) => a - b)[Math.floor(results.length / 2)]!;
 const loadAfter = loadavg();
 console.log(
-  `\nTime to first message, median of ${String(runs)}: ${(median / 1000).toFixed(1)} s (min ${(sorted[0]! / 1000).toFixed(1)}, max ${(sorted.at(-1)! / 1000).toFixed(1)}); ` +
+  `\nTime to first message, median of ${String(runs)}: ${(median / 1000).toFixed(1)} s (min ${(sorted[0]! / 1000).toFixed(1)}, max ${(sorted.at(-1)! / 1000).toFixed(1)}, ` +
+    `interquartile ${(quantile(0.25) / 1000).toFixed(1)}–${(quantile(0.75) / 1000).toFixed(1)}); ` +
     `${(median / peer).toFixed(0)}× the landing page alone (${(peer / 1000).toFixed(2)} s). ` +
     `Load average before ${loadBefore.map((l) => l.toFixed(1)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(1)).join(' ')}.`,
 );

@@ -24,14 +24,49 @@ export async function signUp(page: Page, url: string, email: string): Promise<vo
   await page.waitForURL(`${url}/welcome`);
 }
 
+/** A box on the page, in CSS pixels of the viewport. */
+interface Box {
+  text: string;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/**
+ * The recovery codes are laid out so each can be read and copied at the page's width: no code or its
+ * number overlaps another code or number (at 390 px the list numbers once hung over the neighbouring
+ * code), none reaches past the viewport's edge. Measures every number and code element.
+ */
+export async function assertRecoveryCodesApart(page: Page): Promise<void> {
+  await page.evaluate('document.fonts.ready');
+  const { boxes, width } = await page.evaluate<{ boxes: Box[]; width: number }>(`(() => ({
+    width: document.documentElement.clientWidth,
+    boxes: [...document.querySelectorAll('ol.codes li > *')].map((el) => {
+      const r = el.getBoundingClientRect();
+      return { text: el.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    }),
+  }))()`);
+  assert.equal(boxes.length, 20, 'ten codes, each with its number as an element of its own');
+  // Half a pixel of tolerance for subpixel rounding of touching edges.
+  const apart = (a: Box, b: Box) =>
+    a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5;
+  for (const [i, a] of boxes.entries()) {
+    assert.ok(a.left >= 0 && a.right <= width, `"${a.text}" (${a.left.toFixed(1)}–${a.right.toFixed(1)} px) fits the ${String(width)} px viewport`);
+    for (const b of boxes.slice(i + 1))
+      assert.ok(apart(a, b), `"${a.text}" and "${b.text}" do not overlap: ${JSON.stringify([a, b])}`);
+  }
+}
+
 /** Sign-up's recovery-code step: reads the ten codes shown once, confirms one; returns them all. */
 export async function saveRecoveryCodes(page: Page): Promise<string[]> {
   await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
-  const codes = await page
-    .getByRole('list', { name: 'Recovery codes' })
-    .getByRole('listitem')
-    .allTextContents();
+  const list = page.getByRole('list', { name: 'Recovery codes' });
+  assert.equal(await list.getByRole('listitem').count(), 10);
+  const codes = await list.locator('.recovery-code').allTextContents();
   assert.equal(codes.length, 10);
+  // Every sign-up in the browser tests checks the layout at its width (360 or 390 px, or desktop).
+  await assertRecoveryCodesApart(page);
   await page.getByLabel('Type one of the codes to confirm you saved them').fill(codes[0]!);
   await page.getByRole('button', { name: 'I have saved my codes' }).click();
   return codes;
@@ -86,6 +121,31 @@ export async function showPairingCode(toy: Page): Promise<string> {
   const code = await toy.locator('.pairing-code').getAttribute('data-code', { timeout: 10_000 });
   assert.match(code ?? '', /^[0-9A-Z]{6}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   return code!;
+}
+
+/**
+ * Sets a time of day on the English app's hour/minute control (components/ClockInput.tsx, Toys'
+ * quiet hours), found by its legend ("From"): AM or PM first where the language shows it, then hour
+ * and minute, as a person picks them.
+ */
+export async function setClock(page: Page, legend: string, hhmm: string): Promise<void> {
+  const group = page.getByRole('group', { name: legend, exact: true });
+  const [hour = 0, minute = 0] = hhmm.split(':').map(Number);
+  const period = group.getByLabel('AM or PM');
+  const twelve = (await period.count()) > 0;
+  if (twelve) await period.selectOption(String(hour >= 12 ? 12 : 0));
+  await group.getByLabel('Hour').selectOption(String(twelve ? hour % 12 : hour));
+  await group.getByLabel('Minute').selectOption(String(minute));
+}
+
+/** The time an hour/minute control shows, read as a person sees it: selected options and separators. */
+export async function shownClock(page: Page, legend: string): Promise<string> {
+  // In document order: each select's chosen option and the separators between the selects.
+  const parts = await page
+    .getByRole('group', { name: legend, exact: true })
+    .locator('.clock > select > option:checked, .clock > span')
+    .allTextContents();
+  return parts.join('');
 }
 
 /** Types a toy's code on the Toys page. */

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setUpFamily, signUp, uniqueEmail } from './flows.js';
+import { assertRecoveryCodesApart, setUpFamily, signUp, uniqueEmail } from './flows.js';
 import {
   assertAccessible,
   assertNoHorizontalOverflow,
@@ -171,6 +171,7 @@ void test(
         .getByRole('heading', { name: 'Speichere deine Wiederherstellungscodes', level: 1 })
         .waitFor({ timeout: 30_000 });
       await assertNoHorizontalOverflow(german.page);
+      await assertRecoveryCodesApart(german.page);
       await screenshots(german.page, 'lang-de-recovery-codes', PHONE_390);
       await german.page.goto(`${suite.server.url}/toy`);
       await german.page.getByRole('heading', { name: 'Burrow-Spielzeug', level: 1 }).waitFor();

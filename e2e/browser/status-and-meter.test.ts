@@ -24,7 +24,17 @@ import {
   type BrowserSession,
   startHeadlessToy,
 } from './harness.js';
-import { goTo, pairWithCode, recordMessage, recorderReached, saveRecoveryCodes, setUpFamily, uniqueEmail } from './flows.js';
+import {
+  goTo,
+  pairWithCode,
+  recordMessage,
+  recorderReached,
+  saveRecoveryCodes,
+  setClock,
+  setUpFamily,
+  shownClock,
+  uniqueEmail,
+} from './flows.js';
 
 const PHONE_390 = { width: 390, height: 844 };
 const suite = browserSuite('burrow-status-', 'Hello Sam, this is Mum. Sleep well.');
@@ -34,6 +44,14 @@ const played: Uint8Array[] = [];
 after(async () => {
   await toy?.stop();
 });
+
+/** A wall-clock "HH:MM" as `language` shows times (Intl in the page, as the app formats them). */
+async function clockIn(page: Page, language: string, hhmm: string): Promise<string> {
+  const [hour = 0, minute = 0] = hhmm.split(':').map(Number);
+  return await page.evaluate<string>(
+    `new Intl.DateTimeFormat(${JSON.stringify(language)}, { timeStyle: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(2000, 0, 1, ${String(hour)}, ${String(minute)})))`,
+  );
+}
 
 /** The sentence Talk shows about the last message sent, and the state it says it is in. */
 async function sentNote(page: Page, state: string, text: RegExp): Promise<void> {
@@ -95,10 +113,41 @@ void test('a message sent in quiet hours says it waits for them to end, then del
   const start = hhmm((minutes + 1440 - 60) % 1440);
   const end = hhmm((minutes + 60) % 1440);
   await g.getByLabel(/keep messages until morning/).check();
-  await g.getByLabel('From', { exact: true }).fill(start);
-  await g.getByLabel('Until', { exact: true }).fill(end);
+  // Asked for as every time is shown in the app's language (issue 14): hour, minute and AM/PM selects
+  // formatted by Intl, never the browser-language <input type="time">.
+  await setClock(g, 'From', start);
+  await setClock(g, 'Until', end);
+  assert.equal(await g.locator('input[type="time"]').count(), 0, 'no native time input');
+  assert.equal(await shownClock(g, 'From'), await clockIn(g, 'en', start));
+  assert.match(await shownClock(g, 'Until'), /^\d{1,2}:\d{2}\s[AP]M$/);
+  await assertAccessible(g, 'Toys (quiet hours)');
   await g.getByRole('button', { name: 'Save settings' }).click();
   await g.getByText(/^Saved\. .* stays quiet from/).waitFor({ timeout: 15_000 });
+  assert.match(
+    (await g.getByText(/^Saved\. .* stays quiet from/).textContent()) ?? '',
+    new RegExp(`stays quiet from ${await clockIn(g, 'en', start)} to ${await clockIn(g, 'en', end)}`),
+  );
+
+  // The app in German, the browser still English: the saved times come back in German's 24-hour
+  // style, with no AM/PM to pick, as the rest of the German app shows times.
+  assert.match(await g.evaluate<string>('navigator.language'), /^en/);
+  await g.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'More' }).click();
+  await g.getByLabel('Language').selectOption('de');
+  await g.evaluate(`history.pushState(null, '', '/toys'); dispatchEvent(new PopStateEvent('popstate'))`);
+  await g.getByRole('heading', { name: 'Spielzeuge', level: 1 }).waitFor();
+  const germanStart = await clockIn(g, 'de', start);
+  assert.match(germanStart, /^\d{2}:\d{2}$/);
+  await waitFor('the saved quiet hours in German', async () => ((await shownClock(g, 'Von').catch(() => '')) === germanStart ? true : undefined));
+  assert.equal(await shownClock(g, 'Bis'), await clockIn(g, 'de', end));
+  const von = g.getByRole('group', { name: 'Von', exact: true });
+  assert.equal(await von.getByLabel('Vormittags oder nachmittags').count(), 0, 'no AM/PM in German');
+  assert.equal(await von.getByLabel('Stunde').locator('option').count(), 24);
+  assert.doesNotMatch((await g.locator('main').textContent()) ?? '', /\b(AM|PM)\b/);
+  await assertAccessible(g, 'Toys (quiet hours, German)');
+  await screenshots(g, 'toys-quiet-hours-de', PHONE_390);
+  await g.evaluate(`history.pushState(null, '', '/more'); dispatchEvent(new PopStateEvent('popstate'))`);
+  await g.getByLabel('Sprache').selectOption('en');
+  await g.getByRole('heading', { name: 'More', level: 1 }).waitFor();
 
   // Recorded from the keyboard: focus goes to the review, not to the page body.
   await goTo(g, 'Talk');

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { i18n } from '../i18n/index.js';
-import { formatClock, formatDate, formatDateTime, formatTime, setFamilyTimeZone } from './date-time.js';
+import {
+  clockHas12Hours,
+  clockParts,
+  formatClock,
+  formatDate,
+  formatDateTime,
+  formatTime,
+  setFamilyTimeZone,
+} from './date-time.js';
 
 // 1 December 2026, 14:04 UTC: 15:04 in Berlin, 09:04 in New York.
 const at = Date.UTC(2026, 11, 1, 14, 4);
@@ -46,4 +54,25 @@ void test('a quiet-hours clock time follows the language’s 12- or 24-hour styl
     await i18n.changeLanguage('en');
   }
   assert.equal(formatClock('later'), 'later');
+});
+
+void test('the hour/minute control’s parts are formatClock’s, in its order: AM/PM only where the language shows it', async () => {
+  const text = (minute: number) => clockParts(minute).map((p) => p.value).join('');
+  const types = (minute: number) => clockParts(minute).filter((p) => p.type !== 'literal').map((p) => p.type);
+  assert.equal(clockHas12Hours(), true);
+  assert.equal(text(19 * 60 + 5), formatClock('19:05'));
+  assert.deepEqual(types(19 * 60 + 5), ['hour', 'minute', 'dayPeriod']);
+  assert.deepEqual(
+    clockParts(0).filter((p) => p.type !== 'literal').map((p) => p.value),
+    ['12', '00', 'AM'],
+  );
+  await i18n.changeLanguage('de');
+  try {
+    assert.equal(clockHas12Hours(), false);
+    assert.equal(text(19 * 60 + 5), '19:05');
+    assert.deepEqual(types(7 * 60), ['hour', 'minute']);
+    assert.equal(text(7 * 60), formatClock('07:00'));
+  } finally {
+    await i18n.changeLanguage('en');
+  }
 });

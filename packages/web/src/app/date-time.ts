@@ -106,6 +106,27 @@ export function formatClock(hhmm: string): string {
   return formatter('time', currentLanguage(), 'UTC').format(new Date(Date.UTC(2000, 0, 1, Number(match[1]), Number(match[2]))));
 }
 
+/** One piece of a shown time of day: the hour, the minute, AM/PM, or what sits between them. */
+export type ClockPart = { type: 'hour' | 'minute' | 'dayPeriod' | 'literal'; value: string };
+
+/** A minute of the day (0-1439) as the parts formatClock shows it in, in the chosen language. */
+export function clockParts(minuteOfDay: number): ClockPart[] {
+  const at = new Date(Date.UTC(2000, 0, 1, Math.floor(minuteOfDay / 60), minuteOfDay % 60));
+  return formatter('time', currentLanguage(), 'UTC')
+    .formatToParts(at)
+    .map((p) => ({
+      type: p.type === 'hour' || p.type === 'minute' || p.type === 'dayPeriod' ? p.type : 'literal',
+      // V8's format() shows CLDR's narrow no-break space before AM/PM as a plain space (a web
+      // compatibility fix) but formatToParts() does not: the same text as formatClock either way.
+      value: p.value.replace(/\u202f/g, ' '),
+    }));
+}
+
+/** Whether the chosen language shows times with AM/PM (a 12-hour clock) rather than 0-23. */
+export function clockHas12Hours(): boolean {
+  return clockParts(13 * 60).some((p) => p.type === 'dayPeriod');
+}
+
 /** "5 minutes ago", "yesterday" in the chosen language; "just now" under 45 s. */
 export function formatTimeAgo(at: number, now: number): string {
   const seconds = Math.round((at - now) / 1000);

@@ -5,6 +5,7 @@ import { describeError } from '../../shared/errors.js';
 import { useGuardian } from '../context.js';
 import { timeZoneChoices, timeZoneLabel } from '../time-zones.js';
 import { formatClock, setFamilyTimeZone } from '../date-time.js';
+import { ClockInput } from './ClockInput.js';
 import { FormError, FormStatus } from './FormStatus.js';
 
 function browserTimeZone(): string {
@@ -27,10 +28,6 @@ function zoneChoices(current: string, language: string) {
 
 const toText = (minutes: number) =>
   `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-const toMinutes = (text: string) => {
-  const [h, m] = text.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-};
 
 interface Person {
   accountId: string;
@@ -50,16 +47,15 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
   const ids = {
     title: useId(),
     quiet: useId(),
-    start: useId(),
-    end: useId(),
     zone: useId(),
     volume: useId(),
     review: useId(),
     error: useId(),
   };
   const [quiet, setQuiet] = useState(false);
-  const [start, setStart] = useState('19:30');
-  const [end, setEnd] = useState('07:00');
+  // Minutes since midnight in the toy's zone, as the signed settings hold them (19:30 and 07:00).
+  const [start, setStart] = useState(19 * 60 + 30);
+  const [end, setEnd] = useState(7 * 60);
   const [zone, setZone] = useState(browserTimeZone);
   const [volume, setVolume] = useState(DEFAULT_VOLUME);
   const [people, setPeople] = useState<Person[]>([]);
@@ -80,8 +76,8 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
         setFamilyTimeZone(settings.timeZone);
         setQuiet(settings.quietHours !== null);
         if (settings.quietHours) {
-          setStart(toText(settings.quietHours.start));
-          setEnd(toText(settings.quietHours.end));
+          setStart(settings.quietHours.start);
+          setEnd(settings.quietHours.end);
         }
         setVolume(settingsVolume(settings));
         setReviewed(new Set(reviewedDevices(settings)));
@@ -115,7 +111,7 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
     try {
       await guardian.toys.setToySettings(toyId, {
         timeZone: zone,
-        quietHours: quiet ? { start: toMinutes(start), end: toMinutes(end) } : null,
+        quietHours: quiet ? { start, end } : null,
         volume,
         review: [...reviewed],
       });
@@ -123,7 +119,7 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
       const waiting = people.filter(isReviewed).length;
       setStatus(
         t('settings.saved', { toy: toyName, volume }) +
-          (quiet ? t('settings.savedQuiet', { start: formatClock(start), end: formatClock(end) }) : '') +
+          (quiet ? t('settings.savedQuiet', { start: formatClock(toText(start)), end: formatClock(toText(end)) }) : '') +
           (waiting > 0 ? t('settings.savedReview', { count: waiting }) : t('settings.savedEnd')),
       );
     } catch (err) {
@@ -159,10 +155,8 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
       </label>
       {quiet ? (
         <>
-          <label htmlFor={ids.start}>{t('settings.from')}</label>
-          <input id={ids.start} type="time" value={start} onChange={(e) => setStart(e.target.value)} />
-          <label htmlFor={ids.end}>{t('settings.until')}</label>
-          <input id={ids.end} type="time" value={end} onChange={(e) => setEnd(e.target.value)} />
+          <ClockInput legend={t('settings.from')} value={start} onChange={setStart} />
+          <ClockInput legend={t('settings.until')} value={end} onChange={setEnd} />
           <label htmlFor={ids.zone}>{t('settings.zone')}</label>
           <select id={ids.zone} value={zone} onChange={(e) => setZone(e.target.value)}>
             <optgroup label={t('settings.common')}>

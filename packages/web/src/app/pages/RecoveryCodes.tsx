@@ -14,9 +14,17 @@ export function RecoveryCodeList({ codes }: { codes: string[] }) {
 
   return (
     <div className="recovery-codes">
+      {/* Each number is an element of its own beside its code, not a list marker: a marker cannot be
+          measured, and markers hung over the neighbouring code at 390 px. Screen readers hear the
+          position from the list itself ("3 of 10"), so the shown number is hidden from them. */}
       <ol className="mono codes" aria-label={t('recoveryCodes.list')}>
-        {codes.map((c) => (
-          <li key={c}>{c}</li>
+        {codes.map((c, i) => (
+          <li key={c}>
+            <span className="code-number" aria-hidden="true">
+              {i + 1}.
+            </span>
+            <span className="recovery-code">{c}</span>
+          </li>
         ))}
       </ol>
       <button
