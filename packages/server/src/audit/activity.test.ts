@@ -7,8 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { ActivityResponse } from '@burrow/api';
 import { connectStream } from '../stream/test-socket.js';
 import { entry, expectStatus, family, pairToy, PASSWORD, person, publish, sealedVoice, type Family, type Person, type Toy } from '../testing/fixtures.js';
@@ -17,8 +20,9 @@ import { startTestServer, type TestServer } from '../testing/start-test-server.j
 import { auditCommand } from './activity-command.js';
 import { appendActivity, pruneActivityBatch } from './activity-store.js';
 import { verifyActivity } from './activity-verify.js';
-import { insertFamily } from '../families/store.js';
-import { unrecorded } from '../db/index.js';
+import { deleteFamilyRows, insertFamily } from '../families/store.js';
+import { migrate, migrationsFor, openDb, unrecorded, type Db } from '../db/index.js';
+import { createPgDatabase } from '../testing/start-test-server.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let server: TestServer;
@@ -183,4 +187,60 @@ test('burrow audit verify finds an edited, a deleted and a reordered event (an a
   // Deleting the newest event shows at the head.
   await sql`DELETE FROM family_activity WHERE family_id = ${fam.familyId} AND seq = (SELECT MAX(seq) FROM family_activity WHERE family_id = ${fam.familyId})`.execute(server.db);
   assert.match((await verifyActivity(server.db, fam.familyId)).problems[0]?.problem ?? '', /last events were deleted/);
+});
+
+/**
+ * A database of this lane's engine as it was before migration 1005: SQLite, a new file migrated up to
+ * it; PostgreSQL, a copy of the migrated template with 1005's foreign keys dropped and its record gone.
+ */
+async function databaseBefore1005(): Promise<{ db: Db; close: () => Promise<void> }> {
+  if (server.dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'burrow-1005-'));
+    const { db, dialect } = openDb({ kind: 'sqlite', path: join(dir, 'burrow.db') });
+    const earlier = Object.fromEntries(Object.entries(migrationsFor(dialect)).filter(([name]) => name < '1005'));
+    const result = await unrecorded(() =>
+      new Migrator({ db, provider: { getMigrations: () => Promise.resolve(earlier) }, allowUnorderedMigrations: true }).migrateToLatest(),
+    );
+    assert.equal(result.error, undefined);
+    return { db, close: async () => (await db.destroy(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const created = await createPgDatabase(process.env.BURROW_TEST_PG_URL ?? '');
+  const { db } = openDb({ kind: 'postgres', url: created.url });
+  await unrecorded(async () => {
+    await sql`ALTER TABLE family_activity DROP CONSTRAINT IF EXISTS family_activity_family`.execute(db);
+    await sql`ALTER TABLE family_activity_heads DROP CONSTRAINT IF EXISTS family_activity_heads_family`.execute(db);
+    await sql`DELETE FROM kysely_migration WHERE name = '1005_activity_family_keys'`.execute(db);
+  });
+  return { db, close: async () => (await db.destroy(), await created.drop()) };
+}
+
+test('migration 1005 ties the log to its family: a deleted family\'s leftover events go, the others keep their chain, and deleting a family deletes its chain past the trigger', async () => {
+  const { db, close } = await databaseBefore1005();
+  try {
+    const kept = `kept-${randomUUID()}`;
+    const gone = `gone-${randomUUID()}`;
+    await insertFamily(db, kept, Date.now());
+    await appendActivity(db, ['family_created', 'child_added', 'sign_in'].map((kind, i) => ({ family_id: kept, at: Date.now() + i, kind, account_id: null, device_id: null, toy_id: null, subject: null })));
+    // What the race used to leave: a deleted family's event and head (the test's own rows, as the old flush wrote them).
+    await unrecorded(async () => {
+      await sql`INSERT INTO family_activity (family_id, seq, at, kind, prev_hash, hash) VALUES (${gone}, 1, ${Date.now()}, 'sign_in', 'p', 'h')`.execute(db);
+      await sql`INSERT INTO family_activity_heads (family_id, first_seq, anchor_hash, last_seq, last_hash) VALUES (${gone}, 1, 'p', 1, 'h')`.execute(db);
+    });
+    const before = await db.selectFrom('family_activity').select(['id', 'seq', 'hash']).where('family_id', '=', kept).orderBy('seq').execute();
+
+    await migrate(db, server.dialect);
+    const rows = await db.selectFrom('family_activity').select(['family_id', 'id', 'seq', 'hash']).execute();
+    assert.deepEqual(rows.filter((r) => r.family_id === gone), [], "the deleted family's event is gone");
+    assert.deepEqual(rows.filter((r) => r.family_id === kept).map(({ id, seq, hash }) => ({ id, seq, hash })).sort((a, b) => a.seq - b.seq), before);
+    assert.deepEqual(await db.selectFrom('family_activity_heads').select('family_id').execute(), [{ family_id: kept }]);
+    assert.deepEqual((await verifyActivity(db, kept)).problems, []);
+    // The append-only rule still holds, the key refuses an event of no family, and the family's deletion takes its chain.
+    await assert.rejects(sql`DELETE FROM family_activity WHERE family_id = ${kept}`.execute(db), /append-only/);
+    await assert.rejects(sql`INSERT INTO family_activity (family_id, seq, at, kind, prev_hash, hash) VALUES (${gone}, 1, 1, 'sign_in', 'p', 'h')`.execute(db), /foreign key/i);
+    await deleteFamilyRows(db, kept);
+    assert.deepEqual(await db.selectFrom('family_activity').select('id').execute(), []);
+    assert.deepEqual(await db.selectFrom('family_activity_heads').select('family_id').execute(), []);
+  } finally {
+    await close();
+  }
 });
