@@ -7,29 +7,9 @@
  * share a stale schema. startTestServer still runs `migrate` on the copy: a no-op when the
  * template is current.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrate, openDb } from '../db/index.js';
-
-const dbDir = fileURLToPath(new URL('../db/', import.meta.url));
-
-/** Hash of every non-test file under db/ (the migrations and the code that runs them). */
-function schemaHash(): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (!name.includes('.test.'))
-        hash.update(name).update('\0').update(readFileSync(path)).update('\0');
-    }
-  };
-  walk(dbDir);
-  return hash.digest('hex');
-}
+import { schemaHash } from './schema-hash.js';
 
 /** Runs `fn` with a client on the admin URL (or the `postgres` database when that one is missing). */
 async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

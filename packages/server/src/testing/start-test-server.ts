@@ -30,6 +30,7 @@ import { createLogger } from '../logger.js';
 import { relaxedWatchConfig, type WatchConfig } from '../anomalies/config.js';
 import { createMailer, type Mailer } from '../mail/index.js';
 import { forgetTemplate, migratedTemplate } from './pg-template.js';
+import { copyMigratedSqlite } from './sqlite-template.js';
 import { defaultAdmission } from '../http/admission-config.js';
 import type { LimitStore } from '../limits/index.js';
 
@@ -158,7 +159,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const created = await createPgDatabase(pgUrl);
     dropDatabase = created.drop;
     database = { kind: 'postgres', url: created.url };
-  }
+  } else if (database.kind === 'sqlite' && !options.existing) await copyMigratedSqlite(database.path);
   const config: Config = Object.freeze({
     port: 0,
     host: '127.0.0.1',
