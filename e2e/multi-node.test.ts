@@ -9,6 +9,9 @@
  * refuses the sender on C at once; node B is killed and the toy, reconnecting through the balancer
  * to C, receives every message acknowledged meanwhile, once; NATS and Redis are restarted in turn
  * during sends and nothing acknowledged is lost or played twice; unpairing on A reaches it on C.
+ * Each node reaches NATS through a TCP proxy of its own, so one node's link can be cut alone: a
+ * message sent while node B's link (then node A's) is down reaches the toy once the link is back,
+ * without another send, and /readyz says `degraded` meanwhile.
  *
  * Always PostgreSQL (several nodes cannot share SQLite), so it runs once, whichever lane runs it.
  * Every process and server it starts is stopped in after() with a bounded wait and SIGKILL behind it.
@@ -59,6 +62,8 @@ interface Node {
 
 let scratch: string;
 let pgProxy: TcpProxy;
+/** Each node's own way to NATS (index as nodes), so the test can cut one node's link alone. */
+const natsLinks: TcpProxy[] = [];
 let nats: Daemon;
 let redis: Daemon;
 let honeychecker: { url: string; token: string };
@@ -156,7 +161,7 @@ async function startNode(n: number, s3Options: TestS3['options']): Promise<Node>
       BURROW_S3_REGION: s3Options.region,
       BURROW_S3_ACCESS_KEY_ID: s3Options.accessKeyId,
       BURROW_S3_SECRET_ACCESS_KEY: s3Options.secretAccessKey,
-      BURROW_NATS_URL: `nats://127.0.0.1:${String(nats.port)}`,
+      BURROW_NATS_URL: `nats://127.0.0.1:${String(natsLink(n - 1).port)}`,
       BURROW_NATS_SUBJECT_PREFIX: `burrow.multinode${run}`,
       BURROW_REDIS_URL: `redis://127.0.0.1:${String(redis.port)}`,
       // One installation: a password set through one node is checked on another.
@@ -275,6 +280,7 @@ before(async () => {
   nats = await daemon('nats-server', (port) => ['-a', '127.0.0.1', '-p', String(port)]);
   redis = await daemon('redis-server', (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', scratch]);
   honeychecker = await startHoneychecker();
+  for (let i = 0; i < 3; i++) natsLinks.push(await tcpProxy(new URL(`nats://127.0.0.1:${String(nats.port)}`)));
   // All at once: their migrations meet on one database (Kysely's migration lock lets one run them).
   const options = s3.options;
   nodes.push(...(await Promise.all([startNode(1, options), startNode(2, options), startNode(3, options)])));
@@ -293,6 +299,12 @@ after(async () => {
   if (databaseCreated) await admin(`drop database if exists ${database} with (force)`).catch(() => undefined);
   rmSync(scratch, { recursive: true, force: true });
 });
+
+const natsLink = (i: number): TcpProxy => {
+  const link = natsLinks[i];
+  if (!link) throw new Error('the NATS links were not set up');
+  return link;
+};
 
 const node = (i: 0 | 1 | 2): Node => {
   const n = nodes[i];
@@ -465,6 +477,54 @@ test('a block issued on node A refuses the blocked sender on node C at once', as
   assert.equal(onC.status, 429);
   assert.match(onC.text, /Unusual activity/);
   assert.equal((await logIn(2, '203.0.113.8', `y-${run}@example.com`, 'wrong')).status, 401);
+});
+
+test("node B's NATS link, then node A's, cut and restored: a message sent meanwhile reaches the toy on B with no further send; /readyz says degraded", async () => {
+  assert.ok(toy, 'the first test paired the toy');
+  const readyz = async (n: 0 | 1 | 2) => {
+    const response = await fetch(`${node(n).url}/readyz`);
+    return { status: response.status, body: (await response.json()) as { status?: string; bus?: string } };
+  };
+  const sendOnA = async () => {
+    const audio = new Uint8Array(randomBytes(1700));
+    await mum.sendVoice(familyId, [toyId], audio, { senderName: 'Mum' }); // acknowledged by node A
+    return audio;
+  };
+
+  // Node B cannot hear: the wake-up node A publishes for the toy is lost on B's side.
+  await natsLink(1).cut();
+  const degraded = await eventually(async () => {
+    const r = await readyz(1);
+    return r.body.status === 'degraded' && r;
+  }, WAIT_MS);
+  assert.equal(degraded.status, 200, 'still ready: node B serves and stores meanwhile');
+  assert.match(degraded.body.bus ?? '', /NATS unreachable since/);
+  assert.deepEqual((await readyz(0)).body, { status: 'ok' }, "node A's link is up");
+  const first = await sendOnA();
+  assert.equal(await toy.device.unplayedCount(), 0, 'nothing woke the toy while B was cut off');
+  await natsLink(1).restore();
+  // No further send: node B, back, wakes the streams it holds and the toy reads by cursor.
+  await eventually(async () => (await toy.device.unplayedCount()) === 1, WAIT_MS);
+  assert.deepEqual((await toy.playNext())?.audio, first);
+  await eventually(async () => (await readyz(1)).body.status === 'ok', WAIT_MS);
+
+  // Node A cannot speak: its wake-up is dropped on A's side, and node B never lost its link.
+  await natsLink(0).cut();
+  await eventually(async () => (await readyz(0)).body.status === 'degraded', WAIT_MS);
+  const second = await sendOnA();
+  assert.equal(await toy.device.unplayedCount(), 0, "A's wake-up was dropped");
+  await natsLink(0).restore();
+  // A, back, asks every node to wake its streams: B wakes the toy.
+  await eventually(async () => (await toy.device.unplayedCount()) === 1, WAIT_MS);
+  assert.deepEqual((await toy.playNext())?.audio, second);
+
+  // And wake-ups cross as before.
+  const third = await sendOnA();
+  await eventually(async () => (await toy.device.unplayedCount()) === 1, WAIT_MS);
+  assert.deepEqual((await toy.playNext())?.audio, third);
+  assert.equal(await toy.playNext(), undefined, 'nothing twice');
+  const said = node(1).watched.output();
+  assert.match(said, /NATS reachable again/, 'node B says what it missed');
 });
 
 test('node B is killed: the toy reconnects through the balancer to node C and receives every acknowledged message, once', async () => {

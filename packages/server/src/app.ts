@@ -328,7 +328,7 @@ export async function buildServer({ config, db, blobs: unjournaled, bus, clock, 
   };
   const familyErasure = createFamilyErasure(erasure);
   await app.register(erasureRoutes, { ...context, accountErasure: createAccountErasure(erasure), familyErasure, accountExport: createAccountExport({ db, clock, emails }) });
-  await app.register(healthRoutes, { db });
+  await app.register(healthRoutes, { db, bus });
   // Signed toy updates (a mirror: the toy verifies) and the published security contact (RFC 9116).
   await app.register(updatesRoutes, { ...context, updates: createUpdates({ db, clock }), updatesConfig: config.updates ?? { uploadToken: null } });
   await app.register(wellKnownRoutes, { securityTxt: config.securityTxt ?? defaultSecurityTxtConfig, publicUrl: config.accountSecurity.publicUrl, clock });

@@ -30,9 +30,18 @@ export type StreamEvent =
 
 export type Unsubscribe = () => void;
 
+/** Whether the bus carries events between nodes now (/readyz says so; the in-process bus always does). */
+export interface BusHealth {
+  readonly ok: boolean;
+  /** One line for operators: what is wrong and what it costs. */
+  readonly detail: string;
+}
+
 export interface Bus {
   publish(topic: string, event: StreamEvent): void;
   subscribe(topic: string, handler: (event: StreamEvent) => void): Unsubscribe;
+  /** Absent: always healthy (the in-process bus). */
+  health?(): BusHealth;
 }
 
 /** Topic naming, in one place. */

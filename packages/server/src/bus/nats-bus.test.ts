@@ -2,7 +2,8 @@
  * What only the NATS adapter has to prove: it rides out NATS going away. With a nats-server of the
  * test's own (a free port on loopback, so the shared one on 4222 is never touched), events published
  * while it is down are dropped and logged, never thrown; once it is back, subscriptions made before
- * the outage deliver again without anyone subscribing anew.
+ * the outage deliver again without anyone subscribing anew, and every subscribed topic is woken once
+ * (catch-up.ts) so the device behind it reads what it missed. health() says degraded meanwhile.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -74,6 +75,9 @@ void test('while NATS is down publish drops and logs; after it is back, earlier 
     publisher.publish('device:d1', { type: 'message', seq: 2 });
   });
   assert.ok(warnings.some((w) => w.includes('event dropped')), warnings.join('; '));
+  const down = publisher.health();
+  assert.equal(down.ok, false);
+  assert.match(down.detail, /NATS unreachable since .*1 dropped here/);
 
   server = await startNats(port);
   children.push(server);
@@ -87,6 +91,10 @@ void test('while NATS is down publish drops and logs; after it is back, earlier 
     10_000,
   );
   assert.ok(!got.some((e) => e.type === 'message' && e.seq === 2), 'an event published while NATS was down is dropped, not replayed');
+  // …but the device behind the subscription is woken to read again by cursor, with no new event.
+  await until('the catch-up wake-up', () => got.some((e) => e.type === 'roster'), 10_000);
+  assert.ok(subscriber.catchUps() >= 1);
+  assert.deepEqual(publisher.health(), { ok: true, detail: 'NATS connected' });
 });
 
 void test('close() returns while NATS is unreachable instead of waiting for a drain that cannot finish', async () => {

@@ -114,7 +114,7 @@ test('a database that cannot be reached fails even in development', async () => 
   assert.ok(!report.text.includes(':pw@'), 'the password is never printed');
 });
 
-test('a server that answers /readyz with 503 is a finding in any mode; a closed port is only a note', async () => {
+test('a server that answers /readyz with 503, or 200 but degraded, is a finding in any mode; a closed port is only a note', async () => {
   const http = createHttpServer((req, res) => {
     res.writeHead(req.url === '/readyz' ? 503 : 200, { 'content-type': 'application/json' }).end('{}');
   });
@@ -126,6 +126,20 @@ test('a server that answers /readyz with 503 is a finding in any mode; a closed 
     assert.match(sick.findings[0]?.problem ?? '', /\/readyz answered 503/);
   } finally {
     await new Promise((resolve) => http.close(resolve));
+  }
+  // Ready but degraded (the node's bus cannot reach NATS, health/routes.ts): a finding that says so.
+  const degraded = createHttpServer((req, res) => {
+    const body = req.url === '/readyz' ? { status: 'degraded', bus: 'NATS unreachable since 2026-12-01T22:00:00.000Z' } : { status: 'ok' };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => degraded.listen(0, '127.0.0.1', resolve));
+  try {
+    const base = `http://127.0.0.1:${String((degraded.address() as AddressInfo).port)}`;
+    const told = await healthChecks(server.config, 3000, base);
+    assert.deepEqual(told.findings.map((f) => [f.check, f.scope]), [['health', 'always']]);
+    assert.match(told.findings[0]?.problem ?? '', /\/readyz: degraded: NATS unreachable since 2026-12-01T22:00:00\.000Z/);
+  } finally {
+    await new Promise((resolve) => degraded.close(resolve));
   }
   const none = await healthChecks(server.config, 3000, `http://127.0.0.1:${String(await closedPort())}`);
   assert.deepEqual(none.findings, []);

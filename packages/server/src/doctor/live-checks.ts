@@ -112,8 +112,17 @@ export async function healthChecks(config: Config, timeoutMs = 3000, base = loca
     let status: number;
     try {
       const response = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
-      await response.body?.cancel();
       status = response.status;
+      // A ready node may still be degraded: its bus cannot reach NATS (health/routes.ts).
+      const body = path === '/readyz' && status === 200 ? ((await response.json().catch(() => null)) as { status?: unknown; bus?: unknown } | null) : null;
+      if (!body) await response.body?.cancel().catch(() => undefined);
+      if (body?.status === 'degraded')
+        result.findings.push({
+          check: 'health',
+          problem: `${base}/readyz: degraded: ${typeof body.bus === 'string' ? body.bus : 'a dependency is unreachable'}`,
+          fix: 'Check that NATS (BURROW_NATS_URL) runs and this node reaches it. The node serves meanwhile; its devices catch up by themselves once NATS is back.',
+          scope: 'always',
+        });
     } catch (err) {
       const cause = (err as { cause?: { code?: unknown } }).cause?.code;
       if (path === '/healthz' && cause === 'ECONNREFUSED') {

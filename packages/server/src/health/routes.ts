@@ -1,11 +1,17 @@
 import { sql } from 'kysely';
+import type { Bus } from '../bus/index.js';
 import type { Db } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import { isDependencyDown } from '../errors/dependency-down.js';
 import type { App } from '../http/types.js';
 
-/** Liveness and readiness for load balancers; hidden from the API description. */
-export function healthRoutes(app: App, { db }: { db: Db }): void {
+/**
+ * Liveness and readiness for load balancers; hidden from the API description. A bus that cannot
+ * reach NATS leaves the node ready (200) but says `degraded`: the node still serves and stores
+ * every message, only wake-ups between nodes wait, and taking every node out of the balancer
+ * during a NATS outage would turn a delay into an outage.
+ */
+export function healthRoutes(app: App, { db, bus }: { db: Db; bus?: Bus }): void {
   app.get('/healthz', { schema: { hide: true }, config: { rateLimit: false } }, () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true }, config: { rateLimit: false } }, async (request) => {
     try {
@@ -17,6 +23,8 @@ export function healthRoutes(app: App, { db }: { db: Db }): void {
       request.log.error({ err }, 'readiness: database did not answer');
       throw new AppError('internal', 'Internal error');
     }
+    const busHealth = bus?.health?.();
+    if (busHealth && !busHealth.ok) return { status: 'degraded', bus: busHealth.detail };
     return { status: 'ok' };
   });
 }

@@ -1,0 +1,76 @@
+/**
+ * What a node does after its NATS link was down: events published meanwhile were lost (core NATS
+ * keeps nothing for a subscriber that is away, and the client drops what it could not send), so
+ * every device whose stream this node holds is woken once to read again by cursor. The wake-ups are
+ * events the clients already answer with a full read (headless and browser toys sync on `roster`;
+ * family devices reload the family and sync messages on `roster`, the toys list with its presence on
+ * `toys`, reviews and receipts on `review`): no client needs to know about outages. The database is
+ * the truth, so a wake-up with no news costs one read and loses nothing.
+ */
+import type { StreamEvent } from './bus.js';
+
+/** The wake-ups that make a stream subscribed to `topic` read everything it may have missed. */
+export function catchUpEvents(topic: string): StreamEvent[] {
+  // A device's own topic: its stream re-reads its families (a join it missed) and the client syncs.
+  if (topic.startsWith('device:')) return [{ type: 'roster', familyId: '', version: 0 }];
+  if (topic.startsWith('family:')) {
+    const familyId = topic.slice('family:'.length);
+    return [
+      { type: 'toys', familyId },
+      { type: 'review', familyId, messageId: '', state: 'waiting' },
+    ];
+  }
+  return [];
+}
+
+/** Topics woken per slice, and the pause between slices: 100k streams are woken over ~10 s, not at once. */
+export const CATCH_UP_SLICE = 1000;
+export const CATCH_UP_PAUSE_MS = 100;
+
+/**
+ * Wakes every topic in `topics()` with its catch-up events, a slice at a time, through `deliver`.
+ * Requests that come while one runs are folded into one more run after it (it may have passed a
+ * topic subscribed since), so a burst of reconnects wakes each stream a bounded number of times.
+ */
+export function createCatchUp(topics: () => Iterable<string>, deliver: (topic: string, event: StreamEvent) => void): {
+  request(): void;
+  /** Runs finished so far (tests and logs). */
+  runs(): number;
+  stop(): void;
+} {
+  let running = false;
+  let again = false;
+  let stopped = false;
+  let runs = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CATCH_UP_PAUSE_MS);
+      timer.unref();
+    });
+  const run = async (): Promise<void> => {
+    running = true;
+    do {
+      again = false;
+      const all = [...topics()];
+      for (let i = 0; i < all.length && !stopped; i += CATCH_UP_SLICE) {
+        if (i > 0) await pause();
+        for (const topic of all.slice(i, i + CATCH_UP_SLICE)) for (const event of catchUpEvents(topic)) deliver(topic, event);
+      }
+      runs++;
+    } while (again && !stopped);
+    running = false;
+  };
+  return {
+    request() {
+      if (stopped) return;
+      if (running) again = true;
+      else void run();
+    },
+    runs: () => runs,
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
