@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/delivery/durable-ab.ts --tree DIR --tree DIR [--rounds N] [--messages N] [--ms N]
- * [--profile DIR]`:
+ * [--profile DIR] [--env I:NAME=VALUE ...]`:
  * the durable phase of `npm run bench -- delivery` (32 senders, closed loop, `PUT` blob + `POST`
  * envelope, acknowledged means durable) on two or more checkouts of Burrow side by side, so a change
  * can be measured against its parent in the same period on a shared machine. Each tree's Burrow runs
@@ -8,6 +8,8 @@
  * trees and the bare write + fsync server, the order rotating each round. Besides the rate it reads
  * each Burrow process's CPU time (/proc/PID/stat, user + system) over the phase: **CPU ms per
  * acknowledged message**, which moves far less with the machine's load than the rate does.
+ * `--env 1:UV_THREADPOOL_SIZE=16` sets a variable for the second tree's Burrow only: the same tree
+ * named twice, once with it, measures a setting side by side.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     ms: { type: 'string', default: '3000' },
     senders: { type: 'string', default: '32' },
     profile: { type: 'string' },
+    env: { type: 'string', multiple: true },
   },
 });
 const trees = (values.tree ?? []).map((t) => resolve(t));
@@ -32,6 +35,14 @@ const rounds = Number(values.rounds);
 const messages = Number(values.messages);
 const durationMs = Number(values.ms);
 const senders = Number(values.senders);
+/** Per tree (by its index among --tree), the variables --env adds to its Burrow's environment. */
+const envOf = new Map<number, Record<string, string>>();
+for (const spec of values.env ?? []) {
+  const match = /^(\d+):([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(spec);
+  if (!match) throw new Error(`--env takes INDEX:NAME=VALUE (the tree's index among --tree, from 0), not ${spec}`);
+  const index = Number(match[1]);
+  envOf.set(index, { ...envOf.get(index), [match[2]!]: match[3]! });
+}
 
 /** User + system CPU of a process so far, in ms (fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms). */
 function cpuMs(pid: number): number {
@@ -56,11 +67,12 @@ try {
   for (const [i, tree] of trees.entries()) {
     // --profile DIR: a V8 CPU profile of each tree's Burrow in DIR/<i> (bench/profile-summary.ts reads it).
     const flags = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile, String(i))}`];
-    const child = await startChild('burrow-child.ts', flags, resolve(tree, 'bench/delivery/burrow-child.ts'), tree);
+    const child = await startChild('burrow-child.ts', flags, resolve(tree, 'bench/delivery/burrow-child.ts'), tree, envOf.get(i));
     const cast = await setUpCast(child.url, senders);
     // One run untimed first: V8 compiles the hot paths and the statement cache fills before anything counts.
     await burrowDurableRate(cast, await seal(cast, Math.min(messages, 200), 48 * 1024), senders, 1000);
-    subjects.push({ tree, child, cast, rates: [], cpuPerMessage: [] });
+    const env = Object.entries(envOf.get(i) ?? {}).map(([k, v]) => ` ${k}=${v}`).join('');
+    subjects.push({ tree: `${tree}${env}`, child, cast, rates: [], cpuPerMessage: [] });
   }
   const bareRates: number[] = [];
   for (let r = 0; r < rounds; r++) {

@@ -17,18 +17,20 @@ export interface Child {
 
 /**
  * Starts `entry` (a file beside this one) under tsx; `nodeFlags` go to node (e.g. --cpu-prof).
- * `path` and `cwd` run another checkout's copy of it instead (durable-ab.ts compares trees).
+ * `path` and `cwd` run another checkout's copy of it instead (durable-ab.ts compares trees); `env`
+ * adds to its environment (durable-ab.ts --env, e.g. UV_THREADPOOL_SIZE for one of them).
  */
 export async function startChild(
   entry: 'burrow-child.ts' | 'bare-fsync-server.ts',
   nodeFlags: readonly string[] = [],
   path = fileURLToPath(new URL(entry, import.meta.url)),
   cwd = fileURLToPath(new URL('../../', import.meta.url)), // where tsx resolves
+  env: Readonly<Record<string, string>> = {},
 ): Promise<Child> {
   const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...nodeFlags, '--import', 'tsx', path], {
     cwd,
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'development' },
+    env: { ...process.env, NODE_ENV: 'development', ...env },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
