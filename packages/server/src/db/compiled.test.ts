@@ -3,6 +3,7 @@
  * answers, with the arguments of each call in their places (in joins, where, limit and offset, between
  * constants the builder fixed), inside a transaction too, on SQLite and PostgreSQL. A query with an
  * `in` list (compiledInList) answers for every list length, the kept ones and the longer built ones.
+ * Runs on PostgreSQL in CI too (BURROW_TEST_PG_URL): each dialect compiles its own SQL.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
