@@ -6,7 +6,9 @@
  * state, never "glowing" while the toy shows nothing; the Talk timer starts again from zero and focus
  * follows the view when the recorder is used from the keyboard; offline the header says so, and a
  * server that does not answer is not blamed on the person's connection; the approve checkboxes are
- * the size of their text (item 6). One server, one guardian browser, a
+ * the size of their text, quiet hours are asked for in the app's language's 12- or 24-hour style
+ * (English with AM/PM, German 24-hour, the browser English throughout) and every sign-up's recovery
+ * codes lie apart inside the 390 px viewport (item 6). One server, one guardian browser, a
  * relative's browser and a headless toy, shared by the tests in order.
  */
 import assert from 'node:assert/strict';
@@ -137,7 +139,12 @@ void test('a message sent in quiet hours says it waits for them to end, then del
   await g.getByRole('heading', { name: 'Spielzeuge', level: 1 }).waitFor();
   const germanStart = await clockIn(g, 'de', start);
   assert.match(germanStart, /^\d{2}:\d{2}$/);
-  await waitFor('the saved quiet hours in German', async () => ((await shownClock(g, 'Von').catch(() => '')) === germanStart ? true : undefined));
+  await waitFor('the saved quiet hours in German', async () => ((await shownClock(g, 'Von').catch(() => '')) === germanStart ? true : undefined)).catch(
+    async (err: unknown) => {
+      // Say what the control showed instead (a browser-language format showed "9:15 PM").
+      throw new Error(`"Von" showed "${await shownClock(g, 'Von').catch(() => '(nothing)')}", not "${germanStart}"`, { cause: err });
+    },
+  );
   assert.equal(await shownClock(g, 'Bis'), await clockIn(g, 'de', end));
   const von = g.getByRole('group', { name: 'Von', exact: true });
   assert.equal(await von.getByLabel('Vormittags oder nachmittags').count(), 0, 'no AM/PM in German');

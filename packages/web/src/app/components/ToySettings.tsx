@@ -119,7 +119,9 @@ export function ToySettings({ toyId, toyName }: { toyId: string; toyName: string
       const waiting = people.filter(isReviewed).length;
       setStatus(
         t('settings.saved', { toy: toyName, volume }) +
-          (quiet ? t('settings.savedQuiet', { start: formatClock(toText(start)), end: formatClock(toText(end)) }) : '') +
+          (quiet
+            ? t('settings.savedQuiet', { start: formatClock(toText(start)), end: formatClock(toText(end)) })
+            : '') +
           (waiting > 0 ? t('settings.savedReview', { count: waiting }) : t('settings.savedEnd')),
       );
     } catch (err) {
