@@ -4,7 +4,8 @@
  * (password again) and land on the first-run page with their account intact; then they delete the
  * account from there. The browser forgets its keys, says what happened, the old password no longer
  * signs in, and the server holds no row of the account. On the way, the guardian sets the retention
- * period and reads it in the family's activity log.
+ * period, reads what it means (the setting's help, for the period chosen) and finds the change in the
+ * family's activity log.
  *
  * And one message: the guardian sends a message the headless toy holds unplayed, deletes it from Home
  * (the in-page question says what deleting means); it leaves the page, the browser's archive and the
@@ -56,6 +57,13 @@ void test(
     await keep.getByLabel(/Days to keep a delivered message/).fill('7');
     await keep.getByRole('button', { name: 'Save' }).click();
     await keep.getByRole('status').filter({ hasText: 'keeps delivered messages for 7 days' }).waitFor();
+    // The help says what the sweep does with the period chosen (retention/sweep.ts): a message goes once
+    // every recipient fetched it AND it is older than the period, counted from sending — not "kept for
+    // the period after the last fetch", as it once said.
+    assert.equal(
+      await keep.locator('p').first().textContent(),
+      'Burrow’s server deletes a message for good — the recording and its details — once every device it was sent to has fetched it and it is older than 7 days (counted from when it was sent). A message that some device has not fetched after 30 days is deleted too, and its sender is told. There is no “forever”. Copies already on your family’s devices and the toy are not affected, and encrypted backups keep a copy until they age out.',
+    );
     await page.getByRole('link', { name: 'See the family’s activity' }).click();
     await page.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
     const log = page.getByRole('list', { name: 'Activity log' });

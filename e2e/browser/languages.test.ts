@@ -3,7 +3,8 @@
  * and desktop into test-output/screenshots/ (page-*-en, page-*-de) with axe on the German ones, and
  * German section headings on the pages with several cards; German chosen on More, kept after a
  * reload, `<html lang>` set, dates in the German format; and a browser whose language is German
- * starts in German, and shows password reset, an invitation and the toy simulator in German. One
+ * starts in German, and shows password reset, an invitation and the toy simulator in German; the
+ * retention setting's help in German for a period chosen on the Family page. One
  * browser session visits every page.
  */
 import assert from 'node:assert/strict';
@@ -121,6 +122,16 @@ void test(
     await g.getByRole('button', { name: 'Einladung erstellen' }).click();
     const invitation = (await g.locator('.invite-link').textContent({ timeout: 15_000 })) ?? '';
     assert.match(invitation, /\/join#/);
+    // The retention setting's help in German, for a period chosen here: deleted once every device
+    // fetched it and it is older than the period, counted from sending (retention/sweep.ts).
+    const keep = g.getByRole('region', { name: 'Wie lange der Server Nachrichten behält' });
+    await keep.getByLabel(/Tage, die eine zugestellte Nachricht bleibt/).fill('12');
+    await keep.getByRole('button', { name: 'Speichern' }).click();
+    await keep.getByRole('status').filter({ hasText: 'jetzt 12 Tage' }).waitFor();
+    assert.equal(
+      await keep.locator('p').first().textContent(),
+      'Burrows Server löscht eine Nachricht endgültig – die Aufnahme und ihre Angaben –, sobald jedes Gerät, an das sie ging, sie abgeholt hat und sie älter ist als 12 Tage (gezählt ab dem Senden). Eine Nachricht, die ein Gerät nach 30 Tagen nicht abgeholt hat, wird ebenfalls gelöscht, und der Absender erfährt es. Ein „für immer“ gibt es nicht. Kopien auf den Geräten deiner Familie und auf dem Spielzeug sind nicht betroffen, und verschlüsselte Sicherungskopien behalten eine Kopie, bis sie auslaufen.',
+    );
     // Back to English for anything that runs after.
     await g.evaluate(`history.pushState(null, '', '/more'); dispatchEvent(new PopStateEvent('popstate'))`);
     await g.getByLabel('Sprache').selectOption('en');
