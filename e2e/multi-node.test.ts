@@ -318,6 +318,8 @@ let mum: FamilyDevice;
 const mumStore = new MemoryStore();
 let familyId: string;
 let toyId: string;
+/** Grandma's device (joined through node C in the first test). */
+let granDeviceId: string;
 
 /** What the nodes logged at error level (to explain an unexpected 500). */
 const nodeErrors = (): string =>
@@ -372,6 +374,7 @@ test('a guardian on node A sends; the toy on node B receives it; a relative on n
   const grant: Grant = { role: 'member', sendToToy: true, hearChild: true };
   await mum.approveJoinRequest(familyId, requestId, grant);
   await eventually(async () => (await toy.device.roster())?.devices.some((d) => d.id === gran.deviceId), WAIT_MS);
+  granDeviceId = gran.deviceId;
   const answerId = await toy.recordAnswer();
   const heard = await eventually(async () => (await gran.sync()).find((m) => m.messageId === answerId), WAIT_MS);
   assert.equal(heard.from, toyId);
@@ -479,7 +482,7 @@ test('a block issued on node A refuses the blocked sender on node C at once', as
   assert.equal((await logIn(2, '203.0.113.8', `y-${run}@example.com`, 'wrong')).status, 401);
 });
 
-test("node B's NATS link, then node A's, cut and restored: a message sent meanwhile reaches the toy on B with no further send; /readyz says degraded", async () => {
+test("node B's NATS link, then node A's, cut and restored: a message and a roster change made meanwhile reach the toy on B with no further event; /readyz says degraded", async () => {
   assert.ok(toy, 'the first test paired the toy');
   const readyz = async (n: 0 | 1 | 2) => {
     const response = await fetch(`${node(n).url}/readyz`);
@@ -501,9 +504,13 @@ test("node B's NATS link, then node A's, cut and restored: a message sent meanwh
   assert.match(degraded.body.bus ?? '', /NATS unreachable since/);
   assert.deepEqual((await readyz(0)).body, { status: 'ok' }, "node A's link is up");
   const first = await sendOnA();
+  // A roster change on node A too: grandma's device leaves the family.
+  await mum.removeDevices(familyId, [granDeviceId]);
   assert.equal(await toy.device.unplayedCount(), 0, 'nothing woke the toy while B was cut off');
+  assert.ok((await toy.device.roster())?.devices.some((d) => d.id === granDeviceId), 'nor told it of the roster');
   await natsLink(1).restore();
-  // No further send: node B, back, wakes the streams it holds and the toy reads by cursor.
+  // No further event: node B, back, wakes the streams it holds and the toy reads by cursor.
+  await eventually(async () => !(await toy.device.roster())?.devices.some((d) => d.id === granDeviceId), WAIT_MS);
   await eventually(async () => (await toy.device.unplayedCount()) === 1, WAIT_MS);
   assert.deepEqual((await toy.playNext())?.audio, first);
   await eventually(async () => (await readyz(1)).body.status === 'ok', WAIT_MS);
