@@ -18,6 +18,8 @@ import { HeadlessToy } from './headless-toy.js';
 import { updateMain } from './update/command.js';
 import { rotationFromOptions } from './rotation-options.js';
 import { identityRenewalFromOptions } from './identity-renewal-options.js';
+import { updateChecksFromOptions } from './update-check-options.js';
+import { startUpdateChecks } from './update/schedule.js';
 
 const KEYS = 'Keys: b = pairing button, p = play next, f = replay a favourite (the paw held long), r = record answer, s = status, q = quit';
 
@@ -25,6 +27,7 @@ const KEYS = 'Keys: b = pairing button, p = play next, f = replay a favourite (t
 export const HELP = `Usage: burrow-toy [--server URL] [--data DIR] [--play-command CMD | --play-dir DIR]
                   [--record-command CMD | --record-file FILE]
                   [--key-rotation-days N] [--key-grace-days N] [--identity-renewal-days N]
+                  [--update-check-hours N]
 
 The headless toy: pairs with a family, then plays and records through commands or files.
   --server URL          the Burrow server (default http://localhost:8080)
@@ -37,6 +40,8 @@ The headless toy: pairs with a family, then plays and records through commands o
   --key-grace-days N    keep a retired key N days for messages in flight (default 2; env BURROW_TOY_KEY_GRACE_DAYS)
   --identity-renewal-days N  ask to renew the identity key every N days (default off;
                         env BURROW_TOY_IDENTITY_RENEWAL_DAYS; a guardian's app completes it)
+  --update-check-hours N  check for a signed update at start and every N hours, install it for
+                        the next start (default 24; 'off'; env BURROW_TOY_UPDATE_CHECK_HOURS)
   -h, --help            show this help
 Signed updates: burrow-toy update <status|verify|install|boot|check> (burrow-toy update --help)
 ${KEYS}`;
@@ -51,6 +56,7 @@ const OPTIONS = {
   'key-rotation-days': { type: 'string' },
   'key-grace-days': { type: 'string' },
   'identity-renewal-days': { type: 'string' },
+  'update-check-hours': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -115,6 +121,12 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const updateChecks = updateChecksFromOptions(values, process.env);
+  if ('error' in updateChecks) {
+    console.error(`burrow-toy: ${updateChecks.error}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
   const dataDir = values.data;
   const recordFile = values['record-file'] ?? fileURLToPath(new URL('../assets/hello.wav', import.meta.url));
   const toy = await startWhenReachable({
@@ -152,6 +164,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     },
   });
   console.log(`Burrow toy ${toy.device.toyId} — ${(await toy.device.isPaired()) ? 'paired' : 'not paired: press b to pair'}`);
+  // After start: the toy has registered, so the check has a token to ask with.
+  const updates = updateChecks.intervalMs === undefined ? undefined : startUpdateChecks({ server: values.server, dataDir, intervalMs: updateChecks.intervalMs, log: (line) => console.log(line) });
   console.log(KEYS);
 
   let pairing = false;
@@ -177,6 +191,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       } else if (key === 's') {
         console.log(`${(await toy.device.isPaired()) ? 'paired' : 'not paired'}, ${await toy.device.unplayedCount()} unplayed, ${(await toy.device.favourites()).length} favourite(s) kept`);
       } else if (key === 'q' || key === '\u0003') {
+        updates?.stop();
         await toy.stop();
         process.exit(0);
       }

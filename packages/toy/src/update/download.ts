@@ -27,6 +27,13 @@ export async function downloadLatestUpdate({ server, dataDir, slots, trust }: { 
   if (!found.ok) throw new Error(`The server answered ${String(found.status)} to the update check.`);
   const { manifest } = (await found.json()) as { manifest: UpdateManifestWire | null };
   if (!manifest) return { refused: false, message: `up to date (${current})` };
+  // Checked daily by the running toy (schedule.ts): neither download again an update that already
+  // waits for its trial start, nor install again one that failed its start here — that would try a
+  // broken version at every boot. A newer release is taken as usual.
+  const { trial, last } = slots.state();
+  if (trial?.version === manifest.version) return { refused: false, message: `${manifest.version} is installed already; it starts on the next boot` };
+  if (last?.kind === 'rolled_back' && last.version === manifest.version)
+    return { refused: false, message: `${manifest.version} failed to start on this toy and was rolled back; waiting for a newer release (running ${current})` };
   const bundle = await fetch(`${base}/v1/toys/me/update/bundle?target=${encodeURIComponent(TOY_TARGET)}&version=${encodeURIComponent(manifest.version)}`, { headers });
   if (!bundle.ok) throw new Error(`The server answered ${String(bundle.status)} to the bundle download.`);
   try {
