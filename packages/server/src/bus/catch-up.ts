@@ -27,12 +27,19 @@ export function catchUpEvents(topic: string): StreamEvent[] {
 export const CATCH_UP_SLICE = 1000;
 export const CATCH_UP_PAUSE_MS = 100;
 
+/** How a run waits between slices: resolves after `ms` (a timer by default; tests pass their own clock). */
+export type CatchUpPause = (ms: number) => Promise<void>;
+
 /**
  * Wakes every topic in `topics()` with its catch-up events, a slice at a time, through `deliver`.
  * Requests that come while one runs are folded into one more run after it (it may have passed a
  * topic subscribed since), so a burst of reconnects wakes each stream a bounded number of times.
  */
-export function createCatchUp(topics: () => Iterable<string>, deliver: (topic: string, event: StreamEvent) => void): {
+export function createCatchUp(
+  topics: () => Iterable<string>,
+  deliver: (topic: string, event: StreamEvent) => void,
+  options: { pause?: CatchUpPause } = {},
+): {
   request(): void;
   /** Runs finished so far (tests and logs). */
   runs(): number;
@@ -43,21 +50,26 @@ export function createCatchUp(topics: () => Iterable<string>, deliver: (topic: s
   let stopped = false;
   let runs = 0;
   let timer: NodeJS.Timeout | null = null;
-  const pause = () =>
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, CATCH_UP_PAUSE_MS);
-      timer.unref();
-    });
+  let wake: () => void = () => undefined;
+  const pause =
+    options.pause ??
+    ((ms: number) =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, ms);
+        timer.unref();
+      }));
   const run = async (): Promise<void> => {
     running = true;
     do {
       again = false;
       const all = [...topics()];
       for (let i = 0; i < all.length && !stopped; i += CATCH_UP_SLICE) {
-        if (i > 0) await pause();
+        if (i > 0) await pause(CATCH_UP_PAUSE_MS);
+        if (stopped) break;
         for (const topic of all.slice(i, i + CATCH_UP_SLICE)) for (const event of catchUpEvents(topic)) deliver(topic, event);
       }
-      runs++;
+      if (!stopped) runs++;
     } while (again && !stopped);
     running = false;
   };
@@ -71,6 +83,8 @@ export function createCatchUp(topics: () => Iterable<string>, deliver: (topic: s
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // A run waiting between slices ends now rather than hanging on a cleared timer.
+      wake();
     },
   };
 }
