@@ -79,8 +79,12 @@ export interface Tripwires {
   wrapMailer(mailer: Mailer): Mailer;
   wrapBlobs(blobs: Blobs): Blobs;
   /** Request hooks (client address, canary parameters), background planting, and closing on app close. */
-  /** `leases`: with several nodes, the start-up planting is claimed so one node plants. */
-  register(app: App, ports: { blobs: Blobs; leases?: Leases }): void;
+  /**
+   * `leases`: with several nodes, the start-up planting is claimed so one node plants; a claim that
+   * fails is tried again after `claimRetryMs` (default CLAIM_RETRY_FIRST_MS, 30 s; tests shorten it),
+   * doubling.
+   */
+  register(app: App, ports: { blobs: Blobs; leases?: Leases; claimRetryMs?: number }): void;
   /** Resolves with what the start-up planting planted (after register). */
   readonly planted: Promise<Planted>;
   /** Resolves once every tripwire fired so far has finished (its incident and mail): for tests. */
@@ -321,7 +325,7 @@ export function createTripwires({
       };
     },
 
-    register(app, { blobs, leases }) {
+    register(app, { blobs, leases, claimRetryMs }) {
       app.addHook('onRequest', (request, _reply, done) => {
         requestContext.run({ ip: request.ip }, done);
       });
@@ -364,6 +368,7 @@ export function createTripwires({
         if (closing) return { accounts: [], family: null };
         if (leases)
           claim = onceRetryingClaim(leases, PLANT_JOB, PLANT_GAP_MS, plant, {
+            ...(claimRetryMs === undefined ? {} : { retryMs: claimRetryMs }),
             onClaimFailed: (err, retryInMs) => {
               log.error({ err: { message: (err as Error).message }, retryInMs }, 'tripwires: claiming the canary planting failed; trying again');
             },
