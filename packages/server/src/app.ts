@@ -68,7 +68,7 @@ import { defaultAdmission } from './http/admission-config.js';
 import { buildValidator } from './http/validator.js';
 import type { App } from './http/types.js';
 import { createMessages, DEFAULT_FAMILY_STORAGE_BYTES } from './messages/service.js';
-import { removeOrphanBlobs } from './messages/store.js';
+import { indexedBlobKeys, removeOrphanBlobs } from './messages/store.js';
 import { messagesRoutes } from './messages/routes.js';
 import { createReviews } from './review/service.js';
 import { reviewRoutes } from './review/routes.js';
@@ -136,7 +136,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
 export async function buildServer({ config, db, blobs: unjournaled, bus, clock, logger, mailer, sharedRateLimits, sharedLimits }: BuildAppOptions): Promise<BuiltServer> {
   // Every put is journaled by folder first, so the crash sweep below reads only those (maintenance/blob-journal.ts).
-  const blobJournal = createBlobJournal(unjournaled, join(config.dataDir, 'blob-journal'));
+  // It rotates every 10 minutes, keeping only the folders of puts whose index row is not there yet.
+  const blobJournal = createBlobJournal(unjournaled, join(config.dataDir, 'blob-journal'), {
+    indexed: (keys) => indexedBlobKeys(db, keys),
+    onRotationFailed: (err) => {
+      logger.warn({ err: { message: (err as Error).message } }, 'blob journal: rotation failed; the older journal files stay and the next rotation tries again');
+    },
+  });
   const rawBlobs = blobJournal.blobs;
   const log = logger;
   // Operator alerts, made once: tripwires, anomaly detectors and the backup schedule raise them.

@@ -74,6 +74,35 @@ const blobSizeQuery = compiledStatement(2, (db, familyId: string, hash: string) 
 );
 const usageQuery = compiledStatement(1, (db, familyId: string) => db.selectFrom('family_blob_usage').select('bytes').where('family_id', '=', familyId));
 
+/**
+ * Which of `keys` (`<familyId>/<hash>`) have their index row: the blob journal's rotation
+ * (maintenance/blob-journal.ts) forgets a folder only once every blob this run put there is indexed.
+ * One query per family and 500 hashes, each on the primary key.
+ */
+export async function indexedBlobKeys(db: Db, keys: Iterable<string>): Promise<Set<string>> {
+  const byFamily = new Map<string, string[]>();
+  for (const key of keys) {
+    const slash = key.indexOf('/');
+    if (slash <= 0) continue;
+    const familyId = key.slice(0, slash);
+    const hashes = byFamily.get(familyId) ?? [];
+    hashes.push(key.slice(slash + 1));
+    byFamily.set(familyId, hashes);
+  }
+  const indexed = new Set<string>();
+  for (const [familyId, hashes] of byFamily)
+    for (let i = 0; i < hashes.length; i += 500) {
+      const rows = await db
+        .selectFrom('blobs')
+        .select('hash')
+        .where('family_id', '=', familyId)
+        .where('hash', 'in', hashes.slice(i, i + 500))
+        .execute();
+      for (const row of rows) indexed.add(blobKey(familyId, row.hash));
+    }
+  return indexed;
+}
+
 /** The size of a family's blob, or undefined when it was never uploaded. */
 export async function blobSize(db: Db, familyId: string, hash: string): Promise<number | undefined> {
   return (await blobSizeQuery.first(db, familyId, hash))?.size;
