@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -78,4 +80,13 @@ test('findUnsafeNumber points at the bad number, skips bytes, and survives deep 
   let deep: unknown = Infinity;
   for (let i = 0; i < 100_000; i++) deep = [deep];
   assert.equal(findUnsafeNumber(deep), '/0'.repeat(100_000));
+});
+
+test('one copy of Ajv serves the validator, its formats and the reply serializer (docs/operations.md)', () => {
+  // Three nested copies cost every process ~130 more modules to load; npm's placement decides it.
+  const require = createRequire(import.meta.url);
+  const ajvOf = (pkg: string): string =>
+    realpathSync(createRequire(require.resolve(`${pkg}/package.json`)).resolve('ajv/package.json'));
+  const copies = new Set(['@fastify/ajv-compiler', 'ajv-formats', 'fast-json-stringify'].map(ajvOf));
+  assert.equal(copies.size, 1, [...copies].join(', '));
 });
