@@ -1,6 +1,6 @@
 /**
- * What a KEM key rotation (docs/protocol.md §14.3) costs a toy and its family, and how many message
- * keys a device holds at most — on a real server on loopback (SQLite, in this process), with the
+ * What a KEM key rotation (docs/protocol.md §14.3) costs a toy and its family, how many message
+ * keys a device holds at most, and what one identity renewal of the toy costs (§17.6) — on a real server on loopback (SQLite, in this process), with the
  * default schedule (weekly, 2 days of grace) on a clock the script moves (server and devices share it).
  *
  *   npx tsx bench/rotation.ts [--reps N]
@@ -60,7 +60,7 @@ async function cost(meter: Meter, fn: () => Promise<unknown>): Promise<Cost> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 function summary(label: string, runs: Cost[]): string {
   const m = (k: keyof Cost) => median(runs.map((r) => r[k]));
-  return `${label.padEnd(44)} ${String(m('requests')).padStart(3)} req  ${String(m('up')).padStart(6)} B up  ${String(m('down')).padStart(6)} B down  ${m('wallMs').toFixed(1).padStart(7)} ms wall  ${m('cpuMs').toFixed(1).padStart(7)} ms CPU`;
+  return `${label.padEnd(56)} ${String(m('requests')).padStart(3)} req  ${String(m('up')).padStart(6)} B up  ${String(m('down')).padStart(6)} B down  ${m('wallMs').toFixed(1).padStart(7)} ms wall  ${m('cpuMs').toFixed(1).padStart(7)} ms CPU`;
 }
 
 async function main(): Promise<void> {
@@ -162,15 +162,32 @@ async function main(): Promise<void> {
     await advance(3 * DAY);
     await toy.sync();
     const afterPlaying = (await toy.keyStatus()).kemHeld;
-    // An identity renewal: the old identity's keys stay for the grace period beside the new one's.
-    await toy.renewIdentity();
-    await mum.approveRenewals(familyId);
+    // An identity renewal (§17.6), with settings and a name the guardian's device carries to the new
+    // id: the toy asks, a guardian's device performs it, the toy's next wake-up switches. The old
+    // identity's keys stay for the grace period beside the new one's.
+    await mum.setToySettings(familyId, toy.toyId, { volume: 40 });
+    await mum.renameToy(familyId, toy.toyId, 'Bunny');
     await toy.sync();
+    const renewAsk = await cost(toyMeter, () => toy.renewIdentity());
+    let performed = 0;
+    const renewPerform = await cost(mumMeter, async () => (performed = await mum.approveRenewals(familyId)));
+    if (performed !== 1) throw new Error('the guardian device did not perform the renewal');
+    const renewSwitch = await cost(toyMeter, () => toy.sync());
+    if ((await toy.settings())?.toyId !== toy.toyId) throw new Error('the settings did not follow the toy');
+    const renewNext = await cost(toyMeter, () => toy.sync());
     const renewed = (await toy.keyStatus()).kemHeld;
     await advance(3 * DAY);
     await toy.sync();
     const renewedLater = (await toy.keyStatus()).kemHeld;
     console.log(`message keys held by the toy: at most ${mostPlaying} over 8 weeks played at once; at most ${most} with one unplayed message a week for 6 weeks; ${afterPlaying} once played and past the grace`);
+    console.log('identity renewal, once (bodies only; CPU = this process):');
+    for (const [label, run] of [
+      ['toy asks (new keys registered, request filed)', renewAsk],
+      ["guardian's device performs it (roster, settings, name)", renewPerform],
+      ['toy wake-up that switches to its new id', renewSwitch],
+      ['toy wake-up after it (peer)', renewNext],
+    ] as const)
+      console.log(summary(label, [run]));
     console.log(`after an identity renewal: ${renewed} (the old identity's kept for the grace period), ${renewedLater} after it`);
   } finally {
     await server.close();
