@@ -17,6 +17,7 @@ import { blobsInFlight, createBackup, IN_FLIGHT_BYTES, READ_AHEAD } from './back
 import { readContents } from './contents.js';
 import { BackupError, sha256, type BlobEntry, type InnerManifestV1 } from './format.js';
 import { generateBackupIdentity } from './keys.js';
+import { terminalProgress, type ProgressFactory } from './progress.js';
 import { restoreBackup } from './restore.js';
 import { openBackup, verifyBackup } from './verify.js';
 
@@ -121,6 +122,77 @@ async function emptyTarget(t: { after(fn: () => Promise<void>): void }): Promise
   url.pathname = `/${name}`;
   return { ...server.config, dataDir, database: { kind: 'postgres', url: url.toString() } };
 }
+
+/** A ProgressFactory that keeps what each step was told: its total, its ticks, and whether it was done. */
+function recordedProgress(): { factory: ProgressFactory; steps: { label: string; total: number; count: number; done: boolean }[] } {
+  const steps: { label: string; total: number; count: number; done: boolean }[] = [];
+  const factory: ProgressFactory = (label, total) => {
+    const step = { label, total, count: 0, done: false };
+    steps.push(step);
+    return {
+      tick: (n = 1) => {
+        step.count += n;
+      },
+      done: () => {
+        step.done = true;
+      },
+    };
+  };
+  return { factory, steps };
+}
+
+test('backup, verify and restore each report every step to its end: the blobs counted one by one up to their total', async (t) => {
+  const keys = await generateBackupIdentity();
+  const n = await listedBlobs();
+  const made = recordedProgress();
+  const summary = await createBackup({
+    database: server.config.database,
+    db: server.db,
+    blobs: server.blobs,
+    recipient: keys.recipient,
+    outDir: mkdtempSync(join(scratch, 'out-')),
+    progress: made.factory,
+  });
+  const shown = (steps: typeof made.steps) => steps.map((s) => (s.label.endsWith('(MiB)') ? [s.label, s.done] : [s.label, s.count, s.total, s.done]));
+  assert.deepEqual(shown(made.steps), [
+    ['database (MiB)', true],
+    ['blobs', n, n, true],
+  ]);
+  const checked = recordedProgress();
+  await verifyBackup(summary.path, keys.identity, checked.factory);
+  assert.deepEqual(shown(checked.steps), [
+    ['checking files', 3, 3, true],
+    ['database (MiB)', true],
+    ['checking blobs', n, n, true],
+  ]);
+  const restored = recordedProgress();
+  await restoreBackup({ dir: summary.path, identity: keys.identity, config: await emptyTarget(t), blobs: createMemoryBlobs(), progress: restored.factory });
+  assert.deepEqual(shown(restored.steps), [
+    ['checking files', 3, 3, true],
+    ['database (MiB)', true],
+    ['blobs', n, n, true],
+  ]);
+});
+
+test('on a terminal a step redraws one line as its percentage moves and ends it; elsewhere it prints one line when done', () => {
+  const written = (isTTY: boolean): string[] => {
+    const out: string[] = [];
+    const stream = { isTTY, write: (text: string) => out.push(text) } as unknown as NodeJS.WriteStream;
+    const step = terminalProgress(stream)('blobs', 4);
+    for (let i = 0; i < 4; i++) step.tick();
+    step.done();
+    return out;
+  };
+  const tty = written(true);
+  // 25, 50, 75 and 100 %, each drawn over the last (\r), then 100 % again and the line ended.
+  assert.deepEqual(
+    tty.map((line) => /(\d+)%\s+(\d+)\/4$/.exec(line)?.slice(1).join(' ') ?? JSON.stringify(line)),
+    ['25 1', '50 2', '75 3', '100 4', '100 4', '"\\n"'],
+  );
+  assert.ok(tty.slice(0, -1).every((line) => line.startsWith('\rblobs ')));
+  assert.ok(tty[3]?.includes(`[${'#'.repeat(30)}]`), 'the bar is full at 100 %');
+  assert.deepEqual(written(false), ['blobs: 4/4 done\n']);
+});
 
 test('blobs in flight hold at most IN_FLIGHT_BYTES together: all READ_AHEAD voice messages, fewer large blobs, always one', () => {
   assert.equal(blobsInFlight(48 * 1024), READ_AHEAD);
