@@ -15,6 +15,11 @@
  * the sweep ÷ without it — all from the same run, with the load average.
  *
  *   npx tsx bench/retention.ts [--messages 200000] [--families 100] [--blob-every 10] [--rate 5] [--baseline 30]
+ *
+ * The quiet-machine 2 M run is `npx tsx bench/retention.ts --messages 2000000` (docs/performance.md).
+ * Its last line is the summary: rows/s (messages deleted or expired per second of sweep) and the
+ * max batch pause (the longest unit of synchronous work, the longest the sweep itself held the loop),
+ * with the load average sampled through the sweep.
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -25,12 +30,38 @@ import { sealMessages, sendSealed, setUpCast, type Cast } from './delivery/famil
 import { openLoop, Tracker } from './delivery/open-loop.js';
 import { percentile } from './delivery/stats.js';
 
+const USAGE = 'usage: npx tsx bench/retention.ts [--messages 200000] [--families 100] [--blob-every 10] [--rate 5] [--baseline 30]';
 const { values } = parseArgs({
-  options: { messages: { type: 'string' }, families: { type: 'string' }, 'blob-every': { type: 'string' }, rate: { type: 'string' }, baseline: { type: 'string' } },
+  options: {
+    messages: { type: 'string' },
+    families: { type: 'string' },
+    'blob-every': { type: 'string' },
+    rate: { type: 'string' },
+    baseline: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
-const plan = { messages: Number(values.messages ?? 200_000), families: Number(values.families ?? 100), blobEvery: Number(values['blob-every'] ?? 10) };
-const RATE = Number(values.rate ?? 5);
-const BASELINE_S = Number(values.baseline ?? 30);
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+/** A whole number ≥ 1 from the command line, or exit 2 saying which option was wrong (a typo must not start a 2 M run). */
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a whole number ≥ 1, not ${JSON.stringify(raw)}\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+const plan = {
+  messages: positive('messages', values.messages, 200_000),
+  families: positive('families', values.families, 100),
+  blobEvery: positive('blob-every', values['blob-every'], 10),
+};
+const RATE = positive('rate', values.rate, 5);
+const BASELINE_S = positive('baseline', values.baseline, 30);
 /** Messages sealed per window of the probe (sealing happens here, between windows, not in the server). */
 const WINDOW = RATE * 10;
 const AUDIO_BYTES = 16_000;
@@ -88,8 +119,11 @@ try {
   const without = await probe(cast, () => performance.now() > baselineEnds);
   let figures: SweepFigures | null = null;
   const swept = nextLine().then((line) => (figures = line.sweep as SweepFigures));
+  // The 1-minute load average every 30 s of the sweep: a long run outlives any one reading of it.
+  const loads = [loadavg()[0] ?? 0];
+  const sampler = setInterval(() => loads.push(loadavg()[0] ?? 0), 30_000);
   child.stdin.write('sweep\n');
-  const during = await probe(cast, () => figures !== null);
+  const during = await probe(cast, () => figures !== null).finally(() => clearInterval(sampler));
   await swept;
   const f = figures as unknown as SweepFigures;
   const p99 = (xs: number[]): number => percentile(xs, 99);
@@ -104,6 +138,12 @@ try {
       `${p99(without.latencies).toFixed(1)} ms without (${String(without.latencies.length)} held, ${String(without.shed)} shed) = ${(p99(during.latencies) / p99(without.latencies)).toFixed(2)}×`,
   );
   console.log(`Load average at the sweep's end: ${f.load.map((l) => l.toFixed(1)).join(' ')} (2 cores, shared)`);
+  const mean = loads.reduce((a, b) => a + b, 0) / loads.length;
+  console.log(
+    `Summary: ${String(plan.messages)} messages, ${(f.deleted / f.seconds).toFixed(0)} rows/s deleted or expired, max batch pause ${f.busyMax.toFixed(0)} ms, ` +
+      `delivery p99 ${(p99(during.latencies) / p99(without.latencies)).toFixed(2)}× during/without; ` +
+      `load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (mean ${mean.toFixed(1)}, ${String(loads.length)} samples)`,
+  );
   await cast.toyClient.close();
 } finally {
   child.stdin.end();
