@@ -31,7 +31,7 @@ import { createBlobJournal, registerMaintenance, type ScheduledMaintenance } fro
 import { createInactivitySweep, INACTIVITY_DEFAULTS } from './inactivity/index.js';
 import { createLeases, type Leases } from './leases/index.js';
 import { createRetention, createRetentionSweep, retentionRoutes } from './retention/index.js';
-import { activityRoutes, activitySummaryRoutes, createActivityLog, createActivitySummaries, fadeAuditIps, pruneActivityBatch, registerFamilyActivity } from './audit/index.js';
+import { activityRoutes, activitySummaryRoutes, createActivityLog, createActivitySummaries, createSummarySettings, fadeAuditIps, pruneActivityBatch, registerFamilyActivity } from './audit/index.js';
 import { deleteExpiredSessions, fadeSessionIps } from './sessions/store.js';
 import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js';
 import type { Blobs } from './blobs/index.js';
@@ -321,7 +321,7 @@ export async function buildServer({ config, db, blobs: unjournaled, bus, clock, 
   });
   await app.register(streamRoutes, { ...context, db, bus, clock, secondFactorGate: accountSecurity.secondFactorGate, onPresence: activity.presence });
   await app.register(activityRoutes, { ...context, db, clock });
-  await app.register(activitySummaryRoutes, { ...context, db, clock });
+  await app.register(activitySummaryRoutes, { ...context, summarySettings: createSummarySettings({ db, clock }) });
   // Deleting an account, a child or a family (erasure/): re-authenticated like the Security page's changes.
   const erasure = {
     db,

@@ -105,7 +105,7 @@ async function resolve(db: Db, batch: PendingActivity[]): Promise<NewActivity[]>
     } else push(e);
   }
   // A family deleted since its events were recorded keeps none of them: appendActivity drops them,
-  // checking under a lock inside its transaction (activity-store.ts lockFamilies).
+  // checking under a lock inside its transaction (families/store.ts lockExistingFamilies).
   return out;
 }
 

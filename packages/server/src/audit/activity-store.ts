@@ -8,6 +8,7 @@ import { ACTIVITY_DAYS } from '@burrow/api';
 import { SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Database, Db, FamilyActivityTable } from '../db/index.js';
 import { chunkedInsert } from '../db/chunked-insert.js';
+import { lockExistingFamilies } from '../families/access.js';
 import { activityHash, GENESIS_HASH } from './activity-chain.js';
 import { ACCOUNT_SUBJECT_KINDS, accountPseudonym } from './activity-pseudonym.js';
 
@@ -25,21 +26,6 @@ const insertActivity = chunkedInsert<Omit<FamilyActivityTable, 'id'>>(
 );
 
 const isSqlite = (db: Executor): boolean => db.getExecutor().adapter instanceof SqliteAdapter;
-
-/**
- * Which of `familyIds` still exist, each kept from being deleted until the transaction ends
- * (PostgreSQL: FOR KEY SHARE, the lock the foreign key's own check takes; SQLite has one writer).
- * Without the lock a flush could read a family that an erasure had deleted but not yet committed,
- * and write its events after the erasure: rows naming a deleted family (family-erasure.test). With
- * it, a flush that comes second waits for the erasure's commit and then finds no family, so it
- * drops that family's events quietly; an erasure that comes second waits for the flush's commit and
- * its cascade deletes what the flush wrote.
- */
-async function lockFamilies(trx: Transaction<Database>, familyIds: readonly string[]): Promise<Set<string>> {
-  let q = trx.selectFrom('families').select('id').where('id', 'in', familyIds);
-  if (!isSqlite(trx)) q = q.forKeyShare();
-  return new Set((await q.execute()).map((f) => f.id));
-}
 
 /** The family's head, created empty if missing; locked for the transaction on PostgreSQL. */
 async function lockedHead(trx: Transaction<Database>, familyId: string) {
@@ -66,7 +52,7 @@ export async function appendActivity(db: Db, events: readonly NewActivity[]): Pr
   if (byFamily.size === 0) return 0;
   return db.transaction().execute(async (trx) => {
     // A family deleted while its last events waited in the queue, or being deleted now, gets no new log.
-    const existing = await lockFamilies(trx, [...byFamily.keys()]);
+    const existing = await lockExistingFamilies(trx, [...byFamily.keys()]);
     let written = 0;
     for (const familyId of [...byFamily.keys()].sort()) {
       const list = byFamily.get(familyId) ?? [];
@@ -130,7 +116,7 @@ export async function pruneActivityBatch(db: Db, now: number, limit: number): Pr
   for (const [familyId, upTo] of lastOld) {
     await db.transaction().execute(async (trx) => {
       // A family deleted meanwhile has no chain left to prune (nor a head to create again).
-      if (!(await lockFamilies(trx, [familyId])).has(familyId)) return;
+      if (!(await lockExistingFamilies(trx, [familyId])).has(familyId)) return;
       await lockedHead(trx, familyId);
       const res = await trx.deleteFrom('family_activity').where('family_id', '=', familyId).where('seq', '<=', upTo.seq).executeTakeFirst();
       deleted += Number(res.numDeletedRows);

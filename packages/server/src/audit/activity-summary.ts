@@ -4,7 +4,8 @@
  * activity log holds for the period — counts only, never who said what. A job of the daily
  * maintenance (claimed across nodes by its lease): it pages through the subscriptions that are due,
  * mails each and records when, so a second run the same day sends nothing again. A subscriber who is
- * no longer a guardian of the family is dropped instead.
+ * no longer a guardian of the family is dropped instead; whether they are is asked last, just before
+ * the send, so a family erased while its summary was being read gets none.
  */
 import { ACTIVITY_KINDS, ACTIVITY_SUMMARY_DAYS, type ActivityKind } from '@burrow/api';
 import type { Logger } from 'pino';
@@ -72,15 +73,20 @@ export function createActivitySummaries({ db, clock, log, mailer, emails }: { db
     let sent = 0;
     for (const s of page) {
       done.add(`${s.familyId} ${s.accountId}`);
+      const to = await emails.emailOf(db, s.accountId);
+      if (to === undefined) continue;
+      const from = now - ACTIVITY_SUMMARY_DAYS * DAY;
+      const counts = await activityCounts(db, s.familyId, from);
+      // Still a guardian of a family that still exists, asked after everything the mail holds was
+      // read and with nothing awaited between the answer and the send: a family erased (or a
+      // guardian gone) while this page was read gets no summary. Checked first, as it once was, an
+      // erasure committing meanwhile let a summary of the erased family go out after it.
       if ((await memberRole(db, s.familyId, s.accountId)) !== 'guardian') {
         await setSummarySubscription(db, s.familyId, s.accountId, false, now);
         continue;
       }
-      const to = await emails.emailOf(db, s.accountId);
-      if (to === undefined) continue;
-      const from = now - ACTIVITY_SUMMARY_DAYS * DAY;
       try {
-        await mailer.send(summaryMail(to, s.familyId, from, now, await activityCounts(db, s.familyId, from)));
+        await mailer.send(summaryMail(to, s.familyId, from, now, counts));
         await markSummarySent(db, s.familyId, s.accountId, now);
         sent++;
       } catch (err) {

@@ -9,4 +9,5 @@ export { activityRoutes } from './activity-routes.js';
 export { pruneActivityBatch } from './activity-store.js';
 export { verifyActivity, type ChainProblem, type VerifyReport } from './activity-verify.js';
 export { activitySummaryRoutes } from './activity-summary-routes.js';
+export { createSummarySettings, type SummarySettings } from './activity-summary-settings.js';
 export { createActivitySummaries } from './activity-summary.js';

@@ -11,10 +11,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { createActivityLog } from '../audit/index.js';
 import { topics, type StreamEvent } from '../bus/index.js';
-import { unrecorded, type Database, type Db } from '../db/index.js';
+import type { Database } from '../db/index.js';
 import {
   PASSWORD,
   entry,
@@ -29,7 +29,7 @@ import type { Call } from '../testing/http.js';
 import type { SmtpSink } from '../testing/smtp-sink.js';
 import type { TestServer } from '../testing/start-test-server.js';
 import { eraseFamilyRows } from './family.js';
-import { everyRow, sendVoice, startMailingServer } from './test-support.js';
+import { everyRow, held, sendVoice, startMailingServer, untilWaiting } from './test-support.js';
 
 let server: TestServer;
 let sink: SmtpSink;
@@ -176,37 +176,6 @@ test('a guardian deletes the family: members mailed, toys told, and no row, WAL 
   assert.deepEqual(filesHolding(markers), [], 'a file of the data folder still holds the family');
 });
 
-/** A transaction that does `work`, then stays open until `release()`: the test's hand on its commit. */
-function held(db: Db, work: (trx: Transaction<Database>) => Promise<unknown>) {
-  let release = (): void => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let worked = (): void => undefined;
-  const ready = new Promise<void>((resolve) => (worked = resolve));
-  const done = db.transaction().execute(async (trx) => {
-    await work(trx);
-    worked();
-    await gate;
-  });
-  return { ready: Promise.race([ready, done]), release, done };
-}
-
-/**
- * PostgreSQL: waits until `n` sessions of the test's database wait for a lock (or `settled()`), so
- * the next step starts only once the ones before it are where the test put them. SQLite has one
- * connection (a transaction holds it whole), so what the test starts waits for it anyway.
- */
-async function untilWaiting(n: number, settled: () => boolean = () => false): Promise<void> {
-  if (server.dialect === 'sqlite') return;
-  const waiting = async () =>
-    // The engine's own view of its sessions: the test's instrument, not a query of the product.
-    (
-      await unrecorded(() =>
-        sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(server.db),
-      )
-    ).rows[0]?.n ?? 0;
-  while (!settled() && (await waiting()) < n) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
 test('an activity flush racing the family erasure leaves no row naming the family, whichever commits first, and logs no error', async () => {
   const errors: object[] = [];
   // Its own log, flushed only when the test says (the server's flushes on its timer as usual).
@@ -230,7 +199,7 @@ test('an activity flush racing the family erasure leaves no row naming the famil
   await erasure.ready;
   let flushed = false;
   const flush = activity.flush().then(() => (flushed = true));
-  await untilWaiting(1, () => flushed);
+  await untilWaiting(server, 1, () => flushed);
   erasure.release();
   await Promise.all([erasure.done, flush]);
 
@@ -244,9 +213,9 @@ test('an activity flush racing the family erasure leaves no row naming the famil
     );
     await head.ready;
     const flush2 = activity.flush();
-    await untilWaiting(1);
+    await untilWaiting(server, 1);
     const erased = server.db.transaction().execute((trx) => erase(trx, second.familyId));
-    await untilWaiting(2);
+    await untilWaiting(server, 2);
     head.release();
     await Promise.all([head.done, flush2, erased]);
   } else {

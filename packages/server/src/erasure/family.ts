@@ -33,8 +33,9 @@ import type { ErasurePorts, OwnerProof } from './account.js';
 /**
  * The erasure's transaction: every row of the family, each by its owner; returns the hashes of the
  * blobs whose bytes go next. The activity log's chain goes with the family row (its foreign key
- * cascades, migration 1005; the append-only trigger lets a deleted family's events go), and a batched
- * flush of the log cannot slip a row in around this transaction (audit/activity-store.ts lockFamilies).
+ * cascades, migration 1005; the append-only trigger lets a deleted family's events go). A batched
+ * flush of the log, a retention change or a summary-mail opt-in cannot slip a row in around this
+ * transaction: each checks the family under a lock in its own (families/store.ts lockExistingFamilies).
  */
 export async function eraseFamilyRows(
   trx: Transaction<Database>,

@@ -1,11 +1,14 @@
-/** What both erasure test files need: a server that mails, a voice message sent as a real client would, and a scan of every row. */
-import { sql } from 'kysely';
+/**
+ * What the erasure test files need: a server that mails, a voice message sent as a real client would,
+ * a scan of every row, and the hands that hold a transaction open to play a race step by step.
+ */
+import { sql, type Transaction } from 'kysely';
 import { createSmtpMailer } from '../mail/index.js';
 import { expectStatus, sealedVoice, type Family, type Person } from '../testing/fixtures.js';
 import { httpClient, type Call, type Credentials } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import { unrecorded } from '../db/index.js';
+import { unrecorded, type Database, type Db } from '../db/index.js';
 
 /** A test server whose mail goes to a real SMTP sink (deletions are confirmed by mail); `close` stops all three. */
 export async function startMailingServer(): Promise<{ server: TestServer; sink: SmtpSink; call: Call; close: () => Promise<void> }> {
@@ -63,4 +66,35 @@ export async function sendVoice(
     'send',
   );
   return voice;
+}
+
+/** A transaction that does `work`, then stays open until `release()`: the test's hand on its commit. */
+export function held(db: Db, work: (trx: Transaction<Database>) => Promise<unknown>) {
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let worked = (): void => undefined;
+  const ready = new Promise<void>((resolve) => (worked = resolve));
+  const done = db.transaction().execute(async (trx) => {
+    await work(trx);
+    worked();
+    await gate;
+  });
+  return { ready: Promise.race([ready, done]), release, done };
+}
+
+/**
+ * PostgreSQL: waits until `n` sessions of the test's database wait for a lock (or `settled()`), so
+ * the next step starts only once the ones before it are where the test put them. SQLite has one
+ * connection (a transaction holds it whole), so what the test starts waits for it anyway.
+ */
+export async function untilWaiting(server: TestServer, n: number, settled: () => boolean = () => false): Promise<void> {
+  if (server.dialect === 'sqlite') return;
+  const waiting = async () =>
+    // The engine's own view of its sessions: the test's instrument, not a query of the product.
+    (
+      await unrecorded(() =>
+        sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(server.db),
+      )
+    ).rows[0]?.n ?? 0;
+  while (!settled() && (await waiting()) < n) await new Promise((resolve) => setTimeout(resolve, 10));
 }

@@ -2,10 +2,15 @@
  * Who may touch a family. Non-members get the same 404 as for a family that does not exist, so ids
  * cannot be probed; members lacking a right get 403.
  */
+import type { Transaction } from 'kysely';
 import type { DeviceCaller } from '../auth/index.js';
-import type { Db, MemberRole } from '../db/index.js';
+import type { Database, Db, MemberRole } from '../db/index.js';
 import { familyOfDevice } from '../devices/store.js';
 import { forbidden, notFound } from '../errors/index.js';
+import { lockExistingFamilies } from './store.js';
+
+// Published here (access.ts is the folder's public face): the activity log's flush locks the same way.
+export { lockExistingFamilies };
 
 export const noSuchFamily = () => notFound('No such family.');
 
@@ -38,6 +43,25 @@ export async function requireMember(db: Db, familyId: string, accountId: string)
 export async function requireGuardian(db: Db, familyId: string, accountId: string): Promise<void> {
   const role = await requireMember(db, familyId, accountId);
   if (role !== 'guardian') throw forbidden('Only a guardian of this family can do that.');
+}
+
+/**
+ * Runs `write` in one transaction with the guardian check, the family kept from being deleted until
+ * it commits (store.ts lockExistingFamilies). For a guardian's setting stored in a table that names
+ * the family by foreign key: checked first and written after in two statements, an erasure committing
+ * between them made the write fail on the key (a 500) instead of the 404 of a family that is gone.
+ */
+export async function asGuardianOfExistingFamily<T>(
+  db: Db,
+  familyId: string,
+  accountId: string,
+  write: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await lockExistingFamilies(trx, [familyId])).has(familyId)) throw noSuchFamily();
+    await requireGuardian(trx, familyId, accountId);
+    return write(trx);
+  });
 }
 
 /** A person's device whose account is a member, or a toy paired to the family. */

@@ -5,7 +5,8 @@
  * transaction, so a family, its roster and its members are written in one transaction.
  */
 import type { RosterWire } from '@burrow/protocol';
-import type { Db, MemberRole } from '../db/index.js';
+import { SqliteAdapter, type Transaction } from 'kysely';
+import type { Database, Db, MemberRole } from '../db/index.js';
 
 /** Creates the family row (fails on the primary key when the id is taken). */
 export async function insertFamily(db: Db, familyId: string, createdAt: number): Promise<void> {
@@ -17,6 +18,21 @@ export async function existingFamilies(db: Db, ids: readonly string[]): Promise<
   if (ids.length === 0) return new Set();
   const rows = await db.selectFrom('families').select('id').where('id', 'in', [...ids]).execute();
   return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Of `ids`, the families that exist, each kept from being deleted until `trx` ends: FOR KEY SHARE on
+ * PostgreSQL (an erasure's DELETE of the family row waits for the commit, and a family already deleted
+ * by an uncommitted erasure is waited for and then not found); on SQLite a transaction already holds
+ * the one write lock. A write naming a family checks it here and writes in the same transaction, so
+ * an erasure is wholly before it (no family: 404) or wholly after (its cascade takes the write), never
+ * between the check and the write, where the write met the foreign key and answered 500.
+ */
+export async function lockExistingFamilies(trx: Transaction<Database>, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  let q = trx.selectFrom('families').select('id').where('id', 'in', [...ids]);
+  if (!(trx.getExecutor().adapter instanceof SqliteAdapter)) q = q.forKeyShare();
+  return new Set((await q.execute()).map((f) => f.id));
 }
 
 /** Stores a child's sealed profile record (JSON of a verified `record` envelope). */

@@ -2,7 +2,7 @@
 import { RETENTION_DAYS, UNFETCHED_EXPIRY_DAYS, type RetentionResponse } from '@burrow/api';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
-import { requireGuardian, requireMember } from '../families/access.js';
+import { asGuardianOfExistingFamily, requireMember } from '../families/access.js';
 import { retentionDaysOf, setRetentionDays } from './store.js';
 
 export interface Retention {
@@ -11,8 +11,8 @@ export interface Retention {
 }
 
 export function createRetention({ db, clock }: { db: Db; clock: Clock }): Retention {
-  const answer = async (familyId: string): Promise<RetentionResponse> => ({
-    days: (await retentionDaysOf(db, [familyId])).get(familyId) ?? RETENTION_DAYS.default,
+  const answer = async (familyId: string, from: Db = db): Promise<RetentionResponse> => ({
+    days: (await retentionDaysOf(from, [familyId])).get(familyId) ?? RETENTION_DAYS.default,
     defaultDays: RETENTION_DAYS.default,
     minDays: RETENTION_DAYS.min,
     maxDays: RETENTION_DAYS.max,
@@ -24,9 +24,12 @@ export function createRetention({ db, clock }: { db: Db; clock: Clock }): Retent
       return answer(familyId);
     },
     async set(accountId, familyId, days) {
-      await requireGuardian(db, familyId, accountId);
-      await setRetentionDays(db, { familyId, days, by: accountId, at: clock.now() });
-      return answer(familyId);
+      // Checked and written in one transaction: a family being erased meanwhile answers 404, not a
+      // foreign-key 500 (families/access.ts asGuardianOfExistingFamily).
+      return asGuardianOfExistingFamily(db, familyId, accountId, async (trx) => {
+        await setRetentionDays(trx, { familyId, days, by: accountId, at: clock.now() });
+        return answer(familyId, trx);
+      });
     },
   };
 }

@@ -1,0 +1,169 @@
+/**
+ * A guardian's settings racing the family's erasure (issue 13; docs/privacy.md "Deleting a family"),
+ * played step by step on SQLite and on PostgreSQL (BURROW_TEST_PG_URL):
+ *
+ * - a retention change or a summary-mail opt-in made while the erasure's transaction is open answers
+ *   404 (the family is gone) once it commits — not the 500 the foreign key of `family_retention` /
+ *   `activity_summaries` gave when the guardian check and the write were two statements;
+ * - one whose guardian check has just passed when the erasure starts lands first and goes with the
+ *   family (cascade), never a 500;
+ * - a weekly summary mail whose family is erased after its counts were read is not sent.
+ *
+ * Nothing is logged at error level in any of them, and no row names the family afterwards.
+ */
+import { ACTIVITY_SUMMARY_DAYS, type RetentionResponse } from '@burrow/api';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { TableNode, type KyselyPlugin, type RootOperationNode, type Transaction } from 'kysely';
+import { createActivitySummaries, createSummarySettings } from '../audit/index.js';
+import { ManualClock } from '../clock/index.js';
+import { openDb, type Database, type Db } from '../db/index.js';
+import { createLogger } from '../logger.js';
+import { createMemoryMailer } from '../mail/index.js';
+import { createRetention } from '../retention/index.js';
+import { expectStatus, family, type Family } from '../testing/fixtures.js';
+import { httpClient, type Call } from '../testing/http.js';
+import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { eraseFamilyRows } from './family.js';
+import { everyRow, held, untilWaiting } from './test-support.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+let server: TestServer;
+let call: Call;
+/** Every line the server and the jobs under test log at error level or above. */
+const errors: string[] = [];
+const logger = createLogger('error', { write: (line: string) => void errors.push(line) });
+
+before(async () => {
+  server = await startTestServer({ logger });
+  call = httpClient(server.url);
+});
+after(async () => {
+  await server.close();
+});
+
+const erase = (trx: Transaction<Database>, familyId: string) => eraseFamilyRows(trx, familyId, { toys: [], ownerless: [] });
+
+/** A family whose creation's events already sit in its activity chain (no flush of them is pending to wait on a lock). */
+async function settledFamily(): Promise<Family> {
+  const fam = await family(call);
+  const chained = () =>
+    server.db.selectFrom('family_activity').select('kind').where('family_id', '=', fam.familyId).where('kind', '=', 'child_added').executeTakeFirst();
+  while ((await chained()) === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+  return fam;
+}
+
+/** True when the root node is a select whose FROM names `table`. */
+const selectsFrom = (table: string) => (node: RootOperationNode) =>
+  node.kind === 'SelectQueryNode' && (node.from?.froms ?? []).some((f) => TableNode.is(f) && f.table.identifier.name === table);
+
+/**
+ * A plugin (the test's hand inside a real service, on the real database) that runs `step` once,
+ * when the first query `picks` chooses has its rows and before the service sees them.
+ */
+function onceAfter(picks: (node: RootOperationNode) => boolean, step: () => Promise<void>): KyselyPlugin {
+  const chosen = new Set<string>();
+  let fired = false;
+  return {
+    transformQuery({ node, queryId }) {
+      if (!fired && picks(node)) chosen.add(queryId.queryId);
+      return node;
+    },
+    async transformResult({ result, queryId }) {
+      if (!fired && chosen.has(queryId.queryId)) {
+        fired = true;
+        await step();
+      }
+      return result;
+    },
+  };
+}
+
+test('a retention change and a summary opt-in made while the family is being erased answer 404, log no error and leave nothing', async () => {
+  const fam = await settledFamily();
+  const erasure = held(server.db, (trx) => erase(trx, fam.familyId));
+  await erasure.ready;
+  // Both reach the family while the erasure's deletions are uncommitted (PostgreSQL: they wait on its locks).
+  let answered = 0;
+  const changes = Promise.all([
+    call('PUT', `/v1/families/${fam.familyId}/retention`, { token: fam.guardian.token, body: { days: 7 } }),
+    call('PUT', `/v1/families/${fam.familyId}/activity/summary-mail`, { token: fam.guardian.token, body: { enabled: true } }),
+  ]).finally(() => (answered = 2));
+  await untilWaiting(server, 2, () => answered === 2);
+  erasure.release();
+  await erasure.done;
+  const [retention, summary] = await changes;
+  expectStatus(retention, 404, 'setRetention during the erasure');
+  expectStatus(summary, 404, 'setActivitySummary during the erasure');
+  assert.deepEqual(errors, [], 'nothing logged at error level');
+  assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
+});
+
+test('a change whose guardian check passed just before the erasure starts lands first and goes with the family, never a 500', async () => {
+  for (const kind of ['retention', 'summary mail'] as const) {
+    const fam = await settledFamily();
+    // The erasure starts the moment the service has read that the caller is a guardian, on another
+    // connection (PostgreSQL) or queued on the one connection (SQLite); the service goes on once the
+    // erasure has committed or waits for a lock the service holds.
+    let erasing: Promise<unknown> | undefined;
+    let settled = false;
+    const db: Db = server.db.withPlugin(
+      onceAfter(selectsFrom('family_members'), async () => {
+        erasing = server.db
+          .transaction()
+          .execute((trx) => erase(trx, fam.familyId))
+          .finally(() => (settled = true));
+        await untilWaiting(server, 1, () => settled);
+      }),
+    );
+    const clock = new ManualClock(Date.now());
+    const changed =
+      kind === 'retention'
+        ? (await createRetention({ db, clock }).set(fam.guardian.accountId, fam.familyId, 7)).days
+        : (await createSummarySettings({ db, clock }).set(fam.guardian.accountId, fam.familyId, true)).enabled;
+    assert.ok(erasing, `${kind}: the erasure started`);
+    await erasing;
+    assert.equal(changed, kind === 'retention' ? 7 : true, `${kind}: the change was made, before the erasure`);
+    assert.ok(!(await everyRow(server)).includes(fam.familyId), `${kind}: a row still names the erased family`);
+    expectStatus(await call<RetentionResponse>('GET', `/v1/families/${fam.familyId}/retention`, { token: fam.guardian.token }), 404, 'family gone');
+  }
+  assert.deepEqual(errors, [], 'nothing logged at error level');
+});
+
+test('a summary mail whose family is erased after its counts were read is not sent', async () => {
+  const fam = await settledFamily();
+  expectStatus(
+    await call('PUT', `/v1/families/${fam.familyId}/activity/summary-mail`, { token: fam.guardian.token, body: { enabled: true } }),
+    200,
+    'opt in',
+  );
+  // The erasure runs, and commits, on a connection of its own (another node's, or `burrow` on the same
+  // SQLite file) between the read of the counts and whatever the job does next.
+  const other = openDb(server.config.database);
+  try {
+    const db: Db = server.db.withPlugin(
+      onceAfter(selectsFrom('family_activity'), async () => {
+        await other.db.transaction().execute((trx) => erase(trx, fam.familyId));
+      }),
+    );
+    const mailer = createMemoryMailer();
+    const summaries = createActivitySummaries({
+      db,
+      clock: new ManualClock(Date.now() + ACTIVITY_SUMMARY_DAYS * DAY + 60_000),
+      log: logger,
+      mailer,
+      emails: server.services.emails,
+    });
+    const result = await summaries(100);
+    assert.deepEqual(result, { scanned: 1, deleted: 0 }, 'the subscription was due and read; nothing sent');
+    assert.deepEqual(
+      mailer.sent.map((m) => m.to),
+      [],
+      'no summary of the erased family was mailed',
+    );
+    assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
+  } finally {
+    await other.db.destroy();
+  }
+  assert.deepEqual(errors, [], 'nothing logged at error level');
+});
