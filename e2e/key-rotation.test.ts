@@ -5,15 +5,11 @@
  * and the toy) refuse forged and replayed key records; the server refuses a stale-key sender.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ApiClient, ApiError, FamilyDevice, MemoryStore, type ToyEvent } from '@burrow/client';
 import {
-  fromBase64url,
   generateDeviceKeys,
   kemPublicKeyOf,
-  openEnvelope,
   parseEnvelope,
   secureRandom,
   signKemKeyRecord,
@@ -21,8 +17,8 @@ import {
   type DeviceId,
   type DeviceKeys,
   type EnvelopeWire,
-  type KemSecretKey,
 } from '@burrow/protocol';
+import { opensWith, storedSecrets } from './stolen-keys.js';
 import { audioSample, PASSWORD, startWorld, type World } from './world.js';
 
 let world: World;
@@ -95,49 +91,6 @@ async function rotatingFamily() {
   assert.ok(await toy.checkPairing());
   await toy.sync(); // the first sync after pairing starts the key's clock
   return { mum, familyId, toy, toyId: toyId as string, clock, events, toyControl };
-}
-
-function* walk(dir: string): Generator<string> {
-  if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* walk(path);
-    else yield path;
-  }
-}
-
-/** Every 32-byte value the toy's data folder holds, in base64url or hex (how a thief would look). */
-function storedSecrets(dataDir: string): Uint8Array[] {
-  const found = new Map<string, Uint8Array>();
-  for (const file of walk(dataDir)) {
-    const text = readFileSync(file, 'latin1');
-    // Whole tokens only: a 32-byte value is stored as its own string (a JSON field), not inside a blob.
-    for (const m of text.matchAll(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g)) {
-      try {
-        found.set(m[0], fromBase64url(m[0], 32));
-      } catch {
-        // not a 32-byte value
-      }
-    }
-    for (const m of text.matchAll(/(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])/g))
-      found.set(m[0], Uint8Array.from(Buffer.from(m[0], 'hex')));
-  }
-  return [...found.values()];
-}
-
-/** Whether the toy's slot of `envelope` opens with `secret` as its KEM key. */
-async function opensWith(
-  envelope: EnvelopeWire,
-  blob: Uint8Array,
-  toyKeys: DeviceKeys,
-  secret: Uint8Array,
-): Promise<boolean> {
-  try {
-    await openEnvelope(envelope, blob, { ...toyKeys, kemSecretKey: secret as KemSecretKey });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('forward secrecy: after the toy rotates and erases, nothing it stores opens the ciphertexts copied from the server', async () => {

@@ -44,6 +44,16 @@ export interface RotationPolicy {
 
 export const DEFAULT_ROTATION: RotationPolicy = { intervalMs: 7 * DAY, graceMs: 2 * DAY };
 
+/**
+ * How often a device that nobody writes to syncs anyway, so that its keys rotate and retired ones are
+ * erased on time (§14.3: the schedule runs on sync): hourly, or more often when the schedule is
+ * shorter (a test rig rotating every few seconds), at most once a second. The headless toy and the
+ * browser toy simulator both run this timer; a person's app has its own hourly key check.
+ */
+export function keyMaintenanceIntervalMs(policy: RotationPolicy = DEFAULT_ROTATION): number {
+  return Math.max(1000, Math.min(60 * 60 * 1000, Math.min(policy.intervalMs, policy.graceMs) / 8));
+}
+
 interface RetiredKey {
   epoch: number;
   secret: string;

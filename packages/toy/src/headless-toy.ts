@@ -3,7 +3,7 @@
  * that are commands or files. The CLI, the demo and the end-to-end tests all run this class.
  */
 import WebSocket from 'ws';
-import { ApiClient, isApiError, openStream, ToyDevice, type PlayedMessage, type RotationPolicy, type SocketLike, type Stream, type ToyEvent } from '@burrow/client';
+import { ApiClient, isApiError, keyMaintenanceIntervalMs, openStream, ToyDevice, type PlayedMessage, type RotationPolicy, type SocketLike, type Stream, type ToyEvent } from '@burrow/client';
 import { FileStore } from './file-store.js';
 import type { Player, Recorder } from './audio-io.js';
 
@@ -21,15 +21,6 @@ export interface HeadlessToyOptions {
   rotation?: RotationPolicy;
   /** Identity renewal schedule in ms (docs/protocol.md §17.6; default off). */
   identityRenewalMs?: number;
-}
-
-/**
- * How often an idle toy syncs anyway, so its keys rotate and retired ones are erased on time: hourly,
- * or more often when the schedule is shorter (a test rig rotating every few minutes).
- */
-function keyMaintenanceMs(rotation: RotationPolicy | undefined): number {
-  if (!rotation) return 60 * 60 * 1000;
-  return Math.max(1000, Math.min(60 * 60 * 1000, Math.min(rotation.intervalMs, rotation.graceMs) / 8));
 }
 
 export class HeadlessToy {
@@ -61,7 +52,7 @@ export class HeadlessToy {
     // off learns it here (its token is refused) and wipes itself.
     void toy.sync();
     // A toy nobody writes to still rotates and erases on schedule (sync runs the key schedule).
-    toy.keyTimer = setInterval(() => void toy.sync(), keyMaintenanceMs(options.rotation));
+    toy.keyTimer = setInterval(() => void toy.sync(), keyMaintenanceIntervalMs(options.rotation));
     toy.keyTimer.unref();
     return toy;
   }

@@ -11,6 +11,7 @@
 import {
   ApiClient,
   isApiError,
+  keyMaintenanceIntervalMs,
   openStream,
   ToyDevice,
   type PlayedMessage,
@@ -191,6 +192,9 @@ export class BrowserToy {
     await this.loadKeys();
     await this.register();
     this.connect();
+    // A simulator left open with nobody sending still rotates and erases its message keys on time
+    // (docs/protocol.md §14.3): its schedule runs on sync, and nothing else wakes it.
+    setInterval(() => void this.sync(), keyMaintenanceIntervalMs());
   }
 
   /**
