@@ -7,9 +7,9 @@
  * follows the view when the recorder is used from the keyboard; offline the header says so, and a
  * server that does not answer is not blamed on the person's connection; the approve checkboxes are
  * the size of their text, quiet hours are asked for in the app's language's 12- or 24-hour style
- * (English with AM/PM, German 24-hour, the browser English throughout) and every sign-up's recovery
- * codes lie apart inside the 390 px viewport (item 6). One server, one guardian browser, a
- * relative's browser and a headless toy, shared by the tests in order.
+ * (English with AM/PM, German 24-hour, the browser English throughout; minutes in 5-minute steps)
+ * and every sign-up’s recovery codes lie apart inside the 390 px viewport (item 6). One server, one
+ * guardian browser, a relative's browser and a headless toy, shared by the tests in order.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -109,11 +109,12 @@ void test('a message sent in quiet hours says it waits for them to end, then del
   await pairWithCode(g, await headless.holdPairingButton());
   await waitFor('the headless toy to pin the roster', () => headless.device.isPaired());
 
-  // Quiet hours from an hour ago to an hour from now, in the browser's time zone (the picker's default).
+  // Quiet hours from an hour ago to an hour from now, in the browser's time zone (the picker's default),
+  // on the clock's 5-minute steps: the start rounded down, the end up, so now stays inside.
   const minutes = await g.evaluate<number>('(() => { const d = new Date(); return d.getHours() * 60 + d.getMinutes(); })()');
   const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-  const start = hhmm((minutes + 1440 - 60) % 1440);
-  const end = hhmm((minutes + 60) % 1440);
+  const start = hhmm(Math.floor(((minutes + 1440 - 60) % 1440) / 5) * 5);
+  const end = hhmm((Math.ceil((minutes + 60) / 5) * 5) % 1440);
   await g.getByLabel(/keep messages until morning/).check();
   // Asked for as every time is shown in the app's language (issue 14): hour, minute and AM/PM selects
   // formatted by Intl, never the browser-language <input type="time">.
@@ -122,6 +123,10 @@ void test('a message sent in quiet hours says it waits for them to end, then del
   assert.equal(await g.locator('input[type="time"]').count(), 0, 'no native time input');
   assert.equal(await shownClock(g, 'From'), await clockIn(g, 'en', start));
   assert.match(await shownClock(g, 'Until'), /^\d{1,2}:\d{2}\s[AP]M$/);
+  // 12 hours beside AM/PM; minutes in 5-minute steps (a phone's wheel of 12, not 60).
+  const from = g.getByRole('group', { name: 'From', exact: true });
+  assert.equal(await from.getByLabel('Hour').locator('option').count(), 12);
+  assert.deepEqual(await from.getByLabel('Minute').locator('option').allTextContents(), ['00', '05', '10', '15', '20', '25', '30', '35', '40', '45', '50', '55']);
   await assertAccessible(g, 'Toys (quiet hours)');
   await g.getByRole('button', { name: 'Save settings' }).click();
   await g.getByText(/^Saved\. .* stays quiet from/).waitFor({ timeout: 15_000 });
