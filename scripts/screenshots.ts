@@ -132,6 +132,10 @@ try {
   await shoot(g, 'login');
   await g.goto(`${url}/reset-password`);
   await shoot(g, 'reset-password');
+  // The mailed sign-up link's page, as a link that is not valid (any more) shows it.
+  await g.goto(`${url}/verify-email#token=bl_${'A'.repeat(43)}`);
+  await g.getByRole('alert').waitFor({ timeout: 30_000 });
+  await shoot(g, 'verify-email-bad-link');
 
   // Sign-up and the first run.
   const email = uniqueEmail('mum');

@@ -386,6 +386,7 @@ export const de: Messages = {
   },
   verifyEmail: {
     noCode: 'Dieser Link enthält keinen Code. Öffne den Link aus der E-Mail noch einmal vollständig.',
+    badLink: 'Dieser Link ist nicht gültig: Er wurde schon benutzt, ist abgelaufen oder wurde falsch abgetippt. Fordere einen neuen an.',
     title: 'E-Mail-Adresse bestätigen',
     working: 'Deine E-Mail-Adresse wird bestätigt…',
     done: 'Deine E-Mail-Adresse ist bestätigt.',

@@ -366,6 +366,7 @@ export const en = {
   },
   verifyEmail: {
     noCode: 'This link has no code in it. Open the link from the mail again, in full.',
+    badLink: 'This link is not valid: it was already used, has expired, or was mistyped. Ask for a new one.',
     title: 'Confirm your email',
     working: 'Confirming your email…',
     done: 'Your email is confirmed.',
