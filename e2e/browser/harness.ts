@@ -297,7 +297,9 @@ interface AxeViolation {
  * critical violation. axe is evaluated through the DevTools protocol, so the page's CSP stays on.
  */
 export async function assertAccessible(page: Page, label: string): Promise<void> {
-  await page.evaluate(axeSource);
+  // axe-core is ~650 KB of script: evaluated once per document, not at every check (the app moves
+  // between pages by history navigation, so one document serves many checks).
+  if (!(await page.evaluate<boolean>("typeof window.axe === 'object'"))) await page.evaluate(axeSource);
   const violations = await page.evaluate<AxeViolation[]>(
     `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`,
   );
