@@ -4,7 +4,8 @@
  * the guardian compares the device fingerprint and approves them on the Family page; the relative,
  * who joined after the child and the toy were named, sees both names (the approving guardian device
  * sealed them again to the new roster, docs/protocol.md §15), and the toy plays "a message from
- * Grandma" at the volume the guardian set; the
+ * Grandma" at the volume the guardian set; notifications are offered on Home once a toy is paired
+ * (not on load), and Grandma's request reaches the hidden guardian app as a system notification; the
  * guardian turns on review before play for the relative: the next message waits (the toy's heart stays
  * dark) until the guardian approves it on the Review page, then the toy plays it; then the guardian
  * blocks them, their next message is refused with a clear sentence and never reaches the toy.
@@ -35,6 +36,9 @@ void test(
     g.on('dialog', (dialog) => void dialog.accept());
     await signUp(g, suite.server.url, uniqueEmail('mum'));
     await setUpFamily(g, suite.server.url, 'Sam', 'Mum');
+    // Notifications are not asked for on load, nor before a toy can send anything (issue 14).
+    const offer = g.getByRole('button', { name: 'Turn on notifications' });
+    assert.equal(await offer.count(), 0, 'no notification offer before a toy is paired');
 
     const played: Uint8Array[] = [];
     const volumes: (number | undefined)[] = [];
@@ -48,6 +52,14 @@ void test(
       const pairing = await toy.holdPairingButton();
       await pairWithCode(g, pairing);
       await waitFor('the headless toy to pin the roster', () => toy.device.isPaired());
+      // Once a toy is paired, Home offers notifications; the press asks the browser, which remembers.
+      await goTo(g, 'Home');
+      await offer.waitFor({ timeout: 15_000 });
+      await guardianBrowser.context.grantPermissions(['notifications'], { origin: suite.server.url });
+      await offer.click();
+      await offer.waitFor({ state: 'detached' });
+      assert.equal(await g.evaluate<string>('Notification.permission'), 'granted');
+      await goTo(g, 'Toys');
 
       // Toy settings on the Toys page: quiet hours in Berlin's time, then none, in UTC again, and the
       // volume — each save is one record this browser signs. Zones read as city, name and offset.
@@ -95,6 +107,10 @@ void test(
       const link = (await g.locator('.invite-link').textContent({ timeout: 10_000 })) ?? '';
       assert.match(link, /\/join#.+/);
       await screenshots(g, 'family-invitation');
+      // The guardian's app goes to the background: Grandma's request must reach them as a system
+      // notification through the service worker.
+      await g.evaluate('navigator.serviceWorker.ready');
+      await g.evaluate("Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })");
 
       // The relative opens the link in their own browser, signs up and asks to join.
       const relativeBrowser = await openBrowser(suite.voiceWav);
@@ -124,6 +140,13 @@ void test(
       assert.match(relativeFingerprint, /^\d{5} \d{5} \d{5} \d{5} \d{5}$/);
       await assertAccessible(r, 'Join (waiting)');
       await screenshots(r, 'join-waiting');
+      await waitFor('a system notification about the join request', async () => {
+        const shown = await g.evaluate<string[]>(
+          'navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => n.title))',
+        );
+        return shown.includes('Someone asks to join your family');
+      });
+      await g.evaluate("Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' })");
 
       // The same link again, in a third browser: used, and said so before anyone makes an account.
       const third = await openBrowser(suite.voiceWav);
