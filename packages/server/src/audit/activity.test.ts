@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Migrator, sql } from 'kysely';
 import type { ActivityResponse } from '@burrow/api';
+import { signToySettings, type DeviceId, type FamilyId } from '@burrow/protocol';
 import { connectStream } from '../stream/test-socket.js';
-import { entry, expectStatus, family, pairToy, PASSWORD, person, publish, sealedVoice, type Family, type Person, type Toy } from '../testing/fixtures.js';
+import { admit, entry, expectStatus, family, pairToy, PASSWORD, person, publish, sealedVoice, type Family, type Person, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { auditCommand } from './activity-command.js';
@@ -114,6 +115,23 @@ test('only guardians read the log: a member gets 403, a stranger 404 or 403, ano
   const refused = await call('GET', `/v1/families/${fam.familyId}/activity`, { token: stranger.token });
   assert.ok(refused.status === 403 || refused.status === 404, String(refused.status));
   expectStatus(await call('GET', `/v1/families/${fam.familyId}/activity`), 401);
+});
+
+test('an invitation, a join request and its approval, a block and an unblock, and a toy\'s settings reach the log, naming the account the family knows', async () => {
+  const settings = signToySettings({ v: 1, familyId: fam.familyId as FamilyId, toyId: toy.toyId as DeviceId, version: 1, issuedAt: Date.now(), timeZone: 'UTC', quietHours: { start: 1200, end: 1260 } }, fam.guardian.keys);
+  expectStatus(await call('PUT', `/v1/families/${fam.familyId}/toys/${toy.toyId}/settings`, { ...fam.guardian.as, body: { settings } }), 200, 'putToySettings');
+  const aunt = await person(call, 'aunt');
+  const requestId = await admit(call, fam, aunt);
+  expectStatus(await call('POST', `/v1/families/${fam.familyId}/blocks`, { token: fam.guardian.token, body: { accountId: aunt.accountId } }), 200, 'blockAccount');
+  expectStatus(await call('DELETE', `/v1/families/${fam.familyId}/blocks/${aunt.accountId}`, { token: fam.guardian.token }), 204, 'unblockAccount');
+  const log = await waitForKinds('join_requested', 'member_blocked', 'member_unblocked', 'toy_settings_changed');
+  const of = (kind: string) => log.events.filter((e) => e.kind === kind);
+  assert.ok(of('invitation_created').some((e) => e.accountId === fam.guardian.accountId), 'the guardian invited');
+  assert.ok(of('join_requested').some((e) => e.accountId === aunt.accountId), 'the aunt asked to join');
+  assert.ok(of('join_approved').some((e) => e.accountId === fam.guardian.accountId && e.subject === requestId), 'the guardian approved her request');
+  assert.deepEqual(of('member_blocked').map((e) => [e.accountId, e.subject]), [[fam.guardian.accountId, aunt.accountId]], 'the guardian blocked the aunt');
+  assert.deepEqual(of('member_unblocked').map((e) => [e.accountId, e.subject]), [[fam.guardian.accountId, aunt.accountId]], 'and unblocked her');
+  assert.deepEqual(of('toy_settings_changed').map((e) => [e.accountId, e.deviceId, e.toyId]), [[fam.guardian.accountId, fam.guardian.keys.deviceId, toy.toyId]], 'who changed which toy\'s settings');
 });
 
 test('the database refuses to update or delete a recent event (triggers), and the chain verifies', async (t) => {
