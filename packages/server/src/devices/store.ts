@@ -7,7 +7,7 @@
  * same transaction as its own tables.
  */
 import type { Db, DevicesTable } from '../db/index.js';
-import { compiledInList } from '../db/compiled.js';
+import { factName, noFact, type FactQuery } from '../db/facts.js';
 
 /** The public halves of a device's keys, base64url, as registered. */
 export interface DeviceKeysRow {
@@ -104,16 +104,17 @@ export async function isFamilyToy(db: Db, familyId: string, toyId: string): Prom
   return row !== undefined;
 }
 
-/** Of `ids`, those that are devices paired to `familyId`. */
-export async function pairedToFamily(db: Db, familyId: string, ids: readonly string[]): Promise<string[]> {
-  const rows = await pairedOf.all(db, ids, familyId);
-  return rows.map((r) => r.id);
+/**
+ * Of `ids`, the devices paired to `familyId`, as fact rows 'paired' (id: the device): the send's
+ * check that every recipient toy is paired to the family, in its combined read (messages/send-facts.ts).
+ */
+export function pairedFacts(db: Db, ids: readonly string[], familyId: string): FactQuery {
+  return db
+    .selectFrom('devices')
+    .select([factName('paired').as('fact'), 'id', noFact().as('n'), noFact().as('s')])
+    .where('id', 'in', ids as string[])
+    .where('family_id', '=', familyId);
 }
-
-// Read on every send to a toy (messages/service.ts checkRouting): compiled once per list length (issue #11).
-const pairedOf = compiledInList(1, (db, ids, familyId: string) =>
-  db.selectFrom('devices').select('id').where('id', 'in', ids as string[]).where('family_id', '=', familyId),
-);
 
 /** The family's toys, by id or oldest first (then by id). */
 export async function toysOfFamily(

@@ -7,6 +7,7 @@ import { findDevice, type RosterWire } from '@burrow/protocol';
 import { topics, type Bus } from '../bus/index.js';
 import type { Db } from '../db/index.js';
 import { compiledStatement } from '../db/compiled.js';
+import { factName, noFact, type FactQuery } from '../db/facts.js';
 import { deleteDevice, devicesByIds, ownerlessDevices } from '../devices/store.js';
 import { badRequest } from '../errors/index.js';
 import { markRemoved } from '../invitations/store.js';
@@ -47,6 +48,20 @@ export async function currentRosterWithHash(db: Db, familyId: string): Promise<(
 export async function currentRosterHead(db: Db, familyId: string): Promise<{ version: number; hash: string } | undefined> {
   const row = await latestHead.first(db, familyId);
   return row && { version: row.version, hash: row.roster_hash };
+}
+
+/**
+ * The current roster's head as one fact row 'roster' (id: its stored hash, n: its version; no row:
+ * no such family), for a combined read (messages/send-facts.ts; the roster cache compares it).
+ */
+export function rosterHeadFact(db: Db, familyId: string): FactQuery {
+  return db
+    .selectFrom('rosters')
+    .select([factName('roster').as('fact'), 'roster_hash as id', 'version as n', noFact().as('s')])
+    .where('family_id', '=', familyId)
+    .where('version', '=', (eb) =>
+      eb.selectFrom('rosters as newest').select((e) => e.fn.max('newest.version').as('v')).where('newest.family_id', '=', familyId),
+    );
 }
 
 export async function rosterAt(db: Db, familyId: string, version: number): Promise<RosterWire | undefined> {

@@ -1,10 +1,12 @@
 /**
  * The `device_kem_keys` table's owner (STYLE.md 13): the newest KEM key record each device has
- * published (docs/protocol.md §14). Other capabilities read it through `latestEpochs`.
+ * published (docs/protocol.md §14). Other capabilities read it through `latestEpochs`, or as fact rows
+ * in a combined read (`epochFacts`, db/facts.ts).
  */
 import type { KemKeyRecord } from '@burrow/protocol';
 import type { Db } from '../db/index.js';
 import { compiledInList } from '../db/compiled.js';
+import { factName, noFact, type FactQuery } from '../db/facts.js';
 
 /**
  * Stores `record` as its device's newest, only if it is newer than the one held (an older or equal
@@ -50,7 +52,18 @@ export async function latestEpochs(db: Db, deviceIds: readonly string[]): Promis
   return new Map(rows.map((r) => [r.device_id, Number(r.epoch)]));
 }
 
-// Read on every send (messages/service.ts checkKeyEpochs): compiled once per list length (issue #11).
+/**
+ * The newest epoch each of these devices published, as fact rows 'epoch' (id: the device, n: the
+ * epoch; a device that never rotated has none): the send's KEM-epoch check reads it in its combined
+ * read (messages/send-facts.ts).
+ */
+export function epochFacts(db: Db, deviceIds: readonly string[]): FactQuery {
+  return db
+    .selectFrom('device_kem_keys')
+    .select([factName('epoch').as('fact'), 'device_id as id', 'epoch as n', noFact().as('s')])
+    .where('device_id', 'in', deviceIds as string[]);
+}
+
 const epochsOf = compiledInList(0, (db, deviceIds) =>
   db.selectFrom('device_kem_keys').select(['device_id', 'epoch']).where('device_id', 'in', deviceIds as string[]),
 );

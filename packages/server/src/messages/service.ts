@@ -25,7 +25,6 @@ import { compiledStatement } from '../db/compiled.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/index.js';
 import type { RateLimitRule } from '../config.js';
 import { noSuchFamily, requireFamilyDevice } from '../families/access.js';
-import { pairedToFamily } from '../devices/store.js';
 import { toysHoldingForReview } from '../review/hold.js';
 import { holdForReview } from '../review/store.js';
 import { toySettingsOf } from '../toys/store.js';
@@ -33,9 +32,9 @@ import { DEFAULT_FAMILY_STORAGE_BYTES } from './config.js';
 import { createGroupCommit } from './group-commit.js';
 import { createRosterCache } from './roster-cache.js';
 import { deleteMessage } from './deletion.js';
-import { latestEpochs } from '../kem-keys/index.js';
 import { sentToyStatus, type SentToyStatus } from './sent-status.js';
-import { blobKey, insertBlob, insertMessage, insertReceipt, sendFacts, toyRecipientsOf, uploadFacts } from './store.js';
+import { readSendFacts, type SendFacts } from './send-facts.js';
+import { blobKey, insertBlob, insertMessage, insertReceipt, toyRecipientsOf, uploadFacts } from './store.js';
 
 export interface InboxPage {
   messages: { seq: number; envelope: EnvelopeWire }[];
@@ -87,10 +86,6 @@ export interface MessageLimits {
 const noSuchMessage = () => notFound('No such message.');
 
 // The reads every delivery makes, built and compiled once (db/compiled.ts; issue #11).
-/** The sender's `offset`-th most recent message's time (the send-rate check). */
-const nthLastSent = compiledStatement(2, (db, deviceId: string, offset: number) =>
-  db.selectFrom('messages').select('created_at').where('sender_id', '=', deviceId).orderBy('seq', 'desc').limit(1).offset(offset),
-);
 /** A message and whether `deviceId` is one of its recipients (a left join on the recipient's row). */
 const messageForDevice = compiledStatement(2, (db, messageId: string, deviceId: string) =>
   db
@@ -125,6 +120,16 @@ const inboxPage = compiledStatement(3, (db, deviceId: string, after: number, lim
     .limit(limit),
 );
 
+/** The stored settings of the message's toys (the combined read asked for every recipient's). */
+function settingsOfToys(facts: SendFacts, toyIds: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const id of toyIds) {
+    const json = facts.settings.get(id);
+    if (json !== undefined) out.set(id, json);
+  }
+  return out;
+}
+
 export function createMessages({
   db,
   blobs,
@@ -149,13 +154,12 @@ export function createMessages({
    * A sender cannot flood the family or the toy: at most `max` messages per device per window.
    * Bounded, not a count over the sender's history: the sender is over the limit exactly when its
    * max-th most recent message is inside the window — one read at offset max-1 of the
-   * (sender_id, seq) index, whatever the sender sent before.
+   * (sender_id, seq) index, whatever the sender sent before; read in the send's combined read (send-facts.ts).
    */
-  async function checkSendRate(deviceId: string, read?: { nthLastSentAt: number | undefined }): Promise<void> {
+  function checkSendRate(facts: SendFacts): void {
     const { max, windowMs } = limits.sendMessage;
     if (max === 0) return; // turned off by the operator (burrow doctor flags it)
-    // Read with the blob's size when the send has a blob (store.ts sendFacts), else here.
-    const oldestOfLastMax = read ? read.nthLastSentAt : (await nthLastSent.first(db, deviceId, sendRateOffset()))?.created_at;
+    const oldestOfLastMax = facts.nthLastSentAt;
     const over = (oldestOfLastMax !== undefined && oldestOfLastMax > clock.now() - windowMs);
     if (over)
       throw new AppError(
@@ -171,10 +175,14 @@ export function createMessages({
    * A sender sealed to each recipient's newest published KEM key (protocol §14.2): a recipient that
    * rotated since would have to keep its retired key for this message, so the sender re-seals. The
    * epochs are the sender's word (HPKE does not show the key); an honest sender's stale cache is what
-   * this catches, and a recipient that erased the key refuses what slips through.
+   * this catches, and a recipient that erased the key refuses what slips through. `latest`: the
+   * recipients' newest epochs, from the send's combined read (send-facts.ts).
    */
-  async function checkKeyEpochs(recipients: readonly string[], keyEpochs: Readonly<Record<string, number>>): Promise<void> {
-    const latest = await latestEpochs(db, recipients);
+  function checkKeyEpochs(
+    recipients: readonly string[],
+    latest: ReadonlyMap<string, number>,
+    keyEpochs: Readonly<Record<string, number>>,
+  ): void {
     const stale = recipients.filter((id) => (latest.get(id) ?? 0) > (keyEpochs[id] ?? 0));
     if (stale.length > 0)
       throw conflict(`${String(stale.length)} recipient device(s) published a newer key: fetch the family's keys (listKemKeys) and seal again.`);
@@ -192,11 +200,9 @@ export function createMessages({
     }
   }
 
-  async function checkRouting(
-    envelope: EnvelopeWire,
-    familyId: string,
-  ): Promise<{ roster: RosterWire; toyIds: string[]; sendRate?: { nthLastSentAt: number | undefined } }> {
-    const current = await rosters.current(familyId);
+  /** The roster and each device's rights allow this envelope (`facts`: read with it, send-facts.ts). */
+  async function checkRouting(envelope: EnvelopeWire, familyId: string, facts: SendFacts): Promise<{ roster: RosterWire; toyIds: string[] }> {
+    const current = await rosters.atHead(familyId, facts.rosterHead);
     if (!current) throw notFound('No such family.');
     const roster = current.roster;
     const sender = findDevice(roster, envelope.sender);
@@ -219,16 +225,10 @@ export function createMessages({
       if (sender.role === 'toy' && !recipient.hearChild && recipient.role !== 'guardian')
         throw forbidden(`Recipient ${r.deviceId} may not hear the child.`);
     }
-    if (toyIds.length > 0) {
-      const paired = await pairedToFamily(db, familyId, toyIds);
-      if (paired.length !== toyIds.length) throw badRequest('A recipient toy is not paired to this family.');
-    }
+    if (!toyIds.every((id) => facts.paired.has(id))) throw badRequest('A recipient toy is not paired to this family.');
     if (envelope.blob) {
-      // The send rate's row comes in the same statement (checked later, in sendMessage).
-      const { size, nthLastSentAt } = await sendFacts(db, familyId, envelope.blob.hash, envelope.sender, sendRateOffset());
-      if (size === undefined) throw badRequest('Upload the blob before sending the message.');
-      if (size !== envelope.blob.size) throw badRequest('The blob size does not match the envelope.');
-      return { roster, toyIds, sendRate: { nthLastSentAt } };
+      if (facts.blobSize === undefined) throw badRequest('Upload the blob before sending the message.');
+      if (facts.blobSize !== envelope.blob.size) throw badRequest('The blob size does not match the envelope.');
     }
     return { roster, toyIds };
   }
@@ -298,11 +298,14 @@ export function createMessages({
       if (envelope.familyId !== familyId) throw badRequest('The envelope belongs to another family.');
       if (envelope.sender !== caller.deviceId)
         throw badRequest("The envelope's sender must be the device making this request.");
-      const { roster, toyIds, sendRate } = await checkRouting(envelope, familyId);
+      const recipients = envelope.recipients.map((r) => r.deviceId);
+      // What every check below reads, in one statement (send-facts.ts).
+      const facts = await readSendFacts(db, familyId, recipients, envelope.blob?.hash ?? null, envelope.sender, sendRateOffset());
+      const { roster, toyIds } = await checkRouting(envelope, familyId, facts);
       const stored = JSON.stringify(envelope);
       try {
-        await checkKeyEpochs(envelope.recipients.map((r) => r.deviceId), keyEpochs);
-        await checkSendRate(caller.deviceId, sendRate);
+        checkKeyEpochs(recipients, facts.epochs, keyEpochs);
+        checkSendRate(facts);
       } catch (err) {
         // A retry of a send that landed counts against the rate and may meet a key published since;
         // it is answered as the duplicate it is, so its sender neither re-seals nor waits. Looked up
@@ -312,7 +315,7 @@ export function createMessages({
       // Review before play (protocol §11): toys whose signed settings put the sender under review get
       // the message only once a guardian approves it. Guardians it is sealed to are its reviewers:
       // they reach it through the review queue, not their inbox.
-      const held = await toysHoldingForReview(db, toyIds, envelope.sender, caller.accountId);
+      const held = await toysHoldingForReview(db, settingsOfToys(facts, toyIds), envelope.sender, caller.accountId);
       const isReviewer = (deviceId: string) =>
         held.length > 0 && deviceId !== envelope.sender && findDevice(roster, deviceId)?.role === 'guardian';
       if (held.length > 0 && !envelope.recipients.some((r) => findDevice(roster, r.deviceId)?.role === 'guardian'))

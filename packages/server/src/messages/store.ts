@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { Blobs } from '../blobs/index.js';
 import type { Db, ReceiptKind } from '../db/index.js';
 import { compiledStatement } from '../db/compiled.js';
+import { factName, noFact, type FactQuery } from '../db/facts.js';
 
 /** Where a family's blob lives in the blob store. */
 export const blobKey = (familyId: string, hash: string): string => `${familyId}/${hash}`;
@@ -131,34 +132,26 @@ export async function uploadFacts(db: Db, familyId: string, hash: string): Promi
 }
 
 /**
- * What a send with a blob checks in the message tables, in one statement: the blob's size (undefined:
- * not uploaded) and the time of the sender's `offset`-th most recent message (the send rate; undefined:
- * it sent fewer). Two reads on every send before (issue #11).
+ * What a send checks in the message tables, as fact rows (db/facts.ts) for its combined read
+ * (send-facts.ts): 'blob' (id: the hash, n: the blob's size; no row: not uploaded) and one 'rate' row
+ * (n: the time of the sender's `offset`-th most recent message, the send rate; null: it sent fewer),
+ * bounded by the (sender_id, seq) index whatever the sender sent before.
  */
-const sendFactsQuery = compiledStatement(4, (db, familyId: string, hash: string, senderId: string, offset: number) =>
-  db.selectNoFrom((eb) => [
-    eb.selectFrom('blobs').select('size').where('family_id', '=', familyId).where('hash', '=', hash).as('size'),
-    eb
-      .selectFrom('messages')
-      .select('created_at')
-      .where('sender_id', '=', senderId)
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .offset(offset)
-      .as('nth_last_sent_at'),
-  ]),
-);
+export function blobFact(db: Db, familyId: string, hash: string): FactQuery {
+  return db
+    .selectFrom('blobs')
+    .select([factName('blob').as('fact'), 'hash as id', 'size as n', noFact().as('s')])
+    .where('family_id', '=', familyId)
+    .where('hash', '=', hash);
+}
 
-export async function sendFacts(
-  db: Db,
-  familyId: string,
-  hash: string,
-  senderId: string,
-  offset: number,
-): Promise<{ size: number | undefined; nthLastSentAt: number | undefined }> {
-  const row = await sendFactsQuery.first(db, familyId, hash, senderId, offset);
-  const at = row?.nth_last_sent_at;
-  return { size: row?.size ?? undefined, nthLastSentAt: at === null || at === undefined ? undefined : Number(at) };
+export function sendRateFact(db: Db, senderId: string, offset: number): FactQuery {
+  return db.selectNoFrom((eb) => [
+    factName('rate').as('fact'),
+    noFact().as('id'),
+    eb.selectFrom('messages').select('created_at').where('sender_id', '=', senderId).orderBy('seq', 'desc').limit(1).offset(offset).as('n'),
+    noFact().as('s'),
+  ]);
 }
 
 /**

@@ -7,16 +7,17 @@
 import { parseToySettings, reviewedDevices } from '@burrow/protocol';
 import type { Db } from '../db/index.js';
 import { deviceIdsOfAccount } from '../devices/store.js';
-import { toySettingsOf } from '../toys/store.js';
 
+/**
+ * Of the toys whose stored settings JSON `stored` holds (by toy id: the send reads them in its
+ * combined read, toys/store.ts settingsFacts), those holding this sender's message for review.
+ */
 export async function toysHoldingForReview(
   db: Db,
-  toyIds: readonly string[],
+  stored: ReadonlyMap<string, string>,
   senderDeviceId: string,
   senderAccountId: string | null,
 ): Promise<string[]> {
-  if (toyIds.length === 0) return [];
-  const stored = await toySettingsOf(db, toyIds);
   if (stored.size === 0) return [];
   const senderDevices = new Set([senderDeviceId]);
   if (senderAccountId !== null) {

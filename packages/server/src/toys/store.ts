@@ -6,6 +6,7 @@
  */
 import type { Db } from '../db/index.js';
 import { compiledInList } from '../db/compiled.js';
+import { factName, noFact, type FactQuery } from '../db/facts.js';
 
 /** How long a toy's pairing window stays open. */
 export const PAIRING_WINDOW_MS = 10 * 60 * 1000;
@@ -130,7 +131,19 @@ export async function toySettingsOf(db: Db, toyIds: readonly string[]): Promise<
   return new Map(rows.map((r) => [r.toy_id, r.settings]));
 }
 
-// Read on every send to a toy (review/hold.ts): compiled once per list length (issue #11).
+/**
+ * The stored settings JSON of these toys, as fact rows 'settings' (id: the toy, s: the JSON; toys
+ * without settings have none): the send's review-hold check reads it in its combined read
+ * (messages/send-facts.ts, review/hold.ts).
+ */
+export function settingsFacts(db: Db, toyIds: readonly string[]): FactQuery {
+  return db
+    .selectFrom('toy_settings')
+    .select([factName('settings').as('fact'), 'toy_id as id', noFact().as('n'), 'settings as s'])
+    .where('toy_id', 'in', toyIds as string[]);
+}
+
+// Read by the toy's settings and the sent list: compiled once per list length (issue #11).
 const settingsOf = compiledInList(0, (db, toyIds) =>
   db.selectFrom('toy_settings').select(['toy_id', 'settings']).where('toy_id', 'in', toyIds as string[]),
 );
