@@ -10,7 +10,7 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { compiledStatement } from '../db/compiled.js';
 import { badRequest, forbidden, unauthenticated } from '../errors/index.js';
-import type { AccountPrincipal, AuthKind, ToyPrincipal } from './principal.js';
+import type { AccountPrincipal, AuthKind, PathMessage, ToyPrincipal } from './principal.js';
 import { hashToken, SESSION_PREFIX, TOY_PREFIX } from './tokens.js';
 
 export const SESSION_COOKIE = 'burrow_session';
@@ -73,6 +73,12 @@ function familyInPath(request: FastifyRequest): string | null {
   return typeof value === 'string' && ID.test(value) ? value : null;
 }
 
+/** The `:messageId` the route's path names, if it has the shape of an id (else the schema's 400 follows). */
+function messageInPath(request: FastifyRequest): string | null {
+  const value = (request.params as Record<string, unknown> | undefined)?.messageId;
+  return typeof value === 'string' && ID.test(value) ? value : null;
+}
+
 // The hot reads of every authenticated request, built and compiled once (db/compiled.ts).
 const sessionByHash = compiledStatement(1, (db, sessionHash: string) =>
   db.selectFrom('sessions').select(['account_id', 'expires_at', 'created_at', 'last_used_at']).where('token_hash', '=', sessionHash),
@@ -113,6 +119,31 @@ const sessionWithDevice = compiledStatement(3, (db, sessionHash: string, deviceI
 );
 const toyByToken = compiledStatement(2, (db, tokenHash: string, kind: 'toy') =>
   db.selectFrom('devices').select(['id', 'family_id', 'child_id']).where('token_hash', '=', tokenHash).where('kind', '=', kind),
+);
+/**
+ * The toy and, in the same statement, the message its request's path names and whether the toy is
+ * one of its recipients (left joins: no message, no recipient row). The toy's blob download and its
+ * receipt, on every delivery, read the token and then the message: one statement each now (issue #11).
+ */
+const toyWithMessage = compiledStatement(3, (db, tokenHash: string, kind: 'toy', messageId: string) =>
+  db
+    .selectFrom('devices')
+    .leftJoin('messages', (join) => join.on('messages.id', '=', messageId))
+    .leftJoin('message_recipients', (join) =>
+      join.onRef('message_recipients.message_seq', '=', 'messages.seq').onRef('message_recipients.device_id', '=', 'devices.id'),
+    )
+    .select([
+      'devices.id',
+      'devices.family_id',
+      'devices.child_id',
+      'messages.seq as message_seq',
+      'messages.family_id as message_family_id',
+      'messages.sender_id as message_sender_id',
+      'messages.blob_hash as message_blob_hash',
+      'message_recipients.device_id as recipient',
+    ])
+    .where('devices.token_hash', '=', tokenHash)
+    .where('devices.kind', '=', kind),
 );
 
 interface SessionRow {
@@ -182,10 +213,30 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
     return { ...principal, deviceId, ...(familyId === null ? {} : { membership: { familyId, role: row.family_role ?? null } }) };
   }
 
-  async function loadToy(token: string): Promise<ToyPrincipal> {
-    const row = await toyByToken.first(db, hashToken(token), 'toy');
+  /** The toy by its token; with the path's message too on a route that asks (config.messageInPath). */
+  async function loadToy(request: FastifyRequest, token: string): Promise<ToyPrincipal> {
+    const messageId = request.routeOptions.config.messageInPath === true ? messageInPath(request) : null;
+    if (messageId === null) {
+      const row = await toyByToken.first(db, hashToken(token), 'toy');
+      if (!row) throw unauthenticated('Unknown toy token.');
+      return { kind: 'toy', toyId: row.id, familyId: row.family_id, childId: row.child_id };
+    }
+    const row = await toyWithMessage.first(db, hashToken(token), 'toy', messageId);
     if (!row) throw unauthenticated('Unknown toy token.');
-    return { kind: 'toy', toyId: row.id, familyId: row.family_id, childId: row.child_id };
+    const message: PathMessage = {
+      messageId,
+      found:
+        row.message_seq === null || row.message_family_id === null || row.message_sender_id === null
+          ? null
+          : {
+              seq: row.message_seq,
+              familyId: row.message_family_id,
+              senderId: row.message_sender_id,
+              blobHash: row.message_blob_hash,
+              recipient: row.recipient !== null,
+            },
+    };
+    return { kind: 'toy', toyId: row.id, familyId: row.family_id, childId: row.child_id, message };
   }
 
   return {
@@ -199,19 +250,19 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
       const token = bearer(request);
       if (token === null || !token.startsWith(TOY_PREFIX))
         throw unauthenticated('This request needs a toy token.');
-      request.principal = await loadToy(token);
+      request.principal = await loadToy(request, token);
     },
     async device(request) {
       const token = bearer(request);
       if (token?.startsWith(TOY_PREFIX)) {
-        request.principal = await loadToy(token);
+        request.principal = await loadToy(request, token);
         return;
       }
       request.principal = await loadAccountDevice(request);
     },
     async accountOrToy(request) {
       const token = bearer(request);
-      request.principal = token?.startsWith(TOY_PREFIX) ? await loadToy(token) : await loadAccount(request);
+      request.principal = token?.startsWith(TOY_PREFIX) ? await loadToy(request, token) : await loadAccount(request);
     },
   };
 }

@@ -17,6 +17,18 @@ export interface Membership {
   role: MemberRole | null;
 }
 
+/**
+ * The message a toy's request path names (`:messageId`), read by the toy hook in the same statement
+ * as the toy's token (issue #11: the blob download and the receipt, on every delivery, each read the
+ * token and then the message). Only for routes that ask for it (`config.messageInPath`), only for
+ * that message id and that toy: anything else asks the database (messages/service.ts).
+ */
+export interface PathMessage {
+  messageId: string;
+  /** null: no such message. `recipient`: the toy is one of its recipients. */
+  found: { seq: number; familyId: string; senderId: string; blobHash: string | null; recipient: boolean } | null;
+}
+
 export interface AccountPrincipal {
   kind: 'account';
   accountId: string;
@@ -32,6 +44,8 @@ export interface ToyPrincipal {
   toyId: string;
   familyId: string | null;
   childId: string | null;
+  /** Set by the toy hook on a route with `config.messageInPath`. */
+  message?: PathMessage;
 }
 
 export type Principal = AccountPrincipal | ToyPrincipal;
@@ -58,6 +72,8 @@ export interface DeviceCaller {
   familyId?: string | null;
   /** A person's role in the family the request's path names, as the auth hook read it (see Membership). */
   membership?: Membership;
+  /** A toy's view of the message the request's path names, as the auth hook read it (see PathMessage). */
+  message?: PathMessage;
 }
 
 declare module 'fastify' {
@@ -69,6 +85,8 @@ declare module 'fastify' {
     auth?: AuthKind;
     /** Accept the acting device as `?device=` (the WebSocket only: browsers cannot set its headers). */
     deviceFromQuery?: boolean;
+    /** A toy's token and the path's `:messageId` are read in one statement (see PathMessage). */
+    messageInPath?: boolean;
   }
 }
 
@@ -95,7 +113,8 @@ export function toyOf(request: FastifyRequest): ToyPrincipal {
 
 export function deviceOf(request: FastifyRequest): DeviceCaller {
   const p = request.principal;
-  if (p?.kind === 'toy') return { kind: 'toy', deviceId: p.toyId, accountId: null, familyId: p.familyId };
+  if (p?.kind === 'toy')
+    return { kind: 'toy', deviceId: p.toyId, accountId: null, familyId: p.familyId, ...(p.message ? { message: p.message } : {}) };
   if (p?.kind === 'account' && p.deviceId !== null)
     return { kind: 'person', deviceId: p.deviceId, accountId: p.accountId, ...(p.membership ? { membership: p.membership } : {}) };
   throw missingHook();

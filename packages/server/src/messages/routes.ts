@@ -137,7 +137,8 @@ export function messagesRoutes(
         params: MessageParams,
         response: { 200: BinaryBody, ...errorResponses },
       },
-      config: { auth: 'device' },
+      // A toy's token and the message are read in one statement (auth/principal.ts PathMessage).
+      config: { auth: 'device', messageInPath: true },
     },
     async (request, reply) => {
       const bytes = await messages.downloadMessageBlob(deviceOf(request), request.params.messageId);
@@ -181,7 +182,7 @@ export function messagesRoutes(
         body: ReceiptBody,
         response: { 204: NoContent, ...errorResponses },
       },
-      config: { auth: 'device' },
+      config: { auth: 'device', messageInPath: true },
     },
     async (request, reply) => {
       await messages.sendReceipt(deviceOf(request), request.params.messageId, request.body.kind);

@@ -251,14 +251,19 @@ export function createMessages({
   }
 
   /**
-   * The message and whether `deviceId` is one of its recipients, in one query (a left join on the
-   * recipient's row): the toy's blob download and receipt, on every delivery, each read both.
+   * The message and whether the caller's device is one of its recipients, in one query (a left join
+   * on the recipient's row): the toy's blob download and receipt, on every delivery, each read both.
+   * A toy's auth hook read them already with its token when the route asked (auth PathMessage).
    */
   async function findMessageFor(
+    caller: DeviceCaller,
     messageId: string,
-    deviceId: string,
   ): Promise<{ seq: number; family_id: string; sender_id: string; blob_hash: string | null; recipient: boolean } | undefined> {
-    const row = await messageForDevice.first(db, messageId, deviceId);
+    if (caller.message?.messageId === messageId) {
+      const m = caller.message.found;
+      return m === null ? undefined : { seq: m.seq, family_id: m.familyId, sender_id: m.senderId, blob_hash: m.blobHash, recipient: m.recipient };
+    }
+    const row = await messageForDevice.first(db, messageId, caller.deviceId);
     return row && { seq: row.seq, family_id: row.family_id, sender_id: row.sender_id, blob_hash: row.blob_hash, recipient: row.recipient !== null };
   }
 
@@ -436,7 +441,7 @@ export function createMessages({
     },
 
     async downloadMessageBlob(caller, messageId) {
-      const message = await findMessageFor(messageId, caller.deviceId);
+      const message = await findMessageFor(caller, messageId);
       if (!message || (message.sender_id !== caller.deviceId && !message.recipient)) throw noSuchMessage();
       if (message.blob_hash === null) throw notFound('This message has no blob.');
       const bytes = await blobs.get(blobKey(message.family_id, message.blob_hash));
@@ -448,7 +453,7 @@ export function createMessages({
     },
 
     async sendReceipt(caller, messageId, kind) {
-      const message = await findMessageFor(messageId, caller.deviceId);
+      const message = await findMessageFor(caller, messageId);
       if (!message?.recipient) throw noSuchMessage();
       const added = await insertReceipt(db, { messageSeq: message.seq, deviceId: caller.deviceId, kind, createdAt: clock.now() });
       if (added) {
