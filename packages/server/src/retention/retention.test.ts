@@ -1,8 +1,9 @@
 /**
  * Retention and deletion of messages (issue 13 items 1-2a; docs/privacy.md): the family's period,
  * deletion by the sender or a guardian, the sweep — and after each deletion, a raw scan of the
- * server's data folder (SQLite file, its WAL, the blob folder) finds none of the message's bytes.
- * One server for the file, on a manual clock.
+ * server's data folder (SQLite file, its WAL, the blob folder) finds none of the message's bytes;
+ * and `burrow retention run` doing the sweep from the command line. One server for the file, on a
+ * manual clock; SQLite or PostgreSQL (BURROW_TEST_PG_URL).
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -16,6 +17,8 @@ import { deleteMessages, familyBlobBytes, findMessageRef } from '../messages/sto
 import { entry, expectStatus, family, pairToy, person, publish, sealedVoice, type Family, type Person, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Call, type Credentials } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { UsageError } from '../cli-args.js';
+import { retentionCommand } from './command.js';
 import { createRetentionSweep } from './index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -217,4 +220,36 @@ test('a deletion stopped between the row and the blob is finished by the sweep; 
   assert.equal(await server.blobs.has(`${fam.familyId}/${sha(fresh)}`), true, 'an upload younger than a day waits for its message');
   assert.equal(await familyBlobBytes(server.db, fam.familyId), 3000, "the family's storage total counts only what is left");
   assert.deepEqual(rawScan(m.markers), []);
+});
+
+test('burrow retention run: the same sweep on the same database and blobs, from the command line; a second run finds nothing; a bad --batch changes nothing', async (t) => {
+  // Sent at the manual clock's time (mid-2026), so months past every period by the command's own clock (the system's).
+  const fetched = await send();
+  await fetchedBy(fetched.id, toy.as, fam.guardian.as);
+  const unfetched = await send();
+  const env =
+    server.config.database.kind === 'postgres'
+      ? { BURROW_DATABASE_URL: server.config.database.url, BURROW_DATA_DIR: server.dataDir }
+      : { BURROW_DATA_DIR: server.dataDir };
+
+  await assert.rejects(retentionCommand(['run', '--batch', '0'], env), (err: unknown) => err instanceof UsageError && /--batch takes a whole number/.test(err.message));
+  await assert.rejects(retentionCommand(['sweep'], env), UsageError);
+  assert.equal(await exists(fetched.id), true, 'a refused command deletes nothing');
+  assert.equal(await server.blobs.has(`${fam.familyId}/${fetched.hash}`), true);
+
+  const printed = t.mock.method(console, 'log', () => undefined);
+  await retentionCommand(['run', '--batch', '1'], env);
+  const first = String(printed.mock.calls[0]?.arguments[0]);
+  await retentionCommand(['run'], env);
+  const second = String(printed.mock.calls[2]?.arguments[0]);
+  printed.mock.restore();
+
+  assert.equal(await exists(fetched.id), false, 'fetched by both and past the period: deleted');
+  assert.equal(await server.blobs.has(`${fam.familyId}/${fetched.hash}`), false, 'its blob too');
+  const tombstone = await findMessageRef(server.db, unfetched.id);
+  assert.ok(tombstone?.expiredAt !== null && tombstone?.expiredAt !== undefined, 'the unfetched one expired: a tombstone stays');
+  assert.equal(tombstone.blobHash, null);
+  assert.equal(await server.blobs.has(`${fam.familyId}/${unfetched.hash}`), false, 'its blob is gone');
+  assert.match(first, /Retention sweep done in [\d.]+ s: [1-9]\d* message\(s\) deleted or expired/);
+  assert.match(second, /: 0 message\(s\) deleted or expired, 0 unreferenced blob\(s\) deleted\./, 'a second run finds nothing more to do');
 });
