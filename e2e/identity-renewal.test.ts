@@ -57,6 +57,18 @@ const status = async (p: Promise<unknown>): Promise<number> => {
   }
 };
 
+/** The child's, the toy's and the people's names `device` can open (§15), as its app shows them. */
+async function namesSeenBy(device: Paired['mum'], familyId: string) {
+  const open = (record: Parameters<typeof device.openRecord>[1]) => device.openRecord(familyId, record).catch(() => null);
+  const child = (await device.api.getFamily(familyId)).children[0]!;
+  const toy = (await device.api.listToys(familyId)).toys[0]!;
+  return {
+    child: (await open(child.profile))?.childName ?? null,
+    toy: toy.name ? ((await open(toy.name))?.toyName ?? null) : null,
+    people: Object.fromEntries(await device.memberNames(familyId)),
+  };
+}
+
 /** A voice envelope signed by `keys` for the toy, as a thief holding an old key would make one. */
 async function signedBy(keys: DeviceKeys, fam: Paired, rosterVersion: number) {
   const { envelope, blob } = await sealEnvelope({
@@ -78,6 +90,9 @@ test("a member's device renews its identity: a guardian approves, its place, rig
   const fam = await pairedFamily(world);
   const gran = await join(fam, 'gran');
   const oldKeys = gran.keys;
+  await fam.mum.renameToy(fam.familyId, fam.toyId, 'Bunny');
+  await fam.mum.publishMemberName(fam.familyId, 'Mum');
+  await gran.publishMemberName(fam.familyId, 'Gran');
   // Grandma is under review on the toy: she must stay so under her new id.
   await fam.mum.setReview(fam.familyId, fam.toyId, [oldKeys.deviceId], true);
   // The child answers before the change: sealed to grandma's old id, in flight.
@@ -92,6 +107,10 @@ test("a member's device renews its identity: a guardian approves, its place, rig
   assert.equal(await gran.adoptRenewedIdentity(fam.familyId), true);
   assert.notEqual(gran.deviceId, oldKeys.deviceId);
   assert.equal(gran.deviceId, asked.to);
+  // The family's names read on the renewed device, and hers under her new id on the guardian's.
+  const names = { child: 'Mia', toy: 'Bunny', people: { [fam.mum.deviceId]: 'Mum', [gran.deviceId]: 'Gran' } };
+  assert.deepEqual(await namesSeenBy(gran, fam.familyId), names);
+  assert.deepEqual(await namesSeenBy(fam.mum, fam.familyId), names);
 
   const roster = await fam.mum.roster(fam.familyId);
   assert.equal(roster.devices.some((d) => d.id === oldKeys.deviceId), false);
@@ -127,10 +146,18 @@ test("a member's device renews its identity: a guardian approves, its place, rig
 
 test("a guardian's device renews itself at once; the toy then obeys rosters and settings its new key signs, not its old one", async () => {
   const fam = await pairedFamily(world);
+  const gran = await join(fam, 'gran');
+  await fam.mum.renameToy(fam.familyId, fam.toyId, 'Bunny');
+  await fam.mum.publishMemberName(fam.familyId, 'Mum');
+  await gran.publishMemberName(fam.familyId, 'Gran');
   const oldKeys = fam.mum.keys;
   const result = await fam.mum.renewIdentity(fam.familyId);
   assert.equal(result.renewed, true);
   assert.notEqual(fam.mum.deviceId, oldKeys.deviceId);
+  // What the old identity sealed (names) is sealed again by the new one: every person still reads it.
+  const names = { child: 'Mia', toy: 'Bunny', people: { [fam.mum.deviceId]: 'Mum', [gran.deviceId]: 'Gran' } };
+  assert.deepEqual(await namesSeenBy(fam.mum, fam.familyId), names);
+  assert.deepEqual(await namesSeenBy(gran, fam.familyId), names);
   const settings = await fam.mum.setToySettings(fam.familyId, fam.toyId, { volume: 35 });
   assert.equal(settings.signer, fam.mum.deviceId);
   await fam.toy.sync();

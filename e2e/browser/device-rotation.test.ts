@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { fromBase64url, kemPublicKeyOf, parseKemKeyRecord, toBase64url, verifyKemKeyRecord } from '@burrow/protocol';
 import { startTestServer, type TestServer } from '@burrow/server/testing';
 import { fileRecorder } from '@burrow/toy';
-import { blobAt, buildWeb, chromiumPath, makeVoiceWav, openBrowser, scratch, startHeadlessToy, waitFor, type BrowserSession } from './harness.js';
+import { blobAt, buildWeb, chromiumPath, everythingStored, makeVoiceWav, openBrowser, scratch, startHeadlessToy, waitFor, type BrowserSession } from './harness.js';
 import { goTo, pairWithCode, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -53,31 +53,6 @@ async function stateValue<T>(page: Page, key: string): Promise<T> {
       get.onerror = () => reject(get.error);
     };
   })`);
-}
-
-/**
- * Everything the browser keeps for this site in IndexedDB, every database and store, as text: byte
- * arrays written as base64url, so a secret stored as bytes or as a string is found either way.
- */
-async function everythingStored(page: Page): Promise<string> {
-  return await page.evaluate<string>(`(async () => {
-    const b64 = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
-    const text = (v) => JSON.stringify(v, (_k, x) => x instanceof ArrayBuffer ? b64(new Uint8Array(x)) : ArrayBuffer.isView(x) ? b64(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)) : x instanceof Blob ? '[blob]' : x);
-    const out = [];
-    for (const { name } of await indexedDB.databases()) {
-      const db = await new Promise((resolve, reject) => { const o = indexedDB.open(name); o.onsuccess = () => resolve(o.result); o.onerror = () => reject(o.error); });
-      for (const store of db.objectStoreNames) {
-        const [keys, values] = await new Promise((resolve, reject) => {
-          const s = db.transaction(store).objectStore(store);
-          const k = s.getAllKeys(); const v = s.getAll();
-          v.onsuccess = () => resolve([k.result, v.result]); v.onerror = () => reject(v.error);
-        });
-        out.push(name + '/' + store + ' ' + text(keys) + ' ' + text(values));
-      }
-      db.close();
-    }
-    return out.join('\\n');
-  })()`);
 }
 
 /** Moves the server's and the browser's clocks to real time + `offsetDays`, and reloads the app (a sync, so a key check). */

@@ -367,3 +367,28 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Everything the browser keeps for this site in IndexedDB, every database and store, as text: byte
+ * arrays written as base64url, so a secret stored as bytes or as a string is found either way.
+ */
+export async function everythingStored(page: Page): Promise<string> {
+  return await page.evaluate<string>(`(async () => {
+    const b64 = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+    const text = (v) => JSON.stringify(v, (_k, x) => x instanceof ArrayBuffer ? b64(new Uint8Array(x)) : ArrayBuffer.isView(x) ? b64(new Uint8Array(x.buffer, x.byteOffset, x.byteLength)) : x instanceof Blob ? '[blob]' : x);
+    const out = [];
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((resolve, reject) => { const o = indexedDB.open(name); o.onsuccess = () => resolve(o.result); o.onerror = () => reject(o.error); });
+      for (const store of db.objectStoreNames) {
+        const [keys, values] = await new Promise((resolve, reject) => {
+          const s = db.transaction(store).objectStore(store);
+          const k = s.getAllKeys(); const v = s.getAll();
+          v.onsuccess = () => resolve([k.result, v.result]); v.onerror = () => reject(v.error);
+        });
+        out.push(name + '/' + store + ' ' + text(keys) + ' ' + text(values));
+      }
+      db.close();
+    }
+    return out.join('\\n');
+  })()`);
+}

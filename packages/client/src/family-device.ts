@@ -92,6 +92,13 @@ export interface FamilyDeviceOptions {
 
 /** Opened family records kept by this device (§14.3): at most this many, the newest. */
 const RECORD_CACHE = 'openedRecords';
+
+/** What a guardian's device read of the family's records, to seal them again (sealRecordsAgain). */
+interface FamilyRecords {
+  children: { childId: string; childName: string }[];
+  toys: { toyId: string; toyName: string }[];
+  people: { deviceId: string; memberName: string }[];
+}
 const RECORD_CACHE_MAX = 500;
 
 export class FamilyDevice {
@@ -240,6 +247,44 @@ export class FamilyDevice {
   }
 
   /**
+   * The family's records this device can open now (§15): child names, toy names and the people's
+   * names, each as it would seal it again. Read before a person's succession is published: records
+   * the old id sealed are refused once the roster no longer lists it (unknown sender), and the new id
+   * is not among the recipients of anything sealed before.
+   */
+  private async familyRecords(familyId: string): Promise<FamilyRecords> {
+    const open = (record: EnvelopeWire) => this.openRecord(familyId, record).catch(() => null);
+    const out: FamilyRecords = { children: [], toys: [], people: [] };
+    for (const child of (await this.api.getFamily(familyId)).children) {
+      const meta = await open(child.profile);
+      if (typeof meta?.childName === 'string') out.children.push({ childId: child.childId, childName: meta.childName });
+    }
+    for (const toy of (await this.api.listToys(familyId)).toys) {
+      const meta = toy.name ? await open(toy.name) : null;
+      if (typeof meta?.toyName === 'string' && meta.toyId === toy.toyId) out.toys.push({ toyId: toy.toyId, toyName: meta.toyName });
+    }
+    for (const [deviceId, memberName] of await this.memberNames(familyId)) out.people.push({ deviceId, memberName });
+    return out;
+  }
+
+  /**
+   * After a person's succession `from` → `to` (§17.4): seals the records read before it again, with
+   * this device's current identity, to the people of the current roster — so everyone keeps reading
+   * the child's, the toys' and the people's names, the renewed device included; a name filed under
+   * `from` is filed under `to`. A renewed toy's own name is carried by carryPlaces.
+   */
+  private async sealRecordsAgain(familyId: string, records: FamilyRecords, from: string, to: string): Promise<void> {
+    const roster = await this.roster(familyId);
+    for (const { childId, childName } of records.children) await this.api.replaceChildProfile(familyId, childId, await this.sealRecord(roster, { childName }));
+    for (const { toyId, toyName } of records.toys)
+      if (findDevice(roster, toyId)) await this.api.renameToy(familyId, toyId, await this.sealRecord(roster, { toyName, toyId }));
+    for (const { deviceId, memberName } of records.people) {
+      const id = deviceId === from ? to : deviceId;
+      if (findDevice(roster, id)) await this.api.putMemberName(familyId, id, await this.sealRecord(roster, { memberName, deviceId: id }));
+    }
+  }
+
+  /**
    * Seals the name this device goes by ("Grandma") to the roster's people so guardians see it before
    * any message (§15). Only once this device is in the roster; a no-op otherwise.
    */
@@ -354,10 +399,13 @@ export class FamilyDevice {
     const roster = await this.roster(familyId);
     const request = await startRenewal({ api: this.api, store: this.store, keys: this.keys, roster, random: this.random, now: this.clock() });
     if (findDevice(roster, this.deviceId)?.role === 'guardian') {
+      // Read while the old identity is still in the roster: what it sealed is refused once it is not.
+      const records = await this.familyRecords(familyId);
       const next = await countersignAndPublish({ api: this.api, store: this.store, guardian: this.keys, roster, request, now: this.clock() });
       const renewed = await this.adoptRenewedIdentity(familyId);
       // Signed with the new identity, a guardian of the roster just published.
       await this.carryPlaces(next, (id) => (id === request.from ? request.to : undefined));
+      await this.sealRecordsAgain(familyId, records, request.from, request.to);
       return { renewed, from: request.from, to: request.to };
     }
     const renewed = await this.adoptRenewedIdentity(familyId);
@@ -390,9 +438,14 @@ export class FamilyDevice {
     for (const request of requests) {
       try {
         const parsed = parseSuccessionRequest(request);
-        const next = await countersignAndPublish({ api: this.api, store: this.store, guardian: this.keys, roster: await this.roster(familyId), request: parsed, now: this.clock() });
-        // A crash from here on is caught up by finishRenewals on the next key check.
+        const roster = await this.roster(familyId);
+        const person = findDevice(roster, parsed.from)?.role !== 'toy';
+        const records = person ? await this.familyRecords(familyId) : undefined;
+        const next = await countersignAndPublish({ api: this.api, store: this.store, guardian: this.keys, roster, request: parsed, now: this.clock() });
+        // A crash from here on is caught up by finishRenewals on the next key check (the names a
+        // person's old id sealed excepted: docs/protocol.md §17.4).
         await this.carryPlaces(next, (id) => (id === parsed.from ? parsed.to : undefined));
+        if (records) await this.sealRecordsAgain(familyId, records, parsed.from, parsed.to);
         done++;
       } catch (err) {
         if (!(err instanceof ProtocolError)) throw err;
