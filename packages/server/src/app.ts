@@ -27,7 +27,7 @@ import { createAuthHooks, registerAuth } from './auth/index.js';
 import { registerBreachWatch, type BreachWatch } from './anomalies/index.js';
 import { deleteExpiredLinks } from './accounts/links.js';
 import { deleteExpiredThrottleRows } from './accounts/throttle.js';
-import { createBlobJournal, registerMaintenance, type ScheduledMaintenance } from './maintenance/index.js';
+import { createBlobJournal, registerMaintenance, type BlobJournal, type ScheduledMaintenance } from './maintenance/index.js';
 import { createInactivitySweep, INACTIVITY_DEFAULTS } from './inactivity/index.js';
 import { createLeases, type Leases } from './leases/index.js';
 import { createRetention, createRetentionSweep, retentionRoutes } from './retention/index.js';
@@ -122,6 +122,8 @@ export interface AppServices {
   readonly maintenance: ScheduledMaintenance;
   /** The leases scheduled work claims (maintenance, backups, canary planting), with this node's name. */
   readonly leases: Leases;
+  /** The journal of blob folders written to, rotated every 10 minutes (maintenance/blob-journal.ts). */
+  readonly blobJournal: BlobJournal;
 }
 
 export interface BuiltServer {
@@ -349,5 +351,5 @@ export async function buildServer({ config, db, blobs: unjournaled, bus, clock, 
     ? startBackupSchedule({ schedule: config.backupSchedule, database: config.database, db, blobs: rawBlobs, clock, log, alertOperator: alerts.alertOperator, leases })
     : null;
   if (backups) app.addHook('onClose', () => backups.stop());
-  return { app, services: { alerts, tripwires, breachWatch, backups, maintenance, leases, emails } };
+  return { app, services: { alerts, tripwires, breachWatch, backups, maintenance, leases, emails, blobJournal } };
 }

@@ -16,7 +16,10 @@ import { createFsBlobs } from '../blobs/index.js';
 import type { Db } from '../db/index.js';
 import { insertFamily } from '../families/store.js';
 import { blobKey, indexedBlobKeys, insertBlob, removeOrphanBlobs } from '../messages/store.js';
+import { expectStatus, family, sealedVoice } from '../testing/fixtures.js';
+import { httpClient } from '../testing/http.js';
 import { openScratchDb, type ScratchDb } from '../testing/scratch-db.js';
+import { startTestServer } from '../testing/start-test-server.js';
 import { createBlobJournal, type RotationStep } from './blob-journal.js';
 
 let scratch: ScratchDb;
@@ -244,3 +247,26 @@ for (const [step, files, folders] of [
     assert.equal(journalFiles(place.journalDir).length, 1, 'the killed run\'s files were read and removed');
     await next.close();
   });
+
+void test("the server's journal rotates against its own blob index: a folder is kept while a put there has no row, forgotten once every put there is indexed", async () => {
+  const server = await startTestServer();
+  try {
+    const call = httpClient(server.url);
+    const fam = await family(call);
+    const voice = await sealedVoice(fam.guardian.keys, fam.roster, [fam.guardian.keys]);
+    expectStatus(await call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...fam.guardian.as, raw: voice.blob }), 201, 'upload');
+    // Bytes through the journal with no row after them, as an upload whose row failed would leave.
+    const { blobJournal } = server.services;
+    await blobJournal.blobs.put(blobKey(fam.familyId, 'no-row-came'), new Uint8Array(3));
+    const dir = join(server.dataDir, 'blob-journal');
+    assert.deepEqual(journaled(dir), [fam.familyId]);
+    assert.deepEqual(await blobJournal.rotate(), { carried: 1, forgotten: 0 }, 'the folder is kept for the put without its row');
+    assert.deepEqual(journaled(dir), [fam.familyId]);
+    await insertBlob(server.db, { familyId: fam.familyId, hash: 'no-row-came', size: 3, uploadedBy: 'device', createdAt: 0 });
+    assert.deepEqual(await blobJournal.rotate(), { carried: 0, forgotten: 1 }, 'every put there is indexed now: forgotten');
+    assert.deepEqual(journaled(dir), []);
+    assert.equal(journalFiles(dir).length, 1);
+  } finally {
+    await server.close();
+  }
+});
