@@ -7,7 +7,9 @@
  *   `activity_summaries` gave when the guardian check and the write were two statements;
  * - one whose guardian check has just passed when the erasure starts lands first and goes with the
  *   family (cascade), never a 500;
- * - a weekly summary mail whose family is erased after its counts were read is not sent.
+ * - a weekly summary mail whose family is erased after its counts were read is not sent;
+ * - the inactivity pass that read a family just before its erasure writes nothing for it (its insert
+ *   met the foreign key and failed the job).
  *
  * Nothing is logged at error level in any of them, and no row names the family afterwards.
  */
@@ -18,6 +20,7 @@ import { TableNode, type KyselyPlugin, type RootOperationNode, type Transaction 
 import { createActivitySummaries, createSummarySettings } from '../audit/index.js';
 import { ManualClock } from '../clock/index.js';
 import { openDb, type Database, type Db } from '../db/index.js';
+import { createInactivitySweep, INACTIVITY_DEFAULTS } from '../inactivity/index.js';
 import { createLogger } from '../logger.js';
 import { createMemoryMailer } from '../mail/index.js';
 import { createRetention } from '../retention/index.js';
@@ -161,6 +164,34 @@ test('a summary mail whose family is erased after its counts were read is not se
       [],
       'no summary of the erased family was mailed',
     );
+    assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
+  } finally {
+    await other.db.destroy();
+  }
+  assert.deepEqual(errors, [], 'nothing logged at error level');
+});
+
+test('the inactivity pass that read a family just before a guardian erased it records nothing for it and does not fail', async () => {
+  const fam = await settledFamily();
+  // Met for the first time, the family would get its first sign-in record; the erasure commits, on
+  // its own connection, right after the pass has read its page of families.
+  const other = openDb(server.config.database);
+  try {
+    const db: Db = server.db.withPlugin(
+      onceAfter(selectsFrom('families'), async () => {
+        await other.db.transaction().execute((trx) => erase(trx, fam.familyId));
+      }),
+    );
+    const pass = createInactivitySweep({
+      db,
+      clock: new ManualClock(Date.now()),
+      log: logger,
+      mailer: createMemoryMailer(),
+      emails: server.services.emails,
+      config: INACTIVITY_DEFAULTS,
+      deleteFamily: () => Promise.reject(new Error('no family is due for deletion here')),
+    });
+    assert.deepEqual(await pass(100), { scanned: 1, deleted: 0 }, 'the page held the family; the job went through');
     assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
   } finally {
     await other.db.destroy();

@@ -3,6 +3,7 @@
  * daily maintenance has seen, and the warning state of a family past the inactivity period.
  */
 import type { Db } from '../db/index.js';
+import { lockExistingFamilies } from '../families/access.js';
 
 export interface FamilyInactivity {
   familyId: string;
@@ -33,13 +34,22 @@ export async function familyPage(db: Db, afterId: string, limit: number): Promis
   }));
 }
 
-/** Records the latest sign-in seen and clears any warning (a sign-in cancels the deletion). */
-export async function recordSignIn(db: Db, familyId: string, at: number): Promise<void> {
-  await db
-    .insertInto('family_inactivity')
-    .values({ family_id: familyId, last_sign_in_at: at, warned_at: null, delete_after: null })
-    .onConflict((oc) => oc.column('family_id').doUpdateSet({ last_sign_in_at: at, warned_at: null, delete_after: null }))
-    .execute();
+/**
+ * Records the latest sign-in seen and clears any warning (a sign-in cancels the deletion). The family
+ * is checked under a lock in the same transaction (families/access.ts lockExistingFamilies): one a
+ * guardian erased after the sweep read its page gets no row (false) instead of failing the job on the
+ * foreign key.
+ */
+export async function recordSignIn(db: Db, familyId: string, at: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await lockExistingFamilies(trx, [familyId])).has(familyId)) return false;
+    await trx
+      .insertInto('family_inactivity')
+      .values({ family_id: familyId, last_sign_in_at: at, warned_at: null, delete_after: null })
+      .onConflict((oc) => oc.column('family_id').doUpdateSet({ last_sign_in_at: at, warned_at: null, delete_after: null }))
+      .execute();
+    return true;
+  });
 }
 
 /** Marks the family warned, unless it already was (so a second node or run mails nobody twice); true when this call marked it. */
