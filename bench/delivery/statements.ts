@@ -4,8 +4,11 @@
  * cast (a guardian with 8 devices, a paired toy on the stream); `--messages N` sealed messages sent
  * one at a time (each from `PUT` to the toy's receipt, then the audit and activity batches flushed), then
  * the same number all at once (batches shared, as under load). Every statement libsql runs is
- * counted, by the first words of its SQL, from the first send to the last flush.
+ * counted, by the first words of its SQL, from the first send to the last flush. Also printed: this
+ * process's CPU ms per message over the same span (server, senders and toy together: the clients'
+ * share is the same whatever the server does, so a difference between two trees is the server's).
  */
+import { loadavg } from 'node:os';
 import Database from 'libsql';
 import { defaultArgon2 } from '../../packages/server/src/config.js';
 import { startTestServer } from '../../packages/server/src/testing/start-test-server.js';
@@ -82,10 +85,16 @@ export async function countPerMessage(messages: number, log: (line: string) => v
       counter.byText.clear();
       requests = 0;
       counter.on = true;
+      const cpu = process.cpuUsage();
       await run();
       await flushAll();
+      const used = process.cpuUsage(cpu);
       counter.on = false;
-      log(`${label}: ${(counter.total / messages).toFixed(1)} statements and ${(requests / messages).toFixed(1)} requests per message (${String(messages)} messages)`);
+      const cpuMs = (used.user + used.system) / 1000 / messages;
+      log(
+        `${label}: ${(counter.total / messages).toFixed(1)} statements and ${(requests / messages).toFixed(1)} requests per message ` +
+          `(${String(messages)} messages; ${cpuMs.toFixed(2)} CPU ms per message in this process, load ${loadavg()[0]!.toFixed(1)})`,
+      );
       const rows = [...counter.byText].sort((a, b) => b[1] - a[1]);
       for (const [text, n] of rows) log(`  ${(n / messages).toFixed(2).padStart(6)}  ${text}`);
     };
