@@ -32,8 +32,9 @@ export type CatchUpPause = (ms: number) => Promise<void>;
 
 /**
  * Wakes every topic in `topics()` with its catch-up events, a slice at a time, through `deliver`.
- * Requests that come while one runs are folded into one more run after it (it may have passed a
- * topic subscribed since), so a burst of reconnects wakes each stream a bounded number of times.
+ * A run starts one pause after the request that began it, so requests that come together make one
+ * run; requests that come while one runs are folded into one more run after it (it may have passed
+ * a topic subscribed since). So however many nodes ask at once, each stream is woken once or twice.
  */
 export function createCatchUp(
   topics: () => Iterable<string>,
@@ -62,7 +63,11 @@ export function createCatchUp(
   const run = async (): Promise<void> => {
     running = true;
     do {
+      // One pause before reading the topics: the requests of a burst (every node asks once after a
+      // NATS restart) that come within it are answered by this run, not by one run each.
+      await pause(CATCH_UP_PAUSE_MS);
       again = false;
+      if (stopped) break;
       const all = [...topics()];
       for (let i = 0; i < all.length && !stopped; i += CATCH_UP_SLICE) {
         if (i > 0) await pause(CATCH_UP_PAUSE_MS);
