@@ -146,9 +146,23 @@ export async function shownClock(page: Page, legend: string): Promise<string> {
   // In document order: each select's chosen option and the separators between the selects.
   const parts = await page
     .getByRole('group', { name: legend, exact: true })
-    .locator('.clock > select > option:checked, .clock > span')
-    .allTextContents();
-  return parts.join('');
+    .locator('.clock > *')
+    // Runs in the page (this project's Node types have no DOM: the element's shape is spelt out).
+    .evaluateAll((els: { tagName: string; textContent: string | null; selectedOptions?: ArrayLike<{ textContent: string | null }> }[]) =>
+      els.map((e) => ({
+        select: e.tagName === 'SELECT',
+        text: (e.tagName === 'SELECT' ? e.selectedOptions?.[0]?.textContent : e.textContent) ?? '',
+      })),
+    );
+  // Two selects side by side ("05", "PM") read with the space the row's gap shows between them.
+  return parts.map((p, i) => (p.select && parts[i - 1]?.select ? ` ${p.text}` : p.text)).join('');
+}
+
+/** The hour, minute and AM/PM selects of a time control all sit on one line (none wrapped below). */
+export async function assertClockOnOneLine(page: Page, legend: string): Promise<void> {
+  const selects = await page.getByRole('group', { name: legend, exact: true }).locator('.clock > select').all();
+  const tops = await Promise.all(selects.map(async (s) => Math.round((await s.boundingBox())?.y ?? -1)));
+  assert.equal(new Set(tops).size, 1, `"${legend}": the selects on one line at ${String(page.viewportSize()?.width)} px (tops ${tops.join(', ')})`);
 }
 
 /** Types a toy's code on the Toys page. */

@@ -27,6 +27,7 @@ import {
   startHeadlessToy,
 } from './harness.js';
 import {
+  assertClockOnOneLine,
   goTo,
   pairWithCode,
   recordMessage,
@@ -127,6 +128,11 @@ void test('a message sent in quiet hours says it waits for them to end, then del
   const from = g.getByRole('group', { name: 'From', exact: true });
   assert.equal(await from.getByLabel('Hour').locator('option').count(), 12);
   assert.deepEqual(await from.getByLabel('Minute').locator('option').allTextContents(), ['00', '05', '10', '15', '20', '25', '30', '35', '40', '45', '50', '55']);
+  // Hour, minute and AM/PM side by side in the toy card, at 390 px and at 360 px (AM/PM once wrapped).
+  await assertClockOnOneLine(g, 'From');
+  await g.setViewportSize({ width: 360, height: 780 });
+  await assertClockOnOneLine(g, 'Until');
+  await g.setViewportSize(PHONE_390);
   await assertAccessible(g, 'Toys (quiet hours)');
   await g.getByRole('button', { name: 'Save settings' }).click();
   await g.getByText(/^Saved\. .* stays quiet from/).waitFor({ timeout: 15_000 });

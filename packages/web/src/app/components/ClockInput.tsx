@@ -87,10 +87,13 @@ export function ClockInput({
       <span className="clock">
         {clockParts(value).map((part, index) =>
           part.type === 'literal' ? (
-            // The separators (":" and spaces) are shown, not spoken: each select already says its part.
-            <span key={`literal-${String(index)}`} aria-hidden="true">
-              {part.value}
-            </span>
+            // The separators (":") are shown, not spoken: each select already says its part. A space
+            // is left to the row's gap, so the three selects fit one line on a phone.
+            part.value.trim() === '' ? null : (
+              <span key={`literal-${String(index)}`} aria-hidden="true">
+                {part.value}
+              </span>
+            )
           ) : (
             <PartSelect key={part.type} {...parts[part.type]} />
           ),
