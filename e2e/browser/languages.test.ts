@@ -1,7 +1,7 @@
 /**
  * The languages (issue 14), in one browser whose language is German: it starts in German before
- * anyone chooses (sign-up with the password checker's German advice, sign-in, password reset, a
- * mailed link that is not valid, the toy simulator), signs up in German (the recovery codes' long German heading wraps, the codes lie apart),
+ * anyone chooses (sign-up with the password checker's German advice, sign-in refusing a wrong
+ * password, password reset, a mailed link that is not valid, the toy simulator), signs up in German (the recovery codes' long German heading wraps, the codes lie apart),
  * then English is chosen with the page's picker and kept after a reload; every signed-in page is
  * visited in English, then German is chosen on More (`<html lang>`, the tabs), dates are in the German
  * format, and every page is visited in German with its section headings, axe on each, and screenshots
@@ -103,6 +103,11 @@ void test(
     await screenshots(g, 'lang-de-signup', PHONE_390);
     await g.getByRole('link', { name: 'Anmelden' }).click();
     await g.getByRole('heading', { name: 'Bei Burrow anmelden', level: 1 }).waitFor();
+    // A wrong email or password: the server's refusal is said in German, not its English sentence.
+    await g.getByLabel('E-Mail').fill(uniqueEmail('nobody'));
+    await g.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+    await g.getByRole('button', { name: 'Anmelden', exact: true }).click();
+    await g.getByRole('alert').filter({ hasText: 'E-Mail-Adresse oder Passwort ist falsch.' }).waitFor({ timeout: 30_000 });
     await screenshots(g, 'lang-de-login', PHONE_390);
     await g.goto(`${url}/reset-password`);
     await g.getByRole('heading', { name: 'Passwort zurücksetzen', level: 1 }).waitFor();
