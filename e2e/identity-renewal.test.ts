@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ApiClient, ApiError, type Grant } from '@burrow/client';
+import { ApiClient, ApiError, FamilyDevice, MemoryStore, type Grant } from '@burrow/client';
 import {
   countersignSuccession,
   generateDeviceKeys,
@@ -26,7 +26,7 @@ import {
   type DeviceKeys,
 } from '@burrow/protocol';
 import { FORGED_SUCCESSIONS, tamperingSuccessions } from './succession-tampering.js';
-import { audioSample, pairedFamily, startWorld, type World } from './world.js';
+import { audioSample, pairedFamily, PASSWORD, startWorld, type World } from './world.js';
 
 let world: World;
 before(async () => {
@@ -58,7 +58,7 @@ const status = async (p: Promise<unknown>): Promise<number> => {
 };
 
 /** The child's, the toy's and the people's names `device` can open (§15), as its app shows them. */
-async function namesSeenBy(device: Paired['mum'], familyId: string) {
+async function namesSeenBy(device: FamilyDevice, familyId: string) {
   const open = (record: Parameters<typeof device.openRecord>[1]) => device.openRecord(familyId, record).catch(() => null);
   const child = (await device.api.getFamily(familyId)).children[0]!;
   const toy = (await device.api.listToys(familyId)).toys[0]!;
@@ -221,4 +221,59 @@ test('the server refuses a request for another device, one not signed by both id
   assert.equal(await status(fam.mum.api.publishSuccession(fam.familyId, performed, successions[0]!)), 409);
   // A member cannot list or perform requests.
   assert.equal(await status(gran.api.listSuccessionRequests(fam.familyId)), 403);
+});
+
+/** A fetch that works until a succession is published, then fails every request: the app was killed. */
+function killedAfterPublish(): typeof fetch {
+  let dead = false;
+  return async (input, init) => {
+    if (dead) throw new TypeError('fetch failed: the app was killed');
+    const res = await fetch(input, init);
+    const url = String(input instanceof Request ? input.url : input);
+    if ((init?.method ?? 'GET') === 'POST' && /\/successions$/.test(url) && res.ok) dead = true;
+    return res;
+  };
+}
+
+test("a guardian's app killed right after publishing a person's renewal — its own or a member's — seals the family's names again on its next key check", async () => {
+  // The guardian's app keeps its store (keys, pinned roster, session) across the kill, as a browser's IndexedDB does.
+  const store = new MemoryStore();
+  const mum = await FamilyDevice.open({ api: new ApiClient({ baseUrl: world.url }), store });
+  await mum.signUp(`mum-${String(Date.now())}@example.com`, PASSWORD);
+  const familyId = await mum.createFamily();
+  const childId = await mum.createChild(familyId, 'Mia');
+  const toy = await world.toy();
+  const toyId = await mum.claimToy(familyId, childId, await toy.startPairing());
+  assert.equal(await toy.checkPairing(), true);
+  const fam = { mum, familyId, toy, toyId, childId } as unknown as Paired;
+  const gran = await join(fam, 'gran');
+  await mum.renameToy(familyId, toyId, 'Bunny');
+  await mum.publishMemberName(familyId, 'Mum');
+  await gran.publishMemberName(familyId, 'Gran');
+  const restart = () => FamilyDevice.open({ api: new ApiClient({ baseUrl: world.url, token: mum.api.token! }), store });
+
+  // A member's renewal, performed by an app killed right after the publish.
+  await gran.renewIdentity(familyId);
+  const doomed = await FamilyDevice.open({ api: new ApiClient({ baseUrl: world.url, token: mum.api.token!, fetch: killedAfterPublish() }), store });
+  await doomed.approveRenewals(familyId).catch(() => undefined);
+  assert.equal(await gran.adoptRenewedIdentity(familyId), true);
+  assert.equal((await namesSeenBy(gran, familyId)).child, null, 'the kill left the names unreadable to her new id');
+  let app = await restart();
+  await app.maintainKeys(familyId, { force: true });
+  const names = () => ({ child: 'Mia', toy: 'Bunny', people: { [app.deviceId]: 'Mum', [gran.deviceId]: 'Gran' } });
+  assert.deepEqual(await namesSeenBy(gran, familyId), names());
+  assert.deepEqual(await namesSeenBy(app, familyId), names());
+
+  // The guardian's own renewal, killed right after the publish: started again, it switches and seals again.
+  const oldId = app.deviceId;
+  const doomedSelf = await FamilyDevice.open({ api: new ApiClient({ baseUrl: world.url, token: mum.api.token!, fetch: killedAfterPublish() }), store });
+  await doomedSelf.renewIdentity(familyId).catch(() => undefined);
+  assert.equal((await namesSeenBy(gran, familyId)).child, null, 'the kill left what the old id sealed unreadable');
+  app = await restart();
+  await app.maintainKeys(familyId, { force: true });
+  assert.notEqual(app.deviceId, oldId);
+  assert.deepEqual(await namesSeenBy(gran, familyId), names());
+  assert.deepEqual(await namesSeenBy(app, familyId), names());
+  // Done once: a further check seals nothing again.
+  assert.equal(await app.finishRenewals(familyId), 0);
 });

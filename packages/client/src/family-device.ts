@@ -93,11 +93,21 @@ export interface FamilyDeviceOptions {
 /** Opened family records kept by this device (§14.3): at most this many, the newest. */
 const RECORD_CACHE = 'openedRecords';
 
+/** Records read before a person's succession was published, kept until sealed again (a crash in between). */
+const RESEAL_PENDING = 'resealAfterSuccession';
+
 /** What a guardian's device read of the family's records, to seal them again (sealRecordsAgain). */
 interface FamilyRecords {
   children: { childId: string; childName: string }[];
   toys: { toyId: string; toyName: string }[];
   people: { deviceId: string; memberName: string }[];
+}
+
+interface PendingReseal {
+  familyId: string;
+  from: string;
+  to: string;
+  records: FamilyRecords;
 }
 const RECORD_CACHE_MAX = 500;
 
@@ -268,20 +278,55 @@ export class FamilyDevice {
   }
 
   /**
+   * Before a person's succession is published: reads the family's records and keeps them in this
+   * device's store, so that sealing them again survives the app stopping after the publish.
+   */
+  private async keepForReseal(familyId: string, from: string, to: string): Promise<void> {
+    const pending: PendingReseal = { familyId, from, to, records: await this.familyRecords(familyId) };
+    await this.store.set(RESEAL_PENDING, pending);
+  }
+
+  /**
+   * Seals again what keepForReseal kept, once the roster lists the successor (published) — right
+   * after the publish, or on the next key check if the app stopped in between (finishRenewals). A
+   * succession that was not published is dropped here (its request is performed again later, and
+   * read again). Returns how many records it sealed again.
+   */
+  private async sealAgainIfPending(familyId: string): Promise<number> {
+    const pending = await this.store.get<PendingReseal | null>(RESEAL_PENDING);
+    if (pending?.familyId !== familyId) return 0;
+    const roster = await this.roster(familyId);
+    if (findDevice(roster, this.deviceId)?.role !== 'guardian') return 0;
+    const sealed = findDevice(roster, pending.to) ? await this.sealRecordsAgain(familyId, pending.records, pending.from, pending.to) : 0;
+    await this.store.set(RESEAL_PENDING, null);
+    return sealed;
+  }
+
+  /**
    * After a person's succession `from` → `to` (§17.4): seals the records read before it again, with
    * this device's current identity, to the people of the current roster — so everyone keeps reading
    * the child's, the toys' and the people's names, the renewed device included; a name filed under
    * `from` is filed under `to`. A renewed toy's own name is carried by carryPlaces.
    */
-  private async sealRecordsAgain(familyId: string, records: FamilyRecords, from: string, to: string): Promise<void> {
+  private async sealRecordsAgain(familyId: string, records: FamilyRecords, from: string, to: string): Promise<number> {
     const roster = await this.roster(familyId);
-    for (const { childId, childName } of records.children) await this.api.replaceChildProfile(familyId, childId, await this.sealRecord(roster, { childName }));
-    for (const { toyId, toyName } of records.toys)
-      if (findDevice(roster, toyId)) await this.api.renameToy(familyId, toyId, await this.sealRecord(roster, { toyName, toyId }));
+    let sealed = 0;
+    for (const { childId, childName } of records.children) {
+      await this.api.replaceChildProfile(familyId, childId, await this.sealRecord(roster, { childName }));
+      sealed++;
+    }
+    for (const { toyId, toyName } of records.toys) {
+      if (!findDevice(roster, toyId)) continue;
+      await this.api.renameToy(familyId, toyId, await this.sealRecord(roster, { toyName, toyId }));
+      sealed++;
+    }
     for (const { deviceId, memberName } of records.people) {
       const id = deviceId === from ? to : deviceId;
-      if (findDevice(roster, id)) await this.api.putMemberName(familyId, id, await this.sealRecord(roster, { memberName, deviceId: id }));
+      if (!findDevice(roster, id)) continue;
+      await this.api.putMemberName(familyId, id, await this.sealRecord(roster, { memberName, deviceId: id }));
+      sealed++;
     }
+    return sealed;
   }
 
   /**
@@ -400,12 +445,12 @@ export class FamilyDevice {
     const request = await startRenewal({ api: this.api, store: this.store, keys: this.keys, roster, random: this.random, now: this.clock() });
     if (findDevice(roster, this.deviceId)?.role === 'guardian') {
       // Read while the old identity is still in the roster: what it sealed is refused once it is not.
-      const records = await this.familyRecords(familyId);
+      await this.keepForReseal(familyId, request.from, request.to);
       const next = await countersignAndPublish({ api: this.api, store: this.store, guardian: this.keys, roster, request, now: this.clock() });
       const renewed = await this.adoptRenewedIdentity(familyId);
       // Signed with the new identity, a guardian of the roster just published.
       await this.carryPlaces(next, (id) => (id === request.from ? request.to : undefined));
-      await this.sealRecordsAgain(familyId, records, request.from, request.to);
+      await this.sealAgainIfPending(familyId);
       return { renewed, from: request.from, to: request.to };
     }
     const renewed = await this.adoptRenewedIdentity(familyId);
@@ -439,13 +484,11 @@ export class FamilyDevice {
       try {
         const parsed = parseSuccessionRequest(request);
         const roster = await this.roster(familyId);
-        const person = findDevice(roster, parsed.from)?.role !== 'toy';
-        const records = person ? await this.familyRecords(familyId) : undefined;
+        if (findDevice(roster, parsed.from)?.role !== 'toy') await this.keepForReseal(familyId, parsed.from, parsed.to);
         const next = await countersignAndPublish({ api: this.api, store: this.store, guardian: this.keys, roster, request: parsed, now: this.clock() });
-        // A crash from here on is caught up by finishRenewals on the next key check (the names a
-        // person's old id sealed excepted: docs/protocol.md §17.4).
+        // A crash from here on is caught up by finishRenewals on the next key check.
         await this.carryPlaces(next, (id) => (id === parsed.from ? parsed.to : undefined));
-        if (records) await this.sealRecordsAgain(familyId, records, parsed.from, parsed.to);
+        await this.sealAgainIfPending(familyId);
         done++;
       } catch (err) {
         if (!(err instanceof ProtocolError)) throw err;
@@ -503,12 +546,13 @@ export class FamilyDevice {
    * a check with no new one costs two requests (the roster, the successions). Returns how many records it changed (0: none left).
    */
   async finishRenewals(familyId: string): Promise<number> {
+    const resealed = await this.sealAgainIfPending(familyId);
     const roster = await this.roster(familyId);
-    if (findDevice(roster, this.deviceId)?.role !== 'guardian') return 0;
+    if (findDevice(roster, this.deviceId)?.role !== 'guardian') return resealed;
     const key = `renewalsCarried.${roster.familyId}`;
     const after = (await this.store.get<number | null>(key)) ?? 0;
     const { accepted } = await verifiedSuccessions(this.api, roster, after);
-    if (accepted.length === 0) return 0;
+    if (accepted.length === 0) return resealed;
     const next = new Map<string, string>(accepted.map((s) => [s.from, s.to]));
     // A device renewed twice since the last check: follow the chain to its end (bounded, in case of a loop).
     const successorOf = (id: string): string | undefined => {
@@ -518,7 +562,7 @@ export class FamilyDevice {
     };
     const { changed, left } = await this.carryPlaces(roster, successorOf);
     if (left === 0) await this.store.set(key, Math.max(after, ...accepted.map((s) => s.rosterVersion)));
-    return changed;
+    return changed + resealed;
   }
 
   /**
