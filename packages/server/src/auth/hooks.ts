@@ -10,7 +10,7 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { compiledStatement } from '../db/compiled.js';
 import { badRequest, forbidden, unauthenticated } from '../errors/index.js';
-import type { AccountPrincipal, AuthKind, PathMessage, ToyPrincipal } from './principal.js';
+import type { AccountPrincipal, AuthKind, PathBlob, PathMessage, ToyPrincipal } from './principal.js';
 import { hashToken, SESSION_PREFIX, TOY_PREFIX } from './tokens.js';
 
 export const SESSION_COOKIE = 'burrow_session';
@@ -73,6 +73,12 @@ function familyInPath(request: FastifyRequest): string | null {
   return typeof value === 'string' && ID.test(value) ? value : null;
 }
 
+/** The `:hash` (base64url SHA-256, 43 characters) the route's path names, if it has that shape (else the schema's 400). */
+function blobHashInPath(request: FastifyRequest): string | null {
+  const value = (request.params as Record<string, unknown> | undefined)?.hash;
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null;
+}
+
 /** The `:messageId` the route's path names, if it has the shape of an id (else the schema's 400 follows). */
 function messageInPath(request: FastifyRequest): string | null {
   const value = (request.params as Record<string, unknown> | undefined)?.messageId;
@@ -89,7 +95,7 @@ const sessionByHash = compiledStatement(1, (db, sessionHash: string) =>
  * the account requires a second factor (second-factors/gate.ts). Three look-ups every upload and send
  * made one after another, now one (issue #11); the gate's own, slower check runs only when a rule exists.
  */
-const sessionWithDevice = compiledStatement(3, (db, sessionHash: string, deviceId: string, familyId: string) =>
+const sessionWithDeviceQuery = (db: Db, sessionHash: string, deviceId: string, familyId: string) =>
   db
     .selectFrom('sessions')
     .leftJoin('devices', (join) =>
@@ -115,7 +121,20 @@ const sessionWithDevice = compiledStatement(3, (db, sessionHash: string, deviceI
         )
         .as('second_factor_rule'),
     ])
-    .where('sessions.token_hash', '=', sessionHash),
+    .where('sessions.token_hash', '=', sessionHash);
+const sessionWithDevice = compiledStatement(3, (db, sessionHash: string, deviceId: string, familyId: string) =>
+  sessionWithDeviceQuery(db, sessionHash, deviceId, familyId),
+);
+/**
+ * The same, with what an upload checks of the blob its path names (a scalar read each: the blob's size
+ * if the family has it, the family's running storage total). Two statements every upload made one
+ * after another (issue #11), now one; the blob tables are messages/store.ts's, read as uploadFacts does.
+ */
+const sessionWithDeviceAndBlob = compiledStatement(4, (db, sessionHash: string, deviceId: string, familyId: string, hash: string) =>
+  sessionWithDeviceQuery(db, sessionHash, deviceId, familyId).select((eb) => [
+    eb.selectFrom('blobs').select('size').where('blobs.family_id', '=', familyId).where('blobs.hash', '=', hash).as('blob_size'),
+    eb.selectFrom('family_blob_usage').select('bytes').where('family_blob_usage.family_id', '=', familyId).as('family_bytes'),
+  ]),
 );
 const toyByToken = compiledStatement(2, (db, tokenHash: string, kind: 'toy') =>
   db.selectFrom('devices').select(['id', 'family_id', 'child_id']).where('token_hash', '=', tokenHash).where('kind', '=', kind),
@@ -203,14 +222,27 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
     }
     const sessionHash = sessionHashOf(request);
     const familyId = familyInPath(request);
-    const row = await sessionWithDevice.first(db, sessionHash, deviceId, familyId ?? '');
+    const hash = familyId !== null && request.routeOptions.config.blobInPath === true ? blobHashInPath(request) : null;
+    let blob: PathBlob | undefined;
+    let row: Awaited<ReturnType<typeof sessionWithDevice.first>>;
+    if (familyId !== null && hash !== null) {
+      const withBlob = await sessionWithDeviceAndBlob.first(db, sessionHash, deviceId, familyId, hash);
+      row = withBlob;
+      if (withBlob)
+        blob = { familyId, hash, size: withBlob.blob_size ?? undefined, used: Number(withBlob.family_bytes ?? 0) };
+    } else row = await sessionWithDevice.first(db, sessionHash, deviceId, familyId ?? '');
     const principal = await acceptSession(request, sessionHash, row);
     if (!row?.device_id) throw forbidden('That device is not registered to your account.');
     // Family operations wait until a second factor is added, if a family of this account requires one
     // (SQLite answers `exists` with 1 or 0, PostgreSQL with true or false).
     if (Number(row.second_factor_rule) === 1 && (await secondFactorGate.lacksRequired(principal.accountId)))
       throw forbidden(SECOND_FACTOR_REQUIRED_MESSAGE);
-    return { ...principal, deviceId, ...(familyId === null ? {} : { membership: { familyId, role: row.family_role ?? null } }) };
+    return {
+      ...principal,
+      deviceId,
+      ...(familyId === null ? {} : { membership: { familyId, role: row.family_role ?? null } }),
+      ...(blob ? { blob } : {}),
+    };
   }
 
   /** The toy by its token; with the path's message too on a route that asks (config.messageInPath). */

@@ -29,6 +29,19 @@ export interface PathMessage {
   found: { seq: number; familyId: string; senderId: string; blobHash: string | null; recipient: boolean } | null;
 }
 
+/**
+ * What an upload checks of the blob its path names (`:familyId/blobs/:hash`), read by the session hook
+ * with the session (issue #11): the blob's size if the family has it already (undefined: not yet) and
+ * the family's stored bytes (its quota). Only for routes that ask (`config.blobInPath`) and only for
+ * that family and hash; the membership check is the same as without it (messages/service.ts).
+ */
+export interface PathBlob {
+  familyId: string;
+  hash: string;
+  size: number | undefined;
+  used: number;
+}
+
 export interface AccountPrincipal {
   kind: 'account';
   accountId: string;
@@ -37,6 +50,8 @@ export interface AccountPrincipal {
   deviceId: string | null;
   /** Set by the device hook on a route with a `:familyId` parameter. */
   membership?: Membership;
+  /** Set by the device hook on a route with `config.blobInPath`. */
+  blob?: PathBlob;
 }
 
 export interface ToyPrincipal {
@@ -74,6 +89,8 @@ export interface DeviceCaller {
   membership?: Membership;
   /** A toy's view of the message the request's path names, as the auth hook read it (see PathMessage). */
   message?: PathMessage;
+  /** The blob the request's path names, as a person's auth hook read it (see PathBlob). */
+  blob?: PathBlob;
 }
 
 declare module 'fastify' {
@@ -87,6 +104,8 @@ declare module 'fastify' {
     deviceFromQuery?: boolean;
     /** A toy's token and the path's `:messageId` are read in one statement (see PathMessage). */
     messageInPath?: boolean;
+    /** A person's session and the path's `:familyId/…/:hash` blob facts are read in one statement (see PathBlob). */
+    blobInPath?: boolean;
   }
 }
 
@@ -116,7 +135,13 @@ export function deviceOf(request: FastifyRequest): DeviceCaller {
   if (p?.kind === 'toy')
     return { kind: 'toy', deviceId: p.toyId, accountId: null, familyId: p.familyId, ...(p.message ? { message: p.message } : {}) };
   if (p?.kind === 'account' && p.deviceId !== null)
-    return { kind: 'person', deviceId: p.deviceId, accountId: p.accountId, ...(p.membership ? { membership: p.membership } : {}) };
+    return {
+      kind: 'person',
+      deviceId: p.deviceId,
+      accountId: p.accountId,
+      ...(p.membership ? { membership: p.membership } : {}),
+      ...(p.blob ? { blob: p.blob } : {}),
+    };
   throw missingHook();
 }
 

@@ -53,7 +53,8 @@ export function messagesRoutes(
           params: BlobParams,
           response: { 201: UploadBlobResponse, ...errorResponses },
         },
-        config: { auth: 'device' },
+        // A person's session and the blob's size and family total are read in one statement (auth PathBlob).
+        config: { auth: 'device', blobInPath: true },
         bodyLimit: BLOB_BODY_LIMIT,
         preParsing,
       },

@@ -285,7 +285,9 @@ export function createMessages({
       if (bytes.length === 0) throw badRequest('The blob is empty.');
       const actual = createHash('sha256').update(bytes).digest('base64url');
       if (actual !== hash) throw badRequest("The body's SHA-256 does not match the hash in the path.");
-      const { size: existing, used } = await uploadFacts(db, familyId, hash);
+      // Read with the session by the auth hook for this family and hash (auth PathBlob), else here.
+      const pathBlob = caller.blob?.familyId === familyId && caller.blob.hash === hash ? caller.blob : undefined;
+      const { size: existing, used } = pathBlob ?? (await uploadFacts(db, familyId, hash));
       if (existing !== undefined) return { hash, size: existing };
       checkQuota(used, bytes.length);
       // Bytes first, then the index row: a row always means the bytes are stored. Both are durable
