@@ -73,6 +73,32 @@ function familyInPath(request: FastifyRequest): string | null {
   return typeof value === 'string' && ID.test(value) ? value : null;
 }
 
+/** The path's message as a joined read answered it (left joins: nulls when there is no such message). */
+function pathMessage(
+  messageId: string,
+  row: {
+    message_seq: number | null;
+    message_family_id: string | null;
+    message_sender_id: string | null;
+    message_blob_hash: string | null;
+    recipient: string | null;
+  },
+): PathMessage {
+  return {
+    messageId,
+    found:
+      row.message_seq === null || row.message_family_id === null || row.message_sender_id === null
+        ? null
+        : {
+            seq: row.message_seq,
+            familyId: row.message_family_id,
+            senderId: row.message_sender_id,
+            blobHash: row.message_blob_hash,
+            recipient: row.recipient !== null,
+          },
+  };
+}
+
 /** The `:hash` (base64url SHA-256, 43 characters) the route's path names, if it has that shape (else the schema's 400). */
 function blobHashInPath(request: FastifyRequest): string | null {
   const value = (request.params as Record<string, unknown> | undefined)?.hash;
@@ -135,6 +161,24 @@ const sessionWithDeviceAndBlob = compiledStatement(4, (db, sessionHash: string, 
     eb.selectFrom('blobs').select('size').where('blobs.family_id', '=', familyId).where('blobs.hash', '=', hash).as('blob_size'),
     eb.selectFrom('family_blob_usage').select('bytes').where('family_blob_usage.family_id', '=', familyId).as('family_bytes'),
   ]),
+);
+/**
+ * The same, with the message the path names and whether the device is one of its recipients (as
+ * toyWithMessage below, for a person's device: a guardian fetching a child's answer and its receipt).
+ */
+const sessionWithDeviceAndMessage = compiledStatement(4, (db, sessionHash: string, deviceId: string, familyId: string, messageId: string) =>
+  sessionWithDeviceQuery(db, sessionHash, deviceId, familyId)
+    .leftJoin('messages', (join) => join.on('messages.id', '=', messageId))
+    .leftJoin('message_recipients', (join) =>
+      join.onRef('message_recipients.message_seq', '=', 'messages.seq').on('message_recipients.device_id', '=', deviceId),
+    )
+    .select([
+      'messages.seq as message_seq',
+      'messages.family_id as message_family_id',
+      'messages.sender_id as message_sender_id',
+      'messages.blob_hash as message_blob_hash',
+      'message_recipients.device_id as recipient',
+    ]),
 );
 const toyByToken = compiledStatement(2, (db, tokenHash: string, kind: 'toy') =>
   db.selectFrom('devices').select(['id', 'family_id', 'child_id']).where('token_hash', '=', tokenHash).where('kind', '=', kind),
@@ -223,9 +267,15 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
     const sessionHash = sessionHashOf(request);
     const familyId = familyInPath(request);
     const hash = familyId !== null && request.routeOptions.config.blobInPath === true ? blobHashInPath(request) : null;
+    const messageId = request.routeOptions.config.messageInPath === true ? messageInPath(request) : null;
     let blob: PathBlob | undefined;
+    let message: PathMessage | undefined;
     let row: Awaited<ReturnType<typeof sessionWithDevice.first>>;
-    if (familyId !== null && hash !== null) {
+    if (messageId !== null) {
+      const withMessage = await sessionWithDeviceAndMessage.first(db, sessionHash, deviceId, familyId ?? '', messageId);
+      row = withMessage;
+      if (withMessage) message = pathMessage(messageId, withMessage);
+    } else if (familyId !== null && hash !== null) {
       const withBlob = await sessionWithDeviceAndBlob.first(db, sessionHash, deviceId, familyId, hash);
       row = withBlob;
       if (withBlob)
@@ -242,6 +292,7 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
       deviceId,
       ...(familyId === null ? {} : { membership: { familyId, role: row.family_role ?? null } }),
       ...(blob ? { blob } : {}),
+      ...(message ? { message } : {}),
     };
   }
 
@@ -255,20 +306,7 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
     }
     const row = await toyWithMessage.first(db, hashToken(token), 'toy', messageId);
     if (!row) throw unauthenticated('Unknown toy token.');
-    const message: PathMessage = {
-      messageId,
-      found:
-        row.message_seq === null || row.message_family_id === null || row.message_sender_id === null
-          ? null
-          : {
-              seq: row.message_seq,
-              familyId: row.message_family_id,
-              senderId: row.message_sender_id,
-              blobHash: row.message_blob_hash,
-              recipient: row.recipient !== null,
-            },
-    };
-    return { kind: 'toy', toyId: row.id, familyId: row.family_id, childId: row.child_id, message };
+    return { kind: 'toy', toyId: row.id, familyId: row.family_id, childId: row.child_id, message: pathMessage(messageId, row) };
   }
 
   return {

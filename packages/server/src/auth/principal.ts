@@ -18,10 +18,11 @@ export interface Membership {
 }
 
 /**
- * The message a toy's request path names (`:messageId`), read by the toy hook in the same statement
- * as the toy's token (issue #11: the blob download and the receipt, on every delivery, each read the
- * token and then the message). Only for routes that ask for it (`config.messageInPath`), only for
- * that message id and that toy: anything else asks the database (messages/service.ts).
+ * The message a device's request path names (`:messageId`), read by the auth hook in the same
+ * statement as the toy's token or the person's session and device (issue #11: the blob download and
+ * the receipt, on every delivery, each read the caller and then the message). Only for routes that ask
+ * for it (`config.messageInPath`), only for that message id and that device: anything else asks the
+ * database (messages/service.ts).
  */
 export interface PathMessage {
   messageId: string;
@@ -52,6 +53,8 @@ export interface AccountPrincipal {
   membership?: Membership;
   /** Set by the device hook on a route with `config.blobInPath`. */
   blob?: PathBlob;
+  /** Set by the device hook on a route with `config.messageInPath`. */
+  message?: PathMessage;
 }
 
 export interface ToyPrincipal {
@@ -87,7 +90,7 @@ export interface DeviceCaller {
   familyId?: string | null;
   /** A person's role in the family the request's path names, as the auth hook read it (see Membership). */
   membership?: Membership;
-  /** A toy's view of the message the request's path names, as the auth hook read it (see PathMessage). */
+  /** The device's view of the message the request's path names, as the auth hook read it (see PathMessage). */
   message?: PathMessage;
   /** The blob the request's path names, as a person's auth hook read it (see PathBlob). */
   blob?: PathBlob;
@@ -102,7 +105,7 @@ declare module 'fastify' {
     auth?: AuthKind;
     /** Accept the acting device as `?device=` (the WebSocket only: browsers cannot set its headers). */
     deviceFromQuery?: boolean;
-    /** A toy's token and the path's `:messageId` are read in one statement (see PathMessage). */
+    /** The caller (toy token, or session and device) and the path's `:messageId` are read in one statement (see PathMessage). */
     messageInPath?: boolean;
     /** A person's session and the path's `:familyId/…/:hash` blob facts are read in one statement (see PathBlob). */
     blobInPath?: boolean;
@@ -141,6 +144,7 @@ export function deviceOf(request: FastifyRequest): DeviceCaller {
       accountId: p.accountId,
       ...(p.membership ? { membership: p.membership } : {}),
       ...(p.blob ? { blob: p.blob } : {}),
+      ...(p.message ? { message: p.message } : {}),
     };
   throw missingHook();
 }

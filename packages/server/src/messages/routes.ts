@@ -138,7 +138,7 @@ export function messagesRoutes(
         params: MessageParams,
         response: { 200: BinaryBody, ...errorResponses },
       },
-      // A toy's token and the message are read in one statement (auth/principal.ts PathMessage).
+      // The caller (a toy's token, or a session and device) and the message are read in one statement (auth PathMessage).
       config: { auth: 'device', messageInPath: true },
     },
     async (request, reply) => {

@@ -253,7 +253,7 @@ export function createMessages({
   /**
    * The message and whether the caller's device is one of its recipients, in one query (a left join
    * on the recipient's row): the toy's blob download and receipt, on every delivery, each read both.
-   * A toy's auth hook read them already with its token when the route asked (auth PathMessage).
+   * The auth hook read them already with the caller when the route asked (auth PathMessage).
    */
   async function findMessageFor(
     caller: DeviceCaller,

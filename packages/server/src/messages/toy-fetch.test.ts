@@ -3,13 +3,14 @@
  * toyWithMessage, auth/principal.ts PathMessage; issue #11). The answers are the ones the two reads
  * gave: only a recipient (or the sender) fetches the blob, only a recipient sends a receipt, an
  * unknown or deleted message is a 404, and a token that no longer works is a 401 before anything.
+ * A person's device reads its session, device and the message in one statement the same way.
  * Run on PostgreSQL too with BURROW_TEST_PG_URL.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { newMessageId, secureRandom } from '@burrow/protocol';
-import { expectStatus, family, pairToy, sealedVoice, successor, type Family, type Person, type Toy } from '../testing/fixtures.js';
+import { entry, expectStatus, family, pairToy, person, publish, sealedVoice, successor, type Family, type Person, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Call, type Credentials } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 
@@ -68,6 +69,21 @@ test('a deleted message is a 404 for the toy it was sent to', async () => {
   expectStatus(await call('DELETE', `/v1/messages/${m.id}`, fam.guardian.as), 204, 'deleteMessage');
   expectStatus(await blobOf(m.id, toy.as), 404);
   expectStatus(await receipt(m.id, toy.as), 404);
+});
+
+test("a person's device: the guardian a toy's answer was sealed to fetches it and sends a receipt; a member it was not sealed to gets 404", async () => {
+  const gran = await person(call, 'gran');
+  await publish(call, fam, [...fam.roster.devices, entry(gran.keys, 'member', { sendToToy: true, hearChild: true })]);
+  const answer = await send(toy, [fam.guardian.keys]);
+  const fetched = await blobOf(answer.id, fam.guardian.as);
+  expectStatus(fetched, 200, 'recipient guardian');
+  assert.deepEqual(fetched.bytes, new Uint8Array(answer.blob));
+  expectStatus(await receipt(answer.id, fam.guardian.as), 204, 'recipient guardian');
+  expectStatus(await blobOf(answer.id, gran.as), 404, 'not a recipient: blob');
+  expectStatus(await receipt(answer.id, gran.as), 404, 'not a recipient: receipt');
+  const unknown = newMessageId(secureRandom);
+  expectStatus(await blobOf(unknown, fam.guardian.as), 404);
+  expectStatus(await receipt(unknown, fam.guardian.as), 404);
 });
 
 test("an unpaired toy's token is refused (401) on both, though the message was sent to it", async () => {
