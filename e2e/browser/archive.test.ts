@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { strFromU8, unzipSync } from 'fflate';
 import { assertAccessible, browserSuite, lastRecordedHash, openBrowser, waitFor, startHeadlessToy } from './harness.js';
 import { goTo, pairWithCode, recordMessage, setUpFamily, signUp, uniqueEmail } from './flows.js';
@@ -29,6 +30,111 @@ interface IndexEntry {
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** What the app's IndexedDB holds at rest, read raw in the page (docs/privacy.md "History in this browser"). */
+interface AtRest {
+  records: number;
+  sealed: number;
+  blobs: number;
+  /** Needles (runs of the audio's own bytes) found in any byte field or Blob of a stored message. */
+  hits: number[];
+  /** String fields of stored messages that equal a sender's name. */
+  names: string[];
+  key: { isCryptoKey: boolean; extractable: boolean; algorithm: string; length: number; exportRefused: boolean };
+}
+
+/**
+ * Reads every record of the `messages` store and the archive key from `state`, in the page, and looks
+ * for the needles' bytes and the sender names in them (Blobs found are read too, so a clear record
+ * counts both as a Blob and as a hit).
+ */
+async function atRest(page: Page, needles: number[][], senderNames: string[]): Promise<AtRest> {
+  return await page.evaluate<AtRest>(`(async () => {
+    const needles = ${JSON.stringify(needles)}.map((n) => new Uint8Array(n));
+    const senderNames = ${JSON.stringify(senderNames)};
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('burrow');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const read = (store, fn) => new Promise((resolve, reject) => {
+      const r = fn(db.transaction(store).objectStore(store));
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const rows = await read('messages', (s) => s.getAll());
+    const key = await read('state', (s) => s.get('archive:key'));
+    db.close();
+    const contains = (hay, needle) => {
+      outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+        for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+        return true;
+      }
+      return false;
+    };
+    let blobs = 0, sealed = 0;
+    const arrays = [], names = [];
+    const walk = async (v) => {
+      if (v instanceof Blob) { blobs++; arrays.push(new Uint8Array(await v.arrayBuffer())); }
+      else if (v instanceof ArrayBuffer) arrays.push(new Uint8Array(v));
+      else if (ArrayBuffer.isView(v)) arrays.push(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      else if (typeof v === 'string') { if (senderNames.includes(v)) names.push(v); }
+      else if (v && typeof v === 'object') for (const x of Object.values(v)) await walk(x);
+    };
+    for (const row of rows) { if (row.sealed) sealed++; await walk(row); }
+    const hits = needles.map((n, i) => (arrays.some((a) => contains(a, n)) ? i : -1)).filter((i) => i >= 0);
+    let exportRefused = false;
+    try { await crypto.subtle.exportKey('raw', key); } catch { exportRefused = true; }
+    return {
+      records: rows.length, sealed, blobs, hits, names,
+      key: { isCryptoKey: key instanceof CryptoKey, extractable: key?.extractable, algorithm: key?.algorithm?.name, length: key?.algorithm?.length, exportRefused },
+    };
+  })()`);
+}
+
+/** Rewrites a stored message as versions before the at-rest encryption kept it: audio and sender's name in clear. */
+async function storeInClear(page: Page, messageId: string, audio: number[], senderName: string): Promise<void> {
+  await page.evaluate(`(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('burrow');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const tx = db.transaction('messages', 'readwrite');
+    const store = tx.objectStore('messages');
+    const get = store.get(${JSON.stringify(messageId)});
+    get.onsuccess = () => {
+      const { sealed, ...meta } = get.result;
+      store.put({ ...meta, senderName: ${JSON.stringify(senderName)}, audio: new Blob([new Uint8Array(${JSON.stringify(audio)})], { type: meta.mimeType }) });
+    };
+    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+    db.close();
+  })()`);
+}
+
+/** Swaps the sealed content of two stored messages (what someone editing the database might do). */
+async function swapSealed(page: Page, a: string, b: string): Promise<void> {
+  await page.evaluate(`(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('burrow');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const tx = db.transaction('messages', 'readwrite');
+    const store = tx.objectStore('messages');
+    const ra = store.get(${JSON.stringify(a)});
+    const rb = store.get(${JSON.stringify(b)});
+    rb.onsuccess = () => {
+      store.put({ ...ra.result, sealed: rb.result.sealed });
+      store.put({ ...rb.result, sealed: ra.result.sealed });
+    };
+    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+    db.close();
+  })()`);
+}
+
+/** 48 bytes from the middle of some audio: long enough never to occur by chance in ciphertext. */
+const middle = (bytes: Uint8Array): number[] => Array.from(bytes.subarray(bytes.length / 2, bytes.length / 2 + 48));
 
 void test('the family archive holds every message byte for byte, an index and the account data', { timeout: 240_000 }, async () => {
   const url = suite.server.url;
@@ -59,9 +165,35 @@ void test('the family archive holds every message byte for byte, an index and th
     await waitFor('the toy to hold both', async () => (await toy.device.unplayedCount()) === 2);
     const played = await toy.playNext();
     assert.ok(played);
-    await toy.recordAnswer();
+    const answerId = await toy.recordAnswer();
     await goTo(g, 'Home');
     await g.locator('.bubble.theirs').first().waitFor({ timeout: 30_000 });
+
+    // At rest, what the three messages say is sealed: no Blob, none of the audio's bytes, no sender's
+    // name in clear, under a key this browser made and cannot export (docs/privacy.md).
+    const wav = new Uint8Array(readFileSync(suite.voiceWav));
+    const recorded = await g.evaluate<number[][]>(
+      `Promise.all(window.__burrowTap.recorded.map(async (b) => { const a = new Uint8Array(await b.arrayBuffer()); return Array.from(a.subarray(a.length / 2, a.length / 2 + 48)); }))`,
+    );
+    assert.equal(recorded.length, 2, 'both recordings tapped');
+    const needles = [...recorded, middle(wav)];
+    const senderNames = ['Mum', 'Ada’s toy'];
+    const sealedKey = { isCryptoKey: true, extractable: false, algorithm: 'AES-GCM', length: 256, exportRefused: true };
+    const before = await atRest(g, needles, senderNames);
+    assert.deepEqual(before, { records: 3, sealed: 3, blobs: 0, hits: [], names: [], key: sealedKey });
+
+    // A record as older versions stored it (audio and name in clear) is read as before and sealed on
+    // that first read: the toy's answer rewritten in clear, then the app reloaded.
+    await storeInClear(g, answerId, Array.from(wav), 'Ada’s toy');
+    const planted = await atRest(g, needles, senderNames);
+    assert.deepEqual([planted.sealed, planted.blobs, planted.hits, planted.names], [2, 1, [2], ['Ada’s toy']], 'the planted record is in clear');
+    await g.reload();
+    await g.locator('.bubble.theirs').first().waitFor({ timeout: 30_000 });
+    const after = await waitFor('the clear record to be sealed', async () => {
+      const r = await atRest(g, needles, senderNames);
+      return r.sealed === 3 ? r : undefined;
+    });
+    assert.deepEqual(after, before, 'sealed again, same key');
 
     // The weekly summary mail is a setting on the Activity page (reached from Family).
     await goTo(g, 'Family');
@@ -113,6 +245,16 @@ void test('the family archive holds every message byte for byte, an index and th
     assert.ok(csv[1]?.startsWith(`${first.file},${first.messageId},You,`));
     const account = JSON.parse(strFromU8(files['account.json']!)) as { account: { email: string } };
     assert.equal(account.account.email, email);
+
+    // Records moved under another message's id fail to open (the id is the additional data): the app
+    // skips them and still shows the rest.
+    await goTo(g, 'Home');
+    await waitFor('all three bubbles', async () => (await g.locator('.bubble').count()) === 3);
+    await swapSealed(g, first.messageId, second.messageId);
+    await g.reload();
+    await g.locator('.bubble.theirs').first().waitFor({ timeout: 30_000 });
+    assert.equal(await g.locator('.bubble.mine').count(), 0, 'the swapped records are not shown');
+    assert.equal(await g.locator('.bubble.theirs').count(), 1);
     assert.deepEqual(browser.errors, []);
   } finally {
     await toy.stop();

@@ -9,6 +9,7 @@
  * One database per role: the guardian app and the toy simulator share an origin but never a key.
  */
 import type { StateStore } from '@burrow/client';
+import { ARCHIVE_KEY, newArchiveKey, openContent, sealContent, type SealedContent } from './archive-seal.js';
 
 const STATE = 'state';
 const MESSAGES = 'messages';
@@ -81,22 +82,94 @@ export interface ArchivedMessage {
   heard?: boolean;
 }
 
-/** Decrypted messages of this device, in the same database as its keys. */
+/**
+ * A message as the messages store holds it: the metadata the app sorts and merges on stays readable,
+ * the content (audio, sender's name) is sealed (archive-seal.ts). Older versions stored `audio` and
+ * `senderName` in clear; such a record is read as before and sealed on its first read.
+ */
+type StoredMessage = Omit<ArchivedMessage, 'audio' | 'senderName'> &
+  ({ sealed: SealedContent; audio?: undefined; senderName?: undefined } | { sealed?: undefined; audio: Blob; senderName: string | null });
+
+/**
+ * Messages this device has opened, in the same database as its keys; what they say is encrypted at
+ * rest under the archive key (archive-seal.ts). Callers see ArchivedMessage with its audio Blob.
+ */
 export class MessageArchive {
+  private key: Promise<CryptoKey> | undefined;
+
   constructor(private readonly db: IDBDatabase) {}
+
+  /** The archive key, made on first use. Get-or-put in one transaction, so two tabs agree on one key. */
+  private archiveKey(): Promise<CryptoKey> {
+    this.key ??= (async () => {
+      const fresh = await newArchiveKey();
+      const tx = this.db.transaction(STATE, 'readwrite');
+      const store = tx.objectStore(STATE);
+      const existing = (await promisify(store.get(ARCHIVE_KEY))) as CryptoKey | undefined;
+      if (!existing) store.put(fresh, ARCHIVE_KEY);
+      await done(tx);
+      return existing ?? fresh;
+    })();
+    // A failure (e.g. a blocked transaction) is not remembered: the next call tries again.
+    this.key.catch(() => {
+      this.key = undefined;
+    });
+    return this.key;
+  }
 
   async all(): Promise<ArchivedMessage[]> {
     const tx = this.db.transaction(MESSAGES, 'readonly');
-    const rows = (await promisify(tx.objectStore(MESSAGES).getAll())) as ArchivedMessage[];
-    return rows.sort((a, b) => a.createdAt - b.createdAt || a.messageId.localeCompare(b.messageId));
+    const rows = (await promisify(tx.objectStore(MESSAGES).getAll())) as StoredMessage[];
+    const key = await this.archiveKey();
+    const opened: ArchivedMessage[] = [];
+    for (const row of rows) {
+      if (!row.sealed) {
+        // Stored in clear by an older version: shown as it is, then sealed in place.
+        const { sealed: _none, ...clear } = row;
+        opened.push(clear);
+        await this.sealInPlace(key, clear.messageId).catch((err: unknown) =>
+          console.warn(`archive: could not seal message ${clear.messageId}:`, err),
+        );
+        continue;
+      }
+      try {
+        const content = await openContent(key, row.messageId, row.sealed);
+        const { sealed: _sealed, audio: _a, senderName: _s, ...meta } = row;
+        opened.push({ ...meta, ...content });
+      } catch (err) {
+        // Altered, moved, or sealed under a key this database no longer holds: skipped, not fatal.
+        console.warn(`archive: message ${row.messageId} could not be opened; skipped:`, err);
+      }
+    }
+    return opened.sort((a, b) => a.createdAt - b.createdAt || a.messageId.localeCompare(b.messageId));
   }
 
   /** Inserts or merges: fields already set (a recipient list, a heard flag) are kept. */
   async put(message: ArchivedMessage): Promise<void> {
+    const { audio, senderName, ...meta } = message;
+    // Sealed before the transaction opens: an await on WebCrypto inside it would end it.
+    const sealed = await sealContent(await this.archiveKey(), message.messageId, { audio, senderName });
     const tx = this.db.transaction(MESSAGES, 'readwrite');
     const store = tx.objectStore(MESSAGES);
-    const existing = (await promisify(store.get(message.messageId))) as ArchivedMessage | undefined;
-    store.put({ ...message, to: message.to ?? existing?.to, heard: message.heard ?? existing?.heard });
+    const existing = (await promisify(store.get(message.messageId))) as StoredMessage | undefined;
+    const record: StoredMessage = { ...meta, sealed, to: message.to ?? existing?.to, heard: message.heard ?? existing?.heard };
+    store.put(record);
+    await done(tx);
+  }
+
+  /** Seals a record stored in clear, unless it was deleted or sealed meanwhile. */
+  private async sealInPlace(key: CryptoKey, messageId: string): Promise<void> {
+    const read = this.db.transaction(MESSAGES, 'readonly');
+    const before = (await promisify(read.objectStore(MESSAGES).get(messageId))) as StoredMessage | undefined;
+    if (!before || before.sealed) return;
+    const sealed = await sealContent(key, messageId, { audio: before.audio, senderName: before.senderName });
+    const tx = this.db.transaction(MESSAGES, 'readwrite');
+    const store = tx.objectStore(MESSAGES);
+    const now = (await promisify(store.get(messageId))) as StoredMessage | undefined;
+    if (now && !now.sealed) {
+      const { audio: _a, senderName: _s, ...meta } = now;
+      store.put({ ...meta, sealed } satisfies StoredMessage);
+    }
     await done(tx);
   }
 
@@ -110,7 +183,7 @@ export class MessageArchive {
   async markHeard(messageId: string): Promise<void> {
     const tx = this.db.transaction(MESSAGES, 'readwrite');
     const store = tx.objectStore(MESSAGES);
-    const existing = (await promisify(store.get(messageId))) as ArchivedMessage | undefined;
+    const existing = (await promisify(store.get(messageId))) as StoredMessage | undefined;
     if (existing) store.put({ ...existing, heard: true });
     await done(tx);
   }
