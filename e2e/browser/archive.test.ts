@@ -4,7 +4,9 @@
  * on the Family page shows a progress bar and downloads a ZIP. Unzipped here (Node side), every audio
  * file is byte for byte what was recorded (the browser's recordings, the toy's WAV), the index says who,
  * when, how long and whether it was played, and account.json is the server's account export. On the
- * way, the guardian opts in to the weekly activity summary mail on the Activity page.
+ * way, the guardian opts in to the weekly activity summary mail on the Activity page. Before the
+ * export, the browser's stored history is read raw: encrypted at rest under a non-extractable key, an
+ * older clear record encrypted on the next load; after it, records swapped between ids are skipped.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

@@ -9,7 +9,7 @@
  * One database per role: the guardian app and the toy simulator share an origin but never a key.
  */
 import type { StateStore } from '@burrow/client';
-import { ARCHIVE_KEY, newArchiveKey, openContent, sealContent, type SealedContent } from './archive-seal.js';
+import { ARCHIVE_KEY, newArchiveKey, openContent, sealContent, type OpenContent, type SealedContent } from './archive-seal.js';
 
 const STATE = 'state';
 const MESSAGES = 'messages';
@@ -96,6 +96,12 @@ type StoredMessage = Omit<ArchivedMessage, 'audio' | 'senderName'> &
  */
 export class MessageArchive {
   private key: Promise<CryptoKey> | undefined;
+  /**
+   * Contents already opened, by messageId, with the IV they were sealed under: all() runs after every
+   * send and sync, and would otherwise decrypt the whole history each time. A record sealed again
+   * (new IV) is opened again. The app's state holds these Blobs anyway.
+   */
+  private readonly opened = new Map<string, { iv: string; content: OpenContent }>();
 
   constructor(private readonly db: IDBDatabase) {}
 
@@ -133,7 +139,10 @@ export class MessageArchive {
         continue;
       }
       try {
-        const content = await openContent(key, row.messageId, row.sealed);
+        const iv = row.sealed.iv.join(',');
+        const cached = this.opened.get(row.messageId);
+        const content = cached?.iv === iv ? cached.content : await openContent(key, row.messageId, row.sealed);
+        this.opened.set(row.messageId, { iv, content });
         const { sealed: _sealed, audio: _a, senderName: _s, ...meta } = row;
         opened.push({ ...meta, ...content });
       } catch (err) {
@@ -141,6 +150,8 @@ export class MessageArchive {
         console.warn(`archive: message ${row.messageId} could not be opened; skipped:`, err);
       }
     }
+    const present = new Set(rows.map((r) => r.messageId));
+    for (const id of this.opened.keys()) if (!present.has(id)) this.opened.delete(id);
     return opened.sort((a, b) => a.createdAt - b.createdAt || a.messageId.localeCompare(b.messageId));
   }
 
@@ -175,6 +186,7 @@ export class MessageArchive {
 
   /** A message deleted (here, or by its sender or a guardian elsewhere): its audio goes too. */
   async remove(messageId: string): Promise<void> {
+    this.opened.delete(messageId);
     const tx = this.db.transaction(MESSAGES, 'readwrite');
     tx.objectStore(MESSAGES).delete(messageId);
     await done(tx);

@@ -960,8 +960,8 @@ export const de: Messages = {
     deletingTitle: 'Löschen.',
     deleting:
       'Du kannst dein Konto jederzeit löschen (Seite Sicherheit); bist du die einzige erziehungsberechtigte Person einer Familie, machst du vorher ein anderes Mitglied zur erziehungsberechtigten Person oder löschst die Familie. Erziehungsberechtigte können das Profil eines Kindes oder die ganze Familie löschen (Seite Familie). Wir löschen es dann sofort von unseren Servern; verschlüsselte Sicherungskopien behalten eine Kopie, bis sie auslaufen (die letzten 7 geplanten Sicherungen werden aufbewahrt). Du kannst eine Nachricht löschen, die du geschickt hast, und Erziehungsberechtigte jede Nachricht der Familie („Löschen“ unter der Nachricht): Sie verschwindet sofort von unseren Servern, und das Spielzeug verwirft sie, wenn es sie noch nicht abgespielt hat; geöffnete Browser der Familie verwerfen ihre Kopie ebenfalls, aber eine Kopie, die schon auf einem gerade offline befindlichen Gerät gespeichert ist, kann dort bleiben.',
-    keysTitle: 'Deine Schlüssel bleiben hier.',
-    keys: 'Dieser Browser behält seine eigenen Schlüssel. Wenn du die Daten dieser Website löschst, kann dieser Browser ältere Nachrichten nicht mehr öffnen.',
+    keysTitle: 'Deine Schlüssel und dein Verlauf bleiben hier.',
+    keys: 'Dieser Browser behält seine eigenen Schlüssel und die Nachrichten, die er geöffnet hat, verschlüsselt mit einem Schlüssel, der in diesem Browser erzeugt wurde und ihn nie verlässt. So liegen die Aufnahmen und Namen nicht als abspielbare Dateien auf diesem Gerät; vor jemandem, der diesen Browser oder eine Kopie seines Profils benutzen kann, schützt das nicht. Wenn du die Daten dieser Website löschst, kann dieser Browser ältere Nachrichten nicht mehr öffnen.',
   },
   verdict: {
     veryWeak: 'Sehr schwach',

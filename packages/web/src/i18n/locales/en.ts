@@ -920,8 +920,8 @@ export const en = {
     deletingTitle: 'Deleting.',
     deleting:
       'You can delete your account at any time (Security page); the only guardian of a family first makes another member a guardian or deletes the family. A guardian can delete a child’s profile or the whole family (Family page). We then delete it from our servers at once; encrypted backups keep a copy until they age out (the last 7 scheduled backups are kept). You can delete a message you sent, and a guardian any message of the family (Delete under the message): it leaves our servers at once and the toy drops it if it has not played it yet; family browsers that are open drop their copy too, but a copy already saved on a device that is offline may stay there.',
-    keysTitle: 'Your keys stay here.',
-    keys: 'This browser keeps its own keys. If you clear this site’s data, this browser can no longer open older messages.',
+    keysTitle: 'Your keys and history stay here.',
+    keys: 'This browser keeps its own keys, and the messages it has opened encrypted under a key made in this browser that never leaves it. So the recordings and names are not kept as playable files on this device; this does not protect them from someone who can use this browser, or a copy of its profile. If you clear this site’s data, this browser can no longer open older messages.',
   },
   verdict: {
     veryWeak: 'Very weak',
