@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { IP_KEEP_DAYS } from '../packages/server/src/accounts/ip-fade.js';
 import { rememberRevokedSessions } from '../packages/server/src/incidents/store.js';
+import { filesUnder } from './stolen-keys.js';
 import { audioSample, PASSWORD, startWorld, type World } from './world.js';
 
 let world: World;
@@ -20,15 +20,6 @@ before(async () => {
 after(async () => {
   await world.close();
 });
-
-function* walk(dir: string): Generator<string> {
-  if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* walk(path);
-    else yield path;
-  }
-}
 
 /** Every form a secret could take at rest: raw bytes, UTF-8, hex, base64 and base64url at each alignment. */
 function needles(secret: Uint8Array): Buffer[] {
@@ -72,7 +63,7 @@ test('the database and blob store hold no audio, password, token or child name',
   ];
 
   const haystacks: [string, Buffer][] = [];
-  for (const file of walk(world.server.dataDir)) haystacks.push([file, readFileSync(file)]);
+  for (const file of filesUnder(world.server.dataDir)) haystacks.push([file, readFileSync(file)]);
   if (process.env.BURROW_TEST_PG_URL) {
     const db = world.server.db;
     const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema()`.execute(db);
@@ -103,7 +94,7 @@ function databaseBytes(): [string, Buffer][] {
     assert.equal(dump.status, 0, dump.stderr.toString());
     return [['pg_dump', dump.stdout]];
   }
-  const files = [...walk(world.server.dataDir)].filter((f) => /\.db(-wal|-shm|-journal)?$/.test(f));
+  const files = [...filesUnder(world.server.dataDir)].filter((f) => /\.db(-wal|-shm|-journal)?$/.test(f));
   assert.ok(files.some((f) => f.endsWith('.db')), 'the SQLite file was read');
   return files.map((f) => [f, readFileSync(f)]);
 }
@@ -171,7 +162,7 @@ test('client addresses older than IP_KEEP_DAYS are cut to their /24 or /48 by th
     const haystacks: [string, Buffer][] =
       database.kind === 'postgres'
         ? [['pg_dump', spawnSync('pg_dump', ['--no-owner', database.url], { maxBuffer: 1 << 30 }).stdout]]
-        : [...walk(server.dataDir)].filter((f) => /\.db(-wal)?$/.test(f)).map((f) => [f, readFileSync(f)]);
+        : [...filesUnder(server.dataDir)].filter((f) => /\.db(-wal)?$/.test(f)).map((f) => [f, readFileSync(f)]);
     assert.ok(haystacks.some(([, b]) => b.length > 10_000), 'there is a database to inspect');
     for (const ip of [v4, v6]) for (const [where, hay] of haystacks) assert.equal(hay.includes(Buffer.from(ip)), false, `${ip} found in ${where}`);
   } finally {

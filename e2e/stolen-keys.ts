@@ -6,11 +6,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromBase64url, openEnvelope, type DeviceKeys, type EnvelopeWire, type KemSecretKey } from '@burrow/protocol';
 
-function* walk(dir: string): Generator<string> {
+/** Every file under `dir`, depth first (nothing when it does not exist). */
+export function* filesUnder(dir: string): Generator<string> {
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* walk(path);
+    if (statSync(path).isDirectory()) yield* filesUnder(path);
     else yield path;
   }
 }
@@ -18,7 +19,7 @@ function* walk(dir: string): Generator<string> {
 /** Every 32-byte value the toy's data folder holds, in base64url or hex (how a thief would look). */
 export function storedSecrets(dataDir: string): Uint8Array[] {
   const found = new Map<string, Uint8Array>();
-  for (const file of walk(dataDir)) {
+  for (const file of filesUnder(dataDir)) {
     const text = readFileSync(file, 'latin1');
     // Whole tokens only: a 32-byte value is stored as its own string (a JSON field), not inside a blob.
     for (const m of text.matchAll(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g)) {
