@@ -102,3 +102,16 @@ test('filesystem blobs: concurrent puts of the same key leave one whole blob', a
     'one of the versions, never a mix',
   );
 });
+
+test('filesystem blobs: get reads the whole file, large or empty, into an array of exactly its bytes', async () => {
+  const blobs = createFsBlobs(tempRoot());
+  // Larger than one read of a pipe or socket would return, and than libuv's 2 GiB cap is far from.
+  const large = new Uint8Array(randomBytes(5 * 1024 * 1024 + 3));
+  await blobs.put('f/large', large);
+  await blobs.put('f/empty', new Uint8Array(0));
+  const got = await blobs.get('f/large');
+  assert.ok(got && Buffer.from(got).equals(Buffer.from(large)), 'byte-identical');
+  // Its own memory, not a view into a shared pool: callers may hand the buffer on whole.
+  assert.equal(got.byteLength, got.buffer.byteLength);
+  assert.equal((await blobs.get('f/empty'))?.length, 0);
+});

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertBlobKey, type Blobs } from './blobs.js';
 import { createSyncBatcher } from './fs-sync-batch.js';
-import { closeFd, openFd, writeAll } from './raw-fs.js';
+import { closeFd, openFd, readWhole, writeAll } from './raw-fs.js';
 
 const TEMP_PREFIX = '.tmp-';
 
@@ -49,7 +49,8 @@ export function createFsBlobs(root: string): Blobs {
     },
     async get(key) {
       try {
-        return new Uint8Array(await readFile(pathOf(key)));
+        // Raw descriptor calls, into one array (raw-fs.ts readWhole).
+        return await readWhole(pathOf(key));
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
