@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createFsBlobs, startTestServer, type DatabaseConfig } from '@burrow/server';
-import { createBackup, generateBackupIdentity, restoreBackup, verifyBackup } from '@burrow/server/backup';
+import { startTestServer, type DatabaseConfig } from '@burrow/server';
+import { createBackup, generateBackupIdentity, openRestoreBlobs, restoreBackup, verifyBackup } from '@burrow/server/backup';
 import { family, sealedVoice } from '../packages/server/src/testing/fixtures.js';
 import { httpClient } from '../packages/server/src/testing/http.js';
 import { insertBlob, insertMessage } from '../packages/server/src/messages/store.js';
@@ -139,7 +139,8 @@ try {
       dir: backup.path,
       identity,
       config: { ...server.config, dataDir, database },
-      blobs: createFsBlobs(join(dataDir, 'blobs')),
+      // As `burrow restore` writes them (backup/restore-fs.ts): one sync at the end, not one a blob.
+      blobs: openRestoreBlobs({ dataDir, blobStore: { kind: 'fs' } }),
     }),
   );
   console.log(`restore: ${s(restoring.value.ms)}  (${String(restoring.value.blobs)} blobs written and read back, every hash verified); ${restoring.memory}`);

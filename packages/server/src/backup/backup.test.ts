@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Encrypter } from 'age-encryption';
 import pg from 'pg';
-import { createMemoryBlobs, type Blobs } from '../blobs/index.js';
+import { createFsBlobs, createMemoryBlobs, type Blobs } from '../blobs/index.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { expectStatus, family, sealedVoice } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
@@ -19,6 +19,7 @@ import { BackupError, sha256, type BlobEntry, type InnerManifestV1 } from './for
 import { generateBackupIdentity } from './keys.js';
 import { terminalProgress, type ProgressFactory } from './progress.js';
 import { restoreBackup } from './restore.js';
+import { openRestoreBlobs } from './restore-fs.js';
 import { openBackup, verifyBackup } from './verify.js';
 
 let server: TestServer;
@@ -233,6 +234,51 @@ test('restore writes several blobs at a time, and fails on a blob that does not 
   await assert.rejects(
     restoreBackup({ dir: summary.path, identity, config: await emptyTarget(t), blobs: failing }),
     (e: unknown) => e instanceof BackupError && e.message.includes(`Blob ${String(bad)} did not read back identical`),
+  );
+});
+
+test('restore into the fs store: the store\'s layout and modes, read back by the store, durable (one sync) before it succeeds', async (t) => {
+  const { summary, identity } = await backupNow();
+  const config = await emptyTarget(t);
+  assert.equal(config.blobStore.kind, 'fs');
+  const writer = openRestoreBlobs(config);
+  let settled = 0;
+  const restored = await restoreBackup({
+    dir: summary.path,
+    identity,
+    config,
+    blobs: {
+      put: (key, bytes) => writer.put(key, bytes),
+      get: (key) => writer.get(key),
+      settle: async () => {
+        settled++;
+        await writer.settle?.();
+      },
+    },
+  });
+  assert.equal(restored.blobs, summary.blobs);
+  assert.equal(settled, 1, 'the writes are synced once, at the end');
+  const root = join(config.dataDir, 'blobs');
+  const store = createFsBlobs(root);
+  for (const [key, bytes] of blobs) {
+    assert.ok(Buffer.from((await store.get(key)) ?? []).equals(Buffer.from(bytes)), key);
+    const [folder] = key.split('/');
+    assert.equal(statSync(join(root, ...key.split('/'))).mode & 0o777, 0o600);
+    assert.equal(statSync(join(root, folder ?? '')).mode & 0o777, 0o700);
+    assert.deepEqual(readdirSync(join(root, folder ?? '')).filter((name) => name.startsWith('.tmp-')), [], 'no temp file left');
+  }
+
+  // A restore whose final sync fails has not restored anything durable: it says so.
+  const again = await emptyTarget(t);
+  const unsynced = openRestoreBlobs(again);
+  await assert.rejects(
+    restoreBackup({
+      dir: summary.path,
+      identity,
+      config: again,
+      blobs: { put: (k, b) => unsynced.put(k, b), get: (k) => unsynced.get(k), settle: () => Promise.reject(new Error('sync failed: EIO')) },
+    }),
+    /sync failed: EIO/,
   );
 });
 

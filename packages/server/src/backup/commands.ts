@@ -4,6 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { openBlobs } from '../blobs/open-blobs.js';
+import { openRestoreBlobs } from './restore-fs.js';
 import { parseCommand, required, UsageError } from '../cli-args.js';
 import { parseCoreConfig } from '../config.js';
 import { openDb } from '../db/index.js';
@@ -103,7 +104,7 @@ async function restore(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
     dir,
     identity: readIdentity(identityFile),
     config,
-    blobs: openBlobs(config),
+    blobs: openRestoreBlobs(config),
     progress: terminalProgress(),
   });
   console.log(`Restored ${dir}`);

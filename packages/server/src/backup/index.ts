@@ -4,3 +4,4 @@ export * from './backup.js';
 export * from './verify.js';
 export * from './restore.js';
 export * from './keys.js';
+export { createRestoreFsBlobs, openRestoreBlobs, syncFileSystems, type RestoreBlobs } from './restore-fs.js';

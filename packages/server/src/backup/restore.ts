@@ -4,9 +4,8 @@
  * older Burrow comes up to the current schema.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { Blobs } from '../blobs/index.js';
 import { createS3Client } from '../blobs/s3-blobs.js';
 import type { CoreConfig as Config } from '../config.js';
 import { migrate, openDb } from '../db/index.js';
@@ -14,6 +13,7 @@ import { IN_FLIGHT_BYTES } from './backup.js';
 import { assertDatabaseEmpty, restoreDatabase } from './database.js';
 import { BackupError, sha256 } from './format.js';
 import { silentProgress, type ProgressFactory } from './progress.js';
+import { syncFileSystems, type RestoreBlobs } from './restore-fs.js';
 import { openBackup, readBlobs, readDatabase } from './verify.js';
 
 /** Blob writes in flight at once during a restore. */
@@ -48,7 +48,8 @@ export async function restoreBackup(options: {
   dir: string;
   identity: string;
   config: Config;
-  blobs: Blobs;
+  /** Where blobs go: a store (`Blobs`), or `openRestoreBlobs(config)` (restore-fs.ts), which syncs once at the end. */
+  blobs: RestoreBlobs;
   progress?: ProgressFactory;
 }): Promise<RestoreSummary> {
   const started = Date.now();
@@ -105,5 +106,9 @@ export async function restoreBackup(options: {
   } finally {
     await db.destroy();
   }
+  // Durable before it says so: the blobs written without a sync each (restore-fs.ts), and the SQLite
+  // file, which was streamed and renamed into place without one.
+  await options.blobs.settle?.();
+  if (config.database.kind === 'sqlite') await syncFileSystems([dirname(config.database.path)]);
   return { blobs, blobBytes, databaseBytes: backup.database.size, ms: Date.now() - started };
 }
