@@ -13,20 +13,26 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
+import Database from 'libsql';
 import { startTestServer } from '@burrow/server';
 import { entry, expectStatus, family, pairToy, PASSWORD, person, publish, sealedVoice } from '../../packages/server/src/testing/fixtures.js';
 import { httpClient, type Call } from '../../packages/server/src/testing/http.js';
 import { freePort } from '../../packages/server/src/testing/processes.js';
 import { accountByPasswordHashQuery, accountIdByPasswordHash } from '../../packages/server/src/tripwires/owner.js';
 import { CLOUDPETS, countsFor, seed } from './seed.js';
+import { statementsOf, watchStatements, type Ran } from './statements.js';
 
-const { values } = parseArgs({ options: { scale: { type: 'string' }, samples: { type: 'string' }, 'skip-backup': { type: 'boolean' }, 'skip-restore': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { 'ab-pragmas': { type: 'string' }, rounds: { type: 'string' }, scale: { type: 'string' }, samples: { type: 'string' }, 'skip-backup': { type: 'boolean' }, 'skip-restore': { type: 'boolean' }, plans: { type: 'boolean' } },
+});
+// Before the server opens its database: every statement a timed request runs can be named.
+if (values.plans) watchStatements();
 const SCALE = Number(values.scale ?? 1);
 const SAMPLES = Number(values.samples ?? 200);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -100,6 +106,21 @@ try {
     messageIds.push(voice.envelope.id);
   }
 
+  // Sends are timed on two families of their own (one per phase), made now and not cloned: sending
+  // into the template would grow the history the other requests read, and every clone with it.
+  const sendFamily = async () => {
+    const f = await family(call);
+    const t = await pairToy(call, f);
+    return { fam: f, toy: t };
+  };
+  const senders = { empty: await sendFamily(), seeded: await sendFamily() };
+  /** Voices sealed before the timing (sealing is the sender's work, not the server's). */
+  const sealFor = async (s: { fam: typeof fam; toy: typeof toy }) => {
+    const voices = [];
+    for (let i = 0; i < SAMPLES + 10; i++) voices.push(await sealedVoice(s.fam.guardian.keys, s.fam.roster, [s.toy.keys], randomBytes(900)));
+    return voices;
+  };
+
   const requests: [string, (c: Call) => Promise<unknown>][] = [
     ['toy inbox (GET /v1/inbox)', (c) => c('GET', '/v1/inbox?limit=5', toy.as)],
     ['toy sync (GET /v1/toys/me/sync)', (c) => c('GET', '/v1/toys/me/sync', toy.as)],
@@ -108,14 +129,31 @@ try {
     ['family (GET /v1/families/:id)', (c) => c('GET', `/v1/families/${fam.familyId}`, fam.guardian.as)],
     ['log-in (POST /v1/sessions)', (c) => c('POST', '/v1/sessions', { body: { email: fam.guardian.email, password: PASSWORD } })],
   ];
-  const timeAll = async (): Promise<Map<string, number[]>> => {
+  const timeAll = async (phase: 'empty' | 'seeded', withSends = true): Promise<Map<string, number[]>> => {
     const times = new Map<string, number[]>();
-    for (const [name, fn] of requests) {
+    const sender = senders[phase];
+    const voices = withSends ? await sealFor(sender) : [];
+    let next = 0;
+    const sends: [string, (c: Call) => Promise<unknown>][] = [
+      // A send is two requests: the sealed blob, then the envelope that names it. Each sample is a new message.
+      [
+        'send (PUT blob + POST message)',
+        async (c) => {
+          const voice = voices[next++];
+          if (!voice) throw new Error('out of sealed voices');
+          const put = await c('PUT', `/v1/families/${sender.fam.familyId}/blobs/${voice.hash}`, { ...sender.fam.guardian.as, raw: voice.blob });
+          if (put.status >= 300) return put;
+          return c('POST', `/v1/families/${sender.fam.familyId}/messages`, { ...sender.fam.guardian.as, body: { envelope: voice.envelope } });
+        },
+      ],
+    ];
+    for (const [name, fn] of withSends ? [...requests, ...sends] : requests) {
       const xs: number[] = [];
       for (let i = 0; i < SAMPLES + 10; i++) {
         const t = performance.now();
         // The seeder held the event loop for minutes: a kept-alive connection may be gone (retried once).
-        const answer = (await fn(call).catch(() => fn(call))) as { status: number; text: string };
+        // (Not for a send: a retried send would be a second message.)
+        const answer = (await (name.startsWith('send') ? fn(call) : fn(call).catch(() => fn(call)))) as { status: number; text: string };
         if (answer.status >= 300) throw new Error(`${name}: ${String(answer.status)} ${answer.text}`);
         if (i >= 10) xs.push(performance.now() - t); // the first ten warm up
       }
@@ -123,7 +161,8 @@ try {
     }
     return times;
   };
-  const empty = await timeAll();
+  console.log(`timing the empty installation (load ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+  const empty = await timeAll('empty');
 
   const emptyDir = join(scratch, 'empty');
   const startEnv = (dataDir: string) => ({ BURROW_DATA_DIR: dataDir, HOST: '127.0.0.1', BURROW_ARGON2_MEMORY_KIB: '64', BURROW_ARGON2_TIME_COST: '1', BURROW_CANARY_ACCOUNTS: '0' });
@@ -146,14 +185,60 @@ try {
     `seeded ${String(wrote.accounts)} accounts, ${String(wrote.messages)} recordings, ${String(wrote.relatives)} relatives in ${s(performance.now() - seeding)}: database ${mib(dbBytes)}, blobs ${mib(wrote.blobBytes)}`,
   );
 
-  const seeded = await timeAll();
-  console.log(`\nrequest p50 / p99, ${String(SAMPLES)} each, one at a time (ms): empty → seeded (ratio of p50)`);
-  for (const [name] of requests) {
+  console.log(`timing the seeded installation (load ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+  const seeded = await timeAll('seeded');
+  console.log(`\nrequest p50 / p99, ${String(SAMPLES)} each, one at a time (ms): empty → seeded (ratio of p50, of p99)`);
+  for (const name of empty.keys()) {
     const e = empty.get(name) ?? [];
     const f = seeded.get(name) ?? [];
     console.log(
-      `  ${name.padEnd(34)} ${pct(e, 0.5).toFixed(2)} / ${pct(e, 0.99).toFixed(2)} → ${pct(f, 0.5).toFixed(2)} / ${pct(f, 0.99).toFixed(2)}  (${(pct(f, 0.5) / pct(e, 0.5)).toFixed(2)}×)`,
+      `  ${name.padEnd(34)} ${pct(e, 0.5).toFixed(2)} / ${pct(e, 0.99).toFixed(2)} → ${pct(f, 0.5).toFixed(2)} / ${pct(f, 0.99).toFixed(2)}  (${(pct(f, 0.5) / pct(e, 0.5)).toFixed(2)}×, ${(pct(f, 0.99) / pct(e, 0.99)).toFixed(2)}×)`,
     );
+  }
+
+  if (values['ab-pragmas']) {
+    // The serving connection's pragmas alternated on the seeded database, round after round, so a
+    // setting's effect is seen against the same load (e.g. 'cache_size = -2000|cache_size = -65536').
+    const settings = values['ab-pragmas'].split('|').map((x) => x.trim());
+    const rounds = Number(values.rounds ?? 2);
+    const results = new Map<string, Map<string, number[]>>();
+    for (let r = 0; r < rounds; r++)
+      for (const setting of settings) {
+        for (const one of setting.split(';')) await server.db.executeQuery(CompiledQuery.raw(`pragma ${one.trim()}`));
+        const times = await timeAll('seeded', false);
+        const all = results.get(setting) ?? new Map<string, number[]>();
+        for (const [name, xs] of times) all.set(name, [...(all.get(name) ?? []), ...xs]);
+        results.set(setting, all);
+        console.log(`  (round ${String(r + 1)}, ${setting} done, load ${loadavg()[0]?.toFixed(1) ?? '?'})`);
+      }
+    console.log(`\nseeded, pragmas alternated ${String(rounds)} rounds (${String(rounds * SAMPLES)} samples each), p50 / p99 ms:`);
+    for (const name of seeded.keys()) {
+      if (name.startsWith('send')) continue;
+      console.log(`  ${name.padEnd(34)} ${settings.map((x) => `${x}: ${pct(results.get(x)?.get(name) ?? [], 0.5).toFixed(2)} / ${pct(results.get(x)?.get(name) ?? [], 0.99).toFixed(2)}`).join('   ')}`);
+    }
+  }
+
+  if (values.plans) {
+    // Each read request's statements and their plans on the seeded database (a second connection).
+    const reader = new Database(dbPath, { readonly: true });
+    try {
+      for (const [name, fn] of requests) {
+        console.log(`\n${name}:`);
+        const ran: Ran[] = await statementsOf(() => fn(call));
+        for (const { sql, parameters } of ran) {
+          if (/^(begin|commit|rollback|savepoint|release|pragma)/i.test(sql.trim())) continue;
+          let plan: string;
+          try {
+            plan = (reader.prepare(`explain query plan ${sql}`).all(...parameters) as { detail: string }[]).map((r) => r.detail).join('; ');
+          } catch (err) {
+            plan = `(not planned here: ${err instanceof Error ? err.message : String(err)})`; // e.g. the honeychecker's own database
+          }
+          console.log(`  ${sql.replace(/\s+/g, ' ').slice(0, 400)}\n    → ${plan}`);
+        }
+      }
+    } finally {
+      reader.close();
+    }
   }
 
   // A tripwire event's owner (tripwires/service.ts accountOf): by id when the sign-in names it, by
