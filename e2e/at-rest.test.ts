@@ -1,13 +1,15 @@
 /**
  * P1 at rest: after a full exchange, an attacker holding the raw database (SQLite file and its WAL, or
  * every PostgreSQL table) and the blob folder finds no audio, no password, no session or device token
- * and no child's name — only ciphertext, hashes and routing.
+ * and no child's name, birthday or photo — only ciphertext, hashes and routing.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import { readChildProfile, toBase64url } from '@burrow/protocol';
 import { IP_KEEP_DAYS } from '../packages/server/src/accounts/ip-fade.js';
 import { rememberRevokedSessions } from '../packages/server/src/incidents/store.js';
 import { filesUnder } from './stolen-keys.js';
@@ -32,11 +34,18 @@ function needles(secret: Uint8Array): Buffer[] {
   return out;
 }
 
-test('the database and blob store hold no audio, password, token or child name', async () => {
+test('the database and blob store hold no audio, password, token, or child name, birthday or photo', async () => {
   const mum = await world.guardian('mum');
   const familyId = await mum.createFamily();
   const childName = 'Zebulon Quartzfeather';
-  const childId = await mum.createChild(familyId, childName);
+  // The profile's birthday and photo (a JPEG's first bytes, then noise) are sealed with the name.
+  const birthday = '2018-02-27';
+  const photo = randomBytes(6000);
+  photo.set([0xff, 0xd8, 0xff, 0xe0]);
+  const childId = await mum.createChild(familyId, { childName, birthday, photo: { type: 'image/jpeg', data: toBase64url(photo) } });
+  const [stored] = (await mum.api.getFamily(familyId)).children;
+  assert.deepEqual(readChildProfile(await mum.openRecord(familyId, stored!.profile))?.birthday, birthday, 'the profile the server holds carries the birthday');
+  assert.equal(readChildProfile(await mum.openRecord(familyId, stored!.profile))?.photo?.data, toBase64url(photo), 'and the photo');
   const toy = await world.toy();
   const toyId = await mum.claimToy(familyId, childId, await toy.startPairing());
   assert.ok(await toy.checkPairing());
@@ -59,6 +68,10 @@ test('the database and blob store hold no audio, password, token or child name',
     ['session token', Buffer.from(mum.api.token!)],
     ['toy token', Buffer.from(toy.api.token!)],
     ['child name', Buffer.from(childName)],
+    ['child birthday', Buffer.from(birthday)],
+    ['child photo (start)', photo.subarray(0, 48)],
+    ['child photo (middle)', photo.subarray(3000, 3048)],
+    ['child photo (end)', photo.subarray(-48)],
     ['toy name', Buffer.from(toyName)],
   ];
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApiClient, FamilyDevice, isApiError, MemoryStore, type Grant } from '@burrow/client';
-import type { EnvelopeWire } from '@burrow/protocol';
+import { readChildProfile, toBase64url, type EnvelopeWire } from '@burrow/protocol';
 import { pairedFamily, PASSWORD, startWorld, type World } from './world.js';
 
 let world: World;
@@ -41,11 +41,16 @@ async function namesSeenBy(device: FamilyDevice, familyId: string) {
 
 const recipientsOf = (record: EnvelopeWire) => record.recipients.map((r) => r.deviceId).sort();
 
-test('a relative who joins after the child and toy were named reads both names; a sender-only relative too', async () => {
+test('a relative who joins after the child and toy were named reads both names, and the child’s birthday and photo; a sender-only relative too', async () => {
   const fam = await pairedFamily(world);
   await fam.mum.renameToy(fam.familyId, fam.toyId, 'Bunny');
+  // The guardian adds a birthday and a photo (docs/protocol.md §15.1); the re-seal must carry them.
+  const photo = { type: 'image/webp' as const, data: toBase64url(new Uint8Array([0x52, 0x49, 0x46, 0x46, 1, 2, 3, 4, 0x57, 0x45, 0x42, 0x50, 5, 6, 7])) };
+  await fam.mum.updateChildProfile(fam.familyId, fam.childId, { childName: 'Mia', birthday: '2020-02-29', photo });
   const gran = await join(fam, 'gran', sender);
   assert.deepEqual(await namesSeenBy(gran, fam.familyId), { children: ['Mia'], toys: ['Bunny'] });
+  const [child] = (await gran.api.getFamily(fam.familyId)).children;
+  assert.deepEqual(readChildProfile(await gran.openRecord(fam.familyId, child!.profile)), { childName: 'Mia', birthday: '2020-02-29', photo });
   // The guardian still reads them, and the toy is never a recipient of a family record.
   assert.deepEqual(await namesSeenBy(fam.mum, fam.familyId), { children: ['Mia'], toys: ['Bunny'] });
   const family = await fam.mum.api.getFamily(fam.familyId);

@@ -5,6 +5,9 @@
  * The web app, the demo and the tests all drive Burrow through this class.
  */
 import {
+  childProfileMeta,
+  readChildProfile,
+  type ChildProfile,
   familyAdmission,
   findDevice,
   makeDeviceProof,
@@ -98,7 +101,8 @@ const RESEAL_PENDING = 'resealAfterSuccession';
 
 /** What a guardian's device read of the family's records, to seal them again (sealRecordsAgain). */
 interface FamilyRecords {
-  children: { childId: string; childName: string }[];
+  /** The whole profile, so sealing it again keeps the birthday and photo (older entries hold the name only). */
+  children: ({ childId: string } & ChildProfile)[];
   toys: { toyId: string; toyName: string }[];
   people: { deviceId: string; memberName: string }[];
 }
@@ -178,11 +182,25 @@ export class FamilyDevice {
     return refreshRoster(this.api, this.store, familyId);
   }
 
-  /** Adds a child; the name is sealed to the family's guardian devices, the server never sees it. */
-  async createChild(familyId: string, name: string): Promise<string> {
+  /**
+   * Adds a child: a name, or a whole profile (birthday, photo: docs/protocol.md §15.1), sealed to the
+   * family's people's devices; the server never sees it.
+   */
+  async createChild(familyId: string, profile: string | ChildProfile): Promise<string> {
     const roster = await this.roster(familyId);
-    const { childId } = await this.api.createChild(familyId, await this.sealRecord(roster, { childName: name }));
+    const meta = childProfileMeta(typeof profile === 'string' ? { childName: profile } : profile);
+    const { childId } = await this.api.createChild(familyId, await this.sealRecord(roster, meta));
     return childId;
+  }
+
+  /**
+   * A guardian changes a child's profile (a birthday or photo set or removed, the name): the whole
+   * profile is sealed afresh to the people's devices of the current roster and replaces the old one.
+   * `today` (`YYYY-MM-DD`, the guardian's calendar) refuses a birthday in the future.
+   */
+  async updateChildProfile(familyId: string, childId: string, profile: ChildProfile, today?: string): Promise<void> {
+    const roster = await this.roster(familyId);
+    await this.api.replaceChildProfile(familyId, childId, await this.sealRecord(roster, childProfileMeta(profile, today)));
   }
 
   /**
@@ -233,8 +251,10 @@ export class FamilyDevice {
     for (const child of family.children) {
       if (!missesSomeone(child.profile)) continue;
       const meta = await reopen(child.profile);
-      if (!meta || typeof meta.childName !== 'string') continue;
-      await this.api.replaceChildProfile(familyId, child.childId, await this.sealRecord(roster, { childName: meta.childName }));
+      const profile = meta && readChildProfile(meta);
+      if (!profile) continue;
+      // Sealed again as it was read (readChildProfile dropped only fields that do not check).
+      await this.api.replaceChildProfile(familyId, child.childId, await this.sealRecord(roster, { ...profile }));
       resealed++;
     }
     const { toys } = await this.api.listToys(familyId);
@@ -267,7 +287,8 @@ export class FamilyDevice {
     const out: FamilyRecords = { children: [], toys: [], people: [] };
     for (const child of (await this.api.getFamily(familyId)).children) {
       const meta = await open(child.profile);
-      if (typeof meta?.childName === 'string') out.children.push({ childId: child.childId, childName: meta.childName });
+      const profile = meta && readChildProfile(meta);
+      if (profile) out.children.push({ childId: child.childId, ...profile });
     }
     for (const toy of (await this.api.listToys(familyId)).toys) {
       const meta = toy.name ? await open(toy.name) : null;
@@ -311,8 +332,8 @@ export class FamilyDevice {
   private async sealRecordsAgain(familyId: string, records: FamilyRecords, from: string, to: string): Promise<number> {
     const roster = await this.roster(familyId);
     let sealed = 0;
-    for (const { childId, childName } of records.children) {
-      await this.api.replaceChildProfile(familyId, childId, await this.sealRecord(roster, { childName }));
+    for (const { childId, ...profile } of records.children) {
+      await this.api.replaceChildProfile(familyId, childId, await this.sealRecord(roster, { ...profile }));
       sealed++;
     }
     for (const { toyId, toyName } of records.toys) {

@@ -54,6 +54,8 @@ export const MAX_META_BYTES = 16 * 1024;
 export const MAX_RECIPIENTS = 256;
 const NONCE = 24;
 const TAG = 16;
+/** How much sealing adds to the metadata: the nonce and the AEAD tag (§6). */
+export const SEALED_META_OVERHEAD = NONCE + TAG;
 
 export interface Recipient {
   deviceId: DeviceId;

@@ -9,6 +9,7 @@ export * from './hpke.js';
 export * from './roster.js';
 export * from './roster-recovery.js';
 export * from './envelope.js';
+export * from './child-profile.js';
 export * from './pairing.js';
 export * from './toy-settings.js';
 export * from './update-manifest.js';

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { generateDeviceKeys, newFamilyId, secureRandom, type RosterWire } from '@burrow/protocol';
+import {
+  fromBase64url,
+  generateDeviceKeys,
+  MAX_CHILD_PROFILE_BYTES,
+  MAX_SEALED_CHILD_PROFILE_BYTES,
+  newFamilyId,
+  newMessageId,
+  sealEnvelope,
+  secureRandom,
+  type RosterWire,
+} from '@burrow/protocol';
 import {
   admit,
   entry,
@@ -133,6 +143,46 @@ test('a child profile must be a record for this family, sealed and signed by the
     400,
     'malformed',
   );
+});
+
+test('a child profile over the sealed limit (a photo too large) is refused with 413 and nothing is stored; one at the limit is taken', async () => {
+  const fam = await family(call);
+  /** A profile record whose metadata JSON is `bytes` long: a name and a photo padded to fit. */
+  const profileOf = async (bytes: number) => {
+    const base = JSON.stringify({ childName: 'Mia', photo: { type: 'image/jpeg', data: '' } }).length;
+    const { envelope } = await sealEnvelope({
+      kind: 'record',
+      id: newMessageId(secureRandom),
+      familyId: fam.roster.familyId,
+      sender: fam.guardian.keys,
+      rosterVersion: fam.roster.version,
+      createdAt: Date.now(),
+      recipients: [{ deviceId: fam.guardian.keys.deviceId, kemPublicKey: fam.guardian.keys.kemPublicKey }],
+      meta: { childName: 'Mia', photo: { type: 'image/jpeg', data: 'A'.repeat(bytes - base) } },
+      random: secureRandom,
+    });
+    return envelope;
+  };
+  const tooLarge = await profileOf(MAX_CHILD_PROFILE_BYTES + 1);
+  const atLimit = await profileOf(MAX_CHILD_PROFILE_BYTES);
+  assert.equal(fromBase64url(atLimit.meta).length, MAX_SEALED_CHILD_PROFILE_BYTES);
+  assert.ok(fromBase64url(tooLarge.meta).length > MAX_SEALED_CHILD_PROFILE_BYTES);
+  const stored = async () =>
+    (await server.db.selectFrom('children').select(['id', 'profile_ciphertext']).where('family_id', '=', fam.familyId).execute()).map(
+      (r) => `${r.id}:${r.profile_ciphertext}`,
+    );
+  const before = await stored();
+
+  const created = await call<{ error: { code: string; message: string } }>('POST', `/v1/families/${fam.familyId}/children`, { ...fam.guardian.as, body: { profile: tooLarge } });
+  expectStatus(created, 413, 'a new child with too large a profile');
+  assert.equal(created.json.error.code, 'payload_too_large');
+  assert.match(created.json.error.message, /too large/);
+  const replaced = await call('PUT', `/v1/families/${fam.familyId}/children/${fam.childId}/profile`, { ...fam.guardian.as, body: { profile: tooLarge } });
+  expectStatus(replaced, 413, 'a profile replaced by one too large');
+  assert.deepEqual(await stored(), before, 'nothing stored, the old profile kept');
+
+  expectStatus(await call('PUT', `/v1/families/${fam.familyId}/children/${fam.childId}/profile`, { ...fam.guardian.as, body: { profile: atLimit } }), 204, 'at the limit');
+  expectStatus(await call('POST', `/v1/families/${fam.familyId}/children`, { ...fam.guardian.as, body: { profile: atLimit } }), 201, 'at the limit');
 });
 
 test('rosters are published in a chain and listed in ascending order after a version', async () => {

@@ -14,7 +14,7 @@ import {
   type RosterWire,
 } from '@burrow/protocol';
 import type { Db } from '../db/index.js';
-import { badRequest, forbidden } from '../errors/index.js';
+import { AppError, badRequest, forbidden } from '../errors/index.js';
 import { nativeVerify } from '../signatures/native-ed25519.js';
 import { currentRoster } from './rosters.js';
 
@@ -28,6 +28,13 @@ export interface SealedRecordRules {
   recipients: 'devices' | 'people';
   /** Who may seal it: a guardian device (the default), or any person's device of the roster (a member's own name). */
   sealer?: 'guardian' | 'person';
+  /**
+   * The largest sealed metadata this kind of record may carry, in bytes (below the envelope's own
+   * limit): the server cannot read a record, but it can keep one from growing (a child's photo).
+   */
+  maxSealedMetaBytes?: number;
+  /** The sentence for a record over maxSealedMetaBytes (answered 413). */
+  tooLargeMessage?: string;
 }
 
 /**
@@ -46,6 +53,8 @@ export async function checkSealedByGuardianDevice(
   if (record.kind !== 'record') throw badRequest(rules.kindMessage);
   if (record.familyId !== familyId) throw badRequest(`${rules.noun} belongs to another family.`);
   if (record.sender !== deviceId) throw badRequest(`${rules.noun} must be sealed by the device making this request.`);
+  if (rules.maxSealedMetaBytes !== undefined && fromBase64url(record.meta).length > rules.maxSealedMetaBytes)
+    throw new AppError('payload_too_large', rules.tooLargeMessage ?? `${rules.noun} is too large.`);
   const current = await currentRoster(db, familyId);
   const sender = current && findDevice(current.roster, deviceId);
   if (rules.sealer === 'person') {

@@ -3,6 +3,8 @@
  * by rosters that chain from the current one. Children are sealed profiles the server cannot read.
  */
 import {
+  MAX_CHILD_PHOTO_BYTES,
+  MAX_SEALED_CHILD_PROFILE_BYTES,
   parseRoster,
   rosterHash,
   verifyRosterGenesis,
@@ -19,7 +21,7 @@ import { isUniqueViolation, type Db, type MemberRole } from '../db/index.js';
 import { badRequest, conflict, notFound } from '../errors/index.js';
 import { newId } from '../auth/index.js';
 import { noSuchFamily, requireGuardian, requireMember, type Actor } from './access.js';
-import { checkSealedByGuardianDevice } from './sealed-records.js';
+import { checkSealedByGuardianDevice, type SealedRecordRules } from './sealed-records.js';
 import { insertChild, insertFamily, isFamilyChild, replaceChildProfile } from './store.js';
 import { familyOfDevice, ownerlessDevices, toysOfFamily } from '../devices/store.js';
 import {
@@ -56,6 +58,18 @@ export interface Families {
 const MAX_ROSTERS_PER_PAGE = 1000;
 
 export { announceRoster };
+
+/**
+ * A child profile record: sealed by a guardian device, its metadata at most
+ * MAX_SEALED_CHILD_PROFILE_BYTES (a name, a birthday and a small photo, docs/protocol.md §15.1).
+ */
+const CHILD_PROFILE_RULES: SealedRecordRules = {
+  kindMessage: 'A child profile is a sealed record (kind "record").',
+  noun: 'The profile',
+  recipients: 'devices',
+  maxSealedMetaBytes: MAX_SEALED_CHILD_PROFILE_BYTES,
+  tooLargeMessage: `The profile is too large: at most ${String(MAX_SEALED_CHILD_PROFILE_BYTES)} bytes sealed (a photo of at most ${String(MAX_CHILD_PHOTO_BYTES / 1024)} KiB).`,
+};
 
 export function createFamilies({
   db,
@@ -121,11 +135,7 @@ export function createFamilies({
 
     async createChild(actor, familyId, profileJson) {
       await requireGuardian(db, familyId, actor.accountId);
-      const { record: profile } = await checkSealedByGuardianDevice(db, familyId, actor.deviceId, profileJson, {
-        kindMessage: 'A child profile is a sealed record (kind "record").',
-        noun: 'The profile',
-        recipients: 'devices',
-      });
+      const { record: profile } = await checkSealedByGuardianDevice(db, familyId, actor.deviceId, profileJson, CHILD_PROFILE_RULES);
       const childId = newId();
       await insertChild(db, { id: childId, familyId, profileCiphertext: JSON.stringify(profile), createdAt: clock.now() });
       return { childId };
@@ -134,11 +144,7 @@ export function createFamilies({
     async replaceChildProfile(actor, familyId, childId, profileJson) {
       await requireGuardian(db, familyId, actor.accountId);
       if (!(await isFamilyChild(db, familyId, childId))) throw notFound('No such child in this family.');
-      const { record: profile } = await checkSealedByGuardianDevice(db, familyId, actor.deviceId, profileJson, {
-        kindMessage: 'A child profile is a sealed record (kind "record").',
-        noun: 'The profile',
-        recipients: 'devices',
-      });
+      const { record: profile } = await checkSealedByGuardianDevice(db, familyId, actor.deviceId, profileJson, CHILD_PROFILE_RULES);
       await replaceChildProfile(db, familyId, childId, JSON.stringify(profile));
       // The family's devices reload the family and open the names they can now read.
       bus.publish(topics.family(familyId), { type: 'children', familyId });
