@@ -1,5 +1,6 @@
 /** The error body every route can answer with (docs/api.md, "Errors"), and its closed set of codes. */
 import { Type, type Static } from '@sinclair/typebox';
+import { REFUSAL_REASONS } from './refusals.js';
 
 /** Every `error.code` the API answers with. The server maps each to its HTTP status (errors/codes.ts). */
 export const ERROR_CODES = [
@@ -26,6 +27,13 @@ export const ErrorSchema = Type.Object(
     error: Type.Object({
       code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
       message: Type.String(),
+      /**
+       * Why, as a stable machine code (refusals.ts): on every 4xx the server sends. Apps translate
+       * it; `message` stays the server's English sentence. Absent on 5xx and from older servers.
+       */
+      reason: Type.Optional(Type.Union(REFUSAL_REASONS.map((r) => Type.Literal(r)))),
+      /** The values the reason's sentence names (`REFUSALS[reason]`), e.g. `{"min": 15}`. */
+      params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
     }),
   },
   { $id: 'Error', title: 'Error' },

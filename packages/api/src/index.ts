@@ -7,6 +7,7 @@
  */
 export * from './primitives.js';
 export * from './errors.js';
+export * from './refusals.js';
 export * from './accounts.js';
 export * from './devices.js';
 export * from './kem-keys.js';

@@ -60,7 +60,7 @@ import type {
   PublishSuccessionResponse,
 } from '@burrow/api';
 import type { DeletionWire, EnvelopeWire, FavouriteWire, KemKeyRecord, ReviewWire, RosterWire, SuccessionRequest, SuccessionWire, ToySettingsWire } from '@burrow/protocol';
-import { ApiError } from './api-error.js';
+import { ApiError, refusalOf } from './api-error.js';
 
 // The wire types are written once, in @burrow/api; these are the ones the client's callers name.
 export type {
@@ -159,14 +159,20 @@ export class ApiClient {
       // fall through: a non-JSON body is reported below
     }
     if (!res.ok) {
-      const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const err = (json as { error?: { code?: string; message?: string; reason?: unknown; params?: unknown } } | undefined)?.error;
       const wait = retryAfterSeconds(res);
       // A proxy's bare 503 still tells the person what to do.
       const fallback =
         res.status === 503
           ? `The Burrow server is busy or unavailable; try again${wait === undefined ? ' in a moment' : ` in ${String(wait)} s`}.`
           : `HTTP ${res.status}`;
-      throw new ApiError(res.status, err?.code ?? (res.status === 503 ? 'unavailable' : 'http_error'), err?.message ?? fallback, wait);
+      throw new ApiError(
+        res.status,
+        err?.code ?? (res.status === 503 ? 'unavailable' : 'http_error'),
+        err?.message ?? fallback,
+        wait,
+        refusalOf(err),
+      );
     }
     return json as T;
   }

@@ -48,7 +48,7 @@ import { successionsRoutes } from './devices/successions-routes.js';
 import { createKemKeys } from './kem-keys/service.js';
 import { kemKeysRoutes } from './kem-keys/routes.js';
 import { ErrorSchema } from '@burrow/api';
-import { AppError, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors/index.js';
+import { errorHandler, frameworkErrorHandler, notFoundHandler, refuse } from './errors/index.js';
 import { accountEmailsOf, encryptClearEmails, fadeSecurityEventIps, ipFadeJob, IP_KEEP_MS, type AccountEmails, type RequestMeta } from './accounts/index.js';
 import { createAccountErasure, type OwnerProof } from './erasure/account.js';
 import { fadeRevokedCredentialIps, sealClearNoticeEmails } from './incidents/index.js';
@@ -218,7 +218,9 @@ export async function buildServer({ config, db, blobs: unjournaled, bus, clock, 
     ...rateLimit(config.rateLimits.global),
     ...sharedRateLimits,
     errorResponseBuilder: (_request, context) =>
-      new AppError('rate_limited', `Too many requests; try again in ${context.after}.`),
+      refuse('rate_limited', 'too_many_requests', `Too many requests; try again in ${context.after}.`, {
+        seconds: Math.max(1, Math.ceil(context.ttl / 1000)),
+      }),
   });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 

@@ -16,6 +16,6 @@ export function canonicalEmail(raw: string): string {
 /** Normalises (canonicalEmail), then checks the shape; throws bad_request with a clear message. */
 export function normalizeEmail(raw: string): string {
   const email = canonicalEmail(raw);
-  if (email.length > 254 || !EMAIL.test(email)) throw badRequest('That is not an email address.');
+  if (email.length > 254 || !EMAIL.test(email)) throw badRequest('email_invalid', 'That is not an email address.');
   return email;
 }

@@ -91,7 +91,7 @@ export function createAccountLinks({
         : undefined;
       if (!row) {
         await throttle.fail([addressKey]);
-        throw badRequest(BAD_LINK);
+        throw badRequest('link_invalid', BAD_LINK);
       }
       return row.account_id;
     },

@@ -51,14 +51,14 @@ export function createPasswordPolicy({
       const length = [...password].length;
       const min = context.secondFactor ? PASSWORD_MIN_WITH_SECOND_FACTOR : PASSWORD_MIN;
       if (length < min)
-        throw badRequest(`The password must have at least ${min} characters (it has ${length}). ${WHAT_WORKS}`);
-      if (length > PASSWORD_MAX) throw badRequest(`The password must have at most ${PASSWORD_MAX} characters.`);
+        throw badRequest('password_too_short', `The password must have at least ${min} characters (it has ${length}). ${WHAT_WORKS}`, { min, length });
+      if (length > PASSWORD_MAX) throw badRequest('password_too_long', `The password must have at most ${PASSWORD_MAX} characters.`, { max: PASSWORD_MAX });
       if (/[\p{Cc}\p{Cs}\p{Cn}]/u.test(password))
-        throw badRequest(
+        throw badRequest('password_bad_character',
           'The password contains a control or unassigned character (such as a tab or line break); letters, digits, symbols and spaces are all fine.',
         );
       if ((await loadBlocklist()).has(password))
-        throw badRequest(
+        throw badRequest('password_common',
           `That password is on a list of common and breached passwords that attackers try first. ${WHAT_WORKS}`,
         );
       // The same context as the web app's meter (@burrow/api), so both score a password alike. On a
@@ -68,13 +68,14 @@ export function createPasswordPolicy({
       if (result.score < PASSWORD_MIN_SCORE) {
         const why = result.warning ? ` ${result.warning.replace(/\.?$/, '.')}` : '';
         const tips = result.suggestions.map((s) => s.replace(/\.?$/, '.')).join(' ');
-        throw badRequest(`That password would be too easy to guess.${why} ${tips ? `${tips} ` : ''}${WHAT_WORKS}`);
+        throw badRequest('password_guessable', `That password would be too easy to guess.${why} ${tips ? `${tips} ` : ''}${WHAT_WORKS}`);
       }
       if (pwned) {
         const seen = await pwned.count(password);
         if (seen !== null && seen > 0)
-          throw badRequest(
+          throw badRequest('password_breached',
             `That password has appeared in a data breach (${seen.toLocaleString('en')} times), so attackers will try it. ${WHAT_WORKS}`,
+            { count: seen },
           );
       }
     },

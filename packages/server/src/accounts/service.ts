@@ -239,7 +239,7 @@ export function createAccounts({
       const ok = await verifyLogInPassword(row, input.password);
       if (!row || !ok) {
         await throttle.fail([addressKey, accountKey]);
-        throw unauthenticated(WRONG);
+        throw unauthenticated('credentials_wrong', WRONG);
       }
       await throttle.clear(accountKey);
       await passwordResetGate?.({ id: row.id, email: row.email, passwordHash: row.password_hash }, meta);
@@ -274,7 +274,7 @@ export function createAccounts({
       await throttle.check([addressKey, accountKey]);
       if (!(await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id, accountId }, input.currentPassword))) {
         await throttle.fail([addressKey, accountKey]);
-        throw unauthenticated('The current password is wrong.');
+        throw unauthenticated('current_password_wrong', 'The current password is wrong.');
       }
       await policy.check(input.newPassword, { email: row.email, secondFactor: await factors.hasSecondFactor(accountId) });
       await setPassword(accountId, input.newPassword);

@@ -35,6 +35,6 @@ export function createShortPasswordGate({
       // The reset mail's own throttle refused: a link went out recently. Still say why.
       if (!isAppError(err, 'rate_limited')) throw err;
     }
-    throw forbidden(SHORT_ONLY_FACTOR);
+    throw forbidden('password_short_only_factor', SHORT_ONLY_FACTOR, { min: PASSWORD_MIN });
   };
 }

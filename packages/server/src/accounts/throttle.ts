@@ -55,7 +55,10 @@ export interface ThrottleKey {
 /** A 429 that carries how long to wait; `sendRetryAfter` puts it on the reply. */
 export class ThrottledError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
-    super('rate_limited', `Too many attempts. Try again in ${describeWait(retryAfterSeconds)}.`);
+    super('rate_limited', `Too many attempts. Try again in ${describeWait(retryAfterSeconds)}.`, {
+      reason: 'too_many_attempts',
+      params: { seconds: retryAfterSeconds },
+    });
   }
 }
 

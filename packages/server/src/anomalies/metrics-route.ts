@@ -19,9 +19,9 @@ export function metricsRoute(
   app.get('/metrics', { schema: { hide: true }, config: { rateLimit: false } }, async (request, reply) => {
     if (token !== null) {
       const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
-      if (!timingSafeEqual(digest(given), digest(token))) throw forbidden('Metrics need Authorization: Bearer <BURROW_METRICS_TOKEN>.');
+      if (!timingSafeEqual(digest(given), digest(token))) throw forbidden('operator_token_required', 'Metrics need Authorization: Bearer <BURROW_METRICS_TOKEN>.');
     } else if (trustProxy !== null || !LOOPBACK.has(request.socket.remoteAddress ?? '')) {
-      throw forbidden('Metrics are served to loopback only; set BURROW_METRICS_TOKEN to read them from elsewhere.');
+      throw forbidden('operator_token_required', 'Metrics are served to loopback only; set BURROW_METRICS_TOKEN to read them from elsewhere.');
     }
     return reply.type('text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(collect());
   });

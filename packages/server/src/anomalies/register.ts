@@ -65,8 +65,13 @@ export function registerBreachWatch(app: App, { config, db, clock, log, mailer, 
     },
   });
 
-  const refuse = (seconds: number): AppError =>
-    new AppError('rate_limited', `Unusual activity from this session or address: try again in ${String(Math.ceil(seconds / 60))} minute(s).`);
+  const refuse = (seconds: number): AppError => {
+    const minutes = Math.ceil(seconds / 60);
+    return new AppError('rate_limited', `Unusual activity from this session or address: try again in ${String(minutes)} minute(s).`, {
+      reason: 'unusual_activity',
+      params: { minutes },
+    });
+  };
   // Addresses are blocked before authentication; sessions and toys once the auth hook named them.
   app.addHook('onRequest', async (request, reply) => {
     if (request.principal !== null) return;

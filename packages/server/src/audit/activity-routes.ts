@@ -19,7 +19,7 @@ function parseKinds(list: string | undefined): ActivityKind[] | undefined {
   if (list === undefined) return undefined;
   const kinds = list.split(',');
   const unknown = kinds.find((k) => !KNOWN.has(k));
-  if (unknown !== undefined) throw badRequest(`Unknown activity kind '${unknown}'; known: ${ACTIVITY_KINDS.join(', ')}.`);
+  if (unknown !== undefined) throw badRequest('activity_kind_unknown', `Unknown activity kind '${unknown}'; known: ${ACTIVITY_KINDS.join(', ')}.`, { kind: unknown });
   return kinds as ActivityKind[];
 }
 

@@ -9,7 +9,7 @@ import { ID_PATTERN } from '@burrow/api';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { compiledStatement } from '../db/compiled.js';
-import { badRequest, forbidden, unauthenticated } from '../errors/index.js';
+import { badRequest, forbidden, unauthenticated, signInFirst } from '../errors/index.js';
 import type { AccountPrincipal, AuthKind, PathBlob, PathMessage, ToyPrincipal } from './principal.js';
 import { hashToken, SESSION_PREFIX, TOY_PREFIX } from './tokens.js';
 
@@ -40,7 +40,7 @@ function bearer(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (header === undefined) return null;
   const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header);
-  if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+  if (!match?.[1]) throw unauthenticated('authorization_malformed', 'The Authorization header must be "Bearer <token>".');
   return match[1];
 }
 
@@ -59,7 +59,7 @@ function requestedDevice(request: FastifyRequest, allowQuery: boolean): string |
     if (typeof query?.device === 'string') value = query.device;
   }
   if (value === undefined) return null;
-  if (!ID.test(value)) throw badRequest('X-Burrow-Device must be a device id.');
+  if (!ID.test(value)) throw badRequest('device_header_invalid', 'X-Burrow-Device must be a device id.');
   return value;
 }
 
@@ -223,7 +223,7 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
     const lastUsed = row ? (row.last_used_at ?? row.created_at) : 0;
     // Absolute expiry (30 days after sign-in) and idle expiry (7 days without use).
     if (!row || row.expires_at <= now || lastUsed + SESSION_IDLE_MS <= now)
-      throw unauthenticated('Your session has ended. Sign in again.');
+      throw unauthenticated('session_ended', 'Your session has ended. Sign in again.');
     // Recorded at most once a minute: the sessions list shows it, idle expiry counts from it.
     if (now - lastUsed >= 60_000) {
       const ua = request.headers['user-agent'];
@@ -238,7 +238,7 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
 
   function sessionHashOf(request: FastifyRequest): string {
     const token = sessionToken(request);
-    if (token === null) throw unauthenticated();
+    if (token === null) throw signInFirst();
     return hashToken(token);
   }
 
@@ -262,7 +262,7 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
     }
     if (deviceId === null) {
       await loadAccount(request);
-      throw badRequest('This request acts as a device: send the X-Burrow-Device header.');
+      throw badRequest('device_header_required', 'This request acts as a device: send the X-Burrow-Device header.');
     }
     const sessionHash = sessionHashOf(request);
     const familyId = familyInPath(request);
@@ -282,11 +282,11 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
         blob = { familyId, hash, size: withBlob.blob_size ?? undefined, used: Number(withBlob.family_bytes ?? 0) };
     } else row = await sessionWithDevice.first(db, sessionHash, deviceId, familyId ?? '');
     const principal = await acceptSession(request, sessionHash, row);
-    if (!row?.device_id) throw forbidden('That device is not registered to your account.');
+    if (!row?.device_id) throw forbidden('device_not_yours', 'That device is not registered to your account.');
     // Family operations wait until a second factor is added, if a family of this account requires one
     // (SQLite answers `exists` with 1 or 0, PostgreSQL with true or false).
     if (Number(row.second_factor_rule) === 1 && (await secondFactorGate.lacksRequired(principal.accountId)))
-      throw forbidden(SECOND_FACTOR_REQUIRED_MESSAGE);
+      throw forbidden('second_factor_required', SECOND_FACTOR_REQUIRED_MESSAGE);
     return {
       ...principal,
       deviceId,
@@ -301,11 +301,11 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
     const messageId = request.routeOptions.config.messageInPath === true ? messageInPath(request) : null;
     if (messageId === null) {
       const row = await toyByToken.first(db, hashToken(token), 'toy');
-      if (!row) throw unauthenticated('Unknown toy token.');
+      if (!row) throw unauthenticated('toy_token_unknown', 'Unknown toy token.');
       return { kind: 'toy', toyId: row.id, familyId: row.family_id, childId: row.child_id };
     }
     const row = await toyWithMessage.first(db, hashToken(token), 'toy', messageId);
-    if (!row) throw unauthenticated('Unknown toy token.');
+    if (!row) throw unauthenticated('toy_token_unknown', 'Unknown toy token.');
     return { kind: 'toy', toyId: row.id, familyId: row.family_id, childId: row.child_id, message: pathMessage(messageId, row) };
   }
 
@@ -319,7 +319,7 @@ export function createAuthHooks({ db, clock, secondFactorGate }: { db: Db; clock
     async toy(request) {
       const token = bearer(request);
       if (token === null || !token.startsWith(TOY_PREFIX))
-        throw unauthenticated('This request needs a toy token.');
+        throw unauthenticated('toy_token_required', 'This request needs a toy token.');
       request.principal = await loadToy(request, token);
     },
     async device(request) {

@@ -23,7 +23,7 @@ export interface Devices {
 
 /** Checks the proof of possession and derives the device id (shared with toy registration). */
 export function checkDeviceKeys(input: DeviceKeysInput, purpose: 'device' | 'toy'): string {
-  if (!verifyDeviceProof({ ...input, purpose }, nativeVerify)) throw badRequest('The key proof does not verify.');
+  if (!verifyDeviceProof({ ...input, purpose }, nativeVerify)) throw badRequest('key_proof_invalid', 'The key proof does not verify.');
   return deviceIdFromSigningKey(fromBase64url(input.signPublicKey, 32));
 }
 
@@ -39,7 +39,7 @@ export function createDevices({ db, clock }: { db: Db; clock: Clock }): Devices 
         row.kem_public_key === input.kemPublicKey;
       if (existing) {
         if (same(existing)) return { deviceId };
-        throw conflict('That device is already registered.');
+        throw conflict('device_exists', 'That device is already registered.');
       }
       try {
         await insertPersonDevice(db, {
@@ -50,7 +50,7 @@ export function createDevices({ db, clock }: { db: Db; clock: Clock }): Devices 
           createdAt: clock.now(),
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict('That device is already registered.');
+        if (isUniqueViolation(err)) throw conflict('device_exists', 'That device is already registered.');
         throw err;
       }
       return { deviceId };

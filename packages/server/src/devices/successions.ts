@@ -46,7 +46,7 @@ export interface Successions {
 }
 
 const malformed = (what: string, err: unknown): never => {
-  if (isProtocolError(err)) throw badRequest(`The ${what} is not acceptable (${err.code}).`);
+  if (isProtocolError(err)) throw badRequest('record_malformed', `The ${what} is not acceptable (${err.code}).`);
   throw err;
 };
 
@@ -60,10 +60,10 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
       } catch (err) {
         return malformed('succession request', err);
       }
-      if (request.familyId !== familyId) throw badRequest('The request is for another family.');
+      if (request.familyId !== familyId) throw badRequest('wrong_family', 'The request is for another family.');
       // A device asks only for itself: the old key's signature is checked below, the session (or the
       // toy's token) here.
-      if (request.from !== caller.deviceId) throw forbidden('A device can only ask to renew its own identity.');
+      if (request.from !== caller.deviceId) throw forbidden('signer_not_caller', 'A device can only ask to renew its own identity.');
       const current = await currentRoster(db, familyId);
       if (!current) throw noSuchFamily();
       let entry: RosterDevice;
@@ -78,9 +78,9 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
         // A toy registers its new keys as a toy (POST /v1/toys) and files with its current token; the
         // new row must be unpaired, so no other family's toy can be made this one's successor.
         if (entry.role !== 'toy' || successor?.kind !== 'toy' || !sameKeys || successor.family_id !== null)
-          throw badRequest('Register the new keys as an unpaired toy first (POST /v1/toys).');
+          throw badRequest('successor_invalid', 'Register the new keys as an unpaired toy first (POST /v1/toys).');
       } else if (successor?.kind !== 'person' || successor.account_id !== caller.accountId || !sameKeys) {
-        throw badRequest('Register the new keys as a device of this account first (POST /v1/devices).');
+        throw badRequest('successor_invalid', 'Register the new keys as a device of this account first (POST /v1/devices).');
       }
       await putPendingRequest(db, request, clock.now());
     },
@@ -105,14 +105,14 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
           return malformed('roster', err);
         }
       })();
-      if (next.familyId !== familyId || succession.familyId !== familyId) throw badRequest('The roster or succession belongs to another family.');
+      if (next.familyId !== familyId || succession.familyId !== familyId) throw badRequest('wrong_family', 'The roster or succession belongs to another family.');
       const current = await currentRoster(db, familyId);
       if (!current) throw noSuchFamily();
       try {
         verifyRosterSuccessor(current.roster, next, nativeVerify);
         verifySuccession(succession, current.roster, next, nativeVerify);
       } catch (err) {
-        if (isProtocolError(err, 'bad_chain') && next.version <= current.roster.version) throw conflict('The roster changed meanwhile; fetch the latest and try again.');
+        if (isProtocolError(err, 'bad_chain') && next.version <= current.roster.version) throw conflict('roster_changed', 'The roster changed meanwhile; fetch the latest and try again.');
         return malformed('succession', err);
       }
       checkSignedByCaller(next, actor.deviceId);
@@ -120,12 +120,12 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
       // request must be on file (a guardian renewing itself files its own first).
       const filed = await pendingRequestOf(db, familyId, succession.from);
       if (filed?.to !== succession.to || filed.fromSignature !== succession.fromSignature || filed.toSignature !== succession.toSignature)
-        throw badRequest('No such succession request is waiting; the device must ask first.');
+        throw badRequest('succession_not_requested', 'No such succession request is waiting; the device must ask first.');
       const old = await deviceById(db, succession.from);
       if (old?.kind === 'toy') {
         // The successor joins the family through this succession only: an unpaired toy row.
         const successor = await deviceById(db, succession.to);
-        if (successor?.kind !== 'toy' || successor.family_id !== null) throw badRequest('The successor is not an unpaired toy.');
+        if (successor?.kind !== 'toy' || successor.family_id !== null) throw badRequest('successor_invalid', 'The successor is not an unpaired toy.');
       }
       await checkRosterDevices(db, next, old?.kind === 'toy' ? { claimingToyId: succession.to } : {});
       try {
@@ -142,7 +142,7 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
           if (old) await deleteDevice(trx, succession.from);
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict('The roster changed meanwhile; fetch the latest and try again.');
+        if (isUniqueViolation(err)) throw conflict('roster_changed', 'The roster changed meanwhile; fetch the latest and try again.');
         throw err;
       }
       announceRoster(bus, next, current.roster);

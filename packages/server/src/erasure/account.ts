@@ -27,7 +27,7 @@ import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import { checkpointAfterErasure, type Db } from '../db/index.js';
 import { deleteDevice, deviceIdsOfAccount, detachFromAccount } from '../devices/store.js';
-import { conflict, unauthenticated } from '../errors/index.js';
+import { conflict, signInFirst } from '../errors/index.js';
 import { currentRoster, listedElsewhere } from '../families/rosters.js';
 import { familiesOfAccount, guardiansOf, removeMember } from '../families/store.js';
 import { deleteIncidentRowsOf } from '../incidents/store.js';
@@ -66,12 +66,12 @@ export function createAccountErasure({ db, blobs, bus, log, emails, mail, confir
     async deleteAccount(accountId: string, proof: OwnerProof, meta: RequestMeta): Promise<void> {
       await confirmOwner(accountId, proof, meta);
       const email = await emails.emailOf(db, accountId);
-      if (email === undefined) throw unauthenticated();
+      if (email === undefined) throw signInFirst();
       const families = await familiesOfAccount(db, accountId);
       const guardiansOfFamily = new Map<string, string[]>();
       for (const familyId of families) {
         const guardians = await guardiansOf(db, familyId);
-        if (guardians.length === 1 && guardians[0] === accountId) throw conflict(LAST_GUARDIAN);
+        if (guardians.length === 1 && guardians[0] === accountId) throw conflict('last_guardian', LAST_GUARDIAN);
         guardiansOfFamily.set(
           familyId,
           guardians.filter((g) => g !== accountId),

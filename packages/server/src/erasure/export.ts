@@ -9,7 +9,7 @@ import type { AccountExport } from '@burrow/api';
 import type { AccountEmails } from '../accounts/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
-import { unauthenticated } from '../errors/index.js';
+import { signInFirst } from '../errors/index.js';
 
 /** Audit events are kept for a retention period; this caps one export all the same. */
 export const EXPORT_AUDIT_LIMIT = 10_000;
@@ -23,7 +23,7 @@ export function createAccountExport({ db, clock, emails }: { db: Db; clock: Cloc
         .where('id', '=', accountId)
         .executeTakeFirst();
       const email = await emails.emailOf(db, accountId);
-      if (!account || email === undefined) throw unauthenticated();
+      if (!account || email === undefined) throw signInFirst();
       const [families, devices, sessions, securityEvents, auditEvents] = await Promise.all([
         db
           .selectFrom('family_members')

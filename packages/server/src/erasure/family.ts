@@ -64,7 +64,7 @@ export function createFamilyErasure({ db, blobs, bus, log, emails: accountEmails
     const current = await currentRoster(db, familyId);
     if (!current) throw noSuchFamily();
     if (findDevice(current.roster, actor.deviceId)?.role !== 'guardian')
-      throw forbidden(
+      throw forbidden('guardian_device_required',
         'Only a guardian device in the family list can do that: approve this browser as a guardian first.',
       );
     return current.roster;
@@ -95,11 +95,12 @@ export function createFamilyErasure({ db, blobs, bus, log, emails: accountEmails
   return {
     async deleteChild(actor: Actor, familyId: string, childId: string): Promise<void> {
       await requireGuardianDevice(actor, familyId);
-      if (!(await isFamilyChild(db, familyId, childId))) throw notFound('No such child in this family.');
+      if (!(await isFamilyChild(db, familyId, childId))) throw notFound('child_not_found', 'No such child in this family.');
       const paired = (await toysOfFamily(db, familyId, 'id')).filter((t) => t.child_id === childId);
       if (paired.length > 0)
-        throw conflict(
+        throw conflict('child_has_toys',
           `This child still has ${paired.length === 1 ? 'a toy' : `${paired.length} toys`} paired. Unpair ${paired.length === 1 ? 'it' : 'them'} first (Toys page): the toy is told and wipes itself. Then delete the profile.`,
+          { count: paired.length },
         );
       await deleteChildRow(db, familyId, childId);
       await checkpointAfterErasure(db);

@@ -5,27 +5,30 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isProtocolError } from '@burrow/protocol';
-import { AppError, isAppError } from './app-error.js';
+import type { RefusalReason } from '@burrow/api';
+import { isAppError, refuse, type Refusal } from './app-error.js';
 import { codeForStatus, errorStatus, type ErrorCode } from './codes.js';
 import { DEPENDENCY_RETRY_AFTER_S, isDependencyDown } from './dependency-down.js';
 
+/** docs/api.md, "Errors": `reason` (and `params` where its sentence names values) on every 4xx, never on a 5xx. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; reason?: RefusalReason; params?: Record<string, string | number> };
 }
 
-function body(code: ErrorCode, message: string): ErrorBody {
-  return { error: { code, message } };
+function body(code: ErrorCode, message: string, refusal?: Refusal): ErrorBody {
+  if (refusal === undefined) return { error: { code, message } };
+  return { error: { code, message, reason: refusal.reason, ...(refusal.params === undefined ? {} : { params: refusal.params }) } };
 }
 
-/** Fastify's own client errors whose messages are written for callers (FST_ERR_CTP_*, ...). */
-const fastifyMessages: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large.',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type.',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'The JSON body is empty.',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'The body is not valid JSON.',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body.',
-  FST_ERR_BAD_URL: 'The URL is not valid (a broken percent-escape or byte sequence).',
-  FST_ERR_MAX_PARAM_LENGTH: 'A part of the URL is too long.',
+/** Fastify's own client errors whose messages are written for callers (FST_ERR_CTP_*, ...), and why. */
+const fastifyMessages: Record<string, { message: string; reason: RefusalReason }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { message: 'The request body is too large.', reason: 'body_too_large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { message: 'Unsupported content type.', reason: 'content_type_wrong' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { message: 'The JSON body is empty.', reason: 'json_invalid' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { message: 'The body is not valid JSON.', reason: 'json_invalid' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { message: 'Content-Length does not match the body.', reason: 'json_invalid' },
+  FST_ERR_BAD_URL: { message: 'The URL is not valid (a broken percent-escape or byte sequence).', reason: 'url_invalid' },
+  FST_ERR_MAX_PARAM_LENGTH: { message: 'A part of the URL is too long.', reason: 'url_invalid' },
 };
 
 function isFastifyError(err: unknown): err is FastifyError {
@@ -34,19 +37,23 @@ function isFastifyError(err: unknown): err is FastifyError {
 
 /** Maps any thrown value to a status and a body; `internal` means the caller sees nothing of it. */
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; internal: boolean; retryAfterS?: number } {
-  if (isAppError(err))
-    return { status: err.status, body: body(err.code, err.message), internal: err.code === 'internal' };
+  if (isAppError(err)) {
+    const refusal = err.reason === undefined ? undefined : { reason: err.reason, ...(err.params === undefined ? {} : { params: err.params }) };
+    return { status: err.status, body: body(err.code, err.message, refusal), internal: err.code === 'internal' };
+  }
   // Malformed rosters, envelopes and codes are the caller's fault; protocol messages are terse by design.
-  if (isProtocolError(err)) return { status: 400, body: body('bad_request', err.message), internal: false };
+  if (isProtocolError(err))
+    return { status: 400, body: body('bad_request', err.message, { reason: 'protocol_rejected' }), internal: false };
   if (isFastifyError(err) && err.validation) {
-    return { status: 400, body: body('bad_request', `Invalid request: ${err.message}.`), internal: false };
+    return { status: 400, body: body('bad_request', `Invalid request: ${err.message}.`, { reason: 'invalid_request' }), internal: false };
   }
   if (isFastifyError(err) && err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
     const code = codeForStatus(err.statusCode);
-    const message =
-      fastifyMessages[err.code] ??
-      (err instanceof SyntaxError ? 'The body is not valid JSON.' : 'The request was not understood.');
-    return { status: errorStatus[code], body: body(code, message), internal: false };
+    const known = fastifyMessages[err.code] ??
+      (err instanceof SyntaxError
+        ? { message: 'The body is not valid JSON.', reason: 'json_invalid' as const }
+        : { message: 'The request was not understood.', reason: 'invalid_request' as const });
+    return { status: errorStatus[code], body: body(code, known.message, { reason: known.reason }), internal: false };
   }
   if (isDependencyDown(err))
     return {
@@ -87,6 +94,6 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  const err = new AppError('not_found', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.`);
-  void reply.code(err.status).send(body(err.code, err.message));
+  const err = refuse('not_found', 'no_route', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.`);
+  void reply.code(err.status).send(body(err.code, err.message, err.reason === undefined ? undefined : { reason: err.reason }));
 }

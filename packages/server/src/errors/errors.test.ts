@@ -7,6 +7,7 @@ import { httpClient, type Answer, type Call } from '../testing/http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { codeForStatus, errorCodes, errorStatus } from './codes.js';
 import { createHash, randomBytes } from 'node:crypto';
+import { isRefusalReason, PASSWORD_MIN } from '@burrow/api';
 
 let server: TestServer;
 let call: Call;
@@ -35,9 +36,12 @@ after(async () => {
 function assertErrorBody(res: Answer, status: number, code: string): void {
   expectStatus(res, status);
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-  const body = res.json as { error: { code: string; message: string } };
+  const body = res.json as { error: { code: string; message: string; reason?: string } };
   assert.deepEqual(Object.keys(body), ['error']);
-  assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message']);
+  // A refusal (4xx) says why as a stable code apps translate; a 5xx says nothing more.
+  const keys = status < 500 ? ['code', 'message', 'reason'] : ['code', 'message'];
+  assert.deepEqual(Object.keys(body.error).filter((k) => k !== 'params').sort(), keys);
+  if (status < 500) assert.ok(isRefusalReason(body.error.reason), `reason ${String(body.error.reason)} is one of REFUSALS`);
   assert.equal(body.error.code, code);
   assert.ok(body.error.message.length > 0);
   assert.doesNotMatch(res.text, /at .+\.(ts|js):\d+|stack|node_modules/i, 'no stack trace in an error body');
@@ -151,4 +155,16 @@ test('validation errors name the offending field', async () => {
   );
   assertErrorBody(res, 400, 'bad_request');
   assert.match(res.json.error.message, /after/);
+});
+
+test('a refusal names its reason and the values its sentence needs, so apps can say it in their own language', async () => {
+  const res = await call<{ error: { reason: string; params: Record<string, unknown> } }>('POST', '/v1/accounts', {
+    body: { email: 'short@example.com', password: 'correct horse' },
+  });
+  assertErrorBody(res, 400, 'bad_request');
+  assert.equal(res.json.error.reason, 'password_too_short');
+  assert.deepEqual(res.json.error.params, { min: PASSWORD_MIN, length: 13 });
+  assertErrorBody(await call('GET', '/v1/nothing-here'), 404, 'not_found');
+  const route = await call<{ error: { reason: string } }>('GET', '/v1/nothing-here');
+  assert.equal(route.json.error.reason, 'no_route');
 });

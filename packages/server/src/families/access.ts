@@ -12,7 +12,7 @@ import { lockExistingFamilies } from './store.js';
 // Published here (access.ts is the folder's public face): the activity log's flush locks the same way.
 export { lockExistingFamilies };
 
-export const noSuchFamily = () => notFound('No such family.');
+export const noSuchFamily = () => notFound('family_not_found', 'No such family.');
 
 /** A person acting in a family: their account, and the registered device the request acts as. */
 export interface Actor {
@@ -42,7 +42,7 @@ export async function requireMember(db: Db, familyId: string, accountId: string)
 
 export async function requireGuardian(db: Db, familyId: string, accountId: string): Promise<void> {
   const role = await requireMember(db, familyId, accountId);
-  if (role !== 'guardian') throw forbidden('Only a guardian of this family can do that.');
+  if (role !== 'guardian') throw forbidden('guardian_only', 'Only a guardian of this family can do that.');
 }
 
 /**

@@ -138,14 +138,14 @@ export async function checkRosterDevices(
     const row = byId.get(d.id);
     const wantKind = d.role === 'toy' ? 'toy' : 'person';
     if (!row || row.kind !== wantKind)
-      throw badRequest(
+      throw badRequest('roster_device_unknown',
         `The roster lists ${d.id}, which is not a registered ${wantKind === 'toy' ? 'toy' : 'device'}.`,
       );
     if (row.sign_public_key !== d.signPublicKey || row.kem_public_key !== d.kemPublicKey) {
-      throw badRequest(`The roster's keys for ${d.id} are not the device's registered keys.`);
+      throw badRequest('roster_keys_mismatch', `The roster's keys for ${d.id} are not the device's registered keys.`);
     }
     if (d.role === 'toy' && row.family_id !== roster.familyId && d.id !== opts.claimingToyId) {
-      throw badRequest(`The roster lists toy ${d.id}, which is not paired to this family.`);
+      throw badRequest('roster_toy_not_paired', `The roster lists toy ${d.id}, which is not paired to this family.`);
     }
   }
   const accounts = new Set(rows.flatMap((r) => (r.kind === 'person' && r.account_id !== null ? [r.account_id] : [])));
@@ -166,7 +166,7 @@ async function checkConsent(
   if (accounts.size === 0) return;
   if (creatorAccountId !== undefined) {
     if ([...accounts].some((a) => a !== creatorAccountId))
-      throw badRequest("A new family's roster lists only the creator's own devices; invite the others.");
+      throw badRequest('roster_creator_only', "A new family's roster lists only the creator's own devices; invite the others.");
     return;
   }
   const ids = [...accounts];
@@ -177,7 +177,7 @@ async function checkConsent(
     .where('account_id', 'in', ids)
     .execute();
   if (blocked.length > 0)
-    throw badRequest('The roster lists a device of an account this family blocked; unblock it first.');
+    throw badRequest('roster_lists_blocked', 'The roster lists a device of an account this family blocked; unblock it first.');
   const members = await db
     .selectFrom('family_members')
     .select('account_id')
@@ -193,7 +193,7 @@ async function checkConsent(
     .execute();
   const admitted = new Set([...members, ...approved].map((r) => r.account_id));
   if (ids.some((a) => !admitted.has(a)))
-    throw badRequest(
+    throw badRequest('roster_lists_non_member',
       'The roster lists a device of someone who is not a member; invite them and approve their request first.',
     );
 }
@@ -210,5 +210,5 @@ export function announceRoster(bus: Bus, roster: RosterWire, previous: RosterWir
 /** The signer must be the device making the request: a guardian acts only as itself. */
 export function checkSignedByCaller(roster: RosterWire, deviceId: string): void {
   if (roster.signer !== deviceId)
-    throw badRequest('The roster must be signed by the device making this request.');
+    throw badRequest('signer_not_caller', 'The roster must be signed by the device making this request.');
 }

@@ -14,7 +14,7 @@ import {
   type RosterWire,
 } from '@burrow/protocol';
 import type { Db } from '../db/index.js';
-import { AppError, badRequest, forbidden } from '../errors/index.js';
+import { badRequest, forbidden, refuse } from '../errors/index.js';
 import { nativeVerify } from '../signatures/native-ed25519.js';
 import { currentRoster } from './rosters.js';
 
@@ -50,23 +50,23 @@ export async function checkSealedByGuardianDevice(
   rules: SealedRecordRules,
 ): Promise<{ record: EnvelopeWire; roster: RosterWire }> {
   const record = parseEnvelope(json);
-  if (record.kind !== 'record') throw badRequest(rules.kindMessage);
-  if (record.familyId !== familyId) throw badRequest(`${rules.noun} belongs to another family.`);
-  if (record.sender !== deviceId) throw badRequest(`${rules.noun} must be sealed by the device making this request.`);
+  if (record.kind !== 'record') throw badRequest('record_malformed', rules.kindMessage);
+  if (record.familyId !== familyId) throw badRequest('wrong_family', `${rules.noun} belongs to another family.`);
+  if (record.sender !== deviceId) throw badRequest('signer_not_caller', `${rules.noun} must be sealed by the device making this request.`);
   if (rules.maxSealedMetaBytes !== undefined && fromBase64url(record.meta).length > rules.maxSealedMetaBytes)
-    throw new AppError('payload_too_large', rules.tooLargeMessage ?? `${rules.noun} is too large.`);
+    throw refuse('payload_too_large', 'record_too_large', rules.tooLargeMessage ?? `${rules.noun} is too large.`);
   const current = await currentRoster(db, familyId);
   const sender = current && findDevice(current.roster, deviceId);
   if (rules.sealer === 'person') {
-    if (!current || !sender || sender.role === 'toy') throw forbidden('This device is not in the family roster.');
-  } else if (!current || sender?.role !== 'guardian') throw forbidden('This device is not a guardian in the family roster.');
+    if (!current || !sender || sender.role === 'toy') throw forbidden('device_not_in_roster', 'This device is not in the family roster.');
+  } else if (!current || sender?.role !== 'guardian') throw forbidden('guardian_device_required', 'This device is not a guardian in the family roster.');
   if (!verifyEnvelopeSignature(record, fromBase64url(sender.signPublicKey, 32), nativeVerify))
-    throw badRequest(`${rules.noun} signature does not verify.`);
+    throw badRequest('signature_invalid', `${rules.noun} signature does not verify.`);
   for (const r of record.recipients) {
     const d = findDevice(current.roster, r.deviceId);
     if (rules.recipients === 'people') {
-      if (!d || d.role === 'toy') throw badRequest(`Recipient ${r.deviceId} is not a person's device in the family roster.`);
-    } else if (!d) throw badRequest(`Recipient ${r.deviceId} is not in the family roster.`);
+      if (!d || d.role === 'toy') throw badRequest('recipient_invalid', `Recipient ${r.deviceId} is not a person's device in the family roster.`);
+    } else if (!d) throw badRequest('recipient_invalid', `Recipient ${r.deviceId} is not in the family roster.`);
   }
   return { record, roster: current.roster };
 }

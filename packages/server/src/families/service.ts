@@ -88,7 +88,7 @@ export function createFamilies({
       checkSignedByCaller(roster, actor.deviceId);
       const guardians = roster.devices.filter((d) => d.role === 'guardian');
       if (guardians.length !== 1 || guardians[0]?.id !== actor.deviceId) {
-        throw badRequest("A new family's roster lists the creating device as its only guardian.");
+        throw badRequest('roster_creator_only', "A new family's roster lists the creating device as its only guardian.");
       }
       await checkRosterDevices(db, roster, { creatorAccountId: actor.accountId });
       const now = clock.now();
@@ -99,7 +99,7 @@ export function createFamilies({
           await syncMembers(trx, roster);
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict('That family id is taken; pick another.');
+        if (isUniqueViolation(err)) throw conflict('family_id_taken', 'That family id is taken; pick another.');
         throw err;
       }
       return { familyId: roster.familyId };
@@ -143,7 +143,7 @@ export function createFamilies({
 
     async replaceChildProfile(actor, familyId, childId, profileJson) {
       await requireGuardian(db, familyId, actor.accountId);
-      if (!(await isFamilyChild(db, familyId, childId))) throw notFound('No such child in this family.');
+      if (!(await isFamilyChild(db, familyId, childId))) throw notFound('child_not_found', 'No such child in this family.');
       const { record: profile } = await checkSealedByGuardianDevice(db, familyId, actor.deviceId, profileJson, CHILD_PROFILE_RULES);
       await replaceChildProfile(db, familyId, childId, JSON.stringify(profile));
       // The family's devices reload the family and open the names they can now read.
@@ -170,11 +170,11 @@ export function createFamilies({
     async publishRoster(actor, familyId, rosterJson) {
       await requireGuardian(db, familyId, actor.accountId);
       const next = parseRoster(rosterJson);
-      if (next.familyId !== familyId) throw badRequest('The roster belongs to another family.');
+      if (next.familyId !== familyId) throw badRequest('wrong_family', 'The roster belongs to another family.');
       const current = await currentRoster(db, familyId);
-      if (!current) throw notFound('No such family.');
+      if (!current) throw notFound('family_not_found', 'No such family.');
       if (!next.devices.some((d) => d.role === 'guardian'))
-        throw badRequest('A family keeps at least one guardian: add another guardian before removing the last one.');
+        throw badRequest('last_guardian', 'A family keeps at least one guardian: add another guardian before removing the last one.');
       verifyRosterSuccessor(current.roster, next, nativeVerify);
       checkSignedByCaller(next, actor.deviceId);
       await checkRosterDevices(db, next);
@@ -185,7 +185,7 @@ export function createFamilies({
         });
       } catch (err) {
         if (isUniqueViolation(err))
-          throw conflict('The roster changed meanwhile; fetch the latest and try again.');
+          throw conflict('roster_changed', 'The roster changed meanwhile; fetch the latest and try again.');
         throw err;
       }
       announceRoster(bus, next, current.roster);

@@ -41,24 +41,24 @@ export function createFavourites({ db, bus, clock }: { db: Db; bus: Bus; clock: 
     try {
       favourite = parseFavourite(json);
     } catch (err) {
-      if (isProtocolError(err)) throw badRequest(`The favourite instruction is malformed (${err.code}).`);
+      if (isProtocolError(err)) throw badRequest('record_malformed', `The favourite instruction is malformed (${err.code}).`);
       throw err;
     }
-    if (favourite.familyId !== familyId) throw badRequest('The favourite instruction names another family.');
+    if (favourite.familyId !== familyId) throw badRequest('wrong_family', 'The favourite instruction names another family.');
     const device = favourite.signer === caller.deviceId ? await deviceById(db, caller.deviceId) : undefined;
     if (!device || !verifyFavouriteSignature(favourite, device.sign_public_key))
-      throw badRequest('The favourite instruction is not signed by this device.');
+      throw badRequest('signer_not_caller', 'The favourite instruction is not signed by this device.');
     const roster = (await currentRoster(db, familyId))?.roster;
     // The toy obeys only a guardian device of its roster: refuse here what it would refuse.
     if (!roster || findDevice(roster, caller.deviceId)?.role !== 'guardian')
-      throw forbidden("Only a guardian device of the family's roster can keep favourites on a toy.");
-    if (findDevice(roster, favourite.toyId)?.role !== 'toy') throw badRequest('That is not a toy of this family.');
+      throw forbidden('guardian_device_required', "Only a guardian device of the family's roster can keep favourites on a toy.");
+    if (findDevice(roster, favourite.toyId)?.role !== 'toy') throw badRequest('toy_not_in_family', 'That is not a toy of this family.');
     const stored = (await envelopesOf(db, familyId, [favourite.messageId])).get(favourite.messageId);
-    if (!stored) throw notFound('No such message (it may have been deleted or expired).');
+    if (!stored) throw notFound('message_not_found', 'No such message (it may have been deleted or expired).');
     const envelope = JSON.parse(stored) as EnvelopeWire;
     // Sent to this toy, or to an id it had before it renewed its identity (§17.6: sealed before the change).
     const ids = await idsLeadingTo(db, familyId, favourite.toyId);
-    if (!envelope.recipients.some((r) => ids.has(r.deviceId))) throw badRequest('That message was not sent to this toy.');
+    if (!envelope.recipients.some((r) => ids.has(r.deviceId))) throw badRequest('message_not_for_toy', 'That message was not sent to this toy.');
     return favourite;
   }
 
@@ -68,7 +68,7 @@ export function createFavourites({ db, bus, clock }: { db: Db; bus: Bus; clock: 
       const keptOnToy = (await keptFavourites(db, familyId)).filter((f) => f.toyId === favourite.toyId);
       const already = keptOnToy.some((f) => f.messageId === favourite.messageId);
       if (favourite.keep && !already && keptOnToy.length >= FAVOURITE_SLOTS)
-        throw conflict(`This toy keeps ${String(FAVOURITE_SLOTS)} favourites: let one go before keeping another.`);
+        throw conflict('favourites_full', `This toy keeps ${String(FAVOURITE_SLOTS)} favourites: let one go before keeping another.`, { slots: FAVOURITE_SLOTS });
       await insertFavourite(db, {
         familyId,
         toyId: favourite.toyId,

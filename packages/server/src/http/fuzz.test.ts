@@ -2,7 +2,7 @@
  * Property-based attack test: every route of the API, found in the app itself, is called with
  * generated bad input — non-finite, huge and negative numbers, wrong types, long and odd strings,
  * malformed JSON, wrong content types — in its path, query and body, as a signed-in guardian, as a
- * toy and anonymously. The promise (docs/api.md, "Errors"): a clear 4xx `{"error":{"code","message"}}`,
+ * toy and anonymously. The promise (docs/api.md, "Errors"): a clear 4xx `{"error":{"code","message","reason"}}`,
  * never a 5xx, and a bad request changes nothing.
  *
  * Deterministic by default (fixed seed, a modest number of runs per route). To explore further:
@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
+import { isRefusalReason } from '@burrow/api';
 import { errorStatus, type ErrorCode } from '../errors/codes.js';
 import { expectStatus, family, pairToy, sealedVoice, type Family, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Call } from '../testing/http.js';
@@ -445,9 +446,11 @@ function assertErrorShape(status: number, body: string, what: string): void {
   } catch {
     assert.fail(`${what}: ${status} with a body that is not JSON: ${body.slice(0, 200)}`);
   }
-  const error = (parsed as { error?: { code?: unknown; message?: unknown } }).error;
+  const error = (parsed as { error?: { code?: unknown; message?: unknown; reason?: unknown } }).error;
   assert.deepEqual(Object.keys(parsed as object), ['error'], `${what}: ${body.slice(0, 200)}`);
-  assert.deepEqual(Object.keys(error ?? {}).sort(), ['code', 'message'], `${what}: ${body.slice(0, 200)}`);
+  // Every refusal names its reason, a code the web app translates (REFUSALS in @burrow/api).
+  assert.deepEqual(Object.keys(error ?? {}).filter((k) => k !== 'params').sort(), ['code', 'message', 'reason'], `${what}: ${body.slice(0, 200)}`);
+  assert.ok(isRefusalReason(error?.reason), `${what}: reason ${String(error?.reason)} is not one of REFUSALS`);
   assert.equal(errorStatus[error?.code as ErrorCode], status, `${what}: code ${String(error?.code)} is not the code of ${status}`);
   assert.ok(typeof error?.message === 'string' && error.message.length > 0, `${what}: empty message`);
 }

@@ -31,9 +31,10 @@ after(async () => {
 async function expect400(method: 'GET' | 'POST', url: string, payload?: string): Promise<string> {
   const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload, headers: { 'content-type': 'application/json' } }) });
   assert.equal(res.statusCode, 400, `${method} ${url} ${payload ?? ''}: ${res.body}`);
-  const body = res.json<{ error: { code: string; message: string } }>();
-  assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message']);
+  const body = res.json<{ error: { code: string; message: string; reason: string } }>();
+  assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message', 'reason']);
   assert.equal(body.error.code, 'bad_request');
+  assert.equal(body.error.reason, 'invalid_request');
   return body.error.message;
 }
 

@@ -46,6 +46,6 @@ export function createForcedResetGate({
       // The reset mail's own throttle (a few per hour) refused: a link was sent recently. Still say why.
       if (!isAppError(err, 'rate_limited')) throw err;
     }
-    throw forbidden(PASSWORD_RESET_REQUIRED);
+    throw forbidden('password_reset_required', PASSWORD_RESET_REQUIRED);
   };
 }

@@ -46,7 +46,7 @@ export function createIncidentInbox({ db, clock, contact }: { db: Db; clock: Clo
         .where('account_id', '=', accountId)
         .where('incident_id', '=', incidentId)
         .executeTakeFirst();
-      if (!row) throw notFound('No such notice.');
+      if (!row) throw notFound('notice_not_found', 'No such notice.');
       if (row.read_at === null)
         await stampInboxNotice(db, incidentId, accountId, 'read_at', clock.now());
     },

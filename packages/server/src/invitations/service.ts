@@ -10,7 +10,7 @@ import { newId } from '../auth/index.js';
 import type { Clock } from '../clock/index.js';
 import type { AccountEmails } from '../accounts/index.js';
 import type { Db, JoinRequestStatus } from '../db/index.js';
-import { badRequest, conflict, forbidden, notFound, AppError } from '../errors/index.js';
+import { badRequest, conflict, forbidden, notFound, refuse } from '../errors/index.js';
 import { requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { personDevicesOf } from '../devices/store.js';
@@ -83,7 +83,7 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
   /** The invitation `code` names if it can still be redeemed; 404 unknown, 410 used or expired. */
   async function usableInvitation(code: string) {
     const normalized = normalizeInvitationCode(code);
-    const unknown = () => notFound('That invitation code is not valid. Ask for a new one.');
+    const unknown = () => notFound('invitation_unknown', 'That invitation code is not valid. Ask for a new one.');
     if (!normalized) throw unknown();
     const invitation = await db
       .selectFrom('invitations')
@@ -91,8 +91,8 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
       .where('code_hash', '=', hashInvitationCode(normalized))
       .executeTakeFirst();
     if (!invitation) throw unknown();
-    if (invitation.used_at !== null) throw new AppError('gone', 'That invitation was already used. Ask for a new one.');
-    if (invitation.expires_at <= clock.now()) throw new AppError('gone', 'That invitation has expired. Ask for a new one.');
+    if (invitation.used_at !== null) throw refuse('gone', 'invitation_used', 'That invitation was already used. Ask for a new one.');
+    if (invitation.expires_at <= clock.now()) throw refuse('gone', 'invitation_expired', 'That invitation has expired. Ask for a new one.');
     return invitation;
   }
 
@@ -146,7 +146,7 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
     async createInvitation(accountId, familyId, ttlMs) {
       await requireGuardian(db, familyId, accountId);
       const ttl = ttlMs ?? DEFAULT_INVITATION_TTL_MS;
-      if (ttl > MAX_INVITATION_TTL_MS) throw badRequest('An invitation lasts at most 30 days.');
+      if (ttl > MAX_INVITATION_TTL_MS) throw badRequest('invitation_ttl_too_long', 'An invitation lasts at most 30 days.', { days: MAX_INVITATION_TTL_MS / (24 * 60 * 60 * 1000) });
       const code = newInvitationCode();
       const now = clock.now();
       const invitationId = newId();
@@ -163,7 +163,7 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
 
     async revokeInvitation(accountId, familyId, invitationId) {
       await requireGuardian(db, familyId, accountId);
-      if (!(await deleteUnusedInvitation(db, familyId, invitationId))) throw notFound('No such unused invitation.');
+      if (!(await deleteUnusedInvitation(db, familyId, invitationId))) throw notFound('invitation_not_found', 'No such unused invitation.');
     },
 
     async checkInvitation(code) {
@@ -181,14 +181,14 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
         .where('family_id', '=', familyId)
         .where('account_id', '=', accountId)
         .executeTakeFirst();
-      if (blocked) throw forbidden('A guardian of this family has blocked this account.');
+      if (blocked) throw forbidden('blocked_by_family', 'A guardian of this family has blocked this account.');
       const member = await db
         .selectFrom('family_members')
         .select('role')
         .where('family_id', '=', familyId)
         .where('account_id', '=', accountId)
         .executeTakeFirst();
-      if (member) throw conflict('You are already a member of this family.');
+      if (member) throw conflict('already_member', 'You are already a member of this family.');
       const open = await db
         .selectFrom('join_requests')
         .select('id')
@@ -196,12 +196,12 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
         .where('account_id', '=', accountId)
         .where('status', 'in', ['pending', 'approved'])
         .executeTakeFirst();
-      if (open) throw conflict('You already asked to join this family; a guardian will decide.');
+      if (open) throw conflict('already_asked', 'You already asked to join this family; a guardian will decide.');
       const requestId = newId();
       await db.transaction().execute(async (trx) => {
         // Single use even under concurrency: only one redeemer flips used_at.
         if (!(await markInvitationUsed(trx, invitation.id, now)))
-          throw new AppError('gone', 'That invitation was already used. Ask for a new one.');
+          throw refuse('gone', 'invitation_used', 'That invitation was already used. Ask for a new one.');
         await insertJoinRequest(trx, { id: requestId, familyId, accountId, invitationId: invitation.id, createdAt: now });
       });
       return { requestId, familyId, status: 'pending' as const };
@@ -215,9 +215,9 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
     async decideJoinRequest(accountId, familyId, requestId, decision) {
       await requireGuardian(db, familyId, accountId);
       if (!(await decideJoinRequest(db, familyId, requestId, decision, clock.now())))
-        throw notFound('No such pending join request.');
+        throw notFound('join_request_not_found', 'No such pending join request.');
       const [view] = await requestViews(familyId, requestId);
-      if (!view) throw notFound('No such pending join request.');
+      if (!view) throw notFound('join_request_not_found', 'No such pending join request.');
       return view;
     },
 
@@ -251,7 +251,7 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
 
     async blockAccount(accountId, familyId, target) {
       await requireGuardian(db, familyId, accountId);
-      if (target === accountId) throw badRequest('You cannot block yourself.');
+      if (target === accountId) throw badRequest('cannot_block_self', 'You cannot block yourself.');
       const known = await db
         .selectFrom('accounts')
         .select('id')
@@ -276,7 +276,7 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
         )
         .executeTakeFirst();
       // Only people who are or asked to be in the family can be blocked (no probing of account ids).
-      if (!known) throw notFound('No such member or request in this family.');
+      if (!known) throw notFound('member_not_found', 'No such member or request in this family.');
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
         await insertBlock(trx, familyId, target, now);
@@ -291,7 +291,7 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
 
     async unblockAccount(accountId, familyId, target) {
       await requireGuardian(db, familyId, accountId);
-      if (!(await deleteBlock(db, familyId, target))) throw notFound('That account is not blocked.');
+      if (!(await deleteBlock(db, familyId, target))) throw notFound('not_blocked', 'That account is not blocked.');
     },
 
     async listBlocks(accountId, familyId) {

@@ -34,18 +34,18 @@ export function createKemKeys({ db, clock }: { db: Db; clock: Clock }): KemKeys 
       try {
         record = parseKemKeyRecord(recordJson);
       } catch (err) {
-        if (isProtocolError(err)) throw badRequest(`The key record is malformed (${err.code}).`);
+        if (isProtocolError(err)) throw badRequest('record_malformed', `The key record is malformed (${err.code}).`);
         throw err;
       }
       if (record.deviceId !== caller.deviceId)
-        throw forbidden('A device publishes only its own key records.');
+        throw forbidden('signer_not_caller', 'A device publishes only its own key records.');
       const device = await deviceById(db, caller.deviceId);
       if (!device || !verifyKemKeyRecord(record, device.sign_public_key))
-        throw badRequest('The key record is not signed by this device.');
+        throw badRequest('signer_not_caller', 'The key record is not signed by this device.');
       if (record.notBefore > clock.now() + KEM_RECORD_MAX_SKEW_MS)
-        throw badRequest('The key record is dated in the future.');
+        throw badRequest('record_from_future', 'The key record is dated in the future.');
       if (!(await putNewerRecord(db, record, clock.now())))
-        throw conflict('A key record of this or a later epoch is already published.');
+        throw conflict('key_epoch_taken', 'A key record of this or a later epoch is already published.');
       return { epoch: record.epoch };
     },
 

@@ -33,7 +33,7 @@ export function createMemberNames({ db, bus, clock }: { db: Db; bus: Bus; clock:
         sealer: own ? 'person' : 'guardian',
       });
       const subject = findDevice(roster, deviceId);
-      if (!subject || subject.role === 'toy') throw badRequest("That device is not a person's device in the family roster.");
+      if (!subject || subject.role === 'toy') throw badRequest('device_not_in_roster', "That device is not a person's device in the family roster.");
       await putMemberName(db, { familyId, deviceId, ciphertext: JSON.stringify(record), updatedAt: clock.now() });
       // The family's devices reload the family and open the names they can read.
       bus.publish(topics.family(familyId), { type: 'children', familyId });

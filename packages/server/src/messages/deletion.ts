@@ -16,7 +16,7 @@ import type { Clock } from '../clock/index.js';
 import { checkDeletionInstruction, keepDeletion } from '../toys/deletions.js';
 import { deleteBlobUnlessReferenced, deleteMessages, findMessageRef, recipientsOf } from './store.js';
 
-const noSuchMessage = () => notFound('No such message.');
+const noSuchMessage = () => notFound('message_not_found', 'No such message.');
 
 export async function deleteMessage(
   { db, blobs, bus, log, clock }: { db: Db; blobs: Blobs; bus: Bus; log: Logger; clock: Clock },
@@ -30,7 +30,7 @@ export async function deleteMessage(
   if (!role) throw noSuchMessage();
   const sender = message.senderId === caller.deviceId ? caller.accountId : (await deviceById(db, message.senderId))?.account_id;
   if (sender !== caller.accountId && role !== 'guardian')
-    throw forbidden('Only its sender or a guardian of the family can delete this message.');
+    throw forbidden('delete_not_allowed', 'Only its sender or a guardian of the family can delete this message.');
   // A signed instruction for the toys (docs/protocol.md §16) is checked before anything is deleted.
   const instruction = instructionJson === undefined ? null : await checkDeletionInstruction(db, caller, message.familyId, messageId, instructionJson);
   const queuedFor = await recipientsOf(db, message.seq);

@@ -15,7 +15,7 @@ import {
   errorResponses,
 } from '@burrow/api';
 import { deviceOf } from '../auth/index.js';
-import { AppError, badRequest } from '../errors/index.js';
+import { badRequest, refuse } from '../errors/index.js';
 import { BLOB_BODY_LIMIT, PROTOCOL_BODY_LIMIT } from '../http/limits.js';
 import type { Admission } from '../http/admission.js';
 import type { App, RouteContext } from '../http/types.js';
@@ -61,7 +61,7 @@ export function messagesRoutes(
       async (request, reply) => {
         const body: unknown = request.body;
         if (!Buffer.isBuffer(body))
-          throw new AppError('unsupported_media_type', 'Send the blob as application/octet-stream.');
+          throw refuse('unsupported_media_type', 'content_type_wrong', 'Send the blob as application/octet-stream.');
         const stored = await messages.uploadBlob(
           deviceOf(request),
           request.params.familyId,
@@ -166,7 +166,7 @@ export function messagesRoutes(
       // The body is optional: a signed instruction for the family's toys (toys/deletions.ts).
       const body: unknown = request.body;
       if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body)))
-        throw badRequest('The body must be { instruction } or empty.');
+        throw badRequest('invalid_request', 'The body must be { instruction } or empty.');
       const instruction = (body as { instruction?: unknown } | null | undefined)?.instruction;
       await messages.deleteMessage(deviceOf(request), request.params.messageId, instruction);
       return reply.code(204).send(null);

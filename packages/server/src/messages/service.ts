@@ -22,7 +22,7 @@ import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db, type ReceiptKind } from '../db/index.js';
 import { compiledStatement } from '../db/compiled.js';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/index.js';
+import { badRequest, conflict, forbidden, notFound, refuse, type AppError } from '../errors/index.js';
 import type { RateLimitRule } from '../config.js';
 import { noSuchFamily, requireFamilyDevice } from '../families/access.js';
 import { toysHoldingForReview } from '../review/hold.js';
@@ -83,7 +83,7 @@ export interface MessageLimits {
   /** 0: no quota. */
   familyStorageBytes: number;
 }
-const noSuchMessage = () => notFound('No such message.');
+const noSuchMessage = () => notFound('message_not_found', 'No such message.');
 
 // The reads every delivery makes, built and compiled once (db/compiled.ts; issue #11).
 /** A message and whether `deviceId` is one of its recipients (a left join on the recipient's row). */
@@ -162,9 +162,9 @@ export function createMessages({
     const oldestOfLastMax = facts.nthLastSentAt;
     const over = (oldestOfLastMax !== undefined && oldestOfLastMax > clock.now() - windowMs);
     if (over)
-      throw new AppError(
-        'rate_limited',
+      throw refuse('rate_limited', 'send_rate_limited',
         `This device sent ${String(max)} messages in the last ${String(Math.round(windowMs / 60_000))} minutes; wait a little before sending more.`,
+        { count: max, minutes: Math.round(windowMs / 60_000) },
       );
   }
 
@@ -185,7 +185,7 @@ export function createMessages({
   ): void {
     const stale = recipients.filter((id) => (latest.get(id) ?? 0) > (keyEpochs[id] ?? 0));
     if (stale.length > 0)
-      throw conflict(`${String(stale.length)} recipient device(s) published a newer key: fetch the family's keys (listKemKeys) and seal again.`);
+      throw conflict('recipient_key_stale', `${String(stale.length)} recipient device(s) published a newer key: fetch the family's keys (listKemKeys) and seal again.`);
   }
 
   /** The family's stored ciphertext (`used`, read with the blob's size: store.ts uploadFacts) stays under its quota. */
@@ -193,9 +193,9 @@ export function createMessages({
     if (limits.familyStorageBytes === 0) return; // no quota: turned off by the operator (burrow doctor flags it)
     if (used + adding > limits.familyStorageBytes) {
       const mib = (n: number) => (n / (1024 * 1024)).toFixed(1);
-      throw new AppError(
-        'payload_too_large',
+      throw refuse('payload_too_large', 'family_storage_full',
         `This family's storage is full (${mib(used)} of ${mib(limits.familyStorageBytes)} MiB used); delete old messages to make room.`,
+        { usedMiB: mib(used), limitMiB: mib(limits.familyStorageBytes) },
       );
     }
   }
@@ -203,32 +203,32 @@ export function createMessages({
   /** The roster and each device's rights allow this envelope (`facts`: read with it, send-facts.ts). */
   async function checkRouting(envelope: EnvelopeWire, familyId: string, facts: SendFacts): Promise<{ roster: RosterWire; toyIds: string[] }> {
     const current = await rosters.atHead(familyId, facts.rosterHead);
-    if (!current) throw notFound('No such family.');
+    if (!current) throw notFound('family_not_found', 'No such family.');
     const roster = current.roster;
     const sender = findDevice(roster, envelope.sender);
-    if (!sender) throw forbidden('This device is not in the family roster.');
+    if (!sender) throw forbidden('device_not_in_roster', 'This device is not in the family roster.');
     if (!verifyEnvelopeSignature(envelope, fromBase64url(sender.signPublicKey, 32), nativeVerify))
-      throw badRequest('The envelope signature does not verify.');
+      throw badRequest('signature_invalid', 'The envelope signature does not verify.');
     if (envelope.rosterVersion > current.version)
-      throw badRequest('The envelope names a roster version the family does not have.');
+      throw badRequest('roster_version_unknown', 'The envelope names a roster version the family does not have.');
     const toyIds: string[] = [];
     for (const r of envelope.recipients) {
       const recipient = findDevice(roster, r.deviceId);
-      if (!recipient) throw badRequest(`Recipient ${r.deviceId} is not in the family roster.`);
+      if (!recipient) throw badRequest('recipient_invalid', `Recipient ${r.deviceId} is not in the family roster.`);
       if (recipient.role === 'toy') {
         // Only people a guardian approved can make the toy speak (P2); toys never address toys.
         if (sender.role === 'toy' || !sender.sendToToy)
-          throw forbidden('This device may not send to the toy.');
+          throw forbidden('send_not_allowed', 'This device may not send to the toy.');
         toyIds.push(r.deviceId);
       }
       // A guardian hears everything the child says (docs/protocol.md §7), whatever its hearChild.
       if (sender.role === 'toy' && !recipient.hearChild && recipient.role !== 'guardian')
-        throw forbidden(`Recipient ${r.deviceId} may not hear the child.`);
+        throw forbidden('recipient_invalid', `Recipient ${r.deviceId} may not hear the child.`);
     }
-    if (!toyIds.every((id) => facts.paired.has(id))) throw badRequest('A recipient toy is not paired to this family.');
+    if (!toyIds.every((id) => facts.paired.has(id))) throw badRequest('recipient_invalid', 'A recipient toy is not paired to this family.');
     if (envelope.blob) {
-      if (facts.blobSize === undefined) throw badRequest('Upload the blob before sending the message.');
-      if (facts.blobSize !== envelope.blob.size) throw badRequest('The blob size does not match the envelope.');
+      if (facts.blobSize === undefined) throw badRequest('blob_missing', 'Upload the blob before sending the message.');
+      if (facts.blobSize !== envelope.blob.size) throw badRequest('blob_size_mismatch', 'The blob size does not match the envelope.');
     }
     return { roster, toyIds };
   }
@@ -246,8 +246,8 @@ export function createMessages({
       .executeTakeFirst();
     if (!row) return undefined;
     if (row.family_id === familyId && row.sender_id === envelope.sender && row.envelope === stored)
-      return new AppError('already_sent', 'This message was already sent; it is delivered once.');
-    return conflict('A message with that id was already sent.');
+      return refuse('already_sent', 'message_already_sent', 'This message was already sent; it is delivered once.');
+    return conflict('message_id_taken', 'A message with that id was already sent.');
   }
 
   /**
@@ -282,9 +282,9 @@ export function createMessages({
   return {
     async uploadBlob(caller, familyId, hash, bytes) {
       await requireFamily(caller, familyId);
-      if (bytes.length === 0) throw badRequest('The blob is empty.');
+      if (bytes.length === 0) throw badRequest('blob_empty', 'The blob is empty.');
       const actual = createHash('sha256').update(bytes).digest('base64url');
-      if (actual !== hash) throw badRequest("The body's SHA-256 does not match the hash in the path.");
+      if (actual !== hash) throw badRequest('blob_hash_mismatch', "The body's SHA-256 does not match the hash in the path.");
       // Read with the session by the auth hook for this family and hash (auth PathBlob), else here.
       const pathBlob = caller.blob?.familyId === familyId && caller.blob.hash === hash ? caller.blob : undefined;
       const { size: existing, used } = pathBlob ?? (await uploadFacts(db, familyId, hash));
@@ -302,9 +302,9 @@ export function createMessages({
     async sendMessage(caller, familyId, envelopeJson, keyEpochs = {}) {
       await requireFamily(caller, familyId);
       const envelope = parseEnvelope(envelopeJson);
-      if (envelope.familyId !== familyId) throw badRequest('The envelope belongs to another family.');
+      if (envelope.familyId !== familyId) throw badRequest('wrong_family', 'The envelope belongs to another family.');
       if (envelope.sender !== caller.deviceId)
-        throw badRequest("The envelope's sender must be the device making this request.");
+        throw badRequest('signer_not_caller', "The envelope's sender must be the device making this request.");
       const recipients = envelope.recipients.map((r) => r.deviceId);
       // What every check below reads, in one statement (send-facts.ts).
       const facts = await readSendFacts(db, familyId, recipients, envelope.blob?.hash ?? null, envelope.sender, sendRateOffset());
@@ -326,7 +326,7 @@ export function createMessages({
       const isReviewer = (deviceId: string) =>
         held.length > 0 && deviceId !== envelope.sender && findDevice(roster, deviceId)?.role === 'guardian';
       if (held.length > 0 && !envelope.recipients.some((r) => findDevice(roster, r.deviceId)?.role === 'guardian'))
-        throw badRequest("This message waits for a guardian's review: seal it to the family's guardian devices too.");
+        throw badRequest('review_needs_guardians', "This message waits for a guardian's review: seal it to the family's guardian devices too.");
       const inbox = envelope.recipients.map((r) => r.deviceId).filter((id) => !isReviewer(id));
       const now = clock.now();
       let seq: number;
@@ -349,7 +349,7 @@ export function createMessages({
           return messageSeq;
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw (await duplicateOf(envelope, familyId, stored)) ?? conflict('A message with that id was already sent.');
+        if (isUniqueViolation(err)) throw (await duplicateOf(envelope, familyId, stored)) ?? conflict('message_id_taken', 'A message with that id was already sent.');
         throw err;
       }
       for (const id of inbox) if (!held.includes(id)) bus.publish(topics.device(id), { type: 'message', seq });
@@ -445,11 +445,11 @@ export function createMessages({
     async downloadMessageBlob(caller, messageId) {
       const message = await findMessageFor(caller, messageId);
       if (!message || (message.sender_id !== caller.deviceId && !message.recipient)) throw noSuchMessage();
-      if (message.blob_hash === null) throw notFound('This message has no blob.');
+      if (message.blob_hash === null) throw notFound('message_audio_missing', 'This message has no blob.');
       const bytes = await blobs.get(blobKey(message.family_id, message.blob_hash));
       if (!bytes) {
         log.error({ messageId }, 'blob missing from the blob store');
-        throw notFound('The blob for this message is missing.');
+        throw notFound('message_audio_missing', 'The blob for this message is missing.');
       }
       return bytes;
     },

@@ -22,11 +22,11 @@ export interface RecoveryEndorsements {
 export function createRecoveryEndorsements({ db, clock }: { db: Db; clock: Clock }): RecoveryEndorsements {
   return {
     async endorse(toy, input) {
-      if (toy.familyId === null) throw forbidden('This toy is not paired.');
-      if (input.toyId !== toy.toyId) throw badRequest('A toy endorses in its own name only.');
+      if (toy.familyId === null) throw forbidden('toy_not_paired', 'This toy is not paired.');
+      if (input.toyId !== toy.toyId) throw badRequest('signer_not_caller', 'A toy endorses in its own name only.');
       const next = await rosterAt(db, toy.familyId, input.version);
       const prev = await rosterAt(db, toy.familyId, input.version - 1);
-      if (!next || !prev) throw badRequest('No such roster version in this family.');
+      if (!next || !prev) throw badRequest('roster_version_unknown', 'No such roster version in this family.');
       verifyRecoveryStep(parseRoster(prev), parseRoster(next), [{ ...input, toyId: input.toyId as DeviceId }], nativeVerify);
       await db
         .insertInto('recovery_endorsements')

@@ -33,7 +33,7 @@ export interface GuardianRecovery {
 }
 
 const noOpenPairing = () =>
-  notFound('No toy of this family is waiting to pair with that code. Hold the toy’s pairing button and use the code it shows now.');
+  notFound('pairing_code_unknown', 'No toy of this family is waiting to pair with that code. Hold the toy’s pairing button and use the code it shows now.');
 
 export function createGuardianRecovery({
   db,
@@ -60,11 +60,11 @@ export function createGuardianRecovery({
       await throttle.check([accountKey]);
 
       const current = await currentRoster(db, familyId);
-      if (!current) throw notFound('No such family.');
+      if (!current) throw notFound('family_not_found', 'No such family.');
       const guardianDevices = current.roster.devices.filter((d) => d.role === 'guardian').map((d) => d.id);
       const others = (await devicesByIds(db, guardianDevices)).filter((r) => r.account_id !== null && r.account_id !== actor.accountId);
       if (others.length > 0) {
-        throw conflict('Another guardian of this family still has an approved device: they approve this browser under Family.');
+        throw conflict('guardian_device_exists', 'Another guardian of this family still has an approved device: they approve this browser under Family.');
       }
 
       const now = clock.now();
@@ -80,7 +80,7 @@ export function createGuardianRecovery({
       const next = parseRoster(input.roster);
       verifyRecoveryRoster(current.roster, next, nativeVerify);
       checkSignedByCaller(next, actor.deviceId);
-      if (findDevice(next, pairing.toy_id)?.role !== 'toy') throw badRequest('The roster must keep the toy whose code was typed.');
+      if (findDevice(next, pairing.toy_id)?.role !== 'toy') throw badRequest('roster_invalid', 'The roster must keep the toy whose code was typed.');
       await checkRosterDevices(db, next);
 
       // Checked and spent last, in the same transaction as the roster: a refused roster keeps the code.
@@ -89,7 +89,7 @@ export function createGuardianRecovery({
         await db.transaction().execute(async (trx) => {
           if (!(await codes.consume(actor.accountId, input.recoveryCode, trx))) {
             wrongCode = true;
-            throw badRequest('That recovery code is not one of this account’s unused codes. Each code works once.');
+            throw badRequest('recovery_code_wrong', 'That recovery code is not one of this account’s unused codes. Each code works once.');
           }
           await insertRoster(trx, next, rosterHash(next), now);
           await syncMembers(trx, next);
@@ -99,11 +99,11 @@ export function createGuardianRecovery({
             rosterTag: input.rosterTag,
             claimedAt: now,
           });
-          if (!closed) throw conflict('The toy’s pairing code changed meanwhile; use the code it shows now.');
+          if (!closed) throw conflict('pairing_code_changed', 'The toy’s pairing code changed meanwhile; use the code it shows now.');
         });
       } catch (err) {
         if (wrongCode) await throttle.fail([accountKey]);
-        if (isUniqueViolation(err)) throw conflict('The roster changed meanwhile; try again.');
+        if (isUniqueViolation(err)) throw conflict('roster_changed', 'The roster changed meanwhile; try again.');
         throw err;
       }
       await throttle.clear(accountKey);

@@ -119,10 +119,10 @@ export function createRecovery({
       // and only then spent, so a refused password keeps the code.
       if (!row || !(await codes.peek(row.id, input.recoveryCode))) {
         await throttle.fail([addressKey, accountKey]);
-        throw badRequest('That email and recovery code do not match. Check the code (each works once), or reset by email.');
+        throw badRequest('reset_code_wrong', 'That email and recovery code do not match. Check the code (each works once), or reset by email.');
       }
       await policy.check(input.password, { email: row.email, secondFactor: await hasSecondFactor(row.id) });
-      if (!(await codes.consume(row.id, input.recoveryCode))) throw badRequest('That recovery code was just used. Use another one.');
+      if (!(await codes.consume(row.id, input.recoveryCode))) throw badRequest('recovery_code_just_used', 'That recovery code was just used. Use another one.');
       await throttle.clear(accountKey);
       await replacePassword(row.id, input.password, meta, 'recovery_code');
     },

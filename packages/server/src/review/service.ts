@@ -43,7 +43,7 @@ export interface Reviews {
   released(toyId: string, after: number, limit: number): Promise<ReviewedItem[]>;
 }
 
-const noSuchReview = () => notFound('No message of this family waits for review with that id.');
+const noSuchReview = () => notFound('review_not_found', 'No message of this family waits for review with that id.');
 
 export function createReviews({ db, blobs, bus, clock, log, emails }: { db: Db; blobs: Blobs; bus: Bus; clock: Clock; log: Logger; emails: AccountEmails }): Reviews {
   /** The message and the toys it still waits for; 404 unless it waits in this family. */
@@ -97,11 +97,11 @@ export function createReviews({ db, blobs, bus, clock, log, emails }: { db: Db; 
     async downloadBlob(accountId, familyId, messageId) {
       await requireGuardian(db, familyId, accountId);
       const message = await waiting(familyId, messageId);
-      if (message.blobHash === null) throw notFound('This message has no blob.');
+      if (message.blobHash === null) throw notFound('message_audio_missing', 'This message has no blob.');
       const bytes = await blobs.get(blobKey(familyId, message.blobHash));
       if (!bytes) {
         log.error({ messageId }, 'blob missing from the blob store');
-        throw notFound('The blob for this message is missing.');
+        throw notFound('message_audio_missing', 'The blob for this message is missing.');
       }
       return bytes;
     },
@@ -115,20 +115,20 @@ export function createReviews({ db, blobs, bus, clock, log, emails }: { db: Db; 
       const reviews = reviewsJson.map(parseReview);
       const byToy = new Map<string, ReviewWire>();
       for (const review of reviews) {
-        if (review.signer !== actor.deviceId) throw badRequest('A review must be signed by the device making this request.');
-        if (!message.toyIds.includes(review.toyId)) throw badRequest(`The message does not wait for review on toy ${review.toyId}.`);
+        if (review.signer !== actor.deviceId) throw badRequest('signer_not_caller', 'A review must be signed by the device making this request.');
+        if (!message.toyIds.includes(review.toyId)) throw badRequest('review_toy_mismatch', `The message does not wait for review on toy ${review.toyId}.`);
         verifyReview(review, message.envelope, current.roster, review.toyId, nativeVerify);
         byToy.set(review.toyId, review);
       }
       const missing = message.toyIds.filter((t) => !byToy.has(t));
-      if (missing.length > 0) throw badRequest(`Sign a review for every toy the message waits for (missing: ${missing.join(', ')}).`);
+      if (missing.length > 0) throw badRequest('review_incomplete', `Sign a review for every toy the message waits for (missing: ${missing.join(', ')}).`);
       const now = clock.now();
       const released = await db.transaction().execute(async (trx) => {
         const out: { toyId: string; seq: number }[] = [];
         for (const [toyId, review] of byToy) {
           const seq = await approveForToy(trx, message.seq, toyId, JSON.stringify(review), now);
           // Another guardian decided first: nothing is released twice.
-          if (seq === null) throw conflict('Another guardian already decided on this message.');
+          if (seq === null) throw conflict('review_already_decided', 'Another guardian already decided on this message.');
           out.push({ toyId, seq });
         }
         return out;
@@ -145,7 +145,7 @@ export function createReviews({ db, blobs, bus, clock, log, emails }: { db: Db; 
       // The envelope goes and so do its recipients' rows; a tombstone row stays so the sender's sent
       // list can say "declined" (listSent), and the review rows say by when.
       await db.transaction().execute(async (trx) => {
-        if (!(await declineWaiting(trx, message.seq, now))) throw conflict('Another guardian already decided on this message.');
+        if (!(await declineWaiting(trx, message.seq, now))) throw conflict('review_already_decided', 'Another guardian already decided on this message.');
         await blankMessage(trx, message.seq);
       });
       // The audio too, unless another message of the family points at the same ciphertext.

@@ -175,7 +175,7 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
 
     async register(accountId, input, rp) {
       const challenge = await takeChallenge(input.challengeId, 'register', accountId);
-      if (challenge === null) throw badRequest('The passkey request expired. Start again.');
+      if (challenge === null) throw badRequest('passkey_request_expired', 'The passkey request expired. Start again.');
       let verified;
       try {
         verified = await (await loadWebAuthn()).verifyRegistrationResponse({
@@ -186,18 +186,18 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
           requireUserVerification: true,
         });
       } catch {
-        throw badRequest(
+        throw badRequest('passkey_not_verified',
           'The passkey could not be registered: the browser’s answer did not check out. Try again.',
         );
       }
-      if (!verified.verified) throw badRequest('The passkey could not be registered. Try again.');
+      if (!verified.verified) throw badRequest('passkey_not_verified', 'The passkey could not be registered. Try again.');
       const { credential } = verified.registrationInfo;
       const taken = await db
         .selectFrom('passkeys')
         .select('id')
         .where('credential_id', '=', credential.id)
         .executeTakeFirst();
-      if (taken) throw badRequest('That passkey is already registered.');
+      if (taken) throw badRequest('passkey_exists', 'That passkey is already registered.');
       const id = newId();
       const row = {
         id,
@@ -244,17 +244,17 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
         accountId === null ? 'sign_in' : 'second_factor',
         accountId,
       );
-      if (challenge === null) throw unauthenticated('The passkey request expired. Try again.');
+      if (challenge === null) throw unauthenticated('passkey_request_expired', 'The passkey request expired. Try again.');
       const row = await db
         .selectFrom('passkeys')
         .select(['id', 'account_id', 'public_key', 'counter', 'transports', 'name_ciphertext', 'credential_id'])
         .where('credential_id', '=', input.response.id)
         .executeTakeFirst();
-      if (!row || (accountId !== null && row.account_id !== accountId)) throw unauthenticated(BAD_PASSKEY);
+      if (!row || (accountId !== null && row.account_id !== accountId)) throw unauthenticated('passkey_wrong', BAD_PASSKEY);
       // A discoverable credential names its user: it must be the account the passkey belongs to.
       const handle = input.response.response.userHandle;
       if (handle !== undefined && Buffer.from(handle, 'base64url').toString('utf8') !== row.account_id)
-        throw unauthenticated(BAD_PASSKEY);
+        throw unauthenticated('passkey_wrong', BAD_PASSKEY);
       let verified;
       try {
         verified = await (await loadWebAuthn()).verifyAuthenticationResponse({
@@ -271,9 +271,9 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
           },
         });
       } catch {
-        throw unauthenticated(BAD_PASSKEY);
+        throw unauthenticated('passkey_wrong', BAD_PASSKEY);
       }
-      if (!verified.verified) throw unauthenticated(BAD_PASSKEY);
+      if (!verified.verified) throw unauthenticated('passkey_wrong', BAD_PASSKEY);
       // The library refuses a counter that went backwards (a cloned authenticator); store the new one.
       await db
         .updateTable('passkeys')
@@ -295,14 +295,14 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
 
     async rename(accountId, passkeyId, name) {
       const clean = cleanName(name, '');
-      if (clean === '') throw badRequest('Give the passkey a name, such as “My phone”.');
+      if (clean === '') throw badRequest('passkey_name_required', 'Give the passkey a name, such as “My phone”.');
       const result = await db
         .updateTable('passkeys')
         .set({ name_ciphertext: sealName(passkeyId, clean) })
         .where('id', '=', passkeyId)
         .where('account_id', '=', accountId)
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) throw notFound('No such passkey.');
+      if (Number(result.numUpdatedRows) === 0) throw notFound('passkey_not_found', 'No such passkey.');
       return clean;
     },
 
@@ -313,7 +313,7 @@ export function createPasskeys({ db, clock, box }: { db: Db; clock: Clock; box: 
         .where('account_id', '=', accountId)
         .returning('name_ciphertext')
         .executeTakeFirst();
-      if (!row) throw notFound('No such passkey.');
+      if (!row) throw notFound('passkey_not_found', 'No such passkey.');
       return openName(passkeyId, row.name_ciphertext);
     },
 

@@ -95,7 +95,7 @@ export function createSecondFactors({
           .where('token_hash', '=', hashToken(token))
           .executeTakeFirst()
       : undefined;
-    if (!row || row.expires_at <= clock.now()) throw unauthenticated(PENDING_GONE);
+    if (!row || row.expires_at <= clock.now()) throw unauthenticated('sign_in_expired', PENDING_GONE);
     return row.account_id;
   }
 
@@ -178,9 +178,9 @@ export function createSecondFactors({
       const used = await checkCode(accountId, input.code, meta);
       if (used === null) {
         await events.record(accountId, 'second_factor_failed', meta);
-        throw unauthenticated(WRONG_CODE);
+        throw unauthenticated('code_wrong', WRONG_CODE);
       }
-      if (!(await endPending(input.pendingToken))) throw unauthenticated(PENDING_GONE);
+      if (!(await endPending(input.pendingToken))) throw unauthenticated('sign_in_expired', PENDING_GONE);
       if (used === 'recovery_code') {
         const left = await codes.remaining(accountId);
         await changed(
@@ -214,7 +214,7 @@ export function createSecondFactors({
         await throttle.fail(keys);
         throw err;
       }
-      if (!(await endPending(input.pendingToken))) throw unauthenticated(PENDING_GONE);
+      if (!(await endPending(input.pendingToken))) throw unauthenticated('sign_in_expired', PENDING_GONE);
       return finish(accountId, meta, 'password');
     },
 
@@ -257,7 +257,7 @@ export function createSecondFactors({
       await throttle.check(keys);
       if (!(await totp.confirm(accountId, code))) {
         await throttle.fail(keys);
-        throw badRequest(
+        throw badRequest('code_wrong',
           'That code is not right. Type the 6 digits your app shows now (they change every 30 seconds).',
         );
       }
@@ -277,17 +277,18 @@ export function createSecondFactors({
       meta: EventMeta,
     ) {
       const current = await totp.status(accountId);
-      if (!current.enabled && !current.pending) throw notFound('Two-step sign-in is not on.');
+      if (!current.enabled && !current.pending) throw notFound('two_step_off', 'Two-step sign-in is not on.');
       let proved: boolean;
       if (input.password !== undefined) proved = await isPassword(accountId, input.password, meta);
       else if (input.code !== undefined) {
         proved = (await checkCode(accountId, input.code, meta)) !== null;
-      } else throw badRequest('Give your password or a current code to turn two-step sign-in off.');
-      if (!proved) throw unauthenticated('That password or code is not right.');
+      } else throw badRequest('password_or_code_required', 'Give your password or a current code to turn two-step sign-in off.');
+      if (!proved) throw unauthenticated('password_or_code_wrong', 'That password or code is not right.');
       // Without TOTP and passkeys the password is the only factor: it must then have 15+ characters.
       if (input.password !== undefined && !longEnoughAlone(input.password) && (await passkeys.count(accountId)) === 0)
-        throw badRequest(
+        throw badRequest('two_step_off_needs_longer_password',
           `Your password is shorter than ${PASSWORD_MIN} characters, which is not enough on its own. Change it to a longer one first, then turn two-step sign-in off.`,
+          { min: PASSWORD_MIN },
         );
       await totp.disable(accountId);
       await changed(
@@ -338,7 +339,7 @@ export function createSecondFactors({
     /** New codes after the password proves it is the owner; the old ones stop working. */
     async renewRecoveryCodes(accountId: string, password: string, meta: EventMeta): Promise<string[]> {
       if (!(await isPassword(accountId, password, meta)))
-        throw unauthenticated('The password is wrong.');
+        throw unauthenticated('password_wrong', 'The password is wrong.');
       const fresh = await codes.issue(accountId);
       await changed(
         accountId,
@@ -355,13 +356,13 @@ export function createSecondFactors({
      * too. Behind the same guessing throttle as the codes.
      */
     async confirmOwner(accountId: string, input: { password: string; code?: string | undefined }, meta: EventMeta): Promise<void> {
-      if (!(await isPassword(accountId, input.password, meta))) throw unauthenticated('That password is not right.');
+      if (!(await isPassword(accountId, input.password, meta))) throw unauthenticated('password_wrong', 'That password is not right.');
       if (!(await factorOn(db, accountId))) return;
       if (input.code === undefined || input.code.trim() === '')
-        throw badRequest(
+        throw badRequest('code_required',
           'Your account has two-step sign-in: give the 6-digit code your authenticator app shows, or one of your recovery codes.',
         );
-      if ((await checkCode(accountId, input.code, meta)) === null) throw unauthenticated(WRONG_CODE);
+      if ((await checkCode(accountId, input.code, meta)) === null) throw unauthenticated('code_wrong', WRONG_CODE);
     },
 
     // --- the family-wide requirement ---
@@ -388,7 +389,7 @@ export function createSecondFactors({
       if (required) {
         // Otherwise the guardian would lock themselves out of the family's messages at once.
         if (!(await factorOn(db, accountId)))
-          throw conflict('Turn on two-step sign-in or add a passkey to your own account first.');
+          throw conflict('own_second_factor_required', 'Turn on two-step sign-in or add a passkey to your own account first.');
         await db
           .insertInto('family_second_factor_rules')
           .values({ family_id: familyId, required_at: clock.now(), required_by: accountId })
@@ -423,8 +424,8 @@ export function createSecondFactors({
 
   async function guardianOf(familyId: string, accountId: string, mustBeGuardian: boolean): Promise<void> {
     const role = await memberRole(db, familyId, accountId);
-    if (!role) throw notFound('No such family.');
-    if (mustBeGuardian && role !== 'guardian') throw forbidden('Only a guardian can change this.');
+    if (!role) throw notFound('family_not_found', 'No such family.');
+    if (mustBeGuardian && role !== 'guardian') throw forbidden('guardian_only', 'Only a guardian can change this.');
   }
 }
 

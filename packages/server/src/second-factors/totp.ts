@@ -83,7 +83,7 @@ export function createTotp({ db, clock, box }: { db: Db; clock: Clock; box: Secr
     async begin(accountId, email) {
       const existing = await load(accountId);
       if (existing?.enabled_at != null)
-        throw conflict('Two-step sign-in is already on. Turn it off first to set up a new app.');
+        throw conflict('two_step_on', 'Two-step sign-in is already on. Turn it off first to set up a new app.');
       const secret = new Secret({ size: 20 });
       const sealed = box.seal(secret.bytes, accountId);
       const values = {

@@ -53,14 +53,14 @@ export function checkOrigin(request: FastifyRequest, publicOrigin: string | null
   const origin = request.headers.origin;
   if (origin !== undefined) {
     if (!sameOrigin(request, origin, publicOrigin))
-      throw forbidden('Requests from another site are refused (Origin check).');
+      throw forbidden('cross_origin', 'Requests from another site are refused (Origin check).');
     return;
   }
   const usesCookie = request.headers.authorization === undefined && request.headers.cookie?.includes(`${SESSION_COOKIE}=`);
   if (!usesCookie) return;
   const site = request.headers['sec-fetch-site'];
   if (site !== 'same-origin')
-    throw forbidden('A request signed in by cookie must come from this site: send an Origin header.');
+    throw forbidden('cross_origin', 'A request signed in by cookie must come from this site: send an Origin header.');
 }
 
 export function registerSecurityHeaders(app: FastifyInstance, { https, publicOrigin }: SecurityHeadersOptions): void {

@@ -116,7 +116,7 @@ export function createSessionStore({ db, clock }: { db: Db; clock: Clock }): Ses
             : eb('id', '=', sessionId),
         )
         .executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0) throw notFound('No such session.');
+      if (Number(result.numDeletedRows) === 0) throw notFound('session_not_found', 'No such session.');
     },
 
     async revokeAll(accountId, keepHash) {

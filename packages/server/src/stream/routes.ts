@@ -52,7 +52,7 @@ function checkOrigin(request: FastifyRequest): Promise<void> {
       host = null;
     }
     if (host !== request.headers.host)
-      return Promise.reject(forbidden('Cross-origin stream requests are refused.'));
+      return Promise.reject(forbidden('cross_origin', 'Cross-origin stream requests are refused.'));
   }
   return Promise.resolve();
 }
@@ -136,7 +136,7 @@ export function streamRoutes(
       const { ticket, device } = request.query as { ticket?: unknown; device?: unknown };
       if (typeof ticket === 'string') {
         if (request.headers.authorization !== undefined)
-          throw badRequest('Send either a stream ticket or an Authorization header, not both.');
+          throw badRequest('invalid_request', 'Send either a stream ticket or an Authorization header, not both.');
         request.principal = await tickets.redeem(ticket, typeof device === 'string' ? device : undefined);
         return;
       }
@@ -150,7 +150,7 @@ export function streamRoutes(
       initialFamilies.set(request, await familiesOf(db, caller));
     },
     handler: () => {
-      throw badRequest('This endpoint speaks WebSocket: send an Upgrade request.');
+      throw badRequest('websocket_required', 'This endpoint speaks WebSocket: send an Upgrade request.');
     },
     wsHandler: (socket, request) => {
       const familyIds = initialFamilies.get(request) ?? [];

@@ -45,13 +45,13 @@ export function createStreamTickets({ db, clock }: { db: Db; clock: Clock }): St
         .executeTakeFirst();
       // Single use: only the request that deletes the row may use it, even when two race.
       const burnt = await db.deleteFrom('stream_tickets').where('ticket_hash', '=', hash).executeTakeFirst();
-      if (!row || burnt.numDeletedRows === 0n) throw unauthenticated('Unknown or already used stream ticket.');
-      if (row.expires_at <= clock.now()) throw unauthenticated('The stream ticket expired; ask for a new one.');
-      if (deviceId !== row.device_id) throw forbidden('The stream ticket was issued to another device.');
+      if (!row || burnt.numDeletedRows === 0n) throw unauthenticated('ticket_unknown', 'Unknown or already used stream ticket.');
+      if (row.expires_at <= clock.now()) throw unauthenticated('ticket_expired', 'The stream ticket expired; ask for a new one.');
+      if (deviceId !== row.device_id) throw forbidden('ticket_other_device', 'The stream ticket was issued to another device.');
       const device = await deviceById(db, row.device_id);
       const toy = device?.kind === 'toy' ? device : undefined;
       // A toy unpaired after the ticket was issued has no credentials any more.
-      if (toy?.token_hash == null) throw unauthenticated('Unknown toy.');
+      if (toy?.token_hash == null) throw unauthenticated('toy_token_unknown', 'Unknown toy.');
       return { kind: 'toy', toyId: toy.id, familyId: toy.family_id, childId: toy.child_id };
     },
   };

@@ -23,14 +23,14 @@ export async function checkDeletionInstruction(db: Db, caller: DeviceCaller, fam
   try {
     deletion = parseDeletion(json);
   } catch (err) {
-    if (isProtocolError(err)) throw badRequest(`The deletion instruction is malformed (${err.code}).`);
+    if (isProtocolError(err)) throw badRequest('record_malformed', `The deletion instruction is malformed (${err.code}).`);
     throw err;
   }
   if (deletion.familyId !== familyId || deletion.messageId !== messageId)
-    throw badRequest('The deletion instruction names another message.');
+    throw badRequest('record_malformed', 'The deletion instruction names another message.');
   const device = deletion.signer === caller.deviceId ? await deviceById(db, caller.deviceId) : undefined;
   if (!device || !verifyDeletionSignature(deletion, device.sign_public_key))
-    throw badRequest('The deletion instruction is not signed by this device.');
+    throw badRequest('signer_not_caller', 'The deletion instruction is not signed by this device.');
   return deletion;
 }
 

@@ -49,7 +49,7 @@ export interface ToyManagement {
   listLostToys(accountId: string, familyId: string): Promise<LostToy[]>;
 }
 
-const noSuchToy = () => notFound('No such toy in this family.');
+const noSuchToy = () => notFound('toy_not_found', 'No such toy in this family.');
 
 export function createToyManagement({
   db,
@@ -106,16 +106,16 @@ export function createToyManagement({
       await requireGuardian(db, familyId, actor.accountId);
       await requireFamilyToy(familyId, toyId);
       const next = parseRoster(rosterJson);
-      if (next.familyId !== familyId) throw badRequest('The roster belongs to another family.');
+      if (next.familyId !== familyId) throw badRequest('wrong_family', 'The roster belongs to another family.');
       const current = await currentRoster(db, familyId);
-      if (!current) throw notFound('No such family.');
+      if (!current) throw notFound('family_not_found', 'No such family.');
       verifyRosterSuccessor(current.roster, next, nativeVerify);
       checkSignedByCaller(next, actor.deviceId);
       // Exactly the current devices without the toy: unpairing changes nothing else in the family.
       const expected = current.roster.devices.filter((d) => d.id !== toyId).map((d) => d.id).sort();
       const listed = next.devices.map((d) => d.id).sort();
       if (findDevice(next, toyId) || expected.join() !== listed.join())
-        throw badRequest('The roster must list the same devices as the current one, without the toy.');
+        throw badRequest('roster_invalid', 'The roster must list the same devices as the current one, without the toy.');
       await checkRosterDevices(db, next);
 
       let orphanBlobs: string[] = [];
@@ -129,7 +129,7 @@ export function createToyManagement({
           await deleteDevice(trx, toyId);
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict('The roster changed meanwhile; fetch the latest and try again.');
+        if (isUniqueViolation(err)) throw conflict('roster_changed', 'The roster changed meanwhile; fetch the latest and try again.');
         throw err;
       }
       await deleteUnreferencedBlobs(familyId, orphanBlobs);

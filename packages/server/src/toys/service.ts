@@ -71,7 +71,7 @@ export interface Toys extends ToyManagement {
   listDeletions(toy: ToyPrincipal, after: number, limit: number): Promise<{ seq: number; instruction: DeletionWire }[]>;
 }
 
-const noOpenPairing = () => notFound('No toy is waiting to pair with that code.');
+const noOpenPairing = () => notFound('pairing_code_unknown', 'No toy is waiting to pair with that code.');
 
 export function createToys({
   db,
@@ -102,7 +102,7 @@ export function createToys({
       } catch (err) {
         // A proof carries no nonce, so re-registering the same keys is refused rather than handing a
         // fresh token to whoever replays it.
-        if (isUniqueViolation(err)) throw conflict('A toy with these keys is already registered.');
+        if (isUniqueViolation(err)) throw conflict('toy_exists', 'A toy with these keys is already registered.');
         throw err;
       }
       return { toyId, token };
@@ -114,10 +114,10 @@ export function createToys({
       try {
         await db.transaction().execute(async (trx) => {
           const opened = await openPairingWindow(trx, toy.toyId, { lookup, keysTag, openedAt: now, expiresAt });
-          if (!opened) throw conflict('That pairing code is in use; make a new one.');
+          if (!opened) throw conflict('pairing_code_taken', 'That pairing code is in use; make a new one.');
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict('That pairing code is in use; make a new one.');
+        if (isUniqueViolation(err)) throw conflict('pairing_code_taken', 'That pairing code is in use; make a new one.');
         throw err;
       }
       return { expiresAt };
@@ -181,18 +181,18 @@ export function createToys({
         .executeTakeFirst();
       if (!pairing) throw noOpenPairing();
       const toyId = pairing.toy_id;
-      if (!(await isFamilyChild(db, familyId, input.childId))) throw notFound('No such child in this family.');
+      if (!(await isFamilyChild(db, familyId, input.childId))) throw notFound('child_not_found', 'No such child in this family.');
 
       const next = parseRoster(input.roster);
       const current = await currentRoster(db, familyId);
-      if (!current) throw notFound('No such family.');
+      if (!current) throw notFound('family_not_found', 'No such family.');
       verifyRosterSuccessor(current.roster, next, nativeVerify);
       checkSignedByCaller(next, actor.deviceId);
       const entry = findDevice(next, toyId);
       if (entry?.role !== 'toy')
-        throw badRequest('The roster must list the toy being claimed, with role "toy".');
+        throw badRequest('roster_invalid', 'The roster must list the toy being claimed, with role "toy".');
       if (entry.signPublicKey !== pairing.sign_public_key || entry.kemPublicKey !== pairing.kem_public_key) {
-        throw badRequest("The roster's keys for the toy are not the toy's keys.");
+        throw badRequest('roster_keys_mismatch', "The roster's keys for the toy are not the toy's keys.");
       }
       await checkRosterDevices(db, next, { claimingToyId: toyId });
 
@@ -208,11 +208,11 @@ export function createToys({
             claimedAt: now,
           });
           // Someone else claimed (or the toy re-opened) between our read and this write.
-          if (!closed) throw conflict('The toy was claimed meanwhile.');
+          if (!closed) throw conflict('toy_already_claimed', 'The toy was claimed meanwhile.');
         });
       } catch (err) {
         if (isUniqueViolation(err))
-          throw conflict('The roster changed meanwhile; fetch the latest and try again.');
+          throw conflict('roster_changed', 'The roster changed meanwhile; fetch the latest and try again.');
         throw err;
       }
       bus.publish(topics.device(toyId), { type: 'pairing' });
@@ -222,7 +222,7 @@ export function createToys({
 
     async getToyMe(toy) {
       const row = await deviceById(db, toy.toyId);
-      if (!row) throw forbidden('Unknown toy.');
+      if (!row) throw forbidden('toy_token_unknown', 'Unknown toy.');
       return {
         toyId: row.id,
         ...(row.family_id === null ? {} : { familyId: row.family_id }),

@@ -31,7 +31,7 @@ export function createToySettings({ db, bus, clock }: { db: Db; bus: Bus; clock:
     return json === undefined ? null : (JSON.parse(json) as ToySettingsWire);
   }
   async function requireFamilyToy(familyId: string, toyId: string): Promise<void> {
-    if (!(await isFamilyToy(db, familyId, toyId))) throw notFound('No such toy in this family.');
+    if (!(await isFamilyToy(db, familyId, toyId))) throw notFound('toy_not_found', 'No such toy in this family.');
   }
   return {
     async put(actor, familyId, toyId, json) {
@@ -39,16 +39,16 @@ export function createToySettings({ db, bus, clock }: { db: Db; bus: Bus; clock:
       await requireFamilyToy(familyId, toyId);
       const settings = parseToySettings(json);
       if (settings.familyId !== familyId || settings.toyId !== toyId)
-        throw badRequest('The settings are for another family or toy.');
+        throw badRequest('wrong_family', 'The settings are for another family or toy.');
       if (settings.signer !== actor.deviceId)
-        throw badRequest("The settings must be signed by the device making this request.");
+        throw badRequest('signer_not_caller', "The settings must be signed by the device making this request.");
       // Versions are stored as 32-bit integers (PostgreSQL `integer`): a larger one must not reach the insert.
-      if (settings.version > 2_147_483_647) throw badRequest('The settings version is too large (at most 2147483647).');
+      if (settings.version > 2_147_483_647) throw badRequest('settings_invalid', 'The settings version is too large (at most 2147483647).');
       const current = await currentRoster(db, familyId);
-      if (!current) throw notFound('No such family.');
+      if (!current) throw notFound('family_not_found', 'No such family.');
       const held = await stored(toyId);
       if (held && settings.version <= held.version)
-        throw conflict(`The toy already has settings version ${String(held.version)}; sign a newer one.`);
+        throw conflict('settings_outdated', `The toy already has settings version ${String(held.version)}; sign a newer one.`, { version: held.version });
       verifyToySettings(settings, current.roster, toyId, held, nativeVerify);
       await putToySettings(db, toyId, familyId, { version: settings.version, json: JSON.stringify(settings), updatedAt: clock.now() });
       bus.publish(topics.device(toyId), { type: 'settings', toyId });

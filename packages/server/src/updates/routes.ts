@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BinaryBody, LatestUpdateQuery, NoContent, LatestUpdateResponse, PutUpdateReportBody, ToyParams, ToyUpdateStatusResponse, UpdateBundleQuery, UploadUpdateResponse, errorResponses } from '@burrow/api';
 import { accountOf, toyOf } from '../auth/index.js';
-import { AppError, forbidden, unauthenticated } from '../errors/index.js';
+import { forbidden, refuse, unauthenticated } from '../errors/index.js';
 import type { App, RouteContext } from '../http/types.js';
 import type { UpdatesConfig } from './config.js';
 import type { Updates } from './service.js';
@@ -70,12 +70,12 @@ export function updatesRoutes(app: App, { updates, updatesConfig }: RouteContext
       },
       async (request, reply) => {
         const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-        if (given === undefined) throw unauthenticated('Uploading an update needs Authorization: Bearer <BURROW_UPDATES_TOKEN>.');
+        if (given === undefined) throw unauthenticated('operator_token_required', 'Uploading an update needs Authorization: Bearer <BURROW_UPDATES_TOKEN>.');
         const token = updatesConfig.uploadToken;
-        if (token === null) throw forbidden('Uploads over HTTP are off: set BURROW_UPDATES_TOKEN, or use `burrow release upload`.');
-        if (!timingSafeEqual(digest(given), digest(token))) throw forbidden('Uploading an update needs Authorization: Bearer <BURROW_UPDATES_TOKEN>.');
+        if (token === null) throw forbidden('uploads_off', 'Uploads over HTTP are off: set BURROW_UPDATES_TOKEN, or use `burrow release upload`.');
+        if (!timingSafeEqual(digest(given), digest(token))) throw forbidden('operator_token_required', 'Uploading an update needs Authorization: Bearer <BURROW_UPDATES_TOKEN>.');
         const body: unknown = request.body;
-        if (!Buffer.isBuffer(body)) throw new AppError('unsupported_media_type', 'Send the bundle as application/octet-stream.');
+        if (!Buffer.isBuffer(body)) throw refuse('unsupported_media_type', 'content_type_wrong', 'Send the bundle as application/octet-stream.');
         return reply.code(201).send(await updates.upload(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)));
       },
     );

@@ -32,12 +32,12 @@ export function createUpdates({ db, clock }: { db: Db; clock: Clock }): Updates 
         const bundle = decodeUpdateBundle(bytes);
         manifest = bundle.manifest;
         const hash = createHash('sha256').update(bundle.payload).digest();
-        if (!equalBytes(hash, fromBase64url(manifest.sha256, 32))) throw badRequest('The bundle payload does not match its manifest hash.');
+        if (!equalBytes(hash, fromBase64url(manifest.sha256, 32))) throw badRequest('bundle_invalid', 'The bundle payload does not match its manifest hash.');
       } catch (err) {
-        if (isProtocolError(err)) throw badRequest(`Not a valid update bundle (${err.code}).`);
+        if (isProtocolError(err)) throw badRequest('bundle_invalid', `Not a valid update bundle (${err.code}).`);
         throw err;
       }
-      if (await hasUpdate(db, manifest.target, manifest.version)) throw conflict(`${manifest.target} ${manifest.version} is already stored; sign a new version.`);
+      if (await hasUpdate(db, manifest.target, manifest.version)) throw conflict('update_exists', `${manifest.target} ${manifest.version} is already stored; sign a new version.`);
       await insertUpdate(db, manifest, bytes, clock.now());
       return { target: manifest.target, version: manifest.version };
     },
@@ -50,7 +50,7 @@ export function createUpdates({ db, clock }: { db: Db; clock: Clock }): Updates 
     },
     async statusFor(accountId, familyId, toyId) {
       await requireMember(db, familyId, accountId);
-      if (!(await isFamilyToy(db, familyId, toyId))) throw notFound('No such toy in this family.');
+      if (!(await isFamilyToy(db, familyId, toyId))) throw notFound('toy_not_found', 'No such toy in this family.');
       const row = await updateReportOf(db, toyId);
       if (!row) return null;
       const available = await this.latest(row.target, row.version);
@@ -58,7 +58,7 @@ export function createUpdates({ db, clock }: { db: Db; clock: Clock }): Updates 
     },
     async bundle(target, version) {
       const bytes = await bundleOf(db, target, version);
-      if (!bytes) throw notFound('No such update.');
+      if (!bytes) throw notFound('update_not_found', 'No such update.');
       return bytes;
     },
   };

@@ -1,4 +1,5 @@
 /** Turns any failure into one sentence a person can act on. */
+import type { RefusalReason } from '@burrow/api';
 import { isApiError } from '@burrow/client';
 import { isProtocolError } from '@burrow/protocol';
 import { MicrophoneError } from './recorder.js';
@@ -13,23 +14,49 @@ function unreachable(): string {
   return offline ? t('errors.offline') : t('errors.unreachable');
 }
 
-/** The error body had a message written by the server, not just the HTTP status. */
-function hasServerMessage(err: { message: string }): boolean {
-  return err.message.trim() !== '' && !/^HTTP \d+$/.test(err.message);
+/**
+ * An error whose message is already written for the person, in the app's language (e.g. a refusal
+ * the app explains better in its own context): shown as it is.
+ */
+export class ShownError extends Error {
+  override readonly name = 'ShownError';
+}
+
+/** The sentence for a refusal the server named a reason for, in the app's language. */
+function refusalText(reason: RefusalReason, params: Readonly<Record<string, string | number>>): string {
+  return t(`refusals.${reason}`, { ...params });
+}
+
+/**
+ * A refusal without a reason this app knows (an older server, a proxy's bare status, or a reason a
+ * newer server added): a generic sentence by status, never the server's English in another language.
+ */
+function refusedByStatus(status: number): string {
+  switch (status) {
+    case 401:
+      return t('errors.signInAgain');
+    case 403:
+      return t('errors.notAllowed');
+    case 404:
+      return t('errors.notFound');
+    case 413:
+      return t('errors.tooLarge');
+    case 429:
+      return t('errors.tooMany');
+    default:
+      return t('errors.refused');
+  }
 }
 
 export function describeError(err: unknown): string {
+  if (err instanceof ShownError) return err.message;
   if (isApiError(err)) {
     if (err.code === 'unreachable') return unreachable();
     if (err.status >= 500) return t('errors.server');
-    // 429 and 413 carry the server's own sentence (how long to wait, how large is allowed), e.g. the
-    // per-family message limit or the audio size limit; a bare status falls back to a generic one.
-    if (err.status === 429 || err.code === 'rate_limited')
-      return hasServerMessage(err) ? err.message : t('errors.tooMany');
-    if (err.status === 413 || err.code === 'payload_too_large')
-      return hasServerMessage(err) ? err.message : t('errors.tooLarge');
-    // The server's 4xx messages are written for people (docs/api.md, "Errors").
-    return err.message;
+    // Every refusal the server sends names its reason (docs/api.md, "Errors"); the app says it in
+    // the person's language, with the values (minimum length, how long to wait) the server gave.
+    if (err.refusal) return refusalText(err.refusal.reason, err.refusal.params);
+    return refusedByStatus(err.status);
   }
   if (isProtocolError(err)) {
     switch (err.code) {

@@ -3,6 +3,7 @@
  * records for each affected account, shown with the headings California Civil Code § 1798.82(d)(1)
  * requires and the dates, plus the banner the signed-in layout shows while one is unread.
  */
+import { describeError } from '../../shared/errors.js';
 import type { Notice, NoticesResponse } from '@burrow/api';
 import { ApiClient } from '@burrow/client';
 import { useCallback, useEffect, useState } from 'react';
@@ -34,7 +35,7 @@ export function useNotices(): { notices: Notice[] | null; unread: number; error:
         setState({ notices: r.notices, unread: r.unread, error: null });
       },
       (err: unknown) => {
-        setState((s) => ({ ...s, error: err instanceof Error ? err.message : String(err) }));
+        setState((s) => ({ ...s, error: describeError(err) }));
       },
     );
   }, []);

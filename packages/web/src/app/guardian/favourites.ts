@@ -1,6 +1,6 @@
 /** Favourites kept on the toys (docs/protocol.md §18): what a guardian asked each toy to keep. */
 import { isApiError } from '@burrow/client';
-import { describeError } from '../../shared/errors.js';
+import { describeError, ShownError } from '../../shared/errors.js';
 import { t } from '../../i18n/index.js';
 import type { GuardianCore } from './core.js';
 
@@ -30,12 +30,12 @@ export class Favourites {
         await this.core.device.setFavourite(familyId, toy.toyId, messageId, keep);
         done++;
       } catch (err) {
-        if (!isApiError(err, 'bad_request'))
-          refusal ??= err instanceof Error ? err : new Error(describeError(err));
+        // A toy the message was not sent to is skipped; any other refusal is the answer.
+        if (!(isApiError(err) && err.refusal?.reason === 'message_not_for_toy')) refusal ??= err instanceof Error ? err : new ShownError(describeError(err));
       }
     }
     await this.refreshFavourites();
     if (refusal) throw refusal;
-    if (done === 0) throw new Error(t('guardianErrors.notOurToy'));
+    if (done === 0) throw new ShownError(t('guardianErrors.notOurToy'));
   }
 }

@@ -3,8 +3,8 @@
  * (with a notification for a child's answer while the app is hidden), receipts, listening, deleting.
  */
 import type { SentItem } from '@burrow/api';
-import { ApiError, isApiError } from '@burrow/client';
-import { describeError } from '../../shared/errors.js';
+import { isApiError } from '@burrow/client';
+import { describeError, ShownError } from '../../shared/errors.js';
 import type { ArchivedMessage } from '../../shared/idb-store.js';
 import type { Recording } from '../../shared/recorder.js';
 import { t } from '../../i18n/index.js';
@@ -49,8 +49,8 @@ export class Messages {
     } catch (err) {
       // The server answers a removed or blocked person as it answers a stranger ("No such family",
       // so family ids cannot be probed). This browser was in the family, so say what that means here.
-      if (isApiError(err, 'not_found') && /family/i.test(err.message))
-        throw new ApiError(err.status, err.code, t('guardianErrors.blocked'));
+      if (isApiError(err, 'not_found') && err.refusal?.reason === 'family_not_found')
+        throw new ShownError(t('guardianErrors.blocked'));
       throw err;
     } finally {
       stop();

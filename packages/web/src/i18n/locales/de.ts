@@ -3,6 +3,7 @@
  * compile error. We address people with "du", as family apps in German usually do.
  */
 import type { en } from './en.js';
+import { refusalsDe } from './refusals-de.js';
 
 /** The shape of en.ts with every text a string: each language fills in all of it. */
 export type Messages<T = typeof en> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> };
@@ -418,6 +419,10 @@ export const de: Messages = {
     securityCheck:
       'Eine Nachricht oder Mitgliederliste hat die Sicherheitsprüfung nicht bestanden und wurde nicht verwendet.',
     generic: 'Etwas ist schiefgegangen. Bitte versuche es erneut.',
+    refused: 'Der Server hat das abgelehnt. Lade die Seite neu und versuche es noch einmal.',
+    notAllowed: 'Das darfst du hier nicht.',
+    notFound: 'Das ist nicht mehr da: Es wurde vielleicht gelöscht. Lade die Seite neu.',
+    signInAgain: 'Du wurdest abgemeldet. Melde dich wieder an.',
   },
   family: {
     title: 'Familie',
@@ -999,4 +1004,6 @@ export const de: Messages = {
     deviceBody: 'Öffne Familie in Burrow, um seinen Fingerabdruck zu vergleichen und es freizugeben.',
     noLongerWaiting: 'Diese Nachricht wartet nicht mehr.',
   },
+  /** The server's refusals by reason (`error.reason`): refusals-de.ts. */
+  refusals: refusalsDe,
 };

@@ -5,6 +5,8 @@
  * (react-i18next's Trans). A new key here must also be added to every other language (de.ts; the
  * compiler and src/i18n/keys.test.ts check it).
  */
+import { refusalsEn } from './refusals-en.js';
+
 export const en = {
   common: {
     tryAgain: 'Try again',
@@ -397,6 +399,10 @@ export const en = {
     notAuthorized: 'This browser is not allowed to do that in this family.',
     securityCheck: 'A message or roster failed its security check and was not used.',
     generic: 'Something went wrong. Please try again.',
+    refused: 'The server refused this. Reload the page and try again.',
+    notAllowed: 'You are not allowed to do that here.',
+    notFound: 'That is no longer there: it may have been deleted. Reload the page.',
+    signInAgain: 'You were signed out. Sign in again.',
   },
   family: {
     title: 'Family',
@@ -957,4 +963,6 @@ export const en = {
     deviceBody: 'Open Family in Burrow to compare its fingerprint and approve it.',
     noLongerWaiting: 'That message is no longer waiting.',
   },
+  /** The server's refusals by reason (`error.reason`): refusals-en.ts. */
+  refusals: refusalsEn,
 };
