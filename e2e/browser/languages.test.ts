@@ -1,11 +1,12 @@
 /**
  * The languages (issue 14), in one browser whose language is German: it starts in German before
  * anyone chooses (sign-up with the password checker's German advice, sign-in refusing a wrong
- * password, password reset, a mailed link that is not valid, the toy simulator), signs up in German (the recovery codes' long German heading wraps, the codes lie apart),
+ * password, password reset refusing a recovery code, a mailed link that is not valid, the toy simulator), signs up in German (the recovery codes' long German heading wraps, the codes lie apart),
  * then English is chosen with the page's picker and kept after a reload; every signed-in page is
  * visited in English, then German is chosen on More (`<html lang>`, the tabs), dates are in the German
  * format, and every page is visited in German with its section headings, axe on each, and screenshots
- * at 390 px and desktop into test-output/screenshots/ (page-*-de); the retention setting's help in
+ * at 390 px and desktop into test-output/screenshots/ (page-*-de); Security's and Family's
+ * refusals in German (a refusal is said by its reason, never in the server's English); the retention setting's help in
  * German for a period chosen on the Family page; signed out, the invitation made in German reads in
  * German. One browser and one sign-up for all of it (STYLE.md 16: a second browser and a second
  * sign-up cost a quarter of the test); the English pages are photographed by `npm run screenshots`.
@@ -61,6 +62,18 @@ const PAGES: readonly { path: string; en: string; de: string; cards?: readonly s
  * waits for its heading; in German also for its section headings, checks it with axe and screenshots
  * it at 390 px and desktop.
  */
+/**
+ * A server refusal shown on the page: the app's German sentence for its reason, and not the server's
+ * English `message`. The refused request is a 4xx, which Chromium logs; nothing else may be.
+ */
+async function assertRefusedInGerman(session: BrowserSession, seen: number, german: string, english: RegExp): Promise<void> {
+  const alert = session.page.getByRole('alert').filter({ hasText: german });
+  await alert.waitFor({ timeout: 30_000 });
+  assert.doesNotMatch((await session.page.locator('main').textContent()) ?? '', english);
+  assert.deepEqual(session.errors.slice(seen).filter((e) => !/status of 40[01]/.test(e)), []);
+  session.errors.splice(seen);
+}
+
 async function visitEveryPage(session: BrowserSession, language: 'en' | 'de'): Promise<void> {
   const g = session.page;
   for (const p of PAGES) {
@@ -111,10 +124,22 @@ void test(
     await screenshots(g, 'lang-de-login', PHONE_390);
     await g.goto(`${url}/reset-password`);
     await g.getByRole('heading', { name: 'Passwort zurücksetzen', level: 1 }).waitFor();
-    await g.getByRole('button', { name: 'Mit einem Wiederherstellungscode' }).waitFor();
+    await g.getByRole('button', { name: 'Mit einem Wiederherstellungscode' }).click();
     await assertAccessible(g, 'password reset in German');
+    // A recovery code that does not match: the server's refusal (reason reset_code_wrong) in German.
+    let seen = session.errors.length;
+    await g.getByLabel('E-Mail').fill(uniqueEmail('nobody'));
+    await g.getByLabel('Wiederherstellungscode').fill('ABCD-EFGH-JKLM');
+    await g.getByLabel('Neues Passwort', { exact: true }).fill(PASSWORD);
+    await g.getByRole('button', { name: 'Mein Passwort zurücksetzen' }).click();
+    await assertRefusedInGerman(
+      session,
+      seen,
+      'E-Mail-Adresse und Wiederherstellungscode passen nicht zusammen.',
+      /email and recovery code do not match/i,
+    );
     // A mailed link that is not valid: the server's refusal is said in German, not its English sentence.
-    const seen = session.errors.length;
+    seen = session.errors.length;
     await g.goto(`${url}/verify-email#token=bl_${'A'.repeat(43)}`);
     await g.getByRole('heading', { name: 'E-Mail-Adresse bestätigen', level: 1 }).waitFor();
     await g.getByRole('alert').filter({ hasText: /^Dieser Link ist nicht gültig/ }).waitFor();
@@ -174,6 +199,21 @@ void test(
     assert.doesNotMatch((await g.locator('main').textContent()) ?? '', /\b(AM|PM)\b/);
 
     await visitEveryPage(session, 'de');
+    // Security and Family refusals in German (reasons code_wrong and password_wrong), not the
+    // server's English: a wrong code when turning on two-step sign-in, a wrong password before
+    // deleting the family (nothing is turned on or deleted).
+    await g.evaluate(`history.pushState(null, '', '/security'); dispatchEvent(new PopStateEvent('popstate'))`);
+    seen = session.errors.length;
+    await g.getByRole('button', { name: 'Authenticator-App einrichten' }).click();
+    await g.getByLabel('6-stelliger Code aus der App').fill('000000');
+    await g.getByRole('button', { name: 'Zweistufige Anmeldung einschalten' }).click();
+    await assertRefusedInGerman(session, seen, 'Dieser Code stimmt nicht.', /That code is not right/);
+    await g.evaluate(`history.pushState(null, '', '/family'); dispatchEvent(new PopStateEvent('popstate'))`);
+    const deleteFamily = g.getByRole('region', { name: 'Diese Familie löschen' });
+    seen = session.errors.length;
+    await deleteFamily.getByLabel('Dein Passwort').fill(`${PASSWORD} not`);
+    await deleteFamily.getByRole('button', { name: 'Diese Familie endgültig löschen' }).click();
+    await assertRefusedInGerman(session, seen, 'Dieses Passwort ist nicht richtig.', /That password is not right/);
     // An invitation made in German, opened below once signed out.
     await g.evaluate(`history.pushState(null, '', '/family'); dispatchEvent(new PopStateEvent('popstate'))`);
     await g.getByRole('button', { name: 'Einladung erstellen' }).click();

@@ -28,7 +28,7 @@ export const refusalsDe: Record<RefusalReason, string> = {
   device_exists: 'Dieses Gerät ist schon registriert.',
   key_proof_invalid: 'Die Schlüssel dieses Browsers haben die Prüfung nicht bestanden. Lade die Seite neu und versuche es noch einmal.',
   second_factor_required:
-    'Deine Familie möchte, dass alle die Anmeldung in zwei Schritten nutzen. Füge unter Sicherheit eine Authenticator-App oder einen Passkey hinzu und versuche es dann noch einmal.',
+    'Deine Familie möchte, dass alle die zweistufige Anmeldung nutzen. Füge unter Sicherheit eine Authenticator-App oder einen Passkey hinzu und versuche es dann noch einmal.',
   password_reset_required:
     'Nach einem Sicherheitsvorfall muss für dieses Konto ein neues Passwort gewählt werden, bevor du dich anmelden kannst. Wir haben dir einen Link gemailt (oder nutze „Passwort vergessen?“).',
   password_short_only_factor:
@@ -57,14 +57,14 @@ export const refusalsDe: Record<RefusalReason, string> = {
   sign_in_expired: 'Die Anmeldung hat zu lange gedauert oder war schon abgeschlossen. Melde dich wieder an.',
   code_wrong: 'Dieser Code stimmt nicht. Gib die 6 Ziffern ein, die deine App gerade zeigt, oder nimm einen Wiederherstellungscode.',
   code_required:
-    'Dein Konto nutzt die Anmeldung in zwei Schritten: Gib den 6-stelligen Code aus deiner App oder einen deiner Wiederherstellungscodes ein.',
+    'Dein Konto nutzt die zweistufige Anmeldung: Gib den 6-stelligen Code aus deiner App oder einen deiner Wiederherstellungscodes ein.',
   password_or_code_required: 'Gib dein Passwort oder einen aktuellen Code ein.',
   password_or_code_wrong: 'Passwort oder Code ist nicht richtig.',
-  two_step_on: 'Die Anmeldung in zwei Schritten ist schon an. Schalte sie zuerst aus, um eine neue App einzurichten.',
-  two_step_off: 'Die Anmeldung in zwei Schritten ist nicht an.',
+  two_step_on: 'Die zweistufige Anmeldung ist schon an. Schalte sie zuerst aus, um eine neue App einzurichten.',
+  two_step_off: 'Die zweistufige Anmeldung ist nicht an.',
   two_step_off_needs_longer_password:
-    'Dein Passwort ist kürzer als {{min}} Zeichen, und das reicht allein nicht aus. Ändere es zuerst in ein längeres und schalte dann die Anmeldung in zwei Schritten aus.',
-  own_second_factor_required: 'Schalte zuerst für dein eigenes Konto die Anmeldung in zwei Schritten ein oder füge einen Passkey hinzu.',
+    'Dein Passwort ist kürzer als {{min}} Zeichen, und das reicht allein nicht aus. Ändere es zuerst in ein längeres und schalte dann die zweistufige Anmeldung aus.',
+  own_second_factor_required: 'Schalte zuerst für dein eigenes Konto die zweistufige Anmeldung ein oder füge einen Passkey hinzu.',
   passkey_request_expired: 'Die Passkey-Anfrage ist abgelaufen. Versuche es noch einmal.',
   passkey_not_verified: 'Der Passkey konnte nicht registriert werden. Versuche es noch einmal.',
   passkey_exists: 'Dieser Passkey ist schon registriert.',
