@@ -9,6 +9,9 @@
  * guardian turns on review before play for the relative: the next message waits (the toy's heart stays
  * dark) until the guardian approves it on the Review page, then the toy plays it; then the guardian
  * blocks them, their next message is refused with a clear sentence and never reaches the toy.
+ * The child's profile too: the guardian adds a birthday and a photo (made small in the browser,
+ * docs/protocol.md §15.1), shown on Home and on the toy's card; Grandma, who joined later, sees them
+ * (sealed again to her), and sees them go when the guardian removes them.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -98,6 +101,42 @@ void test(
       await assertAccessible(g, 'Toys with settings');
       await screenshots(g, 'toys-settings');
 
+      // The child's birthday and photo, on Home: a photo far over the profile's limit (a noisy PNG
+      // drawn in the page) is made small here before it is sealed.
+      const bigPng = Buffer.from(
+        await g.evaluate<string>(`(() => {
+          const c = document.createElement('canvas'); c.width = 1200; c.height = 900;
+          const x = c.getContext('2d');
+          for (let i = 0; i < 3000; i++) { x.fillStyle = 'hsl(' + ((i * 37) % 360) + ' 70% ' + (30 + (i % 40)) + '%)'; x.fillRect((i * 53) % 1200, (i * 97) % 900, 24, 18); }
+          return c.toDataURL('image/png').split(',')[1];
+        })()`),
+        'base64',
+      );
+      assert.ok(bigPng.length > 9 * 1024 * 10, `the photo chosen is large (${String(bigPng.length)} bytes)`);
+      await goTo(g, 'Home');
+      await g.getByText('Birthday and photo of Sam').click();
+      await g.getByLabel('Birthday', { exact: true }).fill('2019-05-17');
+      await g.getByLabel('Photo', { exact: true }).setInputFiles({ name: 'sam.png', mimeType: 'image/png', buffer: bigPng });
+      await g.getByRole('img', { name: 'New photo, not saved yet' }).waitFor({ timeout: 15_000 });
+      await g.getByRole('button', { name: 'Save', exact: true }).click();
+      await g.getByText('Saved. Only your family’s devices can open it.').waitFor({ timeout: 15_000 });
+      const samCard = g.locator('li.card.child', { has: g.getByRole('heading', { name: 'Sam', level: 2 }) });
+      await samCard.getByText('Birthday: May 17, 2019').waitFor();
+      const avatar = samCard.locator(':scope > img.child-photo');
+      assert.equal(await avatar.getAttribute('alt'), 'Photo of Sam');
+      const src = (await avatar.getAttribute('src')) ?? '';
+      assert.match(src, /^data:image\/(webp|jpeg);base64,/);
+      assert.ok(Buffer.from(src.split(',')[1] ?? '', 'base64').length <= 9 * 1024, 'the sealed photo is at most 9 KiB');
+      assert.ok((await avatar.evaluate((img: { naturalWidth: number }) => img.naturalWidth)) <= 192, 'and at most 192 pixels wide');
+      await assertAccessible(g, 'Home with the child’s photo');
+      await screenshots(g, 'home-child-profile');
+      // The toy's card says whose it is, with the photo and birthday.
+      await goTo(g, 'Toys');
+      const toyChild = g.locator('.toy-card .toy-child');
+      await toyChild.getByText('Birthday: May 17, 2019').waitFor({ timeout: 15_000 });
+      assert.match((await toyChild.textContent())?.trim() ?? '', /^For Sam · Birthday: May 17, 2019$/);
+      assert.equal(await toyChild.locator('img.child-photo').getAttribute('src'), src);
+
       // The guardian creates an invitation on the Family page.
       await goTo(g, 'Family');
       await g.getByText('Nobody is waiting.', { exact: false }).waitFor();
@@ -183,7 +222,25 @@ void test(
         ['Sam'],
         'the child’s name, not the “Your child” placeholder',
       );
+      // The birthday and photo were sealed again to her with the name.
+      const samForGran = r.locator('li.card.child', { has: r.getByRole('heading', { name: 'Sam', level: 2 }) });
+      await samForGran.getByText('Birthday: May 17, 2019').waitFor({ timeout: 20_000 });
+      assert.equal(await samForGran.locator(':scope > img.child-photo').getAttribute('src'), src, 'the same photo');
+      assert.equal(await r.getByText('Birthday and photo of Sam').count(), 0, 'a member does not edit the profile');
       await assertAccessible(r, 'Home (late joiner)');
+      // The guardian removes both; Grandma's Home follows (the children event), nothing left to show.
+      await goTo(g, 'Home');
+      await g.getByText('Birthday and photo of Sam').click();
+      await g.getByRole('button', { name: 'Remove photo' }).click();
+      await g.getByRole('button', { name: 'Remove birthday' }).click();
+      await g.getByRole('button', { name: 'Save', exact: true }).click();
+      await g.getByText('Saved. Only your family’s devices can open it.').waitFor({ timeout: 15_000 });
+      await waitFor('the photo and birthday to go from the guardian’s and Grandma’s Home', async () => {
+        for (const card of [samCard, samForGran])
+          if ((await card.locator('img').count()) > 0 || (await card.getByText(/^Birthday:/).count()) > 0) return false;
+        return true;
+      });
+      assert.equal(await samForGran.locator(':scope > .avatar').textContent(), 'S', 'the initial again');
       await waitFor('the toy to learn the new roster', async () => {
         const roster = await toy.device.roster();
         return roster?.devices.some((d) => d.role === 'member');

@@ -4,7 +4,7 @@
  */
 import { useTranslation } from 'react-i18next';
 
-export const PRIVACY_NOTICE_VERSION = '2026-12-web-7';
+export const PRIVACY_NOTICE_VERSION = '2026-12-web-8';
 
 /** The notice in the reader's language; the English text is the one PRIVACY_NOTICE_VERSION names. */
 export function PrivacyNotice() {

@@ -3,7 +3,7 @@
  * the members' names, and what changes the roster's toys and children (pairing, unpairing, a lost
  * toy, a guardian's recovery).
  */
-import { findDevice } from '@burrow/protocol';
+import { findDevice, readChildProfile, type ChildProfile } from '@burrow/protocol';
 import { describeError } from '../../shared/errors.js';
 import { t } from '../../i18n/index.js';
 import type { GuardianCore } from './core.js';
@@ -26,16 +26,20 @@ export class Family {
     const inRoster = findDevice(roster, device.deviceId) !== undefined;
     const children: Child[] = [];
     for (const child of summary.children) {
-      let name = t('names.yourChild');
+      let profile: ChildProfile | null = null;
       if (child.profile && inRoster) {
         try {
-          const meta = await device.openRecord(familyId, child.profile);
-          if (typeof meta.childName === 'string') name = meta.childName;
+          profile = readChildProfile(await device.openRecord(familyId, child.profile));
         } catch {
           // A profile this browser cannot open keeps the placeholder name.
         }
       }
-      children.push({ childId: child.childId, name });
+      children.push({
+        childId: child.childId,
+        name: profile?.childName ?? t('names.yourChild'),
+        birthday: profile?.birthday ?? null,
+        photo: profile?.photo ?? null,
+      });
     }
     const memberNames = inRoster ? Object.fromEntries(await device.memberNames(familyId)) : {};
     this.core.set({
@@ -70,6 +74,25 @@ export class Family {
   async addChild(name: string): Promise<void> {
     const familyId = this.core.requireFamily();
     await this.core.device.createChild(familyId, name.trim());
+    await this.loadFamily();
+  }
+
+  /**
+   * A guardian sets or removes the child's birthday and photo: the whole profile (the name as it
+   * reads now) is sealed afresh to the family's people's devices; the others reload on the
+   * `children` event. `today` is the guardian's calendar day, so a birthday in the future is refused.
+   */
+  async saveChildProfile(childId: string, change: { birthday: string | null; photo: ChildProfile['photo'] | null }, today: string): Promise<void> {
+    const familyId = this.core.requireFamily();
+    // The name as the sealed profile holds it now (never the "Your child" placeholder of a profile
+    // this browser could not open, nor a name another guardian has changed since this page loaded).
+    const record = (await this.core.api.getFamily(familyId)).children.find((c) => c.childId === childId)?.profile;
+    const current = record ? readChildProfile(await this.core.device.openRecord(familyId, record)) : null;
+    if (!current) throw new Error(t('childProfile.unreadable'));
+    const profile: ChildProfile = { childName: current.childName };
+    if (change.birthday) profile.birthday = change.birthday;
+    if (change.photo) profile.photo = change.photo;
+    await this.core.device.updateChildProfile(familyId, childId, profile, today);
     await this.loadFamily();
   }
 

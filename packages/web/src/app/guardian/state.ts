@@ -4,13 +4,17 @@
  */
 import type { SecondFactorRequired, SentToyStatus } from '@burrow/api';
 import type { PendingReview } from '@burrow/client';
-import type { RosterWire } from '@burrow/protocol';
+import type { ChildPhoto, RosterWire } from '@burrow/protocol';
 import type { ArchivedMessage } from '../../shared/idb-store.js';
 import type { UploadProgress } from '../../shared/upload-fetch.js';
 
 export interface Child {
   childId: string;
   name: string;
+  /** `YYYY-MM-DD`, from the sealed profile; null when none is set or it could not be opened. */
+  birthday: string | null;
+  /** The small photo from the sealed profile (a JPEG or WebP, checked by readChildProfile). */
+  photo: ChildPhoto | null;
 }
 
 export interface Toy {

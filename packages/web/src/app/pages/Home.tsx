@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { NotificationOffer } from '../components/NotificationOffer.js';
 import { AddChild } from '../components/AddChild.js';
+import { ChildAvatar, ChildBirthday, ChildProfileEditor } from '../components/ChildProfile.js';
 import { EmptyState, Page } from '../components/Page.js';
 import { ToyPresence } from '../components/ToyPresence.js';
 import { VoiceBubble } from '../components/VoiceBubble.js';
@@ -50,11 +51,14 @@ export function Home() {
           const toys = state.toys.filter((t) => t.childId === child.childId);
           return (
             <li key={child.childId} className="card child">
-              <span className="avatar" aria-hidden="true">
-                {child.name.slice(0, 1).toUpperCase()}
-              </span>
+              <ChildAvatar child={child} />
               <div>
                 <h2>{child.name}</h2>
+                {child.birthday ? (
+                  <p>
+                    <ChildBirthday child={child} />
+                  </p>
+                ) : null}
                 {toys.length === 0 ? (
                   <p>
                     {t('home.noToy')}{' '}
@@ -76,6 +80,7 @@ export function Home() {
                     );
                   })
                 )}
+                {state.role === 'guardian' && state.inRoster ? <ChildProfileEditor child={child} /> : null}
               </div>
               {toys.length > 0 ? (
                 <a className="button primary" href="/talk" onClick={follow}>

@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useId, useRef, useState, type F
 import { useTranslation } from 'react-i18next';
 import type { LostToy } from '@burrow/api';
 import { describeError } from '../../shared/errors.js';
+import { ChildAvatar, ChildBirthday } from '../components/ChildProfile.js';
 import { ConfirmButton } from '../components/Confirm.js';
 import { Icon } from '../components/Icon.js';
 import { EmptyState, Page } from '../components/Page.js';
@@ -28,9 +29,10 @@ function codeFromAddress(): string {
 }
 
 function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; onLost: () => void }) {
-  const [, guardian] = useGuardian();
+  const [state, guardian] = useGuardian();
   const { t } = useTranslation();
   const name = guardian.names.toyName(toy.toyId);
+  const child = state.children.find((c) => c.childId === toy.childId);
   const ids = { name: useId(), title: useId(), error: useId(), confirm: useId() };
   const [renaming, setRenaming] = useState(false);
   const [draft, setDraft] = useState(toy.name ?? '');
@@ -77,6 +79,13 @@ function ToyCard({ toy, isGuardian, onLost }: { toy: Toy; isGuardian: boolean; o
       </span>
       <div>
         <h2 id={ids.title}>{name}</h2>
+        {child ? (
+          <p className="toy-child">
+            <ChildAvatar child={child} small /> {t('childProfile.toyFor', { name: child.name })}
+            {child.birthday ? ' · ' : null}
+            <ChildBirthday child={child} />
+          </p>
+        ) : null}
         <p>
           <ToyPresence online={toy.online} lastSeenAt={toy.lastSeenAt} />
         </p>
