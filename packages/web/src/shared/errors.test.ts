@@ -44,6 +44,11 @@ test('a refusal is said in the app’s language with the server’s values, neve
     assert.equal(describeError(bare), 'Das darfst du hier nicht.');
     assert.equal(describeError(new ApiError(409, 'conflict', 'The roster changed meanwhile.')), i18n.t('errors.refused'));
     assert.doesNotMatch(describeError(new ApiError(429, 'rate_limited', 'Too many attempts. Try again in 5 seconds.')), /Try again/);
+    // A throttle's long wait in minutes, short ones in seconds, in the app's language.
+    const throttled = (seconds: number) =>
+      new ApiError(429, 'rate_limited', `Too many attempts. Try again in ${String(seconds)} seconds.`, seconds, { reason: 'too_many_attempts', params: { seconds } });
+    assert.equal(describeError(throttled(900)), 'Zu viele Versuche in kurzer Zeit. Warte 15 Minuten und versuche es dann noch einmal.');
+    assert.equal(describeError(throttled(45)), 'Zu viele Versuche in kurzer Zeit. Warte 45 Sekunden und versuche es dann noch einmal.');
   } finally {
     await i18n.changeLanguage('en');
   }

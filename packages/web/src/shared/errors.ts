@@ -3,7 +3,7 @@ import type { RefusalReason } from '@burrow/api';
 import { isApiError } from '@burrow/client';
 import { isProtocolError } from '@burrow/protocol';
 import { MicrophoneError } from './recorder.js';
-import { t } from '../i18n/index.js';
+import { currentLanguage, t } from '../i18n/index.js';
 
 /**
  * No answer from the server: only the browser knows whether its own network is down. When it is up,
@@ -22,9 +22,20 @@ export class ShownError extends Error {
   override readonly name = 'ShownError';
 }
 
+/** How long to wait, as the app's language says it: "45 seconds", "15 Minuten" (Intl's unit names). */
+function formatWait(seconds: number): string {
+  const minutes = seconds >= 90;
+  return new Intl.NumberFormat(currentLanguage(), { style: 'unit', unit: minutes ? 'minute' : 'second', unitDisplay: 'long' }).format(
+    minutes ? Math.ceil(seconds / 60) : Math.max(1, Math.ceil(seconds)),
+  );
+}
+
 /** The sentence for a refusal the server named a reason for, in the app's language. */
 function refusalText(reason: RefusalReason, params: Readonly<Record<string, string | number>>): string {
-  return t(`refusals.${reason}`, { ...params });
+  const values: Record<string, string | number> = { ...params };
+  // A throttle's wait can be 15 minutes: said in minutes, not "900 s".
+  if (typeof values.seconds === 'number') values.seconds = formatWait(values.seconds);
+  return t(`refusals.${reason}`, values);
 }
 
 /**

@@ -12,8 +12,8 @@ export const refusalsDe: Record<RefusalReason, string> = {
   content_type_wrong: 'Die App hat etwas gesendet, das der Server nicht lesen konnte. Lade die Seite neu und versuche es noch einmal.',
   no_route: 'Der Server kennt diese Anfrage nicht. Lade die Seite neu, um die neueste Version von Burrow zu bekommen.',
   protocol_rejected: 'Eine Nachricht oder Familienliste hat die Sicherheitsprüfung nicht bestanden und wurde nicht verwendet.',
-  too_many_requests: 'Zu viele Anfragen in kurzer Zeit. Warte {{seconds}} s und versuche es dann noch einmal.',
-  too_many_attempts: 'Zu viele Versuche in kurzer Zeit. Warte {{seconds}} s und versuche es dann noch einmal.',
+  too_many_requests: 'Zu viele Anfragen in kurzer Zeit. Warte {{seconds}} und versuche es dann noch einmal.',
+  too_many_attempts: 'Zu viele Versuche in kurzer Zeit. Warte {{seconds}} und versuche es dann noch einmal.',
   unusual_activity: 'Ungewöhnliche Aktivität von diesem Browser oder Netzwerk. Versuche es in {{minutes}} Min. noch einmal.',
   cross_origin: 'Diese Anfrage kam von einer anderen Website und wurde abgelehnt. Öffne Burrow über seine eigene Adresse.',
 

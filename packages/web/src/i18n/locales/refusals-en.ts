@@ -13,8 +13,8 @@ export const refusalsEn: Record<RefusalReason, string> = {
   content_type_wrong: 'The app sent something the server could not read. Reload the page and try again.',
   no_route: 'The server does not know this request. Reload the page to get the latest version of Burrow.',
   protocol_rejected: 'A message or roster failed its security check and was not used.',
-  too_many_requests: 'Too many requests in a short time. Wait {{seconds}} s, then try again.',
-  too_many_attempts: 'Too many tries in a short time. Wait {{seconds}} s, then try again.',
+  too_many_requests: 'Too many requests in a short time. Wait {{seconds}}, then try again.',
+  too_many_attempts: 'Too many tries in a short time. Wait {{seconds}}, then try again.',
   unusual_activity: 'Unusual activity from this browser or network. Try again in {{minutes}} min.',
   cross_origin: 'This request came from another site and was refused. Open Burrow from its own address.',
 
