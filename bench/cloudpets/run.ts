@@ -17,19 +17,23 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
 import Database from 'libsql';
+import pg from 'pg';
 import { startTestServer } from '@burrow/server';
+import { syncFileSystems } from '@burrow/server/backup';
 import { entry, expectStatus, family, pairToy, PASSWORD, person, publish, sealedVoice } from '../../packages/server/src/testing/fixtures.js';
 import { httpClient, type Call } from '../../packages/server/src/testing/http.js';
 import { freePort } from '../../packages/server/src/testing/processes.js';
 import { accountByPasswordHashQuery, accountIdByPasswordHash } from '../../packages/server/src/tripwires/owner.js';
 import { CLOUDPETS, countsFor, seed } from './seed.js';
 import { statementsOf, watchStatements, type Ran } from './statements.js';
+import { seedBacklog } from './backlog.js';
 
 const { values } = parseArgs({
-  options: { 'ab-pragmas': { type: 'string' }, rounds: { type: 'string' }, scale: { type: 'string' }, samples: { type: 'string' }, 'skip-backup': { type: 'boolean' }, 'skip-restore': { type: 'boolean' }, plans: { type: 'boolean' } },
+  options: { postgres: { type: 'string' }, 'ab-pragmas': { type: 'string' }, rounds: { type: 'string' }, scale: { type: 'string' }, samples: { type: 'string' }, 'skip-backup': { type: 'boolean' }, 'skip-restore': { type: 'boolean' }, 'skip-maintenance': { type: 'boolean' }, plans: { type: 'boolean' } },
 });
 // Before the server opens its database: every statement a timed request runs can be named.
 if (values.plans) watchStatements();
@@ -88,7 +92,26 @@ async function burrow(args: string[], env: Record<string, string>, until?: strin
   return { out, ms, rssKib };
 }
 
-const server = await startTestServer({ postgresUrl: null });
+// --postgres URL: the installation on PostgreSQL (a database of its own made on that server, dropped
+// at the end); otherwise SQLite in the data folder.
+const adminUrl = values.postgres ?? null;
+if (adminUrl && (values.plans || values['ab-pragmas'])) throw new Error('--plans and --ab-pragmas read SQLite only');
+const server = await startTestServer({ postgresUrl: adminUrl });
+const database = server.config.database;
+/** The CLI's settings for this installation's database (SQLite: the data folder's file). */
+const databaseEnv: Record<string, string> = database.kind === 'postgres' ? { BURROW_DATABASE_URL: database.url } : {};
+/** Databases made on the PostgreSQL server for the empty start-up and the restore, dropped at the end. */
+const madeDatabases: string[] = [];
+async function emptyPgDatabase(): Promise<string> {
+  const name = `burrow_cloudpets_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl ?? '' });
+  await client.connect();
+  await client.query(`create database ${name}`).finally(() => client.end());
+  madeDatabases.push(name);
+  const url = new URL(adminUrl ?? '');
+  url.pathname = `/${name}`;
+  return url.toString();
+}
 const scratch = mkdtempSync(join(tmpdir(), 'burrow-cloudpets-'));
 try {
   const call = httpClient(server.url);
@@ -166,7 +189,11 @@ try {
 
   const emptyDir = join(scratch, 'empty');
   const startEnv = (dataDir: string) => ({ BURROW_DATA_DIR: dataDir, HOST: '127.0.0.1', BURROW_ARGON2_MEMORY_KIB: '64', BURROW_ARGON2_TIME_COST: '1', BURROW_CANARY_ACCOUNTS: '0' });
-  const startEmpty = await burrow(['serve'], { ...startEnv(emptyDir), PORT: String(await freePort()) }, 'Burrow is listening');
+  const startEmpty = await burrow(
+    ['serve'],
+    { ...startEnv(emptyDir), ...(adminUrl ? { BURROW_DATABASE_URL: await emptyPgDatabase() } : {}), PORT: String(await freePort()) },
+    'Burrow is listening',
+  );
 
   const target = {
     accounts: Math.round(CLOUDPETS.accounts * SCALE),
@@ -175,12 +202,21 @@ try {
   };
   const counts = countsFor(target, MESSAGES);
   const seeding = performance.now();
-  const dbPath = server.config.database.kind === 'sqlite' ? server.config.database.path : '';
-  const wrote = seed(dbPath, join(server.dataDir, 'blobs'), { familyId: fam.familyId, guardianAccountId: fam.guardian.accountId, relativeAccountId: relative.accountId, messageIds }, counts, {
+  const dbPath = database.kind === 'sqlite' ? database.path : '';
+  const wrote = await seed(database, join(server.dataDir, 'blobs'), { familyId: fam.familyId, guardianAccountId: fam.guardian.accountId, relativeAccountId: relative.accountId, messageIds }, counts, {
     progress: (done, total) => process.stderr.write(`\rseeding ${String(done)}/${String(total)} families (${s(performance.now() - seeding)})`),
   });
   process.stderr.write('\n');
-  const dbBytes = statSync(dbPath).size;
+  // The seeder's writes (the database and a file per blob) are still being written back by the kernel;
+  // flushed now, or every fsync of the seeded timing (a send's, a log-in's) waits behind them.
+  const flushing = performance.now();
+  await syncFileSystems([server.dataDir]);
+  if (database.kind === 'postgres') await server.db.executeQuery(CompiledQuery.raw('checkpoint'));
+  console.log(`seeded files flushed to disk in ${s(performance.now() - flushing)}`);
+  const dbBytes =
+    database.kind === 'sqlite'
+      ? statSync(dbPath).size
+      : Number((await server.db.executeQuery<{ n: number }>(CompiledQuery.raw('select pg_database_size(current_database()) as n'))).rows[0]?.n ?? NaN);
   console.log(
     `seeded ${String(wrote.accounts)} accounts, ${String(wrote.messages)} recordings, ${String(wrote.relatives)} relatives in ${s(performance.now() - seeding)}: database ${mib(dbBytes)}, blobs ${mib(wrote.blobBytes)}`,
   );
@@ -224,8 +260,10 @@ try {
     try {
       for (const [name, fn] of requests) {
         console.log(`\n${name}:`);
-        const ran: Ran[] = await statementsOf(() => fn(call));
-        for (const { sql, parameters } of ran) {
+        const runs = 20;
+        const ran: Ran[] = await statementsOf(() => fn(call), runs);
+        console.log(`  (${ran.reduce((a, r) => a + r.ms, 0) / runs > 0 ? (ran.reduce((a, r) => a + r.ms, 0) / runs).toFixed(2) : '0'} ms a request in SQLite, mean of ${String(runs)})`);
+        for (const { sql, parameters, ms } of ran) {
           if (/^(begin|commit|rollback|savepoint|release|pragma)/i.test(sql.trim())) continue;
           let plan: string;
           try {
@@ -233,7 +271,7 @@ try {
           } catch (err) {
             plan = `(not planned here: ${err instanceof Error ? err.message : String(err)})`; // e.g. the honeychecker's own database
           }
-          console.log(`  ${sql.replace(/\s+/g, ' ').slice(0, 400)}\n    → ${plan}`);
+          console.log(`  ${sql.replace(/\s+/g, ' ').slice(0, 300)}\n    → ${plan}  [${(ms / runs).toFixed(3)} ms]`);
         }
       }
     } finally {
@@ -258,10 +296,35 @@ try {
     console.log(`tripwire owner lookup ${name}: p50 ${pct(xs, 0.5).toFixed(2)} ms`);
   }
   const compiled = accountByPasswordHashQuery(server.db, hash).compile();
-  const plan = await server.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]));
-  console.log(`  (by password hash: ${plan.rows.map((r) => r.detail).join('; ')})`);
+  const explain = database.kind === 'sqlite' ? 'explain query plan' : 'explain';
+  const plan = await server.db.executeQuery<Record<string, string>>(CompiledQuery.raw(`${explain} ${compiled.sql}`, [...compiled.parameters]));
+  console.log(`  (by password hash: ${plan.rows.map((r) => r.detail ?? r['QUERY PLAN']).join('; ')})`);
 
-  const startSeeded = await burrow(['serve'], { ...startEnv(server.dataDir), PORT: String(await freePort()) }, 'Burrow is listening');
+  if (!values['skip-maintenance']) {
+    // Before `burrow serve` runs on the same folder: a second process's writes left this connection's
+    // next write SQLITE_BUSY_SNAPSHOT (a statement that failed on the lock stays active in libsql).
+    // The daily maintenance against CloudPets' backlog (backlog.ts): each job's longest batch, and the
+    // event loop's longest stall meanwhile (libsql is synchronous: a statement holds every request).
+    const backlogAt = performance.now();
+    const backlog = await seedBacklog(server.db, server.config.database.kind, {
+      scale: SCALE,
+      now: Date.now(),
+      keepAccounts: [fam.guardian.accountId, relative.accountId, senders.empty.fam.guardian.accountId, senders.seeded.fam.guardian.accountId],
+    });
+    console.log(
+      `\nmaintenance backlog: ${String(backlog.auditRows)} audit rows (${String(backlog.auditPastRetention)} past retention), ${String(backlog.sessionsExpired)} sessions expired, ${String(backlog.throttleRows)} stale throttle rows (written in ${s(performance.now() - backlogAt)})`,
+    );
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    stalls.enable();
+    const ran = performance.now();
+    const results = await server.services.maintenance.run();
+    stalls.disable();
+    console.log(`maintenance run: ${s(performance.now() - ran)}, load ${loadavg()[0]?.toFixed(1) ?? '?'}; longest event-loop stall ${(stalls.max / 1e6).toFixed(1)} ms`);
+    for (const [job, r] of Object.entries(results))
+      console.log(`  ${job.padEnd(18)} deleted ${String(r.deleted).padStart(8)} in ${String(r.batches).padStart(5)} batches, longest batch ${r.slowestMs.toFixed(1)} ms`);
+  }
+
+  const startSeeded = await burrow(['serve'], { ...startEnv(server.dataDir), ...databaseEnv, PORT: String(await freePort()) }, 'Burrow is listening');
   console.log(`\nburrow serve until listening: empty ${s(startEmpty.ms)} (peak RSS ${mib(startEmpty.rssKib * 1024)}), seeded ${s(startSeeded.ms)} (peak RSS ${mib(startSeeded.rssKib * 1024)})`);
 
   if (!values['skip-backup']) {
@@ -270,19 +333,27 @@ try {
     const recipient = /age1[0-9a-z]+/.exec(keygen.out)?.[0];
     if (!recipient) throw new Error(`no recipient in: ${keygen.out}`);
     const outDir = join(scratch, 'backups');
-    const made = await burrow(['backup', '--recipient', recipient, '--out', outDir], { BURROW_DATA_DIR: server.dataDir });
+    const made = await burrow(['backup', '--recipient', recipient, '--out', outDir], { BURROW_DATA_DIR: server.dataDir, ...databaseEnv });
     const backupDir = join(outDir, readdirSync(outDir)[0] ?? '');
     console.log(`burrow backup:  ${s(made.ms)}, peak RSS ${mib(made.rssKib * 1024)}, size ${mib(duBytes(backupDir))}`);
     const verified = await burrow(['backup', 'verify', backupDir, '--identity', identity], {});
     console.log(`backup verify:  ${s(verified.ms)}, peak RSS ${mib(verified.rssKib * 1024)} (decrypts everything, checks every hash)`);
     if (!values['skip-restore']) {
       const restoredDir = join(scratch, 'restored');
-      const restored = await burrow(['restore', backupDir, '--identity', identity], { BURROW_DATA_DIR: restoredDir });
+      const restored = await burrow(['restore', backupDir, '--identity', identity], {
+        BURROW_DATA_DIR: restoredDir,
+        ...(adminUrl ? { BURROW_DATABASE_URL: await emptyPgDatabase() } : {}),
+      });
       console.log(`burrow restore: ${s(restored.ms)}, peak RSS ${mib(restored.rssKib * 1024)}, restored ${mib(duBytes(restoredDir))}`);
     }
   }
 } finally {
   await server.close();
+  for (const name of madeDatabases) {
+    const client = new pg.Client({ connectionString: adminUrl ?? '' });
+    await client.connect();
+    await client.query(`drop database if exists ${name} with (force)`).finally(() => client.end());
+  }
   rmSync(scratch, { recursive: true, force: true });
 }
 // tsx's esbuild service would keep the process alive after the report.

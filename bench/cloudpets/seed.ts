@@ -1,9 +1,11 @@
 /**
- * Fills a SQLite installation to CloudPets' size by cloning one real family (made through the API,
- * so every row is shaped by the store that owns its table) with new ids. The fast path: one
- * connection, prepared statements, thousands of families per transaction, `synchronous = OFF` on
- * this connection only (a crash mid-seed means seeding again), blobs written straight into the fs
- * store's layout (`blobs/<familyId>/<hash>`).
+ * Fills an installation (SQLite or PostgreSQL) to CloudPets' size by cloning one real family (made
+ * through the API, so every row is shaped by the store that owns its table) with new ids. The fast
+ * path: one connection, thousands of families per transaction, blobs written straight into the fs
+ * store's layout (`blobs/<familyId>/<hash>`). SQLite: prepared statements, `synchronous = OFF` on this
+ * connection only (a crash mid-seed means seeding again). PostgreSQL: multi-row INSERTs through `pg`,
+ * a table's rows of a whole transaction in as few statements as its parameter limit allows, and the
+ * messages' sequence moved past the seeded ids at the end.
  *
  * Invariants it skips (listed in docs/performance.md): clones' signatures (rosters, envelopes) no
  * longer verify, as their ids were rewritten; a clone's email index is not the HMAC of any address,
@@ -14,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
+import pg from 'pg';
 
 /** CloudPets' leak (2017): 821,396 accounts, 2,182,337 recordings, 371,970 relatives (docs/security.md). */
 export const CLOUDPETS = { accounts: 821_396, recordings: 2_182_337, relatives: 371_970 } as const;
@@ -44,22 +47,135 @@ export function countsFor(target: { accounts: number; recordings: number; relati
 
 type Row = Record<string, unknown>;
 
+/** Where the seeder writes: the installation's database. */
+export type SeedTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** One engine's reads and buffered writes, as the seeder needs them. */
+interface Writer {
+  all(sql: string, ...args: unknown[]): Promise<Row[]>;
+  /** Queues a row of `table` (written by the next `commit` at the latest). */
+  row(table: string, columns: string[], values: unknown[]): void;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  /** Foreign keys checked (SQLite), sequences moved on (PostgreSQL), statistics gathered. */
+  finish(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function sqliteWriter(path: string): Writer {
+  const db = new Database(path);
+  db.pragma('busy_timeout = 60000');
+  db.pragma('synchronous = OFF');
+  db.pragma('foreign_keys = OFF'); // checked once at the end instead
+  db.pragma('cache_size = -262144'); // 256 MiB of page cache for this connection
+  const statements = new Map<string, Database.Statement>();
+  return {
+    all: (sql, ...args) => Promise.resolve(db.prepare(sql).all(...args) as Row[]),
+    row(table, columns, values) {
+      let statement = statements.get(table);
+      if (!statement) {
+        statement = db.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+        statements.set(table, statement);
+      }
+      statement.run(...values);
+    },
+    begin: () => Promise.resolve(void db.exec('begin')),
+    commit: () => Promise.resolve(void db.exec('commit')),
+    rollback: () => Promise.resolve(void db.exec('rollback')),
+    finish() {
+      const broken = db.prepare('pragma foreign_key_check').all();
+      if (broken.length > 0) throw new Error(`seeded rows break ${String(broken.length)} foreign keys, e.g. ${JSON.stringify(broken[0])}`);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.exec('analyze');
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(void db.close()),
+  };
+}
+
+/** PostgreSQL's limit on parameters in one statement. */
+const PG_MAX_PARAMETERS = 65_535;
+const PG_JSON = [114, 3802];
+
+function postgresWriter(url: string): Writer {
+  // JSON as its text and int8 as strings: what is read is written back unchanged (pg would turn a
+  // JSON array parameter into a PostgreSQL array).
+  const client = new pg.Client({
+    connectionString: url,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+        PG_JSON.includes(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const connected = client.connect();
+  const queued = new Map<string, { columns: string[]; rows: unknown[][] }>();
+  const numbered = (sql: string): string => {
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${String(++n)}`);
+  };
+  const flush = async (): Promise<void> => {
+    // Tables in the order their first row was queued: parents before children.
+    for (const [table, { columns, rows }] of queued) {
+      const per = Math.floor(PG_MAX_PARAMETERS / columns.length);
+      for (let i = 0; i < rows.length; i += per) {
+        const chunk = rows.slice(i, i + per);
+        let p = 0;
+        const tuples = chunk.map((r) => `(${r.map(() => `$${String(++p)}`).join(', ')})`).join(', ');
+        await client.query(`insert into ${table} (${columns.join(', ')}) values ${tuples}`, chunk.flat());
+      }
+      rows.length = 0;
+    }
+  };
+  return {
+    async all(sql, ...args) {
+      await connected;
+      return (await client.query(numbered(sql), args)).rows as Row[];
+    },
+    row(table, columns, values) {
+      const q = queued.get(table) ?? { columns, rows: [] };
+      queued.set(table, q);
+      q.rows.push(values);
+    },
+    async begin() {
+      await connected;
+      await client.query('begin');
+    },
+    async commit() {
+      await flush();
+      await client.query('commit');
+    },
+    async rollback() {
+      for (const q of queued.values()) q.rows.length = 0;
+      await client.query('rollback');
+    },
+    async finish() {
+      await client.query(`select setval(pg_get_serial_sequence('messages', 'seq'), (select max(seq) from messages))`);
+      await client.query('analyze');
+    },
+    close: () => client.end(),
+  };
+}
+
 /** The template's rows per table, as the stores wrote them. */
-function templateRows(db: Database.Database, t: Template): Map<string, Row[]> {
+async function templateRows(writer: Writer, t: Template): Promise<Map<string, Row[]>> {
   const accounts = [t.guardianAccountId, t.relativeAccountId];
   const rows = new Map<string, Row[]>();
-  const all = (sql: string, ...args: unknown[]): Row[] => db.prepare(sql).all(...args) as Row[];
-  rows.set('accounts', all('select * from accounts where id in (?, ?)', ...accounts));
+  const all = (sql: string, ...args: unknown[]): Promise<Row[]> => writer.all(sql, ...args);
+  rows.set('accounts', await all('select * from accounts where id in (?, ?)', ...accounts));
   // One session an account (its first): the timed log-ins before seeding add one each, and cloning
   // those too made 9.5 M sessions at a tenth of the size.
-  rows.set('sessions', all('select * from sessions where rowid in (select min(rowid) from sessions where account_id in (?, ?) group by account_id)', ...accounts));
-  rows.set('devices', all('select * from devices where account_id in (?, ?) or family_id = ?', ...accounts, t.familyId));
+  rows.set(
+    'sessions',
+    await all('select s.* from sessions s where s.created_at = (select min(created_at) from sessions o where o.account_id = s.account_id) and s.account_id in (?, ?)', ...accounts),
+  );
+  rows.set('devices', await all('select * from devices where account_id in (?, ?) or family_id = ?', ...accounts, t.familyId));
   for (const table of ['families'])
-    rows.set(table, all(`select * from ${table} where id = ?`, t.familyId));
+    rows.set(table, await all(`select * from ${table} where id = ?`, t.familyId));
   for (const table of ['family_members', 'children', 'rosters', 'pairings', 'blobs', 'family_blob_usage'])
-    rows.set(table, all(`select * from ${table} where family_id = ?`, t.familyId));
-  rows.set('messages', all('select * from messages where family_id = ? order by seq', t.familyId));
-  rows.set('message_recipients', all('select r.* from message_recipients r join messages m on m.seq = r.message_seq where m.family_id = ?', t.familyId));
+    rows.set(table, await all(`select * from ${table} where family_id = ?`, t.familyId));
+  rows.set('messages', await all('select * from messages where family_id = ? order by seq', t.familyId));
+  rows.set('message_recipients', await all('select r.* from message_recipients r join messages m on m.seq = r.message_seq where m.family_id = ?', t.familyId));
   return rows;
 }
 
@@ -75,19 +191,31 @@ export interface SeedProgress {
  * `blobDir`, each blob `blobBytes` of random bytes named by its SHA-256 (so backup verification
  * holds). Returns what it wrote.
  */
-export function seed(
-  dbPath: string,
+export async function seed(
+  target: SeedTarget,
   blobDir: string,
   t: Template,
   counts: SeedCounts,
   { blobBytes = 1024, perTransaction = 2000, progress }: { blobBytes?: number; perTransaction?: number; progress?: SeedProgress } = {},
-): { accounts: number; messages: number; relatives: number; blobBytes: number } {
-  const db = new Database(dbPath);
-  db.pragma('busy_timeout = 60000');
-  db.pragma('synchronous = OFF');
-  db.pragma('foreign_keys = OFF'); // checked once at the end instead
-  db.pragma('cache_size = -262144'); // 256 MiB of page cache for this connection
-  const rows = templateRows(db, t);
+): Promise<{ accounts: number; messages: number; relatives: number; blobBytes: number }> {
+  const writer = target.kind === 'sqlite' ? sqliteWriter(target.path) : postgresWriter(target.url);
+  try {
+    return await seedWith(writer, blobDir, t, counts, { blobBytes, perTransaction, progress });
+  } finally {
+    await writer.close();
+  }
+}
+
+async function seedWith(
+  writer: Writer,
+  blobDir: string,
+  t: Template,
+  counts: SeedCounts,
+  { blobBytes, perTransaction, progress }: { blobBytes: number; perTransaction: number; progress: SeedProgress | undefined },
+): Promise<{ accounts: number; messages: number; relatives: number; blobBytes: number }> {
+  const rows = await templateRows(writer, t);
+  // Messages get explicit seqs (their recipients name them): from past the highest so far.
+  let nextSeq = Number((await writer.all('select max(seq) as m from messages'))[0]?.m ?? 0) + 1;
   const relativeDevices = new Set((rows.get('devices') ?? []).filter((d) => d.account_id === t.relativeAccountId).map((d) => d.id as string));
   const lastMessage = t.messageIds[t.messageIds.length - 1];
   const blobHashes = new Set((rows.get('blobs') ?? []).map((b) => b.hash as string));
@@ -121,23 +249,23 @@ export function seed(
   };
 
   interface Plan {
-    run: (...args: unknown[]) => { lastInsertRowid: number | bigint };
+    run: (...args: unknown[]) => void;
     rows: { source: Row; values: Compiled[] }[];
   }
   const plans = new Map<string, Plan>();
   for (const [table, list] of rows) {
     const first = list[0];
     if (!first) continue;
-    const columns = Object.keys(first).filter((c) => !(table === 'messages' && c === 'seq'));
-    const statement = db.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+    const columns = Object.keys(first);
     plans.set(table, {
-      run: (...args) => statement.run(...args),
+      run: (...args) => writer.row(table, columns, args),
       rows: list.map((row) => ({
         source: row,
         values: columns.map((c): Compiled => {
           if (table === 'blobs' && c === 'size') return () => blobBytes;
           if (table === 'family_blob_usage' && c === 'bytes') return () => -1; // filled in per clone
           if (table === 'message_recipients' && c === 'message_seq') return () => -2; // the clone's new seq
+          if (table === 'messages' && c === 'seq') return () => -2;
           return compile(row[c]);
         }),
       })),
@@ -196,7 +324,8 @@ export function seed(
     const recipientPlan = plans.get('message_recipients');
     for (const m of messagePlan?.rows ?? []) {
       if (!messagePlan || skip('messages', m.source)) continue;
-      const seq = Number(messagePlan.run(...m.values.map((f) => value(f, 0))).lastInsertRowid);
+      const seq = nextSeq++;
+      messagePlan.run(...m.values.map((f) => value(f, seq)));
       messages++;
       for (const r of recipientPlan?.rows ?? []) {
         if (r.source.message_seq !== m.source.seq || skip('message_recipients', r.source)) continue;
@@ -208,20 +337,16 @@ export function seed(
 
   for (let start = 0; start < counts.families; start += perTransaction) {
     const end = Math.min(counts.families, start + perTransaction);
-    db.exec('begin');
+    await writer.begin();
     try {
       for (let k = start; k < end; k++) cloneOne(k);
-      db.exec('commit');
+      await writer.commit();
     } catch (err) {
-      db.exec('rollback');
+      await writer.rollback();
       throw err;
     }
     progress?.(end, counts.families);
   }
-  const broken = db.prepare('pragma foreign_key_check').all();
-  if (broken.length > 0) throw new Error(`seeded rows break ${String(broken.length)} foreign keys, e.g. ${JSON.stringify(broken[0])}`);
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.exec('analyze');
-  db.close();
+  await writer.finish();
   return { accounts, messages, relatives, blobBytes: bytes };
 }

@@ -9,6 +9,9 @@ import Database from 'libsql';
 export interface Ran {
   sql: string;
   parameters: unknown[];
+  /** Time in the statement (prepare excluded) over all runs, and how many runs. */
+  ms: number;
+  runs: number;
 }
 
 let noting: Map<string, Ran> | null = null;
@@ -24,19 +27,27 @@ export function watchStatements(): void {
     for (const method of ['all', 'get', 'run', 'iterate'] as const) {
       const original = statement[method].bind(statement);
       statement[method] = (...args: unknown[]) => {
-        if (noting && !noting.has(sql)) noting.set(sql, { sql, parameters: (Array.isArray(args[0]) ? args[0] : args) as unknown[] });
-        return original(...args);
+        if (!noting) return original(...args);
+        const ran = noting.get(sql) ?? { sql, parameters: (Array.isArray(args[0]) ? args[0] : args) as unknown[], ms: 0, runs: 0 };
+        noting.set(sql, ran);
+        const started = performance.now();
+        try {
+          return original(...args);
+        } finally {
+          ran.ms += performance.now() - started;
+          ran.runs++;
+        }
       };
     }
     return statement;
   };
 }
 
-/** The statements `fn` ran (each once, in first-run order). */
-export async function statementsOf(fn: () => Promise<unknown>): Promise<Ran[]> {
+/** The statements `fn` ran in `times` calls (each once, in first-run order, with its time summed). */
+export async function statementsOf(fn: () => Promise<unknown>, times = 1): Promise<Ran[]> {
   noting = new Map();
   try {
-    await fn();
+    for (let i = 0; i < times; i++) await fn();
     return [...noting.values()];
   } finally {
     noting = null;
