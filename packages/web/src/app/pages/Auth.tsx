@@ -1,7 +1,6 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
 import { PASSWORD_MIN, passwordContextWords } from '@burrow/api';
 import { useTranslation } from 'react-i18next';
-import { isApiError } from '@burrow/client';
 import { describeError } from '../../shared/errors.js';
 import { PasswordMeter } from '../components/PasswordMeter.js';
 import { passwordLength, passwordVerdict } from '../password-verdict.js';
@@ -190,9 +189,8 @@ export function LogIn() {
         setBusy(false);
       }
     } catch (err) {
-      // A wrong email or password is the server's 401 with an English sentence: said here in the
-      // app's language, as the most common refusal a person meets.
-      setError(isApiError(err) && err.status === 401 ? t('auth.wrongPassword') : describeError(err));
+      // A wrong email or password (reason credentials_wrong), like every refusal, in the app's language.
+      setError(describeError(err));
       setBusy(false);
     }
   };

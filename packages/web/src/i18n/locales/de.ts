@@ -280,7 +280,6 @@ export const de: Messages = {
     passkeyInstead: 'Stattdessen einen Passkey verwenden',
     startAgain: 'Von vorn beginnen',
     emailAndPassword: 'Gib deine E-Mail-Adresse und dein Passwort ein.',
-    wrongPassword: 'E-Mail-Adresse oder Passwort ist falsch.',
     noPasskey: 'Es wurde kein Passkey verwendet (abgebrochen oder Zeit abgelaufen).',
     signInTitle: 'Bei Burrow anmelden',
     deleted:

@@ -269,7 +269,6 @@ export const en = {
     passkeyInstead: 'Use a passkey instead',
     startAgain: 'Start again',
     emailAndPassword: 'Enter your email and your password.',
-    wrongPassword: 'Email or password is wrong.',
     noPasskey: 'No passkey was used (cancelled or timed out).',
     signInTitle: 'Sign in to Burrow',
     deleted:
