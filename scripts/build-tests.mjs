@@ -9,14 +9,19 @@
 // transform tsx applies, per file: verbatimModuleSyntax keeps imports as written), and symbolic links
 // for what is not tracked: node_modules (except our own @burrow/* packages, which point into the
 // mirror, with their `exports` rewritten from .ts to .js) and the build outputs (dist/ folders).
+// Then the test files themselves are bundled over their compiled twins (scripts/bundle-tests.mjs):
+// a test process loads a few large modules instead of ~1,300 small ones.
 //
 //   node scripts/build-tests.mjs        → prints the mirror's path
+//   BURROW_TEST_UNBUNDLED=1              test files compiled file by file like the rest (to tell a
+//                                        bundling problem from a test's own)
 //
 // Plain JavaScript: it runs before anything is compiled.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleTests } from './bundle-tests.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const MIRROR = join(root, 'test-output', 'js');
@@ -46,7 +51,10 @@ function rewriteManifest(text) {
   return JSON.stringify(manifest, null, 2);
 }
 
-export async function buildTests() {
+const isTestFile = (file) => /\.test\.tsx?$/.test(file);
+
+/** `testFiles`: the test files to bundle (default: every one; `npm test -- NAME` passes its choice). */
+export async function buildTests(testFiles) {
   const { build } = await import('esbuild');
   rmSync(MIRROR, { recursive: true, force: true });
   const files = sourceFiles();
@@ -90,11 +98,17 @@ export async function buildTests() {
   symlinkSync(join(root, 'test-output'), join(MIRROR, 'test-output'));
   // Linked even when not built yet: a browser test builds the web app in the checkout, then reads it here.
   for (const pkg of readdirSync(join(root, 'packages'))) symlinkSync(join(root, 'packages', pkg, 'dist'), join(MIRROR, 'packages', pkg, 'dist'));
-  return { mirror: MIRROR, files: files.length, compiled: compiled.length };
+  const bundled =
+    process.env.BURROW_TEST_UNBUNDLED === '1'
+      ? { entries: 0, inputs: 0 }
+      : await bundleTests({ root, mirror: MIRROR, testFiles: testFiles ?? compiled.filter(isTestFile), linked });
+  return { mirror: MIRROR, files: files.length, compiled: compiled.length, bundled };
 }
 
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const result = await buildTests();
-  console.log(`${result.mirror}: ${String(result.compiled)} files compiled, ${String(result.files)} copied, in ${String(Date.now() - started)} ms`);
+  console.log(
+    `${result.mirror}: ${String(result.compiled)} files compiled, ${String(result.files)} copied, ${String(result.bundled.entries)} test files bundled, in ${String(Date.now() - started)} ms`,
+  );
 }

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { peek } from '@burrow/server/testing';
 import type { Page } from 'playwright-core';
 import { strFromU8, unzipSync } from 'fflate';
 import { assertAccessible, browserSuite, lastRecordedHash, openBrowser, waitFor, startHeadlessToy } from './harness.js';
@@ -152,7 +153,7 @@ void test('the family archive holds every message byte for byte, an index and th
     await waitFor('the headless toy to pin the roster', () => toy.device.isPaired());
     const familyId = (await toy.device.roster())!.familyId;
     const countMessages = async () =>
-      (await suite.server.db.selectFrom('messages').select('id').where('family_id', '=', familyId).execute()).length;
+      (await peek(() => suite.server.db.selectFrom('messages').select('id').where('family_id', '=', familyId).execute())).length;
 
     // Two messages from the browser, each recorded by the fake microphone.
     const sent: string[] = [];
@@ -203,7 +204,7 @@ void test('the family archive holds every message byte for byte, an index and th
     await g.getByRole('heading', { name: 'Activity', level: 1 }).waitFor();
     await g.getByLabel('Mail me a summary every 7 days').check();
     await g.getByRole('status').filter({ hasText: 'you will get a summary by mail every 7 days' }).waitFor();
-    const subscribed = await suite.server.db.selectFrom('activity_summaries').select('account_id').where('family_id', '=', familyId).execute();
+    const subscribed = await peek(() => suite.server.db.selectFrom('activity_summaries').select('account_id').where('family_id', '=', familyId).execute());
     assert.equal(subscribed.length, 1, 'the opt-in is stored');
     await assertAccessible(g, 'Activity page with the summary setting');
 

@@ -14,6 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { peek } from '@burrow/server/testing';
 import { assertAccessible, browserSuite, openBrowser, PASSWORD, waitFor, startHeadlessToy } from './harness.js';
 import { goTo, pairWithCode, recordMessage, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
@@ -32,11 +33,11 @@ void test(
     await signUp(page, url, email);
     await setUpFamily(page, url, 'Ada', 'Mum');
     const accountId = (
-      await suite.server.db
+      await peek(() => suite.server.db
         .selectFrom('accounts')
         .select('id')
         .where('email_index', '=', suite.server.services.emails.indexOf(email))
-        .executeTakeFirstOrThrow()
+        .executeTakeFirstOrThrow())
     ).id;
 
     // The only guardian cannot leave the family without a guardian: the page says what to do.
@@ -88,11 +89,11 @@ void test(
     await fam.getByLabel('Your password').fill(PASSWORD);
     await fam.getByRole('button', { name: 'Delete this family for good' }).click();
     await page.getByRole('heading', { name: 'Welcome to Burrow' }).waitFor();
-    const families = await suite.server.db
+    const families = await peek(() => suite.server.db
       .selectFrom('family_members')
       .select('family_id')
       .where('account_id', '=', accountId)
-      .execute();
+      .execute());
     assert.deepEqual(families, []);
 
     // Now the account: the browser forgets its keys and says so; the password opens nothing.
@@ -107,17 +108,17 @@ void test(
       .getByRole('alert')
       .filter({ hasText: /not right|wrong|incorrect/i })
       .waitFor();
-    const left = await suite.server.db
+    const left = await peek(() => suite.server.db
       .selectFrom('accounts')
       .select('id')
       .where('id', '=', accountId)
-      .execute();
+      .execute());
     assert.deepEqual(left, []);
-    const devices = await suite.server.db
+    const devices = await peek(() => suite.server.db
       .selectFrom('devices')
       .select('id')
       .where('account_id', '=', accountId)
-      .execute();
+      .execute());
     assert.deepEqual(devices, []);
     // The refusals above (409, 401) are logged by Chromium as failed loads, and so is a reload of the
     // deleted family that the stream's last event started (404); nothing else may be.
@@ -169,7 +170,7 @@ void test('a sent message deleted in the app never plays on the toy; a lost toy 
     assert.equal(await toy.device.unplayedCount(), 0);
     assert.equal(await toy.playNext(), undefined, 'the deleted message never plays');
     assert.deepEqual(played, []);
-    const left = await suite.server.db.selectFrom('messages').select('id').where('family_id', '=', familyId).execute();
+    const left = await peek(() => suite.server.db.selectFrom('messages').select('id').where('family_id', '=', familyId).execute());
     assert.deepEqual(left, [], 'the server holds no copy');
     // Gone from the browser's own archive too: a reload does not bring it back.
     await g.reload();
@@ -182,7 +183,7 @@ void test('a sent message deleted in the app never plays on the toy; a lost toy 
     await g.getByRole('group').filter({ hasText: 'removed from your family at once' }).waitFor();
     await g.getByRole('button', { name: 'Yes, Sam’s toy is lost' }).click();
     await waitFor('the lost toy to wipe itself', () => Promise.resolve(wiped));
-    const lost = await suite.server.db.selectFrom('lost_toys').select('last_seen_at').where('family_id', '=', familyId).executeTakeFirstOrThrow();
+    const lost = await peek(() => suite.server.db.selectFrom('lost_toys').select('last_seen_at').where('family_id', '=', familyId).executeTakeFirstOrThrow());
     const row = g.getByRole('list', { name: 'Lost or stolen toys' }).getByRole('listitem');
     await row.filter({ hasText: lost.last_seen_at === null ? /Sam’s toy, marked lost .* never checked in/ : /Sam’s toy, marked lost .* last checked in / }).waitFor();
     await g.getByText('No toy paired yet').waitFor();

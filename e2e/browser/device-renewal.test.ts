@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { peek } from '@burrow/server/testing';
 import type { Page } from 'playwright-core';
 import { importDeviceKeys, type StoredDeviceKeys } from '@burrow/protocol';
 import { browserSuite, everythingStored, openBrowser, startHeadlessToy, waitFor } from './harness.js';
@@ -40,7 +41,7 @@ void test('a guardian renews this browser’s keys on Devices: its place follows
 
     const before = await storedKeys(g);
     const oldId = importDeviceKeys(before).deviceId;
-    const person = await suite.server.db.selectFrom('devices').select('id').where('kind', '=', 'person').execute();
+    const person = await peek(() => suite.server.db.selectFrom('devices').select('id').where('kind', '=', 'person').execute());
     assert.deepEqual(person.map((d) => d.id), [oldId]);
 
     await goTo(g, 'Devices');
@@ -52,7 +53,7 @@ void test('a guardian renews this browser’s keys on Devices: its place follows
     const after = await storedKeys(g);
     const newId = importDeviceKeys(after).deviceId;
     assert.notEqual(newId, oldId);
-    const rows = await suite.server.db.selectFrom('devices').select('id').where('kind', '=', 'person').execute();
+    const rows = await peek(() => suite.server.db.selectFrom('devices').select('id').where('kind', '=', 'person').execute());
     assert.deepEqual(rows.map((d) => d.id), [newId], 'the server forgot the old device and knows the new one');
     const stored = await everythingStored(g);
     assert.equal(stored.includes(before.signSecretKey), false, 'the old signing secret is nowhere in IndexedDB');
@@ -67,7 +68,7 @@ void test('a guardian renews this browser’s keys on Devices: its place follows
     await g.getByRole('button', { name: 'Send to Ada’s toy' }).click();
     await g.getByText(/^(Sent[.,]|Delivered:|Played:) /).waitFor({ timeout: 30_000 });
     await waitFor('the message to reach the toy', async () => (await toy.device.unplayedCount()) === 1, 30_000);
-    const sent = await suite.server.db.selectFrom('messages').select('sender_id').execute();
+    const sent = await peek(() => suite.server.db.selectFrom('messages').select('sender_id').execute());
     assert.deepEqual(sent.map((m) => m.sender_id), [newId], 'sent by the new identity');
     assert.ok(await toy.playNext(), 'the toy verified and played it');
     assert.equal(played.length, 1);

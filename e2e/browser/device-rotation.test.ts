@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { fromBase64url, kemPublicKeyOf, parseKemKeyRecord, toBase64url, verifyKemKeyRecord } from '@burrow/protocol';
-import { startTestServer, type TestServer } from '@burrow/server/testing';
+import { peek, startTestServer, type TestServer } from '@burrow/server/testing';
 import { fileRecorder } from '@burrow/toy';
 import { blobAt, buildWeb, chromiumPath, everythingStored, makeVoiceWav, openBrowser, scratch, startHeadlessToy, waitFor, type BrowserSession } from './harness.js';
 import { goTo, pairWithCode, setUpFamily, signUp, uniqueEmail } from './flows.js';
@@ -74,7 +74,7 @@ void test(
     await g.clock.setFixedTime(clock.now());
     await signUp(g, server.url, uniqueEmail('mum'));
     await setUpFamily(g, server.url, 'Ada', 'Mum');
-    const me = await server.db.selectFrom('devices').select(['id', 'sign_public_key', 'kem_public_key']).where('kind', '=', 'person').executeTakeFirstOrThrow();
+    const me = await peek(() => server.db.selectFrom('devices').select(['id', 'sign_public_key', 'kem_public_key']).where('kind', '=', 'person').executeTakeFirstOrThrow());
     const first = await stateValue<{ kemSecretKey: string }>(g, 'keys');
     assert.equal(toBase64url(kemPublicKeyOf(fromBase64url(first.kemSecretKey, 32))), me.kem_public_key, 'the browser holds the key the roster lists');
     const epoch0Secret = first.kemSecretKey;
@@ -85,7 +85,7 @@ void test(
     await moveClocks(g, -6);
     await moveClocks(g, -2);
     const row = await waitFor('the server to hold the browser’s new key record', () =>
-      server.db.selectFrom('device_kem_keys').selectAll().where('device_id', '=', me.id).executeTakeFirst(),
+      peek(() => server.db.selectFrom('device_kem_keys').selectAll().where('device_id', '=', me.id).executeTakeFirst()),
     );
     const record = parseKemKeyRecord(JSON.parse(row.record_json));
     assert.equal(record.epoch, 1);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApiClient, FamilyDevice, MemoryStore } from '@burrow/client';
 import { parseKemKeyRecord, verifyKemKeyRecord } from '@burrow/protocol';
-import { startTestServer, type TestServer } from '@burrow/server/testing';
+import { peek, startTestServer, type TestServer } from '@burrow/server/testing';
 import { buildWeb, chromiumPath, makeVoiceWav, openBrowser, PASSWORD, scratch, waitFor, type BrowserSession } from './harness.js';
 import { showPairingCode, waitForToy } from './flows.js';
 
@@ -57,11 +57,11 @@ void test('the toy simulator left open rotates its message key a week on and era
   shift.offset = 8 * DAY;
   await t.clock.fastForward(8 * DAY);
   const row = await waitFor('the server to hold the simulator’s new key record', () =>
-    server.db.selectFrom('device_kem_keys').selectAll().where('device_id', '=', toyId).executeTakeFirst(), 60_000,
+    peek(() => server.db.selectFrom('device_kem_keys').selectAll().where('device_id', '=', toyId).executeTakeFirst()), 60_000,
   );
   const record = parseKemKeyRecord(JSON.parse(row.record_json));
   assert.equal(record.epoch, 1);
-  const toyRow = await server.db.selectFrom('devices').select('sign_public_key').where('id', '=', toyId).executeTakeFirstOrThrow();
+  const toyRow = await peek(() => server.db.selectFrom('devices').select('sign_public_key').where('id', '=', toyId).executeTakeFirstOrThrow());
   assert.ok(verifyKemKeyRecord(record, toyRow.sign_public_key), 'signed by the simulator’s identity key');
   await waitFor('the simulator to show its new key', async () => (await keys.getAttribute('data-kem-epoch')) === '1' && (await keys.getAttribute('data-kem-held')) === '2', 60_000);
 

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { peek } from '@burrow/server/testing';
 import type { Page } from 'playwright-core';
 import {
   assertAccessible,
@@ -90,7 +91,7 @@ void test(
     await assertAccessible(g, 'Toys, renaming');
     await g.getByRole('button', { name: 'Save name' }).click();
     await g.getByRole('heading', { name: 'Bunny', level: 2 }).waitFor();
-    const rows = await suite.server.db.selectFrom('toy_names').select('name_ciphertext').execute();
+    const rows = await peek(() => suite.server.db.selectFrom('toy_names').select('name_ciphertext').execute());
     assert.ok(rows.length === 1 && !rows[0]!.name_ciphertext.includes('Bunny'), 'the server holds only the sealed name');
     await capture(guardian, 'guardian-toys-named');
 

@@ -100,6 +100,13 @@ export interface TestServer {
  * argon2id at the smallest cost argon2 allows (8 KiB per lane) rounded up: a sign-up's 20 honeywords
  * then cost ~2 ms instead of ~600 ms of CPU. Every code path is the same; only the numbers differ.
  */
+/**
+ * A test's own look into the server's database (`peek(() => server.db.selectFrom(…)…)`): left out of
+ * the query-shape record (db/query-shapes.ts), because it is the test's instrument, not the product's
+ * SQL, and must not make the PostgreSQL lane repeat a whole browser file just to run it there.
+ */
+export { unrecorded as peek } from '../db/query-shapes.js';
+
 export const cheapArgon2: Argon2Config = Object.freeze({ memoryKib: 64, timeCost: 1, parallelism: 1 });
 
 const relaxed = { max: 100_000, windowMs: 60_000 };
