@@ -20,7 +20,7 @@ import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db, type MemberRole } from '../db/index.js';
 import { badRequest, conflict, notFound } from '../errors/index.js';
 import { newId } from '../auth/index.js';
-import { noSuchFamily, requireGuardian, requireMember, type Actor } from './access.js';
+import { asGuardianOfExistingFamily, noSuchFamily, requireGuardian, requireMember, type Actor } from './access.js';
 import { checkSealedByGuardianDevice, type SealedRecordRules } from './sealed-records.js';
 import { insertChild, insertFamily, isFamilyChild, replaceChildProfile } from './store.js';
 import { familyOfDevice, ownerlessDevices, toysOfFamily } from '../devices/store.js';
@@ -137,7 +137,11 @@ export function createFamilies({
       await requireGuardian(db, familyId, actor.accountId);
       const { record: profile } = await checkSealedByGuardianDevice(db, familyId, actor.deviceId, profileJson, CHILD_PROFILE_RULES);
       const childId = newId();
-      await insertChild(db, { id: childId, familyId, profileCiphertext: JSON.stringify(profile), createdAt: clock.now() });
+      // The guardian checked again with the family locked against its erasure: one that commits
+      // meanwhile makes this a 404, never a foreign-key 500 (families/access.ts).
+      await asGuardianOfExistingFamily(db, familyId, actor.accountId, (trx) =>
+        insertChild(trx, { id: childId, familyId, profileCiphertext: JSON.stringify(profile), createdAt: clock.now() }),
+      );
       return { childId };
     },
 

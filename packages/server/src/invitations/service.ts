@@ -11,7 +11,7 @@ import type { Clock } from '../clock/index.js';
 import type { AccountEmails } from '../accounts/index.js';
 import type { Db, JoinRequestStatus } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound, refuse } from '../errors/index.js';
-import { requireGuardian } from '../families/access.js';
+import { asGuardianOfExistingFamily, requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { personDevicesOf } from '../devices/store.js';
 import { removeMember } from '../families/store.js';
@@ -150,14 +150,18 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
       const code = newInvitationCode();
       const now = clock.now();
       const invitationId = newId();
-      await insertInvitation(db, {
-        id: invitationId,
-        familyId,
-        codeHash: hashInvitationCode(normalizeInvitationCode(code)!),
-        createdBy: accountId,
-        createdAt: now,
-        expiresAt: now + ttl,
-      });
+      // Written with the family locked against its erasure: one that commits meanwhile is a 404,
+      // not a foreign-key 500 (families/access.ts asGuardianOfExistingFamily).
+      await asGuardianOfExistingFamily(db, familyId, accountId, (trx) =>
+        insertInvitation(trx, {
+          id: invitationId,
+          familyId,
+          codeHash: hashInvitationCode(normalizeInvitationCode(code)!),
+          createdBy: accountId,
+          createdAt: now,
+          expiresAt: now + ttl,
+        }),
+      );
       return { invitationId, code, expiresAt: now + ttl };
     },
 
@@ -278,7 +282,8 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
       // Only people who are or asked to be in the family can be blocked (no probing of account ids).
       if (!known) throw notFound('member_not_found', 'No such member or request in this family.');
       const now = clock.now();
-      await db.transaction().execute(async (trx) => {
+      // With the family locked against its erasure (a 404 then, not a foreign-key 500).
+      await asGuardianOfExistingFamily(db, familyId, accountId, async (trx) => {
         await insertBlock(trx, familyId, target, now);
         // Access ends now: the server refuses their requests and sends before the new roster lands.
         await removeMember(trx, familyId, target);

@@ -24,7 +24,7 @@ import {
   type SecondFactorMethod,
   type Telling,
 } from '../accounts/index.js';
-import { memberRole } from '../families/access.js';
+import { asGuardianOfExistingFamily, memberRole } from '../families/access.js';
 import { looksLikeRecoveryCode, type RecoveryCodes } from '../recovery/index.js';
 import { hasSecondFactor as factorOn, requiredByFamily } from './gate.js';
 import type { PasskeyView, Passkeys, RelyingParty } from './passkeys.js';
@@ -390,11 +390,15 @@ export function createSecondFactors({
         // Otherwise the guardian would lock themselves out of the family's messages at once.
         if (!(await factorOn(db, accountId)))
           throw conflict('own_second_factor_required', 'Turn on two-step sign-in or add a passkey to your own account first.');
-        await db
-          .insertInto('family_second_factor_rules')
-          .values({ family_id: familyId, required_at: clock.now(), required_by: accountId })
-          .onConflict((oc) => oc.column('family_id').doNothing())
-          .execute();
+        // With the family locked against its erasure: one that commits meanwhile is a 404, not a
+        // foreign-key 500 (families/access.ts asGuardianOfExistingFamily).
+        await asGuardianOfExistingFamily(db, familyId, accountId, (trx) =>
+          trx
+            .insertInto('family_second_factor_rules')
+            .values({ family_id: familyId, required_at: clock.now(), required_by: accountId })
+            .onConflict((oc) => oc.column('family_id').doNothing())
+            .execute(),
+        );
       } else await db.deleteFrom('family_second_factor_rules').where('family_id', '=', familyId).execute();
       log.info({ familyId, required }, 'family second-factor requirement changed');
       await changed(
