@@ -77,6 +77,7 @@ export const REFUSALS = {
   guardian_device_required: [],
   guardian_device_exists: [],
   last_guardian: [],
+  roster_needs_guardian: [],
   child_not_found: [],
   child_has_toys: ['count'],
   member_not_found: [],

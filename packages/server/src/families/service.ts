@@ -178,7 +178,7 @@ export function createFamilies({
       const current = await currentRoster(db, familyId);
       if (!current) throw notFound('family_not_found', 'No such family.');
       if (!next.devices.some((d) => d.role === 'guardian'))
-        throw badRequest('last_guardian', 'A family keeps at least one guardian: add another guardian before removing the last one.');
+        throw badRequest('roster_needs_guardian', 'A family keeps at least one guardian: add another guardian before removing the last one.');
       verifyRosterSuccessor(current.roster, next, nativeVerify);
       checkSignedByCaller(next, actor.deviceId);
       await checkRosterDevices(db, next);

@@ -80,7 +80,9 @@ export const refusalsDe: Record<RefusalReason, string> = {
   guardian_device_exists:
     'Eine andere erziehungsberechtigte Person dieser Familie hat noch ein freigegebenes Gerät: Sie kann diesen Browser unter Familie freigeben.',
   last_guardian:
-    'Eine Familie behält immer mindestens eine erziehungsberechtigte Person. Mache zuerst ein anderes Mitglied erziehungsberechtigt oder lösche die Familie.',
+    'Du bist die einzige erziehungsberechtigte Person einer Familie, und eine Familie behält immer eine. Mache zuerst ein anderes Mitglied erziehungsberechtigt (Seite Familie: eines seiner Geräte als erziehungsberechtigt freigeben) oder lösche die Familie (Seite Familie: Diese Familie löschen). Lösche dann dein Konto.',
+  roster_needs_guardian:
+    'Eine Familie behält immer mindestens eine erziehungsberechtigte Person: Mache zuerst ein anderes Mitglied erziehungsberechtigt, bevor du die letzte entfernst.',
   child_not_found: 'Das Profil dieses Kindes gibt es nicht mehr. Lade die Seite neu.',
   child_has_toys:
     'Mit diesem Kind sind noch Spielzeuge gekoppelt ({{count}}). Entkopple sie zuerst auf der Seite Spielzeuge und lösche dann das Profil.',

@@ -79,7 +79,8 @@ export const refusalsEn: Record<RefusalReason, string> = {
   guardian_device_exists:
     'Another guardian of this family still has an approved device: they can approve this browser under Family.',
   last_guardian:
-    'A family always keeps at least one guardian. First make another member a guardian, or delete the family.',
+    'You are the only guardian of a family, and a family always keeps one. First make another member a guardian (Family page: approve one of their devices as guardian), or delete the family (Family page: Delete this family). Then delete your account.',
+  roster_needs_guardian: 'A family keeps at least one guardian: make another member a guardian before removing the last one.',
   child_not_found: 'This child’s profile no longer exists. Reload the page.',
   child_has_toys:
     'This child still has toys paired ({{count}}). Unpair them first on the Toys page, then delete the profile.',
