@@ -116,7 +116,14 @@ try {
   const cast = await setUpCast(ready.url);
   child.stdin.write('probe\n');
   const baselineEnds = performance.now() + BASELINE_S * 1000;
-  const without = await probe(cast, () => performance.now() > baselineEnds);
+  // The load average is sampled through each phase, so every figure below is printed with the load
+  // it was measured under (a shared machine's load moves within one run).
+  const baselineLoads = [loadavg()[0] ?? 0];
+  const baselineSampler = setInterval(() => baselineLoads.push(loadavg()[0] ?? 0), 10_000);
+  const without = await probe(cast, () => performance.now() > baselineEnds).finally(() => {
+    clearInterval(baselineSampler);
+    baselineLoads.push(loadavg()[0] ?? 0);
+  });
   let figures: SweepFigures | null = null;
   const swept = nextLine().then((line) => (figures = line.sweep as SweepFigures));
   // The 1-minute load average every 30 s of the sweep: a long run outlives any one reading of it.
@@ -125,24 +132,32 @@ try {
   child.stdin.write('sweep\n');
   const during = await probe(cast, () => figures !== null).finally(() => clearInterval(sampler));
   await swept;
+  loads.push(loadavg()[0] ?? 0);
+  const loadText = (xs: number[]) => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return `load ${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}, mean ${mean.toFixed(1)} over ${String(xs.length)} samples`;
+  };
+  const sweepLoad = loadText(loads);
+  const baselineLoad = loadText(baselineLoads);
   const f = figures as unknown as SweepFigures;
   const p99 = (xs: number[]): number => percentile(xs, 99);
   console.log(
     `Sweep: ${String(f.scanned)} messages scanned, ${String(f.deleted)} deleted or expired, ${String(f.blobsDeleted)} unreferenced blobs, in ${f.seconds.toFixed(1)} s ` +
       `(${(f.scanned / f.seconds).toFixed(0)} scanned/s, ${(f.deleted / f.seconds).toFixed(0)} deleted/s); ${String(f.pages)} pages (size p50 ${String(f.pageSizeP50)}); ` +
-      `longest synchronous stretch per page p50 ${f.busyP50.toFixed(0)} ms, p99 ${f.busyP99.toFixed(0)} ms, max ${f.busyMax.toFixed(0)} ms`,
+      `longest synchronous stretch per page p50 ${f.busyP50.toFixed(0)} ms, p99 ${f.busyP99.toFixed(0)} ms, max ${f.busyMax.toFixed(0)} ms; ${sweepLoad}`,
   );
-  console.log(`Server event-loop delay: p99 ${f.loopP99.toFixed(1)} ms (max ${f.loopMax.toFixed(0)}) during the sweep; ${f.probeLoopP99.toFixed(1)} ms (max ${f.probeLoopMax.toFixed(0)}) with the probe alone`);
   console.log(
-    `Delivery at ${String(RATE)} msg/s: p99 ${p99(during.latencies).toFixed(1)} ms during the sweep (${String(during.latencies.length)} held, ${String(during.shed)} shed) vs ` +
-      `${p99(without.latencies).toFixed(1)} ms without (${String(without.latencies.length)} held, ${String(without.shed)} shed) = ${(p99(during.latencies) / p99(without.latencies)).toFixed(2)}×`,
+    `Server event-loop delay: p99 ${f.loopP99.toFixed(1)} ms (max ${f.loopMax.toFixed(0)}) during the sweep (${sweepLoad}); ` +
+      `${f.probeLoopP99.toFixed(1)} ms (max ${f.probeLoopMax.toFixed(0)}) with the probe alone (${baselineLoad})`,
+  );
+  console.log(
+    `Delivery at ${String(RATE)} msg/s: p99 ${p99(during.latencies).toFixed(1)} ms during the sweep (${String(during.latencies.length)} held, ${String(during.shed)} shed; ${sweepLoad}) vs ` +
+      `${p99(without.latencies).toFixed(1)} ms without (${String(without.latencies.length)} held, ${String(without.shed)} shed; ${baselineLoad}) = ${(p99(during.latencies) / p99(without.latencies)).toFixed(2)}×`,
   );
   console.log(`Load average at the sweep's end: ${f.load.map((l) => l.toFixed(1)).join(' ')} (2 cores, shared)`);
-  const mean = loads.reduce((a, b) => a + b, 0) / loads.length;
   console.log(
     `Summary: ${String(plan.messages)} messages, ${(f.deleted / f.seconds).toFixed(0)} rows/s deleted or expired, max batch pause ${f.busyMax.toFixed(0)} ms, ` +
-      `delivery p99 ${(p99(during.latencies) / p99(without.latencies)).toFixed(2)}× during/without; ` +
-      `load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (mean ${mean.toFixed(1)}, ${String(loads.length)} samples)`,
+      `delivery p99 ${(p99(during.latencies) / p99(without.latencies)).toFixed(2)}× during/without; sweep ${sweepLoad}; without ${baselineLoad}`,
   );
   await cast.toyClient.close();
 } finally {
