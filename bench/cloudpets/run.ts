@@ -1,14 +1,20 @@
 /**
- * Burrow at CloudPets' size (issue #12), on SQLite: one real family is made through the API and its
- * request paths are timed on the near-empty installation; the seeder (seed.ts) then clones it to
- * 821,396 accounts, 2,182,337 recordings (1 KiB blobs in the fs store) and 371,970 relatives, and
- * the same requests are timed again, on the same server. Then: a tripwire event's owner lookup,
- * `burrow serve` start-up (seeded vs empty), and `burrow backup`, `backup verify` and `restore` as
- * the CLI runs them (time, peak RSS from /usr/bin/time, size). Reported, not asserted. Everything it
- * made is deleted at the end (≈ 30 GB on the way at the full size, estimated).
+ * Burrow at CloudPets' size (issue #12), on SQLite or PostgreSQL: one real family is made through the
+ * API and its request paths (and a send, on a family of its own) are timed on the near-empty
+ * installation; the seeder (seed.ts) then clones it to 821,396 accounts, 2,182,337 recordings (1 KiB
+ * blobs in the fs store) and 371,970 relatives, and the same requests are timed again, on the same
+ * server. Then: a tripwire event's owner lookup, the daily maintenance against the issue's backlog
+ * (backlog.ts; each job's longest batch, the longest event-loop stall), `burrow serve` start-up
+ * (seeded vs empty), and `burrow backup`, `backup verify` and `restore` as the CLI runs them (time,
+ * peak RSS from /usr/bin/time, size). Reported, not asserted. Everything it made is deleted at the
+ * end (≈ 30 GB on the way at the full size, estimated).
  *
  *   npx tsx bench/cloudpets/run.ts [--scale 1] [--samples 200] [--skip-backup] [--skip-restore]
+ *     [--skip-maintenance] [--plans] [--ab-pragmas 'cache_size = -2000|cache_size = -65536' --rounds 2]
+ *     [--postgres postgres://postgres@127.0.0.1:5432/postgres]
  *
+ * `--plans` (SQLite) prints each timed request's statements with their plans and times on the seeded
+ * database; `--ab-pragmas` alternates the serving connection's pragmas on it, round by round.
  * `--scale 0.01` seeds a hundredth (a minute) to try it out.
  */
 import { spawn } from 'node:child_process';
