@@ -64,6 +64,20 @@ export async function asGuardianOfExistingFamily<T>(
   });
 }
 
+/** asGuardianOfExistingFamily for what any member may write (a person's own name record). */
+export async function asMemberOfExistingFamily<T>(
+  db: Db,
+  familyId: string,
+  accountId: string,
+  write: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    if (!(await lockExistingFamilies(trx, [familyId])).has(familyId)) throw noSuchFamily();
+    await requireMember(trx, familyId, accountId);
+    return write(trx);
+  });
+}
+
 /** A person's device whose account is a member, or a toy paired to the family. */
 export async function requireFamilyDevice(db: Db, familyId: string, caller: DeviceCaller): Promise<void> {
   if (caller.kind === 'person') {

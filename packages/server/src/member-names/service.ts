@@ -9,7 +9,7 @@ import { topics } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { badRequest } from '../errors/index.js';
-import { requireGuardian, requireMember, type Actor } from '../families/access.js';
+import { asGuardianOfExistingFamily, asMemberOfExistingFamily, requireGuardian, requireMember, type Actor } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { checkSealedByGuardianDevice } from '../families/sealed-records.js';
 import { memberNamesOf, putMemberName } from './store.js';
@@ -34,7 +34,11 @@ export function createMemberNames({ db, bus, clock }: { db: Db; bus: Bus; clock:
       });
       const subject = findDevice(roster, deviceId);
       if (!subject || subject.role === 'toy') throw badRequest('device_not_in_roster', "That device is not a person's device in the family roster.");
-      await putMemberName(db, { familyId, deviceId, ciphertext: JSON.stringify(record), updatedAt: clock.now() });
+      // Written with the family locked against its erasure: one that commits meanwhile is a 404,
+      // not a foreign-key 500 (families/access.ts).
+      const row = { familyId, deviceId, ciphertext: JSON.stringify(record), updatedAt: clock.now() };
+      if (own) await asMemberOfExistingFamily(db, familyId, actor.accountId, (trx) => putMemberName(trx, row));
+      else await asGuardianOfExistingFamily(db, familyId, actor.accountId, (trx) => putMemberName(trx, row));
       // The family's devices reload the family and open the names they can read.
       bus.publish(topics.family(familyId), { type: 'children', familyId });
     },
