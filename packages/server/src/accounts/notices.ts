@@ -8,7 +8,8 @@ import type { Mail, Mailer } from '../mail/index.js';
 
 export interface Notices {
   verifyEmail(to: string, link: string): void;
-  resetPassword(to: string, link: string): void;
+  /** `clientIp`: the address that asked (never in the mail; the canary tripwire names it). */
+  resetPassword(to: string, link: string, clientIp: string): void;
   newSignIn(to: string, details: { browser: string; ip: string; at: number }): void;
   securityChange(to: string, what: string): void;
   /** Someone tried to sign up with an address that already has an account. */
@@ -37,9 +38,10 @@ export function createNotices({ mailer, log }: { mailer: Mailer; log: Logger }):
         text: `Welcome to Burrow.\n\nConfirm this is your email address by opening this link within 24 hours:\n\n${link}\n\nIf you did not sign up, ignore this mail: nothing happens without the link.\n`,
       });
     },
-    resetPassword(to, link) {
+    resetPassword(to, link, clientIp) {
       send({
         to,
+        clientIp,
         subject: 'Reset your Burrow password',
         text: `Someone asked to reset the password of your Burrow account.\n\nTo choose a new password, open this link within 1 hour. It works once:\n\n${link}\n\nIf you did not ask for this, ignore this mail: your password stays as it is.\n`,
       });
@@ -61,6 +63,7 @@ export function createNotices({ mailer, log }: { mailer: Mailer; log: Logger }):
     signUpAttempt(to, { browser, ip, at }) {
       send({
         to,
+        clientIp: ip,
         subject: 'Someone tried to sign up to Burrow with your address',
         text: `Someone tried to create a new Burrow account with this email address, which already has one. No account was created and nothing changed on yours.\n\nBrowser: ${browser}\nAddress: ${ip}\nTime: ${new Date(at).toUTCString()}\n\nIf it was you, sign in instead (or reset your password from the sign-in page). If it was not, you need do nothing.\n`,
       });

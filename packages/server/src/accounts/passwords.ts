@@ -50,7 +50,11 @@ export interface PasswordHasher {
   /** The argon2id cost new hashes are made with (a decorator such as honeywords hashes at the same). */
   readonly params: Argon2Costs;
   hash(password: string): Promise<StoredPassword>;
-  verify(stored: StoredPassword, password: string): Promise<boolean>;
+  /**
+   * `from`: the client address of the request checking it. The plain hasher ignores it; the
+   * honeyword hasher (tripwires/honeywords.ts) names it in the alert a decoy or canary sets off.
+   */
+  verify(stored: StoredPassword, password: string, from?: { readonly ip: string }): Promise<boolean>;
   needsRehash(stored: StoredPassword): boolean;
 }
 

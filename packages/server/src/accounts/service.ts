@@ -174,9 +174,10 @@ export function createAccounts({
   async function verifyLogInPassword(
     row: { id: string; password_hash: string; pepper_id: string | null } | undefined,
     password: string,
+    meta: RequestMeta,
   ): Promise<boolean> {
     const stored: StoredPassword = row ? { hash: row.password_hash, pepperId: row.pepper_id, accountId: row.id } : await dummy();
-    const ok = await hasher.verify(stored, password);
+    const ok = await hasher.verify(stored, password, meta);
     return row !== undefined && ok;
   }
 
@@ -236,7 +237,7 @@ export function createAccounts({
               .executeTakeFirst()
               // The index matched, so the stored address is the one typed (normalised): nothing to open.
               .then((r) => r && { ...r, email });
-      const ok = await verifyLogInPassword(row, input.password);
+      const ok = await verifyLogInPassword(row, input.password, meta);
       if (!row || !ok) {
         await throttle.fail([addressKey, accountKey]);
         throw unauthenticated('credentials_wrong', WRONG);
@@ -272,7 +273,7 @@ export function createAccounts({
       const row = { ...found, email: emails.open(found) };
       const accountKey = logInAccountKey(row.email, rules);
       await throttle.check([addressKey, accountKey]);
-      if (!(await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id, accountId }, input.currentPassword))) {
+      if (!(await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id, accountId }, input.currentPassword, meta))) {
         await throttle.fail([addressKey, accountKey]);
         throw unauthenticated('current_password_wrong', 'The current password is wrong.');
       }

@@ -5,7 +5,11 @@
  */
 export interface Blobs {
   put(key: string, bytes: Uint8Array): Promise<void>;
-  get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * `from`: the client address of the request reading it, when there is one. Stores ignore it; the
+   * canary tripwire wrapped around them (tripwires/service.ts) names it in its alert.
+   */
+  get(key: string, from?: { readonly ip: string }): Promise<Uint8Array | undefined>;
   has(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
   /**

@@ -58,18 +58,23 @@ export function queryShapePlugins(compile: (node: RootOperationNode) => string):
 const seen = new Map<string, string>();
 const skipping = new AsyncLocalStorage<true>();
 
+/** Whether this process made a recorder (BURROW_TEST_QUERY_SHAPES was set when a database was opened). */
+let recording = false;
+
 /**
  * Runs `work` with its queries left out of the record: schema migrations (migrate.ts) and statements
  * one engine has and the other has no counterpart for (SQLite's `VACUUM INTO`, `pragma wal_checkpoint`).
+ * With no recorder there is nothing to leave out, so `work` runs as it is: entering an
+ * AsyncLocalStorage store even once switches on Node's promise hooks for the whole process, which
+ * cost every awaited promise of every request about 80 ns (docs/performance.md).
  */
 export function unrecorded<T>(work: () => Promise<T>): Promise<T> {
-  return skipping.run(true, work);
+  return recording ? skipping.run(true, work) : work();
 }
-let flushing = false;
 
 function recorder(log: string, compile: (node: RootOperationNode) => string): KyselyPlugin {
-  if (!flushing) {
-    flushing = true;
+  if (!recording) {
+    recording = true;
     process.on('exit', () => {
       // A server or CLI a test started names that test (scripts/test-costs.mjs sets it).
       const file = process.env.BURROW_TEST_FILE ?? process.argv[1] ?? '?';

@@ -12,6 +12,11 @@ export interface Mail {
   readonly subject: string;
   readonly text: string;
   readonly html?: string;
+  /**
+   * The client address of the request that caused the mail, when one did. Never sent: the canary
+   * tripwire (tripwires/service.ts) names it when the mail is to a canary account.
+   */
+  readonly clientIp?: string;
 }
 
 export interface Mailer {

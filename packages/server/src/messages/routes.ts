@@ -142,7 +142,7 @@ export function messagesRoutes(
       config: { auth: 'device', messageInPath: true },
     },
     async (request, reply) => {
-      const bytes = await messages.downloadMessageBlob(deviceOf(request), request.params.messageId);
+      const bytes = await messages.downloadMessageBlob(deviceOf(request), request.params.messageId, { ip: request.ip });
       return reply
         .type('application/octet-stream')
         .header('cache-control', 'no-store')

@@ -67,7 +67,8 @@ export interface Messages {
   ): Promise<{ messageId: string; seq: number }>;
   listMessages(caller: DeviceCaller, after: number, limit: number): Promise<InboxPage>;
   listSent(caller: DeviceCaller, after: number, limit: number): Promise<{ messages: SentMessage[] }>;
-  downloadMessageBlob(caller: DeviceCaller, messageId: string): Promise<Uint8Array>;
+  /** `from`: the reading request's client address, for the canary tripwire around the blob store. */
+  downloadMessageBlob(caller: DeviceCaller, messageId: string, from?: { readonly ip: string }): Promise<Uint8Array>;
   sendReceipt(caller: DeviceCaller, messageId: string, kind: ReceiptKind): Promise<void>;
   /** Its sender or a guardian deletes a message: row and blob (deletion.ts). */
   deleteMessage(caller: DeviceCaller, messageId: string, instruction?: unknown): Promise<void>;
@@ -442,11 +443,11 @@ export function createMessages({
       };
     },
 
-    async downloadMessageBlob(caller, messageId) {
+    async downloadMessageBlob(caller, messageId, from) {
       const message = await findMessageFor(caller, messageId);
       if (!message || (message.sender_id !== caller.deviceId && !message.recipient)) throw noSuchMessage();
       if (message.blob_hash === null) throw notFound('message_audio_missing', 'This message has no blob.');
-      const bytes = await blobs.get(blobKey(message.family_id, message.blob_hash));
+      const bytes = await blobs.get(blobKey(message.family_id, message.blob_hash), from);
       if (!bytes) {
         log.error({ messageId }, 'blob missing from the blob store');
         throw notFound('message_audio_missing', 'The blob for this message is missing.');

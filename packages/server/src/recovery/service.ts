@@ -92,7 +92,7 @@ export function createRecovery({
       await throttle.fail([mailKey, addressKey]);
       const row = await emails.findByEmail(db, email);
       if (!row) return;
-      notices.resetPassword(row.email, await links.issue(row.id, 'reset_password'));
+      notices.resetPassword(row.email, await links.issue(row.id, 'reset_password'), meta.ip);
     },
 
     async resetPassword(input, meta) {

@@ -43,7 +43,7 @@ export function reviewRoutes(app: App, { reviews }: RouteContext & { reviews: Re
       config: { auth: 'account' },
     },
     async (request, reply) => {
-      const bytes = await reviews.downloadBlob(accountOf(request).accountId, request.params.familyId, request.params.messageId);
+      const bytes = await reviews.downloadBlob(accountOf(request).accountId, request.params.familyId, request.params.messageId, { ip: request.ip });
       return reply
         .type('application/octet-stream')
         .header('cache-control', 'no-store')

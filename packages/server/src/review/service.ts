@@ -36,7 +36,8 @@ export interface ReviewedItem {
 
 export interface Reviews {
   list(accountId: string, familyId: string): Promise<PendingReview[]>;
-  downloadBlob(accountId: string, familyId: string, messageId: string): Promise<Uint8Array>;
+  /** `from`: the reading request's client address, for the canary tripwire around the blob store. */
+  downloadBlob(accountId: string, familyId: string, messageId: string, from?: { readonly ip: string }): Promise<Uint8Array>;
   approve(actor: { accountId: string; deviceId: string }, familyId: string, messageId: string, reviews: unknown[]): Promise<{ released: string[] }>;
   decline(accountId: string, familyId: string, messageId: string): Promise<void>;
   /** The toy's feed of approved messages, each with its guardian's review. */
@@ -94,11 +95,11 @@ export function createReviews({ db, blobs, bus, clock, log, emails }: { db: Db; 
       return [...bySeq.values()];
     },
 
-    async downloadBlob(accountId, familyId, messageId) {
+    async downloadBlob(accountId, familyId, messageId, from) {
       await requireGuardian(db, familyId, accountId);
       const message = await waiting(familyId, messageId);
       if (message.blobHash === null) throw notFound('message_audio_missing', 'This message has no blob.');
-      const bytes = await blobs.get(blobKey(familyId, message.blobHash));
+      const bytes = await blobs.get(blobKey(familyId, message.blobHash), from);
       if (!bytes) {
         log.error({ messageId }, 'blob missing from the blob store');
         throw notFound('message_audio_missing', 'The blob for this message is missing.');

@@ -421,7 +421,7 @@ export function createSecondFactors({
       .select(['password_hash', 'pepper_id'])
       .where('id', '=', accountId)
       .executeTakeFirstOrThrow();
-    const ok = await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, password);
+    const ok = await hasher.verify({ hash: row.password_hash, pepperId: row.pepper_id }, password, meta);
     if (!ok) await throttle.fail(keys);
     return ok;
   }

@@ -118,14 +118,14 @@ void test('a set the honeychecker does not know signs in, is re-made, and is rep
   );
 });
 
-void test('a decoy used names the account the caller said it checked, so the tripwire needs no search by hash', async () => {
+void test('a decoy used names the account and the client address the caller said it checked, so the tripwire needs no search by hash', async () => {
   const decoy = decoysFor(PASSWORD, 1)[0];
   assert.ok(decoy && decoy !== PASSWORD);
   const sweet = await hasher.hashSweetwords([PASSWORD, decoy], 0);
   events.length = 0;
-  assert.equal(await hasher.verify({ ...sweet, accountId: 'acc-owner' }, decoy), false);
-  assert.deepEqual(events, [{ kind: 'decoy', passwordHash: sweet.hash, accountId: 'acc-owner' }]);
+  assert.equal(await hasher.verify({ ...sweet, accountId: 'acc-owner' }, decoy, { ip: '203.0.113.5' }), false);
+  assert.deepEqual(events, [{ kind: 'decoy', passwordHash: sweet.hash, accountId: 'acc-owner', ip: '203.0.113.5' }]);
   events.length = 0;
   assert.equal(await hasher.verify(sweet, decoy), false);
-  assert.deepEqual(events, [{ kind: 'decoy', passwordHash: sweet.hash, accountId: null }], 'without an account id the event says so');
+  assert.deepEqual(events, [{ kind: 'decoy', passwordHash: sweet.hash, accountId: null, ip: null }], 'without an account id or address the event says so');
 });

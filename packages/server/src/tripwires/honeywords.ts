@@ -51,6 +51,8 @@ export type SweetwordEvent = {
   kind: 'decoy' | 'canary-password' | 'canary-attempt' | 'unknown-set';
   passwordHash: string;
   accountId: string | null;
+  /** The client address of the request that made the check, when the caller gave it. */
+  ip: string | null;
 };
 
 const b64 = (b: Buffer): string => b.toString('base64').replace(/=+$/, '');
@@ -174,7 +176,7 @@ export function createHoneywordHasher({
       return stored;
     },
 
-    async verify(stored, password) {
+    async verify(stored, password, from) {
       const set = decodeSet(stored.hash);
       if (!set) return inner.verify(stored, password);
       if (stored.pepperId !== pepper.id) return false;
@@ -195,18 +197,19 @@ export function createHoneywordHasher({
       // own alarm only for a decoy index actually matched, never for a wrong password.
       const verdict = await honeychecker.check(setId, match);
       const canary = honeychecker.isCanary('set', setId);
+      const about = { passwordHash: stored.hash, accountId: stored.accountId ?? null, ip: from?.ip ?? null };
       if (canary) {
-        onEvent({ kind: match === -1 ? 'canary-attempt' : 'canary-password', passwordHash: stored.hash, accountId: stored.accountId ?? null });
+        onEvent({ kind: match === -1 ? 'canary-attempt' : 'canary-password', ...about });
         return false;
       }
       if (match === -1) return false;
       if (verdict === 'real') return true;
       if (verdict === 'decoy') {
-        onEvent({ kind: 'decoy', passwordHash: stored.hash, accountId: stored.accountId ?? null });
+        onEvent({ kind: 'decoy', ...about });
         return false;
       }
       unknownSets.add(stored.hash);
-      onEvent({ kind: 'unknown-set', passwordHash: stored.hash, accountId: stored.accountId ?? null });
+      onEvent({ kind: 'unknown-set', ...about });
       return true;
     },
 

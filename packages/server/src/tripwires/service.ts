@@ -7,15 +7,22 @@
  *   canary means someone holds the account list) and raises an alert instead.
  * - `wrapBlobs`: reading a canary blob through the storage port fires.
  * - `register(app)`: any request whose route parameters name a canary (family, device, message,
- *   account) fires, signed in or not, before the route's own checks; and each request's client address is kept in
- *   an AsyncLocalStorage so an alert raised deep inside a sign-in can say where it came from.
+ *   account) fires, signed in or not, before the route's own checks.
+ *
+ * An alert names the client address of the request that set it off. The address is handed along
+ * explicitly by the few calls that can fire inside a request: the password check's third argument
+ * (sign-in, password change, the two-step settings), the mail's `clientIp` (password reset, sign-up
+ * with a taken address), the blob read's second argument (message and review downloads), and the
+ * request itself for route parameters. It is not kept in an AsyncLocalStorage: entering a store per
+ * request switches on Node's promise hooks, which cost every awaited promise of every request about
+ * 80 ns — some 6 % of a durable message's CPU (docs/performance.md). A fire outside a request (a
+ * background job reading a blob, a sweep's mail) names no address (`ip: null`).
  *
  * A tripwire that proves the data left (a canary's or a decoy's password used, a canary record
  * named) opens an incident with scope `all` — at most one per kind a day — and alerts the operator
  * (critical). A sign-in attempt on a canary with a wrong password, and mail to a canary, alert only
  * (medium): the account list may have leaked but the hashes are not shown to be cracked.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import { canonicalEmail, type AccountEmails, type PasswordHasher, type Pepper } from '../accounts/index.js';
 import type { Blobs } from '../blobs/index.js';
@@ -78,7 +85,7 @@ export interface Tripwires {
   wrapHasher: (inner: PasswordHasher, pepper: Pepper) => PasswordHasher;
   wrapMailer(mailer: Mailer): Mailer;
   wrapBlobs(blobs: Blobs): Blobs;
-  /** Request hooks (client address, canary parameters), background planting, and closing on app close. */
+  /** The request hook (canary parameters), background planting, and closing on app close. */
   /**
    * `leases`: with several nodes, the start-up planting is claimed so one node plants; a claim that
    * fails is tried again after `claimRetryMs` (default CLAIM_RETRY_FIRST_MS, 30 s; tests shorten it),
@@ -135,7 +142,6 @@ export function createTripwires({
     emails,
     isCanaryAccount: (id) => honeychecker.isCanary('account', id),
   });
-  const requestContext = new AsyncLocalStorage<{ ip: string }>();
   const pending = new Set<Promise<unknown>>();
   let hasher: HoneywordHasher | null = null;
   let plantedPromise: Promise<Planted> | null = null;
@@ -169,8 +175,10 @@ export function createTripwires({
     subject: string;
     details: Record<string, string | number | boolean | null>;
     incident?: IncidentKind;
+    /** The client address of the request that set it off; null outside a request. */
+    ip: string | null;
   }): void {
-    const ip = requestContext.getStore()?.ip ?? null;
+    const { ip } = input;
     const job = (async () => {
       let incidentId: string | null = null;
       if (input.incident) {
@@ -212,11 +220,11 @@ export function createTripwires({
   }
 
   function onSweetword(event: SweetwordEvent): void {
-    // Still inside the sign-in's async context, so fire() sees the client address.
     const job = (async () => {
       const account = await accountOf(event);
       const accountId = account?.id ?? 'unknown';
       const details = { accountId };
+      const { ip } = event;
       if (event.kind === 'decoy')
         fire({
           kind: 'honeyword-login',
@@ -226,6 +234,7 @@ export function createTripwires({
           subject: 'honeyword',
           details,
           incident: 'honeyword-login',
+          ip,
         });
       else if (event.kind === 'canary-password')
         fire({
@@ -235,6 +244,7 @@ export function createTripwires({
           subject: 'canary-password',
           details,
           incident: 'canary-password',
+          ip,
         });
       else if (event.kind === 'canary-attempt')
         fire({
@@ -244,6 +254,7 @@ export function createTripwires({
             'A sign-in was tried on a canary account (wrong password): someone holds the list of accounts.',
           subject: accountId,
           details,
+          ip,
         });
       else
         fire({
@@ -253,6 +264,7 @@ export function createTripwires({
             "The honeychecker had no record of an account's sweetword set; the sign-in was accepted and the set re-made. Was the honeychecker store lost or replaced?",
           subject: accountId,
           details,
+          ip,
         });
     })();
     pending.add(job);
@@ -266,7 +278,7 @@ export function createTripwires({
     for (const email of (await emails.emailsOf(db, ids)).values()) canaryEmails.add(email);
   }
 
-  function canaryRead(kind: CanaryKind, id: string, via: string): void {
+  function canaryRead(kind: CanaryKind, id: string, via: string, ip: string | null): void {
     fire({
       kind: 'canary-read',
       severity: 'critical',
@@ -274,6 +286,7 @@ export function createTripwires({
       subject: `${kind}:${id}`,
       details: { canaryKind: kind, canaryId: id, via },
       incident: 'canary-read',
+      ip,
     });
   }
 
@@ -308,6 +321,7 @@ export function createTripwires({
               'Burrow was asked to mail a canary account (a password reset or similar): someone holds the list of accounts.',
             subject: account?.id ?? 'canary',
             details: { accountId: account?.id ?? null, mailSubject: mail.subject },
+            ip: mail.clientIp ?? null,
           });
         },
       };
@@ -318,17 +332,14 @@ export function createTripwires({
         put: (key, bytes) => inner.put(key, bytes),
         has: (key) => inner.has(key),
         delete: (key) => inner.delete(key),
-        get(key) {
-          if (honeychecker.isCanary('blob', key)) canaryRead('blob', key, 'blob read');
+        get(key, from) {
+          if (honeychecker.isCanary('blob', key)) canaryRead('blob', key, 'blob read', from?.ip ?? null);
           return inner.get(key);
         },
       };
     },
 
     register(app, { blobs, leases, claimRetryMs }) {
-      app.addHook('onRequest', (request, _reply, done) => {
-        requestContext.run({ ip: request.ip }, done);
-      });
       // Before authentication and before the route's own checks: those still refuse a stranger
       // (401, 403, 404), but a stranger knowing a canary's id at all is the news.
       app.addHook('onRequest', async (request) => {
@@ -339,7 +350,7 @@ export function createTripwires({
           if (!kinds || typeof value !== 'string') continue;
           for (const kind of kinds)
             if (honeychecker.isCanary(kind, value))
-              canaryRead(kind, value, `request (${request.method} ${request.routeOptions.url ?? ''})`);
+              canaryRead(kind, value, `request (${request.method} ${request.routeOptions.url ?? ''})`, request.ip);
         }
         await Promise.resolve();
       });

@@ -1,6 +1,8 @@
 /**
  * The tripwires end to end, on a real server (SQLite, or PostgreSQL with BURROW_TEST_PG_URL; the
  * honeychecker is always its own SQLite file), with operator alerts read from a real SMTP sink.
+ * The server trusts the loopback proxy, so each request names its client address in
+ * X-Forwarded-For (a documentation address, RFC 5737) and each alert must name that address.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
@@ -32,7 +34,7 @@ before(async () => {
     mailer.close();
   };
   // Production cost: the honeyword sets are made and checked at OWASP's argon2id parameters.
-  server = await startTestServer({ mailer, tripwires: { operatorEmail: OPERATOR, canaryAccounts: 2 }, argon2: defaultArgon2 });
+  server = await startTestServer({ mailer, tripwires: { operatorEmail: OPERATOR, canaryAccounts: 2 }, argon2: defaultArgon2, trustProxy: '127.0.0.1' });
   call = httpClient(server.url);
   tw = server.services.tripwires;
   planted = await tw.planted;
@@ -44,8 +46,12 @@ after(async () => {
   await sink.close();
 });
 
-const signIn = (email: string, password: string) =>
-  call('POST', '/v1/sessions', { body: { email, password } });
+/** The client address a request claims through the trusted proxy. */
+const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+/** The alert mail's line naming the client address. */
+const ipLine = (ip: string) => new RegExp(`^ip: ${ip.replace(/\./g, '\\.')}$`, 'm');
+const signIn = (email: string, password: string, ip = '198.51.100.1') =>
+  call('POST', '/v1/sessions', { body: { email, password }, ...from(ip) });
 const incidents = () => server.db.selectFrom('incidents').selectAll().orderBy('opened_at').execute();
 const operatorMails = () => sink.mails.filter((m) => m.to === OPERATOR);
 
@@ -132,7 +138,7 @@ void test('an account stored before honeywords gets its sweetword set at its nex
 void test('a decoy (honeyword) is refused exactly like a wrong password, opens an incident and mails the operator', async () => {
   const { email, decoy } = await accountWithKnownDecoy();
   const wrong = await signIn(email, 'not the password, not a decoy');
-  const viaDecoy = await signIn(email, decoy);
+  const viaDecoy = await signIn(email, decoy, '203.0.113.7');
   assert.equal(viaDecoy.status, 401);
   assert.equal(viaDecoy.status, wrong.status);
   assert.equal(viaDecoy.text, wrong.text, 'the same body');
@@ -143,6 +149,7 @@ void test('a decoy (honeyword) is refused exactly like a wrong password, opens a
   assert.equal(opened[0]?.scope, 'all');
   const mail = await sink.next(OPERATOR, /\[Burrow critical\] honeyword-login/);
   assert.match(mail.text, /burrow incident status inc_/);
+  assert.match(mail.text, ipLine('203.0.113.7'), 'the alert names the address the decoy came from');
   assert.ok(!mail.text.includes(decoy), 'the alert never carries the password');
   // The real password still signs in (after the one failure).
   expectStatus(await signIn(email, PASSWORD), 200, 'real password after the decoy');
@@ -152,13 +159,14 @@ void test("a sign-in with a canary's password opens an incident and mails the op
   const canary = planted.accounts[0];
   assert.ok(canary);
   const before = (await incidents()).length;
-  const answer = await signIn(canary.email, 'a wrong password for a canary');
+  const answer = await signIn(canary.email, 'a wrong password for a canary', '203.0.113.8');
   assert.equal(answer.status, 401);
   await tw.settled();
   assert.equal((await incidents()).length, before, 'a wrong password on a canary alerts but opens nothing');
-  await sink.next(OPERATOR, /\[Burrow medium\] canary-sign-in-attempt/);
+  const attempt = await sink.next(OPERATOR, /\[Burrow medium\] canary-sign-in-attempt/);
+  assert.match(attempt.text, ipLine('203.0.113.8'));
 
-  const cracked = await signIn(canary.email, canary.password);
+  const cracked = await signIn(canary.email, canary.password, '203.0.113.9');
   assert.equal(cracked.status, 401, 'a canary never signs in');
   assert.equal(cracked.text, answer.text);
   await tw.settled();
@@ -166,7 +174,19 @@ void test("a sign-in with a canary's password opens an incident and mails the op
   assert.equal(opened.length, 1);
   const mail = await sink.next(OPERATOR, /\[Burrow critical\] canary-login/);
   assert.match(mail.text, new RegExp(`accountId: ${canary.accountId}`));
+  assert.match(mail.text, ipLine('203.0.113.9'));
   assert.ok(!mail.text.includes(canary.password));
+});
+
+void test("a password reset asked for a canary's address mails nothing to it and alerts naming the address that asked", async () => {
+  const canary = planted.accounts[1];
+  assert.ok(canary);
+  expectStatus(await call('POST', '/v1/password-resets', { body: { email: canary.email }, ...from('203.0.113.10') }), 202, 'reset for a canary');
+  await tw.settled();
+  const mail = await sink.next(OPERATOR, /\[Burrow medium\] canary-mail/);
+  assert.match(mail.text, new RegExp(`accountId: ${canary.accountId}`));
+  assert.match(mail.text, ipLine('203.0.113.10'));
+  assert.equal(sink.mails.filter((m) => m.to === canary.email).length, 0, 'the canary is never mailed');
 });
 
 void test('reading a canary message or blob through the API opens an incident', async () => {
@@ -176,16 +196,21 @@ void test('reading a canary message or blob through the API opens an incident', 
   const res = await call('GET', `/v1/messages/${family.messageId}/blob`, {
     token: reader.token,
     device: reader.as.device,
+    ...from('203.0.113.11'),
   });
   assert.equal(res.status, 404, 'the route still refuses a stranger as before');
   await tw.settled();
   const opened = (await incidents()).filter((i) => i.summary === TRIPWIRE_SUMMARIES['canary-read']);
   assert.equal(opened.length, 1);
-  await sink.next(OPERATOR, /\[Burrow critical\] canary-read/);
-  // The storage port fires too (the same incident: at most one a day per kind).
+  const named = await sink.next(OPERATOR, /\[Burrow critical\] canary-read: A request/);
+  assert.match(named.text, ipLine('203.0.113.11'), 'the alert names the address that named the canary');
+  // The storage port fires too (the same incident: at most one a day per kind), naming the reader's
+  // address when the read says it (the message and review downloads do).
   const watched = tw.wrapBlobs(server.blobs);
-  assert.ok(await watched.get(family.blobKey));
+  assert.ok(await watched.get(family.blobKey, { ip: '203.0.113.12' }));
   await tw.settled();
+  const read = await sink.next(OPERATOR, /\[Burrow critical\] canary-read: A blob read/);
+  assert.match(read.text, ipLine('203.0.113.12'));
   assert.equal((await incidents()).filter((i) => i.summary === TRIPWIRE_SUMMARIES['canary-read']).length, 1);
   assert.ok((tw.alerts.metrics().raised['canary-read:critical'] ?? 0) >= 2, 'both reads raised an alert');
   // Signed in or not: a stranger naming the canary family is refused as ever, and it fires.
