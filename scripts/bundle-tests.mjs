@@ -41,6 +41,23 @@ const EXTERNAL = [
 ];
 
 /**
+ * What `import.meta.url` becomes in every bundled module (esbuild's `define`, which replaces the
+ * expression and never the same words inside a string): a variable each module that uses it declares
+ * with its own address (esbuild keeps each module's declaration apart when it joins them).
+ */
+const OWN_URL = '__burrowOwnUrl';
+
+/**
+ * `prefix` put before `text` without adding a line: after a leading "use strict" (which must stay the
+ * first statement to keep its meaning), and with a leading #! line turned into a comment.
+ */
+function withPrefix(text, prefix) {
+  const strict = /^(['"])use strict\1;?/.exec(text);
+  if (strict) return `${strict[0].replace(/;?$/, ';')}${prefix}${text.slice(strict[0].length)}`;
+  return prefix + (text.startsWith('#!') ? `//${text.slice(2)}` : text);
+}
+
+/**
  * esbuild plugin: each module keeps its own address (see above). `place(file)` is the address the
  * module has when it is not bundled: its twin in the mirror for our files, itself in node_modules.
  */
@@ -53,16 +70,17 @@ function ownAddress(place) {
         args.kind === 'dynamic-import' && !args.path.startsWith('@burrow/') ? { path: args.path, external: true } : undefined,
       );
       build.onLoad({ filter: /\.(?:[cm]?js|tsx?)$/ }, (args) => {
-        const original = readFileSync(args.path, 'utf8');
+        const text = readFileSync(args.path, 'utf8');
         const file = place(args.path);
-        let text = original;
-        if (text.includes('import.meta.url')) text = text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(file).href));
+        // Prepended on the first line, so the source map's lines stay right.
+        let prefix = '';
+        if (text.includes('import.meta.url')) prefix += `var ${OWN_URL} = ${JSON.stringify(pathToFileURL(file).href)};`;
         // A CommonJS module's own names for its file; harmless in an ES module that happens to use them.
         if (args.path.includes('/node_modules/') && /\b__(?:dirname|filename)\b/.test(text))
-          text = `var __filename = ${JSON.stringify(file)}, __dirname = ${JSON.stringify(dirname(file))};\n${text}`;
-        if (text === original) return undefined;
+          prefix += `var __filename = ${JSON.stringify(file)}, __dirname = ${JSON.stringify(dirname(file))};`;
+        if (prefix === '') return undefined;
         const loader = args.path.endsWith('.tsx') ? 'tsx' : args.path.endsWith('.ts') ? 'ts' : 'js';
-        return { contents: text, loader, resolveDir: dirname(args.path) };
+        return { contents: withPrefix(text, prefix), loader, resolveDir: dirname(args.path) };
       });
     },
   };
@@ -74,7 +92,7 @@ function ownAddress(place) {
  */
 export async function bundleTests({ root, mirror, testFiles, linked }) {
   if (testFiles.length === 0) return { entries: 0, inputs: 0 };
-  const { build } = await import(pathToFileURL(join(root, 'node_modules/esbuild/lib/main.js')).href);
+  const { build } = await import('esbuild');
   const place = (path) => {
     if (path.includes('/node_modules/')) return path;
     const file = relative(root, path);
@@ -93,6 +111,7 @@ export async function bundleTests({ root, mirror, testFiles, linked }) {
     target: 'node20',
     jsx: 'automatic',
     external: EXTERNAL,
+    define: { 'import.meta.url': OWN_URL },
     // Bundled CommonJS calls `require` for Node's own modules and the external packages.
     banner: { js: "import { createRequire as __burrowCreateRequire } from 'node:module'; const require = __burrowCreateRequire(import.meta.url);" },
     // Stack traces of a failing test point at the TypeScript line (node --enable-source-maps).
