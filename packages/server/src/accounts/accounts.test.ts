@@ -129,7 +129,7 @@ test('a wrong password and an unknown email get the same 401 answer', async () =
   expectStatus(wrong, 401);
   expectStatus(unknown, 401);
   assert.deepEqual(wrong.json, {
-    error: { code: 'unauthenticated', message: 'Email or password is wrong.' },
+    error: { code: 'unauthenticated', message: 'Email or password is wrong.', reason: 'credentials_wrong' },
   });
   assert.deepEqual(unknown.json, wrong.json);
   assert.equal(unknown.headers.get('set-cookie'), null);

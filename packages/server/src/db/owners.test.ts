@@ -91,6 +91,23 @@ const ALLOWED: readonly { file: string; table: string; why: string }[] = [
     table: 'audit_events',
     why: '--database-mb pads the database with 64 MB of filler per INSERT … SELECT; the rows imitate nothing and row-at-a-time through the recorder would take hours',
   },
+  // The CloudPets bench's maintenance backlog (bench/cloudpets/backlog.ts): millions of rows made in the
+  // database by INSERT … SELECT over a number series, so the daily jobs have the issue's backlog to clear.
+  {
+    file: 'bench/cloudpets/backlog.ts',
+    table: 'audit_events',
+    why: 'a year of audit rows (4 M at full size) for the prune to work through; through the recorder one at a time would take hours',
+  },
+  {
+    file: 'bench/cloudpets/backlog.ts',
+    table: 'sessions',
+    why: 'marks 959 of 1,000 seeded sessions expired in one UPDATE, the state the issue measured',
+  },
+  {
+    file: 'bench/cloudpets/backlog.ts',
+    table: 'auth_throttle',
+    why: 'old throttle rows for the expiry job, made in one INSERT … SELECT',
+  },
 ];
 
 /** Where rows are written from, besides the server's own sources: seeding and benchmarks. */
