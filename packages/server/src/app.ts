@@ -31,7 +31,7 @@ import { createBlobJournal, registerMaintenance, type BlobJournal, type Schedule
 import { createInactivitySweep, INACTIVITY_DEFAULTS } from './inactivity/index.js';
 import { createLeases, type Leases } from './leases/index.js';
 import { createRetention, createRetentionSweep, retentionRoutes } from './retention/index.js';
-import { activityRoutes, activitySummaryRoutes, createActivityLog, createActivitySummaries, createSummarySettings, fadeAuditIps, pruneActivityBatch, registerFamilyActivity } from './audit/index.js';
+import { activityRoutes, activitySummaryRoutes, createActivityLog, type ActivityLog, createActivitySummaries, createSummarySettings, fadeAuditIps, pruneActivityBatch, registerFamilyActivity } from './audit/index.js';
 import { deleteExpiredSessions, fadeSessionIps } from './sessions/store.js';
 import { startBackupSchedule, type BackupScheduler } from './backup/schedule.js';
 import type { Blobs } from './blobs/index.js';
@@ -124,6 +124,8 @@ export interface AppServices {
   readonly leases: Leases;
   /** The journal of blob folders written to, rotated every 10 minutes (maintenance/blob-journal.ts). */
   readonly blobJournal: BlobJournal;
+  /** The family activity log's writer: events are appended in batches after each answer; tests flush it. */
+  readonly activity: ActivityLog;
 }
 
 export interface BuiltServer {
@@ -353,5 +355,5 @@ export async function buildServer({ config, db, blobs: unjournaled, bus, clock, 
     ? startBackupSchedule({ schedule: config.backupSchedule, database: config.database, db, blobs: rawBlobs, clock, log, alertOperator: alerts.alertOperator, leases })
     : null;
   if (backups) app.addHook('onClose', () => backups.stop());
-  return { app, services: { alerts, tripwires, breachWatch, backups, maintenance, leases, emails, blobJournal } };
+  return { app, services: { alerts, tripwires, breachWatch, backups, maintenance, leases, emails, blobJournal, activity } };
 }
