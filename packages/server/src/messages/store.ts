@@ -505,13 +505,10 @@ export async function blobPage(
         )
         .as('referenced'),
     );
-  if (after)
-    query = query.where((eb) =>
-      eb.or([
-        eb('b.family_id', '>', after.familyId),
-        eb.and([eb('b.family_id', '=', after.familyId), eb('b.hash', '>', after.hash)]),
-      ]),
-    );
+  // A row-value comparison, so both engines seek to the page on the primary key: the same condition
+  // written with `or` made SQLite scan the key from its start on every page (each page slower than the
+  // last, a pass quadratic in the blob count).
+  if (after) query = query.where((eb) => eb(eb.refTuple('b.family_id', 'b.hash'), '>', eb.tuple(after.familyId, after.hash)));
   const rows = await query.orderBy('b.family_id').orderBy('b.hash').limit(limit).execute();
   return rows.map((r) => ({
     familyId: r.family_id,
