@@ -23,7 +23,7 @@
 // Plain JavaScript: it runs before anything is compiled.
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
 /** Loaded from node_modules at run time: native addons, and tools that run their own files or processes. */
 const EXTERNAL = [
