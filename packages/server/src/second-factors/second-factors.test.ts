@@ -6,6 +6,7 @@ import { createMemoryMailer } from '../mail/index.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { entry, expectStatus, family, PASSWORD, person, publish } from '../testing/fixtures.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { softwarePasskey } from '../testing/software-passkey.js';
 
 let server: TestServer;
 let call: Call;
@@ -333,6 +334,37 @@ test('passkey routes: options are made server-side; a forged answer, an unknown 
   const list = await call<{ passkeys: unknown[] }>('GET', '/v1/me/passkeys', { token: a.token });
   assert.deepEqual(list.json.passkeys, []);
   expectStatus(await call('DELETE', '/v1/me/passkeys/AAAAAAAAAAAAAAAAAAAAAA', { token: a.token }), 404);
+});
+
+test('a passkey from a software authenticator: registered, signs in without a password, its counter kept; a counter that did not move, or another origin, is refused', async () => {
+  const a = await signUp('soft-passkey');
+  const key = softwarePasskey();
+  const opts = await call<{ challengeId: string; options: { challenge: string; user: { id: string } } }>('POST', '/v1/me/passkeys/options', { token: a.token });
+  expectStatus(opts, 200);
+  const made = await call<{ passkeyId: string; name: string }>('POST', '/v1/me/passkeys', {
+    token: a.token,
+    body: { challengeId: opts.json.challengeId, response: key.register(opts.json.options.challenge, server.url), name: 'Test laptop' },
+  });
+  expectStatus(made, 201, 'register');
+  assert.equal(made.json.name, 'Test laptop');
+  const listed = await call<{ passkeys: { passkeyId: string; lastUsedAt: number | null }[] }>('GET', '/v1/me/passkeys', { token: a.token });
+  assert.deepEqual(listed.json.passkeys.map((p) => [p.passkeyId, p.lastUsedAt]), [[made.json.passkeyId, null]]);
+
+  const signIn = async (answer: (challenge: string) => object) => {
+    const options = await call<{ challengeId: string; options: { challenge: string } }>('POST', '/v1/passkey-sign-ins/options');
+    expectStatus(options, 200);
+    return call<{ token?: string }>('POST', '/v1/passkey-sign-ins', { body: { challengeId: options.json.challengeId, response: answer(options.json.options.challenge) } });
+  };
+  const first = await signIn((challenge) => key.signIn(challenge, server.url, opts.json.options.user.id));
+  expectStatus(first, 200, 'passkey sign-in');
+  assert.ok(first.json.token);
+  expectStatus(await call('GET', '/v1/me', { token: first.json.token }), 200);
+  const used = await call<{ passkeys: { lastUsedAt: number | null }[] }>('GET', '/v1/me/passkeys', { token: a.token });
+  assert.ok((used.json.passkeys[0]?.lastUsedAt ?? 0) > 0, 'the sign-in is recorded on the passkey');
+  // The stored counter is 1 now: an authenticator answering 1 again is a clone, and is refused.
+  expectStatus(await signIn((challenge) => key.signIn(challenge, server.url, opts.json.options.user.id, 1)), 401, 'a counter that did not move');
+  expectStatus(await signIn((challenge) => key.signIn(challenge, 'https://burrow.example', opts.json.options.user.id, 5)), 401, 'another origin');
+  expectStatus(await signIn((challenge) => key.signIn(challenge, server.url, opts.json.options.user.id, 2)), 200, 'the counter moved on');
 });
 
 test('a family that requires a second factor: members without one are told at sign-in and cannot send or read until they enrol', async () => {
