@@ -66,8 +66,8 @@ const runStatic = !args.includes('--no-static') && !args.includes('--only-tests'
 const filters = args.filter((a) => !a.startsWith('--'));
 const pgUrl = process.env.BURROW_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 // Three per lane, six test processes on two cores: most test files spend most of their time waiting
-// (on Chromium, PostgreSQL, fsyncs, the processes they start), so at two per lane the cores sat a
-// third idle (2 December 2026: 1,192 CPU-s in 837 s at two, 1,051 CPU-s in 586 s at three).
+// (on Chromium, PostgreSQL, fsyncs, the processes they start), so two per lane left the cores idle
+// (2 December 2026, the same bundled tests: both test lanes 716 s at two, 568 s at three).
 const concurrency = process.env.BURROW_TEST_CONCURRENCY || '3';
 /** One test's limit (BURROW_TEST_TIMEOUT_S, default 300 s) and a whole step's (BURROW_TEST_STEP_TIMEOUT_S, default 40 min). */
 const TEST_TIMEOUT_MS = Number(process.env.BURROW_TEST_TIMEOUT_S || 300) * 1000;
