@@ -88,12 +88,28 @@ const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(
   stdio: ['pipe', 'pipe', 'inherit'],
   env: { ...process.env, NODE_ENV: 'development' },
 });
-const lines = createInterface({ input: child.stdout });
-const nextLine = (): Promise<Record<string, unknown>> =>
-  new Promise((resolve, reject) => {
-    lines.once('line', (line) => resolve(JSON.parse(line) as Record<string, unknown>));
-    child.once('exit', (code) => reject(new Error(`the server exited (${String(code)})`)));
-  });
+// Every line the child prints is kept until asked for: its server also logs JSON lines (pino) to
+// stdout, and two lines can arrive in one chunk, so a listener added per question could miss one.
+const received: Record<string, unknown>[] = [];
+let arrived: () => void = () => undefined;
+createInterface({ input: child.stdout }).on('line', (line) => {
+  received.push(JSON.parse(line) as Record<string, unknown>);
+  arrived();
+});
+let exited: number | null | undefined;
+child.once('exit', (code) => {
+  exited = code;
+  arrived();
+});
+/** The child's next line that carries `key` (the others are its server's log). */
+async function lineWith(key: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const found = received.findIndex((line) => key in line);
+    if (found !== -1) return received.splice(0, found + 1).at(-1)!;
+    if (exited !== undefined) throw new Error(`the server exited (${String(exited)})`);
+    await new Promise<void>((resolve) => (arrived = resolve));
+  }
+}
 
 /** Probes delivery in windows of WINDOW messages until `done()`; returns every latency. */
 async function probe(cast: Cast, done: () => boolean): Promise<{ latencies: number[]; shed: number }> {
@@ -111,7 +127,7 @@ async function probe(cast: Cast, done: () => boolean): Promise<{ latencies: numb
 }
 
 try {
-  const ready = (await nextLine()) as { url: string; seedSeconds: number };
+  const ready = (await lineWith('url')) as { url: string; seedSeconds: number };
   console.log(`Seeded ${String(plan.messages)} messages (${String(Math.ceil(plan.messages / plan.blobEvery))} with blobs) in ${ready.seedSeconds.toFixed(0)} s; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const cast = await setUpCast(ready.url);
   child.stdin.write('probe\n');
@@ -125,7 +141,7 @@ try {
     baselineLoads.push(loadavg()[0] ?? 0);
   });
   let figures: SweepFigures | null = null;
-  const swept = nextLine().then((line) => (figures = line.sweep as SweepFigures));
+  const swept = lineWith('sweep').then((line) => (figures = line.sweep as SweepFigures));
   // The 1-minute load average every 30 s of the sweep: a long run outlives any one reading of it.
   const loads = [loadavg()[0] ?? 0];
   const sampler = setInterval(() => loads.push(loadavg()[0] ?? 0), 30_000);
