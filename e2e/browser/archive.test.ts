@@ -46,6 +46,14 @@ interface AtRest {
   key: { isCryptoKey: boolean; extractable: boolean; algorithm: string; length: number; exportRefused: boolean };
 }
 
+/** In-page code (for page.evaluate): the app's IndexedDB database, opened; a transaction `tx`, committed. */
+const OPEN_DB = `await new Promise((resolve, reject) => {
+      const open = indexedDB.open('burrow');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });`;
+const COMMITTED = 'new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });';
+
 /**
  * Reads every record of the `messages` store and the archive key from `state`, in the page, and looks
  * for the needles' bytes and the sender names in them (Blobs found are read too, so a clear record
@@ -55,11 +63,7 @@ async function atRest(page: Page, needles: number[][], senderNames: string[]): P
   return await page.evaluate<AtRest>(`(async () => {
     const needles = ${JSON.stringify(needles)}.map((n) => new Uint8Array(n));
     const senderNames = ${JSON.stringify(senderNames)};
-    const db = await new Promise((resolve, reject) => {
-      const open = indexedDB.open('burrow');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
+    const db = ${OPEN_DB}
     const read = (store, fn) => new Promise((resolve, reject) => {
       const r = fn(db.transaction(store).objectStore(store));
       r.onsuccess = () => resolve(r.result);
@@ -98,11 +102,7 @@ async function atRest(page: Page, needles: number[][], senderNames: string[]): P
 /** Rewrites a stored message as versions before the at-rest encryption kept it: audio and sender's name in clear. */
 async function storeInClear(page: Page, messageId: string, audio: number[], senderName: string): Promise<void> {
   await page.evaluate(`(async () => {
-    const db = await new Promise((resolve, reject) => {
-      const open = indexedDB.open('burrow');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
+    const db = ${OPEN_DB}
     const tx = db.transaction('messages', 'readwrite');
     const store = tx.objectStore('messages');
     const get = store.get(${JSON.stringify(messageId)});
@@ -110,7 +110,7 @@ async function storeInClear(page: Page, messageId: string, audio: number[], send
       const { sealed, ...meta } = get.result;
       store.put({ ...meta, senderName: ${JSON.stringify(senderName)}, audio: new Blob([new Uint8Array(${JSON.stringify(audio)})], { type: meta.mimeType }) });
     };
-    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+    await ${COMMITTED}
     db.close();
   })()`);
 }
@@ -118,11 +118,7 @@ async function storeInClear(page: Page, messageId: string, audio: number[], send
 /** Swaps the sealed content of two stored messages (what someone editing the database might do). */
 async function swapSealed(page: Page, a: string, b: string): Promise<void> {
   await page.evaluate(`(async () => {
-    const db = await new Promise((resolve, reject) => {
-      const open = indexedDB.open('burrow');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
+    const db = ${OPEN_DB}
     const tx = db.transaction('messages', 'readwrite');
     const store = tx.objectStore('messages');
     const ra = store.get(${JSON.stringify(a)});
@@ -131,7 +127,7 @@ async function swapSealed(page: Page, a: string, b: string): Promise<void> {
       store.put({ ...ra.result, sealed: rb.result.sealed });
       store.put({ ...rb.result, sealed: ra.result.sealed });
     };
-    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+    await ${COMMITTED}
     db.close();
   })()`);
 }

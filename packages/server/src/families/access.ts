@@ -51,29 +51,35 @@ export async function requireGuardian(db: Db, familyId: string, accountId: strin
  * the family by foreign key: checked first and written after in two statements, an erasure committing
  * between them made the write fail on the key (a 500) instead of the 404 of a family that is gone.
  */
-export async function asGuardianOfExistingFamily<T>(
+export function asGuardianOfExistingFamily<T>(
   db: Db,
   familyId: string,
   accountId: string,
   write: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
-  return db.transaction().execute(async (trx) => {
-    if (!(await lockExistingFamilies(trx, [familyId])).has(familyId)) throw noSuchFamily();
-    await requireGuardian(trx, familyId, accountId);
-    return write(trx);
-  });
+  return inExistingFamily(db, familyId, (trx) => requireGuardian(trx, familyId, accountId), write);
 }
 
 /** asGuardianOfExistingFamily for what any member may write (a person's own name record). */
-export async function asMemberOfExistingFamily<T>(
+export function asMemberOfExistingFamily<T>(
   db: Db,
   familyId: string,
   accountId: string,
   write: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
+  return inExistingFamily(db, familyId, (trx) => requireMember(trx, familyId, accountId), write);
+}
+
+/** The family locked against its erasure (or 404), the caller's right checked, then `write`, in one transaction. */
+function inExistingFamily<T>(
+  db: Db,
+  familyId: string,
+  check: (trx: Transaction<Database>) => Promise<unknown>,
+  write: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
   return db.transaction().execute(async (trx) => {
     if (!(await lockExistingFamilies(trx, [familyId])).has(familyId)) throw noSuchFamily();
-    await requireMember(trx, familyId, accountId);
+    await check(trx);
     return write(trx);
   });
 }
