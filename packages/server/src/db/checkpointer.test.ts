@@ -114,6 +114,35 @@ void test('SQLite: after an erasure the worker empties the WAL, and neither file
   }
 });
 
+void test('SQLite: an erasure held up by an old reader never holds the writer’s lock while it waits: the serving connection writes meanwhile, and the WAL is emptied once the reader goes', async () => {
+  const path = join(scratch, 'erase-reader.db');
+  const { db } = openDb({ kind: 'sqlite', path }, undefined, { checkpoints: { tickMs: 60_000, thresholdBytes: 1 << 30, periodMs: 60_000, idleMs: 60_000 } });
+  const reader = new Database(path);
+  try {
+    await sql`create table t (id integer primary key, body text not null)`.execute(db);
+    await sql`insert into t (body) values ('before')`.execute(db);
+    assert.equal(await checkpointAfterErasure(db), true, 'the worker is up (its start takes a while)');
+    // A reader of an older snapshot: no TRUNCATE can finish while it reads.
+    reader.exec('begin');
+    reader.prepare('select count(*) from t').get();
+    await sql`insert into t (body) values ('after the reader began')`.execute(db);
+    // The serving connection waits at most 1 s for the lock (a request's write would wait on the event loop).
+    await pragma(db, 'busy_timeout = 1000');
+    const erased = checkpointAfterErasure(db);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the worker is retrying by now
+    // Fails with SQLITE_BUSY when the worker's TRUNCATE waits for the reader holding the writer's lock (2 s).
+    await sql`insert into t (body) values ('while the erasure waits')`.execute(db);
+    reader.exec('commit');
+    assert.equal(await erased, true, 'the erasure finished once the reader was gone');
+    assert.equal(statSync(`${path}-wal`).size, 0);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from t`.execute(db);
+    assert.equal(rows[0]?.n, 3);
+  } finally {
+    reader.close();
+    await db.destroy();
+  }
+});
+
 void test('SQLite: a one-shot connection keeps SQLite’s own checkpoints, and a process with a worker exits by itself after closing', async () => {
   const { db } = openDb({ kind: 'sqlite', path: join(scratch, 'one-shot.db') });
   try {
