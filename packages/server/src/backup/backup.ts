@@ -7,7 +7,6 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { Encrypter } from 'age-encryption';
 import type { Blobs } from '../blobs/index.js';
 import type { DatabaseConfig } from '../config.js';
 import type { Db } from '../db/index.js';
@@ -59,8 +58,6 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
   if (!/^age1[02-9ac-hj-np-z]{58}$/.test(options.recipient))
     throw new BackupError('The recipient must be an age X25519 public key (age1…, 62 characters): see `burrow backup keygen`.');
   const progress = options.progress ?? silentProgress;
-  const encrypter = new Encrypter();
-  encrypter.addRecipient(options.recipient);
   const createdAt = (options.now ?? new Date()).toISOString();
   mkdirSync(options.outDir, { recursive: true, mode: 0o700 });
   const name = `burrow-backup-${createdAt.replace(/[:.]/g, '-')}`;
@@ -68,7 +65,7 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
   try {
     const files: FileEntry[] = [];
     const write = async (file: string, source: Readable): Promise<Measured> => {
-      const { plain, sealed } = await encryptToFile(encrypter, source, join(work, file));
+      const { plain, sealed } = await encryptToFile(options.recipient, source, join(work, file));
       files.push({ name: file, size: sealed.size, sha256: sealed.sha256 });
       return plain;
     };

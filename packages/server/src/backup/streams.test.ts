@@ -20,7 +20,7 @@ async function keys() {
   encrypter.addRecipient(recipient);
   const decrypter = new Decrypter();
   decrypter.addIdentity(identity);
-  return { encrypter, decrypter };
+  return { encrypter, decrypter, recipient };
 }
 
 test('a file encrypted whole, as burrow-backup/1 wrote before streaming, decrypts through the stream', async () => {
@@ -32,10 +32,10 @@ test('a file encrypted whole, as burrow-backup/1 wrote before streaming, decrypt
 });
 
 test('a streamed file measures what went in and what was written, and decrypts whole', async () => {
-  const { encrypter, decrypter } = await keys();
+  const { recipient, decrypter } = await keys();
   const plain = Buffer.from(randomBytes(200_000));
   const path = join(scratch, 'new.age');
-  const m = await encryptToFile(encrypter, Readable.from([plain.subarray(0, 70_000), plain.subarray(70_000)]), path);
+  const m = await encryptToFile(recipient, Readable.from([plain.subarray(0, 70_000), plain.subarray(70_000)]), path);
   assert.deepEqual(m.plain, { size: plain.length, sha256: sha256(plain) });
   const file = readFileSync(path);
   assert.deepEqual(m.sealed, { size: file.length, sha256: sha256(file) });
@@ -64,4 +64,40 @@ test('checking holds back the end of a stream whose hash does not match', async 
     /The snapshot does not match its hash/,
   );
   assert.ok(Buffer.concat(seen).length < bytes.length, 'the last chunk never went out');
+});
+
+test('the native payload is age: every size round-trips through age-encryption in both directions', async () => {
+  const { encrypter, decrypter, recipient } = await keys();
+  // Empty, under a chunk, exactly one and two chunks (the last chunk full), and one byte past.
+  for (const size of [0, 1, 65_535, 65_536, 131_072, 131_073]) {
+    const plain = Buffer.from(randomBytes(size));
+    const ours = join(scratch, `ours-${String(size)}.age`);
+    await encryptToFile(recipient, Readable.from(size === 0 ? [] : [plain.subarray(0, 1000), plain.subarray(1000)]), ours);
+    assert.equal(sha256(await decrypter.decrypt(readFileSync(ours))), sha256(plain), `age-encryption opens ours (${String(size)} bytes)`);
+    const theirs = join(scratch, `theirs-${String(size)}.age`);
+    writeFileSync(theirs, await encrypter.encrypt(new Uint8Array(plain)));
+    assert.equal(sha256(await readSmall(await decryptFile(decrypter, theirs, 'theirs.age'))), sha256(plain), `we open age-encryption's (${String(size)} bytes)`);
+  }
+});
+
+test('a tampered, reordered or dropped chunk of a native payload is refused', async () => {
+  const { recipient, decrypter } = await keys();
+  const plain = Buffer.from(randomBytes(3 * 65_536 + 500));
+  const path = join(scratch, 'chunks.age');
+  await encryptToFile(recipient, Readable.from([plain]), path);
+  const sealed = readFileSync(path);
+  const payloadStart = sealed.length - (3 * (65_536 + 16) + 500 + 16);
+  const chunk = (i: number): Buffer => sealed.subarray(payloadStart + i * 65_552, Math.min(sealed.length, payloadStart + (i + 1) * 65_552));
+  const refused = async (name: string, bytes: Buffer): Promise<void> => {
+    writeFileSync(join(scratch, name), bytes);
+    await assert.rejects(drain(await decryptFile(decrypter, join(scratch, name), name)), (e: unknown) => e instanceof BackupError && e.message.includes(name), name);
+  };
+  const flipped = Buffer.from(sealed);
+  flipped[payloadStart + 65_552 + 10] = (flipped[payloadStart + 65_552 + 10] ?? 0) ^ 1;
+  await refused('flipped.age', flipped);
+  await refused('swapped.age', Buffer.concat([sealed.subarray(0, payloadStart), chunk(1), chunk(0), chunk(2), chunk(3)]));
+  // Cut at a chunk boundary: every chunk left authenticates, but none is flagged last.
+  await refused('dropped.age', sealed.subarray(0, payloadStart + 3 * 65_552));
+  // And the untouched file opens.
+  assert.equal(sha256(await readSmall(await decryptFile(decrypter, path, 'chunks.age'))), sha256(plain));
 });

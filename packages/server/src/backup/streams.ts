@@ -2,17 +2,18 @@
  * Streaming pieces of the backup format: every file is encrypted, decrypted and hashed chunk by
  * chunk, so backup, verify and restore run in constant memory whatever the database's size.
  *
- * age-encryption 0.3.1 streams natively: `Encrypter.encrypt(ReadableStream)` and
- * `Decrypter.decrypt(ReadableStream)` run the age STREAM payload (64 KiB chunks, each authenticated,
- * the last one flagged so truncation is caught). The files are ordinary age files, byte-compatible
- * with those the buffered code wrote, so older burrow-backup/1 backups restore unchanged.
+ * The files are ordinary age files: age-encryption writes and checks each header, and the payload
+ * (64 KiB chunks, each authenticated, the last one flagged so truncation is caught) is sealed and
+ * opened through node:crypto (age-payload.ts: about 8× the library's pure-JS cipher). They are
+ * byte-compatible with those the buffered code wrote, so older burrow-backup/1 backups restore unchanged.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import type { Readable} from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { Decrypter, Encrypter } from 'age-encryption';
+import type { Decrypter } from 'age-encryption';
+import { ageOpen, ageSeal } from './age-payload.js';
 import { BackupError } from './format.js';
 
 /** The size and SHA-256 of bytes that went by. */
@@ -86,28 +87,26 @@ export function countingMiB(step: { tick(n?: number): void }): Transform {
 /** Bytes in a MiB: the database's progress unit. */
 export const MiB = 1024 * 1024;
 
-/** Node stream → web stream of Uint8Array (what age takes). */
-const toWeb = (source: Readable): ReadableStream<Uint8Array> => Readable.toWeb(source);
+/** Bytes read from a file at a time: fewer, larger chunks through the hash and cipher stages. */
+const READ_CHUNK = 1024 * 1024;
 
 /**
- * Encrypts `source` into the file `path` (0600). Returns the plaintext's and the file's size and
- * hash; neither the plaintext nor the ciphertext is ever held whole.
+ * Encrypts `source` to the age `recipient` into the file `path` (0600). Returns the plaintext's and
+ * the file's size and hash; neither the plaintext nor the ciphertext is ever held whole.
  */
 export async function encryptToFile(
-  encrypter: Encrypter,
+  recipient: string,
   source: Readable,
   path: string,
 ): Promise<{ plain: Measured; sealed: Measured }> {
   const plain = measuring();
   const sealed = measuring();
-  const encrypted = await encrypter.encrypt(toWeb(source.pipe(plain)));
+  const { head, payload } = await ageSeal(recipient);
   source.on('error', (e) => plain.destroy(e));
+  const out = createWriteStream(path, { mode: 0o600 });
   try {
-    await pipeline(
-      Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>),
-      sealed,
-      createWriteStream(path, { mode: 0o600 }),
-    );
+    sealed.write(head);
+    await pipeline(source, plain, payload, sealed, out);
   } catch (err) {
     source.destroy(); // a full disk must not leave pg_dump blocked on its pipe
     throw err;
@@ -120,29 +119,36 @@ export async function encryptToFile(
  * (the header is read first); an altered chunk makes the stream error mid-way.
  */
 export async function decryptFile(decrypter: Decrypter, path: string, name: string): Promise<Readable> {
-  let plain: ReadableStream<Uint8Array>;
+  let opened: Awaited<ReturnType<typeof ageOpen>>;
   try {
-    plain = await decrypter.decrypt(toWeb(createReadStream(path)));
+    opened = await ageOpen(decrypter, path);
   } catch {
     throw new BackupError(`${name} cannot be decrypted with this identity (wrong key, or the file was altered).`);
   }
-  const out = Readable.fromWeb(plain);
-  // age reports a bad chunk as a plain Error: name the file instead.
+  const file = createReadStream(path, { start: opened.payloadStart, highWaterMark: READ_CHUNK });
+  // A bad chunk is reported as a plain Error: name the file instead.
   const named = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       done(null, chunk);
     },
   });
-  out.on('error', () => named.destroy(new BackupError(`${name} cannot be decrypted: the file was altered or truncated.`)));
+  const fail = (): void => {
+    named.destroy(new BackupError(`${name} cannot be decrypted: the file was altered or truncated.`));
+  };
+  file.on('error', fail);
+  opened.payload.on('error', fail);
   // A reader that stops early (contents.age read for its first line) closes the file too.
-  named.on('close', () => out.destroy());
-  return out.pipe(named);
+  named.on('close', () => {
+    file.destroy();
+    opened.payload.destroy();
+  });
+  return file.pipe(opened.payload).pipe(named);
 }
 
 /** The size and SHA-256 of a file, read in chunks. */
 export async function measureFile(path: string): Promise<Measured> {
   const m = measuring();
-  await pipeline(createReadStream(path), m, async (s: AsyncIterable<Buffer>) => {
+  await pipeline(createReadStream(path, { highWaterMark: READ_CHUNK }), m, async (s: AsyncIterable<Buffer>) => {
     for await (const _ of s);
   });
   return m.measured();
