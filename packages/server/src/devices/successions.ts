@@ -25,7 +25,7 @@ import type { Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
 import { badRequest, conflict, forbidden } from '../errors/index.js';
-import { noSuchFamily, requireFamilyDevice, requireGuardian, requireMember, type Actor } from '../families/access.js';
+import { lockFamilyOrNotFound, noSuchFamily, requireFamilyDevice, requireGuardian, requireMember, writeInExistingFamily, type Actor } from '../families/access.js';
 import { announceRoster, checkRosterDevices, checkSignedByCaller, currentRoster, insertRoster, syncMembers } from '../families/rosters.js';
 import { moveRecipient } from '../messages/store.js';
 import { nativeVerify } from '../signatures/native-ed25519.js';
@@ -82,7 +82,8 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
       } else if (successor?.kind !== 'person' || successor.account_id !== caller.accountId || !sameKeys) {
         throw badRequest('successor_invalid', 'Register the new keys as a device of this account first (POST /v1/devices).');
       }
-      await putPendingRequest(db, request, clock.now());
+      // With the family locked against its erasure: one that commits meanwhile is a 404, not a foreign-key 500.
+      await writeInExistingFamily(db, familyId, (trx) => putPendingRequest(trx, request, clock.now()));
     },
 
     async listRequests(actor, familyId) {
@@ -130,6 +131,8 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
       await checkRosterDevices(db, next, old?.kind === 'toy' ? { claimingToyId: succession.to } : {});
       try {
         await db.transaction().execute(async (trx) => {
+          // The family kept from its erasure until this commits (or a 404: no roster row meets a deleted family).
+          await lockFamilyOrNotFound(trx, familyId);
           await insertRoster(trx, next, rosterHash(next), clock.now());
           await syncMembers(trx, next);
           await completeSuccession(trx, succession, clock.now());

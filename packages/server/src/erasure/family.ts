@@ -22,7 +22,7 @@ import { deleteDevice, ownerlessDevices, toysOfFamily } from '../devices/store.j
 import { conflict, forbidden, notFound } from '../errors/index.js';
 import { noSuchFamily, requireGuardian, type Actor } from '../families/access.js';
 import { currentRoster, listedElsewhere, type StoredRoster } from '../families/rosters.js';
-import { deleteChildRow, deleteFamilyRows, isFamilyChild, memberAccountIds } from '../families/store.js';
+import { deleteChildRow, deleteFamilyRows, isFamilyChild, lockFamilyForErasure, memberAccountIds } from '../families/store.js';
 import { deleteFamilyInvitations } from '../invitations/store.js';
 import { deleteBlobBytes, deleteFamilyMessages, forgetRecipient } from '../messages/store.js';
 import { deleteFamilyReviews } from '../review/store.js';
@@ -42,6 +42,8 @@ export async function eraseFamilyRows(
   familyId: string,
   { toys, ownerless }: { toys: readonly string[]; ownerless: readonly string[] },
 ): Promise<string[]> {
+  // First: a write that holds the family (lockExistingFamilies) finishes before anything goes.
+  await lockFamilyForErasure(trx, familyId);
   await deleteFamilyReviews(trx, familyId);
   const hashes = await deleteFamilyMessages(trx, familyId);
   await deleteFamilyToyRows(trx, familyId);

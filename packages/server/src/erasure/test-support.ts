@@ -8,7 +8,7 @@ import { expectStatus, sealedVoice, type Family, type Person } from '../testing/
 import { httpClient, type Call, type Credentials } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import { unrecorded, type Database, type Db } from '../db/index.js';
+import { openDb, unrecorded, type Database, type Db } from '../db/index.js';
 
 /** A test server whose mail goes to a real SMTP sink (deletions are confirmed by mail); `close` stops all three. */
 export async function startMailingServer(): Promise<{ server: TestServer; sink: SmtpSink; call: Call; close: () => Promise<void> }> {
@@ -84,17 +84,25 @@ export function held(db: Db, work: (trx: Transaction<Database>) => Promise<unkno
 
 /**
  * PostgreSQL: waits until `n` sessions of the test's database wait for a lock (or `settled()`), so
- * the next step starts only once the ones before it are where the test put them. SQLite has one
+ * the next step starts only once the ones before it are where the test put them; `n` may be a
+ * function, read again on every look (the requests still unanswered, say). SQLite has one
  * connection (a transaction holds it whole), so what the test starts waits for it anyway.
  */
-export async function untilWaiting(server: TestServer, n: number, settled: () => boolean = () => false): Promise<void> {
+export async function untilWaiting(server: TestServer, n: number | (() => number), settled: () => boolean = () => false): Promise<void> {
+  const target = typeof n === 'number' ? () => n : n;
   if (server.dialect === 'sqlite') return;
+  // A connection of its own: the writes under test may hold every one of the server's pool.
+  const probe = openDb(server.config.database);
   const waiting = async () =>
     // The engine's own view of its sessions: the test's instrument, not a query of the product.
     (
       await unrecorded(() =>
-        sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(server.db),
+        sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(probe.db),
       )
     ).rows[0]?.n ?? 0;
-  while (!settled() && (await waiting()) < n) await new Promise((resolve) => setTimeout(resolve, 10));
+  try {
+    while (!settled() && (await waiting()) < target()) await new Promise((resolve) => setTimeout(resolve, 10));
+  } finally {
+    await probe.db.destroy();
+  }
 }

@@ -70,6 +70,27 @@ export function asMemberOfExistingFamily<T>(
   return inExistingFamily(db, familyId, (trx) => requireMember(trx, familyId, accountId), write);
 }
 
+/**
+ * For a write already in a transaction of its own (a roster, a pairing, a join request): its first
+ * statement, so the family is kept from being erased until the transaction ends, or 404 when an
+ * erasure got there first (never the foreign-key 500 of a write meeting a deleted family).
+ */
+export async function lockFamilyOrNotFound(trx: Transaction<Database>, familyId: string): Promise<void> {
+  if (!(await lockExistingFamilies(trx, [familyId])).has(familyId)) throw noSuchFamily();
+}
+
+/**
+ * asGuardianOfExistingFamily for a write whose caller was checked already, or is not a person (a toy):
+ * the family locked against its erasure (or 404), then `write`, in one transaction.
+ */
+export function writeInExistingFamily<T>(
+  db: Db,
+  familyId: string,
+  write: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return inExistingFamily(db, familyId, () => Promise.resolve(), write);
+}
+
 /** The family locked against its erasure (or 404), the caller's right checked, then `write`, in one transaction. */
 function inExistingFamily<T>(
   db: Db,
@@ -78,7 +99,7 @@ function inExistingFamily<T>(
   write: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    if (!(await lockExistingFamilies(trx, [familyId])).has(familyId)) throw noSuchFamily();
+    await lockFamilyOrNotFound(trx, familyId);
     await check(trx);
     return write(trx);
   });

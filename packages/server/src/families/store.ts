@@ -35,6 +35,18 @@ export async function lockExistingFamilies(trx: Transaction<Database>, ids: read
   return new Set((await q.execute()).map((f) => f.id));
 }
 
+/**
+ * The erasure's first statement: the family row locked FOR UPDATE (PostgreSQL; SQLite's transaction
+ * holds the one write lock already). A write holding lockExistingFamilies' key share is waited for
+ * before anything is deleted, so it never waits in turn on a row the erasure deleted earlier in its
+ * transaction (a toy's device, say) while the erasure waits on its share: no deadlock, and its rows
+ * go with the family's cascade. Writes that come after wait until the erasure commits, then 404.
+ */
+export async function lockFamilyForErasure(trx: Transaction<Database>, familyId: string): Promise<void> {
+  if (trx.getExecutor().adapter instanceof SqliteAdapter) return;
+  await trx.selectFrom('families').select('id').where('id', '=', familyId).forUpdate().execute();
+}
+
 /** Stores a child's sealed profile record (JSON of a verified `record` envelope). */
 export async function insertChild(
   db: Db,

@@ -12,7 +12,7 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { deviceById } from '../devices/store.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
-import { requireGuardian } from '../families/access.js';
+import { asGuardianOfExistingFamily, requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { successionsAfter } from '../devices/index.js';
 import { envelopesOf } from '../messages/store.js';
@@ -69,14 +69,17 @@ export function createFavourites({ db, bus, clock }: { db: Db; bus: Bus; clock: 
       const already = keptOnToy.some((f) => f.messageId === favourite.messageId);
       if (favourite.keep && !already && keptOnToy.length >= FAVOURITE_SLOTS)
         throw conflict('favourites_full', `This toy keeps ${String(FAVOURITE_SLOTS)} favourites: let one go before keeping another.`, { slots: FAVOURITE_SLOTS });
-      await insertFavourite(db, {
-        familyId,
-        toyId: favourite.toyId,
-        messageId: favourite.messageId,
-        keep: favourite.keep,
-        instructionJson: JSON.stringify(favourite),
-        createdAt: clock.now(),
-      });
+      // With the family locked against its erasure: one that commits meanwhile is a 404, not a foreign-key 500.
+      await asGuardianOfExistingFamily(db, familyId, caller.accountId, (trx) =>
+        insertFavourite(trx, {
+          familyId,
+          toyId: favourite.toyId,
+          messageId: favourite.messageId,
+          keep: favourite.keep,
+          instructionJson: JSON.stringify(favourite),
+          createdAt: clock.now(),
+        }),
+      );
       bus.publish(topics.device(favourite.toyId), { type: 'favourite', toyId: favourite.toyId });
       bus.publish(topics.family(familyId), { type: 'favourite', toyId: favourite.toyId });
       const kept = keptOnToy.length + (favourite.keep && !already ? 1 : 0) - (!favourite.keep && already ? 1 : 0);

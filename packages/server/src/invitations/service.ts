@@ -11,7 +11,7 @@ import type { Clock } from '../clock/index.js';
 import type { AccountEmails } from '../accounts/index.js';
 import type { Db, JoinRequestStatus } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound, refuse } from '../errors/index.js';
-import { asGuardianOfExistingFamily, requireGuardian } from '../families/access.js';
+import { asGuardianOfExistingFamily, lockFamilyOrNotFound, requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { personDevicesOf } from '../devices/store.js';
 import { removeMember } from '../families/store.js';
@@ -203,6 +203,9 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
       if (open) throw conflict('already_asked', 'You already asked to join this family; a guardian will decide.');
       const requestId = newId();
       await db.transaction().execute(async (trx) => {
+        // The family kept from its erasure until this commits: one erased meanwhile is a 404 (its
+        // invitation went with it), not a foreign-key 500 nor a "used" invitation.
+        await lockFamilyOrNotFound(trx, familyId);
         // Single use even under concurrency: only one redeemer flips used_at.
         if (!(await markInvitationUsed(trx, invitation.id, now)))
           throw refuse('gone', 'invitation_used', 'That invitation was already used. Ask for a new one.');

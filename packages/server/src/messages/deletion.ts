@@ -11,7 +11,7 @@ import { topics, type Bus } from '../bus/index.js';
 import { checkpointAfterErasure, type Db } from '../db/index.js';
 import { deviceById } from '../devices/store.js';
 import { forbidden, notFound } from '../errors/index.js';
-import { memberRole } from '../families/access.js';
+import { memberRole, writeInExistingFamily } from '../families/access.js';
 import type { Clock } from '../clock/index.js';
 import { checkDeletionInstruction, keepDeletion } from '../toys/deletions.js';
 import { deleteBlobUnlessReferenced, deleteMessages, findMessageRef, recipientsOf } from './store.js';
@@ -34,8 +34,12 @@ export async function deleteMessage(
   // A signed instruction for the toys (docs/protocol.md §16) is checked before anything is deleted.
   const instruction = instructionJson === undefined ? null : await checkDeletionInstruction(db, caller, message.familyId, messageId, instructionJson);
   const queuedFor = await recipientsOf(db, message.seq);
-  await deleteMessages(db, [message.seq]);
-  if (instruction) await keepDeletion(db, instruction, clock.now());
+  // With the family locked against its erasure: the instruction's row would meet a deleted family
+  // (a foreign-key 500); a 404 instead, and the erasure takes the message anyway.
+  await writeInExistingFamily(db, message.familyId, async (trx) => {
+    await deleteMessages(trx, [message.seq]);
+    if (instruction) await keepDeletion(trx, instruction, clock.now());
+  });
   // After the row: the bytes go once no message points at them (a crash in between leaves an
   // unreferenced blob that the retention sweep's repair pass deletes).
   if (message.blobHash !== null) await deleteBlobUnlessReferenced(db, blobs, message.familyId, message.blobHash);

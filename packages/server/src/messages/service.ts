@@ -20,7 +20,7 @@ import type { DeviceCaller } from '../auth/index.js';
 import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
-import { isUniqueViolation, type Db, type ReceiptKind } from '../db/index.js';
+import { isForeignKeyViolation, isUniqueViolation, type Db, type ReceiptKind } from '../db/index.js';
 import { compiledStatement } from '../db/compiled.js';
 import { badRequest, conflict, forbidden, notFound, refuse, type AppError } from '../errors/index.js';
 import type { RateLimitRule } from '../config.js';
@@ -34,7 +34,7 @@ import { createRosterCache } from './roster-cache.js';
 import { deleteMessage } from './deletion.js';
 import { sentToyStatus, type SentToyStatus } from './sent-status.js';
 import { readSendFacts, type SendFacts } from './send-facts.js';
-import { blobKey, insertBlob, insertMessage, insertReceipt, toyRecipientsOf, uploadFacts } from './store.js';
+import { blobKey, deleteBlobBytes, insertBlob, insertMessage, insertReceipt, toyRecipientsOf, uploadFacts } from './store.js';
 
 export interface InboxPage {
   messages: { seq: number; envelope: EnvelopeWire }[];
@@ -296,7 +296,15 @@ export function createMessages({
       // uploads), the row once its shared transaction committed.
       await blobs.put(blobKey(familyId, hash), bytes);
       const row = { familyId, hash, size: bytes.length, uploadedBy: caller.deviceId, createdAt: clock.now() };
-      await commits.run((trx) => insertBlob(trx, row));
+      try {
+        await commits.run((trx) => insertBlob(trx, row));
+      } catch (err) {
+        if (!isForeignKeyViolation(err)) throw err;
+        // The family was erased after the checks above (its row is the index row's only foreign key):
+        // its bytes, stored after the erasure deleted the family's, go too, and the answer is a 404.
+        await deleteBlobBytes(blobs, familyId, [hash]);
+        throw noSuchFamily();
+      }
       return { hash, size: bytes.length };
     },
 
@@ -351,6 +359,11 @@ export function createMessages({
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw (await duplicateOf(envelope, familyId, stored)) ?? conflict('message_id_taken', 'A message with that id was already sent.');
+        // The send's rows name only the family and the message itself by foreign key: the family was
+        // erased after the checks above. A 404, as for any gone family, read from the failed insert
+        // itself, so a send pays no statement for it (the erasure takes its family row FOR UPDATE
+        // first: the insert waits for it, then fails on the key).
+        if (isForeignKeyViolation(err)) throw noSuchFamily();
         throw err;
       }
       for (const id of inbox) if (!held.includes(id)) bus.publish(topics.device(id), { type: 'message', seq });

@@ -10,7 +10,7 @@ import type { ToyPrincipal } from '../auth/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { badRequest, forbidden } from '../errors/index.js';
-import { requireMember } from '../families/access.js';
+import { requireMember, writeInExistingFamily } from '../families/access.js';
 import { rosterAt } from '../families/rosters.js';
 import { nativeVerify } from '../signatures/native-ed25519.js';
 
@@ -28,11 +28,15 @@ export function createRecoveryEndorsements({ db, clock }: { db: Db; clock: Clock
       const prev = await rosterAt(db, toy.familyId, input.version - 1);
       if (!next || !prev) throw badRequest('roster_version_unknown', 'No such roster version in this family.');
       verifyRecoveryStep(parseRoster(prev), parseRoster(next), [{ ...input, toyId: input.toyId as DeviceId }], nativeVerify);
-      await db
-        .insertInto('recovery_endorsements')
-        .values({ family_id: toy.familyId, version: input.version, toy_id: toy.toyId, signature: input.signature, created_at: clock.now() })
-        .onConflict((oc) => oc.columns(['family_id', 'version', 'toy_id']).doNothing())
-        .execute();
+      const familyId = toy.familyId;
+      // With the family locked against its erasure: one that commits meanwhile is a 404, not a foreign-key 500.
+      await writeInExistingFamily(db, familyId, (trx) =>
+        trx
+          .insertInto('recovery_endorsements')
+          .values({ family_id: familyId, version: input.version, toy_id: toy.toyId, signature: input.signature, created_at: clock.now() })
+          .onConflict((oc) => oc.columns(['family_id', 'version', 'toy_id']).doNothing())
+          .execute(),
+      );
     },
 
     async list(accountId, familyId) {

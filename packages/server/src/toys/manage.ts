@@ -17,9 +17,10 @@ import type { Logger } from 'pino';
 import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import type { Clock } from '../clock/index.js';
-import { isUniqueViolation, type Db } from '../db/index.js';
+import type { Transaction } from 'kysely';
+import { isUniqueViolation, type Database, type Db } from '../db/index.js';
 import { badRequest, conflict, notFound } from '../errors/index.js';
-import { requireGuardian, requireMember, type Actor } from '../families/access.js';
+import { asGuardianOfExistingFamily, lockFamilyOrNotFound, requireGuardian, requireMember, type Actor } from '../families/access.js';
 import { announceRoster, checkRosterDevices, checkSignedByCaller, currentRoster, insertRoster, syncMembers } from '../families/rosters.js';
 import { checkSealedByGuardianDevice } from '../families/sealed-records.js';
 import { deleteDevice, isFamilyToy, toysOfFamily } from '../devices/store.js';
@@ -98,45 +99,15 @@ export function createToyManagement({
         noun: 'The name record',
         recipients: 'people',
       });
-      await putToyName(db, toyId, familyId, { ciphertext: JSON.stringify(record), updatedAt: clock.now() });
+      // With the family locked against its erasure: one that commits meanwhile is a 404, not a foreign-key 500.
+      await asGuardianOfExistingFamily(db, familyId, actor.accountId, (trx) =>
+        putToyName(trx, toyId, familyId, { ciphertext: JSON.stringify(record), updatedAt: clock.now() }),
+      );
       bus.publish(topics.family(familyId), { type: 'toys', familyId });
     },
 
     async unpairToy(actor, familyId, toyId, rosterJson) {
-      await requireGuardian(db, familyId, actor.accountId);
-      await requireFamilyToy(familyId, toyId);
-      const next = parseRoster(rosterJson);
-      if (next.familyId !== familyId) throw badRequest('wrong_family', 'The roster belongs to another family.');
-      const current = await currentRoster(db, familyId);
-      if (!current) throw notFound('family_not_found', 'No such family.');
-      verifyRosterSuccessor(current.roster, next, nativeVerify);
-      checkSignedByCaller(next, actor.deviceId);
-      // Exactly the current devices without the toy: unpairing changes nothing else in the family.
-      const expected = current.roster.devices.filter((d) => d.id !== toyId).map((d) => d.id).sort();
-      const listed = next.devices.map((d) => d.id).sort();
-      if (findDevice(next, toyId) || expected.join() !== listed.join())
-        throw badRequest('roster_invalid', 'The roster must list the same devices as the current one, without the toy.');
-      await checkRosterDevices(db, next);
-
-      let orphanBlobs: string[] = [];
-      try {
-        await db.transaction().execute(async (trx) => {
-          await insertRoster(trx, next, rosterHash(next), clock.now());
-          await syncMembers(trx, next);
-          // The toy's queue: envelopes addressed to it, and messages nobody else can fetch any more.
-          orphanBlobs = await dropDeviceQueue(trx, toyId);
-          // Its credentials, pairing, settings, name, presence and tickets go with its device row.
-          await deleteDevice(trx, toyId);
-        });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw conflict('roster_changed', 'The roster changed meanwhile; fetch the latest and try again.');
-        throw err;
-      }
-      await deleteUnreferencedBlobs(familyId, orphanBlobs);
-      bus.publish(topics.device(toyId), { type: 'unpaired' });
-      announceRoster(bus, next, current.roster);
-      bus.publish(topics.family(familyId), { type: 'toys', familyId });
-      return { version: next.version };
+      return unpair(actor, familyId, toyId, rosterJson);
     },
 
     async markToyLost(actor, familyId, toyId, rosterJson) {
@@ -145,8 +116,10 @@ export function createToyManagement({
       // Read before unpairing: presence and the child go with the toy's device row.
       const lastSeenAt = (await readPresence(db, [toyId], clock.now())).get(toyId)?.lastSeenAt ?? null;
       const childId = (await toysOfFamily(db, familyId, 'oldest-first')).find((t) => t.id === toyId)?.child_id ?? null;
-      const { version } = await management.unpairToy(actor, familyId, toyId, rosterJson);
-      await putLostToy(db, familyId, { toyId, childId, lostAt: clock.now(), lastSeenAt });
+      // The lost row in the unpairing's transaction: both, or (the family erased meanwhile) neither.
+      const { version } = await unpair(actor, familyId, toyId, rosterJson, (trx) =>
+        putLostToy(trx, familyId, { toyId, childId, lostAt: clock.now(), lastSeenAt }),
+      );
       log.info({ familyId }, 'toy marked lost');
       return { version, lastSeenAt };
     },
@@ -157,6 +130,53 @@ export function createToyManagement({
     },
   };
   return management;
+
+  /** Unpairs the toy; `also` writes in the same transaction (a lost toy's row). */
+  async function unpair(
+    actor: Actor,
+    familyId: string,
+    toyId: string,
+    rosterJson: unknown,
+    also?: (trx: Transaction<Database>) => Promise<void>,
+  ): Promise<{ version: number }> {
+    await requireGuardian(db, familyId, actor.accountId);
+    await requireFamilyToy(familyId, toyId);
+    const next = parseRoster(rosterJson);
+    if (next.familyId !== familyId) throw badRequest('wrong_family', 'The roster belongs to another family.');
+    const current = await currentRoster(db, familyId);
+    if (!current) throw notFound('family_not_found', 'No such family.');
+    verifyRosterSuccessor(current.roster, next, nativeVerify);
+    checkSignedByCaller(next, actor.deviceId);
+    // Exactly the current devices without the toy: unpairing changes nothing else in the family.
+    const expected = current.roster.devices.filter((d) => d.id !== toyId).map((d) => d.id).sort();
+    const listed = next.devices.map((d) => d.id).sort();
+    if (findDevice(next, toyId) || expected.join() !== listed.join())
+      throw badRequest('roster_invalid', 'The roster must list the same devices as the current one, without the toy.');
+    await checkRosterDevices(db, next);
+
+    let orphanBlobs: string[] = [];
+    try {
+      await db.transaction().execute(async (trx) => {
+        // The family kept from its erasure until this commits (or a 404: no roster row meets a deleted family).
+        await lockFamilyOrNotFound(trx, familyId);
+        await insertRoster(trx, next, rosterHash(next), clock.now());
+        await syncMembers(trx, next);
+        // The toy's queue: envelopes addressed to it, and messages nobody else can fetch any more.
+        orphanBlobs = await dropDeviceQueue(trx, toyId);
+        // Its credentials, pairing, settings, name, presence and tickets go with its device row.
+        await deleteDevice(trx, toyId);
+        if (also) await also(trx);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict('roster_changed', 'The roster changed meanwhile; fetch the latest and try again.');
+      throw err;
+    }
+    await deleteUnreferencedBlobs(familyId, orphanBlobs);
+    bus.publish(topics.device(toyId), { type: 'unpaired' });
+    announceRoster(bus, next, current.roster);
+    bus.publish(topics.family(familyId), { type: 'toys', familyId });
+    return { version: next.version };
+  }
 
   /** Blob ciphertext of deleted messages, unless another message still points at the same bytes. */
   async function deleteUnreferencedBlobs(familyId: string, hashes: string[]): Promise<void> {

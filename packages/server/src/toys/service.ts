@@ -22,7 +22,7 @@ import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors/index.js';
 import { checkDeviceKeys, type DeviceKeysInput } from '../devices/index.js';
-import { requireGuardian, type Actor } from '../families/access.js';
+import { lockFamilyOrNotFound, requireGuardian, type Actor } from '../families/access.js';
 import {
   announceRoster,
   checkRosterDevices,
@@ -198,6 +198,8 @@ export function createToys({
 
       try {
         await db.transaction().execute(async (trx) => {
+          // The family kept from its erasure until this commits (or a 404: no roster row meets a deleted family).
+          await lockFamilyOrNotFound(trx, familyId);
           await insertRoster(trx, next, rosterHash(next), now);
           await syncMembers(trx, next);
           await assignToyToFamily(trx, toyId, familyId, input.childId);

@@ -13,7 +13,7 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { isFamilyToy } from '../devices/store.js';
 import { badRequest, conflict, notFound } from '../errors/index.js';
-import { requireGuardian, requireMember } from '../families/access.js';
+import { asGuardianOfExistingFamily, requireGuardian, requireMember } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { PROTOCOL_BODY_LIMIT } from '../http/limits.js';
 import type { App, RouteContext } from '../http/types.js';
@@ -50,7 +50,10 @@ export function createToySettings({ db, bus, clock }: { db: Db; bus: Bus; clock:
       if (held && settings.version <= held.version)
         throw conflict('settings_outdated', `The toy already has settings version ${String(held.version)}; sign a newer one.`, { version: held.version });
       verifyToySettings(settings, current.roster, toyId, held, nativeVerify);
-      await putToySettings(db, toyId, familyId, { version: settings.version, json: JSON.stringify(settings), updatedAt: clock.now() });
+      // With the family locked against its erasure: one that commits meanwhile is a 404, not a foreign-key 500.
+      await asGuardianOfExistingFamily(db, familyId, actor.accountId, (trx) =>
+        putToySettings(trx, toyId, familyId, { version: settings.version, json: JSON.stringify(settings), updatedAt: clock.now() }),
+      );
       bus.publish(topics.device(toyId), { type: 'settings', toyId });
       return { version: settings.version };
     },

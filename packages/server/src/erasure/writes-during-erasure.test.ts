@@ -1,0 +1,180 @@
+/**
+ * The writes of a family's everyday life racing its erasure (issue 13 item 2), played on SQLite and on
+ * PostgreSQL (BURROW_TEST_PG_URL) like settings-during-erasure.test.ts: each request reaches the family
+ * while the erasure's transaction is open (PostgreSQL: it waits on the erasure's locks; SQLite: on its
+ * one connection), the erasure commits, and the request must answer 404 — not the foreign-key 500 a
+ * write meeting the deleted family gave — log nothing at error level, and leave no row naming the family.
+ *
+ * The writes: a toy's name, its settings, a lost toy, a favourite, a message deletion with its signed
+ * instruction, a message sent, a device succession request, pairing a toy, a join request (first
+ * round); a blob uploaded and a toy's recovery endorsement (second round: the endorsement needs a
+ * newer roster, which the first round's rosters must not meet, and the upload and the send share the
+ * group commit's one transaction, where a send would wait behind the upload rather than on a lock).
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  endorseRecoveryRoster,
+  generateDeviceKeys,
+  generatePairingCode,
+  pairingKey,
+  rosterHash,
+  rosterTag,
+  secureRandom,
+  signDeletion,
+  signFavourite,
+  signSuccessionRequest,
+  signToySettings,
+  toBase64url,
+  toyKeysTag,
+  type DeviceId,
+  type FamilyId,
+} from '@burrow/protocol';
+import { insertRoster } from '../families/rosters.js';
+import { createLogger } from '../logger.js';
+import {
+  deviceKeysBody,
+  entry,
+  expectStatus,
+  family,
+  pairToy,
+  person,
+  registerToy,
+  sealedRecord,
+  sealedVoice,
+  successor,
+  type Family,
+  type Toy,
+} from '../testing/fixtures.js';
+import { httpClient, type Answer, type Call } from '../testing/http.js';
+import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { eraseFamilyRows } from './family.js';
+import { everyRow, held, sendVoice, untilWaiting } from './test-support.js';
+
+let server: TestServer;
+let call: Call;
+/** Every line the server logs at error level or above. */
+const errors: string[] = [];
+const logger = createLogger('error', { write: (line: string) => void errors.push(line) });
+
+before(async () => {
+  server = await startTestServer({ logger });
+  call = httpClient(server.url);
+});
+after(async () => {
+  await server.close();
+});
+
+/**
+ * Holds `fam`'s erasure (its toys' devices with it, as the erasure does) open, starts every write, waits until each waits on the erasure or has
+ * answered (PostgreSQL), lets the erasure commit, and returns each write's status by name.
+ */
+async function duringErasure(fam: Family, toys: Toy[], writes: Record<string, () => Promise<Answer>>): Promise<{ statuses: Record<string, number>; bodies: string }> {
+  // The setup's activity events written first: a flush waiting on the erasure would count as a write's wait.
+  await server.services.activity.flush();
+  const erasure = held(server.db, (trx) => eraseFamilyRows(trx, fam.familyId, { toys: toys.map((t) => t.toyId), ownerless: [] }));
+  await erasure.ready;
+  let answered = 0;
+  const names = Object.keys(writes);
+  const answers = Promise.all(names.map((name) => writes[name]!().finally(() => (answered += 1))));
+  await untilWaiting(server, () => names.length - answered);
+  erasure.release();
+  await erasure.done;
+  const done = await answers;
+  return {
+    statuses: Object.fromEntries(names.map((name, i) => [name, done[i]!.status])),
+    bodies: names.map((name, i) => `${name}: ${JSON.stringify(done[i]!.json)}`).join('\n'),
+  };
+}
+
+test("a toy's name, settings or loss, a favourite, a deletion, a send, a succession request, a pairing and a join request made while the family is being erased answer 404, log no error and leave nothing", async () => {
+  const fam = await family(call);
+  const toy = await pairToy(call, fam);
+  const lost = await pairToy(call, fam);
+  const voice = await sendVoice(call, fam, fam.guardian, [toy.keys]);
+  const messageId = voice.envelope.id;
+  // A second message, sealed and uploaded, whose send comes during the erasure.
+  const next = await sealedVoice(fam.guardian.keys, fam.roster, [toy.keys]);
+  expectStatus(await call('PUT', `/v1/families/${fam.familyId}/blobs/${next.hash}`, { ...fam.guardian.as, raw: next.blob }), 201, 'upload');
+  const name = await sealedRecord(fam.guardian.keys, fam.roster);
+  const settings = signToySettings(
+    { v: 1, familyId: fam.familyId as FamilyId, toyId: toy.toyId as DeviceId, version: 1, issuedAt: Date.now(), timeZone: 'UTC', quietHours: null },
+    fam.guardian.keys,
+  );
+  const withoutLost = successor(fam.roster, fam.roster.devices.filter((d) => d.id !== lost.toyId), fam.guardian.keys);
+  // The guardian renews her device's identity: the new keys registered to her account first.
+  const fresh = generateDeviceKeys(secureRandom);
+  expectStatus(await call('POST', '/v1/devices', { token: fam.guardian.token, body: deviceKeysBody(fresh, 'device') }), 201, 'registerDevice');
+  const succession = signSuccessionRequest({ familyId: fam.familyId, issuedAt: Date.now() }, fam.guardian.keys, fresh);
+  // A third toy waits to be paired, its window open and looked up.
+  const third = await registerToy(call);
+  const code = generatePairingCode(secureRandom);
+  const key = pairingKey(code);
+  const keysTag = toyKeysTag(key, { toyId: third.keys.deviceId, signPublicKey: toBase64url(third.keys.signPublicKey), kemPublicKey: toBase64url(third.keys.kemPublicKey) });
+  expectStatus(await call('POST', '/v1/toys/me/pairing', { ...third.as, body: { lookup: code.lookup, keysTag } }), 201, 'openPairing');
+  expectStatus(await call('GET', `/v1/pairing/${code.lookup}`, { token: fam.guardian.token }), 200, 'lookupPairing');
+  const withThird = successor(fam.roster, [...fam.roster.devices, entry(third.keys, 'toy', { sendToToy: false, hearChild: false })], fam.guardian.keys);
+  // Someone holding an invitation, about to ask to join.
+  const joiner = await person(call, 'joiner');
+  const invitation = await call<{ code: string }>('POST', `/v1/families/${fam.familyId}/invitations`, { token: fam.guardian.token, body: {} });
+  expectStatus(invitation, 201, 'createInvitation');
+
+  const f = `/v1/families/${fam.familyId}`;
+  const { statuses, bodies } = await duringErasure(fam, [toy, lost], {
+    renameToy: () => call('PUT', `${f}/toys/${toy.toyId}/name`, { ...fam.guardian.as, body: { name } }),
+    putToySettings: () => call('PUT', `${f}/toys/${toy.toyId}/settings`, { ...fam.guardian.as, body: { settings } }),
+    markToyLost: () => call('POST', `${f}/toys/${lost.toyId}/lost`, { ...fam.guardian.as, body: { roster: withoutLost } }),
+    setFavourite: () =>
+      call('POST', `${f}/favourites`, {
+        ...fam.guardian.as,
+        body: { instruction: signFavourite({ familyId: fam.familyId, toyId: toy.toyId, messageId, keep: true, issuedAt: Date.now() }, fam.guardian.keys) },
+      }),
+    deleteMessage: () =>
+      call('DELETE', `/v1/messages/${messageId}`, {
+        ...fam.guardian.as,
+        body: { instruction: signDeletion({ familyId: fam.familyId, messageId, issuedAt: Date.now() }, fam.guardian.keys) },
+      }),
+    sendMessage: () => call('POST', `${f}/messages`, { ...fam.guardian.as, body: { envelope: next.envelope } }),
+    requestSuccession: () => call('POST', `${f}/succession-requests`, { ...fam.guardian.as, body: { request: succession } }),
+    claimToy: () =>
+      call('POST', `${f}/toys`, {
+        ...fam.guardian.as,
+        body: { lookup: code.lookup, childId: fam.childId, roster: withThird, rosterTag: rosterTag(key, third.keys.deviceId, withThird) },
+      }),
+    redeemInvitation: () => call('POST', '/v1/invitations/redeem', { token: joiner.token, body: { code: invitation.json.code } }),
+  });
+  assert.deepEqual(statuses, {
+    renameToy: 404,
+    putToySettings: 404,
+    markToyLost: 404,
+    setFavourite: 404,
+    deleteMessage: 404,
+    sendMessage: 404,
+    requestSuccession: 404,
+    claimToy: 404,
+    redeemInvitation: 404,
+  }, bodies);
+  assert.deepEqual(errors, [], 'nothing logged at error level');
+  assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
+});
+
+test("a blob upload and a toy's recovery endorsement made while the family is being erased answer 404 (the toy: its credentials went first), log no error and leave nothing", async () => {
+  const fam = await family(call);
+  const toy = await pairToy(call, fam);
+  // A recovery roster (a new guardian device, signed by itself) as the guardian-recovery flow
+  // stores it, for the toy to endorse.
+  const recovering = generateDeviceKeys(secureRandom);
+  const recovery = successor(fam.roster, [...fam.roster.devices, entry(recovering, 'guardian')], recovering);
+  await insertRoster(server.db, recovery, rosterHash(recovery), Date.now());
+  const voice = await sealedVoice(fam.guardian.keys, fam.roster, [toy.keys]);
+  const { statuses, bodies } = await duringErasure(fam, [toy], {
+    uploadBlob: () => call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...fam.guardian.as, raw: voice.blob }),
+    endorseRecovery: () => call('PUT', '/v1/toys/me/recovery-endorsement', { ...toy.as, body: endorseRecoveryRoster(toy.keys, recovery) }),
+  });
+  // SQLite: the toy's request is read after the erasure, which deleted its credentials (401); on
+  // PostgreSQL it was authenticated before the erasure committed and reaches its write.
+  assert.deepEqual(statuses, { uploadBlob: 404, endorseRecovery: server.dialect === 'sqlite' ? 401 : 404 }, bodies);
+  assert.deepEqual(errors, [], 'nothing logged at error level');
+  assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
+  assert.equal(await server.blobs.has(`${fam.familyId}/${voice.hash}`), false, "the upload's bytes are not kept");
+});
