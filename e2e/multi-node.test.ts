@@ -28,7 +28,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { ApiClient, FamilyDevice, isApiError, MemoryStore, type Grant } from '@burrow/client';
 import { fileRecorder, HeadlessToy } from '@burrow/toy';
-import { freePort, watchChild, type WatchedChild } from '../packages/server/src/testing/processes.js';
+import { freePort, nodeEntry, watchChild, type WatchedChild } from '../packages/server/src/testing/processes.js';
 import { startTestS3, type TestS3 } from '../packages/server/src/testing/s3rver.js';
 import { parseBackend, startBalancer, type Balancer } from '../scripts/cluster-balancer.js';
 
@@ -144,10 +144,10 @@ async function tcpProxy(target: URL): Promise<TcpProxy> {
   return proxy;
 }
 
-/** Starts `burrow serve` (main.ts under tsx) as node `n` of the installation. */
+/** Starts `burrow serve` (main.ts: its compiled twin under npm test, else through tsx) as node `n` of the installation. */
 async function startNode(n: number, s3Options: TestS3['options']): Promise<Node> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+  const child = spawn(process.execPath, nodeEntry(root, 'packages/server/src/main.ts'), {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

@@ -25,6 +25,8 @@ import { bundleTests } from './bundle-tests.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const MIRROR = join(root, 'test-output', 'js');
+/** The marker file at the mirror's root (the bins look for it three folders up). */
+export const COMPILED_TWINS = '.compiled-twins';
 /**
  * The plain-JavaScript scripts (build, start, install checks) act on the checkout itself: in the mirror
  * each is a link, and node runs a linked main module from its real path. Copies would see the mirror's
@@ -94,6 +96,9 @@ export async function buildTests(testFiles) {
     symlinkSync(join(root, 'node_modules', name), join(modules, name));
   }
   for (const name of readdirSync(join(root, 'packages'))) symlinkSync(join(MIRROR, 'packages', name), join(modules, '@burrow', name));
+  // Tells the bins (packages/*/bin/*.mjs) they run in this mirror: a `burrow` or `burrow-toy` a test
+  // starts runs the compiled twins here instead of compiling the sources again through tsx.
+  writeFileSync(join(MIRROR, COMPILED_TWINS), 'Written by scripts/build-tests.mjs: every .ts here has its compiled .js twin.\n');
   // Screenshots and logs that tests write land in the checkout's test-output/, where people look.
   symlinkSync(join(root, 'test-output'), join(MIRROR, 'test-output'));
   // Linked even when not built yet: a browser test builds the web app in the checkout, then reads it here.

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { assertAccessible, assertNoHorizontalOverflow, browserSuite, openBrowser, root, screenshots } from './harness.js';
 import { setUpFamily, signUp, uniqueEmail } from './flows.js';
+import { nodeEntry } from '../../packages/server/src/testing/processes.js';
 
 const suite = browserSuite('burrow-notices-', 'Hello Sam.');
 
@@ -25,7 +25,7 @@ function burrow(...args: string[]): Promise<{ code: number | null; out: string }
     ...(server.config.database.kind === 'postgres' ? { BURROW_DATABASE_URL: server.config.database.url } : {}),
   };
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'packages/server/src/cli.ts', 'incident', ...args], { cwd: root, env });
+    const child = spawn(process.execPath, [...nodeEntry(root, 'packages/server/src/cli.ts'), 'incident', ...args], { cwd: root, env });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -21,6 +21,7 @@ import { terminalProgress, type ProgressFactory } from './progress.js';
 import { restoreBackup } from './restore.js';
 import { openRestoreBlobs } from './restore-fs.js';
 import { openBackup, verifyBackup } from './verify.js';
+import { nodeEntry } from '../testing/processes.js';
 
 let server: TestServer;
 let scratch: string;
@@ -323,7 +324,7 @@ test('contents.age of a new backup is burrow-backup/2: one line a blob, in pack 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 function burrow(args: string[], env: Record<string, string>) {
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'packages/server/src/cli.ts', ...args], {
+  const r = spawnSync(process.execPath, [...nodeEntry(root, 'packages/server/src/cli.ts'), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     encoding: 'utf8',

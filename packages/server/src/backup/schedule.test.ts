@@ -25,6 +25,7 @@ import { generateBackupIdentity } from './keys.js';
 import { BackupScheduleError, parseBackupSchedule, parseDuration, startBackupSchedule, type BackupScheduleConfig, type BackupSchedulePorts } from './schedule.js';
 import { renderSystemdUnits } from './systemd.js';
 import { verifyBackup } from './verify.js';
+import { nodeEntry } from '../testing/processes.js';
 
 let server: TestServer;
 let sink: SmtpSink;
@@ -170,7 +171,7 @@ test('`burrow serve --backup-every 1s --backup-dir DIR` writes verified backups 
   const dir = join(scratch, 'serve');
   const child = spawn(
     process.execPath,
-    [join(root, 'node_modules/tsx/dist/cli.mjs'), 'packages/server/src/cli.ts', 'serve', '--backup-every', '1s', '--backup-dir', dir, '--backup-keep', '2'],
+    [...nodeEntry(root, 'packages/server/src/cli.ts'), 'serve', '--backup-every', '1s', '--backup-dir', dir, '--backup-keep', '2'],
     {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', BURROW_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', BURROW_BACKUP_RECIPIENT: keys.recipient, BURROW_LOG_LEVEL: 'silent' },

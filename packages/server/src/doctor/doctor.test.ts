@@ -13,6 +13,7 @@ import { parseConfig } from '../load-config.js';
 import { startTestS3 } from '../testing/s3rver.js';
 import { runDoctor } from './doctor.js';
 import type { S3Probe } from './probe-checks.js';
+import { nodeEntry } from '../testing/processes.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -201,8 +202,8 @@ test('a bucket that refuses strangers, reports a private policy and blocks publi
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** Runs `burrow <args>` (or the server) with `env`; resolves when it exits or prints `until`. */
-function run(args: string[], env: Record<string, string>, until?: RegExp) {
-  const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), ...args], {
+function run([source, ...args]: [string, ...string[]], env: Record<string, string>, until?: RegExp) {
+  const child = spawn(process.execPath, [...nodeEntry(root, source), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -211,7 +212,7 @@ function run(args: string[], env: Record<string, string>, until?: RegExp) {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise<{ code: number | null; out: string }>((resolve) => {
-    // Generous: under a loaded CI machine a cold tsx start takes tens of seconds.
+    // Generous: under a loaded CI machine a cold start (tsx outside npm test) takes tens of seconds.
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     if (until)
       child.stdout.on('data', () => {

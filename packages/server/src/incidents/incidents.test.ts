@@ -16,6 +16,7 @@ import { startTestServer, type TestServer } from '../testing/start-test-server.j
 import { NOTICE_HEADINGS } from './notice.js';
 import { renderReport } from './report.js';
 import { createIncidents, REGULATOR_DEADLINE_MS } from './service.js';
+import { nodeEntry } from '../testing/processes.js';
 
 let server: TestServer;
 let sink: SmtpSink;
@@ -176,7 +177,7 @@ test('the CLI: open, notify (twice), status and report, mailing through BURROW_S
     // Asynchronous: the SMTP sink lives in this process and must keep answering.
     const burrow = (...args: string[]) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'packages/server/src/cli.ts', 'incident', ...args], { cwd: root, env });
+        const child = spawn(process.execPath, [...nodeEntry(root, 'packages/server/src/cli.ts'), 'incident', ...args], { cwd: root, env });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -17,6 +17,7 @@ import { ConfigError, defaultRateLimits, parseConfig } from '../load-config.js';
 import { DEFAULT_FAMILY_STORAGE_BYTES } from '../messages/config.js';
 import { httpClient } from '../testing/http.js';
 import { startTestServer } from '../testing/start-test-server.js';
+import { nodeEntry } from '../testing/processes.js';
 
 const limitChecks = (env: NodeJS.ProcessEnv) =>
   configFindings(parseConfig(env)).filter(
@@ -81,7 +82,7 @@ void test('`npm start` with a malformed limit prints why and exits 2, before any
   try {
     const child = spawn(
       process.execPath,
-      [join(root, 'node_modules/tsx/dist/cli.mjs'), 'packages/server/src/main.ts'],
+      nodeEntry(root, 'packages/server/src/main.ts'),
       {
         cwd: root,
         env: {

@@ -1,7 +1,9 @@
 /** Helpers for tests that run real processes on loopback: a free port, and a child's output watched. */
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 /** A port nothing listens on (bound on 127.0.0.1, then released). */
 export async function freePort(): Promise<number> {
@@ -48,4 +50,16 @@ export function watchChild(child: ChildProcess & { stdout: Readable; stderr: Rea
       }
     },
   };
+}
+
+/**
+ * The node arguments that run the TypeScript module `source` (a path under `root`) as a new process:
+ * its compiled twin where `npm test` compiled the tree (scripts/build-tests.mjs writes `x.js` beside
+ * every `x.ts` in test-output/js), else the source with tsx as a loader. A start through tsx compiles
+ * and loads ~400 modules again (≈ 3–5 CPU-s on 2 cores; tsx's own CLI also runs a second node
+ * process), the twin ≈ 1 CPU-s.
+ */
+export function nodeEntry(root: string, source: string): string[] {
+  const twin = join(root, source.replace(/\.tsx?$/, '.js'));
+  return existsSync(twin) ? [twin] : ['--import', 'tsx', join(root, source)];
 }
