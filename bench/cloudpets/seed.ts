@@ -2,8 +2,10 @@
  * Fills an installation (SQLite or PostgreSQL) to CloudPets' size by cloning one real family (made
  * through the API, so every row is shaped by the store that owns its table) with new ids. The fast
  * path: one connection, thousands of families per transaction, blobs written straight into the fs
- * store's layout (`blobs/<familyId>/<hash>`). SQLite: prepared statements, `synchronous = OFF` on this
- * connection only (a crash mid-seed means seeding again). PostgreSQL: multi-row INSERTs through `pg`,
+ * store's layout (`blobs/<familyId>/<hash>`). SQLite: set-based, one `INSERT … SELECT` per template
+ * row for 20,000 clones at a time (seed-sqlite.ts; message seqs `base + k·m + j`, so with gaps where a
+ * clone drops its last message), `synchronous = OFF` on this connection only (a crash mid-seed means
+ * seeding again). PostgreSQL: row by row, multi-row INSERTs through `pg`,
  * a table's rows of a whole transaction in as few statements as its parameter limit allows, and the
  * messages' sequence moved past the seeded ids at the end.
  *
@@ -17,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import pg from 'pg';
+import { seedSqlite } from './seed-sqlite.js';
 
 /** CloudPets' leak (2017): 821,396 accounts, 2,182,337 recordings, 371,970 relatives (docs/security.md). */
 export const CLOUDPETS = { accounts: 821_396, recordings: 2_182_337, relatives: 371_970 } as const;
@@ -63,7 +66,7 @@ interface Writer {
   close(): Promise<void>;
 }
 
-function sqliteWriter(path: string): Writer {
+function sqliteWriter(path: string): Writer & { db: Database.Database } {
   const db = new Database(path);
   db.pragma('busy_timeout = 60000');
   db.pragma('synchronous = OFF');
@@ -71,6 +74,7 @@ function sqliteWriter(path: string): Writer {
   db.pragma('cache_size = -262144'); // 256 MiB of page cache for this connection
   const statements = new Map<string, Database.Statement>();
   return {
+    db,
     all: (sql, ...args) => Promise.resolve(db.prepare(sql).all(...args) as Row[]),
     row(table, columns, values) {
       let statement = statements.get(table);
@@ -196,11 +200,22 @@ export async function seed(
   blobDir: string,
   t: Template,
   counts: SeedCounts,
-  { blobBytes = 1024, perTransaction = 2000, progress }: { blobBytes?: number; perTransaction?: number; progress?: SeedProgress } = {},
+  { blobBytes = 1024, perTransaction, progress }: { blobBytes?: number; perTransaction?: number; progress?: SeedProgress } = {},
 ): Promise<{ accounts: number; messages: number; relatives: number; blobBytes: number }> {
-  const writer = target.kind === 'sqlite' ? sqliteWriter(target.path) : postgresWriter(target.url);
+  if (target.kind === 'sqlite') {
+    const writer = sqliteWriter(target.path);
+    try {
+      const rows = await templateRows(writer, t);
+      const wrote = await seedSqlite(writer.db, rows, blobDir, t, counts, TOKEN, { blobBytes, perTransaction: perTransaction ?? 20_000, progress });
+      await writer.finish();
+      return wrote;
+    } finally {
+      await writer.close();
+    }
+  }
+  const writer = postgresWriter(target.url);
   try {
-    return await seedWith(writer, blobDir, t, counts, { blobBytes, perTransaction, progress });
+    return await seedWith(writer, blobDir, t, counts, { blobBytes, perTransaction: perTransaction ?? 2000, progress });
   } finally {
     await writer.close();
   }
