@@ -161,7 +161,9 @@ void test('SQLite: a one-shot connection keeps SQLite’s own checkpoints, and a
     await sql\`insert into t values (42)\`.execute(db);
     await db.destroy();
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  // Compiled by npm test (scripts/build-tests.mjs), else the source through tsx.
+  const loader = existsSync(fileURLToPath(new URL('./open-db.js', import.meta.url))) ? [] : ['--import', 'tsx'];
+  const run = spawnSync(process.execPath, [...loader, '--input-type=module', '-e', script], {
     cwd: fileURLToPath(new URL('../../../../', import.meta.url)),
     encoding: 'utf8',
     timeout: 120_000,
