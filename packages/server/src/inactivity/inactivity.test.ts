@@ -12,7 +12,10 @@ import { PASSWORD, expectStatus, family } from '../testing/fixtures.js';
 import { httpClient, type Call } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
-import { INACTIVITY_DEFAULTS } from './index.js';
+import { pino } from 'pino';
+import { insertFamily } from '../families/store.js';
+import { deleteInBatches } from '../maintenance/index.js';
+import { createInactivitySweep, INACTIVITY_DEFAULTS } from './index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const clock = new ManualClock(Date.UTC(2026, 0, 10));
@@ -106,4 +109,52 @@ test('an unused family is warned after the inactivity period and deleted after t
   assert.ok(await familyExists(canary.familyId), 'the canary family stays');
   assert.equal(await server.db.selectFrom('family_inactivity').select('family_id').where('family_id', '=', canary.familyId).executeTakeFirst(), undefined);
   assert.deepEqual(server.services.tripwires.alerts.metrics().raised, {}, 'no tripwire fired');
+});
+
+test('the pass goes in bounded pages with a pause between them, and a restart in the middle repeats nothing', async () => {
+  const ids = Array.from({ length: 25 }, (_, i) => `batched-family-${String(i).padStart(2, '0')}`);
+  for (const id of ids) await insertFamily(server.db, id, clock.now());
+  const ports = {
+    db: server.db,
+    clock,
+    log: pino({ level: 'silent' }),
+    mailer: createSmtpMailer({ url: sink.url, from: 'Burrow <no-reply@burrow.test>', ignoreTLS: true }),
+    emails: server.services.emails,
+    config: INACTIVITY_DEFAULTS,
+    deleteFamily: () => Promise.reject(new Error('nothing is due for deletion here')),
+  };
+  const recorded = async () =>
+    (await server.db.selectFrom('family_inactivity').select(['family_id', 'last_sign_in_at']).where('family_id', 'in', ids).orderBy('family_id').execute()).map(
+      (r) => [r.family_id, Number(r.last_sign_in_at)],
+    );
+  try {
+    // One page of 10, then the process "restarts": a new sweep starts the pass again from the first family.
+    const first = await createInactivitySweep(ports)(10);
+    assert.equal(first.scanned, 10);
+    const at = clock.now();
+    clock.advance(DAY);
+    const restarted = createInactivitySweep(ports);
+    const sizes: number[] = [];
+    let pauses = 0;
+    const result = await deleteInBatches(
+      async (limit) => {
+        sizes.push(limit);
+        return restarted(limit);
+      },
+      { batchSize: 10, startSize: 10, pause: () => Promise.resolve(void pauses++) },
+    );
+    const total = Number((await server.db.selectFrom('families').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    assert.ok(result.batches >= Math.ceil(total / 10) && result.batches > 2, `${String(result.batches)} pages for ${String(total)} families`);
+    assert.ok(sizes.every((n) => n <= 10), 'no page larger than the batch size');
+    assert.equal(pauses, result.batches - 1, 'a turn of the event loop between every two pages');
+    assert.equal(result.deleted, 0);
+    const rows = await recorded();
+    assert.equal(rows.length, ids.length, 'every family recorded once, those of the interrupted page included');
+    const again = await deleteInBatches(createInactivitySweep(ports), { batchSize: 10 });
+    assert.equal(again.deleted, 0);
+    assert.deepEqual(await recorded(), rows, 'a second pass changes nothing');
+    assert.ok(rows.every(([, t]) => t === at || t === at + DAY), 'each counts from the run that first saw it');
+  } finally {
+    ports.mailer.close();
+  }
 });

@@ -1,7 +1,7 @@
 /**
  * Inactive families (issue 13 item 6; docs/privacy.md "Inactive families"), a job of the daily
  * maintenance (maintenance/, claimed across nodes by its lease). It pages through the families in id
- * order, a bounded page per batch, and for each:
+ * order, a bounded page per batch (yielding to the event loop every few ms inside it), and for each:
  *
  * - records the latest sign-in (or session use) of any member it sees in the sessions table. A
  *   session lives at least a week, so a daily run sees every sign-in; a family it meets for the first
@@ -21,7 +21,7 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { guardiansOf, memberAccountIds } from '../families/store.js';
 import type { Mailer } from '../mail/index.js';
-import type { BatchDelete } from '../maintenance/index.js';
+import { createSlicer } from '../maintenance/index.js';
 import { latestSessionUse } from '../sessions/store.js';
 import type { InactivityConfig } from './config.js';
 import { inactivityWarning } from './mail.js';
@@ -44,7 +44,7 @@ export interface InactivityPorts {
 }
 
 /** One page of families (a maintenance job); `deleted` counts the families deleted. */
-export function createInactivitySweep({ db, clock, log, mailer, emails, config, deleteFamily, exempt }: InactivityPorts): BatchDelete {
+export function createInactivitySweep({ db, clock, log, mailer, emails, config, deleteFamily, exempt }: InactivityPorts): (limit: number) => Promise<{ scanned: number; deleted: number; busyMs: number }> {
   let afterId = '';
 
   async function warn(f: FamilyInactivity, now: number): Promise<void> {
@@ -94,12 +94,18 @@ export function createInactivitySweep({ db, clock, log, mailer, emails, config, 
   }
 
   return async (limit) => {
+    // A family is several statements (on SQLite each holds the event loop, and awaiting one yields to
+    // nothing but promises): the page is cut into slices with a turn of the event loop between them.
+    const slicer = createSlicer();
     const page = await familyPage(db, afterId, limit);
     const now = clock.now();
     let deleted = 0;
-    for (const f of page) if (await consider(f, now)) deleted++;
+    for (const f of page) {
+      if (await consider(f, now)) deleted++;
+      await slicer.next();
+    }
     // A short page ends the pass; the next run starts from the first family again.
     afterId = page.length < limit ? '' : (page.at(-1)?.familyId ?? '');
-    return { scanned: page.length, deleted };
+    return { scanned: page.length, deleted, busyMs: slicer.longestMs() };
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Deleting many rows without stalling the service: a maintenance job deletes in short statements
  * (each its own transaction) and yields to the event loop between them, so requests queued behind
- * the database get their turn. A batch slower than `maxBatchMs` halves the batch size; one much
- * faster (under a quarter of it) doubles it again, up to the size it started with.
+ * the database get their turn. The first batch is small (`startSize`): a job whose rows are slow
+ * to delete never starts with a long stretch. A batch slower than `maxBatchMs` (25 ms) halves the
+ * batch size; one much faster (under a quarter of it) doubles it, up to `batchSize`. A job that
+ * loops over items inside a batch (families, blobs) slices its work with `createSlicer`.
  */
 
 /**
@@ -16,10 +18,12 @@
 export type BatchDelete = (limit: number) => Promise<number | { scanned: number; deleted: number; busyMs?: number }>;
 
 export interface BatchOptions {
-  /** Rows per statement to start with (default 1,000). */
+  /** The most rows per statement (default 1,000). */
   batchSize?: number;
+  /** Rows in the first batch (default 100, at most `batchSize`); fast batches double it. */
+  startSize?: number;
   /**
-   * A batch slower than this halves the batch size (default 50 ms), down to `minBatchSize`; one under
+   * A batch slower than this halves the batch size (default 25 ms), down to `minBatchSize`; one under
    * a quarter of it doubles the size, up to `batchSize`.
    */
   maxBatchMs?: number;
@@ -36,17 +40,49 @@ export interface BatchResult {
   batches: number;
   /** The slowest statement (or, for a job that reports it, its longest stretch without yielding), in ms. */
   slowestMs: number;
+  /**
+   * The event loop's longest delay while the job ran (createMaintenance measures it): what a request
+   * waited at worst, whatever held the loop.
+   */
+  loopMaxMs?: number;
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** The longest a slice of a batch's work runs before it yields (createSlicer). */
+export const SLICE_MS = 10;
+
+/**
+ * Work inside one batch cut into slices: `next()` between items yields to the event loop once the
+ * current slice has run `budgetMs`, so a batch of many small steps (statements, files) never holds
+ * the loop for the whole batch. `longestMs()` is the longest slice so far: the job's `busyMs`. (An
+ * item that awaits the disk counts as busy here: the slice is measured on the wall, so it errs long.)
+ */
+export function createSlicer(budgetMs = SLICE_MS): { next(): Promise<void>; longestMs(): number; yields(): number } {
+  let started = performance.now();
+  let longest = 0;
+  let yields = 0;
+  return {
+    async next() {
+      const ms = performance.now() - started;
+      if (ms < budgetMs) return;
+      longest = Math.max(longest, ms);
+      yields++;
+      await nextTurn();
+      started = performance.now();
+    },
+    longestMs: () => Math.max(longest, performance.now() - started),
+    yields: () => yields,
+  };
+}
+
 /** Runs `deleteBatch` until a batch comes back short (nothing left) or `stopped()`. */
 export async function deleteInBatches(deleteBatch: BatchDelete, options: BatchOptions = {}): Promise<BatchResult> {
-  const maxBatchMs = options.maxBatchMs ?? 50;
-  const minBatchSize = options.minBatchSize ?? 50;
+  const maxBatchMs = options.maxBatchMs ?? 25;
   const pause = options.pause ?? nextTurn;
   const maxSize = options.batchSize ?? 1000;
-  let size = maxSize;
+  const minBatchSize = Math.min(maxSize, options.minBatchSize ?? 50);
+  let size = Math.max(minBatchSize, Math.min(maxSize, options.startSize ?? 100));
   const result: BatchResult = { deleted: 0, batches: 0, slowestMs: 0 };
   for (;;) {
     if (options.stopped?.()) return result;

@@ -12,7 +12,7 @@ import { unrecorded, type Db } from '../db/index.js';
 import { createLeases, lastClaim } from '../leases/index.js';
 import { openScratchDb, type ScratchDb } from '../testing/scratch-db.js';
 import { deleteExpiredSessions, SESSION_IDLE_MS, SESSION_TTL_MS } from '../sessions/store.js';
-import { createMaintenance, deleteInBatches, MAINTENANCE_JOB, registerMaintenance } from './index.js';
+import { createMaintenance, createSlicer, deleteInBatches, MAINTENANCE_JOB, registerMaintenance } from './index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const log = pino({ level: 'silent' });
@@ -65,7 +65,7 @@ test('a slow batch halves the batch size', async () => {
       left -= n;
       return n;
     },
-    { batchSize: 1000, maxBatchMs: 10 },
+    { batchSize: 1000, startSize: 1000, maxBatchMs: 10 },
   );
   assert.equal(result.deleted, 10_000);
   assert.deepEqual(sizes.slice(0, 3), [1000, 500, 250]);
@@ -83,11 +83,47 @@ test('a job that reports its longest synchronous stretch is sized by it (not by 
       left -= n;
       return { scanned: n, deleted: n, busyMs: limit > 250 ? 20 : 1 };
     },
-    { batchSize: 1000, maxBatchMs: 10 },
+    { batchSize: 1000, startSize: 1000, maxBatchMs: 10 },
   );
   assert.equal(result.deleted, 6_000);
   assert.deepEqual(sizes.slice(0, 5), [1000, 500, 250, 500, 250], 'halved while busy, doubled when a batch was quick');
   assert.equal(result.slowestMs, 20, 'the slowest batch is its busy time, not the 15 ms it waited');
+});
+
+test('the first batch is small and fast batches double it up to the batch size: a slow job never starts with a long stretch', async () => {
+  let left = 3_000;
+  const sizes: number[] = [];
+  let turns = 0;
+  const result = await deleteInBatches(
+    (limit) => {
+      sizes.push(limit);
+      const n = Math.min(limit, left);
+      left -= n;
+      return Promise.resolve({ scanned: n, deleted: n, busyMs: 1 });
+    },
+    { batchSize: 1000, pause: () => Promise.resolve(void turns++) },
+  );
+  assert.equal(result.deleted, 3_000);
+  assert.deepEqual(sizes.slice(0, 5), [100, 200, 400, 800, 1000]);
+  assert.equal(turns, result.batches - 1, 'a pause between every two batches');
+});
+
+test('a slicer yields to the event loop inside a batch once a slice has run its budget, and reports the longest slice', async () => {
+  const slicer = createSlicer(5);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  try {
+    for (let i = 0; i < 20; i++) {
+      const until = performance.now() + 2;
+      while (performance.now() < until); // 2 ms of synchronous work per item
+      await slicer.next();
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  assert.ok(slicer.yields() >= 5, `${String(slicer.yields())} yields for 40 ms of work in 5 ms slices`);
+  assert.ok(ticks >= 1, 'timers ran between the slices');
+  assert.ok(slicer.longestMs() >= 5, 'the longest slice is at least the budget that ended it');
 });
 
 test('the maintenance deletes expired sessions, account links and throttle rows, and keeps the live ones', async () => {

@@ -36,8 +36,10 @@ export async function retentionCommand(args: readonly string[], env: NodeJS.Proc
     // request waits on its event loop either, so the sweep does not rest between its units.
     const sweep = createRetentionSweep({ db, blobs: openBlobs(config), bus: createMemoryBus(), clock: systemClock, restRatio: 0 });
     const started = performance.now();
-    const messages = await deleteInBatches(sweep.messages, { batchSize });
-    const blobs = await deleteInBatches(sweep.blobs, { batchSize });
+    // Nobody waits on this process's event loop: whole batches from the start, never shrunk.
+    const batch = { batchSize, startSize: batchSize, maxBatchMs: Number.POSITIVE_INFINITY };
+    const messages = await deleteInBatches(sweep.messages, batch);
+    const blobs = await deleteInBatches(sweep.blobs, batch);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`Retention sweep done in ${seconds} s: ${String(messages.deleted)} message(s) deleted or expired, ${String(blobs.deleted)} unreferenced blob(s) deleted.`);
     console.log(`  ${String(messages.batches + blobs.batches)} batches, the slowest ${Math.max(messages.slowestMs, blobs.slowestMs).toFixed(1)} ms.`);
