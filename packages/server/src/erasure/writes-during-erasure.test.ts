@@ -10,6 +10,9 @@
  * round); a blob uploaded and a toy's recovery endorsement (second round: the endorsement needs a
  * newer roster, which the first round's rosters must not meet, and the upload and the send share the
  * group commit's one transaction, where a send would wait behind the upload rather than on a lock).
+ * Then the writes whose last read before they write is one of the service's own statements: the
+ * erasure commits, on a connection of its own, right after that read (a FOREIGN KEY error on SQLite
+ * before, as on PostgreSQL).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -30,7 +33,17 @@ import {
   type DeviceId,
   type FamilyId,
 } from '@burrow/protocol';
+import { TableNode, type KyselyPlugin, type RootOperationNode } from 'kysely';
+import { ManualClock } from '../clock/index.js';
+import { openDb, type Db } from '../db/index.js';
+import { createSuccessions } from '../devices/successions.js';
+import { isAppError } from '../errors/index.js';
 import { insertRoster } from '../families/rosters.js';
+import { createFavourites } from '../favourites/service.js';
+import { createInvitations } from '../invitations/service.js';
+import { deleteMessage } from '../messages/deletion.js';
+import { createRecoveryEndorsements } from '../recovery/endorsements.js';
+import { createToys } from '../toys/service.js';
 import { createLogger } from '../logger.js';
 import {
   deviceKeysBody,
@@ -177,4 +190,141 @@ test("a blob upload and a toy's recovery endorsement made while the family is be
   assert.deepEqual(errors, [], 'nothing logged at error level');
   assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
   assert.equal(await server.blobs.has(`${fam.familyId}/${voice.hash}`), false, "the upload's bytes are not kept");
+});
+
+/** True when the root node is a select whose FROM names `table`. */
+const selectsFrom = (table: string) => (node: RootOperationNode) =>
+  node.kind === 'SelectQueryNode' && (node.from?.froms ?? []).some((f) => TableNode.is(f) && f.table.identifier.name === table);
+
+/**
+ * A plugin (the test's hand inside a real service, on the real database) that runs `step` once, when
+ * the `nth` query `picks` chooses has its rows and before the service sees them.
+ */
+function afterNth(picks: (node: RootOperationNode) => boolean, nth: number, step: () => Promise<void>): KyselyPlugin {
+  const chosen: string[] = [];
+  let fired = false;
+  return {
+    transformQuery({ node, queryId }) {
+      if (!fired && picks(node)) chosen.push(queryId.queryId);
+      return node;
+    },
+    async transformResult({ result, queryId }) {
+      if (!fired && chosen[nth - 1] === queryId.queryId) {
+        fired = true;
+        await step();
+      }
+      return result;
+    },
+  };
+}
+
+// Each write's last read before it writes, where the service's own statements (not compiled ones,
+// which no plugin sees: a toy's name and settings, a send, an upload) let the test stand there; the
+// others are played above (PostgreSQL: 500 before).
+test('a favourite, a deletion, a succession request, a pairing, a join request or an endorsement whose last read came just before the erasure committed is a 404, not a foreign-key error', async () => {
+  const outcomes: string[] = [];
+  const cases: {
+    name: string;
+    last: [table: string, nth: number];
+    run: (db: Db, fam: Family, toy: Toy) => Promise<() => Promise<unknown>>;
+  }[] = [
+    {
+      name: 'favourite',
+      last: ['toy_favourites', 1],
+      run: async (db, fam, toy) => {
+        const voice = await sendVoice(call, fam, fam.guardian, [toy.keys]);
+        const instruction = signFavourite({ familyId: fam.familyId, toyId: toy.toyId, messageId: voice.envelope.id, keep: true, issuedAt: Date.now() }, fam.guardian.keys);
+        const caller = { kind: 'account' as const, accountId: fam.guardian.accountId, sessionHash: '', deviceId: fam.guardian.keys.deviceId };
+        return () => createFavourites({ db, bus: server.bus, clock: new ManualClock(Date.now()) }).setFavourite(caller, fam.familyId, instruction);
+      },
+    },
+    {
+      name: 'deletion',
+      last: ['message_recipients', 1],
+      run: async (db, fam, toy) => {
+        const { envelope } = await sendVoice(call, fam, fam.guardian, [toy.keys]);
+        const instruction = signDeletion({ familyId: fam.familyId, messageId: envelope.id, issuedAt: Date.now() }, fam.guardian.keys);
+        const caller = { kind: 'person' as const, accountId: fam.guardian.accountId, deviceId: fam.guardian.keys.deviceId };
+        return () => deleteMessage({ db, blobs: server.blobs, bus: server.bus, log: logger, clock: new ManualClock(Date.now()) }, caller, envelope.id, instruction);
+      },
+    },
+    {
+      name: 'succession request',
+      last: ['devices', 1],
+      run: async (db, fam) => {
+        const fresh = generateDeviceKeys(secureRandom);
+        expectStatus(await call('POST', '/v1/devices', { token: fam.guardian.token, body: deviceKeysBody(fresh, 'device') }), 201, 'registerDevice');
+        const request = signSuccessionRequest({ familyId: fam.familyId, issuedAt: Date.now() }, fam.guardian.keys, fresh);
+        const caller = { kind: 'person' as const, accountId: fam.guardian.accountId, deviceId: fam.guardian.keys.deviceId };
+        return () => createSuccessions({ db, bus: server.bus, clock: new ManualClock(Date.now()) }).request(caller, fam.familyId, request);
+      },
+    },
+    {
+      name: 'pairing',
+      // The roster's consent check: its people approved to join.
+      last: ['join_requests', 1],
+      run: async (db, fam) => {
+        const third = await registerToy(call);
+        const code = generatePairingCode(secureRandom);
+        const key = pairingKey(code);
+        const keysTag = toyKeysTag(key, { toyId: third.keys.deviceId, signPublicKey: toBase64url(third.keys.signPublicKey), kemPublicKey: toBase64url(third.keys.kemPublicKey) });
+        expectStatus(await call('POST', '/v1/toys/me/pairing', { ...third.as, body: { lookup: code.lookup, keysTag } }), 201, 'openPairing');
+        const roster = successor(fam.roster, [...fam.roster.devices, entry(third.keys, 'toy', { sendToToy: false, hearChild: false })], fam.guardian.keys);
+        const toys = createToys({ db, blobs: server.blobs, bus: server.bus, clock: new ManualClock(Date.now()), log: logger });
+        const actor = { accountId: fam.guardian.accountId, deviceId: fam.guardian.keys.deviceId };
+        return () => toys.claimToy(actor, fam.familyId, { lookup: code.lookup, childId: fam.childId, roster, rosterTag: rosterTag(key, third.keys.deviceId, roster) });
+      },
+    },
+    {
+      name: 'join request',
+      last: ['join_requests', 1],
+      run: async (db, fam) => {
+        const joiner = await person(call, 'joiner');
+        const invitation = await call<{ code: string }>('POST', `/v1/families/${fam.familyId}/invitations`, { token: fam.guardian.token, body: {} });
+        expectStatus(invitation, 201, 'createInvitation');
+        const invitations = createInvitations({ db, clock: new ManualClock(Date.now()), log: logger, emails: server.services.emails });
+        return () => invitations.redeemInvitation(joiner.accountId, invitation.json.code);
+      },
+    },
+    {
+      name: 'endorsement',
+      // The recovery roster, then the one before it.
+      last: ['rosters', 2],
+      run: async (db, fam, toy) => {
+        const recovering = generateDeviceKeys(secureRandom);
+        const recovery = successor(fam.roster, [...fam.roster.devices, entry(recovering, 'guardian')], recovering);
+        await insertRoster(server.db, recovery, rosterHash(recovery), Date.now());
+        const principal = { kind: 'toy' as const, toyId: toy.toyId, familyId: fam.familyId, childId: fam.childId };
+        return () => createRecoveryEndorsements({ db, clock: new ManualClock(Date.now()) }).endorse(principal, endorseRecoveryRoster(toy.keys, recovery));
+      },
+    },
+  ];
+  for (const { name, last, run } of cases) {
+    const fam = await family(call);
+    const toy = await pairToy(call, fam);
+    await server.services.activity.flush();
+    // The erasure commits, on a connection of its own (another node's, or `burrow` on the same SQLite
+    // file), right after the service's last read before its write.
+    const other = openDb(server.config.database);
+    try {
+      const db: Db = server.db.withPlugin(
+        afterNth(selectsFrom(last[0]), last[1], async () => {
+          await other.db.transaction().execute((trx) => eraseFamilyRows(trx, fam.familyId, { toys: [toy.toyId], ownerless: [] }));
+        }),
+      );
+      const write = await run(db, fam, toy);
+      outcomes.push(
+        await write().then(
+          () => `${name}: written`,
+          (err: unknown) => `${name}: ${isAppError(err, 'not_found') ? '404' : String(err)}`,
+        ),
+      );
+      await server.services.activity.flush();
+      assert.ok(!(await everyRow(server)).includes(fam.familyId), `${name}: a row still names the erased family`);
+    } finally {
+      await other.db.destroy();
+    }
+  }
+  assert.deepEqual(outcomes, cases.map((c) => `${c.name}: 404`));
+  assert.deepEqual(errors, [], 'nothing logged at error level');
 });
