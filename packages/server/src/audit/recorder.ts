@@ -121,14 +121,23 @@ export function createAuditRecorder({ db, clock, log, flushMs = 200, maxBatch = 
  */
 export function fadeAuditIps(db: Db, before: () => number): IpPage<number> {
   return async (after, limit) => {
-    let query = db.selectFrom('audit_events').select(['id', 'ip']).where('at', '<', before()).orderBy('id').limit(limit);
-    if (after !== null) query = query.where('id', '>', after);
-    const rows = await query.execute();
+    // A page is a window of `limit` ids, not `limit` matching rows: "at < cut-off, by id, limit n"
+    // walked the key past every recent row at the end of a pass (a month of the log in one statement),
+    // where a window reads at most `limit` rows whatever their age. The ends are two key lookups.
+    const ends = await db
+      .selectFrom('audit_events')
+      .select((eb) => [eb.fn.min('id').as('first'), eb.fn.max('id').as('last')])
+      .executeTakeFirst();
+    const last = Number(ends?.last ?? 0);
+    const from = after ?? Math.max(0, Number(ends?.first ?? 1) - 1);
+    const to = Math.min(from + limit, last);
+    const rows = await db.selectFrom('audit_events').select(['id', 'ip']).where('id', '>', from).where('id', '<=', to).where('at', '<', before()).execute();
     const groups = fadedGroups(rows);
     if (groups.size > 0)
       await db.transaction().execute(async (trx) => {
         for (const [ip, ids] of groups) await trx.updateTable('audit_events').set({ ip }).where('id', 'in', ids).execute();
       });
-    return { lastId: rows.at(-1)?.id ?? null, scanned: rows.length, faded: countFaded(groups) };
+    // The window's width is what was looked at: short only at the newest id, which ends the pass.
+    return { lastId: Math.max(from, to), scanned: Math.max(0, to - from), faded: countFaded(groups) };
   };
 }
