@@ -5,7 +5,7 @@
  * empty installation. Reports each step's time and peak memory (RSS, V8 heap, Buffers) over the
  * process's level before it. Reported, not asserted.
  *
- *   npx tsx bench/backup.ts [--messages 10000] [--blob-bytes 32768] [--database-mb 1024]
+ *   npx tsx bench/backup.ts [--messages 10000] [--blob-bytes 32768] [--database-mb 1024] [--skip-restore]
  *   BURROW_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/backup.ts
  *
  * One real sealed envelope gives the row sizes; rows and blobs are then written directly (sending
@@ -25,7 +25,7 @@ import { family, sealedVoice } from '../packages/server/src/testing/fixtures.js'
 import { httpClient } from '../packages/server/src/testing/http.js';
 import { insertBlob, insertMessage } from '../packages/server/src/messages/store.js';
 
-const { values } = parseArgs({ options: { messages: { type: 'string' }, 'blob-bytes': { type: 'string' }, 'database-mb': { type: 'string' } } });
+const { values } = parseArgs({ options: { messages: { type: 'string' }, 'blob-bytes': { type: 'string' }, 'database-mb': { type: 'string' }, 'skip-restore': { type: 'boolean' } } });
 const N = Number(values.messages ?? 10_000);
 const BLOB = Number(values['blob-bytes'] ?? 32_768);
 const DATABASE_MB = Number(values['database-mb'] ?? 0);
@@ -120,30 +120,32 @@ try {
 
   const verified = await measured(() => verifyBackup(backup.path, identity));
   console.log(`verify:  ${s(verified.ms)}  (decrypt everything, check every hash); ${verified.memory}`);
-
-  const dataDir = join(scratch, 'restored');
-  let database: DatabaseConfig = { kind: 'sqlite', path: join(dataDir, 'burrow.db') };
-  if (server.config.database.kind === 'postgres') {
-    const url = new URL(server.config.database.url);
-    const name = `${url.pathname.slice(1)}_restored`;
-    const admin = new pg.Client({ connectionString: server.config.database.url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    url.pathname = `/${name}`;
-    restoredDb = url.toString();
-    database = { kind: 'postgres', url: restoredDb };
+  // Backup and verify alone (e.g. under --cpu-prof): the restore is minutes at 1 KiB blobs.
+  if (!values['skip-restore']) {
+    const dataDir = join(scratch, 'restored');
+    let database: DatabaseConfig = { kind: 'sqlite', path: join(dataDir, 'burrow.db') };
+    if (server.config.database.kind === 'postgres') {
+      const url = new URL(server.config.database.url);
+      const name = `${url.pathname.slice(1)}_restored`;
+      const admin = new pg.Client({ connectionString: server.config.database.url });
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+      await admin.end();
+      url.pathname = `/${name}`;
+      restoredDb = url.toString();
+      database = { kind: 'postgres', url: restoredDb };
+    }
+    const restoring = await measured(() =>
+      restoreBackup({
+        dir: backup.path,
+        identity,
+        config: { ...server.config, dataDir, database },
+        // As `burrow restore` writes them (backup/restore-fs.ts): one sync at the end, not one a blob.
+        blobs: openRestoreBlobs({ dataDir, blobStore: { kind: 'fs' } }),
+      }),
+    );
+    console.log(`restore: ${s(restoring.value.ms)}  (${String(restoring.value.blobs)} blobs written and read back, every hash verified); ${restoring.memory}`);
   }
-  const restoring = await measured(() =>
-    restoreBackup({
-      dir: backup.path,
-      identity,
-      config: { ...server.config, dataDir, database },
-      // As `burrow restore` writes them (backup/restore-fs.ts): one sync at the end, not one a blob.
-      blobs: openRestoreBlobs({ dataDir, blobStore: { kind: 'fs' } }),
-    }),
-  );
-  console.log(`restore: ${s(restoring.value.ms)}  (${String(restoring.value.blobs)} blobs written and read back, every hash verified); ${restoring.memory}`);
 } finally {
   if (restoredDb && server.config.database.kind === 'postgres') {
     const admin = new pg.Client({ connectionString: server.config.database.url });
