@@ -327,7 +327,9 @@ try {
     stalls.disable();
     console.log(`maintenance run: ${s(performance.now() - ran)}, load ${loadavg()[0]?.toFixed(1) ?? '?'}; longest event-loop stall ${(stalls.max / 1e6).toFixed(1)} ms`);
     for (const [job, r] of Object.entries(results))
-      console.log(`  ${job.padEnd(18)} deleted ${String(r.deleted).padStart(8)} in ${String(r.batches).padStart(5)} batches, longest batch ${r.slowestMs.toFixed(1)} ms`);
+      console.log(
+        `  ${job.padEnd(18)} deleted ${String(r.deleted).padStart(8)} in ${String(r.batches).padStart(5)} batches, longest batch ${r.slowestMs.toFixed(1)} ms, event loop late by up to ${(r.loopMaxMs ?? 0).toFixed(1)} ms`,
+      );
   }
 
   const startSeeded = await burrow(['serve'], { ...startEnv(server.dataDir), ...databaseEnv, PORT: String(await freePort()) }, 'Burrow is listening');
