@@ -6,8 +6,8 @@
 import { deviceIdFromSigningKey, fromBase64url, verifyDeviceProof } from '@burrow/protocol';
 import { nativeVerify } from '../signatures/native-ed25519.js';
 import type { Clock } from '../clock/index.js';
-import { isUniqueViolation, type Db } from '../db/index.js';
-import { badRequest, conflict } from '../errors/index.js';
+import { isForeignKeyViolation, isUniqueViolation, type Db } from '../db/index.js';
+import { badRequest, conflict, signInFirst } from '../errors/index.js';
 import { deviceById, insertPersonDevice } from './store.js';
 
 export interface DeviceKeysInput {
@@ -51,6 +51,9 @@ export function createDevices({ db, clock }: { db: Db; clock: Clock }): Devices 
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict('device_exists', 'That device is already registered.');
+        // A person's new device names only its account by foreign key: the account was deleted since
+        // its session was read (erasure/account.ts). Its session went with it: sign in, not a 500.
+        if (isForeignKeyViolation(err)) throw signInFirst();
         throw err;
       }
       return { deviceId };

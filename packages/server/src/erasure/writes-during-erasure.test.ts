@@ -34,8 +34,10 @@ import {
   type FamilyId,
 } from '@burrow/protocol';
 import { TableNode, type KyselyPlugin, type RootOperationNode } from 'kysely';
+import { deleteAccountRow } from '../accounts/store.js';
 import { ManualClock } from '../clock/index.js';
 import { openDb, type Db } from '../db/index.js';
+import { createDevices } from '../devices/service.js';
 import { createSuccessions } from '../devices/successions.js';
 import { isAppError } from '../errors/index.js';
 import { insertRoster } from '../families/rosters.js';
@@ -326,5 +328,61 @@ test('a favourite, a deletion, a succession request, a pairing, a join request o
     }
   }
   assert.deepEqual(outcomes, cases.map((c) => `${c.name}: 404`));
+  assert.deepEqual(errors, [], 'nothing logged at error level');
+});
+
+// Account erasure (erasure/account.ts): its transaction ends with the account row (accounts/store.ts
+// deleteAccountRow), whose delete the writes naming the account meet. They answer 401 (the session
+// went with the account), not the foreign-key 500.
+test('a join request or a new device of an account being erased answers 401, not 500, and leaves nothing of the account', async () => {
+  const fam = await family(call);
+  const outcomes: string[] = [];
+  for (const round of ['during', 'after its last read'] as const) {
+    const joiner = await person(call, 'joiner');
+    const invitation = await call<{ code: string }>('POST', `/v1/families/${fam.familyId}/invitations`, { token: fam.guardian.token, body: {} });
+    expectStatus(invitation, 201, 'createInvitation');
+    const fresh = generateDeviceKeys(secureRandom);
+    if (round === 'during') {
+      const erasure = held(server.db, (trx) => deleteAccountRow(trx, joiner.accountId));
+      await erasure.ready;
+      let answered = 0;
+      const answers = Promise.all([
+        call('POST', '/v1/invitations/redeem', { token: joiner.token, body: { code: invitation.json.code } }),
+        call('POST', '/v1/devices', { token: joiner.token, body: deviceKeysBody(fresh, 'device') }),
+      ].map((p) => p.finally(() => (answered += 1))));
+      await untilWaiting(server, () => 2 - answered);
+      erasure.release();
+      await erasure.done;
+      const [redeemed, registered] = await answers;
+      outcomes.push(`during: join request ${redeemed!.status}, device ${registered!.status}`);
+    } else {
+      for (const [what, last] of [['join request', 'join_requests'], ['device', 'devices']] as const) {
+        // Each case its own account, erased right after the write's last read.
+        const who = what === 'join request' ? joiner : await person(call, 'newcomer');
+        const other = openDb(server.config.database);
+        try {
+          const db: Db = server.db.withPlugin(
+            afterNth(selectsFrom(last), 1, async () => {
+              await other.db.transaction().execute((trx) => deleteAccountRow(trx, who.accountId));
+            }),
+          );
+          const clock = new ManualClock(Date.now());
+          const write =
+            what === 'join request'
+              ? createInvitations({ db, clock, log: logger, emails: server.services.emails }).redeemInvitation(joiner.accountId, invitation.json.code)
+              : createDevices({ db, clock }).registerDevice(who.accountId, deviceKeysBody(fresh, 'device'));
+          outcomes.push(await write.then(
+            () => `${what}: written`,
+            (err: unknown) => `${what}: ${isAppError(err, 'unauthenticated') ? '401' : String(err)}`,
+          ));
+        } finally {
+          await other.db.destroy();
+        }
+        assert.ok(!(await everyRow(server)).includes(who.accountId), `${what}: a row still names the erased account`);
+      }
+    }
+    assert.ok(!(await everyRow(server)).includes(joiner.accountId), `${round}: a row still names the erased account`);
+  }
+  assert.deepEqual(outcomes, ['during: join request 401, device 401', 'join request: 401', 'device: 401']);
   assert.deepEqual(errors, [], 'nothing logged at error level');
 });

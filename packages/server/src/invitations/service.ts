@@ -9,8 +9,8 @@ import type { Logger } from 'pino';
 import { newId } from '../auth/index.js';
 import type { Clock } from '../clock/index.js';
 import type { AccountEmails } from '../accounts/index.js';
-import type { Db, JoinRequestStatus } from '../db/index.js';
-import { badRequest, conflict, forbidden, notFound, refuse } from '../errors/index.js';
+import { isForeignKeyViolation, type Db, type JoinRequestStatus } from '../db/index.js';
+import { badRequest, conflict, forbidden, notFound, refuse, signInFirst } from '../errors/index.js';
 import { asGuardianOfExistingFamily, lockFamilyOrNotFound, requireGuardian } from '../families/access.js';
 import { currentRoster } from '../families/rosters.js';
 import { personDevicesOf } from '../devices/store.js';
@@ -209,7 +209,14 @@ export function createInvitations({ db, clock, emails }: { db: Db; clock: Clock;
         // Single use even under concurrency: only one redeemer flips used_at.
         if (!(await markInvitationUsed(trx, invitation.id, now)))
           throw refuse('gone', 'invitation_used', 'That invitation was already used. Ask for a new one.');
-        await insertJoinRequest(trx, { id: requestId, familyId, accountId, invitationId: invitation.id, createdAt: now });
+        try {
+          await insertJoinRequest(trx, { id: requestId, familyId, accountId, invitationId: invitation.id, createdAt: now });
+        } catch (err) {
+          // The family is held above and the invitation was just marked: the key that failed is the
+          // account's, deleted since its session was read (erasure/account.ts). Sign in, not a 500.
+          if (isForeignKeyViolation(err)) throw signInFirst();
+          throw err;
+        }
       });
       return { requestId, familyId, status: 'pending' as const };
     },
