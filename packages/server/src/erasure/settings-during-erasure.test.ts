@@ -271,7 +271,9 @@ test('the inactivity pass that read a family just before a guardian erased it re
       config: INACTIVITY_DEFAULTS,
       deleteFamily: () => Promise.reject(new Error('no family is due for deletion here')),
     });
-    assert.deepEqual(await pass(100), { scanned: 1, deleted: 0 }, 'the page held the family; the job went through');
+    // The pass also reports its longest slice (busyMs, maintenance/): not this test's concern.
+    const { scanned, deleted } = await pass(100);
+    assert.deepEqual({ scanned, deleted }, { scanned: 1, deleted: 0 }, 'the page held the family; the job went through');
     assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
   } finally {
     await other.db.destroy();
