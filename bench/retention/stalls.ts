@@ -10,6 +10,7 @@
  *
  *   npx tsx bench/retention/stalls.ts [--messages 200000] [--over 40]
  */
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -75,12 +76,13 @@ await seed(server.db, server.blobs, join(server.dataDir, 'blobs'), { messages: N
 console.log(`${at()} seeded ${String(N)} messages; load ${load()}`);
 
 const checkpointer = checkpointerOf(server.db);
+const walPath = join(server.dataDir, 'burrow.db-wal');
 if (checkpointer) {
   const erase = checkpointer.erase.bind(checkpointer);
   Object.assign(checkpointer, {
     erase: async () => {
       const t = performance.now();
-      console.log(`${at()} erasure checkpoint starts`);
+      console.log(`${at()} erasure checkpoint starts; the WAL is ${(statSync(walPath).size / 2 ** 20).toFixed(0)} MiB`);
       const done = await erase();
       console.log(`${at()} erasure checkpoint ends after ${(performance.now() - t).toFixed(0)} ms (${done ? 'emptied' : 'busy'})`);
       return done;
