@@ -10,6 +10,7 @@
  * round); a blob uploaded and a toy's recovery endorsement (second round: the endorsement needs a
  * newer roster, which the first round's rosters must not meet, and the upload and the send share the
  * group commit's one transaction, where a send would wait behind the upload rather than on a lock).
+ * A device succession's publication has a round of its own (the first round takes the whole pool).
  * Then the writes whose last read before they write is one of the service's own statements: the
  * erasure commits, on a connection of its own, right after that read (a FOREIGN KEY error on SQLite
  * before, as on PostgreSQL).
@@ -27,6 +28,8 @@ import {
   signDeletion,
   signFavourite,
   signSuccessionRequest,
+  successorEntry,
+  countersignSuccession,
   signToySettings,
   toBase64url,
   toyKeysTag,
@@ -192,6 +195,28 @@ test("a blob upload and a toy's recovery endorsement made while the family is be
   assert.deepEqual(errors, [], 'nothing logged at error level');
   assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
   assert.equal(await server.blobs.has(`${fam.familyId}/${voice.hash}`), false, "the upload's bytes are not kept");
+});
+
+// Alone: the server's pool (ten connections) is all taken by the first round's writes and the erasure.
+test("a device succession's publication made while the family is being erased answers 404, logs no error and leaves nothing", async () => {
+  const fam = await family(call);
+  // The guardian renews her own device: the new keys registered, the request filed.
+  const renewed = generateDeviceKeys(secureRandom);
+  expectStatus(await call('POST', '/v1/devices', { token: fam.guardian.token, body: deviceKeysBody(renewed, 'device') }), 201, 'registerDevice');
+  const filed = signSuccessionRequest({ familyId: fam.familyId, issuedAt: Date.now() }, fam.guardian.keys, renewed);
+  expectStatus(await call('POST', `/v1/families/${fam.familyId}/succession-requests`, { ...fam.guardian.as, body: { request: filed } }), 204, 'requestSuccession');
+  const swapped = successor(
+    fam.roster,
+    fam.roster.devices.map((d) => (d.id === fam.guardian.keys.deviceId ? successorEntry(filed, d) : d)),
+    fam.guardian.keys,
+  );
+  const succession = countersignSuccession(filed, swapped.version, fam.guardian.keys);
+  const { statuses, bodies } = await duringErasure(fam, [], {
+    publishSuccession: () => call('POST', `/v1/families/${fam.familyId}/successions`, { ...fam.guardian.as, body: { roster: swapped, succession } }),
+  });
+  assert.deepEqual(statuses, { publishSuccession: 404 }, bodies);
+  assert.deepEqual(errors, [], 'nothing logged at error level');
+  assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
 });
 
 /** True when the root node is a select whose FROM names `table`. */
