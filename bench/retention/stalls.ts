@@ -8,7 +8,9 @@
  * checkpoint's start and end. It found the erasure TRUNCATE that held the writer's lock while it
  * waited (the probe's `begin immediate` blocked 0.75–1.9 s).
  *
- *   npx tsx bench/retention/stalls.ts [--messages 200000] [--over 40]
+ *   npx tsx bench/retention/stalls.ts [--messages 200000] [--over 40] [--cut-wal]
+ *
+ * `--cut-wal` truncates the seeder's WAL (gigabytes) before the sweep, as an idle moment would.
  */
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,13 +20,13 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { systemClock } from '../../packages/server/src/clock/index.js';
-import { checkpointerOf } from '../../packages/server/src/db/index.js';
+import { checkpointAfterErasure, checkpointerOf } from '../../packages/server/src/db/index.js';
 import { deleteInBatches } from '../../packages/server/src/maintenance/index.js';
 import { createRetentionSweep } from '../../packages/server/src/retention/index.js';
 import { startTestServer } from '../../packages/server/src/testing/start-test-server.js';
 import { seed } from './seed.js';
 
-const { values } = parseArgs({ options: { messages: { type: 'string' }, over: { type: 'string' } } });
+const { values } = parseArgs({ options: { messages: { type: 'string' }, over: { type: 'string' }, 'cut-wal': { type: 'boolean' } } });
 const N = Number(values.messages ?? 200_000);
 const OVER_MS = Number(values.over ?? 40);
 if (!Number.isInteger(N) || N < 1 || !(OVER_MS > 0)) {
@@ -74,9 +76,15 @@ const server = await startTestServer({ postgresUrl: null });
 await server.services.maintenance.run();
 await seed(server.db, server.blobs, join(server.dataDir, 'blobs'), { messages: N, families: 100, blobEvery: 10, now: Date.now() });
 console.log(`${at()} seeded ${String(N)} messages; load ${load()}`);
+const walPath = join(server.dataDir, 'burrow.db-wal');
+if (process.argv.includes('--cut-wal')) {
+  // The seeder's big transactions leave a WAL of gigabytes, which the erasure's TRUNCATE would cut
+  // with the writer's lock held; a server that had an idle moment has cut it already.
+  console.log(`${at()} the WAL after seeding: ${(statSync(walPath).size / 2 ** 20).toFixed(0)} MiB; cut while nothing runs`);
+  await checkpointAfterErasure(server.db);
+}
 
 const checkpointer = checkpointerOf(server.db);
-const walPath = join(server.dataDir, 'burrow.db-wal');
 if (checkpointer) {
   const erase = checkpointer.erase.bind(checkpointer);
   Object.assign(checkpointer, {

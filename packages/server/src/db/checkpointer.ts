@@ -147,7 +147,15 @@ parentPort.on('message', (message) => {
         if (row.busy === 0 || Date.now() >= until) break;
         Atomics.wait(state, 1, 0, workerData.eraseRetryMs);
       }
-    } else row = checkpoint(message.mode);
+    } else {
+      row = checkpoint(message.mode);
+      // Everything copied: rewind the WAL now (RESTART, busy_timeout 0: it gives up at once if a
+      // writer or reader is there; with nothing left to copy it holds the writer's lock only to reset
+      // the header). Under steady writes a PASSIVE rarely ends exactly at the last frame, the writer
+      // then never rewinds, and the file grew by gigabytes in one retention pass, which the
+      // erasure's TRUNCATE later cut with the writer's lock held (1.25 s at 2 GB).
+      if (message.mode === 'PASSIVE' && row.log > 0 && row.log === row.checkpointed) checkpoint('RESTART');
+    }
     parentPort.postMessage({ id: message.id, busy: row.busy, log: row.log, checkpointed: row.checkpointed });
   } catch (err) {
     parentPort.postMessage({ id: message.id, error: String(err && err.message) });
