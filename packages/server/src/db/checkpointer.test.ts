@@ -143,6 +143,24 @@ void test('SQLite: an erasure held up by an old reader never holds the writer’
   }
 });
 
+void test('SQLite: under steady writes the worker rewinds the WAL after a complete copy, so the file stops growing', async () => {
+  const path = join(scratch, 'steady.db');
+  const { db } = openDb({ kind: 'sqlite', path }, undefined, { checkpoints: quick });
+  try {
+    await sql`create table t (id integer primary key, body blob not null)`.execute(db);
+    const body = randomBytes(ROW);
+    // 40 MiB in small transactions with only a turn of the event loop between them, for the worker to interleave with.
+    for (let i = 0; i < 10_000; i++) {
+      await db.transaction().execute((trx) => sql`insert into t (body) values (${body})`.execute(trx));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const mib = statSync(`${path}-wal`).size / 2 ** 20;
+    assert.ok(mib < 20, `the WAL grew to ${mib.toFixed(1)} MiB for 40 MiB written`);
+  } finally {
+    await db.destroy();
+  }
+});
+
 void test('SQLite: a one-shot connection keeps SQLite’s own checkpoints, and a process with a worker exits by itself after closing', async () => {
   const { db } = openDb({ kind: 'sqlite', path: join(scratch, 'one-shot.db') });
   try {
