@@ -184,7 +184,9 @@ void test(
           'navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => n.title))',
         );
         return shown.includes('Someone asks to join your family');
-      });
+        // A minute: the join request reaches this page over its stream, then its service worker; a CI
+        // run at load 20 on PostgreSQL took longer than the default 20 s twice.
+      }, 60_000);
       await g.evaluate("Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' })");
 
       // The same link again, in a third browser: used, and said so before anyone makes an account.

@@ -131,12 +131,19 @@ export function fadeAuditIps(db: Db, before: () => number): IpPage<number> {
     const last = Number(ends?.last ?? 0);
     const from = after ?? Math.max(0, Number(ends?.first ?? 1) - 1);
     const to = Math.min(from + limit, last);
-    const rows = await db.selectFrom('audit_events').select(['id', 'ip']).where('id', '>', from).where('id', '<=', to).where('at', '<', before()).execute();
+    const cutOff = before();
+    const window = await db.selectFrom('audit_events').select(['id', 'ip', 'at']).where('id', '>', from).where('id', '<=', to).orderBy('id').execute();
+    // The log is in time order: the pass ends at its first row still within the keep period, and the
+    // next pass (the next day) starts there. Stepping over it would leave it whole for good once the
+    // job's cursor (accounts/ip-fade.ts) moved past it.
+    const recent = window.findIndex((row) => Number(row.at) >= cutOff);
+    const rows = recent < 0 ? window : window.slice(0, recent);
     const groups = fadedGroups(rows);
     if (groups.size > 0)
       await db.transaction().execute(async (trx) => {
         for (const [ip, ids] of groups) await trx.updateTable('audit_events').set({ ip }).where('id', 'in', ids).execute();
       });
+    if (recent >= 0) return { lastId: recent === 0 ? from : Number(rows.at(-1)!.id), scanned: recent, faded: countFaded(groups) };
     // The window's width is what was looked at: short only at the newest id, which ends the pass.
     return { lastId: Math.max(from, to), scanned: Math.max(0, to - from), faded: countFaded(groups) };
   };

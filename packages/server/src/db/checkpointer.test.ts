@@ -155,7 +155,10 @@ void test('SQLite: under steady writes the worker rewinds the WAL after a comple
       await new Promise((resolve) => setImmediate(resolve));
     }
     const mib = statSync(`${path}-wal`).size / 2 ** 20;
-    assert.ok(mib < 20, `the WAL grew to ${mib.toFixed(1)} MiB for 40 MiB written`);
+    // A WAL that never rewinds holds every frame these writes made: 86 MiB (measured without the
+    // RESTART). Rewound, it stayed under 20 MiB on a quiet machine and reached 35 MiB in a CI run at
+    // load 20, where the worker's thread got little time: the bound is between the two.
+    assert.ok(mib < 60, `the WAL grew to ${mib.toFixed(1)} MiB for 40 MiB written`);
   } finally {
     await db.destroy();
   }
