@@ -65,7 +65,10 @@ export function createRestoreFsBlobs(root: string): RestoreBlobs {
       }
     },
     async get(key) {
-      return new Uint8Array(await readFile(pathOf(key)));
+      // A view of readFile's own buffer: copying it doubled each read-back's garbage, and a restore
+      // reads back every blob it writes.
+      const read = await readFile(pathOf(key));
+      return new Uint8Array(read.buffer, read.byteOffset, read.byteLength);
     },
     async settle() {
       await mkdir(root, { recursive: true, mode: 0o700 });
