@@ -2,7 +2,8 @@
  * Consistent database snapshots and their restore, per dialect.
  *
  * - SQLite: `VACUUM INTO` writes a transactionally consistent copy of the live database (readers and
- *   the WAL writer keep going), which is the file we back up; restore writes it back as the file.
+ *   the WAL writer keep going), from a worker thread so the event loop does too (sqlite-copy.ts);
+ *   that copy is the file we back up; restore writes it back as the file.
  * - PostgreSQL: `pg_dump --format=custom` (one transaction, a consistent snapshot); restore is
  *   `pg_restore` into an empty database. The password travels in PGPASSWORD, never in argv.
  */
@@ -15,8 +16,9 @@ import Database from 'libsql';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
-import { unrecorded, type Db } from '../db/index.js';
+import type { Db } from '../db/index.js';
 import { BackupError } from './format.js';
+import { copySqliteOffThread, publishCopy } from './sqlite-copy.js';
 
 /** A libpq connection: the URL without its password, and the password for PGPASSWORD. */
 function libpqTarget(url: string): { url: string; env: NodeJS.ProcessEnv } {
@@ -87,8 +89,9 @@ async function* pagedKeys(
 export async function snapshotDatabase(config: DatabaseConfig, db: Db, scratch: string): Promise<DatabaseSnapshot> {
   if (config.kind === 'sqlite') {
     const path = join(scratch, 'snapshot.db');
-    // SQLite's own command, with no PostgreSQL counterpart to test (db/query-shapes.ts).
-    await unrecorded(() => sql.raw(`VACUUM INTO '${path.replace(/'/g, "''")}'`).execute(db));
+    // VACUUM INTO in a worker thread with its own connection (sqlite-copy.ts): on the serving
+    // connection it held the event loop for the whole copy, about a minute at 2 GB.
+    const { blobs } = await copySqliteOffThread(config.path, path);
     const stream = createReadStream(path);
     const finished = new Promise<void>((resolve, reject) => {
       stream.on('close', resolve);
@@ -110,19 +113,20 @@ export async function snapshotDatabase(config: DatabaseConfig, db: Db, scratch: 
         copy.close();
       }
     };
-    const blobCount = (): Promise<number> => {
-      const copy = new Database(path, { readonly: true });
-      try {
-        return Promise.resolve(Number((copy.prepare('select count(*) as n from blobs').get() as { n: number }).n));
-      } finally {
-        copy.close();
-      }
-    };
+    // Counted by the copy's worker: a count of 2 M rows held the event loop too.
+    const blobCount = (): Promise<number> => Promise.resolve(blobs);
     return { stream, estimatedBytes: statSync(path).size, finished, blobCount, blobKeys, close: () => rmSync(path, { force: true }) };
   }
   const size = await sql<{ bytes: string }>`select pg_database_size(current_database()) as bytes`.execute(db);
   const target = libpqTarget(config.url);
+  // pg_dump is a child process: the event loop only moves its output along (published on the same
+  // channel as SQLite's copy, so a test sees requests answered while either runs).
   const { child, exit } = start('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--dbname=${target.url}`], target.env);
+  publishCopy('start');
+  exit.then(
+    () => publishCopy('end'),
+    () => publishCopy('end'),
+  );
   // A failed pg_dump fails the stream it feeds (and is awaited through `finished` otherwise).
   exit.catch((e: unknown) => child.stdout.destroy(e as Error));
   return {

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { systemClock } from '../clock/index.js';
@@ -16,7 +17,7 @@ import { unrecorded } from '../db/index.js';
 import { createLeases } from '../leases/index.js';
 import { createLogger } from '../logger.js';
 import { createSmtpMailer } from '../mail/index.js';
-import { expectStatus, family, sealedVoice } from '../testing/fixtures.js';
+import { expectStatus, family, sealedVoice, type Family } from '../testing/fixtures.js';
 import { httpClient } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
@@ -25,9 +26,11 @@ import { generateBackupIdentity } from './keys.js';
 import { BackupScheduleError, parseBackupSchedule, parseDuration, startBackupSchedule, type BackupScheduleConfig, type BackupSchedulePorts } from './schedule.js';
 import { renderSystemdUnits } from './systemd.js';
 import { verifyBackup } from './verify.js';
+import { SNAPSHOT_COPY_CHANNEL } from './sqlite-copy.js';
 import { nodeEntry } from '../testing/processes.js';
 
 let server: TestServer;
+let fam: Family;
 let sink: SmtpSink;
 let scratch: string;
 const log = createLogger('silent');
@@ -37,7 +40,7 @@ before(async () => {
   sink = await startSmtpSink();
   scratch = mkdtempSync(join(tmpdir(), 'burrow-schedule-'));
   const call = httpClient(server.url);
-  const fam = await family(call);
+  fam = await family(call);
   for (let i = 0; i < 3; i++) {
     const voice = await sealedVoice(fam.guardian.keys, fam.roster, [fam.guardian.keys]);
     expectStatus(await call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...fam.guardian.as, raw: voice.blob }), 201);
@@ -113,6 +116,71 @@ test('on a short interval: backups are produced, each verifies and decrypts, onl
   const listed = await server.db.selectFrom('blobs').select('hash').execute();
   assert.ok(listed.length >= 3);
   assert.equal(verified.decrypted?.blobs, listed.length);
+});
+
+/**
+ * Fills a table of the test's own with about 48 MiB of random bytes, so the snapshot's copy takes
+ * far longer than a request (hundreds of ms against a few); dropped again by `drop`.
+ */
+async function filler(): Promise<{ drop: () => Promise<void> }> {
+  const run = (q: ReturnType<typeof sql>) => unrecorded(() => q.execute(server.db));
+  await run(sql`create table backup_filler (n integer primary key, pad ${sql.raw(server.config.database.kind === 'sqlite' ? 'blob' : 'text')} not null)`);
+  if (server.config.database.kind === 'sqlite')
+    await run(sql`with recursive c(n) as (select 1 union all select n + 1 from c where n < 12000) insert into backup_filler select n, randomblob(4096) from c`);
+  // Random text, so neither TOAST nor pg_dump's compression makes it small.
+  else await run(sql`insert into backup_filler select g, (select string_agg(gen_random_uuid()::text, '') from generate_series(1, 110) where g > 0) from generate_series(1, 12000) g`);
+  return {
+    drop: async () => {
+      await run(sql`drop table backup_filler`);
+    },
+  };
+}
+
+test("requests are answered while a scheduled backup's database copy runs (SQLite: VACUUM INTO in a worker thread; PostgreSQL: pg_dump, a child process)", async () => {
+  const keys = await generateBackupIdentity();
+  const call = httpClient(server.url);
+  const voice = await sealedVoice(fam.guardian.keys, fam.roster, [fam.guardian.keys]);
+  const { drop } = await filler();
+  // The copy's start and end as database.ts publishes them; requests go out from the start and are
+  // counted if their answer arrived before the end. A copy on the event loop answers none of them.
+  let copying = false;
+  let copies = 0;
+  let readsDuringCopy = 0;
+  let writeDuringCopy: number | null = null;
+  let probing: Promise<void> = Promise.resolve();
+  const probe = async (): Promise<void> => {
+    const put = await call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...fam.guardian.as, raw: voice.blob });
+    if (copying) writeDuringCopy = put.status;
+    while (copying) {
+      const read = await call('GET', `/v1/families/${fam.familyId}`, fam.guardian.as);
+      expectStatus(read, 200);
+      if (copying) readsDuringCopy++;
+    }
+  };
+  const onCopy = (message: unknown): void => {
+    const phase = (message as { phase: string }).phase;
+    if (phase === 'start') {
+      copying = true;
+      copies++;
+      probing = probe();
+    } else copying = false;
+  };
+  subscribe(SNAPSHOT_COPY_CHANNEL, onCopy);
+  const scheduler = scheduleOn({ everyMs: 3_600_000, dir: join(scratch, 'while-copying'), keep: 1, recipient: keys.recipient });
+  try {
+    const summary = await scheduler.runNow();
+    assert.ok(summary, 'the backup ran');
+    await probing;
+    assert.equal(copies, 1, 'one copy started and ended');
+    assert.equal(writeDuringCopy, 201, 'a blob upload was stored during the copy');
+    assert.ok(readsDuringCopy >= 1, `reads answered during the copy: ${String(readsDuringCopy)}`);
+    const verified = await verifyBackup(summary.path, keys.identity);
+    assert.ok(verified.decrypted !== null);
+  } finally {
+    unsubscribe(SNAPSHOT_COPY_CHANNEL, onCopy);
+    await scheduler.stop();
+    await drop();
+  }
 });
 
 test('a failed scheduled backup mails the operator, and the schedule carries on', async () => {
