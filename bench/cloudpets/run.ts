@@ -18,7 +18,8 @@
  * `--scale 0.01` seeds a hundredth (a minute) to try it out.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -362,7 +363,8 @@ try {
     await client.connect();
     await client.query(`drop database if exists ${name} with (force)`).finally(() => client.end());
   }
-  rmSync(scratch, { recursive: true, force: true });
+  // Concurrent unlinks (fs/promises), not rmSync's one at a time: testing/start-test-server.ts.
+  await rm(scratch, { recursive: true, force: true });
 }
 // tsx's esbuild service would keep the process alive after the report.
 process.exit(0);
