@@ -15,6 +15,8 @@ import type { Transaction } from 'kysely';
 import { createActivityLog } from '../audit/index.js';
 import { topics, type StreamEvent } from '../bus/index.js';
 import type { Database } from '../db/index.js';
+import { createLogger } from '../logger.js';
+import { createMemoryMailer } from '../mail/index.js';
 import {
   PASSWORD,
   entry,
@@ -23,13 +25,15 @@ import {
   pairToy,
   person,
   publish,
+  registerToy,
   successor,
 } from '../testing/fixtures.js';
 import type { Call } from '../testing/http.js';
 import type { SmtpSink } from '../testing/smtp-sink.js';
 import type { TestServer } from '../testing/start-test-server.js';
-import { eraseFamilyRows } from './family.js';
-import { everyRow, held, sendVoice, startMailingServer, untilWaiting } from './test-support.js';
+import { createFamilyErasure, eraseFamilyRows } from './family.js';
+import { createErasureMail } from './mail.js';
+import { beforeFirstTransaction, everyRow, held, sendVoice, settledFamily, startMailingServer, untilWaiting } from './test-support.js';
 
 let server: TestServer;
 let sink: SmtpSink;
@@ -182,15 +186,8 @@ test('an activity flush racing the family erasure leaves no row naming the famil
   const activity = createActivityLog({ db: server.db, log: { error: (obj) => errors.push(obj) }, flushMs: 3_600_000 });
   const childAdded = (familyId: string) =>
     activity.record({ kind: 'child_added', at: Date.now(), familyId, accountId: null, deviceId: null, toyId: null, subject: null });
-  const erase = (trx: Transaction<Database>, familyId: string) => eraseFamilyRows(trx, familyId, { toys: [], ownerless: [] });
-  /** A family whose chain already holds the server's events of its creation (so none are still queued there). */
-  const familyWithChain = async () => {
-    const fam = await family(call);
-    const chained = () =>
-      server.db.selectFrom('family_activity').select('kind').where('family_id', '=', fam.familyId).where('kind', '=', 'child_added').executeTakeFirst();
-    while ((await chained()) === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
-    return fam;
-  };
+  const erase = (trx: Transaction<Database>, familyId: string) => eraseFamilyRows(trx, familyId);
+  const familyWithChain = () => settledFamily(server, call);
 
   // The erasure first: its transaction has deleted the family, uncommitted, when the flush looks.
   const first = await familyWithChain();
@@ -230,4 +227,44 @@ test('an activity flush racing the family erasure leaves no row naming the famil
   // the one that came first wrote its event, and the erasure deleted it with the family.
   assert.deepEqual(errors, []);
   assert.deepEqual(activity.stats(), { written: 1, dropped: 0 });
+});
+
+test("a toy paired and a member added just before the erasure's transaction began go with the family: the toy told and its credentials gone, the member mailed", async () => {
+  const fam = await family(call);
+  const first = await pairToy(call, fam);
+  const late = await registerToy(call);
+  const aunt = await person(call, 'aunt');
+  const told = new Map<string, StreamEvent[]>([[first.toyId, []], [late.toyId, []]]);
+  const unsubscribe = [first.toyId, late.toyId].map((id) => server.bus.subscribe(topics.device(id), (e) => told.get(id)!.push(e)));
+  const mailer = createMemoryMailer();
+  const log = createLogger('silent');
+  // The erasure of an inactive family (the same erasure a guardian's asks for, without the password),
+  // on the real database: the toy's pairing and the aunt's joining (the roster that lists her) both commit after every read the
+  // erasure makes outside its transaction, and before that transaction's first statement.
+  const erasure = createFamilyErasure({
+    db: beforeFirstTransaction(server.db, async () => {
+      await pairToy(call, fam, late);
+      await publish(call, fam, [...fam.roster.devices, entry(aunt.keys, 'member')]);
+    }),
+    blobs: server.blobs,
+    bus: server.bus,
+    log,
+    emails: server.services.emails,
+    mail: createErasureMail({ mailer, log }),
+    confirmOwner: () => Promise.reject(new Error('not asked: an inactive family is deleted without a password')),
+  });
+  await erasure.deleteInactiveFamily(fam.familyId);
+  for (const off of unsubscribe) off();
+
+  // The late toy heard its pairing first; then, like the other, that it is unpaired.
+  const unpaired = (id: string) => told.get(id)!.filter((e) => e.type === 'unpaired');
+  assert.deepEqual([unpaired(first.toyId), unpaired(late.toyId)], [[{ type: 'unpaired' }], [{ type: 'unpaired' }]], 'every toy told');
+  expectStatus(await call('GET', '/v1/toys/me', late.as), 401, "the late toy's credentials revoked");
+  const rows = await everyRow(server);
+  for (const id of [fam.familyId, first.toyId, late.toyId]) assert.ok(!rows.includes(id), `a row still names ${id}`);
+  assert.deepEqual(
+    mailer.sent.map((m) => m.to).sort(),
+    [fam.guardian.email, aunt.email].sort(),
+    'every member mailed, the one admitted last too',
+  );
 });

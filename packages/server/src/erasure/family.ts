@@ -21,7 +21,7 @@ import { checkpointAfterErasure, type Database } from '../db/index.js';
 import { deleteDevice, ownerlessDevices, toysOfFamily } from '../devices/store.js';
 import { conflict, forbidden, notFound } from '../errors/index.js';
 import { noSuchFamily, requireGuardian, type Actor } from '../families/access.js';
-import { currentRoster, listedElsewhere, type StoredRoster } from '../families/rosters.js';
+import { currentRoster, listedElsewhere } from '../families/rosters.js';
 import { deleteChildRow, deleteFamilyRows, isFamilyChild, lockFamilyForErasure, memberAccountIds } from '../families/store.js';
 import { deleteFamilyInvitations } from '../invitations/store.js';
 import { deleteBlobBytes, deleteFamilyMessages, forgetRecipient } from '../messages/store.js';
@@ -30,20 +30,31 @@ import { deleteFamilyRequirement } from '../second-factors/index.js';
 import { deleteFamilyToyRows } from '../toys/store.js';
 import type { ErasurePorts, OwnerProof } from './account.js';
 
+/** What an erasure deleted, read under its lock: the blobs whose bytes go next, the toys to tell, the members to mail. */
+export interface ErasedFamily {
+  hashes: string[];
+  toys: string[];
+  members: string[];
+}
+
 /**
- * The erasure's transaction: every row of the family, each by its owner; returns the hashes of the
- * blobs whose bytes go next. The activity log's chain goes with the family row (its foreign key
- * cascades, migration 1005; the append-only trigger lets a deleted family's events go). A batched
- * flush of the log, a retention change or a summary-mail opt-in cannot slip a row in around this
- * transaction: each checks the family under a lock in its own (families/store.ts lockExistingFamilies).
+ * The erasure's transaction: every row of the family, each by its owner. The activity log's chain
+ * goes with the family row (its foreign key cascades, migration 1005; the append-only trigger lets a
+ * deleted family's events go). A batched flush of the log, a retention change or a summary-mail
+ * opt-in cannot slip a row in around this transaction: each checks the family under a lock in its
+ * own (families/store.ts lockExistingFamilies).
+ *
+ * The toys, the members and the devices of deleted accounts are read here, under the family's lock,
+ * not before the transaction: a toy paired in between was missed there (its device row kept with its
+ * credentials and its family cleared by the foreign key, never told to wipe itself), and a member
+ * admitted in between was not mailed.
  */
-export async function eraseFamilyRows(
-  trx: Transaction<Database>,
-  familyId: string,
-  { toys, ownerless }: { toys: readonly string[]; ownerless: readonly string[] },
-): Promise<string[]> {
-  // First: a write that holds the family (lockExistingFamilies) finishes before anything goes.
+export async function eraseFamilyRows(trx: Transaction<Database>, familyId: string): Promise<ErasedFamily> {
+  // First: a write that holds the family (lockExistingFamilies) finishes before anything is read or goes.
   await lockFamilyForErasure(trx, familyId);
+  const toys = (await toysOfFamily(trx, familyId, 'id')).map((t) => t.id);
+  const members = await memberAccountIds(trx, familyId);
+  const ownerless = await ownerlessListedBy(trx, familyId);
   await deleteFamilyReviews(trx, familyId);
   const hashes = await deleteFamilyMessages(trx, familyId);
   await deleteFamilyToyRows(trx, familyId);
@@ -56,7 +67,17 @@ export async function eraseFamilyRows(
   await deleteFamilyInvitations(trx, familyId);
   await deleteFamilyRequirement(trx, familyId);
   await deleteFamilyRows(trx, familyId);
-  return hashes;
+  return { hashes, toys, members };
+}
+
+/** Devices of deleted accounts the family's current roster still lists, unless another family lists them: they go with it. */
+async function ownerlessListedBy(trx: Transaction<Database>, familyId: string): Promise<string[]> {
+  const current = await currentRoster(trx, familyId);
+  const people = (current?.roster.devices ?? []).filter((d) => d.role !== 'toy').map((d) => d.id);
+  const ownerless: string[] = [];
+  for (const id of await ownerlessDevices(trx, people))
+    if (!(await listedElsewhere(trx, id, familyId))) ownerless.push(id);
+  return ownerless;
 }
 
 export function createFamilyErasure({ db, blobs, bus, log, emails: accountEmails, mail, confirmOwner }: ErasurePorts) {
@@ -69,21 +90,13 @@ export function createFamilyErasure({ db, blobs, bus, log, emails: accountEmails
       throw forbidden('guardian_device_required',
         'Only a guardian device in the family list can do that: approve this browser as a guardian first.',
       );
-    return current.roster;
   }
 
   /** Every row of the family by its owners in one transaction, then the blob bytes; toys told, members mailed. */
-  async function erase(familyId: string, roster: StoredRoster['roster'], tell: (accountId: string, to: string) => void): Promise<void> {
-    const members = await memberAccountIds(db, familyId);
+  async function erase(familyId: string, tell: (accountId: string, to: string) => void): Promise<void> {
+    const { hashes, toys, members } = await db.transaction().execute((trx) => eraseFamilyRows(trx, familyId));
+    // After the commit: the accounts stay (people leave the family, not Burrow); one deleted meanwhile gets no mail.
     const emails = await accountEmails.emailsOf(db, members);
-    const toys = (await toysOfFamily(db, familyId, 'id')).map((t) => t.id);
-    // Devices of deleted accounts this roster still listed go with it, unless another family lists them.
-    const people = roster.devices.filter((d) => d.role !== 'toy').map((d) => d.id);
-    const ownerless: string[] = [];
-    for (const id of await ownerlessDevices(db, people))
-      if (!(await listedElsewhere(db, id, familyId))) ownerless.push(id);
-
-    const hashes = await db.transaction().execute((trx) => eraseFamilyRows(trx, familyId, { toys, ownerless }));
     const failed = await deleteBlobBytes(blobs, familyId, hashes);
     if (failed > 0) log.warn({ failed }, 'family deletion: some blob bytes could not be deleted');
     if (!(await checkpointAfterErasure(db)))
@@ -111,9 +124,9 @@ export function createFamilyErasure({ db, blobs, bus, log, emails: accountEmails
     },
 
     async deleteFamily(actor: Actor, familyId: string, proof: OwnerProof, meta: RequestMeta): Promise<void> {
-      const roster = await requireGuardianDevice(actor, familyId);
+      await requireGuardianDevice(actor, familyId);
       await confirmOwner(actor.accountId, proof, meta);
-      await erase(familyId, roster, (accountId, to) => mail.familyDeleted(to, accountId === actor.accountId));
+      await erase(familyId, (accountId, to) => mail.familyDeleted(to, accountId === actor.accountId));
     },
 
     /**
@@ -121,9 +134,8 @@ export function createFamilyErasure({ db, blobs, bus, log, emails: accountEmails
      * guardians were warned): the same erasure, with the members told why.
      */
     async deleteInactiveFamily(familyId: string): Promise<void> {
-      const current = await currentRoster(db, familyId);
-      if (!current) return;
-      await erase(familyId, current.roster, (_accountId, to) => mail.inactiveFamilyDeleted(to));
+      if (!(await currentRoster(db, familyId))) return;
+      await erase(familyId, (_accountId, to) => mail.inactiveFamilyDeleted(to));
     },
   };
 }

@@ -52,7 +52,7 @@ after(async () => {
   await server.close();
 });
 
-const erase = (trx: Transaction<Database>, familyId: string) => eraseFamilyRows(trx, familyId, { toys: [], ownerless: [] });
+const erase = (trx: Transaction<Database>, familyId: string) => eraseFamilyRows(trx, familyId);
 
 /** A family whose creation's events already sit in its activity chain (no flush of them is pending to wait on a lock). */
 async function settledFamily(): Promise<Family> {

@@ -1,10 +1,14 @@
 /**
- * What the erasure test files need: a server that mails, a voice message sent as a real client would,
- * a scan of every row, and the hands that hold a transaction open to play a race step by step.
+ * What every erasure test file shares: a server (one that mails, or one whose error lines the test
+ * reads), a family whose creation already sits in its activity chain, a voice message sent as a real
+ * client would, a scan of every row, and the hands that play a race step by step: a transaction held
+ * open, a wait until the other sessions wait on it, and a step run inside a real service right after
+ * one of its reads.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, TableNode, type KyselyPlugin, type RootOperationNode, type Transaction } from 'kysely';
+import { createLogger } from '../logger.js';
 import { createSmtpMailer } from '../mail/index.js';
-import { expectStatus, sealedVoice, type Family, type Person } from '../testing/fixtures.js';
+import { expectStatus, family, sealedVoice, type Family, type Person } from '../testing/fixtures.js';
 import { httpClient, type Call, type Credentials } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
@@ -25,6 +29,26 @@ export async function startMailingServer(): Promise<{ server: TestServer; sink: 
       await sink.close();
     },
   };
+}
+
+/**
+ * A test server for the race tests: `errors` collects every line it (and whatever the test builds on
+ * `logger`) logs at error level or above, which a race must leave empty.
+ */
+export async function startRaceServer(): Promise<{ server: TestServer; call: Call; errors: string[]; logger: ReturnType<typeof createLogger> }> {
+  const errors: string[] = [];
+  const logger = createLogger('error', { write: (line: string) => void errors.push(line) });
+  const server = await startTestServer({ logger });
+  return { server, call: httpClient(server.url), errors, logger };
+}
+
+/** A family whose creation's events already sit in its activity chain (no flush of them is pending to wait on a lock). */
+export async function settledFamily(server: TestServer, call: Call): Promise<Family> {
+  const fam = await family(call);
+  const chained = () =>
+    server.db.selectFrom('family_activity').select('kind').where('family_id', '=', fam.familyId).where('kind', '=', 'child_added').executeTakeFirst();
+  while ((await chained()) === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+  return fam;
 }
 
 /** Every row of every table but the audit trail and the migrations' own, as JSON text. */
@@ -105,4 +129,57 @@ export async function untilWaiting(server: TestServer, n: number | (() => number
   } finally {
     await probe.db.destroy();
   }
+}
+
+/** True when the root node is a select whose FROM names `table`. */
+export const selectsFrom = (table: string) => (node: RootOperationNode) =>
+  node.kind === 'SelectQueryNode' && (node.from?.froms ?? []).some((f) => TableNode.is(f) && f.table.identifier.name === table);
+
+/**
+ * A plugin (the test's hand inside a real service, on the real database) that runs `step` once, when
+ * the `nth` query `picks` chooses has its rows and before the service sees them. Compiled statements
+ * (db/compiled.ts) are not seen: their query is built once, not per call.
+ */
+export function afterNth(picks: (node: RootOperationNode) => boolean, nth: number, step: () => Promise<void>): KyselyPlugin {
+  const chosen: string[] = [];
+  let fired = false;
+  return {
+    transformQuery({ node, queryId }) {
+      if (!fired && picks(node)) chosen.push(queryId.queryId);
+      return node;
+    },
+    async transformResult({ result, queryId }) {
+      if (!fired && chosen[nth - 1] === queryId.queryId) {
+        fired = true;
+        await step();
+      }
+      return result;
+    },
+  };
+}
+
+/**
+ * `db` with `step` run once just before its first transaction begins: the moment after a service's
+ * reads outside its transaction and before the transaction's first statement (no plugin sees a
+ * BEGIN). Methods are bound to the real Kysely, whose private fields a proxy cannot reach.
+ */
+export function beforeFirstTransaction(db: Db, step: () => Promise<void>): Db {
+  let fired = false;
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'transaction' && !fired)
+        return () => {
+          const builder = target.transaction();
+          return {
+            execute: async <T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
+              fired = true;
+              await step();
+              return builder.execute(work);
+            },
+          };
+        };
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
