@@ -22,7 +22,7 @@ import type { Clock } from '../clock/index.js';
 import { isUniqueViolation, type Db } from '../db/index.js';
 import { devicesByIds, isFamilyToy } from '../devices/store.js';
 import { badRequest, conflict, notFound } from '../errors/index.js';
-import { requireGuardian, type Actor } from '../families/access.js';
+import { lockFamilyOrNotFound, requireGuardian, type Actor } from '../families/access.js';
 import { announceRoster, checkRosterDevices, checkSignedByCaller, currentRoster, insertRoster, syncMembers } from '../families/rosters.js';
 import { nativeVerify } from '../signatures/native-ed25519.js';
 import { closePairingWindow } from '../toys/store.js';
@@ -87,6 +87,10 @@ export function createGuardianRecovery({
       let wrongCode = false;
       try {
         await db.transaction().execute(async (trx) => {
+          // First: the family kept from its erasure until this commits, or 404 when an erasure got
+          // there first (the roster's insert met the deleted family's key: a 500 before). The code is
+          // not spent then: the transaction rolls back.
+          await lockFamilyOrNotFound(trx, familyId);
           if (!(await codes.consume(actor.accountId, input.recoveryCode, trx))) {
             wrongCode = true;
             throw badRequest('recovery_code_wrong', 'That recovery code is not one of this account’s unused codes. Each code works once.');
