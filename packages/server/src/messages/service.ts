@@ -471,7 +471,16 @@ export function createMessages({
     async sendReceipt(caller, messageId, kind) {
       const message = await findMessageFor(caller, messageId);
       if (!message?.recipient) throw noSuchMessage();
-      const added = await insertReceipt(db, { messageSeq: message.seq, deviceId: caller.deviceId, kind, createdAt: clock.now() });
+      let added: boolean;
+      try {
+        added = await insertReceipt(db, { messageSeq: message.seq, deviceId: caller.deviceId, kind, createdAt: clock.now() });
+      } catch (err) {
+        // The message was deleted (by its sender, a guardian, retention or its family's erasure) after
+        // it was read above: its row is the receipt's only foreign key. The same 404 as a receipt for a
+        // message already gone, read from the failed insert so a receipt pays no statement for it.
+        if (isForeignKeyViolation(err)) throw noSuchMessage();
+        throw err;
+      }
       if (added) {
         bus.publish(topics.device(message.sender_id), {
           type: 'receipt',
