@@ -15,13 +15,14 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /**
  * Debian packages the test suite uses, with a command each provides (checked where dpkg is absent):
- * Chromium for the browser tests, espeak-ng and sox to make the fake microphone's voice, openssl for
+ * Chromium's headless shell for the browser tests and the full browser for the two that test system
+ * notifications (e2e/browser/harness.ts, ChromiumKind), espeak-ng and sox to make the fake microphone's voice, openssl for
  * throwaway TLS certificates, and pg_dump/pg_restore of the same major version as the PostgreSQL
  * server (15) for the backup tests.
  */
 export const DEBIAN_PACKAGES = Object.freeze([
+  { name: 'chromium-headless-shell', command: 'chromium-headless-shell' },
   { name: 'chromium', command: 'chromium' },
-  { name: 'chromium-driver', command: 'chromedriver' },
   { name: 'espeak-ng', command: 'espeak-ng' },
   { name: 'sox', command: 'sox' },
   { name: 'openssl', command: 'openssl' },

@@ -20,6 +20,7 @@ import {
   assertNoHorizontalOverflow,
   browserSuite,
   openBrowser,
+  openNotifyingBrowser,
   PASSWORD,
   screenshots,
   waitFor,
@@ -33,7 +34,7 @@ void test(
   'a guardian invites and approves a relative, whose messages play until they are blocked',
   { timeout: 240_000 },
   async () => {
-    const guardianBrowser = await openBrowser(suite.voiceWav);
+    const guardianBrowser = await openNotifyingBrowser(suite.voiceWav);
     suite.sessions.push(guardianBrowser);
     const g = guardianBrowser.page;
     g.on('dialog', (dialog) => void dialog.accept());

@@ -8,13 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertAccessible, browserSuite, openBrowser, PASSWORD, screenshots, waitFor, startHeadlessToy } from './harness.js';
+import { assertAccessible, browserSuite, openBrowser, openNotifyingBrowser, PASSWORD, screenshots, waitFor, startHeadlessToy } from './harness.js';
 import { goTo, pairWithCode, recordMessage, setUpFamily, signUp, uniqueEmail } from './flows.js';
 
 const suite = browserSuite('burrow-second-device-', 'Hello Sam, from my phone.');
 
 void test('a second browser of the same parent is approved from the first and can then send', { timeout: 240_000 }, async () => {
-  const first = await openBrowser(suite.voiceWav);
+  const first = await openNotifyingBrowser(suite.voiceWav);
   suite.sessions.push(first);
   const a = first.page;
   const email = uniqueEmail('mum');
