@@ -6,15 +6,33 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { Label, transcript, fromBase64url } from '@burrow/protocol';
 import { PASSWORD } from '../../packages/server/src/testing/fixtures.js';
-import { sealMessages, sendSealed, type Cast, type Sealed } from './family.js';
+import { sealMessages, sendSealed, sendSealedRetrying, type Cast, type Sealed } from './family.js';
 import { openLoop, Tracker, type LatencyResult } from './open-loop.js';
 import { pool, sleep } from './stats.js';
 
-/** Open-loop delivery of `sealed` at `rate` to the cast's toy; latency until the toy holds envelope and blob. */
+/**
+ * Open-loop delivery of `sealed` at `rate` to the cast's toy; latency until the toy holds envelope
+ * and blob. A send refused with 503 is sent again after its Retry-After until the measurement ends
+ * (sendSealedRetrying), as a device's outbox does: a refusal delays a message, it does not drop it.
+ */
 export async function burrowOpenLoop(cast: Cast, sealed: readonly Sealed[], rate: number, drainMs: number): Promise<LatencyResult> {
   const tracker = new Tracker();
   cast.toyClient.onHeld = (id) => tracker.held(id);
-  return openLoop(rate, sealed.map((m) => m.envelope.id), (i) => sendSealed(cast.url, cast.fam.familyId, sealed[i]!), tracker, drainMs);
+  return openLoop(
+    rate,
+    sealed.map((m) => m.envelope.id),
+    async (i) => {
+      const message = sealed[i]!;
+      const sent = await sendSealedRetrying(cast.url, cast.fam.familyId, message, () => {
+        if (tracker.open) tracker.retrying(message.envelope.id);
+        return tracker.open;
+      });
+      if (sent.acknowledged) tracker.acknowledged(message.envelope.id);
+      return sent.acknowledged;
+    },
+    tracker,
+    drainMs,
+  );
 }
 
 /** Closed loop: `concurrency` senders each send the next sealed message as soon as the last was acknowledged. Acknowledged messages per second. */

@@ -77,19 +77,64 @@ export async function sealMessages(cast: Cast, count: number, bytes: number): Pr
 
 /** Sends one sealed message the way a device does: the blob (PUT), then the envelope (POST). Resolves to whether both were acknowledged. */
 export async function sendSealed(url: string, familyId: string, message: Sealed): Promise<boolean> {
-  const headers = { authorization: `Bearer ${message.sender.token}`, 'x-burrow-device': message.sender.deviceId };
-  const put = await fetch(`${url}/v1/families/${familyId}/blobs/${message.hash}`, {
+  return (await putBlob(url, familyId, message)).status === 201 && (await postEnvelope(url, familyId, message)).status === 201;
+}
+
+/** One step's answer: its status, and the Retry-After a 503 carried (seconds; undefined without one). */
+interface StepAnswer {
+  status: number;
+  retryAfterS: number | undefined;
+}
+
+const senderHeaders = (message: Sealed) => ({ authorization: `Bearer ${message.sender.token}`, 'x-burrow-device': message.sender.deviceId });
+
+async function answer(res: Response): Promise<StepAnswer> {
+  await res.arrayBuffer();
+  const value = res.headers.get('retry-after');
+  return { status: res.status, retryAfterS: value !== null && /^\d{1,6}$/.test(value) ? Number(value) : undefined };
+}
+
+function putBlob(url: string, familyId: string, message: Sealed): Promise<StepAnswer> {
+  return fetch(`${url}/v1/families/${familyId}/blobs/${message.hash}`, {
     method: 'PUT',
-    headers: { ...headers, 'content-type': 'application/octet-stream' },
+    headers: { ...senderHeaders(message), 'content-type': 'application/octet-stream' },
     body: message.blob,
-  });
-  await put.arrayBuffer();
-  if (put.status !== 201) return false;
-  const post = await fetch(`${url}/v1/families/${familyId}/messages`, {
+  }).then(answer);
+}
+
+function postEnvelope(url: string, familyId: string, message: Sealed): Promise<StepAnswer> {
+  return fetch(`${url}/v1/families/${familyId}/messages`, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
+    headers: { ...senderHeaders(message), 'content-type': 'application/json' },
     body: JSON.stringify({ envelope: message.envelope }),
-  });
-  await post.arrayBuffer();
-  return post.status === 201;
+  }).then(answer);
+}
+
+/** What a retrying send did. */
+export interface RetriedSend {
+  acknowledged: boolean;
+  /** 503 answers (upload and send together) it was told to come back after. */
+  refusals: number;
+}
+
+/**
+ * Sends one sealed message as a device that keeps its outbox does: each step refused with 503 and a
+ * Retry-After (the server's back-pressure, http/admission.ts) is sent again after that wait, for
+ * as long as `keepTrying()` says, so a refusal delays the message instead of losing it (issue #11's
+ * "nothing lost" past saturation). Only the refused step is repeated: an upload already acknowledged
+ * is not sent twice. Any other answer ends the send.
+ */
+export async function sendSealedRetrying(url: string, familyId: string, message: Sealed, keepTrying: () => boolean): Promise<RetriedSend> {
+  let refusals = 0;
+  for (const step of [putBlob, postEnvelope]) {
+    for (;;) {
+      const { status, retryAfterS } = await step(url, familyId, message);
+      if (status === 201) break;
+      if (status !== 503 || retryAfterS === undefined || !keepTrying()) return { acknowledged: false, refusals };
+      refusals += 1;
+      await new Promise((resolve) => setTimeout(resolve, retryAfterS * 1000));
+      if (!keepTrying()) return { acknowledged: false, refusals };
+    }
+  }
+  return { acknowledged: true, refusals };
 }

@@ -307,7 +307,9 @@ export async function buildServer({ config, db, blobs: unjournaled, bus, clock, 
   await app.register(toySettingsRoutes, { ...context, settings: toySettings });
   const messageLimits = { sendMessage: config.rateLimits.sendMessage, familyStorageBytes: config.familyStorageBytes ?? DEFAULT_FAMILY_STORAGE_BYTES };
   const messages = createMessages({ db, blobs, bus, clock, log, limits: messageLimits });
-  await app.register(messagesRoutes, { ...context, messages, admission: createAdmission(config.admission ?? defaultAdmission) });
+  // One admission for the writes and the deliveries they wait behind (http/admission.ts).
+  const admission = createAdmission(config.admission ?? defaultAdmission);
+  await app.register(messagesRoutes, { ...context, messages, admission });
   await app.register(retentionRoutes, { ...context, retention: createRetention({ db, clock }) });
   const reviews = createReviews({ db, blobs, bus, clock, log, emails });
   await app.register(reviewRoutes, { ...context, reviews });
@@ -316,6 +318,7 @@ export async function buildServer({ config, db, blobs: unjournaled, bus, clock, 
   // A toy's wake-up in one round trip, read from the same services as the single routes.
   await app.register(toySyncRoutes, {
     ...context,
+    admission,
     sources: {
       rosters: (toy, familyId, after) => families.listRosters(toy, familyId, after),
       deletions: (toy, after, limit) => toys.listDeletions(toy, after, limit),

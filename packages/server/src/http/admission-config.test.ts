@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AdmissionConfigError, defaultAdmission, parseAdmissionConfig } from './admission-config.js';
 
-void test('unset, the admission limit is 256 writes in flight or 150 ms of event-loop lag, with Retry-After 1 s', () => {
+void test('unset, the admission limit is 256 writes in flight, 150 ms of event-loop lag or 32 deliveries being answered, with Retry-After 1 s', () => {
   assert.deepEqual(parseAdmissionConfig({}), defaultAdmission);
-  assert.deepEqual(defaultAdmission, { maxInflightWrites: 256, retryAfterSeconds: 1, maxLagMs: 150 });
+  assert.deepEqual(defaultAdmission, { maxInflightWrites: 256, retryAfterSeconds: 1, maxLagMs: 150, maxInflightDeliveries: 32 });
 });
 
 void test('BURROW_MAX_INFLIGHT_WRITES and BURROW_WRITE_RETRY_AFTER_S are taken as given, and nonsense is refused', () => {
@@ -12,6 +12,7 @@ void test('BURROW_MAX_INFLIGHT_WRITES and BURROW_WRITE_RETRY_AFTER_S are taken a
     maxInflightWrites: 64,
     retryAfterSeconds: 5,
     maxLagMs: 150,
+    maxInflightDeliveries: 32,
   });
   for (const bad of ['0', '-1', '1.5', 'lots'])
     assert.throws(() => parseAdmissionConfig({ BURROW_MAX_INFLIGHT_WRITES: bad }), AdmissionConfigError);
@@ -23,4 +24,11 @@ void test('BURROW_MAX_EVENT_LOOP_LAG_MS is taken as given, 0 turns it off, and n
   assert.equal(parseAdmissionConfig({ BURROW_MAX_EVENT_LOOP_LAG_MS: '0' }).maxLagMs, 0);
   for (const bad of ['-1', '2.5', 'soon', '60001'])
     assert.throws(() => parseAdmissionConfig({ BURROW_MAX_EVENT_LOOP_LAG_MS: bad }), AdmissionConfigError);
+});
+
+void test('BURROW_MAX_INFLIGHT_DELIVERIES is taken as given, 0 turns it off, and nonsense is refused', () => {
+  assert.equal(parseAdmissionConfig({ BURROW_MAX_INFLIGHT_DELIVERIES: '8' }).maxInflightDeliveries, 8);
+  assert.equal(parseAdmissionConfig({ BURROW_MAX_INFLIGHT_DELIVERIES: '0' }).maxInflightDeliveries, 0);
+  for (const bad of ['-1', '1.5', 'many'])
+    assert.throws(() => parseAdmissionConfig({ BURROW_MAX_INFLIGHT_DELIVERIES: bad }), AdmissionConfigError);
 });

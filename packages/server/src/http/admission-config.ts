@@ -9,6 +9,10 @@
  * - BURROW_MAX_EVENT_LOOP_LAG_MS (default 150; 0: off): once the node's event loop runs this late
  *   (CPU saturated) and at least MIN_INFLIGHT_FOR_LAG writes are in flight, a new write is refused
  *   the same way, even below the in-flight limit: what is already accepted keeps a bounded wait.
+ * - BURROW_MAX_INFLIGHT_DELIVERIES (default 32; 0: off): the delivery side first. While this many
+ *   deliveries (a toy's or device's inbox page, sync, blob download or receipt) are being answered,
+ *   a new write is refused the same way: messages already accepted reach their recipients before
+ *   the node takes more (issue #11: past saturation, accepted messages reached the toy seconds late).
  */
 
 export interface AdmissionConfig {
@@ -16,6 +20,8 @@ export interface AdmissionConfig {
   readonly retryAfterSeconds: number;
   /** Event-loop lag (ms) past which new writes are refused while enough are in flight; 0: off. */
   readonly maxLagMs: number;
+  /** Deliveries being answered at which new writes are refused (reads first); 0 or absent: off. */
+  readonly maxInflightDeliveries?: number;
 }
 
 /**
@@ -31,12 +37,15 @@ export const MIN_INFLIGHT_FOR_LAG = 16;
  */
 // 150 ms of lag: the loop is then saturated, not merely busy (a request's own work is a few ms), and
 // every write accepted past that point would only wait longer; issue #11 asks a bounded p99 past saturation.
-export const defaultAdmission: AdmissionConfig = Object.freeze({ maxInflightWrites: 256, retryAfterSeconds: 1, maxLagMs: 150 });
+// 32 deliveries being answered: on a node keeping up, a read is answered in a few ms, so even a
+// thousand a second keep only a handful in flight (Little's law); 32 means reads are queueing behind
+// writes, and the node should finish delivering what it accepted before it accepts more.
+export const defaultAdmission: AdmissionConfig = Object.freeze({ maxInflightWrites: 256, retryAfterSeconds: 1, maxLagMs: 150, maxInflightDeliveries: 32 });
 
 /** A bad admission setting; load-config.ts turns it into a ConfigError. */
 export class AdmissionConfigError extends Error {}
 
-/** Reads BURROW_MAX_INFLIGHT_WRITES, BURROW_WRITE_RETRY_AFTER_S and BURROW_MAX_EVENT_LOOP_LAG_MS. */
+/** Reads BURROW_MAX_INFLIGHT_WRITES, BURROW_WRITE_RETRY_AFTER_S, BURROW_MAX_EVENT_LOOP_LAG_MS and BURROW_MAX_INFLIGHT_DELIVERIES. */
 export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
   const read = (name: string, fallback: number, min: number, max: number): number => {
     const value = env[name]?.trim();
@@ -50,5 +59,6 @@ export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
     maxInflightWrites: read('BURROW_MAX_INFLIGHT_WRITES', defaultAdmission.maxInflightWrites, 1, 100_000),
     retryAfterSeconds: read('BURROW_WRITE_RETRY_AFTER_S', defaultAdmission.retryAfterSeconds, 1, 3600),
     maxLagMs: read('BURROW_MAX_EVENT_LOOP_LAG_MS', defaultAdmission.maxLagMs, 0, 60_000),
+    maxInflightDeliveries: read('BURROW_MAX_INFLIGHT_DELIVERIES', defaultAdmission.maxInflightDeliveries ?? 0, 0, 100_000),
   });
 }

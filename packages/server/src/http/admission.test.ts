@@ -68,7 +68,7 @@ void test('with the event loop late, writes past the lag floor are refused with 
   const { admitted, refused } = await fill(admission, 256);
   assert.equal(admitted.length, MIN_INFLIGHT_FOR_LAG, 'the writes below the floor are taken whatever the lag');
   assertRefusal(refused, '3');
-  assert.deepEqual(admission.stats(), { inFlight: MIN_INFLIGHT_FOR_LAG, refused: 1, refusedForLag: 1, lagMs: 400 });
+  assert.deepEqual(admission.stats(), { inFlight: MIN_INFLIGHT_FOR_LAG, refused: 1, refusedForLag: 1, refusedForDeliveries: 0, refusedBeforeAuth: 0, deliveries: 0, lagMs: 400 });
 
   admitted[0]!.done();
   lag.set(400);
@@ -118,5 +118,45 @@ void test('the lag monitor reads a pause of the event loop, and the loop busy du
     assert.ok(monitor.utilization() >= SATURATED_UTILIZATION, `utilization read ${monitor.utilization().toFixed(2)}`);
   } finally {
     monitor.stop();
+  }
+});
+
+void test('deliveries first: while the delivery limit of reads is being answered, writes are refused (before and after authentication); a finished delivery frees the way', async () => {
+  const admission = createAdmission({ maxInflightWrites: 256, retryAfterSeconds: 2, maxLagMs: 0, maxInflightDeliveries: 3 }, null);
+  const reads = [fakeReply(), fakeReply(), fakeReply()];
+  await admission.delivery(request, reads[0]!.reply);
+  await admission.delivery(request, reads[1]!.reply);
+  assert.equal((await fill(admission, 5)).admitted.length, 5, 'below the limit, writes are admitted');
+  await admission.delivery(request, reads[2]!.reply);
+  const { admitted, refused } = await fill(admission, 1);
+  assert.equal(admitted.length, 0);
+  assertRefusal(refused, '2');
+  // The precheck (a write route's first onRequest hook, before authentication) refuses the same way.
+  const early = fakeReply();
+  await assert.rejects(admission.precheck(request, early.reply), (e) => e instanceof AppError && e.code === 'unavailable');
+  assert.equal(early.headers.get('retry-after'), '2');
+  assert.deepEqual(
+    { ...admission.stats(), lagMs: 0 },
+    { inFlight: 5, refused: 2, refusedForLag: 0, refusedForDeliveries: 2, refusedBeforeAuth: 1, deliveries: 3, lagMs: 0 },
+  );
+  // A delivery answered (or its connection closed, once only): writes are admitted again.
+  reads[0]!.done();
+  reads[0]!.done();
+  assert.equal(admission.stats().deliveries, 2);
+  await admission.precheck(request, fakeReply().reply);
+  assert.equal((await fill(admission, 1)).admitted.length, 1);
+});
+
+void test('with the delivery limit off (0 or absent), reads in flight refuse nothing', async () => {
+  for (const config of [
+    { maxInflightWrites: 8, retryAfterSeconds: 1, maxLagMs: 0, maxInflightDeliveries: 0 },
+    { maxInflightWrites: 8, retryAfterSeconds: 1, maxLagMs: 0 },
+  ]) {
+    const admission = createAdmission(config, null);
+    for (let i = 0; i < 100; i++) await admission.delivery(request, fakeReply().reply);
+    const { admitted, refused } = await fill(admission, 20);
+    assert.equal(admitted.length, 8, 'only the in-flight limit refuses');
+    assertRefusal(refused, '1');
+    assert.equal(admission.stats().refusedForDeliveries, 0);
   }
 });

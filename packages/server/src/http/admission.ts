@@ -4,24 +4,55 @@
  * time out (issue #11). With it the node works on at most `maxInflightWrites` at once, and on fewer
  * once its event loop runs late (`maxLagMs`) while it is busy with its own work (the CPU, not the
  * disk, is then the ceiling, and every write admitted would only make the others wait longer; a loop
- * that is late but mostly idle is waiting for the machine, and refusing would not help); one more is answered 503 `unavailable`
+ * that is late but mostly idle is waiting for the machine, and refusing would not help), or while
+ * `maxInflightDeliveries` deliveries are being answered: one more write is answered 503 `unavailable`
  * with Retry-After before its body is read, so it changes nothing, costs next to nothing, and the
  * writes already accepted keep a bounded wait.
  *
- * The gate is a `preParsing` hook: it runs after the auth hook (only signed-in devices hold slots)
- * and before the body is read (a refused upload's 2 MiB are never buffered). A slot is held until
- * the response is done or the connection closed, whichever comes first, so an abandoned request
- * cannot leak one.
+ * Deliveries first. Refusing writes bounds the *send*; but a message is only useful once its
+ * recipient holds it, and a toy's reads (inbox page or sync, blob download, receipt) share the one
+ * event loop and libuv's threadpool with the writes. Without a priority, a node past saturation kept
+ * its write slots full and the toy's reads queued behind them: accepted messages reached the toy
+ * seconds late (docs/performance.md). So deliveries are counted too (`delivery`: from after the
+ * reader's authentication until its answer is handed over), and while many are being answered the
+ * node stops taking new writes until it has delivered what it accepted.
+ *
+ * The refusal comes twice. `precheck`, a route's first `onRequest` hook, runs before authentication:
+ * a node already refusing answers at once without the session's SQL (past saturation the refusals,
+ * retried after Retry-After, are most of the requests, and each one that read a session took CPU
+ * from the deliveries). `gate`, a `preParsing` hook, runs after authentication (only signed-in
+ * devices hold slots) and before the body is read (a refused upload's 2 MiB are never buffered). A
+ * slot is held until the response is done or the connection closed, whichever comes first, so an
+ * abandoned request cannot leak one.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
 import { MIN_INFLIGHT_FOR_LAG, type AdmissionConfig } from './admission-config.js';
 
+type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export interface AdmissionStats {
+  /** Writes in flight now. */
+  inFlight: number;
+  /** Writes refused since start (by either hook), and of those for lag, for deliveries in flight, and before authentication. */
+  refused: number;
+  refusedForLag: number;
+  refusedForDeliveries: number;
+  refusedBeforeAuth: number;
+  /** Deliveries being answered now. */
+  deliveries: number;
+  lagMs: number;
+}
+
 export interface Admission {
-  /** The route hook (`preParsing`) that admits a durable write or refuses it with 503. */
-  readonly gate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-  /** Writes in flight now, refused since start, and of those refused for lag (for tests and /metrics-style reading). */
-  stats(): { inFlight: number; refused: number; refusedForLag: number; lagMs: number };
+  /** A write route's first `onRequest` hook: refuses at once, before authentication, a write the node would refuse anyway. */
+  readonly precheck: Hook;
+  /** The write route hook (`preParsing`, after authentication) that admits a durable write or refuses it with 503. */
+  readonly gate: Hook;
+  /** A delivery route's `preParsing` hook (after authentication): counts the delivery until its answer is handed over. */
+  readonly delivery: Hook;
+  /** Counters for tests and /metrics-style reading. */
+  stats(): AdmissionStats;
   /** Stops the lag monitor. */
   close(): void;
 }
@@ -71,45 +102,70 @@ export function eventLoopLag(): LagMonitor {
 }
 
 export function createAdmission(
-  { maxInflightWrites, retryAfterSeconds, maxLagMs }: AdmissionConfig,
+  { maxInflightWrites, retryAfterSeconds, maxLagMs, maxInflightDeliveries = 0 }: AdmissionConfig,
   lag: LagMonitor | null = maxLagMs > 0 ? eventLoopLag() : null,
 ): Admission {
   let inFlight = 0;
+  let deliveries = 0;
   let refused = 0;
   let refusedForLag = 0;
-  const refuse = (reply: FastifyReply): Promise<void> => {
+  let refusedForDeliveries = 0;
+  let refusedBeforeAuth = 0;
+  /** Why a write would be refused now, or null when it would be admitted. */
+  const reason = (): 'full' | 'lag' | 'deliveries' | null => {
+    if (inFlight >= maxInflightWrites) return 'full';
+    if (maxInflightDeliveries > 0 && deliveries >= maxInflightDeliveries) return 'deliveries';
+    if (
+      lag !== null &&
+      maxLagMs > 0 &&
+      inFlight >= MIN_INFLIGHT_FOR_LAG &&
+      lag.lagMs() > maxLagMs &&
+      lag.utilization() >= SATURATED_UTILIZATION
+    )
+      return 'lag';
+    return null;
+  };
+  const refuse = (reply: FastifyReply, why: 'full' | 'lag' | 'deliveries'): Promise<void> => {
     refused += 1;
+    if (why === 'lag') refusedForLag += 1;
+    if (why === 'deliveries') refusedForDeliveries += 1;
     void reply.header('retry-after', String(retryAfterSeconds));
     return Promise.reject(
       new AppError('unavailable', `The server is busy storing other messages; try again in ${String(retryAfterSeconds)} s.`),
     );
   };
+  /** Runs `release` once, when the answer is handed over or the connection closes, whichever is first. */
+  const onDone = (reply: FastifyReply, release: () => void): void => {
+    let held = true;
+    const once = (): void => {
+      if (!held) return;
+      held = false;
+      release();
+    };
+    // 'close' follows both a finished response and a connection dropped mid-request.
+    reply.raw.once('close', once);
+    reply.raw.once('finish', once);
+  };
   return {
+    precheck(_request, reply) {
+      const why = reason();
+      if (why === null) return Promise.resolve();
+      refusedBeforeAuth += 1;
+      return refuse(reply, why);
+    },
     gate(_request, reply) {
-      if (inFlight >= maxInflightWrites) return refuse(reply);
-      if (
-        lag !== null &&
-        maxLagMs > 0 &&
-        inFlight >= MIN_INFLIGHT_FOR_LAG &&
-        lag.lagMs() > maxLagMs &&
-        lag.utilization() >= SATURATED_UTILIZATION
-      ) {
-        refusedForLag += 1;
-        return refuse(reply);
-      }
+      const why = reason();
+      if (why !== null) return refuse(reply, why);
       inFlight += 1;
-      let held = true;
-      const release = (): void => {
-        if (!held) return;
-        held = false;
-        inFlight -= 1;
-      };
-      // 'close' follows both a finished response and a connection dropped mid-request.
-      reply.raw.once('close', release);
-      reply.raw.once('finish', release);
+      onDone(reply, () => (inFlight -= 1));
       return Promise.resolve();
     },
-    stats: () => ({ inFlight, refused, refusedForLag, lagMs: lag?.lagMs() ?? 0 }),
+    delivery(_request, reply) {
+      deliveries += 1;
+      onDone(reply, () => (deliveries -= 1));
+      return Promise.resolve();
+    },
+    stats: () => ({ inFlight, refused, refusedForLag, refusedForDeliveries, refusedBeforeAuth, deliveries, lagMs: lag?.lagMs() ?? 0 }),
     close: () => lag?.stop(),
   };
 }

@@ -28,8 +28,12 @@ export function messagesRoutes(
   { messages, admission }: RouteContext & { messages: Messages; admission: Admission },
 ): void {
   // Uploads and sends are the durable writes: past the node's admission limit they are refused with
-  // 503 + Retry-After before their body is read (http/admission.ts).
-  const preParsing = admission.gate;
+  // 503 + Retry-After before their body is read, and before authentication when the node is already
+  // refusing (http/admission.ts). `onRequest` here runs before the auth hook (auth/register.ts appends it).
+  const writeHooks = { onRequest: admission.precheck, preParsing: admission.gate };
+  // The delivery side (inbox page, blob download, receipt) is counted: while many are being
+  // answered, new writes wait (deliveries first).
+  const deliveryHooks = { preParsing: admission.delivery };
   app.addHook('onClose', (_instance, done) => {
     admission.close();
     done();
@@ -56,7 +60,7 @@ export function messagesRoutes(
         // A person's session and the blob's size and family total are read in one statement (auth PathBlob).
         config: { auth: 'device', blobInPath: true },
         bodyLimit: BLOB_BODY_LIMIT,
-        preParsing,
+        ...writeHooks,
       },
       async (request, reply) => {
         const body: unknown = request.body;
@@ -86,7 +90,7 @@ export function messagesRoutes(
       },
       config: { auth: 'device' },
       bodyLimit: PROTOCOL_BODY_LIMIT,
-      preParsing,
+      ...writeHooks,
     },
     async (request, reply) =>
       reply
@@ -104,6 +108,7 @@ export function messagesRoutes(
         response: { 200: InboxResponse, ...errorResponses },
       },
       config: { auth: 'device' },
+      ...deliveryHooks,
     },
     async (request) =>
       messages.listMessages(
@@ -140,6 +145,7 @@ export function messagesRoutes(
       },
       // The caller (a toy's token, or a session and device) and the message are read in one statement (auth PathMessage).
       config: { auth: 'device', messageInPath: true },
+      ...deliveryHooks,
     },
     async (request, reply) => {
       const bytes = await messages.downloadMessageBlob(deviceOf(request), request.params.messageId, { ip: request.ip });
@@ -184,6 +190,7 @@ export function messagesRoutes(
         response: { 204: NoContent, ...errorResponses },
       },
       config: { auth: 'device', messageInPath: true },
+      ...deliveryHooks,
     },
     async (request, reply) => {
       await messages.sendReceipt(deviceOf(request), request.params.messageId, request.body.kind);

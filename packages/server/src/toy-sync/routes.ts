@@ -8,6 +8,7 @@
  */
 import { errorResponses, ToySyncQuery, ToySyncResponse, TOY_SYNC_DELETIONS, TOY_SYNC_FAVOURITES } from '@burrow/api';
 import { deviceOf, toyOf, type DeviceCaller, type ToyPrincipal } from '../auth/index.js';
+import type { Admission } from '../http/admission.js';
 import type { App, RouteContext } from '../http/types.js';
 
 /** Messages per feed when the toy does not say (it passes its free slots). */
@@ -23,7 +24,10 @@ export interface ToySyncSources {
   favourites(toy: ToyPrincipal, after: number, limit: number): Promise<ToySyncResponse['favourites']>;
 }
 
-export function toySyncRoutes(app: App, { sources }: RouteContext & { sources: ToySyncSources }): void {
+export function toySyncRoutes(
+  app: App,
+  { sources, admission }: RouteContext & { sources: ToySyncSources; admission?: Pick<Admission, 'delivery'> },
+): void {
   app.get(
     '/v1/toys/me/sync',
     {
@@ -36,6 +40,8 @@ export function toySyncRoutes(app: App, { sources }: RouteContext & { sources: T
         response: { 200: ToySyncResponse, ...errorResponses },
       },
       config: { auth: 'toy' },
+      // A wake-up is a delivery: while many are being answered, the node takes no new writes (http/admission.ts).
+      ...(admission ? { preParsing: admission.delivery } : {}),
     },
     async (request) => {
       const toy = toyOf(request);
