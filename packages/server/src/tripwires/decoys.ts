@@ -20,16 +20,7 @@
  * word is tweaked while real words are replaced, which is how the paper's tweaking model behaves too.
  */
 import { randomInt } from 'node:crypto';
-import { createRequire } from 'node:module';
-import type * as CommonDictionaries from '@zxcvbn-ts/language-common';
-import type * as EnglishDictionaries from '@zxcvbn-ts/language-en';
-
-/**
- * The dictionaries are decompressed when their module loads (≈ 0.3 CPU-s and much garbage): loaded on
- * the first decoy, not with the server, which most processes (CLI commands, most test files) never
- * need. Through `require` (their CommonJS build) because the lexicon is built synchronously.
- */
-const require = createRequire(import.meta.url);
+import { loadLexicon } from './lexicon.js';
 
 type Run = { kind: 'letters' | 'digits' | 'symbols' | 'space' | 'other'; text: string };
 
@@ -49,39 +40,6 @@ const SCRIPTS = [
   'Devanagari',
   'Thai',
 ].map((name) => new RegExp(`^\\p{Script=${name}}$`, 'u'));
-
-/** words by length, in rank order (most common first), and each word's rank within its length. */
-interface Lexicon {
-  byLength: Map<number, string[]>;
-  rank: Map<string, number>;
-}
-
-let lexicon: Lexicon | undefined;
-
-function loadLexicon(): Lexicon {
-  if (lexicon) return lexicon;
-  const byLength = new Map<number, string[]>();
-  const rank = new Map<string, number>();
-  const common = (require('@zxcvbn-ts/language-common') as typeof CommonDictionaries).dictionary;
-  const english = (require('@zxcvbn-ts/language-en') as typeof EnglishDictionaries).dictionary;
-  const sources = [
-    english['commonWords-en'],
-    english['wikipedia-en'],
-    english['firstnames-en'],
-    common['diceware-common'],
-  ];
-  for (const list of sources) {
-    for (const w of list ?? []) {
-      if (typeof w !== 'string' || !/^[a-z]{2,24}$/.test(w) || rank.has(w)) continue;
-      let words = byLength.get(w.length);
-      if (!words) byLength.set(w.length, (words = []));
-      rank.set(w, words.length);
-      words.push(w);
-    }
-  }
-  lexicon = { byLength, rank };
-  return lexicon;
-}
 
 function runsOf(password: string): Run[] {
   const runs: Run[] = [];
