@@ -260,9 +260,9 @@ export async function buildServer({ config, db, blobs: unjournaled, bus, clock, 
       accountLinks: (n) => deleteExpiredLinks(db, clock.now(), n),
       throttle: (n) => deleteExpiredThrottleRows(db, clock.now(), n),
       // Client addresses older than IP_KEEP_DAYS (30) cut to their /24 or /48 (accounts/ip-fade.ts; docs/privacy.md).
-      sessionIps: (n) => fadeSessionIps(db, clock.now() - IP_KEEP_MS, n),
+      sessionIps: ipFadeJob(fadeSessionIps(db, () => clock.now() - IP_KEEP_MS)),
       securityEventIps: ipFadeJob(fadeSecurityEventIps(db, () => clock.now() - IP_KEEP_MS), () => checkpointAfterErasure(db)),
-      revokedCredentialIps: (n) => fadeRevokedCredentialIps(db, clock.now() - IP_KEEP_MS, n),
+      revokedCredentialIps: ipFadeJob(fadeRevokedCredentialIps(db, () => clock.now() - IP_KEEP_MS)),
       auditIps: ipFadeJob(fadeAuditIps(db, () => clock.now() - IP_KEEP_MS), () => checkpointAfterErasure(db)),
       // Messages past their family's retention period, unfetched ones past 30 days, then any blob
       // no message points at (retention/sweep.ts; docs/privacy.md).

@@ -47,13 +47,37 @@ function expandIPv6(ip: string): string[] {
   return [...left, ...middle, ...right];
 }
 
-/** One page of a table's rows holding a full address older than the cut-off, by ascending id. */
-export type IpPage<Id> = (after: Id | null, limit: number) => Promise<{ lastId: Id | null; scanned: number; faded: number }>;
+/**
+ * One page of a table, by ascending key after `after`: at most `limit` rows read, those holding a
+ * full address older than the cut-off faded. `scanned` under `limit` ends the pass; `wrap` says the
+ * next pass starts from the first key again (a table whose keys are not in time order: its rows
+ * behind the cursor can age past the cut-off), else it starts at `lastId` (a log in time order).
+ */
+export type IpPage<Id> = (after: Id | null, limit: number) => Promise<{ lastId: Id | null; scanned: number; faded: number; wrap?: boolean }>;
+
+/**
+ * A page over a table keyed by random tokens (sessions, revoked credentials): the next `limit` rows
+ * by key — a range of the primary key, so it reads at most `limit` rows however few of them are due —
+ * faded where `due`. Each pass walks the whole table once, a bounded page per batch, and wraps.
+ */
+export function keyPage<Row extends { id: string; ip: string | null }>(
+  read: (after: string | null, limit: number) => Promise<Row[]>,
+  due: (row: Row) => boolean,
+  fade: (groups: Map<string, string[]>) => Promise<void>,
+): IpPage<string> {
+  return async (after, limit) => {
+    const rows = await read(after, limit);
+    const groups = fadedGroups(rows.filter(due));
+    if (groups.size > 0) await fade(groups);
+    const end = rows.length < limit;
+    return { lastId: end ? null : (rows.at(-1)?.id ?? null), scanned: rows.length, faded: countFaded(groups), wrap: end };
+  };
+}
 
 /**
  * A maintenance job (maintenance/batches.ts) over one table: pages through it by id, remembering
  * where it stopped so the next run (the next day) starts there instead of re-reading rows it
- * already faded. A restart begins again from the start, once.
+ * already faded (unless the page says `wrap`). A restart begins again from the start, once.
  */
 export function ipFadeJob<Id>(
   page: IpPage<Id>,
@@ -64,7 +88,8 @@ export function ipFadeJob<Id>(
   let fadedThisRun = 0;
   return async (limit) => {
     const result = await page(after, limit);
-    if (result.lastId !== null) after = result.lastId;
+    if (result.wrap === true) after = null;
+    else if (result.lastId !== null) after = result.lastId;
     fadedThisRun += result.faded;
     if (result.scanned < limit && fadedThisRun > 0) {
       fadedThisRun = 0;

@@ -5,7 +5,7 @@
  * presented again raises an alert). Sessions themselves are ended through sessions/store.ts.
  */
 import { sql } from 'kysely';
-import { fadedGroups, FADED_IP_PATTERN } from '../accounts/index.js';
+import { keyPage, type IpPage } from '../accounts/index.js';
 import type { Db, IncidentsTable } from '../db/index.js';
 
 /** Stores a newly opened incident. */
@@ -144,22 +144,22 @@ export async function sealClearNoticeEmails(db: Db, seal: (accountId: string, em
 
 /**
  * Fades the address a revoked session was last used from (accounts/ip-fade.ts) once it was revoked
- * more than IP_KEEP_DAYS ago (`before`): up to `limit` rows; returns how many it looked at. A
- * maintenance job. The detector that compares it (anomalies/detectors.ts) compares networks then.
+ * more than IP_KEEP_DAYS ago (`before()`): one page of the daily maintenance's job (ipFadeJob), the
+ * next `limit` rows by token hash (a range of the primary key; the filter by age and address scanned
+ * the whole table in one statement). The detector that compares it (anomalies/detectors.ts)
+ * compares networks then.
  */
-export async function fadeRevokedCredentialIps(db: Db, before: number, limit: number): Promise<number> {
-  const rows = await db
-    .selectFrom('revoked_credentials')
-    .select(['token_hash as id', 'last_ip as ip'])
-    .where('revoked_at', '<', before)
-    .where('last_ip', 'is not', null)
-    .where('last_ip', 'not like', FADED_IP_PATTERN)
-    .limit(limit)
-    .execute();
-  const groups = fadedGroups(rows);
-  if (groups.size > 0)
-    await db.transaction().execute(async (trx) => {
-      for (const [ip, ids] of groups) await trx.updateTable('revoked_credentials').set({ last_ip: ip }).where('token_hash', 'in', ids).execute();
-    });
-  return rows.length;
+export function fadeRevokedCredentialIps(db: Db, before: () => number): IpPage<string> {
+  return keyPage(
+    async (after, limit) => {
+      const page = db.selectFrom('revoked_credentials').select(['token_hash as id', 'last_ip as ip', 'revoked_at']).orderBy('token_hash').limit(limit);
+      // From '' on the first page: a range of the key (SEARCH), which SQLite's plan says it is.
+      return page.where('token_hash', '>', after ?? '').execute();
+    },
+    (row) => Number(row.revoked_at) < before(),
+    (groups) =>
+      db.transaction().execute(async (trx) => {
+        for (const [ip, ids] of groups) await trx.updateTable('revoked_credentials').set({ last_ip: ip }).where('token_hash', 'in', ids).execute();
+      }),
+  );
 }

@@ -9,8 +9,7 @@ import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
 import { notFound } from '../errors/index.js';
 import { hashToken, newId, newSessionToken, SESSION_IDLE_MS } from '../auth/index.js';
-import { sql } from 'kysely';
-import { describeUserAgent, fadedGroups, FADED_IP_PATTERN } from '../accounts/index.js';
+import { describeUserAgent, keyPage, type IpPage } from '../accounts/index.js';
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export { SESSION_IDLE_MS };
@@ -169,23 +168,23 @@ export async function latestSessionUse(db: Db, accountIds: readonly string[]): P
 }
 
 /**
- * Fades (accounts/ip-fade.ts) the last-use address of up to `limit` sessions last used before
- * `before`. Sessions end within 30 days (absolute) or 7 idle, and the maintenance deletes them, so
- * this rarely finds one; it keeps the rule true whatever those periods become.
+ * Fades (accounts/ip-fade.ts) the last-use address of sessions last used before `before()`: one page
+ * of the daily maintenance's job (ipFadeJob), the next `limit` sessions by token hash. Sessions end
+ * within 30 days (absolute) or 7 idle and the maintenance deletes them, so this rarely finds one; it
+ * keeps the rule true whatever those periods become. A page is a range of the primary key: the
+ * filter by age and address ran over the whole table in one statement (a scan at a million sessions).
  */
-export async function fadeSessionIps(db: Db, before: number, limit: number): Promise<number> {
-  const rows = await db
-    .selectFrom('sessions')
-    .select(['token_hash as id', 'ip'])
-    .where(sql<number>`coalesce(last_used_at, created_at)`, '<', before)
-    .where('ip', 'is not', null)
-    .where('ip', 'not like', FADED_IP_PATTERN)
-    .limit(limit)
-    .execute();
-  const groups = fadedGroups(rows);
-  if (groups.size > 0)
-    await db.transaction().execute(async (trx) => {
-      for (const [ip, ids] of groups) await trx.updateTable('sessions').set({ ip }).where('token_hash', 'in', ids).execute();
-    });
-  return rows.length;
+export function fadeSessionIps(db: Db, before: () => number): IpPage<string> {
+  return keyPage(
+    async (after, limit) => {
+      const page = db.selectFrom('sessions').select(['token_hash as id', 'ip', 'created_at', 'last_used_at']).orderBy('token_hash').limit(limit);
+      // From '' on the first page: a range of the key (SEARCH), which SQLite's plan says it is.
+      return page.where('token_hash', '>', after ?? '').execute();
+    },
+    (row) => Number(row.last_used_at ?? row.created_at) < before(),
+    (groups) =>
+      db.transaction().execute(async (trx) => {
+        for (const [ip, ids] of groups) await trx.updateTable('sessions').set({ ip }).where('token_hash', 'in', ids).execute();
+      }),
+  );
 }
