@@ -15,7 +15,7 @@ import { deleteMessages } from '../messages/store.js';
 import { entry, expectStatus, family, pairToy, person, publish } from '../testing/fixtures.js';
 import type { Call } from '../testing/http.js';
 import type { TestServer } from '../testing/start-test-server.js';
-import { held, sendVoice, startRaceServer, untilWaiting } from './test-support.js';
+import { sendVoice, startRaceServer, whileHeld } from './test-support.js';
 
 let server: TestServer;
 let call: Call;
@@ -47,19 +47,11 @@ async function receiptsOf(seq: number): Promise<number> {
 
 test("a toy's played receipt and a member's delivered receipt sent while the message is being deleted answer 404, log no error and leave no receipt", async () => {
   const { uncle, toy, messageId, row } = await delivered();
-  const deletion = held(server.db, (trx) => deleteMessages(trx, [row.seq]));
-  await deletion.ready;
-  let answered = 0;
-  const answers = Promise.all([
-    call('POST', `/v1/messages/${messageId}/receipts`, { ...toy.as, body: { kind: 'played' } }),
-    call('POST', `/v1/messages/${messageId}/receipts`, { ...uncle.as, body: { kind: 'delivered' } }),
-  ].map((p) => p.finally(() => (answered += 1))));
-  // PostgreSQL: until both wait on the deleted row (SQLite: on its one connection).
-  await untilWaiting(server, () => 2 - answered);
-  deletion.release();
-  await deletion.done;
-  const [played, fetched] = await answers;
-  assert.deepEqual([played!.status, fetched!.status], [404, 404], `${played!.text} ${fetched!.text}`);
+  const { statuses, bodies } = await whileHeld(server, (trx) => deleteMessages(trx, [row.seq]), {
+    played: () => call('POST', `/v1/messages/${messageId}/receipts`, { ...toy.as, body: { kind: 'played' } }),
+    delivered: () => call('POST', `/v1/messages/${messageId}/receipts`, { ...uncle.as, body: { kind: 'delivered' } }),
+  });
+  assert.deepEqual(statuses, { played: 404, delivered: 404 }, bodies);
   assert.equal(await receiptsOf(row.seq), 0, 'no receipt left');
   assert.deepEqual(errors, [], 'nothing logged at error level');
 });

@@ -31,7 +31,7 @@ import { PASSWORD, deviceKeysBody, entry, expectStatus, family, pairToy, success
 import type { Call } from '../testing/http.js';
 import type { TestServer } from '../testing/start-test-server.js';
 import { eraseFamilyRows } from './family.js';
-import { afterNth, everyRow, held, selectsFrom, startRaceServer, untilWaiting } from './test-support.js';
+import { afterNth, everyRow, selectsFrom, startRaceServer, whileHeld } from './test-support.js';
 
 let server: TestServer;
 let call: Call;
@@ -86,15 +86,9 @@ async function unusedCodes(accountId: string): Promise<number> {
 test("a guardian's recovery made while the family is being erased answers 404, spends no code, logs no error and leaves nothing", async () => {
   const r = await recoverable();
   const before = await unusedCodes(r.fam.guardian.accountId);
-  const erasure = held(server.db, (trx) => eraseFamilyRows(trx, r.fam.familyId));
-  await erasure.ready;
-  let answered = 0;
-  const answer = call('POST', `/v1/families/${r.fam.familyId}/guardian-recovery`, { ...r.as, body: r.body }).finally(() => (answered += 1));
-  // PostgreSQL: until the recovery waits on the erasure's lock (SQLite: on its one connection).
-  await untilWaiting(server, () => 1 - answered);
-  erasure.release();
-  await erasure.done;
-  const recovered = await answer;
+  const { answers: { recovered } } = await whileHeld(server, (trx) => eraseFamilyRows(trx, r.fam.familyId), {
+    recovered: () => call('POST', `/v1/families/${r.fam.familyId}/guardian-recovery`, { ...r.as, body: r.body }),
+  });
   assert.equal(recovered.status, 404, recovered.text);
   assert.equal(await unusedCodes(r.fam.guardian.accountId), before, 'no recovery code spent');
   assert.deepEqual(errors, [], 'nothing logged at error level');

@@ -20,33 +20,31 @@
 import { ACTIVITY_SUMMARY_DAYS, type RetentionResponse } from '@burrow/api';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TableNode, type KyselyPlugin, type RootOperationNode, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { createActivitySummaries, createSummarySettings } from '../audit/index.js';
 import { ManualClock } from '../clock/index.js';
 import { openDb, type Database, type Db } from '../db/index.js';
 import { createInactivitySweep, INACTIVITY_DEFAULTS } from '../inactivity/index.js';
 import { createInvitations } from '../invitations/service.js';
-import { createLogger } from '../logger.js';
 import { isAppError } from '../errors/index.js';
 import { URI, type TOTP } from 'otpauth';
 import { createMemoryMailer } from '../mail/index.js';
 import { createRetention } from '../retention/index.js';
-import { expectStatus, family, person, sealedRecord, type Family, type Person } from '../testing/fixtures.js';
-import { httpClient, type Call } from '../testing/http.js';
-import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import { expectStatus, person, sealedRecord, type Family, type Person } from '../testing/fixtures.js';
+import type { Call } from '../testing/http.js';
+import type { TestServer } from '../testing/start-test-server.js';
 import { eraseFamilyRows } from './family.js';
-import { everyRow, held, untilWaiting } from './test-support.js';
+import { afterNth, everyRow, selectsFrom, settledFamily as settled, startRaceServer, untilWaiting, whileHeld } from './test-support.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let server: TestServer;
 let call: Call;
 /** Every line the server and the jobs under test log at error level or above. */
-const errors: string[] = [];
-const logger = createLogger('error', { write: (line: string) => void errors.push(line) });
+let errors: string[];
+let logger: Awaited<ReturnType<typeof startRaceServer>>['logger'];
 
 before(async () => {
-  server = await startTestServer({ logger });
-  call = httpClient(server.url);
+  ({ server, call, errors, logger } = await startRaceServer());
 });
 after(async () => {
   await server.close();
@@ -54,55 +52,15 @@ after(async () => {
 
 const erase = (trx: Transaction<Database>, familyId: string) => eraseFamilyRows(trx, familyId);
 
-/** A family whose creation's events already sit in its activity chain (no flush of them is pending to wait on a lock). */
-async function settledFamily(): Promise<Family> {
-  const fam = await family(call);
-  const chained = () =>
-    server.db.selectFrom('family_activity').select('kind').where('family_id', '=', fam.familyId).where('kind', '=', 'child_added').executeTakeFirst();
-  while ((await chained()) === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
-  return fam;
-}
-
-/** True when the root node is a select whose FROM names `table`. */
-const selectsFrom = (table: string) => (node: RootOperationNode) =>
-  node.kind === 'SelectQueryNode' && (node.from?.froms ?? []).some((f) => TableNode.is(f) && f.table.identifier.name === table);
-
-/**
- * A plugin (the test's hand inside a real service, on the real database) that runs `step` once,
- * when the first query `picks` chooses has its rows and before the service sees them.
- */
-function onceAfter(picks: (node: RootOperationNode) => boolean, step: () => Promise<void>): KyselyPlugin {
-  const chosen = new Set<string>();
-  let fired = false;
-  return {
-    transformQuery({ node, queryId }) {
-      if (!fired && picks(node)) chosen.add(queryId.queryId);
-      return node;
-    },
-    async transformResult({ result, queryId }) {
-      if (!fired && chosen.has(queryId.queryId)) {
-        fired = true;
-        await step();
-      }
-      return result;
-    },
-  };
-}
+const settledFamily = (): Promise<Family> => settled(server, call);
 
 test('a retention change and a summary opt-in made while the family is being erased answer 404, log no error and leave nothing', async () => {
   const fam = await settledFamily();
-  const erasure = held(server.db, (trx) => erase(trx, fam.familyId));
-  await erasure.ready;
   // Both reach the family while the erasure's deletions are uncommitted (PostgreSQL: they wait on its locks).
-  let answered = 0;
-  const changes = Promise.all([
-    call('PUT', `/v1/families/${fam.familyId}/retention`, { token: fam.guardian.token, body: { days: 7 } }),
-    call('PUT', `/v1/families/${fam.familyId}/activity/summary-mail`, { token: fam.guardian.token, body: { enabled: true } }),
-  ]).finally(() => (answered = 2));
-  await untilWaiting(server, 2, () => answered === 2);
-  erasure.release();
-  await erasure.done;
-  const [retention, summary] = await changes;
+  const { answers: { retention, summary } } = await whileHeld(server, (trx) => erase(trx, fam.familyId), {
+    retention: () => call('PUT', `/v1/families/${fam.familyId}/retention`, { token: fam.guardian.token, body: { days: 7 } }),
+    summary: () => call('PUT', `/v1/families/${fam.familyId}/activity/summary-mail`, { token: fam.guardian.token, body: { enabled: true } }),
+  });
   expectStatus(retention, 404, 'setRetention during the erasure');
   expectStatus(summary, 404, 'setActivitySummary during the erasure');
   assert.deepEqual(errors, [], 'nothing logged at error level');
@@ -118,7 +76,7 @@ test('a change whose guardian check passed just before the erasure starts lands 
     let erasing: Promise<unknown> | undefined;
     let settled = false;
     const db: Db = server.db.withPlugin(
-      onceAfter(selectsFrom('family_members'), async () => {
+      afterNth(selectsFrom('family_members'), 1, async () => {
         erasing = server.db
           .transaction()
           .execute((trx) => erase(trx, fam.familyId))
@@ -159,20 +117,14 @@ test('a new child, an invitation, a block, the second-factor rule and a member n
   const profile = await sealedRecord(fam.guardian.keys, fam.roster);
   // The server cannot read a name record's content: a sealed record from the device it names will do.
   const ownName = await sealedRecord(fam.guardian.keys, fam.roster);
-  const erasure = held(server.db, (trx) => erase(trx, fam.familyId));
-  await erasure.ready;
-  let answered = false;
-  const writes = Promise.all([
-    call('POST', `/v1/families/${fam.familyId}/children`, { ...fam.guardian.as, body: { profile } }),
-    call('POST', `/v1/families/${fam.familyId}/invitations`, { token: fam.guardian.token, body: {} }),
-    call('POST', `/v1/families/${fam.familyId}/blocks`, { token: fam.guardian.token, body: { accountId: target.accountId } }),
-    call('PUT', `/v1/families/${fam.familyId}/second-factor-requirement`, { token: fam.guardian.token, body: { required: true } }),
-    call('PUT', `/v1/families/${fam.familyId}/member-names/${fam.guardian.keys.deviceId}`, { ...fam.guardian.as, body: { name: ownName } }),
-  ]).finally(() => (answered = true));
-  await untilWaiting(server, 5, () => answered);
-  erasure.release();
-  await erasure.done;
-  const statuses = (await writes).map((answer) => answer.status);
+  const { statuses: byName } = await whileHeld(server, (trx) => erase(trx, fam.familyId), {
+    createChild: () => call('POST', `/v1/families/${fam.familyId}/children`, { ...fam.guardian.as, body: { profile } }),
+    createInvitation: () => call('POST', `/v1/families/${fam.familyId}/invitations`, { token: fam.guardian.token, body: {} }),
+    blockAccount: () => call('POST', `/v1/families/${fam.familyId}/blocks`, { token: fam.guardian.token, body: { accountId: target.accountId } }),
+    setFamilySecondFactorRequirement: () => call('PUT', `/v1/families/${fam.familyId}/second-factor-requirement`, { token: fam.guardian.token, body: { required: true } }),
+    putMemberName: () => call('PUT', `/v1/families/${fam.familyId}/member-names/${fam.guardian.keys.deviceId}`, { ...fam.guardian.as, body: { name: ownName } }),
+  });
+  const statuses = Object.values(byName);
   assert.deepEqual(statuses, [404, 404, 404, 404, 404], 'createChild, createInvitation, blockAccount, setFamilySecondFactorRequirement, putMemberName');
   assert.deepEqual(errors, [], 'nothing logged at error level');
   assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
@@ -191,7 +143,7 @@ test('an invitation or a block whose last read came just before the erasure comm
     try {
       const last = kind === 'invitation' ? 'family_members' : 'accounts';
       const db: Db = server.db.withPlugin(
-        onceAfter(selectsFrom(last), async () => {
+        afterNth(selectsFrom(last), 1, async () => {
           await other.db.transaction().execute((trx) => erase(trx, fam.familyId));
         }),
       );
@@ -225,7 +177,7 @@ test('a summary mail whose family is erased after its counts were read is not se
   const other = openDb(server.config.database);
   try {
     const db: Db = server.db.withPlugin(
-      onceAfter(selectsFrom('family_activity'), async () => {
+      afterNth(selectsFrom('family_activity'), 1, async () => {
         await other.db.transaction().execute((trx) => erase(trx, fam.familyId));
       }),
     );
@@ -258,7 +210,7 @@ test('the inactivity pass that read a family just before a guardian erased it re
   const other = openDb(server.config.database);
   try {
     const db: Db = server.db.withPlugin(
-      onceAfter(selectsFrom('families'), async () => {
+      afterNth(selectsFrom('families'), 1, async () => {
         await other.db.transaction().execute((trx) => erase(trx, fam.familyId));
       }),
     );

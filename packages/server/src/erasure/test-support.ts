@@ -9,7 +9,7 @@ import { sql, TableNode, type KyselyPlugin, type RootOperationNode, type Transac
 import { createLogger } from '../logger.js';
 import { createSmtpMailer } from '../mail/index.js';
 import { expectStatus, family, sealedVoice, type Family, type Person } from '../testing/fixtures.js';
-import { httpClient, type Call, type Credentials } from '../testing/http.js';
+import { httpClient, type Answer, type Call, type Credentials } from '../testing/http.js';
 import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { openDb, unrecorded, type Database, type Db } from '../db/index.js';
@@ -104,6 +104,33 @@ export function held(db: Db, work: (trx: Transaction<Database>) => Promise<unkno
     await gate;
   });
   return { ready: Promise.race([ready, done]), release, done };
+}
+
+/**
+ * Holds a transaction doing `work` (an erasure, a deletion) open, starts every request, waits until
+ * each waits on it or has answered (PostgreSQL; SQLite: they wait for its one connection), lets it
+ * commit, and returns each request's answer by name, with their bodies for an assertion's message.
+ */
+export async function whileHeld<K extends string>(
+  server: TestServer,
+  work: (trx: Transaction<Database>) => Promise<unknown>,
+  requests: Record<K, () => Promise<Answer>>,
+): Promise<{ answers: Record<K, Answer>; statuses: Record<K, number>; bodies: string }> {
+  const transaction = held(server.db, work);
+  await transaction.ready;
+  let answered = 0;
+  const names = Object.keys(requests) as K[];
+  const pending = Promise.all(names.map((name) => requests[name]().finally(() => (answered += 1))));
+  await untilWaiting(server, () => names.length - answered);
+  transaction.release();
+  await transaction.done;
+  const done = await pending;
+  const answers = Object.fromEntries(names.map((name, i) => [name, done[i]!])) as Record<K, Answer>;
+  return {
+    answers,
+    statuses: Object.fromEntries(names.map((name, i) => [name, done[i]!.status])) as Record<K, number>,
+    bodies: names.map((name, i) => `${name}: ${done[i]!.text.slice(0, 300)}`).join('\n'),
+  };
 }
 
 /**

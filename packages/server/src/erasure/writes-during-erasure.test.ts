@@ -36,7 +36,6 @@ import {
   type DeviceId,
   type FamilyId,
 } from '@burrow/protocol';
-import { TableNode, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { deleteAccountRow } from '../accounts/store.js';
 import { ManualClock } from '../clock/index.js';
 import { openDb, type Db } from '../db/index.js';
@@ -49,7 +48,6 @@ import { createInvitations } from '../invitations/service.js';
 import { deleteMessage } from '../messages/deletion.js';
 import { createRecoveryEndorsements } from '../recovery/endorsements.js';
 import { createToys } from '../toys/service.js';
-import { createLogger } from '../logger.js';
 import {
   deviceKeysBody,
   entry,
@@ -64,45 +62,29 @@ import {
   type Family,
   type Toy,
 } from '../testing/fixtures.js';
-import { httpClient, type Answer, type Call } from '../testing/http.js';
-import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+import type { Answer, Call } from '../testing/http.js';
+import type { TestServer } from '../testing/start-test-server.js';
 import { eraseFamilyRows } from './family.js';
-import { everyRow, held, sendVoice, untilWaiting } from './test-support.js';
+import { afterNth, everyRow, selectsFrom, sendVoice, startRaceServer, whileHeld } from './test-support.js';
 
 let server: TestServer;
 let call: Call;
-/** Every line the server logs at error level or above. */
-const errors: string[] = [];
-const logger = createLogger('error', { write: (line: string) => void errors.push(line) });
+/** Every line the server and the services under test log at error level or above. */
+let errors: string[];
+let logger: Awaited<ReturnType<typeof startRaceServer>>['logger'];
 
 before(async () => {
-  server = await startTestServer({ logger });
-  call = httpClient(server.url);
+  ({ server, call, errors, logger } = await startRaceServer());
 });
 after(async () => {
   await server.close();
 });
 
-/**
- * Holds `fam`'s erasure (its toys' devices with it, as the erasure does) open, starts every write, waits until each waits on the erasure or has
- * answered (PostgreSQL), lets the erasure commit, and returns each write's status by name.
- */
-async function duringErasure(fam: Family, toys: Toy[], writes: Record<string, () => Promise<Answer>>): Promise<{ statuses: Record<string, number>; bodies: string }> {
+/** `writes` while `fam`'s erasure (its toys' devices with it) is open; each write's status by name. */
+async function duringErasure(fam: Family, writes: Record<string, () => Promise<Answer>>): Promise<{ statuses: Record<string, number>; bodies: string }> {
   // The setup's activity events written first: a flush waiting on the erasure would count as a write's wait.
   await server.services.activity.flush();
-  const erasure = held(server.db, (trx) => eraseFamilyRows(trx, fam.familyId));
-  await erasure.ready;
-  let answered = 0;
-  const names = Object.keys(writes);
-  const answers = Promise.all(names.map((name) => writes[name]!().finally(() => (answered += 1))));
-  await untilWaiting(server, () => names.length - answered);
-  erasure.release();
-  await erasure.done;
-  const done = await answers;
-  return {
-    statuses: Object.fromEntries(names.map((name, i) => [name, done[i]!.status])),
-    bodies: names.map((name, i) => `${name}: ${JSON.stringify(done[i]!.json)}`).join('\n'),
-  };
+  return whileHeld(server, (trx) => eraseFamilyRows(trx, fam.familyId), writes);
 }
 
 test("a toy's name, settings or loss, a favourite, a deletion, a send, a succession request, a pairing and a join request made while the family is being erased answer 404, log no error and leave nothing", async () => {
@@ -138,7 +120,7 @@ test("a toy's name, settings or loss, a favourite, a deletion, a send, a success
   expectStatus(invitation, 201, 'createInvitation');
 
   const f = `/v1/families/${fam.familyId}`;
-  const { statuses, bodies } = await duringErasure(fam, [toy, lost], {
+  const { statuses, bodies } = await duringErasure(fam, {
     renameToy: () => call('PUT', `${f}/toys/${toy.toyId}/name`, { ...fam.guardian.as, body: { name } }),
     putToySettings: () => call('PUT', `${f}/toys/${toy.toyId}/settings`, { ...fam.guardian.as, body: { settings } }),
     markToyLost: () => call('POST', `${f}/toys/${lost.toyId}/lost`, { ...fam.guardian.as, body: { roster: withoutLost } }),
@@ -185,7 +167,7 @@ test("a blob upload and a toy's recovery endorsement made while the family is be
   const recovery = successor(fam.roster, [...fam.roster.devices, entry(recovering, 'guardian')], recovering);
   await insertRoster(server.db, recovery, rosterHash(recovery), Date.now());
   const voice = await sealedVoice(fam.guardian.keys, fam.roster, [toy.keys]);
-  const { statuses, bodies } = await duringErasure(fam, [toy], {
+  const { statuses, bodies } = await duringErasure(fam, {
     uploadBlob: () => call('PUT', `/v1/families/${fam.familyId}/blobs/${voice.hash}`, { ...fam.guardian.as, raw: voice.blob }),
     endorseRecovery: () => call('PUT', '/v1/toys/me/recovery-endorsement', { ...toy.as, body: endorseRecoveryRoster(toy.keys, recovery) }),
   });
@@ -211,39 +193,13 @@ test("a device succession's publication made while the family is being erased an
     fam.guardian.keys,
   );
   const succession = countersignSuccession(filed, swapped.version, fam.guardian.keys);
-  const { statuses, bodies } = await duringErasure(fam, [], {
+  const { statuses, bodies } = await duringErasure(fam, {
     publishSuccession: () => call('POST', `/v1/families/${fam.familyId}/successions`, { ...fam.guardian.as, body: { roster: swapped, succession } }),
   });
   assert.deepEqual(statuses, { publishSuccession: 404 }, bodies);
   assert.deepEqual(errors, [], 'nothing logged at error level');
   assert.ok(!(await everyRow(server)).includes(fam.familyId), 'a row still names the erased family');
 });
-
-/** True when the root node is a select whose FROM names `table`. */
-const selectsFrom = (table: string) => (node: RootOperationNode) =>
-  node.kind === 'SelectQueryNode' && (node.from?.froms ?? []).some((f) => TableNode.is(f) && f.table.identifier.name === table);
-
-/**
- * A plugin (the test's hand inside a real service, on the real database) that runs `step` once, when
- * the `nth` query `picks` chooses has its rows and before the service sees them.
- */
-function afterNth(picks: (node: RootOperationNode) => boolean, nth: number, step: () => Promise<void>): KyselyPlugin {
-  const chosen: string[] = [];
-  let fired = false;
-  return {
-    transformQuery({ node, queryId }) {
-      if (!fired && picks(node)) chosen.push(queryId.queryId);
-      return node;
-    },
-    async transformResult({ result, queryId }) {
-      if (!fired && chosen[nth - 1] === queryId.queryId) {
-        fired = true;
-        await step();
-      }
-      return result;
-    },
-  };
-}
 
 // Each write's last read before it writes, where the service's own statements (not compiled ones,
 // which no plugin sees: a toy's name and settings, a send, an upload) let the test stand there; the
@@ -368,18 +324,11 @@ test('a join request or a new device of an account being erased answers 401, not
     expectStatus(invitation, 201, 'createInvitation');
     const fresh = generateDeviceKeys(secureRandom);
     if (round === 'during') {
-      const erasure = held(server.db, (trx) => deleteAccountRow(trx, joiner.accountId));
-      await erasure.ready;
-      let answered = 0;
-      const answers = Promise.all([
-        call('POST', '/v1/invitations/redeem', { token: joiner.token, body: { code: invitation.json.code } }),
-        call('POST', '/v1/devices', { token: joiner.token, body: deviceKeysBody(fresh, 'device') }),
-      ].map((p) => p.finally(() => (answered += 1))));
-      await untilWaiting(server, () => 2 - answered);
-      erasure.release();
-      await erasure.done;
-      const [redeemed, registered] = await answers;
-      outcomes.push(`during: join request ${redeemed!.status}, device ${registered!.status}`);
+      const { statuses: { redeemed, registered } } = await whileHeld(server, (trx) => deleteAccountRow(trx, joiner.accountId), {
+        redeemed: () => call('POST', '/v1/invitations/redeem', { token: joiner.token, body: { code: invitation.json.code } }),
+        registered: () => call('POST', '/v1/devices', { token: joiner.token, body: deviceKeysBody(fresh, 'device') }),
+      });
+      outcomes.push(`during: join request ${redeemed}, device ${registered}`);
     } else {
       for (const [what, last] of [['join request', 'join_requests'], ['device', 'devices']] as const) {
         // Each case its own account, erased right after the write's last read.
