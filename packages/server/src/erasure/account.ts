@@ -13,7 +13,8 @@
  * The last-guardian rule: a family always has a guardian, so the sole guardian of a family is told
  * what to do first (make someone else a guardian, or delete the family), and nothing is deleted.
  */
-import { findDevice } from '@burrow/protocol';
+import { findDevice, type RosterWire } from '@burrow/protocol';
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import {
   deleteLinksOf,
@@ -25,7 +26,7 @@ import type { AccountEmails } from '../accounts/index.js';
 import { deleteAccountRow } from '../accounts/store.js';
 import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
-import { checkpointAfterErasure, type Db } from '../db/index.js';
+import { checkpointAfterErasure, type Database, type Db } from '../db/index.js';
 import { deleteDevice, deviceIdsOfAccount, detachFromAccount } from '../devices/store.js';
 import { conflict, signInFirst } from '../errors/index.js';
 import { currentRoster, listedElsewhere } from '../families/rosters.js';
@@ -61,6 +62,51 @@ export interface ErasurePorts {
 export const LAST_GUARDIAN =
   'You are the only guardian of a family, and a family always keeps one. First make another member a guardian (Family page: approve one of their devices as guardian), or delete the family (Family page: Delete this family). Then delete your account.';
 
+/** What an account's erasure acts on, read before its transaction (the last-guardian rule needs them first). */
+export interface AccountToErase {
+  accountId: string;
+  /** Its address, for the throttle rows keyed by it. */
+  email: string;
+  devices: readonly string[];
+  /** The current rosters of its families: a device one lists is detached, not deleted. */
+  rosters: readonly RosterWire[];
+}
+
+/**
+ * The account's erasure transaction: every row of it, each by its owner. Returns the blob hashes of
+ * the messages only its devices could still fetch (deleted with their queue), and how many devices a
+ * roster still lists (detached: public keys only, owned by nobody).
+ */
+export async function eraseAccountRows(
+  trx: Transaction<Database>,
+  emails: AccountEmails,
+  { accountId, email, devices, rosters }: AccountToErase,
+): Promise<{ orphanBlobs: string[]; departed: number }> {
+  const orphanBlobs: string[] = [];
+  let departed = 0;
+  for (const deviceId of devices) {
+    orphanBlobs.push(...(await dropDeviceQueue(trx, deviceId)));
+    const listed = rosters.some((r) => findDevice(r, deviceId) !== undefined) || (await listedElsewhere(trx, deviceId, ''));
+    if (listed) {
+      await detachFromAccount(trx, deviceId);
+      departed++;
+    } else await deleteDevice(trx, deviceId);
+  }
+  for (const familyId of await familiesOfAccount(trx, accountId)) await removeMember(trx, familyId, accountId);
+  await deleteRequestsOf(trx, accountId);
+  await deleteSessionsOf(trx, accountId);
+  await deleteLinksOf(trx, accountId);
+  await deleteThrottleRowsOf(trx, emails, { accountId, email });
+  await deleteSecurityEventsOf(trx, accountId);
+  await deletePasskeysOf(trx, accountId);
+  await deleteTotpOf(trx, accountId);
+  await deletePendingLoginsOf(trx, accountId);
+  await deleteRecoveryCodesOf(trx, accountId);
+  await deleteIncidentRowsOf(trx, accountId);
+  await deleteAccountRow(trx, accountId);
+  return { orphanBlobs, departed };
+}
+
 export function createAccountErasure({ db, blobs, bus, log, emails, mail, confirmOwner }: ErasurePorts) {
   return {
     async deleteAccount(accountId: string, proof: OwnerProof, meta: RequestMeta): Promise<void> {
@@ -89,32 +135,9 @@ export function createAccountErasure({ db, blobs, bus, log, emails, mail, confir
       );
       const guardianEmails = [...(await emails.emailsOf(db, [...toTell])).values()];
 
-      const orphanBlobs: string[] = [];
-      let departed = 0;
-      await db.transaction().execute(async (trx) => {
-        for (const deviceId of devices) {
-          orphanBlobs.push(...(await dropDeviceQueue(trx, deviceId)));
-          const listed =
-            rosters.some((r) => findDevice(r, deviceId) !== undefined) ||
-            (await listedElsewhere(trx, deviceId, ''));
-          if (listed) {
-            await detachFromAccount(trx, deviceId);
-            departed++;
-          } else await deleteDevice(trx, deviceId);
-        }
-        for (const familyId of families) await removeMember(trx, familyId, accountId);
-        await deleteRequestsOf(trx, accountId);
-        await deleteSessionsOf(trx, accountId);
-        await deleteLinksOf(trx, accountId);
-        await deleteThrottleRowsOf(trx, emails, { accountId, email });
-        await deleteSecurityEventsOf(trx, accountId);
-        await deletePasskeysOf(trx, accountId);
-        await deleteTotpOf(trx, accountId);
-        await deletePendingLoginsOf(trx, accountId);
-        await deleteRecoveryCodesOf(trx, accountId);
-        await deleteIncidentRowsOf(trx, accountId);
-        await deleteAccountRow(trx, accountId);
-      });
+      const { orphanBlobs, departed } = await db.transaction().execute((trx) =>
+        eraseAccountRows(trx, emails, { accountId, email, devices, rosters }),
+      );
       // Messages only this account's devices could still fetch went with their queue: their blobs too.
       for (const hash of new Set(orphanBlobs))
         for (const familyId of families)
