@@ -30,7 +30,7 @@ import { checkpointAfterErasure, type Database, type Db } from '../db/index.js';
 import { deleteDevice, deviceIdsOfAccount, detachFromAccount } from '../devices/store.js';
 import { conflict, signInFirst } from '../errors/index.js';
 import { currentRoster, listedElsewhere } from '../families/rosters.js';
-import { familiesOfAccount, guardiansOf, removeMember } from '../families/store.js';
+import { familiesOfAccount, guardiansOf, lockFamiliesForGuardianChange, removeMember } from '../families/store.js';
 import { deleteIncidentRowsOf } from '../incidents/store.js';
 import { deleteRequestsOf } from '../invitations/store.js';
 import { deleteBlobUnlessReferenced, dropDeviceQueue } from '../messages/store.js';
@@ -62,6 +62,13 @@ export interface ErasurePorts {
 export const LAST_GUARDIAN =
   'You are the only guardian of a family, and a family always keeps one. First make another member a guardian (Family page: approve one of their devices as guardian), or delete the family (Family page: Delete this family). Then delete your account.';
 
+/** The family's guardians, unless `accountId` is the only one (409 last_guardian, with what to do). */
+async function assertNotLastGuardian(db: Db | Transaction<Database>, familyId: string, accountId: string): Promise<string[]> {
+  const guardians = await guardiansOf(db, familyId);
+  if (guardians.length === 1 && guardians[0] === accountId) throw conflict('last_guardian', LAST_GUARDIAN);
+  return guardians;
+}
+
 /** What an account's erasure acts on, read before its transaction (the last-guardian rule needs them first). */
 export interface AccountToErase {
   accountId: string;
@@ -82,6 +89,12 @@ export async function eraseAccountRows(
   emails: AccountEmails,
   { accountId, email, devices, rosters }: AccountToErase,
 ): Promise<{ orphanBlobs: string[]; departed: number }> {
+  const families = await familiesOfAccount(trx, accountId);
+  // The last-guardian rule again, under the families' locks: checked only before the transaction,
+  // two co-guardians deleting their accounts at once both passed it (neither saw the other's
+  // deletion) and left the family with no guardian.
+  await lockFamiliesForGuardianChange(trx, families);
+  for (const familyId of families) await assertNotLastGuardian(trx, familyId, accountId);
   const orphanBlobs: string[] = [];
   let departed = 0;
   for (const deviceId of devices) {
@@ -92,7 +105,7 @@ export async function eraseAccountRows(
       departed++;
     } else await deleteDevice(trx, deviceId);
   }
-  for (const familyId of await familiesOfAccount(trx, accountId)) await removeMember(trx, familyId, accountId);
+  for (const familyId of families) await removeMember(trx, familyId, accountId);
   await deleteRequestsOf(trx, accountId);
   await deleteSessionsOf(trx, accountId);
   await deleteLinksOf(trx, accountId);
@@ -116,8 +129,7 @@ export function createAccountErasure({ db, blobs, bus, log, emails, mail, confir
       const families = await familiesOfAccount(db, accountId);
       const guardiansOfFamily = new Map<string, string[]>();
       for (const familyId of families) {
-        const guardians = await guardiansOf(db, familyId);
-        if (guardians.length === 1 && guardians[0] === accountId) throw conflict('last_guardian', LAST_GUARDIAN);
+        const guardians = await assertNotLastGuardian(db, familyId, accountId);
         guardiansOfFamily.set(
           familyId,
           guardians.filter((g) => g !== accountId),

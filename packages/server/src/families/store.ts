@@ -36,6 +36,17 @@ export async function lockExistingFamilies(trx: Transaction<Database>, ids: read
 }
 
 /**
+ * The families' rows locked against another change of their guardians (PostgreSQL FOR NO KEY UPDATE,
+ * in id order so two such transactions never wait on each other crosswise; SQLite's transaction holds
+ * the one write lock already). It does not wait for the key shares ordinary writes hold, only for
+ * another holder of this lock or a family erasure.
+ */
+export async function lockFamiliesForGuardianChange(trx: Transaction<Database>, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0 || trx.getExecutor().adapter instanceof SqliteAdapter) return;
+  await trx.selectFrom('families').select('id').where('id', 'in', [...ids]).orderBy('id').forNoKeyUpdate().execute();
+}
+
+/**
  * The erasure's first statement: the family row locked FOR UPDATE (PostgreSQL; SQLite's transaction
  * holds the one write lock already). A write holding lockExistingFamilies' key share is waited for
  * before anything is deleted, so it never waits in turn on a row the erasure deleted earlier in its
