@@ -13,6 +13,9 @@
  *   deliveries (a toy's or device's inbox page, sync, blob download or receipt) are being answered,
  *   a new write is refused the same way: messages already accepted reach their recipients before
  *   the node takes more (issue #11: past saturation, accepted messages reached the toy seconds late).
+ * - BURROW_MAX_DELIVERY_HOLD_MS (default 2000): how long one delivery counts at most. A delivery whose
+ *   client holds it open (a receipt's body sent half, a download read slowly) stops counting then,
+ *   so no client can pause the node's writes for longer by holding its reads open.
  */
 
 export interface AdmissionConfig {
@@ -22,7 +25,16 @@ export interface AdmissionConfig {
   readonly maxLagMs: number;
   /** Deliveries being answered at which new writes are refused (reads first); 0 or absent: off. */
   readonly maxInflightDeliveries?: number;
+  /** How long (ms) one delivery counts at most, however long its client holds it open; absent: DEFAULT_DELIVERY_HOLD_MS. */
+  readonly maxDeliveryHoldMs?: number;
 }
+
+/**
+ * A delivery the node works on is answered in milliseconds; one still open after 2 s is waiting for
+ * its client, not for the node's CPU, and giving it priority over writes would only let a client
+ * that holds reads open (32 half-sent receipts) pause every family's sends on the node.
+ */
+export const DEFAULT_DELIVERY_HOLD_MS = 2000;
 
 /**
  * Writes in flight below which the lag limit does not refuse: a node with few writes is not saturated
@@ -40,12 +52,18 @@ export const MIN_INFLIGHT_FOR_LAG = 16;
 // 32 deliveries being answered: on a node keeping up, a read is answered in a few ms, so even a
 // thousand a second keep only a handful in flight (Little's law); 32 means reads are queueing behind
 // writes, and the node should finish delivering what it accepted before it accepts more.
-export const defaultAdmission: AdmissionConfig = Object.freeze({ maxInflightWrites: 256, retryAfterSeconds: 1, maxLagMs: 150, maxInflightDeliveries: 32 });
+export const defaultAdmission: AdmissionConfig = Object.freeze({
+  maxInflightWrites: 256,
+  retryAfterSeconds: 1,
+  maxLagMs: 150,
+  maxInflightDeliveries: 32,
+  maxDeliveryHoldMs: DEFAULT_DELIVERY_HOLD_MS,
+});
 
 /** A bad admission setting; load-config.ts turns it into a ConfigError. */
 export class AdmissionConfigError extends Error {}
 
-/** Reads BURROW_MAX_INFLIGHT_WRITES, BURROW_WRITE_RETRY_AFTER_S, BURROW_MAX_EVENT_LOOP_LAG_MS and BURROW_MAX_INFLIGHT_DELIVERIES. */
+/** Reads BURROW_MAX_INFLIGHT_WRITES, BURROW_WRITE_RETRY_AFTER_S, BURROW_MAX_EVENT_LOOP_LAG_MS, BURROW_MAX_INFLIGHT_DELIVERIES and BURROW_MAX_DELIVERY_HOLD_MS. */
 export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
   const read = (name: string, fallback: number, min: number, max: number): number => {
     const value = env[name]?.trim();
@@ -60,5 +78,6 @@ export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
     retryAfterSeconds: read('BURROW_WRITE_RETRY_AFTER_S', defaultAdmission.retryAfterSeconds, 1, 3600),
     maxLagMs: read('BURROW_MAX_EVENT_LOOP_LAG_MS', defaultAdmission.maxLagMs, 0, 60_000),
     maxInflightDeliveries: read('BURROW_MAX_INFLIGHT_DELIVERIES', defaultAdmission.maxInflightDeliveries ?? 0, 0, 100_000),
+    maxDeliveryHoldMs: read('BURROW_MAX_DELIVERY_HOLD_MS', defaultAdmission.maxDeliveryHoldMs ?? DEFAULT_DELIVERY_HOLD_MS, 1, 600_000),
   });
 }

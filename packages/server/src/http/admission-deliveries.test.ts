@@ -20,7 +20,8 @@ let fam: Family;
 let toy: Toy;
 
 before(async () => {
-  server = await startTestServer({ admission: { maxInflightWrites: 64, retryAfterSeconds: 2, maxLagMs: 0, maxInflightDeliveries: 1 } });
+  // The held receipt counts as long as the test needs (the hold's cap has its own test below).
+  server = await startTestServer({ admission: { maxInflightWrites: 64, retryAfterSeconds: 2, maxLagMs: 0, maxInflightDeliveries: 1, maxDeliveryHoldMs: 600_000 } });
   call = httpClient(server.url);
   fam = await family(call);
   toy = await pairToy(call, fam);

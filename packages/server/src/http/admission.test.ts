@@ -147,6 +147,20 @@ void test('deliveries first: while the delivery limit of reads is being answered
   assert.equal((await fill(admission, 1)).admitted.length, 1);
 });
 
+void test('a delivery its client holds open counts for maxDeliveryHoldMs at most: then writes are admitted while it is still open', async () => {
+  const admission = createAdmission({ maxInflightWrites: 256, retryAfterSeconds: 2, maxLagMs: 0, maxInflightDeliveries: 1, maxDeliveryHoldMs: 50 }, null);
+  const held = fakeReply(); // never finished: a receipt's body sent half, a download read slowly
+  await admission.delivery(request, held.reply);
+  assertRefusal((await fill(admission, 1)).refused, '2');
+  // Waits for the hold (50 ms) to lapse: an event the test waits on, not a time it asserts.
+  for (let i = 0; i < 1000 && admission.stats().deliveries > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(admission.stats().deliveries, 0, 'the held delivery stopped counting');
+  assert.equal((await fill(admission, 1)).admitted.length, 1, 'a write is admitted while the held delivery is still open');
+  // Its answer handed over at last releases nothing twice.
+  held.done();
+  assert.equal(admission.stats().deliveries, 0);
+});
+
 void test('with the delivery limit off (0 or absent), reads in flight refuse nothing', async () => {
   for (const config of [
     { maxInflightWrites: 8, retryAfterSeconds: 1, maxLagMs: 0, maxInflightDeliveries: 0 },

@@ -27,7 +27,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
-import { MIN_INFLIGHT_FOR_LAG, type AdmissionConfig } from './admission-config.js';
+import { DEFAULT_DELIVERY_HOLD_MS, MIN_INFLIGHT_FOR_LAG, type AdmissionConfig } from './admission-config.js';
 
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
@@ -102,7 +102,7 @@ export function eventLoopLag(): LagMonitor {
 }
 
 export function createAdmission(
-  { maxInflightWrites, retryAfterSeconds, maxLagMs, maxInflightDeliveries = 0 }: AdmissionConfig,
+  { maxInflightWrites, retryAfterSeconds, maxLagMs, maxInflightDeliveries = 0, maxDeliveryHoldMs = DEFAULT_DELIVERY_HOLD_MS }: AdmissionConfig,
   lag: LagMonitor | null = maxLagMs > 0 ? eventLoopLag() : null,
 ): Admission {
   let inFlight = 0;
@@ -134,8 +134,11 @@ export function createAdmission(
       new AppError('unavailable', `The server is busy storing other messages; try again in ${String(retryAfterSeconds)} s.`),
     );
   };
-  /** Runs `release` once, when the answer is handed over or the connection closes, whichever is first. */
-  const onDone = (reply: FastifyReply, release: () => void): void => {
+  /**
+   * Runs `release` once, when the answer is handed over or the connection closes, whichever is first;
+   * returns that once-only release for a caller that may end the hold sooner.
+   */
+  const onDone = (reply: FastifyReply, release: () => void): (() => void) => {
     let held = true;
     const once = (): void => {
       if (!held) return;
@@ -145,6 +148,7 @@ export function createAdmission(
     // 'close' follows both a finished response and a connection dropped mid-request.
     reply.raw.once('close', once);
     reply.raw.once('finish', once);
+    return once;
   };
   return {
     precheck(_request, reply) {
@@ -162,7 +166,15 @@ export function createAdmission(
     },
     delivery(_request, reply) {
       deliveries += 1;
-      onDone(reply, () => (deliveries -= 1));
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const release = onDone(reply, () => {
+        clearTimeout(timer);
+        deliveries -= 1;
+      });
+      // Counted for the node's own work only: a client holding its read open (a receipt's body sent
+      // half, a download read slowly) stops counting after maxDeliveryHoldMs (admission-config.ts).
+      timer = setTimeout(release, maxDeliveryHoldMs);
+      timer.unref();
       return Promise.resolve();
     },
     stats: () => ({ inFlight, refused, refusedForLag, refusedForDeliveries, refusedBeforeAuth, deliveries, lagMs: lag?.lagMs() ?? 0 }),
