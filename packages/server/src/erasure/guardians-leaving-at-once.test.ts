@@ -7,23 +7,18 @@
  * deletions answered 204 and the family was left with no guardian.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { guardiansOf } from '../families/store.js';
 import { PASSWORD, entry, expectStatus, family, person, publish } from '../testing/fixtures.js';
 import type { Call } from '../testing/http.js';
 import type { TestServer } from '../testing/start-test-server.js';
 import { eraseAccountRows } from './account.js';
-import { startRaceServer, whileHeld } from './test-support.js';
+import { raceServerForFile, whileHeld } from './test-support.js';
 
 let server: TestServer;
 let call: Call;
 let errors: string[];
-before(async () => {
-  ({ server, call, errors } = await startRaceServer());
-});
-after(async () => {
-  await server.close();
-});
+raceServerForFile((race) => ({ server, call, errors } = race));
 
 test('of two co-guardians deleting their accounts at once, the second is told it is the last guardian (409) and the family keeps it', async () => {
   const fam = await family(call);

@@ -5,7 +5,7 @@
  * message's foreign key — logs nothing at error level and leaves no receipt behind.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { signDeletion } from '@burrow/protocol';
 import type { DeviceCaller } from '../auth/index.js';
 import { ManualClock } from '../clock/index.js';
@@ -15,18 +15,13 @@ import { deleteMessages } from '../messages/store.js';
 import { entry, expectStatus, family, pairToy, person, publish } from '../testing/fixtures.js';
 import type { Call } from '../testing/http.js';
 import type { TestServer } from '../testing/start-test-server.js';
-import { sendVoice, startRaceServer, whileHeld } from './test-support.js';
+import { sendVoice, raceServerForFile, type RaceServer, whileHeld } from './test-support.js';
 
 let server: TestServer;
 let call: Call;
 let errors: string[];
-let logger: Awaited<ReturnType<typeof startRaceServer>>['logger'];
-before(async () => {
-  ({ server, call, errors, logger } = await startRaceServer());
-});
-after(async () => {
-  await server.close();
-});
+let logger: RaceServer['logger'];
+raceServerForFile((race) => ({ server, call, errors, logger } = race));
 
 /** A family with a toy and an uncle, and a voice message from the guardian to both. */
 async function delivered() {

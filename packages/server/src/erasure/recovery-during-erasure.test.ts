@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   generateDeviceKeys,
   generatePairingCode,
@@ -31,18 +31,13 @@ import { PASSWORD, deviceKeysBody, entry, expectStatus, family, pairToy, success
 import type { Call } from '../testing/http.js';
 import type { TestServer } from '../testing/start-test-server.js';
 import { eraseFamilyRows } from './family.js';
-import { afterNth, everyRow, selectsFrom, startRaceServer, whileHeld } from './test-support.js';
+import { afterNth, everyRow, selectsFrom, raceServerForFile, type RaceServer, whileHeld } from './test-support.js';
 
 let server: TestServer;
 let call: Call;
 let errors: string[];
-let logger: Awaited<ReturnType<typeof startRaceServer>>['logger'];
-before(async () => {
-  ({ server, call, errors, logger } = await startRaceServer());
-});
-after(async () => {
-  await server.close();
-});
+let logger: RaceServer['logger'];
+raceServerForFile((race) => ({ server, call, errors, logger } = race));
 
 /**
  * A sole guardian (her recovery codes kept) whose family has a toy; she lost her device, signed in on

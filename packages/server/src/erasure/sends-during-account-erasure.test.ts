@@ -12,7 +12,7 @@
  * Never a 500, nothing logged at error level, and no row names the account afterwards.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { DeviceCaller } from '../auth/index.js';
 import { ManualClock } from '../clock/index.js';
 import { createMessages } from '../messages/service.js';
@@ -20,18 +20,13 @@ import { PASSWORD, entry, expectStatus, family, pairToy, person, publish, sealed
 import type { Call } from '../testing/http.js';
 import type { TestServer } from '../testing/start-test-server.js';
 import { eraseAccountRows } from './account.js';
-import { everyRow, startRaceServer, whileHeld } from './test-support.js';
+import { everyRow, raceServerForFile, type RaceServer, whileHeld } from './test-support.js';
 
 let server: TestServer;
 let call: Call;
 let errors: string[];
-let logger: Awaited<ReturnType<typeof startRaceServer>>['logger'];
-before(async () => {
-  ({ server, call, errors, logger } = await startRaceServer());
-});
-after(async () => {
-  await server.close();
-});
+let logger: RaceServer['logger'];
+raceServerForFile((race) => ({ server, call, errors, logger } = race));
 
 /** A family with a toy, an uncle allowed to send to it, and his message to the toy and the guardian, sealed and uploaded. */
 async function aboutToSend() {

@@ -19,7 +19,7 @@
  */
 import { ACTIVITY_SUMMARY_DAYS, type RetentionResponse } from '@burrow/api';
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Transaction } from 'kysely';
 import { createActivitySummaries, createSummarySettings } from '../audit/index.js';
 import { ManualClock } from '../clock/index.js';
@@ -34,21 +34,16 @@ import { expectStatus, person, sealedRecord, type Family, type Person } from '..
 import type { Call } from '../testing/http.js';
 import type { TestServer } from '../testing/start-test-server.js';
 import { eraseFamilyRows } from './family.js';
-import { afterNth, everyRow, selectsFrom, settledFamily as settled, startRaceServer, untilWaiting, whileHeld } from './test-support.js';
+import { afterNth, everyRow, selectsFrom, settledFamily as settled, raceServerForFile, type RaceServer, untilWaiting, whileHeld } from './test-support.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let server: TestServer;
 let call: Call;
 /** Every line the server and the jobs under test log at error level or above. */
 let errors: string[];
-let logger: Awaited<ReturnType<typeof startRaceServer>>['logger'];
+let logger: RaceServer['logger'];
 
-before(async () => {
-  ({ server, call, errors, logger } = await startRaceServer());
-});
-after(async () => {
-  await server.close();
-});
+raceServerForFile((race) => ({ server, call, errors, logger } = race));
 
 const erase = (trx: Transaction<Database>, familyId: string) => eraseFamilyRows(trx, familyId);
 

@@ -5,6 +5,7 @@
  * open, a wait until the other sessions wait on it, and a step run inside a real service right after
  * one of its reads.
  */
+import { after, before } from 'node:test';
 import { sql, TableNode, type KyselyPlugin, type RootOperationNode, type Transaction } from 'kysely';
 import { createLogger } from '../logger.js';
 import { createSmtpMailer } from '../mail/index.js';
@@ -40,6 +41,23 @@ export async function startRaceServer(): Promise<{ server: TestServer; call: Cal
   const logger = createLogger('error', { write: (line: string) => void errors.push(line) });
   const server = await startTestServer({ logger });
   return { server, call: httpClient(server.url), errors, logger };
+}
+
+export type RaceServer = Awaited<ReturnType<typeof startRaceServer>>;
+
+/**
+ * The file's race server: started before its tests and handed to `use` (which keeps the parts the
+ * file names), closed after them.
+ */
+export function raceServerForFile(use: (race: RaceServer) => void): void {
+  let race: RaceServer | undefined;
+  before(async () => {
+    race = await startRaceServer();
+    use(race);
+  });
+  after(async () => {
+    await race?.server.close();
+  });
 }
 
 /** A family whose creation's events already sit in its activity chain (no flush of them is pending to wait on a lock). */

@@ -16,7 +16,7 @@
  * before, as on PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   endorseRecoveryRoster,
   generateDeviceKeys,
@@ -65,20 +65,15 @@ import {
 import type { Answer, Call } from '../testing/http.js';
 import type { TestServer } from '../testing/start-test-server.js';
 import { eraseFamilyRows } from './family.js';
-import { afterNth, everyRow, selectsFrom, sendVoice, startRaceServer, whileHeld } from './test-support.js';
+import { afterNth, everyRow, selectsFrom, sendVoice, raceServerForFile, type RaceServer, whileHeld } from './test-support.js';
 
 let server: TestServer;
 let call: Call;
 /** Every line the server and the services under test log at error level or above. */
 let errors: string[];
-let logger: Awaited<ReturnType<typeof startRaceServer>>['logger'];
+let logger: RaceServer['logger'];
 
-before(async () => {
-  ({ server, call, errors, logger } = await startRaceServer());
-});
-after(async () => {
-  await server.close();
-});
+raceServerForFile((race) => ({ server, call, errors, logger } = race));
 
 /** `writes` while `fam`'s erasure (its toys' devices with it) is open; each write's status by name. */
 async function duringErasure(fam: Family, writes: Record<string, () => Promise<Answer>>): Promise<{ statuses: Record<string, number>; bodies: string }> {
