@@ -54,21 +54,22 @@ void test('the toy simulator left open rotates its message key a week on and era
   await waitFor('the first key', async () => (await keys.getAttribute('data-kem-epoch')) === '0');
 
   // Eight days later on both clocks, with the page left alone: its timer syncs, the key rotates.
+  // Each step may take up to 120 s: a fresh-clone CI on a loaded 2-core machine once took over 60 s.
   shift.offset = 8 * DAY;
   await t.clock.fastForward(8 * DAY);
   const row = await waitFor('the server to hold the simulator’s new key record', () =>
-    peek(() => server.db.selectFrom('device_kem_keys').selectAll().where('device_id', '=', toyId).executeTakeFirst()), 60_000,
+    peek(() => server.db.selectFrom('device_kem_keys').selectAll().where('device_id', '=', toyId).executeTakeFirst()), 120_000,
   );
   const record = parseKemKeyRecord(JSON.parse(row.record_json));
   assert.equal(record.epoch, 1);
   const toyRow = await peek(() => server.db.selectFrom('devices').select('sign_public_key').where('id', '=', toyId).executeTakeFirstOrThrow());
   assert.ok(verifyKemKeyRecord(record, toyRow.sign_public_key), 'signed by the simulator’s identity key');
-  await waitFor('the simulator to show its new key', async () => (await keys.getAttribute('data-kem-epoch')) === '1' && (await keys.getAttribute('data-kem-held')) === '2', 60_000);
+  await waitFor('the simulator to show its new key', async () => (await keys.getAttribute('data-kem-epoch')) === '1' && (await keys.getAttribute('data-kem-held')) === '2', 120_000);
 
   // Three days more: the grace period (2 days) is over, and the retired key is erased.
   shift.offset = 11 * DAY;
   await t.clock.fastForward(3 * DAY);
-  await waitFor('the simulator to erase its old key', async () => (await keys.getAttribute('data-kem-held')) === '1', 60_000);
+  await waitFor('the simulator to erase its old key', async () => (await keys.getAttribute('data-kem-held')) === '1', 120_000);
   assert.equal(await keys.getAttribute('data-kem-epoch'), '1');
   assert.deepEqual(browser.errors.filter((e) => !/WebSocket/.test(e)), [], 'no errors in the simulator');
 });
