@@ -51,25 +51,36 @@ void test('the toy simulator left open rotates its message key a week on and era
   const toyId = await mum.claimToy(familyId, await mum.createChild(familyId, 'Ada'), code);
   await waitForToy(t, 'the simulator to pin the roster', (s) => s.paired, 20_000);
   const keys = t.locator('.toy-keys');
-  await waitFor('the first key', async () => (await keys.getAttribute('data-kem-epoch')) === '0');
+  // The first key's age starts at the first sync after pairing (a key with no state yet shows as
+  // epoch 0 too): moving the clocks before that sync ran would start the key's week after the jump.
+  await waitFor('the first key to be dated', async () => (await keys.getAttribute('data-kem-epoch')) === '0' && Boolean(await keys.getAttribute('data-kem-since')));
+  // A wait that times out says what the simulator logged and showed, so a failure in CI explains itself.
+  const explained = async <T>(wait: Promise<T>): Promise<T> =>
+    wait.catch(async (err: unknown) => {
+      const log = await t.locator('.toy-log li').allTextContents().catch(() => []);
+      const shown = `epoch ${String(await keys.getAttribute('data-kem-epoch'))}, held ${String(await keys.getAttribute('data-kem-held'))}`;
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; simulator shows ${shown}; its log: ${JSON.stringify(log)}; errors: ${JSON.stringify(browser.errors)}`);
+    });
 
   // Eight days later on both clocks, with the page left alone: its timer syncs, the key rotates.
   // Each step may take up to 120 s: a fresh-clone CI on a loaded 2-core machine once took over 60 s.
   shift.offset = 8 * DAY;
   await t.clock.fastForward(8 * DAY);
-  const row = await waitFor('the server to hold the simulator’s new key record', () =>
-    peek(() => server.db.selectFrom('device_kem_keys').selectAll().where('device_id', '=', toyId).executeTakeFirst()), 120_000,
+  const row = await explained(
+    waitFor('the server to hold the simulator’s new key record', () =>
+      peek(() => server.db.selectFrom('device_kem_keys').selectAll().where('device_id', '=', toyId).executeTakeFirst()), 120_000,
+    ),
   );
   const record = parseKemKeyRecord(JSON.parse(row.record_json));
   assert.equal(record.epoch, 1);
   const toyRow = await peek(() => server.db.selectFrom('devices').select('sign_public_key').where('id', '=', toyId).executeTakeFirstOrThrow());
   assert.ok(verifyKemKeyRecord(record, toyRow.sign_public_key), 'signed by the simulator’s identity key');
-  await waitFor('the simulator to show its new key', async () => (await keys.getAttribute('data-kem-epoch')) === '1' && (await keys.getAttribute('data-kem-held')) === '2', 120_000);
+  await explained(waitFor('the simulator to show its new key', async () => (await keys.getAttribute('data-kem-epoch')) === '1' && (await keys.getAttribute('data-kem-held')) === '2', 120_000));
 
   // Three days more: the grace period (2 days) is over, and the retired key is erased.
   shift.offset = 11 * DAY;
   await t.clock.fastForward(3 * DAY);
-  await waitFor('the simulator to erase its old key', async () => (await keys.getAttribute('data-kem-held')) === '1', 120_000);
+  await explained(waitFor('the simulator to erase its old key', async () => (await keys.getAttribute('data-kem-held')) === '1', 120_000));
   assert.equal(await keys.getAttribute('data-kem-epoch'), '1');
   assert.deepEqual(browser.errors.filter((e) => !/WebSocket/.test(e)), [], 'no errors in the simulator');
 });

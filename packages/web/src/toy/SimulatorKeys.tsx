@@ -38,6 +38,7 @@ export function SimulatorKeys({ toy, keys, paired }: { toy: BrowserToy; keys: To
       className="toy-keys"
       data-kem-epoch={keys.kemEpoch}
       data-kem-held={keys.kemHeld}
+      data-kem-since={keys.kemSince ?? ''}
       data-renewal-pending={String(keys.renewalPending)}
     >
       <p className="hint">{keyLine}</p>
