@@ -6,7 +6,8 @@
  */
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
-import { countFaded, fadedGroups, type IpPage } from './ip-fade.js';
+import type { IpPage } from './ip-fade.js';
+import { logIpPage } from './log-ip-page.js';
 import { describeUserAgent } from './user-agent.js';
 
 export const SECURITY_EVENT_KINDS = [
@@ -90,38 +91,9 @@ export async function deleteSecurityEventsOf(db: Db, accountId: string): Promise
 }
 
 /**
- * Fades (ip-fade.ts) the addresses of events older than `before()`: one page of the daily
- * maintenance's job (ipFadeJob), as the audit trail's (audit/recorder.ts fadeAuditIps). A page is a
- * window of `limit` ids after `after`, not "at < cut-off by id, limit n", which walked every recent
- * event of the log in the last page of a pass (there is no index on `at` alone). The log is in time
- * order, so a pass ends at its first event still within the keep period, and the next starts there.
+ * Fades (ip-fade.ts) the addresses of security events older than `before()`: one page of the daily
+ * maintenance's job (ipFadeJob), a window of ids in the log's time order (log-ip-page.ts).
  */
 export function fadeSecurityEventIps(db: Db, before: () => number): IpPage<number> {
-  return async (after, limit) => {
-    // The ends are two key lookups.
-    // Two scalar subqueries: SQLite answers a lone min() or max() from the key's ends, but both in
-    // one select scan the whole table (EXPLAIN QUERY PLAN: SCAN … USING COVERING INDEX).
-    const ends = await db
-      .selectNoFrom((eb) => [
-        eb.selectFrom('security_events').select((e) => e.fn.min('id').as('id')).as('first'),
-        eb.selectFrom('security_events').select((e) => e.fn.max('id').as('id')).as('last'),
-      ])
-      .executeTakeFirst();
-    const last = Number(ends?.last ?? 0);
-    const from = after ?? Math.max(0, Number(ends?.first ?? 1) - 1);
-    const to = Math.min(from + limit, last);
-    const cutOff = before();
-    const window = await db.selectFrom('security_events').select(['id', 'ip', 'at']).where('id', '>', from).where('id', '<=', to).orderBy('id').execute();
-    // Stepping over a recent event would leave it whole for good once the cursor moved past it.
-    const recent = window.findIndex((row) => Number(row.at) >= cutOff);
-    const rows = recent < 0 ? window : window.slice(0, recent);
-    const groups = fadedGroups(rows);
-    if (groups.size > 0)
-      await db.transaction().execute(async (trx) => {
-        for (const [ip, ids] of groups) await trx.updateTable('security_events').set({ ip }).where('id', 'in', ids).execute();
-      });
-    if (recent >= 0) return { lastId: recent === 0 ? from : Number(rows.at(-1)!.id), scanned: recent, faded: countFaded(groups) };
-    // The window's width is what was looked at: short only at the newest id, which ends the pass.
-    return { lastId: Math.max(from, to), scanned: Math.max(0, to - from), faded: countFaded(groups) };
-  };
+  return logIpPage(db, 'security_events', before);
 }

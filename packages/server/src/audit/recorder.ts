@@ -6,7 +6,7 @@
  * must never take the service down); `close()` flushes what is left.
  */
 import type { Logger } from 'pino';
-import { countFaded, fadedGroups, type IpPage } from '../accounts/index.js';
+import { logIpPage, type IpPage } from '../accounts/index.js';
 import type { Clock } from '../clock/index.js';
 import type { AuditEventsTable, Db } from '../db/index.js';
 import { chunkedInsert } from '../db/chunked-insert.js';
@@ -115,40 +115,11 @@ export function createAuditRecorder({ db, clock, log, flushMs = 200, maxBatch = 
 }
 
 /**
- * Fades (accounts/ip-fade.ts) the client addresses of up to `limit` events older than `before()`,
- * after id `after`: one page of the daily maintenance's job. The anomaly detectors and incident
- * scoping compare full addresses within hours or days; after the keep period a /24 or /48 is enough.
+ * Fades (accounts/ip-fade.ts) the client addresses of audit events older than `before()`: one page of
+ * the daily maintenance's job, a window of ids in the log's time order (accounts/log-ip-page.ts). The
+ * anomaly detectors and incident scoping compare full addresses within hours or days; after the keep
+ * period a /24 or /48 is enough.
  */
 export function fadeAuditIps(db: Db, before: () => number): IpPage<number> {
-  return async (after, limit) => {
-    // A page is a window of `limit` ids, not `limit` matching rows: "at < cut-off, by id, limit n"
-    // walked the key past every recent row at the end of a pass (a month of the log in one statement),
-    // where a window reads at most `limit` rows whatever their age. The ends are two key lookups.
-    // Two scalar subqueries: SQLite answers a lone min() or max() from the key's ends, but both in
-    // one select scan the whole table (EXPLAIN QUERY PLAN: SCAN … USING COVERING INDEX).
-    const ends = await db
-      .selectNoFrom((eb) => [
-        eb.selectFrom('audit_events').select((e) => e.fn.min('id').as('id')).as('first'),
-        eb.selectFrom('audit_events').select((e) => e.fn.max('id').as('id')).as('last'),
-      ])
-      .executeTakeFirst();
-    const last = Number(ends?.last ?? 0);
-    const from = after ?? Math.max(0, Number(ends?.first ?? 1) - 1);
-    const to = Math.min(from + limit, last);
-    const cutOff = before();
-    const window = await db.selectFrom('audit_events').select(['id', 'ip', 'at']).where('id', '>', from).where('id', '<=', to).orderBy('id').execute();
-    // The log is in time order: the pass ends at its first row still within the keep period, and the
-    // next pass (the next day) starts there. Stepping over it would leave it whole for good once the
-    // job's cursor (accounts/ip-fade.ts) moved past it.
-    const recent = window.findIndex((row) => Number(row.at) >= cutOff);
-    const rows = recent < 0 ? window : window.slice(0, recent);
-    const groups = fadedGroups(rows);
-    if (groups.size > 0)
-      await db.transaction().execute(async (trx) => {
-        for (const [ip, ids] of groups) await trx.updateTable('audit_events').set({ ip }).where('id', 'in', ids).execute();
-      });
-    if (recent >= 0) return { lastId: recent === 0 ? from : Number(rows.at(-1)!.id), scanned: recent, faded: countFaded(groups) };
-    // The window's width is what was looked at: short only at the newest id, which ends the pass.
-    return { lastId: Math.max(from, to), scanned: Math.max(0, to - from), faded: countFaded(groups) };
-  };
+  return logIpPage(db, 'audit_events', before);
 }
