@@ -361,9 +361,10 @@ export async function holdUntil(
   done: () => Promise<boolean>,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const box = await page.locator(selector).boundingBox();
-  if (!box) throw new Error(`${selector} is not visible`);
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  // hover() waits until the element is visible, stable and the one the pointer would hit, then moves
+  // there: a box read once could be stale by the press when a banner or status line shifted the
+  // layout in between (slower on a loaded machine), and the press then missed the button.
+  await page.locator(selector).hover();
   await page.mouse.down();
   try {
     await waitFor(what, done, timeoutMs);
