@@ -34,21 +34,38 @@ export async function familyPage(db: Db, afterId: string, limit: number): Promis
   }));
 }
 
+/** A family's latest sign-in seen by the sweep, to be recorded (`recordSignIns`). */
+export interface SignInSeen {
+  familyId: string;
+  at: number;
+}
+
 /**
- * Records the latest sign-in seen and clears any warning (a sign-in cancels the deletion). The family
- * is checked under a lock in the same transaction (families/access.ts lockExistingFamilies): one a
- * guardian erased after the sweep read its page gets no row (false) instead of failing the job on the
- * foreign key.
+ * Records the latest sign-in seen of each family and clears any warning (a sign-in cancels the
+ * deletion), all in one transaction: one commit, so one fsync on SQLite, for a slice of the sweep's
+ * page instead of one per family (measured 4 ms a family with synchronous = FULL: a first run over
+ * CloudPets' 821,396 families was about 55 minutes of commits). The families are checked under a
+ * lock in the same transaction (families/access.ts lockExistingFamilies): one a guardian erased
+ * after the sweep read its page gets no row instead of failing the job on the foreign key. Returns
+ * the families recorded.
  */
-export async function recordSignIn(db: Db, familyId: string, at: number): Promise<boolean> {
+export async function recordSignIns(db: Db, seen: readonly SignInSeen[]): Promise<Set<string>> {
+  if (seen.length === 0) return new Set();
   return db.transaction().execute(async (trx) => {
-    if (!(await lockExistingFamilies(trx, [familyId])).has(familyId)) return false;
-    await trx
-      .insertInto('family_inactivity')
-      .values({ family_id: familyId, last_sign_in_at: at, warned_at: null, delete_after: null })
-      .onConflict((oc) => oc.column('family_id').doUpdateSet({ last_sign_in_at: at, warned_at: null, delete_after: null }))
-      .execute();
-    return true;
+    const existing = await lockExistingFamilies(
+      trx,
+      seen.map((s) => s.familyId),
+    );
+    const rows = seen.filter((s) => existing.has(s.familyId)).map((s) => ({ family_id: s.familyId, last_sign_in_at: s.at, warned_at: null, delete_after: null }));
+    if (rows.length > 0)
+      await trx
+        .insertInto('family_inactivity')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.column('family_id').doUpdateSet((eb) => ({ last_sign_in_at: eb.ref('excluded.last_sign_in_at'), warned_at: null, delete_after: null })),
+        )
+        .execute();
+    return existing;
   });
 }
 

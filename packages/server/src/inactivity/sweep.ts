@@ -25,9 +25,14 @@ import { createSlicer } from '../maintenance/index.js';
 import { latestSessionUse } from '../sessions/store.js';
 import type { InactivityConfig } from './config.js';
 import { inactivityWarning } from './mail.js';
-import { clearWarning, familyPage, markWarned, recordSignIn, type FamilyInactivity } from './store.js';
+import { clearWarning, familyPage, markWarned, recordSignIns, type FamilyInactivity, type SignInSeen } from './store.js';
 
 const DAY = 24 * 60 * 60 * 1000;
+/** Sign-ins recorded per transaction (recordSignIns): one commit for up to this many families. */
+const SIGN_IN_BATCH = 100;
+
+/** A sign-in the page will record, and whether it takes back a warning (logged once recorded). */
+type Seen = SignInSeen & { wasWarned: boolean };
 
 export interface InactivityPorts {
   db: Db;
@@ -68,17 +73,19 @@ export function createInactivitySweep({ db, clock, log, mailer, emails, config, 
     else log.info({ guardiansMailed: sent }, 'inactive family warned');
   }
 
-  /** True when the family was deleted. */
-  async function consider(f: FamilyInactivity, now: number): Promise<boolean> {
+  /**
+   * What the sweep does with one family: a sign-in to record (`seen`, written in batches by the
+   * page), a warning, a deletion (true), or nothing.
+   */
+  async function consider(f: FamilyInactivity, now: number, seen: (s: Seen) => void): Promise<boolean> {
     if (exempt?.(f.familyId)) return false;
     const latest = await latestSessionUse(db, await memberAccountIds(db, f.familyId));
     if (f.lastSignInAt === null) {
-      await recordSignIn(db, f.familyId, now);
+      seen({ familyId: f.familyId, at: now, wasWarned: false });
       return false;
     }
     if (latest !== null && latest > f.lastSignInAt) {
-      await recordSignIn(db, f.familyId, latest);
-      if (f.warnedAt !== null) log.info('inactive family kept: a member signed in after the warning');
+      seen({ familyId: f.familyId, at: latest, wasWarned: f.warnedAt !== null });
       return false;
     }
     if (f.warnedAt === null) {
@@ -93,6 +100,13 @@ export function createInactivitySweep({ db, clock, log, mailer, emails, config, 
     return false;
   }
 
+  /** Records the sign-ins seen so far (one transaction; `pending` is emptied) and logs the warnings they took back. */
+  async function record(pending: Seen[]): Promise<void> {
+    const batch = pending.splice(0);
+    const recorded = await recordSignIns(db, batch);
+    for (const s of batch) if (s.wasWarned && recorded.has(s.familyId)) log.info('inactive family kept: a member signed in after the warning');
+  }
+
   return async (limit) => {
     // A family is several statements (on SQLite each holds the event loop, and awaiting one yields to
     // nothing but promises): the page is cut into slices with a turn of the event loop between them.
@@ -100,10 +114,13 @@ export function createInactivitySweep({ db, clock, log, mailer, emails, config, 
     const page = await familyPage(db, afterId, limit);
     const now = clock.now();
     let deleted = 0;
+    const pending: Seen[] = [];
     for (const f of page) {
-      if (await consider(f, now)) deleted++;
+      if (await consider(f, now, (s) => pending.push(s))) deleted++;
+      if (pending.length >= SIGN_IN_BATCH) await record(pending);
       await slicer.next();
     }
+    await record(pending);
     // A short page ends the pass; the next run starts from the first family again.
     afterId = page.length < limit ? '' : (page.at(-1)?.familyId ?? '');
     return { scanned: page.length, deleted, busyMs: slicer.longestMs() };
