@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Blobs } from '../../packages/server/src/blobs/index.js';
 import type { Db } from '../../packages/server/src/db/index.js';
+import { insertToyDevice } from '../../packages/server/src/devices/store.js';
 import { insertFamily } from '../../packages/server/src/families/store.js';
 import { blobKey, insertMessageSeries } from '../../packages/server/src/messages/store.js';
 
@@ -28,7 +29,14 @@ const familyId = (f: number): string => `fam${String(f).padStart(4, '0')}`;
  * recursive CTE). A row per store call took 20 min for 500k messages; this takes seconds per 100k.
  */
 export async function seed(db: Db, blobs: Blobs, blobRoot: string, { messages: N, families: FAMILIES, blobEvery: BLOB_EVERY, now: NOW }: SeedPlan): Promise<void> {
-  for (let f = 0; f < FAMILIES; f++) await insertFamily(db, familyId(f), NOW - 90 * DAY);
+  for (let f = 0; f < FAMILIES; f++) {
+    await insertFamily(db, familyId(f), NOW - 90 * DAY);
+    // The two devices each message is queued for (insertMessageSeries: `<family>-a`, `-b`): a
+    // recipient row names an existing device (its foreign key, migration 1160). Toys, so they count
+    // as owned; the keys are placeholders no one verifies here.
+    for (const suffix of ['-a', '-b'])
+      await insertToyDevice(db, { id: familyId(f) + suffix, signPublicKey: 'bench', kemPublicKey: 'bench', tokenHash: `bench${familyId(f)}${suffix}`, createdAt: NOW - 90 * DAY });
+  }
   const envelope = JSON.stringify({ v: 1, pad: 'x'.repeat(900) });
   const CHUNK = 100_000;
   for (let start = 0; start < N; start += CHUNK) {

@@ -45,6 +45,7 @@ import { migration as m0870 } from './migrations/0870_family_inactivity.js';
 import { migration as m0871 } from './migrations/0871_activity_summaries.js';
 import { migration as m0860 } from './migrations/0860_device_successions.js';
 import { migration as m1005 } from './migrations/1005_activity_family_keys.js';
+import { migration as m1160 } from './migrations/1160_recipient_device_key.js';
 
 const all: Record<string, DialectMigration> = {
   '0001_accounts': m0001,
@@ -86,6 +87,7 @@ const all: Record<string, DialectMigration> = {
   '0911_keyed_throttle': m0911,
   '0940_password_salt_index': m0940,
   '1005_activity_family_keys': m1005,
+  '1160_recipient_device_key': m1160,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

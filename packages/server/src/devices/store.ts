@@ -6,6 +6,7 @@
  * Every function takes the database or a transaction (`Db`), so a caller can write devices in the
  * same transaction as its own tables.
  */
+import { SqliteAdapter } from 'kysely';
 import type { Db, DevicesTable } from '../db/index.js';
 import { factName, noFact, type FactQuery } from '../db/facts.js';
 
@@ -68,6 +69,18 @@ export async function takeToyPlacement(db: Db, fromToyId: string, toToyId: strin
   const old = await db.selectFrom('devices').select(['family_id', 'child_id']).where('id', '=', fromToyId).where('kind', '=', 'toy').executeTakeFirst();
   if (!old) return;
   await db.updateTable('devices').set({ family_id: old.family_id, child_id: old.child_id }).where('id', '=', toToyId).where('kind', '=', 'toy').execute();
+}
+
+/**
+ * The first step of taking devices away (deleting them, or detaching them from an erased account):
+ * their rows locked FOR UPDATE, in id order (PostgreSQL; SQLite's transaction holds the one write
+ * lock already). A send queues a message only for devices it holds FOR KEY SHARE (messages/store.ts
+ * insertMessage), which this waits for: the queue the caller drops next then includes what that send
+ * queued, and a send that comes after waits for the commit and skips the device.
+ */
+export async function lockDevicesForRemoval(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0 || db.getExecutor().adapter instanceof SqliteAdapter) return;
+  await db.selectFrom('devices').select('id').where('id', 'in', [...ids]).orderBy('id').forUpdate().execute();
 }
 
 /** Forgets a device; rows that reference it go with it (foreign keys cascade). */

@@ -30,7 +30,7 @@ import { announceRoster, checkRosterDevices, checkSignedByCaller, currentRoster,
 import { moveRecipient } from '../messages/store.js';
 import { nativeVerify } from '../signatures/native-ed25519.js';
 import { completeSuccession, pendingRequestOf, pendingRequests, putPendingRequest, successionsAfter } from './successions-store.js';
-import { deleteDevice, deviceById, familyOfDevice } from './store.js';
+import { deleteDevice, deviceById, familyOfDevice, lockDevicesForRemoval } from './store.js';
 import { succeedToy } from './toy-succession.js';
 import { topics } from '../bus/index.js';
 
@@ -137,7 +137,9 @@ export function createSuccessions({ db, bus, clock }: { db: Db; bus: Bus; clock:
           await syncMembers(trx, next);
           await completeSuccession(trx, succession, clock.now());
           // Messages in flight to the old id now wait for the new one, which still holds the old
-          // KEM keys for its grace period (§17.4).
+          // KEM keys for its grace period (§17.4); the old row locked first, so a send still queueing
+          // for it is waited for and its message moved too.
+          await lockDevicesForRemoval(trx, [succession.from]);
           await moveRecipient(trx, succession.from, succession.to);
           // A toy's place — family, child, signed settings, sealed name, reviews, favourites, update
           // report — passes to its new id; the old row goes, and with it the old token (§17.6).

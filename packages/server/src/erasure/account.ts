@@ -27,7 +27,7 @@ import { deleteAccountRow } from '../accounts/store.js';
 import type { Blobs } from '../blobs/index.js';
 import { topics, type Bus } from '../bus/index.js';
 import { checkpointAfterErasure, type Database, type Db } from '../db/index.js';
-import { deleteDevice, deviceIdsOfAccount, detachFromAccount } from '../devices/store.js';
+import { deleteDevice, deviceIdsOfAccount, detachFromAccount, lockDevicesForRemoval } from '../devices/store.js';
 import { conflict, signInFirst } from '../errors/index.js';
 import { currentRoster, listedElsewhere } from '../families/rosters.js';
 import { familiesOfAccount, guardiansOf, lockFamiliesForGuardianChange, removeMember } from '../families/store.js';
@@ -95,6 +95,10 @@ export async function eraseAccountRows(
   // deletion) and left the family with no guardian.
   await lockFamiliesForGuardianChange(trx, families);
   for (const familyId of families) await assertNotLastGuardian(trx, familyId, accountId);
+  // The devices before their queues: a send still queueing for one of them holds its row (key
+  // share) and is waited for here, so the queue dropped below includes its message (no row left
+  // naming a deleted device); a send after waits for this commit and skips the device.
+  await lockDevicesForRemoval(trx, devices);
   const orphanBlobs: string[] = [];
   let departed = 0;
   for (const deviceId of devices) {

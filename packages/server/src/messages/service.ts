@@ -339,10 +339,11 @@ export function createMessages({
       const inbox = envelope.recipients.map((r) => r.deviceId).filter((id) => !isReviewer(id));
       const now = clock.now();
       let seq: number;
+      let queued: string[];
       try {
         // Durable before the 201: the row commits in a transaction shared with concurrent sends.
-        seq = await commits.run(async (trx) => {
-          const messageSeq = await insertMessage(
+        ({ seq, queued } = await commits.run(async (trx) => {
+          const message = await insertMessage(
             trx,
             {
               id: envelope.id,
@@ -354,20 +355,26 @@ export function createMessages({
             },
             inbox,
           );
-          if (held.length > 0) await holdForReview(trx, messageSeq, familyId, held, now);
-          return messageSeq;
-        });
+          // Only toys still there to queue for: a toy unpaired since the checks above gets no review
+          // row, and those queued keep their device row (key share) until this commits (store.ts).
+          const heldQueued = held.filter((id) => message.queued.includes(id));
+          if (heldQueued.length > 0) await holdForReview(trx, message.seq, familyId, heldQueued, now);
+          return message;
+        }));
       } catch (err) {
         if (isUniqueViolation(err)) throw (await duplicateOf(envelope, familyId, stored)) ?? conflict('message_id_taken', 'A message with that id was already sent.');
-        // The send's rows name only the family and the message itself by foreign key: the family was
-        // erased after the checks above. A 404, as for any gone family, read from the failed insert
+        // The send's rows name the family, the message itself and recipient devices by foreign key;
+        // the devices' key cannot fail (only existing rows, held, are queued: store.ts insertMessage),
+        // so the family was erased after the checks above. A 404, as for any gone family, read from the failed insert
         // itself, so a send pays no statement for it (the erasure takes its family row FOR UPDATE
         // first: the insert waits for it, then fails on the key).
         if (isForeignKeyViolation(err)) throw noSuchFamily();
         throw err;
       }
-      for (const id of inbox) if (!held.includes(id)) bus.publish(topics.device(id), { type: 'message', seq });
-      if (held.length > 0) bus.publish(topics.family(familyId), { type: 'review', familyId, messageId: envelope.id, state: 'waiting' });
+      // A recipient deleted since the checks is not queued (store.ts insertMessage): the send answers
+      // for the devices that remain, and only they are told.
+      for (const id of queued) if (!held.includes(id)) bus.publish(topics.device(id), { type: 'message', seq });
+      if (held.some((id) => queued.includes(id))) bus.publish(topics.family(familyId), { type: 'review', familyId, messageId: envelope.id, state: 'waiting' });
       return { messageId: envelope.id, seq };
     },
 

@@ -4,10 +4,10 @@
  * blob store). Other capabilities (review, toys, tripwires) write them only through these functions.
  * Every function takes the database or a transaction, so callers can write in their own transaction.
  */
-import { sql } from 'kysely';
+import { SqliteAdapter, sql } from 'kysely';
 import type { Blobs } from '../blobs/index.js';
 import type { Db, ReceiptKind } from '../db/index.js';
-import { compiledStatement } from '../db/compiled.js';
+import { compiledInList, compiledStatement } from '../db/compiled.js';
 import { factName, noFact, type FactQuery } from '../db/facts.js';
 
 /** Where a family's blob lives in the blob store. */
@@ -44,10 +44,35 @@ const insertMessageStatement = compiledStatement(
       .values({ id, family_id: familyId, sender_id: senderId, envelope, blob_hash: blobHash, created_at: createdAt })
       .returning('seq'),
 );
-/** One recipient row: most messages have one (a toy); more go in one multi-row insert. */
-const insertRecipientStatement = compiledStatement(2, (db, messageSeq: number, deviceId: string) =>
-  db.insertInto('message_recipients').values({ message_seq: messageSeq, device_id: deviceId }),
-);
+/**
+ * A message's recipient rows, in one statement whatever their number (compiled once per count,
+ * db/compiled.ts): only for the listed devices that still exist and have an owner (a toy, or a
+ * person's device whose account is not erased), each locked FOR KEY SHARE on PostgreSQL. Returns the
+ * devices queued.
+ *
+ * Why here and so: the send checks the roster, then queues the message in a later transaction (a
+ * group commit shared with other sends), and a recipient device can be deleted in between (its
+ * account erased, a toy unpaired) or detached (an erased account's device a roster still lists). A
+ * plain insert then queued for a device that no longer exists (erasure/recipients-during-erasure.test).
+ * Selecting the rows from `devices` inside the send's own transaction skips the ones already gone;
+ * the key share keeps the others until the send commits (it conflicts only with a delete, a key
+ * change or an explicit FOR UPDATE, not with everyday updates of a device row), and the device's
+ * removal takes its row FOR UPDATE before dropping its queue (devices/store.ts lockDevicesForRemoval),
+ * so it sees what the send queued; a send that comes after waits for that commit and skips the
+ * device. On SQLite the send's transaction holds the one write lock, so nothing comes between. The
+ * foreign key to `devices` (migration 1160) makes a row naming a deleted device impossible for any
+ * writer; the select keeps that key from ever failing the send, which answers for the devices that
+ * remain. One statement per send, as before (one row or a multi-row insert).
+ */
+const insertRecipientsStatement = compiledInList(1, (db, deviceIds, messageSeq: number) => {
+  let owned = db
+    .selectFrom('devices')
+    .select(['devices.id', sql<number>`cast(${messageSeq} as bigint)`.as('message_seq')])
+    .where('devices.id', 'in', deviceIds as string[])
+    .where((eb) => eb.or([eb('devices.kind', '=', 'toy'), eb('devices.account_id', 'is not', null)]));
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) owned = owned.forKeyShare();
+  return db.insertInto('message_recipients').columns(['device_id', 'message_seq']).expression(owned).returning('device_id');
+});
 const insertReceiptStatement = compiledStatement(4, (db, messageSeq: number, deviceId: string, kind: ReceiptKind, createdAt: number) =>
   db
     .insertInto('receipts')
@@ -211,10 +236,11 @@ export interface MessageRow {
 }
 
 /**
- * Stores a message and the devices that may fetch it from their inbox; returns its sequence number.
- * A message id sent twice fails on the unique index (the caller maps it).
+ * Stores a message and the devices that may fetch it from their inbox; returns its sequence number
+ * and the devices it is queued for: those of `recipients` that still exist and have an owner
+ * (`insertRecipientsStatement`). A message id sent twice fails on the unique index (the caller maps it).
  */
-export async function insertMessage(db: Db, message: MessageRow, recipients: readonly string[]): Promise<number> {
+export async function insertMessage(db: Db, message: MessageRow, recipients: readonly string[]): Promise<{ seq: number; queued: string[] }> {
   const row = await insertMessageStatement.first(
     db,
     message.id,
@@ -225,13 +251,8 @@ export async function insertMessage(db: Db, message: MessageRow, recipients: rea
     message.createdAt,
   );
   if (!row) throw new Error('insert into messages returned no row');
-  if (recipients.length === 1) await insertRecipientStatement.run(db, row.seq, recipients[0]!);
-  else if (recipients.length > 1)
-    await db
-      .insertInto('message_recipients')
-      .values(recipients.map((deviceId) => ({ message_seq: row.seq, device_id: deviceId })))
-      .execute();
-  return row.seq;
+  const queued = await insertRecipientsStatement.all(db, [...new Set(recipients)], row.seq);
+  return { seq: row.seq, queued: queued.map((r) => r.device_id) };
 }
 
 /** Records a receipt once; returns whether it is new. */
@@ -560,7 +581,8 @@ export interface MessageSeries {
 
 /**
  * Bulk rows for benchmarks (bench/retention.ts): messages `m<i>` of a series, built by the database
- * from a recursive CTE in one statement per table, each queued for two devices (`<family>-a`, `-b`),
+ * from a recursive CTE in one statement per table, each queued for two devices (`<family>-a`, `-b`,
+ * which the caller registers first: a recipient row's foreign key names its device),
  * fetched by both (a 'delivered' receipt) except one in ten, with their blobs' index rows and the
  * families' usage. The same columns and values as insertMessage, insertReceipt and insertBlob; SQLite
  * (the benchmark's database). Call it in a transaction; a row per store call took 20 min for 500k.

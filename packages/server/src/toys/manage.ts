@@ -23,7 +23,7 @@ import { badRequest, conflict, notFound } from '../errors/index.js';
 import { asGuardianOfExistingFamily, lockFamilyOrNotFound, requireGuardian, requireMember, type Actor } from '../families/access.js';
 import { announceRoster, checkRosterDevices, checkSignedByCaller, currentRoster, insertRoster, syncMembers } from '../families/rosters.js';
 import { checkSealedByGuardianDevice } from '../families/sealed-records.js';
-import { deleteDevice, isFamilyToy, toysOfFamily } from '../devices/store.js';
+import { deleteDevice, isFamilyToy, lockDevicesForRemoval, toysOfFamily } from '../devices/store.js';
 import { deleteBlobUnlessReferenced, dropDeviceQueue, unplayedCounts } from '../messages/store.js';
 import { readPresence } from '../stream/presence.js';
 import { putToyName, toyNames } from './store.js';
@@ -161,7 +161,9 @@ export function createToyManagement({
         await lockFamilyOrNotFound(trx, familyId);
         await insertRoster(trx, next, rosterHash(next), clock.now());
         await syncMembers(trx, next);
-        // The toy's queue: envelopes addressed to it, and messages nobody else can fetch any more.
+        // The toy's queue: envelopes addressed to it, and messages nobody else can fetch any more;
+        // its row locked first, so a send still queueing for it is waited for and its message included.
+        await lockDevicesForRemoval(trx, [toyId]);
         orphanBlobs = await dropDeviceQueue(trx, toyId);
         // Its credentials, pairing, settings, name, presence and tickets go with its device row.
         await deleteDevice(trx, toyId);
