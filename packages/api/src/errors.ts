@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'gone',
   'payload_too_large',
   'unsupported_media_type',
+  /** 408: an upload or send whose body did not arrive in time; its connection is closed (http/body-deadline.ts). */
+  'request_timeout',
   'rate_limited',
   'internal',
   'unavailable',

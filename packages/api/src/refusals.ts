@@ -15,6 +15,7 @@ export const REFUSALS = {
   json_invalid: [],
   url_invalid: [],
   body_too_large: [],
+  body_too_slow: [],
   content_type_wrong: [],
   no_route: [],
   protocol_rejected: [],

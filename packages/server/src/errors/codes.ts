@@ -17,6 +17,8 @@ export const errorStatus = {
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** A write's body still arriving at its deadline (http/body-deadline.ts); the connection is closed. */
+  request_timeout: 408,
   rate_limited: 429,
   internal: 500,
   /** Back-pressure: the node is saturated; the answer carries Retry-After (http/admission.ts). */

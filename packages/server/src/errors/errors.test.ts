@@ -58,6 +58,7 @@ test('every error code maps to exactly one status, as docs/api.md lists them', (
     gone: 410,
     payload_too_large: 413,
     unsupported_media_type: 415,
+    request_timeout: 408,
     rate_limited: 429,
     internal: 500,
     unavailable: 503,

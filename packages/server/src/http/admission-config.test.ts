@@ -2,9 +2,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AdmissionConfigError, defaultAdmission, parseAdmissionConfig } from './admission-config.js';
 
-void test('unset, the admission limit is 256 writes in flight, 150 ms of event-loop lag or 32 deliveries being answered (each for 2 s at most), with Retry-After 1 s', () => {
+void test('unset, the admission limit is 256 writes in flight (8 per caller, each body due within 30 s), 150 ms of event-loop lag or 32 deliveries being answered (each for 2 s at most), with Retry-After 1 s', () => {
   assert.deepEqual(parseAdmissionConfig({}), defaultAdmission);
-  assert.deepEqual(defaultAdmission, { maxInflightWrites: 256, retryAfterSeconds: 1, maxLagMs: 150, maxInflightDeliveries: 32, maxDeliveryHoldMs: 2000 });
+  assert.deepEqual(defaultAdmission, {
+    maxInflightWrites: 256,
+    retryAfterSeconds: 1,
+    maxLagMs: 150,
+    maxInflightDeliveries: 32,
+    maxDeliveryHoldMs: 2000,
+    maxInflightWritesPerCaller: 8,
+    writeBodyTimeoutMs: 30_000,
+  });
 });
 
 void test('BURROW_MAX_INFLIGHT_WRITES and BURROW_WRITE_RETRY_AFTER_S are taken as given, and nonsense is refused', () => {
@@ -14,6 +22,8 @@ void test('BURROW_MAX_INFLIGHT_WRITES and BURROW_WRITE_RETRY_AFTER_S are taken a
     maxLagMs: 150,
     maxInflightDeliveries: 32,
     maxDeliveryHoldMs: 2000,
+    maxInflightWritesPerCaller: 8,
+    writeBodyTimeoutMs: 30_000,
   });
   for (const bad of ['0', '-1', '1.5', 'lots'])
     assert.throws(() => parseAdmissionConfig({ BURROW_MAX_INFLIGHT_WRITES: bad }), AdmissionConfigError);
@@ -38,4 +48,16 @@ void test('BURROW_MAX_DELIVERY_HOLD_MS is taken as given, and nonsense (0 includ
   assert.equal(parseAdmissionConfig({ BURROW_MAX_DELIVERY_HOLD_MS: '500' }).maxDeliveryHoldMs, 500);
   for (const bad of ['0', '-1', '1.5', 'long', '600001'])
     assert.throws(() => parseAdmissionConfig({ BURROW_MAX_DELIVERY_HOLD_MS: bad }), AdmissionConfigError);
+});
+
+void test('BURROW_MAX_INFLIGHT_WRITES_PER_CALLER is taken as given, and nonsense (0 included: there is no turning the share off) is refused naming the variable', () => {
+  assert.equal(parseAdmissionConfig({ BURROW_MAX_INFLIGHT_WRITES_PER_CALLER: '3' }).maxInflightWritesPerCaller, 3);
+  for (const bad of ['0', '-1', '2.5', 'few', '100001'])
+    assert.throws(() => parseAdmissionConfig({ BURROW_MAX_INFLIGHT_WRITES_PER_CALLER: bad }), /BURROW_MAX_INFLIGHT_WRITES_PER_CALLER must be an integer from 1 to 100000/);
+});
+
+void test('BURROW_WRITE_BODY_TIMEOUT_MS is taken as given, and nonsense (under 1 s, over 10 min, not a whole number) is refused naming the variable', () => {
+  assert.equal(parseAdmissionConfig({ BURROW_WRITE_BODY_TIMEOUT_MS: '60000' }).writeBodyTimeoutMs, 60_000);
+  for (const bad of ['0', '999', '-1', '1.5', 'slow', '600001'])
+    assert.throws(() => parseAdmissionConfig({ BURROW_WRITE_BODY_TIMEOUT_MS: bad }), /BURROW_WRITE_BODY_TIMEOUT_MS must be an integer from 1000 to 600000/);
 });

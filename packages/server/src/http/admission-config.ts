@@ -16,6 +16,13 @@
  * - BURROW_MAX_DELIVERY_HOLD_MS (default 2000): how long one delivery counts at most. A delivery whose
  *   client holds it open (a receipt's body sent half, a download read slowly) stops counting then,
  *   so no client can pause the node's writes for longer by holding its reads open.
+ * - BURROW_MAX_INFLIGHT_WRITES_PER_CALLER (default 8): the write slots one caller holds at most: a
+ *   person's account (all of its devices together) or a toy. One more of its writes is refused with
+ *   the same 503, while other callers are still admitted: no one signed-in client can take the node's
+ *   slots (issue #11: 256 half-sent uploads from one device paused every family's sends).
+ * - BURROW_WRITE_BODY_TIMEOUT_MS (default 30000): how long an admitted write may take to send its
+ *   body. One still arriving then is answered 408 `request_timeout`, its connection closed and its
+ *   slot freed; nothing of it is stored (http/body-deadline.ts).
  */
 
 export interface AdmissionConfig {
@@ -27,6 +34,10 @@ export interface AdmissionConfig {
   readonly maxInflightDeliveries?: number;
   /** How long (ms) one delivery counts at most, however long its client holds it open; absent: DEFAULT_DELIVERY_HOLD_MS. */
   readonly maxDeliveryHoldMs?: number;
+  /** Write slots one caller (an account's devices together, or a toy) holds at most; absent: DEFAULT_WRITES_PER_CALLER. */
+  readonly maxInflightWritesPerCaller?: number;
+  /** How long (ms) an admitted write's body may take to arrive; absent: DEFAULT_WRITE_BODY_TIMEOUT_MS. */
+  readonly writeBodyTimeoutMs?: number;
 }
 
 /**
@@ -35,6 +46,25 @@ export interface AdmissionConfig {
  * that holds reads open (32 half-sent receipts) pause every family's sends on the node.
  */
 export const DEFAULT_DELIVERY_HOLD_MS = 2000;
+
+/**
+ * 8 write slots per caller. The apps send one message at a time, its upload and then its send
+ * (packages/client kem-directory.ts), so a caller has one or two writes in flight; 8 leaves room for a
+ * person's phone, tablet and browser sending at once, and for their retries. A person's devices share
+ * their account's share: a device costs nothing to register, so a share per device would let one
+ * account multiply it. At 256 node slots, 32 callers are needed to fill the node, and each holds a
+ * slot for the body deadline at most.
+ */
+export const DEFAULT_WRITES_PER_CALLER = 8;
+
+/**
+ * 30 s for a write's body to arrive: the largest upload (2 MiB, BLOB_BODY_LIMIT) needs 0.56 Mbit/s
+ * for it, under the upstream of a basic ADSL line (0.8-1 Mbit/s); a minute of voice as the web app
+ * records it (Opus at 32 kbit/s, web/src/shared/recorder.ts: ~240 KB sealed) needs 64 kbit/s. Longer
+ * only lengthens how long a client that sends slowly on purpose holds its slots; shorter starts to
+ * cut real uploads on poor mobile links.
+ */
+export const DEFAULT_WRITE_BODY_TIMEOUT_MS = 30_000;
 
 /**
  * Writes in flight below which the lag limit does not refuse: a node with few writes is not saturated
@@ -58,12 +88,18 @@ export const defaultAdmission: AdmissionConfig = Object.freeze({
   maxLagMs: 150,
   maxInflightDeliveries: 32,
   maxDeliveryHoldMs: DEFAULT_DELIVERY_HOLD_MS,
+  maxInflightWritesPerCaller: DEFAULT_WRITES_PER_CALLER,
+  writeBodyTimeoutMs: DEFAULT_WRITE_BODY_TIMEOUT_MS,
 });
 
 /** A bad admission setting; load-config.ts turns it into a ConfigError. */
 export class AdmissionConfigError extends Error {}
 
-/** Reads BURROW_MAX_INFLIGHT_WRITES, BURROW_WRITE_RETRY_AFTER_S, BURROW_MAX_EVENT_LOOP_LAG_MS, BURROW_MAX_INFLIGHT_DELIVERIES and BURROW_MAX_DELIVERY_HOLD_MS. */
+/**
+ * Reads BURROW_MAX_INFLIGHT_WRITES, BURROW_WRITE_RETRY_AFTER_S, BURROW_MAX_EVENT_LOOP_LAG_MS,
+ * BURROW_MAX_INFLIGHT_DELIVERIES, BURROW_MAX_DELIVERY_HOLD_MS, BURROW_MAX_INFLIGHT_WRITES_PER_CALLER
+ * and BURROW_WRITE_BODY_TIMEOUT_MS.
+ */
 export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
   const read = (name: string, fallback: number, min: number, max: number): number => {
     const value = env[name]?.trim();
@@ -79,5 +115,10 @@ export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
     maxLagMs: read('BURROW_MAX_EVENT_LOOP_LAG_MS', defaultAdmission.maxLagMs, 0, 60_000),
     maxInflightDeliveries: read('BURROW_MAX_INFLIGHT_DELIVERIES', defaultAdmission.maxInflightDeliveries ?? 0, 0, 100_000),
     maxDeliveryHoldMs: read('BURROW_MAX_DELIVERY_HOLD_MS', defaultAdmission.maxDeliveryHoldMs ?? DEFAULT_DELIVERY_HOLD_MS, 1, 600_000),
+    // No 0 for "off": a node without a per-caller share is the one this setting exists against; an
+    // operator who wants none sets it to BURROW_MAX_INFLIGHT_WRITES.
+    maxInflightWritesPerCaller: read('BURROW_MAX_INFLIGHT_WRITES_PER_CALLER', DEFAULT_WRITES_PER_CALLER, 1, 100_000),
+    // At least 1 s: a shorter deadline cuts ordinary uploads on any real link.
+    writeBodyTimeoutMs: read('BURROW_WRITE_BODY_TIMEOUT_MS', DEFAULT_WRITE_BODY_TIMEOUT_MS, 1000, 600_000),
   });
 }

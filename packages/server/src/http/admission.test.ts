@@ -68,7 +68,17 @@ void test('with the event loop late, writes past the lag floor are refused with 
   const { admitted, refused } = await fill(admission, 256);
   assert.equal(admitted.length, MIN_INFLIGHT_FOR_LAG, 'the writes below the floor are taken whatever the lag');
   assertRefusal(refused, '3');
-  assert.deepEqual(admission.stats(), { inFlight: MIN_INFLIGHT_FOR_LAG, refused: 1, refusedForLag: 1, refusedForDeliveries: 0, refusedBeforeAuth: 0, deliveries: 0, lagMs: 400 });
+  assert.deepEqual(admission.stats(), {
+    inFlight: MIN_INFLIGHT_FOR_LAG,
+    refused: 1,
+    refusedForLag: 1,
+    refusedForDeliveries: 0,
+    refusedForCaller: 0,
+    refusedBeforeAuth: 0,
+    cutForSlowBody: 0,
+    deliveries: 0,
+    lagMs: 400,
+  });
 
   admitted[0]!.done();
   lag.set(400);
@@ -137,7 +147,7 @@ void test('deliveries first: while the delivery limit of reads is being answered
   assert.equal(early.headers.get('retry-after'), '2');
   assert.deepEqual(
     { ...admission.stats(), lagMs: 0 },
-    { inFlight: 5, refused: 2, refusedForLag: 0, refusedForDeliveries: 2, refusedBeforeAuth: 1, deliveries: 3, lagMs: 0 },
+    { inFlight: 5, refused: 2, refusedForLag: 0, refusedForDeliveries: 2, refusedForCaller: 0, refusedBeforeAuth: 1, cutForSlowBody: 0, deliveries: 3, lagMs: 0 },
   );
   // A delivery answered (or its connection closed, once only): writes are admitted again.
   reads[0]!.done();
@@ -173,4 +183,27 @@ void test('with the delivery limit off (0 or absent), reads in flight refuse not
     assertRefusal(refused, '1');
     assert.equal(admission.stats().refusedForDeliveries, 0);
   }
+});
+
+void test("a caller's share: its writes past maxInflightWritesPerCaller are refused while other callers are admitted; a finished write gives its slot back", async () => {
+  const admission = createAdmission({ maxInflightWrites: 256, retryAfterSeconds: 4, maxLagMs: 0, maxInflightWritesPerCaller: 2 }, null);
+  // A person's devices share their account's share; a toy has its own.
+  const phone = { principal: { kind: 'account', accountId: 'acc-1', deviceId: 'phone' } } as FastifyRequest;
+  const laptop = { principal: { kind: 'account', accountId: 'acc-1', deviceId: 'laptop' } } as FastifyRequest;
+  const toy = { principal: { kind: 'toy', toyId: 'toy-1' } } as FastifyRequest;
+  const first = fakeReply();
+  await admission.gate(phone, first.reply);
+  await admission.gate(laptop, fakeReply().reply);
+  const refused = fakeReply();
+  await assert.rejects(admission.gate(phone, refused.reply), (e) => e instanceof AppError && e.code === 'unavailable' && /already has 2 uploads/.test(e.message));
+  assert.equal(refused.headers.get('retry-after'), '4');
+  await assert.rejects(admission.gate(laptop, fakeReply().reply), AppError);
+  await admission.gate(toy, fakeReply().reply);
+  await admission.gate(toy, fakeReply().reply);
+  assert.deepEqual([admission.stats().inFlight, admission.stats().refusedForCaller], [4, 2]);
+  // The share is not the node's limit: the precheck (before authentication) refuses nothing for it.
+  await admission.precheck(phone, fakeReply().reply);
+  first.done();
+  await admission.gate(laptop, fakeReply().reply);
+  await assert.rejects(admission.gate(phone, fakeReply().reply), AppError);
 });

@@ -24,21 +24,48 @@
  * devices hold slots) and before the body is read (a refused upload's 2 MiB are never buffered). A
  * slot is held until the response is done or the connection closed, whichever comes first, so an
  * abandoned request cannot leak one.
+ *
+ * A fair share, and a deadline. Holding a slot costs a client nothing but an open connection: an
+ * upload whose body is sent slowly, or half, holds one for as long as its connection stays open, and
+ * 256 of them from one signed-in device paused every family's sends on the node (found in review). So
+ * one caller (a person's account, all its devices together, or a toy) holds at most
+ * `maxInflightWritesPerCaller` slots: one more of its writes is refused with the same 503 while other
+ * callers are still admitted. And a write whose body has not arrived `writeBodyTimeoutMs` after it was
+ * admitted is cut with 408 (`bodyDeadline`, http/body-deadline.ts), which frees its slot.
+ *
+ * Why 503 and not 429 for the caller's share: it is the node's capacity being shared, not a rate the
+ * caller exceeded over time, and it ends as soon as one of the caller's own writes does. The apps
+ * already send an upload or send refused with 503 and a short Retry-After again (packages/client
+ * api.ts), which is what a caller with a burst of writes should do; a 429 would end the send with an
+ * error instead.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/index.js';
-import { DEFAULT_DELIVERY_HOLD_MS, MIN_INFLIGHT_FOR_LAG, type AdmissionConfig } from './admission-config.js';
+import {
+  DEFAULT_DELIVERY_HOLD_MS,
+  DEFAULT_WRITE_BODY_TIMEOUT_MS,
+  DEFAULT_WRITES_PER_CALLER,
+  MIN_INFLIGHT_FOR_LAG,
+  type AdmissionConfig,
+} from './admission-config.js';
+import { createBodyDeadline, type PayloadHook } from './body-deadline.js';
 
 type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export interface AdmissionStats {
   /** Writes in flight now. */
   inFlight: number;
-  /** Writes refused since start (by either hook), and of those for lag, for deliveries in flight, and before authentication. */
+  /**
+   * Writes refused since start (by either hook), and of those for lag, for deliveries in flight, for
+   * their caller's share of the slots, and before authentication.
+   */
   refused: number;
   refusedForLag: number;
   refusedForDeliveries: number;
+  refusedForCaller: number;
   refusedBeforeAuth: number;
+  /** Writes cut since start because their body had not arrived by the deadline (408). */
+  cutForSlowBody: number;
   /** Deliveries being answered now. */
   deliveries: number;
   lagMs: number;
@@ -49,6 +76,8 @@ export interface Admission {
   readonly precheck: Hook;
   /** The write route hook (`preParsing`, after authentication) that admits a durable write or refuses it with 503. */
   readonly gate: Hook;
+  /** The write route's `preParsing` hook after `gate`: cuts with 408 a write whose body is late (http/body-deadline.ts). */
+  readonly bodyDeadline: PayloadHook;
   /** A delivery route's `preParsing` hook (after authentication): counts the delivery until its answer is handed over. */
   readonly delivery: Hook;
   /** Counters for tests and /metrics-style reading. */
@@ -101,8 +130,28 @@ export function eventLoopLag(): LagMonitor {
   return { lagMs: () => lag, utilization: () => busy, stop: () => clearInterval(timer) };
 }
 
+/**
+ * Whose share a write counts against: a person's account (its devices together: registering one more
+ * device must not buy more slots) or a toy. null only for a request no auth hook identified, which a
+ * write route never lets through to its `preParsing` hooks.
+ */
+function callerKey(request: FastifyRequest): string | null {
+  // Undefined only on a request object Fastify did not build (admission.test.ts's fakes).
+  const principal = request.principal as FastifyRequest['principal'] | undefined;
+  if (principal === null || principal === undefined) return null;
+  return principal.kind === 'toy' ? `toy:${principal.toyId}` : `account:${principal.accountId}`;
+}
+
 export function createAdmission(
-  { maxInflightWrites, retryAfterSeconds, maxLagMs, maxInflightDeliveries = 0, maxDeliveryHoldMs = DEFAULT_DELIVERY_HOLD_MS }: AdmissionConfig,
+  {
+    maxInflightWrites,
+    retryAfterSeconds,
+    maxLagMs,
+    maxInflightDeliveries = 0,
+    maxDeliveryHoldMs = DEFAULT_DELIVERY_HOLD_MS,
+    maxInflightWritesPerCaller = DEFAULT_WRITES_PER_CALLER,
+    writeBodyTimeoutMs = DEFAULT_WRITE_BODY_TIMEOUT_MS,
+  }: AdmissionConfig,
   lag: LagMonitor | null = maxLagMs > 0 ? eventLoopLag() : null,
 ): Admission {
   let inFlight = 0;
@@ -110,7 +159,11 @@ export function createAdmission(
   let refused = 0;
   let refusedForLag = 0;
   let refusedForDeliveries = 0;
+  let refusedForCaller = 0;
   let refusedBeforeAuth = 0;
+  let cutForSlowBody = 0;
+  /** Slots held per caller (callerKey); a caller with none has no entry, so the map holds at most inFlight entries. */
+  const byCaller = new Map<string, number>();
   /** Why a write would be refused now, or null when it would be admitted. */
   const reason = (): 'full' | 'lag' | 'deliveries' | null => {
     if (inFlight >= maxInflightWrites) return 'full';
@@ -125,14 +178,17 @@ export function createAdmission(
       return 'lag';
     return null;
   };
-  const refuse = (reply: FastifyReply, why: 'full' | 'lag' | 'deliveries'): Promise<void> => {
+  const refuse = (reply: FastifyReply, why: 'full' | 'lag' | 'deliveries' | 'caller'): Promise<void> => {
     refused += 1;
     if (why === 'lag') refusedForLag += 1;
     if (why === 'deliveries') refusedForDeliveries += 1;
+    if (why === 'caller') refusedForCaller += 1;
     void reply.header('retry-after', String(retryAfterSeconds));
-    return Promise.reject(
-      new AppError('unavailable', `The server is busy storing other messages; try again in ${String(retryAfterSeconds)} s.`),
-    );
+    const message =
+      why === 'caller'
+        ? `This account or toy already has ${String(maxInflightWritesPerCaller)} uploads and sends in progress; try again in ${String(retryAfterSeconds)} s.`
+        : `The server is busy storing other messages; try again in ${String(retryAfterSeconds)} s.`;
+    return Promise.reject(new AppError('unavailable', message));
   };
   /**
    * Runs `release` once, when the answer is handed over or the connection closes, whichever is first;
@@ -157,13 +213,24 @@ export function createAdmission(
       refusedBeforeAuth += 1;
       return refuse(reply, why);
     },
-    gate(_request, reply) {
+    gate(request, reply) {
       const why = reason();
       if (why !== null) return refuse(reply, why);
+      const caller = callerKey(request);
+      const held = caller === null ? 0 : (byCaller.get(caller) ?? 0);
+      if (held >= maxInflightWritesPerCaller) return refuse(reply, 'caller');
       inFlight += 1;
-      onDone(reply, () => (inFlight -= 1));
+      if (caller !== null) byCaller.set(caller, held + 1);
+      onDone(reply, () => {
+        inFlight -= 1;
+        if (caller === null) return;
+        const left = (byCaller.get(caller) ?? 1) - 1;
+        if (left > 0) byCaller.set(caller, left);
+        else byCaller.delete(caller);
+      });
       return Promise.resolve();
     },
+    bodyDeadline: createBodyDeadline(writeBodyTimeoutMs, () => (cutForSlowBody += 1)),
     delivery(_request, reply) {
       deliveries += 1;
       let timer: NodeJS.Timeout | undefined = undefined;
@@ -177,7 +244,17 @@ export function createAdmission(
       timer.unref();
       return Promise.resolve();
     },
-    stats: () => ({ inFlight, refused, refusedForLag, refusedForDeliveries, refusedBeforeAuth, deliveries, lagMs: lag?.lagMs() ?? 0 }),
+    stats: () => ({
+      inFlight,
+      refused,
+      refusedForLag,
+      refusedForDeliveries,
+      refusedForCaller,
+      refusedBeforeAuth,
+      cutForSlowBody,
+      deliveries,
+      lagMs: lag?.lagMs() ?? 0,
+    }),
     close: () => lag?.stop(),
   };
 }

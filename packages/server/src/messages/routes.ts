@@ -30,7 +30,8 @@ export function messagesRoutes(
   // Uploads and sends are the durable writes: past the node's admission limit they are refused with
   // 503 + Retry-After before their body is read, and before authentication when the node is already
   // refusing (http/admission.ts). `onRequest` here runs before the auth hook (auth/register.ts appends it).
-  const writeHooks = { onRequest: admission.precheck, preParsing: admission.gate };
+  // An admitted write whose body is late is cut with 408, which frees its slot (http/body-deadline.ts).
+  const writeHooks = { onRequest: admission.precheck, preParsing: [admission.gate, admission.bodyDeadline] };
   // The delivery side (inbox page, blob download, receipt) is counted: while many are being
   // answered, new writes wait (deliveries first).
   const deliveryHooks = { preParsing: admission.delivery };

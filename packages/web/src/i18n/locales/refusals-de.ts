@@ -9,6 +9,7 @@ export const refusalsDe: Record<RefusalReason, string> = {
   json_invalid: 'Die App hat etwas gesendet, das der Server nicht lesen konnte. Lade die Seite neu und versuche es noch einmal.',
   url_invalid: 'Diese Adresse ist ungültig. Prüfe den Link und versuche es noch einmal.',
   body_too_large: 'Das ist zu groß zum Senden.',
+  body_too_slow: 'Das Senden hat über diese Verbindung zu lange gedauert und wurde abgebrochen. Versuche es noch einmal, wenn möglich über eine schnellere Verbindung.',
   content_type_wrong: 'Die App hat etwas gesendet, das der Server nicht lesen konnte. Lade die Seite neu und versuche es noch einmal.',
   no_route: 'Der Server kennt diese Anfrage nicht. Lade die Seite neu, um die neueste Version von Burrow zu bekommen.',
   protocol_rejected: 'Eine Nachricht oder Familienliste hat die Sicherheitsprüfung nicht bestanden und wurde nicht verwendet.',

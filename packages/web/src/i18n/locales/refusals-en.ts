@@ -10,6 +10,7 @@ export const refusalsEn: Record<RefusalReason, string> = {
   json_invalid: 'The app sent something the server could not read. Reload the page and try again.',
   url_invalid: 'That address is not valid. Check the link and try again.',
   body_too_large: 'That is too large to send.',
+  body_too_slow: 'Sending took too long on this connection and was stopped. Try again, on a faster connection if you can.',
   content_type_wrong: 'The app sent something the server could not read. Reload the page and try again.',
   no_route: 'The server does not know this request. Reload the page to get the latest version of Burrow.',
   protocol_rejected: 'A message or roster failed its security check and was not used.',
