@@ -143,3 +143,20 @@ test("an erasure that comes while a send holds its recipient device waits for th
   assert.equal(message, undefined, 'the message only the deleted device could fetch is deleted with its queue');
   assert.deepEqual(errors, [], 'nothing logged at error level');
 });
+
+test("a send made while its recipient's account is being erased, whose device a roster still lists, answers 201 and queues nothing for the detached device", async () => {
+  const { fam, toy, uncle, voice } = await aboutToSend();
+  const { statuses, bodies } = await whileHeld(
+    server,
+    // The roster still lists the uncle's device: his erasure detaches it (public keys only, owned by nobody).
+    (trx) => eraseAccountRows(trx, server.services.emails, { accountId: uncle.accountId, email: uncle.email, devices: [uncle.keys.deviceId], rosters: [fam.roster] }),
+    { send: () => call('POST', `/v1/families/${fam.familyId}/messages`, { ...fam.guardian.as, body: { envelope: voice.envelope } }) },
+  );
+  // PostgreSQL: the send waited for the erasure's lock on the device, then found it ownerless;
+  // SQLite: it ran after the commit and found it ownerless. No session can fetch for it either way.
+  assert.deepEqual(statuses, { send: 201 }, bodies);
+  const detached = await server.db.selectFrom('devices').select('account_id').where('id', '=', uncle.keys.deviceId).executeTakeFirst();
+  assert.deepEqual(detached, { account_id: null }, 'the device is detached, not deleted');
+  assert.deepEqual(await queuedFor(voice.envelope.id), [toy.toyId, fam.guardian.keys.deviceId].sort(), 'queued for the toy and the guardian only');
+  assert.deepEqual(errors, [], 'nothing logged at error level');
+});
