@@ -64,7 +64,8 @@ import { invitationsRoutes } from './invitations/routes.js';
 import { JSON_BODY_LIMIT } from './http/limits.js';
 import { buildSerializer } from './http/serializer.js';
 import { createAdmission } from './http/admission.js';
-import { defaultAdmission } from './http/admission-config.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, defaultAdmission } from './http/admission-config.js';
+import { clientErrorHandler, connectionsCheckingInterval } from './http/client-errors.js';
 import { buildValidator } from './http/validator.js';
 import type { App } from './http/types.js';
 import { createMessages, DEFAULT_FAMILY_STORAGE_BYTES } from './messages/service.js';
@@ -175,15 +176,24 @@ export async function buildServer({ config, db, blobs: unjournaled, bus, clock, 
     : null;
   // With `https` Fastify's server type becomes https.Server; routes only use the common request API,
   // so the instance is typed as the plain HTTP one.
+  const requestTimeout = config.admission?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const serverTimeouts = { requestTimeout, connectionsCheckingInterval: connectionsCheckingInterval(requestTimeout) };
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: JSON_BODY_LIMIT,
     // Ajv: bodies are not type-coerced and no input may hold a non-finite number (http/validator.ts).
     schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     frameworkErrors: frameworkErrorHandler,
+    // Every request arrives whole within the request timeout or is answered 408 in the API's shape
+    // (http/client-errors.ts); Fastify's default is none at all. Given to Node's server at its
+    // creation too: Fastify assigns `server.requestTimeout` afterwards, which Node 20 does not
+    // enforce (a half-sent body was never cut; request-timeout.test).
+    requestTimeout,
+    clientErrorHandler,
+    http: serverTimeouts,
     // Behind a TLS-terminating proxy, client addresses (rate limits) come from X-Forwarded-For.
     ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
-    ...(https ? { https } : {}),
+    ...(https ? { https: { ...https, ...serverTimeouts } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setErrorHandler(errorHandler);

@@ -9,12 +9,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { blobKey } from '../messages/store.js';
 import { expectStatus, family, pairToy, sealedVoice, type Family, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Call } from '../testing/http.js';
+import { rawExchange, rawHead, type RawAnswer } from '../testing/raw-http.js';
 import { peek, startTestServer, type TestServer } from '../testing/start-test-server.js';
 
 let server: TestServer;
@@ -34,54 +34,21 @@ after(async () => {
   await server.close();
 });
 
-interface CutAnswer {
-  status: number;
-  headers: Map<string, string>;
-  json: { error: { code: string; reason?: string; message: string } };
-}
-
 /**
  * Sends a request's head and the first half of its body on a raw socket, then nothing more; resolves
- * with the answer once the server has closed the connection. The wait is bounded only so that a
- * server that never answers fails the test instead of hanging it.
+ * with the answer once the server has closed the connection.
  */
-function halfSent(method: string, path: string, contentType: string, body: Buffer): Promise<CutAnswer> {
-  const { port } = new URL(server.url);
-  const head = [
-    `${method} ${path} HTTP/1.1`,
-    `host: 127.0.0.1:${port}`,
-    `authorization: Bearer ${fam.guardian.as.token}`,
-    `x-burrow-device: ${fam.guardian.as.device}`,
-    `content-type: ${contentType}`,
-    `content-length: ${String(body.length)}`,
-  ].join('\r\n');
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const bound = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('the server neither answered nor closed the connection of a half-sent body within 60 s'));
-    }, 60_000);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      clearTimeout(bound);
-      const text = Buffer.concat(chunks).toString('utf8');
-      const [top = '', payload = ''] = text.split('\r\n\r\n', 2);
-      const [statusLine = '', ...lines] = top.split('\r\n');
-      const headers = new Map(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      try {
-        resolve({ status: Number(statusLine.split(' ')[1]), headers, json: JSON.parse(payload) as CutAnswer['json'] });
-      } catch (err) {
-        reject(new Error(`not an HTTP answer with a JSON body: ${JSON.stringify(text.slice(0, 300))}`, { cause: err }));
-      }
-    });
-    socket.write(`${head}\r\n\r\n`);
-    socket.write(body.subarray(0, body.length >> 1));
+function halfSent(method: string, path: string, contentType: string, body: Buffer): Promise<RawAnswer> {
+  const head = rawHead(server.url, method, path, {
+    authorization: `Bearer ${fam.guardian.as.token}`,
+    'x-burrow-device': fam.guardian.as.device,
+    'content-type': contentType,
+    'content-length': String(body.length),
   });
+  return rawExchange(server.url, [head, body.subarray(0, body.length >> 1)]);
 }
 
-function assertCut(answer: CutAnswer): void {
+function assertCut(answer: RawAnswer): void {
   assert.equal(answer.status, 408);
   assert.equal(answer.headers.get('connection'), 'close');
   assert.equal(answer.json.error.code, 'request_timeout');

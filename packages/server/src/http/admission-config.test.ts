@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AdmissionConfigError, defaultAdmission, parseAdmissionConfig } from './admission-config.js';
 
-void test('unset, the admission limit is 256 writes in flight (8 per caller, each body due within 30 s), 150 ms of event-loop lag or 32 deliveries being answered (each for 2 s at most), with Retry-After 1 s', () => {
+void test('unset, the admission limit is 256 writes in flight (8 per caller, each body due within 30 s, any request within 300 s), 150 ms of event-loop lag or 32 deliveries being answered (each for 2 s at most), with Retry-After 1 s', () => {
   assert.deepEqual(parseAdmissionConfig({}), defaultAdmission);
   assert.deepEqual(defaultAdmission, {
     maxInflightWrites: 256,
@@ -12,6 +12,7 @@ void test('unset, the admission limit is 256 writes in flight (8 per caller, eac
     maxDeliveryHoldMs: 2000,
     maxInflightWritesPerCaller: 8,
     writeBodyTimeoutMs: 30_000,
+    requestTimeoutMs: 300_000,
   });
 });
 
@@ -24,6 +25,7 @@ void test('BURROW_MAX_INFLIGHT_WRITES and BURROW_WRITE_RETRY_AFTER_S are taken a
     maxDeliveryHoldMs: 2000,
     maxInflightWritesPerCaller: 8,
     writeBodyTimeoutMs: 30_000,
+    requestTimeoutMs: 300_000,
   });
   for (const bad of ['0', '-1', '1.5', 'lots'])
     assert.throws(() => parseAdmissionConfig({ BURROW_MAX_INFLIGHT_WRITES: bad }), AdmissionConfigError);
@@ -60,4 +62,17 @@ void test('BURROW_WRITE_BODY_TIMEOUT_MS is taken as given, and nonsense (under 1
   assert.equal(parseAdmissionConfig({ BURROW_WRITE_BODY_TIMEOUT_MS: '60000' }).writeBodyTimeoutMs, 60_000);
   for (const bad of ['0', '999', '-1', '1.5', 'slow', '600001'])
     assert.throws(() => parseAdmissionConfig({ BURROW_WRITE_BODY_TIMEOUT_MS: bad }), /BURROW_WRITE_BODY_TIMEOUT_MS must be an integer from 1000 to 600000/);
+});
+
+void test('BURROW_REQUEST_TIMEOUT_MS defaults to 300 s, is taken as given, and one shorter than the write body deadline or out of range is refused naming the variable', () => {
+  assert.equal(parseAdmissionConfig({}).requestTimeoutMs, 300_000);
+  assert.equal(parseAdmissionConfig({ BURROW_REQUEST_TIMEOUT_MS: '45000' }).requestTimeoutMs, 45_000);
+  for (const bad of ['0', '999', '1.5', 'slow', '3600001'])
+    assert.throws(() => parseAdmissionConfig({ BURROW_REQUEST_TIMEOUT_MS: bad }), /BURROW_REQUEST_TIMEOUT_MS must be an integer from 1000 to 3600000/);
+  assert.throws(
+    () => parseAdmissionConfig({ BURROW_REQUEST_TIMEOUT_MS: '20000' }),
+    /BURROW_REQUEST_TIMEOUT_MS must be at least BURROW_WRITE_BODY_TIMEOUT_MS/,
+    'under the default 30 s write body deadline',
+  );
+  assert.equal(parseAdmissionConfig({ BURROW_REQUEST_TIMEOUT_MS: '20000', BURROW_WRITE_BODY_TIMEOUT_MS: '20000' }).requestTimeoutMs, 20_000);
 });

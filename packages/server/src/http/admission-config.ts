@@ -23,6 +23,10 @@
  * - BURROW_WRITE_BODY_TIMEOUT_MS (default 30000): how long an admitted write may take to send its
  *   body. One still arriving then is answered 408 `request_timeout`, its connection closed and its
  *   slot freed; nothing of it is stored (http/body-deadline.ts).
+ * - BURROW_REQUEST_TIMEOUT_MS (default 300000, at least the write body deadline): how long any request
+ *   may take to arrive, headers and body, on every route. One still arriving then is answered 408
+ *   `request_timeout` and its connection closed (http/client-errors.ts): the backstop for routes
+ *   without a deadline of their own, which Fastify leaves without any (it sets Node's to 0).
  */
 
 export interface AdmissionConfig {
@@ -38,6 +42,8 @@ export interface AdmissionConfig {
   readonly maxInflightWritesPerCaller?: number;
   /** How long (ms) an admitted write's body may take to arrive; absent: DEFAULT_WRITE_BODY_TIMEOUT_MS. */
   readonly writeBodyTimeoutMs?: number;
+  /** How long (ms) any request may take to arrive, headers and body; absent: DEFAULT_REQUEST_TIMEOUT_MS. */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -67,6 +73,12 @@ export const DEFAULT_WRITES_PER_CALLER = 8;
 export const DEFAULT_WRITE_BODY_TIMEOUT_MS = 30_000;
 
 /**
+ * 300 s for any request to arrive: Node's own default (which Fastify turns off). The largest body a
+ * route takes is an operator's update bundle (64 MiB, updates/routes.ts): 1.8 Mbit/s in that time.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+
+/**
  * Writes in flight below which the lag limit does not refuse: a node with few writes is not saturated
  * by them, and refusing those would not take the lag away (a slow machine, a maintenance job).
  */
@@ -90,6 +102,7 @@ export const defaultAdmission: AdmissionConfig = Object.freeze({
   maxDeliveryHoldMs: DEFAULT_DELIVERY_HOLD_MS,
   maxInflightWritesPerCaller: DEFAULT_WRITES_PER_CALLER,
   writeBodyTimeoutMs: DEFAULT_WRITE_BODY_TIMEOUT_MS,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
 });
 
 /** A bad admission setting; load-config.ts turns it into a ConfigError. */
@@ -97,8 +110,8 @@ export class AdmissionConfigError extends Error {}
 
 /**
  * Reads BURROW_MAX_INFLIGHT_WRITES, BURROW_WRITE_RETRY_AFTER_S, BURROW_MAX_EVENT_LOOP_LAG_MS,
- * BURROW_MAX_INFLIGHT_DELIVERIES, BURROW_MAX_DELIVERY_HOLD_MS, BURROW_MAX_INFLIGHT_WRITES_PER_CALLER
- * and BURROW_WRITE_BODY_TIMEOUT_MS.
+ * BURROW_MAX_INFLIGHT_DELIVERIES, BURROW_MAX_DELIVERY_HOLD_MS, BURROW_MAX_INFLIGHT_WRITES_PER_CALLER,
+ * BURROW_WRITE_BODY_TIMEOUT_MS and BURROW_REQUEST_TIMEOUT_MS.
  */
 export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
   const read = (name: string, fallback: number, min: number, max: number): number => {
@@ -109,6 +122,12 @@ export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
       throw new AdmissionConfigError(`${name} must be an integer from ${String(min)} to ${String(max)}.`);
     return n;
   };
+  // At least 1 s: a shorter deadline cuts ordinary uploads on any real link.
+  const writeBodyTimeoutMs = read('BURROW_WRITE_BODY_TIMEOUT_MS', DEFAULT_WRITE_BODY_TIMEOUT_MS, 1000, 600_000);
+  const requestTimeoutMs = read('BURROW_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 1000, 3_600_000);
+  // Shorter, it would cut an upload the write deadline still allows, before that deadline's own answer.
+  if (requestTimeoutMs < writeBodyTimeoutMs)
+    throw new AdmissionConfigError('BURROW_REQUEST_TIMEOUT_MS must be at least BURROW_WRITE_BODY_TIMEOUT_MS.');
   return Object.freeze({
     maxInflightWrites: read('BURROW_MAX_INFLIGHT_WRITES', defaultAdmission.maxInflightWrites, 1, 100_000),
     retryAfterSeconds: read('BURROW_WRITE_RETRY_AFTER_S', defaultAdmission.retryAfterSeconds, 1, 3600),
@@ -118,7 +137,7 @@ export function parseAdmissionConfig(env: NodeJS.ProcessEnv): AdmissionConfig {
     // No 0 for "off": a node without a per-caller share is the one this setting exists against; an
     // operator who wants none sets it to BURROW_MAX_INFLIGHT_WRITES.
     maxInflightWritesPerCaller: read('BURROW_MAX_INFLIGHT_WRITES_PER_CALLER', DEFAULT_WRITES_PER_CALLER, 1, 100_000),
-    // At least 1 s: a shorter deadline cuts ordinary uploads on any real link.
-    writeBodyTimeoutMs: read('BURROW_WRITE_BODY_TIMEOUT_MS', DEFAULT_WRITE_BODY_TIMEOUT_MS, 1000, 600_000),
+    writeBodyTimeoutMs,
+    requestTimeoutMs,
   });
 }
