@@ -82,22 +82,40 @@ interface Sealed {
   hash: string;
 }
 
+/**
+ * A write as the apps make it: one refused with 503 (the node's write slots, or this guardian's
+ * share of them, are full: 32 sends at once from 4 guardians put more than 8 on one now and then) is
+ * sent again after its Retry-After. A 503 changed nothing, so a retried write is still one write.
+ */
+async function admitted(request: () => Promise<Response>): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await request();
+    if (res.status !== 503 || attempt === 30) return res;
+    await res.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, Number(res.headers.get('retry-after') ?? 1) * 1000));
+  }
+}
+
 /** One send as a device makes it: the blob, then the envelope. True only when both were acknowledged. */
 async function send(url: string, message: Sealed): Promise<boolean> {
   const { token, keys } = message.fam.guardian;
   const headers = { authorization: `Bearer ${token}`, 'x-burrow-device': keys.deviceId };
-  const put = await fetch(`${url}/v1/families/${message.fam.familyId}/blobs/${message.hash}`, {
-    method: 'PUT',
-    headers: { ...headers, 'content-type': 'application/octet-stream' },
-    body: message.blob,
-  });
+  const put = await admitted(() =>
+    fetch(`${url}/v1/families/${message.fam.familyId}/blobs/${message.hash}`, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': 'application/octet-stream' },
+      body: message.blob,
+    }),
+  );
   await put.arrayBuffer();
   if (put.status !== 201) throw new Error(`blob upload answered ${String(put.status)}`);
-  const post = await fetch(`${url}/v1/families/${message.fam.familyId}/messages`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify({ envelope: message.envelope }),
-  });
+  const post = await admitted(() =>
+    fetch(`${url}/v1/families/${message.fam.familyId}/messages`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ envelope: message.envelope }),
+    }),
+  );
   await post.arrayBuffer();
   if (post.status !== 201) throw new Error(`send answered ${String(post.status)}`);
   return true;

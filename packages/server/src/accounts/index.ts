@@ -24,7 +24,7 @@ export type {
 } from './ports.js';
 export { metaOf, type RequestMeta } from './request-meta.js';
 export { deleteSecurityEventsOf, fadeSecurityEventIps, type SecurityEventKind } from './security-events.js';
-export { logIpPage, type TimeOrderedLog } from './log-ip-page.js';
+export { logIpPage, type FadeIps, type TimeOrderedLog } from './log-ip-page.js';
 export { countFaded, fadedGroups, fadeIp, FADED_IP_PATTERN, IP_KEEP_DAYS, IP_KEEP_MS, ipFadeJob, keyPage, type IpPage } from './ip-fade.js';
 export { logInAccountKey, type SignedIn } from './service.js';
 export { longEnoughAlone } from './short-password.js';

@@ -1,13 +1,18 @@
 /**
  * One page of the daily address fade (ip-fade.ts) over a log kept in time order by its integer key:
  * the security log (security-events.ts) and the audit trail (audit/recorder.ts), each of which calls
- * it for its own table. Written once because the two copies had to stay in step.
+ * it for its own table. Written once because the two copies had to stay in step. Reading is by the
+ * table's name; writing stays with the owner (`fade`, db/owners.test.ts): one UPDATE per network.
  */
-import type { Db } from '../db/index.js';
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '../db/index.js';
 import { countFaded, fadedGroups, type IpPage } from './ip-fade.js';
 
 /** The logs faded this way: an integer `id` in time order, a client `ip` and the time `at`. */
 export type TimeOrderedLog = 'security_events' | 'audit_events';
+
+/** The owner's write: sets `ip` (a faded network) on the events `ids`, in the page's transaction. */
+export type FadeIps = (trx: Transaction<Database>, ip: string, ids: number[]) => Promise<unknown>;
 
 /**
  * Fades the addresses of events older than `before()`. A page is a window of `limit` ids after
@@ -16,7 +21,7 @@ export type TimeOrderedLog = 'security_events' | 'audit_events';
  * age. The log is in time order, so a pass ends at its first event still within the keep period and
  * the next pass (the next day) starts there.
  */
-export function logIpPage(db: Db, table: TimeOrderedLog, before: () => number): IpPage<number> {
+export function logIpPage(db: Db, table: TimeOrderedLog, before: () => number, fade: FadeIps): IpPage<number> {
   return async (after, limit) => {
     // The ends are two key lookups. Two scalar subqueries: SQLite answers a lone min() or max() from
     // the key's ends, but both in one select scan the whole table (EXPLAIN QUERY PLAN: SCAN … USING
@@ -38,7 +43,7 @@ export function logIpPage(db: Db, table: TimeOrderedLog, before: () => number): 
     const groups = fadedGroups(rows);
     if (groups.size > 0)
       await db.transaction().execute(async (trx) => {
-        for (const [ip, ids] of groups) await trx.updateTable(table).set({ ip }).where('id', 'in', ids).execute();
+        for (const [ip, ids] of groups) await fade(trx, ip, ids);
       });
     if (recent >= 0) return { lastId: recent === 0 ? from : Number(rows.at(-1)!.id), scanned: recent, faded: countFaded(groups) };
     // The window's width is what was looked at: short only at the newest id, which ends the pass.

@@ -95,5 +95,5 @@ export async function deleteSecurityEventsOf(db: Db, accountId: string): Promise
  * maintenance's job (ipFadeJob), a window of ids in the log's time order (log-ip-page.ts).
  */
 export function fadeSecurityEventIps(db: Db, before: () => number): IpPage<number> {
-  return logIpPage(db, 'security_events', before);
+  return logIpPage(db, 'security_events', before, (trx, ip, ids) => trx.updateTable('security_events').set({ ip }).where('id', 'in', ids).execute());
 }

@@ -121,5 +121,5 @@ export function createAuditRecorder({ db, clock, log, flushMs = 200, maxBatch = 
  * period a /24 or /48 is enough.
  */
 export function fadeAuditIps(db: Db, before: () => number): IpPage<number> {
-  return logIpPage(db, 'audit_events', before);
+  return logIpPage(db, 'audit_events', before, (trx, ip, ids) => trx.updateTable('audit_events').set({ ip }).where('id', 'in', ids).execute());
 }
