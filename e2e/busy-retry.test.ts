@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { request, type ClientRequest } from 'node:http';
 import { after, before, test } from 'node:test';
+import { halfUpload } from '../packages/server/src/testing/raw-http.js';
 import { audioSample, startWorld, type World } from './world.js';
 
 let world: World;
@@ -25,32 +25,11 @@ interface Auth {
   familyId: string;
 }
 
-/** An upload with half its body sent: it holds the server's one write slot until `finish`. */
-function halfUpload(auth: Auth, blob: Uint8Array): { answered(): boolean; finish(): Promise<number>; abort(): void } {
-  let req: ClientRequest;
-  let answered = false;
-  const status = new Promise<number>((resolve, reject) => {
-    const hash = createHash('sha256').update(blob).digest('base64url');
-    req = request(`${world.url}/v1/families/${auth.familyId}/blobs/${hash}`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${auth.token}`, 'x-burrow-device': auth.device, 'content-type': 'application/octet-stream', 'content-length': String(blob.length) },
-    });
-    req.on('response', (res) => {
-      answered = true;
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.write(blob.subarray(0, blob.length / 2));
-  });
-  status.catch(() => undefined);
-  return { answered: () => answered, finish: () => (req.end(blob.subarray(blob.length / 2)), status), abort: () => req.destroy() };
-}
 
 /** Holds the slot: a probe (an upload whose bytes do not match its hash, 400 when admitted) is refused. */
 async function holdTheSlot(auth: Auth): Promise<{ finish(): Promise<number> }> {
   for (;;) {
-    const slot = halfUpload(auth, randomBytes(40_000));
+    const slot = halfUpload(world.url, auth, auth.familyId, randomBytes(40_000));
     while (!slot.answered()) {
       const probe = await fetch(`${world.url}/v1/families/${auth.familyId}/blobs/${createHash('sha256').update(randomBytes(8)).digest('base64url')}`, {
         method: 'PUT',

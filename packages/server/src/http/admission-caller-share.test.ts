@@ -8,12 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { request, type ClientRequest } from 'node:http';
 import { after, before, test } from 'node:test';
 import { generateDeviceKeys, secureRandom } from '@burrow/protocol';
 import { blobKey } from '../messages/store.js';
 import { deviceKeysBody, expectStatus, family, pairToy, sealedVoice, type Family, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Answer, type Call } from '../testing/http.js';
+import { halfUpload, type HalfUpload } from '../testing/raw-http.js';
 import { peek, startTestServer, type TestServer } from '../testing/start-test-server.js';
 
 const SHARE = 2;
@@ -52,37 +52,16 @@ after(async () => {
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64url');
 
 /** An upload of `blob` by the greedy guardian with half its body sent: it holds a slot until `finish`. */
-function halfUpload(blob: Uint8Array) {
-  let req: ClientRequest;
-  let answered = false;
-  const status = new Promise<number>((resolve, reject) => {
-    req = request(`${server.url}/v1/families/${greedy.familyId}/blobs/${sha(blob)}`, {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${greedy.guardian.as.token}`,
-        'x-burrow-device': greedy.guardian.as.device,
-        'content-type': 'application/octet-stream',
-        'content-length': String(blob.length),
-      },
-    });
-    req.on('response', (res) => {
-      answered = true;
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.write(blob.subarray(0, blob.length / 2));
-  });
-  status.catch(() => undefined);
+function halfUploadByGreedy(blob: Uint8Array): HalfUpload {
+  const half = halfUpload(server.url, greedy.guardian.as, greedy.familyId, blob);
   const upload = {
-    answered: () => answered,
+    answered: () => half.answered(),
     finish() {
-      req.end(blob.subarray(blob.length / 2));
       open.delete(upload);
-      return status;
+      return half.finish();
     },
     abort() {
-      req.destroy();
+      half.abort();
       open.delete(upload);
     },
   };
@@ -100,9 +79,9 @@ const probe = (as: { token: string; device: string }, familyId: string) =>
  * that upload is then refused, and all are dropped and started again. Without a share no probe is
  * ever refused: the test fails after `tries` probes.
  */
-async function holdTheShare(blobs: Uint8Array[], tries = 500): Promise<{ holders: ReturnType<typeof halfUpload>[]; refusal: Answer }> {
+async function holdTheShare(blobs: Uint8Array[], tries = 500): Promise<{ holders: HalfUpload[]; refusal: Answer }> {
   for (let probes = 0; probes < tries; ) {
-    const holders = blobs.map(halfUpload);
+    const holders = blobs.map(halfUploadByGreedy);
     while (!holders.some((h) => h.answered()) && probes++ < tries) {
       const answer = await probe(greedy.guardian.as, greedy.familyId);
       if (answer.status === 503 && !holders.some((h) => h.answered())) return { holders, refusal: answer };

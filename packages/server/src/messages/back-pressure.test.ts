@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { request, type ClientRequest } from 'node:http';
 import { after, before, test } from 'node:test';
 import { expectStatus, family, pairToy, sealedVoice, type Family, type Toy } from '../testing/fixtures.js';
 import { httpClient, type Answer, type Call } from '../testing/http.js';
+import { halfUpload, type HalfUpload } from '../testing/raw-http.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 import { blobKey } from './store.js';
 
@@ -30,48 +30,6 @@ after(async () => {
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64url');
 
-/** An upload of `blob` with only its first half sent: it holds its slot until `finish`. */
-interface HalfUpload {
-  /** True once the server answered (it was refused: a probe took the slot first). */
-  answered(): boolean;
-  finish(): Promise<number>;
-  abort(): void;
-}
-
-function halfUpload(blob: Uint8Array): HalfUpload {
-  let req: ClientRequest;
-  let answered = false;
-  const status = new Promise<number>((resolve, reject) => {
-    req = request(`${server.url}/v1/families/${fam.familyId}/blobs/${sha(blob)}`, {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${fam.guardian.as.token}`,
-        'x-burrow-device': fam.guardian.as.device,
-        'content-type': 'application/octet-stream',
-        'content-length': String(blob.length),
-      },
-    });
-    req.on('response', (res) => {
-      answered = true;
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.write(blob.subarray(0, blob.length / 2));
-  });
-  status.catch(() => undefined);
-  return {
-    answered: () => answered,
-    finish() {
-      req.end(blob.subarray(blob.length / 2));
-      return status;
-    },
-    abort() {
-      req.destroy();
-    },
-  };
-}
-
 /** An upload whose body does not match its hash: stores nothing whether admitted (400) or refused (503). */
 const probe = () => call('PUT', `/v1/families/${fam.familyId}/blobs/${sha(randomBytes(16))}`, { ...fam.guardian.as, raw: randomBytes(16) });
 
@@ -82,7 +40,7 @@ const probe = () => call('PUT', `/v1/families/${fam.familyId}/blobs/${sha(random
  */
 async function holdTheSlot(blob: Uint8Array): Promise<{ slot: HalfUpload; refusal: Answer }> {
   for (;;) {
-    const slot = halfUpload(blob);
+    const slot = halfUpload(server.url, fam.guardian.as, fam.familyId, blob);
     while (!slot.answered()) {
       const answer = await probe();
       if (answer.status === 503 && !slot.answered()) return { slot, refusal: answer };

@@ -3,6 +3,8 @@
  * bytes that are not HTTP. Writes the bytes, then nothing more, and resolves with the server's answer
  * once the server has closed the connection.
  */
+import { createHash } from 'node:crypto';
+import { request, type ClientRequest } from 'node:http';
 import { connect } from 'node:net';
 
 export interface RawAnswer {
@@ -49,4 +51,44 @@ export function rawExchange(baseUrl: string, bytes: (string | Buffer)[], boundMs
     });
     for (const b of bytes) socket.write(b);
   });
+}
+
+/** An upload with only the first half of its body sent: it holds a write slot until `finish` or `abort`. */
+export interface HalfUpload {
+  /** True once the server answered (it was refused, or cut at its deadline). */
+  answered(): boolean;
+  /** Sends the rest; resolves with the answer's status. */
+  finish(): Promise<number>;
+  abort(): void;
+}
+
+/** Starts the upload of `blob` to `familyId` as `as` and sends half its body (node:http, so `finish` can send the rest). */
+export function halfUpload(baseUrl: string, as: { token: string; device: string }, familyId: string, blob: Uint8Array): HalfUpload {
+  let req: ClientRequest;
+  let answered = false;
+  const status = new Promise<number>((resolve, reject) => {
+    req = request(`${baseUrl}/v1/families/${familyId}/blobs/${createHash('sha256').update(blob).digest('base64url')}`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${as.token}`,
+        'x-burrow-device': as.device,
+        'content-type': 'application/octet-stream',
+        'content-length': String(blob.length),
+      },
+    });
+    req.on('response', (res) => {
+      answered = true;
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.write(blob.subarray(0, blob.length / 2));
+  });
+  // A test that aborts the upload never awaits its status.
+  status.catch(() => undefined);
+  return {
+    answered: () => answered,
+    finish: () => (req.end(blob.subarray(blob.length / 2)), status),
+    abort: () => req.destroy(),
+  };
 }
