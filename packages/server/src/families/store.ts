@@ -115,6 +115,19 @@ export async function insertRoster(db: Db, roster: RosterWire, rosterHash: strin
     .execute();
 }
 
+/** Account ids of the members of each of these families, in one statement (a family with none is absent). */
+export async function memberAccountIdsOf(db: Db, familyIds: readonly string[]): Promise<Map<string, string[]>> {
+  const members = new Map<string, string[]>();
+  if (familyIds.length === 0) return members;
+  const rows = await db.selectFrom('family_members').select(['family_id', 'account_id']).where('family_id', 'in', [...familyIds]).execute();
+  for (const r of rows) {
+    const list = members.get(r.family_id);
+    if (list) list.push(r.account_id);
+    else members.set(r.family_id, [r.account_id]);
+  }
+  return members;
+}
+
 /** Account ids of the family's members. */
 export async function memberAccountIds(db: Db, familyId: string): Promise<string[]> {
   const rows = await db.selectFrom('family_members').select('account_id').where('family_id', '=', familyId).execute();

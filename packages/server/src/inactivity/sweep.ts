@@ -19,10 +19,10 @@ import type { Logger } from 'pino';
 import type { AccountEmails } from '../accounts/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Db } from '../db/index.js';
-import { guardiansOf, memberAccountIds } from '../families/store.js';
+import { guardiansOf, memberAccountIdsOf } from '../families/store.js';
 import type { Mailer } from '../mail/index.js';
 import { createSlicer } from '../maintenance/index.js';
-import { latestSessionUse } from '../sessions/store.js';
+import { latestSessionUseByAccount } from '../sessions/store.js';
 import type { InactivityConfig } from './config.js';
 import { inactivityWarning } from './mail.js';
 import { clearWarning, familyPage, markWarned, recordSignIns, type FamilyInactivity, type SignInSeen } from './store.js';
@@ -74,12 +74,30 @@ export function createInactivitySweep({ db, clock, log, mailer, emails, config, 
   }
 
   /**
-   * What the sweep does with one family: a sign-in to record (`seen`, written in batches by the
-   * page), a warning, a deletion (true), or nothing.
+   * The latest sign-in (or session use) of any member of each family of the page, null for a family
+   * whose members have no session: two statements for the whole page. Asked per family it was two
+   * statements a family (90,000 a pass at CloudPets ÷ 10), each a native call whose row
+   * iterator left garbage for the collector (docs/performance.md, "The inactivity sweep's stall").
    */
-  async function consider(f: FamilyInactivity, now: number, seen: (s: Seen) => void): Promise<boolean> {
-    if (exempt?.(f.familyId)) return false;
-    const latest = await latestSessionUse(db, await memberAccountIds(db, f.familyId));
+  async function latestSignIns(families: readonly FamilyInactivity[]): Promise<Map<string, number | null>> {
+    const members = await memberAccountIdsOf(
+      db,
+      families.map((f) => f.familyId),
+    );
+    const used = await latestSessionUseByAccount(db, [...members.values()].flat());
+    const latest = new Map<string, number | null>();
+    for (const f of families) {
+      const times = (members.get(f.familyId) ?? []).flatMap((a) => used.get(a) ?? []);
+      latest.set(f.familyId, times.length === 0 ? null : Math.max(...times));
+    }
+    return latest;
+  }
+
+  /**
+   * What the sweep does with one family whose members last signed in at `latest`: a sign-in to
+   * record (`seen`, written in batches by the page), a warning, a deletion (true), or nothing.
+   */
+  async function consider(f: FamilyInactivity, latest: number | null, now: number, seen: (s: Seen) => void): Promise<boolean> {
     if (f.lastSignInAt === null) {
       seen({ familyId: f.familyId, at: now, wasWarned: false });
       return false;
@@ -112,11 +130,13 @@ export function createInactivitySweep({ db, clock, log, mailer, emails, config, 
     // nothing but promises): the page is cut into slices with a turn of the event loop between them.
     const slicer = createSlicer();
     const page = await familyPage(db, afterId, limit);
+    const considered = exempt ? page.filter((f) => !exempt(f.familyId)) : page;
+    const latest = await latestSignIns(considered);
     const now = clock.now();
     let deleted = 0;
     const pending: Seen[] = [];
-    for (const f of page) {
-      if (await consider(f, now, (s) => pending.push(s))) deleted++;
+    for (const f of considered) {
+      if (await consider(f, latest.get(f.familyId) ?? null, now, (s) => pending.push(s))) deleted++;
       if (pending.length >= SIGN_IN_BATCH) await record(pending);
       await slicer.next();
     }
