@@ -150,11 +150,27 @@ parentPort.on('message', (message) => {
     } else {
       row = checkpoint(message.mode);
       // Everything copied: rewind the WAL now (RESTART, busy_timeout 0: it gives up at once if a
-      // writer or reader is there; with nothing left to copy it holds the writer's lock only to reset
-      // the header). Under steady writes a PASSIVE rarely ends exactly at the last frame, the writer
-      // then never rewinds, and the file grew by gigabytes in one retention pass, which the
-      // erasure's TRUNCATE later cut with the writer's lock held (1.25 s at 2 GB).
-      if (message.mode === 'PASSIVE' && row.log > 0 && row.log === row.checkpointed) checkpoint('RESTART');
+      // writer or reader is there). Under steady writes a PASSIVE rarely ends exactly at the last
+      // frame, the writer then never rewinds, and the file grew by gigabytes in one retention pass,
+      // which the erasure's TRUNCATE later cut with the writer's lock held (1.25 s at 2 GB).
+      // But "everything" is what the WAL held when the PASSIVE began: the frames committed while it
+      // copied (tens of ms) are left for the RESTART, which copies them and fsyncs the database
+      // holding the writer's lock, and the serving connection's next BEGIN IMMEDIATE waited for it
+      // in SQLite's busy handler, on the event loop: 34-237 ms in the retention sweep
+      // (docs/performance.md, "The retention sweep's longest page"). So PASSIVE again until one
+      // finds nothing committed since the previous one began: that one copies nothing, and the
+      // RESTART right after it has (almost) nothing left to copy. Commits that never pause leave
+      // the WAL to the next tick.
+      if (message.mode === 'PASSIVE') {
+        for (let i = 0; i < 8 && row.log > 0 && row.log === row.checkpointed; i++) {
+          const again = checkpoint('PASSIVE');
+          if (again.log === row.log) {
+            checkpoint('RESTART');
+            break;
+          }
+          row = again;
+        }
+      }
     }
     parentPort.postMessage({ id: message.id, busy: row.busy, log: row.log, checkpointed: row.checkpointed });
   } catch (err) {
