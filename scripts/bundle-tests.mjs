@@ -20,10 +20,14 @@
 //     loaded that way a default export (`@fastify/cookie`'s `await import('cookie')` lost its named ones).
 //   - Native addons and tools that start processes of their own stay in node_modules (EXTERNAL).
 //
+// And one thing it changes on purpose: `node:test` becomes scripts/test-group/node-test.mjs (node:test
+// itself, plus what lets several test files share one process: scripts/test-group/groups.mjs).
+//
 // Plain JavaScript: it runs before anything is compiled.
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { shimPath } from './test-group/groups.mjs';
 
 /** Loaded from node_modules at run time: native addons, and tools that run their own files or processes. */
 const EXTERNAL = [
@@ -86,6 +90,17 @@ function ownAddress(place) {
   };
 }
 
+/** esbuild plugin: `node:test` is the mirror's shim (one module every test file of a process shares). */
+function sharedNodeTest(mirror) {
+  const path = pathToFileURL(shimPath(mirror)).href;
+  return {
+    name: 'shared-node-test',
+    setup(build) {
+      build.onResolve({ filter: /^node:test$/ }, () => ({ path, external: true }));
+    },
+  };
+}
+
 /**
  * Bundles `testFiles` (paths relative to `root`) into `mirror`, over their file-by-file compiled twins.
  * `linked(file)`: files the mirror links to the checkout instead of copying (their address is the checkout's).
@@ -119,7 +134,7 @@ export async function bundleTests({ root, mirror, testFiles, linked }) {
     sourcesContent: false,
     logLevel: 'warning',
     metafile: true,
-    plugins: [ownAddress(place)],
+    plugins: [sharedNodeTest(mirror), ownAddress(place)],
   });
   return { entries: testFiles.length, inputs: Object.keys(result.metafile.inputs).length };
 }

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDependencies, ensureSystemPackagesInBackground } from './ensure-installed.mjs';
 import { buildTests, MIRROR } from './build-tests.mjs';
+import { writeGroups } from './test-group/groups.mjs';
 import {
   followUpFiles,
   listTestFiles,
@@ -144,11 +145,12 @@ if (!staticOnly) {
       label: `${String(files.length)} test files on ${label}`,
       cmd: process.execPath,
       cwd: MIRROR,
+      // Arguments read when the step starts: the mirror (and the group files in it) exist only then.
       // A test that hangs fails after TEST_TIMEOUT_MS instead of holding the lane, and a file whose tests
       // are done exits even if something it opened is still holding its event loop (that would otherwise
       // keep the whole run waiting until CI's limit, with nothing printed about which file it was).
       // Each file's process inherits --enable-source-maps, so a failure's stack names the .ts line.
-      args: [
+      args: () => [
         '--enable-source-maps',
         '--import',
         join(root, 'scripts', 'test-costs.mjs'),
@@ -157,7 +159,9 @@ if (!staticOnly) {
         `--test-timeout=${TEST_TIMEOUT_MS}`,
         '--test-force-exit',
         '--test-reporter=spec',
-        ...files.map((f) => f.replace(/\.tsx?$/, '.js')),
+        // Several files per process (scripts/test-group/groups.mjs), written once the mirror is built;
+        // unbundled, the files run as they are, one process each.
+        ...(process.env.BURROW_TEST_UNBUNDLED === '1' ? files.map((f) => f.replace(/\.tsx?$/, '.js')) : writeGroups(MIRROR, label, files)),
       ],
       env: { ...env, BURROW_TEST_COST_LOG: costLog(label), BURROW_TEST_QUERY_SHAPES: shapeLog(label) },
     };
@@ -203,7 +207,7 @@ function runStep(step) {
       Object.entries({ ...process.env, ...step.env }).filter(([, v]) => v !== undefined),
     );
     // Its own process group, so a step that overruns STEP_TIMEOUT_MS is stopped with everything it started.
-    const child = spawn(step.cmd, step.args, {
+    const child = spawn(step.cmd, typeof step.args === 'function' ? step.args() : step.args, {
       cwd: step.cwd ?? root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

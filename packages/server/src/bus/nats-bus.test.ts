@@ -28,7 +28,8 @@ async function startNats(port: number): Promise<ChildProcess> {
 }
 
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  // Killed by a signal, a child has no exit code but a signal code: its 'exit' has been and gone.
+  if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGKILL');
   await once(child, 'exit');
 }

@@ -9,7 +9,7 @@
  * never ran, and names the test files that would cover it.
  *
  * Off unless BURROW_TEST_QUERY_SHAPES names a file: then each process appends one line per distinct
- * shape at exit — `<test file>\t<shape hash>\t<SQL as compiled here>`.
+ * shape and test file at exit — `<test file>\t<shape hash>\t<SQL as compiled here>`.
  */
 import { createHash } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -55,7 +55,13 @@ export function queryShapePlugins(compile: (node: RootOperationNode) => string):
   return log ? [recorder(log, compile)] : [];
 }
 
-const seen = new Map<string, string>();
+/**
+ * Per test file, each shape seen and its SQL. The file is read when the query runs: several test files
+ * can share a process, one after another, each named in BURROW_TEST_FILE while its tests run
+ * (scripts/test-group/node-test.mjs); a server or CLI a test started inherits its name.
+ */
+const seen = new Map<string, Map<string, string>>();
+const currentFile = (): string => process.env.BURROW_TEST_FILE ?? process.argv[1] ?? '?';
 const skipping = new AsyncLocalStorage<true>();
 
 /** Whether this process made a recorder (BURROW_TEST_QUERY_SHAPES was set when a database was opened). */
@@ -76,9 +82,7 @@ function recorder(log: string, compile: (node: RootOperationNode) => string): Ky
   if (!recording) {
     recording = true;
     process.on('exit', () => {
-      // A server or CLI a test started names that test (scripts/test-costs.mjs sets it).
-      const file = process.env.BURROW_TEST_FILE ?? process.argv[1] ?? '?';
-      const lines = [...seen].map(([shape, text]) => `${file}\t${shape}\t${text.replace(/\s+/g, ' ')}\n`);
+      const lines = [...seen].flatMap(([file, shapes]) => [...shapes].map(([shape, text]) => `${file}\t${shape}\t${text.replace(/\s+/g, ' ')}\n`));
       if (lines.length > 0) appendFileSync(log, lines.join(''));
     });
   }
@@ -86,7 +90,10 @@ function recorder(log: string, compile: (node: RootOperationNode) => string): Ky
     transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
       if (skipping.getStore() === true) return node;
       const shape = queryShape(node);
-      if (!seen.has(shape)) seen.set(shape, compile(node));
+      const file = currentFile();
+      let shapes = seen.get(file);
+      if (shapes === undefined) seen.set(file, (shapes = new Map<string, string>()));
+      if (!shapes.has(shape)) shapes.set(shape, compile(node));
       return node;
     },
     transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
